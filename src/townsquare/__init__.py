@@ -1,0 +1,1 @@
+"""Townsquare: one continuous, consistent public service on every channel."""

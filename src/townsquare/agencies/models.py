@@ -1,0 +1,91 @@
+"""Tables of agencies, their contact points and their service catalogue.
+
+Service attributes use the Open311 datatypes so one form definition serves the portal, the API and Open311.
+"""
+
+from __future__ import annotations
+
+import uuid
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from townsquare.db import Base, IdMixin, TimestampMixin
+
+
+class ServiceType(StrEnum):
+    realtime = "realtime"
+    batch = "batch"
+    blackbox = "blackbox"
+
+
+class AttributeDatatype(StrEnum):
+    string = "string"
+    number = "number"
+    datetime = "datetime"
+    text = "text"
+    singlevaluelist = "singlevaluelist"
+    multivaluelist = "multivaluelist"
+
+
+class Agency(IdMixin, TimestampMixin, Base):
+    """A department or level of government: owns services, cases, staff and data."""
+
+    __tablename__ = "agencies"
+
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    timezone: Mapped[str] = mapped_column(String(64), default="America/Toronto")
+
+
+class ContactPoint(IdMixin, Base):
+    """An address (phone number, mailbox) on a channel that belongs to an agency: routes inbound contact."""
+
+    __tablename__ = "agency_contact_points"
+    __table_args__ = (UniqueConstraint("channel", "address"),)
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str] = mapped_column(String(320))
+
+
+class Service(IdMixin, TimestampMixin, Base):
+    """Something government offers; it has a form (attributes) and an SLA target."""
+
+    __tablename__ = "services"
+
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
+    keywords: Mapped[list[str]] = mapped_column(default=list)
+    group: Mapped[str] = mapped_column(String(100), default="")
+    type: Mapped[ServiceType] = mapped_column(default=ServiceType.realtime)
+    sla_target_hours: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    attributes: Mapped[list[ServiceAttribute]] = relationship(
+        order_by="ServiceAttribute.order", cascade="all, delete-orphan", lazy="raise"
+    )
+
+
+class ServiceAttribute(IdMixin, Base):
+    """One field of a service's form, typed with an Open311 datatype."""
+
+    __tablename__ = "service_attributes"
+    __table_args__ = (UniqueConstraint("service_id", "code"),)
+
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    order: Mapped[int] = mapped_column(Integer, default=0)
+    datatype: Mapped[AttributeDatatype]
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    variable: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str] = mapped_column(Text)
+    datatype_description: Mapped[str] = mapped_column(String(300), default="")
+    values: Mapped[list[Any]] = mapped_column(default=list)

@@ -1,0 +1,98 @@
+"""/api/v1/cases: open cases, read them and their timeline, move them through the workflow."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.api.citizens import parse_cursor
+from townsquare.api.deps import SettingsDep
+from townsquare.cases import service as cases
+from townsquare.cases.models import Case, CaseStatus
+from townsquare.cases.schemas import CaseIn, CaseOut, CasePage, StatusChangeIn
+from townsquare.db.deps import SessionDep
+from townsquare.engagement import casework
+from townsquare.errors import not_found
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel
+from townsquare.interactions.schemas import InteractionOut, TimelinePage
+from townsquare.staff.auth import CurrentPrincipal, Principal
+
+router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
+
+
+async def _visible_case(session: AsyncSession, principal: Principal, reference: str) -> Case:
+    case = await cases.require(session, reference=reference)
+    if not principal.may_see(case.agency_id):
+        raise not_found("Case", f"No case has the reference '{reference}'.")
+    return case
+
+
+@router.get("", response_model=CasePage)
+async def list_cases(
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    status_: CaseStatus | None = Query(default=None, alias="status"),
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+) -> CasePage:
+    """Cases of the agencies you work for, newest first."""
+    items, total = await cases.list_cases(
+        session, agency_ids=principal.visible(), status=status_, limit=limit, offset=offset
+    )
+    return CasePage(items=[CaseOut.model_validate(c) for c in items], total=total, limit=limit, offset=offset)
+
+
+@router.post("", response_model=CaseOut, status_code=status.HTTP_201_CREATED)
+async def open_case(body: CaseIn, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal) -> CaseOut:
+    """Open a case for a service; answers are checked against the service's form."""
+    case = await casework.open_case(
+        session,
+        prefix=settings.case_reference_prefix,
+        actor=principal,
+        service_code=body.service_code,
+        channel=Channel(body.channel),
+        title=body.title,
+        description=body.description,
+        citizen_id=body.citizen_id,
+        priority=body.priority,
+        location=body.location.model_dump(exclude_none=True) if body.location else None,
+        attributes=body.attributes,
+    )
+    await session.commit()
+    return CaseOut.model_validate(case)
+
+
+@router.get("/{reference}", response_model=CaseOut)
+async def get_case(reference: str, session: SessionDep, principal: CurrentPrincipal) -> CaseOut:
+    """One case by its reference."""
+    return CaseOut.model_validate(await _visible_case(session, principal, reference))
+
+
+@router.post("/{reference}/status", response_model=CaseOut)
+async def change_status(
+    reference: str, body: StatusChangeIn, session: SessionDep, principal: CurrentPrincipal
+) -> CaseOut:
+    """Move a case to another status; refused (409) if the workflow does not allow it."""
+    case = await _visible_case(session, principal, reference)
+    await casework.change_status(session, actor=principal, case=case, status=body.status, note=body.note)
+    await session.commit()
+    return CaseOut.model_validate(case)
+
+
+@router.get("/{reference}/timeline", response_model=TimelinePage)
+async def case_timeline(
+    reference: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: int = Query(default=100, ge=1, le=500),
+) -> TimelinePage:
+    """Every touchpoint about a case, on every channel, newest first."""
+    case = await _visible_case(session, principal, reference)
+    items = await interactions.timeline(session, case_id=case.id, before=parse_cursor(cursor), limit=limit)
+    last = items[-1] if len(items) == limit else None
+    return TimelinePage(
+        items=[InteractionOut.model_validate(i) for i in items],
+        next_cursor=f"{last.occurred_at.isoformat()}_{last.id}" if last else None,
+    )

@@ -1,0 +1,177 @@
+"""/api/v1/citizens: the citizen record with identities and preferences, and the cross-channel timeline.
+
+Every read of a citizen's data is written to the audit log the citizen can see.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Query, status
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.api.deps import SettingsDep
+from townsquare.cases import service as cases
+from townsquare.citizens import service as citizens
+from townsquare.citizens.schemas import CitizenIn, CitizenOut, IdentityIn, IdentityOut, PreferencesIn
+from townsquare.db.deps import SessionDep
+from townsquare.errors import FieldError, invalid
+from townsquare.interactions import service as interactions
+from townsquare.interactions.schemas import InteractionOut, TimelinePage
+from townsquare.staff import service as staff
+from townsquare.staff.auth import CurrentPrincipal, Principal
+
+router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])
+
+
+def _audit_read(session: AsyncSession, principal: Principal, citizen_id: uuid.UUID, action: str) -> None:
+    staff.audit(
+        session,
+        actor_kind=principal.kind,
+        actor_id=principal.actor_id,
+        action=action,
+        subject_kind="citizen",
+        subject_id=str(citizen_id),
+        citizen_id=citizen_id,
+    )
+
+
+@router.get("", response_model=list[CitizenOut])
+async def search_citizens(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    q: str | None = Query(default=None, max_length=320, description="Name, phone or email"),
+    limit: int = Query(default=50, ge=1, le=200),
+) -> list[CitizenOut]:
+    """Find citizens by name or by an exact phone or email."""
+    found = (
+        await citizens.search(session, query=q, region=settings.default_region, limit=limit)
+        if q and q.strip()
+        else await citizens.recent(session, limit=limit)
+    )
+    staff.audit(
+        session,
+        actor_kind=principal.kind,
+        actor_id=principal.actor_id,
+        action="citizen.search",
+        subject_kind="citizen",
+        detail={"results": len(found)},
+    )
+    await session.commit()
+    return [CitizenOut.model_validate(c) for c in found]
+
+
+@router.post("", response_model=CitizenOut, status_code=status.HTTP_201_CREATED)
+async def create_citizen(
+    body: CitizenIn, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
+) -> CitizenOut:
+    """Create a citizen record with its identities (for a counter visit, a letter, an agency import)."""
+    citizen = await citizens.create(
+        session,
+        display_name=body.display_name,
+        given_name=body.given_name,
+        family_name=body.family_name,
+        language=body.language,
+    )
+    for ident in body.identities:
+        await citizens.add_identity(
+            session,
+            citizen_id=citizen.id,
+            kind=ident.kind,
+            value=ident.value,
+            namespace=ident.namespace,
+            region=settings.default_region,
+            verification_method=ident.verified_by,
+        )
+    _audit_read(session, principal, citizen.id, "citizen.create")
+    await session.commit()
+    return CitizenOut.model_validate(await citizens.get(session, citizen_id=citizen.id))
+
+
+@router.get("/{citizen_id}", response_model=CitizenOut)
+async def get_citizen(citizen_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> CitizenOut:
+    """One citizen with every identity (and how each was verified) and their preferences."""
+    citizen = await citizens.get(session, citizen_id=citizen_id)
+    _audit_read(session, principal, citizen.id, "citizen.read")
+    await session.commit()
+    return CitizenOut.model_validate(citizen)
+
+
+@router.post("/{citizen_id}/identities", response_model=IdentityOut, status_code=status.HTTP_201_CREATED)
+async def add_identity(
+    citizen_id: uuid.UUID, body: IdentityIn, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
+) -> IdentityOut:
+    """Attach a phone, email or other identifier; 409 if it belongs to someone else."""
+    await citizens.get(session, citizen_id=citizen_id)
+    identity = await citizens.add_identity(
+        session,
+        citizen_id=citizen_id,
+        kind=body.kind,
+        value=body.value,
+        namespace=body.namespace,
+        region=settings.default_region,
+        verification_method=body.verified_by,
+    )
+    _audit_read(session, principal, citizen_id, "identity.add")
+    await session.commit()
+    return IdentityOut.model_validate(identity)
+
+
+@router.patch("/{citizen_id}/preferences", response_model=CitizenOut)
+async def update_preferences(
+    citizen_id: uuid.UUID, body: PreferencesIn, session: SessionDep, principal: CurrentPrincipal
+) -> CitizenOut:
+    """Change language, preferred channels or quiet hours."""
+    citizen = await citizens.get(session, citizen_id=citizen_id)
+    if (body.quiet_hours_start is None) != (body.quiet_hours_end is None):
+        raise invalid("Quiet hours need both a start and an end.", FieldError("quiet_hours_end", "missing pair"))
+    quiet = (body.quiet_hours_start, body.quiet_hours_end) if body.quiet_hours_start and body.quiet_hours_end else None
+    await citizens.update_preferences(
+        session,
+        citizen=citizen,
+        language=body.language,
+        preferred_channels=body.preferred_channels,
+        quiet_hours=quiet,
+    )
+    _audit_read(session, principal, citizen_id, "citizen.preferences")
+    await session.commit()
+    return CitizenOut.model_validate(citizen)
+
+
+def parse_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
+    """A timeline cursor `time_id` as handed out in `next_cursor`."""
+    if not cursor:
+        return None
+    try:
+        at, _, ident = cursor.rpartition("_")
+        return datetime.fromisoformat(at), uuid.UUID(ident)
+    except ValueError:
+        raise invalid("That cursor is not one this API handed out.", FieldError("cursor", "malformed")) from None
+
+
+@router.get("/{citizen_id}/timeline", response_model=TimelinePage)
+async def citizen_timeline(
+    citizen_id: uuid.UUID,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: int = Query(default=100, ge=1, le=500),
+) -> TimelinePage:
+    """Every touchpoint of the citizen on every channel, newest first; page with `cursor`."""
+    await citizens.get(session, citizen_id=citizen_id)
+    items = await interactions.timeline(
+        session,
+        citizen_id=citizen_id,
+        before=parse_cursor(cursor),
+        visible_cases=cases.visible_case_ids(principal.visible()),
+        limit=limit,
+    )
+    _audit_read(session, principal, citizen_id, "timeline.read")
+    await session.commit()
+    last = items[-1] if len(items) == limit else None
+    return TimelinePage(
+        items=[InteractionOut.model_validate(i) for i in items],
+        next_cursor=f"{last.occurred_at.isoformat()}_{last.id}" if last else None,
+    )

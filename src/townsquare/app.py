@@ -1,0 +1,157 @@
+"""The application factory: wires settings, the database, the event bus, the pipeline and the outbox worker.
+
+Holds no state of its own beyond what `create_app` builds, so several processes can serve side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from townsquare.api import cases as cases_api
+from townsquare.api import catalogue, problems
+from townsquare.api import citizens as citizens_api
+from townsquare.api import interactions as interactions_api
+from townsquare.api import keys as keys_api
+from townsquare.db import Database
+from townsquare.engagement.pipeline import Pipeline
+from townsquare.errors import Problem, forbidden, too_large
+from townsquare.events import Event, EventBus
+from townsquare.interactions.storage import AttachmentStore
+from townsquare.notify.providers import Providers, RecordingProvider
+from townsquare.notify.service import OUTBOX_ENQUEUED
+from townsquare.notify.worker import OutboxWorker, WorkerConfig
+from townsquare.settings import Settings, get_settings
+from townsquare.web import routes as web_routes
+from townsquare.web.templating import STATIC_DIR
+
+log = logging.getLogger(__name__)
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+@dataclass
+class Runtime:
+    """Everything one app process holds: built once, shared by requests and the worker."""
+
+    settings: Settings
+    bus: EventBus
+    db: Database
+    pipeline: Pipeline
+    providers: Providers
+    worker: OutboxWorker
+    recording: RecordingProvider = field(default_factory=RecordingProvider)
+
+
+def build_runtime(settings: Settings, providers: Providers | None = None) -> Runtime:
+    """The process-wide pieces for these settings; providers default to the recording provider."""
+    bus = EventBus()
+    db = Database(settings.database_url, bus)
+    recording = RecordingProvider()
+    providers = providers or Providers(fallback=recording)
+    worker = OutboxWorker(
+        db,
+        providers,
+        WorkerConfig(
+            max_attempts=settings.outbox_max_attempts,
+            retry_base_seconds=settings.outbox_retry_base_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
+            poll_seconds=settings.outbox_poll_seconds,
+        ),
+    )
+
+    async def wake_worker(_: Event) -> None:
+        worker.wake()
+
+    bus.subscribe(OUTBOX_ENQUEUED, wake_worker)
+    pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir))
+    return Runtime(settings, bus, db, pipeline, providers, worker, recording)
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    """A ready-to-serve app; the outbox worker runs inside it unless TOWNSQUARE_OUTBOX_WORKER=false."""
+    settings = settings or (runtime.settings if runtime else get_settings())
+    settings.check_safe()
+    rt = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
+        try:
+            yield
+        finally:
+            stop.set()
+            if task is not None:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await rt.bus.wait_idle()
+            await rt.db.dispose()
+
+    app = FastAPI(
+        title="Townsquare API",
+        version="1",
+        description="One record of the citizen, one case across channels, one queue. Errors are RFC 9457 problems.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    app.state.settings = settings
+    app.state.db = rt.db
+    app.state.pipeline = rt.pipeline
+    problems.install(app)
+    _install_middleware(app, settings)
+    for router in (catalogue.router, citizens_api.router, cases_api.router, interactions_api.router, keys_api.router):
+        app.include_router(router)
+    app.include_router(web_routes.router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> Response:
+        async with rt.db.session() as session:
+            await session.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ready", "database": rt.db.dialect})
+
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    limit = settings.max_request_bytes
+    public_origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.public_url))
+
+    @app.middleware("http")
+    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > limit:
+            return problems.problem_response(request, too_large(f"Requests may be at most {limit} bytes."))
+        if request.method not in SAFE_METHODS and request.cookies and not _same_origin(request, public_origin):
+            # Cookie-authenticated forms must come from our own pages (CSRF defence with SameSite=Lax).
+            problem: Problem = forbidden("This form was sent from another site, so it was refused.")
+            return problems.problem_response(request, problem)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def _same_origin(request: Request, public_origin: str) -> bool:
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return True  # not a browser form post (browsers send Origin on POST)
+    parts = urlsplit(origin)
+    seen = f"{parts.scheme}://{parts.netloc}"
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    return seen in (public_origin, own)

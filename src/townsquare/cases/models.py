@@ -1,0 +1,70 @@
+"""Tables of cases and the per-year counter behind their human references (TS-2026-000123).
+
+A case belongs to one agency; every channel's touchpoints about it point here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from townsquare.db import Base, IdMixin, TimestampMixin
+
+
+class CaseStatus(StrEnum):
+    new = "new"
+    open = "open"
+    in_progress = "in_progress"
+    waiting_on_citizen = "waiting_on_citizen"
+    resolved = "resolved"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+class Priority(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+class Case(IdMixin, TimestampMixin, Base):
+    """A service request, application or enquiry owned by an agency."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_agency_status", "agency_id", "status"),
+        Index("ix_cases_citizen", "citizen_id", "created_at"),
+    )
+
+    reference: Mapped[str] = mapped_column(String(32), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[CaseStatus] = mapped_column(default=CaseStatus.new)
+    priority: Mapped[Priority] = mapped_column(default=Priority.normal)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"))
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("services.id"))
+    citizen_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("citizens.id"))
+    lat: Mapped[float | None] = mapped_column(Float)
+    long: Mapped[float | None] = mapped_column(Float)
+    address_string: Mapped[str | None] = mapped_column(String(500))
+    address_id: Mapped[str | None] = mapped_column(String(100))
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    sla_due_at: Mapped[datetime | None]
+    opened_channel: Mapped[str] = mapped_column(String(16))
+    opened_by_staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    closed_at: Mapped[datetime | None]
+
+
+class CaseReferenceCounter(Base):
+    """The last reference number handed out in a year; incremented in the creating transaction."""
+
+    __tablename__ = "case_reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)

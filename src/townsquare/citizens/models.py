@@ -1,0 +1,78 @@
+"""Tables of citizens and their identities.
+
+Each identity (kind, namespace, normalised value) is unique platform-wide and says whether, and how, it was
+verified. Automatic linking happens only on these exact identifiers; nothing fuzzy is linked here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, time
+from enum import StrEnum
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from townsquare.db import Base, IdMixin, TimestampMixin
+
+
+class CitizenStatus(StrEnum):
+    provisional = "provisional"  # made from a first contact; nobody has confirmed who it is
+    confirmed = "confirmed"
+    merged = "merged"  # folded into another record (see merged_into_id)
+
+
+class IdentityKind(StrEnum):
+    phone = "phone"
+    email = "email"
+    sso = "sso"  # namespace: the OIDC issuer
+    social = "social"  # namespace: the network
+    device = "device"  # namespace: the app or widget
+    agency_record = "agency_record"  # namespace: the agency slug
+
+
+class VerificationMethod(StrEnum):
+    sms_code = "sms_code"
+    voice_code = "voice_code"
+    email_link = "email_link"
+    oidc = "oidc"
+    staff_checked = "staff_checked"
+    agency_record = "agency_record"
+
+
+class Citizen(IdMixin, TimestampMixin, Base):
+    """A person; every identity points here. Preferences travel with the person, not the channel."""
+
+    __tablename__ = "citizens"
+
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    given_name: Mapped[str | None] = mapped_column(String(100))
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[CitizenStatus] = mapped_column(default=CitizenStatus.provisional)
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("citizens.id"))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    preferred_channels: Mapped[list[str]] = mapped_column(default=list)
+    quiet_hours_start: Mapped[time | None]
+    quiet_hours_end: Mapped[time | None]
+
+    identities: Mapped[list[Identity]] = relationship(
+        back_populates="citizen", order_by="Identity.created_at", lazy="raise"
+    )
+
+
+class Identity(IdMixin, TimestampMixin, Base):
+    """One way of recognising a citizen: a phone, an email, an SSO subject, a handle, a device, a record."""
+
+    __tablename__ = "identities"
+    __table_args__ = (UniqueConstraint("kind", "namespace", "value"),)
+
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[IdentityKind]
+    namespace: Mapped[str] = mapped_column(String(200), default="")
+    value: Mapped[str] = mapped_column(String(320))
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    verification_method: Mapped[VerificationMethod | None]
+    verified_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+    citizen: Mapped[Citizen] = relationship(back_populates="identities", lazy="raise")

@@ -1,0 +1,228 @@
+"""Citizen records and identity resolution: normalise a handle, find its citizen or make a provisional one.
+
+Links automatically only on an exact normalised identifier; never merges people on a guess.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, time
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
+from townsquare.clock import utcnow
+from townsquare.errors import FieldError, conflict, invalid, not_found
+
+
+def normalise_phone(raw: str, *, region: str) -> str:
+    """E.164 form of a phone number, as typed by a person or sent by a carrier."""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        raise invalid("That is not a phone number.", FieldError("phone", "not a phone number")) from None
+    if not phonenumbers.is_possible_number(number):
+        raise invalid("That phone number has the wrong number of digits.", FieldError("phone", "impossible number"))
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def normalise_email(raw: str) -> str:
+    """Lower-cased, IDNA-normalised email address; refuses anything that is not an address."""
+    try:
+        checked = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise invalid("That is not an email address.", FieldError("email", str(exc))) from None
+    return checked.normalized.lower()
+
+
+def normalise(kind: IdentityKind, value: str, *, region: str) -> str:
+    """The canonical form of an identifier of the given kind."""
+    if kind is IdentityKind.phone:
+        return normalise_phone(value, region=region)
+    if kind is IdentityKind.email:
+        return normalise_email(value)
+    cleaned = value.strip()
+    if not cleaned or len(cleaned) > 320:
+        raise invalid(f"A {kind.value} identity needs a value of 1 to 320 characters.", FieldError(kind.value, "empty"))
+    return cleaned.lower() if kind is IdentityKind.social else cleaned
+
+
+async def find_identity(
+    session: AsyncSession, *, kind: IdentityKind, value: str, namespace: str = ""
+) -> Identity | None:
+    """The identity with exactly this normalised value."""
+    stmt = select(Identity).where(Identity.kind == kind, Identity.namespace == namespace, Identity.value == value)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def resolve(
+    session: AsyncSession,
+    *,
+    kind: IdentityKind,
+    value: str,
+    namespace: str = "",
+    display_name: str | None = None,
+    seen_at: datetime | None = None,
+) -> tuple[Citizen, Identity, bool]:
+    """The citizen behind a normalised identifier, making a provisional one on first contact.
+
+    Safe against two first messages arriving at once: the loser of the unique-constraint race re-reads.
+    """
+    seen = seen_at or utcnow()
+    identity = await find_identity(session, kind=kind, value=value, namespace=namespace)
+    created = False
+    if identity is None:
+        try:
+            async with session.begin_nested():
+                citizen = Citizen(display_name=display_name, status=CitizenStatus.provisional)
+                session.add(citizen)
+                await session.flush()
+                identity = Identity(citizen_id=citizen.id, kind=kind, namespace=namespace, value=value)
+                session.add(identity)
+                await session.flush()
+            created = True
+        except IntegrityError:
+            identity = await find_identity(session, kind=kind, value=value, namespace=namespace)
+            if identity is None:
+                raise
+    identity.last_seen_at = seen
+    citizen = await session.get_one(Citizen, identity.citizen_id)
+    while citizen.status is CitizenStatus.merged and citizen.merged_into_id is not None:
+        citizen = await session.get_one(Citizen, citizen.merged_into_id)
+    if citizen.display_name is None and display_name:
+        citizen.display_name = display_name
+    return citizen, identity, created
+
+
+async def anonymous(session: AsyncSession, *, display_name: str | None = None) -> Citizen:
+    """A provisional citizen with no identity yet (a blocked caller id, an anonymous form)."""
+    citizen = Citizen(display_name=display_name, status=CitizenStatus.provisional)
+    session.add(citizen)
+    await session.flush()
+    return citizen
+
+
+async def get(session: AsyncSession, *, citizen_id: uuid.UUID) -> Citizen:
+    """A citizen with identities loaded, or a 404 problem."""
+    stmt = select(Citizen).where(Citizen.id == citizen_id).options(selectinload(Citizen.identities))
+    citizen = (await session.execute(stmt)).scalar_one_or_none()
+    if citizen is None:
+        raise not_found("Citizen")
+    return citizen
+
+
+async def create(
+    session: AsyncSession,
+    *,
+    display_name: str | None,
+    given_name: str | None = None,
+    family_name: str | None = None,
+    language: str = "en",
+    status: CitizenStatus = CitizenStatus.confirmed,
+) -> Citizen:
+    """A new citizen record (identities are added with `add_identity`)."""
+    citizen = Citizen(
+        display_name=display_name,
+        given_name=given_name,
+        family_name=family_name,
+        language=language,
+        status=status,
+    )
+    session.add(citizen)
+    await session.flush()
+    return citizen
+
+
+async def add_identity(
+    session: AsyncSession,
+    *,
+    citizen_id: uuid.UUID,
+    kind: IdentityKind,
+    value: str,
+    region: str,
+    namespace: str = "",
+    verification_method: VerificationMethod | None = None,
+) -> Identity:
+    """Attach an identifier to a citizen; refuses one that already belongs to someone else."""
+    normalised = normalise(kind, value, region=region)
+    existing = await find_identity(session, kind=kind, value=normalised, namespace=namespace)
+    if existing is not None and existing.citizen_id != citizen_id:
+        raise conflict(f"That {kind.value} already belongs to another citizen record; staff can merge the two.")
+    identity = existing or Identity(citizen_id=citizen_id, kind=kind, namespace=namespace, value=normalised)
+    if verification_method is not None:
+        identity.verified = True
+        identity.verification_method = verification_method
+        identity.verified_at = utcnow()
+    session.add(identity)
+    await session.flush()
+    return identity
+
+
+async def update_preferences(
+    session: AsyncSession,
+    *,
+    citizen: Citizen,
+    language: str | None = None,
+    preferred_channels: Sequence[str] | None = None,
+    quiet_hours: tuple[time, time] | None = None,
+) -> Citizen:
+    """Change what a citizen told us about how they want to be contacted."""
+    if language is not None:
+        citizen.language = language
+    if preferred_channels is not None:
+        citizen.preferred_channels = list(dict.fromkeys(preferred_channels))
+    if quiet_hours is not None:
+        citizen.quiet_hours_start, citizen.quiet_hours_end = quiet_hours
+    await session.flush()
+    return citizen
+
+
+async def search(session: AsyncSession, *, query: str, region: str, limit: int = 50) -> list[Citizen]:
+    """Citizens whose name contains the query, or who hold exactly the identifier typed."""
+    q = query.strip()
+    conditions = [Citizen.display_name.ilike(f"%{q}%"), Citizen.family_name.ilike(f"%{q}%")]
+    candidates = {q, q.lower()}
+    for kind in (IdentityKind.phone, IdentityKind.email):
+        try:
+            candidates.add(normalise(kind, q, region=region))
+        except Exception:  # noqa: S112 - a query need not be a valid phone or email
+            continue
+    matching = select(Identity.citizen_id).where(Identity.value.in_(candidates))
+    conditions.append(Citizen.id.in_(matching))
+    stmt = (
+        select(Citizen)
+        .where(or_(*conditions), Citizen.status != CitizenStatus.merged)
+        .options(selectinload(Citizen.identities))
+        .order_by(Citizen.updated_at.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def recent(session: AsyncSession, *, limit: int = 50) -> list[Citizen]:
+    """The citizens most recently changed or contacted."""
+    stmt = (
+        select(Citizen)
+        .where(Citizen.status != CitizenStatus.merged)
+        .options(selectinload(Citizen.identities))
+        .order_by(Citizen.updated_at.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def contact_for(session: AsyncSession, *, citizen_id: uuid.UUID, kind: IdentityKind) -> Identity | None:
+    """The identity to reach a citizen by: verified first, then the most recently seen."""
+    stmt = (
+        select(Identity)
+        .where(Identity.citizen_id == citizen_id, Identity.kind == kind)
+        .order_by(Identity.verified.desc(), Identity.last_seen_at.desc().nulls_last(), Identity.created_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()

@@ -1,0 +1,155 @@
+"""The `townsquare` command: serve, run the demo city, upgrade the database, create staff and API keys.
+
+Every command reads the same TOWNSQUARE_* settings; none of them prints a secret except the one it creates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import logging
+from pathlib import Path
+
+import typer
+import uvicorn
+from sqlalchemy.engine import make_url
+
+from townsquare import migrations
+from townsquare.agencies import service as agencies
+from townsquare.app import create_app
+from townsquare.db import Database
+from townsquare.demo.seed import seed
+from townsquare.events import EventBus
+from townsquare.settings import Settings, get_settings
+from townsquare.staff import service as staff
+from townsquare.staff.models import StaffRole
+
+cli = typer.Typer(help="Townsquare: omnichannel citizen service.", no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
+staff_cli = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+key_cli = typer.Typer(help="Integration API keys.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(staff_cli, name="staff")
+cli.add_typer(key_cli, name="api-key")
+
+
+def _logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _serve(settings: Settings, host: str | None, port: int | None) -> None:
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@cli.command()
+def serve(
+    host: str | None = typer.Option(None, help="Interface to listen on (default TOWNSQUARE_HOST)"),
+    port: int | None = typer.Option(None, help="Port (default TOWNSQUARE_PORT)"),
+    migrate: bool = typer.Option(True, help="Upgrade the database before serving"),
+) -> None:
+    """Serve the platform (API, pages, outbox worker)."""
+    settings = get_settings()
+    _logging(settings)
+    if migrate:
+        migrations.upgrade(settings.database_url)
+    _serve(settings, host, port)
+
+
+@cli.command()
+def demo(
+    reset: bool = typer.Option(False, help="Delete the embedded demo database first"),
+    host: str | None = typer.Option(None),
+    port: int | None = typer.Option(None),
+) -> None:
+    """Seed the demo city (once) and serve it."""
+    settings = get_settings()
+    _logging(settings)
+    url = make_url(settings.database_url)
+    if reset and url.get_backend_name() == "sqlite" and url.database:
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.database + suffix).unlink(missing_ok=True)
+    migrations.upgrade(settings.database_url)
+    summary = asyncio.run(_seed(settings))
+    where = f"http://{host or settings.host}:{port or settings.port}"
+    typer.echo("")
+    typer.echo("Townsquare demo city" + (" seeded" if summary.seeded else " (already seeded; --reset to start over)"))
+    if summary.seeded:
+        typer.echo(f"  {summary.citizens} citizens, {summary.cases} cases, {summary.interactions} touchpoints")
+    typer.echo(f"  Start page:  {where}/")
+    typer.echo(f"  Staff desk:  {where}/desk/sign-in")
+    typer.echo(f"  API docs:    {where}/docs")
+    typer.echo("  Demo staff accounts (email / role / password):")
+    for email, role, password in summary.staff:
+        typer.echo(f"    {email:32} {role:11} {password}")
+    typer.echo("")
+    _serve(settings, host, port)
+
+
+async def _seed(settings: Settings):  # type: ignore[no-untyped-def]
+    db = Database(settings.database_url, EventBus())
+    try:
+        return await seed(db, prefix=settings.case_reference_prefix)
+    finally:
+        await db.dispose()
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    settings = get_settings()
+    migrations.upgrade(settings.database_url, revision)
+    typer.echo(f"Database at {make_url(settings.database_url).render_as_string(hide_password=True)} is up to date.")
+
+
+@staff_cli.command("create")
+def staff_create(
+    email: str = typer.Option(..., help="Sign-in email"),
+    name: str = typer.Option(..., help="Name shown to colleagues"),
+    role: StaffRole = typer.Option(StaffRole.agent, help="agent, supervisor or admin"),
+    agency: list[str] = typer.Option([], help="Agency slug (repeat for several)"),
+    password: str | None = typer.Option(None, help="Leave out to be asked without echo"),
+) -> None:
+    """Create a staff account."""
+    secret = password or getpass.getpass("Password (12+ characters): ")
+
+    async def run() -> str:
+        settings = get_settings()
+        db = Database(settings.database_url, EventBus())
+        try:
+            async with db.session() as session:
+                ids = [(await agencies.get_agency(session, slug=slug)).id for slug in agency]
+                account = await staff.create_staff(
+                    session, email=email, display_name=name, password=secret, role=role, agency_ids=ids
+                )
+                await session.commit()
+                return str(account.id)
+        finally:
+            await db.dispose()
+
+    typer.echo(f"Created staff account {asyncio.run(run())} for {email}.")
+
+
+@key_cli.command("create")
+def api_key_create(
+    name: str = typer.Option(..., help="Who the key is for"),
+    agency: str | None = typer.Option(None, help="Limit the key to one agency (slug)"),
+) -> None:
+    """Issue an integration API key and print it once."""
+
+    async def run() -> str:
+        settings = get_settings()
+        db = Database(settings.database_url, EventBus())
+        try:
+            async with db.session() as session:
+                agency_id = (await agencies.get_agency(session, slug=agency)).id if agency else None
+                key, _ = await staff.create_api_key(session, name=name, agency_id=agency_id)
+                await session.commit()
+                return key
+        finally:
+            await db.dispose()
+
+    typer.echo(asyncio.run(run()))
+
+
+def main() -> None:
+    cli()

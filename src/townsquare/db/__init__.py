@@ -1,0 +1,9 @@
+"""Storage infrastructure: the declarative base, column types, the engine and sessions.
+
+Knows nothing of any domain; domains import from here, never the other way.
+"""
+
+from townsquare.db.base import Base, IdMixin, TimestampMixin, new_id
+from townsquare.db.engine import Database
+
+__all__ = ["Base", "Database", "IdMixin", "TimestampMixin", "new_id"]

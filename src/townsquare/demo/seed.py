@@ -1,0 +1,338 @@
+"""Fill an empty database with the demo city: the catalogue, staff, a few hundred citizens, and a few
+thousand touchpoints across every channel over the last six months.
+
+Deterministic for a given seed (Faker and random are seeded); times are relative to now so the demo looks live.
+Never touches a database that already has agencies.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from faker import Faker
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.agencies.models import Agency, AttributeDatatype, ContactPoint, Service, ServiceAttribute, ServiceType
+from townsquare.cases import service as cases_service
+from townsquare.cases.models import Case, CaseStatus, Priority
+from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
+from townsquare.clock import utcnow
+from townsquare.db import Database, new_id
+from townsquare.demo.catalogue import AGENCIES, DEMO_PASSWORD, SERVICES, STAFF
+from townsquare.demo.phrases import inbound_text, reply_text
+from townsquare.interactions.models import (
+    Channel,
+    Conversation,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    Interaction,
+    InteractionKind,
+)
+from townsquare.routing.models import WorkItem, WorkItemStatus
+from townsquare.routing.service import PRIORITY_BY_CASE, sla_due
+from townsquare.staff import service as staff_service
+from townsquare.staff.models import StaffRole
+
+CHANNEL_WEIGHTS = {
+    Channel.web: 24,
+    Channel.voice: 20,
+    Channel.sms: 15,
+    Channel.email: 15,
+    Channel.chat: 12,
+    Channel.counter: 5,
+    Channel.social: 4,
+    Channel.mail: 3,
+    Channel.mobile: 2,
+}
+KIND_BY_CHANNEL = {
+    Channel.voice: InteractionKind.call,
+    Channel.counter: InteractionKind.visit,
+    Channel.mail: InteractionKind.letter,
+    Channel.web: InteractionKind.form_submission,
+}
+FINAL = (CaseStatus.resolved, CaseStatus.closed)
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    seeded: bool
+    citizens: int
+    cases: int
+    interactions: int
+    staff: list[tuple[str, str, str]]  # email, role, password
+
+
+def staff_listing() -> list[tuple[str, str, str]]:
+    return [(s["email"], s["role"], DEMO_PASSWORD) for s in STAFF]
+
+
+async def seed(db: Database, *, prefix: str = "TS", citizens: int = 300, rng_seed: int = 2026) -> DemoSummary:
+    """Seed once; a database that already has agencies is left as it is."""
+    async with db.session() as session:
+        if (await session.execute(select(func.count()).select_from(Agency))).scalar_one():
+            return DemoSummary(False, 0, 0, 0, staff_listing())
+        builder = _Builder(session, random.Random(rng_seed), Faker(["en_CA", "fr_CA"]), prefix)
+        builder.faker.seed_instance(rng_seed)
+        await builder.catalogue()
+        await builder.staff()
+        await builder.people(citizens)
+        await builder.history()
+        await session.commit()
+        return DemoSummary(True, citizens, builder.case_count, builder.interaction_count, staff_listing())
+
+
+class _Builder:
+    def __init__(self, session: AsyncSession, rng: random.Random, faker: Faker, prefix: str) -> None:
+        self.session, self.rng, self.faker, self.prefix = session, rng, faker, prefix
+        self.now = utcnow()
+        self.agencies: dict[str, Agency] = {}
+        self.services: list[Service] = []
+        self.citizens: list[tuple[Citizen, str | None, str | None]] = []
+        self.staff_ids: dict[str, list[uuid.UUID]] = {}
+        self.case_count = 0
+        self.interaction_count = 0
+
+    async def catalogue(self) -> None:
+        for spec in AGENCIES:
+            agency = Agency(
+                slug=spec["slug"],
+                name=spec["name"],
+                description=spec["description"],
+                email=spec["email"],
+                phone=spec["phone"],
+            )
+            self.session.add(agency)
+            await self.session.flush()
+            self.agencies[agency.slug] = agency
+            for channel, address in spec["contact_points"]:
+                self.session.add(ContactPoint(agency_id=agency.id, channel=channel, address=address))
+        for spec in SERVICES:
+            service = Service(
+                code=spec["code"],
+                name=spec["name"],
+                description=spec["description"],
+                agency_id=self.agencies[spec["agency"]].id,
+                keywords=spec["keywords"],
+                group=spec["group"],
+                type=ServiceType.realtime,
+                sla_target_hours=spec["sla"],
+            )
+            self.session.add(service)
+            await self.session.flush()
+            for order, attr in enumerate(spec["attributes"]):
+                self.session.add(
+                    ServiceAttribute(
+                        service_id=service.id,
+                        code=attr["code"],
+                        order=order,
+                        datatype=AttributeDatatype(attr["datatype"]),
+                        required=attr["required"],
+                        description=attr["description"],
+                        values=attr["values"],
+                    )
+                )
+            self.services.append(service)
+        await self.session.flush()
+
+    async def staff(self) -> None:
+        for spec in STAFF:
+            account = await staff_service.create_staff(
+                self.session,
+                email=spec["email"],
+                display_name=spec["name"],
+                password=DEMO_PASSWORD,
+                role=StaffRole(spec["role"]),
+                agency_ids=[self.agencies[a].id for a in spec["agencies"]],
+            )
+            for slug in spec["agencies"]:
+                self.staff_ids.setdefault(slug, []).append(account.id)
+
+    async def people(self, count: int) -> None:
+        for i in range(count):
+            french = self.rng.random() < 0.25
+            first, last = self.faker["fr_CA" if french else "en_CA"].first_name(), self.faker.last_name()
+            created = self.now - timedelta(days=self.rng.uniform(120, 400))
+            citizen = Citizen(
+                id=new_id(),
+                display_name=f"{first} {last}",
+                given_name=first,
+                family_name=last,
+                status=CitizenStatus.confirmed if self.rng.random() < 0.7 else CitizenStatus.provisional,
+                language="fr" if french else "en",
+                created_at=created,
+                updated_at=created,
+                preferred_channels=self.rng.sample(["sms", "email", "voice", "web"], k=self.rng.randint(0, 2)),
+            )
+            self.session.add(citizen)
+            phone = f"+1613555{1000 + i:04d}" if self.rng.random() < 0.9 else None
+            email = (
+                f"{first}.{last}.{i}".lower().replace(" ", "") + "@example.org" if self.rng.random() < 0.75 else None
+            )
+            email = email.encode("ascii", "ignore").decode() if email else None
+            if phone:
+                verified = self.rng.random() < 0.4
+                self._identity(citizen, IdentityKind.phone, phone, VerificationMethod.sms_code if verified else None)
+            if email:
+                verified = self.rng.random() < 0.5
+                self._identity(citizen, IdentityKind.email, email, VerificationMethod.email_link if verified else None)
+            if self.rng.random() < 0.3:
+                self._identity(
+                    citizen,
+                    IdentityKind.sso,
+                    f"demo-sub-{i:05d}",
+                    VerificationMethod.oidc,
+                    namespace="https://id.city.example",
+                )
+            self.citizens.append((citizen, phone, email))
+        await self.session.flush()
+
+    def _identity(
+        self, citizen: Citizen, kind: IdentityKind, value: str, method: VerificationMethod | None, namespace: str = ""
+    ) -> None:
+        self.session.add(
+            Identity(
+                citizen_id=citizen.id,
+                kind=kind,
+                value=value,
+                namespace=namespace,
+                verified=method is not None,
+                verification_method=method,
+                verified_at=citizen.created_at if method else None,
+                created_at=citizen.created_at,
+                updated_at=citizen.created_at,
+            )
+        )
+
+    def _channel_for(self, phone: str | None, email: str | None) -> Channel:
+        channels = [c for c in CHANNEL_WEIGHTS if not (c in (Channel.sms, Channel.voice) and not phone)]
+        channels = [c for c in channels if not (c is Channel.email and not email)]
+        return self.rng.choices(channels, weights=[CHANNEL_WEIGHTS[c] for c in channels])[0]
+
+    async def history(self) -> None:
+        for citizen, phone, email in self.citizens:
+            for _ in range(self.rng.choices([1, 2, 3, 4], weights=[50, 30, 15, 5])[0]):
+                await self._journey(citizen, phone, email)
+
+    async def _journey(self, citizen: Citizen, phone: str | None, email: str | None) -> None:
+        """One person's contact about one service: a case, a few touchpoints across channels, replies."""
+        service = self.rng.choice(self.services)
+        agency_slug = next(s for s, a in self.agencies.items() if a.id == service.agency_id)
+        start = self.now - timedelta(days=self.rng.uniform(0, 180), minutes=self.rng.uniform(0, 600))
+        age_days = (self.now - start).days
+        status = self._status_for_age(age_days)
+        case = Case(
+            reference=await cases_service.next_reference(self.session, prefix=self.prefix, year=start.year),
+            title=service.name,
+            description="",
+            status=status,
+            priority=self._priority(),
+            agency_id=service.agency_id,
+            service_id=service.id,
+            citizen_id=citizen.id,
+            opened_channel="",
+            attributes={},
+            sla_due_at=start + timedelta(hours=service.sla_target_hours or 72),
+            created_at=start,
+            updated_at=start,
+            closed_at=start + timedelta(days=self.rng.uniform(1, 10)) if status in FINAL else None,
+        )
+        if service.code in ("POTHOLE", "STREETLIGHT", "GRAFFITI", "TREE"):
+            case.address_string = self.faker["en_CA"].street_address() + ", Ottawa"
+            case.lat = 45.42 + self.rng.uniform(-0.08, 0.08)
+            case.long = -75.69 + self.rng.uniform(-0.12, 0.12)
+        first_channel = self._channel_for(phone, email)
+        case.opened_channel = first_channel.value
+        self.session.add(case)
+        conversation = Conversation(
+            id=new_id(),
+            citizen_id=citizen.id,
+            channel=first_channel,
+            case_id=case.id,
+            subject=service.name,
+            status=ConversationStatus.open if status not in FINAL else ConversationStatus.closed,
+            last_activity_at=start,
+            created_at=start,
+            updated_at=start,
+        )
+        self.session.add(conversation)
+        self.case_count += 1
+        when = start
+        agents: list[uuid.UUID | None] = [*self.staff_ids.get(agency_slug, [])] or [None]
+        for step in range(self.rng.randint(2, 9)):
+            channel = first_channel if step == 0 else self._channel_for(phone, email)
+            inbound = step == 0 or self.rng.random() < 0.55
+            lang = citizen.language
+            if inbound:
+                body = inbound_text(self.rng, service.code, lang, case.reference, first=step == 0)
+            else:
+                body = reply_text(self.rng, lang, case.reference)
+            self._touchpoint(conversation, case, channel, inbound, body, when, self.rng.choice(agents))
+            when = when + timedelta(hours=self.rng.uniform(0.2, 60))
+            if when > self.now:
+                break
+        conversation.last_activity_at = min(when, self.now)
+        if status not in FINAL and (self.now - conversation.last_activity_at) < timedelta(days=21):
+            self.session.add(
+                WorkItem(
+                    channel=first_channel.value,
+                    kind="case",
+                    status=WorkItemStatus.queued,
+                    agency_id=case.agency_id,
+                    service_id=service.id,
+                    case_id=case.id,
+                    conversation_id=conversation.id,
+                    citizen_id=citizen.id,
+                    priority=PRIORITY_BY_CASE[case.priority.value],
+                    sla_due_at=sla_due(
+                        channel=first_channel.value, received_at=start, sla_target_hours=service.sla_target_hours
+                    ),
+                    context={"case_reference": case.reference, "service_code": service.code},
+                    last_activity_at=conversation.last_activity_at,
+                    created_at=start,
+                    updated_at=start,
+                )
+            )
+
+    def _touchpoint(
+        self,
+        conversation: Conversation,
+        case: Case,
+        channel: Channel,
+        inbound: bool,
+        body: str,
+        when: datetime,
+        agent: uuid.UUID | None,
+    ) -> None:
+        kind = KIND_BY_CHANNEL.get(channel, InteractionKind.message) if inbound else InteractionKind.message
+        self.session.add(
+            Interaction(
+                conversation_id=conversation.id,
+                citizen_id=conversation.citizen_id,
+                case_id=case.id,
+                channel=channel,
+                direction=Direction.inbound if inbound else Direction.outbound,
+                kind=kind,
+                body=body,
+                payload={"subject": case.title} if channel is Channel.email else {},
+                external_id=f"demo-{uuid.UUID(int=self.rng.getrandbits(128)).hex}",
+                staff_id=None if inbound else agent,
+                delivery_status=None if inbound else DeliveryStatus.delivered,
+                duration_seconds=self.rng.randint(40, 900) if channel is Channel.voice else None,
+                occurred_at=when,
+                created_at=when,
+            )
+        )
+        self.interaction_count += 1
+
+    def _status_for_age(self, age_days: int) -> CaseStatus:
+        if age_days > 30:
+            return self.rng.choices(list(CaseStatus), weights=[1, 2, 3, 2, 20, 60, 3])[0]
+        return self.rng.choices(list(CaseStatus), weights=[25, 25, 25, 10, 8, 5, 2])[0]
+
+    def _priority(self) -> Priority:
+        return self.rng.choices(list(Priority), weights=[15, 65, 15, 5])[0]

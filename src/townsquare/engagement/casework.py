@@ -1,0 +1,153 @@
+"""Opening cases and changing their status, with the timeline, the queue and the audit log kept in step.
+
+Does not commit; the caller (a route) owns the transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.agencies import forms
+from townsquare.agencies import service as agencies
+from townsquare.cases import service as cases
+from townsquare.cases.models import Case, CaseStatus, Priority
+from townsquare.citizens import service as citizens
+from townsquare.errors import forbidden, invalid
+from townsquare.events import Event, publish_after_commit
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel, Direction, InteractionKind
+from townsquare.routing import service as routing
+from townsquare.staff import service as staff
+from townsquare.staff.auth import Principal
+
+CASE_OPENED = "case.opened"
+CASE_STATUS_CHANGED = "case.status_changed"
+
+
+async def open_case(
+    session: AsyncSession,
+    *,
+    prefix: str,
+    actor: Principal,
+    service_code: str,
+    channel: Channel,
+    title: str | None = None,
+    description: str = "",
+    citizen_id: uuid.UUID | None = None,
+    priority: Priority = Priority.normal,
+    location: dict[str, Any] | None = None,
+    attributes: dict[str, Any] | None = None,
+) -> Case:
+    """A case for a service, checked against its form, queued for its agency and on the citizen's timeline."""
+    service = await agencies.get_service(session, code=service_code)
+    if not actor.may_see(service.agency_id):
+        raise forbidden("You may not open cases for another agency's services.")
+    clean, errors = forms.validate_attributes(service, attributes or {})
+    if errors:
+        raise invalid("Some answers do not fit the service's form.", *errors)
+    if citizen_id is not None:
+        await citizens.get(session, citizen_id=citizen_id)
+    staff_id = actor.id if actor.kind == "staff" else None
+    case = await cases.open_case(
+        session,
+        prefix=prefix,
+        agency_id=service.agency_id,
+        title=title or service.name,
+        description=description,
+        channel=channel.value,
+        service_id=service.id,
+        sla_target_hours=service.sla_target_hours,
+        citizen_id=citizen_id,
+        priority=priority,
+        location=location,
+        attributes=clean,
+        staff_id=staff_id,
+    )
+    conversation_id = None
+    if citizen_id is not None:
+        conversation = await interactions.start_conversation(
+            session, citizen_id=citizen_id, channel=channel, case_id=case.id, subject=case.title
+        )
+        conversation_id = conversation.id
+        await interactions.record(
+            session,
+            conversation=conversation,
+            channel=channel,
+            direction=Direction.internal,
+            kind=InteractionKind.status_change,
+            body=f"Case {case.reference} opened: {case.title}",
+            payload={"status": case.status.value, "by": actor.kind},
+            staff_id=staff_id,
+        )
+    await routing.create(
+        session,
+        channel=channel.value,
+        kind="case",
+        agency_id=case.agency_id,
+        received_at=case.created_at,
+        conversation_id=conversation_id,
+        citizen_id=citizen_id,
+        case_id=case.id,
+        service_id=service.id,
+        sla_target_hours=service.sla_target_hours,
+        priority=routing.PRIORITY_BY_CASE[priority.value],
+        context={"case_reference": case.reference, "service_code": service.code, "opened_by": actor.kind},
+    )
+    staff.audit(
+        session,
+        actor_kind=actor.kind,
+        actor_id=actor.actor_id,
+        action="case.open",
+        subject_kind="case",
+        subject_id=str(case.id),
+        citizen_id=citizen_id,
+        agency_id=case.agency_id,
+    )
+    publish_after_commit(session, Event(CASE_OPENED, {"case_id": str(case.id), "reference": case.reference}))
+    return case
+
+
+async def change_status(
+    session: AsyncSession, *, actor: Principal, case: Case, status: CaseStatus, note: str = ""
+) -> Case:
+    """Move a case along its workflow and show the change on the citizen's timeline."""
+    if not actor.may_see(case.agency_id):
+        raise forbidden("This case belongs to an agency you do not work for.")
+    previous = await cases.change_status(session, case=case, status=status)
+    staff_id = actor.id if actor.kind == "staff" else None
+    if case.citizen_id is not None:
+        conversation = await interactions.conversation_for_case(session, case_id=case.id, citizen_id=case.citizen_id)
+        if conversation is None:
+            conversation = await interactions.start_conversation(
+                session, citizen_id=case.citizen_id, channel=Channel(case.opened_channel), case_id=case.id
+            )
+        body = f"Status changed from {previous.value} to {status.value}" + (f": {note}" if note else "")
+        await interactions.record(
+            session,
+            conversation=conversation,
+            channel=Channel.api if actor.kind == "api_key" else Channel.web,
+            direction=Direction.internal,
+            kind=InteractionKind.status_change,
+            body=body,
+            payload={"from": previous.value, "to": status.value},
+            staff_id=staff_id,
+        )
+    staff.audit(
+        session,
+        actor_kind=actor.kind,
+        actor_id=actor.actor_id,
+        action="case.status",
+        subject_kind="case",
+        subject_id=str(case.id),
+        citizen_id=case.citizen_id,
+        agency_id=case.agency_id,
+        detail={"from": previous.value, "to": status.value},
+    )
+    publish_after_commit(
+        session,
+        Event(CASE_STATUS_CHANGED, {"case_id": str(case.id), "from": previous.value, "to": status.value}),
+    )
+    return case

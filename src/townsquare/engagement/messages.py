@@ -1,0 +1,84 @@
+"""The canonical messages channel adapters translate to and from.
+
+They live here rather than in `channels/` because the pipeline below the channels must read them and
+imports only flow downwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from townsquare.citizens.models import IdentityKind
+from townsquare.clock import utcnow
+from townsquare.interactions.models import Channel, InteractionKind
+
+
+@dataclass(frozen=True)
+class Sender:
+    """Who a message says it is from, as the channel gave it (normalised by the pipeline)."""
+
+    kind: IdentityKind
+    value: str
+    namespace: str = ""
+    display_name: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundAttachment:
+    """A file that came with a message: its bytes, or where the provider keeps them."""
+
+    filename: str
+    content_type: str
+    data: bytes | None = None
+    url: str | None = None
+    size_bytes: int | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.data) if self.data is not None else (self.size_bytes or 0)
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """One contact arriving on any channel."""
+
+    channel: Channel
+    text: str = ""
+    sender: Sender | None = None
+    external_id: str | None = None
+    recipient: str | None = None
+    subject: str | None = None
+    kind: InteractionKind = InteractionKind.message
+    attachments: tuple[InboundAttachment, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    received_at: datetime = field(default_factory=utcnow)
+    case_reference: str | None = None
+    thread_refs: tuple[str, ...] = ()
+    service_code: str | None = None
+    duration_seconds: int | None = None
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """Where a contact landed."""
+
+    interaction_id: str
+    citizen_id: str
+    conversation_id: str
+    case_id: str | None
+    case_reference: str | None
+    work_item_id: str | None
+    duplicate: bool = False
+    citizen_created: bool = False
+
+
+@dataclass(frozen=True)
+class ReplyResult:
+    """A reply recorded on the timeline and waiting in the outbox."""
+
+    interaction_id: str
+    outbox_id: str
+    channel: Channel
+    rendered: dict[str, Any]

@@ -1,0 +1,94 @@
+"""In-process event bus with publish-after-commit semantics.
+
+Events queued on a session are dispatched only after that session's transaction commits, and dropped on
+rollback, so no listener (websocket push, outbox wake-up, projection) ever sees a change that did not happen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[["Event"], Awaitable[None]]
+_PENDING = "townsquare.pending_events"
+_BUS = "townsquare.bus"
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened, named like `interaction.recorded`, with ids (never personal data) as data."""
+
+    name: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class EventBus:
+    """Subscribers by event name (or `*` for all); dispatch runs each handler in its own task."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[str, list[Handler]] = defaultdict(list)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def subscribe(self, name: str, handler: Handler) -> None:
+        """Call `handler` for every event called `name` (`*`: every event)."""
+        self._handlers[name].append(handler)
+
+    def publish_after_commit(self, session: AsyncSession | Session, event: Event) -> None:
+        """Queue `event` to be dispatched when the session's transaction commits."""
+        sync = session.sync_session if isinstance(session, AsyncSession) else session
+        sync.info[_BUS] = self
+        sync.info.setdefault(_PENDING, []).append(event)
+
+    def dispatch_soon(self, events: list[Event]) -> None:
+        """Schedule handlers for `events` on the running loop."""
+        loop = asyncio.get_running_loop()
+        for ev in events:
+            for handler in (*self._handlers.get(ev.name, ()), *self._handlers.get("*", ())):
+                task = loop.create_task(self._run(handler, ev))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, handler: Handler, ev: Event) -> None:
+        try:
+            await handler(ev)
+        except Exception:
+            log.exception("event handler failed for %s", ev.name)
+
+    async def wait_idle(self) -> None:
+        """Wait until every dispatched handler has finished (tests and shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    events: list[Event] = session.info.pop(_PENDING, [])
+    bus: EventBus | None = session.info.get(_BUS)
+    if events and bus is not None:
+        bus.dispatch_soon(events)
+
+
+@sa_event.listens_for(Session, "after_soft_rollback")
+def _after_rollback(session: Session, previous_transaction: object) -> None:
+    if session.in_transaction():
+        return
+    session.info.pop(_PENDING, None)
+
+
+def publish_after_commit(session: AsyncSession | Session, event: Event) -> None:
+    """Queue an event on the bus the session was made with (see db.Database); dispatched after commit."""
+    sync = session.sync_session if isinstance(session, AsyncSession) else session
+    bus = sync.info.get(_BUS)
+    if bus is None:
+        raise RuntimeError("this session was not made by townsquare.db.Database, so it has no event bus")
+    bus.publish_after_commit(session, event)

@@ -1,0 +1,1 @@
+"""Conversations and interactions (touchpoints) on every channel, and the cross-channel timeline."""

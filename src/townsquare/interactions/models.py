@@ -1,0 +1,116 @@
+"""Tables of conversations, interactions and their attachments.
+
+An interaction's (channel, external_id) is unique: a provider's retried webhook is never recorded twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from townsquare.clock import utcnow
+from townsquare.db import Base, IdMixin, TimestampMixin
+
+
+class Channel(StrEnum):
+    web = "web"
+    mobile = "mobile"
+    voice = "voice"
+    sms = "sms"
+    email = "email"
+    chat = "chat"
+    social = "social"
+    counter = "counter"
+    mail = "mail"
+    api = "api"
+
+
+class Direction(StrEnum):
+    inbound = "inbound"
+    outbound = "outbound"
+    internal = "internal"  # staff notes, status changes
+
+
+class InteractionKind(StrEnum):
+    message = "message"
+    call = "call"
+    voicemail = "voicemail"
+    visit = "visit"
+    letter = "letter"
+    form_submission = "form_submission"
+    status_change = "status_change"
+    note = "note"
+
+
+class DeliveryStatus(StrEnum):
+    queued = "queued"
+    sent = "sent"
+    delivered = "delivered"
+    failed = "failed"
+
+
+class ConversationStatus(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class Conversation(IdMixin, TimestampMixin, Base):
+    """A thread of interactions with one person; it may move across channels."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_citizen_activity", "citizen_id", "last_activity_at"),)
+
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id"))
+    channel: Mapped[Channel]
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    subject: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[ConversationStatus] = mapped_column(default=ConversationStatus.open)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Interaction(IdMixin, Base):
+    """One touchpoint on one channel: a message, a call, a visit, a letter, a form, a status change."""
+
+    __tablename__ = "interactions"
+    __table_args__ = (
+        UniqueConstraint("channel", "external_id"),
+        Index("ix_interactions_citizen_time", "citizen_id", "occurred_at"),
+        Index("ix_interactions_case_time", "case_id", "occurred_at"),
+        Index("ix_interactions_conversation_time", "conversation_id", "occurred_at"),
+    )
+
+    conversation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("conversations.id"))
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id"))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+    channel: Mapped[Channel]
+    direction: Mapped[Direction]
+    kind: Mapped[InteractionKind]
+    body: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    external_id: Mapped[str | None] = mapped_column(String(255))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    delivery_status: Mapped[DeliveryStatus | None]
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    attachments: Mapped[list[Attachment]] = relationship(lazy="raise", order_by="Attachment.created_at")
+
+
+class Attachment(IdMixin, Base):
+    """A file that came with an interaction; content lives in attachment storage, keyed by its SHA-256."""
+
+    __tablename__ = "attachments"
+
+    interaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    source_url: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

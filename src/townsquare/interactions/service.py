@@ -1,0 +1,222 @@
+"""Conversations, interactions and the cross-channel timeline.
+
+The timeline is read with a fixed number of queries, whatever its length.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from townsquare.clock import utcnow
+from townsquare.errors import not_found
+from townsquare.interactions.models import (
+    Attachment,
+    Channel,
+    Conversation,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    Interaction,
+    InteractionKind,
+)
+
+
+async def find_by_external_id(session: AsyncSession, *, channel: Channel, external_id: str) -> Interaction | None:
+    """The interaction a provider already delivered under this id on this channel."""
+    stmt = select(Interaction).where(Interaction.channel == channel, Interaction.external_id == external_id)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def conversation_by_external_refs(
+    session: AsyncSession, *, channel: Channel, refs: Sequence[str]
+) -> Conversation | None:
+    """The conversation holding any of the referenced provider message ids (email In-Reply-To, References)."""
+    if not refs:
+        return None
+    stmt = (
+        select(Conversation)
+        .join(Interaction, Interaction.conversation_id == Conversation.id)
+        .where(Interaction.channel == channel, Interaction.external_id.in_(list(refs)))
+        .order_by(Interaction.occurred_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def conversation_for_case(
+    session: AsyncSession, *, case_id: uuid.UUID, citizen_id: uuid.UUID
+) -> Conversation | None:
+    """The citizen's most recent open conversation about a case."""
+    stmt = (
+        select(Conversation)
+        .where(
+            Conversation.case_id == case_id,
+            Conversation.citizen_id == citizen_id,
+            Conversation.status == ConversationStatus.open,
+        )
+        .order_by(Conversation.last_activity_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def recent_open_conversation(
+    session: AsyncSession, *, citizen_id: uuid.UUID, active_since: datetime
+) -> Conversation | None:
+    """The citizen's open conversation with activity since the given time, on any channel."""
+    stmt = (
+        select(Conversation)
+        .where(
+            Conversation.citizen_id == citizen_id,
+            Conversation.status == ConversationStatus.open,
+            Conversation.last_activity_at >= active_since,
+        )
+        .order_by(Conversation.last_activity_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def start_conversation(
+    session: AsyncSession,
+    *,
+    citizen_id: uuid.UUID,
+    channel: Channel,
+    case_id: uuid.UUID | None = None,
+    subject: str | None = None,
+) -> Conversation:
+    """A new open conversation."""
+    conversation = Conversation(citizen_id=citizen_id, channel=channel, case_id=case_id, subject=subject)
+    session.add(conversation)
+    await session.flush()
+    return conversation
+
+
+async def get_conversation(session: AsyncSession, *, conversation_id: uuid.UUID) -> Conversation:
+    """A conversation by id, or a 404 problem."""
+    conversation = await session.get(Conversation, conversation_id)
+    if conversation is None:
+        raise not_found("Conversation")
+    return conversation
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    conversation: Conversation,
+    channel: Channel,
+    direction: Direction,
+    kind: InteractionKind,
+    body: str,
+    occurred_at: datetime | None = None,
+    case_id: uuid.UUID | None = None,
+    external_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    staff_id: uuid.UUID | None = None,
+    delivery_status: DeliveryStatus | None = None,
+    duration_seconds: int | None = None,
+    attachments: Sequence[Attachment] = (),
+) -> Interaction:
+    """Write one touchpoint on the conversation's citizen timeline and mark the conversation active."""
+    when = occurred_at or utcnow()
+    interaction = Interaction(
+        conversation_id=conversation.id,
+        citizen_id=conversation.citizen_id,
+        case_id=case_id if case_id is not None else conversation.case_id,
+        channel=channel,
+        direction=direction,
+        kind=kind,
+        body=body,
+        payload=payload or {},
+        external_id=external_id,
+        staff_id=staff_id,
+        delivery_status=delivery_status,
+        duration_seconds=duration_seconds,
+        occurred_at=when,
+    )
+    session.add(interaction)
+    await session.flush()
+    for attachment in attachments:
+        attachment.interaction_id = interaction.id
+        session.add(attachment)
+    conversation.last_activity_at = max(conversation.last_activity_at, when)
+    if case_id is not None and conversation.case_id is None:
+        conversation.case_id = case_id
+    await session.flush()
+    return interaction
+
+
+async def get_interaction(session: AsyncSession, *, interaction_id: uuid.UUID) -> Interaction:
+    """An interaction with its attachments, or a 404 problem."""
+    stmt = select(Interaction).where(Interaction.id == interaction_id).options(selectinload(Interaction.attachments))
+    interaction = (await session.execute(stmt)).scalar_one_or_none()
+    if interaction is None:
+        raise not_found("Interaction")
+    return interaction
+
+
+async def timeline(
+    session: AsyncSession,
+    *,
+    citizen_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+    conversation_id: uuid.UUID | None = None,
+    before: tuple[datetime, uuid.UUID] | None = None,
+    visible_cases: Select[uuid.UUID] | None = None,
+    limit: int = 200,
+) -> list[Interaction]:
+    """Every channel's touchpoints in one scroll, newest first, with attachments; two queries in all.
+
+    `before` is a (time, id) cursor; `visible_cases`, when given, hides touchpoints of other cases.
+    """
+    stmt = select(Interaction).options(selectinload(Interaction.attachments))
+    if citizen_id is not None:
+        stmt = stmt.where(Interaction.citizen_id == citizen_id)
+    if case_id is not None:
+        stmt = stmt.where(Interaction.case_id == case_id)
+    if conversation_id is not None:
+        stmt = stmt.where(Interaction.conversation_id == conversation_id)
+    if before is not None:
+        at, last_id = before
+        stmt = stmt.where(
+            or_(Interaction.occurred_at < at, and_(Interaction.occurred_at == at, Interaction.id < last_id))
+        )
+    if visible_cases is not None:
+        stmt = stmt.where(or_(Interaction.case_id.is_(None), Interaction.case_id.in_(visible_cases)))
+    stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def last_inbound_channel(session: AsyncSession, *, conversation_id: uuid.UUID) -> Channel | None:
+    """The channel the citizen last used in a conversation: where a reply goes by default."""
+    stmt = (
+        select(Interaction.channel)
+        .where(Interaction.conversation_id == conversation_id, Interaction.direction == Direction.inbound)
+        .order_by(Interaction.occurred_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def set_delivery(
+    session: AsyncSession,
+    *,
+    interaction_id: uuid.UUID,
+    status: DeliveryStatus,
+    external_id: str | None = None,
+) -> None:
+    """Record what the provider said about an outbound interaction."""
+    interaction = await session.get(Interaction, interaction_id)
+    if interaction is None:
+        return
+    interaction.delivery_status = status
+    if external_id and interaction.external_id is None:
+        interaction.external_id = external_id
+    await session.flush()

@@ -1,0 +1,49 @@
+"""Alembic migrations for every table, run by `townsquare db upgrade`, `serve` and `demo`.
+
+Works on SQLite and PostgreSQL alike; a test keeps one head and the models in step with the migrations.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+HERE = Path(__file__).parent
+
+
+def alembic_config(database_url: str | None = None, connection: Connection | None = None) -> Config:
+    """An Alembic config pointing at these migrations and the given database (or live connection)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    if database_url:
+        cfg.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def heads() -> list[str]:
+    """The head revisions; there must be exactly one."""
+    return list(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
+def upgrade(database_url: str, revision: str = "head") -> None:
+    """Upgrade a database from synchronous code (the CLI)."""
+    command.upgrade(alembic_config(database_url), revision)
+
+
+async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
+    """Upgrade through an existing async engine (inside a running event loop)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.upgrade(alembic_config(connection=sync), revision))
+
+
+async def downgrade_engine(engine: AsyncEngine, revision: str = "base") -> None:
+    """Downgrade through an existing async engine (tests that migrations reverse cleanly)."""
+    async with engine.begin() as conn:
+        await conn.run_sync(lambda sync: command.downgrade(alembic_config(connection=sync), revision))

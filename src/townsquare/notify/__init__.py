@@ -1,0 +1,1 @@
+"""Sending outward: channel rendering, the transactional outbox, its worker and the providers."""

@@ -1,0 +1,80 @@
+"""Rendering one piece of content for a channel: SMS text with segment counts, email text and HTML, speech.
+
+Pure functions of the content and the channel, shared by replies, notifications and knowledge answers.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# GSM 03.38 basic character set and the extension table (extension characters cost two septets).
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = set("^{}\\[~]|€\f")
+
+
+@dataclass(frozen=True)
+class Content:
+    """What to say, independent of channel: plain text paragraphs, an optional subject and link."""
+
+    text: str
+    subject: str | None = None
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class SmsEncoding:
+    encoding: str  # "GSM-7" or "UCS-2"
+    units: int  # septets for GSM-7, UTF-16 code units for UCS-2
+    segments: int
+
+
+def sms_encoding(text: str) -> SmsEncoding:
+    """How a carrier will encode an SMS and how many segments it costs."""
+    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
+        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        single, multi, encoding = 160, 153, "GSM-7"
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, multi, encoding = 70, 67, "UCS-2"
+    segments = 1 if units <= single else math.ceil(units / multi)
+    return SmsEncoding(encoding, units, segments)
+
+
+def _plain(text: str) -> str:
+    """Collapse runs of blank space the way a text message or speech needs."""
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def render(content: Content, channel: str) -> dict[str, Any]:
+    """The payload the channel's provider sends: keys differ per channel, all are JSON-safe."""
+    text = _plain(content.text)
+    if channel == "sms":
+        body = f"{text}\n{content.link}" if content.link else text
+        enc = sms_encoding(body)
+        return {"body": body, "encoding": enc.encoding, "segments": enc.segments}
+    if channel == "email":
+        paragraphs = [p.strip() for p in content.text.split("\n\n") if p.strip()]
+        html_body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+        if content.link:
+            link = html.escape(content.link, quote=True)
+            html_body += f'<p><a href="{link}">{link}</a></p>'
+        plain = content.text.strip() + (f"\n\n{content.link}" if content.link else "")
+        return {"subject": content.subject or "Your message to us", "text": plain, "html": html_body}
+    if channel == "voice":
+        return {"say": text}
+    return {"text": text, **({"link": content.link} if content.link else {})}
+
+
+def summary(payload: dict[str, Any]) -> str:
+    """The human-readable text of a rendered payload, for the timeline."""
+    for key in ("body", "text", "say"):
+        if isinstance(payload.get(key), str):
+            return str(payload[key])
+    return ""

@@ -1,0 +1,148 @@
+"""The outbox worker: claims due messages with a lease, sends them, records the outcome, retries with backoff.
+
+Several workers (processes or nodes) may run at once: claims use SKIP LOCKED on PostgreSQL and a lease
+token everywhere, so a message is in one worker's hands at a time, and a crashed worker's lease runs out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import or_, select, update
+
+from townsquare.clock import utcnow
+from townsquare.db.engine import Database
+from townsquare.events import Event, publish_after_commit
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import DeliveryStatus
+from townsquare.notify.models import OutboxMessage, OutboxStatus
+from townsquare.notify.providers import Envelope, PermanentFailure, Providers
+
+log = logging.getLogger(__name__)
+DELIVERY_CHANGED = "interaction.delivery_changed"
+MAX_BACKOFF_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    max_attempts: int = 8
+    retry_base_seconds: float = 5.0
+    lease_seconds: float = 60.0
+    poll_seconds: float = 2.0
+    batch: int = 50
+
+
+class OutboxWorker:
+    """Delivers outbox rows through the configured providers."""
+
+    def __init__(self, db: Database, providers: Providers, config: WorkerConfig) -> None:
+        self.db = db
+        self.providers = providers
+        self.config = config
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look at the outbox now rather than at the next poll."""
+        self._wake.set()
+
+    async def _claim(self) -> list[OutboxMessage]:
+        now = utcnow()
+        token = str(uuid.uuid4())
+        async with self.db.session() as session:
+            due = (
+                select(OutboxMessage.id)
+                .where(
+                    OutboxMessage.status == OutboxStatus.pending,
+                    OutboxMessage.next_attempt_at <= now,
+                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                )
+                .order_by(OutboxMessage.next_attempt_at)
+                .limit(self.config.batch)
+            )
+            if self.db.dialect == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            ids = list((await session.execute(due)).scalars())
+            if not ids:
+                return []
+            lease = now + timedelta(seconds=self.config.lease_seconds)
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=lease, claim_token=token)
+            )
+            await session.commit()
+            rows = await session.execute(select(OutboxMessage).where(OutboxMessage.claim_token == token))
+            return list(rows.scalars())
+
+    async def run_once(self) -> int:
+        """Claim and deliver one batch of due messages; returns how many were attempted."""
+        claimed = await self._claim()
+        for row in claimed:
+            await self._deliver(row)
+        return len(claimed)
+
+    async def drain(self) -> int:
+        """Deliver until nothing is due (tests, the CLI)."""
+        total = 0
+        while n := await self.run_once():
+            total += n
+        return total
+
+    async def _deliver(self, row: OutboxMessage) -> None:
+        envelope = Envelope(row.channel, row.recipient, row.payload, row.idempotency_key)
+        provider_id: str | None = None
+        error: Exception | None = None
+        try:
+            provider_id = await self.providers.for_channel(row.channel).send(envelope)
+        except Exception as exc:
+            error = exc
+        async with self.db.session() as session:
+            current = await session.get(OutboxMessage, row.id)
+            if current is None or current.claim_token != row.claim_token or current.status is not OutboxStatus.pending:
+                return  # our lease ran out and another worker took over
+            current.attempts += 1
+            current.claimed_until = None
+            current.claim_token = None
+            status: DeliveryStatus | None = None
+            if error is None:
+                current.status = OutboxStatus.sent
+                current.sent_at = utcnow()
+                current.provider_message_id = provider_id
+                status = DeliveryStatus.sent
+            else:
+                current.last_error = f"{type(error).__name__}: {str(error)[:400]}"
+                log.warning("outbox %s attempt %d failed: %s", row.id, current.attempts, type(error).__name__)
+                if isinstance(error, PermanentFailure) or current.attempts >= self.config.max_attempts:
+                    current.status = OutboxStatus.dead
+                    status = DeliveryStatus.failed
+                else:
+                    delay = min(self.config.retry_base_seconds * 2 ** (current.attempts - 1), MAX_BACKOFF_SECONDS)
+                    current.next_attempt_at = utcnow() + timedelta(seconds=delay)
+            if status is not None and current.interaction_id is not None:
+                await interactions.set_delivery(
+                    session, interaction_id=current.interaction_id, status=status, external_id=provider_id
+                )
+                publish_after_commit(
+                    session,
+                    Event(
+                        DELIVERY_CHANGED,
+                        {"interaction_id": str(current.interaction_id), "status": status.value},
+                    ),
+                )
+            await session.commit()
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Deliver until `stop` is set, waking on `wake()` or every poll interval."""
+        while not stop.is_set():
+            self._wake.clear()  # before the pass, so a message enqueued during it is not slept on
+            try:
+                while await self.run_once():
+                    pass
+            except Exception:
+                log.exception("outbox worker pass failed; retrying after the poll interval")
+            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
+            _, pending = await asyncio.wait(waiters, timeout=self.config.poll_seconds, return_when="FIRST_COMPLETED")
+            for task in pending:
+                task.cancel()

@@ -1,0 +1,86 @@
+"""One typed Settings object, read from TOWNSQUARE_* environment variables.
+
+Never holds a default secret that production would accept: `Settings.check_safe()` refuses them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside development, see check_safe()
+
+
+class Settings(BaseSettings):
+    """Every setting of the platform; the README lists them with their meaning."""
+
+    model_config = SettingsConfigDict(env_prefix="TOWNSQUARE_", env_file=None, extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./var/townsquare.db"
+    secret_key: str = DEV_SECRET
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+
+    # Identity and threading
+    default_region: str = Field(default="CA", description="Region for phone numbers written without +country")
+    case_reference_prefix: str = "TS"
+    conversation_idle_hours: int = Field(default=72, ge=1)
+    default_agency: str | None = Field(default=None, description="Agency slug for contact no address routes")
+
+    # Limits on what a channel may hand us
+    max_body_chars: int = Field(default=20_000, ge=1)
+    max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    max_attachments: int = Field(default=10, ge=0)
+    max_request_bytes: int = Field(default=40 * 1024 * 1024, ge=1024)
+    allowed_attachment_types: list[str] = [
+        "image/jpeg",
+        "image/png",
+        "image/gif",
+        "image/webp",
+        "image/heic",
+        "application/pdf",
+        "text/plain",
+        "audio/mpeg",
+        "audio/wav",
+        "audio/ogg",
+        "video/mp4",
+    ]
+    data_dir: Path = Path("./var")
+
+    # Outbox delivery
+    outbox_worker: bool = True
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_retry_base_seconds: float = Field(default=5.0, gt=0)
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+
+    # Staff sessions
+    session_hours: int = Field(default=12, ge=1)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def attachments_dir(self) -> Path:
+        return self.data_dir / "attachments"
+
+    def check_safe(self) -> None:
+        """Refuse to start production with development secrets or an embedded database by accident."""
+        if self.env == "production" and self.secret_key == DEV_SECRET:
+            raise RuntimeError("TOWNSQUARE_SECRET_KEY must be set to a long random value in production")
+        if self.env == "production" and len(self.secret_key) < 32:
+            raise RuntimeError("TOWNSQUARE_SECRET_KEY must be at least 32 characters in production")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()

@@ -1,0 +1,90 @@
+"""Tables of staff accounts, their agencies, sign-in sessions, API keys and the audit log.
+
+Secrets are stored only as hashes (argon2 for passwords, SHA-256 for random tokens); the audit log is
+append-only, enforced by database triggers created in the migration.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from townsquare.clock import utcnow
+from townsquare.db import Base, IdMixin, TimestampMixin
+
+
+class StaffRole(StrEnum):
+    agent = "agent"
+    supervisor = "supervisor"
+    admin = "admin"
+
+
+class StaffAccount(IdMixin, TimestampMixin, Base):
+    """A person on staff who signs in to the desk."""
+
+    __tablename__ = "staff_accounts"
+
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[StaffRole] = mapped_column(default=StaffRole.agent)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_sign_in_at: Mapped[datetime | None]
+
+
+class StaffAgency(Base):
+    """Membership of a staff account in an agency: what it may see and act on."""
+
+    __tablename__ = "staff_agencies"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True)
+
+
+class StaffSession(IdMixin, Base):
+    """A signed-in browser; the cookie holds a random token, the table only its SHA-256."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ApiKey(IdMixin, Base):
+    """A key an integration presents; optionally limited to one agency."""
+
+    __tablename__ = "api_keys"
+
+    name: Mapped[str] = mapped_column(String(200))
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id"))
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+
+class AuditEntry(IdMixin, Base):
+    """Who did or saw what, when. Never updated, never deleted; a citizen may read the rows about them."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_citizen_time", "citizen_id", "occurred_at"),)
+
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    actor_kind: Mapped[str] = mapped_column(String(16))  # staff, api_key, citizen, system
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject_kind: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str | None] = mapped_column(String(64))
+    citizen_id: Mapped[uuid.UUID | None]
+    agency_id: Mapped[uuid.UUID | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -1,0 +1,189 @@
+"""Staff accounts, sign-in sessions, integration API keys and audit entries.
+
+Passwords are hashed with argon2; session tokens and API keys are random and stored only as SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.clock import utcnow
+from townsquare.errors import FieldError, conflict, invalid
+from townsquare.staff.models import ApiKey, AuditEntry, StaffAccount, StaffAgency, StaffRole, StaffSession
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("townsquare-timing-equaliser")
+API_KEY_PREFIX = "ts_"
+MIN_PASSWORD_LENGTH = 12
+
+
+def _sha256(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password that meets the minimum length."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise invalid(
+            f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.",
+            FieldError("password", f"shorter than {MIN_PASSWORD_LENGTH} characters"),
+        )
+    return _hasher.hash(password)
+
+
+async def create_staff(
+    session: AsyncSession,
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    role: StaffRole,
+    agency_ids: Iterable[uuid.UUID] = (),
+) -> StaffAccount:
+    """A new staff account in the given agencies."""
+    account = StaffAccount(
+        email=email.strip().lower(),
+        display_name=display_name,
+        password_hash=hash_password(password),
+        role=role,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(account)
+            await session.flush()
+    except IntegrityError:
+        raise conflict("A staff account with that email already exists.") from None
+    for agency_id in agency_ids:
+        session.add(StaffAgency(staff_id=account.id, agency_id=agency_id))
+    await session.flush()
+    return account
+
+
+async def authenticate(session: AsyncSession, *, email: str, password: str) -> StaffAccount | None:
+    """The active account with this email and password, else None (same cost either way)."""
+    stmt = select(StaffAccount).where(StaffAccount.email == email.strip().lower(), StaffAccount.active.is_(True))
+    account = (await session.execute(stmt)).scalar_one_or_none()
+    try:
+        _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if account is None:
+        return None
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hasher.hash(password)
+    account.last_sign_in_at = utcnow()
+    return account
+
+
+async def agency_ids_for(session: AsyncSession, *, staff_id: uuid.UUID) -> set[uuid.UUID]:
+    """The agencies a staff account belongs to."""
+    rows = await session.execute(select(StaffAgency.agency_id).where(StaffAgency.staff_id == staff_id))
+    return set(rows.scalars())
+
+
+async def start_session(session: AsyncSession, *, staff_id: uuid.UUID, hours: int) -> str:
+    """A new sign-in session; returns the token for the cookie (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        StaffSession(token_hash=_sha256(token), staff_id=staff_id, expires_at=utcnow() + timedelta(hours=hours))
+    )
+    await session.flush()
+    return token
+
+
+async def staff_for_session(session: AsyncSession, *, token: str) -> StaffAccount | None:
+    """The account signed in with this session token, if the session is live."""
+    stmt = (
+        select(StaffAccount)
+        .join(StaffSession, StaffSession.staff_id == StaffAccount.id)
+        .where(
+            StaffSession.token_hash == _sha256(token),
+            StaffSession.revoked_at.is_(None),
+            StaffSession.expires_at > utcnow(),
+            StaffAccount.active.is_(True),
+        )
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def end_session(session: AsyncSession, *, token: str) -> None:
+    """Sign a browser out."""
+    stmt = update(StaffSession).where(StaffSession.token_hash == _sha256(token)).values(revoked_at=utcnow())
+    await session.execute(stmt)
+
+
+async def create_api_key(
+    session: AsyncSession,
+    *,
+    name: str,
+    agency_id: uuid.UUID | None = None,
+    created_by_id: uuid.UUID | None = None,
+) -> tuple[str, ApiKey]:
+    """A new integration key; the plain key is returned once and never stored."""
+    key = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(name=name, prefix=key[:10], key_hash=_sha256(key), agency_id=agency_id, created_by_id=created_by_id)
+    session.add(row)
+    await session.flush()
+    return key, row
+
+
+async def api_key_for(session: AsyncSession, *, key: str) -> ApiKey | None:
+    """The live API key matching a presented key."""
+    stmt = select(ApiKey).where(ApiKey.key_hash == _sha256(key), ApiKey.revoked_at.is_(None))
+    row = (await session.execute(stmt)).scalar_one_or_none()
+    if row is not None:
+        row.last_used_at = utcnow()
+    return row
+
+
+async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
+    """Every API key, newest first."""
+    return list((await session.execute(select(ApiKey).order_by(ApiKey.created_at.desc()))).scalars())
+
+
+async def revoke_api_key(session: AsyncSession, *, key_id: uuid.UUID) -> ApiKey | None:
+    """Stop a key from working."""
+    row = await session.get(ApiKey, key_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = utcnow()
+        await session.flush()
+    return row
+
+
+def audit(
+    session: AsyncSession,
+    *,
+    actor_kind: str,
+    actor_id: str | None,
+    action: str,
+    subject_kind: str,
+    subject_id: str | None = None,
+    citizen_id: uuid.UUID | None = None,
+    agency_id: uuid.UUID | None = None,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Append to the audit log in the caller's transaction (ids only, no personal data in `detail`)."""
+    session.add(
+        AuditEntry(
+            actor_kind=actor_kind,
+            actor_id=actor_id,
+            action=action,
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            citizen_id=citizen_id,
+            agency_id=agency_id,
+            detail=detail or {},
+        )
+    )

@@ -1,0 +1,179 @@
+"""The start page and the staff desk: sign in, search citizens, read a citizen's timeline and a case.
+
+Reads go through the same service functions as the API, and every read of a citizen is audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from townsquare.agencies import service as agencies
+from townsquare.cases import service as cases
+from townsquare.citizens import service as citizens
+from townsquare.db.deps import SessionDep
+from townsquare.errors import not_found
+from townsquare.interactions import service as interactions
+from townsquare.settings import Settings
+from townsquare.staff import service as staff
+from townsquare.staff.auth import SESSION_COOKIE, MaybePrincipal, Principal
+from townsquare.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _to_sign_in(request: Request) -> Response:
+    return RedirectResponse(f"/desk/sign-in?next={request.url.path}", status_code=303)
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+    """What Townsquare is, the services on offer, and where to go next."""
+    agency_list = await agencies.list_agencies(session)
+    services = await agencies.list_services(session)
+    by_agency = {a.id: [s for s in services if s.agency_id == a.id] for a in agency_list}
+    return templates.TemplateResponse(
+        request, "home.html", {"agencies": agency_list, "by_agency": by_agency, "principal": principal}
+    )
+
+
+@router.get("/desk/sign-in", response_class=HTMLResponse)
+async def sign_in_form(request: Request, next: str = "/desk") -> Response:
+    """The staff sign-in form."""
+    return templates.TemplateResponse(request, "desk/sign_in.html", {"next": _safe_next(next), "error": None})
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/desk"
+
+
+@router.post("/desk/sign-in", response_class=HTMLResponse)
+async def sign_in(
+    request: Request,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/desk",
+) -> Response:
+    """Check the password; on success set the session cookie and go on."""
+    account = await staff.authenticate(session, email=email, password=password) if email and password else None
+    if account is None:
+        context = {"next": _safe_next(next), "error": "The email or password is not right.", "email": email}
+        return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=401)
+    settings = _settings(request)
+    token = await staff.start_session(session, staff_id=account.id, hours=settings.session_hours)
+    staff.audit(session, actor_kind="staff", actor_id=str(account.id), action="staff.sign_in", subject_kind="staff")
+    await session.commit()
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_url.startswith("https://"),
+    )
+    return response
+
+
+@router.post("/desk/sign-out")
+async def sign_out(request: Request, session: SessionDep) -> Response:
+    """End this browser's session."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await staff.end_session(session, token=token)
+        await session.commit()
+    response = RedirectResponse("/desk/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+def _staff_only(principal: Principal | None) -> Principal | None:
+    return principal if principal is not None and principal.kind == "staff" else None
+
+
+@router.get("/desk", response_class=HTMLResponse)
+async def desk(request: Request, session: SessionDep, principal: MaybePrincipal, q: str = "") -> Response:
+    """Search citizens; see the newest cases of your agencies."""
+    me = _staff_only(principal)
+    if me is None:
+        return _to_sign_in(request)
+    settings = _settings(request)
+    query = q.strip()[:320]
+    found = await citizens.search(session, query=query, region=settings.default_region, limit=25) if query else []
+    recent_cases, total = await cases.list_cases(session, agency_ids=me.visible(), limit=15)
+    if query:
+        staff.audit(
+            session,
+            actor_kind="staff",
+            actor_id=me.actor_id,
+            action="citizen.search",
+            subject_kind="citizen",
+            detail={"results": len(found)},
+        )
+        await session.commit()
+    context = {"me": me, "q": query, "found": found, "cases": recent_cases, "total_cases": total}
+    return templates.TemplateResponse(request, "desk/index.html", context)
+
+
+@router.get("/desk/citizens/{citizen_id}", response_class=HTMLResponse)
+async def citizen_page(
+    request: Request, citizen_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
+) -> Response:
+    """One citizen: who they are, how we know, their cases, and every channel's touchpoints in one scroll."""
+    me = _staff_only(principal)
+    if me is None:
+        return _to_sign_in(request)
+    citizen = await citizens.get(session, citizen_id=citizen_id)
+    their_cases = await cases.for_citizen(session, citizen_id=citizen.id, agency_ids=me.visible())
+    timeline = await interactions.timeline(
+        session, citizen_id=citizen.id, visible_cases=cases.visible_case_ids(me.visible()), limit=200
+    )
+    case_refs = {c.id: c.reference for c in their_cases}
+    staff.audit(
+        session,
+        actor_kind="staff",
+        actor_id=me.actor_id,
+        action="citizen.read",
+        subject_kind="citizen",
+        subject_id=str(citizen.id),
+        citizen_id=citizen.id,
+    )
+    await session.commit()
+    context = {"me": me, "citizen": citizen, "cases": their_cases, "timeline": timeline, "case_refs": case_refs}
+    return templates.TemplateResponse(request, "desk/citizen.html", context)
+
+
+@router.get("/desk/cases/{reference}", response_class=HTMLResponse)
+async def case_page(request: Request, reference: str, session: SessionDep, principal: MaybePrincipal) -> Response:
+    """One case and its cross-channel timeline."""
+    me = _staff_only(principal)
+    if me is None:
+        return _to_sign_in(request)
+    case = await cases.get_by_reference(session, reference=reference)
+    if case is None or not me.may_see(case.agency_id):
+        raise not_found("Case", f"No case has the reference '{reference}'.")
+    timeline = await interactions.timeline(session, case_id=case.id, limit=200)
+    agency = (await agencies.agencies_by_id(session, ids={case.agency_id}))[case.agency_id]
+    if case.citizen_id:
+        staff.audit(
+            session,
+            actor_kind="staff",
+            actor_id=me.actor_id,
+            action="case.read",
+            subject_kind="case",
+            subject_id=str(case.id),
+            citizen_id=case.citizen_id,
+            agency_id=case.agency_id,
+        )
+        await session.commit()
+    context = {"me": me, "case": case, "agency": agency, "timeline": timeline, "case_refs": {case.id: case.reference}}
+    return templates.TemplateResponse(request, "desk/case.html", context)
