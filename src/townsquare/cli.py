@@ -33,8 +33,14 @@ cli.add_typer(staff_cli, name="staff")
 cli.add_typer(key_cli, name="api-key")
 
 
+# Libraries whose debug output echoes SQL parameters or request bodies, i.e. personal data.
+QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "httpcore", "multipart")
+
+
 def _logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> None:

@@ -46,6 +46,9 @@ class EventBus:
     def publish_after_commit(self, session: AsyncSession | Session, event: Event) -> None:
         """Queue `event` to be dispatched when the session's transaction commits."""
         sync = session.sync_session if isinstance(session, AsyncSession) else session
+        if not sync.in_transaction():
+            # Tie the event to a transaction (no I/O yet): a rollback now always ends it and drops the event.
+            sync.begin()
         sync.info[_BUS] = self
         sync.info.setdefault(_PENDING, []).append(event)
 

@@ -31,8 +31,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front: a read-then-write transaction can then never fail with
-    # SQLITE_BUSY halfway, it waits (busy_timeout) for the one writer SQLite allows instead.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # SQLITE_BUSY halfway, it waits (busy_timeout) for the one writer SQLite allows instead. Sessions made
+    # with `deferred=True` (read-mostly work) use a plain BEGIN, and in WAL mode never block the writer.
+    deferred = conn.get_execution_options().get("townsquare_deferred", False)
+    conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_engine(database_url: str, *, pool: bool = True) -> AsyncEngine:
@@ -62,15 +64,20 @@ class Database:
         self.bus = bus
         self.engine = make_engine(database_url, pool=pool)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info={"townsquare.bus": bus})
+        self.deferred_sessions = async_sessionmaker(
+            self.engine.execution_options(townsquare_deferred=True),
+            expire_on_commit=False,
+            info={"townsquare.bus": bus},
+        )
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session whose uncommitted work is rolled back on exit."""
-        async with self.sessions() as session:
+    async def session(self, *, deferred: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session whose uncommitted work is rolled back on exit (`deferred`: SQLite read-mostly work)."""
+        async with (self.deferred_sessions if deferred else self.sessions)() as session:
             yield session
 
     async def dispose(self) -> None:

@@ -1,0 +1,112 @@
+"""Fixtures: a real database per test (SQLite by default, PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set),
+the app wired to it, an HTTP client, and factories.
+
+SQLite: migrations run once into a template file that each test copies. PostgreSQL: each xdist worker gets
+its own database, migrated once and truncated between tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+
+from townsquare import migrations
+from townsquare.app import Runtime, build_runtime, create_app
+from townsquare.db import Base
+from townsquare.settings import Settings
+
+PG_URL = os.environ.get("TOWNSQUARE_TEST_DATABASE_URL", "")
+
+
+def pytest_report_header() -> str:
+    return f"townsquare database: {'postgresql' if PG_URL else 'sqlite'}"
+
+
+async def _recreate_pg(admin_url: str, name: str) -> None:
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """A freshly migrated database for this test process: a file (SQLite) or a database (PostgreSQL)."""
+    if PG_URL:
+        name = f"townsquare_test_{worker_id}"
+        asyncio.run(_recreate_pg(PG_URL, name))
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        migrations.upgrade(url)
+        yield url
+    else:
+        path = tmp_path_factory.mktemp("template") / "template.db"
+        migrations.upgrade(f"sqlite+aiosqlite:///{path}")
+        yield str(path)
+
+
+async def _truncate(url: str) -> None:
+    engine = create_async_engine(url)
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    async with engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def database_url(template_database: str, tmp_path: Path) -> str:
+    """An empty, migrated database for one test."""
+    if PG_URL:
+        await _truncate(template_database)
+        return template_database
+    target = tmp_path / "townsquare.db"
+    shutil.copyfile(template_database, target)
+    return f"sqlite+aiosqlite:///{target}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        env="test",
+        database_url=database_url,
+        data_dir=tmp_path / "var",
+        outbox_worker=False,
+        outbox_retry_base_seconds=0.01,
+        public_url="http://testserver",
+    )
+
+
+@pytest.fixture
+async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    rt = build_runtime(settings)
+    yield rt
+    await rt.bus.wait_idle()
+    await rt.db.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings, runtime: Runtime):  # type: ignore[no-untyped-def]
+    return create_app(settings, runtime)
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest.fixture
+async def session(runtime: Runtime) -> AsyncIterator[AsyncSession]:
+    # Deferred: the test's own reads must not hold SQLite's write lock while the app handles requests.
+    async with runtime.db.session(deferred=True) as s:
+        yield s

@@ -1,0 +1,40 @@
+"""Settings refuse unsafe production configuration; events wait for the commit."""
+
+from __future__ import annotations
+
+import pytest
+
+from townsquare.app import Runtime
+from townsquare.events import Event, publish_after_commit
+from townsquare.settings import Settings
+
+
+def test_production_refuses_the_development_secret() -> None:
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        Settings(env="production").check_safe()
+    Settings(env="production", secret_key="x" * 40).check_safe()
+
+
+def test_settings_come_from_townsquare_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TOWNSQUARE_DEFAULT_REGION", "FR")
+    monkeypatch.setenv("TOWNSQUARE_MAX_ATTACHMENTS", "3")
+    settings = Settings()
+    assert (settings.default_region, settings.max_attachments) == ("FR", 3)
+
+
+async def test_events_are_dropped_on_rollback_and_dispatched_on_commit(runtime: Runtime) -> None:
+    seen: list[str] = []
+
+    async def listener(event: Event) -> None:
+        seen.append(event.data["n"])
+
+    runtime.bus.subscribe("test.event", listener)
+    async with runtime.db.session() as s:
+        publish_after_commit(s, Event("test.event", {"n": "rolled back"}))
+        await s.rollback()
+        publish_after_commit(s, Event("test.event", {"n": "committed"}))
+        await runtime.bus.wait_idle()
+        assert seen == []
+        await s.commit()
+    await runtime.bus.wait_idle()
+    assert seen == ["committed"]
