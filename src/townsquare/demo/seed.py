@@ -214,15 +214,19 @@ class _Builder:
         return self.rng.choices(channels, weights=[CHANNEL_WEIGHTS[c] for c in channels])[0]
 
     async def history(self) -> None:
+        journeys = []
         for citizen, phone, email in self.citizens:
             for _ in range(self.rng.choices([1, 2, 3, 4], weights=[50, 30, 15, 5])[0]):
-                await self._journey(citizen, phone, email)
+                start = self.now - timedelta(days=self.rng.uniform(0, 180), minutes=self.rng.uniform(0, 600))
+                journeys.append((start, citizen, phone, email))
+        # In time order, so case references are handed out as a live system would.
+        for start, citizen, phone, email in sorted(journeys, key=lambda j: j[0]):
+            await self._journey(citizen, phone, email, start)
 
-    async def _journey(self, citizen: Citizen, phone: str | None, email: str | None) -> None:
+    async def _journey(self, citizen: Citizen, phone: str | None, email: str | None, start: datetime) -> None:
         """One person's contact about one service: a case, a few touchpoints across channels, replies."""
         service = self.rng.choice(self.services)
         agency_slug = next(s for s, a in self.agencies.items() if a.id == service.agency_id)
-        start = self.now - timedelta(days=self.rng.uniform(0, 180), minutes=self.rng.uniform(0, 600))
         age_days = (self.now - start).days
         status = self._status_for_age(age_days)
         case = Case(
@@ -263,15 +267,18 @@ class _Builder:
         self.case_count += 1
         when = start
         agents: list[uuid.UUID | None] = [*self.staff_ids.get(agency_slug, [])] or [None]
+        last_inbound = first_channel
         for step in range(self.rng.randint(2, 9)):
-            channel = first_channel if step == 0 else self._channel_for(phone, email)
             inbound = step == 0 or self.rng.random() < 0.55
-            lang = citizen.language
             if inbound:
-                body = inbound_text(self.rng, service.code, lang, case.reference, first=step == 0)
+                channel = first_channel if step == 0 else self._channel_for(phone, email)
+                last_inbound = channel
+                body = inbound_text(self.rng, service.code, citizen.language, case.reference, first=step == 0)
             else:
-                body = reply_text(self.rng, lang, case.reference)
-            self._touchpoint(conversation, case, channel, inbound, body, when, self.rng.choice(agents))
+                channel = self._reply_channel(last_inbound, phone, email)
+                body = reply_text(self.rng, citizen.language, case.reference)
+            agent = self.rng.choice(agents)
+            self._touchpoint(conversation, case, channel, inbound, body, when, agent, first=step == 0)
             when = when + timedelta(hours=self.rng.uniform(0.2, 60))
             if when > self.now:
                 break
@@ -298,6 +305,13 @@ class _Builder:
                 )
             )
 
+    @staticmethod
+    def _reply_channel(last_inbound: Channel, phone: str | None, email: str | None) -> Channel:
+        """Staff answer where the person last wrote from; a visit or a letter is answered by email, SMS or post."""
+        if last_inbound not in (Channel.counter, Channel.mail):
+            return last_inbound
+        return Channel.email if email else Channel.sms if phone else Channel.mail
+
     def _touchpoint(
         self,
         conversation: Conversation,
@@ -307,8 +321,12 @@ class _Builder:
         body: str,
         when: datetime,
         agent: uuid.UUID | None,
+        *,
+        first: bool,
     ) -> None:
-        kind = KIND_BY_CHANNEL.get(channel, InteractionKind.message) if inbound else InteractionKind.message
+        kind = InteractionKind.message
+        if inbound and (channel is not Channel.web or first):  # on the web only the first contact is a form
+            kind = KIND_BY_CHANNEL.get(channel, InteractionKind.message)
         self.session.add(
             Interaction(
                 conversation_id=conversation.id,
