@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from townsquare.api import cases as cases_api
 from townsquare.api import catalogue, problems
@@ -127,15 +128,68 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     return app
 
 
+class BodyLimit:
+    """Refuses request bodies over the limit with a 413 problem, whether or not Content-Length is declared.
+
+    A declared length over the limit is refused before reading; a body sent without one (chunked) is read up
+    to the limit and replayed to the app, so no route ever sees more than the limit.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            if declared.isdigit() and int(declared) > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if scope.get("method") in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.limit:
+                await self._refuse(scope, receive, send)
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        problem = too_large(f"Requests may be at most {self.limit} bytes.")
+        await problems.problem_response(Request(scope), problem)(scope, receive, send)
+
+
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
     limit = settings.max_request_bytes
+    app.add_middleware(BodyLimit, limit=limit)
     public_origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.public_url))
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > limit:
-            return problems.problem_response(request, too_large(f"Requests may be at most {limit} bytes."))
         if request.method not in SAFE_METHODS and request.cookies and not _same_origin(request, public_origin):
             # Cookie-authenticated forms must come from our own pages (CSRF defence with SameSite=Lax).
             problem: Problem = forbidden("This form was sent from another site, so it was refused.")

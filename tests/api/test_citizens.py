@@ -169,3 +169,24 @@ async def test_unknown_citizen_is_a_404_problem(client: httpx.AsyncClient, sessi
     response = await client.get(f"/api/v1/citizens/{uuid.uuid4()}", headers=headers)
     assert response.status_code == 404
     assert response.json()["title"] == "Citizen not found"
+
+
+async def test_an_interaction_of_another_agencys_case_is_hidden_and_reads_are_audited(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    works = await create_agency(session, slug="works", name="Works")
+    revenue = await create_agency(session, slug="revenue", name="Revenue")
+    await create_service(session, agency=revenue, code="PROP-TAX", name="Tax")
+    admin = await api_key_headers(session)
+    works_only = await api_key_headers(session, agency=works)
+    citizen = await create_citizen(session)
+    await session.commit()
+    opened = await client.post(
+        "/api/v1/cases", json={"service_code": "PROP-TAX", "citizen_id": str(citizen.id)}, headers=admin
+    )
+    ref = opened.json()["reference"]
+    item = (await client.get(f"/api/v1/cases/{ref}/timeline", headers=admin)).json()["items"][0]
+    assert (await client.get(f"/api/v1/interactions/{item['id']}", headers=admin)).status_code == 200
+    assert (await client.get(f"/api/v1/interactions/{item['id']}", headers=works_only)).status_code == 404
+    actions = (await session.execute(select(AuditEntry.action).where(AuditEntry.citizen_id == citizen.id))).scalars()
+    assert "interaction.read" in list(actions)

@@ -116,3 +116,22 @@ async def test_malformed_json_is_a_readable_problem(client: httpx.AsyncClient, h
     )
     assert response.status_code == 422
     assert "JSON" in response.json()["detail"]
+
+
+async def test_a_streamed_body_over_the_limit_is_refused_without_content_length(
+    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+) -> None:
+    before = await counts(session)
+
+    async def chunks():  # type: ignore[no-untyped-def]
+        yield b'{"channel": "sms", "text": "'
+        for _ in range(45):
+            yield b"x" * (1024 * 1024)
+        yield b'"}'
+
+    response = await client.post(
+        "/api/v1/interactions", content=chunks(), headers={**headers, "content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert await counts(session) == before

@@ -12,15 +12,17 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from townsquare.api.deps import PipelineDep
+from townsquare.cases import service as cases
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import replies
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.engagement.schemas import InboundIn, IngestOut, ReplyIn, ReplyOut
-from townsquare.errors import FieldError, invalid
+from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.schemas import ConversationOut, InteractionOut
 from townsquare.notify.rendering import Content
+from townsquare.staff import service as staff
 from townsquare.staff.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["interactions"])
@@ -87,8 +89,23 @@ async def ingest(
 async def get_interaction(
     interaction_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
 ) -> InteractionOut:
-    """One touchpoint with its attachments."""
-    return InteractionOut.model_validate(await interactions.get_interaction(session, interaction_id=interaction_id))
+    """One touchpoint with its attachments (hidden if it belongs to another agency's case)."""
+    interaction = await interactions.get_interaction(session, interaction_id=interaction_id)
+    if interaction.case_id is not None:
+        case = await cases.get_by_id(session, case_id=interaction.case_id)
+        if not principal.may_see(case.agency_id):
+            raise not_found("Interaction")
+    staff.audit(
+        session,
+        actor_kind=principal.kind,
+        actor_id=principal.actor_id,
+        action="interaction.read",
+        subject_kind="interaction",
+        subject_id=str(interaction.id),
+        citizen_id=interaction.citizen_id,
+    )
+    await session.commit()
+    return InteractionOut.model_validate(interaction)
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)

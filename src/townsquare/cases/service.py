@@ -120,6 +120,11 @@ async def get_by_reference(session: AsyncSession, *, reference: str) -> Case | N
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
+async def get_by_id(session: AsyncSession, *, case_id: uuid.UUID) -> Case:
+    """A case by id (it must exist)."""
+    return await session.get_one(Case, case_id)
+
+
 async def require(session: AsyncSession, *, reference: str) -> Case:
     """The case with this reference, or a 404 problem."""
     case = await get_by_reference(session, reference=reference)
