@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.api.citizens import parse_cursor
+from townsquare.api.citizens import parse_cursor, timeline_page
 from townsquare.api.deps import SettingsDep
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
@@ -15,7 +15,7 @@ from townsquare.engagement import casework
 from townsquare.errors import not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel
-from townsquare.interactions.schemas import InteractionOut, TimelinePage
+from townsquare.interactions.schemas import TimelinePage
 from townsquare.staff.auth import CurrentPrincipal, Principal
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
@@ -91,8 +91,4 @@ async def case_timeline(
     """Every touchpoint about a case, on every channel, newest first."""
     case = await _visible_case(session, principal, reference)
     items = await interactions.timeline(session, case_id=case.id, before=parse_cursor(cursor), limit=limit)
-    last = items[-1] if len(items) == limit else None
-    return TimelinePage(
-        items=[InteractionOut.model_validate(i) for i in items],
-        next_cursor=f"{last.occurred_at.isoformat()}_{last.id}" if last else None,
-    )
+    return timeline_page(items, limit)

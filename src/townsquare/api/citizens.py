@@ -18,6 +18,7 @@ from townsquare.citizens.schemas import CitizenIn, CitizenOut, IdentityIn, Ident
 from townsquare.db.deps import SessionDep
 from townsquare.errors import FieldError, invalid
 from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Interaction
 from townsquare.interactions.schemas import InteractionOut, TimelinePage
 from townsquare.staff import service as staff
 from townsquare.staff.auth import CurrentPrincipal, Principal
@@ -151,6 +152,15 @@ def parse_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
         raise invalid("That cursor is not one this API handed out.", FieldError("cursor", "malformed")) from None
 
 
+def timeline_page(items: list[Interaction], limit: int) -> TimelinePage:
+    """A page of the timeline, with the cursor for the next one when this page is full."""
+    last = items[-1] if len(items) == limit else None
+    return TimelinePage(
+        items=[InteractionOut.model_validate(i) for i in items],
+        next_cursor=f"{last.occurred_at.isoformat()}_{last.id}" if last else None,
+    )
+
+
 @router.get("/{citizen_id}/timeline", response_model=TimelinePage)
 async def citizen_timeline(
     citizen_id: uuid.UUID,
@@ -170,8 +180,4 @@ async def citizen_timeline(
     )
     _audit_read(session, principal, citizen_id, "timeline.read")
     await session.commit()
-    last = items[-1] if len(items) == limit else None
-    return TimelinePage(
-        items=[InteractionOut.model_validate(i) for i in items],
-        next_cursor=f"{last.occurred_at.isoformat()}_{last.id}" if last else None,
-    )
+    return timeline_page(items, limit)
