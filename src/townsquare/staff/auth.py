@@ -54,7 +54,8 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
         row = await service.api_key_for(session, key=key)
         if row is None:
             raise unauthorized("That API key is not valid or has been revoked.")
-        await session.commit()
+        if session.dirty:
+            await session.commit()
         scope = None if row.agency_id is None else frozenset({row.agency_id})
         return Principal("api_key", row.id, row.name, None, scope)
     token = request.cookies.get(SESSION_COOKIE)
