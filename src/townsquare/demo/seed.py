@@ -268,7 +268,7 @@ class _Builder:
         when = start
         agents: list[uuid.UUID | None] = [*self.staff_ids.get(agency_slug, [])] or [None]
         last_inbound = first_channel
-        for step in range(self.rng.randint(2, 9)):
+        for step in range(self.rng.randint(3, 11)):
             inbound = step == 0 or self.rng.random() < 0.55
             if inbound:
                 channel = first_channel if step == 0 else self._channel_for(phone, email)
