@@ -20,17 +20,14 @@ from townsquare.errors import FieldError, invalid
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Interaction
 from townsquare.interactions.schemas import InteractionOut, TimelinePage
-from townsquare.staff import service as staff
 from townsquare.staff.auth import CurrentPrincipal, Principal
 
 router = APIRouter(prefix="/api/v1/citizens", tags=["citizens"])
 
 
 def _audit_read(session: AsyncSession, principal: Principal, citizen_id: uuid.UUID, action: str) -> None:
-    staff.audit(
+    principal.audit(
         session,
-        actor_kind=principal.kind,
-        actor_id=principal.actor_id,
         action=action,
         subject_kind="citizen",
         subject_id=str(citizen_id),
@@ -52,10 +49,8 @@ async def search_citizens(
         if q and q.strip()
         else await citizens.recent(session, limit=limit)
     )
-    staff.audit(
+    principal.audit(
         session,
-        actor_kind=principal.kind,
-        actor_id=principal.actor_id,
         action="citizen.search",
         subject_kind="citizen",
         detail={"results": len(found)},

@@ -22,7 +22,6 @@ from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.schemas import ConversationOut, InteractionOut
 from townsquare.notify.rendering import Content
-from townsquare.staff import service as staff
 from townsquare.staff.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1", tags=["interactions"])
@@ -95,10 +94,8 @@ async def get_interaction(
         case = await cases.get_by_id(session, case_id=interaction.case_id)
         if not principal.may_see(case.agency_id):
             raise not_found("Interaction")
-    staff.audit(
+    principal.audit(
         session,
-        actor_kind=principal.kind,
-        actor_id=principal.actor_id,
         action="interaction.read",
         subject_kind="interaction",
         subject_id=str(interaction.id),

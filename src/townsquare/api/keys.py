@@ -27,10 +27,8 @@ async def create_key(body: ApiKeyIn, session: SessionDep, admin: AdminPrincipal)
     """Issue a key; the response is the only time the key is shown."""
     agency_id = (await agencies.get_agency(session, slug=body.agency_slug)).id if body.agency_slug else None
     key, row = await staff.create_api_key(session, name=body.name, agency_id=agency_id, created_by_id=admin.id)
-    staff.audit(
+    admin.audit(
         session,
-        actor_kind="staff",
-        actor_id=admin.actor_id,
         action="api_key.create",
         subject_kind="api_key",
         subject_id=str(row.id),
@@ -45,10 +43,8 @@ async def revoke_key(key_id: uuid.UUID, session: SessionDep, admin: AdminPrincip
     row = await staff.revoke_api_key(session, key_id=key_id)
     if row is None:
         raise not_found("API key")
-    staff.audit(
+    admin.audit(
         session,
-        actor_kind="staff",
-        actor_id=admin.actor_id,
         action="api_key.revoke",
         subject_kind="api_key",
         subject_id=str(row.id),

@@ -20,7 +20,6 @@ from townsquare.events import Event, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, InteractionKind
 from townsquare.routing import service as routing
-from townsquare.staff import service as staff
 from townsquare.staff.auth import Principal
 
 CASE_OPENED = "case.opened"
@@ -96,10 +95,8 @@ async def open_case(
         priority=routing.PRIORITY_BY_CASE[priority.value],
         context={"case_reference": case.reference, "service_code": service.code, "opened_by": actor.kind},
     )
-    staff.audit(
+    actor.audit(
         session,
-        actor_kind=actor.kind,
-        actor_id=actor.actor_id,
         action="case.open",
         subject_kind="case",
         subject_id=str(case.id),
@@ -135,10 +132,8 @@ async def change_status(
             payload={"from": previous.value, "to": status.value},
             staff_id=staff_id,
         )
-    staff.audit(
+    actor.audit(
         session,
-        actor_kind=actor.kind,
-        actor_id=actor.actor_id,
         action="case.status",
         subject_kind="case",
         subject_id=str(case.id),

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.deps import SessionDep
 from townsquare.errors import forbidden, unauthorized
@@ -38,6 +39,30 @@ class Principal:
 
     def visible(self) -> set[uuid.UUID] | None:
         return None if self.agency_ids is None else set(self.agency_ids)
+
+    def audit(
+        self,
+        session: AsyncSession,
+        *,
+        action: str,
+        subject_kind: str,
+        subject_id: str | None = None,
+        citizen_id: uuid.UUID | None = None,
+        agency_id: uuid.UUID | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Append what this caller did or saw to the audit log, in the session's transaction."""
+        service.audit(
+            session,
+            actor_kind=self.kind,
+            actor_id=self.actor_id,
+            action=action,
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            citizen_id=citizen_id,
+            agency_id=agency_id,
+            detail=detail,
+        )
 
 
 def _presented_key(request: Request) -> str | None:

@@ -111,10 +111,8 @@ async def desk(request: Request, session: SessionDep, principal: MaybePrincipal,
     found = await citizens.search(session, query=query, region=settings.default_region, limit=25) if query else []
     recent_cases, total = await cases.list_cases(session, agency_ids=me.visible(), limit=15)
     if query:
-        staff.audit(
+        me.audit(
             session,
-            actor_kind="staff",
-            actor_id=me.actor_id,
             action="citizen.search",
             subject_kind="citizen",
             detail={"results": len(found)},
@@ -138,10 +136,8 @@ async def citizen_page(
         session, citizen_id=citizen.id, visible_cases=cases.visible_case_ids(me.visible()), limit=200
     )
     case_refs = {c.id: c.reference for c in their_cases}
-    staff.audit(
+    me.audit(
         session,
-        actor_kind="staff",
-        actor_id=me.actor_id,
         action="citizen.read",
         subject_kind="citizen",
         subject_id=str(citizen.id),
@@ -164,10 +160,8 @@ async def case_page(request: Request, reference: str, session: SessionDep, princ
     timeline = await interactions.timeline(session, case_id=case.id, limit=200)
     agency = (await agencies.agencies_by_id(session, ids={case.agency_id}))[case.agency_id]
     if case.citizen_id:
-        staff.audit(
+        me.audit(
             session,
-            actor_kind="staff",
-            actor_id=me.actor_id,
             action="case.read",
             subject_kind="case",
             subject_id=str(case.id),
