@@ -91,25 +91,29 @@ async def test_a_crash_after_sending_but_before_recording_does_not_send_twice(se
 
 
 async def test_temporary_failures_are_retried_with_backoff_then_delivered(settings: Settings) -> None:
-    rt = build_runtime(settings)
+    rt = build_runtime(settings.model_copy(update={"outbox_retry_base_seconds": 30.0}))
     async with rt.db.session() as s:
         conversation_id = await _conversation(s)
         await reply(s, conversation_id=conversation_id, content=Content("hello"), channel=Channel.email)
         await s.commit()
     rt.recording.fail_next(TemporaryFailure("carrier busy"), TemporaryFailure("carrier busy"))
-    assert await rt.worker.run_once() == 1
-    async with rt.db.session(deferred=True) as s:
-        row = (await s.execute(select(OutboxMessage))).scalar_one()
-        assert row.status is OutboxStatus.pending
-        assert row.attempts == 1
-        assert row.next_attempt_at > utcnow()
-        assert row.last_error == "TemporaryFailure: carrier busy"
-    assert await rt.worker.run_once() == 0  # not due yet
-    for _ in range(2):
+    delays = []
+    for attempt in (1, 2):
+        before = utcnow()
+        assert await rt.worker.run_once() == 1
+        async with rt.db.session(deferred=True) as s:
+            row = (await s.execute(select(OutboxMessage))).scalar_one()
+            assert row.status is OutboxStatus.pending
+            assert row.attempts == attempt
+            assert row.last_error == "TemporaryFailure: carrier busy"
+            delays.append((row.next_attempt_at - before).total_seconds())
+        assert await rt.worker.run_once() == 0  # not due yet
         async with rt.db.session() as s:
             await s.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))
             await s.commit()
-        await rt.worker.run_once()
+    assert 30 <= delays[0] < 40  # the base delay ...
+    assert 60 <= delays[1] < 70  # ... doubling with each attempt
+    await rt.worker.run_once()
     assert len(rt.recording.sent) == 1
     assert rt.recording.sent[0].payload["subject"] == "Your message to us"
     async with rt.db.session(deferred=True) as s:

@@ -45,8 +45,8 @@ def live_server(settings: Settings) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(create_app(live_settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(200):
-        if server.started:
+    for _ in range(1200):  # up to 30 s on a loaded machine
+        if server.started or not thread.is_alive():
             break
         threading.Event().wait(0.025)
     assert server.started, "the live server did not start"
