@@ -24,16 +24,18 @@ from townsquare.api import catalogue, problems
 from townsquare.api import citizens as citizens_api
 from townsquare.api import interactions as interactions_api
 from townsquare.api import keys as keys_api
+from townsquare.channels import chat, email, sms, voice
 from townsquare.db import Database
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
 from townsquare.events import Event, EventBus
 from townsquare.interactions.storage import AttachmentStore
-from townsquare.notify.providers import Providers, RecordingProvider
+from townsquare.notify.providers import Provider, Providers, RecordingProvider
 from townsquare.notify.service import OUTBOX_ENQUEUED
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.settings import Settings, get_settings
 from townsquare.web import routes as web_routes
+from townsquare.web import simulator
 from townsquare.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -51,14 +53,27 @@ class Runtime:
     providers: Providers
     worker: OutboxWorker
     recording: RecordingProvider  # the demo and tests read what it was given
+    chat: chat.ChatHub
+    smtp: email.SmtpServer | None
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None) -> Runtime:
-    """The process-wide pieces for these settings; providers default to the recording provider."""
+    """The process-wide pieces for these settings.
+
+    Chat replies go to the chat hub; SMS and email go to Twilio REST and the SMTP relay when configured;
+    everything else (and everything in the demo and tests) to the recording provider.
+    """
     bus = EventBus()
     db = Database(settings.database_url, bus)
+    pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir))
+    hub = chat.ChatHub(settings, db, pipeline, bus)
     recording = RecordingProvider()
-    providers = providers or Providers(fallback=recording)
+    if providers is None:
+        by_channel: dict[str, Provider] = {"chat": hub}
+        for name, configured in (("sms", sms.provider(settings)), ("email", email.provider(settings))):
+            if configured is not None:
+                by_channel[name] = configured
+        providers = Providers(fallback=recording, by_channel=by_channel)
     worker = OutboxWorker(
         db,
         providers,
@@ -74,8 +89,8 @@ def build_runtime(settings: Settings, providers: Providers | None = None) -> Run
         worker.wake()
 
     bus.subscribe(OUTBOX_ENQUEUED, wake_worker)
-    pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir))
-    return Runtime(settings, bus, db, pipeline, providers, worker, recording)
+    smtp = email.SmtpServer(settings, db, pipeline) if settings.smtp_port is not None else None
+    return Runtime(settings, bus, db, pipeline, providers, worker, recording, hub, smtp)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -88,10 +103,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
+        if rt.smtp is not None:
+            await rt.smtp.start()
         try:
             yield
         finally:
             stop.set()
+            if rt.smtp is not None:
+                await rt.smtp.stop()
+            await rt.chat.close()
             if task is not None:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
@@ -112,7 +132,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     _install_middleware(app, settings)
     for router in (catalogue.router, citizens_api.router, cases_api.router, interactions_api.router, keys_api.router):
         app.include_router(router)
+    for router in (sms.router, voice.router, email.router, chat.router):
+        app.include_router(router)
     app.include_router(web_routes.router)
+    if settings.simulator:
+        app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/healthz", include_in_schema=False)

@@ -67,8 +67,10 @@ def demo(
     host: str | None = typer.Option(None),
     port: int | None = typer.Option(None),
 ) -> None:
-    """Seed the demo city (once) and serve it."""
-    settings = get_settings()
+    """Seed the demo city (once) and serve it, with every channel and the simulator on."""
+    settings = demo_settings(get_settings())
+    if (host or port) and "public_url" not in settings.model_fields_set:
+        settings = settings.model_copy(update={"public_url": f"http://{host or settings.host}:{port or settings.port}"})
     _logging(settings)
     url = make_url(settings.database_url)
     if reset and url.get_backend_name() == "sqlite" and url.database:
@@ -83,12 +85,31 @@ def demo(
         typer.echo(f"  {summary.citizens} citizens, {summary.cases} cases, {summary.interactions} touchpoints")
     typer.echo(f"  Start page:  {where}/")
     typer.echo(f"  Staff desk:  {where}/desk/sign-in")
+    typer.echo(f"  Simulator:   {where}/simulator  (text, call, email or chat as a resident)")
+    typer.echo(f"  SMTP server: {settings.smtp_host}:{settings.smtp_port}  (mail to the agency addresses)")
     typer.echo(f"  API docs:    {where}/docs")
     typer.echo("  Demo staff accounts (email / role / password):")
     for email, role, password in summary.staff:
         typer.echo(f"    {email:32} {role:11} {password}")
     typer.echo("")
     _serve(settings, host, port)
+
+
+DEMO_CHANNELS = {
+    "simulator": True,
+    "smtp_port": 2525,
+    "twilio_auth_token": "demo-twilio-auth-token",  # the simulator signs with it, as Twilio would
+    "twilio_account_sid": "AC" + "0" * 32,
+    "email_inbound_token": "demo-inbound-token",
+}
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """The demo's channel settings, for whatever the environment did not set itself."""
+    if settings.env == "production":
+        raise typer.BadParameter("the demo does not run with TOWNSQUARE_ENV=production")
+    missing = {k: v for k, v in DEMO_CHANNELS.items() if k not in settings.model_fields_set}
+    return settings.model_copy(update=missing)
 
 
 async def _seed(settings: Settings):  # type: ignore[no-untyped-def]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -64,6 +65,34 @@ class Settings(BaseSettings):
     # Staff sessions
     session_hours: int = Field(default=12, ge=1)
 
+    # SMS and voice (Twilio-compatible). Without an auth token the webhooks refuse every request.
+    twilio_auth_token: str | None = Field(default=None, description="Checks X-Twilio-Signature; also the REST secret")
+    twilio_account_sid: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+    twilio_from_number: str | None = Field(default=None, description="Default sender when no agency number applies")
+    twilio_messaging_service_sid: str | None = None
+    sms_max_segments: int = Field(default=3, ge=1, description="Longer answers are shortened with a link")
+    voice_transfer_number: str | None = Field(default=None, description="Dial this number instead of Enqueue")
+    voice_queue_prefix: str = "townsquare"
+
+    # Email: the inbound SMTP server, the HTTP inbound endpoint and the outbound relay
+    smtp_port: int | None = Field(default=None, description="Inbound SMTP server port; unset = no SMTP server")
+    smtp_host: str = "127.0.0.1"
+    smtp_max_message_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    email_inbound_token: str | None = Field(default=None, description="Bearer token for POST /channels/email/inbound")
+    email_from_address: str | None = Field(default=None, description="Sender when no agency address applies")
+    email_domain: str | None = Field(default=None, description="Domain of outbound Message-IDs; public_url's host")
+    smtp_relay_host: str | None = Field(default=None, description="Outbound relay; unset = recording provider")
+    smtp_relay_port: int = 587
+    smtp_relay_username: str | None = None
+    smtp_relay_password: str | None = None
+    smtp_relay_starttls: bool = True
+
+    # Live chat and the channel simulator
+    chat_max_message_chars: int = Field(default=4000, ge=1)
+    verification_code_minutes: int = Field(default=10, ge=1)
+    simulator: bool = Field(default=False, description="Serve /simulator (the demo turns it on)")
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
@@ -72,12 +101,19 @@ class Settings(BaseSettings):
     def attachments_dir(self) -> Path:
         return self.data_dir / "attachments"
 
+    @property
+    def mail_domain(self) -> str:
+        """The domain outbound Message-IDs are minted under."""
+        return self.email_domain or (urlsplit(self.public_url).hostname or "localhost")
+
     def check_safe(self) -> None:
         """Refuse to start production with development secrets or an embedded database by accident."""
         if self.env == "production" and self.secret_key == DEV_SECRET:
             raise RuntimeError("TOWNSQUARE_SECRET_KEY must be set to a long random value in production")
         if self.env == "production" and len(self.secret_key) < 32:
             raise RuntimeError("TOWNSQUARE_SECRET_KEY must be at least 32 characters in production")
+        if self.env == "production" and self.simulator:
+            raise RuntimeError("TOWNSQUARE_SIMULATOR signs fake provider requests; it must be off in production")
 
 
 @lru_cache

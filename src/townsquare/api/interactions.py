@@ -11,11 +11,11 @@ import uuid
 
 from fastapi import APIRouter, Response, status
 
-from townsquare.api.deps import PipelineDep
+from townsquare.api.deps import PipelineDep, SettingsDep
 from townsquare.cases import service as cases
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import replies
+from townsquare.engagement import links, replies
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.engagement.schemas import InboundIn, IngestOut, ReplyIn, ReplyOut
 from townsquare.errors import FieldError, invalid, not_found
@@ -115,7 +115,11 @@ async def get_conversation(
 
 @router.post("/conversations/{conversation_id}/replies", response_model=ReplyOut, status_code=status.HTTP_202_ACCEPTED)
 async def reply(
-    conversation_id: uuid.UUID, body: ReplyIn, session: SessionDep, principal: CurrentPrincipal
+    conversation_id: uuid.UUID,
+    body: ReplyIn,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    settings: SettingsDep,
 ) -> ReplyOut:
     """Answer on the conversation's channel (or another the citizen has); sent by the outbox after commit."""
     result = await replies.reply(
@@ -124,6 +128,7 @@ async def reply(
         content=Content(text=body.text, subject=body.subject, link=body.link),
         channel=body.channel,
         staff_id=principal.id if principal.kind == "staff" else None,
+        options=links.reply_options(settings),
     )
     await session.commit()
     return ReplyOut(

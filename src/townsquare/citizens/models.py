@@ -10,9 +10,10 @@ import uuid
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from townsquare.clock import utcnow
 from townsquare.db import Base, IdMixin, TimestampMixin
 
 
@@ -74,5 +75,24 @@ class Identity(IdMixin, TimestampMixin, Base):
     verification_method: Mapped[VerificationMethod | None]
     verified_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
+    opted_out_at: Mapped[datetime | None]  # the person asked for no more messages here (SMS STOP)
 
     citizen: Mapped[Citizen] = relationship(back_populates="identities", lazy="raise")
+
+
+class VerificationChallenge(IdMixin, Base):
+    """A one-time code sent to a phone or email to prove the person holding a device also holds that contact.
+
+    Only a hash of the code is kept; a challenge allows a few attempts and expires after minutes.
+    """
+
+    __tablename__ = "verification_challenges"
+
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[IdentityKind]
+    value: Mapped[str] = mapped_column(String(320))
+    code_hash: Mapped[str] = mapped_column(String(128))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[datetime]
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

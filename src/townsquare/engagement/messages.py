@@ -58,6 +58,9 @@ class InboundMessage:
     thread_refs: tuple[str, ...] = ()
     service_code: str | None = None
     duration_seconds: int | None = None
+    # False when the channel answered it itself (an IVR step, SMS STOP/HELP, an auto-reply): recorded on the
+    # timeline, but no work item is opened or touched for it.
+    needs_person: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,8 @@ class IngestResult:
     work_item_id: str | None
     duplicate: bool = False
     citizen_created: bool = False
+    conversation_created: bool = False
+    identity_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -92,14 +92,16 @@ class Pipeline:
         citizen, identity, created = await self._identify(session, message)
         # thread
         case = await self._explicit_case(session, message)
-        conversation, case = await self._thread(session, message, citizen, case)
+        conversation, case, new_conversation = await self._thread(session, message, citizen, case)
         # record
-        interaction = await self._record(session, message, conversation, case)
+        interaction = await self._record(session, message, conversation, case, identity)
         # decide
         service = await self._service(session, message, case)
         if case is None and message.kind is InteractionKind.form_submission and service is not None:
             case = await self._open_case_for_form(session, message, citizen, service, conversation, interaction)
-        item = await self._decide(session, message, conversation, case, service, identity, interaction)
+        item: WorkItem | None = None
+        if message.needs_person:
+            item = await self._decide(session, message, conversation, case, service, identity, interaction)
         # publish (after commit)
         ids = {
             "interaction_id": str(interaction.id),
@@ -108,16 +110,66 @@ class Pipeline:
             "channel": message.channel.value,
         }
         publish_after_commit(session, Event(INTERACTION_RECORDED, ids))
-        publish_after_commit(session, Event(WORK_ITEM_CHANGED, {"work_item_id": str(item.id), **ids}))
+        if item is not None:
+            publish_after_commit(session, Event(WORK_ITEM_CHANGED, {"work_item_id": str(item.id), **ids}))
         return IngestResult(
             interaction_id=str(interaction.id),
             citizen_id=str(citizen.id),
             conversation_id=str(conversation.id),
             case_id=str(case.id) if case else None,
             case_reference=case.reference if case else None,
-            work_item_id=str(item.id),
+            work_item_id=str(item.id) if item else None,
             citizen_created=created,
+            conversation_created=new_conversation,
+            identity_id=str(identity.id) if identity else None,
         )
+
+    async def hand_off(
+        self,
+        session: AsyncSession,
+        *,
+        interaction_id: uuid.UUID,
+        kind: str,
+        details: dict[str, object] | None = None,
+    ) -> WorkItem:
+        """Put a contact the channel was handling itself (an IVR call, a chatbot) in front of a person.
+
+        The work item carries everything established so far: who, verified how, which case and service, the
+        menu path; `details` adds what the channel knows (a call-back number, a voicemail). An open item for
+        the conversation is reused and keeps its place in the queue. Does not commit.
+        """
+        interaction = await interactions.get_interaction(session, interaction_id=interaction_id)
+        conversation = await interactions.get_conversation(session, conversation_id=interaction.conversation_id)
+        case = await session.get(Case, interaction.case_id) if interaction.case_id else None
+        identity = await session.get(Identity, interaction.identity_id) if interaction.identity_id else None
+        service = (
+            await agencies.get_service_by_id(session, service_id=case.service_id) if case and case.service_id else None
+        )
+        message = InboundMessage(
+            channel=interaction.channel,
+            kind=interaction.kind,
+            recipient=(interaction.payload or {}).get("to"),
+            metadata=dict(interaction.payload or {}),
+            received_at=interaction.occurred_at,
+        )
+        item = await self._decide(session, message, conversation, case, service, identity, interaction)
+        item.kind = kind
+        item.context = {**item.context, **_context(message, identity, case, service, interaction), **(details or {})}
+        await session.flush()
+        publish_after_commit(
+            session,
+            Event(
+                WORK_ITEM_CHANGED,
+                {
+                    "work_item_id": str(item.id),
+                    "interaction_id": str(interaction.id),
+                    "citizen_id": str(interaction.citizen_id),
+                    "conversation_id": str(conversation.id),
+                    "channel": interaction.channel.value,
+                },
+            ),
+        )
+        return item
 
     async def _duplicate(self, session: AsyncSession, existing: Interaction) -> IngestResult:
         case = await session.get(Case, existing.case_id) if existing.case_id else None
@@ -162,8 +214,9 @@ class Pipeline:
 
     async def _thread(
         self, session: AsyncSession, message: InboundMessage, citizen: Citizen, case: Case | None
-    ) -> tuple[Conversation, Case | None]:
+    ) -> tuple[Conversation, Case | None, bool]:
         conversation: Conversation | None = None
+        started = False
         if case is not None:
             conversation = await interactions.conversation_for_case(session, case_id=case.id, citizen_id=citizen.id)
         if conversation is None and message.thread_refs:
@@ -189,12 +242,18 @@ class Pipeline:
                 case_id=case.id if case else None,
                 subject=(message.subject or None) and message.subject[:300],
             )
+            started = True
         if case is None and conversation.case_id is not None:
             case = await session.get(Case, conversation.case_id)
-        return conversation, case
+        return conversation, case, started
 
     async def _record(
-        self, session: AsyncSession, message: InboundMessage, conversation: Conversation, case: Case | None
+        self,
+        session: AsyncSession,
+        message: InboundMessage,
+        conversation: Conversation,
+        case: Case | None,
+        identity: Identity | None,
     ) -> Interaction:
         files = [
             Attachment(
@@ -209,6 +268,8 @@ class Pipeline:
         payload = dict(message.metadata)
         if message.subject:
             payload.setdefault("subject", message.subject)
+        if message.recipient:
+            payload.setdefault("to", message.recipient)  # replies leave from the address the person wrote to
         return await interactions.record(
             session,
             conversation=conversation,
@@ -222,6 +283,7 @@ class Pipeline:
             payload=payload,
             duration_seconds=message.duration_seconds,
             attachments=files,
+            identity_id=identity.id if identity else None,
         )
 
     async def _service(self, session: AsyncSession, message: InboundMessage, case: Case | None) -> Service | None:

@@ -6,16 +6,20 @@ Does not commit: a reply is written in the caller's transaction, so it leaves on
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
-from townsquare.citizens.models import IdentityKind
+from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.engagement.messages import ReplyResult
 from townsquare.errors import FieldError, invalid
 from townsquare.events import Event, publish_after_commit
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, DeliveryStatus, Direction, InteractionKind
+from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction, InteractionKind
 from townsquare.notify import rendering
 from townsquare.notify import service as outbox
 
@@ -39,6 +43,14 @@ REPLYABLE = {
 }
 
 
+@dataclass(frozen=True)
+class ReplyOptions:
+    """How replies are shaped for this deployment (from Settings; defaults suit tests)."""
+
+    sms_max_segments: int = 3
+    read_more: Callable[[uuid.UUID], str] | None = None  # link to the full text of a shortened message
+
+
 async def reply(
     session: AsyncSession,
     *,
@@ -46,8 +58,15 @@ async def reply(
     content: rendering.Content,
     channel: Channel | None = None,
     staff_id: uuid.UUID | None = None,
+    options: ReplyOptions | None = None,
 ) -> ReplyResult:
-    """Render `content` for the channel (default: where the citizen last wrote from) and queue it."""
+    """Render `content` for the channel (default: where the citizen last wrote from) and queue it.
+
+    The reply leaves from the address the person wrote to, to the identity they wrote from; an email reply
+    carries the threading headers of the message it answers; an SMS longer than the segment budget is
+    shortened with a link to the full text.
+    """
+    opts = options or ReplyOptions()
     if not content.text.strip():
         raise invalid("A reply needs some text.", FieldError("text", "empty"))
     conversation = await interactions.get_conversation(session, conversation_id=conversation_id)
@@ -58,27 +77,42 @@ async def reply(
             f"Replies cannot be sent on the {target.value} channel; choose sms, email, chat or another.",
             FieldError("channel", "not a channel replies can be sent on"),
         )
+    answered = await interactions.last_inbound(session, conversation_id=conversation.id, channel=target)
     recipient = str(conversation.citizen_id)
     if target in ADDRESS_KIND:
-        identity = await citizens.contact_for(session, citizen_id=conversation.citizen_id, kind=ADDRESS_KIND[target])
+        identity = await _address(session, conversation.citizen_id, ADDRESS_KIND[target], answered)
         if identity is None:
             raise invalid(
                 f"This citizen has no {ADDRESS_KIND[target].value} on record, so no {target.value} can be sent.",
                 FieldError("channel", f"no {ADDRESS_KIND[target].value} identity"),
             )
+        if identity.opted_out_at is not None and target in (Channel.sms, Channel.social):
+            raise invalid(
+                "This person texted STOP to stop messages to that number; reply on another channel, "
+                "or wait until they text START.",
+                FieldError("channel", "the recipient opted out"),
+            )
         recipient = identity.value
-    payload = rendering.render(content, target.value)
+    case = await cases.get_by_id(session, case_id=conversation.case_id) if conversation.case_id else None
     interaction = await interactions.record(
         session,
         conversation=conversation,
         channel=target,
         direction=Direction.outbound,
         kind=InteractionKind.message,
-        body=rendering.summary(payload),
-        payload={"rendered": payload},
+        body="",
         staff_id=staff_id,
         delivery_status=DeliveryStatus.queued,
     )
+    more = opts.read_more(interaction.id) if opts.read_more else None
+    payload = rendering.render(content, target.value, sms_max_segments=opts.sms_max_segments, more_link=more)
+    if answered is not None and answered.payload.get("to"):
+        payload["from"] = answered.payload["to"]
+    if target is Channel.email:
+        payload.update(_email_thread(content, conversation.subject, answered, case.reference if case else None))
+    interaction.body = rendering.summary(payload)
+    interaction.payload = {"rendered": payload}
+    await session.flush()
     row = await outbox.enqueue(
         session,
         channel=target.value,
@@ -100,3 +134,32 @@ async def reply(
         ),
     )
     return ReplyResult(str(interaction.id), str(row.id), target, payload)
+
+
+async def _address(
+    session: AsyncSession, citizen_id: uuid.UUID, kind: IdentityKind, answered: Interaction | None
+) -> Identity | None:
+    """The identity the person last wrote from on this channel, else their best contact of that kind."""
+    if answered is not None and answered.identity_id is not None:
+        identity = await session.get(Identity, answered.identity_id)
+        if identity is not None and identity.kind is kind and identity.citizen_id == citizen_id:
+            return identity
+    return await citizens.contact_for(session, citizen_id=citizen_id, kind=kind)
+
+
+def _email_thread(
+    content: rendering.Content, subject: str | None, answered: Interaction | None, reference: str | None
+) -> dict[str, Any]:
+    """Subject and threading headers so the reply sits in the person's mail thread and finds its way back."""
+    original = (answered.payload.get("subject") if answered else None) or subject or ""
+    title = content.subject or (original if original.lower().startswith("re:") else f"Re: {original}".strip())
+    if title in ("", "Re:"):
+        title = "Your message to us"
+    if reference and reference not in title:
+        title = f"{title} [{reference}]"
+    headers: dict[str, Any] = {"subject": title[:250]}
+    if answered is not None and answered.external_id:
+        earlier = [str(r) for r in answered.payload.get("references", []) if isinstance(r, str)]
+        headers["in_reply_to"] = answered.external_id
+        headers["references"] = [*earlier[-20:], answered.external_id]
+    return headers

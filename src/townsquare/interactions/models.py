@@ -94,6 +94,7 @@ class Interaction(IdMixin, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     external_id: Mapped[str | None] = mapped_column(String(255))
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    identity_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("identities.id"))  # who it came from
     delivery_status: Mapped[DeliveryStatus | None]
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)

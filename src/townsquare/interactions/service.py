@@ -123,6 +123,7 @@ async def record(
     delivery_status: DeliveryStatus | None = None,
     duration_seconds: int | None = None,
     attachments: Sequence[Attachment] = (),
+    identity_id: uuid.UUID | None = None,
 ) -> Interaction:
     """Write one touchpoint on the conversation's citizen timeline and mark the conversation active."""
     when = occurred_at or utcnow()
@@ -140,6 +141,7 @@ async def record(
         delivery_status=delivery_status,
         duration_seconds=duration_seconds,
         occurred_at=when,
+        identity_id=identity_id,
     )
     session.add(interaction)
     await session.flush()
@@ -202,6 +204,19 @@ async def last_inbound_channel(session: AsyncSession, *, conversation_id: uuid.U
         .order_by(Interaction.occurred_at.desc())
         .limit(1)
     )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def last_inbound(
+    session: AsyncSession, *, conversation_id: uuid.UUID, channel: Channel | None = None
+) -> Interaction | None:
+    """The citizen's latest inbound touchpoint in a conversation, on one channel or any."""
+    stmt = select(Interaction).where(
+        Interaction.conversation_id == conversation_id, Interaction.direction == Direction.inbound
+    )
+    if channel is not None:
+        stmt = stmt.where(Interaction.channel == channel)
+    stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(1)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 

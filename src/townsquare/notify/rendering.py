@@ -52,11 +52,45 @@ def _plain(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
-def render(content: Content, channel: str) -> dict[str, Any]:
-    """The payload the channel's provider sends: keys differ per channel, all are JSON-safe."""
+def shorten_sms(text: str, *, link: str | None, max_segments: int) -> str:
+    """`text` (plus `link`) fitted into `max_segments`: cut at a word with an ellipsis, the link kept whole.
+
+    A long answer costs the person (and the city) ten segments and arrives out of order on old phones;
+    a short message with a link to the full text does not.
+    """
+    full = f"{text}\n{link}" if link else text
+    if sms_encoding(full).segments <= max_segments:
+        return full
+    dots = "..." if sms_encoding(full).encoding == "GSM-7" else "…"  # "…" alone would force UCS-2
+    tail = f"{dots}\n{link}" if link else dots
+    words = text.split(" ")
+    lo, hi = 0, len(words)
+    while lo < hi:  # the most words that still fit
+        mid = (lo + hi + 1) // 2
+        if sms_encoding(" ".join(words[:mid]).rstrip(",;:.") + tail).segments <= max_segments:
+            lo = mid
+        else:
+            hi = mid - 1
+    if lo == 0:  # one enormous word: cut by characters instead
+        cut = text
+        while cut and sms_encoding(cut + tail).segments > max_segments:
+            cut = cut[: max(1, len(cut) * 9 // 10) - 1]
+        return cut + tail
+    return " ".join(words[:lo]).rstrip(",;:.") + tail
+
+
+def render(
+    content: Content, channel: str, *, sms_max_segments: int | None = None, more_link: str | None = None
+) -> dict[str, Any]:
+    """The payload the channel's provider sends: keys differ per channel, all are JSON-safe.
+
+    An SMS over `sms_max_segments` is shortened, ending with `content.link` or else `more_link` (the full text).
+    """
     text = _plain(content.text)
     if channel == "sms":
         body = f"{text}\n{content.link}" if content.link else text
+        if sms_max_segments is not None and sms_encoding(body).segments > sms_max_segments:
+            body = shorten_sms(text, link=content.link or more_link, max_segments=sms_max_segments)
         enc = sms_encoding(body)
         return {"body": body, "encoding": enc.encoding, "segments": enc.segments}
     if channel == "email":

@@ -1,0 +1,26 @@
+"""The channel simulator (demo mode only): act as a citizen on SMS, the phone, email and chat.
+
+Each panel plays the provider: it signs and sends exactly what Twilio or a mail server would send to the
+platform's real channel endpoints, so what works here works with the provider. Served only when
+TOWNSQUARE_SIMULATOR is on, which production refuses.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from townsquare.web.simulator import chat, email, sms, voice
+from townsquare.web.templating import templates
+
+router = APIRouter(prefix="/simulator", include_in_schema=False)
+
+
+@router.get("", response_class=HTMLResponse)
+async def index(request: Request) -> Response:
+    """The four panels: a phone that texts, a phone that calls, a mail client, a chat window."""
+    return templates.TemplateResponse(request, "simulator/index.html", {})
+
+
+for _panel in (sms, voice, email, chat):
+    router.include_router(_panel.router)
