@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from townsquare.app import Runtime
+from townsquare.cli import demo_settings
 from townsquare.events import Event, publish_after_commit
 from townsquare.settings import Settings
 
@@ -38,3 +39,16 @@ async def test_events_are_dropped_on_rollback_and_dispatched_on_commit(runtime: 
         await s.commit()
     await runtime.bus.wait_idle()
     assert seen == ["committed"]
+
+
+def test_production_refuses_the_channel_simulator() -> None:
+    with pytest.raises(RuntimeError, match="SIMULATOR"):
+        Settings(env="production", secret_key="x" * 40, simulator=True).check_safe()
+    Settings(env="production", secret_key="x" * 40).check_safe()
+
+
+def test_the_demo_turns_channels_on_without_overriding_what_the_environment_set() -> None:
+    chosen = demo_settings(Settings(smtp_port=2600, twilio_auth_token="real-token"))
+    assert (chosen.simulator, chosen.smtp_port, chosen.twilio_auth_token) == (True, 2600, "real-token")
+    assert chosen.email_inbound_token
+    assert demo_settings(Settings()).smtp_port == 2525
