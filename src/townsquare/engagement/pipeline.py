@@ -152,7 +152,11 @@ class Pipeline:
             metadata=dict(interaction.payload or {}),
             received_at=interaction.occurred_at,
         )
-        item = await self._decide(session, message, conversation, case, service, identity, interaction)
+        # A live call is its own piece of work, apart from the same conversation's text thread: it is answered
+        # now, by someone free for calls. Handing the same call off again (a call-back) reuses its item.
+        item = await self._decide(
+            session, message, conversation, case, service, identity, interaction, same_channel=True
+        )
         item.kind = kind
         item.context = {**item.context, **_context(message, identity, case, service, interaction), **(details or {})}
         await session.flush()
@@ -328,8 +332,12 @@ class Pipeline:
         service: Service | None,
         identity: Identity | None,
         interaction: Interaction,
+        *,
+        same_channel: bool = False,
     ) -> WorkItem:
-        existing = await routing.open_item_for_conversation(session, conversation_id=conversation.id)
+        existing = await routing.open_item_for_conversation(
+            session, conversation_id=conversation.id, channel=message.channel.value if same_channel else None
+        )
         if existing is not None:
             return await routing.touch(
                 session, item=existing, received_at=message.received_at, case_id=case.id if case else None

@@ -21,14 +21,14 @@ FALLBACK_SLA_HOURS = 48.0
 PRIORITY_BY_CASE: dict[str, int] = {"low": 25, "normal": 50, "high": 75, "urgent": 100}
 
 
-async def open_item_for_conversation(session: AsyncSession, *, conversation_id: uuid.UUID) -> WorkItem | None:
-    """The conversation's work item that is still waiting or in someone's hands."""
-    stmt = (
-        select(WorkItem)
-        .where(WorkItem.conversation_id == conversation_id, WorkItem.status.in_(OPEN_STATUSES))
-        .order_by(WorkItem.created_at.desc())
-        .limit(1)
-    )
+async def open_item_for_conversation(
+    session: AsyncSession, *, conversation_id: uuid.UUID, channel: str | None = None
+) -> WorkItem | None:
+    """The conversation's work item (on `channel`, if given) that is still waiting or in someone's hands."""
+    stmt = select(WorkItem).where(WorkItem.conversation_id == conversation_id, WorkItem.status.in_(OPEN_STATUSES))
+    if channel is not None:
+        stmt = stmt.where(WorkItem.channel == channel)
+    stmt = stmt.order_by(WorkItem.created_at.desc()).limit(1)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
