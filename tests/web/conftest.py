@@ -5,17 +5,19 @@ The browser is never downloaded: Playwright launches /usr/bin/chromium (installe
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import uvicorn
 from playwright.async_api import Browser, Page, async_playwright
 
-from townsquare.app import create_app
+from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
@@ -53,6 +55,44 @@ def live_server(settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+T = TypeVar("T")
+
+
+@dataclass
+class LiveApp:
+    """A live server whose runtime the test can reach: its recording provider, its database, its chat hub."""
+
+    url: str
+    runtime: Runtime
+    loop: asyncio.AbstractEventLoop
+
+    async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
+        """Run `fn` on the server's own event loop (where its database connections and sockets live)."""
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(fn(), self.loop))
+
+
+@pytest.fixture
+def live_app(settings: Settings) -> Iterator[LiveApp]:
+    """Like `live_server`, but the test also gets the server's runtime and event loop."""
+    port = _free_port()
+    live_settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}", "outbox_worker": True})
+    runtime = build_runtime(live_settings)
+    config = uvicorn.Config(create_app(live_settings, runtime), host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
+    thread.start()
+    for _ in range(1200):  # up to 30 s on a loaded machine
+        if server.started or not thread.is_alive():
+            break
+        threading.Event().wait(0.025)
+    assert server.started, "the live server did not start"
+    yield LiveApp(f"http://127.0.0.1:{port}", runtime, loop)
+    server.should_exit = True
+    thread.join(timeout=10)
+    loop.close()
 
 
 @pytest.fixture

@@ -1,16 +1,141 @@
-"""Live chat: the websocket the widget speaks, and the hub that pushes replies to every open device."""
+"""Live chat: the websocket the widget speaks, and the hub that pushes replies to every open device.
+
+The protocol is in docs/channels/chat.md. A device is known only by the SHA-256 of its token; the raw token is
+never stored or logged, and neither is what people write. The hub holds this process's sockets only.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import re
+import secrets
+import time
+import uuid
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
 
+from fastapi import APIRouter, Request, Response, WebSocket
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from townsquare.citizens import service as citizens
+from townsquare.citizens import verification
+from townsquare.citizens.models import Citizen, Identity, IdentityKind
+from townsquare.clock import utcnow
 from townsquare.db import Database
-from townsquare.engagement.pipeline import Pipeline
-from townsquare.events import EventBus
+from townsquare.engagement import claims
+from townsquare.engagement.messages import InboundMessage, Sender
+from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
+from townsquare.errors import Problem
+from townsquare.events import Event, EventBus
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel, Direction, Interaction
 from townsquare.notify.providers import Envelope
 from townsquare.settings import Settings
+from townsquare.staff.auth import CurrentPrincipal
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/channels/chat", tags=["channels"])
+
+NAMESPACE = "chat"
+CHAT_TYPING = "chat.typing"
+HISTORY = 50
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+BUCKET_SIZE = 20.0  # frames a socket may send in a burst
+BUCKET_RATE = 2.0  # frames per second it earns back
+MAX_STRIKES = 50  # refused frames in a row before the socket is closed as abusive
+POLICY_VIOLATION = 1008
+
+
+def device_hash(token: str) -> str:
+    """What is stored for a device: the SHA-256 of its token, never the token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class FrameError(Exception):
+    """A frame the server refuses; the socket stays open and the client gets an `error` frame."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass
+class TokenBucket:
+    """Simple per-socket rate limit: `size` frames at once, refilled at `rate` a second."""
+
+    size: float = BUCKET_SIZE
+    rate: float = BUCKET_RATE
+    clock: Callable[[], float] = time.monotonic
+    tokens: float = BUCKET_SIZE
+    stamp: float = field(default_factory=time.monotonic)
+
+    def take(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.size, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+@dataclass(eq=False)
+class Connection:
+    """One open socket: a device, and (once it has written or verified) its citizen."""
+
+    socket: WebSocket
+    device: str | None = None  # sha256 of the token
+    citizen_id: uuid.UUID | None = None
+    bucket: TokenBucket = field(default_factory=TokenBucket)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def push(self, frame: dict[str, Any]) -> bool:
+        """Send a frame; False if the socket is gone."""
+        async with self.lock:
+            if self.socket.application_state is not WebSocketState.CONNECTED:
+                return False
+            try:
+                await self.socket.send_text(json.dumps(frame, separators=(",", ":")))
+            except (RuntimeError, OSError, WebSocketDisconnect):
+                return False
+        return True
+
+
+def message_frame(interaction: Interaction, *, text: str | None = None) -> dict[str, Any]:
+    """How a touchpoint looks on the wire: never anything but what the person may see of their own chat."""
+    frame: dict[str, Any] = {
+        "type": "message",
+        "id": str(interaction.id),
+        "direction": "in" if interaction.direction is Direction.inbound else "out",
+        "channel": interaction.channel.value,
+        "text": text if text is not None else interaction.body,
+        "at": interaction.occurred_at.isoformat(),
+    }
+    ext = interaction.external_id
+    if interaction.channel is Channel.chat and interaction.direction is Direction.inbound and ext and ":" in ext:
+        frame["client_id"] = ext.split(":", 1)[1]
+    return frame
+
+
+def _origin_allowed(socket: WebSocket, public_url: str) -> bool:
+    """Browsers always send Origin: it must be our public origin or the host this socket was opened on."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser; such a client could claim any Origin anyway
+    parts = urlsplit(origin)
+    seen = f"{parts.scheme}://{parts.netloc}".lower()
+    public = urlsplit(public_url)
+    scheme = "https" if socket.url.scheme in ("wss", "https") else "http"
+    return seen in (f"{public.scheme}://{public.netloc}".lower(), f"{scheme}://{socket.headers.get('host', '')}")
 
 
 class ChatHub:
@@ -21,9 +146,363 @@ class ChatHub:
         self.db = db
         self.pipeline = pipeline
         self.bus = bus
+        self.by_citizen: dict[uuid.UUID, set[Connection]] = {}
+        self.by_device: dict[str, set[Connection]] = {}  # tabs of one device share its token
+        self.max_frame = settings.chat_max_message_chars * 4 + 1024
+        bus.subscribe(INTERACTION_RECORDED, self._other_channel_recorded)
+
+    # Outbound provider -------------------------------------------------------------------------------------
 
     async def send(self, envelope: Envelope) -> str:
-        return envelope.idempotency_key
+        """Push an agent's reply to every open socket of the citizen; offline devices get it on their next hello."""
+        key = envelope.idempotency_key
+        interaction_id = _uuid(key.removeprefix("interaction:")) if key.startswith("interaction:") else None
+        async with self.db.session(deferred=True) as session:
+            citizen = await _citizen_or_none(session, envelope.recipient)
+            interaction = await session.get(Interaction, interaction_id) if interaction_id else None
+            if citizen is not None and interaction is not None:
+                text = str(envelope.payload.get("text", interaction.body))
+                await self._push(citizen.id, message_frame(interaction, text=text))
+        return f"chat-{interaction_id or hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
     async def close(self) -> None:
+        """Close every socket (shutdown)."""
+        for conns in list(self.by_citizen.values()):
+            for conn in list(conns):
+                with contextlib.suppress(RuntimeError, OSError):
+                    await conn.socket.close(code=1001)
+        self.by_citizen.clear()
+
+    async def agent_typing(self, citizen_id: uuid.UUID) -> int:
+        """Show the agent's typing indicator on the citizen's devices; returns how many sockets got it."""
+        return await self._push(citizen_id, {"type": "typing", "from": "agent"})
+
+    # The socket --------------------------------------------------------------------------------------------
+
+    async def serve(self, socket: WebSocket) -> None:
+        """Run one socket from handshake to close."""
+        if not _origin_allowed(socket, self.settings.public_url):
+            log.warning("chat socket refused: origin not allowed")
+            await socket.close(code=POLICY_VIOLATION)
+            return
+        await socket.accept()
+        conn = Connection(socket)
+        strikes = 0
+        try:
+            while True:
+                raw = await socket.receive()
+                if raw["type"] == "websocket.disconnect":
+                    break
+                try:
+                    if not conn.bucket.take():
+                        raise FrameError("rate_limited", "You are sending too fast; wait a moment and try again.")
+                    await self._handle(conn, self._parse(raw))
+                    strikes = 0
+                except FrameError as exc:
+                    strikes += 1
+                    await conn.push({"type": "error", "code": exc.code, "detail": exc.detail})
+                    if strikes >= MAX_STRIKES:
+                        await socket.close(code=POLICY_VIOLATION)
+                        break
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self._forget(conn)
+            if conn.device is not None:
+                tabs = self.by_device.get(conn.device, set())
+                tabs.discard(conn)
+                if not tabs:
+                    self.by_device.pop(conn.device, None)
+
+    def _parse(self, raw: MutableMapping[str, Any]) -> dict[str, Any]:
+        data = raw.get("text")
+        if data is None and raw.get("bytes") is not None:
+            data = bytes(raw["bytes"]).decode("utf-8", errors="replace")
+        if not isinstance(data, str):
+            raise FrameError("bad_frame", "Frames must be JSON text.")
+        if len(data.encode()) > self.max_frame:
+            raise FrameError("too_large", f"Frames may be at most {self.max_frame} bytes.")
+        try:
+            frame = json.loads(data)
+        except ValueError:
+            raise FrameError("bad_json", "That frame is not valid JSON.") from None
+        if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+            raise FrameError("bad_frame", 'A frame must be a JSON object with a "type".')
+        return frame
+
+    async def _handle(self, conn: Connection, frame: dict[str, Any]) -> None:
+        kind = frame["type"]
+        if kind == "ping":
+            await conn.push({"type": "pong"})
+            return
+        if kind == "hello":
+            await self._hello(conn, frame)
+            return
+        handlers = {
+            "message": self._message,
+            "typing": self._typing,
+            "verify_start": self._verify_start,
+            "verify_check": self._verify_check,
+        }
+        handler = handlers.get(kind)
+        if handler is None:
+            raise FrameError("unknown_type", f"Unknown frame type {kind[:40]!r}.")
+        if conn.device is None:
+            raise FrameError("hello_first", 'Send a "hello" frame first.')
+        await handler(conn, frame)
+
+    async def _hello(self, conn: Connection, frame: dict[str, Any]) -> None:
+        if conn.device is not None:
+            raise FrameError("already_hello", "This socket has already said hello.")
+        token = frame.get("token")
+        if token is not None and (not isinstance(token, str) or not TOKEN_RE.match(token)):
+            raise FrameError("bad_token", "That device token is not one this service issues; send hello without it.")
+        token = token or secrets.token_urlsafe(32)
+        conn.device = device_hash(token)
+        self.by_device.setdefault(conn.device, set()).add(conn)
+        last_seen = _uuid(frame.get("last_seen"))
+        async with self.db.session(deferred=True) as session:
+            identity = await citizens.find_identity(
+                session, kind=IdentityKind.device, value=conn.device, namespace=NAMESPACE
+            )
+            citizen = (
+                await claims.current_citizen(session, citizen_id=identity.citizen_id) if identity is not None else None
+            )
+            welcome: dict[str, Any] = {"type": "welcome", "token": token, "display_name": None}
+            if citizen is not None:
+                self._register(conn, citizen.id)
+                welcome["display_name"] = await _verified_name(session, citizen)
+            welcome.update(await self._conversation(session, conn.citizen_id, last_seen))
+        await conn.push(welcome)
+
+    async def _conversation(
+        self, session: AsyncSession, citizen_id: uuid.UUID | None, last_seen: uuid.UUID | None
+    ) -> dict[str, Any]:
+        """The citizen's current conversation and its messages after `last_seen` (or the latest few)."""
+        if citizen_id is None:
+            return {"conversation_id": None, "messages": []}
+        since = utcnow() - timedelta(hours=self.settings.conversation_idle_hours)
+        conversation = await interactions.recent_open_conversation(session, citizen_id=citizen_id, active_since=since)
+        if conversation is None:
+            return {"conversation_id": None, "messages": []}
+        cursor = None
+        if last_seen is not None:
+            seen = await session.get(Interaction, last_seen)
+            if seen is not None and seen.citizen_id == citizen_id:
+                cursor = (seen.occurred_at, seen.id)
+        rows = await interactions.messages_after(
+            session, conversation_id=conversation.id, after=cursor, limit=HISTORY if cursor is None else 500
+        )
+        return {"conversation_id": str(conversation.id), "messages": [message_frame(i) for i in rows]}
+
+    async def _message(self, conn: Connection, frame: dict[str, Any]) -> None:
+        client_id = _uuid(frame.get("client_id"))
+        text = frame.get("text")
+        if client_id is None:
+            raise FrameError("bad_client_id", "A message needs a client_id (a UUID the widget makes up).")
+        if not isinstance(text, str) or not text.strip():
+            raise FrameError("empty", "Write something before sending.")
+        limit = self.settings.chat_max_message_chars
+        if len(text) > limit:
+            raise FrameError("too_long", f"Messages may be at most {limit} characters; this one is {len(text)}.")
+        assert conn.device is not None
+        message = InboundMessage(
+            channel=Channel.chat,
+            external_id=f"{conn.device[:16]}:{client_id}",
+            sender=Sender(IdentityKind.device, value=conn.device, namespace=NAMESPACE),
+            text=text.strip(),
+        )
+        try:
+            async with self.db.session() as session:
+                result = await self.pipeline.ingest(session, message)
+                interaction = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
+                citizen = await claims.current_citizen(session, citizen_id=interaction.citizen_id)
+        except Problem as exc:
+            raise FrameError("refused", exc.detail) from None
+        self._register(conn, citizen.id)
+        await conn.push(
+            {
+                "type": "ack",
+                "client_id": str(client_id),
+                "id": result.interaction_id,
+                "conversation_id": str(interaction.conversation_id),
+                "duplicate": result.duplicate,
+            }
+        )
+        if not result.duplicate:
+            await self._push(citizen.id, message_frame(interaction), skip=conn)
+
+    async def _typing(self, conn: Connection, frame: dict[str, Any]) -> None:
+        if conn.citizen_id is None:
+            return  # nobody else can be watching a chat that has no message yet
+        await self._push(conn.citizen_id, {"type": "typing", "from": "self"}, skip=conn)
+        self.bus.dispatch_soon([Event(CHAT_TYPING, {"citizen_id": str(conn.citizen_id)})])
+
+    async def _verify_start(self, conn: Connection, frame: dict[str, Any]) -> None:
+        kind = {"phone": IdentityKind.phone, "email": IdentityKind.email}.get(str(frame.get("kind")))
+        value = frame.get("value")
+        if kind is None or not isinstance(value, str) or not value.strip() or len(value) > 320:
+            raise FrameError("bad_contact", 'Give "kind" ("phone" or "email") and the number or address.')
+        try:
+            async with self.db.session() as session:
+                device = await self._device_identity(session, conn)
+                _, normalised = await claims.start_verification(
+                    session,
+                    settings=self.settings,
+                    citizen_id=device.citizen_id,
+                    kind=kind,
+                    raw_value=value,
+                )
+                citizen_id = device.citizen_id
+                await session.commit()
+        except Problem as exc:
+            raise FrameError("refused", exc.detail) from None
+        self._register(conn, citizen_id)
+        await conn.push(
+            {
+                "type": "verify_sent",
+                "kind": kind.value,
+                "to": _masked(kind, normalised),
+                "expires_in_minutes": self.settings.verification_code_minutes,
+            }
+        )
+
+    async def _verify_check(self, conn: Connection, frame: dict[str, Any]) -> None:
+        code = frame.get("code")
+        if not isinstance(code, str) or not code.strip() or len(code) > 20:
+            raise FrameError("bad_code", "Type the 6-digit code you were sent.")
+        async with self.db.session() as session:
+            device = await self._device_identity(session, conn)
+            checked = await verification.check(
+                session, citizen_id=device.citizen_id, code=code, secret_key=self.settings.secret_key
+            )
+            result = None
+            if checked.outcome is verification.Outcome.verified and checked.challenge is not None:
+                result = await claims.claim(
+                    session, device=device, kind=checked.challenge.kind, value=checked.challenge.value
+                )
+            await session.commit()
+        if result is None:
+            raise FrameError(f"code_{checked.outcome.value}", _check_detail(checked))
+        if result.merged_from is not None:
+            for other in list(self.by_citizen.get(result.merged_from, ())):
+                self._register(other, result.citizen_id)
+        self._register(conn, result.citizen_id)
+        async with self.db.session(deferred=True) as session:
+            citizen = await session.get_one(Citizen, result.citizen_id)
+            frame_out: dict[str, Any] = {"type": "verified", "display_name": await _verified_name(session, citizen)}
+            frame_out.update(await self._conversation(session, result.citizen_id, None))
+        await conn.push(frame_out)
+
+    async def _device_identity(self, session: AsyncSession, conn: Connection) -> Identity:
+        """The device's identity, made (with a provisional citizen) if it has never written."""
+        assert conn.device is not None
+        _, identity, _ = await citizens.resolve(
+            session, kind=IdentityKind.device, value=conn.device, namespace=NAMESPACE
+        )
+        return identity
+
+    # Fan-out -----------------------------------------------------------------------------------------------
+
+    def _register(self, conn: Connection, citizen_id: uuid.UUID) -> None:
+        """File the socket, and every other tab of its device, under the device's citizen."""
+        tabs = self.by_device.get(conn.device, set()) if conn.device is not None else set()
+        for each in {conn, *tabs}:
+            if each.citizen_id != citizen_id:
+                self._forget(each)
+                each.citizen_id = citizen_id
+                self.by_citizen.setdefault(citizen_id, set()).add(each)
+
+    def _forget(self, conn: Connection) -> None:
+        if conn.citizen_id is None:
+            return
+        conns = self.by_citizen.get(conn.citizen_id)
+        if conns is not None:
+            conns.discard(conn)
+            if not conns:
+                del self.by_citizen[conn.citizen_id]
+
+    async def _push(self, citizen_id: uuid.UUID, frame: dict[str, Any], skip: Connection | None = None) -> int:
+        delivered = 0
+        for conn in list(self.by_citizen.get(citizen_id, ())):
+            if conn is skip:
+                continue
+            if await conn.push(frame):
+                delivered += 1
+            else:
+                self._forget(conn)
+        return delivered
+
+    async def _other_channel_recorded(self, event: Event) -> None:
+        """A citizen with chat open wrote on another channel: show it in their chat too (one conversation)."""
+        if event.data.get("channel") == Channel.chat.value:
+            return
+        citizen_id = _uuid(event.data.get("citizen_id"))
+        interaction_id = _uuid(event.data.get("interaction_id"))
+        if citizen_id is None or interaction_id is None or citizen_id not in self.by_citizen:
+            return
+        async with self.db.session(deferred=True) as session:
+            interaction = await session.get(Interaction, interaction_id)
+            if interaction is not None and interaction.kind.value == "message":
+                await self._push(citizen_id, message_frame(interaction))
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    if not isinstance(value, str):
         return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+async def _citizen_or_none(session: AsyncSession, recipient: str) -> Citizen | None:
+    citizen_id = _uuid(recipient)
+    if citizen_id is None or await session.get(Citizen, citizen_id) is None:
+        return None
+    return await claims.current_citizen(session, citizen_id=citizen_id)
+
+
+async def _verified_name(session: AsyncSession, citizen: Citizen) -> str | None:
+    """The citizen's name, only if one of their contacts is verified (so a device never learns a stranger's)."""
+    if not citizen.display_name:
+        return None
+    phone = await citizens.contact_for(session, citizen_id=citizen.id, kind=IdentityKind.phone)
+    email = await citizens.contact_for(session, citizen_id=citizen.id, kind=IdentityKind.email)
+    return citizen.display_name if any(i is not None and i.verified for i in (phone, email)) else None
+
+
+def _masked(kind: IdentityKind, value: str) -> str:
+    if kind is IdentityKind.phone:
+        return "•••" + value[-4:]
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+def _check_detail(checked: verification.Check) -> str:
+    outcome = checked.outcome
+    if outcome is verification.Outcome.wrong:
+        return f"That code is not right; {checked.attempts_left} tries left."
+    if outcome is verification.Outcome.expired:
+        return "That code has expired; ask for a new one."
+    if outcome is verification.Outcome.exhausted:
+        return "Too many wrong codes; ask for a new one."
+    return "Ask for a code first."
+
+
+@router.websocket("/ws")
+async def chat_socket(websocket: WebSocket) -> None:
+    """The widget's websocket (protocol: docs/channels/chat.md)."""
+    hub: ChatHub = websocket.app.state.runtime.chat
+    await hub.serve(websocket)
+
+
+@router.post("/conversations/{conversation_id}/typing", status_code=204)
+async def agent_typing(conversation_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> Response:
+    """Show the citizen that an agent is typing a reply in this conversation."""
+    hub: ChatHub = request.app.state.runtime.chat
+    async with hub.db.session(deferred=True) as session:
+        conversation = await interactions.get_conversation(session, conversation_id=conversation_id)
+        citizen = await claims.current_citizen(session, citizen_id=conversation.citizen_id)
+    await hub.agent_typing(citizen.id)
+    return Response(status_code=204)

@@ -36,6 +36,7 @@ class VerificationMethod(StrEnum):
     sms_code = "sms_code"
     voice_code = "voice_code"
     email_link = "email_link"
+    email_code = "email_code"
     oidc = "oidc"
     staff_checked = "staff_checked"
     agency_record = "agency_record"

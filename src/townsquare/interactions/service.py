@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -235,3 +235,51 @@ async def set_delivery(
     if external_id and interaction.external_id is None:
         interaction.external_id = external_id
     await session.flush()
+
+
+def _conversation_messages(conversation_id: uuid.UUID) -> Select[Interaction]:
+    return select(Interaction).where(
+        Interaction.conversation_id == conversation_id,
+        Interaction.kind == InteractionKind.message,
+        Interaction.direction.in_((Direction.inbound, Direction.outbound)),
+    )
+
+
+async def messages_after(
+    session: AsyncSession,
+    *,
+    conversation_id: uuid.UUID,
+    after: tuple[datetime, uuid.UUID] | None = None,
+    limit: int = 50,
+) -> list[Interaction]:
+    """A conversation's messages (every channel, both directions), oldest first.
+
+    `after` is a (time, id) cursor: only messages after it, the oldest `limit` of them; without a cursor,
+    the latest `limit` messages.
+    """
+    stmt = _conversation_messages(conversation_id)
+    if after is not None:
+        at, last_id = after
+        stmt = stmt.where(
+            or_(Interaction.occurred_at > at, and_(Interaction.occurred_at == at, Interaction.id > last_id))
+        )
+        stmt = stmt.order_by(Interaction.occurred_at, Interaction.id).limit(limit)
+        return list((await session.execute(stmt)).scalars())
+    stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
+    return list(reversed((await session.execute(stmt)).scalars().all()))
+
+
+async def move_to_citizen(
+    session: AsyncSession, *, from_citizen_id: uuid.UUID, to_citizen_id: uuid.UUID
+) -> list[uuid.UUID]:
+    """Give one citizen's conversations and interactions to another (a claim or merge); returns the conversations."""
+    moved = list(
+        (await session.execute(select(Conversation.id).where(Conversation.citizen_id == from_citizen_id))).scalars()
+    )
+    await session.execute(
+        update(Conversation).where(Conversation.citizen_id == from_citizen_id).values(citizen_id=to_citizen_id)
+    )
+    await session.execute(
+        update(Interaction).where(Interaction.citizen_id == from_citizen_id).values(citizen_id=to_citizen_id)
+    )
+    return moved

@@ -1,0 +1,352 @@
+/* Townsquare live chat widget. Embed with one tag:
+ *   <script src="https://YOUR-TOWNSQUARE/static/chat/widget.js" defer></script>
+ * No framework, no cookies. The device token and the last message seen live in localStorage; messages typed
+ * while offline wait in a queue (also in localStorage) and are resent with the same client_id, so the server
+ * records each exactly once. Protocol: docs/channels/chat.md.
+ */
+(function () {
+  "use strict";
+  if (window.TownsquareChat) return;
+
+  var script = document.currentScript;
+  var base = new URL(script && script.src ? script.src : "/static/chat/widget.js", window.location.href);
+  var params = new URLSearchParams(window.location.search);
+  // A second "device" in the same browser (the simulator's "open as a second device") uses its own storage key.
+  var device = params.get("chat_device") || (script && script.getAttribute("data-device")) || "";
+  var KEY = "townsquare.chat" + (device ? "." + device.replace(/[^A-Za-z0-9_-]/g, "").slice(0, 32) : "");
+  var TYPING_EVERY_MS = 3000;
+  var TYPING_SHOWN_MS = 4000;
+  var CHANNEL_NAMES = { sms: "text message", email: "email", voice: "phone", web: "web form", counter: "counter" };
+
+  var stored = load();
+  var state = {
+    token: stored.token || null,
+    lastSeen: stored.lastSeen || null,
+    queue: stored.queue || [], // [{client_id, text}] not yet acknowledged
+    socket: null,
+    hold: false, // the test hook can keep the widget offline
+    attempt: 0,
+    timer: null,
+    lastTyping: 0,
+    typingTimer: null,
+    seen: {}, // message id -> element
+    open: false
+  };
+
+  function load() {
+    try { return JSON.parse(window.localStorage.getItem(KEY) || "{}") || {}; } catch (e) { return {}; }
+  }
+  function save() {
+    try {
+      window.localStorage.setItem(KEY, JSON.stringify({ token: state.token, lastSeen: state.lastSeen, queue: state.queue }));
+    } catch (e) { /* private mode: the chat still works for this page */ }
+  }
+  function uuid() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    var b = new Uint8Array(16);
+    window.crypto.getRandomValues(b);
+    b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 256).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  // ---- The interface ---------------------------------------------------------------------------------------
+  var css = el("link", { rel: "stylesheet", href: new URL("widget.css", base).href });
+  document.head.appendChild(css);
+
+  var root = el("aside", { "class": "ts-chat", "aria-label": "Live chat" });
+  var launcher = el("button", { type: "button", "class": "ts-chat-launcher", "aria-expanded": "false",
+    "aria-controls": "ts-chat-panel" }, "Chat with us");
+  var panel = el("div", { id: "ts-chat-panel", "class": "ts-chat-panel", role: "dialog", "aria-modal": "false",
+    "aria-labelledby": "ts-chat-title" });
+  panel.hidden = true;
+  var head = el("div", { "class": "ts-chat-head" });
+  var title = el("h2", { id: "ts-chat-title" }, "Chat with us");
+  var close = el("button", { type: "button", "class": "ts-chat-close" }, "Close");
+  close.setAttribute("aria-label", "Close the chat");
+  head.appendChild(title); head.appendChild(close);
+  var status = el("p", { "class": "ts-chat-status", role: "status" }, "Not connected");
+  var greeting = el("p", { "class": "ts-chat-greeting" });
+  greeting.hidden = true;
+  var log = el("ol", { "class": "ts-chat-log", "aria-live": "polite", "aria-relevant": "additions",
+    "aria-label": "Messages", tabindex: "0" });
+  var typing = el("p", { "class": "ts-chat-typing", "aria-live": "polite" });
+  var alertBox = el("p", { "class": "ts-chat-alert", role: "alert" });
+
+  var form = el("form", { "class": "ts-chat-form" });
+  var label = el("label", { "for": "ts-chat-input" }, "Your message");
+  var input = el("textarea", { id: "ts-chat-input", rows: "2", maxlength: "4000",
+    "aria-describedby": "ts-chat-hint" });
+  var hint = el("p", { id: "ts-chat-hint", "class": "ts-chat-hint" }, "Enter sends; Shift+Enter starts a new line.");
+  var send = el("button", { type: "submit", "class": "ts-chat-send" }, "Send");
+  form.appendChild(label); form.appendChild(input); form.appendChild(hint); form.appendChild(send);
+
+  var verify = el("details", { "class": "ts-chat-verify" });
+  var summary = el("summary", {}, "Verify your phone or email to see this chat on your other devices");
+  var vStart = el("form", { "class": "ts-chat-vstart" });
+  var kindLabel = el("label", { "for": "ts-chat-vkind" }, "Verify by");
+  var kind = el("select", { id: "ts-chat-vkind" });
+  kind.appendChild(el("option", { value: "phone" }, "Text message to my phone"));
+  kind.appendChild(el("option", { value: "email" }, "Email"));
+  var valueLabel = el("label", { "for": "ts-chat-vvalue" }, "Phone number or email address");
+  var value = el("input", { id: "ts-chat-vvalue", type: "text", autocomplete: "tel" });
+  var vSend = el("button", { type: "submit" }, "Send me a code");
+  [kindLabel, kind, valueLabel, value, vSend].forEach(function (n) { vStart.appendChild(n); });
+  var vCheck = el("form", { "class": "ts-chat-vcheck" });
+  vCheck.hidden = true;
+  var codeLabel = el("label", { "for": "ts-chat-vcode" }, "The 6-digit code we sent");
+  var code = el("input", { id: "ts-chat-vcode", type: "text", inputmode: "numeric", autocomplete: "one-time-code",
+    maxlength: "12" });
+  var vCheckBtn = el("button", { type: "submit" }, "Check the code");
+  [codeLabel, code, vCheckBtn].forEach(function (n) { vCheck.appendChild(n); });
+  var vNote = el("p", { "class": "ts-chat-vnote", role: "status" });
+  verify.appendChild(summary); verify.appendChild(vStart); verify.appendChild(vCheck); verify.appendChild(vNote);
+
+  [head, status, greeting, log, typing, alertBox, form, verify].forEach(function (n) { panel.appendChild(n); });
+  root.appendChild(launcher); root.appendChild(panel);
+
+  function mount() { document.body.appendChild(root); }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+
+  function setStatus(text, tone) {
+    status.textContent = text;
+    root.setAttribute("data-state", tone);
+  }
+  function openPanel() {
+    state.open = true;
+    launcher.textContent = "Chat with us";
+    panel.hidden = false;
+    launcher.setAttribute("aria-expanded", "true");
+    connect();
+    input.focus();
+  }
+  function closePanel() {
+    state.open = false;
+    panel.hidden = true;
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.focus();
+  }
+  launcher.addEventListener("click", function () { if (state.open) closePanel(); else openPanel(); });
+  close.addEventListener("click", closePanel);
+  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); closePanel(); } });
+  kind.addEventListener("change", function () {
+    value.setAttribute("autocomplete", kind.value === "email" ? "email" : "tel");
+    value.setAttribute("type", kind.value === "email" ? "email" : "tel");
+  });
+
+  // ---- Messages ----------------------------------------------------------------------------------------------
+  function who(m) {
+    var base = m.direction === "in" ? "You" : "Agent";
+    var via = m.channel && m.channel !== "chat" ? " (by " + (CHANNEL_NAMES[m.channel] || m.channel) + ")" : "";
+    return base + via;
+  }
+  function render(m, pending) {
+    var li = el("li", { "class": "ts-msg " + (m.direction === "in" ? "ts-msg-in" : "ts-msg-out") });
+    li.appendChild(el("span", { "class": "ts-who" }, who(m) + ": "));
+    li.appendChild(el("span", { "class": "ts-text" }, m.text));
+    var meta = el("span", { "class": "ts-meta" });
+    li.appendChild(meta);
+    if (m.client_id) li.setAttribute("data-client-id", m.client_id);
+    mark(li, m, pending);
+    log.appendChild(li);
+    log.scrollTop = log.scrollHeight;
+    return li;
+  }
+  function mark(li, m, pending) {
+    var meta = li.querySelector(".ts-meta");
+    if (pending) {
+      li.setAttribute("data-pending", "true");
+      meta.textContent = " · waiting to send";
+      return;
+    }
+    li.removeAttribute("data-pending");
+    li.setAttribute("data-id", m.id);
+    state.seen[m.id] = li;
+    var at = m.at ? new Date(m.at) : new Date();
+    meta.textContent = " · " + at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+  function byClientId(cid) {
+    return cid ? log.querySelector('[data-client-id="' + cid.replace(/[^0-9a-fA-F-]/g, "") + '"]') : null;
+  }
+  function show(m) {
+    if (state.seen[m.id]) return;
+    var mine = byClientId(m.client_id);
+    if (mine) { mark(mine, m, false); dequeue(m.client_id); }
+    else render(m, false);
+    state.lastSeen = m.id;
+    save();
+    if (m.direction === "out") typing.textContent = "";
+  }
+  function dequeue(cid) {
+    state.queue = state.queue.filter(function (q) { return q.client_id !== cid; });
+    save();
+  }
+  function transmit(item) {
+    if (state.socket && state.socket.readyState === 1 && state.ready) {
+      state.verifying = false;
+      state.socket.send(JSON.stringify({ type: "message", client_id: item.client_id, text: item.text }));
+    }
+  }
+
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) { alertBox.textContent = "Write something before sending."; return; }
+    alertBox.textContent = "";
+    var item = { client_id: uuid(), text: text };
+    state.queue.push(item);
+    save();
+    render({ direction: "in", text: text, client_id: item.client_id, channel: "chat" }, true);
+    input.value = "";
+    connect();
+    transmit(item);
+  });
+  input.addEventListener("keydown", function (e) {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : send.click(); }
+  });
+  input.addEventListener("input", function () {
+    var now = Date.now();
+    if (now - state.lastTyping > TYPING_EVERY_MS && state.ready && state.socket && state.socket.readyState === 1) {
+      state.lastTyping = now;
+      state.socket.send(JSON.stringify({ type: "typing" }));
+    }
+  });
+  vStart.addEventListener("submit", function (e) {
+    e.preventDefault();
+    if (!value.value.trim()) { vNote.textContent = "Type your phone number or email address."; return; }
+    sendFrame({ type: "verify_start", kind: kind.value, value: value.value.trim() });
+  });
+  vCheck.addEventListener("submit", function (e) {
+    e.preventDefault();
+    sendFrame({ type: "verify_check", code: code.value.trim() });
+  });
+  function sendFrame(frame) {
+    state.verifying = true;
+    if (state.socket && state.socket.readyState === 1 && state.ready) state.socket.send(JSON.stringify(frame));
+    else vNote.textContent = "Not connected yet; try again in a moment.";
+  }
+
+  // ---- The connection ----------------------------------------------------------------------------------------
+  function url() {
+    var u = new URL("/channels/chat/ws", base);
+    u.protocol = u.protocol === "https:" ? "wss:" : "ws:";
+    return u.href;
+  }
+  function connect() {
+    if (state.hold || state.socket || state.timer) return;
+    setStatus(state.attempt ? "Reconnecting…" : "Connecting…", "connecting");
+    var ws = new WebSocket(url());
+    state.socket = ws;
+    state.ready = false;
+    ws.onopen = function () {
+      // A fresh page asks for the recent history; a reconnect within the page asks only for what it missed.
+      var since = Object.keys(state.seen).length ? state.lastSeen : null;
+      ws.send(JSON.stringify({ type: "hello", token: state.token, last_seen: since }));
+    };
+    ws.onmessage = function (event) {
+      var frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      receive(frame);
+    };
+    ws.onclose = function () {
+      if (state.socket !== ws) return;
+      state.socket = null;
+      state.ready = false;
+      if (state.hold) { setStatus("Offline. Messages you write will be sent when the connection is back.", "offline"); return; }
+      state.attempt += 1;
+      var delay = Math.min(30000, 1000 * Math.pow(2, state.attempt - 1)) * (0.75 + Math.random() * 0.5);
+      setStatus("Reconnecting…", "connecting");
+      state.timer = window.setTimeout(function () { state.timer = null; connect(); }, delay);
+    };
+  }
+  function receive(frame) {
+    switch (frame.type) {
+      case "welcome":
+        state.token = frame.token;
+        state.ready = true;
+        state.attempt = 0;
+        save();
+        setStatus("Connected", "connected");
+        greet(frame.display_name);
+        var before = state.lastSeen;
+        var fresh = Object.keys(state.seen).length === 0;
+        (frame.messages || []).forEach(show);
+        if (fresh && !state.open && before && state.lastSeen !== before) {
+          launcher.textContent = "Chat with us (new messages)";
+        }
+        state.queue.slice().forEach(transmit); // resend what was never acknowledged, same client_id
+        break;
+      case "message":
+        show(frame);
+        break;
+      case "ack":
+        var li = byClientId(frame.client_id);
+        if (li && !state.seen[frame.id]) mark(li, { id: frame.id }, false);
+        dequeue(frame.client_id);
+        break;
+      case "typing":
+        typing.textContent = frame.from === "agent" ? "An agent is typing…" : "You are typing on another device…";
+        window.clearTimeout(state.typingTimer);
+        state.typingTimer = window.setTimeout(function () { typing.textContent = ""; }, TYPING_SHOWN_MS);
+        break;
+      case "verify_sent":
+        vCheck.hidden = false;
+        vNote.textContent = "We sent a code to " + frame.to + ". It works for " + frame.expires_in_minutes + " minutes.";
+        code.focus();
+        break;
+      case "verified":
+        state.verifying = false;
+        vCheck.hidden = true;
+        code.value = "";
+        vNote.textContent = "Verified. This chat now appears on every device where you verify the same contact.";
+        greet(frame.display_name);
+        (frame.messages || []).forEach(show);
+        break;
+      case "error":
+        if (state.verifying) {
+          vNote.textContent = frame.detail;
+        } else {
+          alertBox.textContent = frame.detail;
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  function greet(name) {
+    if (!name) return;
+    greeting.hidden = false;
+    greeting.textContent = "Hello, " + name + ".";
+  }
+
+  // A small hook for tests and the simulator: drop the connection (optionally staying offline) and come back.
+  window.TownsquareChat = {
+    open: openPanel,
+    close: closePanel,
+    disconnect: function (options) {
+      state.hold = !!(options && options.hold);
+      if (state.timer) { window.clearTimeout(state.timer); state.timer = null; }
+      if (state.socket) state.socket.close();
+      else if (state.hold) setStatus("Offline. Messages you write will be sent when the connection is back.", "offline");
+    },
+    reconnect: function () { state.hold = false; connect(); },
+    pending: function () { return state.queue.length; }
+  };
+
+  // Messages written on an earlier page but never acknowledged are shown, waiting, and go out on connect.
+  state.queue.forEach(function (item) {
+    render({ direction: "in", text: item.text, client_id: item.client_id, channel: "chat" }, true);
+  });
+
+  if (params.get("chat") === "open") {
+    if (document.body) openPanel(); else document.addEventListener("DOMContentLoaded", openPanel);
+  } else if (state.token || state.queue.length) {
+    connect(); // a returning person: replies arrive even before they open the panel
+  }
+})();

@@ -1,0 +1,139 @@
+"""In Chromium: two devices of one citizen, joined by verifying the same phone, share one live chat; a device
+that loses its connection catches up on reconnect and its queued message is delivered exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from playwright.async_api import Browser, Page, expect
+from sqlalchemy import select
+
+from tests.factories import count, create_agency, create_citizen
+from tests.web.conftest import LiveApp, axe_violations
+from townsquare.engagement.replies import reply
+from townsquare.interactions.models import Conversation, Interaction
+from townsquare.notify.rendering import Content
+
+PHONE = "+16135550142"
+
+
+async def _seed(live: LiveApp) -> uuid.UUID:
+    async def go() -> uuid.UUID:
+        async with live.runtime.db.session() as s:
+            await create_agency(s)
+            citizen = await create_citizen(s, name="Maria Lopez", phone=PHONE)
+            await s.commit()
+            return citizen.id
+
+    return await live.call(go)
+
+
+async def _code(live: LiveApp, already: int) -> str:
+    """The code in the newest text sent to the phone (the live outbox worker delivers it to the recording provider)."""
+    for _ in range(600):
+        texts = [e.payload["body"] for e in live.runtime.recording.sent if e.recipient == PHONE]
+        if len(texts) > already:
+            return next(w for w in texts[-1].replace(".", " ").split() if w.isdigit() and len(w) == 6)
+        await asyncio.sleep(0.05)
+    raise AssertionError("no verification code was sent")
+
+
+async def _open_and_verify(page: Page, live: LiveApp, already: int) -> None:
+    await page.goto(f"{live.url}/")
+    await page.get_by_role("button", name="Chat with us").click()
+    panel = page.get_by_role("dialog", name="Chat with us")
+    await expect(panel).to_be_visible()
+    await expect(page.locator("#ts-chat-input")).to_be_focused()
+    await expect(panel.get_by_role("status").first).to_have_text("Connected")
+    await panel.get_by_text("Verify your phone or email").click()
+    await panel.get_by_label("Phone number or email address").fill("613-555-0142")
+    await panel.get_by_role("button", name="Send me a code").click()
+    await expect(panel.get_by_label("The 6-digit code we sent")).to_be_visible()
+    await panel.get_by_label("The 6-digit code we sent").fill(await _code(live, already))
+    await panel.get_by_role("button", name="Check the code").click()
+    await expect(panel.locator(".ts-chat-vnote")).to_contain_text("Verified")
+    await expect(panel.locator(".ts-chat-greeting")).to_have_text("Hello, Maria Lopez.")
+
+
+async def _agent_says(live: LiveApp, citizen_id: uuid.UUID, text: str) -> None:
+    async def go() -> None:
+        async with live.runtime.db.session() as s:
+            conversation = await s.scalar(select(Conversation).where(Conversation.citizen_id == citizen_id))
+            assert conversation is not None
+            await reply(s, conversation_id=conversation.id, content=Content(text))
+            await s.commit()
+
+    await live.call(go)
+
+
+async def _send(page: Page, text: str) -> None:
+    await page.locator("#ts-chat-input").fill(text)
+    await page.locator("#ts-chat-input").press("Enter")
+
+
+async def test_two_devices_share_one_chat_and_a_dropped_device_catches_up(browser: Browser, live_app: LiveApp) -> None:
+    live = live_app
+    citizen_id = await _seed(live)
+    a = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
+    b = await (await browser.new_context(viewport={"width": 320, "height": 640})).new_page()
+    await _open_and_verify(a, live, already=0)
+    await _open_and_verify(b, live, already=1)
+    log_a, log_b = a.locator(".ts-chat-log"), b.locator(".ts-chat-log")
+
+    await _send(a, "My green bin was not collected")
+    await expect(log_b).to_contain_text("My green bin was not collected")
+    await expect(log_a.locator("li[data-id]")).to_have_count(1)  # acknowledged on the device that sent it
+
+    await _agent_says(live, citizen_id, "Sorry about that, a truck is on its way.")
+    for log in (log_a, log_b):
+        await expect(log).to_contain_text("Agent: Sorry about that, a truck is on its way.")
+    assert await axe_violations(a) == []
+    assert await axe_violations(b) == []
+
+    # Device A loses its connection; meanwhile the agent answers and A writes.
+    await a.evaluate("window.TownsquareChat.disconnect({hold: true})")
+    await expect(a.locator(".ts-chat-status")).to_contain_text("Offline")
+    await _agent_says(live, citizen_id, "It will come before 5 pm.")
+    await expect(log_b).to_contain_text("It will come before 5 pm.")
+    await _send(a, "Thank you, I will leave it out")
+    await expect(log_a.locator("li[data-pending]")).to_have_count(1)
+    assert "It will come before 5 pm." not in await log_a.inner_text()
+
+    await a.evaluate("window.TownsquareChat.reconnect()")
+    await expect(a.locator(".ts-chat-status")).to_have_text("Connected")
+    await expect(log_a).to_contain_text("It will come before 5 pm.")
+    await expect(log_a.locator("li[data-pending]")).to_have_count(0)
+    await expect(log_b).to_contain_text("Thank you, I will leave it out")
+    assert await a.evaluate("window.TownsquareChat.pending()") == 0
+    await expect(log_a.locator("li", has_text="Thank you, I will leave it out")).to_have_count(1)
+    await expect(log_b.locator("li", has_text="Thank you, I will leave it out")).to_have_count(1)
+    await expect(log_a.locator("li")).to_have_count(4)
+
+    async def stored() -> int:
+        async with live.runtime.db.session(deferred=True) as s:
+            return await count(s, Interaction, Interaction.body == "Thank you, I will leave it out")
+
+    assert await live.call(stored) == 1
+
+    # Reloading the page shows the same conversation, in order, from the server.
+    await a.reload()
+    await a.get_by_role("button", name="Chat with us").click()
+    await expect(a.locator(".ts-chat-log li")).to_have_count(4)
+    texts = await a.locator(".ts-chat-log .ts-text").all_inner_texts()
+    assert texts == [
+        "My green bin was not collected",
+        "Sorry about that, a truck is on its way.",
+        "It will come before 5 pm.",
+        "Thank you, I will leave it out",
+    ]
+
+
+async def test_desk_pages_have_no_widget_and_public_pages_do(browser: Browser, live_app: LiveApp) -> None:
+    page = await browser.new_page()
+    await page.goto(f"{live_app.url}/desk/sign-in")
+    assert await page.locator("script[src$='/static/chat/widget.js']").count() == 0
+    await page.goto(f"{live_app.url}/")
+    await expect(page.get_by_role("button", name="Chat with us")).to_be_visible()
+    await page.keyboard.press("Tab")
+    assert await page.evaluate("document.activeElement.textContent") == "Skip to main content"
