@@ -192,3 +192,14 @@ def visible_case_ids(agency_ids: set[uuid.UUID] | None) -> Select[uuid.UUID] | N
     if agency_ids is None:
         return None
     return select(Case.id).where(Case.agency_id.in_(agency_ids))
+
+
+async def open_for_citizen(session: AsyncSession, *, citizen_id: uuid.UUID, limit: int = 5) -> list[Case]:
+    """A citizen's cases that are still open, the most recently updated first."""
+    stmt = (
+        select(Case)
+        .where(Case.citizen_id == citizen_id, Case.status.in_(OPEN_STATUSES))
+        .order_by(Case.updated_at.desc(), Case.created_at.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())

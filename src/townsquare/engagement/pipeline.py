@@ -191,6 +191,14 @@ class Pipeline:
     async def _identify(self, session: AsyncSession, message: InboundMessage) -> tuple[Citizen, Identity | None, bool]:
         sender = message.sender
         if sender is None:
+            # No handle (a withheld number): a contact that names its thread (a voicemail left during a call)
+            # belongs to whoever that thread is with; otherwise it is a new anonymous person.
+            if message.thread_refs:
+                found = await interactions.conversation_by_external_refs(
+                    session, channel=message.channel, refs=message.thread_refs
+                )
+                if found is not None:
+                    return await citizens.get(session, citizen_id=found.citizen_id), None, False
             return await citizens.anonymous(session), None, True
         value = citizens.normalise(sender.kind, sender.value, region=self.settings.default_region)
         citizen, identity, created = await citizens.resolve(
