@@ -34,7 +34,7 @@ cli.add_typer(key_cli, name="api-key")
 
 
 # Libraries whose debug output echoes SQL parameters or request bodies, i.e. personal data.
-QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "httpcore", "multipart")
+QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "httpcore", "multipart", "mail.log")
 
 
 def _logging(settings: Settings) -> None:
