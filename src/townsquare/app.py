@@ -34,6 +34,7 @@ from townsquare.notify.providers import Provider, Providers, RecordingProvider
 from townsquare.notify.service import OUTBOX_ENQUEUED
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.settings import Settings, get_settings
+from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
 from townsquare.web import simulator
 from townsquare.web.templating import STATIC_DIR
@@ -135,6 +136,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in (sms.router, voice.router, email.router, chat.router):
         app.include_router(router)
     app.include_router(web_routes.router)
+    app.include_router(web_messages.router)
     if settings.simulator:
         app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

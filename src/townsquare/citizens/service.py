@@ -226,3 +226,18 @@ async def contact_for(session: AsyncSession, *, citizen_id: uuid.UUID, kind: Ide
         .limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def set_opted_out(
+    session: AsyncSession, *, identity_id: uuid.UUID, opted_out: bool, at: datetime | None = None
+) -> Identity | None:
+    """Record that the person asked for no more messages at this identity (SMS STOP), or asked again (START)."""
+    identity = await session.get(Identity, identity_id)
+    if identity is None:
+        return None
+    if opted_out and identity.opted_out_at is None:
+        identity.opted_out_at = at or utcnow()
+    elif not opted_out:
+        identity.opted_out_at = None
+    await session.flush()
+    return identity

@@ -1,0 +1,354 @@
+"""What the SMS channel does with the database: keyword opt-outs, answers sent in TwiML, delivery callbacks.
+
+The Twilio adapter translates the wire format and calls these; none of them commits (the adapter does) and
+none of them logs a phone number or a message's text.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.agencies.models import Agency, ContactPoint
+from townsquare.citizens import service as citizens
+from townsquare.citizens.models import Citizen, Identity, IdentityKind
+from townsquare.db.engine import Database
+from townsquare.engagement.messages import IngestResult
+from townsquare.engagement.pipeline import INTERACTION_RECORDED
+from townsquare.events import Event, publish_after_commit
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import (
+    Attachment,
+    Channel,
+    DeliveryStatus,
+    Direction,
+    Interaction,
+    InteractionKind,
+)
+from townsquare.interactions.storage import AttachmentStore
+from townsquare.notify.models import OutboxMessage
+from townsquare.notify.worker import DELIVERY_CHANGED
+from townsquare.settings import Settings
+
+log = logging.getLogger(__name__)
+TWIML_ID_PREFIX = "twiml:"  # an answer sent in TwiML has no provider id of its own: it is named after the message
+
+
+class Keyword(StrEnum):
+    stop = "stop"
+    start = "start"
+    help = "help"
+
+
+@dataclass(frozen=True)
+class KeywordMatch:
+    keyword: Keyword
+    language: str  # the language the person used, so the answer comes back in it
+
+
+_KEYWORDS: dict[str, KeywordMatch] = {
+    **{w: KeywordMatch(Keyword.stop, "en") for w in ("STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT")},
+    "ARRET": KeywordMatch(Keyword.stop, "fr"),
+    **{w: KeywordMatch(Keyword.start, "en") for w in ("START", "YES", "UNSTOP")},
+    "DEBUT": KeywordMatch(Keyword.start, "fr"),
+    **{w: KeywordMatch(Keyword.help, "en") for w in ("HELP", "INFO")},
+    "AIDE": KeywordMatch(Keyword.help, "fr"),
+}
+
+ANSWERS: dict[tuple[Keyword, str], str] = {
+    (
+        Keyword.stop,
+        "en",
+    ): "You will get no more text messages from us at this number. Text START to receive them again.",
+    (Keyword.stop, "fr"): "Vous ne recevrez plus de textos de notre part à ce numéro. Répondez DEBUT pour les recevoir "
+    "à nouveau.",
+    (Keyword.start, "en"): "Text messages to this number are back on. Text STOP at any time to stop them.",
+    (Keyword.start, "fr"): "Les textos vers ce numéro sont réactivés. Répondez ARRET à tout moment pour les arrêter.",
+    (Keyword.help, "en"): "City services: text your question and a member of staff will answer here. Text STOP to "
+    "stop messages, START to resume. Message and data rates may apply.",
+    (Keyword.help, "fr"): "Services municipaux : écrivez votre question et un membre du personnel vous répondra ici. "
+    "Répondez ARRET pour ne plus recevoir de messages, DEBUT pour les recevoir à nouveau.",
+}
+
+
+def keyword_of(text: str) -> KeywordMatch | None:
+    """The STOP/START/HELP keyword a whole message is, ignoring case, accents and surrounding blanks."""
+    folded = unicodedata.normalize("NFKD", text.strip())
+    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
+    return _KEYWORDS.get(plain)
+
+
+def acknowledgement(*, case_reference: str | None, language: str) -> str:
+    """The short answer to a message that starts a conversation."""
+    if language == "fr":
+        about = f" au sujet du dossier {case_reference}" if case_reference else ""
+        return f"Merci, nous avons reçu votre message{about}. Un membre du personnel vous répondra ici."
+    about = f" about case {case_reference}" if case_reference else ""
+    return (
+        f"Thanks, we have your message{about}. A member of staff will answer here. Text HELP for help, STOP to opt out."
+    )
+
+
+async def answer_inbound(
+    session: AsyncSession,
+    *,
+    result: IngestResult,
+    message_sid: str,
+    keyword: KeywordMatch | None,
+) -> str | None:
+    """Act on an ingested SMS (a keyword) and the text to answer it with in TwiML, recorded on the timeline.
+
+    A retried webhook gets the answer the first delivery got, and a keyword is applied only once. Does not
+    commit; the caller does.
+    """
+    answer_id = TWIML_ID_PREFIX + message_sid
+    earlier = await interactions.find_by_external_id(session, channel=Channel.sms, external_id=answer_id)
+    if earlier is not None:
+        return earlier.body
+    inbound = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
+    identity = await session.get(Identity, inbound.identity_id) if inbound.identity_id else None
+    if keyword is not None:
+        if identity is not None and keyword.keyword is not Keyword.help:
+            await citizens.set_opted_out(session, identity_id=identity.id, opted_out=keyword.keyword is Keyword.stop)
+        text = ANSWERS[(keyword.keyword, keyword.language)]
+    elif result.conversation_created and not result.duplicate:
+        if identity is not None and identity.opted_out_at is not None:
+            return None  # they asked for no messages here
+        citizen = await session.get(Citizen, inbound.citizen_id)
+        text = acknowledgement(case_reference=result.case_reference, language=citizen.language if citizen else "en")
+    else:
+        return None
+    return await _record_answer(session, inbound=inbound, answer_id=answer_id, text=text)
+
+
+async def _record_answer(session: AsyncSession, *, inbound: Interaction, answer_id: str, text: str) -> str:
+    conversation = await interactions.get_conversation(session, conversation_id=inbound.conversation_id)
+    try:
+        async with session.begin_nested():
+            answer = await interactions.record(
+                session,
+                conversation=conversation,
+                channel=Channel.sms,
+                direction=Direction.outbound,
+                kind=InteractionKind.message,
+                body=text,
+                external_id=answer_id,
+                payload={"via": "twiml"},
+                delivery_status=DeliveryStatus.sent,
+                identity_id=inbound.identity_id,
+            )
+    except IntegrityError:
+        # Another delivery of the same webhook recorded the answer first; give the same one.
+        found = await interactions.find_by_external_id(session, channel=Channel.sms, external_id=answer_id)
+        if found is None:
+            raise
+        return found.body
+    publish_after_commit(
+        session,
+        Event(
+            INTERACTION_RECORDED,
+            {
+                "interaction_id": str(answer.id),
+                "citizen_id": str(answer.citizen_id),
+                "conversation_id": str(answer.conversation_id),
+                "channel": Channel.sms.value,
+            },
+        ),
+    )
+    return text
+
+
+# Twilio's MessageStatus values, as what they say about delivery; None: no news (still on its way).
+PROVIDER_STATUS: dict[str, DeliveryStatus | None] = {
+    "accepted": None,
+    "scheduled": None,
+    "queued": None,
+    "sending": None,
+    "sent": DeliveryStatus.sent,
+    "delivered": DeliveryStatus.delivered,
+    "read": DeliveryStatus.delivered,
+    "undelivered": DeliveryStatus.failed,
+    "failed": DeliveryStatus.failed,
+    "canceled": DeliveryStatus.failed,
+}
+_RANK = {DeliveryStatus.queued: 0, DeliveryStatus.sent: 1, DeliveryStatus.delivered: 2, DeliveryStatus.failed: 2}
+
+
+async def delivery_update(
+    session: AsyncSession, *, message_sid: str, provider_status: str, error_code: str | None = None
+) -> Interaction | None:
+    """Apply a provider's delivery report to the outbound interaction it sent as `message_sid`.
+
+    Never moves backwards (a late `sent` after `delivered` changes nothing); a failure keeps the provider's
+    error code in the payload. Returns the interaction, or None if no outbound SMS has that id. Does not commit.
+    """
+    interaction = await interactions.find_by_external_id(session, channel=Channel.sms, external_id=message_sid)
+    if interaction is None or interaction.direction is not Direction.outbound:
+        return None
+    status = PROVIDER_STATUS.get(provider_status.strip().lower())
+    current = interaction.delivery_status or DeliveryStatus.queued
+    payload = dict(interaction.payload or {})
+    payload["provider_status"] = provider_status.strip().lower()[:32]
+    if status is DeliveryStatus.failed and error_code:
+        payload["error_code"] = error_code[:16]
+    changed = status is not None and _RANK[status] > _RANK[current]
+    if changed and status is not None:
+        interaction.delivery_status = status
+    interaction.payload = payload
+    await session.flush()
+    if changed and status is not None:
+        publish_after_commit(
+            session, Event(DELIVERY_CHANGED, {"interaction_id": str(interaction.id), "status": status.value})
+        )
+    return interaction
+
+
+@dataclass(frozen=True)
+class SentText:
+    """One text the platform sent to a number: an answer in TwiML or a message through the outbox."""
+
+    id: str
+    at: datetime
+    body: str
+    status: str
+    via: str  # "twiml" or "outbox"
+    sender: str | None
+
+
+async def sent_to(session: AsyncSession, *, phone: str, limit: int = 50) -> list[SentText]:
+    """What the platform has texted to a normalised phone number, newest first (the simulator's inbox)."""
+    rows = await session.execute(
+        select(OutboxMessage)
+        .where(OutboxMessage.channel == Channel.sms.value, OutboxMessage.recipient == phone)
+        .order_by(OutboxMessage.created_at.desc())
+        .limit(limit)
+    )
+    texts = [
+        SentText(
+            str(row.id),
+            row.created_at,
+            str(row.payload.get("body", "")),
+            row.status.value,
+            "outbox",
+            row.payload.get("from"),
+        )
+        for row in rows.scalars()
+    ]
+    identity = await citizens.find_identity(session, kind=IdentityKind.phone, value=phone)
+    if identity is not None:
+        answers = await session.execute(
+            select(Interaction)
+            .where(
+                Interaction.identity_id == identity.id,
+                Interaction.channel == Channel.sms,
+                Interaction.direction == Direction.outbound,
+                Interaction.external_id.startswith(TWIML_ID_PREFIX, autoescape=True),
+            )
+            .order_by(Interaction.occurred_at.desc())
+            .limit(limit)
+        )
+        texts += [
+            SentText(str(a.id), a.occurred_at, a.body, (a.delivery_status or DeliveryStatus.sent).value, "twiml", None)
+            for a in answers.scalars()
+        ]
+    texts.sort(key=lambda t: t.at, reverse=True)
+    return texts[:limit]
+
+
+async def city_numbers(session: AsyncSession) -> list[tuple[str, str]]:
+    """The agencies' SMS numbers as (number, agency name), for the simulator's phone."""
+    rows = await session.execute(
+        select(ContactPoint.address, Agency.name)
+        .join(Agency, Agency.id == ContactPoint.agency_id)
+        .where(ContactPoint.channel == Channel.sms.value)
+        .order_by(Agency.name, ContactPoint.address)
+    )
+    return [(str(address), str(name)) for address, name in rows.all()]
+
+
+async def sample_phones(session: AsyncSession, *, limit: int = 8) -> list[tuple[str, str]]:
+    """A few citizens' phone numbers as (number, name): the simulator's default senders in the demo city."""
+    rows = await session.execute(
+        select(Identity.value, Citizen.display_name)
+        .join(Citizen, Citizen.id == Identity.citizen_id)
+        .where(Identity.kind == IdentityKind.phone)
+        .order_by(Identity.verified.desc(), Identity.created_at)
+        .limit(limit)
+    )
+    return [(str(value), str(name or "")) for value, name in rows.all()]
+
+
+async def fetch_media(db: Database, store: AttachmentStore, settings: Settings, *, interaction_id: str) -> int:
+    """Copy the media of an MMS from the provider's URLs into attachment storage; returns how many were kept.
+
+    Runs after the message is committed. A file over the size limit, of a type not accepted, or that cannot
+    be fetched keeps its URL only (and is logged without the URL, which can be read with the account's key).
+    """
+    async with db.session(deferred=True) as session:
+        rows = await session.execute(
+            select(Attachment.id, Attachment.source_url).where(
+                Attachment.interaction_id == uuid.UUID(interaction_id),
+                Attachment.sha256.is_(None),
+                Attachment.source_url.is_not(None),
+            )
+        )
+        pending = [(att_id, str(url)) for att_id, url in rows.all()]
+    if not pending:
+        return 0
+    auth = (settings.twilio_account_sid, settings.twilio_auth_token)
+    kept: dict[uuid.UUID, tuple[str, int]] = {}
+    async with httpx.AsyncClient(timeout=httpx.Timeout(20.0), follow_redirects=True) as client:
+        for att_id, url in pending:
+            data = await _download(
+                client,
+                url,
+                auth=auth if all(auth) else None,
+                limit=settings.max_attachment_bytes,
+                allowed=settings.allowed_attachment_types,
+            )
+            if data is None:
+                log.warning("sms media for attachment %s kept as a link only", att_id)
+                continue
+            kept[att_id] = (store.save(data), len(data))
+    if kept:
+        async with db.session() as session:
+            for att_id, (sha256, size) in kept.items():
+                attachment = await session.get(Attachment, att_id)
+                if attachment is not None:
+                    attachment.sha256 = sha256
+                    attachment.size_bytes = size
+            await session.commit()
+    return len(kept)
+
+
+async def _download(
+    client: httpx.AsyncClient, url: str, *, auth: tuple[str | None, str | None] | None, limit: int, allowed: list[str]
+) -> bytes | None:
+    """The file at `url`, streamed and abandoned past `limit` bytes or when of a type not allowed."""
+    basic = (str(auth[0]), str(auth[1])) if auth else None
+    try:
+        async with client.stream("GET", url, auth=basic) as response:
+            if response.status_code != 200:
+                return None
+            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type not in allowed:
+                return None
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > limit:
+                    return None
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError:
+        return None
