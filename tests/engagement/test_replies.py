@@ -137,6 +137,10 @@ async def test_a_long_sms_is_shortened_with_a_signed_link_to_the_full_text(
     assert link.startswith(f"{settings.public_url}/m/")
     assert links.message_from_token(settings, link.rsplit("/", 1)[1]) == uuid.UUID(result.interaction_id)
     assert body.startswith("Property tax is due in two instalments")
+    async with runtime.db.session() as s:
+        stored = await s.get(Interaction, uuid.UUID(result.interaction_id))
+        assert stored is not None
+        assert stored.payload["full_text"] == answer  # what the link shows
 
 
 def test_a_message_link_cannot_be_forged_or_altered(settings: Settings) -> None:

@@ -112,6 +112,8 @@ async def reply(
         payload.update(_email_thread(content, conversation.subject, answered, case.reference if case else None))
     interaction.body = rendering.summary(payload)
     interaction.payload = {"rendered": payload}
+    if more and more in str(payload.get("body", "")):
+        interaction.payload["full_text"] = content.text  # what the read-more link shows
     await session.flush()
     row = await outbox.enqueue(
         session,
