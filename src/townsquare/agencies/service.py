@@ -80,3 +80,14 @@ async def default_agency(session: AsyncSession, *, slug: str | None = None) -> A
     if agency is None:
         raise not_found("Agency", "No agency is configured yet; create one before accepting contact.")
     return agency
+
+
+async def contact_points(session: AsyncSession, *, channel: str) -> list[tuple[str, str]]:
+    """Every agency address on one channel as (address, agency name), by agency."""
+    rows = await session.execute(
+        select(ContactPoint.address, Agency.name)
+        .join(Agency, Agency.id == ContactPoint.agency_id)
+        .where(ContactPoint.channel == channel)
+        .order_by(Agency.name, ContactPoint.address)
+    )
+    return [(str(address), str(name)) for address, name in rows.all()]

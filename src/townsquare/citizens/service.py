@@ -241,3 +241,15 @@ async def set_opted_out(
         identity.opted_out_at = None
     await session.flush()
     return identity
+
+
+async def sample_contacts(session: AsyncSession, *, kind: IdentityKind, limit: int = 8) -> list[tuple[str, str]]:
+    """A few citizens' identities of one kind as (value, name), verified first: the simulator's demo residents."""
+    rows = await session.execute(
+        select(Identity.value, Citizen.display_name)
+        .join(Citizen, Citizen.id == Identity.citizen_id)
+        .where(Identity.kind == kind)
+        .order_by(Identity.verified.desc(), Identity.created_at)
+        .limit(limit)
+    )
+    return [(str(value), str(name or "")) for value, name in rows.all()]

@@ -16,8 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
-from townsquare.agencies.models import Agency, ContactPoint
-from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.events import Event, publish_after_commit
 from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction
 from townsquare.notify.models import OutboxMessage
@@ -99,26 +97,3 @@ async def sent_to(session: AsyncSession, *, address: str, limit: int = 50) -> li
             )
         )
     return found
-
-
-async def agency_mailboxes(session: AsyncSession) -> list[tuple[str, str]]:
-    """Every agency email contact point as (address, agency name)."""
-    rows = await session.execute(
-        select(ContactPoint.address, Agency.name)
-        .join(Agency, Agency.id == ContactPoint.agency_id)
-        .where(ContactPoint.channel == Channel.email.value)
-        .order_by(Agency.name, ContactPoint.address)
-    )
-    return [(str(address), str(name)) for address, name in rows.all()]
-
-
-async def sample_addresses(session: AsyncSession, *, limit: int = 8) -> list[tuple[str, str]]:
-    """A few citizens' email addresses as (address, name): the simulator's default senders in the demo city."""
-    rows = await session.execute(
-        select(Identity.value, Citizen.display_name)
-        .join(Citizen, Citizen.id == Identity.citizen_id)
-        .where(Identity.kind == IdentityKind.email)
-        .order_by(Identity.verified.desc(), Identity.created_at)
-        .limit(limit)
-    )
-    return [(str(value), str(name or "")) for value, name in rows.all()]

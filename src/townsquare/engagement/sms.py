@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies.models import Agency, ContactPoint
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.db.engine import Database
@@ -262,29 +261,6 @@ async def sent_to(session: AsyncSession, *, phone: str, limit: int = 50) -> list
         ]
     texts.sort(key=lambda t: t.at, reverse=True)
     return texts[:limit]
-
-
-async def city_numbers(session: AsyncSession) -> list[tuple[str, str]]:
-    """The agencies' SMS numbers as (number, agency name), for the simulator's phone."""
-    rows = await session.execute(
-        select(ContactPoint.address, Agency.name)
-        .join(Agency, Agency.id == ContactPoint.agency_id)
-        .where(ContactPoint.channel == Channel.sms.value)
-        .order_by(Agency.name, ContactPoint.address)
-    )
-    return [(str(address), str(name)) for address, name in rows.all()]
-
-
-async def sample_phones(session: AsyncSession, *, limit: int = 8) -> list[tuple[str, str]]:
-    """A few citizens' phone numbers as (number, name): the simulator's default senders in the demo city."""
-    rows = await session.execute(
-        select(Identity.value, Citizen.display_name)
-        .join(Citizen, Citizen.id == Identity.citizen_id)
-        .where(Identity.kind == IdentityKind.phone)
-        .order_by(Identity.verified.desc(), Identity.created_at)
-        .limit(limit)
-    )
-    return [(str(value), str(name or "")) for value, name in rows.all()]
 
 
 async def fetch_media(db: Database, store: AttachmentStore, settings: Settings, *, interaction_id: str) -> int:

@@ -16,7 +16,9 @@ import aiosmtplib
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
+from townsquare.agencies import service as agencies
 from townsquare.citizens import service as citizens
+from townsquare.citizens.models import IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
 from townsquare.engagement import mail
@@ -166,8 +168,8 @@ async def addresses(request: Request) -> Response:
     """The agencies' mailboxes and a few residents' addresses, to fill in the mail client."""
     db: Database = request.app.state.db
     async with db.session(deferred=True) as session:
-        city = await mail.agency_mailboxes(session)
-        residents = await mail.sample_addresses(session)
+        city = await agencies.contact_points(session, channel="email")
+        residents = await citizens.sample_contacts(session, kind=IdentityKind.email)
     return JSONResponse(
         {
             "city": [{"address": a, "name": n} for a, n in city],

@@ -16,7 +16,9 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from twilio.request_validator import RequestValidator
 
+from townsquare.agencies import service as agencies
 from townsquare.citizens import service as citizens
+from townsquare.citizens.models import IdentityKind
 from townsquare.db.engine import Database
 from townsquare.engagement import sms as engagement_sms
 from townsquare.errors import Problem, conflict
@@ -97,8 +99,8 @@ async def numbers(request: Request) -> Response:
     """The city's SMS numbers and a few residents' phones, to fill in the simulated phone."""
     db: Database = request.app.state.db
     async with db.session(deferred=True) as session:
-        city = await engagement_sms.city_numbers(session)
-        residents = await engagement_sms.sample_phones(session)
+        city = await agencies.contact_points(session, channel="sms")
+        residents = await citizens.sample_contacts(session, kind=IdentityKind.phone)
     return JSONResponse(
         {
             "city": [{"number": n, "name": name} for n, name in city],

@@ -14,10 +14,9 @@ from typing import Any
 import httpx
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
-from townsquare.agencies.models import ContactPoint
+from townsquare.agencies import service as agencies
 from townsquare.db import Database
 from townsquare.engagement import calls
 from townsquare.errors import FieldError, Problem, forbidden, invalid
@@ -124,9 +123,8 @@ def _call_sid(call_sid: str) -> str:
 @router.get("/voice/numbers")
 async def numbers(request: Request) -> dict[str, list[str]]:
     """The numbers a resident can call: every agency's voice contact point."""
-    stmt = select(ContactPoint.address).where(ContactPoint.channel == "voice").order_by(ContactPoint.address)
     async with _db(request).session(deferred=True) as session:
-        return {"numbers": list((await session.execute(stmt)).scalars())}
+        return {"numbers": [address for address, _ in await agencies.contact_points(session, channel="voice")]}
 
 
 @router.post("/voice/calls")
