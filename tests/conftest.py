@@ -80,6 +80,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         data_dir=tmp_path / "var",
         outbox_worker=False,
+        routing_worker=False,
         outbox_retry_base_seconds=0.01,
         public_url="http://testserver",
     )

@@ -33,6 +33,8 @@ from townsquare.interactions.storage import AttachmentStore
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
 from townsquare.notify.service import OUTBOX_ENQUEUED
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
+from townsquare.routing import events as routing_events
+from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
@@ -56,6 +58,7 @@ class Runtime:
     recording: RecordingProvider  # the demo and tests read what it was given
     chat: chat.ChatHub
     smtp: email.SmtpServer | None
+    router: RoutingWorker
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None) -> Runtime:
@@ -91,7 +94,14 @@ def build_runtime(settings: Settings, providers: Providers | None = None) -> Run
 
     bus.subscribe(OUTBOX_ENQUEUED, wake_worker)
     smtp = email.SmtpServer(settings, db, pipeline) if settings.smtp_port is not None else None
-    return Runtime(settings, bus, db, pipeline, providers, worker, recording, hub, smtp)
+    router = RoutingWorker(db, poll_seconds=settings.routing_poll_seconds)
+
+    async def wake_router(_: Event) -> None:
+        router.wake()
+
+    bus.subscribe(routing_events.WORK_ITEM_CHANGED, wake_router)
+    bus.subscribe(routing_events.AGENT_CHANGED, wake_router)
+    return Runtime(settings, bus, db, pipeline, providers, worker, recording, hub, smtp, router)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -104,6 +114,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = asyncio.Event()
         task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
+        routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
         if rt.smtp is not None:
             await rt.smtp.start()
         try:
@@ -113,9 +124,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if rt.smtp is not None:
                 await rt.smtp.stop()
             await rt.chat.close()
-            if task is not None:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            for background in (task, routing_task):
+                if background is not None:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await background
             await rt.bus.wait_idle()
             await rt.db.dispose()
 

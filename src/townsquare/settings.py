@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=5.0, gt=0)
     outbox_lease_seconds: float = Field(default=60.0, gt=0)
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    routing_worker: bool = Field(default=True, description="Run the routing worker inside the app")
+    routing_poll_seconds: float = Field(default=1.0, gt=0)
 
     # Staff sessions
     session_hours: int = Field(default=12, ge=1)

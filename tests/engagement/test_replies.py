@@ -189,3 +189,35 @@ async def test_a_contact_the_channel_answers_itself_opens_no_work_until_handed_t
     assert context["menu_path"] == ["main", "0:agent"]
     assert context["callback_number"] == "+1613"
     assert again.channel == "voice"
+
+
+async def test_the_first_staff_reply_answers_the_work_item_for_its_sla(runtime: Runtime, session: AsyncSession) -> None:
+    from tests.factories import create_staff
+
+    await create_agency(session, contact=("email", "works@city.example"))
+    agent = await create_staff(session)
+    await session.commit()
+    conversation_id = await _ingest(
+        runtime,
+        InboundMessage(
+            channel=Channel.email,
+            text="The bin was not collected.",
+            sender=Sender(IdentityKind.email, "pat@example.org"),
+            recipient="works@city.example",
+            subject="Missed bin",
+            external_id="<bin@example.org>",
+        ),
+    )
+    async with runtime.db.session() as s:
+        await reply(s, conversation_id=conversation_id, content=Content("Automatic: we got it."))
+        await s.commit()
+        item = (await s.execute(select(WorkItem).where(WorkItem.conversation_id == conversation_id))).scalar_one()
+        assert item.first_answered_at is None  # not a person's answer
+        result = await reply(
+            s, conversation_id=conversation_id, content=Content("A crew comes Monday."), staff_id=agent.id
+        )
+        await s.commit()
+        await s.refresh(item)
+        answered = await s.get(Interaction, uuid.UUID(result.interaction_id))
+        assert answered is not None
+        assert item.first_answered_at == answered.occurred_at

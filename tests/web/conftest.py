@@ -43,7 +43,9 @@ def _free_port() -> int:
 def live_server(settings: Settings) -> Iterator[str]:
     """The app served by uvicorn in a thread, on its own event loop, at a free loopback port."""
     port = _free_port()
-    live_settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}", "outbox_worker": True})
+    live_settings = settings.model_copy(
+        update={"public_url": f"http://127.0.0.1:{port}", "outbox_worker": True, "routing_worker": True}
+    )
     server = uvicorn.Server(uvicorn.Config(create_app(live_settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -77,7 +79,9 @@ class LiveApp:
 def live_app(settings: Settings) -> Iterator[LiveApp]:
     """Like `live_server`, but the test also gets the server's runtime and event loop."""
     port = _free_port()
-    live_settings = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}", "outbox_worker": True})
+    live_settings = settings.model_copy(
+        update={"public_url": f"http://127.0.0.1:{port}", "outbox_worker": True, "routing_worker": True}
+    )
     runtime = build_runtime(live_settings)
     config = uvicorn.Config(create_app(live_settings, runtime), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)

@@ -89,3 +89,16 @@ class ServiceAttribute(IdMixin, Base):
     description: Mapped[str] = mapped_column(Text)
     datatype_description: Mapped[str] = mapped_column(String(300), default="")
     values: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class CannedResponse(IdMixin, TimestampMixin, Base):
+    """A reply an agency's staff can insert and adapt; `{first_name}` and `{case_reference}` are filled in."""
+
+    __tablename__ = "canned_responses"
+    __table_args__ = (UniqueConstraint("agency_id", "slug", "language"),)
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    body: Mapped[str] = mapped_column(Text)

@@ -10,9 +10,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from townsquare.clock import utcnow
 from townsquare.db import Base, IdMixin, TimestampMixin
 
 
@@ -59,6 +60,21 @@ class Case(IdMixin, TimestampMixin, Base):
     opened_channel: Mapped[str] = mapped_column(String(16))
     opened_by_staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
     closed_at: Mapped[datetime | None]
+    assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+
+
+class CaseLink(IdMixin, Base):
+    """Two cases that belong together: `related`, or `duplicate` (the case was merged into `linked_case_id`)."""
+
+    __tablename__ = "case_links"
+    __table_args__ = (UniqueConstraint("case_id", "linked_case_id"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    linked_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="related")
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CaseReferenceCounter(Base):

@@ -245,3 +245,84 @@ STAFF: list[dict[str, Any]] = [
     },
     {"email": "revenue.agent@city.example", "name": "Rae Revenue", "role": "agent", "agencies": ["revenue"]},
 ]
+
+# How each demo agency runs its contact centre: opening hours, holidays, queues, SLA targets, wrap-up codes.
+OFFICE_HOURS: dict[str, list[list[str]]] = {str(day): [["08:30", "16:30"]] for day in range(5)}
+HOLIDAYS: list[tuple[str, str]] = [
+    ("2026-12-25", "Christmas Day"),
+    ("2026-12-28", "Boxing Day (observed)"),
+    ("2027-01-01", "New Year's Day"),
+    ("2027-02-15", "Family Day"),
+    ("2027-03-26", "Good Friday"),
+    ("2027-05-24", "Victoria Day"),
+    ("2027-07-01", "Canada Day"),
+    ("2027-08-02", "Civic Holiday"),
+    ("2027-09-06", "Labour Day"),
+    ("2027-09-30", "National Day for Truth and Reconciliation"),
+    ("2027-10-11", "Thanksgiving"),
+    ("2027-11-11", "Remembrance Day"),
+]
+QUEUES: list[dict[str, Any]] = [
+    {"slug": "phone", "name": "Phone", "channels": ["voice"], "priority_boost": 10},
+    {"slug": "chat", "name": "Live chat", "channels": ["chat"], "priority_boost": 5},
+    {"slug": "written", "name": "Email, SMS and forms", "channels": [], "priority_boost": 0},
+]
+# Agency-wide first-response targets per channel: seconds, share to meet, business hours only?
+SLA_TARGETS: list[tuple[str, int, int, bool]] = [
+    ("voice", 60, 80, False),
+    ("chat", 120, 80, False),
+    ("sms", 4 * 3600, 90, True),
+    ("social", 4 * 3600, 90, True),
+    ("email", 8 * 3600, 90, True),
+    ("web", 16 * 3600, 90, True),
+    ("mail", 5 * 8 * 3600, 95, True),
+]
+WRAP_UP_CODES: list[tuple[str, str]] = [
+    ("answered", "Question answered"),
+    ("case-opened", "Case opened or updated"),
+    ("referred", "Referred to another service"),
+    ("callback", "Call-back scheduled"),
+    ("no-response", "No response from the person"),
+    ("abusive", "Ended: abusive contact"),
+]
+CANNED_RESPONSES: list[dict[str, str]] = [
+    {
+        "slug": "received",
+        "language": "en",
+        "title": "We have your request",
+        "body": "Hello {first_name}, thank you for contacting us. Your request {case_reference} is with our team; "
+        "we will update you as soon as it moves.",
+    },
+    {
+        "slug": "received",
+        "language": "fr",
+        "title": "Nous avons votre demande",
+        "body": "Bonjour {first_name}, merci de nous avoir écrit. Votre demande {case_reference} est entre les mains "
+        "de notre équipe; nous vous tiendrons au courant.",
+    },
+    {
+        "slug": "photo",
+        "language": "en",
+        "title": "Ask for a photo",
+        "body": "Hello {first_name}, could you send us a photo of the problem? Reply to this message with it attached.",
+    },
+    {
+        "slug": "photo",
+        "language": "fr",
+        "title": "Demander une photo",
+        "body": "Bonjour {first_name}, pourriez-vous nous envoyer une photo du problème? Répondez à ce message "
+        "avec la photo en pièce jointe.",
+    },
+    {
+        "slug": "closing",
+        "language": "en",
+        "title": "Anything else?",
+        "body": "Is there anything else we can help you with today, {first_name}?",
+    },
+    {
+        "slug": "closing",
+        "language": "fr",
+        "title": "Autre chose?",
+        "body": "Pouvons-nous vous aider avec autre chose aujourd'hui, {first_name}?",
+    },
+]

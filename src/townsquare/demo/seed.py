@@ -10,19 +10,38 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from faker import Faker
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies.models import Agency, AttributeDatatype, ContactPoint, Service, ServiceAttribute, ServiceType
+from townsquare.agencies.models import (
+    Agency,
+    AttributeDatatype,
+    CannedResponse,
+    ContactPoint,
+    Service,
+    ServiceAttribute,
+    ServiceType,
+)
 from townsquare.cases import service as cases_service
 from townsquare.cases.models import Case, CaseStatus, Priority
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
 from townsquare.db import Database, new_id
-from townsquare.demo.catalogue import AGENCIES, DEMO_PASSWORD, SERVICES, STAFF
+from townsquare.demo.catalogue import (
+    AGENCIES,
+    CANNED_RESPONSES,
+    DEMO_PASSWORD,
+    HOLIDAYS,
+    OFFICE_HOURS,
+    QUEUES,
+    SERVICES,
+    SLA_TARGETS,
+    STAFF,
+    WRAP_UP_CODES,
+)
 from townsquare.demo.phrases import inbound_text, reply_text
 from townsquare.interactions.models import (
     Channel,
@@ -33,8 +52,20 @@ from townsquare.interactions.models import (
     Interaction,
     InteractionKind,
 )
-from townsquare.routing.models import WorkItem, WorkItemStatus
-from townsquare.routing.service import PRIORITY_BY_CASE, sla_due
+from townsquare.routing import agents as routing_agents
+from townsquare.routing.models import (
+    BusinessCalendar,
+    CapacityClass,
+    Holiday,
+    Queue,
+    SlaTarget,
+    Team,
+    TeamMember,
+    WorkItem,
+    WorkItemStatus,
+    WrapUpCode,
+)
+from townsquare.routing.service import PRIORITY_BY_CASE
 from townsquare.staff import service as staff_service
 from townsquare.staff.models import StaffRole
 
@@ -80,6 +111,7 @@ async def seed(db: Database, *, prefix: str = "TS", citizens: int = 300, rng_see
         builder.faker.seed_instance(rng_seed)
         await builder.catalogue()
         await builder.staff()
+        await builder.contact_centre()
         await builder.people(citizens)
         await builder.history()
         await session.commit()
@@ -94,6 +126,7 @@ class _Builder:
         self.services: list[Service] = []
         self.citizens: list[tuple[Citizen, str | None, str | None]] = []
         self.staff_ids: dict[str, list[uuid.UUID]] = {}
+        self.staff_by_email: dict[str, uuid.UUID] = {}
         self.case_count = 0
         self.interaction_count = 0
 
@@ -149,8 +182,52 @@ class _Builder:
                 role=StaffRole(spec["role"]),
                 agency_ids=[self.agencies[a].id for a in spec["agencies"]],
             )
+            self.staff_by_email[spec["email"]] = account.id
             for slug in spec["agencies"]:
                 self.staff_ids.setdefault(slug, []).append(account.id)
+
+    async def contact_centre(self) -> None:
+        """Opening hours, holidays, a front-line team, queues, SLA targets, wrap-up codes and canned replies per
+        agency; every staff member an agent in English and French, skilled in their agencies' services."""
+        for agency in self.agencies.values():
+            calendar = BusinessCalendar(
+                agency_id=agency.id, name="Office hours", timezone=agency.timezone, hours=OFFICE_HOURS
+            )
+            team = Team(agency_id=agency.id, slug="front-line", name="Front line")
+            self.session.add_all([calendar, team])
+            await self.session.flush()
+            for day, name in HOLIDAYS:
+                self.session.add(Holiday(calendar_id=calendar.id, day=date.fromisoformat(day), name=name))
+            for spec in QUEUES:
+                self.session.add(Queue(agency_id=agency.id, calendar_id=calendar.id, **spec))
+            for channel, seconds, goal, business in SLA_TARGETS:
+                self.session.add(
+                    SlaTarget(
+                        agency_id=agency.id,
+                        channel=channel,
+                        first_response_seconds=seconds,
+                        goal_percent=goal,
+                        business_hours=business,
+                    )
+                )
+            for code, label in WRAP_UP_CODES:
+                self.session.add(WrapUpCode(agency_id=agency.id, code=code, label=label))
+            for canned in CANNED_RESPONSES:
+                self.session.add(CannedResponse(agency_id=agency.id, **canned))
+            for staff_id in self.staff_ids.get(agency.slug, []):
+                self.session.add(TeamMember(team_id=team.id, staff_id=staff_id))
+        await self.session.flush()
+        for spec in STAFF:
+            staff_id = self.staff_by_email[spec["email"]]
+            codes = [s.code for s in self.services if any(self.agencies[a].id == s.agency_id for a in spec["agencies"])]
+            level = 4 if spec["role"] == "supervisor" else 3
+            await routing_agents.ensure_agent(
+                self.session,
+                staff_id=staff_id,
+                languages=["en", "fr"],
+                skills={code.lower(): level for code in codes},
+                wrap_up_seconds=15,
+            )
 
     async def people(self, count: int) -> None:
         for i in range(count):
@@ -295,10 +372,12 @@ class _Builder:
                     conversation_id=conversation.id,
                     citizen_id=citizen.id,
                     priority=PRIORITY_BY_CASE[case.priority.value],
-                    sla_due_at=sla_due(
-                        channel=first_channel.value, received_at=start, sla_target_hours=service.sla_target_hours
-                    ),
-                    context={"case_reference": case.reference, "service_code": service.code},
+                    # Follow-up casework: written work whatever channel the case began on.
+                    capacity_class=CapacityClass.async_,
+                    language=citizen.language,
+                    queue_id=None,
+                    sla_due_at=start + timedelta(hours=service.sla_target_hours or 72),
+                    context={"case_reference": case.reference, "service_code": service.code.lower()},
                     last_activity_at=conversation.last_activity_at,
                     created_at=start,
                     updated_at=start,

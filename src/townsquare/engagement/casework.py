@@ -19,6 +19,7 @@ from townsquare.errors import forbidden, invalid
 from townsquare.events import Event, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, InteractionKind
+from townsquare.routing import events as routing_events
 from townsquare.routing import service as routing
 from townsquare.staff.auth import Principal
 
@@ -47,8 +48,9 @@ async def open_case(
     clean, errors = forms.validate_attributes(service, attributes or {})
     if errors:
         raise invalid("Some answers do not fit the service's form.", *errors)
+    language = "en"
     if citizen_id is not None:
-        await citizens.get(session, citizen_id=citizen_id)
+        language = (await citizens.get(session, citizen_id=citizen_id)).language
     staff_id = actor.id if actor.kind == "staff" else None
     case = await cases.open_case(
         session,
@@ -81,7 +83,7 @@ async def open_case(
             payload={"status": case.status.value, "by": actor.kind},
             staff_id=staff_id,
         )
-    await routing.create(
+    item = await routing.create(
         session,
         channel=channel.value,
         kind="case",
@@ -91,10 +93,13 @@ async def open_case(
         citizen_id=citizen_id,
         case_id=case.id,
         service_id=service.id,
+        service_code=service.code,
         sla_target_hours=service.sla_target_hours,
         priority=routing.PRIORITY_BY_CASE[priority.value],
-        context={"case_reference": case.reference, "service_code": service.code, "opened_by": actor.kind},
+        language=language,
+        context={"case_reference": case.reference, "opened_by": actor.kind},
     )
+    routing_events.item_changed(session, item)
     actor.audit(
         session,
         action="case.open",

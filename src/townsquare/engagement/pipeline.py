@@ -26,13 +26,14 @@ from townsquare.events import Event, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Attachment, Conversation, Direction, Interaction, InteractionKind
 from townsquare.interactions.storage import AttachmentStore
+from townsquare.routing import events as routing_events
 from townsquare.routing import service as routing
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
 INTERACTION_RECORDED = "interaction.recorded"
-WORK_ITEM_CHANGED = "work_item.changed"
+WORK_ITEM_CHANGED = routing_events.WORK_ITEM_CHANGED
 PRIORITY_BY_CASE = routing.PRIORITY_BY_CASE
 
 
@@ -111,7 +112,7 @@ class Pipeline:
         }
         publish_after_commit(session, Event(INTERACTION_RECORDED, ids))
         if item is not None:
-            publish_after_commit(session, Event(WORK_ITEM_CHANGED, {"work_item_id": str(item.id), **ids}))
+            routing_events.item_changed(session, item, interaction_id=ids["interaction_id"])
         return IngestResult(
             interaction_id=str(interaction.id),
             citizen_id=str(citizen.id),
@@ -160,19 +161,7 @@ class Pipeline:
         item.kind = kind
         item.context = {**item.context, **_context(message, identity, case, service, interaction), **(details or {})}
         await session.flush()
-        publish_after_commit(
-            session,
-            Event(
-                WORK_ITEM_CHANGED,
-                {
-                    "work_item_id": str(item.id),
-                    "interaction_id": str(interaction.id),
-                    "citizen_id": str(interaction.citizen_id),
-                    "conversation_id": str(conversation.id),
-                    "channel": interaction.channel.value,
-                },
-            ),
-        )
+        routing_events.item_changed(session, item, interaction_id=str(interaction.id))
         return item
 
     async def _duplicate(self, session: AsyncSession, existing: Interaction) -> IngestResult:
@@ -351,6 +340,7 @@ class Pipeline:
                 session, item=existing, received_at=message.received_at, case_id=case.id if case else None
             )
         agency_id = await self._owning_agency(session, message, case, service)
+        citizen = await citizens.get(session, citizen_id=conversation.citizen_id)
         return await routing.create(
             session,
             channel=message.channel.value,
@@ -361,8 +351,10 @@ class Pipeline:
             citizen_id=conversation.citizen_id,
             case_id=case.id if case else None,
             service_id=service.id if service else None,
+            service_code=service.code if service else None,
             sla_target_hours=service.sla_target_hours if service else None,
             priority=PRIORITY_BY_CASE.get(case.priority.value, 50) if case else 50,
+            language=citizen.language,
             context=_context(message, identity, case, service, interaction),
         )
 

@@ -22,6 +22,7 @@ from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction, InteractionKind
 from townsquare.notify import rendering
 from townsquare.notify import service as outbox
+from townsquare.routing import service as routing
 
 REPLY_QUEUED = "interaction.reply_queued"
 
@@ -123,6 +124,8 @@ async def reply(
         idempotency_key=f"interaction:{interaction.id}",
         interaction_id=interaction.id,
     )
+    if staff_id is not None:
+        await routing.mark_answered(session, conversation_id=conversation.id, at=interaction.occurred_at)
     publish_after_commit(
         session,
         Event(

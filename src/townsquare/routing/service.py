@@ -1,6 +1,7 @@
-"""Creating and updating work items in the universal queue.
+"""Creating and updating work items in the universal queue: which queue, which SLA, which skills.
 
-The engagement pipeline calls these for every inbound contact; the routing engine assigns them later.
+The engagement pipeline calls these for every contact that needs a person; the routing engine
+(`routing.engine`) offers them to agents.
 """
 
 from __future__ import annotations
@@ -13,11 +14,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.clock import utcnow
-from townsquare.routing.models import OPEN_STATUSES, WorkItem
+from townsquare.routing import calendars
+from townsquare.routing.models import (
+    OPEN_STATUSES,
+    BusinessCalendar,
+    Holiday,
+    Queue,
+    SlaTarget,
+    WorkItem,
+    capacity_class,
+)
 
-# How soon a first response is due when the service sets no SLA target, by channel (hours).
-DEFAULT_SLA_HOURS: dict[str, float] = {"voice": 0.05, "chat": 0.1, "sms": 4, "social": 4, "email": 24}
-FALLBACK_SLA_HOURS = 48.0
+# How soon a first response is due when no SLA target is configured, by channel (seconds).
+DEFAULT_SLA_SECONDS: dict[str, int] = {
+    "voice": 180,
+    "chat": 360,
+    "sms": 4 * 3600,
+    "social": 4 * 3600,
+    "email": 24 * 3600,
+}
+FALLBACK_SLA_SECONDS = 48 * 3600
 PRIORITY_BY_CASE: dict[str, int] = {"low": 25, "normal": 50, "high": 75, "urgent": 100}
 
 
@@ -32,10 +48,58 @@ async def open_item_for_conversation(
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
-def sla_due(*, channel: str, received_at: datetime, sla_target_hours: int | None) -> datetime:
-    """When the first response is due: the service's target if it has one, else the channel's default."""
-    hours = float(sla_target_hours) if sla_target_hours else DEFAULT_SLA_HOURS.get(channel, FALLBACK_SLA_HOURS)
-    return received_at + timedelta(hours=hours)
+def _matches(queue: Queue, channel: str, service_code: str | None) -> bool:
+    return (not queue.channels or channel in queue.channels) and (
+        not queue.service_codes or (service_code is not None and service_code in queue.service_codes)
+    )
+
+
+async def choose_queue(
+    session: AsyncSession, *, agency_id: uuid.UUID, channel: str, service_code: str | None
+) -> Queue | None:
+    """The agency's most specific active queue for this work: service and channel, then service, then channel."""
+    stmt = select(Queue).where(Queue.agency_id == agency_id, Queue.active.is_(True)).order_by(Queue.slug)
+    queues = [q for q in (await session.execute(stmt)).scalars() if _matches(q, channel, service_code)]
+    if not queues:
+        return None
+    return max(queues, key=lambda q: 2 * bool(q.service_codes) + bool(q.channels))
+
+
+async def sla_target(
+    session: AsyncSession, *, agency_id: uuid.UUID, service_id: uuid.UUID | None, channel: str
+) -> SlaTarget | None:
+    """The most specific SLA target: service and channel, service, channel, then the agency's own."""
+    stmt = select(SlaTarget).where(SlaTarget.agency_id == agency_id)
+    best: tuple[int, SlaTarget] | None = None
+    for target in (await session.execute(stmt)).scalars():
+        if target.service_id is not None and target.service_id != service_id:
+            continue
+        if target.channel is not None and target.channel != channel:
+            continue
+        rank = 2 * (target.service_id is not None) + (target.channel is not None)
+        if best is None or rank > best[0]:
+            best = (rank, target)
+    return best[1] if best else None
+
+
+async def due_at(
+    session: AsyncSession,
+    *,
+    received_at: datetime,
+    seconds: float,
+    business_hours: bool,
+    calendar_id: uuid.UUID | None,
+) -> datetime:
+    """`seconds` after `received_at`, counting only open hours when asked and the queue has a calendar."""
+    if not business_hours or calendar_id is None:
+        return received_at + timedelta(seconds=seconds)
+    calendar = await session.get(BusinessCalendar, calendar_id)
+    if calendar is None:
+        return received_at + timedelta(seconds=seconds)
+    days = (await session.execute(select(Holiday.day).where(Holiday.calendar_id == calendar_id))).scalars()
+    return calendars.add_business_time(
+        received_at, seconds, hours=calendar.hours, timezone=calendar.timezone, holidays=list(days)
+    )
 
 
 async def create(
@@ -49,23 +113,52 @@ async def create(
     citizen_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
     service_id: uuid.UUID | None = None,
+    service_code: str | None = None,
     sla_target_hours: int | None = None,
     priority: int = 50,
+    language: str = "en",
     context: dict[str, Any] | None = None,
+    not_before: datetime | None = None,
 ) -> WorkItem:
-    """A new queued work item with its SLA clock started at the moment the contact arrived."""
+    """A new queued work item in its queue, with its SLA clock started when the contact arrived.
+
+    The SLA target is the agency's most specific configured one; else the service's own target hours; else
+    the channel's default. A scheduled item (`not_before`, a call-back) is due from its scheduled time.
+    """
+    queue = await choose_queue(session, agency_id=agency_id, channel=channel, service_code=service_code)
+    target = await sla_target(session, agency_id=agency_id, service_id=service_id, channel=channel)
+    if target is not None:
+        seconds, goal, business = float(target.first_response_seconds), target.goal_percent, target.business_hours
+    elif sla_target_hours:
+        seconds, goal, business = sla_target_hours * 3600.0, 80, True
+    else:
+        seconds, goal, business = float(DEFAULT_SLA_SECONDS.get(channel, FALLBACK_SLA_SECONDS)), 80, False
+    start = max(received_at, not_before) if not_before else received_at
+    due = await due_at(
+        session,
+        received_at=start,
+        seconds=seconds,
+        business_hours=business,
+        calendar_id=queue.calendar_id if queue else None,
+    )
     item = WorkItem(
         channel=channel,
         kind=kind,
         agency_id=agency_id,
+        queue_id=queue.id if queue else None,
         conversation_id=conversation_id,
         citizen_id=citizen_id,
         case_id=case_id,
         service_id=service_id,
-        priority=priority,
-        sla_due_at=sla_due(channel=channel, received_at=received_at, sla_target_hours=sla_target_hours),
-        context=context or {},
+        capacity_class=capacity_class(channel),
+        language=language,
+        required_skills=dict(queue.required_skills) if queue else {},
+        priority=min(100, priority + (queue.priority_boost if queue else 0)),
+        sla_due_at=due,
+        sla_goal_percent=goal,
+        context={**(context or {}), **({"service_code": service_code} if service_code else {})},
         last_activity_at=received_at,
+        not_before=not_before,
     )
     session.add(item)
     await session.flush()
@@ -83,3 +176,11 @@ async def touch(
         item.case_id = case_id
     await session.flush()
     return item
+
+
+async def mark_answered(session: AsyncSession, *, conversation_id: uuid.UUID, at: datetime) -> None:
+    """The first reply on a conversation answers its open work item (the SLA clock for asynchronous work)."""
+    item = await open_item_for_conversation(session, conversation_id=conversation_id)
+    if item is not None and item.first_answered_at is None:
+        item.first_answered_at = at
+        await session.flush()

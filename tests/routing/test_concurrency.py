@@ -1,0 +1,163 @@
+"""Several routing workers at once, with agents answering and finishing work between their passes.
+
+On PostgreSQL the workers really overlap (separate connections, SKIP LOCKED); on SQLite they take turns.
+Either way: no work item is ever in two hands, and no agent ever holds more than their capacity.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from tests.factories import create_agency, create_agent
+from townsquare.app import Runtime
+from townsquare.clock import utcnow
+from townsquare.errors import Problem
+from townsquare.routing import engine
+from townsquare.routing import service as items
+from townsquare.routing.models import (
+    HELD_STATUSES,
+    Agent,
+    CapacityClass,
+    WorkItem,
+    WorkItemStatus,
+    WorkOffer,
+)
+
+WORKERS = 4
+AGENTS = 10
+ITEMS_PG, ITEMS_SQLITE = 240, 100  # SQLite takes turns anyway; the race needs PostgreSQL
+CHANNELS = ["voice", "chat", "chat", "email", "sms", "web"]
+
+
+async def _violations(runtime: Runtime, capacity: dict[uuid.UUID, dict[str, int]]) -> list[str]:
+    """What is wrong right now, read in single statements (each a consistent snapshot)."""
+    found: list[str] = []
+    async with runtime.db.session(deferred=True) as session:
+        open_offers = await session.execute(
+            select(WorkOffer.work_item_id, func.count())
+            .where(WorkOffer.released_at.is_(None))
+            .group_by(WorkOffer.work_item_id)
+            .having(func.count() > 1)
+        )
+        found += [f"item {item_id} has {n} open offers" for item_id, n in open_offers]
+        held = await session.execute(
+            select(WorkItem.assigned_to_id, WorkItem.capacity_class, func.count())
+            .where(WorkItem.status.in_(HELD_STATUSES))
+            .group_by(WorkItem.assigned_to_id, WorkItem.capacity_class)
+        )
+        load: dict[uuid.UUID, Counter[str]] = {}
+        for staff_id, cls, n in held:
+            load.setdefault(staff_id, Counter())[cls.value] = n
+        for staff_id, classes in load.items():
+            for cls, n in classes.items():
+                if n > capacity[staff_id].get(cls, 0):
+                    found.append(f"agent {staff_id} holds {n} {cls} items, capacity {capacity[staff_id].get(cls, 0)}")
+            if classes[CapacityClass.voice] and (classes[CapacityClass.chat] or classes[CapacityClass.voice] > 1):
+                found.append(f"agent {staff_id} is on a call and holds other live work")
+    return found
+
+
+async def test_parallel_routing_workers_never_double_assign_or_overfill(runtime: Runtime) -> None:
+    rng = random.Random(7)
+    total = ITEMS_PG if runtime.db.dialect == "postgresql" else ITEMS_SQLITE
+    capacity: dict[uuid.UUID, dict[str, int]] = {}
+    async with runtime.db.session() as session:
+        agency = await create_agency(session)
+        for n in range(AGENTS):
+            cap = {"voice": 1, "chat": rng.randint(1, 3), "async": rng.randint(1, 4)}
+            account = await create_agent(session, email=f"agent{n}@city.example", agencies=[agency], capacity=cap)
+            capacity[account.id] = cap
+        for _ in range(total):
+            await items.create(
+                session,
+                channel=rng.choice(CHANNELS),
+                kind="message",
+                agency_id=agency.id,
+                received_at=utcnow(),
+                priority=rng.choice([25, 50, 50, 75]),
+            )
+        await session.commit()
+
+    stop = asyncio.Event()
+    problems: list[str] = []
+    lost_races: list[int] = []
+    passes = Counter[str]()
+
+    async def routing_worker(name: str) -> None:
+        while not stop.is_set():
+            async with runtime.db.session() as session:
+                report = await engine.route(session)
+                await session.commit()
+            passes[name] += 1
+            if not report.offered:
+                await asyncio.sleep(0.002)
+
+    async def agent_desk(staff_id: uuid.UUID, seed: int) -> None:
+        desk = random.Random(seed)
+        while not stop.is_set():
+            async with runtime.db.session() as session:
+                held = (
+                    await session.execute(
+                        select(WorkItem.id, WorkItem.status).where(
+                            WorkItem.assigned_to_id == staff_id, WorkItem.status.in_(HELD_STATUSES)
+                        )
+                    )
+                ).all()
+            for item_id, status in held:
+                async with runtime.db.session() as session:
+                    try:
+                        if status is WorkItemStatus.offered:
+                            if desk.random() < 0.15:
+                                await engine.decline(session, item_id=item_id, staff_id=staff_id)
+                            else:
+                                await engine.accept(session, item_id=item_id, staff_id=staff_id)
+                        elif desk.random() < 0.5:
+                            await engine.complete(session, item_id=item_id, staff_id=staff_id)
+                        await session.commit()
+                    except Problem as refused:
+                        lost_races.append(refused.status)  # another pass or a time-out got there first
+                        await session.rollback()
+            await asyncio.sleep(desk.uniform(0.001, 0.01))
+
+    async def monitor() -> None:
+        while not stop.is_set():
+            problems.extend(await _violations(runtime, capacity))
+            await asyncio.sleep(0.003)
+
+    async def until_done() -> None:
+        while True:
+            async with runtime.db.session(deferred=True) as session:
+                left = await session.scalar(
+                    select(func.count()).select_from(WorkItem).where(WorkItem.status != WorkItemStatus.done)
+                )
+            if not left:
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+
+    tasks = [
+        *(routing_worker(f"w{n}") for n in range(WORKERS)),
+        *(agent_desk(staff_id, n) for n, staff_id in enumerate(capacity)),
+        monitor(),
+    ]
+    await asyncio.wait_for(asyncio.gather(until_done(), *tasks), timeout=240)
+
+    assert problems == []
+    assert set(lost_races) <= {409}
+    assert await _violations(runtime, capacity) == []
+    assert all(passes[f"w{n}"] > 0 for n in range(WORKERS))
+    async with runtime.db.session(deferred=True) as session:
+        per_item = await session.execute(
+            select(WorkOffer.work_item_id, WorkOffer.released_how).where(WorkOffer.released_how == "completed")
+        )
+        completed = Counter(item_id for item_id, _ in per_item)
+        assert len(completed) == total
+        assert max(completed.values()) == 1
+        agents_used = await session.scalar(select(func.count(func.distinct(WorkOffer.staff_id))))
+        assert agents_used == AGENTS
+        assert await session.scalar(select(func.count()).select_from(Agent)) == AGENTS
