@@ -16,7 +16,7 @@ from tests.factories import count, counts, create_agency, create_citizen, create
 from townsquare.cases import service as cases
 from townsquare.citizens.models import Citizen, Identity
 from townsquare.interactions.models import Attachment, Channel, Interaction, InteractionKind
-from townsquare.routing.models import WorkItem
+from townsquare.routing.models import WorkItem, WorkItemStatus
 from townsquare.settings import Settings
 
 CITY = "+16135550100"
@@ -422,3 +422,17 @@ async def test_malformed_requests_get_a_4xx_and_store_nothing(
     assert no_sid.status_code == 422
     assert no_sid.json()["errors"][0]["field"] == "CallSid"
     assert await counts(session) == before
+
+
+async def test_a_caller_who_hangs_up_in_the_queue_leaves_it_and_a_call_back_stays(
+    client: httpx.AsyncClient, session: AsyncSession, world: World
+) -> None:
+    gone, wants_call = new_sid(), new_sid()
+    await press(client, await call(client, gone), gone, "0")
+    await post_twilio(client, "/channels/voice/twilio/status", form(gone, CallStatus="completed", CallDuration="50"))
+    await press(client, await call(client, wants_call, frm="+16135550999"), wants_call, "4")
+    await post_twilio(client, "/channels/voice/twilio/status", form(wants_call, "+16135550999", CallStatus="completed"))
+    await fresh(session)
+    left = {item.kind: item for item in (await session.execute(select(WorkItem))).scalars()}
+    assert left["call"].status is WorkItemStatus.cancelled
+    assert left["callback"].status is WorkItemStatus.queued

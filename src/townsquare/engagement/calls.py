@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
@@ -21,7 +21,8 @@ from townsquare.citizens.models import Citizen, Identity
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Interaction
-from townsquare.routing.models import OPEN_STATUSES, WorkItem
+from townsquare.routing import engine as routing_engine
+from townsquare.routing.models import OPEN_STATUSES, WorkItem, WorkItemStatus
 
 # The call's outcome as containment analytics count it; the last one reached wins, "abandoned" if none.
 OUTCOMES = ("self-served", "agent", "callback", "voicemail", "abandoned")
@@ -169,6 +170,18 @@ async def end_call(session: AsyncSession, *, call_sid: str, status: str, duratio
     if duration is not None:
         interaction.duration_seconds = duration
     await session.flush()
+    if status in ENDED_STATUSES:
+        # A caller who hung up while waiting is no longer waiting: take the call out of the queue (and out of
+        # the hands of an agent it was being offered to). A requested call-back stays.
+        waiting = await session.execute(
+            select(WorkItem.id).where(
+                WorkItem.conversation_id == interaction.conversation_id,
+                WorkItem.kind == "call",
+                WorkItem.status.in_((WorkItemStatus.queued, WorkItemStatus.offered)),
+            )
+        )
+        for item_id in waiting.scalars().all():
+            await routing_engine.withdraw(session, item_id=item_id)
     return True
 
 
@@ -215,10 +228,15 @@ async def queue_position(session: AsyncSession, *, call_sid: str) -> int | None:
     item = (await session.execute(stmt.order_by(WorkItem.created_at.desc()).limit(1))).scalar_one_or_none()
     if item is None or item.kind != "call":
         return None
+    # Calls ahead in routing order: higher priority, or the same priority and waiting longer.
     ahead = select(func.count()).where(
         WorkItem.agency_id == item.agency_id,
         WorkItem.kind == "call",
-        WorkItem.status.in_(OPEN_STATUSES),
-        WorkItem.created_at < item.created_at,
+        WorkItem.status == WorkItemStatus.queued,
+        WorkItem.id != item.id,
+        or_(
+            WorkItem.priority > item.priority,
+            and_(WorkItem.priority == item.priority, WorkItem.created_at < item.created_at),
+        ),
     )
     return int((await session.execute(ahead)).scalar_one()) + 1
