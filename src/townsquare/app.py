@@ -24,6 +24,7 @@ from townsquare.api import catalogue, problems
 from townsquare.api import citizens as citizens_api
 from townsquare.api import interactions as interactions_api
 from townsquare.api import keys as keys_api
+from townsquare.api import routing as routing_api
 from townsquare.channels import chat, email, sms, voice
 from townsquare.db import Database
 from townsquare.engagement.pipeline import Pipeline
@@ -143,7 +144,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.pipeline = rt.pipeline
     problems.install(app)
     _install_middleware(app, settings)
-    for router in (catalogue.router, citizens_api.router, cases_api.router, interactions_api.router, keys_api.router):
+    for router in (
+        catalogue.router,
+        citizens_api.router,
+        cases_api.router,
+        interactions_api.router,
+        keys_api.router,
+        routing_api.router,
+    ):
         app.include_router(router)
     for router in (sms.router, voice.router, email.router, chat.router):
         app.include_router(router)

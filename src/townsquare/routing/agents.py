@@ -13,6 +13,7 @@ from townsquare.clock import utcnow
 from townsquare.errors import FieldError, invalid
 from townsquare.routing import events
 from townsquare.routing.models import HELD_STATUSES, Agent, AgentSkill, CapacityClass, Presence, WorkItem
+from townsquare.staff.models import StaffAccount, StaffAgency
 
 DEFAULT_CAPACITY: dict[str, int] = {CapacityClass.voice: 1, CapacityClass.chat: 3, CapacityClass.async_: 5}
 # States an agent chooses; busy and wrap-up are set by routing.
@@ -108,3 +109,31 @@ async def held_items(session: AsyncSession, *, staff_id: uuid.UUID) -> list[Work
         .order_by(WorkItem.created_at)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def list_agents(
+    session: AsyncSession, *, agency_ids: set[uuid.UUID] | None, staff_id: uuid.UUID | None = None
+) -> list[tuple[Agent, str, dict[str, int]]]:
+    """Agents of these agencies (all when None; or just one): profile, display name and skills, in two queries."""
+    stmt = select(Agent, StaffAccount.display_name).join(StaffAccount, StaffAccount.id == Agent.staff_id)
+    if staff_id is not None:
+        stmt = stmt.where(Agent.staff_id == staff_id)
+    if agency_ids is not None:
+        members = select(StaffAgency.staff_id).where(StaffAgency.agency_id.in_(agency_ids))
+        stmt = stmt.where(Agent.staff_id.in_(members))
+    rows = (await session.execute(stmt.order_by(StaffAccount.display_name))).all()
+    ids = [agent.staff_id for agent, _ in rows]
+    skills: dict[uuid.UUID, dict[str, int]] = {agent_id: {} for agent_id in ids}
+    if ids:
+        found = await session.execute(
+            select(AgentSkill.staff_id, AgentSkill.skill, AgentSkill.level).where(AgentSkill.staff_id.in_(ids))
+        )
+        for agent_id, skill, level in found:
+            skills[agent_id][skill] = level
+    return [(agent, name, skills[agent.staff_id]) for agent, name in rows]
+
+
+async def agencies_of(session: AsyncSession, *, staff_id: uuid.UUID) -> set[uuid.UUID]:
+    """The agencies a staff account works for."""
+    rows = await session.execute(select(StaffAgency.agency_id).where(StaffAgency.staff_id == staff_id))
+    return set(rows.scalars())

@@ -10,10 +10,12 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.clock import utcnow
+from townsquare.errors import conflict
 from townsquare.routing import calendars
 from townsquare.routing.models import (
     OPEN_STATUSES,
@@ -22,6 +24,7 @@ from townsquare.routing.models import (
     Queue,
     SlaTarget,
     WorkItem,
+    WorkItemStatus,
     capacity_class,
 )
 
@@ -184,3 +187,50 @@ async def mark_answered(session: AsyncSession, *, conversation_id: uuid.UUID, at
     if item is not None and item.first_answered_at is None:
         item.first_answered_at = at
         await session.flush()
+
+
+def routing_order() -> tuple[Any, ...]:
+    """The order the engine takes queued work in: priority, then SLA risk, then waiting time."""
+    return (WorkItem.priority.desc(), WorkItem.sla_due_at.asc().nulls_last(), WorkItem.created_at)
+
+
+async def list_items(
+    session: AsyncSession,
+    *,
+    agency_ids: set[uuid.UUID] | None,
+    status: WorkItemStatus | None = None,
+    channel: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[WorkItem], int]:
+    """Work items of these agencies (all when None) in routing order, and how many match."""
+    where: list[Any] = []
+    if agency_ids is not None:
+        where.append(WorkItem.agency_id.in_(agency_ids))
+    if status is not None:
+        where.append(WorkItem.status == status)
+    if channel is not None:
+        where.append(WorkItem.channel == channel)
+    total = int((await session.execute(select(func.count()).select_from(WorkItem).where(*where))).scalar_one())
+    stmt = select(WorkItem).where(*where).order_by(*routing_order()).limit(limit).offset(offset)
+    return list((await session.execute(stmt)).scalars()), total
+
+
+async def list_queues(session: AsyncSession, *, agency_ids: set[uuid.UUID] | None) -> list[Queue]:
+    """Queues of these agencies (all when None)."""
+    stmt = select(Queue).order_by(Queue.agency_id, Queue.slug)
+    if agency_ids is not None:
+        stmt = stmt.where(Queue.agency_id.in_(agency_ids))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def create_queue(session: AsyncSession, *, agency_id: uuid.UUID, **fields: Any) -> Queue:
+    """A new queue; a slug already used in the agency is a conflict."""
+    queue = Queue(agency_id=agency_id, **fields)
+    try:
+        async with session.begin_nested():
+            session.add(queue)
+            await session.flush()
+    except IntegrityError:
+        raise conflict("The agency already has a queue with that slug.") from None
+    return queue
