@@ -98,6 +98,36 @@ async def create_staff(
     )
 
 
+async def create_agent(
+    session: AsyncSession,
+    *,
+    email: str = "agent@city.example",
+    agencies: list[Agency] | None = None,
+    role: StaffRole = StaffRole.agent,
+    presence: str = "available",
+    capacity: dict[str, int] | None = None,
+    languages: list[str] | None = None,
+    skills: dict[str, int] | None = None,
+    wrap_up_seconds: int = 0,
+) -> StaffAccount:
+    """A staff account with a routing profile, present as asked (available by default)."""
+    from townsquare.routing import agents
+    from townsquare.routing.models import Presence
+
+    account = await create_staff(session, email=email, role=role, agencies=agencies)
+    agent = await agents.ensure_agent(
+        session,
+        staff_id=account.id,
+        capacity=capacity,
+        languages=languages or ["en"],
+        skills=skills or {},
+        wrap_up_seconds=wrap_up_seconds,
+    )
+    agent.presence = Presence(presence)
+    await session.flush()
+    return account
+
+
 async def api_key_headers(session: AsyncSession, *, agency: Agency | None = None) -> dict[str, str]:
     key, _ = await staff.create_api_key(session, name="test integration", agency_id=agency.id if agency else None)
     return {"Authorization": f"Bearer {key}"}
@@ -120,3 +150,104 @@ async def counts(session: AsyncSession) -> dict[str, int]:
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
+
+
+async def desk_citizen_with_history(
+    session: AsyncSession,
+    *,
+    touchpoints: int,
+    name: str = "Maria Lopez",
+    phone: str | None = "+16135550142",
+    email: str | None = "maria@example.org",
+    staff_id: uuid.UUID | None = None,
+    case_id: uuid.UUID | None = None,
+) -> tuple[Citizen, Any]:
+    """A citizen with a verified phone, an email and an SMS conversation holding `touchpoints` interactions
+    on every channel (bulk-inserted; every tenth has an attachment, every fifth is a staff member's reply)."""
+    from datetime import timedelta
+
+    from sqlalchemy import insert
+
+    from townsquare.clock import utcnow
+    from townsquare.db.base import new_id
+    from townsquare.interactions import service as interactions
+    from townsquare.interactions.models import Attachment, Channel, Direction, Interaction, InteractionKind
+
+    citizen = await create_citizen(session, name=name, phone=phone, email=email, phone_verified=True)
+    conversation = await interactions.start_conversation(
+        session, citizen_id=citizen.id, channel=Channel.sms, case_id=case_id
+    )
+    start = utcnow() - timedelta(days=30)
+    channels = [Channel.sms, Channel.voice, Channel.email, Channel.chat, Channel.web]
+    rows: list[dict[str, Any]] = []
+    files: list[dict[str, Any]] = []
+    for i in range(touchpoints):
+        outbound = i % 5 == 4
+        row_id = new_id()
+        rows.append(
+            {
+                "id": row_id,
+                "conversation_id": conversation.id,
+                "citizen_id": citizen.id,
+                "case_id": case_id,
+                "channel": channels[i % len(channels)],
+                "direction": Direction.outbound if outbound else Direction.inbound,
+                "kind": InteractionKind.message,
+                "body": f"touchpoint {i}",
+                "payload": {},
+                "staff_id": staff_id if outbound else None,
+                "occurred_at": start + timedelta(seconds=i),
+                "created_at": start + timedelta(seconds=i),
+            }
+        )
+        if i % 10 == 0:
+            files.append(
+                {
+                    "id": new_id(),
+                    "interaction_id": row_id,
+                    "filename": f"photo{i}.jpg",
+                    "content_type": "image/jpeg",
+                    "size_bytes": 10,
+                }
+            )
+    if rows:
+        await session.execute(insert(Interaction), rows)
+    if files:
+        await session.execute(insert(Attachment), files)
+    conversation.last_activity_at = start + timedelta(seconds=touchpoints)
+    await session.flush()
+    return citizen, conversation
+
+
+async def desk_work_item(
+    session: AsyncSession,
+    *,
+    agency: Agency,
+    citizen: Citizen,
+    conversation_id: uuid.UUID | None,
+    holder: StaffAccount | None,
+    channel: str = "sms",
+    case_id: uuid.UUID | None = None,
+    context: dict[str, Any] | None = None,
+) -> Any:
+    """A work item on the conversation, assigned to `holder` (queued when None)."""
+    from townsquare.clock import utcnow
+    from townsquare.routing import service as routing
+    from townsquare.routing.models import WorkItemStatus
+
+    item = await routing.create(
+        session,
+        channel=channel,
+        kind="message",
+        agency_id=agency.id,
+        received_at=utcnow(),
+        conversation_id=conversation_id,
+        citizen_id=citizen.id,
+        case_id=case_id,
+        context=context or {"identified_by": {"how": "phone", "verified": True, "verification_method": "sms_code"}},
+    )
+    if holder is not None:
+        item.status = WorkItemStatus.assigned
+        item.assigned_to_id = holder.id
+    await session.flush()
+    return item

@@ -37,9 +37,10 @@ from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.routing import events as routing_events
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
+from townsquare.web import desk, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
-from townsquare.web import simulator
+from townsquare.web.desk.live import DeskHub
 from townsquare.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,7 @@ class Runtime:
     chat: chat.ChatHub
     smtp: email.SmtpServer | None
     router: RoutingWorker
+    desk: DeskHub
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None) -> Runtime:
@@ -102,7 +104,8 @@ def build_runtime(settings: Settings, providers: Providers | None = None) -> Run
 
     bus.subscribe(routing_events.WORK_ITEM_CHANGED, wake_router)
     bus.subscribe(routing_events.AGENT_CHANGED, wake_router)
-    return Runtime(settings, bus, db, pipeline, providers, worker, recording, hub, smtp, router)
+    desk_hub = DeskHub(settings, db, bus)
+    return Runtime(settings, bus, db, pipeline, providers, worker, recording, hub, smtp, router, desk_hub)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -125,6 +128,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             if rt.smtp is not None:
                 await rt.smtp.stop()
             await rt.chat.close()
+            await rt.desk.close()
             for background in (task, routing_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
@@ -156,6 +160,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in (sms.router, voice.router, email.router, chat.router):
         app.include_router(router)
     app.include_router(web_routes.router)
+    for router in desk.routers:
+        app.include_router(router)
     app.include_router(web_messages.router)
     if settings.simulator:
         app.include_router(simulator.router)

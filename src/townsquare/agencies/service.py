@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from townsquare.agencies.models import Agency, ContactPoint, Service
+from townsquare.agencies.models import Agency, CannedResponse, ContactPoint, Service
 from townsquare.errors import not_found
 
 
@@ -91,3 +91,15 @@ async def contact_points(session: AsyncSession, *, channel: str) -> list[tuple[s
         .order_by(Agency.name, ContactPoint.address)
     )
     return [(str(address), str(name)) for address, name in rows.all()]
+
+
+async def canned_responses(session: AsyncSession, *, agency_id: uuid.UUID, language: str) -> list[CannedResponse]:
+    """An agency's canned responses in a language (the English ones when it has none in that language)."""
+    stmt = (
+        select(CannedResponse)
+        .where(CannedResponse.agency_id == agency_id, CannedResponse.language.in_({language, "en"}))
+        .order_by(CannedResponse.title, CannedResponse.slug)
+    )
+    rows = list((await session.execute(stmt)).scalars())
+    wanted = [r for r in rows if r.language == language]
+    return wanted or rows

@@ -7,16 +7,19 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, Priority
+from townsquare.cases.models import Case, CaseLink, CaseReferenceCounter, CaseStatus, Priority
 from townsquare.clock import utcnow
-from townsquare.errors import Problem, conflict, not_found
+from townsquare.errors import FieldError, Problem, conflict, invalid, not_found
+from townsquare.staff.models import StaffAccount, StaffAgency, StaffRole
 
 OPEN_STATUSES = (CaseStatus.new, CaseStatus.open, CaseStatus.in_progress, CaseStatus.waiting_on_citizen)
 
@@ -203,3 +206,91 @@ async def open_for_citizen(session: AsyncSession, *, citizen_id: uuid.UUID, limi
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+LINK_KINDS = ("related", "duplicate")
+
+
+async def assign(session: AsyncSession, *, case: Case, staff_id: uuid.UUID | None) -> uuid.UUID | None:
+    """Give a case to a staff member of its agency (an admin too), or to nobody; returns the previous assignee."""
+    if staff_id is not None:
+        account = await session.get(StaffAccount, staff_id)
+        member = (
+            await session.execute(
+                select(StaffAgency.staff_id).where(
+                    StaffAgency.staff_id == staff_id, StaffAgency.agency_id == case.agency_id
+                )
+            )
+        ).scalar_one_or_none()
+        if account is None or not account.active or (member is None and account.role is not StaffRole.admin):
+            raise invalid(
+                "A case can only be assigned to an active staff member of its agency.",
+                FieldError("staff_id", "not on the case's agency"),
+            )
+    previous = case.assigned_to_id
+    case.assigned_to_id = staff_id
+    case.updated_at = utcnow()
+    await session.flush()
+    return previous
+
+
+class LinkView(NamedTuple):
+    """A case link with the references of both ends, as pages show it."""
+
+    link: CaseLink
+    case_reference: str
+    linked_reference: str
+
+
+async def links_for(session: AsyncSession, *, case_ids: Collection[uuid.UUID]) -> list[LinkView]:
+    """Every link touching the given cases, in either direction, with both references, oldest first; one query."""
+    ids = list(case_ids)
+    one, other = aliased(Case), aliased(Case)
+    stmt = (
+        select(CaseLink, one.reference, other.reference)
+        .join(one, one.id == CaseLink.case_id)
+        .join(other, other.id == CaseLink.linked_case_id)
+        .where(or_(CaseLink.case_id.in_(ids), CaseLink.linked_case_id.in_(ids)))
+        .order_by(CaseLink.created_at, CaseLink.id)
+    )
+    return [LinkView(row, ref, linked) for row, ref, linked in (await session.execute(stmt)).all()]
+
+
+async def link(
+    session: AsyncSession, *, case: Case, other: Case, kind: str = "related", staff_id: uuid.UUID | None = None
+) -> CaseLink:
+    """Record that two cases belong together; refuses a case linked to itself or a pair linked already."""
+    if kind not in LINK_KINDS:
+        raise invalid("A link is either related or duplicate.", FieldError("kind", "related or duplicate"))
+    if case.id == other.id:
+        raise invalid("A case cannot be linked to itself.", FieldError("reference", "the same case"))
+    existing = await session.execute(
+        select(CaseLink.id).where(
+            or_(
+                and_(CaseLink.case_id == case.id, CaseLink.linked_case_id == other.id),
+                and_(CaseLink.case_id == other.id, CaseLink.linked_case_id == case.id),
+            )
+        )
+    )
+    if existing.first() is not None:
+        raise conflict(f"{case.reference} and {other.reference} are linked already.")
+    row = CaseLink(case_id=case.id, linked_case_id=other.id, kind=kind, created_by_id=staff_id)
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def merge(session: AsyncSession, *, duplicate: Case, into: Case, staff_id: uuid.UUID | None = None) -> CaseLink:
+    """Fold a duplicate case into another: link them as duplicate, point the duplicate at it and close it."""
+    if duplicate.merged_into_id is not None:
+        raise conflict(f"{duplicate.reference} was merged into another case already.")
+    if into.merged_into_id is not None:
+        raise conflict(f"{into.reference} was itself merged into another case; merge into that one instead.")
+    row = await link(session, case=duplicate, other=into, kind="duplicate", staff_id=staff_id)
+    now = utcnow()
+    duplicate.merged_into_id = into.id
+    duplicate.status = CaseStatus.closed  # merging closes whatever the status was: the other case carries on
+    duplicate.closed_at = now
+    duplicate.updated_at = now
+    await session.flush()
+    return row

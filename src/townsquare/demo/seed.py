@@ -127,6 +127,7 @@ class _Builder:
         self.citizens: list[tuple[Citizen, str | None, str | None]] = []
         self.staff_ids: dict[str, list[uuid.UUID]] = {}
         self.staff_by_email: dict[str, uuid.UUID] = {}
+        self.backlog_queue: dict[uuid.UUID, Queue] = {}
         self.case_count = 0
         self.interaction_count = 0
 
@@ -199,7 +200,10 @@ class _Builder:
             for day, name in HOLIDAYS:
                 self.session.add(Holiday(calendar_id=calendar.id, day=date.fromisoformat(day), name=name))
             for spec in QUEUES:
-                self.session.add(Queue(agency_id=agency.id, calendar_id=calendar.id, **spec))
+                queue = Queue(agency_id=agency.id, calendar_id=calendar.id, **spec)
+                self.session.add(queue)
+                if not queue.channels:
+                    self.backlog_queue[agency.id] = queue
             for channel, seconds, goal, business in SLA_TARGETS:
                 self.session.add(
                     SlaTarget(
@@ -375,7 +379,7 @@ class _Builder:
                     # Follow-up casework: written work whatever channel the case began on.
                     capacity_class=CapacityClass.async_,
                     language=citizen.language,
-                    queue_id=None,
+                    queue_id=self.backlog_queue[case.agency_id].id,
                     sla_due_at=start + timedelta(hours=service.sla_target_hours or 72),
                     context={"case_reference": case.reference, "service_code": service.code.lower()},
                     last_activity_at=conversation.last_activity_at,

@@ -242,6 +242,7 @@ class Pipeline:
                 channel=message.channel,
                 case_id=case.id if case else None,
                 subject=(message.subject or None) and message.subject[:300],
+                started_at=message.received_at,
             )
             started = True
         if case is None and conversation.case_id is not None:

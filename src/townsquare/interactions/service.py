@@ -91,9 +91,12 @@ async def start_conversation(
     channel: Channel,
     case_id: uuid.UUID | None = None,
     subject: str | None = None,
+    started_at: datetime | None = None,
 ) -> Conversation:
-    """A new open conversation."""
+    """A new open conversation, active from `started_at` (the first contact's time; default now)."""
     conversation = Conversation(citizen_id=citizen_id, channel=channel, case_id=case_id, subject=subject)
+    if started_at is not None:
+        conversation.last_activity_at = started_at
     session.add(conversation)
     await session.flush()
     return conversation

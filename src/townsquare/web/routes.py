@@ -5,18 +5,13 @@ Reads go through the same service functions as the API, and every read of a citi
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.agencies import service as agencies
-from townsquare.cases import service as cases
-from townsquare.citizens import service as citizens
 from townsquare.db.deps import SessionDep
-from townsquare.errors import not_found
-from townsquare.interactions import service as interactions
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
 from townsquare.staff.auth import SESSION_COOKIE, MaybePrincipal, Principal
@@ -98,76 +93,3 @@ async def sign_out(request: Request, session: SessionDep) -> Response:
 
 def _staff_only(principal: Principal | None) -> Principal | None:
     return principal if principal is not None and principal.kind == "staff" else None
-
-
-@router.get("/desk", response_class=HTMLResponse)
-async def desk(request: Request, session: SessionDep, principal: MaybePrincipal, q: str = "") -> Response:
-    """Search citizens; see the newest cases of your agencies."""
-    me = _staff_only(principal)
-    if me is None:
-        return _to_sign_in(request)
-    settings = _settings(request)
-    query = q.strip()[:320]
-    found = await citizens.search(session, query=query, region=settings.default_region, limit=25) if query else []
-    recent_cases, total = await cases.list_cases(session, agency_ids=me.visible(), limit=15)
-    if query:
-        me.audit(
-            session,
-            action="citizen.search",
-            subject_kind="citizen",
-            detail={"results": len(found)},
-        )
-        await session.commit()
-    context = {"me": me, "q": query, "found": found, "cases": recent_cases, "total_cases": total}
-    return templates.TemplateResponse(request, "desk/index.html", context)
-
-
-@router.get("/desk/citizens/{citizen_id}", response_class=HTMLResponse)
-async def citizen_page(
-    request: Request, citizen_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
-) -> Response:
-    """One citizen: who they are, how we know, their cases, and every channel's touchpoints in one scroll."""
-    me = _staff_only(principal)
-    if me is None:
-        return _to_sign_in(request)
-    citizen = await citizens.get(session, citizen_id=citizen_id)
-    their_cases = await cases.for_citizen(session, citizen_id=citizen.id, agency_ids=me.visible())
-    timeline = await interactions.timeline(
-        session, citizen_id=citizen.id, visible_cases=cases.visible_case_ids(me.visible()), limit=200
-    )
-    case_refs = {c.id: c.reference for c in their_cases}
-    me.audit(
-        session,
-        action="citizen.read",
-        subject_kind="citizen",
-        subject_id=str(citizen.id),
-        citizen_id=citizen.id,
-    )
-    await session.commit()
-    context = {"me": me, "citizen": citizen, "cases": their_cases, "timeline": timeline, "case_refs": case_refs}
-    return templates.TemplateResponse(request, "desk/citizen.html", context)
-
-
-@router.get("/desk/cases/{reference}", response_class=HTMLResponse)
-async def case_page(request: Request, reference: str, session: SessionDep, principal: MaybePrincipal) -> Response:
-    """One case and its cross-channel timeline."""
-    me = _staff_only(principal)
-    if me is None:
-        return _to_sign_in(request)
-    case = await cases.get_by_reference(session, reference=reference)
-    if case is None or not me.may_see(case.agency_id):
-        raise not_found("Case", f"No case has the reference '{reference}'.")
-    timeline = await interactions.timeline(session, case_id=case.id, limit=200)
-    agency = (await agencies.agencies_by_id(session, ids={case.agency_id}))[case.agency_id]
-    if case.citizen_id:
-        me.audit(
-            session,
-            action="case.read",
-            subject_kind="case",
-            subject_id=str(case.id),
-            citizen_id=case.citizen_id,
-            agency_id=case.agency_id,
-        )
-        await session.commit()
-    context = {"me": me, "case": case, "agency": agency, "timeline": timeline, "case_refs": {case.id: case.reference}}
-    return templates.TemplateResponse(request, "desk/case.html", context)

@@ -1,0 +1,13 @@
+"""The agent desk's pages: the inbox (presence, offers, my work), the workspace (a work item, the citizen 360
+view, replies, notes, case actions), the supervisor wallboard, and the websocket that keeps them live.
+
+Every route here checks the signed-in staff member's agencies; none of them talks to a channel directly.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from townsquare.web.desk import inbox, live, wallboard, workspace
+
+routers: list[APIRouter] = [inbox.router, workspace.router, wallboard.router, live.router]

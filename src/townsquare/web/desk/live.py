@@ -1,0 +1,263 @@
+"""The desk's websocket: small notices ("your inbox changed", "this citizen has news", "the wallboard moved")
+pushed to signed-in staff, who then fetch the server-rendered fragment.
+
+Notices carry ids only, never what anybody said. The hub holds this process's sockets only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from townsquare.db import Database
+from townsquare.events import Event, EventBus
+from townsquare.routing.events import AGENT_CHANGED, WORK_ITEM_CHANGED
+from townsquare.routing.models import WorkItem
+from townsquare.settings import Settings
+from townsquare.staff import service as staff
+from townsquare.staff.auth import SESSION_COOKIE
+from townsquare.staff.models import StaffRole
+
+log = logging.getLogger(__name__)
+router = APIRouter(include_in_schema=False)
+
+INTERACTION_RECORDED = "interaction.recorded"
+REPLY_QUEUED = "interaction.reply_queued"
+POLICY_VIOLATION = 1008
+SIGNED_OUT = 4401  # the page then falls back to plain reloads, which lead to the sign-in form
+MAX_FRAME = 4096
+WALLBOARD_INTERVAL = 0.5  # seconds: at most two wallboard notices a second, however busy the queue
+
+
+@dataclass(eq=False)
+class Desk:
+    """One open desk page: whose it is, which agencies they see, and what the page shows."""
+
+    socket: WebSocket
+    staff_id: uuid.UUID
+    agency_ids: frozenset[uuid.UUID] | None  # None: every agency (admins)
+    role: StaffRole
+    citizen_id: uuid.UUID | None = None
+    wallboard: bool = False
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def sees(self, agency_ids: set[uuid.UUID] | None) -> bool:
+        """Whether this desk may hear about work of these agencies (None: of unknown agency; nobody but admins)."""
+        if self.agency_ids is None:
+            return True
+        return bool(agency_ids) and not self.agency_ids.isdisjoint(agency_ids or ())
+
+    async def push(self, notice: dict[str, Any]) -> bool:
+        """Send a notice; False if the socket is gone."""
+        async with self.lock:
+            if self.socket.application_state is not WebSocketState.CONNECTED:
+                return False
+            try:
+                await self.socket.send_text(json.dumps(notice, separators=(",", ":")))
+            except (RuntimeError, OSError, WebSocketDisconnect):
+                return False
+        return True
+
+
+def _origin_allowed(socket: WebSocket, public_url: str) -> bool:
+    """Browsers always send Origin: it must be our public origin or the host this socket was opened on."""
+    origin = socket.headers.get("origin")
+    if origin is None:
+        return True  # not a browser; the cookie still has to be valid
+    parts = urlsplit(origin)
+    seen = f"{parts.scheme}://{parts.netloc}".lower()
+    public = urlsplit(public_url)
+    scheme = "https" if socket.url.scheme in ("wss", "https") else "http"
+    return seen in (f"{public.scheme}://{public.netloc}".lower(), f"{scheme}://{socket.headers.get('host', '')}")
+
+
+def _uuid(value: object) -> uuid.UUID | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+class DeskHub:
+    """The process's open desks, fed by the event bus."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        db: Database,
+        bus: EventBus,
+        *,
+        wallboard_interval: float = WALLBOARD_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.desks: set[Desk] = set()
+        self.wallboard_interval = wallboard_interval
+        self.clock = clock
+        self._board_agencies: set[uuid.UUID] = set()
+        self._board_task: asyncio.Task[None] | None = None
+        self._board_last = float("-inf")
+        bus.subscribe(WORK_ITEM_CHANGED, self._work_item_changed)
+        bus.subscribe(AGENT_CHANGED, self._agent_changed)
+        bus.subscribe(INTERACTION_RECORDED, self._interaction)
+        bus.subscribe(REPLY_QUEUED, self._interaction)
+
+    async def close(self) -> None:
+        """Close every socket (shutdown)."""
+        if self._board_task is not None:
+            self._board_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._board_task
+        for desk in list(self.desks):
+            with contextlib.suppress(RuntimeError, OSError):
+                await desk.socket.close(code=1001)
+        self.desks.clear()
+
+    # The socket --------------------------------------------------------------------------------------------
+
+    async def serve(self, socket: WebSocket) -> None:
+        """Run one desk socket from handshake to close."""
+        if not _origin_allowed(socket, self.settings.public_url):
+            log.warning("desk socket refused: origin not allowed")
+            await socket.close(code=POLICY_VIOLATION)
+            return
+        desk = await self._authenticate(socket)
+        if desk is None:
+            await socket.close(code=SIGNED_OUT)
+            return
+        await socket.accept()
+        self.desks.add(desk)
+        try:
+            await desk.push({"type": "hello"})
+            while True:
+                raw = await socket.receive()
+                if raw["type"] == "websocket.disconnect":
+                    break
+                await self._handle(desk, raw)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            self.desks.discard(desk)
+
+    async def _authenticate(self, socket: WebSocket) -> Desk | None:
+        token = socket.cookies.get(SESSION_COOKIE)
+        if not token:
+            return None
+        async with self.db.session(deferred=True) as session:
+            account = await staff.staff_for_session(session, token=token)
+            if account is None:
+                return None
+            agencies = await staff.agency_ids_for(session, staff_id=account.id)
+        scope = None if account.role is StaffRole.admin else frozenset(agencies)
+        return Desk(socket, account.id, scope, account.role)
+
+    async def _handle(self, desk: Desk, raw: MutableMapping[str, Any]) -> None:
+        data = raw.get("text")
+        if not isinstance(data, str) or len(data) > MAX_FRAME:
+            await desk.push({"type": "error", "detail": "Send JSON text of at most 4 KB."})
+            return
+        try:
+            frame = json.loads(data)
+        except ValueError:
+            frame = None
+        if not isinstance(frame, dict):
+            await desk.push({"type": "error", "detail": "That frame is not a JSON object."})
+            return
+        if frame.get("type") == "ping":
+            await desk.push({"type": "pong"})
+            return
+        watch = frame.get("watch")
+        if not isinstance(watch, dict):
+            await desk.push({"type": "error", "detail": 'Send {"watch": {...}} or {"type": "ping"}.'})
+            return
+        desk.citizen_id = _uuid(watch.get("citizen_id"))
+        desk.wallboard = bool(watch.get("wallboard")) and desk.role in (StaffRole.supervisor, StaffRole.admin)
+        await desk.push({"type": "watching", "citizen_id": str(desk.citizen_id) if desk.citizen_id else None})
+
+    # Fan-out -----------------------------------------------------------------------------------------------
+
+    async def _send(self, notice: dict[str, Any], wanted: Callable[[Desk], bool]) -> int:
+        delivered = 0
+        for desk in list(self.desks):
+            if not wanted(desk):
+                continue
+            if await desk.push(notice):
+                delivered += 1
+            else:
+                self.desks.discard(desk)
+        return delivered
+
+    async def _work_item_changed(self, event: Event) -> None:
+        agency_id = _uuid(event.data.get("agency_id"))
+        if agency_id is None:
+            agency_id = await self._agency_of(_uuid(event.data.get("work_item_id")))
+        holder = _uuid(event.data.get("staff_id"))
+        citizen_id = _uuid(event.data.get("citizen_id"))
+        agencies = {agency_id} if agency_id else set()
+        await self._send({"type": "inbox"}, lambda d: d.staff_id == holder or d.sees(agencies))
+        if citizen_id is not None:
+            await self._send({"type": "citizen", "citizen_id": str(citizen_id)}, lambda d: d.citizen_id == citizen_id)
+        self.wallboard_changed(agencies)
+
+    async def _agent_changed(self, event: Event) -> None:
+        staff_id = _uuid(event.data.get("staff_id"))
+        if staff_id is None:
+            return
+        await self._send({"type": "inbox"}, lambda d: d.staff_id == staff_id)
+        async with self.db.session(deferred=True) as session:
+            agencies = await staff.agency_ids_for(session, staff_id=staff_id)
+        self.wallboard_changed(agencies)
+
+    async def _interaction(self, event: Event) -> None:
+        citizen_id = _uuid(event.data.get("citizen_id"))
+        if citizen_id is None:
+            return
+        await self._send({"type": "citizen", "citizen_id": str(citizen_id)}, lambda d: d.citizen_id == citizen_id)
+
+    async def _agency_of(self, item_id: uuid.UUID | None) -> uuid.UUID | None:
+        if item_id is None:
+            return None
+        async with self.db.session(deferred=True) as session:
+            item = await session.get(WorkItem, item_id)
+            return item.agency_id if item is not None else None
+
+    # The wallboard's throttle ------------------------------------------------------------------------------
+
+    def wallboard_changed(self, agency_ids: set[uuid.UUID]) -> None:
+        """Note that these agencies' boards moved; watchers get one notice per interval, however many changes."""
+        self._board_agencies |= agency_ids
+        if self._board_task is None or self._board_task.done():
+            self._board_task = asyncio.get_running_loop().create_task(self._flush_board())
+
+    async def _flush_board(self) -> None:
+        wait = self._board_last + self.wallboard_interval - self.clock()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        agencies, self._board_agencies = self._board_agencies, set()
+        self._board_last = self.clock()
+        self._board_task = None  # changes from here on schedule the next notice
+        await self._send({"type": "wallboard"}, lambda d: d.wallboard and d.sees(agencies))
+
+
+@router.websocket("/desk/live")
+async def desk_socket(websocket: WebSocket) -> None:
+    """The desk pages' websocket: notices only; the page fetches fragments."""
+    hub: DeskHub = websocket.app.state.runtime.desk
+    await hub.serve(websocket)
+
+
+__all__ = ["DeskHub", "router"]
