@@ -279,20 +279,18 @@ async def _available_agents(session: AsyncSession) -> list[AgentState]:
         if staff_id is not None:
             loads[staff_id][cls.value] = int(count)
     agencies: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for staff_id, agency_id in (
-        await session.execute(select(StaffAgency.staff_id, StaffAgency.agency_id).where(StaffAgency.staff_id.in_(ids)))
+    for staff_id, agency_id in await session.execute(
+        select(StaffAgency.staff_id, StaffAgency.agency_id).where(StaffAgency.staff_id.in_(ids))
     ):
         agencies[staff_id].add(agency_id)
     teams: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
-    for staff_id, team_id in (
-        await session.execute(select(TeamMember.staff_id, TeamMember.team_id).where(TeamMember.staff_id.in_(ids)))
+    for staff_id, team_id in await session.execute(
+        select(TeamMember.staff_id, TeamMember.team_id).where(TeamMember.staff_id.in_(ids))
     ):
         teams[staff_id].add(team_id)
     skills: dict[uuid.UUID, dict[str, int]] = defaultdict(dict)
-    for staff_id, skill, level in (
-        await session.execute(
-            select(AgentSkill.staff_id, AgentSkill.skill, AgentSkill.level).where(AgentSkill.staff_id.in_(ids))
-        )
+    for staff_id, skill, level in await session.execute(
+        select(AgentSkill.staff_id, AgentSkill.skill, AgentSkill.level).where(AgentSkill.staff_id.in_(ids))
     ):
         skills[staff_id][skill] = level
     states = [
