@@ -51,6 +51,7 @@ fmt: install ## Format and auto-fix
 
 bench: install ## Run the benchmarks in bench/ and print their ratios
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/routing_sim.py
 
 lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml

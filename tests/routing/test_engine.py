@@ -324,3 +324,15 @@ async def test_presence_the_agent_may_choose(world: World) -> None:
     row = await agents.set_presence(world.session, staff_id=agent.id, presence=Presence.available, now=world.now)
     assert row.presence is Presence.available
     assert row.idle_since == world.now
+
+
+async def test_work_deep_in_the_queue_reaches_free_agents_who_cannot_take_the_top(world: World) -> None:
+    english = await create_agent(world.session, email="en@city.example", agencies=[world.works])
+    for _ in range(12):  # ahead in the queue, but nobody free has the skill they need
+        ahead = await world.item(priority=90)
+        ahead.required_skills = {"bylaw": 1}
+    deep = await world.item(language="en", priority=10)
+    small = engine.RoutingConfig(batch=5, max_pages=4)
+    report = await engine.route(world.session, now=world.now, config=small)
+    assert report.offered == [(deep.id, english.id)]
+    assert report.considered == 13

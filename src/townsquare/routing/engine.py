@@ -58,6 +58,7 @@ class RoutingConfig:
         default_factory=lambda: {CapacityClass.voice: 20, CapacityClass.chat: 30, CapacityClass.async_: 120}
     )
     batch: int = 200
+    max_pages: int = 10  # how far down the queue one pass looks for work the free agents can take
     decline_cooldown_seconds: int = 120  # an agent who declined is not offered the same item again for this long
 
 
@@ -206,21 +207,36 @@ async def route(
         return report
     matcher = Matcher(agents)
     by_id = {a.staff_id: a for a in agents}
-    queued = await _queued_items(session, now, agents, config.batch)
-    report.considered = len(queued)
-    team_of_queue = await _queue_teams(session, {i.queue_id for i in queued if i.queue_id})
-    chosen_agents: set[uuid.UUID] = set()
-    for item in queued:
-        started = perf_counter()
-        agent = matcher.choose(_state(item, now, team_of_queue, config))
-        report.decision_seconds.append(perf_counter() - started)
-        if agent is None:
-            continue
-        _offer(session, item, agent.staff_id, now, config)
-        chosen_agents.add(agent.staff_id)
-        report.offered.append((item.id, agent.staff_id))
-        if not matcher.any_room():
+    # Decide on unlocked reads, page by page, so work the first page's agents cannot take never blocks what
+    # idle agents could take further down; then lock just the chosen items (SKIP LOCKED) and offer those
+    # still queued. An item another pass took meanwhile gives its agent's capacity back.
+    chosen: dict[uuid.UUID, tuple[AgentState, str]] = {}
+    team_of_queue: dict[uuid.UUID, uuid.UUID] = {}
+    for page in range(config.max_pages):
+        queued = await _queued_items(session, now, agents, config.batch, offset=page * config.batch)
+        report.considered += len(queued)
+        team_of_queue.update(await _queue_teams(session, {i.queue_id for i in queued} - team_of_queue.keys()))
+        for item in queued:
+            started = perf_counter()
+            agent = matcher.choose(_state(item, now, team_of_queue, config))
+            report.decision_seconds.append(perf_counter() - started)
+            if agent is not None:
+                chosen[item.id] = (agent, item.capacity_class.value)
+            if not matcher.any_room():
+                break
+        if len(queued) < config.batch or not matcher.any_room():
             break
+    locked = await _lock_queued(session, set(chosen))
+    chosen_agents: set[uuid.UUID] = set()
+    for item_id, (agent, cls) in chosen.items():
+        fresh = locked.get(item_id)
+        agent.load[cls] -= 1
+        if fresh is None or not eligible(agent, _state(fresh, now, team_of_queue, config)):
+            continue  # another pass took it, or it changed since it was read: the agent's room is back
+        agent.load[cls] += 1
+        _offer(session, fresh, agent.staff_id, now, config)
+        chosen_agents.add(agent.staff_id)
+        report.offered.append((fresh.id, agent.staff_id))
     if chosen_agents:
         rows = (await session.execute(select(Agent).where(Agent.staff_id.in_(chosen_agents)))).scalars()
         for row in rows:
@@ -309,7 +325,10 @@ async def _available_agents(session: AsyncSession) -> list[AgentState]:
     return [s for s in states if s.has_room() and s.agencies]
 
 
-async def _queued_items(session: AsyncSession, now: datetime, agents: list[AgentState], limit: int) -> list[WorkItem]:
+async def _queued_items(
+    session: AsyncSession, now: datetime, agents: list[AgentState], limit: int, *, offset: int = 0
+) -> list[WorkItem]:
+    """A page of queued work the available agents might take, in routing order (read without locks)."""
     agencies = {a for agent in agents for a in agent.agencies}
     languages = {lang for agent in agents for lang in agent.languages}
     classes = {c.value for agent in agents for c in CapacityClass if agent.can_take(c)}
@@ -322,11 +341,24 @@ async def _queued_items(session: AsyncSession, now: datetime, agents: list[Agent
             WorkItem.language.in_(languages),
             WorkItem.capacity_class.in_(classes),
         )
-        .order_by(WorkItem.priority.desc(), WorkItem.sla_due_at.asc().nulls_last(), WorkItem.created_at)
+        .order_by(*items.routing_order(), WorkItem.id)
         .limit(limit)
-        .with_for_update(skip_locked=True)
+        .offset(offset)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def _lock_queued(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, WorkItem]:
+    """Lock these items if no other pass holds them and they are still queued (fresh from the database)."""
+    if not ids:
+        return {}
+    stmt = (
+        select(WorkItem)
+        .where(WorkItem.id.in_(ids), WorkItem.status == WorkItemStatus.queued)
+        .with_for_update(skip_locked=True)
+        .execution_options(populate_existing=True)
+    )
+    return {item.id: item for item in (await session.execute(stmt)).scalars()}
 
 
 async def _queue_teams(session: AsyncSession, queue_ids: set[uuid.UUID | None]) -> dict[uuid.UUID, uuid.UUID]:
