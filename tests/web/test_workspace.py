@@ -242,6 +242,28 @@ async def test_a_note_is_internal_on_the_timeline_and_never_sent(
     assert await session.scalar(select(OutboxMessage.id).limit(1)) is None
 
 
+async def test_the_360_fragment_an_open_page_refreshes_shows_new_contact_and_is_audited(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    desk = await _desk(session, touchpoints=2, with_case=False)
+    await session.commit()
+    url = f"/desk/citizens/{desk.citizen_id}/_360"
+    assert (await client.get(url)).status_code == 401
+    await _sign_in(client)
+    page = (await client.get(f"/desk/work/{desk.item.id}")).text
+    assert f'data-desk-fragment="{url}"' in page
+    assert f'data-watch-citizen="{desk.citizen_id}"' in page
+    await client.post(f"/desk/work/{desk.item.id}/note", data={"body": "Crew booked for Tuesday"})
+    fragment = await client.get(url)
+    assert fragment.status_code == 200
+    assert "Crew booked for Tuesday" in fragment.text
+    assert "<html" not in fragment.text  # a fragment, not a page
+    refreshes = await session.scalars(
+        select(AuditEntry).where(AuditEntry.action == "citizen.read", AuditEntry.citizen_id == desk.citizen_id)
+    )
+    assert any(entry.detail.get("refresh") for entry in refreshes)
+
+
 async def test_canned_responses_are_filled_in_and_prefill_the_reply_box_without_javascript(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:

@@ -1,7 +1,4 @@
-"""The start page and the staff desk: sign in, search citizens, read a citizen's timeline and a case.
-
-Reads go through the same service functions as the API, and every read of a citizen is audited.
-"""
+"""The start page and staff sign-in and sign-out. The desk's own pages are in `web/desk/`."""
 
 from __future__ import annotations
 
@@ -14,7 +11,7 @@ from townsquare.agencies import service as agencies
 from townsquare.db.deps import SessionDep
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
-from townsquare.staff.auth import SESSION_COOKIE, MaybePrincipal, Principal
+from townsquare.staff.auth import SESSION_COOKIE, MaybePrincipal
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -23,10 +20,6 @@ router = APIRouter(include_in_schema=False)
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-def _to_sign_in(request: Request) -> Response:
-    return RedirectResponse(f"/desk/sign-in?next={request.url.path}", status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -89,7 +82,3 @@ async def sign_out(request: Request, session: SessionDep) -> Response:
     response = RedirectResponse("/desk/sign-in", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
-
-
-def _staff_only(principal: Principal | None) -> Principal | None:
-    return principal if principal is not None and principal.kind == "staff" else None

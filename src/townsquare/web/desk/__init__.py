@@ -8,6 +8,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.desk import inbox, live, wallboard, workspace
+from townsquare.web.desk import inbox, live, records, wallboard, workspace
 
-routers: list[APIRouter] = [inbox.router, workspace.router, wallboard.router, live.router]
+routers: list[APIRouter] = [inbox.router, workspace.router, records.router, wallboard.router, live.router]

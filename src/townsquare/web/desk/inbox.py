@@ -25,8 +25,8 @@ from townsquare.db.deps import SessionDep
 from townsquare.errors import FieldError, Problem, invalid, unauthorized
 from townsquare.routing import agents, engine
 from townsquare.routing.models import Agent, Presence, WorkItem, WorkItemStatus
-from townsquare.settings import Settings
 from townsquare.staff.auth import MaybePrincipal, Principal
+from townsquare.web.desk.common import settings_of, staff_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -78,15 +78,6 @@ class ItemView:
     expires_at: datetime | None
     expires_in_seconds: int | None
     status: WorkItemStatus
-
-
-def _staff_only(principal: Principal | None) -> Principal | None:
-    return principal if principal is not None and principal.kind == "staff" else None
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 async def _agent(session: AsyncSession, me: Principal) -> Agent:
@@ -145,7 +136,7 @@ async def _page(
     request: Request, session: AsyncSession, me: Principal, *, q: str = "", error: str | None = None, status: int = 200
 ) -> Response:
     query = q.strip()[:320]
-    settings = _settings(request)
+    settings = settings_of(request)
     found = await citizens.search(session, query=query, region=settings.default_region, limit=25) if query else []
     recent_cases, total = await cases.list_cases(session, agency_ids=me.visible(), limit=15)
     if query:
@@ -159,7 +150,7 @@ async def _page(
 @router.get("/desk", response_class=HTMLResponse)
 async def desk(request: Request, session: SessionDep, principal: MaybePrincipal, q: str = "") -> Response:
     """The agent's inbox: presence, offers, their work; search citizens; the newest cases of their agencies."""
-    me = _staff_only(principal)
+    me = staff_only(principal)
     if me is None:
         return RedirectResponse(f"/desk/sign-in?next={request.url.path}", status_code=303)
     return await _page(request, session, me, q=q)
@@ -168,7 +159,7 @@ async def desk(request: Request, session: SessionDep, principal: MaybePrincipal,
 @router.get("/desk/_inbox", response_class=HTMLResponse)
 async def inbox_fragment(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
     """The offers and "My work" part of the inbox, for the page to swap in when it is told something changed."""
-    me = _staff_only(principal)
+    me = staff_only(principal)
     if me is None:
         raise unauthorized("Sign in again to see your inbox.")
     context = await _inbox_context(session, me)
@@ -183,7 +174,7 @@ async def change_presence(
     presence: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """The agent chooses available, away or offline."""
-    me = _staff_only(principal)
+    me = staff_only(principal)
     if me is None:
         return RedirectResponse("/desk/sign-in?next=/desk", status_code=303)
     try:
@@ -202,7 +193,7 @@ async def accept_offer(
     request: Request, item_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
 ) -> Response:
     """Take the offered work and open it."""
-    me = _staff_only(principal)
+    me = staff_only(principal)
     if me is None:
         return RedirectResponse("/desk/sign-in?next=/desk", status_code=303)
     try:
@@ -221,7 +212,7 @@ async def decline_offer(
     request: Request, item_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
 ) -> Response:
     """Pass on the offer; it goes back to the queue."""
-    me = _staff_only(principal)
+    me = staff_only(principal)
     if me is None:
         return RedirectResponse("/desk/sign-in?next=/desk", status_code=303)
     try:

@@ -1,5 +1,5 @@
-"""The agent's workspace: a work item with the citizen 360 view, the reply box, notes, canned responses,
-routing actions (complete, transfer, escalate, call-back), and the citizen and case pages with case actions.
+"""The agent's workspace: a work item with the citizen 360 view, the reply box, notes, canned responses and
+routing actions (complete, transfer, escalate, call-back). The citizen and case pages are in `records.py`.
 
 Staff read only what their agencies may see; only the work item's holder may act on it. Reads are audited.
 """
@@ -9,7 +9,6 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
@@ -19,59 +18,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.cases import service as cases
-from townsquare.cases.models import Case, CaseStatus
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import casework, desk, links, replies
+from townsquare.engagement import desk, links, replies
 from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation
 from townsquare.notify.rendering import Content
 from townsquare.routing import engine
 from townsquare.routing.models import Queue, WorkItem, WorkItemStatus
-from townsquare.settings import Settings
 from townsquare.staff.auth import MaybePrincipal, Principal
+from townsquare.web.desk.common import cursor, earlier_url, settings_of, staff_or_sign_in
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 20000
 Text = Annotated[str, Form(max_length=MAX_TEXT)]
 Short = Annotated[str, Form(max_length=500)]
-
-
-def _staff(request: Request, principal: Principal | None) -> Principal | Response:
-    if principal is None or principal.kind != "staff":
-        return RedirectResponse(f"/desk/sign-in?next={quote(request.url.path)}", status_code=303)
-    return principal
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def _safe_next(target: str, fallback: str) -> str:
-    return target if target.startswith("/desk/") and not target.startswith("//") else fallback
-
-
-def _cursor(before: str) -> tuple[datetime, uuid.UUID] | None:
-    """`<ISO time>~<id>`: the keyset of the oldest entry already shown."""
-    if not before:
-        return None
-    at, _, last_id = before.partition("~")
-    try:
-        when = datetime.fromisoformat(at)
-        cursor = (when if when.tzinfo else when.replace(tzinfo=UTC), uuid.UUID(last_id))
-    except ValueError:
-        raise invalid("That 'show earlier' link is damaged.", FieldError("before", "not a cursor")) from None
-    return cursor
-
-
-def _earlier_url(path: str, earlier: tuple[datetime, uuid.UUID] | None) -> str | None:
-    if earlier is None:
-        return None
-    return f"{path}?before={quote(earlier[0].isoformat() + '~' + str(earlier[1]))}#timeline-title"
 
 
 async def _visible_item(session: AsyncSession, me: Principal, item_id: uuid.UUID) -> WorkItem:
@@ -149,7 +113,7 @@ async def _render_work(
         "transitions": sorted(cases.TRANSITIONS[case.status]) if case else [],
         "phones": [i for i in view.citizen.identities if i.kind is IdentityKind.phone] if view else [],
         "error": error,
-        "earlier_url": _earlier_url(request.url.path, view.earlier if view else None),
+        "earlier_url": earlier_url(request.url.path, view.earlier if view else None),
         "next": request.url.path,
     }
     if view is not None:
@@ -177,11 +141,11 @@ async def work_page(
     before: str = "",
 ) -> Response:
     """One work item: what is known, the citizen 360 view, the reply box and the actions."""
-    me = _staff(request, principal)
+    me = staff_or_sign_in(request, principal)
     if isinstance(me, Response):
         return me
     item = await _visible_item(session, me, item_id)
-    return await _render_work(request, session, me, item, canned=canned[:64], before=_cursor(before))
+    return await _render_work(request, session, me, item, canned=canned[:64], before=cursor(before))
 
 
 async def _act_on_item(request: Request, session: AsyncSession, me: Principal, item_id: uuid.UUID) -> WorkItem:
@@ -209,7 +173,7 @@ async def reply(
     channel: Short = "",
 ) -> Response:
     """Answer the citizen on the chosen channel (default: the conversation's), through the outbox."""
-    me = _staff(request, principal)
+    me = staff_or_sign_in(request, principal)
     if isinstance(me, Response):
         return me
     try:
@@ -223,7 +187,7 @@ async def reply(
             content=Content(body),
             channel=target,
             staff_id=me.id,
-            options=links.reply_options(_settings(request)),
+            options=links.reply_options(settings_of(request)),
         )
     except Problem as problem:
         return await _failed(request, session, me, item_id, problem, draft=body)
@@ -251,7 +215,7 @@ async def note(
     request: Request, item_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal, body: Text = ""
 ) -> Response:
     """An internal note on the citizen's timeline; nobody outside sees it."""
-    me = _staff(request, principal)
+    me = staff_or_sign_in(request, principal)
     if isinstance(me, Response):
         return me
     try:
@@ -281,7 +245,7 @@ async def complete(
     outcome: Text = "",
 ) -> Response:
     """Finish the work with a wrap-up code and an outcome."""
-    me = _staff(request, principal)
+    me = staff_or_sign_in(request, principal)
     if isinstance(me, Response):
         return me
     try:
@@ -321,7 +285,7 @@ async def transfer(
     note: Text = "",
 ) -> Response:
     """Hand the work on to an agent, a team or another agency, with everything gathered so far."""
-    me = _staff(request, principal)
+    me = staff_or_sign_in(request, principal)
     if isinstance(me, Response):
         return me
     try:
@@ -347,7 +311,7 @@ async def escalate(
     request: Request, item_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal, reason: Text = ""
 ) -> Response:
     """Send the work to a supervisor with the reason."""
-    me = _staff(request, principal)
+    me = staff_or_sign_in(request, principal)
     if isinstance(me, Response):
         return me
     try:
@@ -370,7 +334,7 @@ async def callback(
     note: Text = "",
 ) -> Response:
     """Schedule a call-back to one of the citizen's phones at a local time of the agency."""
-    me = _staff(request, principal)
+    me = staff_or_sign_in(request, principal)
     if isinstance(me, Response):
         return me
     try:
@@ -409,140 +373,3 @@ def _local_time(value: str, tz: str) -> datetime:
     if naive.tzinfo is not None:
         raise invalid("Give the call-back's local date and time.", FieldError("at", "has a timezone"))
     return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
-@router.get("/desk/citizens/{citizen_id}", response_class=HTMLResponse)
-async def citizen_page(
-    request: Request, citizen_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal, before: str = ""
-) -> Response:
-    """One citizen: who they are, how we know, their cases, and every channel's touchpoints in one scroll."""
-    me = _staff(request, principal)
-    if isinstance(me, Response):
-        return me
-    view = await desk.citizen_360(session, citizen_id=citizen_id, agency_ids=me.visible(), before=_cursor(before))
-    me.audit(
-        session,
-        action="citizen.read",
-        subject_kind="citizen",
-        subject_id=str(view.citizen.id),
-        citizen_id=view.citizen.id,
-    )
-    await session.commit()
-    context = {
-        "me": me,
-        "view": view,
-        "tz": "America/Toronto",
-        "earlier_url": _earlier_url(request.url.path, view.earlier),
-    }
-    return templates.TemplateResponse(request, "desk/citizen.html", context)
-
-
-async def _visible_case(session: AsyncSession, me: Principal, reference: str) -> Case:
-    case = await cases.get_by_reference(session, reference=reference)
-    if case is None or not me.may_see(case.agency_id):
-        raise not_found("Case", f"No case has the reference '{reference[:40]}'.")
-    return case
-
-
-@router.get("/desk/cases/{reference}", response_class=HTMLResponse)
-async def case_page(request: Request, reference: str, session: SessionDep, principal: MaybePrincipal) -> Response:
-    """One case, its links, its cross-channel timeline and what can be done with it."""
-    me = _staff(request, principal)
-    if isinstance(me, Response):
-        return me
-    case = await _visible_case(session, me, reference)
-    timeline = await interactions.timeline(session, case_id=case.id, limit=200)
-    agency = (await agencies.agencies_by_id(session, ids={case.agency_id}))[case.agency_id]
-    case_links = await cases.links_for(session, case_ids=[case.id])
-    authors = {i.staff_id for i in timeline if i.staff_id} | ({case.assigned_to_id} if case.assigned_to_id else set())
-    if case.citizen_id:
-        me.audit(
-            session,
-            action="case.read",
-            subject_kind="case",
-            subject_id=str(case.id),
-            citizen_id=case.citizen_id,
-            agency_id=case.agency_id,
-        )
-    context = {
-        "me": me,
-        "case": case,
-        "agency": agency,
-        "tz": agency.timezone,
-        "timeline": timeline,
-        "case_refs": {case.id: case.reference},
-        "links": case_links,
-        "staff_names": await desk.staff_names(session, ids=authors),
-        "assignable": await desk.agency_staff(session, agency_id=case.agency_id),
-        "transitions": sorted(cases.TRANSITIONS[case.status]),
-        "next": request.url.path,
-    }
-    await session.commit()
-    return templates.TemplateResponse(request, "desk/case.html", context)
-
-
-@router.post("/desk/cases/{reference}/status")
-async def case_status(
-    request: Request,
-    reference: str,
-    session: SessionDep,
-    principal: MaybePrincipal,
-    status: Short = "",
-    note: Text = "",
-    next: Short = "",
-) -> Response:
-    """Move a case along its workflow; the change goes on the timeline and in the audit log."""
-    me = _staff(request, principal)
-    if isinstance(me, Response):
-        return me
-    case = await _visible_case(session, me, reference)
-    try:
-        target = CaseStatus(status)
-    except ValueError:
-        raise invalid("Choose the case's new status.", FieldError("status", "unknown status")) from None
-    await casework.change_status(session, actor=me, case=case, status=target, note=note.strip()[:1000])
-    await session.commit()
-    return RedirectResponse(_safe_next(next, f"/desk/cases/{case.reference}"), status_code=303)
-
-
-@router.post("/desk/cases/{reference}/assign")
-async def case_assign(
-    request: Request,
-    reference: str,
-    session: SessionDep,
-    principal: MaybePrincipal,
-    staff_id: Short = "",
-    next: Short = "",
-) -> Response:
-    """Give a case to a member of its agency ("me" for yourself, empty for nobody)."""
-    me = _staff(request, principal)
-    if isinstance(me, Response):
-        return me
-    case = await _visible_case(session, me, reference)
-    try:
-        target = me.id if staff_id == "me" else uuid.UUID(staff_id) if staff_id else None
-    except ValueError:
-        raise invalid("Choose whom to assign the case to.", FieldError("staff_id", "not a staff id")) from None
-    await desk.assign_case(session, actor=me, case=case, staff_id=target)
-    await session.commit()
-    return RedirectResponse(_safe_next(next, f"/desk/cases/{case.reference}"), status_code=303)
-
-
-@router.post("/desk/cases/{reference}/link")
-async def case_link(
-    request: Request,
-    reference: str,
-    session: SessionDep,
-    principal: MaybePrincipal,
-    other: Short = "",
-    kind: Short = "related",
-    next: Short = "",
-) -> Response:
-    """Link this case to another one, or merge it into the other as a duplicate (closing it)."""
-    me = _staff(request, principal)
-    if isinstance(me, Response):
-        return me
-    case = await _visible_case(session, me, reference)
-    await desk.link_cases(session, actor=me, case=case, other_reference=other, kind=kind)
-    await session.commit()
-    return RedirectResponse(_safe_next(next, f"/desk/cases/{case.reference}"), status_code=303)

@@ -1,0 +1,192 @@
+"""The citizen page (the 360 view, and its fragment for live refresh) and the case page with case actions.
+
+Staff read only what their agencies may see; every read of a citizen's record is audited.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.agencies import service as agencies
+from townsquare.cases import service as cases
+from townsquare.cases.models import Case, CaseStatus
+from townsquare.db.deps import SessionDep
+from townsquare.engagement import casework, desk
+from townsquare.errors import FieldError, invalid, not_found
+from townsquare.interactions import service as interactions
+from townsquare.staff.auth import MaybePrincipal, Principal
+from townsquare.web.desk.common import cursor, earlier_url, safe_next, staff_only, staff_or_sign_in
+from townsquare.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str, Form(max_length=20000)]
+Short = Annotated[str, Form(max_length=500)]
+
+
+@router.get("/desk/citizens/{citizen_id}", response_class=HTMLResponse)
+async def citizen_page(
+    request: Request, citizen_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal, before: str = ""
+) -> Response:
+    """One citizen: who they are, how we know, their cases, and every channel's touchpoints in one scroll."""
+    me = staff_or_sign_in(request, principal)
+    if isinstance(me, Response):
+        return me
+    view = await desk.citizen_360(session, citizen_id=citizen_id, agency_ids=me.visible(), before=cursor(before))
+    me.audit(
+        session,
+        action="citizen.read",
+        subject_kind="citizen",
+        subject_id=str(view.citizen.id),
+        citizen_id=view.citizen.id,
+    )
+    await session.commit()
+    context = {
+        "me": me,
+        "view": view,
+        "tz": "America/Toronto",
+        "earlier_url": earlier_url(request.url.path, view.earlier),
+    }
+    return templates.TemplateResponse(request, "desk/citizen.html", context)
+
+
+@router.get("/desk/citizens/{citizen_id}/_360", response_class=HTMLResponse)
+async def citizen_fragment(
+    request: Request, citizen_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
+) -> Response:
+    """The 360 view alone, newest first: what an open desk page swaps in when the citizen's record changes."""
+    me = staff_only(principal)
+    if me is None:
+        return Response(status_code=401)
+    view = await desk.citizen_360(session, citizen_id=citizen_id, agency_ids=me.visible(), before=None)
+    me.audit(
+        session,
+        action="citizen.read",
+        subject_kind="citizen",
+        subject_id=str(view.citizen.id),
+        citizen_id=view.citizen.id,
+        detail={"refresh": True},
+    )
+    await session.commit()
+    context = {
+        "me": me,
+        "view": view,
+        "tz": "America/Toronto",
+        "earlier_url": earlier_url(f"/desk/citizens/{view.citizen.id}", view.earlier),
+    }
+    return templates.TemplateResponse(request, "desk/_citizen360.html", context)
+
+
+async def _visible_case(session: AsyncSession, me: Principal, reference: str) -> Case:
+    case = await cases.get_by_reference(session, reference=reference)
+    if case is None or not me.may_see(case.agency_id):
+        raise not_found("Case", f"No case has the reference '{reference[:40]}'.")
+    return case
+
+
+@router.get("/desk/cases/{reference}", response_class=HTMLResponse)
+async def case_page(request: Request, reference: str, session: SessionDep, principal: MaybePrincipal) -> Response:
+    """One case, its links, its cross-channel timeline and what can be done with it."""
+    me = staff_or_sign_in(request, principal)
+    if isinstance(me, Response):
+        return me
+    case = await _visible_case(session, me, reference)
+    timeline = await interactions.timeline(session, case_id=case.id, limit=200)
+    agency = (await agencies.agencies_by_id(session, ids={case.agency_id}))[case.agency_id]
+    case_links = await cases.links_for(session, case_ids=[case.id])
+    authors = {i.staff_id for i in timeline if i.staff_id} | ({case.assigned_to_id} if case.assigned_to_id else set())
+    if case.citizen_id:
+        me.audit(
+            session,
+            action="case.read",
+            subject_kind="case",
+            subject_id=str(case.id),
+            citizen_id=case.citizen_id,
+            agency_id=case.agency_id,
+        )
+    context = {
+        "me": me,
+        "case": case,
+        "agency": agency,
+        "tz": agency.timezone,
+        "timeline": timeline,
+        "case_refs": {case.id: case.reference},
+        "links": case_links,
+        "staff_names": await desk.staff_names(session, ids=authors),
+        "assignable": await desk.agency_staff(session, agency_id=case.agency_id),
+        "transitions": sorted(cases.TRANSITIONS[case.status]),
+        "next": request.url.path,
+    }
+    await session.commit()
+    return templates.TemplateResponse(request, "desk/case.html", context)
+
+
+@router.post("/desk/cases/{reference}/status")
+async def case_status(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    principal: MaybePrincipal,
+    status: Short = "",
+    note: Text = "",
+    next: Short = "",
+) -> Response:
+    """Move a case along its workflow; the change goes on the timeline and in the audit log."""
+    me = staff_or_sign_in(request, principal)
+    if isinstance(me, Response):
+        return me
+    case = await _visible_case(session, me, reference)
+    try:
+        target = CaseStatus(status)
+    except ValueError:
+        raise invalid("Choose the case's new status.", FieldError("status", "unknown status")) from None
+    await casework.change_status(session, actor=me, case=case, status=target, note=note.strip()[:1000])
+    await session.commit()
+    return RedirectResponse(safe_next(next, f"/desk/cases/{case.reference}"), status_code=303)
+
+
+@router.post("/desk/cases/{reference}/assign")
+async def case_assign(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    principal: MaybePrincipal,
+    staff_id: Short = "",
+    next: Short = "",
+) -> Response:
+    """Give a case to a member of its agency ("me" for yourself, empty for nobody)."""
+    me = staff_or_sign_in(request, principal)
+    if isinstance(me, Response):
+        return me
+    case = await _visible_case(session, me, reference)
+    try:
+        target = me.id if staff_id == "me" else uuid.UUID(staff_id) if staff_id else None
+    except ValueError:
+        raise invalid("Choose whom to assign the case to.", FieldError("staff_id", "not a staff id")) from None
+    await desk.assign_case(session, actor=me, case=case, staff_id=target)
+    await session.commit()
+    return RedirectResponse(safe_next(next, f"/desk/cases/{case.reference}"), status_code=303)
+
+
+@router.post("/desk/cases/{reference}/link")
+async def case_link(
+    request: Request,
+    reference: str,
+    session: SessionDep,
+    principal: MaybePrincipal,
+    other: Short = "",
+    kind: Short = "related",
+    next: Short = "",
+) -> Response:
+    """Link this case to another one, or merge it into the other as a duplicate (closing it)."""
+    me = staff_or_sign_in(request, principal)
+    if isinstance(me, Response):
+        return me
+    case = await _visible_case(session, me, reference)
+    await desk.link_cases(session, actor=me, case=case, other_reference=other, kind=kind)
+    await session.commit()
+    return RedirectResponse(safe_next(next, f"/desk/cases/{case.reference}"), status_code=303)
