@@ -8,7 +8,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, api_key_headers, create_agency, create_agent, create_staff
+from townsquare.app import Runtime
 from townsquare.clock import utcnow
+from townsquare.routing import engine
 from townsquare.routing import service as items
 from townsquare.staff.models import StaffRole
 
@@ -82,3 +84,39 @@ async def test_admins_create_queues(client: httpx.AsyncClient, session: AsyncSes
     assert created.status_code == 201, created.text
     assert (await client.post("/api/v1/queues", json=spec)).status_code == 409
     assert [q["slug"] for q in (await client.get("/api/v1/queues")).json()] == ["roads"]
+
+
+async def test_an_internal_task_is_queued_routed_and_shown_on_the_work_page(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    works = await create_agency(session)
+    await create_agency(session, slug="revenue", name="Revenue")
+    agent = await create_agent(session, email="wren@city.example", agencies=[works])
+    headers = await api_key_headers(session, agency=works)
+    await session.commit()
+    task = {"agency_slug": "city-works", "title": "Inspect the bridge railing", "details": "Reported loose at pier 3"}
+    created = await client.post("/api/v1/work-items", json=task, headers=headers)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert (body["channel"], body["kind"], body["capacity_class"], body["status"]) == (
+        "internal",
+        "task",
+        "async",
+        "queued",
+    )
+    elsewhere = await client.post("/api/v1/work-items", json={**task, "agency_slug": "revenue"}, headers=headers)
+    assert elsewhere.status_code == 403
+    naive = await client.post("/api/v1/work-items", json={**task, "due_at": "2026-12-01T09:00:00"}, headers=headers)
+    assert naive.status_code == 422
+    bad_case = await client.post(
+        "/api/v1/work-items", json={**task, "case_reference": "TS-2026-999999"}, headers=headers
+    )
+    assert bad_case.status_code == 422
+    async with runtime.db.session() as s:
+        report = await engine.route(s)
+        await s.commit()
+    assert [str(item_id) for item_id, _ in report.offered] == [body["id"]]
+    assert report.offered[0][1] == agent.id
+    await _sign_in(client, "wren@city.example")
+    page = await client.get(f"/desk/work/{body['id']}")
+    assert "Inspect the bridge railing" in page.text

@@ -7,12 +7,15 @@ import uuid
 from fastapi import APIRouter, Query, status
 
 from townsquare.agencies import service as agencies
+from townsquare.cases import service as cases
+from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.errors import forbidden, not_found
+from townsquare.errors import FieldError, forbidden, invalid, not_found
 from townsquare.routing import agents as routing_agents
+from townsquare.routing import events as routing_events
 from townsquare.routing import service as routing
 from townsquare.routing.models import Agent, WorkItemStatus
-from townsquare.routing.schemas import AgentIn, AgentOut, QueueIn, QueueOut, WorkItemOut, WorkItemPage
+from townsquare.routing.schemas import AgentIn, AgentOut, QueueIn, QueueOut, TaskIn, WorkItemOut, WorkItemPage
 from townsquare.staff.auth import AdminPrincipal, CurrentPrincipal
 from townsquare.staff.models import StaffRole
 
@@ -47,6 +50,39 @@ async def list_work_items(
         session, agency_ids=principal.visible(), status=status_, channel=channel, limit=limit, offset=offset
     )
     return WorkItemPage(items=[WorkItemOut.model_validate(i) for i in found], total=total, limit=limit, offset=offset)
+
+
+@router.post("/work-items", response_model=WorkItemOut, status_code=status.HTTP_201_CREATED)
+async def create_task(body: TaskIn, session: SessionDep, principal: CurrentPrincipal) -> WorkItemOut:
+    """Queue an internal task; it is routed like any other work (asynchronous capacity)."""
+    agency = await agencies.get_agency(session, slug=body.agency_slug)
+    if not principal.may_see(agency.id):
+        raise forbidden("You may not queue work for another agency.")
+    case = await cases.get_by_reference(session, reference=body.case_reference) if body.case_reference else None
+    if body.case_reference and (case is None or not principal.may_see(case.agency_id)):
+        raise invalid("No case has that reference.", FieldError("case_reference", "unknown case reference"))
+    for name, value in (("due_at", body.due_at), ("not_before", body.not_before)):
+        if value is not None and value.tzinfo is None:
+            raise invalid("Give times with a timezone, e.g. 2026-12-01T09:00:00-05:00.", FieldError(name, "naive"))
+    item = await routing.create(
+        session,
+        channel="internal",
+        kind="task",
+        agency_id=agency.id,
+        received_at=utcnow(),
+        citizen_id=body.citizen_id or (case.citizen_id if case else None),
+        case_id=case.id if case else None,
+        priority=body.priority,
+        language=body.language.strip().lower() or "en",
+        not_before=body.not_before,
+        context={"title": body.title, "details": body.details, "created_by": principal.actor_id},
+    )
+    if body.due_at is not None:
+        item.sla_due_at = body.due_at
+    routing_events.item_changed(session, item)
+    principal.audit(session, action="work_item.create", subject_kind="work_item", subject_id=str(item.id))
+    await session.commit()
+    return WorkItemOut.model_validate(item)
 
 
 @router.get("/agents", response_model=list[AgentOut])

@@ -84,3 +84,17 @@ class QueueOut(BaseModel):
     required_skills: dict[str, Any]
     priority_boost: int
     active: bool
+
+
+class TaskIn(BaseModel):
+    """An internal task for the queue: follow up, check a site, call someone back about a letter."""
+
+    agency_slug: str
+    title: str = Field(min_length=1, max_length=200)
+    details: str = Field(default="", max_length=5000)
+    citizen_id: uuid.UUID | None = None
+    case_reference: str | None = Field(default=None, max_length=32)
+    priority: int = Field(default=50, ge=0, le=100)
+    due_at: datetime | None = Field(default=None, description="when it must be done; default the agency's SLA")
+    not_before: datetime | None = Field(default=None, description="hold it out of the queue until then")
+    language: str = Field(default="en", max_length=8)
