@@ -64,14 +64,14 @@ class Runtime:
     desk: DeskHub
 
 
-def build_runtime(settings: Settings, providers: Providers | None = None) -> Runtime:
+def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
     """The process-wide pieces for these settings.
 
     Chat replies go to the chat hub; SMS and email go to Twilio REST and the SMTP relay when configured;
     everything else (and everything in the demo and tests) to the recording provider.
     """
     bus = EventBus()
-    db = Database(settings.database_url, bus)
+    db = Database(settings.database_url, bus, pool=pool)  # pool=False: tests that run several event loops
     pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir))
     hub = chat.ChatHub(settings, db, pipeline, bus)
     recording = RecordingProvider()

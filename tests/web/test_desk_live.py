@@ -57,7 +57,8 @@ class Env:
 @pytest.fixture
 def env(settings: Settings) -> Iterator[Env]:
     quiet = settings.model_copy(update={"routing_worker": False})
-    runtime = build_runtime(quiet)
+    # Each TestClient runs its own event loop; pooled PostgreSQL connections belong to the loop that opened them.
+    runtime = build_runtime(quiet, pool=False)
     app = create_app(quiet, runtime)
     ids: dict[str, uuid.UUID] = {}
     with TestClient(app, base_url="http://testserver") as setup:

@@ -102,11 +102,12 @@ async def set_presence(
 
 
 async def held_items(session: AsyncSession, *, staff_id: uuid.UUID) -> list[WorkItem]:
-    """What the agent holds now (offered to them or accepted), oldest first."""
+    """What the agent holds now (offered to them or accepted): offers about to expire first (a chat or call
+    before written work), then the oldest."""
     stmt = (
         select(WorkItem)
         .where(WorkItem.assigned_to_id == staff_id, WorkItem.status.in_(HELD_STATUSES))
-        .order_by(WorkItem.created_at)
+        .order_by(WorkItem.offer_expires_at.asc().nulls_last(), WorkItem.created_at)
     )
     return list((await session.execute(stmt)).scalars())
 

@@ -210,8 +210,14 @@ async def snapshot(
     agency_names: dict[uuid.UUID, str] = {row[0]: row[1] for row in await session.execute(agency_stmt)}
     agents = await _agents(session, agency_ids=agency_ids)
 
+    several = len(agency_names) > 1  # queues of different agencies may share a name: say whose each is
+
+    def queue_label(name: str, agency_id: uuid.UUID) -> str:
+        return f"{agency_names.get(agency_id, '')}: {name}" if several else name
+
     by_queue: dict[str, Row] = {
-        str(qid): Row(str(qid), name, agency_id) for qid, (name, agency_id) in queue_names.items()
+        str(qid): Row(str(qid), queue_label(name, agency_id), agency_id)
+        for qid, (name, agency_id) in queue_names.items()
     }
     by_channel: dict[str, Row] = {}
     total = Row("total", "All work")
