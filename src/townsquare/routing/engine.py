@@ -493,6 +493,18 @@ async def _after_release(session: AsyncSession, staff_id: uuid.UUID, now: dateti
         _set_presence(session, agent, Presence.available, now)
 
 
+async def _back_to_queue(
+    session: AsyncSession, item: WorkItem, staff_id: uuid.UUID, now: datetime, *, how: str, outcome: OfferOutcome
+) -> WorkItem:
+    """The agent lets the work go back to the queue (declined, transferred, escalated); they are free again."""
+    await _close_offer(session, item, outcome=outcome, now=now, released_how=how)
+    _requeue(item, now, declined_by=staff_id if outcome is OfferOutcome.declined else None)
+    await _after_release(session, staff_id, now, wrap_up=False)
+    await session.flush()
+    events.item_changed(session, item, reason=how, staff_id=str(staff_id))
+    return item
+
+
 async def accept(
     session: AsyncSession, *, item_id: uuid.UUID, staff_id: uuid.UUID, now: datetime | None = None
 ) -> WorkItem:
@@ -524,12 +536,7 @@ async def decline(
     item = await _lock_item(session, item_id)
     if _not_yours(item, staff_id, WorkItemStatus.offered):
         raise conflict("This offer is no longer yours to decline.")
-    await _close_offer(session, item, outcome=OfferOutcome.declined, now=now, released_how="declined")
-    _requeue(item, now, declined_by=staff_id)
-    await _after_release(session, staff_id, now, wrap_up=False)
-    await session.flush()
-    events.item_changed(session, item, reason="declined")
-    return item
+    return await _back_to_queue(session, item, staff_id, now, how="declined", outcome=OfferOutcome.declined)
 
 
 async def wrap_up_codes(session: AsyncSession, *, agency_id: uuid.UUID) -> list[WrapUpCode]:
@@ -614,12 +621,7 @@ async def transfer(
         await _move_agency(session, item, to_agency_id)
         record["to_agency_id"] = str(to_agency_id)
     item.context = {**item.context, "transfers": [*item.context.get("transfers", []), record]}
-    await _close_offer(session, item, outcome=OfferOutcome.accepted, now=now, released_how="transferred")
-    _requeue(item, now)
-    await _after_release(session, staff_id, now, wrap_up=False)
-    await session.flush()
-    events.item_changed(session, item, reason="transferred", staff_id=str(staff_id))
-    return item
+    return await _back_to_queue(session, item, staff_id, now, how="transferred", outcome=OfferOutcome.accepted)
 
 
 async def _move_agency(session: AsyncSession, item: WorkItem, agency_id: uuid.UUID) -> None:
@@ -654,12 +656,7 @@ async def escalate(
     item.escalated_at = now
     record = {"at": now.isoformat(), "by_staff_id": str(staff_id), "reason": reason[:1000]}
     item.context = {**item.context, "escalations": [*item.context.get("escalations", []), record]}
-    await _close_offer(session, item, outcome=OfferOutcome.accepted, now=now, released_how="escalated")
-    _requeue(item, now)
-    await _after_release(session, staff_id, now, wrap_up=False)
-    await session.flush()
-    events.item_changed(session, item, reason="escalated", staff_id=str(staff_id))
-    return item
+    return await _back_to_queue(session, item, staff_id, now, how="escalated", outcome=OfferOutcome.accepted)
 
 
 async def schedule_callback(
