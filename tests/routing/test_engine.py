@@ -336,3 +336,17 @@ async def test_work_deep_in_the_queue_reaches_free_agents_who_cannot_take_the_to
     report = await engine.route(world.session, now=world.now, config=small)
     assert report.offered == [(deep.id, english.id)]
     assert report.considered == 13
+
+
+async def test_no_timed_wrap_up_while_other_chats_still_need_the_agent(world: World) -> None:
+    agent = await create_agent(world.session, email="chats@city.example", agencies=[world.works], wrap_up_seconds=30)
+    first, second = await world.item("chat"), await world.item("chat")
+    await world.route()
+    for item in (first, second):
+        await engine.accept(world.session, item_id=item.id, staff_id=agent.id, now=world.now)
+    await engine.complete(world.session, item_id=first.id, staff_id=agent.id, now=world.now)
+    row = await world.session.get(Agent, agent.id)
+    assert row is not None
+    assert row.presence is Presence.available  # still chatting with the second person
+    await engine.complete(world.session, item_id=second.id, staff_id=agent.id, now=world.now)
+    assert row.presence is Presence.wrap_up  # the last live conversation ended

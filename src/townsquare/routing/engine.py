@@ -482,11 +482,19 @@ def _not_yours(item: WorkItem, staff_id: uuid.UUID, *states: WorkItemStatus) -> 
 
 
 async def _after_release(session: AsyncSession, staff_id: uuid.UUID, now: datetime, *, wrap_up: bool) -> None:
-    """The agent let an item go: back to available (or into wrap-up after a call or chat), idle from now."""
+    """The agent let an item go: back to available, idle from now; after their last call or chat, into timed
+    wrap-up first (not while other live conversations still need them)."""
     agent = await _lock_agent(session, staff_id)
     if agent is None:
         return
     agent.idle_since = now
+    if wrap_up and agent.wrap_up_seconds > 0:
+        live = select(func.count()).where(
+            WorkItem.assigned_to_id == staff_id,
+            WorkItem.status.in_(HELD_STATUSES),
+            WorkItem.capacity_class.in_((CapacityClass.voice, CapacityClass.chat)),
+        )
+        wrap_up = not (await session.execute(live)).scalar_one()
     if wrap_up and agent.wrap_up_seconds > 0 and agent.presence in (Presence.available, Presence.busy):
         _set_presence(session, agent, Presence.wrap_up, now)
     elif agent.presence is Presence.busy:
