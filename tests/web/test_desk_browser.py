@@ -112,9 +112,9 @@ async def test_an_agent_takes_a_live_chat_and_the_wallboard_follows(browser: Bro
 
     await _sign_in(ana, live, "ana@city.example", "/desk")  # the first visit makes her routing profile
     await _sign_in(sue, live, "sue@city.example", "/desk/wallboard")
-    await expect(sue.locator("#desk-connection")).to_have_text("Live updates: on")
-    await expect(sue.locator("#board-agents")).to_contain_text("Ana")
-    await expect(sue.locator('#board-agents td[data-col="presence"]')).to_have_text("Offline")
+    await expect(sue.locator("#desk-connection")).to_have_text("Live updates: on", timeout=LIVE)
+    await expect(sue.locator("#board-agents")).to_contain_text("Ana", timeout=LIVE)
+    await expect(sue.locator('#board-agents td[data-col="presence"]')).to_have_text("Offline", timeout=LIVE)
     await expect(sue.locator('[data-total="depth"]')).to_have_text("0", timeout=LIVE)
     await sue.evaluate("window.__stayed = true")
     assert await axe_violations(sue) == []
@@ -124,8 +124,8 @@ async def test_an_agent_takes_a_live_chat_and_the_wallboard_follows(browser: Bro
     await ana.get_by_label("Available").check()
     await ana.get_by_role("button", name="Set status").click()
     await ana.wait_for_url(f"{live.url}/desk")
-    await expect(ana.locator(".presence-now")).to_contain_text("Available")
-    await expect(ana.locator("#desk-connection")).to_have_text("Live updates: on")
+    await expect(ana.locator(".presence-now")).to_contain_text("Available", timeout=LIVE)
+    await expect(ana.locator("#desk-connection")).to_have_text("Live updates: on", timeout=LIVE)
     await ana.evaluate("window.__stayed = true")
     await expect(sue.locator('#board-agents td[data-col="presence"]')).to_have_text("Available", timeout=LIVE)
     await expect(sue.locator('[data-presence-count="available"]')).to_contain_text("1", timeout=LIVE)
@@ -134,7 +134,7 @@ async def test_an_agent_takes_a_live_chat_and_the_wallboard_follows(browser: Bro
     await _citizen_chats(maria, live)
     offer = ana.locator(".offer", has_text="Chat from Maria Lopez")
     await expect(offer).to_be_visible(timeout=LIVE)
-    await expect(offer.locator(".countdown")).to_have_text(re.compile(r"^\d+ s$"))
+    await expect(offer.locator(".countdown")).to_have_text(re.compile(r"^\d+ s$"), timeout=LIVE)
     await expect(ana.locator("#desk-announcer")).to_contain_text("New offer: Chat from Maria Lopez", timeout=LIVE)
     assert await ana.evaluate("window.__stayed") is True
     await expect(sue.locator('[data-total="offered"]')).to_have_text("1", timeout=LIVE)
@@ -144,7 +144,7 @@ async def test_an_agent_takes_a_live_chat_and_the_wallboard_follows(browser: Bro
     await ana.locator("body").press("a")
     await ana.wait_for_url(f"{live.url}/desk/work/*")
     for text in (EARLIER_SMS, EARLIER_EMAIL, CHAT):
-        await expect(ana.get_by_text(text).first).to_be_visible()
+        await expect(ana.get_by_text(text).first).to_be_visible(timeout=LIVE)
     await expect(sue.locator('[data-total="in-progress"]')).to_have_text("1", timeout=LIVE)
     await expect(sue.locator('#board-agents td[data-col="chat"]')).to_have_text("1", timeout=LIVE)
     await expect(sue.locator('[data-total="offered"]')).to_have_text("0", timeout=LIVE)

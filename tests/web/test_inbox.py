@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import PASSWORD, api_key_headers, create_agency, create_citizen, create_staff
 from townsquare.app import Runtime
 from townsquare.routing.models import Agent, Presence, WorkItem, WorkItemStatus
-from townsquare.staff.models import StaffAccount
+from townsquare.staff.models import StaffAccount, StaffRole
 
 PHONE = "+16135550142"
 
@@ -66,6 +66,19 @@ async def test_first_visit_makes_an_offline_agent_and_shows_the_five_states(
     assert "Newest cases in your agencies" in html
     assert "/static/desk/desk.js" in html
     assert "<kbd>a</kbd>" in html
+    assert 'href="/desk/wallboard"' not in html  # supervision links are for supervisors
+
+
+async def test_supervisors_find_the_wallboard_and_agents_pages_from_the_desk(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    agency = await create_agency(session)
+    await create_staff(session, email="sue@city.example", role=StaffRole.supervisor, agencies=[agency])
+    await session.commit()
+    await _sign_in(client, "sue@city.example")
+    html = (await client.get("/desk")).text
+    assert 'href="/desk/wallboard"' in html
+    assert 'href="/desk/agents"' in html
 
 
 async def test_an_available_agent_is_offered_work_accepts_it_and_finds_it_under_my_work(

@@ -12,7 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.clock import utcnow
 from townsquare.errors import FieldError, invalid
 from townsquare.routing import events
-from townsquare.routing.models import HELD_STATUSES, Agent, AgentSkill, CapacityClass, Presence, WorkItem
+from townsquare.routing.models import (
+    HELD_STATUSES,
+    Agent,
+    AgentSkill,
+    CapacityClass,
+    Presence,
+    TeamMember,
+    WorkItem,
+)
 from townsquare.staff.models import StaffAccount, StaffAgency
 
 DEFAULT_CAPACITY: dict[str, int] = {CapacityClass.voice: 1, CapacityClass.chat: 3, CapacityClass.async_: 5}
@@ -138,3 +146,27 @@ async def agencies_of(session: AsyncSession, *, staff_id: uuid.UUID) -> set[uuid
     """The agencies a staff account works for."""
     rows = await session.execute(select(StaffAgency.agency_id).where(StaffAgency.staff_id == staff_id))
     return set(rows.scalars())
+
+
+async def set_teams(
+    session: AsyncSession, *, staff_id: uuid.UUID, team_ids: set[uuid.UUID], allowed: set[uuid.UUID]
+) -> None:
+    """Make the agent a member of exactly `team_ids` among the `allowed` teams; memberships elsewhere stay."""
+    outside = team_ids - allowed
+    if outside:
+        raise invalid(
+            "Choose teams of the agent's agencies only.", FieldError("teams", f"{len(outside)} team(s) not offered")
+        )
+    if not allowed:
+        return
+    rows = await session.execute(
+        select(TeamMember.team_id).where(TeamMember.staff_id == staff_id, TeamMember.team_id.in_(allowed))
+    )
+    current = set(rows.scalars())
+    leaving = current - team_ids
+    if leaving:
+        await session.execute(
+            delete(TeamMember).where(TeamMember.staff_id == staff_id, TeamMember.team_id.in_(leaving))
+        )
+    session.add_all(TeamMember(team_id=team_id, staff_id=staff_id) for team_id in team_ids - current)
+    await session.flush()

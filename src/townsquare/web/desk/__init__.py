@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.desk import inbox, live, records, wallboard, workspace
+from townsquare.web.desk import agents, inbox, live, records, wallboard, workspace
 
-routers: list[APIRouter] = [inbox.router, workspace.router, records.router, wallboard.router, live.router]
+routers: list[APIRouter] = [
+    inbox.router,
+    workspace.router,
+    records.router,
+    wallboard.router,
+    agents.router,
+    live.router,
+]
