@@ -144,7 +144,7 @@ async def test_the_list_shows_status_load_against_capacity_languages_skills_and_
     assert '<td data-col="voice">0 of 1</td>' in row
     assert '<td data-col="languages">English, French</td>' in row
     assert '<td data-col="skills">pothole (4)</td>' in row
-    assert '<td data-col="teams">Roads crew</td>' in row
+    assert '<td data-col="teams">City Works: Roads crew</td>' in row
     assert f'href="/desk/agents/{ana.id}"' in row
     assert 'data-presence-count="away">Away: <strong>1</strong>' in html
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies.models import Service
+from townsquare.agencies.models import Agency, Service
 from townsquare.db.deps import SessionDep
 from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
 from townsquare.routing import agents
@@ -44,6 +44,12 @@ EMPTY_SKILL_ROWS = 3
 
 templates.env.globals["class_labels"] = CLASS_LABELS
 templates.env.globals["language_names"] = SERVED_LANGUAGES
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    id: uuid.UUID
+    label: str  # "City Works: Front line": teams of different agencies may share a name
 
 
 @dataclass
@@ -92,15 +98,16 @@ async def _rows(session: AsyncSession, me: Principal) -> list[AgentRow]:
     if not by_id:
         return rows
     teams = (
-        select(TeamMember.staff_id, Team.name)
+        select(TeamMember.staff_id, Team.name, Agency.name)
         .join(Team, Team.id == TeamMember.team_id)
+        .join(Agency, Agency.id == Team.agency_id)
         .where(TeamMember.staff_id.in_(list(by_id)))
-        .order_by(Team.name)
+        .order_by(Agency.name, Team.name)
     )
     if me.agency_ids is not None:
         teams = teams.where(Team.agency_id.in_(me.agency_ids))
-    for staff_id, team in await session.execute(teams):
-        by_id[staff_id].teams.append(team)
+    for staff_id, team, agency in await session.execute(teams):
+        by_id[staff_id].teams.append(f"{agency}: {team}")
     held = (
         select(WorkItem.assigned_to_id, WorkItem.capacity_class, func.count())
         .where(WorkItem.status.in_(HELD_STATUSES), WorkItem.assigned_to_id.in_(list(by_id)))
@@ -195,7 +202,15 @@ def _skills(sent: ProfileForm) -> dict[str, int]:
 async def _form_context(
     session: AsyncSession, me: Principal, row: AgentRow, shared: set[uuid.UUID], form: ProfileForm | None
 ) -> dict[str, Any]:
-    teams = list((await session.execute(select(Team).where(Team.agency_id.in_(shared)).order_by(Team.name))).scalars())
+    teams = [
+        TeamChoice(team_id, f"{agency}: {name}")
+        for team_id, name, agency in await session.execute(
+            select(Team.id, Team.name, Agency.name)
+            .join(Agency, Agency.id == Team.agency_id)
+            .where(Team.agency_id.in_(shared))
+            .order_by(Agency.name, Team.name)
+        )
+    ]
     allowed = {t.id for t in teams}
     if form is None:
         found = await session.execute(
