@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,11 @@ def test_upgrade_then_create_staff_and_a_key(sqlite_env: str) -> None:
     )
     assert created.exit_code == 0, created.output
     assert "Created staff account" in created.output
+    with sqlite3.connect(sqlite_env.removeprefix("sqlite+aiosqlite:///")) as db:
+        # A routing profile from the start, so a supervisor can set skills before the first sign-in.
+        assert db.execute("SELECT presence, capacity FROM agents").fetchall() == [
+            ("offline", '{"voice": 1, "chat": 3, "async": 5}')
+        ]
     again = runner.invoke(cli, ["staff", "create", "--email", "A@city.example", "--name", "A", "--password", "x" * 12])
     assert again.exit_code != 0  # the same email, differently cased, is the same account
     key = runner.invoke(cli, ["api-key", "create", "--name", "integration"])

@@ -20,6 +20,7 @@ from townsquare.app import create_app
 from townsquare.db import Database
 from townsquare.demo.seed import seed
 from townsquare.events import EventBus
+from townsquare.routing import agents as routing_agents
 from townsquare.settings import Settings, get_settings
 from townsquare.staff import service as staff
 from townsquare.staff.models import StaffRole
@@ -148,6 +149,8 @@ def staff_create(
                 account = await staff.create_staff(
                     session, email=email, display_name=name, password=secret, role=role, agency_ids=ids
                 )
+                # Offline with default capacity, so a supervisor can set skills and languages before day one.
+                await routing_agents.ensure_agent(session, staff_id=account.id)
                 await session.commit()
                 return str(account.id)
         finally:
