@@ -37,7 +37,7 @@ from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.routing import events as routing_events
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
-from townsquare.web import desk, simulator
+from townsquare.web import desk, portal, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
 from townsquare.web.desk.live import DeskHub
@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in (sms.router, voice.router, email.router, chat.router):
         app.include_router(router)
     app.include_router(web_routes.router)
-    for router in desk.routers:
+    for router in (*desk.routers, *portal.routers):
         app.include_router(router)
     app.include_router(web_messages.router)
     if settings.simulator:

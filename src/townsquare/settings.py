@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     # Staff sessions
     session_hours: int = Field(default=12, ge=1)
 
+    # Residents' sign-in (portal and chat widget)
+    citizen_session_hours: int = Field(default=24 * 30, ge=1, description="How long a resident stays signed in")
+    sign_in_link_minutes: int = Field(default=15, ge=1, le=24 * 60, description="Life of an emailed sign-in link")
+    oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL; unset = email links only")
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_scopes: str = "openid email profile"
+
     # SMS and voice (Twilio-compatible). Without an auth token the webhooks refuse every request.
     twilio_auth_token: str | None = Field(default=None, description="Checks X-Twilio-Signature; also the REST secret")
     twilio_account_sid: str | None = None

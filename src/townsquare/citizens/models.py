@@ -97,3 +97,31 @@ class VerificationChallenge(IdMixin, Base):
     expires_at: Mapped[datetime]
     verified_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CitizenSession(IdMixin, Base):
+    """A signed-in browser of a resident (portal and chat widget alike); the cookie holds a random token, the
+    table only its SHA-256. "Sign out everywhere" revokes every row of the citizen."""
+
+    __tablename__ = "citizen_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"), index=True)
+    method: Mapped[str] = mapped_column(String(32))  # how they signed in: email_link, oidc, ...
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    device: Mapped[str] = mapped_column(String(200), default="")  # a short browser description, for "your devices"
+
+
+class SignInLink(IdMixin, Base):
+    """A one-time sign-in link sent by email (the embedded default sign-in); only a hash of its token is kept."""
+
+    __tablename__ = "sign_in_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]

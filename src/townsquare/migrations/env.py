@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 import townsquare.agencies.models
 import townsquare.cases.models
 import townsquare.citizens.models
+import townsquare.drafts.models
 import townsquare.interactions.models
 import townsquare.notify.models
 import townsquare.routing.models
