@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer
+from sqlalchemy import ForeignKey, Index, Integer, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from townsquare.db import Base, IdMixin, TimestampMixin
@@ -22,7 +22,18 @@ class Draft(IdMixin, TimestampMixin, Base):
     """A started application for a service, not yet submitted (or submitted: then `case_id` is set)."""
 
     __tablename__ = "drafts"
-    __table_args__ = (Index("ix_drafts_citizen", "citizen_id", "updated_at"),)
+    __table_args__ = (
+        Index("ix_drafts_citizen", "citizen_id", "updated_at"),
+        # At most one open draft per person and service, whatever two devices do at once.
+        Index(
+            "uq_drafts_open",
+            "citizen_id",
+            "service_id",
+            unique=True,
+            sqlite_where=text("submitted_at IS NULL"),
+            postgresql_where=text("submitted_at IS NULL"),
+        ),
+    )
 
     citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id"))
