@@ -330,3 +330,21 @@ def test_the_simulator_offers_the_chat_and_a_fresh_second_device_each_time(setti
     assert first.status_code == 303
     assert first.headers["location"].startswith("/simulator?chat=open&chat_device=device-")
     assert first.headers["location"] != second.headers["location"]
+
+
+def test_a_resident_signed_in_to_the_portal_chats_as_themselves(chat: Chat) -> None:
+    maria = chat.db(lambda s: create_citizen(s, name="Maria Lopez", email="maria@example.org", phone=PHONE))
+    with chat.socket() as ws:  # before signing in: an anonymous device that writes
+        token = hello(ws)["token"]
+        say(ws, "Is the pool open on Sunday?")
+    chat.client.post("/account/sign-in", data={"email": "maria@example.org"})
+    chat.drain()
+    link = next(str(e.payload["text"]) for e in chat.runtime.recording.sent if e.recipient == "maria@example.org")
+    path = link[link.index("/account/sign-in/") :].split()[0]
+    assert chat.client.post(path, follow_redirects=False).status_code == 303  # the session cookie is now set
+    with chat.socket() as ws:
+        welcome = hello(ws, token=token)
+    assert welcome["display_name"] == "Maria Lopez"
+    assert [m["text"] for m in welcome["messages"]] == ["Is the pool open on Sunday?"]  # the anonymous chat came along
+    owner = chat.db(lambda s: s.scalar(select(Interaction.citizen_id)))
+    assert owner == maria.id

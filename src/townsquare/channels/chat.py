@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from townsquare.citizens import service as citizens
+from townsquare.citizens import sessions as citizen_sessions
 from townsquare.citizens import verification
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
@@ -261,6 +262,7 @@ class ChatHub:
         conn.device = device_hash(token)
         self.by_device.setdefault(conn.device, set()).add(conn)
         last_seen = _uuid(frame.get("last_seen"))
+        await self._join_signed_in(conn)
         async with self.db.session(deferred=True) as session:
             identity = await citizens.find_identity(
                 session, kind=IdentityKind.device, value=conn.device, namespace=NAMESPACE
@@ -393,6 +395,21 @@ class ChatHub:
             frame_out: dict[str, Any] = {"type": "verified", "display_name": await _verified_name(session, citizen)}
             frame_out.update(await self._conversation(session, result.citizen_id, None))
         await conn.push(frame_out)
+
+    async def _join_signed_in(self, conn: Connection) -> None:
+        """One sign-in for the portal and the chat: a resident signed in on this browser owns this device."""
+        token = conn.socket.cookies.get(citizen_sessions.CITIZEN_COOKIE)
+        if not token:
+            return
+        async with self.db.session() as session:
+            signed_in = await citizen_sessions.citizen_for(session, token=token)
+            if signed_in is not None:
+                device = await self._device_identity(session, conn)
+                result = await claims.join_signed_in(session, device=device, citizen_id=signed_in.id)
+                if result.merged_from is not None:
+                    for other in list(self.by_citizen.get(result.merged_from, ())):
+                        self._register(other, result.citizen_id)
+            await session.commit()
 
     async def _device_identity(self, session: AsyncSession, conn: Connection) -> Identity:
         """The device's identity, made (with a provisional citizen) if it has never written."""

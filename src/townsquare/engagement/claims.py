@@ -101,8 +101,22 @@ async def claim(session: AsyncSession, *, device: Identity, kind: IdentityKind, 
         contact.verified, contact.verification_method, contact.verified_at = True, method, now
     await session.flush()
     holder = await current_citizen(session, citizen_id=contact.citizen_id)
+    return await _hand_over(session, device, own, holder, contact.id)
+
+
+async def join_signed_in(session: AsyncSession, *, device: Identity, citizen_id: uuid.UUID) -> Claim:
+    """A chat device used by someone signed in to the portal is theirs: their session proves who they are."""
+    own = await current_citizen(session, citizen_id=device.citizen_id)
+    holder = await current_citizen(session, citizen_id=citizen_id)
+    return await _hand_over(session, device, own, holder, device.id)
+
+
+async def _hand_over(
+    session: AsyncSession, device: Identity, own: Citizen, holder: Citizen, identity_id: uuid.UUID
+) -> Claim:
+    """Join the device to `holder`, bringing an anonymous device-only record's history along."""
     if holder.id == own.id:
-        return Claim(own.id, contact.id)
+        return Claim(own.id, identity_id)
     own_identities = list((await session.execute(select(Identity).where(Identity.citizen_id == own.id))).scalars())
     only_devices = all(i.kind is IdentityKind.device for i in own_identities)
     if own.status is not CitizenStatus.provisional or not only_devices:
@@ -110,9 +124,9 @@ async def claim(session: AsyncSession, *, device: Identity, kind: IdentityKind, 
         device.citizen_id = holder.id
         await session.flush()
         _audit(session, holder.id, {"device_identity_id": str(device.id), "from_citizen_id": str(own.id)})
-        return Claim(holder.id, contact.id)
+        return Claim(holder.id, identity_id)
     moved = await _fold(session, own, holder, own_identities)
-    return Claim(holder.id, contact.id, merged_from=own.id, moved_conversations=moved)
+    return Claim(holder.id, identity_id, merged_from=own.id, moved_conversations=moved)
 
 
 async def _fold(
