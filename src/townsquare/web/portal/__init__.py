@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.portal import account
+from townsquare.web.portal import account, oidc
 
-routers: list[APIRouter] = [account.router]
+# OIDC first: /account/sign-in/oidc must not be taken for a sign-in link token by /account/sign-in/{token}.
+routers: list[APIRouter] = [oidc.router, account.router]
