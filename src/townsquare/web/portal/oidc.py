@@ -26,14 +26,10 @@ from fastapi.responses import RedirectResponse, Response
 from joserfc import jwt
 from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions
-from townsquare.citizens.models import Citizen, Identity, IdentityKind, VerificationMethod
-from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.errors import Problem
+from townsquare.engagement import accounts
 from townsquare.settings import Settings
 from townsquare.web.portal.common import safe_next, set_citizen_cookie, settings_of
 from townsquare.web.templating import templates
@@ -380,7 +376,9 @@ async def finish_sign_in(
     except SignInRefused as refused:
         log.info("OIDC sign-in refused (%s)", refused.status)
         return _refused(request, refused)
-    citizen = await link_citizen(session, issuer=party.issuer, claims=claims, region=settings.default_region)
+    citizen = await accounts.sign_in_with_oidc(
+        session, issuer=party.issuer, claims=claims, region=settings.default_region
+    )
     device = request.headers.get("user-agent", "")[:200]
     token = await sessions.start(
         session, citizen_id=citizen.id, method="oidc", hours=settings.citizen_session_hours, device=device
@@ -390,50 +388,3 @@ async def finish_sign_in(
     set_citizen_cookie(response, token, settings)
     _forget_flow(response, settings)
     return response
-
-
-async def link_citizen(session: AsyncSession, *, issuer: str, claims: dict[str, Any], region: str) -> Citizen:
-    """The citizen behind the provider's subject, its identity verified; a verified email joins them if it is free."""
-    name = claims.get("name") if isinstance(claims.get("name"), str) else None
-    citizen, identity, _ = await citizens.resolve(
-        session,
-        kind=IdentityKind.sso,
-        value=str(claims["sub"])[:320],
-        namespace=issuer[:200],
-        display_name=name[:200] if name else None,
-        seen_at=utcnow(),
-    )
-    _mark_verified(identity)
-    email = claims.get("email")
-    if isinstance(email, str) and claims.get("email_verified") is True:
-        await _add_verified_email(session, citizen=citizen, email=email, region=region)
-    await session.flush()
-    return citizen
-
-
-def _mark_verified(identity: Identity) -> None:
-    if not identity.verified:
-        identity.verified = True
-        identity.verification_method = VerificationMethod.oidc
-        identity.verified_at = utcnow()
-
-
-async def _add_verified_email(session: AsyncSession, *, citizen: Citizen, email: str, region: str) -> None:
-    try:
-        normalised = citizens.normalise_email(email)
-    except Problem:
-        return  # the provider's address is not one we could ever write to
-    existing = await citizens.find_identity(session, kind=IdentityKind.email, value=normalised)
-    if existing is None:
-        await citizens.add_identity(
-            session,
-            citizen_id=citizen.id,
-            kind=IdentityKind.email,
-            value=normalised,
-            region=region,
-            verification_method=VerificationMethod.oidc,
-        )
-    elif existing.citizen_id == citizen.id:
-        _mark_verified(existing)
-    else:
-        log.info("OIDC email belongs to another citizen record; left unlinked for staff to review")
