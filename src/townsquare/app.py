@@ -11,7 +11,6 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -37,6 +36,7 @@ from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.routing import events as routing_events
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
+from townsquare.sockets import same_origin
 from townsquare.web import desk, portal, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
@@ -238,11 +238,14 @@ class BodyLimit:
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
     limit = settings.max_request_bytes
     app.add_middleware(BodyLimit, limit=limit)
-    public_origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.public_url))
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.method not in SAFE_METHODS and request.cookies and not _same_origin(request, public_origin):
+        if (
+            request.method not in SAFE_METHODS
+            and request.cookies
+            and not _form_same_origin(request, settings.public_url)
+        ):
             # Cookie-authenticated forms must come from our own pages (CSRF defence with SameSite=Lax).
             problem: Problem = forbidden("This form was sent from another site, so it was refused.")
             return problems.problem_response(request, problem)
@@ -253,11 +256,6 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         return response
 
 
-def _same_origin(request: Request, public_origin: str) -> bool:
+def _form_same_origin(request: Request, public_url: str) -> bool:
     origin = request.headers.get("origin") or request.headers.get("referer")
-    if not origin:
-        return True  # not a browser form post (browsers send Origin on POST)
-    parts = urlsplit(origin)
-    seen = f"{parts.scheme}://{parts.netloc}"
-    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
-    return seen in (public_origin, own)
+    return same_origin(origin, public_url=public_url, scheme=request.url.scheme, host=request.headers.get("host", ""))

@@ -19,11 +19,10 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response, WebSocket
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocketDisconnect
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions as citizen_sessions
@@ -40,6 +39,7 @@ from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction
 from townsquare.notify.providers import Envelope
 from townsquare.settings import Settings
+from townsquare.sockets import parse_uuid, send_json, socket_same_origin
 from townsquare.staff.auth import CurrentPrincipal
 
 log = logging.getLogger(__name__)
@@ -101,14 +101,7 @@ class Connection:
 
     async def push(self, frame: dict[str, Any]) -> bool:
         """Send a frame; False if the socket is gone."""
-        async with self.lock:
-            if self.socket.application_state is not WebSocketState.CONNECTED:
-                return False
-            try:
-                await self.socket.send_text(json.dumps(frame, separators=(",", ":")))
-            except (RuntimeError, OSError, WebSocketDisconnect):
-                return False
-        return True
+        return await send_json(self.socket, self.lock, frame)
 
 
 def message_frame(interaction: Interaction, *, text: str | None = None) -> dict[str, Any]:
@@ -125,18 +118,6 @@ def message_frame(interaction: Interaction, *, text: str | None = None) -> dict[
     if interaction.channel is Channel.chat and interaction.direction is Direction.inbound and ext and ":" in ext:
         frame["client_id"] = ext.split(":", 1)[1]
     return frame
-
-
-def _origin_allowed(socket: WebSocket, public_url: str) -> bool:
-    """Browsers always send Origin: it must be our public origin or the host this socket was opened on."""
-    origin = socket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser; such a client could claim any Origin anyway
-    parts = urlsplit(origin)
-    seen = f"{parts.scheme}://{parts.netloc}".lower()
-    public = urlsplit(public_url)
-    scheme = "https" if socket.url.scheme in ("wss", "https") else "http"
-    return seen in (f"{public.scheme}://{public.netloc}".lower(), f"{scheme}://{socket.headers.get('host', '')}")
 
 
 class ChatHub:
@@ -157,7 +138,7 @@ class ChatHub:
     async def send(self, envelope: Envelope) -> str:
         """Push an agent's reply to every open socket of the citizen; offline devices get it on their next hello."""
         key = envelope.idempotency_key
-        interaction_id = _uuid(key.removeprefix("interaction:")) if key.startswith("interaction:") else None
+        interaction_id = parse_uuid(key.removeprefix("interaction:")) if key.startswith("interaction:") else None
         async with self.db.session(deferred=True) as session:
             citizen = await _citizen_or_none(session, envelope.recipient)
             interaction = await session.get(Interaction, interaction_id) if interaction_id else None
@@ -182,7 +163,7 @@ class ChatHub:
 
     async def serve(self, socket: WebSocket) -> None:
         """Run one socket from handshake to close."""
-        if not _origin_allowed(socket, self.settings.public_url):
+        if not socket_same_origin(socket, self.settings.public_url):
             log.warning("chat socket refused: origin not allowed")
             await socket.close(code=POLICY_VIOLATION)
             return
@@ -261,7 +242,7 @@ class ChatHub:
         token = token or secrets.token_urlsafe(32)
         conn.device = device_hash(token)
         self.by_device.setdefault(conn.device, set()).add(conn)
-        last_seen = _uuid(frame.get("last_seen"))
+        last_seen = parse_uuid(frame.get("last_seen"))
         await self._join_signed_in(conn)
         async with self.db.session(deferred=True) as session:
             identity = await citizens.find_identity(
@@ -298,7 +279,7 @@ class ChatHub:
         return {"conversation_id": str(conversation.id), "messages": [message_frame(i) for i in rows]}
 
     async def _message(self, conn: Connection, frame: dict[str, Any]) -> None:
-        client_id = _uuid(frame.get("client_id"))
+        client_id = parse_uuid(frame.get("client_id"))
         text = frame.get("text")
         if client_id is None:
             raise FrameError("bad_client_id", "A message needs a client_id (a UUID the widget makes up).")
@@ -454,8 +435,8 @@ class ChatHub:
         """A citizen with chat open wrote on another channel: show it in their chat too (one conversation)."""
         if event.data.get("channel") == Channel.chat.value:
             return
-        citizen_id = _uuid(event.data.get("citizen_id"))
-        interaction_id = _uuid(event.data.get("interaction_id"))
+        citizen_id = parse_uuid(event.data.get("citizen_id"))
+        interaction_id = parse_uuid(event.data.get("interaction_id"))
         if citizen_id is None or interaction_id is None or citizen_id not in self.by_citizen:
             return
         async with self.db.session(deferred=True) as session:
@@ -464,17 +445,8 @@ class ChatHub:
                 await self._push(citizen_id, message_frame(interaction))
 
 
-def _uuid(value: object) -> uuid.UUID | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
-
-
 async def _citizen_or_none(session: AsyncSession, recipient: str) -> Citizen | None:
-    citizen_id = _uuid(recipient)
+    citizen_id = parse_uuid(recipient)
     if citizen_id is None or await session.get(Citizen, citizen_id) is None:
         return None
     return await claims.current_citizen(session, citizen_id=citizen_id)

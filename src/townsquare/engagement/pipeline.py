@@ -341,7 +341,8 @@ class Pipeline:
                 session, item=existing, received_at=message.received_at, case_id=case.id if case else None
             )
         agency_id = await self._owning_agency(session, message, case, service)
-        citizen = await citizens.get(session, citizen_id=conversation.citizen_id)
+        # Already in the session from the identify step (or the hand-off's conversation): no extra query.
+        citizen = await session.get_one(Citizen, conversation.citizen_id)
         return await routing.create(
             session,
             channel=message.channel.value,

@@ -15,16 +15,16 @@ import uuid
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket
-from starlette.websockets import WebSocketDisconnect, WebSocketState
+from starlette.websockets import WebSocketDisconnect
 
 from townsquare.db import Database
 from townsquare.events import Event, EventBus
 from townsquare.routing.events import AGENT_CHANGED, WORK_ITEM_CHANGED
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
+from townsquare.sockets import parse_uuid, send_json, socket_same_origin
 from townsquare.staff import service as staff
 from townsquare.staff.auth import SESSION_COOKIE
 from townsquare.staff.models import StaffRole
@@ -60,35 +60,7 @@ class Desk:
 
     async def push(self, notice: dict[str, Any]) -> bool:
         """Send a notice; False if the socket is gone."""
-        async with self.lock:
-            if self.socket.application_state is not WebSocketState.CONNECTED:
-                return False
-            try:
-                await self.socket.send_text(json.dumps(notice, separators=(",", ":")))
-            except (RuntimeError, OSError, WebSocketDisconnect):
-                return False
-        return True
-
-
-def _origin_allowed(socket: WebSocket, public_url: str) -> bool:
-    """Browsers always send Origin: it must be our public origin or the host this socket was opened on."""
-    origin = socket.headers.get("origin")
-    if origin is None:
-        return True  # not a browser; the cookie still has to be valid
-    parts = urlsplit(origin)
-    seen = f"{parts.scheme}://{parts.netloc}".lower()
-    public = urlsplit(public_url)
-    scheme = "https" if socket.url.scheme in ("wss", "https") else "http"
-    return seen in (f"{public.scheme}://{public.netloc}".lower(), f"{scheme}://{socket.headers.get('host', '')}")
-
-
-def _uuid(value: object) -> uuid.UUID | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        return None
+        return await send_json(self.socket, self.lock, notice)
 
 
 class DeskHub:
@@ -131,7 +103,7 @@ class DeskHub:
 
     async def serve(self, socket: WebSocket) -> None:
         """Run one desk socket from handshake to close."""
-        if not _origin_allowed(socket, self.settings.public_url):
+        if not socket_same_origin(socket, self.settings.public_url):
             log.warning("desk socket refused: origin not allowed")
             await socket.close(code=POLICY_VIOLATION)
             return
@@ -184,7 +156,7 @@ class DeskHub:
         if not isinstance(watch, dict):
             await desk.push({"type": "error", "detail": 'Send {"watch": {...}} or {"type": "ping"}.'})
             return
-        desk.citizen_id = _uuid(watch.get("citizen_id"))
+        desk.citizen_id = parse_uuid(watch.get("citizen_id"))
         desk.wallboard = bool(watch.get("wallboard")) and desk.role in (StaffRole.supervisor, StaffRole.admin)
         await desk.push({"type": "watching", "citizen_id": str(desk.citizen_id) if desk.citizen_id else None})
 
@@ -202,11 +174,11 @@ class DeskHub:
         return delivered
 
     async def _work_item_changed(self, event: Event) -> None:
-        agency_id = _uuid(event.data.get("agency_id"))
+        agency_id = parse_uuid(event.data.get("agency_id"))
         if agency_id is None:
-            agency_id = await self._agency_of(_uuid(event.data.get("work_item_id")))
-        holder = _uuid(event.data.get("staff_id"))
-        citizen_id = _uuid(event.data.get("citizen_id"))
+            agency_id = await self._agency_of(parse_uuid(event.data.get("work_item_id")))
+        holder = parse_uuid(event.data.get("staff_id"))
+        citizen_id = parse_uuid(event.data.get("citizen_id"))
         agencies = {agency_id} if agency_id else set()
         await self._send({"type": "inbox"}, lambda d: d.staff_id == holder or d.sees(agencies))
         if citizen_id is not None:
@@ -214,7 +186,7 @@ class DeskHub:
         self.wallboard_changed(agencies)
 
     async def _agent_changed(self, event: Event) -> None:
-        staff_id = _uuid(event.data.get("staff_id"))
+        staff_id = parse_uuid(event.data.get("staff_id"))
         if staff_id is None:
             return
         await self._send({"type": "inbox"}, lambda d: d.staff_id == staff_id)
@@ -223,7 +195,7 @@ class DeskHub:
         self.wallboard_changed(agencies)
 
     async def _interaction(self, event: Event) -> None:
-        citizen_id = _uuid(event.data.get("citizen_id"))
+        citizen_id = parse_uuid(event.data.get("citizen_id"))
         if citizen_id is None:
             return
         await self._send({"type": "citizen", "citizen_id": str(citizen_id)}, lambda d: d.citizen_id == citizen_id)
