@@ -37,7 +37,7 @@ from townsquare.web.templating import templates
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
-SIGN_IN_PATH = "/account/sign-in/oidc"
+SIGN_IN_PATH = "/account/oidc/sign-in"
 CALLBACK_PATH = "/account/oidc/callback"
 FLOW_COOKIE = "ts_oidc"
 FLOW_COOKIE_PATH = "/account/oidc"
