@@ -24,19 +24,31 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch node_modules/.installed
 
+BUILD := src/townsquare/web/static/build
+GOVUK := node_modules/govuk-frontend/dist/govuk
+
+# The portal's stylesheet and scripts, built from GOV.UK Frontend (npm) with the system font stack.
+$(BUILD)/.built: node_modules/.installed frontend/portal.scss
+	mkdir -p $(BUILD)
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps frontend/portal.scss $(BUILD)/portal.css
+	cp $(GOVUK)/govuk-frontend.min.js $(BUILD)/govuk-frontend.min.js
+	touch $(BUILD)/.built
+
 install: $(STAMP) ## Create .venv from the lock files
+
+assets: $(BUILD)/.built ## Build the portal's CSS and JS from npm packages
 
 browser: ## Install Debian's Chromium for the browser tests, if it is missing
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-run: install ## Start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
+run: install $(BUILD)/.built ## Start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
 	$(BIN)/townsquare demo
 
-test: install node_modules/.installed browser lint ## Lint, then run the whole test suite (SQLite; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set)
+test: install $(BUILD)/.built browser lint ## Lint, then run the whole test suite (SQLite; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-pytest: install node_modules/.installed browser ## Run only the test suite
+pytest: install $(BUILD)/.built browser ## Run only the test suite
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy --strict on src/, import-linter contracts
@@ -58,6 +70,6 @@ lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml
 
 clean: ## Remove the virtualenv and local data
-	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules var $(BUILD) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install browser run test pytest lint fmt bench lock clean
+.PHONY: help install assets browser run test pytest lint fmt bench lock clean

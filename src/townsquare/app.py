@@ -12,7 +12,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
@@ -41,6 +42,8 @@ from townsquare.web import desk, portal, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
 from townsquare.web.desk.live import DeskHub
+from townsquare.web.i18n import LanguageMiddleware
+from townsquare.web.portal.common import SignInRequired, optional_citizen, sign_in_redirect
 from townsquare.web.templating import STATIC_DIR
 
 log = logging.getLogger(__name__)
@@ -147,6 +150,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.db = rt.db
     app.state.pipeline = rt.pipeline
     problems.install(app)
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in_first(request: Request, exc: SignInRequired) -> Response:
+        return sign_in_redirect(exc)
+
     _install_middleware(app, settings)
     for router in (
         catalogue.router,
@@ -160,8 +168,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     for router in (sms.router, voice.router, email.router, chat.router):
         app.include_router(router)
     app.include_router(web_routes.router)
-    for router in (*desk.routers, *portal.routers):
+    for router in desk.routers:
         app.include_router(router)
+    for router in portal.routers:  # every portal page knows who is signed in and speaks their language
+        app.include_router(router, dependencies=[Depends(optional_citizen)])
     app.include_router(web_messages.router)
     if settings.simulator:
         app.include_router(simulator.router)
@@ -238,6 +248,8 @@ class BodyLimit:
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
     limit = settings.max_request_bytes
     app.add_middleware(BodyLimit, limit=limit)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
 
     @app.middleware("http")
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

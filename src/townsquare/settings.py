@@ -5,15 +5,28 @@ Never holds a default secret that production would accept: `Settings.check_safe(
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside development, see check_safe()
+
+
+def contrast_with_white(colour: str) -> float:
+    """The WCAG contrast ratio of a `#rrggbb` colour against white."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(colour[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
 
 
 class Settings(BaseSettings):
@@ -98,10 +111,29 @@ class Settings(BaseSettings):
     smtp_relay_password: str | None = None
     smtp_relay_starttls: bool = True
 
+    # The residents' portal: whose it is and how it looks (any jurisdiction can run it as its own)
+    brand_name: str = Field(default="Townsquare", max_length=80, description="Shown in the header and titles")
+    brand_logo_url: str | None = Field(default=None, description="An image (SVG or PNG) shown beside the name")
+    brand_colour: str = Field(
+        default="#1d70b8", description="Header and link colour; must reach 4.5:1 contrast against white"
+    )
+    default_language: Literal["en", "fr"] = Field(default="en", description="For visitors whose browser asks none")
+    support_phone: str | None = Field(default=None, description="Shown on the portal's help and error pages")
+
     # Live chat and the channel simulator
     chat_max_message_chars: int = Field(default=4000, ge=1)
     verification_code_minutes: int = Field(default=10, ge=1)
     simulator: bool = Field(default=False, description="Serve /simulator (the demo turns it on)")
+
+    @field_validator("brand_colour")
+    @classmethod
+    def _readable_brand_colour(cls, value: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise ValueError("must be a colour like #1d70b8")
+        ratio = contrast_with_white(value)
+        if ratio < 4.5:
+            raise ValueError(f"has {ratio:.2f}:1 contrast against white; text needs at least 4.5:1 (WCAG 2.2 AA)")
+        return value.lower()
 
     @property
     def is_sqlite(self) -> bool:

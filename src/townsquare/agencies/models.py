@@ -68,6 +68,8 @@ class Service(IdMixin, TimestampMixin, Base):
     type: Mapped[ServiceType] = mapped_column(default=ServiceType.realtime)
     sla_target_hours: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Other languages' wording, e.g. {"fr": {"name": "...", "description": "..."}}; English is in the columns.
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     attributes: Mapped[list[ServiceAttribute]] = relationship(
         order_by="ServiceAttribute.order", cascade="all, delete-orphan", lazy="raise"
@@ -89,6 +91,10 @@ class ServiceAttribute(IdMixin, Base):
     description: Mapped[str] = mapped_column(Text)
     datatype_description: Mapped[str] = mapped_column(String(300), default="")
     values: Mapped[list[Any]] = mapped_column(default=list)
+    # Attributes with the same page number are asked together on one page of the portal's form, in order.
+    page: Mapped[int] = mapped_column(Integer, default=0)
+    # {"fr": {"description": "...", "datatype_description": "...", "values": {"key": "name"}}}
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 class CannedResponse(IdMixin, TimestampMixin, Base):

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, time
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from townsquare.clock import utcnow
@@ -125,3 +125,32 @@ class SignInLink(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+    # Set when the link proves a signed-in resident holds a new email address (adding it to their record),
+    # rather than signing someone in.
+    citizen_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+
+
+class CitizenSearch(IdMixin, Base):
+    """A search a signed-in resident made on the portal, so "recent searches" follow them to any device."""
+
+    __tablename__ = "citizen_searches"
+    __table_args__ = (Index("ix_citizen_searches_citizen", "citizen_id", "created_at"),)
+
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    query: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CitizenTotp(Base):
+    """A resident's authenticator app (TOTP, RFC 6238), asked for after the emailed link when confirmed.
+
+    `last_step` is the time step of the last code accepted, so a code cannot be used twice.
+    """
+
+    __tablename__ = "citizen_totp"
+
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"), primary_key=True)
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    confirmed_at: Mapped[datetime | None]
+    last_step: Mapped[int | None] = mapped_column(Integer)

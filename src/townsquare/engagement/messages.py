@@ -6,6 +6,7 @@ imports only flow downwards.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,9 @@ class InboundMessage:
     # False when the channel answered it itself (an IVR step, SMS STOP/HELP, an auto-reply): recorded on the
     # timeline, but no work item is opened or touched for it.
     needs_person: bool = True
+    # Set when the channel already knows who this is because the person is signed in (the portal): the
+    # pipeline takes that citizen instead of resolving a handle.
+    citizen_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

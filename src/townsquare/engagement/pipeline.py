@@ -178,6 +178,8 @@ class Pipeline:
         )
 
     async def _identify(self, session: AsyncSession, message: InboundMessage) -> tuple[Citizen, Identity | None, bool]:
+        if message.citizen_id is not None:
+            return await citizens.get(session, citizen_id=message.citizen_id), None, False
         sender = message.sender
         if sender is None:
             # No handle (a withheld number): a contact that names its thread (a voicemail left during a call)

@@ -12,6 +12,7 @@ from townsquare.db.deps import SessionDep
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
 from townsquare.staff.auth import SESSION_COOKIE, MaybePrincipal
+from townsquare.web.portal.common import MaybeCitizen
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -23,7 +24,7 @@ def _settings(request: Request) -> Settings:
 
 
 @router.get("/", response_class=HTMLResponse)
-async def home(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def home(request: Request, session: SessionDep, principal: MaybePrincipal, citizen: MaybeCitizen) -> Response:
     """What Townsquare is, the services on offer, and where to go next."""
     agency_list = await agencies.list_agencies(session)
     services = await agencies.list_services(session)

@@ -1,9 +1,19 @@
-"""The residents' portal: signing in (emailed link, OpenID Connect) and their account."""
+"""The residents' portal: services and search, applications, cases and messages, the account, signing in."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.portal import account, oidc
+from townsquare.web.portal import account, apply, cases, conversations, identities, language, oidc, security, services
 
-routers: list[APIRouter] = [account.router, oidc.router]
+routers: list[APIRouter] = [
+    account.router,
+    oidc.router,
+    language.router,
+    services.router,
+    apply.router,
+    cases.router,
+    conversations.router,
+    identities.router,
+    security.router,
+]

@@ -1,0 +1,66 @@
+"""English and French: every sentence the portal shows has a French translation, and the switch is remembered."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from babel.messages.extract import extract_from_dir
+
+from townsquare.web import i18n
+
+WEB = Path(i18n.__file__).parent
+METHODS = [
+    ("templates/portal/**.html", "jinja2.ext:babel_extract"),
+    ("templates/home.html", "jinja2.ext:babel_extract"),
+    ("portal/**.py", "python"),
+    ("i18n.py", "ignore"),
+    ("**.py", "ignore"),
+]
+OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}, "**.html": {"extensions": "jinja2.ext.i18n"}}
+
+
+def _portal_messages() -> dict[str, str]:
+    found: dict[str, str] = {}
+    for filename, lineno, message, _comments, _context in extract_from_dir(WEB, METHODS, OPTIONS):
+        for msgid in message if isinstance(message, tuple) else (message,):
+            if msgid:
+                found.setdefault(msgid, f"{filename}:{lineno}")
+    return found
+
+
+def test_every_portal_sentence_has_a_french_translation() -> None:
+    messages = _portal_messages()
+    assert len(messages) > 10  # the extraction found the templates
+    with i18n.speaking("fr"):
+        missing = {msgid: where for msgid, where in messages.items() if i18n.gettext(msgid) == msgid}
+    assert not missing, f"no French for: {missing}"
+
+
+def test_accept_language_picks_french_and_falls_back_to_the_default() -> None:
+    assert i18n.pick("fr-CA,fr;q=0.9,en;q=0.8", "en") == "fr"
+    assert i18n.pick("de-DE,en;q=0.5", "fr") == "en"
+    assert i18n.pick("de-DE", "fr") == "fr"
+    assert i18n.pick("en;q=0.2, fr;q=0.9", "en") == "fr"
+    assert i18n.pick(None, "en") == "en"
+
+
+async def test_the_language_switch_is_a_form_that_is_remembered_in_the_browser(client: httpx.AsyncClient) -> None:
+    english = await client.get("/")
+    assert '<html lang="en"' in english.text
+    assert 'value="fr" lang="fr">Français</button>' in english.text
+    switched = await client.post("/language", data={"lang": "fr", "next": "/"})
+    assert switched.status_code == 303
+    assert switched.headers["location"] == "/"
+    french = await client.get("/")
+    assert '<html lang="fr"' in french.text
+    assert "Services publics" in french.text
+    assert "Se connecter" in french.text
+
+
+async def test_an_unknown_language_or_an_outside_next_page_is_refused(client: httpx.AsyncClient) -> None:
+    refused = await client.post("/language", data={"lang": "xx", "next": "/"})
+    assert refused.status_code == 422
+    assert "not offered" in refused.text
+    outside = await client.post("/language", data={"lang": "fr", "next": "https://evil.example/"})
+    assert outside.headers["location"] == "/"
