@@ -38,8 +38,20 @@ async def create_service(
     name: str = "Report a pothole",
     sla_target_hours: int | None = 72,
     attributes: list[dict[str, Any]] | None = None,
+    description: str = "",
+    keywords: list[str] | None = None,
+    translations: dict[str, Any] | None = None,
 ) -> Service:
-    service = Service(code=code, name=name, agency_id=agency.id, sla_target_hours=sla_target_hours, keywords=[])
+    """A service; each attribute spec may give code, datatype, required, description, values, page, translations."""
+    service = Service(
+        code=code,
+        name=name,
+        agency_id=agency.id,
+        sla_target_hours=sla_target_hours,
+        keywords=keywords or [],
+        description=description,
+        translations=translations or {},
+    )
     session.add(service)
     await session.flush()
     for order, spec in enumerate(attributes or []):
@@ -52,6 +64,8 @@ async def create_service(
                 required=spec.get("required", False),
                 description=spec.get("description", spec["code"]),
                 values=spec.get("values", []),
+                page=spec.get("page", 0),
+                translations=spec.get("translations", {}),
             )
         )
     await session.flush()
