@@ -61,9 +61,10 @@ fmt: install ## Format and auto-fix
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: install ## Run the benchmarks in bench/ and print their ratios
+bench: install $(BUILD)/.built browser ## Run the benchmarks in bench/ and print their ratios
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/routing_sim.py
+	$(BIN)/python bench/lighthouse.py
 
 lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml
