@@ -80,7 +80,7 @@ async def test_the_start_page_lists_services_and_errors_render_as_pages(
     await create_agency(session)
     await session.commit()
     home = await client.get("/")
-    assert "City Works" in home.text
+    assert "Search services" in home.text
     missing = await client.get("/nowhere", headers={"Accept": "text/html"})
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("text/html")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,3 +106,88 @@ async def canned_responses(session: AsyncSession, *, agency_id: uuid.UUID, langu
     rows = list((await session.execute(stmt)).scalars())
     wanted = [r for r in rows if r.language == language]
     return wanted or rows
+
+
+async def services_by_id(session: AsyncSession, *, ids: set[uuid.UUID]) -> dict[uuid.UUID, Service]:
+    """Services (without attributes, active or not) keyed by id, in one query."""
+    if not ids:
+        return {}
+    rows = (await session.execute(select(Service).where(Service.id.in_(ids)))).scalars()
+    return {s.id: s for s in rows}
+
+
+# Words too common to tell services apart; dropped from a query unless it has nothing else.
+_STOP_WORDS = frozenset(
+    (  # noqa: SIM905 - two readable lines rather than forty-four
+        "a an and at do for how i in is it my of on or the to what where who with "
+        "au aux d de des du en et j je l la le les ma mes mon ou pour qu que un une"
+    ).split()
+)
+MAX_QUERY_WORDS = 12
+_NAME, _KEYWORD, _OTHER = 4, 2, 1
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: `Impôt Foncier` → `impot foncier`."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", _fold(text))
+
+
+def query_words(query: str) -> list[str]:
+    """The words of a query that a search matches on: folded, without common words, at most a dozen."""
+    words = list(dict.fromkeys(_words(query[:200])))
+    meaningful = [w for w in words if w not in _STOP_WORDS]
+    return (meaningful or words)[:MAX_QUERY_WORDS]
+
+
+def _texts(service: Service, language: str) -> tuple[str, str, str]:
+    """The service's name, keywords and other searchable text (group, description), English plus `language`."""
+    wording: Any = (service.translations or {}).get(language) if language != "en" else None
+    wording = wording if isinstance(wording, dict) else {}
+
+    def text(field: str) -> str:
+        value = wording.get(field)
+        return value if isinstance(value, str) else ""
+
+    extra_keywords = wording.get("keywords")
+    keywords = [str(k) for k in service.keywords or []]
+    if isinstance(extra_keywords, list):
+        keywords += [str(k) for k in extra_keywords]
+    names = f"{service.name} {text('name')}"
+    other = f"{service.group} {text('group')} {service.description} {text('description')}"
+    return " ".join(_words(names)), " ".join(_words(" ".join(keywords))), " ".join(_words(other))
+
+
+def _score(service: Service, words: list[str], language: str) -> int:
+    """How well the service matches every word (0: some word is nowhere); name hits weigh most."""
+    name, keywords, other = _texts(service, language)
+    score = 0
+    for word in words:
+        if word in name:
+            score += _NAME + (1 if f" {word} " in f" {name} " else 0)
+        elif word in keywords:
+            score += _KEYWORD
+        elif word in other:
+            score += _OTHER
+        else:
+            return 0
+    return score
+
+
+async def search_services(session: AsyncSession, *, query: str, language: str = "en") -> list[Service]:
+    """Active services matching every word of the query in English or `language`, best first.
+
+    Accents and case are ignored and a word matches inside longer words (`light` finds `streetlight`). The
+    active catalogue is small, so it is matched here rather than in SQL: the same on every database.
+    """
+    words = query_words(query)
+    if not words:
+        return []
+    catalogue = (await session.execute(select(Service).where(Service.active.is_(True)))).scalars()
+    scored = [(score, s) for s in catalogue if (score := _score(s, words, language)) > 0]
+    scored.sort(key=lambda pair: (-pair[0], _fold(_texts(pair[1], language)[0])))
+    return [s for _score_value, s in scored]

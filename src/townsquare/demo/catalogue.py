@@ -34,15 +34,30 @@ AGENCIES: list[dict[str, Any]] = [
 ]
 
 YES_NO = [{"key": "yes", "name": "Yes"}, {"key": "no", "name": "No"}]
+YES_NO_FR = {"yes": "Oui", "no": "Non"}
 
 
-def _attr(code: str, datatype: str, description: str, *, required: bool = False, values: Any = None) -> dict[str, Any]:
+def _attr(
+    code: str,
+    datatype: str,
+    description: str,
+    *,
+    required: bool = False,
+    values: Any = None,
+    hint: str = "",
+    page: int = 1,
+    fr: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """One form question; `fr` holds its French wording (description, datatype_description, values)."""
     return {
         "code": code,
         "datatype": datatype,
         "description": description,
+        "datatype_description": hint,
         "required": required,
         "values": values or [],
+        "page": page,
+        "translations": {"fr": fr} if fr else {},
     }
 
 
@@ -55,6 +70,12 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 72,
         "description": "Tell us about a pothole on a city street or lane.",
         "keywords": ["pothole", "road", "street", "hole", "nid-de-poule"],
+        "fr": {
+            "name": "Signaler un nid-de-poule",
+            "description": "Signalez-nous un nid-de-poule dans une rue ou une ruelle de la ville.",
+            "group": "Rues",
+            "keywords": ["chaussée", "trou", "route"],
+        },
         "attributes": [
             _attr(
                 "size",
@@ -66,8 +87,22 @@ SERVICES: list[dict[str, Any]] = [
                     {"key": "medium", "name": "Up to a tyre"},
                     {"key": "large", "name": "Bigger than a tyre"},
                 ],
+                fr={
+                    "description": "Quelle est sa taille?",
+                    "values": {
+                        "small": "Plus petit qu'une assiette",
+                        "medium": "Jusqu'à la taille d'un pneu",
+                        "large": "Plus grand qu'un pneu",
+                    },
+                },
             ),
-            _attr("in_bike_lane", "singlevaluelist", "Is it in a bike lane?", values=YES_NO),
+            _attr(
+                "in_bike_lane",
+                "singlevaluelist",
+                "Is it in a bike lane?",
+                values=YES_NO,
+                fr={"description": "Est-il dans une piste cyclable?", "values": YES_NO_FR},
+            ),
         ],
     },
     {
@@ -78,7 +113,24 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 120,
         "description": "Report a street light that is out, flickering or damaged.",
         "keywords": ["light", "lamp", "streetlight", "dark"],
-        "attributes": [_attr("pole_number", "string", "Number on the pole, if you can see it")],
+        "fr": {
+            "name": "Lampadaire éteint",
+            "description": "Signalez un lampadaire éteint, qui clignote ou qui est endommagé.",
+            "group": "Rues",
+            "keywords": ["éclairage", "lumière", "réverbère"],
+        },
+        "attributes": [
+            _attr(
+                "pole_number",
+                "string",
+                "Number on the pole, if you can see it",
+                hint="Usually on a metal plate about 2 metres up",
+                fr={
+                    "description": "Numéro sur le poteau, si vous le voyez",
+                    "datatype_description": "Habituellement sur une plaque de métal, à environ 2 mètres du sol",
+                },
+            )
+        ],
     },
     {
         "code": "GARBAGE-MISSED",
@@ -88,6 +140,12 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 24,
         "description": "Your garbage, recycling or green bin was not collected on your day.",
         "keywords": ["garbage", "trash", "waste", "recycling", "compost", "bin", "ordures"],
+        "fr": {
+            "name": "Collecte oubliée",
+            "description": "Vos ordures, votre recyclage ou votre bac vert n'ont pas été ramassés le jour prévu.",
+            "group": "Déchets",
+            "keywords": ["poubelle", "bac", "recyclage", "collecte"],
+        },
         "attributes": [
             _attr(
                 "streams",
@@ -99,6 +157,12 @@ SERVICES: list[dict[str, Any]] = [
                     {"key": "recycling", "name": "Recycling"},
                     {"key": "organics", "name": "Green bin"},
                 ],
+                hint="Select all that apply",
+                fr={
+                    "description": "Qu'est-ce qui n'a pas été ramassé?",
+                    "datatype_description": "Cochez tout ce qui s'applique",
+                    "values": {"garbage": "Ordures", "recycling": "Recyclage", "organics": "Bac vert"},
+                },
             )
         ],
     },
@@ -110,6 +174,12 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 168,
         "description": "Graffiti on public property: walls, signs, bridges, benches.",
         "keywords": ["graffiti", "tag", "vandalism"],
+        "fr": {
+            "name": "Enlèvement de graffitis",
+            "description": "Graffitis sur une propriété publique : murs, panneaux, ponts, bancs.",
+            "group": "Rues",
+            "keywords": ["vandalisme"],
+        },
         "attributes": [],
     },
     {
@@ -120,8 +190,22 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 48,
         "description": "A fallen or damaged city tree, or branches over a road or path.",
         "keywords": ["tree", "branch", "arbre"],
+        "fr": {
+            "name": "Arbre endommagé ou dangereux",
+            "description": "Un arbre de la ville tombé ou endommagé, ou des branches au-dessus d'une rue "
+            "ou d'un sentier.",
+            "group": "Parcs",
+            "keywords": ["branche"],
+        },
         "attributes": [
-            _attr("blocking", "singlevaluelist", "Is it blocking a road or path?", required=True, values=YES_NO)
+            _attr(
+                "blocking",
+                "singlevaluelist",
+                "Is it blocking a road or path?",
+                required=True,
+                values=YES_NO,
+                fr={"description": "Bloque-t-il une rue ou un sentier?", "values": YES_NO_FR},
+            )
         ],
     },
     {
@@ -132,10 +216,39 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 240,
         "description": "Renew your driver's licence before it expires.",
         "keywords": ["licence", "license", "driver", "permis", "renew"],
+        "fr": {
+            "name": "Renouveler un permis de conduire",
+            "description": "Renouvelez votre permis de conduire avant qu'il n'expire.",
+            "group": "Permis",
+            "keywords": ["conduire", "renouvellement"],
+        },
         "attributes": [
-            _attr("licence_number", "string", "Your licence number", required=True),
-            _attr("address_changed", "singlevaluelist", "Has your address changed?", required=True, values=YES_NO),
-            _attr("expiry_date", "datetime", "When does your current licence expire?"),
+            _attr(
+                "licence_number",
+                "string",
+                "Your licence number",
+                required=True,
+                hint="15 characters, for example A1234-56789-01234",
+                fr={
+                    "description": "Votre numéro de permis",
+                    "datatype_description": "15 caractères, par exemple A1234-56789-01234",
+                },
+            ),
+            _attr(
+                "expiry_date",
+                "datetime",
+                "When does your current licence expire?",
+                fr={"description": "Quand votre permis actuel expire-t-il?"},
+            ),
+            _attr(
+                "address_changed",
+                "singlevaluelist",
+                "Has your address changed?",
+                required=True,
+                values=YES_NO,
+                page=2,
+                fr={"description": "Votre adresse a-t-elle changé?", "values": YES_NO_FR},
+            ),
         ],
     },
     {
@@ -146,7 +259,21 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 120,
         "description": "Renew the registration (plate sticker) of a vehicle.",
         "keywords": ["vehicle", "plate", "sticker", "registration", "car"],
-        "attributes": [_attr("plate", "string", "Plate number", required=True)],
+        "fr": {
+            "name": "Renouveler l'immatriculation d'un véhicule",
+            "description": "Renouvelez l'immatriculation (vignette de plaque) d'un véhicule.",
+            "group": "Véhicules",
+            "keywords": ["voiture", "plaque", "vignette", "auto"],
+        },
+        "attributes": [
+            _attr(
+                "plate",
+                "string",
+                "Plate number",
+                required=True,
+                fr={"description": "Numéro de plaque"},
+            )
+        ],
     },
     {
         "code": "PARK-PERMIT",
@@ -156,9 +283,21 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 120,
         "description": "Apply for a permit to park on your street.",
         "keywords": ["parking", "permit", "stationnement"],
+        "fr": {
+            "name": "Permis de stationnement résidentiel",
+            "description": "Demandez un permis pour stationner dans votre rue.",
+            "group": "Stationnement",
+            "keywords": ["vignette"],
+        },
         "attributes": [
-            _attr("street", "string", "Your street", required=True),
-            _attr("vehicles", "number", "How many vehicles?", required=True),
+            _attr("street", "string", "Your street", required=True, fr={"description": "Votre rue"}),
+            _attr(
+                "vehicles",
+                "number",
+                "How many vehicles?",
+                required=True,
+                fr={"description": "Combien de véhicules?"},
+            ),
         ],
     },
     {
@@ -169,9 +308,32 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 480,
         "description": "Ask for a review of a parking ticket.",
         "keywords": ["ticket", "fine", "parking", "dispute", "contravention"],
+        "fr": {
+            "name": "Contester une contravention de stationnement",
+            "description": "Demandez la révision d'une contravention de stationnement.",
+            "group": "Stationnement",
+            "keywords": ["amende", "billet", "révision"],
+        },
         "attributes": [
-            _attr("ticket_number", "string", "Ticket number", required=True),
-            _attr("reason", "text", "Why should it be reviewed?", required=True),
+            _attr(
+                "ticket_number",
+                "string",
+                "Ticket number",
+                required=True,
+                hint="Printed at the top of the ticket",
+                fr={
+                    "description": "Numéro de la contravention",
+                    "datatype_description": "Imprimé en haut de la contravention",
+                },
+            ),
+            _attr(
+                "reason",
+                "text",
+                "Why should it be reviewed?",
+                required=True,
+                page=2,
+                fr={"description": "Pourquoi devrait-elle être révisée?"},
+            ),
         ],
     },
     {
@@ -182,7 +344,24 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 72,
         "description": "Questions about your property tax bill, due dates or assessment.",
         "keywords": ["property", "tax", "bill", "due", "impôt", "foncier"],
-        "attributes": [_attr("roll_number", "string", "Property roll number")],
+        "fr": {
+            "name": "Question sur l'impôt foncier",
+            "description": "Questions sur votre compte d'impôt foncier, les échéances ou l'évaluation.",
+            "group": "Impôt foncier",
+            "keywords": ["taxe", "compte", "évaluation", "échéance"],
+        },
+        "attributes": [
+            _attr(
+                "roll_number",
+                "string",
+                "Property roll number",
+                hint="19 digits, printed on your tax bill",
+                fr={
+                    "description": "Numéro de rôle de la propriété",
+                    "datatype_description": "19 chiffres, imprimés sur votre compte de taxes",
+                },
+            )
+        ],
     },
     {
         "code": "TAX-INSTAL",
@@ -192,14 +371,35 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 240,
         "description": "Pay your property tax by pre-authorised instalments.",
         "keywords": ["instalment", "installment", "payment", "plan", "pre-authorized"],
+        "fr": {
+            "name": "Adhérer au régime de versements",
+            "description": "Payez votre impôt foncier par versements préautorisés.",
+            "group": "Impôt foncier",
+            "keywords": ["paiement", "prélèvement", "mensuel", "taxe"],
+        },
         "attributes": [
-            _attr("roll_number", "string", "Property roll number", required=True),
+            _attr(
+                "roll_number",
+                "string",
+                "Property roll number",
+                required=True,
+                hint="19 digits, printed on your tax bill",
+                fr={
+                    "description": "Numéro de rôle de la propriété",
+                    "datatype_description": "19 chiffres, imprimés sur votre compte de taxes",
+                },
+            ),
             _attr(
                 "plan",
                 "singlevaluelist",
                 "How often?",
                 required=True,
                 values=[{"key": "monthly", "name": "Monthly"}, {"key": "due-date", "name": "On each due date"}],
+                page=2,
+                fr={
+                    "description": "À quelle fréquence?",
+                    "values": {"monthly": "Tous les mois", "due-date": "À chaque échéance"},
+                },
             ),
         ],
     },
@@ -211,9 +411,32 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 480,
         "description": "Apply for the property tax rebate for low-income seniors and people with disabilities.",
         "keywords": ["rebate", "benefit", "low income", "senior", "credit"],
+        "fr": {
+            "name": "Remboursement d'impôt pour faible revenu",
+            "description": "Demandez le remboursement d'impôt foncier pour les aînés à faible revenu et les "
+            "personnes handicapées.",
+            "group": "Prestations",
+            "keywords": ["aîné", "crédit", "handicap", "aide"],
+        },
         "attributes": [
-            _attr("household_size", "number", "People in your household", required=True),
-            _attr("household_income", "number", "Household income last year", required=True),
+            _attr(
+                "household_size",
+                "number",
+                "People in your household",
+                required=True,
+                fr={"description": "Nombre de personnes dans votre ménage"},
+            ),
+            _attr(
+                "household_income",
+                "number",
+                "Household income last year",
+                required=True,
+                hint="In dollars, before tax",
+                fr={
+                    "description": "Revenu du ménage l'an dernier",
+                    "datatype_description": "En dollars, avant impôt",
+                },
+            ),
         ],
     },
     {
@@ -224,7 +447,21 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 480,
         "description": "Apply for or renew a business licence.",
         "keywords": ["business", "licence", "license", "shop", "commerce"],
-        "attributes": [_attr("business_name", "string", "Business name", required=True)],
+        "fr": {
+            "name": "Permis d'entreprise",
+            "description": "Demandez ou renouvelez un permis d'entreprise.",
+            "group": "Entreprises",
+            "keywords": ["magasin", "boutique", "renouvellement"],
+        },
+        "attributes": [
+            _attr(
+                "business_name",
+                "string",
+                "Business name",
+                required=True,
+                fr={"description": "Nom de l'entreprise"},
+            )
+        ],
     },
 ]
 

@@ -155,6 +155,7 @@ class _Builder:
                 group=spec["group"],
                 type=ServiceType.realtime,
                 sla_target_hours=spec["sla"],
+                translations={"fr": spec["fr"]},
             )
             self.session.add(service)
             await self.session.flush()
@@ -167,7 +168,10 @@ class _Builder:
                         datatype=AttributeDatatype(attr["datatype"]),
                         required=attr["required"],
                         description=attr["description"],
+                        datatype_description=attr["datatype_description"],
                         values=attr["values"],
+                        page=attr["page"],
+                        translations=attr["translations"],
                     )
                 )
             self.services.append(service)

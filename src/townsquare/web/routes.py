@@ -1,4 +1,4 @@
-"""The start page and staff sign-in and sign-out. The desk's own pages are in `web/desk/`."""
+"""Staff sign-in and sign-out. The desk's own pages are in `web/desk/`."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from townsquare.agencies import service as agencies
 from townsquare.db.deps import SessionDep
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
-from townsquare.staff.auth import SESSION_COOKIE, MaybePrincipal
-from townsquare.web.portal.common import MaybeCitizen
+from townsquare.staff.auth import SESSION_COOKIE
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -21,17 +19,6 @@ router = APIRouter(include_in_schema=False)
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
-
-
-@router.get("/", response_class=HTMLResponse)
-async def home(request: Request, session: SessionDep, principal: MaybePrincipal, citizen: MaybeCitizen) -> Response:
-    """What Townsquare is, the services on offer, and where to go next."""
-    agency_list = await agencies.list_agencies(session)
-    services = await agencies.list_services(session)
-    by_agency = {a.id: [s for s in services if s.agency_id == a.id] for a in agency_list}
-    return templates.TemplateResponse(
-        request, "home.html", {"agencies": agency_list, "by_agency": by_agency, "principal": principal}
-    )
 
 
 @router.get("/desk/sign-in", response_class=HTMLResponse)
