@@ -241,3 +241,21 @@ async def discard(session: AsyncSession, *, draft_id: uuid.UUID, citizen_id: uui
     _refuse_if_submitted(draft, "discarded")
     await session.delete(draft)
     await session.flush()
+
+
+DEVICES_KEY = "_devices"  # reserved: the devices (opaque markers) that have opened the draft, never a form field
+MAX_DEVICES = 20
+
+
+async def remember_device(session: AsyncSession, *, draft_id: uuid.UUID, citizen_id: uuid.UUID, device: str) -> str:
+    """Note that a device opened the draft: "first" (nobody had), "new" (another had) or "known".
+
+    Keeps the marker under a reserved key of `answers` without changing the version, so it never meets the merge.
+    """
+    draft = await _load(session, draft_id=draft_id, citizen_id=citizen_id, lock=True)
+    seen = [str(d) for d in draft.answers.get(DEVICES_KEY, []) if isinstance(d, str)]
+    if device in seen:
+        return "known"
+    draft.answers = {**draft.answers, DEVICES_KEY: [*seen, device][-MAX_DEVICES:]}
+    await session.flush()
+    return "new" if seen else "first"
