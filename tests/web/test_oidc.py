@@ -276,7 +276,8 @@ async def test_an_id_token_with_another_nonce_is_refused(
 
     assert refused.status_code == 401
     assert "does not belong to the sign-in you started" in refused.text
-    assert "<h1>We could not sign you in</h1>" in refused.text
+    assert '<h1 class="govuk-heading-l">We could not sign you in</h1>' in refused.text
+    assert "<title>Error: We could not sign you in" in refused.text
     assert await count(session, CitizenSession) == 0
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.citizens.models import Citizen, CitizenSession, SignInLink
@@ -106,13 +106,55 @@ async def create_link(session: AsyncSession, *, email: str, minutes: int) -> str
 
 
 async def use_link(session: AsyncSession, *, token: str) -> str | None:
-    """The email a live, unused link was sent to, marking it used (once only); None if it is not valid."""
+    """The email a live, unused sign-in link was sent to, marking it used (once only); None if it is not valid.
+
+    A link made to add an address to someone's record (`citizen_id` set) is not a sign-in link and is refused.
+    """
     row = (
         await session.execute(select(SignInLink).where(SignInLink.token_hash == _sha256(token)).with_for_update())
     ).scalar_one_or_none()
     now = utcnow()
-    if row is None or row.used_at is not None or row.expires_at <= now:
+    if row is None or row.citizen_id is not None or row.used_at is not None or row.expires_at <= now:
         return None
     row.used_at = now
     await session.flush()
     return row.email
+
+
+async def create_citizen_link(session: AsyncSession, *, email: str, citizen_id: uuid.UUID, minutes: int) -> str:
+    """A one-time link token proving that whoever opens it holds `email`, to add that address to `citizen_id`."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    session.add(
+        SignInLink(
+            token_hash=_sha256(token),
+            email=email,
+            citizen_id=citizen_id,
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
+    await session.flush()
+    return token
+
+
+async def citizen_links_since(session: AsyncSession, *, citizen_id: uuid.UUID, since: datetime) -> int:
+    """How many address-confirmation links were made for the citizen since `since` (to limit how many are sent)."""
+    stmt = select(func.count()).where(SignInLink.citizen_id == citizen_id, SignInLink.created_at >= since)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def use_citizen_link(session: AsyncSession, *, token: str) -> tuple[uuid.UUID, str] | None:
+    """(citizen id, email) of a live, unused address-confirmation link, marking it used (once only).
+
+    A plain sign-in link (no citizen) is never accepted here: it adds nothing to anyone's record.
+    """
+    row = (
+        await session.execute(select(SignInLink).where(SignInLink.token_hash == _sha256(token)).with_for_update())
+    ).scalar_one_or_none()
+    now = utcnow()
+    if row is None or row.citizen_id is None or row.used_at is not None or row.expires_at <= now:
+        return None
+    row.used_at = now
+    await session.flush()
+    return row.citizen_id, row.email

@@ -2,24 +2,63 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.citizens import service as citizens
-from townsquare.citizens import sessions
+from townsquare.citizens import sessions, totp
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import accounts
 from townsquare.errors import Problem
+from townsquare.settings import Settings
+from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import MaybeCitizen, safe_next, set_citizen_cookie, settings_of
+from townsquare.web.portal.security import wrong_code_message
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 
+CODE_PATH = "/account/sign-in-code"
+PENDING_COOKIE = "ts_sign_in_code"
+
 
 def _device(request: Request) -> str:
     return request.headers.get("user-agent", "")[:200]
+
+
+def _code_page(request: Request, *, error: str | None = None, status: int = 200) -> Response:
+    context = {
+        "error": error,
+        "error_count": 1 if error else 0,
+        "minutes": accounts.PENDING_SECONDS // 60,
+        "tries": accounts.MAX_WRONG_CODES,
+    }
+    return templates.TemplateResponse(request, "portal/totp_code.html", context, status_code=status)
+
+
+def _sign_in_page(
+    request: Request,
+    *,
+    error: str | None = None,
+    at_email: bool = False,
+    email: str = "",
+    next: str = "/account",
+    status: int = 200,
+) -> Response:
+    """The sign-in page; `error` is shown in the error summary, and at the email box when it is `at_email`."""
+    settings = settings_of(request)
+    context = {
+        "next": safe_next(next),
+        "email": email,
+        "error": error,
+        "email_error": error if at_email else None,
+        "error_count": 1 if error else 0,
+        "oidc": bool(settings.oidc_issuer),
+    }
+    return templates.TemplateResponse(request, "portal/sign_in.html", context, status_code=status)
 
 
 @router.get("/account/sign-in", response_class=HTMLResponse)
@@ -27,9 +66,7 @@ async def sign_in_form(request: Request, citizen: MaybeCitizen, next: str = "/ac
     """Ask for an email address (and offer the identity provider when one is configured)."""
     if citizen is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    settings = settings_of(request)
-    context = {"next": safe_next(next), "error": None, "email": "", "oidc": bool(settings.oidc_issuer)}
-    return templates.TemplateResponse(request, "portal/sign_in.html", context)
+    return _sign_in_page(request, next=next[:500])
 
 
 @router.post("/account/sign-in", response_class=HTMLResponse)
@@ -44,11 +81,84 @@ async def send_link(
     try:
         await accounts.send_sign_in_link(session, email=email, settings=settings)
     except Problem as problem:
-        context = {"next": safe_next(next), "error": problem.detail, "email": email, "oidc": bool(settings.oidc_issuer)}
-        return templates.TemplateResponse(request, "portal/sign_in.html", context, status_code=problem.status)
+        error = (
+            _("Enter an email address in the correct format, like name@example.org")
+            if email.strip()
+            else _("Enter your email address")
+        )
+        return _sign_in_page(request, error=error, at_email=True, email=email, next=next, status=problem.status)
     await session.commit()
-    context = {"minutes": settings.sign_in_link_minutes}
+    context = {"minutes": settings.sign_in_link_minutes, "back_to": "/account/sign-in"}
     return templates.TemplateResponse(request, "portal/check_email.html", context)
+
+
+@router.get(CODE_PATH, response_class=HTMLResponse)
+async def code_form(request: Request) -> Response:
+    """Ask for the authenticator app's code, after a link of someone who turned the app on."""
+    settings = settings_of(request)
+    if accounts.open_pending(settings.secret_key, request.cookies.get(PENDING_COOKIE)) is None:
+        return _pending_gone(request, settings)
+    return _code_page(request)
+
+
+@router.post(CODE_PATH, response_class=HTMLResponse)
+async def check_code(request: Request, session: SessionDep, code: Annotated[str, Form(max_length=40)] = "") -> Response:
+    """A right code (used once) starts the session; after a few wrong ones the person asks for a new link."""
+    settings = settings_of(request)
+    pending = accounts.open_pending(settings.secret_key, request.cookies.get(PENDING_COOKIE))
+    if pending is None:
+        return _pending_gone(request, settings)
+    if totp.clean_code(code) is None:  # not a guess at all: nothing to count
+        error = _("Enter the 6-digit code from your authenticator app") if not code.strip() else None
+        error = error or _("The code must be 6 digits, like 123456")
+        return _code_page(request, error=error, status=400)
+    result = await accounts.finish_with_code(session, pending=pending, code=code)
+    if result.outcome is accounts.CodeOutcome.wrong:
+        await session.commit()
+        return _code_page(request, error=wrong_code_message(result.attempts_left), status=400)
+    if result.outcome is not accounts.CodeOutcome.accepted:
+        await session.commit()
+        message = (
+            _("You entered too many wrong codes. Ask for a new sign-in link.")
+            if result.outcome is accounts.CodeOutcome.exhausted
+            else _("This sign-in can no longer be finished. Ask for a new sign-in link.")
+        )
+        response = _sign_in_page(request, error=message, status=400)
+        _forget_pending(response, settings)
+        return response
+    citizen_id = uuid.UUID(pending.citizen_id)
+    response = await _start_session(request, session, settings, citizen_id=citizen_id, method="email_link+totp")
+    _forget_pending(response, settings)
+    return response
+
+
+def _pending_gone(request: Request, settings: Settings) -> Response:
+    message = _("Your sign-in has expired or was started in another browser. Ask for a new sign-in link.")
+    response = _sign_in_page(request, error=message, status=400)
+    _forget_pending(response, settings)
+    return response
+
+
+def _forget_pending(response: Response, settings: Settings) -> None:
+    response.delete_cookie(
+        PENDING_COOKIE, path=CODE_PATH, httponly=True, samesite="lax", secure=settings.public_url.startswith("https://")
+    )
+
+
+async def _start_session(
+    request: Request, session: SessionDep, settings: Settings, *, citizen_id: uuid.UUID, method: str
+) -> Response:
+    cookie = await sessions.start(
+        session,
+        citizen_id=citizen_id,
+        method=method,
+        hours=settings.citizen_session_hours,
+        device=_device(request),
+    )
+    await session.commit()
+    response = RedirectResponse("/account", status_code=303)
+    set_citizen_cookie(response, cookie, settings)
+    return response
 
 
 @router.get("/account/sign-in/{token}", response_class=HTMLResponse)
@@ -59,29 +169,28 @@ async def confirm_link(request: Request, token: str) -> Response:
 
 @router.post("/account/sign-in/{token}", response_class=HTMLResponse)
 async def use_link(request: Request, token: str, session: SessionDep) -> Response:
-    """Use the link: a session starts and the email address counts as verified."""
+    """Use the link: the email address counts as verified, and a session starts (after the app's code, if on)."""
     settings = settings_of(request)
     citizen = await accounts.sign_in_with_link(session, token=token[:100], region=settings.default_region)
     if citizen is None:
         await session.commit()
-        context = {
-            "next": "/account",
-            "email": "",
-            "oidc": bool(settings.oidc_issuer),
-            "error": "That sign-in link has been used or has expired. Ask for a new one below.",
-        }
-        return templates.TemplateResponse(request, "portal/sign_in.html", context, status_code=400)
-    cookie = await sessions.start(
-        session,
-        citizen_id=citizen.id,
-        method="email_link",
-        hours=settings.citizen_session_hours,
-        device=_device(request),
-    )
-    await session.commit()
-    response = RedirectResponse("/account", status_code=303)
-    set_citizen_cookie(response, cookie, settings)
-    return response
+        error = _("That sign-in link has been used or has expired. Ask for a new one below.")
+        return _sign_in_page(request, error=error, status=400)
+    if await totp.is_on(session, citizen_id=citizen.id):
+        pending = accounts.pending_sign_in(citizen.id)
+        await session.commit()
+        response = RedirectResponse(CODE_PATH, status_code=303)
+        response.set_cookie(
+            PENDING_COOKIE,
+            accounts.seal_pending(settings.secret_key, pending),
+            max_age=accounts.PENDING_SECONDS,
+            path=CODE_PATH,
+            httponly=True,
+            samesite="lax",
+            secure=settings.public_url.startswith("https://"),
+        )
+        return response
+    return await _start_session(request, session, settings, citizen_id=citizen.id, method="email_link")
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -89,9 +198,10 @@ async def account(request: Request, session: SessionDep, citizen: MaybeCitizen) 
     """Who we know you as, how, and where you are signed in."""
     if citizen is None:
         return RedirectResponse("/account/sign-in?next=/account", status_code=303)
+    from townsquare.web.portal.identities import overview_context  # the overview's parts live with the identities
+
     record = await citizens.get(session, citizen_id=citizen.id)
-    devices = await sessions.live_sessions(session, citizen_id=citizen.id)
-    return templates.TemplateResponse(request, "portal/account.html", {"citizen": record, "devices": devices})
+    return templates.TemplateResponse(request, "portal/account.html", await overview_context(request, session, record))
 
 
 @router.post("/account/sign-out")
