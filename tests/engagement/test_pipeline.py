@@ -174,6 +174,27 @@ async def test_a_form_submission_for_a_service_opens_a_case_in_its_agency(
     assert case.sla_due_at is not None
 
 
+async def test_a_second_application_soon_after_the_first_opens_its_own_case(
+    client: httpx.AsyncClient, headers: dict[str, str], session: AsyncSession
+) -> None:
+    agency = await create_agency(session, slug="transport", name="Transport")
+    await create_service(session, agency=agency, code="DL-RENEW", name="Renew a licence")
+    await create_service(session, agency=agency, code="PARK-PERMIT", name="Parking permit")
+    await session.commit()
+    sender = {"kind": "email", "value": "maria@example.org"}
+    licence = {"channel": "web", "kind": "form_submission", "service_code": "DL-RENEW", "from": sender, "text": "a"}
+    permit = licence | {"service_code": "PARK-PERMIT", "text": "b"}
+    first = (await client.post("/api/v1/interactions", json=licence, headers=headers)).json()
+    question = {"channel": "email", "from": sender, "text": "Any news?", "subject": "My licence"}
+    asked = (await client.post("/api/v1/interactions", json=question, headers=headers)).json()
+    second = (await client.post("/api/v1/interactions", json=permit, headers=headers)).json()
+    assert asked["case_reference"] == first["case_reference"]  # a message soon after joins the open conversation
+    assert second["case_reference"] is not None
+    assert second["case_reference"] != first["case_reference"]  # but a new application is new work
+    assert second["conversation_id"] != first["conversation_id"]
+    assert await count(session, Case) == 2
+
+
 async def test_events_are_published_only_after_commit(runtime: Runtime, headers: dict[str, str]) -> None:
     seen: list[Event] = []
 

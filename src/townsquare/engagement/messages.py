@@ -65,6 +65,9 @@ class InboundMessage:
     # Set when the channel already knows who this is because the person is signed in (the portal): the
     # pipeline takes that citizen instead of resolving a handle.
     citizen_id: uuid.UUID | None = None
+    # Set with `citizen_id` when the person answers in one of their own conversations (the portal): the contact
+    # joins that conversation; the pipeline refuses one that is not theirs.
+    conversation_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from townsquare.cases.models import Case
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, Identity
 from townsquare.engagement.messages import InboundMessage, IngestResult
-from townsquare.errors import FieldError, Problem, invalid, too_large
+from townsquare.errors import FieldError, Problem, invalid, not_found, too_large
 from townsquare.events import Event, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Attachment, Conversation, Direction, Interaction, InteractionKind
@@ -218,6 +218,8 @@ class Pipeline:
     async def _thread(
         self, session: AsyncSession, message: InboundMessage, citizen: Citizen, case: Case | None
     ) -> tuple[Conversation, Case | None, bool]:
+        if message.conversation_id is not None:
+            return await self._named_conversation(session, message.conversation_id, citizen)
         conversation: Conversation | None = None
         started = False
         if case is not None:
@@ -237,6 +239,12 @@ class Pipeline:
             conversation = await interactions.recent_open_conversation(
                 session, citizen_id=citizen.id, active_since=since
             )
+            if (
+                conversation is not None
+                and conversation.case_id is not None
+                and message.kind is InteractionKind.form_submission
+            ):
+                conversation = None  # a new application is new work, never an addition to an earlier case
         if conversation is None:
             conversation = await interactions.start_conversation(
                 session,
@@ -250,6 +258,16 @@ class Pipeline:
         if case is None and conversation.case_id is not None:
             case = await session.get(Case, conversation.case_id)
         return conversation, case, started
+
+    async def _named_conversation(
+        self, session: AsyncSession, conversation_id: uuid.UUID, citizen: Citizen
+    ) -> tuple[Conversation, Case | None, bool]:
+        """The conversation the contact names (a signed-in resident answering), only if it is that person's."""
+        conversation = await session.get(Conversation, conversation_id)
+        if conversation is None or conversation.citizen_id != citizen.id:
+            raise not_found("Conversation")
+        case = await session.get(Case, conversation.case_id) if conversation.case_id else None
+        return conversation, case, False
 
     async def _record(
         self,
