@@ -114,3 +114,24 @@ async def test_sign_out_everywhere_ends_every_session_of_the_person(
     revoked = (await session.execute(select(CitizenSession.revoked_at))).scalars().all()
     assert len(revoked) == 2
     assert all(revoked)
+
+
+async def test_after_the_link_the_person_returns_to_the_page_they_were_going_to(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await create_citizen(session, name="Maria Lopez", email="maria@example.org")
+    await session.commit()
+    asked = await client.post(
+        "/account/sign-in", data={"email": "maria@example.org", "next": "/services/DL-RENEW/apply?from=home"}
+    )
+    assert asked.status_code == 200
+    token = await _link(session, "maria@example.org")
+    used = await client.post(f"/account/sign-in/{token}")
+    assert used.status_code == 303
+    assert used.headers["location"] == "/services/DL-RENEW/apply?from=home"
+    assert "ts_next" not in client.cookies  # used once
+
+    await client.post("/account/sign-out")
+    await client.post("/account/sign-in", data={"email": "maria@example.org", "next": "https://evil.example/"})
+    token = await _link(session, "maria@example.org")
+    assert (await client.post(f"/account/sign-in/{token}")).headers["location"] == "/account"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote, unquote
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -20,6 +21,7 @@ from townsquare.web.portal.security import wrong_code_message
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+NEXT_COOKIE = "ts_next"  # the page to return to after an emailed link is used in this browser
 
 CODE_PATH = "/account/sign-in-code"
 PENDING_COOKIE = "ts_sign_in_code"
@@ -89,7 +91,17 @@ async def send_link(
         return _sign_in_page(request, error=error, at_email=True, email=email, next=next, status=problem.status)
     await session.commit()
     context = {"minutes": settings.sign_in_link_minutes, "back_to": "/account/sign-in"}
-    return templates.TemplateResponse(request, "portal/check_email.html", context)
+    response = templates.TemplateResponse(request, "portal/check_email.html", context)
+    # Where to go once the link is used in this browser (the page the person was on, e.g. an application).
+    response.set_cookie(
+        NEXT_COOKIE,
+        quote(safe_next(next), safe="/"),
+        max_age=settings.sign_in_link_minutes * 60,
+        httponly=True,
+        samesite="lax",
+        secure=settings.public_url.startswith("https://"),
+    )
+    return response
 
 
 @router.get(CODE_PATH, response_class=HTMLResponse)
@@ -156,8 +168,9 @@ async def _start_session(
         device=_device(request),
     )
     await session.commit()
-    response = RedirectResponse("/account", status_code=303)
+    response = RedirectResponse(safe_next(unquote(request.cookies.get(NEXT_COOKIE, ""))), status_code=303)
     set_citizen_cookie(response, cookie, settings)
+    response.delete_cookie(NEXT_COOKIE, httponly=True, samesite="lax")
     return response
 
 
