@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote, unquote
 from typing import Annotated
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
