@@ -88,10 +88,10 @@ async def test_the_case_timeline_pages_without_gaps_or_repeats(session: AsyncSes
         seen += [i.id for i in page.entries]
         if page.earlier is None:
             break
-        cursor = residents.decode_cursor(residents.encode_cursor(page.earlier))
+        cursor = interactions.read_cursor_token(interactions.cursor_token(page.earlier))
     assert len(seen) == len(set(seen)) == 11
     with pytest.raises(Problem):
-        residents.decode_cursor("not-a-cursor")
+        interactions.read_cursor_token("not-a-cursor")
 
 
 async def test_another_persons_case_or_conversation_is_not_found(session: AsyncSession) -> None:

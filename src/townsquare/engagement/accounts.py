@@ -7,10 +7,6 @@ step). Does not commit; the route owns the transaction.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
 import logging
 import secrets
 import time
@@ -23,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare import sealing
 from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions, totp
 from townsquare.citizens.models import Citizen, Identity, IdentityKind, VerificationMethod
@@ -165,28 +162,18 @@ def pending_sign_in(citizen_id: uuid.UUID) -> PendingSignIn:
     return PendingSignIn(secrets.token_urlsafe(12), str(citizen_id), int(time.time()) + PENDING_SECONDS)
 
 
-def _mac(secret: str, raw: bytes) -> str:
-    digest = hmac.new(secret.encode(), b"totp-pending:" + raw, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
 def seal_pending(secret: str, pending: PendingSignIn) -> str:
     """The pending sign-in as a cookie value only this deployment can mint."""
-    raw = json.dumps(asdict(pending), separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=") + "." + _mac(secret, raw)
+    return sealing.seal_json(secret, "totp-pending", asdict(pending))
 
 
 def open_pending(secret: str, value: str | None) -> PendingSignIn | None:
     """The pending sign-in in a cookie this deployment minted that has not expired; None for anything else."""
-    body, _, mac = (value or "")[:1000].partition(".")
-    try:
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except ValueError:
-        return None
-    if not mac or not hmac.compare_digest(mac, _mac(secret, raw)):
+    data = sealing.unseal_json(secret, "totp-pending", value)
+    if data is None:
         return None
     try:
-        pending = PendingSignIn(**json.loads(raw))
+        pending = PendingSignIn(**data)
         uuid.UUID(pending.citizen_id)
     except (ValueError, TypeError):
         return None

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -108,10 +108,7 @@ async def _timeline_page(
     """Newest first; attachments in one query however many rows (a selectin load would batch by 500)."""
     ids = select(Interaction.id).where(Interaction.citizen_id == citizen_id)
     if before is not None:
-        at, last_id = before
-        ids = ids.where(
-            or_(Interaction.occurred_at < at, and_(Interaction.occurred_at == at, Interaction.id < last_id))
-        )
+        ids = ids.where(interactions.older_than(before))
     visible = cases.visible_case_ids(agency_ids)
     if visible is not None:
         ids = ids.where(or_(Interaction.case_id.is_(None), Interaction.case_id.in_(visible)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy import case as when
@@ -33,9 +33,7 @@ CASES_LIMIT = 200
 CONVERSATIONS_LIMIT = 50
 # A status-change entry is the resident's to see when it says how the case moved; assignments are staff business.
 STATUS_KEYS = ("to", "status", "merged_into", "merged_from")
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-Cursor = tuple[datetime, uuid.UUID]
+Cursor = interactions.TimelineCursor
 
 
 def is_message() -> ColumnElement[bool]:
@@ -49,34 +47,6 @@ def visible_to_resident() -> ColumnElement[bool]:
     """Touchpoints a resident may see: messages both ways, and status changes that say how their case moved."""
     moved = or_(*(Interaction.payload[key].as_string().is_not(None) for key in STATUS_KEYS))
     return or_(is_message(), and_(Interaction.kind == InteractionKind.status_change, moved))
-
-
-def encode_cursor(cursor: Cursor | None) -> str | None:
-    """A (time, id) position as a short URL-safe token."""
-    if cursor is None:
-        return None
-    at, row_id = cursor
-    return f"{(at - EPOCH) // timedelta(microseconds=1)}-{row_id.hex}"
-
-
-def decode_cursor(token: str | None) -> Cursor | None:
-    """The (time, id) position of a token from `encode_cursor`; a 422 problem when it is not one."""
-    if not token:
-        return None
-    micros, _sep, hex_id = token.partition("-")
-    try:
-        return EPOCH + timedelta(microseconds=int(micros)), uuid.UUID(hex=hex_id)
-    except (ValueError, OverflowError):
-        raise invalid(
-            "That page link is not valid; go back to the start.", FieldError("before", "not a position")
-        ) from None
-
-
-def _before(cursor: Cursor | None) -> ColumnElement[bool] | None:
-    if cursor is None:
-        return None
-    at, last_id = cursor
-    return or_(Interaction.occurred_at < at, and_(Interaction.occurred_at == at, Interaction.id < last_id))
 
 
 async def _first_names(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -181,9 +151,8 @@ async def case_timeline(
         .options(selectinload(Interaction.attachments))
         .where(Interaction.case_id == case_id, Interaction.citizen_id == citizen_id, visible_to_resident())
     )
-    older = _before(before)
-    if older is not None:
-        stmt = stmt.where(older)
+    if before is not None:
+        stmt = stmt.where(interactions.older_than(before))
     stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit + 1)
     rows = list((await session.execute(stmt)).scalars())
     shown = rows[:limit]
@@ -287,9 +256,8 @@ async def conversation_of(
         .options(selectinload(Interaction.attachments))
         .where(Interaction.conversation_id == conversation.id, is_message())
     )
-    older = _before(before)
-    if older is not None:
-        stmt = stmt.where(older)
+    if before is not None:
+        stmt = stmt.where(interactions.older_than(before))
     stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit + 1)
     rows = list((await session.execute(stmt)).scalars())
     shown = rows[:limit]

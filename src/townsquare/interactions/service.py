@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from townsquare.clock import utcnow
-from townsquare.errors import not_found
+from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions.models import (
     Attachment,
     Channel,
@@ -26,6 +26,37 @@ from townsquare.interactions.models import (
     Interaction,
     InteractionKind,
 )
+
+# Timelines page by keyset: (occurred_at, id) of the oldest entry shown, newest first.
+TimelineCursor = tuple[datetime, uuid.UUID]
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def older_than(cursor: TimelineCursor) -> ColumnElement[bool]:
+    """Interactions after `cursor` in newest-first order (older, or as old with a smaller id)."""
+    at, last_id = cursor
+    return or_(Interaction.occurred_at < at, and_(Interaction.occurred_at == at, Interaction.id < last_id))
+
+
+def cursor_token(cursor: TimelineCursor | None) -> str | None:
+    """A timeline position as a short URL-safe token (for "show earlier" links)."""
+    if cursor is None:
+        return None
+    at, row_id = cursor
+    return f"{(at - _EPOCH) // timedelta(microseconds=1)}-{row_id.hex}"
+
+
+def read_cursor_token(token: str | None) -> TimelineCursor | None:
+    """The position in a token from `cursor_token`; a 422 problem when it is not one."""
+    if not token:
+        return None
+    micros, _sep, hex_id = token[:80].partition("-")
+    try:
+        return _EPOCH + timedelta(microseconds=int(micros)), uuid.UUID(hex=hex_id)
+    except (ValueError, OverflowError):
+        raise invalid(
+            "That page link is damaged; go back to the start.", FieldError("before", "not a position")
+        ) from None
 
 
 async def find_by_external_id(session: AsyncSession, *, channel: Channel, external_id: str) -> Interaction | None:

@@ -11,6 +11,7 @@ from townsquare.db.deps import SessionDep
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
 from townsquare.staff.auth import SESSION_COOKIE
+from townsquare.web import cookies
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -49,14 +50,7 @@ async def sign_in(
     staff.audit(session, actor_kind="staff", actor_id=str(account.id), action="staff.sign_in", subject_kind="staff")
     await session.commit()
     response = RedirectResponse(_safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        max_age=settings.session_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.startswith("https://"),
-    )
+    cookies.keep(response, SESSION_COOKIE, token, settings, max_age=settings.session_hours * 3600)
     return response
 
 
@@ -68,5 +62,5 @@ async def sign_out(request: Request, session: SessionDep) -> Response:
         await staff.end_session(session, token=token)
         await session.commit()
     response = RedirectResponse("/desk/sign-in", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    cookies.forget(response, SESSION_COOKIE, _settings(request))
     return response

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from townsquare.errors import FieldError, invalid
+from townsquare.interactions import service as interactions
 from townsquare.settings import Settings
 from townsquare.staff.auth import Principal
 
@@ -39,19 +39,10 @@ def safe_next(target: str, fallback: str) -> str:
 
 
 def cursor(before: str) -> tuple[datetime, uuid.UUID] | None:
-    """`<ISO time>~<id>`: the keyset of the oldest entry already shown."""
-    if not before:
-        return None
-    at, _, last_id = before.partition("~")
-    try:
-        when = datetime.fromisoformat(at)
-        cursor = (when if when.tzinfo else when.replace(tzinfo=UTC), uuid.UUID(last_id))
-    except ValueError:
-        raise invalid("That 'show earlier' link is damaged.", FieldError("before", "not a cursor")) from None
-    return cursor
+    """The keyset of the oldest entry already shown, from a "show earlier" link."""
+    return interactions.read_cursor_token(before)
 
 
 def earlier_url(path: str, earlier: tuple[datetime, uuid.UUID] | None) -> str | None:
-    if earlier is None:
-        return None
-    return f"{path}?before={quote(earlier[0].isoformat() + '~' + str(earlier[1]))}#timeline-title"
+    token = interactions.cursor_token(earlier)
+    return f"{path}?before={token}#timeline-title" if token else None

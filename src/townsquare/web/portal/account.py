@@ -15,6 +15,7 @@ from townsquare.db.deps import SessionDep
 from townsquare.engagement import accounts
 from townsquare.errors import Problem
 from townsquare.settings import Settings
+from townsquare.web import cookies
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import MaybeCitizen, safe_next, set_citizen_cookie, settings_of
 from townsquare.web.portal.security import wrong_code_message
@@ -90,16 +91,11 @@ async def send_link(
         )
         return _sign_in_page(request, error=error, at_email=True, email=email, next=next, status=problem.status)
     await session.commit()
-    context = {"minutes": settings.sign_in_link_minutes, "back_to": "/account/sign-in"}
+    context = {"minutes": settings.sign_in_link_minutes, "back": "/account/sign-in"}
     response = templates.TemplateResponse(request, "portal/check_email.html", context)
     # Where to go once the link is used in this browser (the page the person was on, e.g. an application).
-    response.set_cookie(
-        NEXT_COOKIE,
-        quote(safe_next(next), safe="/"),
-        max_age=settings.sign_in_link_minutes * 60,
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.startswith("https://"),
+    cookies.keep(
+        response, NEXT_COOKIE, quote(safe_next(next), safe="/"), settings, max_age=settings.sign_in_link_minutes * 60
     )
     return response
 
@@ -152,9 +148,7 @@ def _pending_gone(request: Request, settings: Settings) -> Response:
 
 
 def _forget_pending(response: Response, settings: Settings) -> None:
-    response.delete_cookie(
-        PENDING_COOKIE, path=CODE_PATH, httponly=True, samesite="lax", secure=settings.public_url.startswith("https://")
-    )
+    cookies.forget(response, PENDING_COOKIE, settings, path=CODE_PATH)
 
 
 async def _start_session(
@@ -170,7 +164,7 @@ async def _start_session(
     await session.commit()
     response = RedirectResponse(safe_next(unquote(request.cookies.get(NEXT_COOKIE, ""))), status_code=303)
     set_citizen_cookie(response, cookie, settings)
-    response.delete_cookie(NEXT_COOKIE, httponly=True, samesite="lax")
+    cookies.forget(response, NEXT_COOKIE, settings)
     return response
 
 
@@ -193,15 +187,8 @@ async def use_link(request: Request, token: str, session: SessionDep) -> Respons
         pending = accounts.pending_sign_in(citizen.id)
         await session.commit()
         response = RedirectResponse(CODE_PATH, status_code=303)
-        response.set_cookie(
-            PENDING_COOKIE,
-            accounts.seal_pending(settings.secret_key, pending),
-            max_age=accounts.PENDING_SECONDS,
-            path=CODE_PATH,
-            httponly=True,
-            samesite="lax",
-            secure=settings.public_url.startswith("https://"),
-        )
+        sealed = accounts.seal_pending(settings.secret_key, pending)
+        cookies.keep(response, PENDING_COOKIE, sealed, settings, max_age=accounts.PENDING_SECONDS, path=CODE_PATH)
         return response
     return await _start_session(request, session, settings, citizen_id=citizen.id, method="email_link")
 
@@ -225,7 +212,7 @@ async def sign_out(request: Request, session: SessionDep) -> Response:
         await sessions.end(session, token=token)
         await session.commit()
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(sessions.CITIZEN_COOKIE)
+    cookies.forget(response, sessions.CITIZEN_COOKIE, settings_of(request))
     return response
 
 
@@ -236,5 +223,5 @@ async def sign_out_everywhere(request: Request, session: SessionDep, citizen: Ma
         await sessions.end_all(session, citizen_id=citizen.id)
         await session.commit()
     response = RedirectResponse("/account/sign-in", status_code=303)
-    response.delete_cookie(sessions.CITIZEN_COOKIE)
+    cookies.forget(response, sessions.CITIZEN_COOKIE, settings_of(request))
     return response

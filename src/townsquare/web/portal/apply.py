@@ -179,9 +179,7 @@ def _render_page(
         "errors": errors,
         "error_count": len(errors),
         "saved": request.query_params.get("saved") == "1",
-        "back_url": f"/applications/{draft.id}/pages/{page.number - 1}"
-        if page.number > 1
-        else f"/services/{service.code}",
+        "back": f"/applications/{draft.id}/pages/{page.number - 1}" if page.number > 1 else f"/services/{service.code}",
     }
     return templates.TemplateResponse(request, "portal/apply_page.html", context, status_code=status_code)
 
@@ -341,7 +339,7 @@ def _render_check(
         "rows": _summary(draft, service),
         "errors": errors,
         "error_count": len(errors),
-        "back_url": f"/applications/{draft.id}/pages/{total}",
+        "back": f"/applications/{draft.id}/pages/{total}",
     }
     return templates.TemplateResponse(request, "portal/apply_check.html", context, status_code=status_code)
 

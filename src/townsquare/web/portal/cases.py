@@ -20,6 +20,7 @@ from townsquare.cases.models import Case, CaseStatus
 from townsquare.cases.service import OPEN_STATUSES
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import residents
+from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
@@ -231,7 +232,7 @@ async def my_cases(request: Request, session: SessionDep, citizen: CurrentCitize
         }
         for row in rows
     ]
-    context = {"cases": shown, "total": total, "back_to": "/account", **helpers()}
+    context = {"cases": shown, "total": total, "back": "/account", **helpers()}
     return templates.TemplateResponse(request, "portal/cases.html", context)
 
 
@@ -243,7 +244,7 @@ async def my_case(
     view = await residents.case_of(session, citizen_id=citizen.id, reference=reference[:40])
     if view is None:
         return templates.TemplateResponse(request, "portal/missing.html", {"what": "case"}, status_code=404)
-    cursor = residents.decode_cursor(before[:80] if before else None)
+    cursor = interactions.read_cursor_token(before)
     page = await residents.case_timeline(session, citizen_id=citizen.id, case_id=view.case.id, before=cursor)
     case = view.case
     context = {
@@ -257,9 +258,9 @@ async def my_case(
         "conversation": view.conversation,
         "timeline": page.entries,
         "staff": page.staff,
-        "earlier": residents.encode_cursor(page.earlier),
+        "earlier": interactions.cursor_token(page.earlier),
         "paged": cursor is not None,
-        "back_to": "/account/cases",
+        "back": "/account/cases",
         **helpers(),
     }
     return templates.TemplateResponse(request, "portal/case.html", context)

@@ -12,7 +12,7 @@ from townsquare.citizens import sessions
 from townsquare.citizens.models import Citizen
 from townsquare.db.deps import SessionDep
 from townsquare.settings import Settings
-from townsquare.web import i18n
+from townsquare.web import cookies, i18n
 
 
 def settings_of(request: Request) -> Settings:
@@ -23,14 +23,7 @@ def settings_of(request: Request) -> Settings:
 
 def set_citizen_cookie(response: Response, token: str, settings: Settings) -> None:
     """The resident's session cookie: HttpOnly, SameSite=Lax, Secure when served over HTTPS."""
-    response.set_cookie(
-        sessions.CITIZEN_COOKIE,
-        token,
-        max_age=settings.citizen_session_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.startswith("https://"),
-    )
+    cookies.keep(response, sessions.CITIZEN_COOKIE, token, settings, max_age=settings.citizen_session_hours * 3600)
 
 
 def safe_next(target: str, fallback: str = "/account") -> str:

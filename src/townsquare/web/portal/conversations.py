@@ -17,6 +17,7 @@ from townsquare.engagement import residents
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.engagement.residents import ConversationView
 from townsquare.errors import Problem
+from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Direction, Interaction
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.cases import DEFAULT_TZ, case_name, helpers
@@ -68,7 +69,7 @@ async def my_messages(request: Request, session: SessionDep, citizen: CurrentCit
                 "at": row.conversation.last_activity_at,
             }
         )
-    context = {"conversations": shown, "total": total, "back_to": "/account", **helpers()}
+    context = {"conversations": shown, "total": total, "back": "/account", **helpers()}
     return templates.TemplateResponse(request, "portal/conversations.html", context)
 
 
@@ -93,10 +94,10 @@ def _page_context(request: Request, view: ConversationView, before: str | None) 
         ),
         "case": case,
         "messages": messages,
-        "earlier": residents.encode_cursor(view.earlier),
+        "earlier": interactions.cursor_token(view.earlier),
         "paged": before is not None,
         "tz": DEFAULT_TZ,
-        "back_to": "/account/messages",
+        "back": "/account/messages",
         **helpers(),
     }
 
@@ -108,7 +109,7 @@ async def _view(
         wanted = uuid.UUID(conversation_id[:40])
     except ValueError:
         return None
-    cursor = residents.decode_cursor(before[:80] if before else None)
+    cursor = interactions.read_cursor_token(before)
     return await residents.conversation_of(session, citizen_id=citizen_id, conversation_id=wanted, before=cursor)
 
 

@@ -29,11 +29,11 @@ from townsquare.web import i18n
 from townsquare.web.i18n import LANGUAGE_COOKIE, ngettext
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, settings_of
+from townsquare.web.portal.language import remember_language
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 TIMEZONE = "America/Toronto"
-ONE_YEAR = 365 * 24 * 3600
 
 
 def when(value: datetime | None) -> str:
@@ -121,7 +121,7 @@ async def overview_context(request: Request, session: SessionDep, record: Citize
 @router.get("/account/identities/phone/new", response_class=HTMLResponse)
 async def phone_form(request: Request, citizen: CurrentCitizen, phone: str = "") -> Response:
     """Ask for the number to text a code to."""
-    return _page(request, "identity_phone.html", {"phone": phone[:40], "errors": [], "back_to": "/account"})
+    return _page(request, "identity_phone.html", {"phone": phone[:40], "errors": [], "back": "/account"})
 
 
 @router.post("/account/identities/phone/new", response_class=HTMLResponse)
@@ -134,7 +134,7 @@ async def phone_send(
     except Problem as problem:
         await session.rollback()
         errors = [("phone", _message(problem))]
-        context = {"phone": phone, "errors": errors, "back_to": "/account"}
+        context = {"phone": phone, "errors": errors, "back": "/account"}
         return _page(request, "identity_phone.html", context, status_code=problem.status)
     await session.commit()
     return RedirectResponse("/account/identities/phone/code", status_code=303)
@@ -146,7 +146,7 @@ async def code_form(request: Request, session: SessionDep, citizen: CurrentCitiz
     number = await manage.pending_phone(session, citizen_id=citizen.id)
     if number is None:
         return RedirectResponse("/account/identities/phone/new", status_code=303)
-    context = {"number": number, "errors": [], "back_to": "/account/identities/phone/new"}
+    context = {"number": number, "errors": [], "back": "/account/identities/phone/new"}
     return _page(request, "identity_code.html", context)
 
 
@@ -162,7 +162,7 @@ async def code_check(
         await session.commit()  # the attempt counts
         number = await manage.pending_phone(session, citizen_id=citizen_id)
         errors = [("code", _message(problem))]
-        context = {"number": number, "errors": errors, "back_to": "/account/identities/phone/new"}
+        context = {"number": number, "errors": errors, "back": "/account/identities/phone/new"}
         return _page(request, "identity_code.html", context, status_code=problem.status)
     await session.commit()
     return RedirectResponse("/account?updated=phone", status_code=303)
@@ -174,7 +174,7 @@ async def code_check(
 @router.get("/account/identities/email/new", response_class=HTMLResponse)
 async def email_form(request: Request, citizen: CurrentCitizen, email: str = "") -> Response:
     """Ask for the address to send a confirmation link to."""
-    return _page(request, "identity_email.html", {"email": email[:320], "errors": [], "back_to": "/account"})
+    return _page(request, "identity_email.html", {"email": email[:320], "errors": [], "back": "/account"})
 
 
 @router.post("/account/identities/email/new", response_class=HTMLResponse)
@@ -187,10 +187,10 @@ async def email_send(
         address = await manage.start_email(session, settings=settings, citizen_id=citizen.id, raw_email=email)
     except Problem as problem:
         await session.rollback()
-        context = {"email": email, "errors": [("email", _message(problem))], "back_to": "/account"}
+        context = {"email": email, "errors": [("email", _message(problem))], "back": "/account"}
         return _page(request, "identity_email.html", context, status_code=problem.status)
     await session.commit()
-    sent: dict[str, Any] = {"address": address, "minutes": settings.sign_in_link_minutes, "back_to": "/account"}
+    sent: dict[str, Any] = {"address": address, "minutes": settings.sign_in_link_minutes, "back": "/account"}
     return _page(request, "identity_email_sent.html", sent)
 
 
@@ -242,7 +242,7 @@ async def remove_form(request: Request, identity_id: str, session: SessionDep, c
         identity, allowed = await manage.removable(session, citizen_id=citizen.id, identity_id=wanted)
     except Problem:
         return _not_yours(request)
-    context = {"identity": identity, "allowed": allowed, "errors": [], "back_to": "/account"}
+    context = {"identity": identity, "allowed": allowed, "errors": [], "back": "/account"}
     return _page(request, "identity_remove.html", context)
 
 
@@ -264,7 +264,7 @@ async def remove(request: Request, identity_id: str, session: SessionDep, citize
             "identity": identity,
             "allowed": allowed,
             "errors": [("remove", _message(problem))],
-            "back_to": "/account",
+            "back": "/account",
         }
         return _page(request, "identity_remove.html", context, status_code=problem.status)
     await session.commit()
@@ -272,7 +272,7 @@ async def remove(request: Request, identity_id: str, session: SessionDep, citize
 
 
 def _not_yours(request: Request) -> Response:
-    context = {"errors": [], "message": _("That is not one of your contacts."), "back_to": "/account"}
+    context = {"errors": [], "message": _("That is not one of your contacts."), "back": "/account"}
     return _page(request, "identity_missing.html", context, status_code=404)
 
 
@@ -305,7 +305,7 @@ def _preferences_page(
     usable = manage.channels_for(list(record.identities))
     chosen = [c for c in form["channels"] if c in usable]
     ordered = chosen + [c for c in usable if c not in chosen]
-    context = {"form": form, "channels": ordered, "errors": errors, "back_to": "/account"}
+    context = {"form": form, "channels": ordered, "errors": errors, "back": "/account"}
     return _page(request, "preferences.html", context, status_code=status_code)
 
 
@@ -350,15 +350,7 @@ async def preferences_save(
     await session.commit()
     response = RedirectResponse("/account?updated=preferences", status_code=303)
     if request.cookies.get(LANGUAGE_COOKIE):  # this browser chose a language; the new choice replaces it
-        settings = settings_of(request)
-        response.set_cookie(
-            LANGUAGE_COOKIE,
-            language,
-            max_age=ONE_YEAR,
-            httponly=True,
-            samesite="lax",
-            secure=settings.public_url.startswith("https://"),
-        )
+        remember_language(response, language, settings_of(request))
     return response
 
 

@@ -9,6 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from townsquare.db.deps import SessionDep
 from townsquare.errors import FieldError, invalid
+from townsquare.settings import Settings
+from townsquare.web import cookies
 from townsquare.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 from townsquare.web.portal.common import MaybeCitizen, safe_next, settings_of
 
@@ -31,12 +33,10 @@ async def switch_language(
         citizen.language = lang
         await session.commit()
     response = RedirectResponse(safe_next(next, "/"), status_code=303)
-    response.set_cookie(
-        LANGUAGE_COOKIE,
-        lang,
-        max_age=ONE_YEAR,
-        httponly=True,
-        samesite="lax",
-        secure=settings_of(request).public_url.startswith("https://"),
-    )
+    remember_language(response, lang, settings_of(request))
     return response
+
+
+def remember_language(response: Response, language: str, settings: Settings) -> None:
+    """This browser speaks `language` from now on (a year)."""
+    cookies.keep(response, LANGUAGE_COOKIE, language, settings, max_age=ONE_YEAR)

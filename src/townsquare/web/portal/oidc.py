@@ -7,9 +7,7 @@ merges two people: a verified email that already belongs to another record is le
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
-import json
 import logging
 import secrets
 import time
@@ -27,10 +25,12 @@ from joserfc import jwt
 from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet
 
+from townsquare import sealing
 from townsquare.citizens import sessions
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import accounts
 from townsquare.settings import Settings
+from townsquare.web import cookies
 from townsquare.web.portal.common import safe_next, set_citizen_cookie, settings_of
 from townsquare.web.templating import templates
 
@@ -277,28 +277,18 @@ def relying_party(request: Request) -> RelyingParty:
     return party
 
 
-def _mac(secret: str, raw: bytes) -> str:
-    digest = hmac.new(secret.encode(), b"oidc-flow:" + raw, hashlib.sha256).digest()
-    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
-
-
 def seal_flow(secret: str, flow: Flow) -> str:
     """The flow as a cookie value only this deployment can mint."""
-    raw = json.dumps(flow.__dict__, separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=") + "." + _mac(secret, raw)
+    return sealing.seal_json(secret, "oidc-flow", flow.__dict__)
 
 
 def open_flow(secret: str, value: str | None) -> Flow | None:
     """The flow inside a cookie this deployment minted and that has not expired; None for anything else."""
-    body, _, mac = (value or "").partition(".")
-    try:
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-    except ValueError:
-        return None
-    if not mac or not hmac.compare_digest(mac, _mac(secret, raw)):
+    data = sealing.unseal_json(secret, "oidc-flow", value)
+    if data is None:
         return None
     try:
-        flow = Flow(**json.loads(raw))
+        flow = Flow(**data)
     except (ValueError, TypeError):
         return None
     return flow if flow.expires > time.time() else None
@@ -313,13 +303,7 @@ def _refused(request: Request, refused: SignInRefused) -> Response:
 
 
 def _forget_flow(response: Response, settings: Settings) -> None:
-    response.delete_cookie(
-        FLOW_COOKIE,
-        path=FLOW_COOKIE_PATH,
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.startswith("https://"),
-    )
+    cookies.forget(response, FLOW_COOKIE, settings, path=FLOW_COOKIE_PATH)
 
 
 @router.get(SIGN_IN_PATH)
@@ -339,14 +323,13 @@ async def start_sign_in(request: Request, next: str = "/account") -> Response:
         expires=int(time.time()) + FLOW_SECONDS,
     )
     response = RedirectResponse(party.authorization_url(metadata["authorization_endpoint"], flow), status_code=303)
-    response.set_cookie(
+    cookies.keep(
+        response,
         FLOW_COOKIE,
         seal_flow(settings.secret_key, flow),
+        settings,
         max_age=FLOW_SECONDS,
         path=FLOW_COOKIE_PATH,
-        httponly=True,
-        samesite="lax",
-        secure=settings.public_url.startswith("https://"),
     )
     return response
 

@@ -69,7 +69,7 @@ async def _security_page(
         "oidc": bool(settings_of(request).oidc_issuer),
         "error": error,
         "error_count": 1 if error else 0,
-        "back_to": "/account",
+        "back": "/account",
     }
     return templates.TemplateResponse(request, "portal/security.html", context, status_code=status)
 
@@ -93,7 +93,7 @@ async def _setup_page(
         "key": totp.grouped(row.secret),
         "error": error,
         "error_count": 1 if error else 0,
-        "back_to": SECURITY_PATH,
+        "back": SECURITY_PATH,
     }
     response = templates.TemplateResponse(request, "portal/totp_setup.html", context, status_code=status)
     response.headers["Cache-Control"] = "no-store"  # the key must not stay in a shared cache or the history
