@@ -120,6 +120,15 @@ class Settings(BaseSettings):
     default_language: Literal["en", "fr"] = Field(default="en", description="For visitors whose browser asks none")
     support_phone: str | None = Field(default=None, description="Shown on the portal's help and error pages")
 
+    # The knowledge base and the self-service assistant (chat, SMS, speech on calls)
+    assistant_enabled: bool = Field(default=True, description="Answer chat, SMS and spoken questions first")
+    assistant_confidence: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="Below this match confidence the assistant hands off to a person"
+    )
+    knowledge_semantic: bool = Field(
+        default=False, description="Blend sentence-embedding similarity into search (needs the 'semantic' extra)"
+    )
+
     # Live chat and the channel simulator
     chat_max_message_chars: int = Field(default=4000, ge=1)
     verification_code_minutes: int = Field(default=10, ge=1)

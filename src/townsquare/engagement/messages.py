@@ -68,6 +68,10 @@ class InboundMessage:
     # Set with `citizen_id` when the person answers in one of their own conversations (the portal): the contact
     # joins that conversation; the pipeline refuses one that is not theirs.
     conversation_id: uuid.UUID | None = None
+    # Set by channels with a self-service assistant (chat, SMS, speech on a call): when no person has the
+    # conversation (no open work item), the pipeline opens none and leaves the contact to the assistant, which
+    # answers it or hands it off (`Pipeline.hand_off`). A conversation a person has keeps going to them.
+    assistant: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +88,8 @@ class IngestResult:
     citizen_created: bool = False
     conversation_created: bool = False
     identity_id: str | None = None
+    # The contact is the assistant's to answer (see `InboundMessage.assistant`); no work item was touched.
+    assistant: bool = False
 
 
 @dataclass(frozen=True)

@@ -101,8 +101,15 @@ class Pipeline:
         if case is None and message.kind is InteractionKind.form_submission and service is not None:
             case = await self._open_case_for_form(session, message, citizen, service, conversation, interaction)
         item: WorkItem | None = None
+        for_assistant = False
         if message.needs_person:
-            item = await self._decide(session, message, conversation, case, service, identity, interaction)
+            if (
+                message.assistant
+                and await routing.open_item_for_conversation(session, conversation_id=conversation.id) is None
+            ):
+                for_assistant = True  # nobody has this conversation: the assistant answers or hands it off
+            else:
+                item = await self._decide(session, message, conversation, case, service, identity, interaction)
         # publish (after commit)
         ids = {
             "interaction_id": str(interaction.id),
@@ -123,6 +130,7 @@ class Pipeline:
             citizen_created=created,
             conversation_created=new_conversation,
             identity_id=str(identity.id) if identity else None,
+            assistant=for_assistant,
         )
 
     async def hand_off(

@@ -9,10 +9,12 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import townsquare.agencies.models
+import townsquare.assistant.models
 import townsquare.cases.models
 import townsquare.citizens.models
 import townsquare.drafts.models
 import townsquare.interactions.models
+import townsquare.knowledge.models
 import townsquare.notify.models
 import townsquare.routing.models
 import townsquare.staff.models  # noqa: F401 - registers every table on the metadata

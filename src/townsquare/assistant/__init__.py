@@ -1,0 +1,1 @@
+"""The self-service assistant: one engine behind web chat, SMS and voice."""
