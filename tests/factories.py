@@ -265,3 +265,62 @@ async def desk_work_item(
         item.assigned_to_id = holder.id
     await session.flush()
     return item
+
+
+async def create_article(
+    session: AsyncSession,
+    *,
+    slug: str = "report-a-pothole",
+    title: str = "Report a pothole",
+    language: str = "en",
+    agency: Agency | None = None,
+    summary: str = "",
+    body: str = "",
+    short_answer: str = "",
+    voice_script: str = "",
+    keywords: str = "",
+    service_codes: tuple[str, ...] = (),
+    effective_from: Any = None,
+    effective_until: Any = None,
+    variant_of: uuid.UUID | None = None,
+    author_id: uuid.UUID | None = None,
+    publish: bool = True,
+) -> Any:
+    """An article through the knowledge workflow; published by the system by default.
+
+    Returns the `LiveArticle` when published and in effect today, else the newest `ArticleVersion`."""
+    from townsquare.knowledge import service as knowledge
+    from townsquare.knowledge.models import VersionStatus
+
+    if agency is None:
+        agency = await session.scalar(select(Agency).order_by(Agency.created_at).limit(1))
+        if agency is None:
+            agency = await create_agency(session)
+    fields = knowledge.ArticleFields(
+        title=title,
+        summary=summary,
+        body=body,
+        short_answer=short_answer,
+        voice_script=voice_script,
+        keywords=keywords,
+        service_codes=service_codes,
+        effective_from=effective_from,
+        effective_until=effective_until,
+    )
+    version = await knowledge.create_article(
+        session,
+        agency_id=agency.id,
+        language=language,
+        slug=slug,
+        fields=fields,
+        author_id=author_id,
+        change_note="First version",
+        variant_of=variant_of,
+    )
+    if not publish:
+        return version
+    version.status = VersionStatus.review  # the system's own import skips the review step
+    await session.flush()
+    await knowledge.publish(session, version_id=version.id, staff_id=None)
+    live = await knowledge.live(session, article_id=version.article_id)
+    return live if live is not None else version

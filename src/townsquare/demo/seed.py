@@ -42,6 +42,7 @@ from townsquare.demo.catalogue import (
     STAFF,
     WRAP_UP_CODES,
 )
+from townsquare.demo.knowledge import seed_knowledge
 from townsquare.demo.phrases import inbound_text, reply_text
 from townsquare.interactions.models import (
     Channel,
@@ -111,6 +112,7 @@ async def seed(db: Database, *, prefix: str = "TS", citizens: int = 300, rng_see
         builder.faker.seed_instance(rng_seed)
         await builder.catalogue()
         await builder.staff()
+        await seed_knowledge(session)
         await builder.contact_centre()
         await builder.people(citizens)
         await builder.history()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.desk import agents, inbox, live, records, wallboard, workspace
+from townsquare.web.desk import agents, inbox, knowledge, live, records, wallboard, workspace
 
 routers: list[APIRouter] = [
     inbox.router,
@@ -16,5 +16,6 @@ routers: list[APIRouter] = [
     records.router,
     wallboard.router,
     agents.router,
+    knowledge.router,
     live.router,
 ]

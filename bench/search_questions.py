@@ -1,0 +1,263 @@
+"""Questions residents ask, written the way they type them (paraphrased, misspelled, French without accents),
+each with the demo article (`townsquare.demo.articles` key) that answers it. Used by bench/search_quality.py.
+
+Written by hand for the benchmark, never generated from the articles' own wording, so recall measures how well
+search bridges the gap between how people ask and how the city writes.
+"""
+
+from __future__ import annotations
+
+# (language the person writes in, question, key of the expected article)
+QUESTIONS: list[tuple[str, str, str]] = [
+    # --- collection-day
+    ("en", "what day is garbage pickup on my street", "collection-day"),
+    ("en", "when do i put my trash out", "collection-day"),
+    ("en", "is this week recycling or garbage week?", "collection-day"),
+    ("en", "garbage schedual for my address", "collection-day"),
+    ("fr", "quel jour passent les vidanges", "collection-day"),
+    ("fr", "horaire de la collecte des dechets dans mon quartier", "collection-day"),
+    # --- missed-collection
+    ("en", "my recycling wasn't picked up today", "missed-collection"),
+    ("en", "garbage truck skipped our house", "missed-collection"),
+    ("en", "they left an orange sticker on my bin and didnt take it", "missed-collection"),
+    ("en", "green bin not emptied this morning", "missed-collection"),
+    ("fr", "mon bac de recyclage n'a pas été ramassé", "missed-collection"),
+    ("fr", "le camion de vidange est pas passe ce matin", "missed-collection"),
+    # --- bulky-items
+    ("en", "how do i get rid of an old couch", "bulky-items"),
+    ("en", "mattress disposal", "bulky-items"),
+    ("en", "can you pick up my old fridge", "bulky-items"),
+    ("en", "big item pick up furniture", "bulky-items"),
+    ("fr", "comment me debarrasser d'un vieux divan", "bulky-items"),
+    ("fr", "collecte de gros objets matelas", "bulky-items"),
+    # --- recycling
+    ("en", "can pizza boxes go in recycling", "green-bin"),
+    ("en", "do plastic bags go in the blue bin", "recycling"),
+    ("en", "what can i recycle", "recycling"),
+    ("en", "are coffee cups recyclable", "recycling"),
+    ("en", "recyling rules glass jars", "recycling"),
+    ("fr", "est-ce que le styromousse va dans le bac bleu", "recycling"),
+    ("fr", "quoi mettre au recyclage", "recycling"),
+    # --- green-bin
+    ("en", "where do food scraps go", "green-bin"),
+    ("en", "leaf pickup in the fall", "green-bin"),
+    ("en", "christmas tree pickup", "green-bin"),
+    ("en", "compost bin dog poop", "green-bin"),
+    ("fr", "ou mettre les restes de table", "green-bin"),
+    ("fr", "ramassage des feuilles mortes", "green-bin"),
+    # --- holiday-collection
+    ("en", "is garbage collected on canada day", "holiday-collection"),
+    ("en", "long weekend garbage schedule", "holiday-collection"),
+    ("en", "pickup delayed because of stat holiday?", "holiday-collection"),
+    ("fr", "collecte pendant le conge ferie", "holiday-collection"),
+    ("fr", "est-ce qu'il y a une collecte le jour de noël", "holiday-collection"),
+    # --- hazardous-waste
+    ("en", "where can i drop off old paint cans", "hazardous-waste"),
+    ("en", "how to dispose of batteries", "hazardous-waste"),
+    ("en", "propane tank disposal", "hazardous-waste"),
+    ("en", "recycle an old tv and computer", "hazardous-waste"),
+    ("fr", "ou jeter de la peinture", "hazardous-waste"),
+    ("fr", "se debarrasser des piles usagees", "hazardous-waste"),
+    # --- replace-bin
+    ("en", "my green bin was stolen", "replace-bin"),
+    ("en", "the lid on my blue box is broken", "replace-bin"),
+    ("en", "how do i get a second recycling bin", "replace-bin"),
+    ("fr", "mon bac vert est brisé, la roue est cassée", "replace-bin"),
+    ("fr", "on m'a vole mon bac", "replace-bin"),
+    # --- report-pothole
+    ("en", "theres a huge hole in the road on elm st", "report-pothole"),
+    ("en", "report pot hole", "report-pothole"),
+    ("en", "how long to fix a pothole", "report-pothole"),
+    ("en", "pothle in bike lane", "report-pothole"),
+    ("fr", "gros nid de poule dans ma rue", "report-pothole"),
+    ("fr", "signaler un trou dans la chaussee", "report-pothole"),
+    # --- pothole-damage-claim
+    ("en", "pothole wrecked my tire who pays", "pothole-damage-claim"),
+    ("en", "claim for car damage from the road", "pothole-damage-claim"),
+    ("en", "can i get reimbursed for a bent rim", "pothole-damage-claim"),
+    ("fr", "mon pneu a creve dans un nid-de-poule, reclamation", "pothole-damage-claim"),
+    ("fr", "la ville va-t-elle payer les dommages à mon auto", "pothole-damage-claim"),
+    # --- street-lights
+    ("en", "streetlight out in front of my house", "street-lights"),
+    ("en", "lamp post flickering all night", "street-lights"),
+    ("en", "our street is completely dark", "street-lights"),
+    ("fr", "lampadaire eteint devant chez moi", "street-lights"),
+    ("fr", "la lumiere de rue clignote", "street-lights"),
+    # --- graffiti
+    ("en", "someone spray painted the bridge", "graffiti"),
+    ("en", "graffitti on my fence how do i remove it", "graffiti"),
+    ("en", "racist tag on a bus shelter", "graffiti"),
+    ("fr", "graffitis sur le mur du parc", "graffiti"),
+    ("fr", "enlever un tag sur ma maison", "graffiti"),
+    # --- trees
+    ("en", "a big branch fell on the sidewalk", "trees"),
+    ("en", "city tree needs trimming", "trees"),
+    ("en", "can i get a free tree for my front yard", "trees"),
+    ("en", "tree down after the storm blocking road", "trees"),
+    ("fr", "arbre tombé sur le trottoir", "trees"),
+    ("fr", "demande d'elagage d'un arbre de la ville", "trees"),
+    # --- snow-clearing
+    ("en", "when will my street be plowed", "snow-clearing"),
+    ("en", "sidewalk hasnt been cleared of snow", "snow-clearing"),
+    ("en", "the plow left a snowbank at the end of my driveway", "snow-clearing"),
+    ("en", "snow removal priority", "snow-clearing"),
+    ("fr", "quand est-ce que ma rue va etre deneigee", "snow-clearing"),
+    ("fr", "la charrue a bloqué mon entrée", "snow-clearing"),
+    # --- noise
+    ("en", "neighbours party is too loud", "noise"),
+    ("en", "construction starting at 6am is that allowed", "noise"),
+    ("en", "dog barking all day complaint", "noise"),
+    ("en", "what are quiet hours", "noise"),
+    ("fr", "plainte pour bruit voisin", "noise"),
+    ("fr", "a quelle heure les travaux de construction peuvent commencer", "noise"),
+    # --- opening-hours
+    ("en", "what time does city hall open", "opening-hours"),
+    ("en", "are you open on saturday", "opening-hours"),
+    ("en", "office hours", "opening-hours"),
+    ("fr", "heures d'ouverture de l'hotel de ville", "opening-hours"),
+    ("fr", "est-ce que vous etes ouverts le samedi", "opening-hours"),
+    # --- accessibility
+    ("en", "i am deaf how can i contact you", "accessibility"),
+    ("en", "do you have sign language interpreters", "accessibility"),
+    ("en", "can i get my tax bill in large print", "accessibility"),
+    ("fr", "interprete en langue des signes", "accessibility"),
+    ("fr", "je suis malvoyant, documents en braille", "accessibility"),
+    # --- request-status
+    ("en", "what's the status of my request", "request-status"),
+    ("en", "track my report TS-2026-000123", "request-status"),
+    ("en", "i lost my reference number", "request-status"),
+    ("fr", "ou en est ma demande", "request-status"),
+    ("fr", "suivi de mon dossier", "request-status"),
+    # --- dl-renew
+    ("en", "how do i renew my drivers license", "dl-renew"),
+    ("en", "my licence expires next month", "dl-renew"),
+    ("en", "renewing driving licence online cost", "dl-renew"),
+    ("en", "drivers licence renewel for seniors over 80", "dl-renew"),
+    ("fr", "renouveler mon permis de conduire", "dl-renew"),
+    ("fr", "mon permis est expire", "dl-renew"),
+    # --- dl-lost
+    ("en", "i lost my driver's license", "dl-lost"),
+    ("en", "wallet stolen need new licence", "dl-lost"),
+    ("en", "replacement licence card", "dl-lost"),
+    ("fr", "j'ai perdu mon permis de conduire", "dl-lost"),
+    ("fr", "remplacer un permis vole", "dl-lost"),
+    # --- change-address
+    ("en", "i moved, how do i change my address", "change-address"),
+    ("en", "update address on my licence", "change-address"),
+    ("en", "new address after moving", "change-address"),
+    ("fr", "changement d'adresse", "change-address"),
+    ("fr", "j'ai demenage, quoi faire pour mon permis", "change-address"),
+    # --- dl-new-resident
+    ("en", "i just moved here from alberta can i use my license", "dl-new-resident"),
+    ("en", "exchange foreign drivers licence", "dl-new-resident"),
+    ("en", "newcomer from france driving license", "dl-new-resident"),
+    ("fr", "echanger un permis d'une autre province", "dl-new-resident"),
+    ("fr", "permis de conduire etranger nouvel arrivant", "dl-new-resident"),
+    # --- vehicle-registration
+    ("en", "renew my plate sticker", "vehicle-registration"),
+    ("en", "car registration renewal", "vehicle-registration"),
+    ("en", "how much is a licence plate sticker", "vehicle-registration"),
+    ("fr", "renouveler ma vignette d'immatriculation", "vehicle-registration"),
+    ("fr", "immatriculation de ma voiture expiree", "vehicle-registration"),
+    # --- vehicle-sale
+    ("en", "i sold my car what do i do with the plates", "vehicle-sale"),
+    ("en", "buying a used car from a private seller", "vehicle-sale"),
+    ("en", "transfer ownership of a vehicle", "vehicle-sale"),
+    ("fr", "vendre mon auto usagee", "vehicle-sale"),
+    ("fr", "transfert de propriete d'un vehicule", "vehicle-sale"),
+    # --- parking-permit
+    ("en", "how do i get a parking permit for my street", "parking-permit"),
+    ("en", "visitor parking pass", "parking-permit"),
+    ("en", "on street parking permit price", "parking-permit"),
+    ("fr", "permis de stationnement pour ma rue", "parking-permit"),
+    ("fr", "stationnement pour visiteurs", "parking-permit"),
+    # --- pay-parking-ticket
+    ("en", "pay parking ticket online", "pay-parking-ticket"),
+    ("en", "i got a parking fine how do i pay it", "pay-parking-ticket"),
+    ("en", "late fee on parking ticket", "pay-parking-ticket"),
+    ("fr", "payer une contravention", "pay-parking-ticket"),
+    ("fr", "payer mon ticket de stationnement", "pay-parking-ticket"),
+    # --- dispute-parking-ticket
+    ("en", "i want to fight a parking ticket", "dispute-parking-ticket"),
+    ("en", "ticket unfair sign was covered by snow", "dispute-parking-ticket"),
+    ("en", "appeal a parking fine", "dispute-parking-ticket"),
+    ("en", "contest ticket", "dispute-parking-ticket"),
+    ("fr", "contester une contravention de stationnement", "dispute-parking-ticket"),
+    ("fr", "le parcometre etait brise, je veux contester", "dispute-parking-ticket"),
+    # --- winter-parking-ban
+    ("en", "can i park on the street tonight during the snow storm", "winter-parking-ban"),
+    ("en", "overnight winter parking ban", "winter-parking-ban"),
+    ("en", "snow parking alerts", "winter-parking-ban"),
+    ("fr", "interdiction de stationner cette nuit neige", "winter-parking-ban"),
+    ("fr", "stationnement de nuit en hiver", "winter-parking-ban"),
+    # --- accessible-parking
+    ("en", "handicap parking permit", "accessible-parking"),
+    ("en", "disabled parking placard application", "accessible-parking"),
+    ("fr", "vignette de stationnement pour personne handicapee", "accessible-parking"),
+    ("fr", "permis stationnement mobilite reduite", "accessible-parking"),
+    # --- towed-vehicle
+    ("en", "my car was towed", "towed-vehicle"),
+    ("en", "where is the impound lot", "towed-vehicle"),
+    ("en", "my car is gone from where i parked it", "towed-vehicle"),
+    ("fr", "mon auto a ete remorquee", "towed-vehicle"),
+    ("fr", "fourriere municipale adresse", "towed-vehicle"),
+    # --- tax-due-dates
+    ("en", "when is property tax due", "tax-due-dates"),
+    ("en", "i never got my tax bill", "tax-due-dates"),
+    ("en", "propery tax deadline june", "tax-due-dates"),
+    ("fr", "date d'echeance des taxes municipales", "tax-due-dates"),
+    ("fr", "je n'ai pas recu mon compte de taxes", "tax-due-dates"),
+    # --- pay-property-tax
+    ("en", "how do i pay my property taxes", "pay-property-tax"),
+    ("en", "can i pay property tax with a credit card", "pay-property-tax"),
+    ("en", "online banking payee for city taxes", "pay-property-tax"),
+    ("fr", "comment payer mon impot foncier", "pay-property-tax"),
+    ("fr", "payer les taxes par carte de credit", "pay-property-tax"),
+    # --- instalment-plan
+    ("en", "can i pay my taxes monthly", "instalment-plan"),
+    ("en", "pre authorized payment plan property tax", "instalment-plan"),
+    ("en", "installment plan sign up", "instalment-plan"),
+    ("fr", "payer mes taxes chaque mois", "instalment-plan"),
+    ("fr", "prelevement automatique taxes", "instalment-plan"),
+    # --- tax-rebate-seniors
+    ("en", "property tax break for seniors", "tax-rebate-seniors"),
+    ("en", "low income tax rebate", "tax-rebate-seniors"),
+    ("en", "i'm a pensioner can i get help with my taxes", "tax-rebate-seniors"),
+    ("fr", "remboursement de taxes pour aines", "tax-rebate-seniors"),
+    ("fr", "aide pour les taxes faible revenu", "tax-rebate-seniors"),
+    # --- assessment
+    ("en", "why did my property taxes go up", "assessment"),
+    ("en", "appeal my property assessment", "assessment"),
+    ("en", "my home value is too high on the assessment", "assessment"),
+    ("fr", "contester l'evaluation fonciere", "assessment"),
+    ("fr", "pourquoi mes taxes ont augmente", "assessment"),
+    # --- late-payment
+    ("en", "i missed my tax payment", "late-payment"),
+    ("en", "penalty for paying property tax late", "late-payment"),
+    ("en", "cant afford my taxes this year", "late-payment"),
+    ("fr", "penalite pour retard de paiement des taxes", "late-payment"),
+    ("fr", "j'ai oublie de payer mes taxes", "late-payment"),
+    # --- new-homeowner
+    ("en", "just bought a house, tax bill has previous owner's name", "new-homeowner"),
+    ("en", "first time home buyer property tax", "new-homeowner"),
+    ("en", "tax certificate for closing", "new-homeowner"),
+    ("fr", "nouveau proprietaire compte de taxes", "new-homeowner"),
+    ("fr", "je viens d'acheter une maison", "new-homeowner"),
+    # --- business-licence
+    ("en", "do i need a license to open a restaurant", "business-licence"),
+    ("en", "food truck permit", "business-licence"),
+    ("en", "how to get a business licence", "business-licence"),
+    ("en", "contractor licence application", "business-licence"),
+    ("fr", "permis pour ouvrir un commerce", "business-licence"),
+    ("fr", "licence pour un camion de bouffe de rue", "business-licence"),
+    # --- business-licence-renew
+    ("en", "renew business license", "business-licence-renew"),
+    ("en", "my business licence expired in december", "business-licence-renew"),
+    ("fr", "renouvellement du permis d'entreprise", "business-licence-renew"),
+    ("fr", "mon permis d'entreprise est expire", "business-licence-renew"),
+    # --- home-business
+    ("en", "can i run a hair salon from my house", "home-business"),
+    ("en", "working from home do i need a licence", "home-business"),
+    ("fr", "entreprise a domicile permis", "home-business"),
+    ("fr", "ouvrir un salon de coiffure chez moi", "home-business"),
+]

@@ -1,0 +1,243 @@
+"""One article, every channel's rendering: sanitised HTML for the web, a short answer with a link for chat and SMS,
+plain sentences for speech, text for email.
+
+Pure functions of the article's text. Markdown never reaches a page unsanitised: `body_html` is the only way in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from markupsafe import Markup
+
+from townsquare.knowledge.models import ArticleVersion
+from townsquare.knowledge.service import LiveArticle
+
+CHANNELS = ("web", "chat", "sms", "voice", "email")
+READ_MORE = {"en": "Read more:", "fr": "En savoir plus :"}
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "dd",
+    "del",
+    "details",
+    "dl",
+    "dt",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "hreflang"}, "abbr": {"title"}, "th": {"scope"}, "ol": {"start"}}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+# Raw HTML is parsed so that nh3 (an allow-list) decides what stays; markdown-it also refuses javascript: links.
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+# GSM 03.38 basic character set and its extension table (extension characters cost two septets).
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENSION = set("^{}\\[~]|€\f")
+URL_RE = re.compile(r"https?://\S+|www\.\S+")
+
+
+def article_url(public_url: str, slug: str) -> str:
+    """The article's public address on the portal."""
+    return f"{public_url.rstrip('/')}/help/{slug}"
+
+
+def _demote_headings(html: str) -> str:
+    # The page already has the article's title as its h1; a body heading starts at h2.
+    return re.sub(r"<(/?)h1(\s|>)", r"<\1h2\2", html)
+
+
+def body_html(markdown: str) -> Markup:
+    """The body as safe HTML: Markdown rendered, then cleaned to an allow-list (no scripts, styles, handlers)."""
+    rendered = _demote_headings(_markdown.render(markdown or ""))
+    cleaned = nh3.clean(
+        rendered,
+        tags=ALLOWED_TAGS,
+        clean_content_tags={"script", "style"},
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return Markup(cleaned)  # noqa: S704 - the output of the allow-list sanitiser above
+
+
+_SKIP_OPEN = re.compile(r"<(script|style)\b", re.IGNORECASE)
+_SKIP_CLOSE = re.compile(r"</(script|style)\s*>", re.IGNORECASE)
+
+
+def _inline_text(token: Token, *, links: bool) -> str:
+    parts: list[str] = []
+    href: str | None = None
+    label_start = 0
+    skipping = False
+    for child in token.children or []:
+        if child.type == "html_inline":
+            if _SKIP_OPEN.match(child.content):
+                skipping = True
+            elif _SKIP_CLOSE.match(child.content):
+                skipping = False
+        elif skipping:
+            continue
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" " if child.type == "softbreak" else "\n")
+        elif child.type == "image":
+            parts.append(child.content or str(child.attrGet("alt") or ""))
+        elif child.type == "link_open":
+            href = str(child.attrGet("href") or "")
+            label_start = len(parts)
+        elif child.type == "link_close" and href:
+            label = "".join(parts[label_start:]).strip()
+            if links and href.startswith(("http://", "https://", "mailto:", "tel:")) and href != label:
+                parts.append(f" ({href.removeprefix('mailto:').removeprefix('tel:')})")
+            href = None
+    return re.sub(r"[ \t]+", " ", "".join(parts)).strip()
+
+
+def plain_text(markdown: str, *, links: bool = True) -> str:
+    """The Markdown as plain text: blocks separated by a blank line, list items with "- " or "1.", table rows
+    with " | "; raw HTML dropped.
+
+    `links`: keep link addresses in brackets after their text (for email), or drop them (speech, search).
+    """
+    blocks: list[tuple[str, bool]] = []  # (text, is a list item or table row: joins the previous one tightly)
+    markers: list[int | None] = []  # per open list: the next number, or None for bullets
+    pending_marker: str | None = None
+    row: list[str] | None = None
+    for token in _markdown.parse(markdown or ""):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            markers.append(int(token.attrGet("start") or 1) if kind == "ordered_list_open" else None)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            markers.pop()
+        elif kind == "list_item_open":
+            number = markers[-1] if markers else None
+            pending_marker = "-" if number is None else f"{number}."
+            if number is not None:
+                markers[-1] = number + 1
+        elif kind == "tr_open":
+            row = []
+        elif kind == "tr_close" and row is not None:
+            blocks.append((" | ".join(row), True))
+            row = None
+        elif kind == "inline":
+            text = _inline_text(token, links=links)
+            if row is not None:
+                row.append(text)
+            elif pending_marker is not None:
+                blocks.append((f"{'  ' * (len(markers) - 1)}{pending_marker} {text}", True))
+                pending_marker = None
+            elif text:
+                blocks.append((text, False))
+        elif kind in ("fence", "code_block"):
+            blocks.append((token.content.rstrip(), False))
+    out = ""
+    previous_tight = False
+    for text, tight in blocks:
+        if out:
+            out += "\n" if tight and previous_tight else "\n\n"
+        out += text
+        previous_tight = tight
+    return out
+
+
+def _speech(text: str) -> str:
+    """Plain sentences for a voice: no addresses, no Markdown punctuation, single spaces."""
+    text = URL_RE.sub("", plain_text(text, links=False))
+    text = re.sub(r"[*_`#>|]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Rendering:
+    """What one channel would send or show for an article."""
+
+    channel: str
+    text: str
+    html: Markup | None = None
+
+
+def _field(article: LiveArticle | ArticleVersion, name: str) -> str:
+    return str(getattr(article, name) or "")
+
+
+def render(article: LiveArticle | ArticleVersion, channel: str, *, url: str, language: str | None = None) -> Rendering:
+    """The article as `channel` gives it; `language` (default: the article's, else English) picks the link wording."""
+    lang = language or (article.language if isinstance(article, LiveArticle) else "en")
+    read_more = READ_MORE.get(lang, READ_MORE["en"])
+    title, summary, body = _field(article, "title"), _field(article, "summary"), _field(article, "body")
+    short = _field(article, "short_answer") or summary or title
+    if channel == "web":
+        text = f"{title}\n\n{summary}".strip()
+        return Rendering(channel, text, body_html(body))
+    if channel == "chat":
+        return Rendering(channel, f"{short}\n{read_more} {url}")
+    if channel == "sms":
+        return Rendering(channel, f"{plain_text(short, links=False)} {url}")
+    if channel == "voice":
+        return Rendering(channel, _speech(_field(article, "voice_script") or short))
+    if channel == "email":
+        parts = [summary, plain_text(body), f"{read_more} {url}"]
+        return Rendering(channel, "\n\n".join(p for p in parts if p))
+    raise ValueError(f"unknown channel {channel!r}")
+
+
+def preview(version: ArticleVersion, *, url: str, language: str) -> dict[str, Rendering]:
+    """Every channel's rendering of a version, for the editor's preview."""
+    return {channel: render(version, channel, url=url, language=language) for channel in CHANNELS}
+
+
+def sms_segments(text: str) -> int:
+    """How many SMS segments `text` costs: 160/153 GSM-7 septets, or 70/67 UCS-2 units when any character
+    is outside GSM-7."""
+    if not text:
+        return 1
+    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
+        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
+        single, multi = 160, 153
+    else:
+        units = len(text.encode("utf-16-le")) // 2
+        single, multi = 70, 67
+    return 1 if units <= single else math.ceil(units / multi)
+
+
+def sms_encoding(text: str) -> str:
+    """ "GSM-7" or "UCS-2": which alphabet a carrier will use for `text`."""
+    return "GSM-7" if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text) else "UCS-2"

@@ -1,0 +1,72 @@
+"""Words people use for the same thing, in English and French, and the words a search ignores.
+
+Each group lists words (accents optional: search folds them) that are interchangeable in a question. Keep groups
+tight: a synonym that is only sometimes equivalent makes every search for either word worse.
+"""
+
+from __future__ import annotations
+
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
+    # spelling variants
+    ("licence", "license", "licences", "licenses", "licensing", "permis"),
+    ("colour", "color"),
+    ("centre", "center"),
+    ("metre", "meter"),
+    # waste
+    ("garbage", "trash", "waste", "rubbish", "refuse", "ordures", "dechets", "poubelle", "poubelles"),
+    ("recycling", "recycle", "recyclables", "recyclage", "recycler"),
+    ("compost", "organics", "organic", "compostage"),
+    ("bin", "bins", "cart", "container", "bac", "bacs"),
+    ("pickup", "collection", "collect", "collecte", "ramassage", "cueillette"),
+    ("bulky", "furniture", "mattress", "encombrants", "meubles"),
+    # roads and streets
+    ("pothole", "potholes", "nid-de-poule", "nids-de-poule"),
+    ("road", "street", "roadway", "rue", "chaussee", "route"),
+    ("sidewalk", "pavement", "trottoir"),
+    ("streetlight", "streetlights", "lampadaire", "lampadaires"),
+    ("snow", "plow", "plowing", "snowplow", "neige", "deneigement", "chasse-neige"),
+    ("graffiti", "tag", "tags", "vandalism", "vandalisme"),
+    # money and taxes
+    ("tax", "taxes", "impot", "impots", "taxe"),
+    ("property", "propriete", "fonciere", "foncier"),  # not "house": "in front of my house" is not about tax
+    ("home", "house", "maison", "domicile"),
+    ("pay", "payment", "paying", "payer", "paiement"),
+    ("bill", "invoice", "statement", "facture", "avis"),
+    ("fee", "fees", "cost", "price", "charge", "frais", "tarif", "cout", "prix"),
+    ("refund", "reimbursement", "remboursement"),
+    ("fine", "ticket", "penalty", "amende", "contravention"),
+    # permits and documents
+    ("permit", "permits", "authorization", "autorisation", "permis"),
+    ("renew", "renewal", "renouveler", "renouvellement"),
+    ("apply", "application", "demander"),
+    ("parking", "stationnement"),
+    ("dog", "dogs", "pet", "pets", "chien", "chiens", "animal"),
+    ("business", "company", "shop", "store", "entreprise", "commerce"),
+    ("building", "construction", "renovation", "batiment", "construire"),
+    ("water", "eau", "tap", "aqueduc"),
+    ("noise", "loud", "bruit", "bruyant"),
+    ("tree", "trees", "arbre", "arbres"),
+    ("hours", "schedule", "horaire", "horaires"),
+    ("complaint", "complain", "plainte"),
+    ("status", "progress", "suivi", "etat"),
+    ("cancel", "annuler", "cancellation", "annulation"),
+    ("address", "adresse"),
+    ("moving", "move", "demenagement", "demenager"),
+    ("appointment", "booking", "rendez-vous"),
+)
+
+# Words that carry no meaning in a question (accent-folded, lower case). Domain words never belong here.
+_STOP_WORDS = """
+    a about above after again all am an and any are as at be because been before being below between both but by
+    can could did do does doing done down during each few for from further get got had has have having he her here
+    hers him his how i if in into is it its itself just let me more most my myself need needs no nor not now of off
+    on once only or other our ours out over own please same she should so some such than that the their theirs them
+    then there these they this those through to too under until up very want wants was we were what when where which
+    while who whom why will with would you your yours yourself hi hello thanks thank know tell someone something
+    anything way im cant dont don doesn didn isn won ll ve re
+    au aux avec ce ces cet cette dans de des du elle elles en est et etre eux il ils je j jai la le les leur leurs
+    lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que quel quelle quelles quels qui sa sans
+    se ses son sur ta te tes toi ton tu un une vos votre vous c d l m n s t y a comment quand combien pourquoi
+    est-ce puis-je peux peut dois doit faire fait bonjour merci svp voudrais veux aimerais besoin sais
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())
