@@ -31,6 +31,7 @@ from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
 from townsquare.events import Event, EventBus
 from townsquare.interactions.storage import AttachmentStore
+from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
 from townsquare.notify.service import OUTBOX_ENQUEUED
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
@@ -65,6 +66,7 @@ class Runtime:
     smtp: email.SmtpServer | None
     router: RoutingWorker
     desk: DeskHub
+    knowledge: KnowledgeIndex  # one search index per process, rebuilt when a publication moves the revision
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
@@ -76,7 +78,8 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     bus = EventBus()
     db = Database(settings.database_url, bus, pool=pool)  # pool=False: tests that run several event loops
     pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir))
-    hub = chat.ChatHub(settings, db, pipeline, bus)
+    knowledge = KnowledgeIndex(settings)
+    hub = chat.ChatHub(settings, db, pipeline, bus, knowledge)
     recording = RecordingProvider()
     if providers is None:
         by_channel: dict[str, Provider] = {"chat": hub}
@@ -108,7 +111,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     bus.subscribe(routing_events.WORK_ITEM_CHANGED, wake_router)
     bus.subscribe(routing_events.AGENT_CHANGED, wake_router)
     desk_hub = DeskHub(settings, db, bus)
-    return Runtime(settings, bus, db, pipeline, providers, worker, recording, hub, smtp, router, desk_hub)
+    return Runtime(settings, bus, db, pipeline, providers, worker, recording, hub, smtp, router, desk_hub, knowledge)
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -149,6 +152,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.settings = settings
     app.state.db = rt.db
     app.state.pipeline = rt.pipeline
+    app.state.knowledge = rt.knowledge
     problems.install(app)
 
     @app.exception_handler(SignInRequired)

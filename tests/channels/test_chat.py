@@ -34,8 +34,9 @@ PHONE = "+16135550142"
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    # Codes must reach the recording provider, not a configured carrier.
-    return settings.model_copy(update={"twilio_account_sid": None, "smtp_relay_host": None})
+    # Codes must reach the recording provider, not a configured carrier. These tests are about the transport,
+    # so the assistant stays out of the frame sequence; test_chat_assistant.py has it answering.
+    return settings.model_copy(update={"twilio_account_sid": None, "smtp_relay_host": None, "assistant_enabled": False})
 
 
 @dataclass

@@ -87,7 +87,9 @@ async def identity(session: AsyncSession, phone: str = RESIDENT) -> Identity:
 async def test_a_signed_first_message_is_recorded_queued_and_acknowledged(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    response = await post_twilio(client, PATH, sms_form())
+    form = sms_form()
+    form_sid = form["MessageSid"]
+    response = await post_twilio(client, PATH, form)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/xml")
     assert "<Message>Thanks, we have your message." in response.text
@@ -102,7 +104,10 @@ async def test_a_signed_first_message_is_recorded_queued_and_acknowledged(
     assert await count(session, WorkItem) == 1
     conversation_id = inbound.conversation_id
     [answer] = await outbound(session)
-    assert answer.payload == {"via": "twiml"}
+    # No article answers it, so the assistant handed it to a person with the usual acknowledgement.
+    assert answer.payload["via"] == "assistant"
+    assert answer.payload["handed_off"] is True
+    assert answer.external_id == "twiml:" + form_sid
     assert answer.delivery_status is DeliveryStatus.sent
     assert answer.conversation_id == conversation_id
     assert answer.body in response.text

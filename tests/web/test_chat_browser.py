@@ -9,7 +9,7 @@ import uuid
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
-from tests.factories import count, create_agency, create_citizen
+from tests.factories import count, create_agency, create_article, create_citizen
 from tests.web.conftest import LiveApp, axe_violations
 from townsquare.engagement.replies import reply
 from townsquare.interactions.models import Conversation, Interaction
@@ -83,7 +83,10 @@ async def test_two_devices_share_one_chat_and_a_dropped_device_catches_up(browse
 
     await _send(a, "My green bin was not collected")
     await expect(log_b).to_contain_text("My green bin was not collected")
-    await expect(log_a.locator("li[data-id]")).to_have_count(1)  # acknowledged on the device that sent it
+    # The assistant has no article for it and hands it to a person, saying so on both devices.
+    for log in (log_a, log_b):
+        await expect(log).to_contain_text("Assistant: I don't have a good answer to that.")
+    await expect(log_a.locator("li[data-id]")).to_have_count(2)  # acknowledged on the device that sent it
 
     await _agent_says(live, citizen_id, "Sorry about that, a truck is on its way.")
     for log in (log_a, log_b):
@@ -108,7 +111,7 @@ async def test_two_devices_share_one_chat_and_a_dropped_device_catches_up(browse
     assert await a.evaluate("window.TownsquareChat.pending()") == 0
     await expect(log_a.locator("li", has_text="Thank you, I will leave it out")).to_have_count(1)
     await expect(log_b.locator("li", has_text="Thank you, I will leave it out")).to_have_count(1)
-    await expect(log_a.locator("li")).to_have_count(4)
+    await expect(log_a.locator("li")).to_have_count(5)
 
     async def stored() -> int:
         async with live.runtime.db.session(deferred=True) as s:
@@ -119,10 +122,11 @@ async def test_two_devices_share_one_chat_and_a_dropped_device_catches_up(browse
     # Reloading the page shows the same conversation, in order, from the server.
     await a.reload()
     await a.get_by_role("button", name="Chat with us").click()
-    await expect(a.locator(".ts-chat-log li")).to_have_count(4)
+    await expect(a.locator(".ts-chat-log li")).to_have_count(5)
     texts = await a.locator(".ts-chat-log .ts-text").all_inner_texts()
     assert texts == [
         "My green bin was not collected",
+        "I don't have a good answer to that. A member of staff will answer here.",
         "Sorry about that, a truck is on its way.",
         "It will come before 5 pm.",
         "Thank you, I will leave it out",
@@ -137,3 +141,43 @@ async def test_desk_pages_have_no_widget_and_public_pages_do(browser: Browser, l
     await expect(page.get_by_role("button", name="Chat with us")).to_be_visible()
     await page.keyboard.press("Tab")
     assert await page.evaluate("document.activeElement.textContent") == "Skip to main content"
+
+
+async def test_the_assistant_answers_and_its_yes_no_buttons_work_from_the_keyboard(
+    browser: Browser, live_app: LiveApp
+) -> None:
+    async def seed() -> None:
+        async with live_app.runtime.db.session() as s:
+            agency = await create_agency(s)
+            await create_article(
+                s,
+                slug="outdoor-pool-hours",
+                title="Outdoor pool opening hours",
+                agency=agency,
+                short_answer="The outdoor pool is open every day from 9 am to 8 pm in summer.",
+                keywords="pool swimming swim hours open",
+            )
+            await s.commit()
+
+    await live_app.call(seed)
+    page = await browser.new_page()
+    await page.goto(f"{live_app.url}/")
+    await page.get_by_role("button", name="Chat with us").click()
+    panel = page.get_by_role("dialog", name="Chat with us")
+    await expect(panel.get_by_role("status").first).to_have_text("Connected")
+    await _send(page, "When is the pool open?")
+    log = page.locator(".ts-chat-log")
+    await expect(log).to_contain_text("Assistant: The outdoor pool is open every day")
+    await expect(log).to_contain_text("Read more: " + live_app.url + "/help/outdoor-pool-hours")
+    answers = panel.get_by_role("group", name="Suggested answers")
+    await expect(answers.get_by_role("button")).to_have_count(2)
+    assert await axe_violations(page) == []
+    await page.keyboard.press("Shift+Tab")  # from the message box back to the last suggestion
+    await expect(answers.get_by_role("button", name="No")).to_be_focused()
+    await page.keyboard.press("Shift+Tab")
+    await expect(answers.get_by_role("button", name="Yes")).to_be_focused()
+    await page.keyboard.press("Enter")
+    await expect(log).to_contain_text("You: Yes")
+    await expect(log).to_contain_text("Assistant: Thanks, glad that helped.")
+    await expect(answers).to_have_count(0)
+    await expect(page.locator("#ts-chat-input")).to_be_focused()

@@ -1,7 +1,8 @@
 """Live chat: the websocket the widget speaks, and the hub that pushes replies to every open device.
 
 The protocol is in docs/channels/chat.md. A device is known only by the SHA-256 of its token; the raw token is
-never stored or logged, and neither is what people write. The hub holds this process's sockets only.
+never stored or logged, and neither is what people write. The hub holds this process's sockets only. A message
+nobody is handling is answered by the assistant first; its replies are pushed as message frames.
 """
 
 from __future__ import annotations
@@ -30,13 +31,15 @@ from townsquare.citizens import verification
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db import Database
+from townsquare.engagement import assistant as assistant_engine
 from townsquare.engagement import claims
-from townsquare.engagement.messages import InboundMessage, Sender
+from townsquare.engagement.messages import InboundMessage, IngestResult, Sender
 from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
 from townsquare.errors import Problem
 from townsquare.events import Event, EventBus
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction
+from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Envelope
 from townsquare.settings import Settings
 from townsquare.sockets import parse_uuid, send_json, socket_same_origin
@@ -104,8 +107,12 @@ class Connection:
         return await send_json(self.socket, self.lock, frame)
 
 
-def message_frame(interaction: Interaction, *, text: str | None = None) -> dict[str, Any]:
-    """How a touchpoint looks on the wire: never anything but what the person may see of their own chat."""
+def message_frame(interaction: Interaction, *, text: str | None = None, quick: bool = False) -> dict[str, Any]:
+    """How a touchpoint looks on the wire: never anything but what the person may see of their own chat.
+
+    The assistant's replies say so (`"from": "assistant"`); with `quick`, a reply that asks a yes/no question
+    carries its suggested answers (`quick_replies`), which the widget shows as buttons.
+    """
     frame: dict[str, Any] = {
         "type": "message",
         "id": str(interaction.id),
@@ -114,6 +121,12 @@ def message_frame(interaction: Interaction, *, text: str | None = None) -> dict[
         "text": text if text is not None else interaction.body,
         "at": interaction.occurred_at.isoformat(),
     }
+    payload = interaction.payload or {}
+    if interaction.direction is Direction.outbound and payload.get("via") == "assistant":
+        frame["from"] = "assistant"
+        suggested = payload.get("quick_replies")
+        if quick and isinstance(suggested, list) and suggested:
+            frame["quick_replies"] = [str(q) for q in suggested]
     ext = interaction.external_id
     if interaction.channel is Channel.chat and interaction.direction is Direction.inbound and ext and ":" in ext:
         frame["client_id"] = ext.split(":", 1)[1]
@@ -123,11 +136,14 @@ def message_frame(interaction: Interaction, *, text: str | None = None) -> dict[
 class ChatHub:
     """The process's open chat sockets; the outbound provider for the chat channel."""
 
-    def __init__(self, settings: Settings, db: Database, pipeline: Pipeline, bus: EventBus) -> None:
+    def __init__(
+        self, settings: Settings, db: Database, pipeline: Pipeline, bus: EventBus, knowledge: KnowledgeIndex
+    ) -> None:
         self.settings = settings
         self.db = db
         self.pipeline = pipeline
         self.bus = bus
+        self.knowledge = knowledge  # the assistant's search
         self.by_citizen: dict[uuid.UUID, set[Connection]] = {}
         self.by_device: dict[str, set[Connection]] = {}  # tabs of one device share its token
         self.max_frame = settings.chat_max_message_chars * 4 + 1024
@@ -276,7 +292,8 @@ class ChatHub:
         rows = await interactions.messages_after(
             session, conversation_id=conversation.id, after=cursor, limit=HISTORY if cursor is None else 500
         )
-        return {"conversation_id": str(conversation.id), "messages": [message_frame(i) for i in rows]}
+        frames = [message_frame(i, quick=n == len(rows) - 1) for n, i in enumerate(rows)]
+        return {"conversation_id": str(conversation.id), "messages": frames}
 
     async def _message(self, conn: Connection, frame: dict[str, Any]) -> None:
         client_id = parse_uuid(frame.get("client_id"))
@@ -289,17 +306,22 @@ class ChatHub:
         if len(text) > limit:
             raise FrameError("too_long", f"Messages may be at most {limit} characters; this one is {len(text)}.")
         assert conn.device is not None
+        assistant = self.settings.assistant_enabled
         message = InboundMessage(
             channel=Channel.chat,
             external_id=f"{conn.device[:16]}:{client_id}",
             sender=Sender(IdentityKind.device, value=conn.device, namespace=NAMESPACE),
             text=text.strip(),
+            assistant=assistant,
         )
+        replies: list[dict[str, Any]] = []
         try:
             async with self.db.session() as session:
                 result = await self.pipeline.ingest(session, message)
                 interaction = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
                 citizen = await claims.current_citizen(session, citizen_id=interaction.citizen_id)
+                if assistant and (result.assistant or result.duplicate):
+                    replies = await self._assistant_turn(session, result, message.text)
         except Problem as exc:
             raise FrameError("refused", exc.detail) from None
         self._register(conn, citizen.id)
@@ -314,6 +336,29 @@ class ChatHub:
         )
         if not result.duplicate:
             await self._push(citizen.id, message_frame(interaction), skip=conn)
+        for frame in replies:
+            if result.duplicate:
+                await conn.push(frame)  # the other tabs had them the first time
+            else:
+                await self._push(citizen.id, frame)
+
+    async def _assistant_turn(self, session: AsyncSession, result: IngestResult, text: str) -> list[dict[str, Any]]:
+        """Let the assistant answer a chat message nobody is handling; its replies as frames (commits)."""
+        turn = await assistant_engine.respond(
+            session,
+            pipeline=self.pipeline,
+            index=self.knowledge,
+            settings=self.settings,
+            result=result,
+            channel=Channel.chat,
+            text=text,
+        )
+        await session.commit()
+        frames = []
+        for n, reply_id in enumerate(turn.reply_interaction_ids):
+            reply = await session.get_one(Interaction, uuid.UUID(reply_id))
+            frames.append(message_frame(reply, quick=n == len(turn.reply_interaction_ids) - 1))
+        return frames
 
     async def _typing(self, conn: Connection, frame: dict[str, Any]) -> None:
         if conn.citizen_id is None:

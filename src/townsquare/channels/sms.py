@@ -1,6 +1,7 @@
 """SMS on Twilio's wire format: inbound webhook, delivery-status callback, and the Twilio REST provider.
 
-The webhook turns Twilio's form into an `InboundMessage`, hands it to the pipeline and answers in TwiML.
+The webhook turns Twilio's form into an `InboundMessage`, hands it to the pipeline and answers in TwiML: a
+keyword's answer, the assistant's replies, or the acknowledgement of a message a person will answer.
 It never decides who the person is or where the message goes; it stores nothing for a request that is not
 signed, and logs no number and no text.
 """
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
+from dataclasses import replace
 
 from fastapi import APIRouter, BackgroundTasks, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
@@ -122,6 +124,11 @@ async def inbound(request: Request, form: TwilioForm, session: SessionDep, backg
     settings: Settings = request.app.state.settings
     pipeline: Pipeline = request.app.state.pipeline
     message = inbound_message(form, settings)
+    sender = message.sender.value if message.sender else ""
+    sort = await engagement_sms.sort_inbound(session, sender=sender, text=message.text, region=settings.default_region)
+    # The assistant answers first unless it is off or the number opted out (then nothing may be texted back).
+    use_assistant = settings.assistant_enabled and not sort.opted_out and sort.keyword is None
+    message = replace(message, needs_person=sort.keyword is None, assistant=use_assistant)
     answer = MessagingResponse()
     try:
         result = await pipeline.ingest(session, message)
@@ -133,11 +140,16 @@ async def inbound(request: Request, form: TwilioForm, session: SessionDep, backg
         log.info("sms not accepted (%s %s); answered politely", problem.status, problem.type_slug)
         answer.message(_polite(problem, message, settings))
         return twiml(answer)
-    text = await engagement_sms.answer_inbound(
+    assistant = (
+        engagement_sms.Assistant(pipeline, request.app.state.runtime.knowledge, settings) if use_assistant else None
+    )
+    texts = await engagement_sms.answer_inbound(
         session,
         result=result,
         message_sid=message.external_id or "",
-        keyword=engagement_sms.keyword_of(message.text),
+        keyword=sort.keyword,
+        text=message.text,
+        assistant=assistant,
     )
     await session.commit()
     if message.attachments and not result.duplicate:
@@ -148,7 +160,7 @@ async def inbound(request: Request, form: TwilioForm, session: SessionDep, backg
             settings,
             interaction_id=result.interaction_id,
         )
-    if text:
+    for text in texts:
         answer.message(text)
     return twiml(answer)
 

@@ -7,6 +7,7 @@ with spoken TwiML, never a JSON error, and logged without personal data.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -23,6 +24,7 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
+from townsquare.engagement import assistant as selfservice
 from townsquare.engagement import calls
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.engagement.pipeline import Pipeline
@@ -49,6 +51,8 @@ SPOKEN_CHOICES: dict[str, tuple[str, ...]] = {
 }
 Lang = Annotated[str, Query(pattern="^(en|fr)$")]
 Tries = Annotated[int, Query(ge=0, le=MAX_TRIES)]
+SHORT_ANSWER_WORDS = 4  # "option three please", "speak to an agent": longer speech is a request in its own words
+KEYED_ANSWERS = {"1": "yes", "2": "no", "0": "agent"}  # keys for answering the assistant's yes/no questions
 
 
 def _settings(request: Request) -> Settings:
@@ -99,6 +103,16 @@ def spoken_choice(speech: str) -> str | None:
     return None
 
 
+def is_request(speech: str) -> bool:
+    """Whether speech at the menu is the caller saying what they need (for the assistant), not a menu choice.
+
+    A few words that name a choice ("agent", "option three", "français") pick it; anything longer, or words that
+    name no choice, are the caller's own request.
+    """
+    words = re.findall(r"\w+", speech)
+    return bool(words) and (len(words) > SHORT_ANSWER_WORDS or spoken_choice(speech) is None)
+
+
 def parse_reference(raw: str, *, prefix: str, year: int) -> str | None:
     """A case reference from keyed or spoken digits: YYYYNNNNNN, or this year's NNNNNN ("T S 2026 000123" too)."""
     digits = re.sub(r"\D", "", raw)
@@ -131,6 +145,8 @@ def _menu(settings: Settings, caller: calls.Caller, lang: str, tries: int, lead:
         gather.append(_say(lang, p.say(lang, "offer_case", label=label, reference=p.spoken_reference(offer.reference))))
     callback = p.say(lang, "menu_callback") if caller.identity is not None else ""
     gather.append(_say(lang, p.say(lang, "menu", callback=callback)))
+    if settings.assistant_enabled:
+        gather.append(_say(lang, p.say(lang, "ask_anything")))
     gather.append(_say("fr" if lang == "en" else "en", p.say(lang, "switch")))
     response.append(gather)
     response.append(Redirect(action_url(settings, "choice", lang=lang, tries=tries), method="POST"))
@@ -217,7 +233,11 @@ async def choice(
 
     async def build() -> VoiceResponse:
         caller = await _caller(request, session, form)
-        key = (form.get("Digits") or "").strip()[:1] or spoken_choice(form.get("SpeechResult", "")) or ""
+        digits = (form.get("Digits") or "").strip()[:1]
+        speech = form.get("SpeechResult", "").strip()
+        if not digits and settings.assistant_enabled and is_request(speech):
+            return await _converse(request, session, caller, lang, form, speech)
+        key = digits or spoken_choice(speech) or ""
         step = calls.add_step
         if key == "1" and caller.offers:
             await step(session, interaction=caller.interaction, step="1:case-status")
@@ -513,3 +533,94 @@ async def call_status(request: Request, form: TwilioForm, session: SessionDep) -
         return VoiceResponse()
 
     return await _answer(request, session, "en", build)
+
+
+def _assistant_gather(settings: Settings, lang: str, lead: tuple[str, ...], *, awaiting: str | None) -> VoiceResponse:
+    """Say the assistant's replies and listen: to the answer to its question, or else to the next request.
+
+    An answer to the assistant's question (yes or no, keyed 1 or 2) goes back to it; otherwise the caller is at
+    the menu again, where a key picks an option and their own words go to the assistant.
+    """
+    response = VoiceResponse()
+    url = action_url(settings, "assistant" if awaiting else "choice", lang=lang)
+    gather = Gather(
+        input="dtmf speech",
+        num_digits=1,
+        action=url,
+        method="POST",
+        language=p.locale(lang),
+        timeout=6,
+        speech_timeout="auto",
+    )
+    for text in lead:
+        gather.append(_say(lang, text))
+    if awaiting == "feedback":
+        gather.append(_say(lang, p.say(lang, "answer_keys")))
+    response.append(gather)
+    response.append(Redirect(action_url(settings, "main", lang=lang), method="POST"))
+    return response
+
+
+async def _converse(
+    request: Request, session: AsyncSession, caller: calls.Caller, lang: str, form: dict[str, str], text: str
+) -> VoiceResponse:
+    """What the caller said, through the same assistant as chat and SMS; its answer spoken.
+
+    The words are recorded on the call's conversation (a retried webhook finds the same ones), so a hand-off
+    gives the person who answers the whole exchange. A conversation someone already has goes to them.
+    """
+    settings = _settings(request)
+    pipeline = _pipeline(request)
+    call_sid = call_sid_of(form)
+    await calls.add_step(session, interaction=caller.interaction, step="assistant")
+    await session.commit()
+    heard = hashlib.sha256(f"{call_sid}\n{len(caller.menu_path)}\n{text}".encode()).hexdigest()[:24]
+    message = InboundMessage(
+        channel=Channel.voice,
+        kind=InteractionKind.message,
+        external_id=f"{call_sid}:said:{heard}",
+        sender=caller_sender(form.get("From", ""), region=settings.default_region),
+        recipient=form.get("To") or None,
+        text=text[: settings.max_body_chars],
+        thread_refs=(call_sid,),
+        metadata={"call_sid": call_sid, "speech": True},
+        assistant=True,
+    )
+    result = await pipeline.ingest(session, message)
+    if not result.assistant and not result.duplicate:
+        return await _to_person(request, session, caller, lang, "assistant:person", [])
+    turn = await selfservice.respond(
+        session,
+        pipeline=pipeline,
+        index=request.app.state.knowledge,
+        settings=settings,
+        result=result,
+        channel=Channel.voice,
+        text=text,
+    )
+    if turn.handed_off:
+        return await _to_person(request, session, caller, lang, f"assistant:{turn.intent}", list(turn.replies))
+    if turn.article is not None:
+        await calls.set_outcome(session, interaction=caller.interaction, outcome="self-served")
+    await session.commit()
+    if turn.awaiting is not None:
+        return _assistant_gather(settings, lang, turn.replies, awaiting=turn.awaiting)
+    return _assistant_gather(settings, lang, (*turn.replies, p.say(lang, "anything_else")), awaiting=None)
+
+
+@router.post("/twilio/assistant")
+async def assistant_answer(request: Request, form: TwilioForm, session: SessionDep, lang: Lang = "en") -> Response:
+    """The caller answers the assistant (yes or no, a verification answer, a new question), spoken or keyed."""
+    call_sid_of(form)
+    settings = _settings(request)
+
+    async def build() -> VoiceResponse:
+        caller = await _caller(request, session, form)
+        digits = (form.get("Digits") or "").strip()[:1]
+        text = KEYED_ANSWERS.get(digits, digits) if digits else form.get("SpeechResult", "").strip()
+        if not text:
+            await session.commit()
+            return _menu(settings, caller, lang, 0, [])
+        return await _converse(request, session, caller, lang, form, text)
+
+    return await _answer(request, session, lang, build)

@@ -21,8 +21,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.db.engine import Database
+from townsquare.engagement import assistant as engine
 from townsquare.engagement.messages import IngestResult
-from townsquare.engagement.pipeline import INTERACTION_RECORDED
+from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
+from townsquare.errors import Problem
 from townsquare.events import Event, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import (
@@ -34,6 +36,7 @@ from townsquare.interactions.models import (
     InteractionKind,
 )
 from townsquare.interactions.storage import AttachmentStore
+from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.models import OutboxMessage
 from townsquare.notify.worker import DELIVERY_CHANGED
 from townsquare.settings import Settings
@@ -79,11 +82,41 @@ ANSWERS: dict[tuple[Keyword, str], str] = {
 }
 
 
+# Also an answer to the assistant's "did that answer your question? Reply YES or NO": a START only for a number
+# that opted out (for any other it would turn on what is already on).
+AMBIGUOUS = frozenset({"YES"})
+
+
+def _plain(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text.strip())
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
+
+
 def keyword_of(text: str) -> KeywordMatch | None:
     """The STOP/START/HELP keyword a whole message is, ignoring case, accents and surrounding blanks."""
-    folded = unicodedata.normalize("NFKD", text.strip())
-    plain = "".join(ch for ch in folded if not unicodedata.combining(ch)).upper()
-    return _KEYWORDS.get(plain)
+    return _KEYWORDS.get(_plain(text))
+
+
+@dataclass(frozen=True)
+class Sorted:
+    """What an inbound text is before it is recorded: a keyword to act on, and whether the number opted out."""
+
+    keyword: KeywordMatch | None
+    opted_out: bool
+
+
+async def sort_inbound(session: AsyncSession, *, sender: str, text: str, region: str) -> Sorted:
+    """Read the sender's opt-out (one query) to tell a keyword from an answer to the assistant ("YES")."""
+    keyword = keyword_of(text)
+    try:
+        phone = citizens.normalise_phone(sender, region=region)
+    except Problem:
+        return Sorted(keyword, False)  # the pipeline refuses the number; nothing to sort
+    identity = await citizens.find_identity(session, kind=IdentityKind.phone, value=phone)
+    opted_out = identity is not None and identity.opted_out_at is not None
+    if keyword is not None and _plain(text) in AMBIGUOUS and not opted_out:
+        keyword = None
+    return Sorted(keyword, opted_out)
 
 
 def acknowledgement(*, case_reference: str | None, language: str) -> str:
@@ -97,36 +130,67 @@ def acknowledgement(*, case_reference: str | None, language: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Assistant:
+    """What the SMS channel needs to let the assistant answer: the pipeline and the knowledge index."""
+
+    pipeline: Pipeline
+    index: KnowledgeIndex
+    settings: Settings
+
+
 async def answer_inbound(
     session: AsyncSession,
     *,
     result: IngestResult,
     message_sid: str,
     keyword: KeywordMatch | None,
-) -> str | None:
-    """Act on an ingested SMS (a keyword) and the text to answer it with in TwiML, recorded on the timeline.
+    text: str = "",
+    assistant: Assistant | None = None,
+) -> list[str]:
+    """Act on an ingested SMS (a keyword, a turn of the assistant) and the texts to answer it with in TwiML.
 
-    A retried webhook gets the answer the first delivery got, and a keyword is applied only once. Does not
-    commit; the caller does.
+    Every answer is recorded on the timeline (ids `twiml:<MessageSid>`, then `:1`, `:2`). A retried webhook gets
+    the answers the first delivery got, and a keyword is applied only once. Does not commit; the caller does.
     """
     answer_id = TWIML_ID_PREFIX + message_sid
     earlier = await interactions.find_by_external_id(session, channel=Channel.sms, external_id=answer_id)
+    if earlier is not None and (earlier.payload or {}).get("via") != "assistant":
+        return [earlier.body]
+    if keyword is None and assistant is not None and (result.assistant or result.duplicate):
+        turn = await engine.respond(
+            session,
+            pipeline=assistant.pipeline,
+            index=assistant.index,
+            settings=assistant.settings,
+            result=result,
+            channel=Channel.sms,
+            text=text,
+            reply_key=answer_id,
+            handoff_reply=await _acknowledgement_for(session, result),
+        )
+        if turn.replies or result.assistant:
+            return list(turn.replies)
     if earlier is not None:
-        return earlier.body
+        return [earlier.body]
     inbound = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
     identity = await session.get(Identity, inbound.identity_id) if inbound.identity_id else None
     if keyword is not None:
         if identity is not None and keyword.keyword is not Keyword.help:
             await citizens.set_opted_out(session, identity_id=identity.id, opted_out=keyword.keyword is Keyword.stop)
-        text = ANSWERS[(keyword.keyword, keyword.language)]
+        answer = ANSWERS[(keyword.keyword, keyword.language)]
     elif result.conversation_created and not result.duplicate:
         if identity is not None and identity.opted_out_at is not None:
-            return None  # they asked for no messages here
-        citizen = await session.get(Citizen, inbound.citizen_id)
-        text = acknowledgement(case_reference=result.case_reference, language=citizen.language if citizen else "en")
+            return []  # they asked for no messages here
+        answer = await _acknowledgement_for(session, result)
     else:
-        return None
-    return await _record_answer(session, inbound=inbound, answer_id=answer_id, text=text)
+        return []
+    return [await _record_answer(session, inbound=inbound, answer_id=answer_id, text=answer)]
+
+
+async def _acknowledgement_for(session: AsyncSession, result: IngestResult) -> str:
+    citizen = await session.get(Citizen, uuid.UUID(result.citizen_id))
+    return acknowledgement(case_reference=result.case_reference, language=citizen.language if citizen else "en")
 
 
 async def _record_answer(session: AsyncSession, *, inbound: Interaction, answer_id: str, text: str) -> str:

@@ -1,5 +1,6 @@
-"""The agent's workspace: a work item with the citizen 360 view, the reply box, notes, canned responses and
-routing actions (complete, transfer, escalate, call-back). The citizen and case pages are in `records.py`.
+"""The agent's workspace: a work item with the citizen 360 view, the reply box, notes, canned responses,
+suggested answers from the knowledge base, what the assistant established before handing over, and routing
+actions (complete, transfer, escalate, call-back). The citizen and case pages are in `records.py`.
 
 Staff read only what their agencies may see; only the work item's holder may act on it. Reads are audited.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Request
@@ -24,18 +25,33 @@ from townsquare.db.deps import SessionDep
 from townsquare.engagement import desk, links, replies
 from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, Conversation
+from townsquare.interactions.models import Channel, Conversation, Direction, Interaction
+from townsquare.knowledge import rendering as knowledge_rendering
+from townsquare.knowledge import service as knowledge
 from townsquare.notify.rendering import Content
 from townsquare.routing import engine
 from townsquare.routing.models import Queue, WorkItem, WorkItemStatus
 from townsquare.staff.auth import MaybePrincipal, Principal
 from townsquare.web.desk.common import cursor, earlier_url, settings_of, staff_or_sign_in
-from townsquare.web.templating import templates
+from townsquare.web.templating import local_time, templates
+
+if TYPE_CHECKING:  # the index is the app's (app.state.knowledge); only its types are needed here
+    from townsquare.knowledge.search import Hit, KnowledgeIndex
 
 router = APIRouter(include_in_schema=False)
 MAX_TEXT = 20000
 Text = Annotated[str, Form(max_length=MAX_TEXT)]
 Short = Annotated[str, Form(max_length=500)]
+SUGGESTIONS = 3  # suggested answers beside the conversation
+QUESTION_MESSAGES = 3  # the citizen's latest messages they are searched with
+MAX_QUESTION = 1000
+HANDOFF_REASONS = {
+    "asked": "They asked for a person",
+    "low_confidence": "The assistant was not sure enough of an answer",
+    "not_helpful": "They said the answer did not help",
+    "needs_person": "It needs a person",
+    "repeated_misses": "The assistant could not answer several questions",
+}
 
 
 async def _visible_item(session: AsyncSession, me: Principal, item_id: uuid.UUID) -> WorkItem:
@@ -49,6 +65,125 @@ def _holds(me: Principal, item: WorkItem) -> bool:
     return item.assigned_to_id == me.id and item.status is WorkItemStatus.assigned
 
 
+async def _latest_questions(session: AsyncSession, item: WorkItem, timeline: list[Interaction] | None) -> str:
+    """The citizen's latest messages in the work's conversation (oldest first), from the 360 view's timeline when
+    it is the newest page (no query), else read."""
+    if item.conversation_id is None:
+        return ""
+    if timeline is not None:
+        bodies = [
+            i.body
+            for i in timeline
+            if i.conversation_id == item.conversation_id and i.direction is Direction.inbound and i.body.strip()
+        ][:QUESTION_MESSAGES]
+    else:
+        stmt = (
+            select(Interaction.body)
+            .where(
+                Interaction.conversation_id == item.conversation_id,
+                Interaction.direction == Direction.inbound,
+                Interaction.body != "",
+            )
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+            .limit(QUESTION_MESSAGES)
+        )
+        bodies = list((await session.execute(stmt)).scalars())
+    return " ".join(reversed(bodies))[:MAX_QUESTION]
+
+
+def _reply_text(short_answer: str, url: str) -> str:
+    return f"{short_answer.strip()}\n{url}" if short_answer.strip() else url
+
+
+def _suggestion(hit: Hit, public_url: str) -> dict[str, Any]:
+    url = knowledge_rendering.article_url(public_url, hit.slug)
+    answer = hit.short_answer or hit.summary
+    return {
+        "slug": hit.slug,
+        "title": hit.title,
+        "answer": answer,
+        "language": hit.language,
+        "version": str(hit.version_id),
+        "url": url,
+        "reply": _reply_text(answer, url),
+    }
+
+
+async def _suggestions(request: Request, session: AsyncSession, question: str, language: str) -> list[dict[str, Any]]:
+    """The knowledge base's best answers to what the citizen wrote: the search every channel uses."""
+    if not question.strip():
+        return []
+    index: KnowledgeIndex = request.app.state.knowledge
+    hits = await index.search(session, question, language=language, limit=SUGGESTIONS)
+    return [_suggestion(h, settings_of(request).public_url) for h in hits]
+
+
+async def _suggested_reply(session: AsyncSession, slug: str, suggestions: list[dict[str, Any]], public_url: str) -> str:
+    """The reply box's text for "Use in reply": the article's short answer and its public link."""
+    for suggestion in suggestions:
+        if suggestion["slug"] == slug:
+            return str(suggestion["reply"])
+    live = await knowledge.live_by_slug(session, slug=slug)
+    if live is None:
+        return ""
+    url = knowledge_rendering.article_url(public_url, live.slug)
+    return _reply_text(live.short_answer or live.summary, url)
+
+
+def _text(value: Any, limit: int = 2000) -> str:
+    return str(value)[:limit] if isinstance(value, str | int | float) else ""
+
+
+def _when(value: Any, tz: str) -> str:
+    try:
+        return local_time(datetime.fromisoformat(str(value)), tz)
+    except (TypeError, ValueError):
+        return ""
+
+
+SPEAKERS = {"citizen": "Citizen", "assistant": "Assistant", "staff": "Staff"}
+
+
+def _handoff(context: dict[str, Any], tz: str, public_url: str) -> dict[str, Any] | None:
+    """What the assistant established before handing over (`context["assistant"]`), ready for the page; tolerant
+    of missing parts, since the context is stored JSON."""
+    raw = context.get("assistant")
+    if not isinstance(raw, dict):
+        return None
+    reason = _text(raw.get("reason"), 40)
+    found = raw.get("verified")
+    verified: dict[str, Any] = found if isinstance(found, dict) else {}
+    transcript = [
+        {
+            "citizen": turn.get("from") == "citizen",
+            "who": SPEAKERS.get(str(turn.get("from")), "Assistant"),
+            "text": _text(turn.get("text")),
+            "at": _when(turn.get("at"), tz),
+            "iso": _text(turn.get("at"), 40),
+        }
+        for turn in raw.get("transcript") or []
+        if isinstance(turn, dict)
+    ]
+    articles = [
+        {
+            "title": _text(a.get("title"), 200) or _text(a.get("slug"), 120),
+            "url": knowledge_rendering.article_url(public_url, _text(a.get("slug"), 120)),
+            "version": _text(a.get("version"), 12),
+        }
+        for a in raw.get("articles") or []
+        if isinstance(a, dict) and _text(a.get("slug"), 120)
+    ]
+    return {
+        "intent": _text(raw.get("intent"), 40),
+        "reason": HANDOFF_REASONS.get(reason, reason.replace("_", " ")),
+        "question": _text(raw.get("question")),
+        "case_reference": _text(verified.get("case_reference"), 40),
+        "verified_by": _text(verified.get("method"), 40),
+        "transcript": transcript,
+        "articles": articles,
+    }
+
+
 async def _render_work(
     request: Request,
     session: AsyncSession,
@@ -58,6 +193,7 @@ async def _render_work(
     error: Problem | None = None,
     draft: str = "",
     canned: str = "",
+    suggest: str = "",
     before: tuple[datetime, uuid.UUID] | None = None,
 ) -> Response:
     """The work page; a fixed number of queries however long the citizen's record is."""
@@ -84,6 +220,11 @@ async def _render_work(
     }
     if canned and canned in filled and not draft:
         draft = filled[canned]
+    public_url = settings_of(request).public_url
+    question = await _latest_questions(session, item, view.timeline if view and before is None else None)
+    suggestions = await _suggestions(request, session, question, language)
+    if suggest and not draft:
+        draft = await _suggested_reply(session, suggest, suggestions, public_url)
     channels = desk.reply_channels(view.citizen, conversation) if view else []
     default_channel = conversation.channel if conversation and conversation.channel in channels else None
     holder_ids = {i for i in (item.assigned_to_id, item.target_staff_id) if i}
@@ -105,6 +246,8 @@ async def _render_work(
         "canned": canned_list,
         "filled": filled,
         "draft": draft,
+        "suggestions": suggestions,
+        "handoff": _handoff(item.context, agency.timezone, public_url),
         "wrap_up_codes": await engine.wrap_up_codes(session, agency_id=item.agency_id),
         "teams": await engine.teams_for(session, agency_ids={item.agency_id}),
         "agents": [a for a in agents if a.id != me.id],
@@ -138,14 +281,18 @@ async def work_page(
     session: SessionDep,
     principal: MaybePrincipal,
     canned: str = "",
+    suggest: str = "",
     before: str = "",
 ) -> Response:
-    """One work item: what is known, the citizen 360 view, the reply box and the actions."""
+    """One work item: what is known, the citizen 360 view, the reply box, suggested answers and the actions;
+    `canned` or `suggest` (an article's slug) pre-fill the reply box."""
     me = staff_or_sign_in(request, principal)
     if isinstance(me, Response):
         return me
     item = await _visible_item(session, me, item_id)
-    return await _render_work(request, session, me, item, canned=canned[:64], before=cursor(before))
+    return await _render_work(
+        request, session, me, item, canned=canned[:64], suggest=suggest[:120], before=cursor(before)
+    )
 
 
 async def _act_on_item(request: Request, session: AsyncSession, me: Principal, item_id: uuid.UUID) -> WorkItem:

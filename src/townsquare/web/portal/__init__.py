@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.portal import account, apply, cases, conversations, identities, language, oidc, security, services
+from townsquare.web.portal import (
+    account,
+    apply,
+    cases,
+    conversations,
+    help,
+    identities,
+    language,
+    oidc,
+    security,
+    services,
+)
 
 routers: list[APIRouter] = [
     account.router,
@@ -16,4 +27,5 @@ routers: list[APIRouter] = [
     conversations.router,
     identities.router,
     security.router,
+    help.router,
 ]

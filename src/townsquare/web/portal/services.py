@@ -1,4 +1,5 @@
-"""The portal's front door: the home page, service search, the service catalogue and each service's page.
+"""The portal's front door: the home page, search (services and help articles), the service catalogue and each
+service's page.
 
 Searches are remembered only for a signed-in resident (never for anyone else), so they follow that person to
 any device. Unknown or withdrawn services are a "Page not found" page, never an error trace.
@@ -10,7 +11,7 @@ import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import phonenumbers
@@ -28,24 +29,32 @@ from townsquare.errors import Problem
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext
-from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, safe_next
+from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, safe_next, settings_of
 from townsquare.web.portal.content import attribute_text, service_text
 from townsquare.web.templating import templates
+
+if TYPE_CHECKING:  # the index is the app's (app.state.knowledge); only its types are needed here
+    from townsquare.knowledge.search import Hit, KnowledgeIndex
 
 router = APIRouter(include_in_schema=False)
 
 RECENT_DRAFTS = 5
+ARTICLE_RESULTS = 5
 DEFAULT_TIMEZONE = "America/Toronto"
 
 
 @dataclass(frozen=True)
 class SearchResult:
-    """One search hit, whatever it is: services now, knowledge articles later (`kind`)."""
+    """One search hit, whatever it is: a service or a knowledge article (`kind` "service" or "guidance").
+
+    An article also names the version found (`version`) and its language (it may differ from the page's)."""
 
     title: str
     url: str
     summary: str
     kind: str
+    version: str | None = None
+    language: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,31 @@ def _service_results(services: list[Service]) -> list[SearchResult]:
         )
         for s in services
     ]
+
+
+def _article_results(hits: list[Hit]) -> list[SearchResult]:
+    return [
+        SearchResult(
+            title=h.title,
+            url=f"/help/{h.slug}",
+            summary=h.summary or h.short_answer,
+            kind="guidance",
+            version=str(h.version_id),
+            language=h.language,
+        )
+        for h in hits
+    ]
+
+
+async def _search_everything(request: Request, session: SessionDep, query: str) -> list[SearchResult]:
+    """Knowledge articles and services for one query: confident articles first, then services, then the rest."""
+    index: KnowledgeIndex = request.app.state.knowledge
+    hits = await index.search(session, query, language=i18n.current(), limit=ARTICLE_RESULTS)
+    threshold = settings_of(request).assistant_confidence
+    confident = [h for h in hits if h.confidence >= threshold]
+    weaker = [h for h in hits if h.confidence < threshold]
+    found = await agencies.search_services(session, query=query, language=i18n.current())
+    return _article_results(confident) + _service_results(found) + _article_results(weaker)
 
 
 def _groups(services: list[Service]) -> list[tuple[str, list[SearchResult]]]:
@@ -223,11 +257,11 @@ async def search(request: Request, session: SessionDep, citizen: MaybeCitizen, q
         context.update(q="", error=_("Enter one or more words to search for, like “pothole” or “parking”"))
         context["error_count"] = 1
         return templates.TemplateResponse(request, "portal/search.html", context, status_code=422)
-    found = await agencies.search_services(session, query=query, language=i18n.current())
+    found = await _search_everything(request, session, query)
     if citizen is not None:
         await searches.record(session, citizen_id=citizen.id, query=query)
         await session.commit()
-    context.update(q=query, results=_service_results(found))
+    context.update(q=query, results=found)
     if not found:
         catalogue = await agencies.list_services(session)
         context["suggestions"] = sorted({service_text(s, "group") for s in catalogue} - {""}, key=str.casefold)

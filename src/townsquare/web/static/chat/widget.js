@@ -30,6 +30,7 @@
     lastTyping: 0,
     typingTimer: null,
     seen: {}, // message id -> element
+    quick: null, // the suggested answers on show, if any
     open: false
   };
 
@@ -142,7 +143,7 @@
 
   // ---- Messages ----------------------------------------------------------------------------------------------
   function who(m) {
-    var base = m.direction === "in" ? "You" : "Agent";
+    var base = m.direction === "in" ? "You" : (m.from === "assistant" ? "Assistant" : "Agent");
     var via = m.channel && m.channel !== "chat" ? " (by " + (CHANNEL_NAMES[m.channel] || m.channel) + ")" : "";
     return base + via;
   }
@@ -182,6 +183,28 @@
     state.lastSeen = m.id;
     save();
     if (m.direction === "out") typing.textContent = "";
+    clearQuick();
+    if (m.direction === "out" && m.quick_replies && m.quick_replies.length) offerQuick(m.quick_replies);
+  }
+  // Suggested answers to the assistant's last question ("Yes" / "No"): real buttons, reachable with Tab, that
+  // send their label as a message; they go as soon as anything else is said.
+  function clearQuick() {
+    if (state.quick && state.quick.parentNode) state.quick.parentNode.removeChild(state.quick);
+    state.quick = null;
+  }
+  function offerQuick(options) {
+    var group = el("div", { "class": "ts-chat-quick", role: "group", "aria-label": "Suggested answers" });
+    options.slice(0, 4).forEach(function (text) {
+      var button = el("button", { type: "button", "class": "ts-chat-quick-reply" }, String(text));
+      button.addEventListener("click", function () {
+        clearQuick();
+        sendText(String(text));
+        input.focus();
+      });
+      group.appendChild(button);
+    });
+    panel.insertBefore(group, typing);
+    state.quick = group;
   }
   function dequeue(cid) {
     state.queue = state.queue.filter(function (q) { return q.client_id !== cid; });
@@ -194,18 +217,22 @@
     }
   }
 
-  form.addEventListener("submit", function (e) {
-    e.preventDefault();
-    var text = input.value.trim();
-    if (!text) { alertBox.textContent = "Write something before sending."; return; }
+  function sendText(text) {
     alertBox.textContent = "";
     var item = { client_id: uuid(), text: text };
     state.queue.push(item);
     save();
     render({ direction: "in", text: text, client_id: item.client_id, channel: "chat" }, true);
-    input.value = "";
     connect();
     transmit(item);
+  }
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = input.value.trim();
+    if (!text) { alertBox.textContent = "Write something before sending."; return; }
+    clearQuick();
+    input.value = "";
+    sendText(text);
   });
   input.addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); form.requestSubmit ? form.requestSubmit() : send.click(); }

@@ -1,0 +1,547 @@
+"""The self-service assistant: one engine answering chat, SMS and speech before (or instead of) a person.
+
+`respond()` takes a contact the pipeline left to the assistant and answers it from the knowledge base, a
+case's status, a link to an application, or hands it to the queue with everything it learnt. Every reply is an
+outbound interaction (payload `via="assistant"`); a redelivered contact gets the first turn's replies again.
+Channels render and transport only. Never commits, never logs what people write.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.agencies import service as agencies
+from townsquare.agencies.models import Service
+from townsquare.assistant import checks, handoff, intents, phrases
+from townsquare.assistant import state as memory
+from townsquare.assistant.intents import Detected, Intent
+from townsquare.assistant.models import AssistantSession
+from townsquare.cases import service as cases
+from townsquare.cases.models import Case
+from townsquare.citizens import service as citizens
+from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind
+from townsquare.clock import utcnow
+from townsquare.drafts import service as drafts
+from townsquare.engagement.messages import IngestResult
+from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
+from townsquare.events import Event, publish_after_commit
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction, InteractionKind
+from townsquare.knowledge import rendering
+from townsquare.knowledge import service as knowledge
+from townsquare.knowledge.search import KnowledgeIndex
+from townsquare.knowledge.service import LiveArticle
+from townsquare.routing import service as routing
+from townsquare.settings import Settings
+
+log = logging.getLogger(__name__)
+MISSES_BEFORE_HANDOFF = 2
+LONG_CASE_MESSAGE_WORDS = 12  # a reference in a longer message that does not ask for status: a person reads it
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the assistant said in answer to one contact, and what it did."""
+
+    replies: tuple[str, ...]  # already rendered for the channel, in the person's language
+    intent: str  # question | case_status | start_application | continue_application | callback |
+    # talk_to_person | feedback | greeting | unknown
+    handed_off: bool = False
+    work_item_id: str | None = None
+    article: LiveArticle | None = None
+    answer_id: uuid.UUID | None = None  # the AnswerRecord of a knowledge answer
+    awaiting: str | None = None  # "feedback" | "verify" | "callback_number" | "reference" | None
+    reply_interaction_ids: tuple[str, ...] = ()
+    quick_replies: tuple[str, ...] = ()  # suggested answers to the last reply (["Yes", "No"] for feedback)
+
+
+@dataclass
+class _Plan:
+    """What one turn decided, before anything is written."""
+
+    intent: str
+    replies: list[str] = field(default_factory=list)
+    handoff: str | None = None  # the reason
+    kind: str | None = None  # work item kind, when not the channel's own
+    details: dict[str, Any] = field(default_factory=dict)
+    article: LiveArticle | None = None
+    confidence: float | None = None
+    awaiting: str | None = None
+    miss: bool = False
+
+
+@dataclass
+class _Ctx:
+    session: AsyncSession
+    settings: Settings
+    index: KnowledgeIndex
+    inbound: Interaction
+    citizen: Citizen
+    identity: Identity | None
+    state: AssistantSession
+    language: str
+    spoken: bool
+    render_channel: str
+    text: str
+    detected: Detected
+
+    def say(self, key: str, **values: object) -> str:
+        return phrases.say(self.language, key, spoken=self.spoken, **values)
+
+    def url(self, path: str) -> str:
+        return self.settings.public_url.rstrip("/") + path
+
+
+async def respond(
+    session: AsyncSession,
+    *,
+    pipeline: Pipeline,
+    index: KnowledgeIndex,
+    settings: Settings,
+    result: IngestResult,
+    channel: Channel,
+    text: str,
+    reply_key: str | None = None,
+    handoff_reply: str | None = None,
+) -> Turn:
+    """Answer one ingested contact the pipeline left to the assistant (`result.assistant`); does not commit.
+
+    `reply_key` names the replies (the first is `reply_key`, then `reply_key:1`, ...; default
+    `assistant:<inbound id>`), so a redelivered contact (`result.duplicate`) gets the same replies. When the
+    conversation starts with a hand-off, `handoff_reply` (the channel's usual acknowledgement) is said instead.
+    """
+    inbound = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
+    key = reply_key or f"assistant:{inbound.id}"
+    earlier = await _earlier_replies(session, inbound.channel, key)
+    if earlier:
+        return _turn_from(earlier)
+    # A redelivery of a contact whose first turn never finished is answered now, unless a person has it.
+    if not result.assistant and (
+        not result.duplicate
+        or await routing.open_item_for_conversation(session, conversation_id=inbound.conversation_id)
+    ):
+        return Turn((), "unknown")
+    ctx = await _context(session, settings, index, inbound, channel, text)
+    plan = await _plan(ctx)
+    if plan.handoff is not None and handoff_reply and result.conversation_created and plan.kind != "callback":
+        plan.replies = [handoff_reply]
+    return await _carry_out(ctx, pipeline, plan, key)
+
+
+# Context ------------------------------------------------------------------------------------------------------
+
+
+async def _context(
+    session: AsyncSession, settings: Settings, index: KnowledgeIndex, inbound: Interaction, channel: Channel, text: str
+) -> _Ctx:
+    state = await memory.load(session, conversation_id=inbound.conversation_id)
+    citizen = await session.get_one(Citizen, inbound.citizen_id)
+    identity = await session.get(Identity, inbound.identity_id) if inbound.identity_id else None
+    detected = intents.detect(
+        text, reference_pattern=cases.reference_pattern(settings.case_reference_prefix), awaiting=state.pending
+    )
+    language = detected.language or memory.kept(state, "language")
+    if language is None:
+        language = citizen.language if citizen.status is CitizenStatus.confirmed else "en"
+    language = phrases.language(language)
+    memory.remember(state, language=language)
+    spoken = channel is Channel.voice
+    render_channel = channel.value if channel.value in ("sms", "chat", "voice") else "chat"
+    return _Ctx(
+        session, settings, index, inbound, citizen, identity, state, language, spoken, render_channel, text, detected
+    )
+
+
+def _identified(ctx: _Ctx) -> bool:
+    """The contact came from someone the platform knows is this citizen: a verified contact or their device."""
+    return ctx.identity is not None and (ctx.identity.verified or ctx.identity.kind is IdentityKind.device)
+
+
+# Deciding -----------------------------------------------------------------------------------------------------
+
+
+async def _plan(ctx: _Ctx) -> _Plan:
+    intent = ctx.detected.intent
+    pending = ctx.state.pending
+    if pending == "feedback" and intent in (Intent.yes, Intent.no):
+        return await _feedback(ctx, helpful=intent is Intent.yes)
+    strong = (Intent.talk_to_person, Intent.callback)
+    if pending == "verify" and intent not in strong and not (intent is Intent.case_status and ctx.detected.reference):
+        return await _verification_answer(ctx)
+    gave_number = checks.normalised_contact(ctx.text, region=ctx.settings.default_region) is not None
+    if pending == "callback_number" and (gave_number or intent in (Intent.unknown, Intent.question)):
+        return _callback_with_number(ctx)
+    handlers = {
+        Intent.talk_to_person: _talk_to_person,
+        Intent.callback: _callback,
+        Intent.case_status: _case_status,
+        Intent.continue_application: _continue_application,
+        Intent.start_application: _start_application,
+        Intent.greeting: _small_talk,
+        Intent.thanks: _small_talk,
+        Intent.unknown: _unknown,
+    }
+    handler = handlers.get(intent, _question)
+    return await handler(ctx)
+
+
+async def _talk_to_person(ctx: _Ctx) -> _Plan:
+    return _Plan("talk_to_person", [ctx.say("handoff")], handoff="asked")
+
+
+async def _unknown(ctx: _Ctx) -> _Plan:
+    return _Plan("unknown", [ctx.say("unknown")], miss=True)
+
+
+async def _small_talk(ctx: _Ctx) -> _Plan:
+    key = "greeting" if ctx.detected.intent is Intent.greeting else "thanks"
+    return _Plan("greeting", [ctx.say(key)])
+
+
+async def _question(ctx: _Ctx) -> _Plan:
+    memory.remember(ctx.state, question=ctx.text[:500])
+    hits = await ctx.index.search(ctx.session, ctx.text, language=ctx.language, limit=3)
+    top = hits[0] if hits else None
+    if top is None or top.confidence < ctx.settings.assistant_confidence:
+        return _Plan("question", [ctx.say("handoff_low_confidence")], handoff="low_confidence")
+    live = await knowledge.live(ctx.session, article_id=top.article_id)
+    if live is None:
+        return _Plan("question", [ctx.say("handoff_low_confidence")], handoff="low_confidence")
+    if memory.kept(ctx.state, "last_article_id") == str(live.article_id):
+        # Asked again after that very answer: it did not help.
+        return _Plan("question", [ctx.say("handoff_not_helpful")], handoff="not_helpful")
+    url = rendering.article_url(ctx.settings.public_url.rstrip("/"), live.slug)
+    shown = rendering.render(live, ctx.render_channel, url=url, language=ctx.language)
+    return _Plan(
+        "question",
+        [shown.text, ctx.say("ask_feedback")],
+        article=live,
+        confidence=top.confidence,
+        awaiting="feedback",
+    )
+
+
+async def _feedback(ctx: _Ctx, *, helpful: bool) -> _Plan:
+    answer_id = memory.pending_value(ctx.state, "answer_id")
+    if answer_id:
+        await knowledge.record_feedback(ctx.session, answer_id=uuid.UUID(str(answer_id)), helpful=helpful)
+    if helpful:
+        return _Plan("feedback", [ctx.say("thanks_feedback")])
+    return _Plan("feedback", [ctx.say("handoff_not_helpful")], handoff="not_helpful")
+
+
+# Cases --------------------------------------------------------------------------------------------------------
+
+
+def _example(ctx: _Ctx) -> str:
+    return f"{ctx.settings.case_reference_prefix}-{utcnow().year}-000123"
+
+
+async def _case_status(ctx: _Ctx) -> _Plan:
+    reference = ctx.detected.reference
+    if reference is None:
+        return await _own_cases(ctx)
+    case = await cases.get_by_reference(ctx.session, reference=reference)
+    if case is None:
+        return _Plan("case_status", [ctx.say("no_case", reference=reference)], miss=True)
+    words = len(re.findall(r"\w+", ctx.text.replace(reference, " ", 1)))
+    if not ctx.detected.asks_status and words > LONG_CASE_MESSAGE_WORDS:
+        return _Plan("case_status", [ctx.say("handoff")], handoff="needs_person")  # news about the case
+    owner = case.citizen_id is not None and case.citizen_id == ctx.citizen.id and _identified(ctx)
+    if owner:
+        ctx.state.verified = {"case_reference": case.reference, "method": "owner"}
+        return _Plan("case_status", [await _status(ctx, case)])
+    if (ctx.state.verified or {}).get("case_reference") == case.reference:
+        return _Plan("case_status", [await _status(ctx, case)])
+    on_file = await checks.contacts_on_file(ctx.session, citizen_id=case.citizen_id) if case.citizen_id else []
+    if not on_file:
+        return _Plan("case_status", [ctx.say("handoff")], handoff="needs_person")
+    memory.set_pending(ctx.state, "verify", reference=case.reference, tries=0)
+    return _Plan("case_status", [ctx.say("ask_verify")], awaiting="verify")
+
+
+async def _own_cases(ctx: _Ctx) -> _Plan:
+    if not _identified(ctx):
+        memory.set_pending(ctx.state, "reference")
+        return _Plan("case_status", [ctx.say("ask_reference", example=_example(ctx))], awaiting="reference")
+    found = await cases.open_for_citizen(ctx.session, citizen_id=ctx.citizen.id, limit=5)
+    if not found:
+        return _Plan("case_status", [ctx.say("no_open_case", example=_example(ctx))])
+    replies = [await _status(ctx, found[0])]
+    if len(found) > 1:
+        replies.append(ctx.say("status_other_cases", count=len(found) - 1))
+    ctx.state.verified = {"case_reference": found[0].reference, "method": "owner"}
+    return _Plan("case_status", replies)
+
+
+async def _verification_answer(ctx: _Ctx) -> _Plan:
+    reference = str(memory.pending_value(ctx.state, "reference") or "")
+    tries = int(memory.pending_value(ctx.state, "tries") or 0) + 1
+    case = await cases.get_by_reference(ctx.session, reference=reference) if reference else None
+    if case is None or case.citizen_id is None:
+        memory.set_pending(ctx.state, None)
+        return _Plan("case_status", [ctx.say("handoff")], handoff="needs_person")
+    method = await checks.check_contact(
+        ctx.session, citizen_id=case.citizen_id, text=ctx.text, region=ctx.settings.default_region
+    )
+    if method is not None:
+        memory.set_pending(ctx.state, None)
+        ctx.state.verified = {"case_reference": case.reference, "method": method}
+        return _Plan("case_status", [await _status(ctx, case)])
+    if tries >= checks.MAX_TRIES:
+        memory.set_pending(ctx.state, None)
+        return _Plan("case_status", [ctx.say("verify_failed")], handoff="needs_person")
+    memory.set_pending(ctx.state, "verify", reference=reference, tries=tries)
+    return _Plan("case_status", [ctx.say("verify_wrong", left=checks.MAX_TRIES - tries)], awaiting="verify")
+
+
+async def _status(ctx: _Ctx, case: Case) -> str:
+    label = ""
+    if case.service_id is not None:
+        service = await agencies.get_service_by_id(ctx.session, service_id=case.service_id)
+        label = f" ({_service_name(service, ctx.language)})"
+    elif case.title:
+        label = f" ({case.title})"
+    return ctx.say(
+        "status",
+        reference=case.reference,
+        label=label,
+        status=phrases.status_words(ctx.language, case.status.value),
+        date=phrases.date_words(ctx.language, case.updated_at),
+    )
+
+
+# Applications and call-backs ----------------------------------------------------------------------------------
+
+
+def _service_name(service: Service, language: str) -> str:
+    wording = (service.translations or {}).get(language) if language != "en" else None
+    name = wording.get("name") if isinstance(wording, dict) else None
+    return str(name) if name else service.name
+
+
+async def _find_service(ctx: _Ctx, subject: str) -> Service | None:
+    words = subject.split()[:8]
+    for end in range(len(words), 0, -1):
+        found = await agencies.search_services(ctx.session, query=" ".join(words[:end]), language=ctx.language)
+        if found:
+            return found[0]
+    return None
+
+
+async def _start_application(ctx: _Ctx) -> _Plan:
+    service = await _find_service(ctx, ctx.detected.subject or "")
+    if service is None:
+        return await _question(ctx)
+    name = _service_name(service, ctx.language)
+    reply = ctx.say("start", service=name, url=ctx.url(f"/services/{service.code}"))
+    return _Plan("start_application", [reply])
+
+
+async def _continue_application(ctx: _Ctx) -> _Plan:
+    found = await drafts.recent(ctx.session, citizen_id=ctx.citizen.id, limit=1)
+    if not found:
+        return _Plan("continue_application", [ctx.say("no_draft", url=ctx.url("/account"))])
+    service = await agencies.get_service_by_id(ctx.session, service_id=found[0].service_id)
+    url = ctx.url(f"/services/{service.code}/apply")
+    if _identified(ctx):
+        reply = ctx.say("continue_named", service=_service_name(service, ctx.language), url=url)
+    else:
+        reply = ctx.say("continue", url=url)
+    return _Plan("continue_application", [reply])
+
+
+async def _callback(ctx: _Ctx) -> _Plan:
+    number: str | None = None
+    if ctx.identity is not None and ctx.identity.kind is IdentityKind.phone:
+        number = ctx.identity.value
+    else:
+        phone = await citizens.contact_for(ctx.session, citizen_id=ctx.citizen.id, kind=IdentityKind.phone)
+        number = phone.value if phone is not None and phone.verified else None
+    if number is None:
+        memory.set_pending(ctx.state, "callback_number")
+        return _Plan("callback", [ctx.say("ask_callback_number")], awaiting="callback_number")
+    return _callback_plan(ctx, number)
+
+
+def _callback_with_number(ctx: _Ctx) -> _Plan:
+    given = checks.normalised_contact(ctx.text, region=ctx.settings.default_region)
+    if given is None or given[0] is not IdentityKind.phone:
+        memory.set_pending(ctx.state, "callback_number")
+        return _Plan("callback", [ctx.say("bad_callback_number")], awaiting="callback_number", miss=True)
+    memory.set_pending(ctx.state, None)
+    return _callback_plan(ctx, given[1])
+
+
+def _callback_plan(ctx: _Ctx, number: str) -> _Plan:
+    reply = ctx.say("handoff_callback", number=number)
+    return _Plan("callback", [reply], handoff="asked", kind="callback", details={"callback_number": number})
+
+
+# Doing --------------------------------------------------------------------------------------------------------
+
+
+def _handoff_kind(channel: Channel) -> str:
+    return {Channel.voice: "call", Channel.chat: "chat"}.get(channel, "message")
+
+
+async def _carry_out(ctx: _Ctx, pipeline: Pipeline, plan: _Plan, key: str) -> Turn:
+    state = ctx.state
+    state.misses = state.misses + 1 if plan.miss else 0
+    if plan.handoff is None and state.misses >= MISSES_BEFORE_HANDOFF:
+        plan.replies = [ctx.say("handoff")]
+        plan.handoff, plan.awaiting = "repeated_misses", None
+    state.turns += 1
+    state.intent = plan.intent
+    if plan.awaiting is None:
+        memory.set_pending(state, None)  # handlers that ask something set what they wait for themselves
+    quick = phrases.QUICK_REPLIES[ctx.language] if plan.awaiting == "feedback" else ()
+    replies = await _record(ctx, key, plan, quick)
+    turn_answer: uuid.UUID | None = None
+    if plan.article is not None:
+        record = await knowledge.record_answer(
+            ctx.session,
+            live=plan.article,
+            channel=ctx.inbound.channel.value,
+            confidence=plan.confidence,
+            conversation_id=ctx.inbound.conversation_id,
+            interaction_id=replies[0].id,
+        )
+        turn_answer = record.id
+        replies[0].payload = {
+            **replies[0].payload,
+            "article_version_id": str(plan.article.version_id),
+            "article_slug": plan.article.slug,
+            "answer_id": str(record.id),
+        }
+        memory.set_pending(state, "feedback", answer_id=str(record.id))
+        memory.remember(state, last_article_id=str(plan.article.article_id))
+    work_item_id: str | None = None
+    if plan.handoff is not None:
+        work_item_id = await _hand_off(ctx, pipeline, plan)
+        replies[-1].payload = {**replies[-1].payload, "handed_off": True, "work_item_id": work_item_id}
+    await ctx.session.flush()
+    for reply in replies:
+        _announce(ctx.session, reply)
+    log.info("assistant turn: intent %s, handed off %s", plan.intent, plan.handoff or "no")
+    return Turn(
+        replies=tuple(r.body for r in replies),
+        intent=plan.intent,
+        handed_off=plan.handoff is not None,
+        work_item_id=work_item_id,
+        article=plan.article,
+        answer_id=turn_answer,
+        awaiting=plan.awaiting,
+        reply_interaction_ids=tuple(str(r.id) for r in replies),
+        quick_replies=quick,
+    )
+
+
+async def _record(ctx: _Ctx, key: str, plan: _Plan, quick: tuple[str, ...]) -> list[Interaction]:
+    conversation = await interactions.get_conversation(ctx.session, conversation_id=ctx.inbound.conversation_id)
+    start = max(utcnow(), ctx.inbound.occurred_at + timedelta(milliseconds=1))
+    recorded = []
+    for i, text in enumerate(plan.replies):
+        payload: dict[str, Any] = {"via": handoff.VIA, "intent": plan.intent, "in_reply_to": str(ctx.inbound.id)}
+        if i == len(plan.replies) - 1:
+            payload["language"] = ctx.language
+            if plan.awaiting:
+                payload["awaiting"] = plan.awaiting
+            if quick:
+                payload["quick_replies"] = list(quick)
+        recorded.append(
+            await interactions.record(
+                ctx.session,
+                conversation=conversation,
+                channel=ctx.inbound.channel,
+                direction=Direction.outbound,
+                kind=InteractionKind.message,
+                body=text,
+                occurred_at=start + timedelta(milliseconds=i),
+                external_id=key if i == 0 else f"{key}:{i}",
+                payload=payload,
+                delivery_status=DeliveryStatus.sent,
+                identity_id=ctx.inbound.identity_id,
+            )
+        )
+    return recorded
+
+
+async def _hand_off(ctx: _Ctx, pipeline: Pipeline, plan: _Plan) -> str:
+    assert plan.handoff is not None
+    state = ctx.state
+    question = memory.kept(state, "question")
+    entry = await handoff.context(
+        ctx.session,
+        conversation_id=ctx.inbound.conversation_id,
+        intent=plan.intent,
+        reason=plan.handoff,
+        question=str(question) if question else ctx.text[:500],
+        verified=state.verified or {},
+    )
+    item = await pipeline.hand_off(
+        ctx.session,
+        interaction_id=ctx.inbound.id,
+        kind=plan.kind or _handoff_kind(ctx.inbound.channel),
+        details={"assistant": entry, **plan.details},
+    )
+    memory.set_pending(state, None)
+    state.handed_off_at = utcnow()
+    state.misses = 0
+    return str(item.id)
+
+
+def _announce(session: AsyncSession, reply: Interaction) -> None:
+    publish_after_commit(
+        session,
+        Event(
+            INTERACTION_RECORDED,
+            {
+                "interaction_id": str(reply.id),
+                "citizen_id": str(reply.citizen_id),
+                "conversation_id": str(reply.conversation_id),
+                "channel": reply.channel.value,
+            },
+        ),
+    )
+
+
+# Redeliveries -------------------------------------------------------------------------------------------------
+
+
+async def _earlier_replies(session: AsyncSession, channel: Channel, key: str) -> list[Interaction]:
+    rows = await session.execute(
+        select(Interaction)
+        .where(
+            Interaction.channel == channel,
+            Interaction.direction == Direction.outbound,
+            (Interaction.external_id == key) | Interaction.external_id.startswith(key + ":", autoescape=True),
+        )
+        .order_by(Interaction.occurred_at, Interaction.external_id)
+    )
+    return list(rows.scalars())
+
+
+def _turn_from(replies: list[Interaction]) -> Turn:
+    payloads = [r.payload or {} for r in replies]
+    last = payloads[-1]
+    answer = next((p["answer_id"] for p in payloads if p.get("answer_id")), None)
+    quick = last.get("quick_replies")
+    return Turn(
+        replies=tuple(r.body for r in replies),
+        intent=str(last.get("intent", "unknown")),
+        handed_off=bool(last.get("handed_off")),
+        work_item_id=last.get("work_item_id"),
+        answer_id=uuid.UUID(str(answer)) if answer else None,
+        awaiting=last.get("awaiting"),
+        reply_interaction_ids=tuple(str(r.id) for r in replies),
+        quick_replies=tuple(str(q) for q in quick) if isinstance(quick, list) else (),
+    )

@@ -1,0 +1,179 @@
+"""Help pages: one knowledge article at /help/{slug}, in the page's language when that variant is live, and the
+"did this answer your question?" form that records which version the resident read.
+
+A page always shows the version live now, read from the database; an unknown, draft or withdrawn article is the
+"page not found" page, never an error trace or an old text.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any
+
+from babel.dates import format_date
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from townsquare.agencies import service as agencies
+from townsquare.agencies.models import Agency
+from townsquare.db.deps import SessionDep
+from townsquare.knowledge import rendering
+from townsquare.knowledge import service as knowledge
+from townsquare.knowledge.models import LANGUAGES, Article, ArticleVersion
+from townsquare.knowledge.service import LiveArticle
+from townsquare.web import i18n
+from townsquare.web.i18n import gettext as _
+from townsquare.web.portal.common import MaybeCitizen
+from townsquare.web.portal.content import service_text
+from townsquare.web.portal.services import contact_of
+from townsquare.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+MAX_SLUG = 120
+WEB = "web"
+ANSWERS = {"yes": True, "no": False}
+# Each invitation is written in the language it offers, whatever the page's language.
+READ_IN = {"en": "Read this page in English", "fr": "Lire cette page en français"}
+
+
+# Sanitised Markdown has bare tags; give them the GOV.UK styles. The article's title is the page's only h1.
+_GOVUK_TAGS = {
+    "<h1>": '<h2 class="govuk-heading-l">',
+    "</h1>": "</h2>",
+    "<h2>": '<h2 class="govuk-heading-m">',
+    "<h3>": '<h3 class="govuk-heading-s">',
+    "<p>": '<p class="govuk-body">',
+    "<ul>": '<ul class="govuk-list govuk-list--bullet">',
+    "<ol>": '<ol class="govuk-list govuk-list--number">',
+    "<table>": '<table class="govuk-table">',
+    "<th>": '<th class="govuk-table__header">',
+    "<td>": '<td class="govuk-table__cell">',
+    "<tr>": '<tr class="govuk-table__row">',
+    "<blockquote>": '<blockquote class="govuk-inset-text">',
+    "<a ": '<a class="govuk-link" ',
+}
+_BARE_TAG = re.compile("|".join(re.escape(tag) for tag in _GOVUK_TAGS))
+
+
+def govuk_html(html: Markup) -> Markup:
+    """Sanitised article HTML with GOV.UK Frontend classes on its headings, paragraphs, lists, tables and links."""
+    return Markup(_BARE_TAG.sub(lambda m: _GOVUK_TAGS[m.group(0)], str(html)))  # noqa: S704 - already sanitised
+
+
+def _not_found(request: Request) -> Response:
+    return templates.TemplateResponse(request, "portal/help_not_found.html", {}, status_code=404)
+
+
+async def _shown(session: SessionDep, live: LiveArticle) -> tuple[LiveArticle, list[LiveArticle]]:
+    """The variant to show in the page's language (the article itself when that one is not live), and the live
+    variants in the other languages."""
+    variants: dict[str, LiveArticle] = {live.language: live}
+    for language in LANGUAGES:
+        if language != live.language:
+            variant = await knowledge.live_variant(session, group_id=live.group_id, language=language)
+            if variant is not None:
+                variants[language] = variant
+    shown = variants.get(i18n.current(), live)
+    return shown, [v for code, v in sorted(variants.items()) if code != shown.language]
+
+
+async def _page(
+    request: Request,
+    session: SessionDep,
+    live: LiveArticle,
+    *,
+    answered: str | None = None,
+    error: str | None = None,
+) -> Response:
+    shown, others = await _shown(session, live)
+    catalogue = await agencies.list_services(session)
+    by_code = {s.code: s for s in catalogue}
+    related = [
+        {"name": service_text(by_code[code], "name"), "url": f"/services/{code}"}
+        for code in shown.service_codes
+        if code in by_code
+    ]
+    agency = await session.get(Agency, shown.agency_id)
+    context: dict[str, Any] = {
+        "article": shown,
+        "body_html": govuk_html(rendering.body_html(shown.body)),
+        "updated": format_date(shown.updated_on, format="d MMMM y", locale=i18n.current()),
+        "related": related,
+        "others": [{"language": v.language, "slug": v.slug, "label": READ_IN.get(v.language, v.title)} for v in others],
+        "agency": agency,
+        "contact": contact_of(agency) if agency is not None else None,
+        "answered": answered if answered in ANSWERS else None,
+        "error": error,
+        "error_count": 1 if error else 0,
+    }
+    return templates.TemplateResponse(request, "portal/help_article.html", context, status_code=422 if error else 200)
+
+
+@router.get("/help/{slug}", response_class=HTMLResponse)
+async def article_page(
+    request: Request, session: SessionDep, citizen: MaybeCitizen, slug: str, answered: str | None = None
+) -> Response:
+    """The article live today, in the page's language when that variant is live; `answered` thanks the reader."""
+    live = await knowledge.live_by_slug(session, slug=slug[:MAX_SLUG])
+    if live is None:
+        return _not_found(request)
+    return await _page(request, session, live, answered=answered)
+
+
+async def _read_version(session: SessionDep, slug: str, version: str) -> LiveArticle | None:
+    """The version of the article at `slug` the resident read: the live one, or an earlier published one."""
+    live = await knowledge.live_by_slug(session, slug=slug[:MAX_SLUG])
+    if live is None:
+        return None
+    try:
+        version_id = uuid.UUID(version[:40])
+    except ValueError:
+        return live  # the form always sends it; without it, the version live now is the one read
+    if version_id == live.version_id:
+        return live
+    row = await session.get(ArticleVersion, version_id)
+    if row is None or row.article_id != live.article_id or row.published_at is None:
+        return live
+    article = await session.get(Article, row.article_id)
+    if article is None:
+        return live
+    return LiveArticle(
+        article_id=article.id,
+        version_id=row.id,
+        number=row.number,
+        slug=article.slug,
+        language=article.language,
+        group_id=article.group_id,
+        agency_id=article.agency_id,
+        title=row.title,
+        summary=row.summary,
+        body=row.body,
+        short_answer=row.short_answer,
+        voice_script=row.voice_script,
+        service_codes=list(row.service_codes or []),
+        published_at=row.published_at,
+        updated_on=row.published_at.date(),
+    )
+
+
+@router.post("/help/{slug}/feedback", response_class=HTMLResponse)
+async def feedback(
+    request: Request,
+    session: SessionDep,
+    citizen: MaybeCitizen,
+    slug: str,
+    helpful: Annotated[str, Form(max_length=8)] = "",
+    version: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """Record that the web answered with this version, and whether it helped; then thank the reader."""
+    read = await _read_version(session, slug, version)
+    if read is None:
+        return _not_found(request)
+    if helpful not in ANSWERS:
+        return await _page(request, session, read, error=_("Select yes if this answered your question, or no"))
+    answer = await knowledge.record_answer(session, live=read, channel=WEB, confidence=None)
+    await knowledge.record_feedback(session, answer_id=answer.id, helpful=ANSWERS[helpful])
+    await session.commit()
+    return RedirectResponse(f"/help/{read.slug}?answered={helpful}#feedback", status_code=303)
