@@ -338,9 +338,15 @@ async def _find_service(ctx: _Ctx, subject: str) -> Service | None:
 
 
 async def _start_application(ctx: _Ctx) -> _Plan:
+    # The published answer comes first ("how do I renew my licence?" has an article that says what to bring and
+    # links the form); a bare link to the form is for when no article answers with confidence.
+    answered = await _question(ctx)
+    if answered.article is not None:
+        answered.intent = "start_application"
+        return answered
     service = await _find_service(ctx, ctx.detected.subject or "")
     if service is None:
-        return await _question(ctx)
+        return answered
     name = _service_name(service, ctx.language)
     reply = ctx.say("start", service=name, url=ctx.url(f"/services/{service.code}"))
     return _Plan("start_application", [reply])

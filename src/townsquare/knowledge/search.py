@@ -410,6 +410,7 @@ class KnowledgeIndex:
         self._snapshot: _Snapshot | None = None
         self._lock = asyncio.Lock()
         self._semantic: Any = None  # the semantic module, imported on first use only when the setting is on
+        self._vectors: dict[uuid.UUID, Any] = {}  # embeddings by version id: a version's text never changes
 
     def _semantic_module(self) -> Any:
         if not self.settings.knowledge_semantic:
@@ -436,7 +437,13 @@ class KnowledgeIndex:
         if module is not None:
 
             def embed(docs: list[LiveArticle]) -> Any:
-                return module.shared_embedder().embed([module.article_text(d) for d in docs])
+                # Only versions not embedded before: a publication re-embeds one article, not all of them.
+                missing = [d for d in docs if d.version_id not in self._vectors]
+                if missing:
+                    fresh = module.shared_embedder().embed([module.article_text(d) for d in missing])
+                    self._vectors.update(zip((d.version_id for d in missing), fresh, strict=True))
+                self._vectors = {d.version_id: self._vectors[d.version_id] for d in docs}
+                return np.stack([self._vectors[d.version_id] for d in docs])
 
         snapshot = await asyncio.to_thread(_build, revision, day, lives, counts, embed)
         self._snapshot = snapshot
