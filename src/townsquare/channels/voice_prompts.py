@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from townsquare.assistant import phrases
+
 LOCALES = {"en": "en-CA", "fr": "fr-CA"}
 # Twilio's "alice" voice speaks both Canadian locales; the default "man" voice refuses fr-CA.
 VOICE = "alice"
@@ -100,26 +102,6 @@ PROMPTS: dict[str, dict[str, str]] = {
     },
 }
 
-STATUS_WORDS: dict[str, dict[str, str]] = {
-    "en": {
-        "new": "received and waiting to be reviewed",
-        "open": "open",
-        "in_progress": "in progress",
-        "waiting_on_citizen": "waiting for more information",
-        "resolved": "resolved",
-        "closed": "closed",
-        "cancelled": "cancelled",
-    },
-    "fr": {
-        "new": "reçue et en attente d'examen",
-        "open": "ouverte",
-        "in_progress": "en cours de traitement",
-        "waiting_on_citizen": "en attente de renseignements",
-        "resolved": "résolue",
-        "closed": "fermée",
-        "cancelled": "annulée",
-    },
-}
 
 MONTHS = {
     "en": [
@@ -169,8 +151,8 @@ def say(lang: str, key: str, **values: object) -> str:
 
 
 def status_words(lang: str, status: str) -> str:
-    """A case status as a person says it."""
-    return STATUS_WORDS[language_of(lang)].get(status, status.replace("_", " "))
+    """A case status as a person says it: the assistant's words, so the phone and the texts say the same."""
+    return phrases.status_words(language_of(lang), status)
 
 
 def spoken_reference(reference: str) -> str:
