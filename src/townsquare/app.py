@@ -42,6 +42,7 @@ from townsquare.sockets import same_origin
 from townsquare.web import desk, portal, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
+from townsquare.web.desk.common import StaffSignInRequired, staff_sign_in_redirect
 from townsquare.web.desk.live import DeskHub
 from townsquare.web.i18n import LanguageMiddleware
 from townsquare.web.portal.common import SignInRequired, optional_citizen, sign_in_redirect
@@ -158,6 +159,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     @app.exception_handler(SignInRequired)
     async def _sign_in_first(request: Request, exc: SignInRequired) -> Response:
         return sign_in_redirect(exc)
+
+    @app.exception_handler(StaffSignInRequired)
+    async def _staff_sign_in_first(request: Request, exc: StaffSignInRequired) -> Response:
+        return staff_sign_in_redirect(exc)
 
     _install_middleware(app, settings)
     for router in (

@@ -21,10 +21,10 @@ from townsquare.db.deps import SessionDep
 from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
 from townsquare.routing import agents
 from townsquare.routing.models import HELD_STATUSES, Agent, CapacityClass, Presence, Team, TeamMember, WorkItem
-from townsquare.staff.auth import MaybePrincipal, Principal
+from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffRole
 from townsquare.web.desk import inbox  # registers the duration and channel filters and presence labels
-from townsquare.web.desk.common import staff_or_sign_in
+from townsquare.web.desk.common import CurrentStaff
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -120,11 +120,8 @@ async def _rows(session: AsyncSession, me: Principal) -> list[AgentRow]:
 
 
 @router.get("/desk/agents", response_class=HTMLResponse)
-async def agents_page(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def agents_page(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
     """Every agent of the supervisor's agencies: status, load against capacity, languages, skills and teams."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     _may_manage(me)
     context = {"me": me, "rows": await _rows(session, me), "presence_labels": inbox.PRESENCE_LABELS}
     return templates.TemplateResponse(request, "desk/agents.html", context)
@@ -250,21 +247,15 @@ async def _edit_page(
 
 
 @router.get("/desk/agents/{staff_id}", response_class=HTMLResponse)
-async def edit_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def edit_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """The agent's routing profile as a form."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     _may_manage(me)
     return await _edit_page(request, session, me, staff_id)
 
 
 @router.post("/desk/agents/{staff_id}")
-async def save_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def save_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Save capacity, languages, skills (replacing them), wrap-up time and team memberships."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     _may_manage(me)
     _, shared = await _agent_of_mine(session, me, staff_id)
     raw = await request.form()
@@ -302,13 +293,8 @@ async def save_agent(request: Request, staff_id: uuid.UUID, session: SessionDep,
 
 
 @router.post("/desk/agents/{staff_id}/presence")
-async def force_presence(
-    request: Request, staff_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
-) -> Response:
+async def force_presence(request: Request, staff_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Set an agent away or offline, e.g. when they left without signing out; their held work stays theirs."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     _may_manage(me)
     await _agent_of_mine(session, me, staff_id)
     chosen = str((await request.form()).get("presence", ""))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from townsquare.interactions import service as interactions
 from townsquare.settings import Settings
-from townsquare.staff.auth import Principal
+from townsquare.staff.auth import MaybePrincipal, Principal
 
 
 def staff_only(principal: Principal | None) -> Principal | None:
@@ -19,12 +20,28 @@ def staff_only(principal: Principal | None) -> Principal | None:
     return principal if principal is not None and principal.kind == "staff" else None
 
 
-def staff_or_sign_in(request: Request, principal: Principal | None) -> Principal | Response:
-    """The signed-in staff member, or a redirect to sign in and come back here."""
+class StaffSignInRequired(Exception):
+    """Raised by `current_staff`; the app answers with a redirect to the desk's sign-in page."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+def current_staff(request: Request, principal: MaybePrincipal) -> Principal:
+    """The signed-in staff member; anyone else is sent to sign in and come back here."""
     me = staff_only(principal)
     if me is None:
-        return RedirectResponse(f"/desk/sign-in?next={quote(request.url.path)}", status_code=303)
+        raise StaffSignInRequired(request.url.path)
     return me
+
+
+def staff_sign_in_redirect(exc: StaffSignInRequired) -> Response:
+    """303 to the desk's sign-in page, coming back to the page the person asked for."""
+    return RedirectResponse(f"/desk/sign-in?next={quote(exc.next_path)}", status_code=303)
+
+
+CurrentStaff = Annotated[Principal, Depends(current_staff)]
 
 
 def settings_of(request: Request) -> Settings:

@@ -26,7 +26,7 @@ from townsquare.errors import FieldError, Problem, invalid, unauthorized
 from townsquare.routing import agents, engine
 from townsquare.routing.models import Agent, Presence, WorkItem, WorkItemStatus
 from townsquare.staff.auth import MaybePrincipal, Principal
-from townsquare.web.desk.common import settings_of, staff_only
+from townsquare.web.desk.common import CurrentStaff, settings_of, staff_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -148,11 +148,8 @@ async def _page(
 
 
 @router.get("/desk", response_class=HTMLResponse)
-async def desk(request: Request, session: SessionDep, principal: MaybePrincipal, q: str = "") -> Response:
+async def desk(request: Request, session: SessionDep, me: CurrentStaff, q: str = "") -> Response:
     """The agent's inbox: presence, offers, their work; search citizens; the newest cases of their agencies."""
-    me = staff_only(principal)
-    if me is None:
-        return RedirectResponse(f"/desk/sign-in?next={request.url.path}", status_code=303)
     return await _page(request, session, me, q=q)
 
 

@@ -25,9 +25,9 @@ from townsquare.errors import FieldError, Problem, invalid, not_found
 from townsquare.knowledge import rendering
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.models import LANGUAGES, SHORT_ANSWER_MAX, Article, ArticleVersion, VersionStatus
-from townsquare.staff.auth import MaybePrincipal, Principal
+from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount, StaffRole
-from townsquare.web.desk.common import settings_of, staff_or_sign_in
+from townsquare.web.desk.common import CurrentStaff, settings_of
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -179,11 +179,8 @@ def _common(request: Request, me: Principal) -> dict[str, Any]:
 
 
 @router.get("/desk/knowledge", response_class=HTMLResponse)
-async def article_list(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def article_list(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
     """Every article of the staff member's agencies, with its live version, newest status and review date."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     params = request.query_params
     agencies = await _my_agencies(session, me)
     chosen_agency = params.get("agency", "")
@@ -250,13 +247,8 @@ async def _form_page(
 
 
 @router.get("/desk/knowledge/new", response_class=HTMLResponse)
-async def new_article(
-    request: Request, session: SessionDep, principal: MaybePrincipal, variant_of: str = ""
-) -> Response:
+async def new_article(request: Request, session: SessionDep, me: CurrentStaff, variant_of: str = "") -> Response:
     """An empty article form, or one for the other language's version of an article."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     form = ArticleForm()
     source = None
     if variant_of:
@@ -267,11 +259,8 @@ async def new_article(
 
 
 @router.post("/desk/knowledge/new")
-async def create_article(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def create_article(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
     """Save a new article as draft version 1 (or preview it without saving)."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     raw = await request.form()
     form = _sent(raw)
     source = None
@@ -337,13 +326,8 @@ def _published_before(versions: list[ArticleVersion]) -> bool:
 
 
 @router.get("/desk/knowledge/{article_id}/edit", response_class=HTMLResponse)
-async def edit_article(
-    request: Request, article_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
-) -> Response:
+async def edit_article(request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """The newest version's text as a form; saving edits the open draft or starts a new one."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     article = await _article(session, me, article_id)
     history = await knowledge.versions(session, article_id=article.id)
     form = _from_version(history[0]) if history else ArticleForm()
@@ -353,13 +337,8 @@ async def edit_article(
 
 
 @router.post("/desk/knowledge/{article_id}/edit")
-async def save_article(
-    request: Request, article_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
-) -> Response:
+async def save_article(request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Save the draft (a change note is required once the article has been published), or preview it."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     article = await _article(session, me, article_id)
     published = _published_before(await knowledge.versions(session, article_id=article.id))
     raw = await request.form()
@@ -461,35 +440,24 @@ async def _article_page(
 
 
 @router.get("/desk/knowledge/{article_id}", response_class=HTMLResponse)
-async def article_page(
-    request: Request, article_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
-) -> Response:
+async def article_page(request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """The newest version with every channel's preview, the workflow buttons and the version history."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     return await _article_page(request, session, me, await _article(session, me, article_id))
 
 
 @router.get("/desk/knowledge/{article_id}/versions/{number}", response_class=HTMLResponse)
 async def version_page(
-    request: Request, article_id: uuid.UUID, number: int, session: SessionDep, principal: MaybePrincipal
+    request: Request, article_id: uuid.UUID, number: int, session: SessionDep, me: CurrentStaff
 ) -> Response:
     """Any version of the article, as it was written, with its preview."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     return await _article_page(request, session, me, await _article(session, me, article_id), number=number)
 
 
 @router.post("/desk/knowledge/{article_id}/versions/{number}/{action}")
 async def workflow(
-    request: Request, article_id: uuid.UUID, number: int, action: str, session: SessionDep, principal: MaybePrincipal
+    request: Request, article_id: uuid.UUID, number: int, action: str, session: SessionDep, me: CurrentStaff
 ) -> Response:
     """Submit a draft for review, publish it, or send it back with a note."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     article = await _article(session, me, article_id)
     version = next((v for v in await knowledge.versions(session, article_id=article.id) if v.number == number), None)
     if version is None or action not in ("submit", "publish", "send-back"):
@@ -519,11 +487,8 @@ async def workflow(
 
 
 @router.post("/desk/knowledge/{article_id}/withdraw")
-async def withdraw(request: Request, article_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def withdraw(request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Take the article down on every channel (supervisors and administrators)."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     article = await _article(session, me, article_id)
     try:
         await knowledge.withdraw(session, article_id=article.id, staff_id=me.id)

@@ -20,7 +20,7 @@ from townsquare.engagement import casework, desk
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.staff.auth import MaybePrincipal, Principal
-from townsquare.web.desk.common import cursor, earlier_url, safe_next, staff_only, staff_or_sign_in
+from townsquare.web.desk.common import CurrentStaff, cursor, earlier_url, safe_next, staff_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -30,12 +30,9 @@ Short = Annotated[str, Form(max_length=500)]
 
 @router.get("/desk/citizens/{citizen_id}", response_class=HTMLResponse)
 async def citizen_page(
-    request: Request, citizen_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal, before: str = ""
+    request: Request, citizen_id: uuid.UUID, session: SessionDep, me: CurrentStaff, before: str = ""
 ) -> Response:
     """One citizen: who they are, how we know, their cases, and every channel's touchpoints in one scroll."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     view = await desk.citizen_360(session, citizen_id=citizen_id, agency_ids=me.visible(), before=cursor(before))
     me.audit(
         session,
@@ -89,11 +86,8 @@ async def _visible_case(session: AsyncSession, me: Principal, reference: str) ->
 
 
 @router.get("/desk/cases/{reference}", response_class=HTMLResponse)
-async def case_page(request: Request, reference: str, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def case_page(request: Request, reference: str, session: SessionDep, me: CurrentStaff) -> Response:
     """One case, its links, its cross-channel timeline and what can be done with it."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     case = await _visible_case(session, me, reference)
     timeline = await interactions.timeline(session, case_id=case.id, limit=200)
     agency = (await agencies.agencies_by_id(session, ids={case.agency_id}))[case.agency_id]
@@ -130,15 +124,12 @@ async def case_status(
     request: Request,
     reference: str,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     status: Short = "",
     note: Text = "",
     next: Short = "",
 ) -> Response:
     """Move a case along its workflow; the change goes on the timeline and in the audit log."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     case = await _visible_case(session, me, reference)
     try:
         target = CaseStatus(status)
@@ -154,14 +145,11 @@ async def case_assign(
     request: Request,
     reference: str,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     staff_id: Short = "",
     next: Short = "",
 ) -> Response:
     """Give a case to a member of its agency ("me" for yourself, empty for nobody)."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     case = await _visible_case(session, me, reference)
     try:
         target = me.id if staff_id == "me" else uuid.UUID(staff_id) if staff_id else None
@@ -177,15 +165,12 @@ async def case_link(
     request: Request,
     reference: str,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     other: Short = "",
     kind: Short = "related",
     next: Short = "",
 ) -> Response:
     """Link this case to another one, or merge it into the other as a duplicate (closing it)."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     case = await _visible_case(session, me, reference)
     await desk.link_cases(session, actor=me, case=case, other_reference=other, kind=kind)
     await session.commit()

@@ -6,7 +6,7 @@ Supervisors and admins only; reads the routing board and never changes anything.
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.deps import SessionDep
@@ -15,6 +15,7 @@ from townsquare.routing import board
 from townsquare.staff.auth import MaybePrincipal, Principal
 from townsquare.staff.models import StaffRole
 from townsquare.web.desk import inbox  # registers the duration and channel filters
+from townsquare.web.desk.common import CurrentStaff
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -32,12 +33,10 @@ async def _context(session: AsyncSession, me: Principal) -> dict[str, object]:
 
 
 @router.get("/desk/wallboard", response_class=HTMLResponse)
-async def wallboard(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def wallboard(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
     """Queue depth, longest wait, service level today and agents by state, refreshed live."""
-    if principal is None or principal.kind != "staff":
-        return RedirectResponse("/desk/sign-in?next=/desk/wallboard", status_code=303)
-    _may_watch(principal)
-    return templates.TemplateResponse(request, "desk/wallboard.html", await _context(session, principal))
+    _may_watch(me)
+    return templates.TemplateResponse(request, "desk/wallboard.html", await _context(session, me))
 
 
 @router.get("/desk/wallboard/_board", response_class=HTMLResponse)

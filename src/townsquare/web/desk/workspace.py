@@ -31,8 +31,8 @@ from townsquare.knowledge import service as knowledge
 from townsquare.notify.rendering import Content
 from townsquare.routing import engine
 from townsquare.routing.models import Queue, WorkItem, WorkItemStatus
-from townsquare.staff.auth import MaybePrincipal, Principal
-from townsquare.web.desk.common import cursor, earlier_url, settings_of, staff_or_sign_in
+from townsquare.staff.auth import Principal
+from townsquare.web.desk.common import CurrentStaff, cursor, earlier_url, settings_of
 from townsquare.web.templating import local_time, templates
 
 if TYPE_CHECKING:  # the index is the app's (app.state.knowledge); only its types are needed here
@@ -279,16 +279,13 @@ async def work_page(
     request: Request,
     item_id: uuid.UUID,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     canned: str = "",
     suggest: str = "",
     before: str = "",
 ) -> Response:
     """One work item: what is known, the citizen 360 view, the reply box, suggested answers and the actions;
     `canned` or `suggest` (an article's slug) pre-fill the reply box."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     item = await _visible_item(session, me, item_id)
     return await _render_work(
         request, session, me, item, canned=canned[:64], suggest=suggest[:120], before=cursor(before)
@@ -315,14 +312,11 @@ async def reply(
     request: Request,
     item_id: uuid.UUID,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     body: Text = "",
     channel: Short = "",
 ) -> Response:
     """Answer the citizen on the chosen channel (default: the conversation's), through the outbox."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     try:
         item = await _act_on_item(request, session, me, item_id)
         if item.conversation_id is None:
@@ -359,12 +353,9 @@ async def _reply_channel(session: AsyncSession, conversation_id: uuid.UUID, chos
 
 @router.post("/desk/work/{item_id}/note", response_class=HTMLResponse)
 async def note(
-    request: Request, item_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal, body: Text = ""
+    request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff, body: Text = ""
 ) -> Response:
     """An internal note on the citizen's timeline; nobody outside sees it."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     try:
         item = await _act_on_item(request, session, me, item_id)
         await desk.add_note(
@@ -387,14 +378,11 @@ async def complete(
     request: Request,
     item_id: uuid.UUID,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     wrap_up_code: Short = "",
     outcome: Text = "",
 ) -> Response:
     """Finish the work with a wrap-up code and an outcome."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     try:
         await _act_on_item(request, session, me, item_id)
         await engine.complete(
@@ -427,14 +415,11 @@ async def transfer(
     request: Request,
     item_id: uuid.UUID,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     to: Short = "",
     note: Text = "",
 ) -> Response:
     """Hand the work on to an agent, a team or another agency, with everything gathered so far."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     try:
         await _act_on_item(request, session, me, item_id)
         to_staff, to_team, to_agency = _transfer_target(to)
@@ -455,12 +440,9 @@ async def transfer(
 
 @router.post("/desk/work/{item_id}/escalate", response_class=HTMLResponse)
 async def escalate(
-    request: Request, item_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal, reason: Text = ""
+    request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff, reason: Text = ""
 ) -> Response:
     """Send the work to a supervisor with the reason."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     try:
         await _act_on_item(request, session, me, item_id)
         await engine.escalate(session, item_id=item_id, staff_id=me.id, reason=reason)
@@ -475,15 +457,12 @@ async def callback(
     request: Request,
     item_id: uuid.UUID,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     at: Short = "",
     phone: Short = "",
     note: Text = "",
 ) -> Response:
     """Schedule a call-back to one of the citizen's phones at a local time of the agency."""
-    me = staff_or_sign_in(request, principal)
-    if isinstance(me, Response):
-        return me
     try:
         item = await _act_on_item(request, session, me, item_id)
         if item.citizen_id is None:
