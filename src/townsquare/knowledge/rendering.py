@@ -6,7 +6,6 @@ Pure functions of the article's text. Markdown never reaches a page unsanitised:
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
@@ -15,6 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from townsquare import gsm
 from townsquare.knowledge.models import ArticleVersion
 from townsquare.knowledge.service import LiveArticle
 
@@ -63,12 +63,6 @@ _markdown = MarkdownIt("commonmark", {"html": True, "linkify": False, "typograph
     ["table", "strikethrough"]
 )
 
-# GSM 03.38 basic character set and its extension table (extension characters cost two septets).
-GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENSION = set("^{}\\[~]|€\f")
 URL_RE = re.compile(r"https?://\S+|www\.\S+")
 
 
@@ -225,19 +219,10 @@ def preview(version: ArticleVersion, *, url: str, language: str) -> dict[str, Re
 
 
 def sms_segments(text: str) -> int:
-    """How many SMS segments `text` costs: 160/153 GSM-7 septets, or 70/67 UCS-2 units when any character
-    is outside GSM-7."""
-    if not text:
-        return 1
-    if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text):
-        units = sum(2 if ch in GSM7_EXTENSION else 1 for ch in text)
-        single, multi = 160, 153
-    else:
-        units = len(text.encode("utf-16-le")) // 2
-        single, multi = 70, 67
-    return 1 if units <= single else math.ceil(units / multi)
+    """How many SMS segments `text` costs (160/153 GSM-7 septets, or 70/67 UCS-2 units)."""
+    return gsm.sms_encoding(text).segments
 
 
 def sms_encoding(text: str) -> str:
     """ "GSM-7" or "UCS-2": which alphabet a carrier will use for `text`."""
-    return "GSM-7" if all(ch in GSM7_BASIC or ch in GSM7_EXTENSION for ch in text) else "UCS-2"
+    return gsm.sms_encoding(text).encoding
