@@ -8,10 +8,12 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies.models import Agency, AttributeDatatype, ContactPoint, Service, ServiceAttribute
+from townsquare.agencies.models import Agency, AttributeDatatype, ContactPoint, Service, ServiceAttribute, ServiceType
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, IdentityKind, VerificationMethod
 from townsquare.db import Base
+from townsquare.places import service as places
+from townsquare.places.models import Place
 from townsquare.staff import service as staff
 from townsquare.staff.models import StaffAccount, StaffRole
 
@@ -41,6 +43,10 @@ async def create_service(
     description: str = "",
     keywords: list[str] | None = None,
     translations: dict[str, Any] | None = None,
+    open311: bool = False,
+    notice: str = "",
+    type: ServiceType = ServiceType.realtime,
+    group: str = "",
 ) -> Service:
     """A service; each attribute spec may give code, datatype, required, description, values, page, translations."""
     service = Service(
@@ -51,6 +57,10 @@ async def create_service(
         keywords=keywords or [],
         description=description,
         translations=translations or {},
+        open311=open311,
+        notice=notice,
+        type=type,
+        group=group,
     )
     session.add(service)
     await session.flush()
@@ -145,6 +155,29 @@ async def create_agent(
 async def api_key_headers(session: AsyncSession, *, agency: Agency | None = None) -> dict[str, str]:
     key, _ = await staff.create_api_key(session, name="test integration", agency_id=agency.id if agency else None)
     return {"Authorization": f"Bearer {key}"}
+
+
+async def create_place(
+    session: AsyncSession,
+    *,
+    address_id: str,
+    address: str,
+    lat: float,
+    long: float,
+    zipcode: str = "",
+) -> Place:
+    """An address point in the register."""
+    place = Place(
+        address_id=address_id,
+        address=address,
+        normalised=places.normalise(address),
+        lat=lat,
+        long=long,
+        zipcode=zipcode,
+    )
+    session.add(place)
+    await session.flush()
+    return place
 
 
 async def count(session: AsyncSession, model: type[Base], *where: Any) -> int:

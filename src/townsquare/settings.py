@@ -129,6 +129,27 @@ class Settings(BaseSettings):
         default=False, description="Blend sentence-embedding similarity into search (needs the 'semantic' extra)"
     )
 
+    # Open311 GeoReport v2, rate limits, location and the portal's map
+    open311_jurisdiction_id: str | None = Field(
+        default=None, description="Checked when a client sends jurisdiction_id; unset = public_url's host"
+    )
+    open311_contact: str = Field(default="", description="Who integrators contact (Open311 discovery)")
+    open311_rate_limit_per_minute: int = Field(default=60, ge=1, description="POSTs per integrator key")
+    open311_public_rate_limit_per_minute: int = Field(default=600, ge=1, description="GETs per client address")
+    rate_limit_storage: str = Field(
+        default="memory://", description="Where rate-limit counters live: memory:// or redis://host:6379 when scaled"
+    )
+    duplicate_radius_m: float = Field(
+        default=50.0, ge=0, description="An open report of the same service this close is linked as a likely duplicate"
+    )
+    map_tile_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png", description="Map tiles; empty = no map, address only"
+    )
+    map_tile_attribution: str = "© OpenStreetMap contributors"
+    map_centre_lat: float = Field(default=43.6535, ge=-90, le=90)
+    map_centre_long: float = Field(default=-79.3841, ge=-180, le=180)
+    map_zoom: int = Field(default=15, ge=1, le=19)
+
     # Live chat and the channel simulator
     chat_max_message_chars: int = Field(default=4000, ge=1)
     verification_code_minutes: int = Field(default=10, ge=1)
@@ -156,6 +177,14 @@ class Settings(BaseSettings):
     def mail_domain(self) -> str:
         """The domain outbound Message-IDs are minted under."""
         return self.email_domain or (urlsplit(self.public_url).hostname or "localhost")
+
+    @property
+    def jurisdiction_id(self) -> str:
+        """The Open311 jurisdiction this endpoint serves: the setting, else the public host without www."""
+        if self.open311_jurisdiction_id:
+            return self.open311_jurisdiction_id
+        host = urlsplit(self.public_url).hostname or "localhost"
+        return host.removeprefix("www.")
 
     def check_safe(self) -> None:
         """Refuse to start production with development secrets or an embedded database by accident."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, create_agency, create_service, create_staff
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import AuditEntry, StaffRole
 
 
 async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
@@ -60,3 +61,32 @@ async def test_unknown_routes_are_problems_and_docs_are_served(client: httpx.Asy
     spec = (await client.get("/openapi.json")).json()
     assert "/api/v1/interactions" in spec["paths"]
     assert (await client.get("/readyz")).json()["status"] == "ready"
+
+
+async def test_keys_carry_a_scope_a_contact_and_a_rate_limit(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    await create_agency(session)
+    await create_staff(session, email="admin@city.example", role=StaffRole.admin)
+    await session.commit()
+    await _sign_in(client, "admin@city.example")
+    body = {"name": "Reports app", "scope": "open311", "contact": "dev@reports.example", "rate_limit_per_minute": 30}
+    created = await client.post("/api/v1/api-keys", json=body)
+    assert created.status_code == 201, created.text
+    shown = created.json()
+    assert (shown["scope"], shown["contact"], shown["rate_limit_per_minute"]) == ("open311", "dev@reports.example", 30)
+    plain = (await client.post("/api/v1/api-keys", json={"name": "Warehouse"})).json()
+    assert (plain["scope"], plain["contact"], plain["rate_limit_per_minute"]) == ("api", "", None)
+    listed = {k["name"]: k for k in (await client.get("/api/v1/api-keys")).json()}
+    assert listed["Reports app"]["scope"] == "open311"
+    assert listed["Reports app"]["rate_limit_per_minute"] == 30
+    assert "key" not in listed["Reports app"]
+    audit = (await session.execute(select(AuditEntry).where(AuditEntry.action == "api_key.create"))).scalars().all()
+    assert sorted(a.detail["scope"] for a in audit) == ["api", "open311"]
+
+    for bad in ({"scope": "root"}, {"rate_limit_per_minute": 0}, {"rate_limit_per_minute": "lots"}, {"name": ""}):
+        refused = await client.post("/api/v1/api-keys", json={"name": "x", **bad})
+        assert refused.status_code == 422, bad
+
+    client.cookies.clear()
+    integrator = {"Authorization": f"Bearer {shown['key']}"}
+    assert (await client.get("/api/v1/cases", headers=integrator)).status_code == 403  # Open311 only
+    assert (await client.get("/api/v1/cases", headers={"X-API-Key": plain["key"]})).status_code == 200

@@ -68,6 +68,10 @@ class Service(IdMixin, TimestampMixin, Base):
     type: Mapped[ServiceType] = mapped_column(default=ServiceType.realtime)
     sla_target_hours: Mapped[int | None] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Offered through Open311 and the portal's map: a report about a place, public without personal data.
+    open311: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What happens next, told to whoever reports (Open311 `service_notice`).
+    notice: Mapped[str] = mapped_column(Text, default="")
     # Other languages' wording, e.g. {"fr": {"name": "...", "description": "..."}}; English is in the columns.
     translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
 

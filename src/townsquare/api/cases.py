@@ -58,6 +58,7 @@ async def open_case(body: CaseIn, session: SessionDep, settings: SettingsDep, pr
         priority=body.priority,
         location=body.location.model_dump(exclude_none=True) if body.location else None,
         attributes=body.attributes,
+        duplicate_radius_m=settings.duplicate_radius_m,
     )
     await session.commit()
     return CaseOut.model_validate(case)

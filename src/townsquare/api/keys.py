@@ -26,12 +26,21 @@ async def list_keys(session: SessionDep, admin: AdminPrincipal) -> list[ApiKeyOu
 async def create_key(body: ApiKeyIn, session: SessionDep, admin: AdminPrincipal) -> ApiKeyCreated:
     """Issue a key; the response is the only time the key is shown."""
     agency_id = (await agencies.get_agency(session, slug=body.agency_slug)).id if body.agency_slug else None
-    key, row = await staff.create_api_key(session, name=body.name, agency_id=agency_id, created_by_id=admin.id)
+    key, row = await staff.create_api_key(
+        session,
+        name=body.name,
+        agency_id=agency_id,
+        created_by_id=admin.id,
+        scope=body.scope,
+        contact=body.contact,
+        rate_limit_per_minute=body.rate_limit_per_minute,
+    )
     admin.audit(
         session,
         action="api_key.create",
         subject_kind="api_key",
         subject_id=str(row.id),
+        detail={"scope": row.scope.value},
     )
     await session.commit()
     return ApiKeyCreated(**ApiKeyOut.model_validate(row).model_dump(), key=key)

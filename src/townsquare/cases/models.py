@@ -41,6 +41,8 @@ class Case(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_cases_agency_status", "agency_id", "status"),
         Index("ix_cases_citizen", "citizen_id", "created_at"),
+        Index("ix_cases_service_location", "service_id", "lat", "long"),
+        Index("ix_cases_created", "created_at"),
     )
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -55,6 +57,9 @@ class Case(IdMixin, TimestampMixin, Base):
     long: Mapped[float | None] = mapped_column(Float)
     address_string: Mapped[str | None] = mapped_column(String(500))
     address_id: Mapped[str | None] = mapped_column(String(100))
+    zipcode: Mapped[str | None] = mapped_column(String(16))
+    # A photo or other media the reporter published elsewhere (Open311 `media_url`).
+    media_url: Mapped[str | None] = mapped_column(String(1000))
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     sla_due_at: Mapped[datetime | None]
     opened_channel: Mapped[str] = mapped_column(String(16))
@@ -65,7 +70,9 @@ class Case(IdMixin, TimestampMixin, Base):
 
 
 class CaseLink(IdMixin, Base):
-    """Two cases that belong together: `related`, or `duplicate` (the case was merged into `linked_case_id`)."""
+    """Two cases that belong together: `related`, `likely_duplicate` (the same service reported close by while
+    the other was open, found when the case was opened; `detail` holds the distance), or `duplicate` (the case
+    was merged into `linked_case_id`)."""
 
     __tablename__ = "case_links"
     __table_args__ = (UniqueConstraint("case_id", "linked_case_id"),)
@@ -73,8 +80,47 @@ class CaseLink(IdMixin, Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     linked_case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(16), default="related")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseUpdate(IdMixin, Base):
+    """One step in a case's life as the public may follow it: a status change, with its note.
+
+    Open311 reads these as `status_notes` and the servicerequestupdates feed; integrators post theirs here too.
+    """
+
+    __tablename__ = "case_updates"
+    __table_args__ = (
+        Index("ix_case_updates_created", "created_at"),
+        UniqueConstraint("api_key_id", "external_id", name="uq_case_updates_key_external"),
+    )
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    status: Mapped[CaseStatus]
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(16))  # staff, api, open311, citizen, system
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    api_key_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("api_keys.id"))
+    # The update's own id at the integrator that sent it (FixMyStreet's `update_id_ext`): a resend is no new update.
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    media_url: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Open311Submission(IdMixin, Base):
+    """What Open311 adds to a case it opened: the integrator, the batch token, the reporter's device and account."""
+
+    __tablename__ = "open311_requests"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    api_key_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    # Handed out instead of the id for services of type batch; resolved through tokens/{token}.
+    token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    device_id: Mapped[str | None] = mapped_column(String(200))
+    account_id: Mapped[str | None] = mapped_column(String(200))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CaseReferenceCounter(Base):

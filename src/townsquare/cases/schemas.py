@@ -47,6 +47,7 @@ class Location(BaseModel):
     long: float | None = Field(default=None, ge=-180, le=180)
     address_string: str | None = Field(default=None, max_length=500)
     address_id: str | None = Field(default=None, max_length=100)
+    zipcode: str | None = Field(default=None, max_length=16)
 
 
 class CaseIn(BaseModel):

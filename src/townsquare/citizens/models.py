@@ -30,6 +30,7 @@ class IdentityKind(StrEnum):
     social = "social"  # namespace: the network
     device = "device"  # namespace: the app or widget
     agency_record = "agency_record"  # namespace: the agency slug
+    app_account = "app_account"  # namespace: the Open311 integrator (its API key id); an account in its app
 
 
 class VerificationMethod(StrEnum):

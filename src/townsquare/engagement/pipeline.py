@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, Identity
+from townsquare.engagement import locations
 from townsquare.engagement.messages import InboundMessage, IngestResult
 from townsquare.errors import FieldError, Problem, invalid, not_found, too_large
 from townsquare.events import Event, publish_after_commit
@@ -32,6 +34,7 @@ from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
+BeforeCommit = Callable[[AsyncSession, IngestResult], Awaitable[None]]
 INTERACTION_RECORDED = "interaction.recorded"
 WORK_ITEM_CHANGED = routing_events.WORK_ITEM_CHANGED
 PRIORITY_BY_CASE = routing.PRIORITY_BY_CASE
@@ -44,8 +47,14 @@ class Pipeline:
     settings: Settings
     store: AttachmentStore
 
-    async def ingest(self, session: AsyncSession, message: InboundMessage) -> IngestResult:
-        """Record one inbound contact and put it in front of the right people; commits."""
+    async def ingest(
+        self, session: AsyncSession, message: InboundMessage, *, before_commit: BeforeCommit | None = None
+    ) -> IngestResult:
+        """Record one inbound contact and put it in front of the right people; commits.
+
+        `before_commit` runs in the same transaction once the contact is placed (a channel's own record of it,
+        such as an Open311 token), so the contact and that record are kept or lost together.
+        """
         self._check_limits(message)
         if message.external_id:
             existing = await interactions.find_by_external_id(
@@ -55,6 +64,8 @@ class Pipeline:
                 return await self._duplicate(session, existing)
         try:
             result = await self._ingest_new(session, message)
+            if before_commit is not None:
+                await before_commit(session, result)
             await session.commit()
         except IntegrityError:
             # Two deliveries of one webhook raced; the other one won. Answer as it did.
@@ -332,6 +343,8 @@ class Pipeline:
         conversation: Conversation,
         interaction: Interaction,
     ) -> Case:
+        location = await locations.resolve_dict(session, message.metadata.get("location"))
+        media_url = message.metadata.get("media_url")
         case = await cases.open_case(
             session,
             prefix=self.settings.case_reference_prefix,
@@ -343,9 +356,12 @@ class Pipeline:
             sla_target_hours=service.sla_target_hours,
             citizen_id=citizen.id,
             attributes=dict(message.metadata.get("attributes", {})),
+            location=location.as_dict(),
+            media_url=str(media_url)[:1000] if media_url else None,
         )
         conversation.case_id = case.id
         interaction.case_id = case.id
+        await cases.link_likely_duplicates(session, case=case, radius_m=self.settings.duplicate_radius_m)
         await session.flush()
         return case
 

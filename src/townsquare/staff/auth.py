@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.db.deps import SessionDep
 from townsquare.errors import forbidden, unauthorized
 from townsquare.staff import service
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import ApiKeyScope, StaffRole
 
 SESSION_COOKIE = "ts_staff"
 
@@ -79,6 +79,8 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
         row = await service.api_key_for(session, key=key)
         if row is None:
             raise unauthorized("That API key is not valid or has been revoked.")
+        if row.scope is not ApiKeyScope.api:
+            raise forbidden("That key is an Open311 integrator's key; it opens /open311 only, not this API.")
         if session.dirty:
             await session.commit()
         scope = None if row.agency_id is None else frozenset({row.agency_id})

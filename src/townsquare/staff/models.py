@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from townsquare.clock import utcnow
@@ -58,6 +58,11 @@ class StaffSession(IdMixin, Base):
     revoked_at: Mapped[datetime | None]
 
 
+class ApiKeyScope(StrEnum):
+    api = "api"  # the REST API, as a staff member of its agency (or of every agency) would
+    open311 = "open311"  # an Open311 integrator: may only submit requests and updates
+
+
 class ApiKey(IdMixin, Base):
     """A key an integration presents; optionally limited to one agency."""
 
@@ -71,6 +76,9 @@ class ApiKey(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
+    scope: Mapped[ApiKeyScope] = mapped_column(default=ApiKeyScope.api)
+    contact: Mapped[str] = mapped_column(String(320), default="")  # who runs the integration
+    rate_limit_per_minute: Mapped[int | None] = mapped_column(Integer)  # None: the setting's default
 
 
 class AuditEntry(IdMixin, Base):

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.clock import utcnow
 from townsquare.errors import FieldError, conflict, invalid
-from townsquare.staff.models import ApiKey, AuditEntry, StaffAccount, StaffAgency, StaffRole, StaffSession
+from townsquare.staff.models import ApiKey, ApiKeyScope, AuditEntry, StaffAccount, StaffAgency, StaffRole, StaffSession
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -28,6 +28,7 @@ _DUMMY_HASH = _hasher.hash("townsquare-timing-equaliser")
 API_KEY_PREFIX = "ts_"
 MIN_PASSWORD_LENGTH = 12
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+MAX_RATE_LIMIT_PER_MINUTE = 100_000
 
 
 def _sha256(token: str) -> str:
@@ -131,10 +132,29 @@ async def create_api_key(
     name: str,
     agency_id: uuid.UUID | None = None,
     created_by_id: uuid.UUID | None = None,
+    scope: ApiKeyScope = ApiKeyScope.api,
+    contact: str = "",
+    rate_limit_per_minute: int | None = None,
 ) -> tuple[str, ApiKey]:
-    """A new integration key; the plain key is returned once and never stored."""
+    """A new integration key (REST API or Open311 integrator); the plain key is returned once and never stored."""
+    if not name.strip():
+        raise invalid("Give the key a name: who or what will use it.", FieldError("name", "empty"))
+    if rate_limit_per_minute is not None and not 1 <= rate_limit_per_minute <= MAX_RATE_LIMIT_PER_MINUTE:
+        raise invalid(
+            f"A rate limit runs from 1 to {MAX_RATE_LIMIT_PER_MINUTE} requests a minute.",
+            FieldError("rate_limit_per_minute", "out of range"),
+        )
     key = API_KEY_PREFIX + secrets.token_urlsafe(32)
-    row = ApiKey(name=name, prefix=key[:10], key_hash=_sha256(key), agency_id=agency_id, created_by_id=created_by_id)
+    row = ApiKey(
+        name=name.strip(),
+        prefix=key[:10],
+        key_hash=_sha256(key),
+        agency_id=agency_id,
+        created_by_id=created_by_id,
+        scope=scope,
+        contact=contact.strip(),
+        rate_limit_per_minute=rate_limit_per_minute,
+    )
     session.add(row)
     await session.flush()
     return key, row

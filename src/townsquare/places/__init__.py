@@ -1,0 +1,1 @@
+"""The jurisdiction's address register (gazetteer): addresses with their ids and coordinates."""
