@@ -35,6 +35,8 @@ from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
 from townsquare.notify.service import OUTBOX_ENQUEUED
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
+from townsquare.open311 import routes as open311_routes
+from townsquare.ratelimit import RateLimiter
 from townsquare.routing import events as routing_events
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
@@ -68,6 +70,7 @@ class Runtime:
     router: RoutingWorker
     desk: DeskHub
     knowledge: KnowledgeIndex  # one search index per process, rebuilt when a publication moves the revision
+    limiter: RateLimiter  # Open311 rate limits (memory, or shared through Redis)
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
@@ -112,7 +115,10 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     bus.subscribe(routing_events.WORK_ITEM_CHANGED, wake_router)
     bus.subscribe(routing_events.AGENT_CHANGED, wake_router)
     desk_hub = DeskHub(settings, db, bus)
-    return Runtime(settings, bus, db, pipeline, providers, worker, recording, hub, smtp, router, desk_hub, knowledge)
+    limiter = RateLimiter(settings.rate_limit_storage)
+    return Runtime(
+        settings, bus, db, pipeline, providers, worker, recording, hub, smtp, router, desk_hub, knowledge, limiter
+    )
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
@@ -154,6 +160,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.db = rt.db
     app.state.pipeline = rt.pipeline
     app.state.knowledge = rt.knowledge
+    app.state.limiter = rt.limiter
     problems.install(app)
 
     @app.exception_handler(SignInRequired)
@@ -176,6 +183,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(router)
     for router in (sms.router, voice.router, email.router, chat.router):
         app.include_router(router)
+    app.include_router(open311_routes.router)
     app.include_router(web_routes.router)
     for router in desk.routers:
         app.include_router(router)

@@ -1,0 +1,236 @@
+"""What Open311 shows: the offered services, their forms, and the public view of requests and their updates.
+
+Only active services flagged `open311` are shown; a request never carries personal data (no name, email, phone,
+account or device), whichever channel it came from.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from townsquare.agencies.models import Agency, AttributeDatatype, Service
+from townsquare.cases import service as cases
+from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Open311Submission
+from townsquare.open311.formats import Items
+
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+MAX_DESCRIPTION = 4000
+LIST_TYPES = (AttributeDatatype.singlevaluelist, AttributeDatatype.multivaluelist)
+# The mySociety extended statuses an update may carry, lower-case.
+EXTENDED_STATUS = {
+    CaseStatus.new: "open",
+    CaseStatus.open: "open",
+    CaseStatus.in_progress: "in_progress",
+    CaseStatus.waiting_on_citizen: "investigating",
+    CaseStatus.resolved: "fixed",
+    CaseStatus.closed: "closed",
+    CaseStatus.cancelled: "no_further_action",
+}
+UPDATE_STATUSES = frozenset(
+    {
+        "open",
+        "closed",
+        "fixed",
+        "in_progress",
+        "action_scheduled",
+        "investigating",
+        "duplicate",
+        "not_councils_responsibility",
+        "no_further_action",
+        "internal_referral",
+        "reopen",
+    }
+)
+
+
+def public_status(status: CaseStatus) -> str:
+    """GeoReport's two states."""
+    return "open" if status in cases.OPEN_STATUSES else "closed"
+
+
+async def offered_services(session: AsyncSession) -> list[Service]:
+    """Active services offered through Open311, with their forms, by group and name."""
+    stmt = (
+        select(Service)
+        .where(Service.active.is_(True), Service.open311.is_(True))
+        .options(selectinload(Service.attributes))
+        .order_by(Service.group, Service.name, Service.code)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def offered_service(session: AsyncSession, *, code: str) -> Service | None:
+    """One offered service by its code, with its form; None when it is not offered."""
+    stmt = (
+        select(Service)
+        .where(Service.code == code, Service.active.is_(True), Service.open311.is_(True))
+        .options(selectinload(Service.attributes))
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def service_entry(service: Service) -> dict[str, Any]:
+    """One `<service>` of the service list."""
+    return {
+        "service_code": service.code,
+        "service_name": service.name,
+        "description": service.description,
+        "metadata": any(a.variable for a in service.attributes),
+        "type": service.type.value,
+        "keywords": ", ".join(service.keywords),
+        "group": service.group,
+    }
+
+
+def definition(service: Service) -> dict[str, Any]:
+    """The `<service_definition>`: the service's form in Open311 datatypes."""
+    attributes = []
+    for order, attr in enumerate(service.attributes, start=1):
+        values = attr.values if attr.datatype in LIST_TYPES else []
+        attributes.append(
+            {
+                "variable": attr.variable,
+                "code": attr.code,
+                "datatype": attr.datatype.value,
+                "required": attr.required,
+                "datatype_description": attr.datatype_description,
+                "order": order,
+                "description": attr.description,
+                "values": Items("value", [{"key": str(v.get("key")), "name": str(v.get("name", ""))} for v in values]),
+            }
+        )
+    return {"service_code": service.code, "attributes": Items("attribute", attributes)}
+
+
+@dataclass(frozen=True)
+class RequestQuery:
+    """GET requests: ids override every other filter."""
+
+    ids: list[str]
+    codes: list[str]
+    start: datetime
+    end: datetime
+    statuses: list[str]
+    page: int = 1
+    page_size: int = 1000
+
+
+def _public_cases() -> Any:
+    return (
+        select(Case, Service, Agency)
+        .join(Service, Service.id == Case.service_id)
+        .join(Agency, Agency.id == Case.agency_id)
+        .where(Service.open311.is_(True), Service.active.is_(True))
+    )
+
+
+async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict[str, Any]]:
+    """The public view of matching requests, newest first, one page."""
+    stmt = _public_cases()
+    if query.ids:
+        stmt = stmt.where(Case.reference.in_(query.ids))
+    else:
+        stmt = stmt.where(Case.created_at >= query.start, Case.created_at <= query.end)
+        if query.codes:
+            stmt = stmt.where(Service.code.in_(query.codes))
+        if query.statuses == ["open"]:
+            stmt = stmt.where(Case.status.in_(cases.OPEN_STATUSES))
+        elif query.statuses == ["closed"]:
+            stmt = stmt.where(Case.status.not_in(cases.OPEN_STATUSES))
+    stmt = stmt.order_by(Case.created_at.desc(), Case.reference.desc())
+    stmt = stmt.limit(query.page_size).offset((query.page - 1) * query.page_size)
+    rows = [(c, s, a) for c, s, a in (await session.execute(stmt)).all()]
+    return await _entries(session, rows)
+
+
+async def get_request(session: AsyncSession, *, reference: str) -> dict[str, Any] | None:
+    """One request by its id, when it is a public one."""
+    rows = [(c, s, a) for c, s, a in (await session.execute(_public_cases().where(Case.reference == reference))).all()]
+    entries = await _entries(session, rows)
+    return entries[0] if entries else None
+
+
+async def _entries(session: AsyncSession, rows: list[tuple[Case, Service, Agency]]) -> list[dict[str, Any]]:
+    notes = await cases.latest_public_notes(session, case_ids=[c.id for c, _, _ in rows])
+    merged_ids = {c.merged_into_id for c, _, _ in rows if c.merged_into_id is not None}
+    merged_refs: dict[uuid.UUID, str] = {}
+    if merged_ids:
+        found = await session.execute(select(Case.id, Case.reference).where(Case.id.in_(merged_ids)))
+        merged_refs = {row[0]: row[1] for row in found.all()}
+    return [
+        _entry(c, s, a, notes.get(c.id), merged_refs.get(c.merged_into_id) if c.merged_into_id else None)
+        for c, s, a in rows
+    ]
+
+
+def _entry(
+    case: Case, service: Service, agency: Agency, update: CaseUpdate | None, merged: str | None
+) -> dict[str, Any]:
+    """One `<request>`: what the public may know about a case, never who reported it."""
+    note = f"Duplicate of {merged}" if merged else (update.note if update else "")
+    return {
+        "service_request_id": case.reference,
+        "status": public_status(case.status),
+        "status_notes": note,
+        "service_name": service.name,
+        "service_code": service.code,
+        "description": (case.description or "")[:MAX_DESCRIPTION],
+        "agency_responsible": agency.name,
+        "service_notice": service.notice,
+        "requested_datetime": case.created_at,
+        "updated_datetime": case.updated_at,
+        "expected_datetime": case.sla_due_at,
+        "address": case.address_string,
+        "address_id": case.address_id,
+        "zipcode": case.zipcode,
+        "lat": case.lat,
+        "long": case.long,
+        "media_url": case.media_url,
+    }
+
+
+async def by_token(session: AsyncSession, *, token: str) -> tuple[str, str] | None:
+    """(service_request_id, token) for a batch token."""
+    stmt = select(Case.reference, Open311Submission.token).join(Case, Case.id == Open311Submission.case_id)
+    row = (await session.execute(stmt.where(Open311Submission.token == token))).first()
+    return (row[0], str(row[1])) if row else None
+
+
+async def public_case(session: AsyncSession, *, reference: str) -> Case | None:
+    """A case of an offered service by its reference (what updates may be posted to)."""
+    stmt = (
+        select(Case)
+        .join(Service, Service.id == Case.service_id)
+        .where(Case.reference == reference, Service.open311.is_(True), Service.active.is_(True))
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def update_status(update: CaseUpdate, case: Case) -> str:
+    """The extended status of one update: duplicate for a merge, else the case status's nearest word."""
+    if update.status is CaseStatus.closed and (case.merged_into_id is not None or update.note.startswith("Duplicate")):
+        return "duplicate"
+    return EXTENDED_STATUS.get(update.status, public_status(update.status))
+
+
+async def updates(session: AsyncSession, *, start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The servicerequestupdates feed: staff and system changes on public cases, oldest first."""
+    rows = await cases.updates_between(session, start=start, end=end)
+    return [
+        {
+            "update_id": str(update.id),
+            "service_request_id": case.reference,
+            "status": update_status(update, case),
+            "updated_datetime": update.created_at,
+            "description": update.note,
+            "media_url": update.media_url,
+        }
+        for update, case in rows
+    ]
