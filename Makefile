@@ -28,10 +28,13 @@ BUILD := src/townsquare/web/static/build
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 # The portal's stylesheet and scripts, built from GOV.UK Frontend (npm) with the system font stack.
-$(BUILD)/.built: node_modules/.installed frontend/portal.scss
+$(BUILD)/.built: node_modules/.installed frontend/portal.scss $(wildcard frontend/*.js)
 	mkdir -p $(BUILD)
 	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps frontend/portal.scss $(BUILD)/portal.css
 	cp $(GOVUK)/govuk-frontend.min.js $(BUILD)/govuk-frontend.min.js
+	cp frontend/map.js $(BUILD)/map.js
+	mkdir -p $(BUILD)/leaflet
+	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(BUILD)/leaflet/
 	touch $(BUILD)/.built
 
 install: $(STAMP) ## Create .venv from the lock files

@@ -565,7 +565,9 @@ def free_port() -> int:
         return port
 
 
-def start_server(database_url: str, data_dir: Path, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    database_url: str, data_dir: Path, port: int, log_path: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """The real app under uvicorn (one process, as `townsquare serve` runs it), bound to loopback only."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TOWNSQUARE_")}
     env |= {
@@ -575,7 +577,7 @@ def start_server(database_url: str, data_dir: Path, port: int, log_path: Path) -
         "TOWNSQUARE_OUTBOX_WORKER": "false",
         "TOWNSQUARE_LOG_LEVEL": "WARNING",
         "TOWNSQUARE_PUBLIC_URL": f"http://{HOST}:{port}",
-    }
+    } | (extra_env or {})
     command = [
         sys.executable,
         "-m",

@@ -45,3 +45,11 @@ def test_upgrade_then_create_staff_and_a_key(sqlite_env: str) -> None:
     key = runner.invoke(cli, ["api-key", "create", "--name", "integration"])
     assert key.exit_code == 0, key.output
     assert key.output.strip().startswith("ts_")
+    app_key = runner.invoke(
+        cli, ["api-key", "create", "--name", "City app", "--scope", "open311", "--contact", "apps@vendor.example"]
+    )
+    assert app_key.exit_code == 0, app_key.output
+    with sqlite3.connect(sqlite_env.removeprefix("sqlite+aiosqlite:///")) as db:
+        assert db.execute("SELECT scope, contact FROM api_keys WHERE name = 'City app'").fetchall() == [
+            ("open311", "apps@vendor.example")
+        ]

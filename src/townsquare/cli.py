@@ -6,6 +6,7 @@ Every command reads the same TOWNSQUARE_* settings; none of them prints a secret
 from __future__ import annotations
 
 import asyncio
+import csv
 import getpass
 import logging
 from pathlib import Path
@@ -18,12 +19,15 @@ from townsquare import migrations
 from townsquare.agencies import service as agencies
 from townsquare.app import create_app
 from townsquare.db import Database
+from townsquare.demo.reports import open311_instructions
 from townsquare.demo.seed import seed
+from townsquare.errors import Problem
 from townsquare.events import EventBus
+from townsquare.places import service as places
 from townsquare.routing import agents as routing_agents
 from townsquare.settings import Settings, get_settings
 from townsquare.staff import service as staff
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import ApiKeyScope, StaffRole
 
 cli = typer.Typer(help="Townsquare: omnichannel citizen service.", no_args_is_help=True, add_completion=False)
 db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
@@ -32,6 +36,8 @@ key_cli = typer.Typer(help="Integration API keys.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(staff_cli, name="staff")
 cli.add_typer(key_cli, name="api-key")
+places_cli = typer.Typer(help="The address register.", no_args_is_help=True)
+cli.add_typer(places_cli, name="places")
 
 
 # Libraries whose debug output echoes SQL parameters or request bodies, i.e. personal data.
@@ -89,6 +95,8 @@ def demo(
     typer.echo(f"  Simulator:   {where}/simulator  (text, call, email or chat as a resident)")
     typer.echo(f"  SMTP server: {settings.smtp_host}:{settings.smtp_port}  (mail to the agency addresses)")
     typer.echo(f"  API docs:    {where}/docs")
+    for line in open311_instructions(where):
+        typer.echo(line)
     typer.echo("  Demo staff accounts (email / role / password):")
     for email, role, password in summary.staff:
         typer.echo(f"    {email:32} {role:11} {password}")
@@ -163,6 +171,10 @@ def staff_create(
 def api_key_create(
     name: str = typer.Option(..., help="Who the key is for"),
     agency: str | None = typer.Option(None, help="Limit the key to one agency (slug)"),
+    scope: ApiKeyScope = typer.Option(
+        ApiKeyScope.api, help="api: the REST API; open311: an Open311 integrator (requests and updates only)"
+    ),
+    contact: str = typer.Option("", help="Who runs the integration (shown to admins)"),
 ) -> None:
     """Issue an integration API key and print it once."""
 
@@ -172,13 +184,60 @@ def api_key_create(
         try:
             async with db.session() as session:
                 agency_id = (await agencies.get_agency(session, slug=agency)).id if agency else None
-                key, _ = await staff.create_api_key(session, name=name, agency_id=agency_id)
+                key, _ = await staff.create_api_key(
+                    session, name=name, agency_id=agency_id, scope=scope, contact=contact
+                )
                 await session.commit()
                 return key
         finally:
             await db.dispose()
 
     typer.echo(asyncio.run(run()))
+
+
+PLACE_COLUMNS = ("address_id", "address", "lat", "long")
+
+
+@places_cli.command("import")
+def places_import(
+    file: Path = typer.Argument(..., help="CSV with a header: address_id,address,lat,long[,zipcode]"),
+) -> None:
+    """Add or update addresses of the register from a CSV file (by address_id); all or nothing."""
+
+    async def run(rows: csv.DictReader[str]) -> int:
+        settings = get_settings()
+        db = Database(settings.database_url, EventBus())
+        try:
+            async with db.session() as session:
+                count = await places.import_rows(session, rows)
+                await session.commit()
+                return count
+        finally:
+            await db.dispose()
+
+    try:
+        handle = file.open(encoding="utf-8-sig", newline="")
+    except OSError as error:
+        typer.echo(f"Error: cannot open {file}: {error.strerror or error}", err=True)
+        raise typer.Exit(2) from error
+    with handle:
+        try:
+            reader = csv.DictReader(handle)
+            missing = [c for c in PLACE_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                columns = ",".join(PLACE_COLUMNS)
+                typer.echo(f"Error: the first line must name the columns {columns}[,zipcode]", err=True)
+                typer.echo(f"  missing: {', '.join(missing)}", err=True)
+                raise typer.Exit(2)
+            count = asyncio.run(run(reader))
+        except (UnicodeDecodeError, csv.Error) as error:
+            typer.echo(f"Error: {file} is not a UTF-8 CSV file ({error}); nothing imported.", err=True)
+            raise typer.Exit(2) from error
+        except Problem as problem:
+            note = "rows are counted from the line after the header"
+            typer.echo(f"Nothing imported ({note}). {problem.detail}", err=True)
+            raise typer.Exit(1) from problem
+    typer.echo(f"Imported {count} address{'es' if count != 1 else ''} into the register.")
 
 
 def main() -> None:

@@ -70,11 +70,16 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 72,
         "description": "Tell us about a pothole on a city street or lane.",
         "keywords": ["pothole", "road", "street", "hole", "nid-de-poule"],
+        "open311": True,
+        "notice": "We inspect reported potholes within 3 business days and fill them within 10. A hole that makes "
+        "a road unsafe is made safe the same day.",
         "fr": {
             "name": "Signaler un nid-de-poule",
             "description": "Signalez-nous un nid-de-poule dans une rue ou une ruelle de la ville.",
             "group": "Rues",
             "keywords": ["chaussée", "trou", "route"],
+            "notice": "Nous inspectons les nids-de-poule signalés en 3 jours ouvrables et les réparons en 10. Un trou "
+            "qui rend une rue dangereuse est sécurisé le jour même.",
         },
         "attributes": [
             _attr(
@@ -113,11 +118,16 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 120,
         "description": "Report a street light that is out, flickering or damaged.",
         "keywords": ["light", "lamp", "streetlight", "dark"],
+        "open311": True,
+        "notice": "Street lights are repaired within 5 business days. If a pole is down or wires are showing, call "
+        "us right away.",
         "fr": {
             "name": "Lampadaire éteint",
             "description": "Signalez un lampadaire éteint, qui clignote ou qui est endommagé.",
             "group": "Rues",
             "keywords": ["éclairage", "lumière", "réverbère"],
+            "notice": "Les lampadaires sont réparés en 5 jours ouvrables. Si un poteau est tombé ou si des fils sont "
+            "exposés, appelez-nous immédiatement.",
         },
         "attributes": [
             _attr(
@@ -140,11 +150,16 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 24,
         "description": "Your garbage, recycling or green bin was not collected on your day.",
         "keywords": ["garbage", "trash", "waste", "recycling", "compost", "bin", "ordures"],
+        "open311": True,
+        "notice": "Leave your bins out: a crew comes back within one business day. Report it by noon the day after "
+        "your collection day.",
         "fr": {
             "name": "Collecte oubliée",
             "description": "Vos ordures, votre recyclage ou votre bac vert n'ont pas été ramassés le jour prévu.",
             "group": "Déchets",
             "keywords": ["poubelle", "bac", "recyclage", "collecte"],
+            "notice": "Laissez vos bacs en bordure de rue : une équipe repasse en un jour ouvrable. Signalez-le avant "
+            "midi le lendemain de votre jour de collecte.",
         },
         "attributes": [
             _attr(
@@ -174,11 +189,15 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 168,
         "description": "Graffiti on public property: walls, signs, bridges, benches.",
         "keywords": ["graffiti", "tag", "vandalism"],
+        "open311": True,
+        "notice": "Offensive graffiti is removed within 24 hours; other graffiti on public property within 7 days.",
         "fr": {
             "name": "Enlèvement de graffitis",
             "description": "Graffitis sur une propriété publique : murs, panneaux, ponts, bancs.",
             "group": "Rues",
             "keywords": ["vandalisme"],
+            "notice": "Les graffitis offensants sont enlevés en 24 heures; les autres graffitis sur une propriété "
+            "publique, en 7 jours.",
         },
         "attributes": [],
     },
@@ -190,12 +209,17 @@ SERVICES: list[dict[str, Any]] = [
         "sla": 48,
         "description": "A fallen or damaged city tree, or branches over a road or path.",
         "keywords": ["tree", "branch", "arbre"],
+        "open311": True,
+        "notice": "A forester inspects within 2 business days. A tree or branch blocking a road is cleared the "
+        "same day.",
         "fr": {
             "name": "Arbre endommagé ou dangereux",
             "description": "Un arbre de la ville tombé ou endommagé, ou des branches au-dessus d'une rue "
             "ou d'un sentier.",
             "group": "Parcs",
             "keywords": ["branche"],
+            "notice": "Un forestier inspecte en 2 jours ouvrables. Un arbre ou une branche qui bloque une rue est "
+            "dégagé le jour même.",
         },
         "attributes": [
             _attr(

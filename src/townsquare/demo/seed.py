@@ -1,5 +1,5 @@
-"""Fill an empty database with the demo city: the catalogue, staff, a few hundred citizens, and a few
-thousand touchpoints across every channel over the last six months.
+"""Fill an empty database with the demo city: the catalogue, staff, an address register, a few hundred citizens,
+a few thousand touchpoints across every channel over the last six months, and street reports on the map.
 
 Deterministic for a given seed (Faker and random are seeded); times are relative to now so the demo looks live.
 Never touches a database that already has agencies.
@@ -30,6 +30,7 @@ from townsquare.cases.models import Case, CaseStatus, Priority
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
 from townsquare.db import Database, new_id
+from townsquare.demo.addresses import register_rows
 from townsquare.demo.catalogue import (
     AGENCIES,
     CANNED_RESPONSES,
@@ -44,6 +45,7 @@ from townsquare.demo.catalogue import (
 )
 from townsquare.demo.knowledge import seed_knowledge
 from townsquare.demo.phrases import inbound_text, reply_text
+from townsquare.demo.reports import ReportContext, create_demo_key, seed_reports
 from townsquare.interactions.models import (
     Channel,
     Conversation,
@@ -53,6 +55,8 @@ from townsquare.interactions.models import (
     Interaction,
     InteractionKind,
 )
+from townsquare.places import service as places_service
+from townsquare.places.models import Place
 from townsquare.routing import agents as routing_agents
 from townsquare.routing.models import (
     BusinessCalendar,
@@ -111,11 +115,13 @@ async def seed(db: Database, *, prefix: str = "TS", citizens: int = 300, rng_see
         builder = _Builder(session, random.Random(rng_seed), Faker(["en_CA", "fr_CA"]), prefix)
         builder.faker.seed_instance(rng_seed)
         await builder.catalogue()
+        await builder.register()
         await builder.staff()
         await seed_knowledge(session)
         await builder.contact_centre()
         await builder.people(citizens)
         await builder.history()
+        await builder.street_reports()
         await session.commit()
         return DemoSummary(True, citizens, builder.case_count, builder.interaction_count, staff_listing())
 
@@ -126,6 +132,7 @@ class _Builder:
         self.now = utcnow()
         self.agencies: dict[str, Agency] = {}
         self.services: list[Service] = []
+        self.places: list[Place] = []
         self.citizens: list[tuple[Citizen, str | None, str | None]] = []
         self.staff_ids: dict[str, list[uuid.UUID]] = {}
         self.staff_by_email: dict[str, uuid.UUID] = {}
@@ -158,6 +165,8 @@ class _Builder:
                 type=ServiceType.realtime,
                 sla_target_hours=spec["sla"],
                 translations={"fr": spec["fr"]},
+                open311=spec.get("open311", False),
+                notice=spec.get("notice", ""),
             )
             self.session.add(service)
             await self.session.flush()
@@ -178,6 +187,29 @@ class _Builder:
                 )
             self.services.append(service)
         await self.session.flush()
+
+    async def register(self) -> None:
+        """The city's address register, so reports given as an address land on the map."""
+        await places_service.import_rows(self.session, register_rows())
+        self.places = list((await self.session.execute(select(Place).order_by(Place.address_id))).scalars())
+
+    async def street_reports(self) -> None:
+        """The demo Open311 integrator and a dozen recent reports, some near each other, some already fixed."""
+        admin_id = self.staff_by_email.get("admin@city.example")
+        agents: list[uuid.UUID | None] = [*self.staff_ids.get("city-works", [])] or [admin_id]
+        context = ReportContext(
+            prefix=self.prefix,
+            now=self.now,
+            services={s.code: s for s in self.services},
+            places={p.address: p for p in self.places},
+            citizens=[citizen for citizen, _, _ in self.citizens],
+            queues=dict(self.backlog_queue),
+            agent_id=agents[-1],
+            key=await create_demo_key(self.session, created_by_id=admin_id),
+        )
+        reports = await seed_reports(self.session, context)
+        self.case_count += len(reports)
+        self.interaction_count += len(reports)  # each came in as one form
 
     async def staff(self) -> None:
         for spec in STAFF:
@@ -332,10 +364,10 @@ class _Builder:
             updated_at=start,
             closed_at=start + timedelta(days=self.rng.uniform(1, 10)) if status in FINAL else None,
         )
-        if service.code in ("POTHOLE", "STREETLIGHT", "GRAFFITI", "TREE"):
-            case.address_string = self.faker["en_CA"].street_address() + ", Ottawa"
-            case.lat = 45.42 + self.rng.uniform(-0.08, 0.08)
-            case.long = -75.69 + self.rng.uniform(-0.12, 0.12)
+        if service.open311:  # street reports: at an address of the register
+            place = self.rng.choice(self.places)
+            case.address_string, case.address_id, case.zipcode = place.address, place.address_id, place.zipcode
+            case.lat, case.long = place.lat, place.long
         first_channel = self._channel_for(phone, email)
         case.opened_channel = first_channel.value
         self.session.add(case)

@@ -26,26 +26,33 @@ from townsquare.engagement.messages import InboundMessage
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions.models import Channel, InteractionKind
+from townsquare.places import service as places
 
 DETAILS = "_details"  # "Anything else we should know?"
 ADDRESS = "_address"  # the address or place the application is about
+LAT, LONG = "_lat", "_long"  # where it is, set from the map or from the address register (open311 services)
 FREE_FIELDS = (DETAILS, ADDRESS)
+LOCATION_FIELDS = (ADDRESS, LAT, LONG)
 MAX_ADDRESS = 500
 # A date answer is stored as noon in the agency's timezone: the API wants an offset, and noon keeps the same
 # calendar day whatever offset a reader converts it to within ±11 hours.
 DATE_HOUR = 12
 
 FormValue = str | list[str] | dict[str, str]
-Problem = Literal["required", "number", "date", "too_long", "choice"]
+Problem = Literal["required", "number", "date", "too_long", "choice", "coordinates"]
 
 
 @dataclass(frozen=True)
 class FormPage:
-    """One page of the form: its number (1-based) and its questions; the last page holds the free fields."""
+    """One page of the form: its number (1-based) and its questions; the last page holds the free fields.
+
+    Services reported through Open311 and the map start with a location page ("Where is it?").
+    """
 
     number: int
     attributes: list[ServiceAttribute]
     details: bool = False
+    location: bool = False
 
 
 @dataclass
@@ -68,11 +75,15 @@ async def service_with_form(session: AsyncSession, *, service_id: uuid.UUID) -> 
 def form_pages(service: Service) -> list[FormPage]:
     """The question pages (one per distinct attribute page number, in order), then the details page."""
     numbers = sorted({a.page for a in service.attributes if a.variable})
+    first = 2 if service.open311 else 1
     pages = [
-        FormPage(i + 1, sorted((a for a in service.attributes if a.variable and a.page == n), key=lambda a: a.order))
+        FormPage(
+            i + first, sorted((a for a in service.attributes if a.variable and a.page == n), key=lambda a: a.order)
+        )
         for i, n in enumerate(numbers)
     ]
-    return [*pages, FormPage(len(pages) + 1, [], details=True)]
+    located = [FormPage(1, [], location=True)] if service.open311 else []
+    return [*located, *pages, FormPage(len(pages) + first, [], details=True)]
 
 
 def _attribute(service: Service, code: str) -> ServiceAttribute | None:
@@ -80,8 +91,57 @@ def _attribute(service: Service, code: str) -> ServiceAttribute | None:
 
 
 def allowed_fields(service: Service) -> set[str]:
-    """The fields a device may save: the form's questions and the free fields."""
-    return {a.code for a in service.attributes if a.variable} | set(FREE_FIELDS)
+    """The fields a device may save: the form's questions and the free fields (and the point, when located)."""
+    extra = set(LOCATION_FIELDS) if service.open311 else set()
+    return {a.code for a in service.attributes if a.variable} | set(FREE_FIELDS) | extra
+
+
+def coordinates(answers: dict[str, Any]) -> tuple[float, float] | None:
+    """The point saved with the answers, if there is a valid one."""
+    try:
+        lat, long = float(str(answers.get(LAT, "")).strip()), float(str(answers.get(LONG, "")).strip())
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= long <= 180):
+        return None
+    return lat, long
+
+
+def _location_problems(answers: dict[str, Any]) -> dict[str, Problem]:
+    address = str(answers.get(ADDRESS, "")).strip()
+    lat, long = str(answers.get(LAT, "")).strip(), str(answers.get(LONG, "")).strip()
+    if len(address) > MAX_ADDRESS:
+        return {ADDRESS: "too_long"}
+    if (lat or long) and coordinates(answers) is None:
+        return {ADDRESS: "coordinates"}
+    if not address and not lat:
+        return {ADDRESS: "required"}
+    return {}
+
+
+async def place(session: AsyncSession, *, answers: dict[str, Any]) -> dict[str, str]:
+    """Changes that place a location page's answers: the register's point for a typed address it recognises,
+    the nearest address for a point without one. Empty when there is nothing to add (the address is kept as
+    typed either way; one the register cannot place is still sent)."""
+    address = str(answers.get(ADDRESS, "")).strip()
+    point = coordinates(answers)
+    if point is None and address:
+        found = await places.match(session, text=address)
+        return {LAT: f"{found.lat:.6f}", LONG: f"{found.long:.6f}"} if found is not None else {}
+    if point is not None and not address:
+        near = await places.nearest(session, lat=point[0], long=point[1])
+        return {ADDRESS: near.address} if near is not None else {}
+    return {}
+
+
+def location_metadata(answers: dict[str, Any]) -> dict[str, Any]:
+    """What the pipeline is given as `metadata["location"]`: the point and the address as the person gave them."""
+    address = str(answers.get(ADDRESS, "")).strip()
+    point = coordinates(answers)
+    found: dict[str, Any] = {"address_string": address} if address else {}
+    if point is not None:
+        found |= {"lat": point[0], "long": point[1]}
+    return found
 
 
 def public_answers(draft: Draft) -> dict[str, Any]:
@@ -146,10 +206,12 @@ def stored_changes(service: Service, agency_tz: str, form_changes: dict[str, Any
 def problems(service: Service, page: FormPage, answers: dict[str, Any]) -> dict[str, Problem]:
     """What is wrong on one page (field code → problem), from the same checks the case is opened with."""
     found: dict[str, Problem] = {}
+    if page.location:
+        return _location_problems(answers)
     if page.details:
         if len(str(answers.get(DETAILS, ""))) > MAX_TEXT:
             found[DETAILS] = "too_long"
-        if len(str(answers.get(ADDRESS, ""))) > MAX_ADDRESS:
+        if not service.open311 and len(str(answers.get(ADDRESS, ""))) > MAX_ADDRESS:
             found[ADDRESS] = "too_long"
         return found
     codes = {a.code for a in page.attributes}
@@ -239,6 +301,7 @@ async def submit(session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UU
     clean, _ = validate_attributes(service, _answered(answers, {a.code for a in service.attributes if a.variable}))
     details, address = str(answers.get(DETAILS, "")).strip(), str(answers.get(ADDRESS, "")).strip()
     text = details + (f"\n\nAddress or place: {address}" if address else "")
+    located = {"location": location_metadata(answers)} if service.open311 else {}
     result = await pipeline.ingest(
         session,
         InboundMessage(
@@ -248,7 +311,12 @@ async def submit(session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UU
             service_code=service.code,
             text=text.strip(),
             subject=service.name,
-            metadata={"attributes": clean, "draft_id": str(draft_id), **({"address": address} if address else {})},
+            metadata={
+                "attributes": clean,
+                "draft_id": str(draft_id),
+                **({"address": address} if address else {}),
+                **located,
+            },
             # One case per draft: a double click or two devices sending at once meet the pipeline's dedupe.
             external_id=f"draft:{draft_id}",
         ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.desk import agents, inbox, knowledge, live, records, wallboard, workspace
+from townsquare.web.desk import agents, inbox, integrators, knowledge, live, records, wallboard, workspace
 
 routers: list[APIRouter] = [
     inbox.router,
@@ -16,6 +16,7 @@ routers: list[APIRouter] = [
     records.router,
     wallboard.router,
     agents.router,
+    integrators.router,
     knowledge.router,
     live.router,
 ]

@@ -1,13 +1,16 @@
 """The agent's workspace: a work item with the citizen 360 view, the reply box, notes, canned responses,
 suggested answers from the knowledge base, what the assistant established before handing over, and routing
-actions (complete, transfer, escalate, call-back). The citizen and case pages are in `records.py`.
+actions (complete, transfer, escalate, call-back), and opening a case from the work when it has none. The citizen
+and case pages are in `records.py`.
 
 Staff read only what their agencies may see; only the work item's holder may act on it. Reads are audited.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
@@ -18,11 +21,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
+from townsquare.agencies.models import Agency, Service
 from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import desk, links, replies
+from townsquare.engagement import casework, desk, links, replies
 from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Direction, Interaction
@@ -184,6 +188,55 @@ def _handoff(context: dict[str, Any], tz: str, public_url: str) -> dict[str, Any
     }
 
 
+@dataclass
+class CaseForm:
+    """The "Open a case" panel's fields: prefilled, or what was just sent when it was refused."""
+
+    service_code: str = ""
+    address: str = ""
+    lat: str = ""
+    long: str = ""
+    title: str = ""
+    description: str = ""
+
+
+async def _case_panel(
+    session: AsyncSession, me: Principal, item: WorkItem, timeline: list[Interaction] | None, sent: CaseForm | None
+) -> dict[str, Any]:
+    """The services the agent may open a case for, and the form prefilled with the citizen's last message."""
+    stmt = (
+        select(Service.code, Service.name, Agency.name)
+        .join(Agency, Agency.id == Service.agency_id)
+        .where(Service.active.is_(True))
+        .order_by(Agency.name, Service.name)
+    )
+    if me.agency_ids is not None:
+        stmt = stmt.where(Service.agency_id.in_(me.agency_ids))
+    services = [{"code": code, "name": name, "agency": agency} for code, name, agency in await session.execute(stmt)]
+    if sent is None:
+        sent = CaseForm(description=await _last_inbound(session, item, timeline))
+    return {"services": services, "form": sent}
+
+
+async def _last_inbound(session: AsyncSession, item: WorkItem, timeline: list[Interaction] | None) -> str:
+    """The citizen's newest message in the work's conversation."""
+    if item.conversation_id is None:
+        return ""
+    if timeline is not None:
+        for entry in timeline:
+            if entry.conversation_id == item.conversation_id and entry.direction is Direction.inbound and entry.body:
+                return entry.body[:MAX_TEXT]
+        return ""
+    stmt = (
+        select(Interaction.body)
+        .where(Interaction.conversation_id == item.conversation_id, Interaction.direction == Direction.inbound)
+        .where(Interaction.body != "")
+        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+        .limit(1)
+    )
+    return ((await session.execute(stmt)).scalar_one_or_none() or "")[:MAX_TEXT]
+
+
 async def _render_work(
     request: Request,
     session: AsyncSession,
@@ -195,6 +248,7 @@ async def _render_work(
     canned: str = "",
     suggest: str = "",
     before: tuple[datetime, uuid.UUID] | None = None,
+    case_form: CaseForm | None = None,
 ) -> Response:
     """The work page; a fixed number of queries however long the citizen's record is."""
     view = (
@@ -258,7 +312,11 @@ async def _render_work(
         "error": error,
         "earlier_url": earlier_url(request.url.path, view.earlier if view else None),
         "next": request.url.path,
+        "open_case": None,
     }
+    if case_reference is None and item.case_id is None and _holds(me, item):
+        timeline = view.timeline if view and before is None else None
+        context["open_case"] = await _case_panel(session, me, item, timeline, case_form)
     if view is not None:
         me.audit(
             session,
@@ -300,11 +358,17 @@ async def _act_on_item(request: Request, session: AsyncSession, me: Principal, i
 
 
 async def _failed(
-    request: Request, session: AsyncSession, me: Principal, item_id: uuid.UUID, problem: Problem, draft: str = ""
+    request: Request,
+    session: AsyncSession,
+    me: Principal,
+    item_id: uuid.UUID,
+    problem: Problem,
+    draft: str = "",
+    case_form: CaseForm | None = None,
 ) -> Response:
     await session.rollback()
     item = await _visible_item(session, me, item_id)
-    return await _render_work(request, session, me, item, error=problem, draft=draft)
+    return await _render_work(request, session, me, item, error=problem, draft=draft, case_form=case_form)
 
 
 @router.post("/desk/work/{item_id}/reply", response_class=HTMLResponse)
@@ -499,3 +563,89 @@ def _local_time(value: str, tz: str) -> datetime:
     if naive.tzinfo is not None:
         raise invalid("Give the call-back's local date and time.", FieldError("at", "has a timezone"))
     return naive.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def _coordinate(value: str, name: str, limit: float) -> float | None:
+    if not value.strip():
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or abs(number) > limit:
+        raise invalid(
+            f"The {name} is a number from -{limit:g} to {limit:g}, or empty.", FieldError(name, "not a coordinate")
+        )
+    return number
+
+
+def _location(sent: CaseForm) -> dict[str, Any] | None:
+    """Where the case is: a typed address, a point, or both; the address register completes the rest."""
+    lat, long = _coordinate(sent.lat, "latitude", 90), _coordinate(sent.long, "longitude", 180)
+    if (lat is None) != (long is None):
+        raise invalid("Give both the latitude and the longitude, or neither.", FieldError("lat", "half a point"))
+    location: dict[str, Any] = {"address_string": sent.address} if sent.address else {}
+    if lat is not None and long is not None:
+        location.update(lat=lat, long=long)
+    return location or None
+
+
+async def _offered_service(session: AsyncSession, me: Principal, code: str) -> None:
+    """Refuse a service the panel does not offer this agent (unknown, inactive or another agency's)."""
+    stmt = select(Service.agency_id).where(Service.code == code, Service.active.is_(True))
+    agency_id = (await session.execute(stmt)).scalar_one_or_none() if code else None
+    if agency_id is None or not me.may_see(agency_id):
+        raise invalid("Choose the service the case is for.", FieldError("service_code", "choose one of the list"))
+
+
+def _item_channel(item: WorkItem) -> Channel:
+    try:
+        return Channel(item.channel)
+    except ValueError:
+        return Channel.web
+
+
+@router.post("/desk/work/{item_id}/case", response_class=HTMLResponse)
+async def open_case(
+    request: Request,
+    item_id: uuid.UUID,
+    session: SessionDep,
+    me: CurrentStaff,
+    service_code: Short = "",
+    address: Short = "",
+    lat: Short = "",
+    long: Short = "",
+    title: Short = "",
+    description: Text = "",
+) -> Response:
+    """Open a case for the work in front of the agent: it joins the work's conversation, so what the citizen
+    already sent is part of it, and close reports of the same service are linked as likely duplicates."""
+    sent = CaseForm(service_code, address.strip(), lat.strip(), long.strip(), title.strip()[:200], description.strip())
+    try:
+        item = await _act_on_item(request, session, me, item_id)
+        if item.case_id is not None or item.context.get("case_reference"):
+            raise invalid("This work has a case already.")
+        await _offered_service(session, me, sent.service_code)
+        settings = settings_of(request)
+        case = await casework.open_case(
+            session,
+            prefix=settings.case_reference_prefix,
+            actor=me,
+            service_code=sent.service_code,
+            channel=_item_channel(item),
+            title=sent.title or None,
+            description=sent.description,
+            citizen_id=item.citizen_id,
+            location=_location(sent),
+            conversation_id=item.conversation_id,
+            duplicate_radius_m=settings.duplicate_radius_m,
+        )
+        item.case_id = case.id
+        item.context = {**item.context, "case_reference": case.reference}
+        await session.flush()
+    except Problem as problem:
+        if problem.status >= 500:
+            raise
+        return await _failed(request, session, me, item_id, problem, case_form=sent)
+    await session.commit()
+    return RedirectResponse(f"/desk/work/{item_id}#item-title", status_code=303)

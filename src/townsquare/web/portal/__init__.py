@@ -12,6 +12,7 @@ from townsquare.web.portal import (
     help,
     identities,
     language,
+    map,
     oidc,
     security,
     services,
@@ -28,4 +29,5 @@ routers: list[APIRouter] = [
     identities.router,
     security.router,
     help.router,
+    map.router,
 ]

@@ -21,6 +21,7 @@ from starlette.datastructures import FormData
 
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import AttributeDatatype, Service, ServiceAttribute
+from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens.sessions import CITIZEN_COOKIE
 from townsquare.db.deps import SessionDep
@@ -33,6 +34,7 @@ from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import CurrentCitizen, settings_of
 from townsquare.web.portal.content import attribute_text, service_text, value_name
+from townsquare.web.portal.map import map_settings
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -67,7 +69,11 @@ def _label(service: Service, code: str) -> str:
     if code == apps.DETAILS:
         return _("Anything else we should know?")
     if code == apps.ADDRESS:
-        return _("Address or place (optional)")
+        return _("Address or place") if service.open311 else _("Address or place (optional)")
+    if code == apps.LAT:
+        return _("Latitude of the point on the map")
+    if code == apps.LONG:
+        return _("Longitude of the point on the map")
     attr = next((a for a in service.attributes if a.code == code), None)
     return attribute_text(attr, "description") if attr else code
 
@@ -77,6 +83,10 @@ def _message(service: Service, code: str, problem: apps.Problem) -> str:
     question = _label(service, code)
     attr = next((a for a in service.attributes if a.code == code), None)
     datatype = attr.datatype if attr else AttributeDatatype.text
+    if problem == "coordinates":
+        return _("The point chosen on the map could not be read: choose it again, or type the address")
+    if problem == "required" and code == apps.ADDRESS:
+        return _("Enter the address or place, or choose it on the map")
     if problem == "required":
         if datatype is AttributeDatatype.multivaluelist:
             return _("Select at least one answer for “%(question)s”") % {"question": question}
@@ -118,7 +128,7 @@ def _attr(service: Service, code: str) -> ServiceAttribute | None:
 
 def _field(service: Service, attr: ServiceAttribute | None, code: str, answers: dict[str, Any]) -> dict[str, Any]:
     value = apps.to_form(attr, answers.get(code, ""))
-    kind = "text" if code == apps.DETAILS else "string"
+    kind = "text" if code == apps.DETAILS else ("hidden" if code in (apps.LAT, apps.LONG) else "string")
     if attr is not None:
         kind = attr.datatype.value
     return {
@@ -135,6 +145,10 @@ def _field(service: Service, attr: ServiceAttribute | None, code: str, answers: 
 
 
 def _fields(service: Service, page: apps.FormPage, answers: dict[str, Any]) -> list[dict[str, Any]]:
+    if page.location:
+        return [_field(service, None, code, answers) for code in apps.LOCATION_FIELDS]
+    if page.details and service.open311:
+        return [_field(service, None, apps.DETAILS, answers)]
     if page.details:
         return [_field(service, None, apps.DETAILS, answers), _field(service, None, apps.ADDRESS, answers)]
     return [_field(service, a, a.code, answers) for a in page.attributes]
@@ -169,7 +183,10 @@ def _render_page(
         f for f in _fields(service, page, apps.public_answers(draft)) if f["code"] not in {c["code"] for c in shown}
     ]
     errors = errors or {}
+    answers = apps.public_answers(draft)
     context = {
+        "map": map_settings(settings_of(request)) if page.location else None,
+        "unplaced": page.location and _unplaced(answers),
         "draft": draft,
         "service_name": service_text(service, "name"),
         "page": page,
@@ -182,6 +199,11 @@ def _render_page(
         "back": f"/applications/{draft.id}/pages/{page.number - 1}" if page.number > 1 else f"/services/{service.code}",
     }
     return templates.TemplateResponse(request, "portal/apply_page.html", context, status_code=status_code)
+
+
+def _unplaced(answers: dict[str, Any]) -> bool:
+    """An address the register could not place on the map (it is still sent as typed)."""
+    return bool(str(answers.get(apps.ADDRESS, "")).strip()) and apps.coordinates(answers) is None
 
 
 def _done_or_none(draft: Draft) -> Response | None:
@@ -285,6 +307,8 @@ async def save_page(
         value = _form_value(form, field)
         if value != orig:
             changes[field["code"]] = value
+    if page.location and apps.ADDRESS in changes and not {apps.LAT, apps.LONG} & changes.keys():
+        changes |= {apps.LAT: "", apps.LONG: ""}  # a new address typed without the map: place it afresh
     result: SaveResult = await drafts.save(
         session,
         draft_id=draft.id,
@@ -300,6 +324,13 @@ async def save_page(
         return _render_page(request, draft, service, page, errors=errors, conflicts=conflicts, status_code=409)
     if form.get("action") == "save":
         return RedirectResponse(f"/applications/{draft.id}/pages/{number}?saved=1", status_code=303)
+    if page.location and (placed := await apps.place(session, answers=apps.public_answers(draft))):
+        draft = (
+            await drafts.save(
+                session, draft_id=draft.id, citizen_id=citizen.id, base_version=draft.version, changes=placed
+            )
+        ).draft
+        await session.commit()
     found = apps.problems(service, page, apps.public_answers(draft))
     if found:
         messages = {code: _message(service, code, kind) for code, kind in found.items()}
@@ -317,6 +348,9 @@ def _summary(draft: Draft, service: Service) -> list[dict[str, Any]]:
     answers = apps.public_answers(draft)
     rows: list[dict[str, Any]] = []
     for page in apps.form_pages(service):
+        if page.location:
+            rows.append(_location_row(draft, service, page, answers))
+            continue
         for field in _fields(service, page, answers):
             rows.append(
                 {
@@ -327,6 +361,21 @@ def _summary(draft: Draft, service: Service) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def _location_row(draft: Draft, service: Service, page: apps.FormPage, answers: dict[str, Any]) -> dict[str, Any]:
+    address = str(answers.get(apps.ADDRESS, "")).strip()
+    point = apps.coordinates(answers)
+    shown = point and _("Point on the map (%(lat)s, %(long)s)") % {"lat": f"{point[0]:.5f}", "long": f"{point[1]:.5f}"}
+    return {
+        "code": apps.ADDRESS,
+        "label": _("Where is it?"),
+        "value": address or shown or "",
+        "note": _("We could not place this address on the map, but it will still be sent as you typed it.")
+        if _unplaced(answers)
+        else "",
+        "href": f"/applications/{draft.id}/pages/{page.number}#field-{apps.ADDRESS}",
+    }
 
 
 def _render_check(
@@ -377,7 +426,11 @@ async def done(request: Request, draft_id: str, session: SessionDep, citizen: Cu
     if draft.submitted_at is None or draft.case_id is None:
         return RedirectResponse(f"/applications/{draft.id}/check", status_code=303)
     case = await session.get(Case, draft.case_id)
-    context = {"service_name": service_text(service, "name"), "reference": case.reference if case else ""}
+    context = {
+        "service_name": service_text(service, "name"),
+        "reference": case.reference if case else "",
+        "linked": bool(case and service.open311 and await cases.likely_duplicates_of(session, case_id=case.id)),
+    }
     return templates.TemplateResponse(request, "portal/apply_done.html", context)
 
 

@@ -1,0 +1,136 @@
+// Maps on the portal: a progressive enhancement. Without JavaScript or tiles the list of reports and the address
+// field do everything. "Reports near you" gets markers for the listed reports; the location page ("Where is it?")
+// gets a marker the person places by clicking or dragging (it sets the hidden lat/long and fills the address from
+// the register), and address suggestions from the register, which work even when no map is drawn.
+(() => {
+  "use strict";
+
+  function drawMap(box) {
+    if (!window.L || !box.dataset.tiles) return null;
+    box.hidden = false;
+    const map = window.L.map(box, { keyboard: true }).setView(
+      [Number(box.dataset.lat), Number(box.dataset.long)], Number(box.dataset.zoom));
+    window.L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
+    return map;
+  }
+
+  // A popup's content from text only: nothing from a report is ever read as markup.
+  function popup(report) {
+    const div = document.createElement("div");
+    for (const [text, strong] of [[report.service, true], [report.status, false], [report.reported, false], [report.address, false]]) {
+      if (!text) continue;
+      const p = document.createElement("p");
+      p.style.margin = "0";
+      if (strong) {
+        const b = document.createElement("strong");
+        b.textContent = text;
+        p.append(b);
+      } else {
+        p.textContent = text;
+      }
+      div.append(p);
+    }
+    return div;
+  }
+
+  function reportsMap(box) {
+    const map = drawMap(box);
+    if (!map) return;
+    const data = JSON.parse(document.getElementById("map-reports")?.textContent || "[]");
+    const points = [];
+    for (const report of data) {
+      const marker = window.L.marker([report.lat, report.long], { title: `${report.service}: ${report.address || report.ref}`, alt: report.service });
+      marker.bindPopup(popup(report)).addTo(map);
+      points.push([report.lat, report.long]);
+    }
+    if (points.length) map.fitBounds(points, { maxZoom: Number(box.dataset.zoom), padding: [30, 30] });
+  }
+
+  async function lookup(url) {
+    const response = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+    if (!response.ok) return [];
+    const data = await response.json().catch(() => ({}));
+    return Array.isArray(data.places) ? data.places : [];
+  }
+
+  function locationPage(address) {
+    const lat = document.querySelector("[data-location-lat]");
+    const long = document.querySelector("[data-location-long]");
+    const status = document.querySelector("[data-location-status]");
+    const box = document.querySelector("[data-map=location]");
+    const base = address.dataset.places;
+    let marker = null;
+    let map = null;
+    const say = (text) => { if (status) status.textContent = text; };
+    const fire = (el) => el.dispatchEvent(new Event("input", { bubbles: true }));
+
+    function setPoint(latlng, { fillAddress }) {
+      if (lat) lat.value = latlng.lat.toFixed(6);
+      if (long) long.value = latlng.lng.toFixed(6);
+      if (map) {
+        if (!marker) {
+          marker = window.L.marker(latlng, { draggable: true, keyboard: true, title: box.dataset.textMarker, alt: box.dataset.textMarker }).addTo(map);
+          marker.on("dragend", () => setPoint(marker.getLatLng(), { fillAddress: true }));
+        } else {
+          marker.setLatLng(latlng);
+        }
+      }
+      if (!fillAddress) return;
+      lookup(`${base}?lat=${encodeURIComponent(lat.value)}&long=${encodeURIComponent(long.value)}`).then((found) => {
+        if (found.length) {
+          address.value = found[0].address;
+          fire(address); // autosave; our own listener below ignores it
+          say(status?.dataset.textFound.replace("{address}", found[0].address) || "");
+        } else {
+          say(status?.dataset.textNone || "");
+        }
+      });
+    }
+
+    if (box) {
+      map = drawMap(box);
+      if (map) {
+        if (lat?.value && long?.value) {
+          const here = window.L.latLng(Number(lat.value), Number(long.value));
+          setPoint(here, { fillAddress: false });
+          map.setView(here, map.getZoom());
+        }
+        map.on("click", (event) => setPoint(event.latlng, { fillAddress: true }));
+      }
+    }
+
+    // Suggestions from the register in a datalist; choosing one places the point too.
+    const list = document.createElement("datalist");
+    list.id = `${address.id}-suggestions`;
+    address.after(list);
+    address.setAttribute("list", list.id);
+    let known = new Map();
+    let timer = null;
+    address.addEventListener("input", (event) => {
+      if (!event.isTrusted) return;
+      const chosen = known.get(address.value);
+      if (chosen) {
+        setPoint({ lat: chosen.lat, lng: chosen.long }, { fillAddress: false });
+        if (map) map.setView([chosen.lat, chosen.long], map.getZoom());
+        return;
+      }
+      // A newly typed address is placed again when the page is sent, unless the map is used afterwards.
+      if (lat) lat.value = "";
+      if (long) long.value = "";
+      if (marker && map) { map.removeLayer(marker); marker = null; }
+      window.clearTimeout(timer);
+      const text = address.value.trim();
+      if (text.length < 3) return;
+      timer = window.setTimeout(async () => {
+        const found = await lookup(`${base}?q=${encodeURIComponent(text)}`);
+        known = new Map(found.map((p) => [p.address, p]));
+        list.replaceChildren(...found.map((p) => Object.assign(document.createElement("option"), { value: p.address })));
+      }, 250);
+    });
+  }
+
+  const reports = document.querySelector("[data-map=reports]");
+  if (reports) reportsMap(reports);
+  const address = document.querySelector("[data-location-address]");
+  if (address) locationPage(address);
+})();
