@@ -69,6 +69,7 @@ bench: install $(BUILD)/.built browser ## Run the benchmarks in bench/ and print
 	$(BIN)/python bench/routing_sim.py
 	$(BIN)/python bench/lighthouse.py
 	$(BIN)/python bench/search_quality.py
+	$(BIN)/python bench/open311.py
 
 lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml

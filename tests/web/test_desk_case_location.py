@@ -92,14 +92,14 @@ async def test_the_case_page_shows_location_media_integrator_and_updates(
         assert shown in location
     assert '<a href="/map?lat=43.653500&amp;long=-79.384100">Show on the map</a>' in location
     assert 'href="https://reports.example/photos/1.jpg" rel="noopener noreferrer"' in page
-    assert "Reported through Open311 by Reports app" in page
+    assert "Open311, from Reports app" in page
     updates = page.split('id="updates"')[1].split("</table>")[0]
     assert updates.index("Crew booked") < updates.index("Still there this morning")  # oldest first
     assert "Staff (Wren)" in updates
     assert "Open311" in updates
 
     plain = (await client.get(f"/desk/cases/{scene.near.reference}")).text
-    assert "Reported through Open311" not in plain  # it came in by SMS
+    assert "Open311, from" not in plain  # it came in by SMS
     assert "No updates yet." in plain
     assert "noopener noreferrer" not in plain.split('id="location"')[0]  # no file was sent with it
 

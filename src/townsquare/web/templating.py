@@ -31,5 +31,26 @@ def humanise(value: object) -> str:
     return str(getattr(value, "value", value)).replace("_", " ")
 
 
+CHANNEL_NAMES = {
+    "web": "the portal",
+    "mobile": "the mobile app",
+    "voice": "the phone",
+    "sms": "SMS",
+    "email": "email",
+    "chat": "chat",
+    "social": "social media",
+    "counter": "a counter",
+    "mail": "post",
+    "api": "the API (Open311 or an integration)",
+}
+
+
+def channel_name(value: object) -> str:
+    """How staff call a channel: `sms` → `SMS`, `api` → `the API (Open311 or an integration)`."""
+    key = str(getattr(value, "value", value))
+    return CHANNEL_NAMES.get(key, key)
+
+
 templates.env.filters["local_time"] = local_time
+templates.env.filters["channel_name"] = channel_name
 templates.env.filters["humanise"] = humanise
