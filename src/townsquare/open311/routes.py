@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
 
 from townsquare.agencies.models import Service
@@ -230,13 +231,19 @@ async def token(request: Request, token: str, fmt: str, session: SessionDep) -> 
     return await _answer(request, fmt, handle)
 
 
+async def _integrator(request: Request, session: AsyncSession, params: Params) -> ApiKey:
+    """The key of a POST, counted against its rate limit (its own, else the setting's)."""
+    key = await _key(session, params)
+    per_minute = key.rate_limit_per_minute or _settings(request).open311_rate_limit_per_minute
+    await _limit(request, "open311-post", str(key.id), per_minute)
+    return key
+
+
 @router.post("/open311/v2/requests.{fmt}")
 async def create_request(request: Request, fmt: str, session: SessionDep) -> Response:
     async def handle(out: Format, params: Params) -> Response:
         settings = _settings(request)
-        key = await _key(session, params)
-        per_minute = key.rate_limit_per_minute or settings.open311_rate_limit_per_minute
-        await _limit(request, "open311-post", str(key.id), per_minute)
+        key = await _integrator(request, session, params)
         code = params.get("service_code")
         found = None
         if code is None:
@@ -281,9 +288,7 @@ async def list_updates(request: Request, fmt: str, session: SessionDep) -> Respo
 async def create_update(request: Request, fmt: str, session: SessionDep) -> Response:
     async def handle(out: Format, params: Params) -> Response:
         settings = _settings(request)
-        key = await _key(session, params)
-        per_minute = key.rate_limit_per_minute or settings.open311_rate_limit_per_minute
-        await _limit(request, "open311-post", str(key.id), per_minute)
+        key = await _integrator(request, session, params)
         checked = await intake.check_update(session, params, key=key, region=settings.default_region)
         _check(params)
         assert checked is not None
