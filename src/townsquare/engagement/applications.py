@@ -99,12 +99,9 @@ def allowed_fields(service: Service) -> set[str]:
 def coordinates(answers: dict[str, Any]) -> tuple[float, float] | None:
     """The point saved with the answers, if there is a valid one."""
     try:
-        lat, long = float(str(answers.get(LAT, "")).strip()), float(str(answers.get(LONG, "")).strip())
+        return places.coordinate(answers.get(LAT, ""), limit=90), places.coordinate(answers.get(LONG, ""), limit=180)
     except ValueError:
         return None
-    if not (-90 <= lat <= 90 and -180 <= long <= 180):
-        return None
-    return lat, long
 
 
 def _location_problems(answers: dict[str, Any]) -> dict[str, Problem]:

@@ -99,19 +99,16 @@ async def resolve_dict(session: AsyncSession, raw: dict[str, Any] | None) -> Loc
     """`resolve` for a location as channels put it in message metadata (string or number values)."""
     raw = raw or {}
 
-    def number(key: str) -> float | None:
-        value = raw.get(key)
-        if value is None or value == "":
-            return None
+    def number(key: str, limit: float) -> float | None:
         try:
-            return float(value)
-        except (TypeError, ValueError):
+            return places.coordinate(raw.get(key), limit=limit)
+        except ValueError:
             return None
 
     return await resolve(
         session,
-        lat=number("lat"),
-        long=number("long"),
+        lat=number("lat", 90),
+        long=number("long", 180),
         address_string=raw.get("address_string"),
         address_id=raw.get("address_id"),
         zipcode=raw.get("zipcode"),

@@ -290,12 +290,20 @@ IMPORT_CHUNK = 500
 MAX_REPORTED_ERRORS = 20
 
 
-def _coordinate(value: Any, low: float, high: float) -> float | None:
+def coordinate(value: object, *, limit: float) -> float:
+    """A latitude (limit 90) or longitude (limit 180) as people and forms send it: a finite number within
+    ±limit. Raises ValueError for anything else, an empty value included."""
+    number = float(str(value).strip())
+    if not math.isfinite(number) or abs(number) > limit:
+        raise ValueError(f"not a coordinate within ±{limit:g}")
+    return number
+
+
+def _coordinate(value: Any, limit: float) -> float | None:
     try:
-        number = float(str(value).strip())
+        return coordinate(value, limit=limit)
     except ValueError:
         return None
-    return number if low <= number <= high else None
 
 
 def _checked(number: int, row: Mapping[str, str]) -> tuple[dict[str, Any] | None, list[FieldError]]:
@@ -303,8 +311,8 @@ def _checked(number: int, row: Mapping[str, str]) -> tuple[dict[str, Any] | None
     address_id = (row.get("address_id") or "").strip()
     address = " ".join((row.get("address") or "").split())
     zipcode = " ".join((row.get("zipcode") or "").split()).upper()
-    lat = _coordinate(row.get("lat"), -90.0, 90.0)
-    long = _coordinate(row.get("long"), -180.0, 180.0)
+    lat = _coordinate(row.get("lat"), 90.0)
+    long = _coordinate(row.get("long"), 180.0)
     if not address_id or len(address_id) > 100:
         problems.append("address_id is required (at most 100 characters)")
     if not address or len(address) > 500:

@@ -8,7 +8,6 @@ Staff read only what their agencies may see; only the work item's holder may act
 
 from __future__ import annotations
 
-import math
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ from townsquare.interactions.models import Channel, Conversation, Direction, Int
 from townsquare.knowledge import rendering as knowledge_rendering
 from townsquare.knowledge import service as knowledge
 from townsquare.notify.rendering import Content
+from townsquare.places import service as places
 from townsquare.routing import engine
 from townsquare.routing.models import Queue, WorkItem, WorkItemStatus
 from townsquare.staff.auth import Principal
@@ -569,14 +569,11 @@ def _coordinate(value: str, name: str, limit: float) -> float | None:
     if not value.strip():
         return None
     try:
-        number = float(value)
+        return places.coordinate(value, limit=limit)
     except ValueError:
-        number = math.nan
-    if not math.isfinite(number) or abs(number) > limit:
         raise invalid(
             f"The {name} is a number from -{limit:g} to {limit:g}, or empty.", FieldError(name, "not a coordinate")
-        )
-    return number
+        ) from None
 
 
 def _location(sent: CaseForm) -> dict[str, Any] | None:

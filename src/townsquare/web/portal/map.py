@@ -8,7 +8,6 @@ set and JavaScript runs.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -153,14 +152,12 @@ async def reports_near_you(request: Request, session: SessionDep, citizen: Maybe
 
 
 def _coordinate(request: Request, name: str, limit: float) -> float:
-    raw = request.query_params.get(name, "").strip()
     try:
-        value = float(raw)
+        return places.coordinate(request.query_params.get(name, ""), limit=limit)
     except ValueError:
-        raise invalid(f"'{name}' must be a number.", FieldError(name, "Expected a number.")) from None
-    if not math.isfinite(value) or abs(value) > limit:
-        raise invalid(f"'{name}' must be between -{limit:g} and {limit:g}.", FieldError(name, "Out of range."))
-    return value
+        raise invalid(
+            f"'{name}' must be a number between -{limit:g} and {limit:g}.", FieldError(name, "Not a coordinate.")
+        ) from None
 
 
 def _place_json(place: Place) -> dict[str, Any]:
