@@ -468,6 +468,13 @@ async def link_likely_duplicates(session: AsyncSession, *, case: Case, radius_m:
     return rows
 
 
+async def dismiss_likely_duplicate(session: AsyncSession, *, link: CaseLink, staff_id: uuid.UUID | None) -> None:
+    """Not a duplicate after all: the two cases stay linked as related and are no longer offered for merging."""
+    link.kind = "related"
+    link.created_by_id = staff_id
+    await session.flush()
+
+
 async def likely_duplicates_of(session: AsyncSession, *, case_id: uuid.UUID) -> list[tuple[CaseLink, Case]]:
     """The likely-duplicate links touching a case, either way, with the case at the other end, nearest first."""
     stmt = (

@@ -261,9 +261,7 @@ async def dismiss_likely_duplicate(
     """Not a duplicate: the two cases stay linked as related, and are no longer offered for merging."""
     case = await _visible_case(session, me, reference)
     row = await _likely_link(session, case, link_id)
-    row.kind = "related"
-    row.created_by_id = me.id
-    await session.flush()
+    await cases.dismiss_likely_duplicate(session, link=row, staff_id=me.id)
     for case_id in (row.case_id, row.linked_case_id):
         subject = case if case_id == case.id else await cases.get_by_id(session, case_id=case_id)
         me.audit(
