@@ -191,3 +191,17 @@ async def search_services(session: AsyncSession, *, query: str, language: str = 
     scored = [(score, s) for s in catalogue if (score := _score(s, words, language)) > 0]
     scored.sort(key=lambda pair: (-pair[0], _fold(_texts(pair[1], language)[0])))
     return [s for _score_value, s in scored]
+
+
+async def open311_services(session: AsyncSession, *, code: str | None = None) -> list[Service]:
+    """Active services that take reports about a place (Open311 and the portal's map), with their forms, by
+    group and name; only the one with `code` when given."""
+    stmt = (
+        select(Service)
+        .where(Service.active.is_(True), Service.open311.is_(True))
+        .options(selectinload(Service.attributes))
+        .order_by(Service.group, Service.name, Service.code)
+    )
+    if code is not None:
+        stmt = stmt.where(Service.code == code)
+    return list((await session.execute(stmt)).scalars())

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from townsquare.agencies.models import Service
+from townsquare.agencies.models import Agency, Service
 from townsquare.cases.models import Case, CaseLink, CaseReferenceCounter, CaseStatus, CaseUpdate, Priority
 from townsquare.clock import utcnow
 from townsquare.errors import FieldError, Problem, conflict, invalid, not_found
@@ -491,3 +491,39 @@ async def likely_duplicates_of(session: AsyncSession, *, case_id: uuid.UUID) -> 
     rows = [(link_row, other) for link_row, other in (await session.execute(stmt)).all()]
     rows.sort(key=lambda pair: (float(pair[0].detail.get("distance_m", 0.0)), pair[1].created_at))
     return rows
+
+
+async def public_reports(
+    session: AsyncSession,
+    *,
+    references: Collection[str] | None = None,
+    service_codes: Collection[str] | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+    offset: int = 0,
+) -> list[tuple[Case, Service, Agency]]:
+    """Cases of active Open311 services, from any channel: the reports anyone may see (never who sent them),
+    newest first. `references` overrides every other filter; `status` is "open" or "closed" (None: both)."""
+    stmt = (
+        select(Case, Service, Agency)
+        .join(Service, Service.id == Case.service_id)
+        .join(Agency, Agency.id == Case.agency_id)
+        .where(Service.open311.is_(True), Service.active.is_(True))
+    )
+    if references is not None:
+        stmt = stmt.where(Case.reference.in_(list(references)))
+    else:
+        if service_codes is not None:
+            stmt = stmt.where(Service.code.in_(list(service_codes)))
+        if since is not None:
+            stmt = stmt.where(Case.created_at >= since)
+        if until is not None:
+            stmt = stmt.where(Case.created_at <= until)
+        if status == "open":
+            stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
+        elif status == "closed":
+            stmt = stmt.where(Case.status.not_in(OPEN_STATUSES))
+    stmt = stmt.order_by(Case.created_at.desc(), Case.reference.desc()).limit(limit).offset(offset)
+    return [(case, service, agency) for case, service, agency in (await session.execute(stmt)).all()]

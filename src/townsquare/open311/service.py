@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
+from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Agency, AttributeDatatype, Service
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Open311Submission
@@ -57,23 +57,13 @@ def public_status(status: CaseStatus) -> str:
 
 async def offered_services(session: AsyncSession) -> list[Service]:
     """Active services offered through Open311, with their forms, by group and name."""
-    stmt = (
-        select(Service)
-        .where(Service.active.is_(True), Service.open311.is_(True))
-        .options(selectinload(Service.attributes))
-        .order_by(Service.group, Service.name, Service.code)
-    )
-    return list((await session.execute(stmt)).scalars())
+    return await agencies.open311_services(session)
 
 
 async def offered_service(session: AsyncSession, *, code: str) -> Service | None:
     """One offered service by its code, with its form; None when it is not offered."""
-    stmt = (
-        select(Service)
-        .where(Service.code == code, Service.active.is_(True), Service.open311.is_(True))
-        .options(selectinload(Service.attributes))
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    found = await agencies.open311_services(session, code=code)
+    return found[0] if found else None
 
 
 def service_entry(service: Service) -> dict[str, Any]:
@@ -122,38 +112,24 @@ class RequestQuery:
     page_size: int = 1000
 
 
-def _public_cases() -> Any:
-    return (
-        select(Case, Service, Agency)
-        .join(Service, Service.id == Case.service_id)
-        .join(Agency, Agency.id == Case.agency_id)
-        .where(Service.open311.is_(True), Service.active.is_(True))
-    )
-
-
 async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict[str, Any]]:
     """The public view of matching requests, newest first, one page."""
-    stmt = _public_cases()
-    if query.ids:
-        stmt = stmt.where(Case.reference.in_(query.ids))
-    else:
-        stmt = stmt.where(Case.created_at >= query.start, Case.created_at <= query.end)
-        if query.codes:
-            stmt = stmt.where(Service.code.in_(query.codes))
-        if query.statuses == ["open"]:
-            stmt = stmt.where(Case.status.in_(cases.OPEN_STATUSES))
-        elif query.statuses == ["closed"]:
-            stmt = stmt.where(Case.status.not_in(cases.OPEN_STATUSES))
-    stmt = stmt.order_by(Case.created_at.desc(), Case.reference.desc())
-    stmt = stmt.limit(query.page_size).offset((query.page - 1) * query.page_size)
-    rows = [(c, s, a) for c, s, a in (await session.execute(stmt)).all()]
+    rows = await cases.public_reports(
+        session,
+        references=query.ids or None,
+        service_codes=query.codes or None,
+        status=query.statuses[0] if len(query.statuses) == 1 else None,
+        since=query.start,
+        until=query.end,
+        limit=query.page_size,
+        offset=(query.page - 1) * query.page_size,
+    )
     return await _entries(session, rows)
 
 
 async def get_request(session: AsyncSession, *, reference: str) -> dict[str, Any] | None:
     """One request by its id, when it is a public one."""
-    rows = [(c, s, a) for c, s, a in (await session.execute(_public_cases().where(Case.reference == reference))).all()]
-    entries = await _entries(session, rows)
+    entries = await _entries(session, await cases.public_reports(session, references=[reference], limit=1))
     return entries[0] if entries else None
 
 
@@ -205,12 +181,8 @@ async def by_token(session: AsyncSession, *, token: str) -> tuple[str, str] | No
 
 async def public_case(session: AsyncSession, *, reference: str) -> Case | None:
     """A case of an offered service by its reference (what updates may be posted to)."""
-    stmt = (
-        select(Case)
-        .join(Service, Service.id == Case.service_id)
-        .where(Case.reference == reference, Service.open311.is_(True), Service.active.is_(True))
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    found = await cases.public_reports(session, references=[reference], limit=1)
+    return found[0][0] if found else None
 
 
 def update_status(update: CaseUpdate, case: Case) -> str:

@@ -15,11 +15,11 @@ from typing import Any
 from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Service
-from townsquare.cases.models import Case
+from townsquare.cases import service as cases
 from townsquare.cases.service import OPEN_STATUSES
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
@@ -83,35 +83,30 @@ class Report:
 
 async def open311_services(session: AsyncSession) -> list[Service]:
     """The active services people report through Open311 and the map, by name."""
-    stmt = select(Service).where(Service.open311.is_(True), Service.active.is_(True)).order_by(Service.name)
-    return list((await session.execute(stmt)).scalars())
+    return sorted(await agencies.open311_services(session), key=lambda s: (s.name, s.code))
 
 
 async def public_reports(
     session: AsyncSession, *, services: list[Service], service_code: str | None, status: str | None
 ) -> list[Report]:
     """The newest reports of these services in the last 90 days, filtered by service and open/closed."""
-    by_id = {s.id: s for s in services if service_code in (None, s.code)}
-    if not by_id:
+    codes = [s.code for s in services if service_code in (None, s.code)]
+    if not codes:
         return []
-    stmt = (
-        select(Case)
-        .where(Case.service_id.in_(by_id), Case.created_at >= utcnow() - timedelta(days=REPORT_DAYS))
-        .order_by(Case.created_at.desc(), Case.reference.desc())
-        .limit(MAX_REPORTS)
+    rows = await cases.public_reports(
+        session,
+        service_codes=codes,
+        status=status,
+        since=utcnow() - timedelta(days=REPORT_DAYS),
+        limit=MAX_REPORTS,
     )
-    if status == "open":
-        stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
-    elif status == "closed":
-        stmt = stmt.where(Case.status.not_in(OPEN_STATUSES))
     reports = []
-    for case in (await session.execute(stmt)).scalars():
-        service = by_id[case.service_id] if case.service_id else None
+    for case, service, _agency in rows:
         is_open = case.status in OPEN_STATUSES
         reports.append(
             Report(
                 reference=case.reference,
-                service=service_text(service, "name") if service else "",
+                service=service_text(service, "name"),
                 status="open" if is_open else "closed",
                 status_text=_("Open") if is_open else _("Closed"),
                 reported=format_date(case.created_at.date(), format="d MMMM y", locale=i18n.current()),
