@@ -8,7 +8,11 @@
   function drawMap(box) {
     if (!window.L || !box.dataset.tiles) return null;
     box.hidden = false;
-    const map = window.L.map(box, { keyboard: true }).setView(
+    // People who asked their system for less motion get popups and zooms without fades or slides.
+    const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    const map = window.L.map(box, {
+      keyboard: true, fadeAnimation: !still, zoomAnimation: !still, markerZoomAnimation: !still,
+    }).setView(
       [Number(box.dataset.lat), Number(box.dataset.long)], Number(box.dataset.zoom));
     window.L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
     return map;

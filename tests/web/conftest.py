@@ -114,8 +114,19 @@ async def browser(chromium_path: str) -> AsyncIterator[Browser]:
         await b.close()
 
 
+FINISH_ANIMATIONS = """async () => {
+  const finite = document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
+  await Promise.all(finite.map((a) => a.finished.catch(() => null)));
+}"""
+
+
 async def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """What axe-core finds wrong on the page (WCAG 2.1 A and AA, and best practices)."""
+    """What axe-core finds wrong on the page (WCAG 2.1 A and AA, and best practices).
+
+    Running CSS transitions and animations are awaited first: axe reads computed colours, and text caught mid
+    fade-in (a map popup, a notification banner) has a contrast it never has once shown.
+    """
+    await page.evaluate(FINISH_ANIMATIONS)
     await page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
