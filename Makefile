@@ -27,7 +27,8 @@ node_modules/.installed: package.json package-lock.json
 BUILD := src/townsquare/web/static/build
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
-# The portal's stylesheet and scripts, built from GOV.UK Frontend (npm) with the system font stack.
+# The portal's stylesheet and scripts, built from GOV.UK Frontend (npm) with the system font stack; Leaflet for
+# the map and Swagger UI for /docs, copied as published so neither is ever loaded from a CDN.
 $(BUILD)/.built: node_modules/.installed frontend/portal.scss $(wildcard frontend/*.js)
 	mkdir -p $(BUILD)
 	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps frontend/portal.scss $(BUILD)/portal.css
@@ -35,11 +36,13 @@ $(BUILD)/.built: node_modules/.installed frontend/portal.scss $(wildcard fronten
 	cp frontend/map.js $(BUILD)/map.js
 	mkdir -p $(BUILD)/leaflet
 	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(BUILD)/leaflet/
+	mkdir -p $(BUILD)/swagger-ui
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/favicon-32x32.png $(BUILD)/swagger-ui/
 	touch $(BUILD)/.built
 
 install: $(STAMP) ## Create .venv from the lock files
 
-assets: $(BUILD)/.built ## Build the portal's CSS and JS from npm packages
+assets: $(BUILD)/.built ## Build the portal's CSS and JS (and copy Leaflet and Swagger UI) from npm packages
 
 browser: ## Install Debian's Chromium for the browser tests, if it is missing
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \

@@ -24,12 +24,15 @@ from townsquare.api import catalogue, problems
 from townsquare.api import citizens as citizens_api
 from townsquare.api import interactions as interactions_api
 from townsquare.api import keys as keys_api
+from townsquare.api import openapi as api_openapi
 from townsquare.api import routing as routing_api
+from townsquare.api import staff as staff_api
 from townsquare.channels import chat, email, sms, voice
 from townsquare.db import Database
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
 from townsquare.events import Event, EventBus
+from townsquare.hygiene import SafeJSONResponse
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
@@ -41,17 +44,21 @@ from townsquare.routing import events as routing_events
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
 from townsquare.sockets import same_origin
+from townsquare.staff.auth import public
 from townsquare.web import desk, portal, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
 from townsquare.web.desk.common import StaffSignInRequired, staff_sign_in_redirect
 from townsquare.web.desk.live import DeskHub
+from townsquare.web.hygiene_middleware import HygieneMiddleware
 from townsquare.web.i18n import LanguageMiddleware
-from townsquare.web.portal.common import SignInRequired, optional_citizen, sign_in_redirect
-from townsquare.web.templating import STATIC_DIR
+from townsquare.web.portal.common import NotYours, SignInRequired, optional_citizen, sign_in_redirect
+from townsquare.web.templating import STATIC_DIR, templates
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Doors for machines (API keys, provider signatures), not pages: an Origin there is no sign of a forged form.
+MACHINE_DOORS = ("/api", "/channels", "/open311")
 
 
 @dataclass
@@ -154,6 +161,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         version="1",
         description="One record of the citizen, one case across channels, one queue. Errors are RFC 9457 problems.",
         lifespan=lifespan,
+        default_response_class=SafeJSONResponse,  # a stored value that cannot be encoded degrades, never a 500
+        docs_url=None,  # served by api/openapi.py from our own static files, never a CDN
+        redoc_url=None,
     )
     app.state.runtime = rt
     app.state.settings = settings
@@ -167,6 +177,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def _sign_in_first(request: Request, exc: SignInRequired) -> Response:
         return sign_in_redirect(exc)
 
+    @app.exception_handler(NotYours)
+    async def _not_yours(request: Request, exc: NotYours) -> Response:
+        return templates.TemplateResponse(request, "portal/missing.html", {"what": exc.what}, status_code=404)
+
     @app.exception_handler(StaffSignInRequired)
     async def _staff_sign_in_first(request: Request, exc: StaffSignInRequired) -> Response:
         return staff_sign_in_redirect(exc)
@@ -179,10 +193,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         interactions_api.router,
         keys_api.router,
         routing_api.router,
+        staff_api.router,
     ):
         app.include_router(router)
-    for router in (sms.router, voice.router, email.router, chat.router):
-        app.include_router(router)
+    for router in (sms.router, voice.router, email.router, chat.router):  # providers' contracts, not our API
+        app.include_router(router, include_in_schema=False)
     app.include_router(open311_routes.router)
     app.include_router(web_routes.router)
     for router in desk.routers:
@@ -193,12 +208,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     if settings.simulator:
         app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    api_openapi.install(app)  # /openapi.json with every problem, /docs from our own static files
 
-    @app.get("/healthz", include_in_schema=False)
+    @app.get("/healthz", include_in_schema=False, dependencies=[Depends(public)])
     async def healthz() -> Response:
         return JSONResponse({"status": "ok"})
 
-    @app.get("/readyz", include_in_schema=False)
+    @app.get("/readyz", include_in_schema=False, dependencies=[Depends(public)])
     async def readyz() -> Response:
         async with rt.db.session() as session:
             await session.execute(text("SELECT 1"))
@@ -264,6 +280,7 @@ class BodyLimit:
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
     limit = settings.max_request_bytes
+    app.add_middleware(HygieneMiddleware, refuse=problems.problem_response)  # inside BodyLimit: bounded first
     app.add_middleware(BodyLimit, limit=limit)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
@@ -272,10 +289,12 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         if (
             request.method not in SAFE_METHODS
-            and request.cookies
+            and (request.cookies or not _machine_door(request.url.path))
             and not _form_same_origin(request, settings.public_url)
         ):
-            # Cookie-authenticated forms must come from our own pages (CSRF defence with SameSite=Lax).
+            # Cookie-authenticated forms must come from our own pages (CSRF defence with SameSite=Lax), and so must
+            # every page's form even without cookies: a sign-in posted from elsewhere would sign the victim's
+            # browser in to the attacker's account (login CSRF).
             problem: Problem = forbidden("This form was sent from another site, so it was refused.")
             return problems.problem_response(request, problem)
         response = await call_next(request)
@@ -283,6 +302,10 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+
+def _machine_door(path: str) -> bool:
+    return any(path == door or path.startswith(door + "/") for door in MACHINE_DOORS)
 
 
 def _form_same_origin(request: Request, public_url: str) -> bool:

@@ -27,6 +27,7 @@ from townsquare.places import service as places
 from townsquare.routing import agents as routing_agents
 from townsquare.settings import Settings, get_settings
 from townsquare.staff import service as staff
+from townsquare.staff import sign_in
 from townsquare.staff.models import ApiKeyScope, StaffRole
 
 cli = typer.Typer(help="Townsquare: omnichannel citizen service.", no_args_is_help=True, add_completion=False)
@@ -165,6 +166,44 @@ def staff_create(
             await db.dispose()
 
     typer.echo(f"Created staff account {asyncio.run(run())} for {email}.")
+
+
+@staff_cli.command("unlock")
+def staff_unlock(email: str = typer.Option(..., help="Sign-in email of the locked account")) -> None:
+    """Unlock a staff account that repeated failed sign-ins locked (audited as done from the command line)."""
+
+    async def run() -> bool | None:
+        settings = get_settings()
+        db = Database(settings.database_url, EventBus())
+        try:
+            async with db.session() as session:
+                account = await sign_in.find(session, email=email)
+                if account is None:
+                    return None
+                was_locked = account.locked_at is not None
+                actor = f"cli:{_operator()}"[:64]
+                await sign_in.unlock(session, staff_id=account.id, actor_kind="system", actor_id=actor)
+                await session.commit()
+                return was_locked
+        finally:
+            await db.dispose()
+
+    was_locked = asyncio.run(run())
+    if was_locked is None:
+        typer.echo(f"Error: no staff account signs in as {email}.", err=True)
+        raise typer.Exit(1)
+    if was_locked:
+        typer.echo(f"Unlocked {email}: the next sign-in with the right password works.")
+    else:
+        typer.echo(f"{email} was not locked; its count of failed sign-ins starts again from zero.")
+
+
+def _operator() -> str:
+    """Who ran the command, for the audit log (the account on this machine)."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
 
 
 @key_cli.command("create")

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from limits import parse_many
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -139,6 +140,26 @@ class Settings(BaseSettings):
     rate_limit_storage: str = Field(
         default="memory://", description="Where rate-limit counters live: memory:// or redis://host:6379 when scaled"
     )
+
+    # Abuse limits on signing in: stacked moving windows in the `limits` notation ("3/minute;6/hour")
+    staff_sign_in_account_limits: str = Field(
+        default="3/minute;6/hour", description="Failed staff sign-ins per email address before a wait"
+    )
+    staff_sign_in_client_limits: str = Field(
+        default="20/minute;100/hour;300/day", description="Failed staff sign-ins per client address before a wait"
+    )
+    staff_lock_after_failures: int = Field(
+        default=10, ge=1, le=1000, description="Consecutive failed sign-ins that lock a staff account"
+    )
+    resident_send_address_limits: str = Field(
+        default="3/15 minutes;10/day", description="Sign-in links, email links and codes sent to one address"
+    )
+    resident_send_client_limits: str = Field(
+        default="20/hour;100/day", description="Sign-in links, email links and codes asked for by one client address"
+    )
+    resident_wrong_code_limits: str = Field(
+        default="10/15 minutes;30/day", description="Wrong codes (texted, authenticator app) a resident may enter"
+    )
     duplicate_radius_m: float = Field(
         default=50.0, ge=0, description="An open report of the same service this close is linked as a likely duplicate"
     )
@@ -164,6 +185,23 @@ class Settings(BaseSettings):
         if ratio < 4.5:
             raise ValueError(f"has {ratio:.2f}:1 contrast against white; text needs at least 4.5:1 (WCAG 2.2 AA)")
         return value.lower()
+
+    @field_validator(
+        "staff_sign_in_account_limits",
+        "staff_sign_in_client_limits",
+        "resident_send_address_limits",
+        "resident_send_client_limits",
+        "resident_wrong_code_limits",
+    )
+    @classmethod
+    def _readable_limits(cls, value: str) -> str:
+        try:
+            tiers = parse_many(value)
+        except ValueError:
+            tiers = []
+        if not tiers:
+            raise ValueError("must be limits like 3/minute;6/hour (a count, a slash and a period, separated by ;)")
+        return value
 
     @property
     def is_sqlite(self) -> bool:

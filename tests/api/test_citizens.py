@@ -69,7 +69,7 @@ async def test_preferences(client: httpx.AsyncClient, session: AsyncSession) -> 
         f"/api/v1/citizens/{citizen.id}/preferences",
         json={
             "language": "fr",
-            "preferred_channels": ["sms", "email", "sms"],
+            "preferred_channels": ["sms", "email"],  # a name twice is refused: tests/web/test_hygiene_doors.py
             "quiet_hours_start": "21:00",
             "quiet_hours_end": "08:00",
         },

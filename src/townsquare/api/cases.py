@@ -2,44 +2,38 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, status
-from sqlalchemy.ext.asyncio import AsyncSession
+from fastapi import APIRouter, Query, Request, status
 
 from townsquare.api.citizens import parse_cursor, timeline_page
-from townsquare.api.deps import SettingsDep
+from townsquare.api.deps import MAX_OFFSET, SettingsDep
 from townsquare.cases import service as cases
-from townsquare.cases.models import Case, CaseStatus
+from townsquare.cases.models import CaseStatus
 from townsquare.cases.schemas import CaseIn, CaseOut, CasePage, StatusChangeIn
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import casework
-from townsquare.errors import not_found
+from townsquare.engagement.access import Seen, VisibleCase, audit_reads, case_seen
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel
 from townsquare.interactions.schemas import TimelinePage
-from townsquare.staff.auth import CurrentPrincipal, Principal
+from townsquare.staff.auth import CurrentPrincipal
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases"])
 
 
-async def _visible_case(session: AsyncSession, principal: Principal, reference: str) -> Case:
-    case = await cases.require(session, reference=reference)
-    if not principal.may_see(case.agency_id):
-        raise not_found("Case", f"No case has the reference '{reference}'.")
-    return case
-
-
 @router.get("", response_model=CasePage)
 async def list_cases(
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     status_: CaseStatus | None = Query(default=None, alias="status"),
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> CasePage:
     """Cases of the agencies you work for, newest first."""
     items, total = await cases.list_cases(
         session, agency_ids=principal.visible(), status=status_, limit=limit, offset=offset
     )
+    await audit_reads(session, principal, request, "case.list", [case_seen(c) for c in items])
     return CasePage(items=[CaseOut.model_validate(c) for c in items], total=total, limit=limit, offset=offset)
 
 
@@ -65,17 +59,16 @@ async def open_case(body: CaseIn, session: SessionDep, settings: SettingsDep, pr
 
 
 @router.get("/{reference}", response_model=CaseOut)
-async def get_case(reference: str, session: SessionDep, principal: CurrentPrincipal) -> CaseOut:
+async def get_case(case: VisibleCase) -> CaseOut:
     """One case by its reference."""
-    return CaseOut.model_validate(await _visible_case(session, principal, reference))
+    return CaseOut.model_validate(case)
 
 
 @router.post("/{reference}/status", response_model=CaseOut)
 async def change_status(
-    reference: str, body: StatusChangeIn, session: SessionDep, principal: CurrentPrincipal
+    case: VisibleCase, body: StatusChangeIn, session: SessionDep, principal: CurrentPrincipal
 ) -> CaseOut:
     """Move a case to another status; refused (409) if the workflow does not allow it."""
-    case = await _visible_case(session, principal, reference)
     await casework.change_status(session, actor=principal, case=case, status=body.status, note=body.note)
     await session.commit()
     return CaseOut.model_validate(case)
@@ -83,13 +76,15 @@ async def change_status(
 
 @router.get("/{reference}/timeline", response_model=TimelinePage)
 async def case_timeline(
-    reference: str,
+    case: VisibleCase,
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     cursor: str | None = None,
     limit: int = Query(default=100, ge=1, le=500),
 ) -> TimelinePage:
     """Every touchpoint about a case, on every channel, newest first."""
-    case = await _visible_case(session, principal, reference)
     items = await interactions.timeline(session, case_id=case.id, before=parse_cursor(cursor), limit=limit)
+    seen = [Seen("interaction", str(i.id), i.citizen_id, case.agency_id) for i in items]
+    await audit_reads(session, principal, request, "interaction.read", seen)
     return timeline_page(items, limit)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from townsquare.agencies import service as agencies
 from townsquare.agencies.schemas import AgencyOut, ServiceOut
 from townsquare.db.deps import SessionDep
+from townsquare.staff.auth import public
 
-router = APIRouter(prefix="/api/v1", tags=["catalogue"])
+router = APIRouter(prefix="/api/v1", tags=["catalogue"], dependencies=[Depends(public)])
 
 
 @router.get("/agencies", response_model=list[AgencyOut])

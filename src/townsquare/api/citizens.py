@@ -8,14 +8,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.api.deps import SettingsDep
 from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
+from townsquare.citizens.models import Citizen
 from townsquare.citizens.schemas import CitizenIn, CitizenOut, IdentityIn, IdentityOut, PreferencesIn
 from townsquare.db.deps import SessionDep
+from townsquare.engagement.access import ReadableCitizen, Seen, TimelineCitizen, audit_reads
 from townsquare.errors import FieldError, invalid
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Interaction
@@ -37,6 +39,7 @@ def _audit_read(session: AsyncSession, principal: Principal, citizen_id: uuid.UU
 
 @router.get("", response_model=list[CitizenOut])
 async def search_citizens(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
@@ -49,14 +52,12 @@ async def search_citizens(
         if q and q.strip()
         else await citizens.recent(session, limit=limit)
     )
-    principal.audit(
-        session,
-        action="citizen.search",
-        subject_kind="citizen",
-        detail={"results": len(found)},
-    )
-    await session.commit()
+    await audit_reads(session, principal, request, "citizen.search", [_seen(c) for c in found])
     return [CitizenOut.model_validate(c) for c in found]
+
+
+def _seen(citizen: Citizen) -> Seen:
+    return Seen("citizen", str(citizen.id), citizen.id)
 
 
 @router.post("", response_model=CitizenOut, status_code=status.HTTP_201_CREATED)
@@ -87,20 +88,17 @@ async def create_citizen(
 
 
 @router.get("/{citizen_id}", response_model=CitizenOut)
-async def get_citizen(citizen_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> CitizenOut:
+async def get_citizen(citizen: ReadableCitizen) -> CitizenOut:
     """One citizen with every identity (and how each was verified) and their preferences."""
-    citizen = await citizens.get(session, citizen_id=citizen_id)
-    _audit_read(session, principal, citizen.id, "citizen.read")
-    await session.commit()
     return CitizenOut.model_validate(citizen)
 
 
 @router.post("/{citizen_id}/identities", response_model=IdentityOut, status_code=status.HTTP_201_CREATED)
 async def add_identity(
-    citizen_id: uuid.UUID, body: IdentityIn, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
+    citizen: ReadableCitizen, body: IdentityIn, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
 ) -> IdentityOut:
     """Attach a phone, email or other identifier; 409 if it belongs to someone else."""
-    await citizens.get(session, citizen_id=citizen_id)
+    citizen_id = citizen.id
     identity = await citizens.add_identity(
         session,
         citizen_id=citizen_id,
@@ -117,10 +115,10 @@ async def add_identity(
 
 @router.patch("/{citizen_id}/preferences", response_model=CitizenOut)
 async def update_preferences(
-    citizen_id: uuid.UUID, body: PreferencesIn, session: SessionDep, principal: CurrentPrincipal
+    citizen: ReadableCitizen, body: PreferencesIn, session: SessionDep, principal: CurrentPrincipal
 ) -> CitizenOut:
     """Change language, preferred channels or quiet hours."""
-    citizen = await citizens.get(session, citizen_id=citizen_id)
+    citizen_id = citizen.id
     if (body.quiet_hours_start is None) != (body.quiet_hours_end is None):
         raise invalid("Quiet hours need both a start and an end.", FieldError("quiet_hours_end", "missing pair"))
     quiet = (body.quiet_hours_start, body.quiet_hours_end) if body.quiet_hours_start and body.quiet_hours_end else None
@@ -158,21 +156,21 @@ def timeline_page(items: list[Interaction], limit: int) -> TimelinePage:
 
 @router.get("/{citizen_id}/timeline", response_model=TimelinePage)
 async def citizen_timeline(
-    citizen_id: uuid.UUID,
+    citizen: TimelineCitizen,
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     cursor: str | None = None,
     limit: int = Query(default=100, ge=1, le=500),
 ) -> TimelinePage:
     """Every touchpoint of the citizen on every channel, newest first; page with `cursor`."""
-    await citizens.get(session, citizen_id=citizen_id)
     items = await interactions.timeline(
         session,
-        citizen_id=citizen_id,
+        citizen_id=citizen.id,
         before=parse_cursor(cursor),
         visible_cases=cases.visible_case_ids(principal.visible()),
         limit=limit,
     )
-    _audit_read(session, principal, citizen_id, "timeline.read")
-    await session.commit()
+    seen = [Seen("interaction", str(i.id), i.citizen_id) for i in items]
+    await audit_reads(session, principal, request, "interaction.read", seen)
     return timeline_page(items, limit)

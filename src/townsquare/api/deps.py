@@ -20,5 +20,8 @@ def get_pipeline(request: Request) -> Pipeline:
     return pipeline
 
 
+# The largest offset a list accepts: far past any real page, and within every database's 64-bit integers.
+MAX_OFFSET = 1_000_000_000
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 PipelineDep = Annotated[Pipeline, Depends(get_pipeline)]

@@ -12,14 +12,13 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from townsquare.api.deps import PipelineDep, SettingsDep
-from townsquare.cases import service as cases
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import links, replies
+from townsquare.engagement.access import VisibleConversation, VisibleInteraction
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.engagement.schemas import InboundIn, IngestOut, ReplyIn, ReplyOut
-from townsquare.errors import FieldError, invalid, not_found
-from townsquare.interactions import service as interactions
+from townsquare.errors import FieldError, invalid
 from townsquare.interactions.schemas import ConversationOut, InteractionOut
 from townsquare.notify.rendering import Content
 from townsquare.staff.auth import CurrentPrincipal
@@ -44,8 +43,8 @@ def _attachments(body: InboundIn) -> tuple[InboundAttachment, ...]:
     return tuple(files)
 
 
-def to_message(body: InboundIn) -> InboundMessage:
-    """The canonical message for an API contact."""
+def to_message(body: InboundIn, scope: frozenset[uuid.UUID] | None = None) -> InboundMessage:
+    """The canonical message for an API contact, from a caller working for `scope` (None: every agency)."""
     sender = None
     if body.sender is not None:
         s = body.sender
@@ -65,6 +64,7 @@ def to_message(body: InboundIn) -> InboundMessage:
         thread_refs=tuple(body.thread_refs),
         service_code=body.service_code or None,
         duration_seconds=body.duration_seconds,
+        agency_scope=scope,
     )
 
 
@@ -78,44 +78,27 @@ async def ingest(
     body: InboundIn, response: Response, session: SessionDep, pipeline: PipelineDep, principal: CurrentPrincipal
 ) -> IngestOut:
     """Record a contact from any channel; the same external_id sent again returns the first result (200)."""
-    result = await pipeline.ingest(session, to_message(body))
+    result = await pipeline.ingest(session, to_message(body, principal.agency_ids))
     if result.duplicate:
         response.status_code = status.HTTP_200_OK
     return IngestOut.model_validate(result, from_attributes=True)
 
 
 @router.get("/interactions/{interaction_id}", response_model=InteractionOut)
-async def get_interaction(
-    interaction_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
-) -> InteractionOut:
-    """One touchpoint with its attachments (hidden if it belongs to another agency's case)."""
-    interaction = await interactions.get_interaction(session, interaction_id=interaction_id)
-    if interaction.case_id is not None:
-        case = await cases.get_by_id(session, case_id=interaction.case_id)
-        if not principal.may_see(case.agency_id):
-            raise not_found("Interaction")
-    principal.audit(
-        session,
-        action="interaction.read",
-        subject_kind="interaction",
-        subject_id=str(interaction.id),
-        citizen_id=interaction.citizen_id,
-    )
-    await session.commit()
+async def get_interaction(interaction: VisibleInteraction) -> InteractionOut:
+    """One touchpoint with its attachments (as unknown if it belongs to another agency)."""
     return InteractionOut.model_validate(interaction)
 
 
 @router.get("/conversations/{conversation_id}", response_model=ConversationOut)
-async def get_conversation(
-    conversation_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal
-) -> ConversationOut:
-    """One conversation."""
-    return ConversationOut.model_validate(await interactions.get_conversation(session, conversation_id=conversation_id))
+async def get_conversation(conversation: VisibleConversation) -> ConversationOut:
+    """One conversation (as unknown if it belongs to another agency)."""
+    return ConversationOut.model_validate(conversation)
 
 
 @router.post("/conversations/{conversation_id}/replies", response_model=ReplyOut, status_code=status.HTTP_202_ACCEPTED)
 async def reply(
-    conversation_id: uuid.UUID,
+    conversation: VisibleConversation,
     body: ReplyIn,
     session: SessionDep,
     principal: CurrentPrincipal,
@@ -124,11 +107,19 @@ async def reply(
     """Answer on the conversation's channel (or another the citizen has); sent by the outbox after commit."""
     result = await replies.reply(
         session,
-        conversation_id=conversation_id,
+        conversation_id=conversation.id,
         content=Content(text=body.text, subject=body.subject, link=body.link),
         channel=body.channel,
         staff_id=principal.id if principal.kind == "staff" else None,
         options=links.reply_options(settings),
+    )
+    principal.audit(
+        session,
+        action="conversation.reply",
+        subject_kind="conversation",
+        subject_id=str(conversation.id),
+        citizen_id=conversation.citizen_id,
+        detail={"interaction_id": result.interaction_id, "channel": str(result.channel)},
     )
     await session.commit()
     return ReplyOut(

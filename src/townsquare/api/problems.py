@@ -11,10 +11,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from townsquare.errors import FieldError, Problem
+from townsquare.hygiene import SafeJSONResponse
 
 log = logging.getLogger("townsquare.problems")
 PROBLEM_BASE = "https://townsquare.dev/problems/"
@@ -48,7 +49,10 @@ def problem_response(request: Request, problem: Problem) -> Response:
             f"{f'<ul>{items}</ul>' if items else ''}<p><a href='/'>Back to the start</a></p></main></body></html>"
         )
         return HTMLResponse(page, status_code=problem.status)
-    return JSONResponse(body, status_code=problem.status, media_type="application/problem+json")
+    response = SafeJSONResponse(body, status_code=problem.status, media_type="application/problem+json")
+    if problem.status == 401 and request.url.path.startswith("/api/"):
+        response.headers["WWW-Authenticate"] = 'Bearer realm="townsquare"'  # RFC 9110: say how to authenticate
+    return response
 
 
 def _field(loc: tuple[Any, ...]) -> str:

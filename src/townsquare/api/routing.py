@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
 
 from townsquare.agencies import service as agencies
-from townsquare.cases import service as cases
+from townsquare.api.deps import MAX_OFFSET
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.errors import FieldError, forbidden, invalid, not_found
+from townsquare.engagement.access import Seen, audit_reads, case_in_scope
+from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
 from townsquare.routing import agents as routing_agents
 from townsquare.routing import events as routing_events
 from townsquare.routing import service as routing
@@ -38,17 +39,20 @@ def _agent_out(agent: Agent, name: str, skills: dict[str, int]) -> AgentOut:
 
 @router.get("/work-items", response_model=WorkItemPage)
 async def list_work_items(
+    request: Request,
     session: SessionDep,
     principal: CurrentPrincipal,
     status_: WorkItemStatus | None = Query(default=None, alias="status"),
     channel: str | None = Query(default=None, max_length=16),
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0),
+    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
 ) -> WorkItemPage:
     """Work of the agencies you work for, in the order routing takes it (priority, SLA risk, waiting time)."""
     found, total = await routing.list_items(
         session, agency_ids=principal.visible(), status=status_, channel=channel, limit=limit, offset=offset
     )
+    seen = [Seen("work_item", str(i.id), i.citizen_id, i.agency_id) for i in found if i.citizen_id is not None]
+    await audit_reads(session, principal, request, "work_item.list", seen)
     return WorkItemPage(items=[WorkItemOut.model_validate(i) for i in found], total=total, limit=limit, offset=offset)
 
 
@@ -58,9 +62,13 @@ async def create_task(body: TaskIn, session: SessionDep, principal: CurrentPrinc
     agency = await agencies.get_agency(session, slug=body.agency_slug)
     if not principal.may_see(agency.id):
         raise forbidden("You may not queue work for another agency.")
-    case = await cases.get_by_reference(session, reference=body.case_reference) if body.case_reference else None
-    if body.case_reference and (case is None or not principal.may_see(case.agency_id)):
-        raise invalid("No case has that reference.", FieldError("case_reference", "unknown case reference"))
+    case = None
+    if body.case_reference:
+        try:
+            case = await case_in_scope(session, principal, body.case_reference)
+        except Problem:
+            unknown = FieldError("case_reference", "unknown case reference")
+            raise invalid("No case has that reference.", unknown) from None
     for name, value in (("due_at", body.due_at), ("not_before", body.not_before)):
         if value is not None and value.tzinfo is None:
             raise invalid("Give times with a timezone, e.g. 2026-12-01T09:00:00-05:00.", FieldError(name, "naive"))

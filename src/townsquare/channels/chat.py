@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import re
 import secrets
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, WebSocket
+from fastapi import APIRouter, Depends, Request, Response, WebSocket
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketDisconnect
 
@@ -31,22 +30,26 @@ from townsquare.citizens import verification
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db import Database
+from townsquare.db.deps import SessionDep
 from townsquare.engagement import assistant as assistant_engine
-from townsquare.engagement import claims
+from townsquare.engagement import claims, resident_limits
+from townsquare.engagement.access import VisibleConversation
 from townsquare.engagement.messages import InboundMessage, IngestResult, Sender
 from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
 from townsquare.errors import Problem
 from townsquare.events import Event, EventBus
+from townsquare.hygiene import JsonRefused, find_unreadable, load_json
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Envelope
+from townsquare.ratelimit import RateLimiter
 from townsquare.settings import Settings
 from townsquare.sockets import parse_uuid, send_json, socket_same_origin
-from townsquare.staff.auth import CurrentPrincipal
+from townsquare.staff.auth import public
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/channels/chat", tags=["channels"])
+router = APIRouter(prefix="/channels/chat", tags=["channels"], dependencies=[Depends(public)])
 
 NAMESPACE = "chat"
 CHAT_TYPING = "chat.typing"
@@ -64,12 +67,18 @@ def device_hash(token: str) -> str:
 
 
 class FrameError(Exception):
-    """A frame the server refuses; the socket stays open and the client gets an `error` frame."""
+    """A frame the server refuses; the socket stays open and the client gets an `error` frame (naming the
+    frame's `field` when one is to blame)."""
 
-    def __init__(self, code: str, detail: str) -> None:
+    def __init__(self, code: str, detail: str, field: str | None = None) -> None:
         super().__init__(detail)
         self.code = code
         self.detail = detail
+        self.field = field
+
+    def frame(self) -> dict[str, Any]:
+        out = {"type": "error", "code": self.code, "detail": self.detail}
+        return out if self.field is None else {**out, "field": self.field}
 
 
 @dataclass
@@ -198,10 +207,14 @@ class ChatHub:
                     strikes = 0
                 except FrameError as exc:
                     strikes += 1
-                    await conn.push({"type": "error", "code": exc.code, "detail": exc.detail})
+                    await conn.push(exc.frame())
                     if strikes >= MAX_STRIKES:
                         await socket.close(code=POLICY_VIOLATION)
                         break
+                except JsonRefused as exc:  # too big (1009) or unreadable (1007): the frame cannot be answered
+                    log.info("chat socket closed: %s frame", exc.reason)
+                    await socket.close(code=exc.close_code, reason=exc.detail[:120])
+                    break
         except WebSocketDisconnect:
             pass
         finally:
@@ -213,19 +226,27 @@ class ChatHub:
                     self.by_device.pop(conn.device, None)
 
     def _parse(self, raw: MutableMapping[str, Any]) -> dict[str, Any]:
+        """The frame as an object; FrameError for one to answer, JsonRefused for one that closes the socket."""
         data = raw.get("text")
         if data is None and raw.get("bytes") is not None:
-            data = bytes(raw["bytes"]).decode("utf-8", errors="replace")
+            try:
+                data = bytes(raw["bytes"]).decode("utf-8")
+            except UnicodeDecodeError:
+                raise JsonRefused("malformed", "Frames must be UTF-8 JSON text.") from None
         if not isinstance(data, str):
             raise FrameError("bad_frame", "Frames must be JSON text.")
-        if len(data.encode()) > self.max_frame:
-            raise FrameError("too_large", f"Frames may be at most {self.max_frame} bytes.")
         try:
-            frame = json.loads(data)
-        except ValueError:
+            frame = load_json(data, max_bytes=self.max_frame)
+        except JsonRefused as exc:
+            if exc.reason != "malformed":
+                raise
             raise FrameError("bad_json", "That frame is not valid JSON.") from None
         if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
             raise FrameError("bad_frame", 'A frame must be a JSON object with a "type".')
+        problems = find_unreadable(frame)
+        if problems:
+            first = problems[0]
+            raise FrameError("unreadable_text", f"{first.path} {first.message}.", field=first.path)
         return frame
 
     async def _handle(self, conn: Connection, frame: dict[str, Any]) -> None:
@@ -374,6 +395,7 @@ class ChatHub:
         try:
             async with self.db.session() as session:
                 device = await self._device_identity(session, conn)
+                await self._within_sending_limits(session, conn, kind, value, device.citizen_id)
                 _, normalised = await claims.start_verification(
                     session,
                     settings=self.settings,
@@ -394,6 +416,27 @@ class ChatHub:
                 "expires_in_minutes": self.settings.verification_code_minutes,
             }
         )
+
+    async def _within_sending_limits(
+        self, session: AsyncSession, conn: Connection, kind: IdentityKind, value: str, citizen_id: uuid.UUID
+    ) -> None:
+        """The portal's limits on codes per address and per client: a new device must not mean more codes."""
+        limiter: RateLimiter = conn.socket.app.state.limiter
+        client = conn.socket.client.host if conn.socket.client else "unknown"
+        decision = await resident_limits.allow_send(
+            session,
+            limiter,
+            self.settings,
+            purpose="chat_code",
+            kind=kind,
+            raw_value=value,
+            client=client,
+            citizen_id=citizen_id,
+        )
+        if not decision.allowed:
+            await session.commit()  # the refusal stays in the audit log
+            minutes = -(-decision.retry_after // 60)
+            raise FrameError("too_many_codes", f"Too many codes were asked for; try again in {minutes} minutes.")
 
     async def _verify_check(self, conn: Connection, frame: dict[str, Any]) -> None:
         code = frame.get("code")
@@ -532,11 +575,9 @@ async def chat_socket(websocket: WebSocket) -> None:
 
 
 @router.post("/conversations/{conversation_id}/typing", status_code=204)
-async def agent_typing(conversation_id: uuid.UUID, request: Request, principal: CurrentPrincipal) -> Response:
-    """Show the citizen that an agent is typing a reply in this conversation."""
+async def agent_typing(conversation: VisibleConversation, request: Request, session: SessionDep) -> Response:
+    """Show the citizen that an agent is typing a reply in this conversation (one the caller may see)."""
     hub: ChatHub = request.app.state.runtime.chat
-    async with hub.db.session(deferred=True) as session:
-        conversation = await interactions.get_conversation(session, conversation_id=conversation_id)
-        citizen = await claims.current_citizen(session, citizen_id=conversation.citizen_id)
+    citizen = await claims.current_citizen(session, citizen_id=conversation.citizen_id)
     await hub.agent_typing(citizen.id)
     return Response(status_code=204)

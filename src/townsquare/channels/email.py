@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import hmac
 import html
-import json
 import logging
 from dataclasses import asdict
 from email.headerregistry import Address
@@ -24,7 +23,7 @@ import aiosmtplib
 from aiosmtpd.smtp import SMTP
 from aiosmtpd.smtp import Envelope as SmtpEnvelope
 from aiosmtpd.smtp import Session as SmtpSession
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from townsquare.channels import mime
@@ -34,11 +33,14 @@ from townsquare.engagement import mail
 from townsquare.engagement.messages import IngestResult
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, Problem, forbidden, invalid, too_large
+from townsquare.hygiene import load_json, unreadable
 from townsquare.notify.providers import Envelope, PermanentFailure, Provider, TemporaryFailure
 from townsquare.settings import Settings
+from townsquare.staff.auth import PROVIDER, declared
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/channels/email", tags=["channels"])
+# The provider's signature (or the email door's token) is checked by each route before anything is read.
+router = APIRouter(prefix="/channels/email", tags=["channels"], dependencies=[Depends(declared(PROVIDER))])
 RAW_TYPES = {"message/rfc822", "text/plain", "application/octet-stream"}
 RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc")
 FOOTER = "Reply to this email to add to your request."
@@ -90,6 +92,8 @@ async def inbound(
     _check_token(request, settings)
     raw, envelope_to = await _raw_message(request)
     recipient = recipient or envelope_to
+    if recipient is not None and (why := unreadable(recipient)) is not None:
+        raise invalid(f"The recipient address {why}, so it cannot be read.", FieldError("recipient", why))
     if len(raw) > settings.smtp_max_message_bytes:
         raise too_large(f"The message is {len(raw)} bytes; the limit is {settings.smtp_max_message_bytes}.")
     if not raw.strip():
@@ -144,7 +148,7 @@ def _envelope_recipient(recipient: object, envelope: object) -> str | None:
         return recipient.split(",")[0].strip()
     if isinstance(envelope, str):
         with contextlib.suppress(ValueError):
-            parsed = json.loads(envelope)
+            parsed = load_json(envelope)  # a JsonRefused (too deep, not JSON) is a ValueError
             to = parsed.get("to") if isinstance(parsed, dict) else None
             if isinstance(to, list) and to and isinstance(to[0], str):
                 return to[0]
@@ -169,6 +173,8 @@ class _Handler:
     async def handle_RCPT(
         self, smtp: SMTP, session: SmtpSession, envelope: SmtpEnvelope, address: str, rcpt_options: list[str]
     ) -> str:
+        if unreadable(address) is not None:  # NUL, controls or lone surrogates: no mailbox of ours, ever
+            return "553 5.1.3 The recipient address holds characters that cannot be read"
         try:
             async with self.server.db.session(deferred=True) as db_session:
                 mailbox = await mail.agency_mailbox(db_session, addresses=[address])

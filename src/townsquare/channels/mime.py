@@ -1,7 +1,8 @@
 """Reading one raw RFC 5322 message into the canonical InboundMessage, with the email package.
 
-Pure translation: no database, no network. Bad bytes become replacement characters rather than errors;
-only a message with no usable From address or a broken MIME structure is refused (a 422 Problem).
+Pure translation: no database, no network. In text, bad bytes and lone surrogates become replacement characters
+and control characters are dropped, rather than errors; only a message with no usable From address, a header that
+cannot be read, or a broken MIME structure is refused (a 422 Problem).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import nh3
 from townsquare.citizens.models import IdentityKind
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.errors import FieldError, invalid
+from townsquare.hygiene import clean_text, safe_filename
 from townsquare.interactions.models import Channel
 
 MAX_ID_CHARS = 250  # interactions.external_id is 255 characters
@@ -37,6 +39,7 @@ BROKEN = (
 _ID = re.compile(r"<([^<>\s]+)>")
 _ATTRIBUTION = re.compile(r"^\s*(On\s.+\swrote|Le\s.+\sa\s+écrit)\s*:\s*$", re.IGNORECASE)
 _ATTRIBUTION_START = re.compile(r"^\s*(On|Le)\s", re.IGNORECASE)
+_OTHER_SURROGATE = re.compile(r"[\ud800-\udc7f\udd00-\udfff]")  # not the surrogateescape range
 _OUTLOOK = re.compile(r"^\s*-{2,}\s*(Original Message|Message d'origine)\s*-{2,}\s*$", re.IGNORECASE)
 
 
@@ -58,8 +61,11 @@ class ParsedEmail:
 
 
 def clean(value: str) -> str:
-    """Text with undecodable bytes (kept as surrogates by the email package) turned into U+FFFD."""
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """Text as kept: undecodable bytes (held as surrogates by the email package) as U+FFFD, or joined back when
+    they spell UTF-8; any other lone surrogate (a UTF-7 part can make one) as U+FFFD; NUL and control characters
+    but tab, CR and LF dropped (`hygiene.clean_text`): a sender cannot act on a refusal for them."""
+    value = _OTHER_SURROGATE.sub("\ufffd", value)
+    return clean_text(value.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def message_id(value: str) -> str:
@@ -94,7 +100,12 @@ def read(raw: bytes) -> EmailMessage:
 
 def addresses(msg: Message, *names: str) -> list[str]:
     """The lower-cased addresses in the named headers, in order, without duplicates or undecodable ones."""
-    values = [str(v) for name in names for v in msg.get_all(name, [])]
+    values = []
+    for name in names:
+        try:
+            values += [str(v) for v in msg.get_all(name, [])]
+        except UnicodeError:  # an encoded word the email package cannot decode: no address to be read there
+            continue
     seen: list[str] = []
     for _, spec in getaddresses(values):
         username, _, domain = spec.rpartition("@")
@@ -126,7 +137,7 @@ def _sender(msg: EmailMessage) -> Sender:
 
 def automatic_reason(msg: EmailMessage, envelope_sender: str | None) -> str | None:
     """Why this message was sent by a machine (so it must never be answered or open work), or None."""
-    auto = str(msg.get("Auto-Submitted", "")).split(";")[0].strip().lower()
+    auto = clean(str(msg.get("Auto-Submitted", ""))).split(";")[0].strip().lower()
     if auto and auto != "no":
         return f"auto-submitted: {auto}"[:60]
     if str(msg.get("Precedence", "")).strip().lower() in AUTO_PRECEDENCE:
@@ -178,9 +189,15 @@ def read_bounce(msg: EmailMessage) -> Bounce:
 def parse(raw: bytes, *, recipient: str | None, envelope_sender: str | None = None) -> ParsedEmail:
     """Read a raw message delivered to `recipient` (an agency address) into what the pipeline ingests."""
     msg = read(raw)
-    if is_dsn(msg):
-        return ParsedEmail(None, read_bounce(msg), "delivery status notification")
-    return to_inbound(msg, raw, recipient=recipient, envelope_sender=envelope_sender)
+    try:
+        if is_dsn(msg):
+            return ParsedEmail(None, read_bounce(msg), "delivery status notification")
+        return to_inbound(msg, raw, recipient=recipient, envelope_sender=envelope_sender)
+    except UnicodeError:  # a header's encoded word decodes to a lone surrogate, which the email package trips on
+        raise invalid(
+            "A header of the message cannot be read (an encoded word that is not text), so it cannot be taken.",
+            FieldError("message", "a header that cannot be read"),
+        ) from None
 
 
 def to_inbound(
@@ -210,7 +227,7 @@ def to_inbound(
         if body.get_content_type() == "text/html":
             if len(content) <= MAX_COPY_CHARS:
                 metadata["html"] = nh3.clean(content)
-            content = html_to_text(content)
+            content = clean_text(html_to_text(content))  # character references can name controls
         text, stripped = strip_quoted(content)
         if stripped and len(content) <= MAX_COPY_CHARS:
             metadata["full_text"] = content.strip()
@@ -272,9 +289,7 @@ def attachments(msg: EmailMessage, body: Message | None) -> tuple[InboundAttachm
 
 
 def _filename(part: Message, index: int, ext: str) -> str:
-    name = clean(part.get_filename() or "").replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable()).strip()
-    return name[:200] or f"attachment-{index + 1}{ext}"
+    return safe_filename(clean(part.get_filename() or ""), fallback=f"attachment-{index + 1}{ext}")
 
 
 def strip_quoted(text: str) -> tuple[str, bool]:

@@ -3,7 +3,7 @@
 The webhook turns Twilio's form into an `InboundMessage`, hands it to the pipeline and answers in TwiML: a
 keyword's answer, the assistant's replies, or the acknowledgement of a message a person will answer.
 It never decides who the person is or where the message goes; it stores nothing for a request that is not
-signed, and logs no number and no text.
+signed, and logs no number and no text. Text it cannot store is normalised by `twilio.signed_form`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 import mimetypes
 from dataclasses import replace
 
-from fastapi import APIRouter, BackgroundTasks, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
 
 from townsquare.channels.twilio import TwilioForm, twiml
@@ -23,12 +23,15 @@ from townsquare.engagement import sms as engagement_sms
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, Problem, invalid
+from townsquare.hygiene import safe_filename
 from townsquare.interactions.models import Channel
 from townsquare.notify.providers import Provider
 from townsquare.settings import Settings
+from townsquare.staff.auth import PROVIDER, declared
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/channels/sms", tags=["channels"])
+# The provider's signature (or the email door's token) is checked by each route before anything is read.
+router = APIRouter(prefix="/channels/sms", tags=["channels"], dependencies=[Depends(declared(PROVIDER))])
 MAX_SID_CHARS = 200
 MAX_MEDIA_FIELDS = 100  # Twilio sends at most 10; anything past the limit only needs to be counted
 
@@ -36,14 +39,6 @@ MAX_MEDIA_FIELDS = 100  # Twilio sends at most 10; anything past the limit only 
 def provider(settings: Settings) -> Provider | None:
     """The outbound SMS provider these settings configure, or None for the recording provider."""
     return TwilioRestProvider(settings) if configured(settings) else None
-
-
-def _checked(form: dict[str, str]) -> dict[str, str]:
-    """The form, if no field carries a NUL (no SMS can, and databases refuse it in text)."""
-    for name, value in form.items():
-        if "\x00" in value:
-            raise invalid(f"{name[:40]} contains a NUL character.", FieldError(name[:40], "NUL character"))
-    return form
 
 
 def _required(form: dict[str, str], *names: str) -> str:
@@ -69,13 +64,13 @@ def _attachments(form: dict[str, str], settings: Settings) -> tuple[InboundAttac
             raise invalid(f"MediaUrl{i} is missing or not a URL.", FieldError(f"MediaUrl{i}", "not a URL"))
         content_type = form.get(f"MediaContentType{i}", "").strip() or "application/octet-stream"
         extension = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
-        files.append(InboundAttachment(filename=f"media-{i}{extension}", content_type=content_type, url=url[:2000]))
+        name = safe_filename(f"media-{i}{extension}")
+        files.append(InboundAttachment(filename=name, content_type=content_type, url=url[:2000]))
     return tuple(files)
 
 
 def inbound_message(form: dict[str, str], settings: Settings) -> InboundMessage:
     """Twilio's inbound SMS/MMS form as the pipeline's message."""
-    form = _checked(form)
     sid = _required(form, "MessageSid", "SmsMessageSid")
     sender = _required(form, "From")
     body = form.get("Body", "")
@@ -168,7 +163,6 @@ async def inbound(request: Request, form: TwilioForm, session: SessionDep, backg
 @router.post("/twilio/status")
 async def delivery_status(form: TwilioForm, session: SessionDep) -> Response:
     """Twilio's status callback for a message the platform sent: delivered, failed, and so on."""
-    form = _checked(form)
     sid = _required(form, "MessageSid", "SmsSid")
     status = _required(form, "MessageStatus", "SmsStatus").lower()
     if status not in engagement_sms.PROVIDER_STATUS:

@@ -16,6 +16,7 @@ from fastapi import Depends, Request, Response
 from twilio.request_validator import RequestValidator
 
 from townsquare.errors import Problem, forbidden, invalid
+from townsquare.hygiene import clean_text
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,8 @@ def parse_form(body: bytes, content_type: str) -> dict[str, str]:
 
 
 async def signed_form(request: Request) -> dict[str, str]:
-    """The form of a webhook whose X-Twilio-Signature is valid; a 403 problem otherwise, before anything is stored."""
+    """The form of a webhook whose X-Twilio-Signature is valid, its text normalised (`hygiene.clean_text`); a 403
+    problem otherwise, before anything is stored."""
     settings: Settings = request.app.state.settings
     signature = request.headers.get("x-twilio-signature", "")
     body = await request.body()
@@ -62,7 +64,9 @@ async def signed_form(request: Request) -> dict[str, str]:
     if not validator.validate(public_url_of(request, settings), form, signature):
         log.warning("twilio webhook refused: bad signature on %s", request.url.path)
         raise forbidden("The X-Twilio-Signature does not match this request.")
-    return form
+    # Twilio cannot act on a refusal, so text we cannot store is normalised (after the signature, which covers
+    # what was sent): NUL and control characters dropped, lone surrogates replaced by U+FFFD.
+    return {clean_text(name): clean_text(value) for name, value in form.items()}
 
 
 TwilioForm = Annotated[dict[str, str], Depends(signed_form)]

@@ -1,7 +1,8 @@
 """Voice (IVR) on Twilio's wire format: each webhook answered with TwiML built with the twilio helpers.
 
-Every route is signed (`TwilioForm`); call state the next step needs (language, attempts) travels in the
-action URL's query, which the signature covers. Once a request is Twilio's, a failure is still answered
+Every route is signed (`TwilioForm`, whose text is normalised: NUL and control characters dropped, lone
+surrogates replaced); call state the next step needs (language, attempts) travels in the action URL's query,
+which the signature covers. Once a request is Twilio's, a failure is still answered
 with spoken TwiML, never a JSON error, and logged without personal data.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.twiml.voice_response import Enqueue, Gather, Hangup, Leave, Record, Redirect, Say, VoiceResponse
 
@@ -31,9 +32,11 @@ from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, Problem, invalid
 from townsquare.interactions.models import Channel, InteractionKind
 from townsquare.settings import Settings
+from townsquare.staff.auth import PROVIDER, declared
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/channels/voice", tags=["channels"])
+# The provider's signature (or the email door's token) is checked by each route before anything is read.
+router = APIRouter(prefix="/channels/voice", tags=["channels"], dependencies=[Depends(declared(PROVIDER))])
 BASE = "/channels/voice/twilio"
 MAX_TRIES = 3
 VOICEMAIL_MAX_SECONDS = 180

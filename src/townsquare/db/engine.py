@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 from townsquare.events import EventBus
+from townsquare.hygiene import dump_stored_json, load_stored_json
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -55,7 +56,9 @@ def make_engine(database_url: str, *, pool: bool = True, sqlite_writer: bool = F
         kwargs["pool_pre_ping"] = True
     if not pool:
         kwargs["poolclass"] = NullPool
-    engine = create_async_engine(url, **kwargs)
+    # JSON columns: refuse on write what PostgreSQL refuses (so SQLite agrees), degrade on read what an older
+    # release let in (a lone surrogate becomes U+FFFD), so no stored value can fail a page.
+    engine = create_async_engine(url, json_serializer=dump_stored_json, json_deserializer=load_stored_json, **kwargs)
     if url.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)

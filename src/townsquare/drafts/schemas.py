@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from townsquare.drafts.service import MAX_FIELD_NAME_CHARS, MAX_FIELDS, SaveResult
+from townsquare.hygiene import MAX_INTEGER
 
 
 class DraftOut(BaseModel):
@@ -28,15 +29,19 @@ class DraftOut(BaseModel):
 
 
 class SaveIn(BaseModel):
-    base_version: int = Field(ge=0, description="The draft version the device's copy came from.")
+    base_version: int = Field(
+        ge=0, le=MAX_INTEGER, strict=True, description="The draft version the device's copy came from."
+    )
     changes: dict[str, Any] = Field(max_length=MAX_FIELDS, description="Only the fields the person changed.")
-    step: int | None = Field(default=None, ge=0)
+    step: int | None = Field(default=None, ge=0, le=MAX_INTEGER, strict=True)
 
 
 class ResolveIn(BaseModel):
     field: str = Field(min_length=1, max_length=MAX_FIELD_NAME_CHARS)
     value: Any
-    base_version: int = Field(ge=0, description="The draft version shown alongside the conflict.")
+    base_version: int = Field(
+        ge=0, le=MAX_INTEGER, strict=True, description="The draft version shown alongside the conflict."
+    )
 
 
 class FieldConflictOut(BaseModel):

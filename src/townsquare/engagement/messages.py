@@ -72,6 +72,9 @@ class InboundMessage:
     # conversation (no open work item), the pipeline opens none and leaves the contact to the assistant, which
     # answers it or hands it off (`Pipeline.hand_off`). A conversation a person has keeps going to them.
     assistant: bool = False
+    # Set by a door acting for some agencies only (an API key or a staff member scoped to them): another
+    # agency's case reference is unknown, and the contact never joins another agency's case conversation.
+    agency_scope: frozenset[uuid.UUID] | None = None
 
 
 @dataclass(frozen=True)

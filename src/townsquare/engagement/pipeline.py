@@ -225,14 +225,15 @@ class Pipeline:
         prefix = self.settings.case_reference_prefix
         if message.case_reference:
             case = await cases.get_by_reference(session, reference=message.case_reference)
-            if case is None:
+            if case is None or not _in_scope(message, case.agency_id):
                 raise invalid(
                     "No case has that reference; check it and send again, or leave it out.",
                     FieldError("case_reference", "unknown case reference"),
                 )
             return case
         quoted = cases.find_reference(f"{message.subject or ''} {message.text}", prefix=prefix)
-        return await cases.get_by_reference(session, reference=quoted) if quoted else None
+        case = await cases.get_by_reference(session, reference=quoted) if quoted else None
+        return case if case is not None and _in_scope(message, case.agency_id) else None
 
     async def _thread(
         self, session: AsyncSession, message: InboundMessage, citizen: Citizen, case: Case | None
@@ -251,6 +252,7 @@ class Pipeline:
                 found is not None
                 and found.citizen_id == citizen.id
                 and (case is None or found.case_id in (None, case.id))
+                and await self._conversation_in_scope(session, message, found)
             ):
                 conversation = found
         if conversation is None and case is None:
@@ -264,6 +266,8 @@ class Pipeline:
                 and message.kind is InteractionKind.form_submission
             ):
                 conversation = None  # a new application is new work, never an addition to an earlier case
+            if conversation is not None and not await self._conversation_in_scope(session, message, conversation):
+                conversation = None  # a door acting for one agency never writes into another agency's case
         if conversation is None:
             conversation = await interactions.start_conversation(
                 session,
@@ -277,6 +281,14 @@ class Pipeline:
         if case is None and conversation.case_id is not None:
             case = await session.get(Case, conversation.case_id)
         return conversation, case, started
+
+    async def _conversation_in_scope(
+        self, session: AsyncSession, message: InboundMessage, conversation: Conversation
+    ) -> bool:
+        if message.agency_scope is None or conversation.case_id is None:
+            return True
+        case = await session.get(Case, conversation.case_id)
+        return case is not None and _in_scope(message, case.agency_id)
 
     async def _named_conversation(
         self, session: AsyncSession, conversation_id: uuid.UUID, citizen: Citizen
@@ -440,3 +452,8 @@ def _context(
         "service_code": service.code if service else None,
         **({"menu_path": message.metadata["menu_path"]} if "menu_path" in message.metadata else {}),
     }
+
+
+def _in_scope(message: InboundMessage, agency_id: uuid.UUID) -> bool:
+    """Whether the door that sent the message acts for this agency."""
+    return message.agency_scope is None or agency_id in message.agency_scope

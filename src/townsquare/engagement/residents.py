@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from townsquare.agencies.models import Agency, Service
 from townsquare.cases.models import Case
+from townsquare.citizens.models import Identity
 from townsquare.engagement.messages import InboundMessage, IngestResult
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, invalid, not_found
@@ -324,3 +325,15 @@ async def answer(
         external_id=answer_id(citizen_id, client_id),
     )
     return await pipeline.ingest(session, message)
+
+
+async def owns_conversation(session: AsyncSession, *, citizen_id: uuid.UUID, conversation_id: uuid.UUID) -> bool:
+    """Whether the conversation is this citizen's."""
+    stmt = select(Conversation.id).where(Conversation.id == conversation_id, Conversation.citizen_id == citizen_id)
+    return (await session.execute(stmt)).first() is not None
+
+
+async def owns_identity(session: AsyncSession, *, citizen_id: uuid.UUID, identity_id: uuid.UUID) -> bool:
+    """Whether the identity (a phone, an email, a device) is this citizen's."""
+    stmt = select(Identity.id).where(Identity.id == identity_id, Identity.citizen_id == citizen_id)
+    return (await session.execute(stmt)).first() is not None

@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field
 
 from townsquare.citizens.models import IdentityKind
+from townsquare.hygiene import MAX_INTEGER, safe_filename
 from townsquare.interactions.models import Channel, InteractionKind
+
+
+def _written_time(value: Any) -> Any:
+    """A time as the schema says (an RFC 3339 string), not a number Pydantic would read as seconds since 1970."""
+    if not isinstance(value, str | datetime):
+        raise ValueError("must be a date and time with its UTC offset, like 2026-03-01T09:30:00Z")
+    return value
 
 
 class SenderIn(BaseModel):
@@ -20,11 +28,13 @@ class SenderIn(BaseModel):
 
 
 class AttachmentIn(BaseModel):
-    filename: str = Field(min_length=1, max_length=255)
+    filename: Annotated[str, AfterValidator(safe_filename)] = Field(
+        min_length=1, max_length=255, description="Kept as its last path segment, without control characters"
+    )
     content_type: str = Field(min_length=3, max_length=100)
     content_base64: str | None = Field(default=None, description="The file itself, base64-encoded")
     url: str | None = Field(default=None, max_length=2000, description="Where the provider keeps the file")
-    size_bytes: int | None = Field(default=None, ge=0)
+    size_bytes: int | None = Field(default=None, ge=0, le=MAX_INTEGER, strict=True)
 
 
 class InboundIn(BaseModel):
@@ -42,8 +52,8 @@ class InboundIn(BaseModel):
     service_code: str | None = Field(default=None, max_length=64)
     attachments: list[AttachmentIn] = Field(default_factory=list)
     metadata: dict[str, Any] = Field(default_factory=dict)
-    received_at: AwareDatetime | None = None
-    duration_seconds: int | None = Field(default=None, ge=0)
+    received_at: Annotated[AwareDatetime, BeforeValidator(_written_time)] | None = None
+    duration_seconds: int | None = Field(default=None, ge=0, le=MAX_INTEGER, strict=True)
 
     model_config = {"populate_by_name": True}
 

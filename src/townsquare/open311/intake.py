@@ -41,7 +41,8 @@ _MARKUP = re.compile(r"<\s*[A-Za-z!/?]")
 
 def actor(key: ApiKey) -> Principal:
     """The integrator as the audit log names it."""
-    return Principal(kind="api_key", id=key.id, name=key.name, role=None, agency_ids=None)
+    scope = None if key.agency_id is None else frozenset({key.agency_id})
+    return Principal(kind="api_key", id=key.id, name=key.name, role=None, agency_ids=scope)
 
 
 def check_text(params: Params, name: str, *, limit: int = o311.MAX_DESCRIPTION) -> str:
@@ -251,6 +252,8 @@ async def check_update(session: AsyncSession, params: Params, *, key: ApiKey, re
         params.add(400, "service_request_id was not provided")
     else:
         case = await o311.public_case(session, reference=reference)
+        if case is not None and not actor(key).may_see(case.agency_id):
+            case = None  # a key of one agency comments on that agency's reports only; others read as unknown
         if case is None:
             params.add(404, "service_request_id not found")
     external_id = params.get("update_id_ext") or params.get("update_id")
@@ -300,6 +303,7 @@ async def submit_update(session: AsyncSession, pipeline: Pipeline, *, key: ApiKe
         text=update.description,
         sender=update.sender,
         case_reference=case.reference,
+        agency_scope=actor(key).agency_ids,
         subject=f"Update on {case.reference}",
         metadata={
             "via": "open311",

@@ -1,19 +1,22 @@
 """Reading Open311 arguments: query string and form body, empty values treated as absent, problems collected.
 
 Never answers with the framework's own validation errors: every problem becomes an entry of the spec's error
-list, so a client sees all of them at once. Never parses XML.
+list, so a client sees all of them at once. Never parses XML, and never lets through text that cannot be stored
+(NUL, control characters, lone surrogates, bytes that are not UTF-8): such an argument is a 400 naming it.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from urllib.parse import parse_qsl
 
+from townsquare.hygiene import label, unreadable
 from townsquare.open311.formats import Error
 
+_NOT_UTF8 = re.compile(r"[\udc80-\udcff]")  # bytes kept by surrogateescape
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 # A W3C datetime with its zone: 2010-01-01T00:00:00Z, 2010-01-01T00:00:00-05:00 (seconds and fractions optional).
 _W3C = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$")
@@ -21,17 +24,35 @@ FORM_MEDIA = "application/x-www-form-urlencoded"
 
 
 def form_pairs(body: bytes) -> list[tuple[str, str]]:
-    """The fields of a form-encoded body, decoded as UTF-8 (ValueError when it is not)."""
+    """The fields of a form-encoded body, decoded as UTF-8 (ValueError when it is not); a percent-escape that is
+    not UTF-8 is kept as a surrogate, which `Params` refuses naming its field."""
     text = body.decode("utf-8")  # UnicodeDecodeError is a ValueError
-    return parse_qsl(text, keep_blank_values=True, strict_parsing=False, max_num_fields=2000)
+    return parse_qsl(text, keep_blank_values=True, strict_parsing=False, max_num_fields=2000, errors="surrogateescape")
+
+
+def _unreadable(text: str) -> str | None:
+    return "is not UTF-8 text" if _NOT_UTF8.search(text) else unreadable(text)
 
 
 class Params:
-    """The arguments of one call; an empty value is the same as no value (the spec's "optional")."""
+    """The arguments of one call; an empty value is the same as no value (the spec's "optional").
 
-    def __init__(self, pairs: Iterable[tuple[str, str]]) -> None:
-        self.pairs = [(k, v.strip()) for k, v in pairs if v.strip() != ""]
+    An argument (or a path segment in `path`) holding text that cannot be stored is dropped with a problem.
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, str]], path: Mapping[str, str] | None = None) -> None:
         self.problems: list[Error] = []
+        self.pairs: list[tuple[str, str]] = []
+        for name, segment in (path or {}).items():
+            why = _unreadable(segment)
+            if why is not None:
+                self.add(400, f"{label(name)} {why}")
+        for key, value in pairs:
+            why = _unreadable(key) or _unreadable(value)
+            if why is not None:
+                self.add(400, f"{label(key)} {why}")
+            elif value.strip() != "":
+                self.pairs.append((key, value.strip()))
 
     def get(self, name: str) -> str | None:
         """The last value given for a name (None when absent or empty)."""

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import Response
@@ -27,9 +27,12 @@ from townsquare.open311.params import FORM_MEDIA, Params, form_pairs
 from townsquare.ratelimit import RateLimiter
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
+from townsquare.staff.auth import OPEN311_KEY, declared, public
 from townsquare.staff.models import ApiKey
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(public)])
+# POSTs need an integrator's key, read from the form with every other problem (the spec's errors).
+INTEGRATOR = [Depends(declared(OPEN311_KEY))]
 log = logging.getLogger(__name__)
 MAX_WINDOW = timedelta(days=90)
 PAGE_SIZE = 1000
@@ -59,7 +62,10 @@ async def _limit(request: Request, bucket: str, key: str, per_minute: int) -> No
 
 
 async def _params(request: Request) -> Params:
-    pairs = list(request.query_params.multi_items())
+    try:
+        pairs = form_pairs(request.scope.get("query_string", b""))  # as strict as the form (params.py)
+    except ValueError:
+        raise Refused(Error(400, "The query string is not valid UTF-8 form encoding")) from None
     if request.method == "POST":
         body = await request.body()
         media = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -69,7 +75,9 @@ async def _params(request: Request) -> Params:
             pairs += form_pairs(body)
         except ValueError:
             raise Refused(Error(400, "The form body is not valid UTF-8 form encoding")) from None
-    return Params(pairs)
+    params = Params(pairs, path=request.path_params)
+    _check(params)  # text that cannot be stored is refused before anything reads it
+    return params
 
 
 async def _answer(request: Request, fmt_name: str, handler: Handler) -> Response:
@@ -239,7 +247,7 @@ async def _integrator(request: Request, session: AsyncSession, params: Params) -
     return key
 
 
-@router.post("/open311/v2/requests.{fmt}")
+@router.post("/open311/v2/requests.{fmt}", dependencies=INTEGRATOR)
 async def create_request(request: Request, fmt: str, session: SessionDep) -> Response:
     async def handle(out: Format, params: Params) -> Response:
         settings = _settings(request)
@@ -271,7 +279,7 @@ async def create_request(request: Request, fmt: str, session: SessionDep) -> Res
     return await _answer(request, fmt, handle)
 
 
-@router.get("/open311/v2/servicerequestupdates.{fmt}")
+@router.get("/open311/v2/servicerequestupdates.{fmt}", dependencies=INTEGRATOR)
 async def list_updates(request: Request, fmt: str, session: SessionDep) -> Response:
     async def handle(out: Format, params: Params) -> Response:
         await _key(session, params)
@@ -284,7 +292,7 @@ async def list_updates(request: Request, fmt: str, session: SessionDep) -> Respo
     return await _answer(request, fmt, handle)
 
 
-@router.post("/open311/v2/servicerequestupdates.{fmt}")
+@router.post("/open311/v2/servicerequestupdates.{fmt}", dependencies=INTEGRATOR)
 async def create_update(request: Request, fmt: str, session: SessionDep) -> Response:
     async def handle(out: Format, params: Params) -> Response:
         settings = _settings(request)

@@ -27,15 +27,16 @@ DEFAULT_CAPACITY: dict[str, int] = {CapacityClass.voice: 1, CapacityClass.chat: 
 # States an agent chooses; busy and wrap-up are set by routing.
 CHOSEN_PRESENCE = (Presence.available, Presence.away, Presence.offline)
 MAX_LEVEL = 5
+MAX_CAPACITY = 50
 
 
 def _check_capacity(capacity: dict[str, Any]) -> dict[str, int]:
     known = {c.value for c in CapacityClass}
     clean: dict[str, int] = {}
     for name, value in capacity.items():
-        if name not in known or not isinstance(value, int) or not 0 <= value <= 50:
+        if name not in known or not isinstance(value, int) or not 0 <= value <= MAX_CAPACITY:
             raise invalid(
-                f"Capacity is a count from 0 to 50 for each of {', '.join(sorted(known))}.",
+                f"Capacity is a count from 0 to {MAX_CAPACITY} for each of {', '.join(sorted(known))}.",
                 FieldError("capacity", f"bad entry {name!r}"),
             )
         clean[name] = value

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from townsquare.routing.agents import MAX_CAPACITY, MAX_LEVEL
 from townsquare.routing.models import CapacityClass, Presence, WorkItemStatus
+
+Capacity = Annotated[int, Field(ge=0, le=MAX_CAPACITY, strict=True)]  # items of one class an agent may hold at once
+SkillLevel = Annotated[int, Field(ge=1, le=MAX_LEVEL, strict=True)]
 
 
 class WorkItemOut(BaseModel):
@@ -55,9 +59,9 @@ class AgentOut(BaseModel):
 class AgentIn(BaseModel):
     """Fields left out stay as they are."""
 
-    capacity: dict[str, int] | None = Field(default=None, examples=[{"voice": 1, "chat": 3, "async": 5}])
+    capacity: dict[str, Capacity] | None = Field(default=None, examples=[{"voice": 1, "chat": 3, "async": 5}])
     languages: list[str] | None = Field(default=None, max_length=20, examples=[["en", "fr"]])
-    skills: dict[str, int] | None = Field(default=None, examples=[{"pothole": 4, "accessibility": 2}])
+    skills: dict[str, SkillLevel] | None = Field(default=None, examples=[{"pothole": 4, "accessibility": 2}])
     wrap_up_seconds: int | None = Field(default=None, ge=0, le=3600)
 
 
@@ -67,7 +71,7 @@ class QueueIn(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     channels: list[str] = Field(default_factory=list)
     service_codes: list[str] = Field(default_factory=list)
-    required_skills: dict[str, int] = Field(default_factory=dict)
+    required_skills: dict[str, SkillLevel] = Field(default_factory=dict)
     priority_boost: int = Field(default=0, ge=0, le=50)
 
 

@@ -234,3 +234,9 @@ async def create_queue(session: AsyncSession, *, agency_id: uuid.UUID, **fields:
     except IntegrityError:
         raise conflict("The agency already has a queue with that slug.") from None
     return queue
+
+
+async def agencies_of_conversation(session: AsyncSession, *, conversation_id: uuid.UUID) -> set[uuid.UUID]:
+    """The agencies that have had work on a conversation (its owners when no case says otherwise)."""
+    stmt = select(WorkItem.agency_id).where(WorkItem.conversation_id == conversation_id).distinct()
+    return set((await session.execute(stmt)).scalars())

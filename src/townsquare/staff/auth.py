@@ -1,15 +1,18 @@
-"""Who is calling: a signed-in staff member (session cookie) or an integration (API key).
+"""Who is calling: a signed-in staff member (session cookie) or an integration (API key), and the rules.
 
-Used as FastAPI dependencies by every protected route; scoping to agencies is decided here once.
+Used as FastAPI dependencies by every protected route; scoping to agencies is decided here once. Each rule is
+a dependency marked with the `Rule` it enforces, so the route table says who may call every route.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.deps import SessionDep
@@ -18,6 +21,63 @@ from townsquare.staff import service
 from townsquare.staff.models import ApiKeyScope, StaffRole
 
 SESSION_COOKIE = "ts_staff"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who may call a route. `level`: 0 anyone, 1 a kind of caller, 2 a caller who may reach one resource."""
+
+    name: str
+    level: int
+    who: str
+
+
+def enforces(rule: Rule) -> Callable[[F], F]:
+    """Mark a dependency as the place `rule` is enforced; the route table's authorization test reads the mark."""
+
+    def mark(fn: F) -> F:
+        fn.__access_rule__ = rule  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+def rule_of(call: object) -> Rule | None:
+    """The rule a dependency enforces, if it is one."""
+    rule = getattr(call, "__access_rule__", None)
+    return rule if isinstance(rule, Rule) else None
+
+
+PUBLIC = Rule("public", 0, "anyone, signed in or not")
+PROVIDER = Rule("provider", 1, "the provider's own credential: a Twilio signature, or the email door's token")
+OPEN311_KEY = Rule("open311-key", 1, "an Open311 integrator's key, scoped to its agency's services and reports")
+RESIDENT = Rule("resident", 1, "a signed-in resident")
+RESIDENT_OWN = Rule("resident-own", 2, "the signed-in resident whose record it is")
+STAFF = Rule("staff", 1, "signed-in staff")
+STAFF_AGENCY = Rule("staff-agency", 2, "signed-in staff of the record's agency")
+STAFF_HOLDER = Rule("staff-holder", 2, "the staff member handling the work (others of its agency may read it)")
+SUPERVISOR = Rule("supervisor", 1, "a signed-in supervisor or administrator")
+SUPERVISOR_AGENCY = Rule("supervisor-agency", 2, "a supervisor or administrator of the record's agency")
+ADMIN = Rule("admin", 1, "a signed-in administrator")
+API = Rule("api", 1, "staff signed in, or an integration's API key; every list narrowed to the caller's agencies")
+API_ADMIN = Rule("api-admin", 1, "a signed-in administrator")
+
+
+@enforces(PUBLIC)
+def public() -> None:
+    """Anyone may call the route; declared so the route table has a rule for it."""
+
+
+def declared(rule: Rule) -> Callable[[], None]:
+    """A dependency that declares a rule the route enforces by its own protocol (a provider's signature checked
+    by the channel adapter, an Open311 key read from the form); the authorization matrix test holds it to it."""
+
+    @enforces(rule)
+    def declaration() -> None:
+        return None
+
+    return declaration
 
 
 @dataclass(frozen=True)
@@ -40,6 +100,10 @@ class Principal:
     def visible(self) -> set[uuid.UUID] | None:
         return None if self.agency_ids is None else set(self.agency_ids)
 
+    def may_see_any(self, agency_ids: set[uuid.UUID]) -> bool:
+        """Whether the caller works for one of these agencies (an empty set: a record no agency owns yet)."""
+        return self.agency_ids is None or not agency_ids or bool(self.agency_ids & agency_ids)
+
     def audit(
         self,
         session: AsyncSession,
@@ -50,6 +114,7 @@ class Principal:
         citizen_id: uuid.UUID | None = None,
         agency_id: uuid.UUID | None = None,
         detail: dict[str, Any] | None = None,
+        purpose: str = "",
     ) -> None:
         """Append what this caller did or saw to the audit log, in the session's transaction."""
         service.audit(
@@ -62,19 +127,36 @@ class Principal:
             citizen_id=citizen_id,
             agency_id=agency_id,
             detail=detail,
+            purpose=purpose,
+            actor_agency_ids=None if self.agency_ids is None else sorted(str(a) for a in self.agency_ids),
         )
 
 
-def _presented_key(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.headers.get("x-api-key")
+# Read through FastAPI's security classes so every protected operation declares its schemes in the OpenAPI
+# (and /docs can "Authorize"); auto_error=False because a missing credential is require_principal's 401 problem.
+_BEARER = HTTPBearer(
+    auto_error=False, scheme_name="bearer", description="An integration's API key: `Authorization: Bearer ts_…`."
+)
+_KEY_HEADER = APIKeyHeader(
+    name="X-API-Key", auto_error=False, scheme_name="apiKey", description="The same API key in `X-API-Key`."
+)
+_SESSION = APIKeyCookie(
+    name=SESSION_COOKIE, auto_error=False, scheme_name="staffSession", description="A signed-in staff member's session."
+)
 
 
-async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+def _presented_key(bearer: HTTPAuthorizationCredentials | None, header_key: str | None) -> str | None:
+    return bearer.credentials if bearer is not None else header_key
+
+
+async def optional_principal(
+    session: SessionDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
+    header_key: Annotated[str | None, Depends(_KEY_HEADER)],
+    token: Annotated[str | None, Depends(_SESSION)],
+) -> Principal | None:
     """The caller if they presented valid credentials, else None."""
-    key = _presented_key(request)
+    key = _presented_key(bearer, header_key)
     if key:
         row = await service.api_key_for(session, key=key)
         if row is None:
@@ -85,7 +167,6 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
             await session.commit()
         scope = None if row.agency_id is None else frozenset({row.agency_id})
         return Principal("api_key", row.id, row.name, None, scope)
-    token = request.cookies.get(SESSION_COOKIE)
     if token:
         account = await service.staff_for_session(session, token=token)
         if account is not None:
@@ -95,6 +176,7 @@ async def optional_principal(request: Request, session: SessionDep) -> Principal
     return None
 
 
+@enforces(API)
 async def require_principal(principal: Annotated[Principal | None, Depends(optional_principal)]) -> Principal:
     """The caller, or a 401 problem."""
     if principal is None:
@@ -102,6 +184,7 @@ async def require_principal(principal: Annotated[Principal | None, Depends(optio
     return principal
 
 
+@enforces(API_ADMIN)
 async def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
     """A signed-in admin, or a 403 problem."""
     if principal.role is not StaffRole.admin:

@@ -35,6 +35,9 @@ class StaffAccount(IdMixin, TimestampMixin, Base):
     role: Mapped[StaffRole] = mapped_column(default=StaffRole.agent)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_sign_in_at: Mapped[datetime | None]
+    locked_at: Mapped[datetime | None]  # set after repeated failed sign-ins; only an admin unlocks (audited)
+    # Failed sign-ins in a row since the last success or unlock; reaching the setting locks the account.
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class StaffAgency(Base):
@@ -96,3 +99,5 @@ class AuditEntry(IdMixin, Base):
     citizen_id: Mapped[uuid.UUID | None]
     agency_id: Mapped[uuid.UUID | None]
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    purpose: Mapped[str] = mapped_column(String(160), default="", server_default="")  # route or use that read it
+    actor_agency_ids: Mapped[list[str] | None]  # the agencies the actor acted for (None: every agency)

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from townsquare.staff.models import ApiKeyScope
+from townsquare.staff.models import ApiKeyScope, StaffRole
 
 
 class ApiKeyIn(BaseModel):
@@ -40,3 +40,18 @@ class ApiKeyOut(BaseModel):
 
 class ApiKeyCreated(ApiKeyOut):
     key: str = Field(description="The key itself; shown once, store it now")
+
+
+class StaffAccountOut(BaseModel):
+    """A staff account as administrators see it: never its password hash."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    display_name: str
+    role: StaffRole
+    active: bool
+    last_sign_in_at: datetime | None
+    locked_at: datetime | None = Field(description="When repeated failed sign-ins locked it; null when unlocked")
+    failed_sign_ins: int = Field(description="Failed sign-ins in a row since the last success or unlock")

@@ -74,8 +74,10 @@ async def create_staff(
 
 
 async def authenticate(session: AsyncSession, *, email: str, password: str) -> StaffAccount | None:
-    """The active account with this email and password, else None (same cost either way)."""
-    stmt = select(StaffAccount).where(StaffAccount.email == email.strip().lower(), StaffAccount.active.is_(True))
+    """The active, unlocked account with this email and password, else None (same cost either way)."""
+    stmt = select(StaffAccount).where(
+        StaffAccount.email == email.strip().lower(), StaffAccount.active.is_(True), StaffAccount.locked_at.is_(None)
+    )
     account = (await session.execute(stmt)).scalar_one_or_none()
     try:
         _hasher.verify(account.password_hash if account else _DUMMY_HASH, password)
@@ -195,8 +197,14 @@ def audit(
     citizen_id: uuid.UUID | None = None,
     agency_id: uuid.UUID | None = None,
     detail: dict[str, Any] | None = None,
+    purpose: str = "",
+    actor_agency_ids: list[str] | None = None,
 ) -> None:
-    """Append to the audit log in the caller's transaction (ids only, no personal data in `detail`)."""
+    """Append to the audit log in the caller's transaction (ids only, no personal data in `detail`).
+
+    `purpose` is why: the route or use that read or changed it; `actor_agency_ids` the agencies the actor acted
+    for (None: every agency).
+    """
     session.add(
         AuditEntry(
             actor_kind=actor_kind,
@@ -207,5 +215,7 @@ def audit(
             citizen_id=citizen_id,
             agency_id=agency_id,
             detail=detail or {},
+            purpose=purpose[:160],
+            actor_agency_ids=actor_agency_ids,
         )
     )

@@ -6,16 +6,17 @@ no number, no name, no other message. Anything else, forged or not an outbound m
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import links
 from townsquare.interactions.models import Direction, Interaction
 from townsquare.settings import Settings
+from townsquare.staff.auth import public
 from townsquare.web.templating import templates
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(public)])
 PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex, nofollow"}
 
 

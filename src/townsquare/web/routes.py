@@ -1,20 +1,25 @@
-"""Staff sign-in and sign-out. The desk's own pages are in `web/desk/`."""
+"""Staff sign-in and sign-out. The desk's own pages are in `web/desk/`.
+
+Sign-in goes through `staff.sign_in`'s abuse limits; nothing here logs or echoes the password.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.db.deps import SessionDep
+from townsquare.ratelimit import RateLimiter
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
-from townsquare.staff.auth import SESSION_COOKIE
+from townsquare.staff import sign_in as sign_in_limits
+from townsquare.staff.auth import SESSION_COOKIE, public
 from townsquare.web import cookies
 from townsquare.web.templating import templates
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(public)])
 
 
 def _settings(request: Request) -> Settings:
@@ -40,18 +45,53 @@ async def sign_in(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form(max_length=500)] = "/desk",
 ) -> Response:
-    """Check the password; on success set the session cookie and go on."""
-    account = await staff.authenticate(session, email=email, password=password) if email and password else None
-    if account is None:
-        context = {"next": _safe_next(next), "error": "The email or password is not right.", "email": email}
-        return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=401)
+    """Check the windows, the lock and then the password; on success set the session cookie and go on."""
+    if not email.strip() or not password:
+        error = "Enter your email address and your password."
+        context = {"next": _safe_next(next), "error": error, "email": email}
+        return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=422)
     settings = _settings(request)
+    limiter: RateLimiter = request.app.state.limiter
+    policy = sign_in_limits.Policy.from_settings(settings)
+    client = request.client.host if request.client else "unknown"
+    result = await sign_in_limits.attempt(session, limiter, policy, email=email, password=password, client=client)
+    if result.account is None:
+        await session.commit()  # the failure, throttle or lock is on record whatever happens next
+        await sign_in_limits.settle(limiter, policy, result)
+        return _refused(request, result, email=email, next=next)
+    account = result.account
     token = await staff.start_session(session, staff_id=account.id, hours=settings.session_hours)
     staff.audit(session, actor_kind="staff", actor_id=str(account.id), action="staff.sign_in", subject_kind="staff")
     await session.commit()
+    await sign_in_limits.settle(limiter, policy, result)
     response = RedirectResponse(_safe_next(next), status_code=303)
     cookies.keep(response, SESSION_COOKIE, token, settings, max_age=settings.session_hours * 3600)
     return response
+
+
+def _refused(request: Request, result: sign_in_limits.Attempt, *, email: str, next: str) -> Response:
+    """A wrong password (401), or a wait (429 with Retry-After) worded the same for every account, known or not."""
+    context: dict[str, Any] = {"next": _safe_next(next), "email": email}
+    if result.outcome is sign_in_limits.Outcome.wrong:
+        context["error"] = "The email or password is not right."
+        return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=401)
+    context["error"] = (
+        "There have been too many failed attempts to sign in with this email address or from this network. "
+        f"Wait {wait_words(result.retry_after)}, then try again."
+    )
+    context["ask_admin"] = True
+    response = templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=429)
+    response.headers["Retry-After"] = str(result.retry_after)
+    return response
+
+
+def wait_words(seconds: int) -> str:
+    """A wait in words, rounded up: "1 minute", "45 minutes", "24 hours"."""
+    minutes = max(1, -(-seconds // 60))
+    if minutes < 90:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = -(-minutes // 60)
+    return f"{hours} hours"
 
 
 @router.post("/desk/sign-out")

@@ -7,12 +7,27 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
+from townsquare.hygiene import degrade
 from townsquare.web import i18n
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
+
+
+def renderable(value: object) -> object:
+    """Every `{{ value }}` as the page shows it: a lone surrogate becomes U+FFFD, so one bad value never fails
+    the page it is on (set as Jinja's `finalize`, which runs before escaping)."""
+    if isinstance(value, str):
+        fixed = degrade(value)
+        if fixed is not value:
+            return Markup(fixed) if isinstance(value, Markup) else fixed  # noqa: S704 - was Markup already
+    return value
+
+
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.finalize = renderable
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
 templates.env.globals["current_language"] = i18n.current

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.desk import agents, inbox, integrators, knowledge, live, records, wallboard, workspace
+from townsquare.web.desk import agents, inbox, integrators, knowledge, live, records, staff, wallboard, workspace
 
 routers: list[APIRouter] = [
     inbox.router,
@@ -17,6 +17,7 @@ routers: list[APIRouter] = [
     wallboard.router,
     agents.router,
     integrators.router,
+    staff.router,
     knowledge.router,
     live.router,
 ]

@@ -9,25 +9,26 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency, Service
 from townsquare.db.deps import SessionDep
-from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
+from townsquare.errors import FieldError, Problem, invalid, not_found
 from townsquare.routing import agents
 from townsquare.routing.models import HELD_STATUSES, Agent, CapacityClass, Presence, Team, TeamMember, WorkItem
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffRole
 from townsquare.web.desk import inbox  # registers the duration and channel filters and presence labels
-from townsquare.web.desk.common import CurrentStaff
+from townsquare.web.desk.common import supervisors_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+Manager = Annotated[Principal, Depends(supervisors_only("The Agents page"))]
 MANAGERS = (StaffRole.supervisor, StaffRole.admin)
 # The languages the deployment serves, offered as checkboxes; others are typed as codes.
 SERVED_LANGUAGES: dict[str, str] = {"en": "English", "fr": "French"}
@@ -75,11 +76,6 @@ class ProfileForm:
     team_ids: set[uuid.UUID]
 
 
-def _may_manage(me: Principal) -> None:
-    if me.role not in MANAGERS:
-        raise forbidden("The Agents page is for supervisors and administrators.")
-
-
 async def _agent_of_mine(session: AsyncSession, me: Principal, staff_id: uuid.UUID) -> tuple[AgentRow, set[uuid.UUID]]:
     """The agent and the agencies of theirs the supervisor shares (all theirs for admins), else 404."""
     theirs = await agents.agencies_of(session, staff_id=staff_id)
@@ -120,9 +116,8 @@ async def _rows(session: AsyncSession, me: Principal) -> list[AgentRow]:
 
 
 @router.get("/desk/agents", response_class=HTMLResponse)
-async def agents_page(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
+async def agents_page(request: Request, session: SessionDep, me: Manager) -> Response:
     """Every agent of the supervisor's agencies: status, load against capacity, languages, skills and teams."""
-    _may_manage(me)
     context = {"me": me, "rows": await _rows(session, me), "presence_labels": inbox.PRESENCE_LABELS}
     return templates.TemplateResponse(request, "desk/agents.html", context)
 
@@ -247,16 +242,14 @@ async def _edit_page(
 
 
 @router.get("/desk/agents/{staff_id}", response_class=HTMLResponse)
-async def edit_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
+async def edit_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, me: Manager) -> Response:
     """The agent's routing profile as a form."""
-    _may_manage(me)
     return await _edit_page(request, session, me, staff_id)
 
 
 @router.post("/desk/agents/{staff_id}")
-async def save_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
+async def save_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, me: Manager) -> Response:
     """Save capacity, languages, skills (replacing them), wrap-up time and team memberships."""
-    _may_manage(me)
     _, shared = await _agent_of_mine(session, me, staff_id)
     raw = await request.form()
     sent: ProfileForm | None = None
@@ -293,9 +286,8 @@ async def save_agent(request: Request, staff_id: uuid.UUID, session: SessionDep,
 
 
 @router.post("/desk/agents/{staff_id}/presence")
-async def force_presence(request: Request, staff_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
+async def force_presence(request: Request, staff_id: uuid.UUID, session: SessionDep, me: Manager) -> Response:
     """Set an agent away or offline, e.g. when they left without signing out; their held work stays theirs."""
-    _may_manage(me)
     await _agent_of_mine(session, me, staff_id)
     chosen = str((await request.form()).get("presence", ""))
     if chosen not in {p.value for p in FORCED_PRESENCE}:

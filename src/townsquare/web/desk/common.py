@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.cases.models import Case
+from townsquare.db.deps import SessionDep
+from townsquare.engagement.access import case_in_scope
+from townsquare.errors import forbidden, not_found, unauthorized
 from townsquare.interactions import service as interactions
+from townsquare.routing import engine
+from townsquare.routing.models import WorkItem, WorkItemStatus
 from townsquare.settings import Settings
-from townsquare.staff.auth import MaybePrincipal, Principal
+from townsquare.staff.auth import (
+    ADMIN,
+    STAFF,
+    STAFF_AGENCY,
+    STAFF_HOLDER,
+    SUPERVISOR,
+    MaybePrincipal,
+    Principal,
+    enforces,
+)
+from townsquare.staff.models import StaffRole
 
 
 def staff_only(principal: Principal | None) -> Principal | None:
@@ -28,12 +46,48 @@ class StaffSignInRequired(Exception):
         self.next_path = next_path
 
 
+@enforces(STAFF)
 def current_staff(request: Request, principal: MaybePrincipal) -> Principal:
     """The signed-in staff member; anyone else is sent to sign in and come back here."""
     me = staff_only(principal)
     if me is None:
-        raise StaffSignInRequired(request.url.path)
+        # After signing in, come back to the page; a form posted while signed out comes back to the desk.
+        raise StaffSignInRequired(request.url.path if request.method == "GET" else "/desk")
     return me
+
+
+@enforces(STAFF)
+def staff_for_fragment(principal: MaybePrincipal) -> Principal:
+    """The signed-in staff member, for the parts pages fetch to refresh: 401, not a redirect, when signed out."""
+    me = staff_only(principal)
+    if me is None:
+        raise unauthorized("Sign in again to see this.")
+    return me
+
+
+def supervisors_only(page: str, *, fragment: bool = False) -> Callable[..., Principal]:
+    """A dependency admitting supervisors and administrators to `page`; other staff are refused (403)."""
+    who = staff_for_fragment if fragment else current_staff
+
+    @enforces(SUPERVISOR)
+    def supervisor(me: Principal = Depends(who)) -> Principal:
+        if me.role not in (StaffRole.supervisor, StaffRole.admin):
+            raise forbidden(f"{page} is for supervisors and administrators.")
+        return me
+
+    return supervisor
+
+
+def admins_only(page: str) -> Callable[..., Principal]:
+    """A dependency admitting administrators to `page`; other staff are refused (403)."""
+
+    @enforces(ADMIN)
+    def admin(me: Principal = Depends(current_staff)) -> Principal:
+        if me.role is not StaffRole.admin:
+            raise forbidden(f"{page} is for administrators.")
+        return me
+
+    return admin
 
 
 def staff_sign_in_redirect(exc: StaffSignInRequired) -> Response:
@@ -42,6 +96,36 @@ def staff_sign_in_redirect(exc: StaffSignInRequired) -> Response:
 
 
 CurrentStaff = Annotated[Principal, Depends(current_staff)]
+StaffFragment = Annotated[Principal, Depends(staff_for_fragment)]
+
+
+@enforces(STAFF_AGENCY)
+async def staff_case(reference: str, session: SessionDep, me: CurrentStaff) -> Case:
+    """The case named in the path, if the staff member's agencies own it (else as an unknown one)."""
+    return await case_in_scope(session, me, reference[:40])
+
+
+async def work_item_in_scope(session: AsyncSession, me: Principal, item_id: uuid.UUID) -> WorkItem:
+    """The work item if the staff member's agencies own it, else 404 as for one that does not exist."""
+    item = await engine.get_item(session, item_id=item_id)
+    if not me.may_see(item.agency_id):
+        raise not_found("Work item", "No work item has that id.")
+    return item
+
+
+@enforces(STAFF_AGENCY)
+async def staff_work_item(item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> WorkItem:
+    """The work item named in the path, if the staff member's agencies own it."""
+    return await work_item_in_scope(session, me, item_id)
+
+
+@enforces(STAFF_HOLDER)
+async def held_work_item(item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> WorkItem:
+    """The work item named in the path, if this staff member is handling it (others of its agency may read it)."""
+    item = await work_item_in_scope(session, me, item_id)
+    if item.assigned_to_id != me.id or item.status is not WorkItemStatus.assigned:
+        raise forbidden("Only the person handling this work can act on it; you may read it.")
+    return item
 
 
 def settings_of(request: Request) -> Settings:
@@ -63,3 +147,7 @@ def cursor(before: str) -> tuple[datetime, uuid.UUID] | None:
 def earlier_url(path: str, earlier: tuple[datetime, uuid.UUID] | None) -> str | None:
     token = interactions.cursor_token(earlier)
     return f"{path}?before={token}#timeline-title" if token else None
+
+
+CurrentAdmin = Annotated[Principal, Depends(admins_only("This page"))]
+CurrentSupervisor = Annotated[Principal, Depends(supervisors_only("This page"))]

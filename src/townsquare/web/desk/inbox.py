@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,11 +22,12 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.errors import FieldError, Problem, invalid, unauthorized
+from townsquare.engagement.access import Seen, audit_reads, case_seen
+from townsquare.errors import FieldError, Problem, invalid
 from townsquare.routing import agents, engine
 from townsquare.routing.models import Agent, Presence, WorkItem, WorkItemStatus
-from townsquare.staff.auth import MaybePrincipal, Principal
-from townsquare.web.desk.common import CurrentStaff, settings_of, staff_only
+from townsquare.staff.auth import Principal
+from townsquare.web.desk.common import CurrentStaff, StaffFragment, settings_of, staff_work_item
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -139,9 +140,10 @@ async def _page(
     settings = settings_of(request)
     found = await citizens.search(session, query=query, region=settings.default_region, limit=25) if query else []
     recent_cases, total = await cases.list_cases(session, agency_ids=me.visible(), limit=15)
+    await audit_reads(session, me, request, "case.list", [case_seen(c) for c in recent_cases])
     if query:
-        me.audit(session, action="citizen.search", subject_kind="citizen", detail={"results": len(found)})
-        await session.commit()
+        seen = [Seen("citizen", str(c.id), c.id) for c in found]
+        await audit_reads(session, me, request, "citizen.search", seen)
     context = await _inbox_context(session, me)
     context.update({"q": query, "found": found, "cases": recent_cases, "total_cases": total, "error": error})
     return templates.TemplateResponse(request, "desk/index.html", context, status_code=status)
@@ -154,11 +156,8 @@ async def desk(request: Request, session: SessionDep, me: CurrentStaff, q: str =
 
 
 @router.get("/desk/_inbox", response_class=HTMLResponse)
-async def inbox_fragment(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def inbox_fragment(request: Request, session: SessionDep, me: StaffFragment) -> Response:
     """The offers and "My work" part of the inbox, for the page to swap in when it is told something changed."""
-    me = staff_only(principal)
-    if me is None:
-        raise unauthorized("Sign in again to see your inbox.")
     context = await _inbox_context(session, me)
     return templates.TemplateResponse(request, "desk/_inbox.html", context)
 
@@ -167,13 +166,10 @@ async def inbox_fragment(request: Request, session: SessionDep, principal: Maybe
 async def change_presence(
     request: Request,
     session: SessionDep,
-    principal: MaybePrincipal,
+    me: CurrentStaff,
     presence: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """The agent chooses available, away or offline."""
-    me = staff_only(principal)
-    if me is None:
-        return RedirectResponse("/desk/sign-in?next=/desk", status_code=303)
     try:
         chosen = Presence(presence)
     except ValueError:
@@ -185,14 +181,9 @@ async def change_presence(
     return RedirectResponse("/desk", status_code=303)
 
 
-@router.post("/desk/offers/{item_id}/accept")
-async def accept_offer(
-    request: Request, item_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
-) -> Response:
+@router.post("/desk/offers/{item_id}/accept", dependencies=[Depends(staff_work_item)])
+async def accept_offer(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Take the offered work and open it."""
-    me = staff_only(principal)
-    if me is None:
-        return RedirectResponse("/desk/sign-in?next=/desk", status_code=303)
     try:
         item = await engine.accept(session, item_id=item_id, staff_id=me.id)
     except Problem as exc:
@@ -204,14 +195,9 @@ async def accept_offer(
     return RedirectResponse(f"/desk/work/{item.id}", status_code=303)
 
 
-@router.post("/desk/offers/{item_id}/decline")
-async def decline_offer(
-    request: Request, item_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
-) -> Response:
+@router.post("/desk/offers/{item_id}/decline", dependencies=[Depends(staff_work_item)])
+async def decline_offer(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Pass on the offer; it goes back to the queue."""
-    me = staff_only(principal)
-    if me is None:
-        return RedirectResponse("/desk/sign-in?next=/desk", status_code=303)
     try:
         await engine.decline(session, item_id=item_id, staff_id=me.id)
     except Problem as exc:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,14 +21,15 @@ from townsquare.agencies.models import Agency
 from townsquare.cases.models import Open311Submission
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
+from townsquare.errors import FieldError, Problem, invalid, not_found
 from townsquare.staff import service as staff
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import ApiKey, ApiKeyScope, StaffRole
-from townsquare.web.desk.common import CurrentStaff, settings_of
+from townsquare.staff.models import ApiKey, ApiKeyScope
+from townsquare.web.desk.common import admins_only, settings_of
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+Admin = Annotated[Principal, Depends(admins_only("The Integrators page"))]
 SCOPE_LABELS: dict[str, str] = {ApiKeyScope.open311.value: "Open311 integrator", ApiKeyScope.api.value: "REST API"}
 USAGE_WINDOW = timedelta(days=30)
 NOTICES = {"revoked": "The key was revoked; it stopped working at once."}
@@ -59,11 +60,6 @@ class Issued:
     row: ApiKey
     secret: str
     examples: list[str] = field(default_factory=list)
-
-
-def _admin_only(me: Principal) -> None:
-    if me.role is not StaffRole.admin:
-        raise forbidden("The Integrators page is for administrators.")
 
 
 async def submissions_per_key(session: AsyncSession, *, since: Any) -> dict[uuid.UUID, int]:
@@ -123,9 +119,8 @@ async def _page(
 
 
 @router.get("/desk/integrators", response_class=HTMLResponse)
-async def integrators_page(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
+async def integrators_page(request: Request, session: SessionDep, me: Admin) -> Response:
     """Every key with its scope, agency, contact, rate limit, use, and the form to issue one."""
-    _admin_only(me)
     return await _page(request, session, me)
 
 
@@ -171,9 +166,8 @@ def _rate_limit(sent: KeyForm) -> int | None:
 
 
 @router.post("/desk/integrators", response_class=HTMLResponse)
-async def issue_key(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
+async def issue_key(request: Request, session: SessionDep, me: Admin) -> Response:
     """Issue a key and show its secret once, with an example request."""
-    _admin_only(me)
     sent = _sent(await request.form())
     try:
         scope = _scope(sent)
@@ -208,18 +202,16 @@ async def _key(session: AsyncSession, key_id: uuid.UUID) -> ApiKey:
 
 
 @router.get("/desk/integrators/{key_id}/revoke", response_class=HTMLResponse)
-async def confirm_revoke(request: Request, key_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
+async def confirm_revoke(request: Request, key_id: uuid.UUID, session: SessionDep, me: Admin) -> Response:
     """Ask before revoking: the integration stops working at once."""
-    _admin_only(me)
     row = await _key(session, key_id)
     context = {"me": me, "key": row, "scope_labels": SCOPE_LABELS}
     return templates.TemplateResponse(request, "desk/integrators_revoke.html", context)
 
 
 @router.post("/desk/integrators/{key_id}/revoke")
-async def revoke_key(request: Request, key_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
+async def revoke_key(request: Request, key_id: uuid.UUID, session: SessionDep, me: Admin) -> Response:
     """Revoke a key at once; revoking a revoked key changes nothing."""
-    _admin_only(me)
     row = await _key(session, key_id)
     if row.revoked_at is None:
         await staff.revoke_api_key(session, key_id=row.id)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,11 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies.models import Agency, Service
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.errors import FieldError, Problem, invalid, not_found
+from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
 from townsquare.knowledge import rendering
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.models import LANGUAGES, SHORT_ANSWER_MAX, Article, ArticleVersion, VersionStatus
-from townsquare.staff.auth import Principal
+from townsquare.staff.auth import STAFF_AGENCY, SUPERVISOR_AGENCY, Principal, enforces
 from townsquare.staff.models import StaffAccount, StaffRole
 from townsquare.web.desk.common import CurrentStaff, settings_of
 from townsquare.web.templating import templates
@@ -137,6 +137,21 @@ async def _article(session: AsyncSession, me: Principal, article_id: uuid.UUID) 
         raise
     if not me.may_see(article.agency_id):
         raise not_found("Article", "None of your agencies' articles has that id.")
+    return article
+
+
+@enforces(STAFF_AGENCY)
+async def staff_article(article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Article:
+    """The article named in the path, if the staff member's agencies own it."""
+    return await _article(session, me, article_id)
+
+
+@enforces(SUPERVISOR_AGENCY)
+async def managed_article(article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Article:
+    """The article named in the path, if a supervisor or administrator of its agency is asking."""
+    article = await _article(session, me, article_id)
+    if me.role not in PUBLISHERS:
+        raise forbidden("Only a supervisor or an administrator can withdraw an article.")
     return article
 
 
@@ -325,7 +340,7 @@ def _published_before(versions: list[ArticleVersion]) -> bool:
     return any(v.published_at is not None for v in versions)
 
 
-@router.get("/desk/knowledge/{article_id}/edit", response_class=HTMLResponse)
+@router.get("/desk/knowledge/{article_id}/edit", response_class=HTMLResponse, dependencies=[Depends(staff_article)])
 async def edit_article(request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """The newest version's text as a form; saving edits the open draft or starts a new one."""
     article = await _article(session, me, article_id)
@@ -336,7 +351,7 @@ async def edit_article(request: Request, article_id: uuid.UUID, session: Session
     return await _form_page(request, session, me, form, article=article, published_before=published)
 
 
-@router.post("/desk/knowledge/{article_id}/edit")
+@router.post("/desk/knowledge/{article_id}/edit", dependencies=[Depends(staff_article)])
 async def save_article(request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Save the draft (a change note is required once the article has been published), or preview it."""
     article = await _article(session, me, article_id)
@@ -439,13 +454,15 @@ async def _article_page(
     return templates.TemplateResponse(request, "desk/knowledge_article.html", context, status_code=status)
 
 
-@router.get("/desk/knowledge/{article_id}", response_class=HTMLResponse)
+@router.get("/desk/knowledge/{article_id}", response_class=HTMLResponse, dependencies=[Depends(staff_article)])
 async def article_page(request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """The newest version with every channel's preview, the workflow buttons and the version history."""
     return await _article_page(request, session, me, await _article(session, me, article_id))
 
 
-@router.get("/desk/knowledge/{article_id}/versions/{number}", response_class=HTMLResponse)
+@router.get(
+    "/desk/knowledge/{article_id}/versions/{number}", response_class=HTMLResponse, dependencies=[Depends(staff_article)]
+)
 async def version_page(
     request: Request, article_id: uuid.UUID, number: int, session: SessionDep, me: CurrentStaff
 ) -> Response:
@@ -453,7 +470,7 @@ async def version_page(
     return await _article_page(request, session, me, await _article(session, me, article_id), number=number)
 
 
-@router.post("/desk/knowledge/{article_id}/versions/{number}/{action}")
+@router.post("/desk/knowledge/{article_id}/versions/{number}/{action}", dependencies=[Depends(staff_article)])
 async def workflow(
     request: Request, article_id: uuid.UUID, number: int, action: str, session: SessionDep, me: CurrentStaff
 ) -> Response:
@@ -486,7 +503,7 @@ async def workflow(
     return RedirectResponse(f"/desk/knowledge/{article.id}?{urlencode({'notice': notice})}", status_code=303)
 
 
-@router.post("/desk/knowledge/{article_id}/withdraw")
+@router.post("/desk/knowledge/{article_id}/withdraw", dependencies=[Depends(managed_article)])
 async def withdraw(request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Take the article down on every channel (supervisors and administrators)."""
     article = await _article(session, me, article_id)

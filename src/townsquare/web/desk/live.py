@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import time
 import uuid
@@ -16,17 +15,18 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import APIRouter, WebSocket
+from fastapi import APIRouter, Depends, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from townsquare.db import Database
 from townsquare.events import Event, EventBus
+from townsquare.hygiene import JsonRefused, find_unreadable, load_json
 from townsquare.routing.events import AGENT_CHANGED, WORK_ITEM_CHANGED
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 from townsquare.sockets import parse_uuid, send_json, socket_same_origin
 from townsquare.staff import service as staff
-from townsquare.staff.auth import SESSION_COOKIE
+from townsquare.staff.auth import SESSION_COOKIE, STAFF, declared
 from townsquare.staff.models import StaffRole
 
 log = logging.getLogger(__name__)
@@ -122,6 +122,9 @@ class DeskHub:
                 await self._handle(desk, raw)
         except WebSocketDisconnect:
             pass
+        except JsonRefused as exc:  # 1009 too big, 1007 nested too deep
+            log.info("desk socket closed: %s frame", exc.reason)
+            await socket.close(code=exc.close_code, reason=exc.detail[:120])
         finally:
             self.desks.discard(desk)
 
@@ -138,16 +141,24 @@ class DeskHub:
         return Desk(socket, account.id, scope, account.role)
 
     async def _handle(self, desk: Desk, raw: MutableMapping[str, Any]) -> None:
+        """Answer one frame; JsonRefused (the socket is then closed) for one too big or nested too deep."""
         data = raw.get("text")
-        if not isinstance(data, str) or len(data) > MAX_FRAME:
+        if not isinstance(data, str):
             await desk.push({"type": "error", "detail": "Send JSON text of at most 4 KB."})
             return
         try:
-            frame = json.loads(data)
-        except ValueError:
+            frame = load_json(data, max_bytes=MAX_FRAME)
+        except JsonRefused as exc:
+            if exc.reason != "malformed":
+                raise
             frame = None
         if not isinstance(frame, dict):
             await desk.push({"type": "error", "detail": "That frame is not a JSON object."})
+            return
+        problems = find_unreadable(frame)
+        if problems:
+            detail = f"{problems[0].path} {problems[0].message}."
+            await desk.push({"type": "error", "detail": detail, "field": problems[0].path})
             return
         if frame.get("type") == "ping":
             await desk.push({"type": "pong"})
@@ -225,7 +236,8 @@ class DeskHub:
         await self._send({"type": "wallboard"}, lambda d: d.wallboard and d.sees(agencies))
 
 
-@router.websocket("/desk/live")
+# The socket reads the staff session cookie itself (and the Origin) before it accepts.
+@router.websocket("/desk/live", dependencies=[Depends(declared(STAFF))])
 async def desk_socket(websocket: WebSocket) -> None:
     """The desk pages' websocket: notices only; the page fetches fragments."""
     hub: DeskHub = websocket.app.state.runtime.desk

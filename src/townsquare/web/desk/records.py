@@ -10,7 +10,7 @@ import uuid
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,11 +21,12 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseLink, CaseStatus, Open311Submission
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import casework, desk
+from townsquare.engagement.access import case_in_scope, purpose
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
-from townsquare.staff.auth import MaybePrincipal, Principal
+from townsquare.staff.auth import Principal
 from townsquare.staff.models import ApiKey
-from townsquare.web.desk.common import CurrentStaff, cursor, earlier_url, safe_next, staff_only
+from townsquare.web.desk.common import CurrentStaff, StaffFragment, cursor, earlier_url, safe_next, staff_case
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -47,6 +48,7 @@ async def citizen_page(
         action="citizen.read",
         subject_kind="citizen",
         subject_id=str(view.citizen.id),
+        purpose=purpose(request),
         citizen_id=view.citizen.id,
     )
     await session.commit()
@@ -60,19 +62,15 @@ async def citizen_page(
 
 
 @router.get("/desk/citizens/{citizen_id}/_360", response_class=HTMLResponse)
-async def citizen_fragment(
-    request: Request, citizen_id: uuid.UUID, session: SessionDep, principal: MaybePrincipal
-) -> Response:
+async def citizen_fragment(request: Request, citizen_id: uuid.UUID, session: SessionDep, me: StaffFragment) -> Response:
     """The 360 view alone, newest first: what an open desk page swaps in when the citizen's record changes."""
-    me = staff_only(principal)
-    if me is None:
-        return Response(status_code=401)
     view = await desk.citizen_360(session, citizen_id=citizen_id, agency_ids=me.visible(), before=None)
     me.audit(
         session,
         action="citizen.read",
         subject_kind="citizen",
         subject_id=str(view.citizen.id),
+        purpose=purpose(request),
         citizen_id=view.citizen.id,
         detail={"refresh": True},
     )
@@ -87,10 +85,7 @@ async def citizen_fragment(
 
 
 async def _visible_case(session: AsyncSession, me: Principal, reference: str) -> Case:
-    case = await cases.get_by_reference(session, reference=reference)
-    if case is None or not me.may_see(case.agency_id):
-        raise not_found("Case", f"No case has the reference '{reference[:40]}'.")
-    return case
+    return await case_in_scope(session, me, reference[:40])
 
 
 async def _reported_through(session: AsyncSession, case_id: uuid.UUID) -> str | None:
@@ -129,7 +124,7 @@ async def _likely_duplicates(session: AsyncSession, case: Case) -> list[dict[str
     ]
 
 
-@router.get("/desk/cases/{reference}", response_class=HTMLResponse)
+@router.get("/desk/cases/{reference}", response_class=HTMLResponse, dependencies=[Depends(staff_case)])
 async def case_page(request: Request, reference: str, session: SessionDep, me: CurrentStaff) -> Response:
     """One case: where, who reported it and how, its history, its links and likely duplicates, its timeline and
     what can be done with it."""
@@ -147,6 +142,7 @@ async def case_page(request: Request, reference: str, session: SessionDep, me: C
             action="case.read",
             subject_kind="case",
             subject_id=str(case.id),
+            purpose=purpose(request),
             citizen_id=case.citizen_id,
             agency_id=case.agency_id,
         )
@@ -172,7 +168,7 @@ async def case_page(request: Request, reference: str, session: SessionDep, me: C
     return templates.TemplateResponse(request, "desk/case.html", context)
 
 
-@router.post("/desk/cases/{reference}/status")
+@router.post("/desk/cases/{reference}/status", dependencies=[Depends(staff_case)])
 async def case_status(
     request: Request,
     reference: str,
@@ -193,7 +189,7 @@ async def case_status(
     return RedirectResponse(safe_next(next, f"/desk/cases/{case.reference}"), status_code=303)
 
 
-@router.post("/desk/cases/{reference}/assign")
+@router.post("/desk/cases/{reference}/assign", dependencies=[Depends(staff_case)])
 async def case_assign(
     request: Request,
     reference: str,
@@ -213,7 +209,7 @@ async def case_assign(
     return RedirectResponse(safe_next(next, f"/desk/cases/{case.reference}"), status_code=303)
 
 
-@router.post("/desk/cases/{reference}/link")
+@router.post("/desk/cases/{reference}/link", dependencies=[Depends(staff_case)])
 async def case_link(
     request: Request,
     reference: str,
@@ -239,7 +235,7 @@ async def _likely_link(session: AsyncSession, case: Case, link_id: uuid.UUID) ->
     return row
 
 
-@router.post("/desk/cases/{reference}/likely-duplicates/{link_id}/merge")
+@router.post("/desk/cases/{reference}/likely-duplicates/{link_id}/merge", dependencies=[Depends(staff_case)])
 async def merge_likely_duplicate(
     request: Request, reference: str, link_id: uuid.UUID, session: SessionDep, me: CurrentStaff, next: Short = ""
 ) -> Response:
@@ -254,7 +250,7 @@ async def merge_likely_duplicate(
     return RedirectResponse(safe_next(next, f"/desk/cases/{case.reference}") + "#likely-title", status_code=303)
 
 
-@router.post("/desk/cases/{reference}/likely-duplicates/{link_id}/dismiss")
+@router.post("/desk/cases/{reference}/likely-duplicates/{link_id}/dismiss", dependencies=[Depends(staff_case)])
 async def dismiss_likely_duplicate(
     request: Request, reference: str, link_id: uuid.UUID, session: SessionDep, me: CurrentStaff, next: Short = ""
 ) -> Response:

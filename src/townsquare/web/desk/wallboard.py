@@ -5,26 +5,22 @@ Supervisors and admins only; reads the routing board and never changes anything.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db.deps import SessionDep
-from townsquare.errors import forbidden, unauthorized
 from townsquare.routing import board
-from townsquare.staff.auth import MaybePrincipal, Principal
-from townsquare.staff.models import StaffRole
+from townsquare.staff.auth import Principal
 from townsquare.web.desk import inbox  # registers the duration and channel filters
-from townsquare.web.desk.common import CurrentStaff
+from townsquare.web.desk.common import supervisors_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-WATCHERS = (StaffRole.supervisor, StaffRole.admin)
-
-
-def _may_watch(principal: Principal) -> None:
-    if principal.role not in WATCHERS:
-        raise forbidden("The wallboard is for supervisors and administrators.")
+Watcher = Annotated[Principal, Depends(supervisors_only("The wallboard"))]
+WatcherFragment = Annotated[Principal, Depends(supervisors_only("The wallboard", fragment=True))]
 
 
 async def _context(session: AsyncSession, me: Principal) -> dict[str, object]:
@@ -33,16 +29,12 @@ async def _context(session: AsyncSession, me: Principal) -> dict[str, object]:
 
 
 @router.get("/desk/wallboard", response_class=HTMLResponse)
-async def wallboard(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
+async def wallboard(request: Request, session: SessionDep, me: Watcher) -> Response:
     """Queue depth, longest wait, service level today and agents by state, refreshed live."""
-    _may_watch(me)
     return templates.TemplateResponse(request, "desk/wallboard.html", await _context(session, me))
 
 
 @router.get("/desk/wallboard/_board", response_class=HTMLResponse)
-async def board_fragment(request: Request, session: SessionDep, principal: MaybePrincipal) -> Response:
+async def board_fragment(request: Request, session: SessionDep, me: WatcherFragment) -> Response:
     """The tables alone, for the page to swap in when told the board moved."""
-    if principal is None or principal.kind != "staff":
-        raise unauthorized("Sign in again to see the wallboard.")
-    _may_watch(principal)
-    return templates.TemplateResponse(request, "desk/_board.html", await _context(session, principal))
+    return templates.TemplateResponse(request, "desk/_board.html", await _context(session, me))

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +26,8 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import casework, desk, links, replies
-from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
+from townsquare.engagement.access import purpose
+from townsquare.errors import FieldError, Problem, forbidden, invalid
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Direction, Interaction
 from townsquare.knowledge import rendering as knowledge_rendering
@@ -36,7 +37,15 @@ from townsquare.places import service as places
 from townsquare.routing import engine
 from townsquare.routing.models import Queue, WorkItem, WorkItemStatus
 from townsquare.staff.auth import Principal
-from townsquare.web.desk.common import CurrentStaff, cursor, earlier_url, settings_of
+from townsquare.web.desk.common import (
+    CurrentStaff,
+    cursor,
+    earlier_url,
+    held_work_item,
+    settings_of,
+    staff_work_item,
+    work_item_in_scope,
+)
 from townsquare.web.templating import local_time, templates
 
 if TYPE_CHECKING:  # the index is the app's (app.state.knowledge); only its types are needed here
@@ -59,10 +68,7 @@ HANDOFF_REASONS = {
 
 
 async def _visible_item(session: AsyncSession, me: Principal, item_id: uuid.UUID) -> WorkItem:
-    item = await engine.get_item(session, item_id=item_id)
-    if not me.may_see(item.agency_id):
-        raise not_found("Work item", "No work item has that id.")
-    return item
+    return await work_item_in_scope(session, me, item_id)
 
 
 def _holds(me: Principal, item: WorkItem) -> bool:
@@ -323,6 +329,7 @@ async def _render_work(
             action="citizen.read",
             subject_kind="citizen",
             subject_id=str(view.citizen.id),
+            purpose=purpose(request),
             citizen_id=view.citizen.id,
             agency_id=item.agency_id,
             detail={"work_item_id": str(item.id)},
@@ -332,7 +339,7 @@ async def _render_work(
     return templates.TemplateResponse(request, "desk/work.html", context, status_code=status)
 
 
-@router.get("/desk/work/{item_id}", response_class=HTMLResponse)
+@router.get("/desk/work/{item_id}", response_class=HTMLResponse, dependencies=[Depends(staff_work_item)])
 async def work_page(
     request: Request,
     item_id: uuid.UUID,
@@ -371,7 +378,7 @@ async def _failed(
     return await _render_work(request, session, me, item, error=problem, draft=draft, case_form=case_form)
 
 
-@router.post("/desk/work/{item_id}/reply", response_class=HTMLResponse)
+@router.post("/desk/work/{item_id}/reply", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
 async def reply(
     request: Request,
     item_id: uuid.UUID,
@@ -415,7 +422,7 @@ async def _reply_channel(session: AsyncSession, conversation_id: uuid.UUID, chos
     return match
 
 
-@router.post("/desk/work/{item_id}/note", response_class=HTMLResponse)
+@router.post("/desk/work/{item_id}/note", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
 async def note(
     request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff, body: Text = ""
 ) -> Response:
@@ -437,7 +444,7 @@ async def note(
     return RedirectResponse(f"/desk/work/{item_id}#timeline-title", status_code=303)
 
 
-@router.post("/desk/work/{item_id}/complete", response_class=HTMLResponse)
+@router.post("/desk/work/{item_id}/complete", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
 async def complete(
     request: Request,
     item_id: uuid.UUID,
@@ -474,7 +481,7 @@ def _transfer_target(to: str) -> tuple[uuid.UUID | None, uuid.UUID | None, uuid.
     )
 
 
-@router.post("/desk/work/{item_id}/transfer", response_class=HTMLResponse)
+@router.post("/desk/work/{item_id}/transfer", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
 async def transfer(
     request: Request,
     item_id: uuid.UUID,
@@ -502,7 +509,7 @@ async def transfer(
     return RedirectResponse("/desk", status_code=303)
 
 
-@router.post("/desk/work/{item_id}/escalate", response_class=HTMLResponse)
+@router.post("/desk/work/{item_id}/escalate", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
 async def escalate(
     request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff, reason: Text = ""
 ) -> Response:
@@ -516,7 +523,7 @@ async def escalate(
     return RedirectResponse("/desk", status_code=303)
 
 
-@router.post("/desk/work/{item_id}/callback", response_class=HTMLResponse)
+@router.post("/desk/work/{item_id}/callback", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
 async def callback(
     request: Request,
     item_id: uuid.UUID,
@@ -602,7 +609,7 @@ def _item_channel(item: WorkItem) -> Channel:
         return Channel.web
 
 
-@router.post("/desk/work/{item_id}/case", response_class=HTMLResponse)
+@router.post("/desk/work/{item_id}/case", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
 async def open_case(
     request: Request,
     item_id: uuid.UUID,

@@ -11,13 +11,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions, totp
+from townsquare.citizens.models import IdentityKind
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import accounts
 from townsquare.errors import Problem
 from townsquare.settings import Settings
 from townsquare.web import cookies
 from townsquare.web.i18n import gettext as _
-from townsquare.web.portal.common import MaybeCitizen, safe_next, set_citizen_cookie, settings_of
+from townsquare.web.portal import limits
+from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, safe_next, set_citizen_cookie, settings_of
 from townsquare.web.portal.security import wrong_code_message
 from townsquare.web.templating import templates
 
@@ -81,6 +83,14 @@ async def send_link(
 ) -> Response:
     """Email a one-time link; the answer is the same whether or not we know the address."""
     settings = settings_of(request)
+    # Counted whether or not anyone has the address, so the answer tells nobody who has an account.
+    refused = await limits.send_refused(
+        request, session, purpose="sign_in_link", kind=IdentityKind.email, raw_value=email
+    )
+    if refused:
+        error = limits.too_many_links(refused)
+        page = _sign_in_page(request, error=error, at_email=True, email=email, next=next, status=limits.STATUS)
+        return limits.with_retry_after(page, refused)
     try:
         await accounts.send_sign_in_link(session, email=email, settings=settings)
     except Problem as problem:
@@ -120,9 +130,16 @@ async def check_code(request: Request, session: SessionDep, code: Annotated[str,
         error = _("Enter the 6-digit code from your authenticator app") if not code.strip() else None
         error = error or _("The code must be 6 digits, like 123456")
         return _code_page(request, error=error, status=400)
+    citizen_id = uuid.UUID(pending.citizen_id)
+    refused = await limits.guess_refused(request, session, purpose="sign_in_totp", citizen_id=citizen_id)
+    if refused:
+        page = _code_page(request, error=limits.too_many_wrong_codes(refused), status=limits.STATUS)
+        return limits.with_retry_after(page, refused)
     result = await accounts.finish_with_code(session, pending=pending, code=code)
-    if result.outcome is accounts.CodeOutcome.wrong:
+    if result.outcome in (accounts.CodeOutcome.wrong, accounts.CodeOutcome.exhausted):
         await session.commit()
+        await limits.count_wrong_code(request, citizen_id=citizen_id)
+    if result.outcome is accounts.CodeOutcome.wrong:
         return _code_page(request, error=wrong_code_message(result.attempts_left), status=400)
     if result.outcome is not accounts.CodeOutcome.accepted:
         await session.commit()
@@ -134,7 +151,6 @@ async def check_code(request: Request, session: SessionDep, code: Annotated[str,
         response = _sign_in_page(request, error=message, status=400)
         _forget_pending(response, settings)
         return response
-    citizen_id = uuid.UUID(pending.citizen_id)
     response = await _start_session(request, session, settings, citizen_id=citizen_id, method="email_link+totp")
     _forget_pending(response, settings)
     return response
@@ -194,10 +210,8 @@ async def use_link(request: Request, token: str, session: SessionDep) -> Respons
 
 
 @router.get("/account", response_class=HTMLResponse)
-async def account(request: Request, session: SessionDep, citizen: MaybeCitizen) -> Response:
+async def account(request: Request, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Who we know you as, how, and where you are signed in."""
-    if citizen is None:
-        return RedirectResponse("/account/sign-in?next=/account", status_code=303)
     from townsquare.web.portal.identities import overview_context  # the overview's parts live with the identities
 
     record = await citizens.get(session, citizen_id=citizen.id)

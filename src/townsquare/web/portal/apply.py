@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_date
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -30,9 +30,10 @@ from townsquare.drafts.models import Draft
 from townsquare.drafts.service import FieldConflict, SaveResult
 from townsquare.engagement import applications as apps
 from townsquare.errors import FieldError, invalid, not_found, too_large
+from townsquare.hygiene import JsonRefused, load_json
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
-from townsquare.web.portal.common import CurrentCitizen, settings_of
+from townsquare.web.portal.common import CurrentCitizen, own_draft, settings_of
 from townsquare.web.portal.content import attribute_text, service_text, value_name
 from townsquare.web.portal.map import map_settings
 from townsquare.web.templating import templates
@@ -228,7 +229,7 @@ async def start(request: Request, code: str, session: SessionDep, citizen: Curre
     return RedirectResponse(f"/applications/{draft.id}/pages/{max(draft.step, 1)}", status_code=303)
 
 
-@router.get("/applications/{draft_id}/pages/{number}", response_class=HTMLResponse)
+@router.get("/applications/{draft_id}/pages/{number}", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def show_page(
     request: Request, draft_id: str, number: int, session: SessionDep, citizen: CurrentCitizen
 ) -> Response:
@@ -268,8 +269,8 @@ async def _resolve_choices(
         code = str(code)
         choice, yours = form.get(f"choice.{code}"), str(form.get(f"yours.{code}", "null"))
         try:
-            your_value = json.loads(yours)
-        except ValueError:
+            your_value = load_json(yours)
+        except ValueError:  # JsonRefused: not JSON, or nested too deep
             raise invalid("The form is incomplete; reload the page and try again.") from None
         if choice == "yours":
             result = await drafts.resolve(
@@ -283,7 +284,7 @@ async def _resolve_choices(
     return still
 
 
-@router.post("/applications/{draft_id}/pages/{number}", response_class=HTMLResponse)
+@router.post("/applications/{draft_id}/pages/{number}", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def save_page(
     request: Request, draft_id: str, number: int, session: SessionDep, citizen: CurrentCitizen
 ) -> Response:
@@ -301,8 +302,8 @@ async def save_page(
         if f"orig.{field['code']}" not in form:
             continue  # not on the page this device sent (e.g. shown as a conflict)
         try:
-            orig = json.loads(str(form[f"orig.{field['code']}"]))
-        except ValueError:
+            orig = load_json(str(form[f"orig.{field['code']}"]))
+        except ValueError:  # JsonRefused
             orig = None
         value = _form_value(form, field)
         if value != orig:
@@ -393,7 +394,7 @@ def _render_check(
     return templates.TemplateResponse(request, "portal/apply_check.html", context, status_code=status_code)
 
 
-@router.get("/applications/{draft_id}/check", response_class=HTMLResponse)
+@router.get("/applications/{draft_id}/check", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def check(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Check your answers before sending them."""
     draft, service, _tz = await _load(session, citizen.id, draft_id)
@@ -402,7 +403,7 @@ async def check(request: Request, draft_id: str, session: SessionDep, citizen: C
     return _render_check(request, draft, service, [])
 
 
-@router.post("/applications/{draft_id}/submit", response_class=HTMLResponse)
+@router.post("/applications/{draft_id}/submit", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def submit(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Send the application: one case, however many times the button is pressed or on however many devices."""
     draft, service, _tz = await _load(session, citizen.id, draft_id)
@@ -419,7 +420,7 @@ async def submit(request: Request, draft_id: str, session: SessionDep, citizen: 
     return RedirectResponse(f"/applications/{draft.id}/done", status_code=303)
 
 
-@router.get("/applications/{draft_id}/done", response_class=HTMLResponse)
+@router.get("/applications/{draft_id}/done", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def done(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """The confirmation: the case reference and where to follow it."""
     draft, service, _tz = await _load(session, citizen.id, draft_id)
@@ -445,9 +446,9 @@ async def _json_body(request: Request) -> dict[str, Any]:
     if len(raw) > MAX_AUTOSAVE_BYTES:
         raise too_large(f"An autosave is at most {MAX_AUTOSAVE_BYTES} bytes.")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise invalid("The request body must be JSON.") from None
+        body = load_json(raw)  # within hygiene's depth limit: never a RecursionError
+    except JsonRefused as exc:
+        raise invalid(f"The request body must be JSON. {exc.detail}", FieldError("body", exc.detail)) from None
     if not isinstance(body, dict):
         raise invalid("The request body must be a JSON object.")
     return body
@@ -484,7 +485,7 @@ def _saved_json(service: Service, result: SaveResult) -> JSONResponse:
     )
 
 
-@router.post("/applications/{draft_id}/autosave")
+@router.post("/applications/{draft_id}/autosave", dependencies=[Depends(own_draft)])
 async def autosave(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Save the fields a device changed: {base_version, changes, step} → {version, applied, conflicts, fields}."""
     body = await _json_body(request)
@@ -508,7 +509,7 @@ async def autosave(request: Request, draft_id: str, session: SessionDep, citizen
     return _saved_json(service, result)
 
 
-@router.post("/applications/{draft_id}/resolve")
+@router.post("/applications/{draft_id}/resolve", dependencies=[Depends(own_draft)])
 async def resolve(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """The person chose their own value for a field in conflict: {field, value, base_version}."""
     body = await _json_body(request)
@@ -526,7 +527,7 @@ async def resolve(request: Request, draft_id: str, session: SessionDep, citizen:
     return _saved_json(service, result)
 
 
-@router.get("/applications/{draft_id}/state")
+@router.get("/applications/{draft_id}/state", dependencies=[Depends(own_draft)])
 async def state(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """The draft as every device last saved it, for a page that regains focus."""
     draft, service, _tz = await _load(session, citizen.id, draft_id)

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_timedelta
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from townsquare.agencies.models import AttributeDatatype, Service
@@ -24,7 +24,7 @@ from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
-from townsquare.web.portal.common import CurrentCitizen
+from townsquare.web.portal.common import CurrentCitizen, own_case
 from townsquare.web.portal.content import attribute_text, service_text, value_name
 from townsquare.web.templating import templates
 
@@ -236,7 +236,7 @@ async def my_cases(request: Request, session: SessionDep, citizen: CurrentCitize
     return templates.TemplateResponse(request, "portal/cases.html", context)
 
 
-@router.get("/account/cases/{reference}", response_class=HTMLResponse)
+@router.get("/account/cases/{reference}", response_class=HTMLResponse, dependencies=[Depends(own_case)])
 async def my_case(
     request: Request, session: SessionDep, citizen: CurrentCitizen, reference: str, before: str | None = None
 ) -> Response:

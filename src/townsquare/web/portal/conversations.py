@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.db.deps import SessionDep
@@ -21,10 +21,11 @@ from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Direction, Interaction
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.cases import DEFAULT_TZ, case_name, helpers
-from townsquare.web.portal.common import CurrentCitizen, settings_of
+from townsquare.web.portal.common import CurrentCitizen, own_conversation, settings_of
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+OWNED = [Depends(own_conversation)]  # the record in the path is the signed-in resident's
 SNIPPET_CHARS = 120
 
 
@@ -117,7 +118,9 @@ def _missing(request: Request) -> Response:
     return templates.TemplateResponse(request, "portal/missing.html", {"what": "conversation"}, status_code=404)
 
 
-@router.get("/account/messages/{conversation_id}", response_class=HTMLResponse)
+@router.get(
+    "/account/messages/{conversation_id}", response_class=HTMLResponse, dependencies=[Depends(own_conversation)]
+)
 async def my_conversation(
     request: Request,
     session: SessionDep,
@@ -135,7 +138,9 @@ async def my_conversation(
     return templates.TemplateResponse(request, "portal/conversation.html", context)
 
 
-@router.post("/account/messages/{conversation_id}", response_class=HTMLResponse)
+@router.post(
+    "/account/messages/{conversation_id}", response_class=HTMLResponse, dependencies=[Depends(own_conversation)]
+)
 async def answer(
     request: Request,
     session: SessionDep,

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions
-from townsquare.citizens.models import Citizen
+from townsquare.citizens.models import Citizen, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import data_export
@@ -28,11 +28,13 @@ from townsquare.errors import Problem
 from townsquare.web import i18n
 from townsquare.web.i18n import LANGUAGE_COOKIE, ngettext
 from townsquare.web.i18n import gettext as _
-from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, settings_of
+from townsquare.web.portal import limits
+from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, own_identity, settings_of
 from townsquare.web.portal.language import remember_language
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+OWNED = [Depends(own_identity)]  # the record in the path is the signed-in resident's
 TIMEZONE = "America/Toronto"
 
 
@@ -129,6 +131,13 @@ async def phone_send(
     request: Request, session: SessionDep, citizen: CurrentCitizen, phone: Annotated[str, Form(max_length=40)] = ""
 ) -> Response:
     """Text a one-time code to the number, then ask for it."""
+    refused = await limits.send_refused(
+        request, session, purpose="add_phone", kind=IdentityKind.phone, raw_value=phone, citizen_id=citizen.id
+    )
+    if refused:
+        context = {"phone": phone, "errors": [("phone", limits.too_many_codes(refused))], "back": "/account"}
+        page = _page(request, "identity_phone.html", context, status_code=limits.STATUS)
+        return limits.with_retry_after(page, refused)
     try:
         await manage.start_phone(session, settings=settings_of(request), citizen_id=citizen.id, raw_phone=phone)
     except Problem as problem:
@@ -156,10 +165,18 @@ async def code_check(
 ) -> Response:
     """Check the code; a right one adds the phone, verified. Every try counts, so it is saved either way."""
     citizen_id = citizen.id
+    refused = await limits.guess_refused(request, session, purpose="phone_code", citizen_id=citizen_id)
+    if refused:
+        number = await manage.pending_phone(session, citizen_id=citizen_id)
+        errors = [("code", limits.too_many_wrong_codes(refused))]
+        context = {"number": number, "errors": errors, "back": "/account/identities/phone/new"}
+        return limits.with_retry_after(_page(request, "identity_code.html", context, limits.STATUS), refused)
     try:
         await manage.confirm_phone(session, settings=settings_of(request), citizen_id=citizen_id, code=code)
     except Problem as problem:
         await session.commit()  # the attempt counts
+        if manage.reason_of(problem) in ("code_wrong", "code_exhausted"):
+            await limits.count_wrong_code(request, citizen_id=citizen_id)
         number = await manage.pending_phone(session, citizen_id=citizen_id)
         errors = [("code", _message(problem))]
         context = {"number": number, "errors": errors, "back": "/account/identities/phone/new"}
@@ -183,6 +200,13 @@ async def email_send(
 ) -> Response:
     """Email a one-time link that adds the address to this account."""
     settings = settings_of(request)
+    refused = await limits.send_refused(
+        request, session, purpose="add_email", kind=IdentityKind.email, raw_value=email, citizen_id=citizen.id
+    )
+    if refused:
+        context = {"email": email, "errors": [("email", limits.too_many_links(refused))], "back": "/account"}
+        page = _page(request, "identity_email.html", context, status_code=limits.STATUS)
+        return limits.with_retry_after(page, refused)
     try:
         address = await manage.start_email(session, settings=settings, citizen_id=citizen.id, raw_email=email)
     except Problem as problem:
@@ -232,7 +256,9 @@ def _identity_id(raw: str) -> uuid.UUID | None:
         return None
 
 
-@router.get("/account/identities/{identity_id}/remove", response_class=HTMLResponse)
+@router.get(
+    "/account/identities/{identity_id}/remove", response_class=HTMLResponse, dependencies=[Depends(own_identity)]
+)
 async def remove_form(request: Request, identity_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Ask to confirm, or explain why this one cannot go."""
     wanted = _identity_id(identity_id)
@@ -246,7 +272,9 @@ async def remove_form(request: Request, identity_id: str, session: SessionDep, c
     return _page(request, "identity_remove.html", context)
 
 
-@router.post("/account/identities/{identity_id}/remove", response_class=HTMLResponse)
+@router.post(
+    "/account/identities/{identity_id}/remove", response_class=HTMLResponse, dependencies=[Depends(own_identity)]
+)
 async def remove(request: Request, identity_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Take the contact off the account."""
     wanted = _identity_id(identity_id)

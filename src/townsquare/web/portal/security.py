@@ -22,6 +22,7 @@ from townsquare.engagement import accounts
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext
+from townsquare.web.portal import limits
 from townsquare.web.portal.common import CurrentCitizen, settings_of
 from townsquare.web.templating import templates
 
@@ -132,7 +133,15 @@ async def confirm_setup(
     if row is None or row.confirmed_at is not None:
         return RedirectResponse(SECURITY_PATH, status_code=303)
     problem = _code_problem(code)
+    if problem is None:
+        refused = await limits.guess_refused(request, session, purpose="totp_setup", citizen_id=citizen.id)
+        if refused:
+            page = await _setup_page(
+                request, session, citizen, row, error=limits.too_many_wrong_codes(refused), status=limits.STATUS
+            )
+            return limits.with_retry_after(page, refused)
     if problem is None and not await accounts.turn_on_totp(session, citizen_id=citizen.id, code=code):
+        await limits.count_wrong_code(request, citizen_id=citizen.id)
         problem = _("That code is not right. Check the app shows the key for this account and enter its newest code.")
     if problem is not None:
         return await _setup_page(request, session, citizen, row, error=problem, status=400)

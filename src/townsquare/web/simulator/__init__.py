@@ -7,13 +7,15 @@ TOWNSQUARE_SIMULATOR is on, which production refuses.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from townsquare.staff.auth import public
 from townsquare.web.simulator import chat, email, sms, voice
 from townsquare.web.templating import templates
 
-router = APIRouter(prefix="/simulator", include_in_schema=False)
+# A development tool, served only when TOWNSQUARE_SIMULATOR is on (never in production).
+router = APIRouter(prefix="/simulator", include_in_schema=False, dependencies=[Depends(public)])
 
 
 @router.get("", response_class=HTMLResponse)

@@ -1,0 +1,359 @@
+"""The authorization matrix, generated from the app's route table: every route x every kind of caller.
+
+Every route must declare exactly one rule (a dependency marked with `staff.auth.enforces`); the rule says who may
+call it, and each caller's real answer must agree. A new route without a rule, or a rule a route does not keep,
+fails here. Resources in paths belong to agency A and resident A.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import create_agency, create_agent, create_article, create_citizen, create_service, desk_work_item
+from townsquare.app import Runtime
+from townsquare.cases import service as cases
+from townsquare.cases.models import CaseLink
+from townsquare.citizens import sessions
+from townsquare.citizens.models import Identity, IdentityKind
+from townsquare.drafts import service as drafts
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel, Direction, InteractionKind
+from townsquare.routing.models import WorkItem, WorkItemStatus
+from townsquare.staff import service as staff
+from townsquare.staff.auth import PUBLIC, Rule, rule_of
+from townsquare.staff.models import ApiKeyScope, StaffRole
+
+ROLES = (
+    "anonymous",
+    "resident_a",
+    "resident_b",
+    "agent_a",
+    "agent_b",
+    "supervisor",
+    "admin",
+    "key_a",
+    "key_any",
+    "open311_a",
+)
+STAFF = {"agent_a", "agent_b", "supervisor", "admin"}
+API = STAFF | {"key_a", "key_any"}
+OF_A = {"agent_a", "supervisor", "admin", "key_a", "key_any"}  # the supervisor works for agency A only
+ALLOWED: dict[str, set[str]] = {
+    "public": set(ROLES),
+    "provider": set(),  # only the provider's own credential (a Twilio signature, the email door's token)
+    "open311-key": {"open311_a"},
+    "resident": {"resident_a", "resident_b"},
+    "resident-own": {"resident_a"},
+    "staff": STAFF,
+    "staff-agency": {"agent_a", "supervisor", "admin"},
+    "staff-holder": {"agent_a"},  # the work item is assigned to agent A
+    "supervisor": {"supervisor", "admin"},
+    "supervisor-agency": {"supervisor", "admin"},
+    "admin": {"admin"},
+    "api": API,
+    "api-admin": {"admin"},
+    "case": OF_A,
+    "conversation": OF_A,
+    "interaction": OF_A,
+    "citizen": API,
+}
+
+
+def _rules(dependant: Dependant) -> Iterator[Rule]:
+    for dep in dependant.dependencies:
+        rule = rule_of(dep.call)
+        if rule is not None:
+            yield rule  # the rule's own dependencies (who is calling) belong to it
+        else:
+            yield from _rules(dep)
+
+
+@dataclass(frozen=True)
+class Route:
+    methods: frozenset[str]
+    path: str
+    rules: tuple[Rule, ...]
+    websocket: bool
+
+    @property
+    def rule(self) -> Rule:
+        top = max(r.level for r in self.rules)
+        chosen = {r for r in self.rules if r.level == top}
+        assert len(chosen) == 1, f"{self.path} has more than one rule: {sorted(r.name for r in chosen)}"
+        return chosen.pop()
+
+
+def route_table(app: FastAPI) -> list[Route]:
+    """Every route the app serves, with the rules its dependencies enforce."""
+    found: list[Route] = []
+    # FastAPI's own description of the API (plain routes with no dependencies) is public by nature.
+    described = {app.openapi_url, app.docs_url, app.redoc_url, app.swagger_ui_oauth2_redirect_url} - {None}
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if hasattr(route, "effective_route_contexts"):
+                for ctx in route.effective_route_contexts():
+                    if not ctx.methods:  # a websocket: its own route carries its path and dependencies
+                        socket = ctx.original_route
+                        found.append(Route(frozenset({"WS"}), socket.path, tuple(_rules(socket.dependant)), True))
+                        continue
+                    methods = frozenset(ctx.methods) - {"HEAD"}
+                    found.append(Route(methods, ctx.path, tuple(_rules(ctx.dependant)), False))
+            elif hasattr(route, "dependant"):
+                methods = frozenset(getattr(route, "methods", None) or {"WS"}) - {"HEAD"}
+                found.append(Route(methods, route.path, tuple(_rules(route.dependant)), methods == {"WS"}))
+            elif getattr(route, "path", "") == "/static":
+                continue  # files from disk, public by nature
+            elif getattr(route, "path", "") in described:
+                found.append(Route(frozenset({"GET"}), route.path, (PUBLIC,), False))
+            else:
+                raise AssertionError(f"a route the matrix cannot read: {route!r}")
+
+    walk(list(app.routes))
+    return found
+
+
+@dataclass
+class World:
+    params: dict[str, str]
+    credentials: dict[str, Any]
+    ids: dict[str, uuid.UUID]
+
+
+async def _reset(session: AsyncSession, world: World) -> None:
+    """Undo what an allowed caller's request changed that the next caller's request depends on: the work item is
+    agent A's again, and the two cases are likely duplicates again (a merge or a dismissal changes the link)."""
+    await session.execute(
+        update(WorkItem)
+        .where(WorkItem.id == world.ids["item"])
+        .values(status=WorkItemStatus.assigned, assigned_to_id=world.ids["agent_a"])
+    )
+    pair = (world.ids["case"], world.ids["other"])
+    await session.execute(delete(CaseLink).where(CaseLink.case_id.in_(pair) | CaseLink.linked_case_id.in_(pair)))
+    case = await cases.get_by_id(session, case_id=world.ids["case"])
+    other = await cases.get_by_id(session, case_id=world.ids["other"])
+    link = await cases.link(session, case=case, other=other, kind=cases.LIKELY_DUPLICATE)
+    world.params["link_id"] = str(link.id)
+    await session.commit()
+
+
+async def _world(session: AsyncSession) -> World:
+    a = await create_agency(session, slug="roads", name="Roads")
+    b = await create_agency(session, slug="parks", name="Parks")
+    service = await create_service(session, agency=a, code="POTHOLE", open311=True)
+    resident_a = await create_citizen(session, name="Ana A", email="ana@example.org")
+    resident_b = await create_citizen(session, name="Ben B", email="ben@example.org")
+    case = await cases.open_case(
+        session,
+        prefix="TS",
+        agency_id=a.id,
+        title="Pothole",
+        channel="web",
+        service_id=service.id,
+        citizen_id=resident_a.id,
+    )
+    other = await cases.open_case(
+        session, prefix="TS", agency_id=a.id, title="Pothole too", channel="web", service_id=service.id
+    )
+    link = await cases.link(session, case=case, other=other, kind=cases.LIKELY_DUPLICATE)
+    conversation = await interactions.start_conversation(
+        session, citizen_id=resident_a.id, channel=Channel.sms, case_id=case.id
+    )
+    interaction = await interactions.record(
+        session,
+        conversation=conversation,
+        channel=Channel.sms,
+        direction=Direction.inbound,
+        kind=InteractionKind.message,
+        body="There is a hole",
+        case_id=case.id,
+    )
+    agent_a = await create_agent(session, email="a@city.example", agencies=[a])
+    agent_b = await create_agent(session, email="b@city.example", agencies=[b])
+    supervisor = await create_agent(session, email="sup@city.example", agencies=[a], role=StaffRole.supervisor)
+    admin = await create_agent(session, email="admin@city.example", agencies=[a, b], role=StaffRole.admin)
+    item = await desk_work_item(
+        session, agency=a, citizen=resident_a, conversation_id=conversation.id, holder=agent_a, case_id=case.id
+    )
+    draft = await drafts.start_or_resume(session, citizen_id=resident_a.id, service_id=service.id)
+    email = await session.scalar(
+        select(Identity).where(Identity.citizen_id == resident_a.id, Identity.kind == IdentityKind.email)
+    )
+    assert email is not None
+    article = await create_article(session, agency=a, slug="potholes", title="Potholes")
+    key_a, _ = await staff.create_api_key(session, name="A", agency_id=a.id)
+    key_any, _ = await staff.create_api_key(session, name="any")
+    open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
+    _, resource_key = await staff.create_api_key(session, name="to revoke", agency_id=a.id)
+    await session.commit()
+    params = {
+        "reference": case.reference,
+        "service_request_id": case.reference,
+        "citizen_id": str(resident_a.id),
+        "conversation_id": str(conversation.id),
+        "interaction_id": str(interaction.id),
+        "item_id": str(item.id),
+        "draft_id": str(draft.id),
+        "identity_id": str(email.id),
+        "staff_id": str(agent_a.id),
+        "key_id": str(resource_key.id),
+        "article_id": str(getattr(article, "article_id", getattr(article, "id", ""))),
+        "number": "1",
+        "action": "submit",  # publishing also needs a second person: the knowledge service's four-eyes rule
+        "link_id": str(link.id),
+        "slug": a.slug,
+        "code": service.code,
+        "service_code": service.code,
+        "fmt": "json",
+        "token": "not-a-token",
+        "call_sid": "CA" + "0" * 32,
+        "rest": "nothing-here",
+    }
+    credentials = {
+        "resident_a": resident_a.id,
+        "resident_b": resident_b.id,
+        "agent_a": agent_a.id,
+        "agent_b": agent_b.id,
+        "supervisor": supervisor.id,
+        "admin": admin.id,
+        "key_a": key_a,
+        "key_any": key_any,
+        "open311_a": open311_a,
+    }
+    ids = {"item": item.id, "agent_a": agent_a.id, "case": case.id, "other": other.id}
+    return World(params, credentials, ids)
+
+
+async def _as(session: AsyncSession, world: World, role: str) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """Headers, cookies and query of a fresh request by `role` (fresh sessions: a sign-out must not leak over)."""
+    held = world.credentials.get(role)
+    headers: dict[str, str] = {"origin": "http://testserver"}
+    if role.startswith("resident"):
+        token = await sessions.start(session, citizen_id=held, method="email_link", hours=1)
+        await session.commit()
+        return headers, {sessions.CITIZEN_COOKIE: token}, {}
+    if role in STAFF:
+        token = await staff.start_session(session, staff_id=held, hours=1)
+        await session.commit()
+        return headers, {"ts_staff": token}, {}
+    if role == "open311_a":
+        return headers | {"authorization": f"Bearer {held}"}, {}, {"api_key": str(held)}
+    if held is not None:
+        return headers | {"authorization": f"Bearer {held}"}, {}, {}
+    return headers, {}, {}
+
+
+def _denied(response: httpx.Response, rule: Rule) -> bool:
+    if response.status_code in (401, 403):
+        return True
+    if response.status_code == 404 and rule.level == 2:
+        return True  # another's record answers as an unknown one
+    location = response.headers.get("location", "")
+    return response.status_code in (302, 303, 307) and "/sign-in?next=" in location
+
+
+def _fill(path: str, params: dict[str, str]) -> str:
+    for name, value in params.items():
+        path = path.replace("{" + name + "}", value).replace("{" + name + ":path}", value)
+    assert "{" not in path, f"no value for a parameter of {path}"
+    return path
+
+
+async def test_every_route_declares_exactly_one_rule(app: FastAPI) -> None:
+    missing = [f"{sorted(r.methods)} {r.path}" for r in route_table(app) if not r.rules]
+    assert missing == [], f"routes without an authorization rule: {missing}"
+    for route in route_table(app):
+        assert route.rule.name in ALLOWED, f"{route.path}: the matrix does not know rule {route.rule.name!r}"
+
+
+async def test_every_route_answers_every_caller_as_its_rule_says(
+    app: FastAPI, client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    async with runtime.db.session() as session:
+        world = await _world(session)
+    wrong: list[str] = []
+    for route in route_table(app):
+        if route.websocket:
+            continue  # the sockets' rules are exercised in tests/channels/test_chat.py and test_desk_live.py
+        for method in sorted(route.methods):
+            for role in ROLES:
+                async with runtime.db.session() as session:
+                    if method != "GET":
+                        await _reset(session, world)
+                    headers, cookies, query = await _as(session, world, role)
+                path = _fill(route.path, world.params)
+                client.cookies.clear()
+                for name, value in cookies.items():
+                    client.cookies.set(name, value)
+                response = await client.request(method, path, headers=headers, params=query, follow_redirects=False)
+                expected = role in ALLOWED[route.rule.name]
+                if response.status_code >= 500 or _denied(response, route.rule) == expected:
+                    wrong.append(
+                        f"{method} {route.path} [{route.rule.name}] as {role}: {response.status_code} "
+                        f"{'(expected allowed)' if expected else '(expected denied)'}"
+                    )
+    assert wrong == [], "\n".join(wrong)
+
+
+@pytest.mark.parametrize(
+    ("template", "param"),
+    [
+        ("/api/v1/cases/{}", "reference"),
+        ("/api/v1/cases/{}/timeline", "reference"),
+        ("/api/v1/conversations/{}", "conversation_id"),
+        ("/api/v1/interactions/{}", "interaction_id"),
+    ],
+)
+async def test_another_agencys_record_answers_as_an_unknown_one(
+    client: httpx.AsyncClient, runtime: Runtime, template: str, param: str
+) -> None:
+    async with runtime.db.session() as session:
+        world = await _world(session)
+        parks = await create_agency(session, slug="other", name="Other")
+        key, _ = await staff.create_api_key(session, name="other", agency_id=parks.id)
+        await session.commit()
+    headers = {"authorization": f"Bearer {key}"}
+    real = world.params[param]
+    unknown = "TS-2099-999999" if param == "reference" else str(uuid.uuid4())
+    theirs = await client.get(template.format(real), headers=headers)
+    nothing = await client.get(template.format(unknown), headers=headers)
+    assert theirs.status_code == nothing.status_code == 404
+    assert theirs.json()["detail"].replace(real, "X") == nothing.json()["detail"].replace(unknown, "X")
+
+
+async def test_a_scoped_key_cannot_reach_another_agencys_identities(
+    client: httpx.AsyncClient, runtime: Runtime
+) -> None:
+    """A reply, a typing notice and an interaction naming another agency's case all fail as unknown ones."""
+    async with runtime.db.session() as session:
+        world = await _world(session)
+        other = await create_agency(session, slug="other", name="Other")
+        key, _ = await staff.create_api_key(session, name="other", agency_id=other.id)
+        await session.commit()
+        before = await session.scalar(Identity.__table__.select().with_only_columns(Identity.id).limit(1))
+    assert before is not None
+    headers = {"authorization": f"Bearer {key}"}
+    conversation = world.params["conversation_id"]
+    reply = await client.post(f"/api/v1/conversations/{conversation}/replies", json={"text": "hi"}, headers=headers)
+    assert reply.status_code == 404
+    typing = await client.post(f"/channels/chat/conversations/{conversation}/typing", headers=headers)
+    assert typing.status_code == 404
+    contact = {"channel": "api", "text": "about my case", "sender": {"kind": "email", "value": "x@example.org"}}
+    known = await client.post(
+        "/api/v1/interactions", json=contact | {"case_reference": world.params["reference"]}, headers=headers
+    )
+    unknown = await client.post(
+        "/api/v1/interactions", json=contact | {"case_reference": "TS-2099-999999"}, headers=headers
+    )
+    assert known.status_code == unknown.status_code == 422
+    assert known.json()["errors"] == unknown.json()["errors"]
