@@ -29,6 +29,7 @@ from townsquare.api import routing as routing_api
 from townsquare.api import staff as staff_api
 from townsquare.channels import chat, email, sms, voice
 from townsquare.db import Database
+from townsquare.engagement import media
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
 from townsquare.events import Event, EventBus
@@ -88,16 +89,18 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     """
     bus = EventBus()
     db = Database(settings.database_url, bus, pool=pool)  # pool=False: tests that run several event loops
-    pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir))
     knowledge = KnowledgeIndex(settings)
+    pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir), index=knowledge)
     hub = chat.ChatHub(settings, db, pipeline, bus, knowledge)
     recording = RecordingProvider()
     if providers is None:
-        by_channel: dict[str, Provider] = {"chat": hub}
+        by_channel: dict[str, Provider] = {"chat": hub, media.CHANNEL: media.MediaFetcher(db, pipeline.store, settings)}
         for name, configured in (("sms", sms.provider(settings)), ("email", email.provider(settings))):
             if configured is not None:
                 by_channel[name] = configured
         providers = Providers(fallback=recording, by_channel=by_channel)
+    else:
+        providers.by_channel.setdefault(media.CHANNEL, media.MediaFetcher(db, pipeline.store, settings))
     worker = OutboxWorker(
         db,
         providers,

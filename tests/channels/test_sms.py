@@ -88,7 +88,6 @@ async def test_a_signed_first_message_is_recorded_queued_and_acknowledged(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     form = sms_form()
-    form_sid = form["MessageSid"]
     response = await post_twilio(client, PATH, form)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("application/xml")
@@ -97,6 +96,7 @@ async def test_a_signed_first_message_is_recorded_queued_and_acknowledged(
     inbound = (
         await session.execute(select(Interaction).where(Interaction.direction == Direction.inbound))
     ).scalar_one()
+    inbound_id = inbound.id
     assert inbound.channel is Channel.sms
     assert inbound.body == "There is a pothole on Elm St"
     assert inbound.payload["to"] == CITY
@@ -107,7 +107,8 @@ async def test_a_signed_first_message_is_recorded_queued_and_acknowledged(
     # No article answers it, so the assistant handed it to a person with the usual acknowledgement.
     assert answer.payload["via"] == "assistant"
     assert answer.payload["handed_off"] is True
-    assert answer.external_id == "twiml:" + form_sid
+    assert answer.external_id == f"reply:{answer.payload['in_reply_to']}"
+    assert answer.payload["in_reply_to"] == str(inbound_id)
     assert answer.delivery_status is DeliveryStatus.sent
     assert answer.conversation_id == conversation_id
     assert answer.body in response.text
@@ -621,7 +622,7 @@ async def test_mms_media_is_recorded_and_copied_into_attachment_storage(
     }
     response = await post_twilio(client, PATH, form)
     assert response.status_code == 200
-    await runtime.bus.wait_idle()
+    await runtime.worker.drain()
     await fresh(session)
     rows = (await session.execute(select(Attachment).order_by(Attachment.filename))).scalars().all()
     assert [a.filename for a in rows] == ["media-0.png", "media-1.jpg", "media-2.png"]
@@ -642,19 +643,17 @@ async def test_mms_media_is_recorded_and_copied_into_attachment_storage(
 
 @pytest.mark.usefixtures("agency")
 async def test_media_over_the_size_limit_keeps_only_its_link(
-    app: Any, settings: Settings, session: AsyncSession, runtime: Runtime, fake_twilio: FakeTwilio
+    client: httpx.AsyncClient, settings: Settings, session: AsyncSession, runtime: Runtime, fake_twilio: FakeTwilio
 ) -> None:
-    fake_twilio.media["/media/big"] = ("image/jpeg", b"x" * 5000)
-    app.state.settings = settings.model_copy(update={"max_attachment_bytes": 1000})
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        form = {
-            **sms_form(),
-            "NumMedia": "1",
-            "MediaUrl0": fake_twilio.url + "/media/big",
-            "MediaContentType0": "image/jpeg",
-        }
-        assert (await post_twilio(client, PATH, form)).status_code == 200
+    fake_twilio.media["/media/big"] = ("image/jpeg", b"x" * (settings.max_attachment_bytes + 1))
+    form = {
+        **sms_form(),
+        "NumMedia": "1",
+        "MediaUrl0": fake_twilio.url + "/media/big",
+        "MediaContentType0": "image/jpeg",
+    }
+    assert (await post_twilio(client, PATH, form)).status_code == 200
+    await runtime.worker.drain()
     await fresh(session)
     attachment = (await session.execute(select(Attachment))).scalar_one()
     assert attachment.sha256 is None

@@ -52,4 +52,5 @@ async def test_ingest_statement_count_does_not_grow_with_history(runtime: Runtim
         await _ingest(runtime, n)
     fortieth = await _ingest(runtime, 40)
     assert second == fortieth
-    assert len(fortieth) <= 10, fortieth  # BEGIN (SQLite), 6 reads, 3 writes
+    # BEGIN (SQLite), 6 reads, 3 writes, and the savepoint that catches a racing redelivery
+    assert len(fortieth) <= 12, fortieth

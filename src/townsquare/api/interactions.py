@@ -78,7 +78,8 @@ async def ingest(
     body: InboundIn, response: Response, session: SessionDep, pipeline: PipelineDep, principal: CurrentPrincipal
 ) -> IngestOut:
     """Record a contact from any channel; the same external_id sent again returns the first result (200)."""
-    result = await pipeline.ingest(session, to_message(body, principal.agency_ids))
+    result = await pipeline.handle(session, to_message(body, principal.agency_ids))
+    await session.commit()
     if result.duplicate:
         response.status_code = status.HTTP_200_OK
     return IngestOut.model_validate(result, from_attributes=True)

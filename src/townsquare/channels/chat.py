@@ -31,10 +31,9 @@ from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db import Database
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import assistant as assistant_engine
 from townsquare.engagement import claims, resident_limits
 from townsquare.engagement.access import VisibleConversation
-from townsquare.engagement.messages import InboundMessage, IngestResult, Sender
+from townsquare.engagement.messages import InboundMessage, Outcome, Sender
 from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
 from townsquare.errors import Problem
 from townsquare.events import Event, EventBus
@@ -334,15 +333,15 @@ class ChatHub:
             sender=Sender(IdentityKind.device, value=conn.device, namespace=NAMESPACE),
             text=text.strip(),
             assistant=assistant,
+            answers_in_band=True,
         )
-        replies: list[dict[str, Any]] = []
         try:
             async with self.db.session() as session:
-                result = await self.pipeline.ingest(session, message)
+                result = await self.pipeline.handle(session, message)
+                await session.commit()
                 interaction = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
                 citizen = await claims.current_citizen(session, citizen_id=interaction.citizen_id)
-                if assistant and (result.assistant or result.duplicate):
-                    replies = await self._assistant_turn(session, result, message.text)
+                replies = await self._reply_frames(session, result)
         except Problem as exc:
             raise FrameError("refused", exc.detail) from None
         self._register(conn, citizen.id)
@@ -363,22 +362,12 @@ class ChatHub:
             else:
                 await self._push(citizen.id, frame)
 
-    async def _assistant_turn(self, session: AsyncSession, result: IngestResult, text: str) -> list[dict[str, Any]]:
-        """Let the assistant answer a chat message nobody is handling; its replies as frames (commits)."""
-        turn = await assistant_engine.respond(
-            session,
-            pipeline=self.pipeline,
-            index=self.knowledge,
-            settings=self.settings,
-            result=result,
-            channel=Channel.chat,
-            text=text,
-        )
-        await session.commit()
+    async def _reply_frames(self, session: AsyncSession, result: Outcome) -> list[dict[str, Any]]:
+        """The flow's answers to a message (the assistant's, for chat) as frames; the last may offer quick replies."""
         frames = []
-        for n, reply_id in enumerate(turn.reply_interaction_ids):
-            reply = await session.get_one(Interaction, uuid.UUID(reply_id))
-            frames.append(message_frame(reply, quick=n == len(turn.reply_interaction_ids) - 1))
+        for n, reply in enumerate(result.replies):
+            recorded = await session.get_one(Interaction, uuid.UUID(reply.interaction_id))
+            frames.append(message_frame(recorded, quick=n == len(result.replies) - 1))
         return frames
 
     async def _typing(self, conn: Connection, frame: dict[str, Any]) -> None:

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import html
 import logging
-from dataclasses import asdict
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -30,7 +29,7 @@ from townsquare.channels import mime
 from townsquare.clock import utcnow
 from townsquare.db import Database
 from townsquare.engagement import mail
-from townsquare.engagement.messages import IngestResult
+from townsquare.engagement.messages import Outcome
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, Problem, forbidden, invalid, too_large
 from townsquare.hygiene import load_json, unreadable
@@ -51,8 +50,8 @@ SMTP_REFUSALS = {413: "552 5.3.4", 415: "554 5.6.1", 422: "550 5.6.0"}
 
 async def receive(
     db: Database, pipeline: Pipeline, raw: bytes, *, recipient: str, envelope_sender: str | None = None
-) -> IngestResult | None:
-    """Read and ingest one message delivered to an agency address; None for a bounce (nothing recorded)."""
+) -> Outcome | None:
+    """Read one message delivered to an agency address and hand it to the flow (one commit); None for a bounce."""
     parsed = await asyncio.to_thread(mime.parse, raw, recipient=recipient, envelope_sender=envelope_sender)
     async with db.session() as session:
         if parsed.bounce is not None:
@@ -61,7 +60,9 @@ async def receive(
             await session.commit()
             return None
         assert parsed.message is not None
-        return await pipeline.ingest(session, parsed.message)
+        outcome = await pipeline.handle(session, parsed.message)
+        await session.commit()
+        return outcome
 
 
 # ---------------------------------------------------------------- HTTP inbound (providers that POST raw MIME)
@@ -113,7 +114,14 @@ async def inbound(
     result = await receive(db, request.app.state.pipeline, raw, recipient=mailbox)
     if result is None:
         return JSONResponse({"bounce": True}, status_code=200)
-    return JSONResponse(asdict(result), status_code=200 if result.duplicate else 201)
+    return JSONResponse(_landed(result), status_code=200 if result.duplicate else 201)
+
+
+def _landed(outcome: Outcome) -> dict[str, object]:
+    """Where the message landed, for the provider's log (ids only, never what was written)."""
+    fields = ("interaction_id", "citizen_id", "conversation_id", "case_id", "case_reference", "work_item_id")
+    flags = ("duplicate", "citizen_created", "conversation_created")
+    return {name: getattr(outcome, name) for name in (*fields, "identity_id", *flags)}
 
 
 async def _raw_message(request: Request) -> tuple[bytes, str | None]:

@@ -244,7 +244,6 @@ def to_inbound(
         attachments=attachments(msg, body),
         thread_refs=tuple(references),
         metadata=metadata,
-        needs_person=reason is None,
     )
     return ParsedEmail(message, None, reason)
 

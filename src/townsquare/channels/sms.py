@@ -1,8 +1,8 @@
 """SMS on Twilio's wire format: inbound webhook, delivery-status callback, and the Twilio REST provider.
 
-The webhook turns Twilio's form into an `InboundMessage`, hands it to the pipeline and answers in TwiML: a
-keyword's answer, the assistant's replies, or the acknowledgement of a message a person will answer.
-It never decides who the person is or where the message goes; it stores nothing for a request that is not
+The webhook turns Twilio's form into an `InboundMessage`, hands it to the engagement flow, commits once and
+renders the outcome's answers in TwiML (a keyword's answer, the assistant's replies, an acknowledgement: the
+flow and the SMS policy decide which). It decides nothing itself; it stores nothing for a request that is not
 signed, and logs no number and no text. Text it cannot store is normalised by `twilio.signed_form`.
 """
 
@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from dataclasses import replace
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from twilio.twiml.messaging_response import MessagingResponse
 
 from townsquare.channels.twilio import TwilioForm, twiml
@@ -91,7 +90,8 @@ def inbound_message(form: dict[str, str], settings: Settings) -> InboundMessage:
         text=body,
         attachments=_attachments(form, settings),
         metadata=metadata,
-        needs_person=engagement_sms.keyword_of(body) is None,
+        assistant=settings.assistant_enabled,
+        answers_in_band=True,
     )
 
 
@@ -114,19 +114,14 @@ def _polite(problem: Problem, message: InboundMessage, settings: Settings) -> st
 
 
 @router.post("/twilio")
-async def inbound(request: Request, form: TwilioForm, session: SessionDep, background: BackgroundTasks) -> Response:
-    """Twilio's 'A message comes in' webhook: record the text, answer in TwiML."""
+async def inbound(request: Request, form: TwilioForm, session: SessionDep) -> Response:
+    """Twilio's 'A message comes in' webhook: the flow decides, the answers go back in TwiML."""
     settings: Settings = request.app.state.settings
     pipeline: Pipeline = request.app.state.pipeline
     message = inbound_message(form, settings)
-    sender = message.sender.value if message.sender else ""
-    sort = await engagement_sms.sort_inbound(session, sender=sender, text=message.text, region=settings.default_region)
-    # The assistant answers first unless it is off or the number opted out (then nothing may be texted back).
-    use_assistant = settings.assistant_enabled and not sort.opted_out and sort.keyword is None
-    message = replace(message, needs_person=sort.keyword is None, assistant=use_assistant)
     answer = MessagingResponse()
     try:
-        result = await pipeline.ingest(session, message)
+        outcome = await pipeline.handle(session, message)
     except Problem as problem:
         unusable_sender = problem.status == 422 and any(e.field == "phone" for e in problem.errors)
         if problem.status not in (413, 415) and not unusable_sender:
@@ -135,28 +130,9 @@ async def inbound(request: Request, form: TwilioForm, session: SessionDep, backg
         log.info("sms not accepted (%s %s); answered politely", problem.status, problem.type_slug)
         answer.message(_polite(problem, message, settings))
         return twiml(answer)
-    assistant = (
-        engagement_sms.Assistant(pipeline, request.app.state.runtime.knowledge, settings) if use_assistant else None
-    )
-    texts = await engagement_sms.answer_inbound(
-        session,
-        result=result,
-        message_sid=message.external_id or "",
-        keyword=sort.keyword,
-        text=message.text,
-        assistant=assistant,
-    )
     await session.commit()
-    if message.attachments and not result.duplicate:
-        background.add_task(
-            engagement_sms.fetch_media,
-            request.app.state.db,
-            pipeline.store,
-            settings,
-            interaction_id=result.interaction_id,
-        )
-    for text in texts:
-        answer.message(text)
+    for reply in outcome.replies:
+        answer.message(reply.text)
     return twiml(answer)
 
 

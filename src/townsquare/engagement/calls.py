@@ -18,6 +18,7 @@ from townsquare.agencies import service as agencies
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Citizen, Identity
+from townsquare.engagement.messages import Outcome
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Interaction
@@ -105,6 +106,15 @@ async def caller(session: AsyncSession, *, call_sid: str) -> Caller | None:
     identity = await session.get(Identity, interaction.identity_id) if interaction.identity_id else None
     offers = await offers_for(session, citizen=citizen, identity=identity)
     return Caller(interaction, citizen, identity, offers)
+
+
+async def caller_of(session: AsyncSession, outcome: Outcome, *, call_sid: str) -> Caller | None:
+    """The caller of a call the flow has just taken (`outcome` of its first webhook), without looking anyone up."""
+    placed = outcome.placed
+    if placed is None:  # a redelivery: the call is on record
+        return await caller(session, call_sid=call_sid)
+    offers = await offers_for(session, citizen=placed.citizen, identity=placed.identity)
+    return Caller(placed.interaction, placed.citizen, placed.identity, offers)
 
 
 async def attach_case(session: AsyncSession, *, interaction: Interaction, case_id: uuid.UUID) -> None:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from townsquare.citizens.models import IdentityKind
 from townsquare.clock import utcnow
 from townsquare.interactions.models import Channel, InteractionKind
+
+if TYPE_CHECKING:
+    from townsquare.engagement.placing import Placed
 
 
 @dataclass(frozen=True)
@@ -72,14 +75,28 @@ class InboundMessage:
     # conversation (no open work item), the pipeline opens none and leaves the contact to the assistant, which
     # answers it or hands it off (`Pipeline.hand_off`). A conversation a person has keeps going to them.
     assistant: bool = False
+    # Set by doors that answer in the provider's own response (TwiML, a chat frame, speech on a call): what the
+    # channel's policy says back (a keyword's answer, an acknowledgement) is recorded and returned to be said.
+    # Other doors (the REST API, the portal) have no one to say it to, so nothing is recorded as said.
+    answers_in_band: bool = False
     # Set by a door acting for some agencies only (an API key or a staff member scoped to them): another
     # agency's case reference is unknown, and the contact never joins another agency's case conversation.
     agency_scope: frozenset[uuid.UUID] | None = None
 
 
 @dataclass(frozen=True)
-class IngestResult:
-    """Where a contact landed."""
+class OutboundMessage:
+    """Something the platform says back on the contact's own channel, already recorded on the timeline."""
+
+    channel: Channel
+    text: str
+    interaction_id: str
+    quick_replies: tuple[str, ...] = ()  # suggested answers to it (["Yes", "No"] after a knowledge answer)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one contact did: where it landed, and what to say back (the same again for a redelivery)."""
 
     interaction_id: str
     citizen_id: str
@@ -91,8 +108,17 @@ class IngestResult:
     citizen_created: bool = False
     conversation_created: bool = False
     identity_id: str | None = None
-    # The contact is the assistant's to answer (see `InboundMessage.assistant`); no work item was touched.
+    # The assistant answered it (see `InboundMessage.assistant`): no work item was touched unless it handed off.
     assistant: bool = False
+    replies: tuple[OutboundMessage, ...] = ()
+    handed_off: bool = False  # the assistant (or the channel) put the contact in front of a person just now
+    intent: str | None = None  # what the assistant understood, when it answered
+    knowledge_answer: bool = False  # the assistant answered from a published article
+    awaiting: str | None = None  # what the last reply asks for ("feedback", "verify", "callback_number", ...)
+    opted_out: bool = False  # the person asked this channel to send nothing (nothing may be said back)
+    # The records the flow established (a new contact only): for use cases in the same transaction that go on
+    # from here (a call's menu), so nothing is looked up twice.
+    placed: Placed | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

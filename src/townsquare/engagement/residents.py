@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 from townsquare.agencies.models import Agency, Service
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity
-from townsquare.engagement.messages import InboundMessage, IngestResult
+from townsquare.engagement.messages import InboundMessage, Outcome
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
@@ -307,7 +307,7 @@ async def answer(
     conversation_id: uuid.UUID,
     text: str,
     client_id: str,
-) -> IngestResult:
+) -> Outcome:
     """The resident's reply in one of their conversations, through the pipeline like any contact (recorded once
     however often the form is sent); commits."""
     body = text.strip()

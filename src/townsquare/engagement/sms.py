@@ -1,48 +1,32 @@
-"""What the SMS channel does with the database: keyword opt-outs, answers sent in TwiML, delivery callbacks.
+"""The SMS channel's rules: STOP/START/HELP keywords, opt-outs, acknowledgements, delivery reports.
 
-The Twilio adapter translates the wire format and calls these; none of them commits (the adapter does) and
-none of them logs a phone number or a message's text.
+`Sms` is the channel policy the engagement flow consults for every inbound text; the Twilio adapter only
+translates. Nothing here commits, and nothing logs a phone number or a message's text.
 """
 
 from __future__ import annotations
 
 import logging
 import unicodedata
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import httpx
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.citizens import service as citizens
-from townsquare.citizens.models import Citizen, Identity, IdentityKind
-from townsquare.db.engine import Database
-from townsquare.engagement import assistant as engine
-from townsquare.engagement.messages import IngestResult
-from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
-from townsquare.errors import Problem
+from townsquare.citizens.models import IdentityKind
+from townsquare.engagement.placing import Placed
+from townsquare.engagement.policies import Screening
 from townsquare.events import Event, publish_after_commit
+from townsquare.interactions import replies as answers
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import (
-    Attachment,
-    Channel,
-    DeliveryStatus,
-    Direction,
-    Interaction,
-    InteractionKind,
-)
-from townsquare.interactions.storage import AttachmentStore
-from townsquare.knowledge.search import KnowledgeIndex
+from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction
 from townsquare.notify.models import OutboxMessage
 from townsquare.notify.worker import DELIVERY_CHANGED
-from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
-TWIML_ID_PREFIX = "twiml:"  # an answer sent in TwiML has no provider id of its own: it is named after the message
 
 
 class Keyword(StrEnum):
@@ -97,28 +81,6 @@ def keyword_of(text: str) -> KeywordMatch | None:
     return _KEYWORDS.get(_plain(text))
 
 
-@dataclass(frozen=True)
-class Sorted:
-    """What an inbound text is before it is recorded: a keyword to act on, and whether the number opted out."""
-
-    keyword: KeywordMatch | None
-    opted_out: bool
-
-
-async def sort_inbound(session: AsyncSession, *, sender: str, text: str, region: str) -> Sorted:
-    """Read the sender's opt-out (one query) to tell a keyword from an answer to the assistant ("YES")."""
-    keyword = keyword_of(text)
-    try:
-        phone = citizens.normalise_phone(sender, region=region)
-    except Problem:
-        return Sorted(keyword, False)  # the pipeline refuses the number; nothing to sort
-    identity = await citizens.find_identity(session, kind=IdentityKind.phone, value=phone)
-    opted_out = identity is not None and identity.opted_out_at is not None
-    if keyword is not None and _plain(text) in AMBIGUOUS and not opted_out:
-        keyword = None
-    return Sorted(keyword, opted_out)
-
-
 def acknowledgement(*, case_reference: str | None, language: str) -> str:
     """The short answer to a message that starts a conversation."""
     if language == "fr":
@@ -130,104 +92,29 @@ def acknowledgement(*, case_reference: str | None, language: str) -> str:
     )
 
 
-@dataclass(frozen=True)
-class Assistant:
-    """What the SMS channel needs to let the assistant answer: the pipeline and the knowledge index."""
+class Sms:
+    """The SMS policy: a keyword is answered and applied here; an opted-out number is never texted."""
 
-    pipeline: Pipeline
-    index: KnowledgeIndex
-    settings: Settings
-
-
-async def answer_inbound(
-    session: AsyncSession,
-    *,
-    result: IngestResult,
-    message_sid: str,
-    keyword: KeywordMatch | None,
-    text: str = "",
-    assistant: Assistant | None = None,
-) -> list[str]:
-    """Act on an ingested SMS (a keyword, a turn of the assistant) and the texts to answer it with in TwiML.
-
-    Every answer is recorded on the timeline (ids `twiml:<MessageSid>`, then `:1`, `:2`). A retried webhook gets
-    the answers the first delivery got, and a keyword is applied only once. Does not commit; the caller does.
-    """
-    answer_id = TWIML_ID_PREFIX + message_sid
-    earlier = await interactions.find_by_external_id(session, channel=Channel.sms, external_id=answer_id)
-    if earlier is not None and (earlier.payload or {}).get("via") != "assistant":
-        return [earlier.body]
-    if keyword is None and assistant is not None and (result.assistant or result.duplicate):
-        turn = await engine.respond(
-            session,
-            pipeline=assistant.pipeline,
-            index=assistant.index,
-            settings=assistant.settings,
-            result=result,
-            channel=Channel.sms,
-            text=text,
-            reply_key=answer_id,
-            handoff_reply=await _acknowledgement_for(session, result),
+    async def screen(self, session: AsyncSession, placed: Placed) -> Screening:
+        text = placed.message.text
+        keyword = keyword_of(text)
+        identity = placed.identity
+        opted_out = identity is not None and identity.opted_out_at is not None
+        if keyword is not None and _plain(text) in AMBIGUOUS and not opted_out:
+            keyword = None  # "YES" answers the assistant's question unless the number asked for nothing
+        if keyword is not None:
+            if identity is not None and keyword.keyword is not Keyword.help:
+                stop = keyword.keyword is Keyword.stop
+                await citizens.set_opted_out(session, identity_id=identity.id, opted_out=stop)
+            answer = ANSWERS[(keyword.keyword, keyword.language)]
+            return Screening(answers=(answer,), answer_payload={"via": "twiml"}, needs_person=False, assistant=False)
+        reference = placed.case.reference if placed.case is not None else None
+        return Screening(
+            answer_payload={"via": "twiml"},
+            assistant=not opted_out,
+            silent=opted_out,
+            acknowledgement=acknowledgement(case_reference=reference, language=placed.citizen.language),
         )
-        if turn.replies or result.assistant:
-            return list(turn.replies)
-    if earlier is not None:
-        return [earlier.body]
-    inbound = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
-    identity = await session.get(Identity, inbound.identity_id) if inbound.identity_id else None
-    if keyword is not None:
-        if identity is not None and keyword.keyword is not Keyword.help:
-            await citizens.set_opted_out(session, identity_id=identity.id, opted_out=keyword.keyword is Keyword.stop)
-        answer = ANSWERS[(keyword.keyword, keyword.language)]
-    elif result.conversation_created and not result.duplicate:
-        if identity is not None and identity.opted_out_at is not None:
-            return []  # they asked for no messages here
-        answer = await _acknowledgement_for(session, result)
-    else:
-        return []
-    return [await _record_answer(session, inbound=inbound, answer_id=answer_id, text=answer)]
-
-
-async def _acknowledgement_for(session: AsyncSession, result: IngestResult) -> str:
-    citizen = await session.get(Citizen, uuid.UUID(result.citizen_id))
-    return acknowledgement(case_reference=result.case_reference, language=citizen.language if citizen else "en")
-
-
-async def _record_answer(session: AsyncSession, *, inbound: Interaction, answer_id: str, text: str) -> str:
-    conversation = await interactions.get_conversation(session, conversation_id=inbound.conversation_id)
-    try:
-        async with session.begin_nested():
-            answer = await interactions.record(
-                session,
-                conversation=conversation,
-                channel=Channel.sms,
-                direction=Direction.outbound,
-                kind=InteractionKind.message,
-                body=text,
-                external_id=answer_id,
-                payload={"via": "twiml"},
-                delivery_status=DeliveryStatus.sent,
-                identity_id=inbound.identity_id,
-            )
-    except IntegrityError:
-        # Another delivery of the same webhook recorded the answer first; give the same one.
-        found = await interactions.find_by_external_id(session, channel=Channel.sms, external_id=answer_id)
-        if found is None:
-            raise
-        return found.body
-    publish_after_commit(
-        session,
-        Event(
-            INTERACTION_RECORDED,
-            {
-                "interaction_id": str(answer.id),
-                "citizen_id": str(answer.citizen_id),
-                "conversation_id": str(answer.conversation_id),
-                "channel": Channel.sms.value,
-            },
-        ),
-    )
-    return text
 
 
 # Twilio's MessageStatus values, as what they say about delivery; None: no news (still on its way).
@@ -308,87 +195,10 @@ async def sent_to(session: AsyncSession, *, phone: str, limit: int = 50) -> list
     ]
     identity = await citizens.find_identity(session, kind=IdentityKind.phone, value=phone)
     if identity is not None:
-        answers = await session.execute(
-            select(Interaction)
-            .where(
-                Interaction.identity_id == identity.id,
-                Interaction.channel == Channel.sms,
-                Interaction.direction == Direction.outbound,
-                Interaction.external_id.startswith(TWIML_ID_PREFIX, autoescape=True),
-            )
-            .order_by(Interaction.occurred_at.desc())
-            .limit(limit)
-        )
+        in_band = await answers.sent_in_band(session, identity_id=identity.id, channel=Channel.sms, limit=limit)
         texts += [
             SentText(str(a.id), a.occurred_at, a.body, (a.delivery_status or DeliveryStatus.sent).value, "twiml", None)
-            for a in answers.scalars()
+            for a in in_band
         ]
     texts.sort(key=lambda t: t.at, reverse=True)
     return texts[:limit]
-
-
-async def fetch_media(db: Database, store: AttachmentStore, settings: Settings, *, interaction_id: str) -> int:
-    """Copy the media of an MMS from the provider's URLs into attachment storage; returns how many were kept.
-
-    Runs after the message is committed. A file over the size limit, of a type not accepted, or that cannot
-    be fetched keeps its URL only (and is logged without the URL, which can be read with the account's key).
-    """
-    async with db.session(deferred=True) as session:
-        rows = await session.execute(
-            select(Attachment.id, Attachment.source_url).where(
-                Attachment.interaction_id == uuid.UUID(interaction_id),
-                Attachment.sha256.is_(None),
-                Attachment.source_url.is_not(None),
-            )
-        )
-        pending = [(att_id, str(url)) for att_id, url in rows.all()]
-    if not pending:
-        return 0
-    auth = (settings.twilio_account_sid, settings.twilio_auth_token)
-    kept: dict[uuid.UUID, tuple[str, int]] = {}
-    async with httpx.AsyncClient(timeout=httpx.Timeout(20.0), follow_redirects=True) as client:
-        for att_id, url in pending:
-            data = await _download(
-                client,
-                url,
-                auth=auth if all(auth) else None,
-                limit=settings.max_attachment_bytes,
-                allowed=settings.allowed_attachment_types,
-            )
-            if data is None:
-                log.warning("sms media for attachment %s kept as a link only", att_id)
-                continue
-            kept[att_id] = (store.save(data), len(data))
-    if kept:
-        async with db.session() as session:
-            for att_id, (sha256, size) in kept.items():
-                attachment = await session.get(Attachment, att_id)
-                if attachment is not None:
-                    attachment.sha256 = sha256
-                    attachment.size_bytes = size
-            await session.commit()
-    return len(kept)
-
-
-async def _download(
-    client: httpx.AsyncClient, url: str, *, auth: tuple[str | None, str | None] | None, limit: int, allowed: list[str]
-) -> bytes | None:
-    """The file at `url`, streamed and abandoned past `limit` bytes or when of a type not allowed."""
-    basic = (str(auth[0]), str(auth[1])) if auth else None
-    try:
-        async with client.stream("GET", url, auth=basic) as response:
-            if response.status_code != 200:
-                return None
-            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
-            if content_type not in allowed:
-                return None
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > limit:
-                    return None
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except httpx.HTTPError:
-        return None

@@ -25,7 +25,7 @@ from townsquare.agencies.models import Service, ServiceType
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseUpdate, Open311Submission
 from townsquare.citizens.models import IdentityKind
-from townsquare.engagement.messages import InboundMessage, IngestResult, Sender
+from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions.models import Channel, InteractionKind
 from townsquare.open311 import service as o311
@@ -181,7 +181,7 @@ async def check_request(
 async def submit_request(
     session: AsyncSession, pipeline: Pipeline, *, key: ApiKey, request: NewRequest
 ) -> tuple[Case, Open311Submission]:
-    """Open the case through the pipeline; the Open311 record and the audit entry share its commit."""
+    """Open the case through the engagement flow, with the Open311 record and the audit entry; does not commit."""
     service = request.service
     message = InboundMessage(
         channel=Channel.api,
@@ -200,34 +200,28 @@ async def submit_request(
             "account_id": request.account_id,
         },
     )
-    placed: dict[str, Any] = {}
-
-    async def add_submission(session: AsyncSession, result: IngestResult) -> None:
-        if result.case_id is None:  # pragma: no cover - a form submission for a service always opens one
-            raise RuntimeError("the pipeline opened no case for an Open311 request")
-        case = await session.get_one(Case, uuid.UUID(result.case_id))
-        submission = Open311Submission(
-            case_id=case.id,
-            api_key_id=key.id,
-            token=secrets.token_urlsafe(16) if service.type is ServiceType.batch else None,
-            device_id=request.device_id,
-            account_id=request.account_id,
-        )
-        session.add(submission)
-        actor(key).audit(
-            session,
-            action="open311.request",
-            subject_kind="case",
-            subject_id=str(case.id),
-            citizen_id=case.citizen_id,
-            agency_id=case.agency_id,
-            detail={"service_code": service.code, "reference": case.reference},
-        )
-        await session.flush()
-        placed.update(case=case, submission=submission)
-
-    await pipeline.ingest(session, message, before_commit=add_submission)
-    case, submission = placed["case"], placed["submission"]
+    outcome = await pipeline.handle(session, message)
+    if outcome.case_id is None:  # pragma: no cover - a form submission for a service always opens one
+        raise RuntimeError("the flow opened no case for an Open311 request")
+    case = await session.get_one(Case, uuid.UUID(outcome.case_id))
+    submission = Open311Submission(
+        case_id=case.id,
+        api_key_id=key.id,
+        token=secrets.token_urlsafe(16) if service.type is ServiceType.batch else None,
+        device_id=request.device_id,
+        account_id=request.account_id,
+    )
+    session.add(submission)
+    actor(key).audit(
+        session,
+        action="open311.request",
+        subject_kind="case",
+        subject_id=str(case.id),
+        citizen_id=case.citizen_id,
+        agency_id=case.agency_id,
+        detail={"service_code": service.code, "reference": case.reference},
+    )
+    await session.flush()
     log.info("open311 request %s opened by key %s", case.reference, key.id)
     return case, submission
 
@@ -313,9 +307,8 @@ async def submit_update(session: AsyncSession, pipeline: Pipeline, *, key: ApiKe
             "media_url": update.media_url,
         },
     )
-    recorded: dict[str, CaseUpdate] = {}
-
-    async def add_update(session: AsyncSession, result: IngestResult) -> None:
+    await pipeline.handle(session, message)
+    try:
         row = await cases.record_update(
             session,
             case=case,
@@ -326,24 +319,22 @@ async def submit_update(session: AsyncSession, pipeline: Pipeline, *, key: ApiKe
             external_id=update.external_id,
             media_url=update.media_url,
         )
-        actor(key).audit(
-            session,
-            action="open311.update",
-            subject_kind="case",
-            subject_id=str(case.id),
-            citizen_id=case.citizen_id,
-            agency_id=case.agency_id,
-            detail={"update_id": str(row.id), "reported_status": update.status},
-        )
-        recorded["update"] = row
-
-    try:
-        await pipeline.ingest(session, message, before_commit=add_update)
+        await session.flush()
     except IntegrityError:
-        # The same update raced itself; the other delivery won.
+        # The same update raced itself; the other delivery won, and this one keeps nothing.
+        await session.rollback()
         found = await existing_update(session, key=key, external_id=update.external_id)
         if found is None:
             raise
         return found
-    log.info("open311 update %s on %s from key %s", recorded["update"].id, case.reference, key.id)
-    return recorded["update"]
+    actor(key).audit(
+        session,
+        action="open311.update",
+        subject_kind="case",
+        subject_id=str(case.id),
+        citizen_id=case.citizen_id,
+        agency_id=case.agency_id,
+        detail={"update_id": str(row.id), "reported_status": update.status},
+    )
+    log.info("open311 update %s on %s from key %s", row.id, case.reference, key.id)
+    return row

@@ -274,6 +274,7 @@ async def create_request(request: Request, fmt: str, session: SessionDep) -> Res
             entry["service_request_id"] = case.reference
         entry["service_notice"] = checked.service.notice
         entry["account_id"] = checked.account_id
+        await session.commit()
         return render(out, "service_requests", Items("request", [entry]), status_code=200)
 
     return await _answer(request, fmt, handle)
@@ -303,6 +304,7 @@ async def create_update(request: Request, fmt: str, session: SessionDep) -> Resp
         pipeline: Pipeline = request.app.state.pipeline
         row = await intake.submit_update(session, pipeline, key=key, update=checked)
         body = Items("request_update", [{"update_id": str(row.id)}])
+        await session.commit()
         return render(out, "service_request_updates", body, status_code=200)
 
     return await _answer(request, fmt, handle)

@@ -1,9 +1,10 @@
 """The self-service assistant: one engine answering chat, SMS and speech before (or instead of) a person.
 
-`respond()` takes a contact the pipeline left to the assistant and answers it from the knowledge base, a
-case's status, a link to an application, or hands it to the queue with everything it learnt. Every reply is an
-outbound interaction (payload `via="assistant"`); a redelivered contact gets the first turn's replies again.
-Channels render and transport only. Never commits, never logs what people write.
+`respond()` takes a recorded contact the engagement flow gives it and answers it from the knowledge base, a
+case's status, a link to an application, or asks for a hand-off to the queue with everything it learnt (the
+flow carries the hand-off out). Every reply is recorded as an answer to the contact (`interactions.replies`,
+payload `via="assistant"`), so a redelivery is answered from the record. Never commits, never logs what people
+write.
 """
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import logging
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
@@ -30,16 +29,12 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.drafts import service as drafts
-from townsquare.engagement.messages import IngestResult
-from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
-from townsquare.events import Event, publish_after_commit
-from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction, InteractionKind
+from townsquare.interactions import replies as answers
+from townsquare.interactions.models import Channel, Interaction
 from townsquare.knowledge import rendering
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.knowledge.service import LiveArticle
-from townsquare.routing import service as routing
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -48,18 +43,24 @@ LONG_CASE_MESSAGE_WORDS = 12  # a reference in a longer message that does not as
 
 
 @dataclass(frozen=True)
-class Turn:
-    """What the assistant said in answer to one contact, and what it did."""
+class Handoff:
+    """The assistant's request to put the contact in front of a person, with what it learnt."""
 
-    replies: tuple[str, ...]  # already rendered for the channel, in the person's language
+    kind: str  # the work item's kind ("chat", "sms", "callback", ...)
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What the assistant said in answer to one contact, and what it asks the flow to do."""
+
+    replies: tuple[Interaction, ...]  # recorded answers, rendered for the channel, in the person's language
     intent: str  # question | case_status | start_application | continue_application | callback |
     # talk_to_person | feedback | greeting | unknown
-    handed_off: bool = False
-    work_item_id: str | None = None
+    handoff: Handoff | None = None
     article: LiveArticle | None = None
     answer_id: uuid.UUID | None = None  # the AnswerRecord of a knowledge answer
     awaiting: str | None = None  # "feedback" | "verify" | "callback_number" | "reference" | None
-    reply_interaction_ids: tuple[str, ...] = ()
     quick_replies: tuple[str, ...] = ()  # suggested answers to the last reply (["Yes", "No"] for feedback)
 
 
@@ -103,37 +104,22 @@ class _Ctx:
 async def respond(
     session: AsyncSession,
     *,
-    pipeline: Pipeline,
     index: KnowledgeIndex,
     settings: Settings,
-    result: IngestResult,
-    channel: Channel,
-    text: str,
-    reply_key: str | None = None,
+    inbound: Interaction,
+    conversation_started: bool,
     handoff_reply: str | None = None,
 ) -> Turn:
-    """Answer one ingested contact the pipeline left to the assistant (`result.assistant`); does not commit.
+    """Answer one recorded contact nobody is handling; records the answers, does not commit.
 
-    `reply_key` names the replies (the first is `reply_key`, then `reply_key:1`, ...; default
-    `assistant:<inbound id>`), so a redelivered contact (`result.duplicate`) gets the same replies. When the
-    conversation starts with a hand-off, `handoff_reply` (the channel's usual acknowledgement) is said instead.
+    When the conversation starts with a hand-off, `handoff_reply` (the channel's usual acknowledgement) is
+    said instead of the assistant's own words.
     """
-    inbound = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
-    key = reply_key or f"assistant:{inbound.id}"
-    earlier = await _earlier_replies(session, inbound.channel, key)
-    if earlier:
-        return _turn_from(earlier)
-    # A redelivery of a contact whose first turn never finished is answered now, unless a person has it.
-    if not result.assistant and (
-        not result.duplicate
-        or await routing.open_item_for_conversation(session, conversation_id=inbound.conversation_id)
-    ):
-        return Turn((), "unknown")
-    ctx = await _context(session, settings, index, inbound, channel, text)
+    ctx = await _context(session, settings, index, inbound, inbound.channel, inbound.body)
     plan = await _plan(ctx)
-    if plan.handoff is not None and handoff_reply and result.conversation_created and plan.kind != "callback":
+    if plan.handoff is not None and handoff_reply and conversation_started and plan.kind != "callback":
         plan.replies = [handoff_reply]
-    return await _carry_out(ctx, pipeline, plan, key)
+    return await _carry_out(ctx, plan)
 
 
 # Context ------------------------------------------------------------------------------------------------------
@@ -399,7 +385,7 @@ def _handoff_kind(channel: Channel) -> str:
     return {Channel.voice: "call", Channel.chat: "chat"}.get(channel, "message")
 
 
-async def _carry_out(ctx: _Ctx, pipeline: Pipeline, plan: _Plan, key: str) -> Turn:
+async def _carry_out(ctx: _Ctx, plan: _Plan) -> Turn:
     state = ctx.state
     state.misses = state.misses + 1 if plan.miss else 0
     if plan.handoff is None and state.misses >= MISSES_BEFORE_HANDOFF:
@@ -410,7 +396,7 @@ async def _carry_out(ctx: _Ctx, pipeline: Pipeline, plan: _Plan, key: str) -> Tu
     if plan.awaiting is None:
         memory.set_pending(state, None)  # handlers that ask something set what they wait for themselves
     quick = phrases.QUICK_REPLIES[ctx.language] if plan.awaiting == "feedback" else ()
-    replies = await _record(ctx, key, plan, quick)
+    replies = await _record(ctx, plan, quick)
     turn_answer: uuid.UUID | None = None
     if plan.article is not None:
         record = await knowledge.record_answer(
@@ -430,58 +416,35 @@ async def _carry_out(ctx: _Ctx, pipeline: Pipeline, plan: _Plan, key: str) -> Tu
         }
         memory.set_pending(state, "feedback", answer_id=str(record.id))
         memory.remember(state, last_article_id=str(plan.article.article_id))
-    work_item_id: str | None = None
-    if plan.handoff is not None:
-        work_item_id = await _hand_off(ctx, pipeline, plan)
-        replies[-1].payload = {**replies[-1].payload, "handed_off": True, "work_item_id": work_item_id}
+    handoff_request = await _handoff(ctx, plan) if plan.handoff is not None else None
     await ctx.session.flush()
-    for reply in replies:
-        _announce(ctx.session, reply)
     log.info("assistant turn: intent %s, handed off %s", plan.intent, plan.handoff or "no")
     return Turn(
-        replies=tuple(r.body for r in replies),
+        replies=tuple(replies),
         intent=plan.intent,
-        handed_off=plan.handoff is not None,
-        work_item_id=work_item_id,
+        handoff=handoff_request,
         article=plan.article,
         answer_id=turn_answer,
         awaiting=plan.awaiting,
-        reply_interaction_ids=tuple(str(r.id) for r in replies),
         quick_replies=quick,
     )
 
 
-async def _record(ctx: _Ctx, key: str, plan: _Plan, quick: tuple[str, ...]) -> list[Interaction]:
-    conversation = await interactions.get_conversation(ctx.session, conversation_id=ctx.inbound.conversation_id)
-    start = max(utcnow(), ctx.inbound.occurred_at + timedelta(milliseconds=1))
-    recorded = []
-    for i, text in enumerate(plan.replies):
-        payload: dict[str, Any] = {"via": handoff.VIA, "intent": plan.intent, "in_reply_to": str(ctx.inbound.id)}
+async def _record(ctx: _Ctx, plan: _Plan, quick: tuple[str, ...]) -> list[Interaction]:
+    payloads: list[dict[str, Any]] = []
+    for i in range(len(plan.replies)):
+        payload: dict[str, Any] = {"via": handoff.VIA, "intent": plan.intent}
         if i == len(plan.replies) - 1:
             payload["language"] = ctx.language
             if plan.awaiting:
                 payload["awaiting"] = plan.awaiting
             if quick:
                 payload["quick_replies"] = list(quick)
-        recorded.append(
-            await interactions.record(
-                ctx.session,
-                conversation=conversation,
-                channel=ctx.inbound.channel,
-                direction=Direction.outbound,
-                kind=InteractionKind.message,
-                body=text,
-                occurred_at=start + timedelta(milliseconds=i),
-                external_id=key if i == 0 else f"{key}:{i}",
-                payload=payload,
-                delivery_status=DeliveryStatus.sent,
-                identity_id=ctx.inbound.identity_id,
-            )
-        )
-    return recorded
+        payloads.append(payload)
+    return await answers.record_answers(ctx.session, inbound=ctx.inbound, texts=plan.replies, payloads=payloads)
 
 
-async def _hand_off(ctx: _Ctx, pipeline: Pipeline, plan: _Plan) -> str:
+async def _handoff(ctx: _Ctx, plan: _Plan) -> Handoff:
     assert plan.handoff is not None
     state = ctx.state
     question = memory.kept(state, "question")
@@ -493,61 +456,7 @@ async def _hand_off(ctx: _Ctx, pipeline: Pipeline, plan: _Plan) -> str:
         question=str(question) if question else ctx.text[:500],
         verified=state.verified or {},
     )
-    item = await pipeline.hand_off(
-        ctx.session,
-        interaction_id=ctx.inbound.id,
-        kind=plan.kind or _handoff_kind(ctx.inbound.channel),
-        details={"assistant": entry, **plan.details},
-    )
     memory.set_pending(state, None)
     state.handed_off_at = utcnow()
     state.misses = 0
-    return str(item.id)
-
-
-def _announce(session: AsyncSession, reply: Interaction) -> None:
-    publish_after_commit(
-        session,
-        Event(
-            INTERACTION_RECORDED,
-            {
-                "interaction_id": str(reply.id),
-                "citizen_id": str(reply.citizen_id),
-                "conversation_id": str(reply.conversation_id),
-                "channel": reply.channel.value,
-            },
-        ),
-    )
-
-
-# Redeliveries -------------------------------------------------------------------------------------------------
-
-
-async def _earlier_replies(session: AsyncSession, channel: Channel, key: str) -> list[Interaction]:
-    rows = await session.execute(
-        select(Interaction)
-        .where(
-            Interaction.channel == channel,
-            Interaction.direction == Direction.outbound,
-            (Interaction.external_id == key) | Interaction.external_id.startswith(key + ":", autoescape=True),
-        )
-        .order_by(Interaction.occurred_at, Interaction.external_id)
-    )
-    return list(rows.scalars())
-
-
-def _turn_from(replies: list[Interaction]) -> Turn:
-    payloads = [r.payload or {} for r in replies]
-    last = payloads[-1]
-    answer = next((p["answer_id"] for p in payloads if p.get("answer_id")), None)
-    quick = last.get("quick_replies")
-    return Turn(
-        replies=tuple(r.body for r in replies),
-        intent=str(last.get("intent", "unknown")),
-        handed_off=bool(last.get("handed_off")),
-        work_item_id=last.get("work_item_id"),
-        answer_id=uuid.UUID(str(answer)) if answer else None,
-        awaiting=last.get("awaiting"),
-        reply_interaction_ids=tuple(str(r.id) for r in replies),
-        quick_replies=tuple(str(q) for q in quick) if isinstance(quick, list) else (),
-    )
+    return Handoff(plan.kind or _handoff_kind(ctx.inbound.channel), {"assistant": entry, **plan.details})
