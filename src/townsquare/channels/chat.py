@@ -17,29 +17,24 @@ import time
 import uuid
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response, WebSocket
-from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.websockets import WebSocketDisconnect
 
-from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions as citizen_sessions
 from townsquare.citizens import verification
-from townsquare.citizens.models import Citizen, Identity, IdentityKind
-from townsquare.clock import utcnow
-from townsquare.db import Database
+from townsquare.citizens.kinds import IdentityKind
+from townsquare.db import Database, Session
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import claims, resident_limits
+from townsquare.engagement import chat, resident_limits
 from townsquare.engagement.access import VisibleConversation
-from townsquare.engagement.messages import InboundMessage, Outcome, Sender
+from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
 from townsquare.errors import Problem
 from townsquare.events import Event, EventBus
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
-from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, Direction, Interaction
+from townsquare.interactions.kinds import Channel
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Envelope
 from townsquare.ratelimit import RateLimiter
@@ -115,30 +110,32 @@ class Connection:
         return await send_json(self.socket, self.lock, frame)
 
 
-def message_frame(interaction: Interaction, *, text: str | None = None, quick: bool = False) -> dict[str, Any]:
-    """How a touchpoint looks on the wire: never anything but what the person may see of their own chat.
+def message_frame(line: chat.ChatLine, *, quick: bool = False) -> dict[str, Any]:
+    """How a line looks on the wire: never anything but what the person may see of their own chat.
 
     The assistant's replies say so (`"from": "assistant"`); with `quick`, a reply that asks a yes/no question
     carries its suggested answers (`quick_replies`), which the widget shows as buttons.
     """
     frame: dict[str, Any] = {
         "type": "message",
-        "id": str(interaction.id),
-        "direction": "in" if interaction.direction is Direction.inbound else "out",
-        "channel": interaction.channel.value,
-        "text": text if text is not None else interaction.body,
-        "at": interaction.occurred_at.isoformat(),
+        "id": line.id,
+        "direction": line.direction,
+        "channel": line.channel,
+        "text": line.text,
+        "at": line.at.isoformat(),
     }
-    payload = interaction.payload or {}
-    if interaction.direction is Direction.outbound and payload.get("via") == "assistant":
+    if line.from_assistant:
         frame["from"] = "assistant"
-        suggested = payload.get("quick_replies")
-        if quick and isinstance(suggested, list) and suggested:
-            frame["quick_replies"] = [str(q) for q in suggested]
-    ext = interaction.external_id
-    if interaction.channel is Channel.chat and interaction.direction is Direction.inbound and ext and ":" in ext:
-        frame["client_id"] = ext.split(":", 1)[1]
+        if quick and line.quick_replies:
+            frame["quick_replies"] = list(line.quick_replies)
+    if line.client_id is not None:
+        frame["client_id"] = line.client_id
     return frame
+
+
+def _frames(lines: tuple[chat.ChatLine, ...]) -> list[dict[str, Any]]:
+    """Lines as frames; the last may offer quick replies."""
+    return [message_frame(line, quick=n == len(lines) - 1) for n, line in enumerate(lines)]
 
 
 class ChatHub:
@@ -163,12 +160,16 @@ class ChatHub:
         """Push an agent's reply to every open socket of the citizen; offline devices get it on their next hello."""
         key = envelope.idempotency_key
         interaction_id = parse_uuid(key.removeprefix("interaction:")) if key.startswith("interaction:") else None
+        text = envelope.payload.get("text")
         async with self.db.session(deferred=True) as session:
-            citizen = await _citizen_or_none(session, envelope.recipient)
-            interaction = await session.get(Interaction, interaction_id) if interaction_id else None
-            if citizen is not None and interaction is not None:
-                text = str(envelope.payload.get("text", interaction.body))
-                await self._push(citizen.id, message_frame(interaction, text=text))
+            found = await chat.staff_reply(
+                session,
+                recipient=envelope.recipient,
+                interaction_id=interaction_id,
+                text=str(text) if text is not None else None,
+            )
+        if found is not None:
+            await self._push(found[0], message_frame(found[1]))
         return f"chat-{interaction_id or hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
     async def close(self) -> None:
@@ -281,39 +282,14 @@ class ChatHub:
         last_seen = parse_uuid(frame.get("last_seen"))
         await self._join_signed_in(conn)
         async with self.db.session(deferred=True) as session:
-            identity = await citizens.find_identity(
-                session, kind=IdentityKind.device, value=conn.device, namespace=NAMESPACE
-            )
-            citizen = (
-                await claims.current_citizen(session, citizen_id=identity.citizen_id) if identity is not None else None
-            )
+            citizen_id = await chat.device_citizen(session, device=conn.device)
             welcome: dict[str, Any] = {"type": "welcome", "token": token, "display_name": None}
-            if citizen is not None:
-                self._register(conn, citizen.id)
-                welcome["display_name"] = await _verified_name(session, citizen)
-            welcome.update(await self._conversation(session, conn.citizen_id, last_seen))
+            if citizen_id is not None:
+                self._register(conn, citizen_id)
+                welcome["display_name"] = await chat.verified_name(session, citizen_id=citizen_id)
+            shown = await chat.history(session, self.settings, citizen_id=conn.citizen_id, last_seen=last_seen)
+        welcome.update({"conversation_id": shown.conversation_id, "messages": _frames(shown.lines)})
         await conn.push(welcome)
-
-    async def _conversation(
-        self, session: AsyncSession, citizen_id: uuid.UUID | None, last_seen: uuid.UUID | None
-    ) -> dict[str, Any]:
-        """The citizen's current conversation and its messages after `last_seen` (or the latest few)."""
-        if citizen_id is None:
-            return {"conversation_id": None, "messages": []}
-        since = utcnow() - timedelta(hours=self.settings.conversation_idle_hours)
-        conversation = await interactions.recent_open_conversation(session, citizen_id=citizen_id, active_since=since)
-        if conversation is None:
-            return {"conversation_id": None, "messages": []}
-        cursor = None
-        if last_seen is not None:
-            seen = await session.get(Interaction, last_seen)
-            if seen is not None and seen.citizen_id == citizen_id:
-                cursor = (seen.occurred_at, seen.id)
-        rows = await interactions.messages_after(
-            session, conversation_id=conversation.id, after=cursor, limit=HISTORY if cursor is None else 500
-        )
-        frames = [message_frame(i, quick=n == len(rows) - 1) for n, i in enumerate(rows)]
-        return {"conversation_id": str(conversation.id), "messages": frames}
 
     async def _message(self, conn: Connection, frame: dict[str, Any]) -> None:
         client_id = parse_uuid(frame.get("client_id"))
@@ -339,36 +315,26 @@ class ChatHub:
             async with self.db.session() as session:
                 result = await self.pipeline.handle(session, message)
                 await session.commit()
-                interaction = await session.get_one(Interaction, uuid.UUID(result.interaction_id))
-                citizen = await claims.current_citizen(session, citizen_id=interaction.citizen_id)
-                replies = await self._reply_frames(session, result)
+                took = await chat.landed(session, result)
         except Problem as exc:
             raise FrameError("refused", exc.detail) from None
-        self._register(conn, citizen.id)
+        self._register(conn, took.citizen_id)
         await conn.push(
             {
                 "type": "ack",
                 "client_id": str(client_id),
                 "id": result.interaction_id,
-                "conversation_id": str(interaction.conversation_id),
+                "conversation_id": took.conversation_id,
                 "duplicate": result.duplicate,
             }
         )
         if not result.duplicate:
-            await self._push(citizen.id, message_frame(interaction), skip=conn)
-        for frame in replies:
+            await self._push(took.citizen_id, message_frame(took.line), skip=conn)
+        for frame in _frames(took.answers):
             if result.duplicate:
                 await conn.push(frame)  # the other tabs had them the first time
             else:
-                await self._push(citizen.id, frame)
-
-    async def _reply_frames(self, session: AsyncSession, result: Outcome) -> list[dict[str, Any]]:
-        """The flow's answers to a message (the assistant's, for chat) as frames; the last may offer quick replies."""
-        frames = []
-        for n, reply in enumerate(result.replies):
-            recorded = await session.get_one(Interaction, uuid.UUID(reply.interaction_id))
-            frames.append(message_frame(recorded, quick=n == len(result.replies) - 1))
-        return frames
+                await self._push(took.citizen_id, frame)
 
     async def _typing(self, conn: Connection, frame: dict[str, Any]) -> None:
         if conn.citizen_id is None:
@@ -383,16 +349,12 @@ class ChatHub:
             raise FrameError("bad_contact", 'Give "kind" ("phone" or "email") and the number or address.')
         try:
             async with self.db.session() as session:
-                device = await self._device_identity(session, conn)
-                await self._within_sending_limits(session, conn, kind, value, device.citizen_id)
-                _, normalised = await claims.start_verification(
-                    session,
-                    settings=self.settings,
-                    citizen_id=device.citizen_id,
-                    kind=kind,
-                    raw_value=value,
+                assert conn.device is not None
+                owner = await chat.device_identity(session, device=conn.device)
+                await self._within_sending_limits(session, conn, kind, value, owner.citizen_id)
+                citizen_id, normalised = await chat.start_code(
+                    session, self.settings, device=conn.device, kind=kind, raw_value=value
                 )
-                citizen_id = device.citizen_id
                 await session.commit()
         except Problem as exc:
             raise FrameError("refused", exc.detail) from None
@@ -407,7 +369,7 @@ class ChatHub:
         )
 
     async def _within_sending_limits(
-        self, session: AsyncSession, conn: Connection, kind: IdentityKind, value: str, citizen_id: uuid.UUID
+        self, session: Session, conn: Connection, kind: IdentityKind, value: str, citizen_id: uuid.UUID
     ) -> None:
         """The portal's limits on codes per address and per client: a new device must not mean more codes."""
         limiter: RateLimiter = conn.socket.app.state.limiter
@@ -431,17 +393,11 @@ class ChatHub:
         code = frame.get("code")
         if not isinstance(code, str) or not code.strip() or len(code) > 20:
             raise FrameError("bad_code", "Type the 6-digit code you were sent.")
+        assert conn.device is not None
         async with self.db.session() as session:
-            device = await self._device_identity(session, conn)
-            checked = await verification.check(
-                session, citizen_id=device.citizen_id, code=code, secret_key=self.settings.secret_key
-            )
-            result = None
-            if checked.outcome is verification.Outcome.verified and checked.challenge is not None:
-                result = await claims.claim(
-                    session, device=device, kind=checked.challenge.kind, value=checked.challenge.value
-                )
+            checked = await chat.check_code(session, self.settings, device=conn.device, code=code)
             await session.commit()
+        result = checked.claim
         if result is None:
             raise FrameError(f"code_{checked.outcome.value}", _check_detail(checked))
         if result.merged_from is not None:
@@ -449,9 +405,10 @@ class ChatHub:
                 self._register(other, result.citizen_id)
         self._register(conn, result.citizen_id)
         async with self.db.session(deferred=True) as session:
-            citizen = await session.get_one(Citizen, result.citizen_id)
-            frame_out: dict[str, Any] = {"type": "verified", "display_name": await _verified_name(session, citizen)}
-            frame_out.update(await self._conversation(session, result.citizen_id, None))
+            name = await chat.verified_name(session, citizen_id=result.citizen_id)
+            shown = await chat.history(session, self.settings, citizen_id=result.citizen_id, last_seen=None)
+        frame_out: dict[str, Any] = {"type": "verified", "display_name": name, "conversation_id": shown.conversation_id}
+        frame_out["messages"] = _frames(shown.lines)
         await conn.push(frame_out)
 
     async def _join_signed_in(self, conn: Connection) -> None:
@@ -459,23 +416,13 @@ class ChatHub:
         token = conn.socket.cookies.get(citizen_sessions.CITIZEN_COOKIE)
         if not token:
             return
-        async with self.db.session() as session:
-            signed_in = await citizen_sessions.citizen_for(session, token=token)
-            if signed_in is not None:
-                device = await self._device_identity(session, conn)
-                result = await claims.join_signed_in(session, device=device, citizen_id=signed_in.id)
-                if result.merged_from is not None:
-                    for other in list(self.by_citizen.get(result.merged_from, ())):
-                        self._register(other, result.citizen_id)
-            await session.commit()
-
-    async def _device_identity(self, session: AsyncSession, conn: Connection) -> Identity:
-        """The device's identity, made (with a provisional citizen) if it has never written."""
         assert conn.device is not None
-        _, identity, _ = await citizens.resolve(
-            session, kind=IdentityKind.device, value=conn.device, namespace=NAMESPACE
-        )
-        return identity
+        async with self.db.session() as session:
+            result = await chat.join_signed_in(session, device=conn.device, portal_token=token)
+            await session.commit()
+        if result is not None and result.merged_from is not None:
+            for other in list(self.by_citizen.get(result.merged_from, ())):
+                self._register(other, result.citizen_id)
 
     # Fan-out -----------------------------------------------------------------------------------------------
 
@@ -517,25 +464,9 @@ class ChatHub:
         if citizen_id is None or interaction_id is None or citizen_id not in self.by_citizen:
             return
         async with self.db.session(deferred=True) as session:
-            interaction = await session.get(Interaction, interaction_id)
-            if interaction is not None and interaction.kind.value == "message":
-                await self._push(citizen_id, message_frame(interaction))
-
-
-async def _citizen_or_none(session: AsyncSession, recipient: str) -> Citizen | None:
-    citizen_id = parse_uuid(recipient)
-    if citizen_id is None or await session.get(Citizen, citizen_id) is None:
-        return None
-    return await claims.current_citizen(session, citizen_id=citizen_id)
-
-
-async def _verified_name(session: AsyncSession, citizen: Citizen) -> str | None:
-    """The citizen's name, only if one of their contacts is verified (so a device never learns a stranger's)."""
-    if not citizen.display_name:
-        return None
-    phone = await citizens.contact_for(session, citizen_id=citizen.id, kind=IdentityKind.phone)
-    email = await citizens.contact_for(session, citizen_id=citizen.id, kind=IdentityKind.email)
-    return citizen.display_name if any(i is not None and i.verified for i in (phone, email)) else None
+            line = await chat.message_elsewhere(session, interaction_id=interaction_id)
+        if line is not None:
+            await self._push(citizen_id, message_frame(line))
 
 
 def _masked(kind: IdentityKind, value: str) -> str:
@@ -545,7 +476,7 @@ def _masked(kind: IdentityKind, value: str) -> str:
     return f"{local[:1]}•••@{domain}"
 
 
-def _check_detail(checked: verification.Check) -> str:
+def _check_detail(checked: chat.CodeChecked) -> str:
     outcome = checked.outcome
     if outcome is verification.Outcome.wrong:
         return f"That code is not right; {checked.attempts_left} tries left."
@@ -567,6 +498,5 @@ async def chat_socket(websocket: WebSocket) -> None:
 async def agent_typing(conversation: VisibleConversation, request: Request, session: SessionDep) -> Response:
     """Show the citizen that an agent is typing a reply in this conversation (one the caller may see)."""
     hub: ChatHub = request.app.state.runtime.chat
-    citizen = await claims.current_citizen(session, citizen_id=conversation.citizen_id)
-    await hub.agent_typing(citizen.id)
+    await hub.agent_typing(await chat.owner_of(session, citizen_id=conversation.citizen_id))
     return Response(status_code=204)

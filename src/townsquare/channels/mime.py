@@ -20,11 +20,11 @@ from typing import Any
 
 import nh3
 
-from townsquare.citizens.models import IdentityKind
+from townsquare.citizens.kinds import IdentityKind
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.errors import FieldError, invalid
 from townsquare.hygiene import clean_text, safe_filename
-from townsquare.interactions.models import Channel
+from townsquare.interactions.kinds import Channel
 
 MAX_ID_CHARS = 250  # interactions.external_id is 255 characters
 MAX_REFS = 50

@@ -16,14 +16,14 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from townsquare.channels.twilio import TwilioForm, twiml
 from townsquare.channels.twilio_rest import TwilioRestProvider, configured
-from townsquare.citizens.models import IdentityKind
+from townsquare.citizens.kinds import IdentityKind
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import sms as engagement_sms
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, Problem, invalid
 from townsquare.hygiene import safe_filename
-from townsquare.interactions.models import Channel
+from townsquare.interactions.kinds import Channel
 from townsquare.notify.providers import Provider
 from townsquare.settings import Settings
 from townsquare.staff.auth import PROVIDER, declared

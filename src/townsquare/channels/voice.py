@@ -16,22 +16,22 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.twiml.voice_response import Leave, VoiceResponse
 
 from townsquare.channels import voice_prompts as p
 from townsquare.channels import voice_twiml as t
 from townsquare.channels.twilio import TwilioForm, twiml
 from townsquare.citizens import service as citizens
-from townsquare.citizens.models import IdentityKind
+from townsquare.citizens.kinds import IdentityKind
 from townsquare.clock import utcnow
+from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import calls
 from townsquare.engagement import phone_menu as menu
 from townsquare.engagement.messages import InboundAttachment, InboundMessage, Sender
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, Problem, invalid
-from townsquare.interactions.models import Channel, InteractionKind
+from townsquare.interactions.kinds import Channel, InteractionKind
 from townsquare.settings import Settings
 from townsquare.staff.auth import PROVIDER, declared
 
@@ -70,7 +70,7 @@ def caller_sender(raw: str, *, region: str) -> Sender | None:
 class Step:
     """One webhook of a call: its request, session and caller, and how to carry out the menu's actions."""
 
-    def __init__(self, request: Request, session: AsyncSession, form: dict[str, str], caller: calls.Caller) -> None:
+    def __init__(self, request: Request, session: Session, form: dict[str, str], caller: calls.Caller) -> None:
         self.request = request
         self.session = session
         self.form = form
@@ -213,7 +213,7 @@ class Step:
         return t.assistant_gather(settings, lang, said, awaiting=outcome.awaiting)
 
 
-async def _answer(request: Request, session: AsyncSession, lang: str, build: Build) -> Response:
+async def _answer(request: Request, session: Session, lang: str, build: Build) -> Response:
     """Run one step and commit it once; any failure still answers Twilio with a spoken apology (logged without
     content), and nothing of the step is kept."""
     try:
@@ -227,7 +227,7 @@ async def _answer(request: Request, session: AsyncSession, lang: str, build: Bui
         return twiml(t.goodbye(lang, "apology"))
 
 
-async def _step(request: Request, session: AsyncSession, form: dict[str, str]) -> Step:
+async def _step(request: Request, session: Session, form: dict[str, str]) -> Step:
     """The step's caller; a call's first webhook is handed to the flow first (a retry finds the same call)."""
     settings: Settings = request.app.state.settings
     call_sid = call_sid_of(form)

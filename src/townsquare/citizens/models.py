@@ -13,6 +13,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from townsquare.citizens.kinds import IdentityKind as IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db import Base, IdMixin, TimestampMixin
 
@@ -21,16 +22,6 @@ class CitizenStatus(StrEnum):
     provisional = "provisional"  # made from a first contact; nobody has confirmed who it is
     confirmed = "confirmed"
     merged = "merged"  # folded into another record (see merged_into_id)
-
-
-class IdentityKind(StrEnum):
-    phone = "phone"
-    email = "email"
-    sso = "sso"  # namespace: the OIDC issuer
-    social = "social"  # namespace: the network
-    device = "device"  # namespace: the app or widget
-    agency_record = "agency_record"  # namespace: the agency slug
-    app_account = "app_account"  # namespace: the Open311 integrator (its API key id); an account in its app
 
 
 class VerificationMethod(StrEnum):

@@ -15,43 +15,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from townsquare.clock import utcnow
 from townsquare.db import Base, IdMixin, TimestampMixin
-
-
-class Channel(StrEnum):
-    web = "web"
-    mobile = "mobile"
-    voice = "voice"
-    sms = "sms"
-    email = "email"
-    chat = "chat"
-    social = "social"
-    counter = "counter"
-    mail = "mail"
-    api = "api"
-
-
-class Direction(StrEnum):
-    inbound = "inbound"
-    outbound = "outbound"
-    internal = "internal"  # staff notes, status changes
-
-
-class InteractionKind(StrEnum):
-    message = "message"
-    call = "call"
-    voicemail = "voicemail"
-    visit = "visit"
-    letter = "letter"
-    form_submission = "form_submission"
-    status_change = "status_change"
-    note = "note"
-
-
-class DeliveryStatus(StrEnum):
-    queued = "queued"
-    sent = "sent"
-    delivered = "delivered"
-    failed = "failed"
+from townsquare.interactions.kinds import Channel as Channel
+from townsquare.interactions.kinds import DeliveryStatus as DeliveryStatus
+from townsquare.interactions.kinds import Direction as Direction
+from townsquare.interactions.kinds import InteractionKind as InteractionKind
 
 
 class ConversationStatus(StrEnum):
