@@ -64,7 +64,7 @@ async def submissions_per_key(session: AsyncSession, *, since: datetime) -> dict
     """Open311 requests received per key since `since`; one query."""
     key_id = Open311Submission.api_key_id
     stmt = select(key_id, func.count()).where(Open311Submission.submitted_at >= since).group_by(key_id)
-    return {k: int(n) for k, n in (await session.execute(stmt)).tuples().all()}
+    return {k: int(n) for k, n in (await session.execute(stmt)).all()}
 
 
 async def keys_view(session: AsyncSession) -> KeysView:

@@ -277,7 +277,7 @@ async def article_view(session: AsyncSession, *, me: Principal, article: Article
         live=await knowledge.live(session, article_id=article.id, today=today()),
         variant=(await session.execute(variant)).scalars().first(),
         other_language=other_language(article.language),
-        names=dict(found.tuples().all()),
+        names=dict(found.all()),
         actions=actions(me, version, version is history[0]),
     )
 

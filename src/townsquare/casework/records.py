@@ -108,7 +108,7 @@ async def _likely_duplicates(session: AsyncSession, case: Case) -> list[dict[str
     names: dict[uuid.UUID, str] = {}
     if service_ids:
         found = await session.execute(select(Service.id, Service.name).where(Service.id.in_(service_ids)))
-        names = dict(found.tuples().all())
+        names = dict(found.all())
     return [
         {
             "link": link_row,

@@ -11,12 +11,13 @@ from townsquare.cases.models import Case, CaseStatus
 from townsquare.citizens.models import Citizen, IdentityKind
 from townsquare.knowledge.models import LANGUAGES, SHORT_ANSWER_MAX, Article, ArticleVersion, VersionStatus
 from townsquare.routing.models import CapacityClass, Presence, WorkItem, WorkItemStatus
-from townsquare.staff.models import ApiKeyScope, StaffAccount, StaffRole
+from townsquare.staff.models import ApiKey, ApiKeyScope, StaffAccount, StaffRole
 
 __all__ = [
     "LANGUAGES",
     "SHORT_ANSWER_MAX",
     "Agency",
+    "ApiKey",
     "ApiKeyScope",
     "Article",
     "ArticleVersion",

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.casework import integrators
 from townsquare.casework.integrators import USAGE_WINDOW, KeyForm
-from townsquare.casework.types import ApiKeyScope
+from townsquare.casework.types import ApiKey, ApiKeyScope
 from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.errors import Problem
@@ -33,7 +33,7 @@ NOTICES = {"revoked": "The key was revoked; it stopped working at once."}
 class Issued:
     """A key just issued: the only time its secret is on a page."""
 
-    row: Any
+    row: ApiKey
     secret: str
     examples: list[str] = field(default_factory=list)
 
