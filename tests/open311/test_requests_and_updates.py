@@ -11,8 +11,8 @@ from tests.factories import create_staff
 from tests.open311.conftest import City, check_schema, counts_now, fetch_both, pothole_form
 
 from townsquare.cases.models import Case, CaseStatus, CaseUpdate
+from townsquare.casework import cases as casework
 from townsquare.clock import utcnow
-from townsquare.engagement import casework
 from townsquare.interactions.models import Interaction
 from townsquare.staff import service as staff
 from townsquare.staff.auth import Principal

@@ -9,8 +9,8 @@ from townsquare.api.deps import MAX_OFFSET, SettingsDep
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseStatus
 from townsquare.cases.schemas import CaseIn, CaseOut, CasePage, StatusChangeIn
+from townsquare.casework import cases as casework
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import casework
 from townsquare.engagement.access import Seen, VisibleCase, audit_reads, case_seen
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel

@@ -7,9 +7,14 @@ altered; it reveals one message and nothing else.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare import sealing
 from townsquare.engagement.replies import ReplyOptions
+from townsquare.interactions.models import Direction, Interaction
 from townsquare.settings import Settings
 
 MESSAGE_PATH = "/m/"
@@ -45,3 +50,36 @@ def reply_options(settings: Settings) -> ReplyOptions:
         sms_max_segments=settings.sms_max_segments,
         read_more=lambda interaction_id: message_url(settings, interaction_id),
     )
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """One message the platform sent, as its read-more page shows it."""
+
+    paragraphs: tuple[str, ...]
+    sent_at: datetime
+    channel: str
+
+
+def full_text(interaction: Interaction) -> str:
+    """The fullest text stored for an outbound message: its untruncated text if kept, else what was sent."""
+    payload = interaction.payload or {}
+    kept = payload.get("full_text")
+    if isinstance(kept, str) and kept.strip():
+        return kept
+    rendered = payload.get("rendered")
+    if isinstance(rendered, dict):
+        for key in ("text", "body", "say"):
+            if isinstance(rendered.get(key), str):
+                return str(rendered[key])
+    return interaction.body
+
+
+async def sent_message(session: AsyncSession, settings: Settings, *, token: str) -> SentMessage | None:
+    """The outbound message a read-more token names, or None for anything else (forged, or not sent by us)."""
+    interaction_id = message_from_token(settings, token)
+    interaction = await session.get(Interaction, interaction_id) if interaction_id else None
+    if interaction is None or interaction.direction is not Direction.outbound:
+        return None
+    paragraphs = tuple(p.strip() for p in full_text(interaction).split("\n") if p.strip())
+    return SentMessage(paragraphs, interaction.occurred_at, interaction.channel.value)

@@ -15,8 +15,9 @@ from tests.web.portal.conftest import Resident, make_resident, sign_in
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
+from townsquare.casework import cases as casework
+from townsquare.casework import desk
 from townsquare.citizens import sessions
-from townsquare.engagement import casework, desk
 from townsquare.engagement.messages import InboundMessage
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, InteractionKind

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import count, create_agency, create_staff, desk_citizen_with_history, desk_work_item
 from tests.web.portal.conftest import Resident, make_resident, sign_in
 from townsquare.app import Runtime
+from townsquare.casework import desk
 from townsquare.citizens import sessions
-from townsquare.engagement import desk, links, replies
+from townsquare.engagement import links, replies
 from townsquare.interactions.models import Channel, Direction, Interaction
 from townsquare.notify.rendering import Content
 from townsquare.routing.models import WorkItem

@@ -20,8 +20,8 @@ from townsquare.citizens import totp
 from townsquare.citizens.models import CitizenSession, CitizenTotp
 from townsquare.citizens.sessions import CITIZEN_COOKIE
 from townsquare.clock import utcnow
-from townsquare.engagement import accounts
 from townsquare.notify.models import OutboxMessage
+from townsquare.residents import accounts
 from townsquare.settings import Settings
 from townsquare.staff.models import AuditEntry
 from townsquare.web.portal.account import CODE_PATH, PENDING_COOKIE

@@ -1,45 +1,37 @@
 """The supervisor's Agents page at /desk/agents: every agent's routing profile and load, an edit form for capacity,
 languages, skills, wrap-up time and teams, and a way to set an agent away or offline.
 
-Supervisors act only on agents who share one of their agencies (admins on everyone); agents never reach it.
+Translates only: the form as typed becomes a `casework.agents.ProfileForm`; reads and changes are `casework.agents`
+functions. Supervisors act only on agents who share one of their agencies (admins on everyone).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
-from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies.models import Agency, Service
+from townsquare.casework import agents
+from townsquare.casework.agents import FORCED_PRESENCE, SERVED_LANGUAGES, ProfileForm
+from townsquare.casework.types import CapacityClass
+from townsquare.db import Session
 from townsquare.db.deps import SessionDep
-from townsquare.errors import FieldError, Problem, invalid, not_found
-from townsquare.routing import agents
-from townsquare.routing.models import HELD_STATUSES, Agent, CapacityClass, Presence, Team, TeamMember, WorkItem
+from townsquare.errors import FieldError, Problem, invalid
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffRole
 from townsquare.web.desk import inbox  # registers the duration and channel filters and presence labels
 from townsquare.web.desk.common import supervisors_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[Principal, Depends(supervisors_only("The Agents page"))]
-MANAGERS = (StaffRole.supervisor, StaffRole.admin)
-# The languages the deployment serves, offered as checkboxes; others are typed as codes.
-SERVED_LANGUAGES: dict[str, str] = {"en": "English", "fr": "French"}
 CLASS_LABELS: dict[str, str] = {
     CapacityClass.voice: "Calls",
     CapacityClass.chat: "Chats",
     CapacityClass.async_: "Other work",
 }
-FORCED_PRESENCE = (Presence.away, Presence.offline)
 NOTICES = {"saved": "Saved.", "away": "Status set to Away.", "offline": "Status set to Offline."}
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,4})?$")
 MAX_SKILL_ROWS = 100
 EMPTY_SKILL_ROWS = 3
 
@@ -47,91 +39,12 @@ templates.env.globals["class_labels"] = CLASS_LABELS
 templates.env.globals["language_names"] = SERVED_LANGUAGES
 
 
-@dataclass(frozen=True)
-class TeamChoice:
-    id: uuid.UUID
-    label: str  # "City Works: Front line": teams of different agencies may share a name
-
-
-@dataclass
-class AgentRow:
-    """One agent as the list shows them."""
-
-    agent: Agent
-    name: str
-    skills: dict[str, int]
-    teams: list[str] = field(default_factory=list)
-    held: dict[str, int] = field(default_factory=dict)
-
-
-@dataclass
-class ProfileForm:
-    """What the edit form shows: the stored profile, or what was just sent when it was refused."""
-
-    capacity: dict[str, str]
-    languages: set[str]
-    other_languages: str
-    skills: list[tuple[str, str]]
-    wrap_up_seconds: str
-    team_ids: set[uuid.UUID]
-
-
-async def _agent_of_mine(session: AsyncSession, me: Principal, staff_id: uuid.UUID) -> tuple[AgentRow, set[uuid.UUID]]:
-    """The agent and the agencies of theirs the supervisor shares (all theirs for admins), else 404."""
-    theirs = await agents.agencies_of(session, staff_id=staff_id)
-    shared = theirs if me.agency_ids is None else theirs & me.agency_ids
-    rows = await agents.list_agents(session, agency_ids=None, staff_id=staff_id)
-    if not rows or (me.agency_ids is not None and not shared):
-        raise not_found("Agent", "No agent of your agencies has that id.")
-    agent, name, skills = rows[0]
-    return AgentRow(agent, name, skills), shared
-
-
-async def _rows(session: AsyncSession, me: Principal) -> list[AgentRow]:
-    """The agents of the supervisor's agencies with skills, teams and load, in four queries however many."""
-    rows = [AgentRow(a, n, s) for a, n, s in await agents.list_agents(session, agency_ids=me.visible())]
-    by_id = {r.agent.staff_id: r for r in rows}
-    if not by_id:
-        return rows
-    teams = (
-        select(TeamMember.staff_id, Team.name, Agency.name)
-        .join(Team, Team.id == TeamMember.team_id)
-        .join(Agency, Agency.id == Team.agency_id)
-        .where(TeamMember.staff_id.in_(list(by_id)))
-        .order_by(Agency.name, Team.name)
-    )
-    if me.agency_ids is not None:
-        teams = teams.where(Team.agency_id.in_(me.agency_ids))
-    for staff_id, team, agency in await session.execute(teams):
-        by_id[staff_id].teams.append(f"{agency}: {team}")
-    held = (
-        select(WorkItem.assigned_to_id, WorkItem.capacity_class, func.count())
-        .where(WorkItem.status.in_(HELD_STATUSES), WorkItem.assigned_to_id.in_(list(by_id)))
-        .group_by(WorkItem.assigned_to_id, WorkItem.capacity_class)
-    )
-    for holder, klass, count in await session.execute(held):
-        if holder in by_id:
-            by_id[holder].held[getattr(klass, "value", str(klass))] = int(count)
-    return rows
-
-
 @router.get("/desk/agents", response_class=HTMLResponse)
 async def agents_page(request: Request, session: SessionDep, me: Manager) -> Response:
     """Every agent of the supervisor's agencies: status, load against capacity, languages, skills and teams."""
-    context = {"me": me, "rows": await _rows(session, me), "presence_labels": inbox.PRESENCE_LABELS}
+    rows = await agents.agent_rows(session, me=me)
+    context = {"me": me, "rows": rows, "presence_labels": inbox.PRESENCE_LABELS}
     return templates.TemplateResponse(request, "desk/agents.html", context)
-
-
-def _stored(row: AgentRow, member_of: set[uuid.UUID]) -> ProfileForm:
-    agent = row.agent
-    return ProfileForm(
-        capacity={c.value: str(agent.capacity.get(c.value, 0)) for c in CapacityClass},
-        languages={lang for lang in agent.languages if lang in SERVED_LANGUAGES},
-        other_languages=", ".join(lang for lang in agent.languages if lang not in SERVED_LANGUAGES),
-        skills=[(skill, str(level)) for skill, level in sorted(row.skills.items())],
-        wrap_up_seconds=str(agent.wrap_up_seconds),
-        team_ids=member_of,
-    )
 
 
 def _sent(form: Any) -> ProfileForm:
@@ -158,85 +71,25 @@ def _sent(form: Any) -> ProfileForm:
     )
 
 
-def _whole(value: str, what: str, name: str) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        raise invalid(f"{what} must be a whole number.", FieldError(name, "not a whole number")) from None
-
-
-def _languages(sent: ProfileForm) -> list[str]:
-    others = [code.strip().lower() for code in re.split(r"[,\s]+", sent.other_languages) if code.strip()]
-    bad = [code for code in others if not LANGUAGE_CODE.match(code)]
-    if bad:
-        raise invalid(
-            "Type other languages as codes such as es or pt-br, separated by commas.",
-            FieldError("languages", f"not a language code: {bad[0][:20]}"),
-        )
-    chosen = sorted(sent.languages & SERVED_LANGUAGES.keys()) + others
-    if not chosen:
-        raise invalid(
-            "Choose at least one language, or the agent can be offered no work.", FieldError("languages", "none")
-        )
-    return chosen
-
-
-def _skills(sent: ProfileForm) -> dict[str, int]:
-    skills: dict[str, int] = {}
-    for name, level in sent.skills:
-        key = name.lower()
-        if key in skills:
-            raise invalid(f"The skill {key!r} is listed twice.", FieldError("skills", "listed twice"))
-        skills[key] = _whole(level, "A skill level", "skills")
-    return skills
-
-
-async def _form_context(
-    session: AsyncSession, me: Principal, row: AgentRow, shared: set[uuid.UUID], form: ProfileForm | None
-) -> dict[str, Any]:
-    teams = [
-        TeamChoice(team_id, f"{agency}: {name}")
-        for team_id, name, agency in await session.execute(
-            select(Team.id, Team.name, Agency.name)
-            .join(Agency, Agency.id == Team.agency_id)
-            .where(Team.agency_id.in_(shared))
-            .order_by(Agency.name, Team.name)
-        )
-    ]
-    allowed = {t.id for t in teams}
-    if form is None:
-        found = await session.execute(
-            select(TeamMember.team_id).where(TeamMember.staff_id == row.agent.staff_id, TeamMember.team_id.in_(allowed))
-        )
-        form = _stored(row, set(found.scalars()))
-    codes = await session.execute(
-        select(Service.code).where(Service.agency_id.in_(shared), Service.active.is_(True)).order_by(Service.code)
-    )
-    return {
-        "me": me,
-        "row": row,
-        "form": form,
-        "teams": teams,
-        "suggestions": sorted({c.lower() for c in codes.scalars()}),
-        "empty_rows": EMPTY_SKILL_ROWS,
-        "presence_labels": inbox.PRESENCE_LABELS,
-        "forced_presence": FORCED_PRESENCE,
-    }
-
-
 async def _edit_page(
     request: Request,
-    session: AsyncSession,
+    session: Session,
     me: Principal,
     staff_id: uuid.UUID,
     *,
     form: ProfileForm | None = None,
     error: Problem | None = None,
 ) -> Response:
-    row, shared = await _agent_of_mine(session, me, staff_id)
-    context = await _form_context(session, me, row, shared, form)
-    context["error"] = error
-    context["notice"] = NOTICES.get(request.query_params.get("notice", ""))
+    view = await agents.edit_view(session, me=me, staff_id=staff_id, form=form)
+    context = {
+        "me": me,
+        **vars(view),
+        "empty_rows": EMPTY_SKILL_ROWS,
+        "presence_labels": inbox.PRESENCE_LABELS,
+        "forced_presence": FORCED_PRESENCE,
+        "error": error,
+        "notice": NOTICES.get(request.query_params.get("notice", "")),
+    }
     status = error.status if error else 200
     return templates.TemplateResponse(request, "desk/agent_edit.html", context, status_code=status)
 
@@ -250,37 +103,17 @@ async def edit_agent(request: Request, staff_id: uuid.UUID, session: SessionDep,
 @router.post("/desk/agents/{staff_id}")
 async def save_agent(request: Request, staff_id: uuid.UUID, session: SessionDep, me: Manager) -> Response:
     """Save capacity, languages, skills (replacing them), wrap-up time and team memberships."""
-    _, shared = await _agent_of_mine(session, me, staff_id)
+    await agents.agent_of_mine(session, me, staff_id)
     raw = await request.form()
     sent: ProfileForm | None = None
     try:
         sent = _sent(raw)
-        capacity = {name: _whole(value, "Capacity", "capacity") for name, value in sent.capacity.items()}
-        wrap_up = _whole(sent.wrap_up_seconds, "Wrap-up time", "wrap_up_seconds")
-        if not 0 <= wrap_up <= 3600:
-            raise invalid("Wrap-up time runs from 0 to 3600 seconds.", FieldError("wrap_up_seconds", "out of range"))
-        await agents.ensure_agent(
-            session,
-            staff_id=staff_id,
-            capacity=capacity,
-            languages=_languages(sent),
-            skills=_skills(sent),
-            wrap_up_seconds=wrap_up,
-        )
-        allowed = set((await session.execute(select(Team.id).where(Team.agency_id.in_(shared)))).scalars())
-        await agents.set_teams(session, staff_id=staff_id, team_ids=sent.team_ids, allowed=allowed)
+        await agents.save_profile(session, me=me, staff_id=staff_id, sent=sent)
     except Problem as exc:
         if exc.status != 422:
             raise
-        await session.rollback()
+        await agents.roll_back(session)
         return await _edit_page(request, session, me, staff_id, form=sent, error=exc)
-    me.audit(
-        session,
-        action="agent.update",
-        subject_kind="agent",
-        subject_id=str(staff_id),
-        detail={"fields": ["capacity", "languages", "skills", "teams", "wrap_up_seconds"]},
-    )
     await session.commit()
     return RedirectResponse(f"/desk/agents/{staff_id}?notice=saved", status_code=303)
 
@@ -288,17 +121,12 @@ async def save_agent(request: Request, staff_id: uuid.UUID, session: SessionDep,
 @router.post("/desk/agents/{staff_id}/presence")
 async def force_presence(request: Request, staff_id: uuid.UUID, session: SessionDep, me: Manager) -> Response:
     """Set an agent away or offline, e.g. when they left without signing out; their held work stays theirs."""
-    await _agent_of_mine(session, me, staff_id)
     chosen = str((await request.form()).get("presence", ""))
-    if chosen not in {p.value for p in FORCED_PRESENCE}:
-        error = invalid(
-            "A supervisor may set an agent Away or Offline; only the agent makes themselves Available.",
-            FieldError("presence", "not away or offline"),
-        )
-        return await _edit_page(request, session, me, staff_id, error=error)
-    await agents.set_presence(session, staff_id=staff_id, presence=Presence(chosen))
-    me.audit(
-        session, action="agent.presence", subject_kind="agent", subject_id=str(staff_id), detail={"presence": chosen}
-    )
+    try:
+        await agents.force_presence(session, me=me, staff_id=staff_id, chosen=chosen)
+    except Problem as exc:
+        if exc.status != 422:
+            raise
+        return await _edit_page(request, session, me, staff_id, error=exc)
     await session.commit()
     return RedirectResponse(f"/desk/agents/{staff_id}?notice={chosen}", status_code=303)

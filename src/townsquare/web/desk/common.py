@@ -10,15 +10,14 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.cases.models import Case
+from townsquare.casework import work
+from townsquare.casework.types import Case, StaffRole, WorkItem
+from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import case_in_scope
-from townsquare.errors import forbidden, not_found, unauthorized
+from townsquare.errors import forbidden, unauthorized
 from townsquare.interactions import service as interactions
-from townsquare.routing import engine
-from townsquare.routing.models import WorkItem, WorkItemStatus
 from townsquare.settings import Settings
 from townsquare.staff.auth import (
     ADMIN,
@@ -30,7 +29,6 @@ from townsquare.staff.auth import (
     Principal,
     enforces,
 )
-from townsquare.staff.models import StaffRole
 
 
 def staff_only(principal: Principal | None) -> Principal | None:
@@ -105,12 +103,9 @@ async def staff_case(reference: str, session: SessionDep, me: CurrentStaff) -> C
     return await case_in_scope(session, me, reference[:40])
 
 
-async def work_item_in_scope(session: AsyncSession, me: Principal, item_id: uuid.UUID) -> WorkItem:
+async def work_item_in_scope(session: Session, me: Principal, item_id: uuid.UUID) -> WorkItem:
     """The work item if the staff member's agencies own it, else 404 as for one that does not exist."""
-    item = await engine.get_item(session, item_id=item_id)
-    if not me.may_see(item.agency_id):
-        raise not_found("Work item", "No work item has that id.")
-    return item
+    return await work.work_item_in_scope(session, me, item_id)
 
 
 @enforces(STAFF_AGENCY)
@@ -123,7 +118,7 @@ async def staff_work_item(item_id: uuid.UUID, session: SessionDep, me: CurrentSt
 async def held_work_item(item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> WorkItem:
     """The work item named in the path, if this staff member is handling it (others of its agency may read it)."""
     item = await work_item_in_scope(session, me, item_id)
-    if item.assigned_to_id != me.id or item.status is not WorkItemStatus.assigned:
+    if not work.holds(me, item):
         raise forbidden("Only the person handling this work can act on it; you may read it.")
     return item
 

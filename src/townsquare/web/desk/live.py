@@ -18,16 +18,16 @@ from typing import Any
 from fastapi import APIRouter, Depends, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from townsquare.casework import work
+from townsquare.casework.types import StaffRole
 from townsquare.db import Database
 from townsquare.events import Event, EventBus
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
 from townsquare.routing.events import AGENT_CHANGED, WORK_ITEM_CHANGED
-from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 from townsquare.sockets import parse_uuid, send_json, socket_same_origin
 from townsquare.staff import service as staff
 from townsquare.staff.auth import SESSION_COOKIE, STAFF, declared
-from townsquare.staff.models import StaffRole
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
@@ -215,8 +215,7 @@ class DeskHub:
         if item_id is None:
             return None
         async with self.db.session(deferred=True) as session:
-            item = await session.get(WorkItem, item_id)
-            return item.agency_id if item is not None else None
+            return await work.agency_of_item(session, item_id=item_id)
 
     # The wallboard's throttle ------------------------------------------------------------------------------
 

@@ -8,47 +8,21 @@ shows a password hash or anything about the failed attempts beyond their count.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies.models import Agency
+from townsquare.casework.staff_accounts import staff_rows
 from townsquare.db.deps import SessionDep
 from townsquare.staff import sign_in
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffAccount, StaffAgency, StaffRole
 from townsquare.web.desk.common import admins_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, Depends(admins_only("The Staff page"))]
-ROLE_LABELS = {StaffRole.agent: "Agent", StaffRole.supervisor: "Supervisor", StaffRole.admin: "Administrator"}
 NOTICES = {"unlocked": "The account was unlocked: the next sign-in with the right password works."}
-
-
-@dataclass(frozen=True)
-class StaffRow:
-    account: StaffAccount
-    role: str
-    agencies: list[str]
-
-
-async def _rows(session: AsyncSession) -> list[StaffRow]:
-    """Every account, locked ones first, with the names of its agencies; two queries."""
-    names: dict[uuid.UUID, list[str]] = defaultdict(list)
-    memberships = select(StaffAgency.staff_id, Agency.name).join(Agency, Agency.id == StaffAgency.agency_id)
-    for staff_id, name in (await session.execute(memberships.order_by(Agency.name))).all():
-        names[staff_id].append(name)
-    accounts = select(StaffAccount).order_by(StaffAccount.locked_at.is_(None), StaffAccount.display_name)
-    return [
-        StaffRow(a, ROLE_LABELS.get(a.role, a.role.value), names.get(a.id, []))
-        for a in (await session.execute(accounts)).scalars()
-    ]
 
 
 @router.get("/desk/staff", response_class=HTMLResponse)
@@ -56,7 +30,7 @@ async def staff_page(request: Request, session: SessionDep, me: Admin) -> Respon
     """Every staff account and its state; locked accounts first, each with an Unlock button."""
     context = {
         "me": me,
-        "rows": await _rows(session),
+        "rows": await staff_rows(session),
         "notice": NOTICES.get(request.query_params.get("notice", "")),
     }
     return templates.TemplateResponse(request, "desk/staff.html", context)

@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.routing import board
 from townsquare.staff.auth import Principal
@@ -23,7 +23,7 @@ Watcher = Annotated[Principal, Depends(supervisors_only("The wallboard"))]
 WatcherFragment = Annotated[Principal, Depends(supervisors_only("The wallboard", fragment=True))]
 
 
-async def _context(session: AsyncSession, me: Principal) -> dict[str, object]:
+async def _context(session: Session, me: Principal) -> dict[str, object]:
     wall = await board.snapshot(session, agency_ids=me.visible())
     return {"me": me, "wall": wall, "presence_labels": inbox.PRESENCE_LABELS}
 

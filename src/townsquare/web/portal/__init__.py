@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from townsquare.web.portal import (
     account,
     apply,
+    apply_autosave,
     cases,
     conversations,
     help,
@@ -24,6 +25,7 @@ routers: list[APIRouter] = [
     language.router,
     services.router,
     apply.router,
+    apply_autosave.router,
     cases.router,
     conversations.router,
     identities.router,

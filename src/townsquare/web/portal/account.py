@@ -11,10 +11,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions, totp
-from townsquare.citizens.models import IdentityKind
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import accounts
 from townsquare.errors import Problem
+from townsquare.residents import accounts
+from townsquare.residents.types import IdentityKind
 from townsquare.settings import Settings
 from townsquare.web import cookies
 from townsquare.web.i18n import gettext as _

@@ -15,13 +15,20 @@ from babel.dates import format_date, format_datetime, format_timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from townsquare.agencies.models import AttributeDatatype, Service
-from townsquare.cases.models import Case, CaseStatus
 from townsquare.cases.service import OPEN_STATUSES
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import residents
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
+from townsquare.residents import records as residents
+from townsquare.residents.types import (
+    AttributeDatatype,
+    Case,
+    CaseStatus,
+    Channel,
+    Direction,
+    Interaction,
+    InteractionKind,
+    Service,
+)
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import CurrentCitizen, own_case

@@ -10,11 +10,12 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from townsquare.citizens import sessions
-from townsquare.citizens.models import Citizen
 from townsquare.db.deps import SessionDep
 from townsquare.drafts import service as drafts
-from townsquare.engagement import residents
 from townsquare.errors import not_found
+from townsquare.residents import records as residents
+from townsquare.residents import visits
+from townsquare.residents.types import Citizen
 from townsquare.settings import Settings
 from townsquare.staff.auth import PUBLIC, RESIDENT, RESIDENT_OWN, enforces
 from townsquare.web import cookies, i18n
@@ -42,9 +43,7 @@ async def optional_citizen(request: Request, session: SessionDep) -> Citizen | N
     token = request.cookies.get(sessions.CITIZEN_COOKIE)
     if not token:
         return None
-    citizen = await sessions.citizen_for(session, token=token)
-    if session.dirty:
-        await session.commit()  # last-seen time
+    citizen = await visits.signed_in(session, token=token)
     request.state.citizen = citizen
     if citizen is not None and not getattr(request.state, "language_chosen", False):
         i18n.use(citizen.language)

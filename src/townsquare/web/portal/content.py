@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from townsquare.agencies.models import Service, ServiceAttribute
+from townsquare.residents.types import Service, ServiceAttribute
 from townsquare.web import i18n
 
 

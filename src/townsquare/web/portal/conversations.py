@@ -13,12 +13,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import residents
 from townsquare.engagement.pipeline import Pipeline
-from townsquare.engagement.residents import ConversationView
 from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Direction, Interaction
+from townsquare.residents import records as residents
+from townsquare.residents.records import ConversationView
+from townsquare.residents.types import Direction, Interaction
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.cases import DEFAULT_TZ, case_name, helpers
 from townsquare.web.portal.common import CurrentCitizen, own_conversation, settings_of

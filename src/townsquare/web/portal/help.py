@@ -8,7 +8,6 @@ A page always shows the version live now, read from the database; an unknown, dr
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Annotated, Any
 
 from babel.dates import format_date
@@ -17,12 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from townsquare.agencies import service as agencies
-from townsquare.agencies.models import Agency
 from townsquare.db.deps import SessionDep
 from townsquare.knowledge import rendering
 from townsquare.knowledge import service as knowledge
-from townsquare.knowledge.models import LANGUAGES, Article, ArticleVersion
 from townsquare.knowledge.service import LiveArticle
+from townsquare.residents import guidance
+from townsquare.residents.types import LANGUAGES
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import MaybeCitizen
@@ -95,7 +94,7 @@ async def _page(
         for code in shown.service_codes
         if code in by_code
     ]
-    agency = await session.get(Agency, shown.agency_id)
+    agency = (await agencies.agencies_by_id(session, ids={shown.agency_id})).get(shown.agency_id)
     context: dict[str, Any] = {
         "article": shown,
         "body_html": govuk_html(rendering.body_html(shown.body)),
@@ -122,42 +121,6 @@ async def article_page(
     return await _page(request, session, live, answered=answered)
 
 
-async def _read_version(session: SessionDep, slug: str, version: str) -> LiveArticle | None:
-    """The version of the article at `slug` the resident read: the live one, or an earlier published one."""
-    live = await knowledge.live_by_slug(session, slug=slug[:MAX_SLUG])
-    if live is None:
-        return None
-    try:
-        version_id = uuid.UUID(version[:40])
-    except ValueError:
-        return live  # the form always sends it; without it, the version live now is the one read
-    if version_id == live.version_id:
-        return live
-    row = await session.get(ArticleVersion, version_id)
-    if row is None or row.article_id != live.article_id or row.published_at is None:
-        return live
-    article = await session.get(Article, row.article_id)
-    if article is None:
-        return live
-    return LiveArticle(
-        article_id=article.id,
-        version_id=row.id,
-        number=row.number,
-        slug=article.slug,
-        language=article.language,
-        group_id=article.group_id,
-        agency_id=article.agency_id,
-        title=row.title,
-        summary=row.summary,
-        body=row.body,
-        short_answer=row.short_answer,
-        voice_script=row.voice_script,
-        service_codes=list(row.service_codes or []),
-        published_at=row.published_at,
-        updated_on=row.published_at.date(),
-    )
-
-
 @router.post("/help/{slug}/feedback", response_class=HTMLResponse)
 async def feedback(
     request: Request,
@@ -168,7 +131,7 @@ async def feedback(
     version: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     """Record that the web answered with this version, and whether it helped; then thank the reader."""
-    read = await _read_version(session, slug, version)
+    read = await guidance.read_version(session, slug=slug[:MAX_SLUG], version=version)
     if read is None:
         return _not_found(request)
     if helpful not in ANSWERS:

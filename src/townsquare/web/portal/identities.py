@@ -2,7 +2,7 @@
 contact, contact preferences and downloading everything we hold about them.
 
 Plain forms with POST-redirect-GET, so all of it works without JavaScript; the orchestration lives in
-`engagement.identities`, and nothing here writes personal data to the logs.
+`residents.identities`, and nothing here writes personal data to the logs.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions
-from townsquare.citizens.models import Citizen, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import data_export
-from townsquare.engagement import identities as manage
 from townsquare.errors import Problem
+from townsquare.residents import identities as manage
+from townsquare.residents import visits
+from townsquare.residents.types import Citizen, IdentityKind
 from townsquare.web import i18n
 from townsquare.web.i18n import LANGUAGE_COOKIE, ngettext
 from townsquare.web.i18n import gettext as _
@@ -388,10 +388,7 @@ async def preferences_save(
 @router.get("/account/data.json")
 async def download(session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Everything held about the signed-in resident, as one JSON file to keep."""
-    citizen_id = citizen.id
-    document = await data_export.export(session, citizen_id=citizen_id)
-    manage.audit_download(session, citizen_id=citizen_id)
-    await session.commit()
+    document = await visits.download_data(session, citizen_id=citizen.id)
     filename = f"my-data-{utcnow().date().isoformat()}.json"
     return Response(
         json.dumps(document, ensure_ascii=False, indent=2),

@@ -11,11 +11,11 @@ import uuid
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.citizens.models import IdentityKind
+from townsquare.db import Session
 from townsquare.engagement import resident_limits
 from townsquare.ratelimit import RateLimiter
+from townsquare.residents.types import IdentityKind
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext
 
@@ -35,7 +35,7 @@ def client_of(request: Request) -> str:
 
 async def send_refused(
     request: Request,
-    session: AsyncSession,
+    session: Session,
     *,
     purpose: str,
     kind: IdentityKind,
@@ -58,7 +58,7 @@ async def send_refused(
     return decision.retry_after
 
 
-async def guess_refused(request: Request, session: AsyncSession, *, purpose: str, citizen_id: uuid.UUID) -> int:
+async def guess_refused(request: Request, session: Session, *, purpose: str, citizen_id: uuid.UUID) -> int:
     """0 when the resident may enter another code; else the seconds to wait (refusal committed, code unchecked)."""
     settings = request.app.state.settings
     decision = await resident_limits.allow_code_guess(

@@ -15,17 +15,16 @@ from typing import Any
 from babel.dates import format_date
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
-from townsquare.agencies.models import Service
 from townsquare.cases import service as cases
 from townsquare.cases.service import OPEN_STATUSES
 from townsquare.clock import utcnow
+from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.errors import FieldError, invalid
 from townsquare.places import service as places
-from townsquare.places.models import Place
+from townsquare.residents.types import Place, Service
 from townsquare.settings import Settings
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
@@ -81,13 +80,13 @@ class Report:
         }
 
 
-async def open311_services(session: AsyncSession) -> list[Service]:
+async def open311_services(session: Session) -> list[Service]:
     """The active services people report through Open311 and the map, by name."""
     return sorted(await agencies.open311_services(session), key=lambda s: (s.name, s.code))
 
 
 async def public_reports(
-    session: AsyncSession, *, services: list[Service], service_code: str | None, status: str | None
+    session: Session, *, services: list[Service], service_code: str | None, status: str | None
 ) -> list[Report]:
     """The newest reports of these services in the last 90 days, filtered by service and open/closed."""
     codes = [s.code for s in services if service_code in (None, s.code)]

@@ -26,9 +26,8 @@ from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, Jos
 from joserfc.jwk import KeySet
 
 from townsquare import sealing
-from townsquare.citizens import sessions
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import accounts
+from townsquare.residents import visits
 from townsquare.settings import Settings
 from townsquare.web import cookies
 from townsquare.web.portal.common import safe_next, set_citizen_cookie, settings_of
@@ -359,14 +358,14 @@ async def finish_sign_in(
     except SignInRefused as refused:
         log.info("OIDC sign-in refused (%s)", refused.status)
         return _refused(request, refused)
-    citizen = await accounts.sign_in_with_oidc(
-        session, issuer=party.issuer, claims=claims, region=settings.default_region
+    token = await visits.finish_oidc_sign_in(
+        session,
+        issuer=party.issuer,
+        claims=claims,
+        region=settings.default_region,
+        hours=settings.citizen_session_hours,
+        device=request.headers.get("user-agent", "")[:200],
     )
-    device = request.headers.get("user-agent", "")[:200]
-    token = await sessions.start(
-        session, citizen_id=citizen.id, method="oidc", hours=settings.citizen_session_hours, device=device
-    )
-    await session.commit()
     response = RedirectResponse(safe_next(flow.next), status_code=303)
     set_citizen_cookie(response, token, settings)
     _forget_flow(response, settings)

@@ -16,9 +16,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import totp
-from townsquare.citizens.models import Citizen, CitizenTotp, IdentityKind
 from townsquare.db.deps import SessionDep
-from townsquare.engagement import accounts
+from townsquare.residents import accounts
+from townsquare.residents.types import Citizen, CitizenTotp, IdentityKind
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext

@@ -20,12 +20,12 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.agencies import service as agencies
-from townsquare.agencies.models import Agency, Service
 from townsquare.citizens import searches
-from townsquare.citizens.models import Citizen
 from townsquare.db.deps import SessionDep
 from townsquare.drafts import service as drafts
 from townsquare.errors import Problem
+from townsquare.residents import visits
+from townsquare.residents.types import Agency, Citizen, Service
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext
@@ -222,7 +222,7 @@ async def service_page(request: Request, session: SessionDep, citizen: MaybeCiti
         return _not_found(request)
     if not service.active:
         return _not_found(request)
-    agency = await session.get(Agency, service.agency_id)
+    agency = (await agencies.agencies_by_id(session, ids={service.agency_id})).get(service.agency_id)
     questions = [
         {
             "text": attribute_text(a, "description"),
@@ -259,8 +259,7 @@ async def search(request: Request, session: SessionDep, citizen: MaybeCitizen, q
         return templates.TemplateResponse(request, "portal/search.html", context, status_code=422)
     found = await _search_everything(request, session, query)
     if citizen is not None:
-        await searches.record(session, citizen_id=citizen.id, query=query)
-        await session.commit()
+        await visits.remember_search(session, citizen_id=citizen.id, query=query)
     context.update(q=query, results=found)
     if not found:
         catalogue = await agencies.list_services(session)

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 
 from townsquare.agencies import service as agencies
 from townsquare.citizens import service as citizens
-from townsquare.citizens.models import IdentityKind
+from townsquare.citizens.kinds import IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
 from townsquare.engagement import mail

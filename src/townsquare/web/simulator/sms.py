@@ -18,7 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from townsquare.agencies import service as agencies
 from townsquare.citizens import service as citizens
-from townsquare.citizens.models import IdentityKind
+from townsquare.citizens.kinds import IdentityKind
 from townsquare.db.engine import Database
 from townsquare.engagement import sms as engagement_sms
 from townsquare.errors import Problem, conflict

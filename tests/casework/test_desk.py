@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_citizen, create_staff, desk_citizen_with_history
 from townsquare.cases import service as cases
+from townsquare.casework import desk
 from townsquare.citizens.models import Citizen
-from townsquare.engagement import desk
 from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind

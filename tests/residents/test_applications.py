@@ -11,8 +11,8 @@ from tests.factories import count, create_agency, create_citizen, create_service
 from townsquare.app import Runtime
 from townsquare.cases.models import Case
 from townsquare.drafts import service as drafts
-from townsquare.engagement import applications as apps
 from townsquare.interactions.models import Interaction, InteractionKind
+from townsquare.residents import applications as apps
 
 ATTRIBUTES = [
     {"code": "street", "datatype": "string", "required": True, "page": 2},

@@ -9,11 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import create_citizen
 from townsquare.citizens import sessions
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
-from townsquare.engagement import identities
 from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
 from townsquare.notify.models import OutboxMessage
+from townsquare.residents import identities
 from townsquare.settings import Settings
 
 

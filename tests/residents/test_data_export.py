@@ -13,9 +13,9 @@ from townsquare.citizens import sessions, verification
 from townsquare.citizens.models import Citizen, CitizenSearch, CitizenTotp, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.drafts.models import Draft
-from townsquare.engagement import data_export
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Attachment, Channel, Direction, InteractionKind
+from townsquare.residents import data_export
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

@@ -21,13 +21,16 @@ from tests.factories import (
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseStatus
+from townsquare.casework import cases as casework
+from townsquare.casework import desk
 from townsquare.clock import utcnow
-from townsquare.engagement import casework, desk, replies, residents
+from townsquare.engagement import replies
 from townsquare.engagement.messages import InboundMessage
 from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
 from townsquare.notify.rendering import Content
+from townsquare.residents import records as residents
 from townsquare.routing.models import WorkItem
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffRole

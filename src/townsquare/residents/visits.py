@@ -1,0 +1,52 @@
+"""What a resident's visit writes while it reads: the session's last-seen time, a session begun by the identity
+provider's answer, the audit entry of a data download, a remembered search.
+
+Each function commits before the page answers, so no page that only shows something commits itself; nothing here
+writes anything else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.citizens import searches, sessions
+from townsquare.citizens.models import Citizen
+from townsquare.residents import accounts, data_export, identities
+
+
+async def signed_in(session: AsyncSession, *, token: str) -> Citizen | None:
+    """The citizen a session cookie belongs to, if the session is live; its last-seen time is committed."""
+    # Without autoflush the changed last-seen time stays visible as dirty: reading the citizen would otherwise
+    # flush it and hide it from the check, and the change would be lost with the request's transaction.
+    with session.no_autoflush:
+        citizen = await sessions.citizen_for(session, token=token)
+    if session.dirty:
+        await session.commit()  # last-seen time
+    return citizen
+
+
+async def finish_oidc_sign_in(
+    session: AsyncSession, *, issuer: str, claims: dict[str, Any], region: str, hours: int, device: str
+) -> str:
+    """Link the provider's subject to its citizen and start their session (committed); the session's token."""
+    citizen = await accounts.sign_in_with_oidc(session, issuer=issuer, claims=claims, region=region)
+    token = await sessions.start(session, citizen_id=citizen.id, method="oidc", hours=hours, device=device)
+    await session.commit()
+    return token
+
+
+async def download_data(session: AsyncSession, *, citizen_id: uuid.UUID) -> dict[str, Any]:
+    """Everything held about the resident, with the download audited and committed before it leaves."""
+    document = await data_export.export(session, citizen_id=citizen_id)
+    identities.audit_download(session, citizen_id=citizen_id)
+    await session.commit()
+    return document
+
+
+async def remember_search(session: AsyncSession, *, citizen_id: uuid.UUID, query: str) -> None:
+    """Keep a signed-in resident's search among their recent ones, on every device (committed)."""
+    await searches.record(session, citizen_id=citizen_id, query=query)
+    await session.commit()

@@ -1,0 +1,124 @@
+"""The application pages' JSON for the autosave script: save the fields a device changed, keep this device's value
+in a conflict, and read the draft as every device last saved it.
+
+Translates only: the saves are `residents.drafting` functions; never shows or accepts another person's draft (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from townsquare.db.deps import SessionDep
+from townsquare.drafts.service import SaveResult
+from townsquare.errors import FieldError, invalid, too_large
+from townsquare.hygiene import JsonRefused, load_json
+from townsquare.residents import applications as apps
+from townsquare.residents import drafting
+from townsquare.residents.types import Service
+from townsquare.web.i18n import gettext as _
+from townsquare.web.portal.apply import load
+from townsquare.web.portal.apply_forms import attribute, display
+from townsquare.web.portal.common import CurrentCitizen, own_draft
+
+router = APIRouter(include_in_schema=False)
+MAX_AUTOSAVE_BYTES = 200_000
+
+
+async def _json_body(request: Request) -> dict[str, Any]:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_AUTOSAVE_BYTES:
+        raise too_large(f"An autosave is at most {MAX_AUTOSAVE_BYTES} bytes.")
+    raw = await request.body()
+    if len(raw) > MAX_AUTOSAVE_BYTES:
+        raise too_large(f"An autosave is at most {MAX_AUTOSAVE_BYTES} bytes.")
+    try:
+        body = load_json(raw)  # within hygiene's depth limit: never a RecursionError
+    except JsonRefused as exc:
+        raise invalid(f"The request body must be JSON. {exc.detail}", FieldError("body", exc.detail)) from None
+    if not isinstance(body, dict):
+        raise invalid("The request body must be a JSON object.")
+    return body
+
+
+def _whole(body: dict[str, Any], name: str, *, optional: bool = False) -> int | None:
+    value = body.get(name)
+    if value is None and optional:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid(f"'{name}' must be a whole number.", FieldError(name, "Expected a whole number."))
+    return value
+
+
+def _saved_json(service: Service, result: SaveResult) -> JSONResponse:
+    draft = result.draft
+    answers = apps.public_answers(draft)
+    return JSONResponse(
+        {
+            "version": draft.version,
+            "applied": result.applied,
+            "conflicts": [
+                {
+                    "field": c.field,
+                    "their_value": apps.to_form(attribute(service, c.field), c.their_value),
+                    "your_value": apps.to_form(attribute(service, c.field), c.your_value),
+                    "their_text": display(attribute(service, c.field), c.their_value) or _("(no answer)"),
+                    "your_text": display(attribute(service, c.field), c.your_value) or _("(no answer)"),
+                }
+                for c in result.conflicts
+            ],
+            "fields": {code: apps.to_form(attribute(service, code), value) for code, value in answers.items()},
+        }
+    )
+
+
+@router.post("/applications/{draft_id}/autosave", dependencies=[Depends(own_draft)])
+async def autosave(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
+    """Save the fields a device changed: {base_version, changes, step} → {version, applied, conflicts, fields}."""
+    body = await _json_body(request)
+    draft, service, tz = await load(session, citizen.id, draft_id)
+    changes = body.get("changes", {})
+    if not isinstance(changes, dict):
+        raise invalid(
+            "'changes' must be an object of field names and values.", FieldError("changes", "Expected an object.")
+        )
+    base, step = _whole(body, "base_version"), _whole(body, "step", optional=True)
+    assert base is not None
+    result = await drafting.autosave(
+        session, draft=draft, service=service, tz=tz, base=base, changes=changes, step=step
+    )
+    return _saved_json(service, result)
+
+
+@router.post("/applications/{draft_id}/resolve", dependencies=[Depends(own_draft)])
+async def resolve(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
+    """The person chose their own value for a field in conflict: {field, value, base_version}."""
+    body = await _json_body(request)
+    draft, service, tz = await load(session, citizen.id, draft_id)
+    code = body.get("field")
+    if not isinstance(code, str):
+        raise invalid("'field' must name a question.", FieldError("field", "Expected text."))
+    base = _whole(body, "base_version")
+    assert base is not None
+    result = await drafting.keep_mine(
+        session, draft=draft, service=service, tz=tz, code=code, value=body.get("value", ""), base=base
+    )
+    return _saved_json(service, result)
+
+
+@router.get("/applications/{draft_id}/state", dependencies=[Depends(own_draft)])
+async def state(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
+    """The draft as every device last saved it, for a page that regains focus."""
+    draft, service, _tz = await load(session, citizen.id, draft_id)
+    answers = apps.public_answers(draft)
+    return JSONResponse(
+        {
+            "version": draft.version,
+            "step": draft.step,
+            "submitted": draft.submitted_at is not None,
+            "answers": answers,
+            "fields": {code: apps.to_form(attribute(service, code), value) for code, value in answers.items()},
+        }
+    )
