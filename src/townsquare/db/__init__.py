@@ -4,6 +4,7 @@ Knows nothing of any domain; domains import from here, never the other way.
 """
 
 from townsquare.db.base import Base, IdMixin, TimestampMixin, new_id
+from townsquare.db.changes import Change, assign
 from townsquare.db.engine import Database
 
-__all__ = ["Base", "Database", "IdMixin", "TimestampMixin", "new_id"]
+__all__ = ["Base", "Change", "Database", "IdMixin", "TimestampMixin", "assign", "new_id"]
