@@ -44,7 +44,7 @@ class ArticleMeta(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    slug: str = Field(pattern=knowledge.SLUG_PATTERN.pattern)
+    slug: str = Field(pattern=f"^{knowledge.SLUG_PATTERN.pattern}$")
     language: str
     agency: Annotated[str, Field(min_length=1)]
     group: str | None = None  # articles sharing a group are one answer's language variants
