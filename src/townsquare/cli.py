@@ -14,6 +14,7 @@ from pathlib import Path
 
 import typer
 import uvicorn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +27,7 @@ from townsquare.content import knowledge as content_knowledge
 from townsquare.content.files import ContentInvalid, ImportReport
 from townsquare.db import Database
 from townsquare.demo.reports import open311_instructions
-from townsquare.demo.seed import seed
+from townsquare.demo.seed import DemoSummary, seed
 from townsquare.errors import Problem
 from townsquare.events import EventBus
 from townsquare.places import service as places
@@ -96,6 +97,7 @@ def demo(
     if reset and url.get_backend_name() == "sqlite" and url.database:
         for suffix in ("", "-wal", "-shm"):
             Path(url.database + suffix).unlink(missing_ok=True)
+    typer.echo("Preparing the demo city: database migrations, then the city itself (first start only)")
     migrations.upgrade(settings.database_url)
     summary = asyncio.run(_seed(settings))
     where = f"http://{host or settings.host}:{port or settings.port}"
@@ -134,10 +136,17 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update=missing)
 
 
-async def _seed(settings: Settings):  # type: ignore[no-untyped-def]
+async def _seed(settings: Settings) -> DemoSummary:
     db = Database(settings.database_url, EventBus())
+    columns = (TextColumn("  {task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        return await seed(db, prefix=settings.case_reference_prefix)
+        with Progress(*columns, transient=False) as bars:
+
+            def step(label: str, total: int) -> Callable[[int], None]:
+                task = bars.add_task(label, total=total)
+                return lambda done: bars.advance(task, done)
+
+            return await seed(db, prefix=settings.case_reference_prefix, settings=settings, progress=step)
     finally:
         await db.dispose()
 
