@@ -9,6 +9,7 @@ import asyncio
 import csv
 import getpass
 import logging
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -137,12 +138,15 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 async def _seed(settings: Settings) -> DemoSummary:
+    """Seed with a progress bar per step on a terminal, a line per step otherwise (a log, CI)."""
     db = Database(settings.database_url, EventBus())
     columns = (TextColumn("  {task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        with Progress(*columns, transient=False) as bars:
+        with Progress(*columns, transient=False, disable=not sys.stdout.isatty()) as bars:
 
             def step(label: str, total: int) -> Callable[[int], None]:
+                if bars.disable:
+                    typer.echo(f"  {label} ({total})")
                 task = bars.add_task(label, total=total)
                 return lambda done: bars.advance(task, done)
 

@@ -62,7 +62,7 @@ async def seed(
     db: Database,
     *,
     prefix: str = "TS",
-    citizens: int = 300,
+    citizens: int = 200,
     rng_seed: int = 2026,
     settings: Settings | None = None,
     progress: Progress = _quiet,
