@@ -180,9 +180,12 @@ async def import_knowledge(session: AsyncSession, root: Path, *, author_email: s
     for item in loaded:
         if item.meta.group and item.meta.slug in existing:
             group_of.setdefault(item.meta.group, existing[item.meta.slug].id)
+    writers: dict[uuid.UUID, uuid.UUID | None] = {}
     for item in loaded:
         agency_id = agency_ids[item.meta.agency]
-        writer = author or await _author(session, agency_id)
+        if agency_id not in writers:
+            writers[agency_id] = author or await _author(session, agency_id)
+        writer = writers[agency_id]
         if writer is None:
             errors.append(ContentError(item.name, "agency", "no active staff account can write its articles"))
             continue

@@ -206,7 +206,7 @@ class History:
         agents: list[uuid.UUID | None] = [*self.staff_by_agency.get(service.agency_id, [])] or [None]
         language = resident.citizen.language
         last_inbound = first_channel
-        for step in range(self.rng.randint(3, 11)):
+        for step in range(self.rng.randint(2, 9)):
             inbound = step == 0 or self.rng.random() < 0.55
             if inbound:
                 channel = first_channel if step == 0 else self._channel_for(resident)

@@ -62,7 +62,7 @@ async def seed(
     db: Database,
     *,
     prefix: str = "TS",
-    citizens: int = 200,
+    citizens: int = 150,
     rng_seed: int = 2026,
     settings: Settings | None = None,
     progress: Progress = _quiet,
