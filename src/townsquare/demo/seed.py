@@ -75,10 +75,11 @@ async def seed(
     async with db.session() as session:
         if await agencies.list_agencies(session):
             return DemoSummary(False, 0, 0, 0, staff_listing())
-        step = progress("Catalogue, staff and address register", 3)
+        step = progress("Catalogue, staff, addresses, knowledge", 4)
         await import_catalogue(session, CATALOGUE_DIR)
         step(1)
         admin_id, staff_by_agency = await _staff(session)
+        step(1)
         await places_service.import_rows(session, register_rows())
         step(1)
         await import_knowledge(session, KNOWLEDGE_DIR)
