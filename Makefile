@@ -13,23 +13,44 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
+RUN_STAMP := $(VENV)/.installed-run
+PY_CHECK := $(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Townsquare needs Python 3.11 or newer")'
+
+# Everything: running, tests, lint and benchmarks (requirements/dev.lock, a superset of base.lock).
 $(STAMP): requirements/dev.lock pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Townsquare needs Python 3.11 or newer")'
+	@$(PY_CHECK)
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet -r requirements/dev.lock
 	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
+# Only what running needs (requirements/base.lock); a full install above already has it.
+$(RUN_STAMP): requirements/base.lock pyproject.toml
+	@$(PY_CHECK)
+	@if [ -f $(STAMP) ] && [ $(STAMP) -nt requirements/base.lock ]; then touch $(RUN_STAMP); exit 0; fi; \
+	  set -e; echo "Installing what running needs (requirements/base.lock)"; \
+	  test -d $(VENV) || $(PYTHON) -m venv $(VENV); \
+	  $(BIN)/pip install --disable-pip-version-check -r requirements/base.lock; \
+	  $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .; \
+	  test -x $(BIN)/townsquare; touch $(RUN_STAMP)
+
+# npm: every package (tests and benchmarks: axe-core, oidc-provider, Lighthouse) ...
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
-	touch node_modules/.installed
+	touch node_modules/.installed node_modules/.installed-run
+
+# ... or only the portal's build (the "dependencies" of package.json: GOV.UK Frontend, sass, Leaflet, Swagger UI).
+node_modules/.installed-run: package.json package-lock.json
+	@if [ -f node_modules/.installed ] && [ node_modules/.installed -nt package-lock.json ]; then touch $@; exit 0; fi; \
+	  set -e; echo "Installing the portal's build packages (npm, without the test and benchmark tools)"; \
+	  npm ci --omit=dev --no-audit --no-fund --loglevel=error; touch $@
 
 BUILD := src/townsquare/web/static/build
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 # The portal's stylesheet and scripts, built from GOV.UK Frontend (npm) with the system font stack; Leaflet for
 # the map and Swagger UI for /docs, copied as published so neither is ever loaded from a CDN.
-$(BUILD)/.built: node_modules/.installed frontend/portal.scss $(wildcard frontend/*.js)
+$(BUILD)/.built: node_modules/.installed-run frontend/portal.scss $(wildcard frontend/*.js)
 	mkdir -p $(BUILD)
 	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps frontend/portal.scss $(BUILD)/portal.css
 	cp $(GOVUK)/govuk-frontend.min.js $(BUILD)/govuk-frontend.min.js
@@ -40,7 +61,7 @@ $(BUILD)/.built: node_modules/.installed frontend/portal.scss $(wildcard fronten
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/favicon-32x32.png $(BUILD)/swagger-ui/
 	touch $(BUILD)/.built
 
-install: $(STAMP) ## Create .venv from the lock files
+install: $(STAMP) ## Create .venv with everything (tests, lint, benchmarks) from requirements/dev.lock
 
 assets: $(BUILD)/.built ## Build the portal's CSS and JS (and copy Leaflet and Swagger UI) from npm packages
 
@@ -48,13 +69,13 @@ browser: ## Install Debian's Chromium for the browser tests, if it is missing
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-run: install $(BUILD)/.built ## Start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
+run: $(RUN_STAMP) $(BUILD)/.built ## Install only what running needs, then start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
 	$(BIN)/townsquare demo
 
-test: install $(BUILD)/.built browser lint ## Lint, then run the whole test suite (SQLite; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set)
+test: install node_modules/.installed $(BUILD)/.built browser lint ## Lint, then run the whole test suite (SQLite; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-pytest: install $(BUILD)/.built browser ## Run only the test suite
+pytest: install node_modules/.installed $(BUILD)/.built browser ## Run only the test suite
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy --strict on src/, import-linter contracts
@@ -67,7 +88,7 @@ fmt: install ## Format and auto-fix
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-bench: install $(BUILD)/.built browser ## Run the benchmarks in bench/ and print their ratios
+bench: install node_modules/.installed $(BUILD)/.built browser ## Run the benchmarks in bench/ and print their ratios
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/routing_sim.py
 	$(BIN)/python bench/lighthouse.py

@@ -46,9 +46,9 @@ from search_questions import QUESTIONS  # this script's directory is on sys.path
 from townsquare import migrations
 from townsquare.agencies.models import Agency
 from townsquare.clock import utcnow
+from townsquare.content.knowledge import import_knowledge, load
 from townsquare.db import Database, new_id
-from townsquare.demo.articles import ARTICLES
-from townsquare.demo.knowledge import seed_knowledge
+from townsquare.demo.city import KNOWLEDGE_DIR
 from townsquare.demo.seed import seed
 from townsquare.events import EventBus
 from townsquare.knowledge import service as knowledge
@@ -326,12 +326,12 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         await seed(db, citizens=args.citizens, rng_seed=args.seed)
         async with db.session() as session:
-            await seed_knowledge(session)
+            await import_knowledge(session, KNOWLEDGE_DIR)  # already there: changes nothing
             await session.commit()
             lives = await knowledge.live_all(session)
             agency_ids = list((await session.execute(select(Agency.id).order_by(Agency.slug))).scalars())
         result["seed_seconds"] = time.perf_counter() - started
-        slug_key = {a[lang]["slug"]: a["key"] for a in ARTICLES for lang in ("en", "fr")}
+        slug_key = {a.meta.slug: a.meta.group or a.meta.slug for a in load(KNOWLEDGE_DIR)}
         unknown = sorted({key for _, _, key in QUESTIONS} - set(slug_key.values()))
         if unknown:
             raise SystemExit(f"questions name articles that do not exist: {', '.join(unknown)}")
@@ -426,8 +426,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--semantic", action="store_true", help="also measure with knowledge_semantic on")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
-    if args.articles < 2 * len(ARTICLES) or args.rounds < 1 or args.citizens < 1:
-        parser.error(f"--articles must be at least {2 * len(ARTICLES)}, --rounds and --citizens positive")
+    if args.articles < len(load(KNOWLEDGE_DIR)) or args.rounds < 1 or args.citizens < 1:
+        parser.error(f"--articles must be at least {len(load(KNOWLEDGE_DIR))}, --rounds and --citizens positive")
     return args
 
 

@@ -1,5 +1,5 @@
 """Questions residents ask, written the way they type them (paraphrased, misspelled, French without accents),
-each with the demo article (`townsquare.demo.articles` key) that answers it. Used by bench/search_quality.py.
+each with the demo article (`group` in demo/content/knowledge) that answers it. Used by bench/search_quality.py.
 
 Written by hand for the benchmark, never generated from the articles' own wording, so recall measures how well
 search bridges the gap between how people ask and how the city writes.

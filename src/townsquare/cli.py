@@ -9,18 +9,26 @@ import asyncio
 import csv
 import getpass
 import logging
+import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import typer
 import uvicorn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare import migrations
 from townsquare.agencies import service as agencies
 from townsquare.app import create_app
+from townsquare.content import catalogue as content_catalogue
+from townsquare.content import knowledge as content_knowledge
+from townsquare.content.files import ContentInvalid, ImportReport
 from townsquare.db import Database
 from townsquare.demo.reports import open311_instructions
-from townsquare.demo.seed import seed
+from townsquare.demo.seed import DemoSummary, seed
 from townsquare.errors import Problem
 from townsquare.events import EventBus
 from townsquare.places import service as places
@@ -39,6 +47,12 @@ cli.add_typer(staff_cli, name="staff")
 cli.add_typer(key_cli, name="api-key")
 places_cli = typer.Typer(help="The address register.", no_args_is_help=True)
 cli.add_typer(places_cli, name="places")
+catalogue_cli = typer.Typer(
+    help="The service catalogue: agencies, services and forms, the contact centre.", no_args_is_help=True
+)
+cli.add_typer(catalogue_cli, name="catalogue")
+knowledge_cli = typer.Typer(help="The knowledge base's articles.", no_args_is_help=True)
+cli.add_typer(knowledge_cli, name="knowledge")
 
 
 # Libraries whose debug output echoes SQL parameters or request bodies, i.e. personal data.
@@ -84,6 +98,7 @@ def demo(
     if reset and url.get_backend_name() == "sqlite" and url.database:
         for suffix in ("", "-wal", "-shm"):
             Path(url.database + suffix).unlink(missing_ok=True)
+    typer.echo("Preparing the demo city: database migrations, then the city itself (first start only)")
     migrations.upgrade(settings.database_url)
     summary = asyncio.run(_seed(settings))
     where = f"http://{host or settings.host}:{port or settings.port}"
@@ -122,10 +137,20 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update=missing)
 
 
-async def _seed(settings: Settings):  # type: ignore[no-untyped-def]
+async def _seed(settings: Settings) -> DemoSummary:
+    """Seed with a progress bar per step on a terminal, a line per step otherwise (a log, CI)."""
     db = Database(settings.database_url, EventBus())
+    columns = (TextColumn("  {task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     try:
-        return await seed(db, prefix=settings.case_reference_prefix)
+        with Progress(*columns, transient=False, disable=not sys.stdout.isatty()) as bars:
+
+            def step(label: str, total: int) -> Callable[[int], None]:
+                if bars.disable:
+                    typer.echo(f"  {label} ({total})")
+                task = bars.add_task(label, total=total)
+                return lambda done: bars.advance(task, done)
+
+            return await seed(db, prefix=settings.case_reference_prefix, settings=settings, progress=step)
     finally:
         await db.dispose()
 
@@ -277,6 +302,68 @@ def places_import(
             typer.echo(f"Nothing imported ({note}). {problem.detail}", err=True)
             raise typer.Exit(1) from problem
     typer.echo(f"Imported {count} address{'es' if count != 1 else ''} into the register.")
+
+
+DRY_RUN_HELP = "Report what would change without writing anything"
+
+
+@catalogue_cli.command("import")
+def catalogue_import(
+    directory: Path = typer.Argument(..., help="A directory of agency files (*.toml, one per agency)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
+) -> None:
+    """Create or update agencies, services and forms, queues, hours and canned replies from TOML files; all or
+    nothing, and importing the same files again changes nothing."""
+    _run_import("catalogue", lambda session: content_catalogue.import_catalogue(session, directory), dry_run)
+
+
+@knowledge_cli.command("import")
+def knowledge_import(
+    directory: Path = typer.Argument(..., help="A directory of articles (*.md with TOML front matter)"),
+    author: str | None = typer.Option(None, help="Staff email to write the versions as (default: each agency's)"),
+    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
+) -> None:
+    """Publish new and changed articles from Markdown files, keeping each article's versions; all or nothing."""
+    _run_import(
+        "knowledge",
+        lambda session: content_knowledge.import_knowledge(session, directory, author_email=author),
+        dry_run,
+    )
+
+
+def _run_import(what: str, work: Callable[[AsyncSession], Awaitable[ImportReport]], dry_run: bool) -> None:
+    """Run one import in one transaction: committed, or rolled back for a dry run or at the first refusal."""
+
+    async def run() -> ImportReport:
+        settings = get_settings()
+        db = Database(settings.database_url, EventBus())
+        try:
+            async with db.session() as session:
+                report = await work(session)
+                if dry_run:
+                    await session.rollback()
+                else:
+                    await session.commit()
+                return report
+        finally:
+            await db.dispose()
+
+    try:
+        report = asyncio.run(run())
+    except ContentInvalid as invalid:
+        typer.echo(f"Nothing imported: {len(invalid.errors)} problem(s) to correct.", err=True)
+        for error in invalid.errors:
+            typer.echo(f"  {error}", err=True)
+        raise typer.Exit(1) from invalid
+    except (Problem, IntegrityError) as error:
+        detail = error.detail if isinstance(error, Problem) else "a value clashes with one already in the database"
+        typer.echo(f"Nothing imported: {detail}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(f"Dry run of the {what} import, nothing written:" if dry_run else f"Imported the {what}:")
+    for line in report.lines():
+        typer.echo(line)
+    if not report.changed:
+        typer.echo("  Nothing to change: the database already says what the files say.")
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_service
 from townsquare.agencies import service as agencies
-from townsquare.demo.catalogue import SERVICES
+from townsquare.content.catalogue import load
+from townsquare.demo.city import CATALOGUE_DIR
 
 
 async def _catalogue(session: AsyncSession) -> None:
@@ -86,15 +87,17 @@ def test_query_words_are_folded_and_common_words_dropped_unless_nothing_else_is_
 
 
 def test_every_demo_service_and_question_has_french_wording() -> None:
-    for spec in SERVICES:
-        french = spec["fr"]
-        assert french["name"].strip(), spec["code"]
-        assert french["description"].strip(), spec["code"]
-        assert french["group"].strip(), spec["code"]
-        for attr in spec["attributes"]:
-            wording = attr["translations"]["fr"]
-            assert wording["description"].strip(), (spec["code"], attr["code"])
-            if attr["datatype_description"]:
-                assert wording["datatype_description"].strip(), (spec["code"], attr["code"])
-            if attr["values"]:
-                assert set(wording["values"]) == {v["key"] for v in attr["values"]}, (spec["code"], attr["code"])
+    services = [spec for agency in load(CATALOGUE_DIR) for spec in agency.content.services]
+    assert services
+    for spec in services:
+        french = spec.translations["fr"]
+        assert (french.name or "").strip(), spec.code
+        assert (french.description or "").strip(), spec.code
+        assert (french.group or "").strip(), spec.code
+        for attr in spec.attributes:
+            wording = attr.translations["fr"]
+            assert (wording.description or "").strip(), (spec.code, attr.code)
+            if attr.hint:
+                assert (wording.hint or "").strip(), (spec.code, attr.code)
+            if attr.values:
+                assert set(wording.values) == {v.key for v in attr.values}, (spec.code, attr.code)

@@ -3,18 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from townsquare.db import Database
-from townsquare.demo.articles import ARTICLES
-from townsquare.demo.knowledge import seed_knowledge
+from townsquare.content import catalogue as catalogue_files
+from townsquare.content import knowledge as knowledge_files
+from townsquare.content.knowledge import import_knowledge
+from townsquare.db import Change, Database
+from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR
 from townsquare.demo.seed import seed
 from townsquare.events import EventBus
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.models import SHORT_ANSWER_MAX, Article, ArticleVersion, VersionStatus
 from townsquare.staff.models import StaffAccount
+
+
+def _articles() -> list[dict[str, Any]]:
+    """The demo articles as one entry per answer: its group key, agency, services and each language's slug."""
+    entries: dict[str, dict[str, Any]] = {}
+    for item in knowledge_files.load(KNOWLEDGE_DIR):
+        meta = item.meta
+        entry = entries.setdefault(meta.group or meta.slug, {"key": meta.group, "agency": meta.agency})
+        entry["services"] = list(meta.services)
+        entry[meta.language] = {"slug": meta.slug}
+    return list(entries.values())
+
+
+ARTICLES = _articles()
+
+
+async def seed_knowledge(session: Any) -> int:
+    """Import the demo knowledge again; how many articles that created."""
+    return (await import_knowledge(session, KNOWLEDGE_DIR)).count("articles", Change.created)
 
 
 @pytest.fixture
@@ -72,7 +94,9 @@ async def test_seeding_twice_gives_every_article_live_once_in_both_languages(db:
 
 
 def test_the_demo_articles_cover_every_demo_agency_and_service() -> None:
-    from townsquare.demo.catalogue import AGENCIES, SERVICES
+    agencies = [a.content for a in catalogue_files.load(CATALOGUE_DIR)]
+    AGENCIES = [{"slug": a.agency.slug} for a in agencies]
+    SERVICES = [{"code": s.code} for a in agencies for s in a.services]
 
     assert len(ARTICLES) == 40
     assert len({a["key"] for a in ARTICLES}) == 40

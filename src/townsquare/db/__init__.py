@@ -7,6 +7,7 @@ the edges name in their signatures (dependencies, helpers), so no edge needs to 
 from sqlalchemy.ext.asyncio import AsyncSession as Session
 
 from townsquare.db.base import Base, IdMixin, TimestampMixin, new_id
+from townsquare.db.changes import Change, assign
 from townsquare.db.engine import Database
 
-__all__ = ["Base", "Database", "IdMixin", "Session", "TimestampMixin", "new_id"]
+__all__ = ["Base", "Change", "Database", "IdMixin", "Session", "TimestampMixin", "assign", "new_id"]

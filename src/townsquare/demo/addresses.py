@@ -9,35 +9,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-CENTRE = (43.6535, -79.3841)
-# The downtown grid is turned about 16 degrees from true north; "north" below means up the grid.
-GRID_ROTATION_DEG = -16.0
+from townsquare.demo.city import city
+
 SIDE_OFFSET_M = 12.0  # address points sit this far from the centre line, on either side
 POSTAL_LETTERS = "ABCEGHJKLMNPRSTVWXYZ"
-
-
-@dataclass(frozen=True)
-class Street:
-    name: str
-    start: tuple[float, float]  # (east, north) metres on the grid from the centre, where numbering begins
-    end: tuple[float, float]
-    first: int  # the first even civic number; the odd side starts one higher
-    per_side: int
-    fsa: str  # the postal code's first half for the street
-
-
-STREETS: tuple[Street, ...] = (
-    Street("Queen Street West", (420.0, -20.0), (-560.0, -20.0), 100, 22, "M5H"),
-    Street("Richmond Street West", (420.0, -190.0), (-560.0, -190.0), 100, 22, "M5H"),
-    Street("Adelaide Street West", (420.0, -350.0), (-560.0, -350.0), 100, 22, "M5H"),
-    Street("King Street West", (420.0, -520.0), (-560.0, -520.0), 100, 22, "M5V"),
-    Street("Dundas Street West", (420.0, 560.0), (-560.0, 560.0), 120, 20, "M5G"),
-    Street("Bay Street", (30.0, -600.0), (30.0, 620.0), 200, 24, "M5J"),
-    Street("York Street", (-230.0, -600.0), (-230.0, 200.0), 100, 16, "M5J"),
-    Street("University Avenue", (-430.0, -600.0), (-430.0, 620.0), 150, 22, "M5G"),
-    Street("St. Patrick Street", (-660.0, 0.0), (-660.0, 620.0), 10, 14, "M5T"),
-    Street("Elm Street", (300.0, 420.0), (-200.0, 420.0), 20, 12, "M5G"),
-)
+# The streets (and the grid's turn from true north: "north" below means up the grid) are in demo/content/city.toml.
+CENTRE = city().centre
 
 
 @dataclass(frozen=True)
@@ -51,7 +28,7 @@ class AddressPoint:
 
 def _to_lat_long(east: float, north: float) -> tuple[float, float]:
     """A point on the grid to latitude and longitude (flat-earth: the streets are short)."""
-    turn = math.radians(GRID_ROTATION_DEG)
+    turn = math.radians(city().grid_rotation_deg)
     true_east = east * math.cos(turn) - north * math.sin(turn)
     true_north = east * math.sin(turn) + north * math.cos(turn)
     lat0, long0 = CENTRE
@@ -69,7 +46,7 @@ def _postal_code(fsa: str, street_index: int, number: int) -> str:
 def address_points() -> list[AddressPoint]:
     """Every address point of the demo register, street by street, in civic-number order."""
     points: list[AddressPoint] = []
-    for index, street in enumerate(STREETS):
+    for index, street in enumerate(city().streets):
         (x0, y0), (x1, y1) = street.start, street.end
         length = math.hypot(x1 - x0, y1 - y0)
         ux, uy = (x1 - x0) / length, (y1 - y0) / length

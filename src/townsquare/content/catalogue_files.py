@@ -1,0 +1,208 @@
+"""The catalogue's file format: one TOML file per agency (its details, addresses, contact centre, canned replies
+and services with their forms), checked field by field before anything is written.
+
+Only describes and checks; `content.catalogue` writes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from townsquare.agencies.models import AttributeDatatype, ServiceType
+from townsquare.interactions.models import Channel
+
+CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
+LANGUAGE = r"^[a-z]{2}$"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+PERIOD = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Strict(BaseModel):
+    """Unknown keys are mistakes (a misspelt field must not be silently ignored)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AgencyIn(Strict):
+    slug: str = Field(pattern=SLUG)
+    name: Text
+    description: str = ""
+    email: str | None = None
+    phone: str | None = None
+    timezone: str = "America/Toronto"
+
+
+class ContactPointIn(Strict):
+    channel: Channel
+    address: Text
+
+
+class CalendarIn(Strict):
+    name: Text = "Office hours"
+    timezone: str | None = None  # the agency's when left out
+    hours: dict[str, list[str]] = Field(default_factory=dict)  # monday = ["08:30-12:00", "13:00-16:30"]
+    holidays: list[HolidayIn] = Field(default_factory=list)
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for day, periods in value.items():
+            if day not in WEEKDAYS:
+                raise ValueError(f"{day!r} is not a weekday; use {', '.join(WEEKDAYS)}")
+            for period in periods:
+                if not PERIOD.fullmatch(period):
+                    raise ValueError(f"{day}: {period!r} is not an opening period like '08:30-16:30'")
+        return value
+
+    def by_weekday(self) -> dict[str, list[list[str]]]:
+        """The hours as stored: "0" (Monday) … "6" → [["08:30", "16:30"], …]."""
+        return {str(WEEKDAYS.index(day)): [p.split("-") for p in periods] for day, periods in self.hours.items()}
+
+
+class HolidayIn(Strict):
+    day: date
+    name: Text
+
+
+class TeamIn(Strict):
+    slug: str = Field(pattern=SLUG)
+    name: Text
+
+
+class QueueIn(Strict):
+    slug: str = Field(pattern=SLUG)
+    name: Text
+    channels: list[Channel] = Field(default_factory=list)  # empty: any channel
+    service_codes: list[str] = Field(default_factory=list)  # empty: any service
+    required_skills: dict[str, Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=dict)
+    priority_boost: int = Field(0, ge=0, le=100)
+    team: str | None = None  # a team slug of this agency
+    active: bool = True
+
+
+class SlaTargetIn(Strict):
+    channel: Channel | None = None  # none: any channel
+    service: str | None = None  # a service code; none: any service
+    first_response_seconds: int = Field(gt=0)
+    goal_percent: int = Field(80, ge=1, le=100)
+    business_hours: bool = False
+
+
+class WrapUpCodeIn(Strict):
+    code: str = Field(pattern=SLUG)
+    label: Text
+    active: bool = True
+
+
+class CannedResponseIn(Strict):
+    slug: str = Field(pattern=SLUG)
+    language: str = Field("en", pattern=LANGUAGE)
+    title: Text
+    body: Text
+
+
+class ValueIn(Strict):
+    key: Text
+    name: Text
+
+
+class AttributeWordingIn(Strict):
+    description: str | None = None
+    hint: str | None = None
+    values: dict[str, str] = Field(default_factory=dict)  # key → name
+
+    def stored(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.description:
+            out["description"] = self.description
+        if self.hint:
+            out["datatype_description"] = self.hint
+        if self.values:
+            out["values"] = dict(self.values)
+        return out
+
+
+class AttributeIn(Strict):
+    code: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
+    datatype: AttributeDatatype
+    description: Text
+    hint: str = Field("", max_length=300)
+    required: bool = False
+    values: list[ValueIn] = Field(default_factory=list)
+    page: int = Field(1, ge=1)
+    translations: dict[Annotated[str, Field(pattern=LANGUAGE)], AttributeWordingIn] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _lists_have_values(self) -> AttributeIn:
+        listed = self.datatype in (AttributeDatatype.singlevaluelist, AttributeDatatype.multivaluelist)
+        if listed and not self.values:
+            raise ValueError(f"a {self.datatype.value} needs values (key and name)")
+        if not listed and self.values:
+            raise ValueError(f"a {self.datatype.value} takes no values")
+        return self
+
+
+class ServiceWordingIn(Strict):
+    name: str | None = None
+    description: str | None = None
+    group: str | None = None
+    keywords: list[str] = Field(default_factory=list)
+    notice: str | None = None
+
+    def stored(self) -> dict[str, Any]:
+        return self.model_dump(exclude_none=True, exclude_defaults=True)
+
+
+class ServiceIn(Strict):
+    code: str = Field(pattern=CODE)
+    name: Text
+    description: str = ""
+    group: str = Field("", max_length=100)
+    keywords: list[str] = Field(default_factory=list)
+    type: ServiceType = ServiceType.realtime
+    sla_hours: int | None = Field(None, gt=0)
+    active: bool = True
+    open311: bool = False  # a report about a place: offered through Open311 and on the portal's map
+    notice: str = ""
+    translations: dict[Annotated[str, Field(pattern=LANGUAGE)], ServiceWordingIn] = Field(default_factory=dict)
+    attributes: list[AttributeIn] = Field(default_factory=list)
+
+    @field_validator("attributes")
+    @classmethod
+    def _distinct_codes(cls, value: list[AttributeIn]) -> list[AttributeIn]:
+        codes = [a.code for a in value]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"attribute codes must differ: {', '.join(twice)} used twice")
+        return value
+
+
+class AgencyFile(Strict):
+    """One agency and everything that belongs to it."""
+
+    agency: AgencyIn
+    contact_points: list[ContactPointIn] = Field(default_factory=list)
+    calendar: CalendarIn | None = None
+    teams: list[TeamIn] = Field(default_factory=list)
+    queues: list[QueueIn] = Field(default_factory=list)
+    sla_targets: list[SlaTargetIn] = Field(default_factory=list)
+    wrap_up_codes: list[WrapUpCodeIn] = Field(default_factory=list)
+    canned_responses: list[CannedResponseIn] = Field(default_factory=list)
+    services: list[ServiceIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _teams_known(self) -> AgencyFile:
+        teams = {t.slug for t in self.teams}
+        for queue in self.queues:
+            if queue.team is not None and queue.team not in teams:
+                raise ValueError(f"queue {queue.slug!r} names team {queue.team!r}, which this file does not define")
+        return self
+
+
+CalendarIn.model_rebuild()

@@ -1,0 +1,167 @@
+"""`townsquare catalogue import`: agency files into the catalogue and the contact centre, idempotent, all or
+nothing, with a dry run and errors that name the file and the field."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from townsquare.agencies import service as agencies
+from townsquare.agencies.models import CannedResponse, ContactPoint, ServiceAttribute
+from townsquare.cli import cli
+from townsquare.content.catalogue import import_catalogue
+from townsquare.db import Change, Database
+from townsquare.events import EventBus
+from townsquare.routing.models import BusinessCalendar, Holiday, Queue, SlaTarget, Team, WrapUpCode
+
+COUNTED = (
+    ContactPoint,
+    ServiceAttribute,
+    CannedResponse,
+    BusinessCalendar,
+    Holiday,
+    Queue,
+    SlaTarget,
+    Team,
+    WrapUpCode,
+)
+
+
+async def _counts(url: str) -> dict[str, int]:
+    db = Database(url, EventBus())
+    try:
+        async with db.session() as session:
+            counts = {"agencies": len(await agencies.list_agencies(session))}
+            counts["services"] = len(await agencies.list_services(session, include_inactive=True))
+            for model in COUNTED:
+                counts[model.__tablename__] = (
+                    await session.execute(select(func.count()).select_from(model))
+                ).scalar_one()
+            return counts
+    finally:
+        await db.dispose()
+
+
+async def test_importing_creates_everything_and_a_second_time_changes_nothing(
+    database_url: str, catalogue_dir: Path
+) -> None:
+    db = Database(database_url, EventBus())
+    try:
+        async with db.session() as session:
+            first = await import_catalogue(session, catalogue_dir)
+            await session.commit()
+        assert first.count("agencies", Change.created) == 1
+        assert first.count("services", Change.created) == 1
+        assert first.count("SLA targets", Change.created) == 2
+        async with db.session() as session:
+            service = await agencies.get_service(session, code="POTHOLE")
+            assert (service.open311, service.sla_target_hours, service.group) == (True, 72, "Streets")
+            assert service.translations == {"fr": {"name": "Signaler un nid-de-poule"}}
+            (size,) = service.attributes
+            assert size.values == [{"key": "small", "name": "Small"}, {"key": "large", "name": "Large"}]
+            assert size.translations == {
+                "fr": {"description": "Quelle taille?", "values": {"small": "Petit", "large": "Grand"}}
+            }
+            queue = (await session.execute(select(Queue))).scalar_one()
+            calendar = (await session.execute(select(BusinessCalendar))).scalar_one()
+            assert calendar.hours == {"0": [["08:30", "16:30"]]}
+            assert queue.calendar_id == calendar.id
+            assert queue.team_id is not None
+            works = await agencies.agency_for_address(session, channel="sms", address="+16135550100")
+            assert works is not None
+            assert works.slug == "works"
+        before = await _counts(database_url)
+        async with db.session() as session:
+            again = await import_catalogue(session, catalogue_dir)
+            await session.commit()
+        assert not again.changed
+        assert again.count("services", Change.unchanged) == 1
+        assert await _counts(database_url) == before
+    finally:
+        await db.dispose()
+
+
+async def test_a_changed_service_is_updated_in_place(database_url: str, catalogue_dir: Path) -> None:
+    db = Database(database_url, EventBus())
+    try:
+        async with db.session() as session:
+            await import_catalogue(session, catalogue_dir)
+            await session.commit()
+            service_id = (await agencies.get_service(session, code="POTHOLE")).id
+        path = catalogue_dir / "works.toml"
+        text = path.read_text().replace('name = "Report a pothole"', 'name = "Report a pothole or a sinkhole"')
+        text = text.replace('{ key = "large", name = "Large" }', '{ key = "large", name = "Larger than a tyre" }')
+        path.write_text(text.replace("sla_hours = 72", "sla_hours = 48"))
+        async with db.session() as session:
+            report = await import_catalogue(session, catalogue_dir)
+            await session.commit()
+        assert report.count("services", Change.updated) == 1
+        assert report.count("agencies", Change.unchanged) == 1
+        async with db.session() as session:
+            service = await agencies.get_service(session, code="POTHOLE")
+            assert service.id == service_id  # the same service: its cases stay with it
+            assert (service.name, service.sla_target_hours) == ("Report a pothole or a sinkhole", 48)
+            assert service.attributes[0].values[1] == {"key": "large", "name": "Larger than a tyre"}
+    finally:
+        await db.dispose()
+
+
+def test_the_command_dry_runs_then_imports_then_finds_nothing_to_do(cli_database: str, catalogue_dir: Path) -> None:
+    runner = CliRunner()
+    dry = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run" in dry.output
+    assert "services: 1 created" in dry.output
+    assert "created: POTHOLE" in dry.output
+    assert "agencies: 1 created" in dry.output
+    real = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir)])
+    assert real.exit_code == 0, real.output
+    assert "services: 1 created" in real.output  # the dry run wrote nothing
+    again = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir)])
+    assert again.exit_code == 0, again.output
+    assert "services: 1 unchanged" in again.output
+    assert "Nothing to change" in again.output
+
+
+def test_bad_files_are_refused_with_the_file_and_the_field_and_nothing_is_written(
+    cli_database: str, catalogue_dir: Path
+) -> None:
+    text = (catalogue_dir / "works.toml").read_text()
+    (catalogue_dir / "works.toml").write_text(
+        text.replace('datatype = "singlevaluelist"', 'datatype = "colour"').replace("priority_boost = 10", "prio = 1")
+    )
+    (catalogue_dir / "broken.toml").write_text('[agency]\nslug = "x"\nname = ')
+    other = catalogue_dir / "parks.toml"
+    other.write_text(
+        '[agency]\nslug = "parks"\nname = "Parks"\n[[sla_targets]]\nservice = "NOPE"\nfirst_response_seconds = 5\n'
+    )
+    result = CliRunner().invoke(cli, ["catalogue", "import", str(catalogue_dir)])
+    assert result.exit_code == 1
+    output = result.output
+    assert "Traceback" not in output
+    assert "Nothing imported" in output
+    assert f"{catalogue_dir / 'works.toml'}: services[0].attributes[0].datatype:" in output
+    assert f"{catalogue_dir / 'works.toml'}: queues[0].prio: Extra inputs are not permitted" in output
+    assert f"{catalogue_dir / 'broken.toml'}: is not valid TOML" in output
+    assert f"{catalogue_dir / 'parks.toml'}: sla_targets[0].service: no service has code 'NOPE'" in output
+    assert asyncio.run(_counts(cli_database))["agencies"] == 0
+
+
+def test_an_address_two_agencies_claim_and_a_missing_directory_are_refused(
+    cli_database: str, catalogue_dir: Path
+) -> None:
+    runner = CliRunner()
+    (catalogue_dir / "parks.toml").write_text(
+        '[agency]\nslug = "parks"\nname = "Parks"\n[[contact_points]]\nchannel = "sms"\naddress = "+16135550100"\n'
+    )
+    result = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir)])
+    assert result.exit_code == 1
+    assert "works.toml: contact_points[0].address: '+16135550100' is also in" in result.output
+    assert result.output.rstrip().endswith("parks.toml")
+    assert asyncio.run(_counts(cli_database))["agencies"] == 0
+    missing = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir / "nowhere")])
+    assert missing.exit_code == 1
+    assert "is not a directory" in missing.output
