@@ -31,8 +31,8 @@ from townsquare.citizens.models import Citizen, CitizenStatus, Identity, Identit
 from townsquare.clock import utcnow
 from townsquare.drafts import service as drafts
 from townsquare.engagement.messages import IngestResult
-from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
-from townsquare.events import Event, publish_after_commit
+from townsquare.engagement.pipeline import Pipeline
+from townsquare.events import InteractionRecorded, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction, InteractionKind
 from townsquare.knowledge import rendering
@@ -508,14 +508,11 @@ async def _hand_off(ctx: _Ctx, pipeline: Pipeline, plan: _Plan) -> str:
 def _announce(session: AsyncSession, reply: Interaction) -> None:
     publish_after_commit(
         session,
-        Event(
-            INTERACTION_RECORDED,
-            {
-                "interaction_id": str(reply.id),
-                "citizen_id": str(reply.citizen_id),
-                "conversation_id": str(reply.conversation_id),
-                "channel": reply.channel.value,
-            },
+        InteractionRecorded(
+            interaction_id=reply.id,
+            citizen_id=reply.citizen_id,
+            conversation_id=reply.conversation_id,
+            channel=reply.channel.value,
         ),
     )
 

@@ -24,7 +24,7 @@ from townsquare.citizens.models import Citizen, Identity
 from townsquare.engagement import locations
 from townsquare.engagement.messages import InboundMessage, IngestResult
 from townsquare.errors import FieldError, Problem, invalid, not_found, too_large
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import InteractionRecorded, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Attachment, Conversation, Direction, Interaction, InteractionKind
 from townsquare.interactions.storage import AttachmentStore
@@ -35,8 +35,6 @@ from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
 BeforeCommit = Callable[[AsyncSession, IngestResult], Awaitable[None]]
-INTERACTION_RECORDED = "interaction.recorded"
-WORK_ITEM_CHANGED = routing_events.WORK_ITEM_CHANGED
 PRIORITY_BY_CASE = routing.PRIORITY_BY_CASE
 
 
@@ -128,7 +126,7 @@ class Pipeline:
             "conversation_id": str(conversation.id),
             "channel": message.channel.value,
         }
-        publish_after_commit(session, Event(INTERACTION_RECORDED, ids))
+        publish_after_commit(session, InteractionRecorded.from_data(ids))
         if item is not None:
             routing_events.item_changed(session, item, interaction_id=ids["interaction_id"])
         return IngestResult(

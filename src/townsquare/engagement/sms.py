@@ -23,9 +23,9 @@ from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.db.engine import Database
 from townsquare.engagement import assistant as engine
 from townsquare.engagement.messages import IngestResult
-from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
+from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import DeliveryChanged, InteractionRecorded, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import (
     Attachment,
@@ -38,7 +38,6 @@ from townsquare.interactions.models import (
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.models import OutboxMessage
-from townsquare.notify.worker import DELIVERY_CHANGED
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -217,14 +216,11 @@ async def _record_answer(session: AsyncSession, *, inbound: Interaction, answer_
         return found.body
     publish_after_commit(
         session,
-        Event(
-            INTERACTION_RECORDED,
-            {
-                "interaction_id": str(answer.id),
-                "citizen_id": str(answer.citizen_id),
-                "conversation_id": str(answer.conversation_id),
-                "channel": Channel.sms.value,
-            },
+        InteractionRecorded(
+            interaction_id=answer.id,
+            citizen_id=answer.citizen_id,
+            conversation_id=answer.conversation_id,
+            channel=Channel.sms.value,
         ),
     )
     return text
@@ -269,9 +265,7 @@ async def delivery_update(
     interaction.payload = payload
     await session.flush()
     if changed and status is not None:
-        publish_after_commit(
-            session, Event(DELIVERY_CHANGED, {"interaction_id": str(interaction.id), "status": status.value})
-        )
+        publish_after_commit(session, DeliveryChanged(interaction_id=interaction.id, status=status.value))
     return interaction
 
 

@@ -74,7 +74,7 @@ async def _back_to_queue(
     offers.requeue(item, now, declined_by=staff_id if outcome is OfferOutcome.declined else None)
     await _after_release(session, staff_id, now, wrap_up=False)
     await session.flush()
-    events.item_changed(session, item, reason=how, staff_id=str(staff_id))
+    events.item_changed(session, item, reason=how, staff_id=staff_id)
     return item
 
 
@@ -152,7 +152,7 @@ async def complete(
     await offers.close_offer(session, item, outcome=None, now=now, released_how="completed")
     await _after_release(session, staff_id, now, wrap_up=item.capacity_class is not CapacityClass.async_)
     await session.flush()
-    events.item_changed(session, item, reason="completed", staff_id=str(staff_id))
+    events.item_changed(session, item, reason="completed", staff_id=staff_id)
     return item
 
 
