@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.agencies.models import Service
 from townsquare.clock import utcnow
 from townsquare.errors import FieldError, conflict, invalid, not_found
 from townsquare.routing import events, offers
@@ -25,8 +25,10 @@ from townsquare.routing.models import (
     OfferOutcome,
     Presence,
     Team,
+    TransferKind,
     WorkItem,
     WorkItemStatus,
+    WorkTransfer,
     WrapUpCode,
 )
 from townsquare.staff.models import StaffAgency
@@ -71,7 +73,7 @@ async def _back_to_queue(
 ) -> WorkItem:
     """The agent lets the work go back to the queue (declined, transferred, escalated); they are free again."""
     await offers.close_offer(session, item, outcome=outcome, now=now, released_how=how)
-    offers.requeue(item, now, declined_by=staff_id if outcome is OfferOutcome.declined else None)
+    offers.requeue(item)
     await _after_release(session, staff_id, now, wrap_up=False)
     await session.flush()
     events.item_changed(session, item, reason=how, staff_id=staff_id)
@@ -174,38 +176,35 @@ async def transfer(
     item = await offers.lock_item(session, item_id)
     if _not_yours(item, staff_id, WorkItemStatus.assigned, WorkItemStatus.offered):
         raise conflict("Only the person handling this work can transfer it.")
-    record: dict[str, Any] = {"at": now.isoformat(), "from_staff_id": str(staff_id), "note": (note or "")[:1000]}
+    record = WorkTransfer(
+        work_item_id=item.id, kind=TransferKind.transfer, at=now, from_staff_id=staff_id, note=(note or "")[:1000]
+    )
     item.target_staff_id = item.target_team_id = None
     item.target_role = None
     if to_staff_id is not None:
         member = await session.get(StaffAgency, (to_staff_id, item.agency_id))
         if member is None or await session.get(Agent, to_staff_id) is None:
             raise invalid("That person is not an agent of this agency.", FieldError("to", "not an agent here"))
-        item.target_staff_id = to_staff_id
-        record["to_staff_id"] = str(to_staff_id)
+        item.target_staff_id = record.to_staff_id = to_staff_id
     elif to_team_id is not None:
         team = await session.get(Team, to_team_id)
         if team is None:
             raise invalid("No team has that id.", FieldError("to", "unknown team"))
         await _move_agency(session, item, team.agency_id)
-        item.target_team_id = team.id
-        record["to_team_id"] = str(team.id)
+        item.target_team_id = record.to_team_id = team.id
     elif to_agency_id is not None:
         await _move_agency(session, item, to_agency_id)
-        record["to_agency_id"] = str(to_agency_id)
-    item.context = {**item.context, "transfers": [*item.context.get("transfers", []), record]}
+        record.to_agency_id = to_agency_id
+    session.add(record)
     return await _back_to_queue(session, item, staff_id, now, how="transferred", outcome=OfferOutcome.accepted)
 
 
 async def _move_agency(session: AsyncSession, item: WorkItem, agency_id: uuid.UUID) -> None:
     if agency_id == item.agency_id:
         return
-    service_code = item.context.get("service_code")
+    service = await session.get(Service, item.service_id) if item.service_id else None
     queue = await items.choose_queue(
-        session,
-        agency_id=agency_id,
-        channel=item.channel,
-        service_code=service_code if isinstance(service_code, str) else None,
+        session, agency_id=agency_id, channel=item.channel, service_code=service.code if service else None
     )
     item.agency_id = agency_id
     item.queue_id = queue.id if queue else None
@@ -227,8 +226,16 @@ async def escalate(
     item.target_staff_id = None
     item.priority = max(item.priority, ESCALATED_PRIORITY)
     item.escalated_at = now
-    record = {"at": now.isoformat(), "by_staff_id": str(staff_id), "reason": reason[:1000]}
-    item.context = {**item.context, "escalations": [*item.context.get("escalations", []), record]}
+    session.add(
+        WorkTransfer(
+            work_item_id=item.id,
+            kind=TransferKind.escalation,
+            at=now,
+            from_staff_id=staff_id,
+            to_role="supervisor",
+            note=reason[:1000],
+        )
+    )
     return await _back_to_queue(session, item, staff_id, now, how="escalated", outcome=OfferOutcome.accepted)
 
 
@@ -287,6 +294,12 @@ async def withdraw(session: AsyncSession, *, item_id: uuid.UUID, now: datetime |
     await session.flush()
     events.item_changed(session, item, reason="withdrawn")
     return item
+
+
+async def transfers_of(session: AsyncSession, *, item_id: uuid.UUID) -> list[WorkTransfer]:
+    """How the work was passed on (transfers and escalations), oldest first."""
+    stmt = select(WorkTransfer).where(WorkTransfer.work_item_id == item_id).order_by(WorkTransfer.at, WorkTransfer.id)
+    return list((await session.execute(stmt)).scalars())
 
 
 async def teams_for(session: AsyncSession, *, agency_ids: set[uuid.UUID] | None) -> list[Team]:

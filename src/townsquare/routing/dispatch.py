@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from time import perf_counter
@@ -18,6 +18,7 @@ from time import perf_counter
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.agencies.models import Service
 from townsquare.clock import utcnow
 from townsquare.routing import events, offers
 from townsquare.routing import service as items
@@ -83,14 +84,14 @@ async def route(
     # idle agents could take further down; then lock just the chosen items (SKIP LOCKED) and offer those
     # still queued. An item another pass took meanwhile gives its agent's capacity back.
     chosen: dict[uuid.UUID, tuple[AgentState, str]] = {}
-    team_of_queue: dict[uuid.UUID, uuid.UUID] = {}
+    facts = _Facts(cutoff=now - timedelta(seconds=config.decline_cooldown_seconds))
     for page in range(config.max_pages):
         queued = await _queued_items(session, now, agents, config.batch, offset=page * config.batch)
         report.considered += len(queued)
-        team_of_queue.update(await _queue_teams(session, {i.queue_id for i in queued} - team_of_queue.keys()))
+        await facts.learn(session, queued)
         for item in queued:
             started = perf_counter()
-            agent = matcher.choose(_state(item, now, team_of_queue, config))
+            agent = matcher.choose(facts.state(item))
             report.decision_seconds.append(perf_counter() - started)
             if agent is not None:
                 chosen[item.id] = (agent, item.capacity_class.value)
@@ -99,11 +100,12 @@ async def route(
         if len(queued) < config.batch or not matcher.any_room():
             break
     locked = await _lock_queued(session, set(chosen))
+    await facts.learn(session, list(locked.values()))  # declines since the unlocked read count too
     chosen_agents: set[uuid.UUID] = set()
     for item_id, (agent, cls) in chosen.items():
         fresh = locked.get(item_id)
         agent.load[cls] -= 1
-        if fresh is None or not eligible(agent, _state(fresh, now, team_of_queue, config)):
+        if fresh is None or not eligible(agent, facts.state(fresh)):
             continue  # another pass took it, or it changed since it was read: the agent's room is back
         agent.load[cls] += 1
         _offer(session, fresh, agent.staff_id, now, config)
@@ -119,30 +121,57 @@ async def route(
     return report
 
 
-def _state(
-    item: WorkItem, now: datetime, team_of_queue: Mapping[uuid.UUID, uuid.UUID], config: RoutingConfig
-) -> ItemState:
-    cutoff = now - timedelta(seconds=config.decline_cooldown_seconds)
-    declined = item.context.get("declined", {}) if isinstance(item.context, dict) else {}
-    excluded = frozenset(
-        uuid.UUID(staff)
-        for staff, at in declined.items()
-        if isinstance(at, str) and datetime.fromisoformat(at) > cutoff
-    )
-    team = item.target_team_id or (team_of_queue.get(item.queue_id) if item.queue_id else None)
-    service_code = item.context.get("service_code") if isinstance(item.context, dict) else None
-    return ItemState(
-        id=item.id,
-        agency_id=item.agency_id,
-        capacity_class=item.capacity_class.value,
-        language=item.language,
-        required_skills={str(k): int(v) for k, v in (item.required_skills or {}).items()},
-        preferred_skill=service_code.lower() if isinstance(service_code, str) else None,
-        team_id=team,
-        target_staff_id=item.target_staff_id,
-        supervisors_only=item.target_role == "supervisor",
-        excluded=excluded,
-    )
+@dataclass
+class _Facts:
+    """What a pass reads about queued items besides their rows, for every page: the team of each queue, the
+    service code of each service (the preferred skill) and who declined or missed each item recently."""
+
+    cutoff: datetime
+    team_of_queue: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
+    code_of_service: dict[uuid.UUID, str] = field(default_factory=dict)
+    declined: dict[uuid.UUID, frozenset[uuid.UUID]] = field(default_factory=dict)
+
+    async def learn(self, session: AsyncSession, items: Sequence[WorkItem]) -> None:
+        """Read what these items need (three queries at most), refreshing their declines."""
+        if not items:
+            return
+        queues = {i.queue_id for i in items if i.queue_id is not None} - self.team_of_queue.keys()
+        if queues:
+            rows = await session.execute(
+                select(Queue.id, Queue.team_id).where(Queue.id.in_(queues), Queue.team_id.is_not(None))
+            )
+            self.team_of_queue.update({queue_id: team_id for queue_id, team_id in rows if team_id is not None})
+        services = {i.service_id for i in items if i.service_id is not None} - self.code_of_service.keys()
+        if services:
+            codes = await session.execute(select(Service.id, Service.code).where(Service.id.in_(services)))
+            self.code_of_service.update({service_id: code.lower() for service_id, code in codes})
+        ids = [i.id for i in items]
+        declined: dict[uuid.UUID, set[uuid.UUID]] = defaultdict(set)
+        for item_id, staff_id in await session.execute(
+            select(WorkOffer.work_item_id, WorkOffer.staff_id).where(
+                WorkOffer.work_item_id.in_(ids),
+                WorkOffer.outcome.in_((OfferOutcome.declined, OfferOutcome.timed_out)),
+                WorkOffer.responded_at > self.cutoff,
+            )
+        ):
+            declined[item_id].add(staff_id)
+        self.declined.update({item_id: frozenset(declined.get(item_id, ())) for item_id in ids})
+
+    def state(self, item: WorkItem) -> ItemState:
+        """The item as the matcher sees it."""
+        team = item.target_team_id or (self.team_of_queue.get(item.queue_id) if item.queue_id else None)
+        return ItemState(
+            id=item.id,
+            agency_id=item.agency_id,
+            capacity_class=item.capacity_class.value,
+            language=item.language,
+            required_skills={str(k): int(v) for k, v in (item.required_skills or {}).items()},
+            preferred_skill=self.code_of_service.get(item.service_id) if item.service_id else None,
+            team_id=team,
+            target_staff_id=item.target_staff_id,
+            supervisors_only=item.target_role == "supervisor",
+            excluded=self.declined.get(item.id, frozenset()),
+        )
 
 
 async def _available_agents(session: AsyncSession) -> list[AgentState]:
@@ -233,14 +262,6 @@ async def _lock_queued(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.
     return {item.id: item for item in (await session.execute(stmt)).scalars()}
 
 
-async def _queue_teams(session: AsyncSession, queue_ids: set[uuid.UUID | None]) -> dict[uuid.UUID, uuid.UUID]:
-    ids = {q for q in queue_ids if q is not None}
-    if not ids:
-        return {}
-    rows = await session.execute(select(Queue.id, Queue.team_id).where(Queue.id.in_(ids), Queue.team_id.is_not(None)))
-    return {queue_id: team_id for queue_id, team_id in rows if team_id is not None}
-
-
 def _offer(session: AsyncSession, item: WorkItem, staff_id: uuid.UUID, now: datetime, config: RoutingConfig) -> None:
     item.status = WorkItemStatus.offered
     item.assigned_to_id = staff_id
@@ -267,7 +288,7 @@ async def _expire_offers(session: AsyncSession, now: datetime) -> int:
     for item in expired:
         staff_id = item.assigned_to_id
         await offers.close_offer(session, item, outcome=OfferOutcome.timed_out, now=now, released_how="timed_out")
-        offers.requeue(item, now, declined_by=staff_id)
+        offers.requeue(item)
         events.item_changed(session, item, reason="offer_timed_out")
         if staff_id is not None:
             agent = await offers.lock_agent(session, staff_id)

@@ -17,6 +17,7 @@ from townsquare.routing.answers import (
     schedule_callback,
     teams_for,
     transfer,
+    transfers_of,
     withdraw,
     wrap_up_codes,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "skill_score",
     "teams_for",
     "transfer",
+    "transfers_of",
     "withdraw",
     "wrap_up_codes",
 ]

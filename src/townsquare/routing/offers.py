@@ -70,12 +70,8 @@ async def close_offer(
     offer.released_how = released_how
 
 
-def requeue(item: WorkItem, now: datetime, *, declined_by: uuid.UUID | None = None) -> None:
-    """Put the item back in the queue, in nobody's hands."""
+def requeue(item: WorkItem) -> None:
+    """Put the item back in the queue, in nobody's hands (a decline or a missed offer is on its `WorkOffer`)."""
     item.status = WorkItemStatus.queued
     item.assigned_to_id = None
     item.offer_expires_at = None
-    if declined_by is not None:
-        declined = dict(item.context.get("declined", {}))
-        declined[str(declined_by)] = now.isoformat()
-        item.context = {**item.context, "declined": declined}

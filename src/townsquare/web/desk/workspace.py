@@ -310,6 +310,7 @@ async def _render_work(
         "handoff": _handoff(item.context, agency.timezone, public_url),
         "wrap_up_codes": await engine.wrap_up_codes(session, agency_id=item.agency_id),
         "teams": await engine.teams_for(session, agency_ids={item.agency_id}),
+        "transfers": await engine.transfers_of(session, item_id=item.id),
         "agents": [a for a in agents if a.id != me.id],
         "assignable": await desk.agency_staff(session, agency_id=case.agency_id if case else item.agency_id),
         "holder_names": await desk.staff_names(session, ids=holder_ids),
