@@ -1,6 +1,6 @@
 """Routing checked against queueing theory, and routing throughput at scale.
 
-Part 1, validation. A discrete-event simulation (`townsquare.routing.simulation`) offers Poisson calls with
+Part 1, validation. A discrete-event simulation (`bench/routing_simulation.py`) offers Poisson calls with
 exponential handling times to N identical agents (one call each, no wrap-up) who answer every offer at once,
 and compares the probability of waiting, the average speed of answer (ASA) and the service level (answered
 within T seconds) with Erlang C (pyworkforce), for several loads:
@@ -49,11 +49,12 @@ from typing import Any
 from pyworkforce.queuing import ErlangC
 from sqlalchemy import func, select, text
 
+import routing_simulation as simulation  # this script's directory is on sys.path
 from townsquare import migrations
 from townsquare.agencies.models import Agency
 from townsquare.db import Database
 from townsquare.events import EventBus
-from townsquare.routing import engine, simulation
+from townsquare.routing import engine
 from townsquare.routing.models import (
     Agent,
     AgentSkill,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import pytest
 
 from townsquare.app import Runtime
@@ -23,17 +26,23 @@ def test_settings_come_from_townsquare_environment_variables(monkeypatch: pytest
     assert (settings.default_region, settings.max_attachments) == ("FR", 3)
 
 
+@dataclass(frozen=True)
+class Probe(Event):
+    name: ClassVar[str] = "test.probe"
+    n: str
+
+
 async def test_events_are_dropped_on_rollback_and_dispatched_on_commit(runtime: Runtime) -> None:
     seen: list[str] = []
 
-    async def listener(event: Event) -> None:
+    async def listener(event: Probe) -> None:
         seen.append(event.data["n"])
 
-    runtime.bus.subscribe("test.event", listener)
+    runtime.bus.subscribe(Probe, listener)
     async with runtime.db.session() as s:
-        publish_after_commit(s, Event("test.event", {"n": "rolled back"}))
+        publish_after_commit(s, Probe(n="rolled back"))
         await s.rollback()
-        publish_after_commit(s, Event("test.event", {"n": "committed"}))
+        publish_after_commit(s, Probe(n="committed"))
         await runtime.bus.wait_idle()
         assert seen == []
         await s.commit()

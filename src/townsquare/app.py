@@ -32,16 +32,14 @@ from townsquare.db import Database
 from townsquare.engagement import media
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
-from townsquare.events import Event, EventBus
+from townsquare.events import AgentChanged, Event, EventBus, OutboxEnqueued, WorkItemChanged
 from townsquare.hygiene import SafeJSONResponse
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
-from townsquare.notify.service import OUTBOX_ENQUEUED
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.open311 import routes as open311_routes
 from townsquare.ratelimit import RateLimiter
-from townsquare.routing import events as routing_events
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
 from townsquare.sockets import same_origin
@@ -115,15 +113,15 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     async def wake_worker(_: Event) -> None:
         worker.wake()
 
-    bus.subscribe(OUTBOX_ENQUEUED, wake_worker)
+    bus.subscribe(OutboxEnqueued, wake_worker)
     smtp = email.SmtpServer(settings, db, pipeline) if settings.smtp_port is not None else None
     router = RoutingWorker(db, poll_seconds=settings.routing_poll_seconds)
 
     async def wake_router(_: Event) -> None:
         router.wake()
 
-    bus.subscribe(routing_events.WORK_ITEM_CHANGED, wake_router)
-    bus.subscribe(routing_events.AGENT_CHANGED, wake_router)
+    bus.subscribe(WorkItemChanged, wake_router)
+    bus.subscribe(AgentChanged, wake_router)
     desk_hub = DeskHub(settings, db, bus)
     limiter = RateLimiter(settings.rate_limit_storage)
     return Runtime(

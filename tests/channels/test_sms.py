@@ -26,7 +26,7 @@ from townsquare.channels.twilio_rest import TwilioRestProvider
 from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.engagement import links, replies
 from townsquare.errors import Problem
-from townsquare.events import Event
+from townsquare.events import DeliveryChanged, Event
 from townsquare.interactions.models import Attachment, Channel, DeliveryStatus, Direction, Interaction
 from townsquare.notify.models import OutboxMessage
 from townsquare.notify.providers import Envelope, PermanentFailure, TemporaryFailure
@@ -367,7 +367,7 @@ async def test_status_callbacks_move_delivery_forward_only_and_publish_the_chang
     async def seen(event: Event) -> None:
         changes.append(event)
 
-    runtime.bus.subscribe("interaction.delivery_changed", seen)
+    runtime.bus.subscribe(DeliveryChanged, seen)
     reply = await _sent_reply(client, runtime)
     assert reply.delivery_status is DeliveryStatus.sent
     assert reply.external_id

@@ -15,7 +15,7 @@ from townsquare.app import Runtime
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind
 from townsquare.engagement.messages import InboundMessage, Sender
-from townsquare.events import Event
+from townsquare.events import Event, InteractionRecorded
 from townsquare.interactions.models import Channel, Conversation, Interaction
 from townsquare.routing.models import WorkItem
 
@@ -201,7 +201,7 @@ async def test_events_are_published_only_after_commit(runtime: Runtime, headers:
     async def listener(event: Event) -> None:
         seen.append(event)
 
-    runtime.bus.subscribe("interaction.recorded", listener)
+    runtime.bus.subscribe(InteractionRecorded, listener)
     async with runtime.db.session() as s:
         await runtime.pipeline.ingest(
             s, InboundMessage(channel=Channel.chat, text="hi", sender=Sender(IdentityKind.device, "dev-1"))

@@ -24,6 +24,7 @@ from townsquare.routing.models import (
     Presence,
     Team,
     TeamMember,
+    TransferKind,
     WorkItem,
     WorkItemStatus,
     WorkOffer,
@@ -251,14 +252,13 @@ async def test_transfer_to_an_agent_a_team_and_another_agency_keeps_the_context(
     await world.route()
     assert item.assigned_to_id == taxman.id
     assert item.context["identified_by"] == {"how": "phone", "verified": True}
-    assert [
-        t.get("to_staff_id") or t.get("to_team_id") or t.get("to_agency_id") for t in item.context["transfers"]
-    ] == [
-        str(target.id),
-        str(team.id),
-        str(world.revenue.id),
+    moves = await engine.transfers_of(world.session, item_id=item.id)
+    assert [t.to_staff_id or t.to_team_id or t.to_agency_id for t in moves] == [
+        target.id,
+        team.id,
+        world.revenue.id,
     ]
-    assert item.context["transfers"][0]["note"] == "bylaw"
+    assert moves[0].note == "bylaw"
     with pytest.raises(Problem):
         await engine.transfer(world.session, item_id=item.id, staff_id=first.id, to_agency_id=world.works.id)
 
@@ -281,7 +281,8 @@ async def test_escalation_goes_to_a_supervisor_ahead_of_other_work(world: World)
     await agents.set_presence(world.session, staff_id=boss.id, presence=Presence.available)
     await world.route()
     assert item.assigned_to_id == boss.id
-    assert item.context["escalations"][0]["reason"] == "Threatens legal action"
+    (escalation,) = await engine.transfers_of(world.session, item_id=item.id)
+    assert (escalation.kind, escalation.note) == (TransferKind.escalation, "Threatens legal action")
 
 
 async def test_a_scheduled_call_back_waits_until_its_time(world: World) -> None:

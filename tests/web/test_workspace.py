@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -29,14 +30,15 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseLink, CaseStatus
 from townsquare.interactions.models import Direction, Interaction, InteractionKind
 from townsquare.notify.models import OutboxMessage
-from townsquare.routing.models import Team, WorkItem, WorkItemStatus, WrapUpCode
+from townsquare.routing import engine
+from townsquare.routing.models import Team, TransferKind, WorkItem, WorkItemStatus, WorkTransfer, WrapUpCode
 from townsquare.staff.models import AuditEntry, StaffAccount
 
 # Sign-in session and agencies (2), work item (1), citizen and identities (2), cases (1), case links (1),
 # timeline page and its attachments (2), staff names (1), conversation (1), queue (1), agencies (1),
-# canned responses (1), agents (1), wrap-up codes (1), teams (1), assignable staff (1), holder names (1),
-# the audit entry (1), the knowledge revision the suggested answers are searched at (1).
-WORK_PAGE_STATEMENTS = 21
+# canned responses (1), agents (1), wrap-up codes (1), teams (1), transfers and escalations (1), assignable
+# staff (1), holder names (1), the audit entry (1), the knowledge revision the suggested answers are searched at (1).
+WORK_PAGE_STATEMENTS = 22
 
 
 @contextmanager
@@ -157,11 +159,15 @@ async def test_the_work_page_shows_what_is_known_and_audits_the_read(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     desk = await _desk(session)
-    desk.item.context = {
-        **desk.item.context,
-        "menu_path": ["1", "3"],
-        "transfers": [{"at": "2026-01-05T10:00:00+00:00", "from_staff_id": str(uuid.uuid4()), "note": "needs roads"}],
-    }
+    desk.item.context = {**desk.item.context, "menu_path": ["1", "3"]}
+    session.add(
+        WorkTransfer(
+            work_item_id=desk.item.id,
+            kind=TransferKind.transfer,
+            at=datetime(2026, 1, 5, 10, tzinfo=UTC),
+            note="needs roads",
+        )
+    )
     await session.commit()
     await _sign_in(client)
     html = (await client.get(f"/desk/work/{desk.item.id}")).text
@@ -332,7 +338,8 @@ async def test_transfer_to_a_team_keeps_the_context_and_records_the_transfer(
     assert desk.item.status is WorkItemStatus.queued
     assert desk.item.target_team_id == team.id
     assert {k: desk.item.context[k] for k in before} == before
-    assert [(t["to_team_id"], t["note"]) for t in desk.item.context["transfers"]] == [(str(team.id), "roads")]
+    moves = await engine.transfers_of(session, item_id=desk.item.id)
+    assert [(t.to_team_id, t.note) for t in moves] == [(team.id, "roads")]
     again = await client.post(f"/desk/work/{desk.item.id}/transfer", data={"to": f"team:{team.id}"})
     assert again.status_code == 403  # it is back in the queue, no longer this agent's
 
@@ -359,7 +366,8 @@ async def test_escalate_and_schedule_a_callback(client: httpx.AsyncClient, sessi
     await session.rollback()  # end the test's read snapshot to see what the request wrote
     await session.refresh(desk.item)
     assert desk.item.target_role == "supervisor"
-    assert desk.item.context["escalations"][0]["reason"] == "Threatening a lawsuit"
+    (escalation,) = await engine.transfers_of(session, item_id=desk.item.id)
+    assert (escalation.kind, escalation.note) == (TransferKind.escalation, "Threatening a lawsuit")
 
 
 async def test_only_the_holder_acts_other_agencies_get_404_and_visitors_sign_in(

@@ -1,6 +1,8 @@
-"""Opening cases with human references, moving them through the status workflow, and finding them.
+"""Opening cases with human references, assigning them, and finding them; the package's one door.
 
-Never commits; the caller owns the transaction.
+Callers import every case function from here: the status workflow and public history live in
+`cases.workflow`, links, merges and likely duplicates in `cases.links`. Never commits; the caller owns the
+transaction.
 """
 
 from __future__ import annotations
@@ -9,41 +11,75 @@ import re
 import uuid
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
-from sqlalchemy import Select, and_, func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from townsquare.agencies.models import Agency, Service
-from townsquare.cases.models import Case, CaseLink, CaseReferenceCounter, CaseStatus, CaseUpdate, Priority
+from townsquare.cases.links import (
+    LIKELY_DUPLICATE,
+    LINK_KINDS,
+    MAX_LIKELY_DUPLICATES,
+    LinkView,
+    dismiss_likely_duplicate,
+    likely_duplicates_of,
+    link,
+    link_likely_duplicates,
+    links_for,
+    merge,
+    nearby_open,
+)
+from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, Priority
+from townsquare.cases.workflow import (
+    OPEN_STATUSES,
+    TRANSITIONS,
+    change_status,
+    check_transition,
+    latest_public_notes,
+    record_update,
+    updates_between,
+    updates_for,
+)
 from townsquare.clock import utcnow
-from townsquare.errors import FieldError, Problem, conflict, invalid, not_found
-from townsquare.places import service as places
+from townsquare.errors import FieldError, invalid, not_found
 from townsquare.staff.models import StaffAccount, StaffAgency, StaffRole
 
-OPEN_STATUSES = (CaseStatus.new, CaseStatus.open, CaseStatus.in_progress, CaseStatus.waiting_on_citizen)
-
-TRANSITIONS: dict[CaseStatus, set[CaseStatus]] = {
-    CaseStatus.new: {CaseStatus.open, CaseStatus.in_progress, CaseStatus.resolved, CaseStatus.cancelled},
-    CaseStatus.open: {
-        CaseStatus.in_progress,
-        CaseStatus.waiting_on_citizen,
-        CaseStatus.resolved,
-        CaseStatus.cancelled,
-    },
-    CaseStatus.in_progress: {
-        CaseStatus.waiting_on_citizen,
-        CaseStatus.resolved,
-        CaseStatus.open,
-        CaseStatus.cancelled,
-    },
-    CaseStatus.waiting_on_citizen: {CaseStatus.in_progress, CaseStatus.resolved, CaseStatus.cancelled},
-    CaseStatus.resolved: {CaseStatus.closed, CaseStatus.open},
-    CaseStatus.closed: {CaseStatus.open},
-    CaseStatus.cancelled: set(),
-}
+__all__ = [
+    "LIKELY_DUPLICATE",
+    "LINK_KINDS",
+    "MAX_LIKELY_DUPLICATES",
+    "OPEN_STATUSES",
+    "TRANSITIONS",
+    "LinkView",
+    "assign",
+    "change_status",
+    "check_transition",
+    "dismiss_likely_duplicate",
+    "find_reference",
+    "for_citizen",
+    "get_by_id",
+    "get_by_reference",
+    "latest_public_notes",
+    "likely_duplicates_of",
+    "link",
+    "link_likely_duplicates",
+    "links_for",
+    "list_cases",
+    "merge",
+    "nearby_open",
+    "next_reference",
+    "open_case",
+    "open_for_citizen",
+    "public_reports",
+    "record_update",
+    "reference_pattern",
+    "require",
+    "updates_between",
+    "updates_for",
+    "visible_case_ids",
+]
 
 
 def reference_pattern(prefix: str) -> re.Pattern[str]:
@@ -144,118 +180,6 @@ async def require(session: AsyncSession, *, reference: str) -> Case:
     return case
 
 
-def check_transition(current: CaseStatus, target: CaseStatus) -> None:
-    """Refuse a status change the workflow does not allow."""
-    if target == current:
-        raise conflict(f"The case is already {current.value.replace('_', ' ')}.")
-    if target not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current])) or "none"
-        raise Problem(
-            409,
-            "Status change not allowed",
-            f"A case that is {current.value} cannot become {target.value}; allowed next: {allowed}.",
-            "invalid-transition",
-        )
-
-
-async def change_status(
-    session: AsyncSession,
-    *,
-    case: Case,
-    status: CaseStatus,
-    note: str = "",
-    source: str = "staff",
-    staff_id: uuid.UUID | None = None,
-    api_key_id: uuid.UUID | None = None,
-) -> CaseStatus:
-    """Move a case to a new status, keeping the step in its public history; returns the previous status."""
-    check_transition(case.status, status)
-    previous = case.status
-    case.status = status
-    now = utcnow()
-    case.updated_at = now
-    case.closed_at = now if status in (CaseStatus.closed, CaseStatus.cancelled, CaseStatus.resolved) else None
-    await record_update(
-        session, case=case, status=status, note=note, source=source, staff_id=staff_id, api_key_id=api_key_id
-    )
-    return previous
-
-
-async def record_update(
-    session: AsyncSession,
-    *,
-    case: Case,
-    status: CaseStatus,
-    note: str = "",
-    source: str,
-    staff_id: uuid.UUID | None = None,
-    api_key_id: uuid.UUID | None = None,
-    external_id: str | None = None,
-    media_url: str | None = None,
-) -> CaseUpdate:
-    """One step of the case's public history (Open311 status notes and updates read these)."""
-    row = CaseUpdate(
-        case_id=case.id,
-        status=status,
-        note=note,
-        source=source,
-        staff_id=staff_id,
-        api_key_id=api_key_id,
-        external_id=external_id,
-        media_url=media_url,
-        created_at=utcnow(),
-    )
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def latest_public_notes(session: AsyncSession, *, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, CaseUpdate]:
-    """The newest update of each case that has one; one query."""
-    if not case_ids:
-        return {}
-    stmt = (
-        select(CaseUpdate)
-        .where(CaseUpdate.case_id.in_(list(case_ids)))
-        .order_by(CaseUpdate.case_id, CaseUpdate.created_at.desc(), CaseUpdate.id.desc())
-    )
-    newest: dict[uuid.UUID, CaseUpdate] = {}
-    for row in (await session.execute(stmt)).scalars():
-        newest.setdefault(row.case_id, row)
-    return newest
-
-
-async def updates_for(session: AsyncSession, *, case_id: uuid.UUID) -> list[CaseUpdate]:
-    """A case's history, oldest first."""
-    stmt = select(CaseUpdate).where(CaseUpdate.case_id == case_id).order_by(CaseUpdate.created_at, CaseUpdate.id)
-    return list((await session.execute(stmt)).scalars())
-
-
-async def updates_between(
-    session: AsyncSession,
-    *,
-    start: datetime,
-    end: datetime,
-    sources: Collection[str] = ("staff", "api", "system"),
-    limit: int = 1000,
-) -> list[tuple[CaseUpdate, Case]]:
-    """Updates on cases of Open311 services made in [start, end], oldest first, with their case."""
-    stmt = (
-        select(CaseUpdate, Case)
-        .join(Case, Case.id == CaseUpdate.case_id)
-        .join(Service, Service.id == Case.service_id)
-        .where(
-            Service.open311.is_(True),
-            CaseUpdate.created_at >= start,
-            CaseUpdate.created_at <= end,
-            CaseUpdate.source.in_(list(sources)),
-        )
-        .order_by(CaseUpdate.created_at, CaseUpdate.id)
-        .limit(limit)
-    )
-    return [(row, case) for row, case in (await session.execute(stmt)).all()]
-
-
 async def list_cases(
     session: AsyncSession,
     *,
@@ -302,11 +226,6 @@ async def open_for_citizen(session: AsyncSession, *, citizen_id: uuid.UUID, limi
     return list((await session.execute(stmt)).scalars())
 
 
-LINK_KINDS = ("related", "duplicate", "likely_duplicate")
-LIKELY_DUPLICATE = "likely_duplicate"
-MAX_LIKELY_DUPLICATES = 5
-
-
 async def assign(session: AsyncSession, *, case: Case, staff_id: uuid.UUID | None) -> uuid.UUID | None:
     """Give a case to a staff member of its agency (an admin too), or to nobody; returns the previous assignee."""
     if staff_id is not None:
@@ -328,169 +247,6 @@ async def assign(session: AsyncSession, *, case: Case, staff_id: uuid.UUID | Non
     case.updated_at = utcnow()
     await session.flush()
     return previous
-
-
-class LinkView(NamedTuple):
-    """A case link with the references of both ends, as pages show it."""
-
-    link: CaseLink
-    case_reference: str
-    linked_reference: str
-
-
-async def links_for(session: AsyncSession, *, case_ids: Collection[uuid.UUID]) -> list[LinkView]:
-    """Every link touching the given cases, in either direction, with both references, oldest first; one query."""
-    ids = list(case_ids)
-    one, other = aliased(Case), aliased(Case)
-    stmt = (
-        select(CaseLink, one.reference, other.reference)
-        .join(one, one.id == CaseLink.case_id)
-        .join(other, other.id == CaseLink.linked_case_id)
-        .where(or_(CaseLink.case_id.in_(ids), CaseLink.linked_case_id.in_(ids)))
-        .order_by(CaseLink.created_at, CaseLink.id)
-    )
-    return [LinkView(row, ref, linked) for row, ref, linked in (await session.execute(stmt)).all()]
-
-
-async def link(
-    session: AsyncSession, *, case: Case, other: Case, kind: str = "related", staff_id: uuid.UUID | None = None
-) -> CaseLink:
-    """Record that two cases belong together; refuses a case linked to itself or a pair linked already."""
-    if kind not in LINK_KINDS:
-        raise invalid("A link is either related or duplicate.", FieldError("kind", "related or duplicate"))
-    if case.id == other.id:
-        raise invalid("A case cannot be linked to itself.", FieldError("reference", "the same case"))
-    existing = await session.execute(
-        select(CaseLink.id).where(
-            or_(
-                and_(CaseLink.case_id == case.id, CaseLink.linked_case_id == other.id),
-                and_(CaseLink.case_id == other.id, CaseLink.linked_case_id == case.id),
-            )
-        )
-    )
-    if existing.first() is not None:
-        raise conflict(f"{case.reference} and {other.reference} are linked already.")
-    row = CaseLink(case_id=case.id, linked_case_id=other.id, kind=kind, created_by_id=staff_id)
-    session.add(row)
-    await session.flush()
-    return row
-
-
-async def merge(session: AsyncSession, *, duplicate: Case, into: Case, staff_id: uuid.UUID | None = None) -> CaseLink:
-    """Fold a duplicate case into another: link them as duplicate, point the duplicate at it and close it."""
-    if duplicate.merged_into_id is not None:
-        raise conflict(f"{duplicate.reference} was merged into another case already.")
-    if into.merged_into_id is not None:
-        raise conflict(f"{into.reference} was itself merged into another case; merge into that one instead.")
-    likely = await _link_between(session, duplicate, into)
-    if likely is not None and likely.kind == LIKELY_DUPLICATE:
-        await session.delete(likely)  # confirmed: the likely-duplicate link becomes the merge
-        await session.flush()
-    row = await link(session, case=duplicate, other=into, kind="duplicate", staff_id=staff_id)
-    now = utcnow()
-    duplicate.merged_into_id = into.id
-    duplicate.status = CaseStatus.closed  # merging closes whatever the status was: the other case carries on
-    duplicate.closed_at = now
-    duplicate.updated_at = now
-    await record_update(
-        session,
-        case=duplicate,
-        status=CaseStatus.closed,
-        note=f"Duplicate of {into.reference}",
-        source="staff" if staff_id else "system",
-        staff_id=staff_id,
-    )
-    return row
-
-
-async def _link_between(session: AsyncSession, one: Case, other: Case) -> CaseLink | None:
-    stmt = select(CaseLink).where(
-        or_(
-            and_(CaseLink.case_id == one.id, CaseLink.linked_case_id == other.id),
-            and_(CaseLink.case_id == other.id, CaseLink.linked_case_id == one.id),
-        )
-    )
-    return (await session.execute(stmt)).scalars().first()
-
-
-async def nearby_open(
-    session: AsyncSession,
-    *,
-    service_id: uuid.UUID,
-    lat: float,
-    long: float,
-    radius_m: float,
-    exclude_id: uuid.UUID | None = None,
-) -> list[tuple[Case, float]]:
-    """Open, unmerged cases of the service within `radius_m` of the point, nearest first, with their distance.
-
-    The (service, lat, long) index narrows to the bounding box; the exact geodesic distance decides.
-    """
-    min_lat, max_lat, min_long, max_long = places.bounding_box(lat, long, radius_m)
-    stmt = select(Case).where(
-        Case.service_id == service_id,
-        Case.lat.between(min_lat, max_lat),
-        Case.long.between(min_long, max_long),
-        Case.status.in_(OPEN_STATUSES),
-        Case.merged_into_id.is_(None),
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(Case.id != exclude_id)
-    found: list[tuple[Case, float]] = []
-    for other in (await session.execute(stmt)).scalars():
-        if other.lat is None or other.long is None:
-            continue
-        distance = places.distance_m((lat, long), (other.lat, other.long))
-        if distance <= radius_m:
-            found.append((other, distance))
-    found.sort(key=lambda pair: (pair[1], pair[0].created_at))
-    return found
-
-
-async def link_likely_duplicates(session: AsyncSession, *, case: Case, radius_m: float) -> list[CaseLink]:
-    """Link a new case to the open cases of its service reported within `radius_m` (the nearest five)."""
-    if radius_m <= 0 or case.service_id is None or case.lat is None or case.long is None:
-        return []
-    nearby = await nearby_open(
-        session, service_id=case.service_id, lat=case.lat, long=case.long, radius_m=radius_m, exclude_id=case.id
-    )
-    rows = [
-        CaseLink(
-            case_id=case.id,
-            linked_case_id=other.id,
-            kind=LIKELY_DUPLICATE,
-            detail={"distance_m": round(distance, 1)},
-        )
-        for other, distance in nearby[:MAX_LIKELY_DUPLICATES]
-    ]
-    session.add_all(rows)
-    await session.flush()
-    return rows
-
-
-async def dismiss_likely_duplicate(session: AsyncSession, *, link: CaseLink, staff_id: uuid.UUID | None) -> None:
-    """Not a duplicate after all: the two cases stay linked as related and are no longer offered for merging."""
-    link.kind = "related"
-    link.created_by_id = staff_id
-    await session.flush()
-
-
-async def likely_duplicates_of(session: AsyncSession, *, case_id: uuid.UUID) -> list[tuple[CaseLink, Case]]:
-    """The likely-duplicate links touching a case, either way, with the case at the other end, nearest first."""
-    stmt = (
-        select(CaseLink, Case)
-        .join(
-            Case,
-            or_(
-                and_(CaseLink.case_id == case_id, Case.id == CaseLink.linked_case_id),
-                and_(CaseLink.linked_case_id == case_id, Case.id == CaseLink.case_id),
-            ),
-        )
-        .where(CaseLink.kind == LIKELY_DUPLICATE, or_(CaseLink.case_id == case_id, CaseLink.linked_case_id == case_id))
-    )
-    rows = [(link_row, other) for link_row, other in (await session.execute(stmt)).all()]
-    rows.sort(key=lambda pair: (float(pair[0].detail.get("distance_m", 0.0)), pair[1].created_at))
-    return rows
 
 
 async def public_reports(

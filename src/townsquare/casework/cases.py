@@ -18,15 +18,12 @@ from townsquare.cases.models import Case, CaseStatus, Priority
 from townsquare.citizens import service as citizens
 from townsquare.engagement import locations
 from townsquare.errors import forbidden, invalid
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import CaseOpened, CaseStatusChanged, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
 from townsquare.routing import events as routing_events
 from townsquare.routing import service as routing
 from townsquare.staff.auth import Principal
-
-CASE_OPENED = "case.opened"
-CASE_STATUS_CHANGED = "case.status_changed"
 
 
 async def open_case(
@@ -139,7 +136,7 @@ async def open_case(
         citizen_id=citizen_id,
         agency_id=case.agency_id,
     )
-    publish_after_commit(session, Event(CASE_OPENED, {"case_id": str(case.id), "reference": case.reference}))
+    publish_after_commit(session, CaseOpened(case_id=case.id, reference=case.reference))
     return case
 
 
@@ -186,7 +183,6 @@ async def change_status(
         detail={"from": previous.value, "to": status.value},
     )
     publish_after_commit(
-        session,
-        Event(CASE_STATUS_CHANGED, {"case_id": str(case.id), "from": previous.value, "to": status.value}),
+        session, CaseStatusChanged(case_id=case.id, from_status=previous.value, to_status=status.value)
     )
     return case

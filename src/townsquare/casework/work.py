@@ -30,7 +30,7 @@ from townsquare.knowledge import rendering as knowledge_rendering
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.search import Hit, KnowledgeIndex
 from townsquare.routing import engine
-from townsquare.routing.models import Queue, Team, WorkItem, WorkItemStatus
+from townsquare.routing.models import Queue, Team, WorkItem, WorkItemStatus, WorkTransfer
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount
 
@@ -80,6 +80,7 @@ class WorkView:
     holder_names: dict[uuid.UUID, str]
     transitions: list[CaseStatus]
     phones: list[Identity]
+    transfers: list[WorkTransfer]  # how the work was passed on (transfers and escalations), oldest first
     open_case: dict[str, Any] | None = None
     earlier: tuple[datetime, uuid.UUID] | None = field(default=None)
 
@@ -285,6 +286,7 @@ async def work_view(
         holder_names=await desk.staff_names(session, ids=holder_ids),
         transitions=sorted(cases.TRANSITIONS[case.status]) if case else [],
         phones=[i for i in view.citizen.identities if i.kind is IdentityKind.phone] if view else [],
+        transfers=await engine.transfers_of(session, item_id=item.id),
         earlier=view.earlier if view else None,
     )
     if case_reference is None and item.case_id is None and work.holds:

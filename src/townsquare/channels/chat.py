@@ -30,9 +30,9 @@ from townsquare.db.deps import SessionDep
 from townsquare.engagement import chat, resident_limits
 from townsquare.engagement.access import VisibleConversation
 from townsquare.engagement.messages import InboundMessage, Sender
-from townsquare.engagement.pipeline import INTERACTION_RECORDED, Pipeline
+from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem
-from townsquare.events import Event, EventBus
+from townsquare.events import ChatTyping, Event, EventBus, InteractionRecorded
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
 from townsquare.interactions.kinds import Channel
 from townsquare.knowledge.search import KnowledgeIndex
@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/channels/chat", tags=["channels"], dependencies=[Depends(public)])
 
 NAMESPACE = "chat"
-CHAT_TYPING = "chat.typing"
 HISTORY = 50
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 BUCKET_SIZE = 20.0  # frames a socket may send in a burst
@@ -152,7 +151,7 @@ class ChatHub:
         self.by_citizen: dict[uuid.UUID, set[Connection]] = {}
         self.by_device: dict[str, set[Connection]] = {}  # tabs of one device share its token
         self.max_frame = settings.chat_max_message_chars * 4 + 1024
-        bus.subscribe(INTERACTION_RECORDED, self._other_channel_recorded)
+        bus.subscribe(InteractionRecorded, self._other_channel_recorded)
 
     # Outbound provider -------------------------------------------------------------------------------------
 
@@ -340,7 +339,7 @@ class ChatHub:
         if conn.citizen_id is None:
             return  # nobody else can be watching a chat that has no message yet
         await self._push(conn.citizen_id, {"type": "typing", "from": "self"}, skip=conn)
-        self.bus.dispatch_soon([Event(CHAT_TYPING, {"citizen_id": str(conn.citizen_id)})])
+        self.bus.dispatch_soon([ChatTyping(citizen_id=conn.citizen_id)])
 
     async def _verify_start(self, conn: Connection, frame: dict[str, Any]) -> None:
         kind = {"phone": IdentityKind.phone, "email": IdentityKind.email}.get(str(frame.get("kind")))

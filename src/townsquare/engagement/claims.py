@@ -20,7 +20,7 @@ from townsquare.citizens import verification
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.errors import FieldError, invalid
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import ContactClaimed, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.notify import rendering
 from townsquare.notify import service as outbox
@@ -28,7 +28,6 @@ from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
 
-CONTACT_CLAIMED = "citizen.contact_claimed"
 CHANNEL_FOR = {IdentityKind.phone: "sms", IdentityKind.email: "email"}
 
 
@@ -154,9 +153,7 @@ async def _fold(
             "work_item_ids": [str(w) for w in moved_items],
         },
     )
-    publish_after_commit(
-        session, Event(CONTACT_CLAIMED, {"citizen_id": str(holder.id), "merged_citizen_id": str(own.id)})
-    )
+    publish_after_commit(session, ContactClaimed(citizen_id=holder.id, merged_citizen_id=own.id))
     return conversations
 
 
@@ -165,7 +162,7 @@ def _audit(session: AsyncSession, citizen_id: uuid.UUID, detail: dict[str, objec
         session,
         actor_kind="citizen",
         actor_id=str(citizen_id),
-        action="citizen.contact_claimed",
+        action=ContactClaimed.name,  # the audit entry is named after the event
         subject_kind="citizen",
         subject_id=str(citizen_id),
         citizen_id=citizen_id,

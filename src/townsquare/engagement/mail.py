@@ -16,10 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import DeliveryChanged, publish_after_commit
 from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction
 from townsquare.notify.models import OutboxMessage
-from townsquare.notify.worker import DELIVERY_CHANGED
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +48,7 @@ async def mark_bounced(session: AsyncSession, *, message_ids: Sequence[str]) -> 
         interaction.delivery_status = DeliveryStatus.failed
         marked.append(interaction.id)
         publish_after_commit(
-            session,
-            Event(DELIVERY_CHANGED, {"interaction_id": str(interaction.id), "status": DeliveryStatus.failed.value}),
+            session, DeliveryChanged(interaction_id=interaction.id, status=DeliveryStatus.failed.value)
         )
     await session.flush()
     log.info("bounce marked %d outbound email(s) failed", len(marked))

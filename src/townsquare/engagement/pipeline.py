@@ -26,7 +26,7 @@ from townsquare.engagement.placing import Placed
 from townsquare.engagement.policies import ChannelPolicy, Email, Open, Screening
 from townsquare.engagement.sms import Sms
 from townsquare.errors import Problem, too_large
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import InteractionRecorded, publish_after_commit
 from townsquare.interactions import replies as answers
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Interaction
@@ -38,8 +38,6 @@ from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
-INTERACTION_RECORDED = "interaction.recorded"
-WORK_ITEM_CHANGED = routing_events.WORK_ITEM_CHANGED
 POLICIES: Mapping[Channel, ChannelPolicy] = {Channel.sms: Sms(), Channel.email: Email()}
 
 
@@ -221,7 +219,7 @@ class Pipeline:
 
     def _publish(self, session: AsyncSession, placed: Placed, decision: _Decision) -> None:
         for recorded in (placed.interaction, *decision.replies):
-            publish_after_commit(session, Event(INTERACTION_RECORDED, _recorded(recorded)))
+            publish_after_commit(session, InteractionRecorded.from_data(_recorded(recorded)))
         if decision.item is not None and (decision.turn is None or decision.turn.handoff is None):
             routing_events.item_changed(session, decision.item, interaction_id=str(placed.interaction.id))
 

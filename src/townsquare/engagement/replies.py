@@ -17,14 +17,12 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.engagement.messages import ReplyResult
 from townsquare.errors import FieldError, invalid
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import ReplyQueued, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction, InteractionKind
 from townsquare.notify import rendering
 from townsquare.notify import service as outbox
 from townsquare.routing import service as routing
-
-REPLY_QUEUED = "interaction.reply_queued"
 
 # Which identity a channel delivers to; channels not listed deliver to the citizen's own sessions.
 ADDRESS_KIND: dict[Channel, IdentityKind] = {
@@ -128,14 +126,11 @@ async def reply(
         await routing.mark_answered(session, conversation_id=conversation.id, at=interaction.occurred_at)
     publish_after_commit(
         session,
-        Event(
-            REPLY_QUEUED,
-            {
-                "interaction_id": str(interaction.id),
-                "conversation_id": str(conversation.id),
-                "citizen_id": str(conversation.citizen_id),
-                "channel": target.value,
-            },
+        ReplyQueued(
+            interaction_id=interaction.id,
+            conversation_id=conversation.id,
+            citizen_id=conversation.citizen_id,
+            channel=target.value,
         ),
     )
     return ReplyResult(str(interaction.id), str(row.id), target, payload)

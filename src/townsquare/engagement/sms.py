@@ -19,12 +19,11 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
 from townsquare.engagement.placing import Placed
 from townsquare.engagement.policies import Screening
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import DeliveryChanged, publish_after_commit
 from townsquare.interactions import replies as answers
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction
 from townsquare.notify.models import OutboxMessage
-from townsquare.notify.worker import DELIVERY_CHANGED
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +156,7 @@ async def delivery_update(
     await session.flush()
     if changed and status is not None:
         publish_after_commit(
-            session, Event(DELIVERY_CHANGED, {"interaction_id": str(interaction.id), "status": status.value})
+            session, DeliveryChanged(interaction_id=interaction.id, status=status.value)
         )
     return interaction
 

@@ -7,10 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import OutboxEnqueued, publish_after_commit
 from townsquare.notify.models import OutboxMessage
-
-OUTBOX_ENQUEUED = "outbox.enqueued"
 
 
 async def enqueue(
@@ -32,5 +30,5 @@ async def enqueue(
     )
     session.add(row)
     await session.flush()
-    publish_after_commit(session, Event(OUTBOX_ENQUEUED, {"outbox_id": str(row.id), "channel": channel}))
+    publish_after_commit(session, OutboxEnqueued(outbox_id=row.id, channel=channel))
     return row

@@ -16,14 +16,13 @@ from sqlalchemy import or_, select, update
 
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
-from townsquare.events import Event, publish_after_commit
+from townsquare.events import DeliveryChanged, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import DeliveryStatus
 from townsquare.notify.models import OutboxMessage, OutboxStatus
 from townsquare.notify.providers import Envelope, PermanentFailure, Providers
 
 log = logging.getLogger(__name__)
-DELIVERY_CHANGED = "interaction.delivery_changed"
 MAX_BACKOFF_SECONDS = 3600.0
 
 
@@ -125,11 +124,7 @@ class OutboxWorker:
                     session, interaction_id=current.interaction_id, status=status, external_id=provider_id
                 )
                 publish_after_commit(
-                    session,
-                    Event(
-                        DELIVERY_CHANGED,
-                        {"interaction_id": str(current.interaction_id), "status": status.value},
-                    ),
+                    session, DeliveryChanged(interaction_id=current.interaction_id, status=status.value)
                 )
             await session.commit()
 

@@ -192,7 +192,8 @@ class WrapUpCode(IdMixin, Base):
 class WorkItem(IdMixin, TimestampMixin, Base):
     """One unit of staff work in the universal queue, with its SLA clock and the context gathered so far.
 
-    Routing targets: `target_staff_id` (transferred to one agent), `target_team_id` (to a team),
+    `context` is for display only (what the person who picks the work up should know); nothing routing decides
+    reads it back. Routing targets: `target_staff_id` (transferred to one agent), `target_team_id` (to a team),
     `target_role` ("supervisor" after an escalation); `not_before` holds a scheduled call-back back until due.
     """
 
@@ -253,3 +254,30 @@ class WorkOffer(IdMixin, Base):
     responded_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]  # the agent let the item go: completed, transferred, escalated
     released_how: Mapped[str | None] = mapped_column(String(32))
+
+
+class TransferKind(StrEnum):
+    transfer = "transfer"  # to an agent, a team or another agency
+    escalation = "escalation"  # to the supervisors, with the reason
+
+
+class WorkTransfer(IdMixin, Base):
+    """An agent passing work on: to one agent, a team or another agency, or up to the supervisors with the reason.
+
+    The item's target columns (`target_staff_id`, `target_team_id`, `target_role`) say where it goes now; these
+    rows are how it got there, shown on the work page. Routing state lives here and in `work_offers` (declines
+    and missed offers), never in `WorkItem.context`, which is for display.
+    """
+
+    __tablename__ = "work_item_transfers"
+    __table_args__ = (Index("ix_work_item_transfers_item", "work_item_id", "at"),)
+
+    work_item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"))
+    kind: Mapped[TransferKind]
+    at: Mapped[datetime]
+    from_staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))
+    to_staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))
+    to_team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    to_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
+    to_role: Mapped[str | None] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text, default="")

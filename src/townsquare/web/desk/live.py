@@ -18,12 +18,10 @@ from typing import Any
 from fastapi import APIRouter, Depends, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from townsquare.casework import work
 from townsquare.casework.types import StaffRole
 from townsquare.db import Database
-from townsquare.events import Event, EventBus
+from townsquare.events import AgentChanged, EventBus, InteractionRecorded, ReplyQueued, WorkItemChanged
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
-from townsquare.routing.events import AGENT_CHANGED, WORK_ITEM_CHANGED
 from townsquare.settings import Settings
 from townsquare.sockets import parse_uuid, send_json, socket_same_origin
 from townsquare.staff import service as staff
@@ -32,8 +30,6 @@ from townsquare.staff.auth import SESSION_COOKIE, STAFF, declared
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
-INTERACTION_RECORDED = "interaction.recorded"
-REPLY_QUEUED = "interaction.reply_queued"
 POLICY_VIOLATION = 1008
 SIGNED_OUT = 4401  # the page then falls back to plain reloads, which lead to the sign-in form
 MAX_FRAME = 4096
@@ -83,10 +79,10 @@ class DeskHub:
         self._board_agencies: set[uuid.UUID] = set()
         self._board_task: asyncio.Task[None] | None = None
         self._board_last = float("-inf")
-        bus.subscribe(WORK_ITEM_CHANGED, self._work_item_changed)
-        bus.subscribe(AGENT_CHANGED, self._agent_changed)
-        bus.subscribe(INTERACTION_RECORDED, self._interaction)
-        bus.subscribe(REPLY_QUEUED, self._interaction)
+        bus.subscribe(WorkItemChanged, self._work_item_changed)
+        bus.subscribe(AgentChanged, self._agent_changed)
+        bus.subscribe(InteractionRecorded, self._interaction)
+        bus.subscribe(ReplyQueued, self._interaction)
 
     async def close(self) -> None:
         """Close every socket (shutdown)."""
@@ -184,38 +180,23 @@ class DeskHub:
                 self.desks.discard(desk)
         return delivered
 
-    async def _work_item_changed(self, event: Event) -> None:
-        agency_id = parse_uuid(event.data.get("agency_id"))
-        if agency_id is None:
-            agency_id = await self._agency_of(parse_uuid(event.data.get("work_item_id")))
-        holder = parse_uuid(event.data.get("staff_id"))
-        citizen_id = parse_uuid(event.data.get("citizen_id"))
-        agencies = {agency_id} if agency_id else set()
+    async def _work_item_changed(self, event: WorkItemChanged) -> None:
+        holder, citizen_id, agencies = event.staff_id, event.citizen_id, {event.agency_id}
         await self._send({"type": "inbox"}, lambda d: d.staff_id == holder or d.sees(agencies))
         if citizen_id is not None:
             await self._send({"type": "citizen", "citizen_id": str(citizen_id)}, lambda d: d.citizen_id == citizen_id)
         self.wallboard_changed(agencies)
 
-    async def _agent_changed(self, event: Event) -> None:
-        staff_id = parse_uuid(event.data.get("staff_id"))
-        if staff_id is None:
-            return
+    async def _agent_changed(self, event: AgentChanged) -> None:
+        staff_id = event.staff_id
         await self._send({"type": "inbox"}, lambda d: d.staff_id == staff_id)
         async with self.db.session(deferred=True) as session:
             agencies = await staff.agency_ids_for(session, staff_id=staff_id)
         self.wallboard_changed(agencies)
 
-    async def _interaction(self, event: Event) -> None:
-        citizen_id = parse_uuid(event.data.get("citizen_id"))
-        if citizen_id is None:
-            return
+    async def _interaction(self, event: InteractionRecorded | ReplyQueued) -> None:
+        citizen_id = event.citizen_id
         await self._send({"type": "citizen", "citizen_id": str(citizen_id)}, lambda d: d.citizen_id == citizen_id)
-
-    async def _agency_of(self, item_id: uuid.UUID | None) -> uuid.UUID | None:
-        if item_id is None:
-            return None
-        async with self.db.session(deferred=True) as session:
-            return await work.agency_of_item(session, item_id=item_id)
 
     # The wallboard's throttle ------------------------------------------------------------------------------
 

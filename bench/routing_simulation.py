@@ -1,5 +1,6 @@
 """A discrete-event simulation of a call centre driven through the routing engine, to check it against queueing
-theory: Poisson arrivals, exponential handling times, every offer answered at once, first come first served.
+theory: Poisson arrivals, exponential handling times, every offer answered at once, first come first served. A
+development tool, outside the package: `bench/routing_sim.py` and `tests/bench/test_routing_simulation.py` use it.
 
 Two ways to run the same calls: `EngineBackend` goes through the real engine and database (`create`, `route`,
 `accept`, `complete`); `CoreBackend` uses the engine's in-memory decision code (`Matcher`, `AgentState`,
@@ -60,8 +61,8 @@ class Calls:
 
 def draw_calls(scenario: Scenario) -> Calls:
     """The scenario's calls from its seed: exponential gaps (rate A / AHT) and exponential handling (mean AHT)."""
-    gaps = random.Random(f"{scenario.seed}:arrivals")  # noqa: S311 - a simulation, not a secret
-    lengths = random.Random(f"{scenario.seed}:handling")  # noqa: S311
+    gaps = random.Random(f"{scenario.seed}:arrivals")
+    lengths = random.Random(f"{scenario.seed}:handling")
     rate = scenario.offered_erlangs / scenario.aht_seconds
     arrivals: list[int] = []
     now = 0

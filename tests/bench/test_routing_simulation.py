@@ -14,9 +14,9 @@ import pytest
 from pyworkforce.queuing import ErlangC
 from sqlalchemy import select
 
+from bench import routing_simulation as simulation
 from tests.factories import count
 from townsquare.app import Runtime
-from townsquare.routing import simulation
 from townsquare.routing.models import OfferOutcome, WorkItem, WorkItemStatus, WorkOffer
 
 AHT = 180.0

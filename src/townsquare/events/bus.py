@@ -2,6 +2,7 @@
 
 Events queued on a session are dispatched only after that session's transaction commits, and dropped on
 rollback, so no listener (websocket push, outbox wake-up, projection) ever sees a change that did not happen.
+Subscribers name the event type (a class of `events.catalogue`), never a string.
 """
 
 from __future__ import annotations
@@ -10,38 +11,32 @@ import asyncio
 import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar, cast
 
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from townsquare.events.catalogue import Event
+
 log = logging.getLogger(__name__)
 
-Handler = Callable[["Event"], Awaitable[None]]
+E = TypeVar("E", bound=Event)
+Handler = Callable[[Event], Awaitable[None]]
 _PENDING = "townsquare.pending_events"
 _BUS = "townsquare.bus"
 
 
-@dataclass(frozen=True)
-class Event:
-    """Something that happened, named like `interaction.recorded`, with ids (never personal data) as data."""
-
-    name: str
-    data: dict[str, Any] = field(default_factory=dict)
-
-
 class EventBus:
-    """Subscribers by event name (or `*` for all); dispatch runs each handler in its own task."""
+    """Subscribers by event type; dispatch runs each handler in its own task."""
 
     def __init__(self) -> None:
         self._handlers: dict[str, list[Handler]] = defaultdict(list)
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def subscribe(self, name: str, handler: Handler) -> None:
-        """Call `handler` for every event called `name` (`*`: every event)."""
-        self._handlers[name].append(handler)
+    def subscribe(self, kind: type[E], handler: Callable[[E], Awaitable[None]]) -> None:
+        """Call `handler` with every event of type `kind`."""
+        self._handlers[kind.name].append(cast(Handler, handler))
 
     def publish_after_commit(self, session: AsyncSession | Session, event: Event) -> None:
         """Queue `event` to be dispatched when the session's transaction commits."""
@@ -56,7 +51,7 @@ class EventBus:
         """Schedule handlers for `events` on the running loop."""
         loop = asyncio.get_running_loop()
         for ev in events:
-            for handler in (*self._handlers.get(ev.name, ()), *self._handlers.get("*", ())):
+            for handler in self._handlers.get(ev.name, ()):
                 task = loop.create_task(self._run(handler, ev))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,34 @@
+"""Events: the catalogue of what happens (`catalogue`) and the bus that delivers it after commit (`bus`)."""
+
+from townsquare.events.bus import EventBus, publish_after_commit
+from townsquare.events.catalogue import (
+    CATALOGUE,
+    AgentChanged,
+    CaseOpened,
+    CaseStatusChanged,
+    ChatTyping,
+    ContactClaimed,
+    DeliveryChanged,
+    Event,
+    InteractionRecorded,
+    OutboxEnqueued,
+    ReplyQueued,
+    WorkItemChanged,
+)
+
+__all__ = [
+    "CATALOGUE",
+    "AgentChanged",
+    "CaseOpened",
+    "CaseStatusChanged",
+    "ChatTyping",
+    "ContactClaimed",
+    "DeliveryChanged",
+    "Event",
+    "EventBus",
+    "InteractionRecorded",
+    "OutboxEnqueued",
+    "ReplyQueued",
+    "WorkItemChanged",
+    "publish_after_commit",
+]

@@ -1,0 +1,194 @@
+"""Every event Townsquare publishes, in one place: its name and its payload, a frozen dataclass of ids and small
+values (never what people said, never personal data).
+
+Publishers build these classes and subscribers receive them, so an event's name is written here and nowhere
+else. `data` and `from_data` turn a payload into JSON-ready strings and back, the form a bus between processes
+(Redis pub/sub) will carry.
+"""
+
+from __future__ import annotations
+
+import types
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Self, Union, get_args, get_origin, get_type_hints
+
+Value = str | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened. Subclasses set `name` (`domain.what_happened`) and declare the payload's fields
+    as `uuid.UUID`, `str` or either `| None`."""
+
+    name: ClassVar[str]
+
+    @property
+    def data(self) -> dict[str, Value]:
+        """The payload as strings (ids in their canonical form), ready for JSON."""
+        return {f.name: _dump(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_data(cls, data: Mapping[str, Any]) -> Self:
+        """The event back from `data`; a missing optional field is None, a missing required one a KeyError."""
+        hints = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = data.get(f.name)
+            optional = _optional(hints[f.name])
+            if raw is None:
+                if not optional:
+                    raise KeyError(f"{cls.name}: {f.name} is required")
+                values[f.name] = None
+            else:
+                values[f.name] = uuid.UUID(str(raw)) if _base(hints[f.name]) is uuid.UUID else str(raw)
+        return cls(**values)
+
+
+def _dump(value: object) -> Value:
+    return None if value is None else str(value)
+
+
+def _optional(hint: Any) -> bool:
+    return get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint)
+
+
+def _base(hint: Any) -> Any:
+    if get_origin(hint) in (Union, types.UnionType):
+        return next(a for a in get_args(hint) if a is not type(None))
+    return hint
+
+
+# Contacts and replies ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InteractionRecorded(Event):
+    """A contact (or an answer the platform gave on the spot) is on the citizen's timeline."""
+
+    name: ClassVar[str] = "interaction.recorded"
+    interaction_id: uuid.UUID
+    citizen_id: uuid.UUID
+    conversation_id: uuid.UUID
+    channel: str
+
+
+@dataclass(frozen=True)
+class ReplyQueued(Event):
+    """A reply is recorded and waits in the outbox."""
+
+    name: ClassVar[str] = "interaction.reply_queued"
+    interaction_id: uuid.UUID
+    conversation_id: uuid.UUID
+    citizen_id: uuid.UUID
+    channel: str
+
+
+@dataclass(frozen=True)
+class DeliveryChanged(Event):
+    """An outbound interaction's delivery status moved (sent, delivered, failed)."""
+
+    name: ClassVar[str] = "interaction.delivery_changed"
+    interaction_id: uuid.UUID
+    status: str
+
+
+@dataclass(frozen=True)
+class OutboxEnqueued(Event):
+    """A message waits in the outbox: the worker should wake."""
+
+    name: ClassVar[str] = "outbox.enqueued"
+    outbox_id: uuid.UUID
+    channel: str
+
+
+@dataclass(frozen=True)
+class ChatTyping(Event):
+    """A resident is typing in a chat (dispatched at once, outside any transaction)."""
+
+    name: ClassVar[str] = "chat.typing"
+    citizen_id: uuid.UUID
+
+
+# Records --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseOpened(Event):
+    """A case was opened."""
+
+    name: ClassVar[str] = "case.opened"
+    case_id: uuid.UUID
+    reference: str
+
+
+@dataclass(frozen=True)
+class CaseStatusChanged(Event):
+    """A case moved along its workflow."""
+
+    name: ClassVar[str] = "case.status_changed"
+    case_id: uuid.UUID
+    from_status: str
+    to_status: str
+
+
+@dataclass(frozen=True)
+class ContactClaimed(Event):
+    """A verified contact joined its citizen, bringing another (provisional) record's history with it."""
+
+    name: ClassVar[str] = "citizen.contact_claimed"
+    citizen_id: uuid.UUID
+    merged_citizen_id: uuid.UUID
+
+
+# Routing --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkItemChanged(Event):
+    """A work item was created or moved. `staff_id` is the agent concerned: the holder, or the agent who just let
+    it go; `reason` says how it moved when that is not plain from `status` (declined, offer_timed_out, …)."""
+
+    name: ClassVar[str] = "work_item.changed"
+    work_item_id: uuid.UUID
+    agency_id: uuid.UUID
+    status: str
+    channel: str
+    staff_id: uuid.UUID | None = None
+    citizen_id: uuid.UUID | None = None
+    conversation_id: uuid.UUID | None = None
+    interaction_id: uuid.UUID | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentChanged(Event):
+    """An agent's presence changed."""
+
+    name: ClassVar[str] = "agent.changed"
+    staff_id: uuid.UUID
+    presence: str
+
+
+def _catalogue(*kinds: type[Event]) -> Mapping[str, type[Event]]:
+    by_name: dict[str, type[Event]] = {}
+    for kind in kinds:
+        if kind.name in by_name:
+            raise RuntimeError(f"two event types are called {kind.name!r}")
+        by_name[kind.name] = kind
+    return types.MappingProxyType(by_name)
+
+
+CATALOGUE: Mapping[str, type[Event]] = _catalogue(
+    InteractionRecorded,
+    ReplyQueued,
+    DeliveryChanged,
+    OutboxEnqueued,
+    ChatTyping,
+    CaseOpened,
+    CaseStatusChanged,
+    ContactClaimed,
+    WorkItemChanged,
+    AgentChanged,
+)

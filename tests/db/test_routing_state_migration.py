@@ -1,0 +1,89 @@
+"""Migration 0009 moves routing state out of work_items.context into tables, and back on the way down."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+
+from tests.factories import create_agency, create_staff
+from townsquare import migrations
+from townsquare.app import Runtime
+from townsquare.routing.models import Team, TransferKind, WorkItem, WorkTransfer
+
+
+def _transfer(hour: str, by: uuid.UUID, note: str, **to: str) -> dict[str, str]:
+    return {"at": f"2026-01-05T{hour}:00+00:00", "from_staff_id": str(by), "note": note, **to}
+
+
+GATHERED = {"identified_by": {"how": "phone", "verified": True}, "service_code": "POTHOLE", "menu_path": ["main"]}
+
+
+async def test_transfers_and_escalations_move_to_their_table_and_back(runtime: Runtime) -> None:
+    await migrations.downgrade_engine(runtime.db.engine, "0008")
+    async with runtime.db.session() as s:
+        works = await create_agency(s)
+        revenue = await create_agency(s, slug="revenue", name="Revenue")
+        agent = await create_staff(s, agencies=[works])
+        boss = await create_staff(s, email="boss@city.example", agencies=[works])
+        team = Team(agency_id=works.id, slug="roads", name="Roads")
+        s.add(team)
+        await s.flush()
+        old = {
+            **GATHERED,
+            "transfers": [
+                {
+                    "at": "2026-01-05T10:00:00+00:00",
+                    "from_staff_id": str(agent.id),
+                    "note": "roads",
+                    "to_team_id": str(team.id),
+                },
+                {
+                    "at": "2026-01-05T11:00:00+00:00",
+                    "from_staff_id": str(boss.id),
+                    "note": "",
+                    "to_agency_id": str(revenue.id),
+                },
+                {
+                    "at": "2026-01-05T12:00:00+00:00",
+                    "from_staff_id": str(uuid.uuid4()),
+                    "note": "gone",
+                    "to_staff_id": str(agent.id),
+                },
+            ],
+            "escalations": [{"at": "2026-01-05T10:30:00+00:00", "by_staff_id": str(agent.id), "reason": "legal"}],
+            "declined": {str(boss.id): "2026-01-05T09:00:00+00:00"},
+        }
+        item = WorkItem(channel="email", kind="message", agency_id=revenue.id, context=old)
+        plain = WorkItem(channel="sms", kind="message", agency_id=works.id, context=dict(GATHERED))
+        s.add_all([item, plain])
+        await s.commit()
+        item_id, plain_id = item.id, plain.id
+
+    await migrations.upgrade_engine(runtime.db.engine)
+    async with runtime.db.session(deferred=True) as s:
+        moved = await s.get_one(WorkItem, item_id)
+        assert moved.context == GATHERED  # only what is shown stays
+        assert (await s.get_one(WorkItem, plain_id)).context == GATHERED
+        rows = (await s.execute(select(WorkTransfer).order_by(WorkTransfer.at))).scalars().all()
+        assert [
+            (r.kind, r.from_staff_id, r.to_team_id, r.to_agency_id, r.to_staff_id, r.to_role, r.note) for r in rows
+        ] == [
+            (TransferKind.transfer, agent.id, team.id, None, None, None, "roads"),
+            (TransferKind.escalation, agent.id, None, None, None, "supervisor", "legal"),
+            (TransferKind.transfer, boss.id, None, revenue.id, None, None, ""),
+            (TransferKind.transfer, None, None, None, agent.id, None, "gone"),  # an unknown agent is not invented
+        ]
+        assert {r.work_item_id for r in rows} == {item_id}
+        assert rows[0].at.isoformat() == "2026-01-05T10:00:00+00:00"
+
+    await migrations.downgrade_engine(runtime.db.engine, "0008")
+    async with runtime.db.session(deferred=True) as s:
+        back = (await s.get_one(WorkItem, item_id)).context
+        assert {k: back[k] for k in GATHERED} == GATHERED
+        assert [t["note"] for t in back["transfers"]] == ["roads", "", "gone"]
+        assert back["transfers"][0]["to_team_id"] == str(team.id)
+        assert back["escalations"] == [
+            {"at": "2026-01-05T10:30:00+00:00", "by_staff_id": str(agent.id), "reason": "legal"}
+        ]
+    await migrations.upgrade_engine(runtime.db.engine)
