@@ -362,7 +362,7 @@ class ChatHub:
             {
                 "type": "verify_sent",
                 "kind": kind.value,
-                "to": _masked(kind, normalised),
+                "to": chat.masked(kind, normalised),
                 "expires_in_minutes": self.settings.verification_code_minutes,
             }
         )
@@ -466,13 +466,6 @@ class ChatHub:
             line = await chat.message_elsewhere(session, interaction_id=interaction_id)
         if line is not None:
             await self._push(citizen_id, message_frame(line))
-
-
-def _masked(kind: IdentityKind, value: str) -> str:
-    if kind is IdentityKind.phone:
-        return "•••" + value[-4:]
-    local, _, domain = value.partition("@")
-    return f"{local[:1]}•••@{domain}"
 
 
 def _check_detail(checked: chat.CodeChecked) -> str:

@@ -170,6 +170,14 @@ async def start_code(
     return identity.citizen_id, normalised
 
 
+def masked(kind: IdentityKind, value: str) -> str:
+    """A number or address as the chat may echo it back: enough to recognise, never the whole."""
+    if kind is IdentityKind.phone:
+        return "•••" + value[-4:]
+    local, _, domain = value.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
 @dataclass(frozen=True)
 class CodeChecked:
     outcome: verification.Outcome

@@ -155,9 +155,7 @@ async def delivery_update(
     interaction.payload = payload
     await session.flush()
     if changed and status is not None:
-        publish_after_commit(
-            session, DeliveryChanged(interaction_id=interaction.id, status=status.value)
-        )
+        publish_after_commit(session, DeliveryChanged(interaction_id=interaction.id, status=status.value))
     return interaction
 
 
