@@ -10,7 +10,7 @@ from playwright.async_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, create_agency, create_service, create_staff
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
 from tests.web.portal.conftest import Resident, make_resident
 from townsquare.app import Runtime
 from townsquare.cases.models import Case

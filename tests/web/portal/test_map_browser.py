@@ -8,7 +8,7 @@ from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from tests.factories import create_agency, create_service
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
 from tests.web.portal.conftest import Resident, make_resident
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
