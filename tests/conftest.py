@@ -1,8 +1,8 @@
 """Fixtures: a real database per test (SQLite by default, PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set),
 the app wired to it, an HTTP client, and factories.
 
-SQLite: migrations run once into a template file that each test copies. PostgreSQL: each xdist worker gets
-its own database, migrated once and truncated between tests.
+SQLite: migrations run once into a template file that each test copies. PostgreSQL: each xdist worker of each run
+gets its own database, migrated once, truncated between tests and dropped at the end.
 """
 
 from __future__ import annotations
@@ -60,15 +60,25 @@ async def _recreate_pg(admin_url: str, name: str) -> None:
     await engine.dispose()
 
 
+async def _drop_pg(admin_url: str, name: str) -> None:
+    engine = create_async_engine(admin_url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    await engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def template_database(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
     """A freshly migrated database for this test process: a file (SQLite) or a database (PostgreSQL)."""
     if PG_URL:
-        name = f"townsquare_test_{worker_id}"
+        # Named by the run as well as the worker, so two runs against one server never truncate each other's.
+        run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "solo")[:8]
+        name = f"townsquare_test_{worker_id}_{run}"
         asyncio.run(_recreate_pg(PG_URL, name))
         url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
         migrations.upgrade(url)
         yield url
+        asyncio.run(_drop_pg(PG_URL, name))
     else:
         path = tmp_path_factory.mktemp("template") / "template.db"
         migrations.upgrade(f"sqlite+aiosqlite:///{path}")
