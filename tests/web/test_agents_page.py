@@ -13,9 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, create_agency, create_agent, create_service, create_staff
 from tests.support.browser import axe_violations
+from tests.support.db import record_statements
 from tests.support.servers import LiveApp
 from tests.support.staff import sign_in_staff
-from tests.web.test_workspace import count_statements
 from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
 from townsquare.clock import utcnow
@@ -284,10 +284,10 @@ async def test_a_supervisor_sets_an_agent_who_left_away_or_offline_but_never_ava
 
 
 async def _list_statements(client: httpx.AsyncClient, runtime: Runtime) -> tuple[int, str]:
-    with count_statements(runtime.db.engine) as statements:
+    with record_statements(runtime.db.engine) as statements:
         page = await client.get("/desk/agents")
     assert page.status_code == 200, page.text
-    return len(statements), page.text
+    return len(statements.queries), page.text
 
 
 async def _agents_with_work(session: AsyncSession, agency: Agency, first: int, last: int) -> None:
