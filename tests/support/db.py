@@ -22,7 +22,10 @@ async def fresh(session: AsyncSession) -> AsyncSession:
 
 
 class Statements(list[str]):
-    """The SQL statements an engine ran, in order, as the driver received them."""
+    """The SQL statements an engine ran, in order, as the driver received them, and how many commits it made
+    (drivers commit through their own API, not always as a statement, so commits are counted apart)."""
+
+    commits: int = 0
 
     @property
     def verbs(self) -> list[str]:
@@ -41,14 +44,19 @@ class Statements(list[str]):
 
 @contextmanager
 def record_statements(engine: AsyncEngine) -> Iterator[Statements]:
-    """Every statement `engine` sends to the database while the block runs."""
+    """Every statement `engine` sends to the database, and every commit, while the block runs."""
     seen = Statements()
 
     def record(conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool) -> None:
         seen.append(statement)
 
+    def commit(conn: Any) -> None:
+        seen.commits += 1
+
     event.listen(engine.sync_engine, "before_cursor_execute", record)
+    event.listen(engine.sync_engine, "commit", commit)
     try:
         yield seen
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+        event.remove(engine.sync_engine, "commit", commit)
