@@ -6,13 +6,9 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import PASSWORD, create_agency, create_service, create_staff
+from tests.factories import create_agency, create_service, create_staff
+from tests.support.staff import sign_in_staff
 from townsquare.staff.models import AuditEntry, StaffRole
-
-
-async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
-    r = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD, "next": "/desk"})
-    assert r.status_code == 303, r.text
 
 
 async def test_admins_issue_and_revoke_keys(client: httpx.AsyncClient, session: AsyncSession) -> None:
@@ -20,9 +16,9 @@ async def test_admins_issue_and_revoke_keys(client: httpx.AsyncClient, session: 
     await create_staff(session, email="admin@city.example", role=StaffRole.admin)
     await create_staff(session, email="agent@city.example")
     await session.commit()
-    await _sign_in(client, "agent@city.example")
+    await sign_in_staff(client, "agent@city.example")
     assert (await client.post("/api/v1/api-keys", json={"name": "x"})).status_code == 403
-    await _sign_in(client, "admin@city.example")
+    await sign_in_staff(client, "admin@city.example")
     created = await client.post("/api/v1/api-keys", json={"name": "FixMyStreet", "agency_slug": "city-works"})
     assert created.status_code == 201, created.text
     key = created.json()["key"]
@@ -33,7 +29,7 @@ async def test_admins_issue_and_revoke_keys(client: httpx.AsyncClient, session: 
     auth = {"Authorization": f"Bearer {key}"}
     assert (await client.get("/api/v1/cases", headers=auth)).status_code == 200
     assert (await client.get("/api/v1/cases", headers={"X-API-Key": key})).status_code == 200
-    await _sign_in(client, "admin@city.example")
+    await sign_in_staff(client, "admin@city.example")
     assert (await client.delete(f"/api/v1/api-keys/{created.json()['id']}")).status_code == 200
     client.cookies.clear()
     assert (await client.get("/api/v1/cases", headers=auth)).status_code == 401
@@ -67,7 +63,7 @@ async def test_keys_carry_a_scope_a_contact_and_a_rate_limit(client: httpx.Async
     await create_agency(session)
     await create_staff(session, email="admin@city.example", role=StaffRole.admin)
     await session.commit()
-    await _sign_in(client, "admin@city.example")
+    await sign_in_staff(client, "admin@city.example")
     body = {"name": "Reports app", "scope": "open311", "contact": "dev@reports.example", "rate_limit_per_minute": 30}
     created = await client.post("/api/v1/api-keys", json=body)
     assert created.status_code == 201, created.text

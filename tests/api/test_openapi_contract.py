@@ -129,7 +129,10 @@ def _schema(*, malformed: bool) -> BaseSchema:
             "allow_header_conformance": {"enabled": False},
         },
     }
-    schema = schemathesis.openapi.from_asgi("/openapi.json", SERVED, config=schemathesis.Config.from_dict(config))
+    # The app's own document, read directly: fetching it over ASGI at import had a 10-second deadline that a
+    # loaded machine missed while every worker imported the suite at once.
+    schema = schemathesis.openapi.from_dict(_spec_app().openapi(), config=schemathesis.Config.from_dict(config))
+    schema.app, schema.location = SERVED, "/openapi.json"
     schema.hook(flatmap_path_parameters)
     if not malformed:  # a real value put into input meant to be refused could make it acceptable
         schema.hook(flatmap_body)

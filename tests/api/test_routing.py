@@ -7,17 +7,13 @@ from datetime import timedelta
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import PASSWORD, api_key_headers, create_agency, create_agent, create_staff
+from tests.factories import api_key_headers, create_agency, create_agent, create_staff
+from tests.support.staff import sign_in_staff
 from townsquare.app import Runtime
 from townsquare.clock import utcnow
 from townsquare.routing import engine
 from townsquare.routing import service as items
 from townsquare.staff.models import StaffRole
-
-
-async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
-    r = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD, "next": "/desk"})
-    assert r.status_code == 303, r.text
 
 
 async def test_work_items_come_in_routing_order_for_your_agencies_only(
@@ -52,10 +48,10 @@ async def test_supervisors_set_agent_profiles_of_their_agencies(
     await create_staff(session, email="boss@city.example", role=StaffRole.supervisor, agencies=[works])
     await session.commit()
 
-    await _sign_in(client, "wren@city.example")
+    await sign_in_staff(client, "wren@city.example")
     assert (await client.put(f"/api/v1/agents/{agent.id}", json={"languages": ["fr"]})).status_code == 403
 
-    await _sign_in(client, "boss@city.example")
+    await sign_in_staff(client, "boss@city.example")
     changed = await client.put(
         f"/api/v1/agents/{agent.id}",
         json={"capacity": {"voice": 1, "chat": 2, "async": 8}, "languages": ["en", "FR"], "skills": {"Pothole": 4}},
@@ -78,7 +74,7 @@ async def test_admins_create_queues(client: httpx.AsyncClient, session: AsyncSes
     await create_agency(session)
     await create_staff(session, email="admin@city.example", role=StaffRole.admin)
     await session.commit()
-    await _sign_in(client, "admin@city.example")
+    await sign_in_staff(client, "admin@city.example")
     spec = {"agency_slug": "city-works", "slug": "roads", "name": "Roads", "service_codes": ["POTHOLE"]}
     created = await client.post("/api/v1/queues", json=spec)
     assert created.status_code == 201, created.text
@@ -117,6 +113,6 @@ async def test_an_internal_task_is_queued_routed_and_shown_on_the_work_page(
         await s.commit()
     assert [str(item_id) for item_id, _ in report.offered] == [body["id"]]
     assert report.offered[0][1] == agent.id
-    await _sign_in(client, "wren@city.example")
+    await sign_in_staff(client, "wren@city.example")
     page = await client.get(f"/desk/work/{body['id']}")
     assert "Inspect the bridge railing" in page.text

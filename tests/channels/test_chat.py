@@ -17,6 +17,7 @@ from starlette.testclient import TestClient, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from tests.factories import api_key_headers, count, counts, create_agency, create_citizen
+from tests.support.messages import code_in, texts_delivered
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.channels.chat import TokenBucket, device_hash
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationChallenge
@@ -70,10 +71,9 @@ class Chat:
 
     def code_sent_to(self, recipient: str) -> str:
         self.drain()
-        bodies = [e.payload.get("body") or e.payload.get("text") for e in self.runtime.recording.sent]
-        texts = [str(b) for e, b in zip(self.runtime.recording.sent, bodies, strict=True) if e.recipient == recipient]
+        texts = texts_delivered(self.runtime.recording, recipient)
         assert texts, "no code was sent"
-        return next(w.rstrip(".") for w in texts[-1].split() if w.rstrip(".").isdigit() and len(w.rstrip(".")) == 6)
+        return code_in(texts[-1])
 
 
 @pytest.fixture

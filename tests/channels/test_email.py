@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import smtplib
-import socket
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import count, counts, create_agency, create_citizen
+from tests.support.servers import free_port
 from townsquare.agencies.models import Agency
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.cases import service as cases
@@ -592,9 +592,7 @@ async def test_the_relay_turns_a_refused_recipient_into_a_permanent_failure(sett
 
 
 async def test_an_unreachable_relay_is_a_temporary_failure(settings: Settings) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        closed_port = s.getsockname()[1]
+    closed_port = free_port()
     relay = SmtpRelayProvider(settings.model_copy(update={"smtp_relay_port": closed_port}), timeout=5)
     with pytest.raises(TemporaryFailure):
         await relay.send(Envelope("email", JANE, {"subject": "Hi", "text": "Hello"}, "interaction:1"))

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.channels.conftest import TWILIO_ACCOUNT, TWILIO_TOKEN, post_twilio, twilio_signature
 from tests.factories import count, counts, create_agency
+from tests.support.db import fresh
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.channels import sms as sms_channel
@@ -60,12 +61,6 @@ def sms_form(
 async def agency(session: AsyncSession) -> None:
     await create_agency(session, slug="city-works", contact=("sms", CITY))
     await session.commit()
-
-
-async def fresh(session: AsyncSession) -> AsyncSession:
-    """End the test session's read snapshot so the next read sees what the app committed."""
-    await session.rollback()
-    return session
 
 
 async def outbound(session: AsyncSession) -> list[Interaction]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import smtplib
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -60,12 +59,7 @@ async def city(session: AsyncSession) -> None:
     await session.commit()
 
 
-@pytest.fixture(autouse=True)
-def no_tracebacks(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
-    assert "Traceback" not in caplog.text
+pytestmark = pytest.mark.usefixtures("no_tracebacks")
 
 
 async def _counts(runtime: Runtime) -> dict[str, int]:

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.channels.conftest import TWILIO_ACCOUNT, post_twilio, twilio_signature
 from tests.factories import count, counts, create_agency, create_citizen, create_service
+from tests.support.db import fresh
 from townsquare.cases import service as cases
 from townsquare.citizens.models import Citizen, Identity
 from townsquare.interactions.models import Attachment, Channel, Interaction, InteractionKind
@@ -95,12 +96,6 @@ async def call(client: httpx.AsyncClient, sid: str, frm: str = MARIA) -> ET.Elem
 
 async def press(client: httpx.AsyncClient, root: ET.Element, sid: str, digits: str, frm: str = MARIA) -> ET.Element:
     return parse(await post_twilio(client, gather_action(root), form(sid, frm, Digits=digits)))
-
-
-async def fresh(session: AsyncSession) -> None:
-    """See what the app committed in its own sessions: a new snapshot, and no stale objects."""
-    await session.commit()
-    session.expire_all()
 
 
 async def the_call(session: AsyncSession, sid: str) -> Interaction:

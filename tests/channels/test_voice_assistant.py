@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.channels.conftest import post_twilio
-from tests.channels.test_voice import MARIA, World, call, form, fresh, gather_action, new_sid, parse, said, world
+from tests.channels.test_voice import MARIA, World, call, form, gather_action, new_sid, parse, said, world
 from tests.factories import create_article
+from tests.support.db import fresh
 from townsquare.interactions.models import Channel, Direction, Interaction
 from townsquare.knowledge.models import AnswerRecord
 from townsquare.routing.models import WorkItem

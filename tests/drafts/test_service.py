@@ -191,6 +191,7 @@ async def test_limits_at_the_edge_are_accepted_and_the_total_is_capped(session: 
     assert info.value.status == 422
 
 
+@pytest.mark.postgres_only
 async def test_two_devices_saving_at_once_both_land(runtime: Runtime) -> None:
     async with runtime.db.session() as setup:
         citizen_id, _, draft_id = await _setup(setup)
@@ -214,6 +215,7 @@ async def test_two_devices_saving_at_once_both_land(runtime: Runtime) -> None:
         assert draft.version == 2
 
 
+@pytest.mark.postgres_only
 async def test_two_devices_starting_at_once_meet_one_draft(runtime: Runtime) -> None:
     async with runtime.db.session() as setup:
         agency = await create_agency(setup)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.channels.conftest import TWILIO_ACCOUNT, post_twilio
+from tests.support.db import fresh
 from townsquare.interactions.models import Direction, Interaction
 from townsquare.routing.models import WorkItem
 
@@ -47,12 +48,6 @@ class Phone:
         answers = messages_in(response.text)
         self.received.append(answers)
         return answers
-
-
-async def fresh(session: AsyncSession) -> AsyncSession:
-    """End the test session's snapshot so the next read sees what the app committed."""
-    await session.rollback()
-    return session
 
 
 async def work_items(session: AsyncSession) -> list[WorkItem]:

@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.channels.conftest import TWILIO_ACCOUNT, TWILIO_TOKEN
-from tests.engagement.assistant_helpers import CITY, RESIDENT, Phone, assistant_replies, fresh, work_items
+from tests.engagement.assistant_helpers import CITY, RESIDENT, Phone, assistant_replies, work_items
 from tests.factories import count, create_agency, create_article, create_citizen, create_service
+from tests.support.db import fresh
 from townsquare.agencies.models import Agency
 from townsquare.app import build_runtime, create_app
 from townsquare.assistant.models import AssistantSession

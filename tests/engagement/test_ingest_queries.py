@@ -2,31 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from tests.factories import create_agency
+from tests.support.db import record_statements
 from townsquare.app import Runtime
 from townsquare.citizens.models import IdentityKind
 from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.interactions.models import Channel
-
-
-@contextmanager
-def statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement.split()[0].upper())
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def _ingest(runtime: Runtime, n: int) -> list[str]:
@@ -37,9 +18,9 @@ async def _ingest(runtime: Runtime, n: int) -> list[str]:
         external_id=f"SM{n}",
     )
     async with runtime.db.session() as s:
-        with statements(runtime.db.engine) as seen:
+        with record_statements(runtime.db.engine) as seen:
             await runtime.pipeline.ingest(s, message)
-    return seen
+    return seen.verbs
 
 
 async def test_ingest_statement_count_does_not_grow_with_history(runtime: Runtime) -> None:

@@ -53,6 +53,7 @@ async def test_the_same_webhook_delivered_twice_records_one_interaction(
     assert await count(session, WorkItem) == 1
 
 
+@pytest.mark.postgres_only
 async def test_concurrent_deliveries_of_one_webhook_record_one_interaction(
     runtime: Runtime, headers: dict[str, str]
 ) -> None:

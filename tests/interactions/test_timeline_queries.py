@@ -2,31 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
-
 from tests.factories import create_agency, create_citizen
+from tests.support.db import record_statements
 from townsquare.app import Runtime
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Attachment, Channel, Direction, InteractionKind
-
-
-@contextmanager
-def count_queries(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 async def _timeline_queries(runtime: Runtime, touchpoints: int) -> int:
@@ -47,11 +27,11 @@ async def _timeline_queries(runtime: Runtime, touchpoints: int) -> int:
             )
         await s.commit()
     async with runtime.db.session() as s:
-        with count_queries(runtime.db.engine) as statements:
+        with record_statements(runtime.db.engine) as statements:
             items = await interactions.timeline(s, citizen_id=citizen.id, limit=500)
             assert len(items) == touchpoints
             assert sum(len(i.attachments) for i in items) == (touchpoints + 2) // 3
-        return len(statements)
+        return len(statements.selects)
 
 
 async def test_timeline_query_count_does_not_grow_with_length(runtime: Runtime) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -55,6 +56,7 @@ def test_dates_are_kept_as_typed_until_real_then_stored_at_noon_local() -> None:
     assert apps.to_stored(attr, {"day": "", "month": "", "year": ""}, timezone="UTC") == ""
 
 
+@pytest.mark.postgres_only
 async def test_two_devices_sending_at_once_make_one_case(runtime: Runtime, session: AsyncSession) -> None:
     service_id, citizen_id = await _setup(runtime)
     async with runtime.db.session() as s:

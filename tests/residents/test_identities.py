@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_citizen
+from tests.support.messages import token_in
 from townsquare.citizens import sessions
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
 from townsquare.errors import Problem
@@ -20,7 +21,7 @@ from townsquare.settings import Settings
 async def _link(session: AsyncSession, settings: Settings, citizen_id: object, address: str) -> str:
     await identities.start_email(session, settings=settings, citizen_id=citizen_id, raw_email=address)  # type: ignore[arg-type]
     mail = (await session.execute(select(OutboxMessage).where(OutboxMessage.recipient == address))).scalars().all()[-1]
-    return str(mail.payload["text"]).split("/account/identities/email/confirm/")[1].split()[0]
+    return token_in(str(mail.payload["text"]), "/account/identities/email/confirm/")
 
 
 async def test_an_email_link_joins_the_citizen_it_was_made_for(session: AsyncSession, settings: Settings) -> None:

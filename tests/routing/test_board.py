@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_staff
-from tests.interactions.test_timeline_queries import count_queries
+from tests.support.db import record_statements
 from townsquare.app import Runtime
 from townsquare.routing import board
 from townsquare.routing.models import Agent, CapacityClass, Presence, Queue, WorkItem, WorkItemStatus
@@ -139,10 +139,10 @@ async def test_an_empty_queue_still_shows_with_zeros(session: AsyncSession) -> N
 
 async def _count(runtime: Runtime, agency_id: uuid.UUID, agents: int) -> int:
     async with runtime.db.session(deferred=True) as s:
-        with count_queries(runtime.db.read_engine) as statements:
+        with record_statements(runtime.db.read_engine) as statements:
             wall = await board.snapshot(s, agency_ids={agency_id}, now=NOW)
         assert len(wall.agents) == agents
-    return len(statements)
+    return len(statements.selects)
 
 
 async def test_the_snapshot_uses_five_queries_however_much_there_is(runtime: Runtime) -> None:

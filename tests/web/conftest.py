@@ -1,135 +1,74 @@
 """A live server on loopback for browser tests, and Debian's Chromium driven by Playwright.
 
-The browser is never downloaded: Playwright launches /usr/bin/chromium (installed by `make browser`).
+One Chromium per test process (xdist worker), started on first use; each test connects to it anew, so its
+browser contexts (cookies, storage) are its own and are closed with it. A live server is per test: it serves
+the test's own database.
 """
 
 from __future__ import annotations
 
-import asyncio
-import socket
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
 
 import pytest
-import uvicorn
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, async_playwright
 
-from townsquare.app import Runtime, build_runtime, create_app
+from tests.support.browser import CHROMIUM, BrowserServer, start_browser_server
+from tests.support.servers import LiveApp, free_port, serving
+from townsquare.app import build_runtime, create_app
 from townsquare.settings import Settings
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def _live_settings(settings: Settings, port: int) -> Settings:
+    return settings.model_copy(
+        update={"public_url": f"http://127.0.0.1:{port}", "outbox_worker": True, "routing_worker": True}
+    )
 
 
 @pytest.fixture
 def live_server(settings: Settings) -> Iterator[str]:
     """The app served by uvicorn in a thread, on its own event loop, at a free loopback port."""
-    port = _free_port()
-    live_settings = settings.model_copy(
-        update={"public_url": f"http://127.0.0.1:{port}", "outbox_worker": True, "routing_worker": True}
-    )
-    server = uvicorn.Server(uvicorn.Config(create_app(live_settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(1200):  # up to 30 s on a loaded machine
-        if server.started or not thread.is_alive():
-            break
-        threading.Event().wait(0.025)
-    assert server.started, "the live server did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-T = TypeVar("T")
-
-
-@dataclass
-class LiveApp:
-    """A live server whose runtime the test can reach: its recording provider, its database, its chat hub."""
-
-    url: str
-    runtime: Runtime
-    loop: asyncio.AbstractEventLoop
-
-    async def call(self, fn: Callable[[], Awaitable[T]]) -> T:
-        """Run `fn` on the server's own event loop (where its database connections and sockets live)."""
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(fn(), self.loop))
+    port = free_port()
+    with serving(create_app(_live_settings(settings, port)), port):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture
 def live_app(settings: Settings) -> Iterator[LiveApp]:
     """Like `live_server`, but the test also gets the server's runtime and event loop."""
-    port = _free_port()
-    live_settings = settings.model_copy(
-        update={"public_url": f"http://127.0.0.1:{port}", "outbox_worker": True, "routing_worker": True}
-    )
+    port = free_port()
+    live_settings = _live_settings(settings, port)
     runtime = build_runtime(live_settings)
-    config = uvicorn.Config(create_app(live_settings, runtime), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
-    thread.start()
-    for _ in range(1200):  # up to 30 s on a loaded machine
-        if server.started or not thread.is_alive():
-            break
-        threading.Event().wait(0.025)
-    assert server.started, "the live server did not start"
-    yield LiveApp(f"http://127.0.0.1:{port}", runtime, loop)
-    server.should_exit = True
-    thread.join(timeout=10)
-    loop.close()
+    with serving(create_app(live_settings, runtime), port) as loop:
+        yield LiveApp(f"http://127.0.0.1:{port}", runtime, loop)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: run `make browser` (Debian's chromium package)")
     return CHROMIUM
 
 
+@pytest.fixture(scope="session")
+def browser_server() -> Iterator[list[BrowserServer]]:
+    """This worker's Chromium, launched when a test first needs a browser (a holder, so a crash can be replaced)."""
+    holder: list[BrowserServer] = []
+    yield holder
+    for server in holder:
+        server.stop()
+
+
 @pytest.fixture
-async def browser(chromium_path: str) -> AsyncIterator[Browser]:
+async def browser(
+    browser_server: list[BrowserServer], chromium_path: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Browser]:
+    """The worker's Chromium, as a connection of this test's own: closing it closes every context it opened."""
+    if not browser_server or not browser_server[0].alive():
+        for dead in browser_server:
+            dead.stop()
+        browser_server[:] = [start_browser_server(tmp_path_factory.mktemp("chromium"), chromium_path)]
     async with async_playwright() as p:
-        b = await p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_FLAGS)
+        b = await p.chromium.connect(browser_server[0].ws_endpoint)
         yield b
         await b.close()
-
-
-FINISH_ANIMATIONS = """async () => {
-  const finite = document.getAnimations().filter((a) => a.effect && a.effect.getComputedTiming().endTime !== Infinity);
-  await Promise.all(finite.map((a) => a.finished.catch(() => null)));
-}"""
-
-
-async def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """What axe-core finds wrong on the page (WCAG 2.1 A and AA, and best practices).
-
-    Running CSS transitions and animations are awaited first: axe reads computed colours, and text caught mid
-    fade-in (a map popup, a notification banner) has a contrast it never has once shown.
-    """
-    await page.evaluate(FINISH_ANIMATIONS)
-    await page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"]
-    ]

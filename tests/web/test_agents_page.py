@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, create_agency, create_agent, create_service, create_staff
-from tests.web.conftest import LiveApp, axe_violations
-from tests.web.test_workspace import count_statements
+from tests.support.browser import axe_violations
+from tests.support.db import record_statements
+from tests.support.servers import LiveApp
+from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
 from townsquare.clock import utcnow
@@ -34,12 +36,6 @@ from townsquare.staff.models import AuditEntry, StaffRole
 # The signed-in staff account and its agencies (2), agents with names (1), their skills (1),
 # their teams (1), what they hold (1).
 LIST_PAGE_STATEMENTS = 6
-
-
-async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
-    client.cookies.clear()
-    response = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
 
 
 async def _audit(session: AsyncSession, action: str) -> list[dict[str, Any]]:
@@ -86,14 +82,14 @@ async def test_agents_are_refused_visitors_sign_in_and_other_agencies_agents_are
     visitor = await client.get(f"/desk/agents/{ana.id}")
     assert visitor.headers["location"] == f"/desk/sign-in?next=/desk/agents/{ana.id}"
 
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     refused = await client.get("/desk/agents", headers={"Accept": "text/html"})
     assert refused.status_code == 403
     assert "The Agents page is for supervisors and administrators." in refused.text
     assert (await client.get(f"/desk/agents/{ana.id}")).status_code == 403
     assert (await client.post(f"/desk/agents/{ana.id}", data=_form(**{"capacity-chat": "9"}))).status_code == 403
 
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     listing = (await client.get("/desk/agents")).text
     assert '<th scope="row">Ana</th>' in listing
     assert "Ben" not in listing
@@ -105,7 +101,7 @@ async def test_agents_are_refused_visitors_sign_in_and_other_agencies_agents_are
     assert (untouched.capacity["chat"], untouched.presence) == (3, Presence.available)
     assert await _audit(session, "agent.update") == []
 
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     everyone = (await client.get("/desk/agents")).text
     assert '<th scope="row">Ana</th>' in everyone
     assert '<th scope="row">Ben</th>' in everyone
@@ -131,7 +127,7 @@ async def test_the_list_shows_status_load_against_capacity_languages_skills_and_
     await session.commit()
     assert item.assigned_to_id == ana.id  # Bo is away
 
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     page = await client.get("/desk/agents")
     assert page.status_code == 200
     html = page.text
@@ -174,7 +170,7 @@ async def test_editing_the_profile_persists_is_audited_and_changes_what_routing_
     assert (await engine.route(session)).offered == []  # Ana speaks only English and lacks the skill
     await session.commit()
 
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     form = (await client.get(f"/desk/agents/{ana.id}")).text
     assert '<option value="pothole">' in form  # the agency's service codes, lowercased
     assert "doglicence" not in form  # not an agency the supervisor shares
@@ -226,7 +222,7 @@ async def test_refused_input_shows_the_form_again_with_the_reason_and_changes_no
     ana = await create_agent(session, email="ana@city.example", agencies=[works], skills={"pothole": 2})
     await create_staff(session, email="sue@city.example", role=StaffRole.supervisor, agencies=[works])
     await session.commit()
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
 
     cases = [
         ({"capacity-chat": "99"}, "Capacity is a count from 0 to 50"),
@@ -263,7 +259,7 @@ async def test_a_supervisor_sets_an_agent_who_left_away_or_offline_but_never_ava
     ana = await create_agent(session, email="ana@city.example", agencies=[works], presence="available")
     sue = await create_staff(session, email="sue@city.example", role=StaffRole.supervisor, agencies=[works])
     await session.commit()
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
 
     response = await client.post(f"/desk/agents/{ana.id}/presence", data={"presence": "away"})
     assert (response.status_code, response.headers["location"]) == (303, f"/desk/agents/{ana.id}?notice=away")
@@ -288,10 +284,10 @@ async def test_a_supervisor_sets_an_agent_who_left_away_or_offline_but_never_ava
 
 
 async def _list_statements(client: httpx.AsyncClient, runtime: Runtime) -> tuple[int, str]:
-    with count_statements(runtime.db.engine) as statements:
+    with record_statements(runtime.db.engine) as statements:
         page = await client.get("/desk/agents")
     assert page.status_code == 200, page.text
-    return len(statements), page.text
+    return len(statements.queries), page.text
 
 
 async def _agents_with_work(session: AsyncSession, agency: Agency, first: int, last: int) -> None:
@@ -320,7 +316,7 @@ async def test_the_list_reads_a_fixed_number_of_queries_for_3_or_30_agents(
     await create_staff(session, email="sue@city.example", role=StaffRole.supervisor, agencies=[works])
     await _agents_with_work(session, works, 0, 3)
     await session.commit()
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     await client.get("/desk/agents")  # warm caches (compiled statements, pools)
 
     few, html = await _list_statements(client, runtime)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import Browser
 
 from tests.factories import PASSWORD, api_key_headers, create_agency, create_citizen, create_staff
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
 from townsquare.app import Runtime
 from townsquare.citizens.models import IdentityKind
 from townsquare.engagement.messages import InboundMessage, Sender

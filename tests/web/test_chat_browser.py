@@ -3,14 +3,15 @@ that loses its connection catches up on reconnect and its queued message is deli
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
 from tests.factories import count, create_agency, create_article, create_citizen
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.messages import delivered_code
+from tests.support.servers import LiveApp
 from townsquare.engagement.replies import reply
 from townsquare.interactions.models import Conversation, Interaction
 from townsquare.notify.rendering import Content
@@ -31,12 +32,7 @@ async def _seed(live: LiveApp) -> uuid.UUID:
 
 async def _code(live: LiveApp, already: int) -> str:
     """The code in the newest text sent to the phone (the live outbox worker delivers it to the recording provider)."""
-    for _ in range(600):
-        texts = [e.payload["body"] for e in live.runtime.recording.sent if e.recipient == PHONE]
-        if len(texts) > already:
-            return next(w for w in texts[-1].replace(".", " ").split() if w.isdigit() and len(w) == 6)
-        await asyncio.sleep(0.05)
-    raise AssertionError("no verification code was sent")
+    return await delivered_code(live.runtime.recording, PHONE, already=already)
 
 
 async def _open_and_verify(page: Page, live: LiveApp, already: int) -> None:

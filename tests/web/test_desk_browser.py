@@ -4,7 +4,6 @@ shows the reply, while a supervisor's wallboard follows along without a reload."
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from datetime import timedelta
@@ -13,7 +12,9 @@ from playwright.async_api import Browser, Page, expect
 from sqlalchemy import update
 
 from tests.factories import PASSWORD, create_agency, create_citizen, create_staff
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.messages import delivered_code
+from tests.support.servers import LiveApp
 from townsquare.citizens.models import IdentityKind
 from townsquare.clock import utcnow
 from townsquare.engagement.messages import InboundMessage, Sender
@@ -78,12 +79,7 @@ async def _sign_in(page: Page, live: LiveApp, email: str, next_path: str) -> Non
 
 async def _code(live: LiveApp) -> str:
     """The code in the text the live outbox worker delivered to the recording provider."""
-    for _ in range(600):
-        texts = [e.payload["body"] for e in live.runtime.recording.sent if e.recipient == PHONE]
-        if texts:
-            return next(w for w in texts[-1].replace(".", " ").split() if w.isdigit() and len(w) == 6)
-        await asyncio.sleep(0.05)
-    raise AssertionError("no verification code was sent")
+    return await delivered_code(live.runtime.recording, PHONE)
 
 
 async def _citizen_chats(page: Page, live: LiveApp) -> None:

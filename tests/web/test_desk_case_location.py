@@ -12,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, create_agency, create_service, create_staff
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveApp
+from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseLink, CaseStatus, CaseUpdate, Open311Submission
@@ -67,12 +69,6 @@ async def _scene(session: AsyncSession) -> Scene:
     return Scene(agency, agent, case, near)
 
 
-async def _sign_in(client: httpx.AsyncClient, email: str = "wren@city.example") -> None:
-    client.cookies.clear()
-    response = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
-
-
 async def _link(session: AsyncSession, one: Case, other: Case) -> CaseLink | None:
     await session.commit()
     stmt = select(CaseLink).where(
@@ -85,7 +81,7 @@ async def test_the_case_page_shows_location_media_integrator_and_updates(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     scene = await _scene(session)
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/cases/{scene.case.reference}")).text
     location = page.split('id="location"')[1].split("</section>")[0]
     for shown in ("100 Queen St W", "A-100", "M5H 2N2", "43.653500, -79.384100"):
@@ -108,7 +104,7 @@ async def test_likely_duplicates_show_both_ways_with_service_status_channel_date
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     scene = await _scene(session)
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/cases/{scene.case.reference}")).text
     likely = page.split('id="likely-duplicates"')[1].split("</section>")[0]
     entry = likely.split(f'data-likely="{scene.near.reference}"')[1].split("</li>")[0]
@@ -130,7 +126,7 @@ async def test_merge_into_this_one_closes_the_other_case_and_keeps_the_links(
     link = await _link(session, scene.case, scene.near)
     assert link is not None
     assert link.kind == "likely_duplicate"
-    await _sign_in(client)
+    await sign_in_staff(client)
     url = f"/desk/cases/{scene.case.reference}/likely-duplicates/{link.id}/merge"
     merged = await client.post(url, data={"next": f"/desk/cases/{scene.case.reference}"})
     assert (merged.status_code, merged.headers["location"]) == (
@@ -160,7 +156,7 @@ async def test_not_a_duplicate_makes_the_link_related(client: httpx.AsyncClient,
     scene = await _scene(session)
     link = await _link(session, scene.case, scene.near)
     assert link is not None
-    await _sign_in(client)
+    await sign_in_staff(client)
     # Either end of the link may set it aside.
     done = await client.post(f"/desk/cases/{scene.near.reference}/likely-duplicates/{link.id}/dismiss")
     assert (done.status_code, done.headers["location"]) == (303, f"/desk/cases/{scene.near.reference}#likely-title")
@@ -190,7 +186,7 @@ async def test_likely_duplicate_actions_refuse_what_is_not_theirs(
     await create_staff(session, email="ben@city.example", agencies=[other_agency])
     await session.commit()
 
-    await _sign_in(client)
+    await sign_in_staff(client)
     wrong_case = f"/desk/cases/{third.reference}/likely-duplicates/{link.id}/dismiss"
     assert (await client.post(wrong_case)).status_code == 404
     assert (
@@ -201,7 +197,7 @@ async def test_likely_duplicate_actions_refuse_what_is_not_theirs(
     )
     assert chosen.status_code == 422  # found by the system, never chosen by hand
 
-    await _sign_in(client, "ben@city.example")
+    await sign_in_staff(client, "ben@city.example")
     assert (await client.get(f"/desk/cases/{scene.case.reference}")).status_code == 404
     url = f"/desk/cases/{scene.case.reference}/likely-duplicates/{link.id}/merge"
     assert (await client.post(url)).status_code == 404

@@ -22,7 +22,9 @@ from tests.factories import (
     desk_citizen_with_history,
     desk_work_item,
 )
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveApp
+from tests.support.staff import sign_in_staff
 from townsquare.clock import utcnow
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, InteractionKind
@@ -97,11 +99,6 @@ async def _seed(session: AsyncSession, *, context: dict[str, Any] | None = None,
     return Seeded(item, article, other)
 
 
-async def _sign_in(client: httpx.AsyncClient) -> None:
-    response = await client.post("/desk/sign-in", data={"email": "wren@city.example", "password": PASSWORD})
-    assert response.status_code == 303
-
-
 def _suggestions(page: str) -> list[str]:
     section = page.split('id="knowledge-suggestions"', 1)[1].split("</section>", 1)[0]
     return re.findall(r'data-slug="([a-z0-9-]+)"', section)
@@ -111,7 +108,7 @@ async def test_suggested_answers_come_from_the_citizens_latest_messages(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     seeded = await _seed(session, message="hi, my garbage bin wasnt colected this week")
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{seeded.item.id}")).text
     assert _suggestions(page)[0] == "missed-garbage-collection"  # despite the typo
     section = page.split('id="knowledge-suggestions"', 1)[1].split("</section>", 1)[0]
@@ -126,7 +123,7 @@ async def test_use_in_reply_prefills_the_reply_box_without_javascript(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     seeded = await _seed(session, message="my garbage was not collected")
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{seeded.item.id}", params={"suggest": "missed-garbage-collection"})).text
     expected = (
         "Put the bin out again; we pick up missed collections within 2 working days.\n"
@@ -142,7 +139,7 @@ async def test_use_in_reply_prefills_the_reply_box_without_javascript(
 
 async def test_no_suggestion_when_nothing_matches(client: httpx.AsyncClient, session: AsyncSession) -> None:
     seeded = await _seed(session, message="zzzz qqqq")
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{seeded.item.id}")).text
     assert _suggestions(page) == []
     assert "No article matches the citizen's latest messages." in page
@@ -152,7 +149,7 @@ async def test_the_assistants_hand_off_is_shown_so_the_agent_does_not_ask_again(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     seeded = await _seed(session, context={"assistant": HANDOFF}, message="talk to a person")
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{seeded.item.id}")).text
     section = page.split('id="assistant-handoff"', 1)[1].split("</section>", 1)[0]
     text = " ".join(re.sub(r"<[^>]+>", " ", section).split())
@@ -173,7 +170,7 @@ async def test_a_work_item_without_the_assistant_shows_no_hand_off(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     seeded = await _seed(session, context={"assistant": "garbled"}, message="hello")
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{seeded.item.id}")).text
     assert "What the assistant established" not in page
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import re
 import uuid
 from collections.abc import Iterator
@@ -49,12 +48,7 @@ BAD = [pytest.param("\x00", "NUL", id="nul"), pytest.param(LONE, "surrogate", id
 DEEP = b"[" * 50_000
 
 
-@pytest.fixture(autouse=True)
-def no_tracebacks(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
-    caplog.set_level(logging.DEBUG)
-    yield
-    assert not [r for r in caplog.records if r.exc_info], "a traceback was logged"
-    assert "Traceback" not in caplog.text
+pytestmark = pytest.mark.usefixtures("no_tracebacks")
 
 
 def as_json(value: Any) -> dict[str, Any]:

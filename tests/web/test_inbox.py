@@ -8,17 +8,13 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import PASSWORD, api_key_headers, create_agency, create_citizen, create_staff
+from tests.factories import api_key_headers, create_agency, create_citizen, create_staff
+from tests.support.staff import sign_in_staff
 from townsquare.app import Runtime
 from townsquare.routing.models import Agent, Presence, WorkItem, WorkItemStatus
 from townsquare.staff.models import StaffAccount, StaffRole
 
 PHONE = "+16135550142"
-
-
-async def _sign_in(client: httpx.AsyncClient, email: str = "wren@city.example") -> None:
-    response = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD, "next": "/desk"})
-    assert response.status_code == 303
 
 
 async def _setup(client: httpx.AsyncClient, session: AsyncSession) -> tuple[StaffAccount, dict[str, str]]:
@@ -27,7 +23,7 @@ async def _setup(client: httpx.AsyncClient, session: AsyncSession) -> tuple[Staf
     await create_citizen(session, name="Maria Lopez", phone=PHONE)
     headers = await api_key_headers(session)
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     return wren, headers
 
 
@@ -75,7 +71,7 @@ async def test_supervisors_find_the_wallboard_and_agents_pages_from_the_desk(
     agency = await create_agency(session)
     await create_staff(session, email="sue@city.example", role=StaffRole.supervisor, agencies=[agency])
     await session.commit()
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     html = (await client.get("/desk")).text
     assert 'href="/desk/wallboard"' in html
     assert 'href="/desk/agents"' in html

@@ -14,18 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, count, create_agency, create_staff
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveApp
+from tests.support.staff import sign_in_staff
 from townsquare.cases import service as cases
 from townsquare.cases.models import Open311Submission
 from townsquare.clock import utcnow
 from townsquare.staff import service as staff
 from townsquare.staff.models import ApiKey, ApiKeyScope, AuditEntry, StaffRole
-
-
-async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
-    client.cookies.clear()
-    response = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
 
 
 async def _audit(session: AsyncSession, action: str) -> list[AuditEntry]:
@@ -51,7 +47,7 @@ async def test_only_administrators_reach_the_page_visitors_sign_in(
     visitor = await client.get("/desk/integrators")
     assert (visitor.status_code, visitor.headers["location"]) == (303, "/desk/sign-in?next=/desk/integrators")
     for email in ("ana@city.example", "sue@city.example"):
-        await _sign_in(client, email)
+        await sign_in_staff(client, email)
         refused = await client.get("/desk/integrators", headers={"Accept": "text/html"})
         assert refused.status_code == 403
         assert "The Integrators page is for administrators." in refused.text
@@ -64,7 +60,7 @@ async def test_only_administrators_reach_the_page_visitors_sign_in(
     await session.commit()
     assert (await session.get(ApiKey, key.id, populate_existing=True)).revoked_at is None  # type: ignore[union-attr]
 
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     assert 'href="/desk/integrators"' in (await client.get("/desk")).text
     assert (await client.get("/desk/integrators")).status_code == 200
     assert (await client.get(f"/desk/integrators/{uuid.uuid4()}/revoke")).status_code == 404
@@ -89,7 +85,7 @@ async def test_the_list_shows_scope_agency_contact_limit_and_requests_of_the_las
         session.add(Open311Submission(case_id=case.id, api_key_id=app_key.id, submitted_at=when))
     await session.commit()
 
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     html = (await client.get("/desk/integrators")).text
     app_row = html.split(f'data-key="{app_key.id}"')[1].split("</tr>")[0]
     rest_row = html.split(f'data-key="{rest_key.id}"')[1].split("</tr>")[0]
@@ -112,7 +108,7 @@ async def test_issuing_a_key_shows_its_secret_once_with_an_example_and_audits_it
 ) -> None:
     works = await _staff(session)
     await session.commit()
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     form = {
         "name": "Reports app",
         "contact": "dev@reports.example",
@@ -155,7 +151,7 @@ async def test_refused_input_shows_the_form_again_with_the_reason_and_issues_not
 ) -> None:
     await _staff(session)
     await session.commit()
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     cases_ = [
         ({"name": " ", "scope": "api"}, "Give the key a name", "#key-name"),
         ({"name": "App", "scope": "root"}, "Choose what the key opens.", "#key-scope"),
@@ -185,7 +181,7 @@ async def test_revoking_asks_first_then_stops_the_key_and_is_audited(
     secret, key = await staff.create_api_key(session, name="Data warehouse")
     await session.commit()
     assert (await client.get("/api/v1/cases", headers={"X-API-Key": secret})).status_code == 200
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     listing = (await client.get("/desk/integrators")).text
     assert f'href="/desk/integrators/{key.id}/revoke"' in listing
     confirm = await client.get(f"/desk/integrators/{key.id}/revoke")
@@ -204,7 +200,7 @@ async def test_revoking_asks_first_then_stops_the_key_and_is_audited(
     client.cookies.clear()
     assert (await client.get("/api/v1/cases", headers={"X-API-Key": secret})).status_code == 401
 
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     again = await client.post(f"/desk/integrators/{key.id}/revoke")
     assert again.status_code == 303
     [entry] = await _audit(session, "api_key.revoke")

@@ -14,18 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, count, create_agency, create_service, create_staff
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveApp
+from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency
 from townsquare.clock import utcnow
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.models import Article, ArticleVersion, VersionStatus
 from townsquare.staff.models import AuditEntry, StaffAccount, StaffRole
-
-
-async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
-    client.cookies.clear()
-    response = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
 
 
 def _form(**overrides: Any) -> dict[str, Any]:
@@ -108,9 +104,9 @@ async def test_visitors_sign_in_first_and_other_agencies_articles_are_not_found(
     visitor = await client.get("/desk/knowledge")
     assert (visitor.status_code, visitor.headers["location"]) == (303, "/desk/sign-in?next=/desk/knowledge")
 
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     article_id = await _create(client, city["works"])
-    await _sign_in(client, "rex@city.example")
+    await sign_in_staff(client, "rex@city.example")
     assert "garbage-day" not in (await client.get("/desk/knowledge")).text
     assert (await client.get(f"/desk/knowledge/{article_id}")).status_code == 404
     assert (await client.get(f"/desk/knowledge/{article_id}/edit")).status_code == 404
@@ -125,7 +121,7 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     city = await _city(session)
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     article_id = await _create(client, city["works"])
     page = (await client.get(f"/desk/knowledge/{article_id}?notice=created")).text
     assert "Draft saved. Submit it for review" in page
@@ -146,7 +142,7 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert (await client.post(f"/desk/knowledge/{article_id}/withdraw")).status_code == 403
     assert await _versions(session, article_id) == [(1, VersionStatus.review, "ana")]
 
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     page = (await client.get(f"/desk/knowledge/{article_id}")).text
     assert f'action="/desk/knowledge/{article_id}/versions/1/publish"' in page
     published = await client.post(f"/desk/knowledge/{article_id}/versions/1/publish")
@@ -160,7 +156,7 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert "Version 1, published" in (await client.get(f"/desk/knowledge/{article_id}")).text
 
     # Editing a published article needs a change note; the edit is a new draft, version 1 stays live.
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     edit = (await client.get(f"/desk/knowledge/{article_id}/edit")).text
     assert "Change note (required)" in edit
     assert 'value="When is my garbage collected?"' in edit
@@ -177,7 +173,7 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert await _versions(session, article_id) == [(1, published, "ana"), (2, draft, "ana")]
 
     # The supervisor touches the draft, so it is now hers: she may not publish it herself.
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     await client.post(
         f"/desk/knowledge/{article_id}/edit",
         data=_form(title="Garbage and recycling days", change_note="Recycling added; wording"),
@@ -199,7 +195,7 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert await _versions(session, article_id) == [(1, published, "ana"), (2, draft, "sue")]
 
     # An administrator may publish a version they wrote.
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     await client.post(
         f"/desk/knowledge/{article_id}/edit",
         data=_form(title="Garbage and recycling days", change_note="Date added"),
@@ -218,7 +214,7 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert "When is my garbage collected?" in old.text
     assert (await client.get(f"/desk/knowledge/{article_id}/versions/9")).status_code == 404
 
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     withdrawn = await client.post(f"/desk/knowledge/{article_id}/withdraw")
     assert withdrawn.headers["location"] == f"/desk/knowledge/{article_id}?notice=withdrawn"
     assert await _live(session, article_id) is None
@@ -235,7 +231,7 @@ async def test_refused_input_shows_the_form_again_with_readable_errors_and_store
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     city = await _city(session)
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     agency = str(city["works"].id)
     cases = [
         ({"title": "  "}, 422, "Enter a title.", "field-title"),
@@ -270,7 +266,7 @@ async def test_the_preview_shows_every_channel_and_previewing_stores_nothing(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     city = await _city(session)
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     body = "## Your day\n\nSee [the map](https://example.org/map).\n\n<script>alert(1)</script><p onclick=x()>Hi</p>"
     preview = await client.post(
         "/desk/knowledge/new", data=_form(agency_id=str(city["works"].id), body=body, preview="1")
@@ -303,7 +299,7 @@ async def test_a_french_version_is_linked_both_ways_and_previews_in_french(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     city = await _city(session)
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     english = await _create(client, city["works"])
     page = (await client.get(f"/desk/knowledge/{english}")).text
     assert f'href="/desk/knowledge/new?variant_of={english}">Add French version</a>' in page
@@ -341,12 +337,12 @@ async def test_the_list_shows_live_version_newest_status_overdue_reviews_and_fil
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     city = await _city(session)
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     overdue = (utcnow().date() - timedelta(days=3)).isoformat()
     garbage = await _create(client, city["works"], review_by=overdue)
     await _create(client, city["works"], slug="potholes", title="Report a pothole", language="fr")
     await client.post(f"/desk/knowledge/{garbage}/versions/1/submit")
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     await client.post(f"/desk/knowledge/{garbage}/versions/1/publish")
     await client.post(f"/desk/knowledge/{garbage}/edit", data=_form(review_by=overdue, change_note="New draft"))
 

@@ -11,7 +11,6 @@ import json
 import re
 import select
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -28,6 +27,7 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import count, create_citizen
+from tests.support.servers import free_port
 from townsquare.citizens import sessions
 from townsquare.citizens.models import CitizenSession, Identity, IdentityKind, VerificationMethod
 from townsquare.settings import Settings
@@ -47,19 +47,13 @@ class Provider:
     key: RSAKey  # the provider's own signing key
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Provider]:
     """The provider running under node on a free loopback port, stopped after the module's tests."""
     node = shutil.which("node")
     if node is None or not (ROOT / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("node and the oidc-provider npm package are needed: run `npm ci` (package.json devDependencies)")
-    port = _free_port()
+    port = free_port()
     issuer = f"http://127.0.0.1:{port}"
     key = RSAKey.generate_key(2048, parameters={"kid": KID, "alg": "RS256", "use": "sig"}, private=True)
     folder = tmp_path_factory.mktemp("oidc")

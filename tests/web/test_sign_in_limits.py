@@ -4,16 +4,17 @@ throttle and lock is audited without the password; an unknown email is answered 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, create_agency, create_staff
+from tests.support.clock import hold_rate_limit_clock
 from townsquare.app import build_runtime, create_app
 from townsquare.settings import Settings
 from townsquare.staff.models import AuditEntry, StaffAccount, StaffRole
@@ -51,7 +52,10 @@ async def _audit(session: AsyncSession) -> list[AuditEntry]:
     return list((await session.execute(select(AuditEntry).order_by(AuditEntry.occurred_at))).scalars())
 
 
-async def test_repeated_wrong_passwords_wait_longer_each_time(settings: Settings, session: AsyncSession) -> None:
+async def test_repeated_wrong_passwords_wait_longer_each_time(
+    settings: Settings, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock = hold_rate_limit_clock(monkeypatch)  # the 2-second window must not pass while a loaded machine works
     await create_staff(session, email=KNOWN)
     await session.commit()
     async with desk(settings, staff_sign_in_account_limits="2/2 seconds;3/hour", staff_lock_after_failures=10) as c:
@@ -61,7 +65,7 @@ async def test_repeated_wrong_passwords_wait_longer_each_time(settings: Settings
         assert 1 <= int(first.headers["Retry-After"]) <= 2
         assert "Wait 1 minute, then try again." in first.text
         assert "ask an administrator" in first.text
-        await asyncio.sleep(2.1)
+        clock.advance(2.1)
         assert (await _sign_in(c, KNOWN, WRONG)).status_code == 401  # the third in the hour fills that window
         second = await _sign_in(c, KNOWN, WRONG)
         assert second.status_code == 429

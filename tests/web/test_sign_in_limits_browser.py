@@ -7,7 +7,8 @@ import pytest
 from playwright.async_api import Browser, Page
 
 from tests.factories import PASSWORD, create_agency, create_staff
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveApp
 from townsquare.settings import Settings
 from townsquare.staff.models import StaffRole
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import count, counts, create_agency, create_citizen
-from tests.web.conftest import AXE
+from tests.support.browser import AXE
 from townsquare.app import Runtime, create_app
 from townsquare.engagement import replies
 from townsquare.interactions.models import Attachment, Conversation, ConversationStatus, Interaction

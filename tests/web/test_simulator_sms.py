@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import counts, create_agency, create_citizen
-from tests.web.conftest import AXE
+from tests.support.browser import AXE
 from townsquare.app import Runtime
 from townsquare.engagement import replies
 from townsquare.interactions.models import Direction, Interaction

@@ -7,14 +7,10 @@ import re
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import PASSWORD, api_key_headers, create_agency, create_citizen, create_staff
+from tests.factories import api_key_headers, create_agency, create_citizen, create_staff
+from tests.support.staff import sign_in_staff
 from townsquare.routing.models import Agent, Presence
 from townsquare.staff.models import StaffRole
-
-
-async def _sign_in(client: httpx.AsyncClient, email: str) -> None:
-    response = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
 
 
 def _total(html: str, name: str) -> str:
@@ -38,7 +34,7 @@ async def test_a_supervisor_sees_queues_channels_and_agents_of_their_agencies(
     body = {"channel": "sms", "from": {"kind": "phone", "value": "+16135550142"}, "text": "Pothole on Elm"}
     assert (await client.post("/api/v1/interactions", json=body, headers=headers)).status_code == 201
 
-    await _sign_in(client, "sue@city.example")
+    await sign_in_staff(client, "sue@city.example")
     page = await client.get("/desk/wallboard")
     assert page.status_code == 200
     html = page.text
@@ -69,7 +65,7 @@ async def test_agents_are_refused_and_signed_out_people_are_sent_to_sign_in(
     await session.commit()
     assert (await client.get("/desk/wallboard")).headers["location"] == "/desk/sign-in?next=/desk/wallboard"
     assert (await client.get("/desk/wallboard/_board")).status_code == 401
-    await _sign_in(client, "ana@city.example")
+    await sign_in_staff(client, "ana@city.example")
     refused = await client.get("/desk/wallboard", headers={"Accept": "text/html"})
     assert refused.status_code == 403
     assert "The wallboard is for supervisors and administrators." in refused.text
@@ -83,7 +79,7 @@ async def test_an_admin_sees_every_agency(client: httpx.AsyncClient, session: As
     ben = await create_staff(session, email="ben@city.example", agencies=[other])
     session.add(Agent(staff_id=ben.id, presence=Presence.away))
     await session.commit()
-    await _sign_in(client, "root@city.example")
+    await sign_in_staff(client, "root@city.example")
     html = (await client.get("/desk/wallboard")).text
     assert '<th scope="row">Ben</th>' in html
     assert 'data-presence-count="away">Away: <strong>1</strong>' in html

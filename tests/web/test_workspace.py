@@ -4,16 +4,14 @@ internal notes, canned responses, routing actions, case actions and who may see 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 from playwright.async_api import Browser
-from sqlalchemy import event, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import (
     PASSWORD,
@@ -23,7 +21,10 @@ from tests.factories import (
     desk_citizen_with_history,
     desk_work_item,
 )
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.db import record_statements
+from tests.support.servers import LiveApp
+from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency, CannedResponse
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
@@ -39,21 +40,6 @@ from townsquare.staff.models import AuditEntry, StaffAccount
 # canned responses (1), agents (1), wrap-up codes (1), teams (1), transfers and escalations (1), assignable
 # staff (1), holder names (1), the audit entry (1), the knowledge revision the suggested answers are searched at (1).
 WORK_PAGE_STATEMENTS = 22
-
-
-@contextmanager
-def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")):
-            statements.append(statement)  # transaction control differs between drivers; queries do not
-
-    event.listen(engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", record)
 
 
 @dataclass
@@ -106,16 +92,11 @@ async def _desk(
     return Desk(agency, agent, item, citizen.id, case)
 
 
-async def _sign_in(client: httpx.AsyncClient, email: str = "wren@city.example") -> None:
-    response = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
-
-
 async def _work_page_statements(client: httpx.AsyncClient, runtime: Runtime, desk: Desk) -> int:
-    with count_statements(runtime.db.engine) as statements:
+    with record_statements(runtime.db.engine) as statements:
         page = await client.get(f"/desk/work/{desk.item.id}")
     assert page.status_code == 200, page.text
-    return len(statements)
+    return len(statements.queries)
 
 
 async def test_the_work_page_reads_a_fixed_number_of_queries_for_10_or_1000_touchpoints(
@@ -124,7 +105,7 @@ async def test_the_work_page_reads_a_fixed_number_of_queries_for_10_or_1000_touc
     small = await _desk(session, touchpoints=10)
     large = await _desk(session, touchpoints=1000)
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     await client.get(f"/desk/work/{small.item.id}")  # warm caches (compiled statements, pools)
 
     assert await _work_page_statements(client, runtime, small) == WORK_PAGE_STATEMENTS
@@ -142,7 +123,7 @@ async def test_the_work_page_reads_a_fixed_number_of_queries_for_10_or_1000_touc
 async def test_show_earlier_pages_back_past_1000_entries(client: httpx.AsyncClient, session: AsyncSession) -> None:
     desk = await _desk(session, touchpoints=1003, with_case=False)
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     html = (await client.get(f"/desk/citizens/{desk.citizen_id}")).text
     assert "touchpoint 3<" in html
     assert "touchpoint 2<" not in html
@@ -169,7 +150,7 @@ async def test_the_work_page_shows_what_is_known_and_audits_the_read(
         )
     )
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     html = (await client.get(f"/desk/work/{desk.item.id}")).text
     assert "Identified by phone, verified by sms code" in html
     assert "1 \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} 3" in html
@@ -195,7 +176,7 @@ async def test_a_reply_goes_on_the_conversations_channel_by_default_or_on_the_on
 ) -> None:
     desk = await _desk(session, touchpoints=2, with_case=False)
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{desk.item.id}")).text
     assert '<option value="sms" selected>' in page
     assert '<option value="email"' in page
@@ -219,7 +200,7 @@ async def test_a_refused_reply_shows_the_reason_on_the_page_and_sends_nothing(
 ) -> None:
     desk = await _desk(session, touchpoints=2, with_case=False)
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     nowhere = await client.post(f"/desk/work/{desk.item.id}/reply", data={"body": "Hi", "channel": "social"})
     assert nowhere.status_code == 422
     assert "cannot be reached on" in nowhere.text
@@ -236,7 +217,7 @@ async def test_a_note_is_internal_on_the_timeline_and_never_sent(
 ) -> None:
     desk = await _desk(session, touchpoints=2, with_case=False)
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     posted = await client.post(f"/desk/work/{desk.item.id}/note", data={"body": "Called the depot, crew Tuesday"})
     assert posted.status_code == 303
     note = (await session.execute(select(Interaction).where(Interaction.kind == InteractionKind.note))).scalar_one()
@@ -255,7 +236,7 @@ async def test_the_360_fragment_an_open_page_refreshes_shows_new_contact_and_is_
     await session.commit()
     url = f"/desk/citizens/{desk.citizen_id}/_360"
     assert (await client.get(url)).status_code == 401
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{desk.item.id}")).text
     assert f'data-desk-fragment="{url}"' in page
     assert f'data-watch-citizen="{desk.citizen_id}"' in page
@@ -287,7 +268,7 @@ async def test_canned_responses_are_filled_in_and_prefill_the_reply_box_without_
         ]
     )
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     assert desk.case is not None
     expected = f"Hello Maria, a crew is booked for {desk.case.reference}."
     html = (await client.get(f"/desk/work/{desk.item.id}")).text
@@ -301,7 +282,7 @@ async def test_complete_with_a_wrap_up_code(client: httpx.AsyncClient, session: 
     desk = await _desk(session, with_case=False)
     session.add(WrapUpCode(agency_id=desk.agency.id, code="resolved", label="Resolved on first contact"))
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     missing = await client.post(f"/desk/work/{desk.item.id}/complete", data={"outcome": "done"})
     assert missing.status_code == 422
     assert "wrap-up codes" in missing.text
@@ -326,7 +307,7 @@ async def test_transfer_to_a_team_keeps_the_context_and_records_the_transfer(
     session.add(team)
     await session.commit()
     before = dict(desk.item.context)
-    await _sign_in(client)
+    await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{desk.item.id}")).text
     assert f'value="team:{team.id}"' in page
     bad = await client.post(f"/desk/work/{desk.item.id}/transfer", data={"to": "nobody"})
@@ -347,7 +328,7 @@ async def test_transfer_to_a_team_keeps_the_context_and_records_the_transfer(
 async def test_escalate_and_schedule_a_callback(client: httpx.AsyncClient, session: AsyncSession) -> None:
     desk = await _desk(session, with_case=False)
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     call = await client.post(
         f"/desk/work/{desk.item.id}/callback",
         data={"at": "2099-03-02T14:30", "phone": "+16135550003", "note": "after lunch"},
@@ -383,12 +364,12 @@ async def test_only_the_holder_acts_other_agencies_get_404_and_visitors_sign_in(
     assert visitor.status_code == 303
     assert visitor.headers["location"] == f"/desk/sign-in?next=/desk/work/{desk.item.id}"
 
-    await _sign_in(client, "lee@city.example")
+    await sign_in_staff(client, "lee@city.example")
     assert (await client.get(f"/desk/work/{desk.item.id}")).status_code == 404
     assert (await client.post(f"/desk/work/{desk.item.id}/note", data={"body": "x"})).status_code == 404
 
     client.cookies.clear()
-    await _sign_in(client, "kim@city.example")
+    await sign_in_staff(client, "kim@city.example")
     reading = await client.get(f"/desk/work/{desk.item.id}")
     assert reading.status_code == 200
     assert "only the person handling it can reply" in reading.text
@@ -412,7 +393,7 @@ async def test_case_status_assign_link_and_merge_through_the_routes(
     await session.commit()
     assert desk.case is not None
     ref, back = desk.case.reference, f"/desk/work/{desk.item.id}"
-    await _sign_in(client)
+    await sign_in_staff(client)
 
     status = await client.post(f"/desk/cases/{ref}/status", data={"status": "in_progress", "next": back})
     assert (status.status_code, status.headers["location"]) == (303, back)

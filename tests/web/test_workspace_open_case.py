@@ -21,7 +21,9 @@ from tests.factories import (
     desk_citizen_with_history,
     desk_work_item,
 )
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveApp
+from tests.support.staff import sign_in_staff
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Agency
 from townsquare.cases import service as cases
@@ -58,12 +60,6 @@ async def _work(session: AsyncSession) -> Work:
     return Work(works, agent, item, citizen.id, conversation.id)
 
 
-async def _sign_in(client: httpx.AsyncClient, email: str = "wren@city.example") -> None:
-    client.cookies.clear()
-    response = await client.post("/desk/sign-in", data={"email": email, "password": PASSWORD})
-    assert response.status_code == 303
-
-
 def _panel(html: str) -> str:
     return html.split('id="open-case"')[1].split("</section>")[0]
 
@@ -72,7 +68,7 @@ async def test_the_panel_offers_the_agents_active_services_and_the_last_message(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     work = await _work(session)
-    await _sign_in(client)
+    await sign_in_staff(client)
     panel = _panel((await client.get(f"/desk/work/{work.item.id}")).text)
     assert '<option value="POTHOLE">Report a pothole (City Works)</option>' in panel
     assert '<option value="GRAFFITI">' in panel
@@ -81,7 +77,7 @@ async def test_the_panel_offers_the_agents_active_services_and_the_last_message(
     assert ">touchpoint 2</textarea>" in panel  # the newest of the citizen's three messages
     assert f'action="/desk/work/{work.item.id}/case"' in panel
 
-    await _sign_in(client, "kim@city.example")
+    await sign_in_staff(client, "kim@city.example")
     assert 'id="open-case"' not in (await client.get(f"/desk/work/{work.item.id}")).text  # not the holder
 
 
@@ -100,7 +96,7 @@ async def test_opening_a_case_joins_the_conversation_and_links_close_reports(
         location={"lat": 43.65370, "long": -79.38410},
     )
     await session.commit()
-    await _sign_in(client)
+    await sign_in_staff(client)
     form = {
         "service_code": "POTHOLE",
         "address": "100 Queen St W",
@@ -141,7 +137,7 @@ async def test_refused_input_shows_the_form_again_and_opens_nothing(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     work = await _work(session)
-    await _sign_in(client)
+    await sign_in_staff(client)
     base = {"service_code": "POTHOLE", "address": "12 Elm St", "title": "Kept title", "description": "Kept words"}
     refusals = [
         ({"service_code": ""}, "Choose the service the case is for."),
@@ -161,7 +157,7 @@ async def test_refused_input_shows_the_form_again_and_opens_nothing(
         assert 'value="12 Elm St"' in panel
     assert await count(session, Case) == 0
 
-    await _sign_in(client, "kim@city.example")
+    await sign_in_staff(client, "kim@city.example")
     assert (await client.post(f"/desk/work/{work.item.id}/case", data=base)).status_code == 403
     assert await count(session, Case) == 0
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, Page
 
-from tests.web.conftest import LiveApp, axe_violations
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveApp
 from tests.web.portal.conftest import Resident, make_resident
 
 

@@ -10,7 +10,7 @@ from playwright.async_api import Browser, BrowserContext, Page
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, create_agency, create_service, create_staff
-from tests.web.conftest import axe_violations
+from tests.support.browser import assert_accessible
 from tests.web.portal.conftest import Resident, make_resident
 from townsquare.app import Runtime
 from townsquare.cases.models import Case
@@ -60,10 +60,6 @@ async def _saved(page: Page) -> None:
     await page.wait_for_function("document.querySelector('[data-autosave-status]').textContent === 'Saved'")
 
 
-async def _clean(page: Page) -> None:
-    assert await axe_violations(page) == [], page.url
-
-
 async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_lost(
     browser: Browser, live_server: str, runtime: Runtime
 ) -> None:
@@ -75,19 +71,19 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     await phone.goto(f"{live_server}/services/POTHOLE/apply")
     assert re.search(r"/applications/[0-9a-f-]+/pages/1$", phone.url)
     draft_url = phone.url.rsplit("/pages/", 1)[0]
-    await _clean(phone)
+    await assert_accessible(phone)
     await phone.get_by_label("Bigger than a tyre").check()
     await phone.get_by_role("button", name="Continue").click()
     await phone.wait_for_url(f"{draft_url}/pages/2")
-    await _clean(phone)
+    await assert_accessible(phone)
 
     # The desktop opens the same application on the same page, with the same answers.
     await desktop.goto(f"{live_server}/services/POTHOLE/apply")
     assert desktop.url == f"{draft_url}/pages/2"
-    await _clean(desktop)
+    await assert_accessible(desktop)
     await desktop.goto(f"{draft_url}/pages/1")
     assert await desktop.get_by_label("Bigger than a tyre").is_checked()
-    await _clean(desktop)
+    await assert_accessible(desktop)
     await desktop.goto(f"{draft_url}/pages/2")
 
     # Different fields typed on both before either saves: both kept.
@@ -118,7 +114,7 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     typed = await chooser.input_value("#field-street")
     assert typed in ("Oak Avenue", "Pine Road")  # what was typed is still on the page
     assert await chooser.locator(f"button:has-text('Use: {typed} (what you typed here)')").count() == 1
-    await _clean(chooser)
+    await assert_accessible(chooser)
     await chooser.locator(f"button:has-text('Use: {typed}')").click()
     await _saved(chooser)
     for page in (phone, desktop):
@@ -130,25 +126,25 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     await desktop.get_by_role("button", name="Continue").click()
     await desktop.wait_for_selector(".govuk-error-summary")
     assert (await desktop.title()).startswith("Error:")
-    await _clean(desktop)
+    await assert_accessible(desktop)
     await desktop.fill("#field-depth", "12")
     await desktop.get_by_role("button", name="Continue").click()
     await desktop.wait_for_url(f"{draft_url}/pages/3")
-    await _clean(desktop)
+    await assert_accessible(desktop)
     await desktop.fill("#field-_details", "It fills with water when it rains.")
     await desktop.get_by_role("button", name="Continue").click()
     await desktop.wait_for_url(f"{draft_url}/check")
-    await _clean(desktop)
+    await assert_accessible(desktop)
     for path in ("pages/3", "check"):  # the same pages on the phone
         await phone.goto(f"{draft_url}/{path}")
-        await _clean(phone)
+        await assert_accessible(phone)
     await desktop.get_by_role("button", name="Accept and send").click()
     await desktop.wait_for_url(f"{draft_url}/done")
-    await _clean(desktop)
+    await assert_accessible(desktop)
     reference = await desktop.locator(".govuk-panel__body strong").inner_text()
     await phone.goto(f"{draft_url}/pages/1")  # a sent application's pages lead to its confirmation
     assert phone.url == f"{draft_url}/done"
-    await _clean(phone)
+    await assert_accessible(phone)
 
     async with runtime.db.session(deferred=True) as s:
         case = (await s.execute(select(Case).where(Case.reference == reference))).scalar_one()

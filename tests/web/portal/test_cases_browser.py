@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser, Page
 
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
 from tests.web.portal.test_cases import _seed as seed_case_history
 from townsquare.app import Runtime
 

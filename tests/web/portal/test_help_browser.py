@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.async_api import Browser
 
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
 from tests.web.portal.test_help import seed_articles
 from townsquare.app import Runtime
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import httpx
@@ -10,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_citizen
+from tests.support.messages import body_of, code_in, last_sent_to, token_in
 from tests.web.portal.conftest import Resident, make_resident, sign_in
 from townsquare.app import Runtime
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, SignInLink, VerificationChallenge
@@ -17,23 +17,11 @@ from townsquare.clock import utcnow
 from townsquare.notify.models import OutboxMessage
 from townsquare.staff.models import AuditEntry
 
-CODE = re.compile(r"code is (\d{6})")
-LINK = re.compile(r"/account/identities/email/confirm/([A-Za-z0-9_-]{20,})")
 NUMBER = "+16135550199"
 
 
-async def _last_to(session: AsyncSession, recipient: str) -> OutboxMessage:
-    await session.rollback()
-    stmt = select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.created_at.desc())
-    row = (await session.execute(stmt)).scalars().first()
-    assert row is not None, f"nothing sent to {recipient}"
-    return row
-
-
 async def _code(session: AsyncSession, number: str = NUMBER) -> str:
-    found = CODE.search((await _last_to(session, number)).payload["body"])
-    assert found is not None
-    return found.group(1)
+    return code_in(body_of(await last_sent_to(session, number)))
 
 
 async def _ask_code(client: httpx.AsyncClient, phone: str = "613-555-0199") -> None:
@@ -56,7 +44,7 @@ async def test_a_phone_is_added_after_the_texted_code_is_typed(
     assert form.status_code == 200
     assert 'type="tel"' in form.text
     await _ask_code(client)
-    sms = await _last_to(session, NUMBER)
+    sms = await last_sent_to(session, NUMBER)
     assert sms.channel == "sms"
     page = await client.get("/account/identities/phone/code")
     assert 'autocomplete="one-time-code"' in page.text
@@ -165,11 +153,9 @@ async def _email_link(client: httpx.AsyncClient, session: AsyncSession, address:
     sent = await client.post("/account/identities/email/new", data={"email": address})
     assert sent.status_code == 200
     assert "Check your email" in sent.text
-    mail = await _last_to(session, address.strip().lower())
+    mail = await last_sent_to(session, address.strip().lower())
     assert mail.payload["subject"] == "Confirm your email address"
-    found = LINK.search(mail.payload["text"])
-    assert found is not None
-    return found.group(1)
+    return token_in(mail.payload["text"], "/account/identities/email/confirm/")
 
 
 async def _email(session: AsyncSession, address: str) -> Identity | None:
@@ -233,8 +219,8 @@ async def test_a_plain_sign_in_link_cannot_add_an_address(
     client: httpx.AsyncClient, session: AsyncSession, resident: Resident
 ) -> None:
     await client.post("/account/sign-in", data={"email": "someone@example.org"})
-    mail = await _last_to(session, "someone@example.org")
-    token = re.search(r"/account/sign-in/([A-Za-z0-9_-]{20,})", mail.payload["text"]).group(1)  # type: ignore[union-attr]
+    mail = await last_sent_to(session, "someone@example.org")
+    token = token_in(mail.payload["text"], "/account/sign-in/")
     sign_in(client, resident)
     refused = await client.post(f"/account/identities/email/confirm/{token}")
     assert refused.status_code == 400

@@ -8,7 +8,7 @@ from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from tests.factories import create_agency, create_service
-from tests.web.conftest import axe_violations
+from tests.support.browser import assert_accessible
 from tests.web.portal.conftest import Resident, make_resident
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
@@ -47,10 +47,6 @@ async def _seed(runtime: Runtime) -> Resident:
         return await make_resident(s)
 
 
-async def _clean(page: Page) -> None:
-    assert await axe_violations(page) == [], page.url
-
-
 async def _signed_in_page(browser: Browser, url: str, resident: Resident) -> Page:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     await context.add_cookies([{"name": CITIZEN_COOKIE, "value": resident.token, "url": url}])
@@ -72,14 +68,14 @@ async def test_clicking_the_map_places_the_report_and_fills_the_address(
     await popup.wait_for()
     assert "Report a pothole" in await popup.inner_text()
     assert "1 Bay Street" in await popup.inner_text()
-    await _clean(page)
+    await assert_accessible(page)
 
     await page.get_by_role("link", name="Report a pothole").click()
     await page.wait_for_url("**/pages/1")
     draft_url = page.url.rsplit("/pages/", 1)[0]
     box = page.locator("#location-map.leaflet-container")
     await box.wait_for()
-    await _clean(page)
+    await assert_accessible(page)
     bounds = await box.bounding_box()
     assert bounds is not None
     # The map opens on the centre, where the register has an address: a click there places the marker.
@@ -111,13 +107,13 @@ async def test_without_tiles_there_is_no_map_and_the_address_field_works_alone(
     await page.goto(f"{live_server}/map")
     assert await page.locator("[data-map]").count() == 0
     assert await page.locator("tr[data-report]").count() == 1
-    await _clean(page)
+    await assert_accessible(page)
 
     await page.get_by_role("link", name="Report a pothole").click()
     await page.wait_for_url("**/pages/1")
     assert await page.locator(".leaflet-container").count() == 0
     await page.get_by_label("Address or place").fill("100 queen st w")
-    await _clean(page)
+    await assert_accessible(page)
     await page.get_by_role("button", name="Continue").click()
     await page.wait_for_url("**/pages/2")
     async with runtime.db.session() as s:

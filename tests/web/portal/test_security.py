@@ -14,6 +14,7 @@ import pyotp
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.support.messages import body_of, last_sent_to, token_in
 from tests.web.portal.conftest import Resident, sign_in
 from townsquare.app import Runtime, create_app
 from townsquare.citizens import totp
@@ -25,8 +26,6 @@ from townsquare.residents import accounts
 from townsquare.settings import Settings
 from townsquare.staff.models import AuditEntry
 from townsquare.web.portal.account import CODE_PATH, PENDING_COOKIE
-
-LINK = re.compile(r"/account/sign-in/([A-Za-z0-9_-]{20,})")
 
 
 def codes(secret: str) -> tuple[str, str]:
@@ -59,13 +58,8 @@ async def audited(session: AsyncSession, action: str) -> int:
 async def use_new_link(client: httpx.AsyncClient, session: AsyncSession, email: str) -> httpx.Response:
     """Ask for a link, then press the button on the page it opens."""
     assert (await client.post("/account/sign-in", data={"email": email})).status_code == 200
-    await session.rollback()
-    stmt = select(OutboxMessage).where(OutboxMessage.recipient == email).order_by(OutboxMessage.created_at.desc())
-    mail = (await session.execute(stmt)).scalars().first()
-    assert mail is not None
-    found = LINK.search(mail.payload["text"])
-    assert found is not None
-    return await client.post(f"/account/sign-in/{found.group(1)}")
+    token = token_in(body_of(await last_sent_to(session, email)), "/account/sign-in/")
+    return await client.post(f"/account/sign-in/{token}")
 
 
 async def session_methods(session: AsyncSession, citizen_id: uuid.UUID) -> list[str]:

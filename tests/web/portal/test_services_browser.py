@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
 from tests.web.portal.conftest import make_resident
 from tests.web.portal.test_services import seed_catalogue
 from townsquare.agencies.models import Service

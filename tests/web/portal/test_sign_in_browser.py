@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from tests.factories import create_citizen
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
 from townsquare.app import Runtime
 from townsquare.citizens import totp
 from townsquare.citizens.models import CitizenTotp
