@@ -21,7 +21,6 @@ from townsquare.citizens import totp
 from townsquare.citizens.models import CitizenSession, CitizenTotp
 from townsquare.citizens.sessions import CITIZEN_COOKIE
 from townsquare.clock import utcnow
-from townsquare.notify.models import OutboxMessage
 from townsquare.residents import accounts
 from townsquare.settings import Settings
 from townsquare.staff.models import AuditEntry
