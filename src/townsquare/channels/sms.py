@@ -64,7 +64,7 @@ def _attachments(form: dict[str, str], settings: Settings) -> tuple[InboundAttac
         content_type = form.get(f"MediaContentType{i}", "").strip() or "application/octet-stream"
         extension = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ""
         name = safe_filename(f"media-{i}{extension}")
-        files.append(InboundAttachment(filename=name, content_type=content_type, url=url[:2000]))
+        files.append(InboundAttachment(name, content_type, url=url[:2000], from_provider=True))
     return tuple(files)
 
 

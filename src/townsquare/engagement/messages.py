@@ -38,6 +38,9 @@ class InboundAttachment:
     data: bytes | None = None
     url: str | None = None
     size_bytes: int | None = None
+    # Set only by a channel adapter for a file its provider keeps behind the account's credentials (MMS media):
+    # the flow asks for it to be copied into storage. A URL from anywhere else is kept as a link, never fetched.
+    from_provider: bool = False
 
     @property
     def size(self) -> int:

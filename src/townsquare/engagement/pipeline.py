@@ -39,6 +39,7 @@ from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
 POLICIES: Mapping[Channel, ChannelPolicy] = {Channel.sms: Sms(), Channel.email: Email()}
+OPEN = Open()  # every other channel's
 
 
 @dataclass
@@ -74,10 +75,8 @@ class Pipeline:
                 raise
             return await self._redelivered(session, earlier)
         decision = await self._decide(session, placed)
-        if any(att.url and att.data is None for att in message.attachments) and message.metadata.get("provider"):
-            await media.enqueue_fetch(
-                session, interaction=placed.interaction, provider=str(message.metadata["provider"])
-            )
+        if any(att.from_provider and att.url and att.data is None for att in message.attachments):
+            await media.enqueue_fetch(session, interaction=placed.interaction, provider=message.channel.value)
         self._publish(session, placed, decision)
         log.info("handled %s interaction %s", message.channel.value, placed.interaction.id)
         return _outcome(placed, decision)
@@ -116,7 +115,7 @@ class Pipeline:
 
     async def _decide(self, session: AsyncSession, placed: Placed) -> _Decision:
         message = placed.message
-        screening = await self.policies.get(message.channel, Open()).screen(session, placed)
+        screening = await self.policies.get(message.channel, OPEN).screen(session, placed)
         in_band = message.answers_in_band and not screening.silent
         if screening.answers:
             said = await self._say(session, placed, screening, screening.answers) if in_band else []
