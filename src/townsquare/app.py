@@ -89,7 +89,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     db = Database(settings.database_url, bus, pool=pool)  # pool=False: tests that run several event loops
     knowledge = KnowledgeIndex(settings)
     pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir), index=knowledge)
-    hub = chat.ChatHub(settings, db, pipeline, bus, knowledge)
+    hub = chat.ChatHub(settings, db, pipeline, bus)
     recording = RecordingProvider()
     if providers is None:
         by_channel: dict[str, Provider] = {"chat": hub, media.CHANNEL: media.MediaFetcher(db, pipeline.store, settings)}

@@ -35,7 +35,6 @@ from townsquare.errors import Problem
 from townsquare.events import ChatTyping, Event, EventBus, InteractionRecorded
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
 from townsquare.interactions.kinds import Channel
-from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Envelope
 from townsquare.ratelimit import RateLimiter
 from townsquare.settings import Settings
@@ -140,14 +139,11 @@ def _frames(lines: tuple[chat.ChatLine, ...]) -> list[dict[str, Any]]:
 class ChatHub:
     """The process's open chat sockets; the outbound provider for the chat channel."""
 
-    def __init__(
-        self, settings: Settings, db: Database, pipeline: Pipeline, bus: EventBus, knowledge: KnowledgeIndex
-    ) -> None:
+    def __init__(self, settings: Settings, db: Database, pipeline: Pipeline, bus: EventBus) -> None:
         self.settings = settings
         self.db = db
         self.pipeline = pipeline
         self.bus = bus
-        self.knowledge = knowledge  # the assistant's search
         self.by_citizen: dict[uuid.UUID, set[Connection]] = {}
         self.by_device: dict[str, set[Connection]] = {}  # tabs of one device share its token
         self.max_frame = settings.chat_max_message_chars * 4 + 1024
