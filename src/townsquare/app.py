@@ -9,7 +9,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
 from fastapi import Depends, FastAPI, Request, Response
@@ -135,33 +135,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings.check_safe()
     rt = runtime or build_runtime(settings)
 
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        stop = asyncio.Event()
-        task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
-        routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
-        if rt.smtp is not None:
-            await rt.smtp.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            if rt.smtp is not None:
-                await rt.smtp.stop()
-            await rt.chat.close()
-            await rt.desk.close()
-            for background in (task, routing_task):
-                if background is not None:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await background
-            await rt.bus.wait_idle()
-            await rt.db.dispose()
-
     app = FastAPI(
         title="Townsquare API",
         version="1",
         description="One record of the citizen, one case across channels, one queue. Errors are RFC 9457 problems.",
-        lifespan=lifespan,
+        lifespan=_lifespan(rt, settings),
         default_response_class=SafeJSONResponse,  # a stored value that cannot be encoded degrades, never a 500
         docs_url=None,  # served by api/openapi.py from our own static files, never a CDN
         redoc_url=None,
@@ -187,6 +165,51 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         return staff_sign_in_redirect(exc)
 
     _install_middleware(app, settings)
+    _include_routers(app, settings)
+
+    @app.get("/healthz", include_in_schema=False, dependencies=[Depends(public)])
+    async def healthz() -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/readyz", include_in_schema=False, dependencies=[Depends(public)])
+    async def readyz() -> Response:
+        async with rt.db.session() as session:
+            await session.execute(text("SELECT 1"))
+        return JSONResponse({"status": "ready", "database": rt.db.dialect})
+
+    return app
+
+
+def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the outbox and routing workers and the SMTP server with the app; stop and drain them after."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
+        routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
+        if rt.smtp is not None:
+            await rt.smtp.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if rt.smtp is not None:
+                await rt.smtp.stop()
+            await rt.chat.close()
+            await rt.desk.close()
+            for background in (task, routing_task):
+                if background is not None:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await background
+            await rt.bus.wait_idle()
+            await rt.db.dispose()
+
+    return lifespan
+
+
+def _include_routers(app: FastAPI, settings: Settings) -> None:
+    """The API, the providers' webhooks, Open311, the desk and the portal."""
     for router in (
         catalogue.router,
         citizens_api.router,
@@ -210,18 +233,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         app.include_router(simulator.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     api_openapi.install(app)  # /openapi.json with every problem, /docs from our own static files
-
-    @app.get("/healthz", include_in_schema=False, dependencies=[Depends(public)])
-    async def healthz() -> Response:
-        return JSONResponse({"status": "ok"})
-
-    @app.get("/readyz", include_in_schema=False, dependencies=[Depends(public)])
-    async def readyz() -> Response:
-        async with rt.db.session() as session:
-            await session.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ready", "database": rt.db.dialect})
-
-    return app
 
 
 class BodyLimit:

@@ -97,7 +97,7 @@ class ServiceAttribute(IdMixin, Base):
     values: Mapped[list[Any]] = mapped_column(default=list)
     # Attributes with the same page number are asked together on one page of the portal's form, in order.
     page: Mapped[int] = mapped_column(Integer, default=0)
-    # {"fr": {"description": "...", "datatype_description": "...", "values": {"key": "name"}}}
+    # By language ("fr"): the description, the datatype description and each value's name by its key.
     translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 

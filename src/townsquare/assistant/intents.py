@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from rapidfuzz.distance import OSA
@@ -198,28 +198,11 @@ def detect(text: str, *, reference_pattern: re.Pattern[str] | None = None, await
     words = corrected(folded)
     if not bare and not folded:
         return Detected(Intent.unknown, language, folded=folded)
-    if awaiting in ("feedback", "confirm"):
-        if bare in _YES:
-            return Detected(Intent.yes, language, folded=folded)
-        if bare in _NO:
-            return Detected(Intent.no, language, folded=folded)
-    if _any(_TALK, words) or bare in _TALK_ALONE or words.strip(" .!?") in _TALK_ALONE:
-        return Detected(Intent.talk_to_person, language, folded=folded)
-    if _any(_CALLBACK, words):
-        return Detected(Intent.callback, language, folded=folded)
-    reference = None
-    if reference_pattern is not None and (match := reference_pattern.search(text)):
-        reference = match.group(0).upper()
-    asks_status = _any(_STATUS, words)
-    if reference is not None or asks_status:
-        return Detected(Intent.case_status, language, reference=reference, asks_status=asks_status, folded=folded)
-    if _any(_CONTINUE, words):
-        return Detected(Intent.continue_application, language, folded=folded)
-    for pattern in _START:
-        found = pattern.search(words)
-        if found is not None and found.group("what").strip(" ?.!"):
-            subject = found.group("what").strip(" ?.!")
-            return Detected(Intent.start_application, language, subject=subject, folded=folded)
+    found = _reply_or_handoff(bare, words, awaiting) or _casework(text, words, reference_pattern)
+    if isinstance(found, Detected):
+        return replace(found, language=language, folded=folded)
+    if found is not None:
+        return Detected(found, language, folded=folded)
     if bare in _GREETING:
         return Detected(Intent.greeting, language, folded=folded)
     if bare in _THANKS:
@@ -227,6 +210,37 @@ def detect(text: str, *, reference_pattern: re.Pattern[str] | None = None, await
     if not re.search(r"[a-z0-9]", folded):
         return Detected(Intent.unknown, language, folded=folded)
     return Detected(Intent.question, language, folded=folded)
+
+
+def _reply_or_handoff(bare: str, words: str, awaiting: str | None) -> Intent | None:
+    """A yes or no to what the assistant asked, or a wish to talk to a person or be called back."""
+    if awaiting in ("feedback", "confirm"):
+        if bare in _YES:
+            return Intent.yes
+        if bare in _NO:
+            return Intent.no
+    if _any(_TALK, words) or bare in _TALK_ALONE or words.strip(" .!?") in _TALK_ALONE:
+        return Intent.talk_to_person
+    if _any(_CALLBACK, words):
+        return Intent.callback
+    return None
+
+
+def _casework(text: str, words: str, reference_pattern: re.Pattern[str] | None) -> Detected | Intent | None:
+    """A question about a case (by reference or in words), or a wish to continue or start an application."""
+    reference = None
+    if reference_pattern is not None and (match := reference_pattern.search(text)):
+        reference = match.group(0).upper()
+    asks_status = _any(_STATUS, words)
+    if reference is not None or asks_status:
+        return Detected(Intent.case_status, None, reference=reference, asks_status=asks_status)
+    if _any(_CONTINUE, words):
+        return Intent.continue_application
+    for pattern in _START:
+        found = pattern.search(words)
+        if found is not None and found.group("what").strip(" ?.!"):
+            return Detected(Intent.start_application, None, subject=found.group("what").strip(" ?.!"))
+    return None
 
 
 def contact_in(text: str) -> tuple[str, str] | None:

@@ -100,24 +100,30 @@ class Step:
         return await self._do(lang, last)
 
     async def _do(self, lang: str, action: menu.Action) -> VoiceResponse:
-        words = self._words
         match action:
-            case menu.Menu(at=at, lead=lead):
-                return self.prompt_menu(at, words(at.lang, lead))
             case menu.OfferStatus():
                 return await self._status(lang, self.caller.offers[0].reference)
             case menu.CaseStatus(reference=reference):
                 return await self._status(lang, reference)
+            case menu.CallBack(leave_queue=leave):
+                return await self._call_back(lang, leave_queue=leave)
+            case menu.ToPerson(step=step, lead=lead):
+                return await self._to_person(lang, step, self._words(lang, lead))
+            case menu.Converse(text=text):
+                return await self._converse(lang, text)
+            case _:
+                return self._prompt(lang, action)
+
+    def _prompt(self, lang: str, action: menu.Action) -> VoiceResponse:
+        """The actions that only say something and wait: nothing to record or look up."""
+        words = self._words
+        match action:
+            case menu.Menu(at=at, lead=lead):
+                return self.prompt_menu(at, words(at.lang, lead))
             case menu.AskReference(at=at, lead=lead):
                 return t.ask_reference(self.settings, lang, at.tries, words(lang, lead))
             case menu.TakeVoicemail(lead=lead):
                 return t.record(self.settings, lang, words(lang, lead))
-            case menu.CallBack(leave_queue=leave):
-                return await self._call_back(lang, leave_queue=leave)
-            case menu.ToPerson(step=step, lead=lead):
-                return await self._to_person(lang, step, words(lang, lead))
-            case menu.Converse(text=text):
-                return await self._converse(lang, text)
             case menu.KeepHolding():
                 response = VoiceResponse()
                 response.append(t.say(lang, p.say(lang, "keep_holding")))
@@ -127,8 +133,7 @@ class Step:
                 if not silently:
                     response.hangup()
                 return response
-            case menu.Note():
-                raise RuntimeError("a step must end in a prompt, not a note")
+        raise RuntimeError(f"a step must end in a prompt, not {type(action).__name__}")
 
     @staticmethod
     def _words(lang: str, keys: tuple[str, ...]) -> list[str]:

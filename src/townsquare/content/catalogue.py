@@ -52,39 +52,28 @@ def load(root: Path) -> list[LoadedAgency]:
 def _across_files(loaded: list[LoadedAgency]) -> list[ContentError]:
     """What no single file can tell: an agency or service defined twice, a service named but defined nowhere."""
     errors: list[ContentError] = []
-    agency_at: dict[str, str] = {}
-    service_at: dict[str, str] = {}
-    address_at: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, ...], str] = {}  # what is defined → the file that defined it first
+
+    def once(item: LoadedAgency, key: tuple[str, ...], field: str, shown: str) -> None:
+        if key in seen:
+            errors.append(ContentError(item.name, field, f"{shown!r} is also in {seen[key]}"))
+        seen.setdefault(key, item.name)
+
     for item in loaded:
         for index, point in enumerate(item.content.contact_points):
-            key = (point.channel.value, point.address.strip().lower())
-            if key in address_at:
-                where = f"contact_points[{index}].address"
-                errors.append(ContentError(item.name, where, f"{point.address!r} is also in {address_at[key]}"))
-            address_at.setdefault(key, item.name)
-        slug = item.content.agency.slug
-        if slug in agency_at:
-            errors.append(ContentError(item.name, "agency.slug", f"{slug!r} is also defined in {agency_at[slug]}"))
-        agency_at.setdefault(slug, item.name)
+            key = ("address", point.channel.value, point.address.strip().lower())
+            once(item, key, f"contact_points[{index}].address", point.address)
+        once(item, ("agency", item.content.agency.slug), "agency.slug", item.content.agency.slug)
         for index, service in enumerate(item.content.services):
-            if service.code in service_at:
-                where = service_at[service.code]
-                errors.append(
-                    ContentError(item.name, f"services[{index}].code", f"{service.code!r} is also in {where}")
-                )
-            service_at.setdefault(service.code, item.name)
+            once(item, ("service", service.code), f"services[{index}].code", service.code)
     for item in loaded:
-        for index, target in enumerate(item.content.sla_targets):
-            if target.service is not None and target.service not in service_at:
-                errors.append(
-                    ContentError(item.name, f"sla_targets[{index}].service", f"no service has code {target.service!r}")
-                )
-        for index, queue in enumerate(item.content.queues):
-            for code in queue.service_codes:
-                if code not in service_at:
-                    errors.append(
-                        ContentError(item.name, f"queues[{index}].service_codes", f"no service has code {code!r}")
-                    )
+        named = [(f"sla_targets[{i}].service", t.service) for i, t in enumerate(item.content.sla_targets)]
+        named += [(f"queues[{i}].service_codes", c) for i, q in enumerate(item.content.queues) for c in q.service_codes]
+        errors += [
+            ContentError(item.name, field, f"no service has code {code!r}")
+            for field, code in named
+            if code is not None and ("service", code) not in seen
+        ]
     return errors
 
 

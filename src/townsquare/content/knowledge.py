@@ -159,24 +159,17 @@ async def import_knowledge(session: AsyncSession, root: Path, *, author_email: s
     """Publish every article file under `root` that is new or changed; raises `ContentInvalid` naming every file
     that cannot be (unknown agency or service, a draft in the way) so the caller rolls the whole import back."""
     loaded = load(root)
-    errors: list[ContentError] = []
     agency_ids = {a.slug: a.id for a in await agencies.list_agencies(session)}
-    codes = {s.code for s in await agencies.list_services(session, include_inactive=True)}
-    for item in loaded:
-        if item.meta.agency not in agency_ids:
-            errors.append(ContentError(item.name, "agency", f"no agency has slug {item.meta.agency!r}"))
-        unknown = [c for c in item.meta.services if c not in codes]
-        if unknown:
-            errors.append(ContentError(item.name, "services", f"no service has code {', '.join(map(repr, unknown))}"))
+    errors = await _unknown_references(session, loaded, agency_ids)
     author = await _named_author(session, author_email, errors)
     if errors:
         raise ContentInvalid(errors)
     report = ImportReport()
-    group_of: dict[str, uuid.UUID] = {}  # a file group → an article already in it
     existing = {
         a.slug: a
         for a in (await session.scalars(select(Article).where(Article.slug.in_([i.meta.slug for i in loaded]))))
     }
+    group_of: dict[str, uuid.UUID] = {}  # a file group → an article already in it
     for item in loaded:
         if item.meta.group and item.meta.slug in existing:
             group_of.setdefault(item.meta.group, existing[item.meta.slug].id)
@@ -189,17 +182,8 @@ async def import_knowledge(session: AsyncSession, root: Path, *, author_email: s
         if writer is None:
             errors.append(ContentError(item.name, "agency", "no active staff account can write its articles"))
             continue
-        article = existing.get(item.meta.slug)
         try:
-            if article is None:
-                variant_of = group_of.get(item.meta.group) if item.meta.group else None
-                version = await _create(session, item, agency_id, writer, variant_of)
-                if item.meta.group:
-                    group_of.setdefault(item.meta.group, version.article_id)
-                report.add(KIND, Change.created, item.meta.slug)
-            else:
-                change = await _update(session, item, article, agency_id, writer)
-                report.add(KIND, change, item.meta.slug)
+            report.add(KIND, await _write(session, item, existing, group_of, agency_id, writer), item.meta.slug)
         except _Refused as refused:
             errors.append(ContentError(item.name, refused.field, refused.message))
         except Problem as problem:
@@ -207,6 +191,40 @@ async def import_knowledge(session: AsyncSession, root: Path, *, author_email: s
     if errors:
         raise ContentInvalid(errors)
     return report
+
+
+async def _unknown_references(
+    session: AsyncSession, loaded: list[ArticleFile], agency_ids: dict[str, uuid.UUID]
+) -> list[ContentError]:
+    """Each file that names an agency or a service the catalogue does not have."""
+    errors: list[ContentError] = []
+    codes = {s.code for s in await agencies.list_services(session, include_inactive=True)}
+    for item in loaded:
+        if item.meta.agency not in agency_ids:
+            errors.append(ContentError(item.name, "agency", f"no agency has slug {item.meta.agency!r}"))
+        unknown = [c for c in item.meta.services if c not in codes]
+        if unknown:
+            errors.append(ContentError(item.name, "services", f"no service has code {', '.join(map(repr, unknown))}"))
+    return errors
+
+
+async def _write(
+    session: AsyncSession,
+    item: ArticleFile,
+    existing: dict[str, Article],
+    group_of: dict[str, uuid.UUID],
+    agency_id: uuid.UUID,
+    writer: uuid.UUID,
+) -> Change:
+    """Create the file's article (in its group, if one of the group's articles exists) or update it."""
+    article = existing.get(item.meta.slug)
+    if article is not None:
+        return await _update(session, item, article, agency_id, writer)
+    variant_of = group_of.get(item.meta.group) if item.meta.group else None
+    version = await _create(session, item, agency_id, writer, variant_of)
+    if item.meta.group:
+        group_of.setdefault(item.meta.group, version.article_id)
+    return Change.created
 
 
 class _Refused(Exception):

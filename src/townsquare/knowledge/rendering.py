@@ -131,45 +131,62 @@ def plain_text(markdown: str, *, links: bool = True) -> str:
 
     `links`: keep link addresses in brackets after their text (for email), or drop them (speech, search).
     """
-    blocks: list[tuple[str, bool]] = []  # (text, is a list item or table row: joins the previous one tightly)
-    markers: list[int | None] = []  # per open list: the next number, or None for bullets
-    pending_marker: str | None = None
-    row: list[str] | None = None
+    blocks = _PlainBlocks(links=links)
     for token in _markdown.parse(markdown or ""):
-        kind = token.type
-        if kind in ("bullet_list_open", "ordered_list_open"):
-            markers.append(int(token.attrGet("start") or 1) if kind == "ordered_list_open" else None)
-        elif kind in ("bullet_list_close", "ordered_list_close"):
-            markers.pop()
-        elif kind == "list_item_open":
-            number = markers[-1] if markers else None
-            pending_marker = "-" if number is None else f"{number}."
-            if number is not None:
-                markers[-1] = number + 1
-        elif kind == "tr_open":
-            row = []
-        elif kind == "tr_close" and row is not None:
-            blocks.append((" | ".join(row), True))
-            row = None
-        elif kind == "inline":
-            text = _inline_text(token, links=links)
-            if row is not None:
-                row.append(text)
-            elif pending_marker is not None:
-                blocks.append((f"{'  ' * (len(markers) - 1)}{pending_marker} {text}", True))
-                pending_marker = None
-            elif text:
-                blocks.append((text, False))
-        elif kind in ("fence", "code_block"):
-            blocks.append((token.content.rstrip(), False))
+        blocks.take(token)
     out = ""
     previous_tight = False
-    for text, tight in blocks:
+    for text, tight in blocks.blocks:
         if out:
             out += "\n" if tight and previous_tight else "\n\n"
         out += text
         previous_tight = tight
     return out
+
+
+class _PlainBlocks:
+    """The blocks of plain text a stream of Markdown tokens makes, each with whether it is a list item or table
+    row (which joins the previous one tightly)."""
+
+    def __init__(self, *, links: bool) -> None:
+        self.links = links
+        self.blocks: list[tuple[str, bool]] = []
+        self.markers: list[int | None] = []  # per open list: the next number, or None for bullets
+        self.pending_marker: str | None = None
+        self.row: list[str] | None = None
+
+    def take(self, token: Token) -> None:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            self.markers.append(int(token.attrGet("start") or 1) if kind == "ordered_list_open" else None)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            self.markers.pop()
+        elif kind == "list_item_open":
+            self._open_item()
+        elif kind == "tr_open":
+            self.row = []
+        elif kind == "tr_close" and self.row is not None:
+            self.blocks.append((" | ".join(self.row), True))
+            self.row = None
+        elif kind == "inline":
+            self._inline(_inline_text(token, links=self.links))
+        elif kind in ("fence", "code_block"):
+            self.blocks.append((token.content.rstrip(), False))
+
+    def _open_item(self) -> None:
+        number = self.markers[-1] if self.markers else None
+        self.pending_marker = "-" if number is None else f"{number}."
+        if number is not None:
+            self.markers[-1] = number + 1
+
+    def _inline(self, text: str) -> None:
+        if self.row is not None:
+            self.row.append(text)
+        elif self.pending_marker is not None:
+            self.blocks.append((f"{'  ' * (len(self.markers) - 1)}{self.pending_marker} {text}", True))
+            self.pending_marker = None
+        elif text:
+            self.blocks.append((text, False))
 
 
 def _speech(text: str) -> str:
