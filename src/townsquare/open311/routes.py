@@ -113,6 +113,15 @@ async def _key(session: SessionDep, params: Params) -> ApiKey:
     return key
 
 
+async def _reading_key(session: SessionDep, params: Params) -> ApiKey:
+    """The key of a GET, its last use recorded as it is checked (as the REST API's keys are): a read commits
+    nothing else. A POST's key joins the POST's one transaction instead."""
+    key = await _key(session, params)
+    if session.dirty:
+        await session.commit()
+    return key
+
+
 def _window(params: Params) -> tuple[datetime, datetime]:
     """start_date/end_date: at most 90 days apart; the most recent 90 days by default."""
     start, end = params.datetime("start_date"), params.datetime("end_date")
@@ -283,11 +292,10 @@ async def create_request(request: Request, fmt: str, session: SessionDep) -> Res
 @router.get("/open311/v2/servicerequestupdates.{fmt}", dependencies=INTEGRATOR)
 async def list_updates(request: Request, fmt: str, session: SessionDep) -> Response:
     async def handle(out: Format, params: Params) -> Response:
-        await _key(session, params)
+        await _reading_key(session, params)
         start, end = _window(params)
         _check(params)
         found = await o311.updates(session, start=start, end=end)
-        await session.commit()  # the key's last use
         return render(out, "service_request_updates", Items("request_update", found))
 
     return await _answer(request, fmt, handle)
