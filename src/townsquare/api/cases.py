@@ -5,11 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Request, status
 
 from townsquare.api.citizens import parse_cursor, timeline_page
-from townsquare.api.deps import MAX_OFFSET, SettingsDep
+from townsquare.api.deps import SettingsDep
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseStatus
 from townsquare.cases.schemas import CaseIn, CaseOut, CasePage, StatusChangeIn
 from townsquare.casework import cases as casework
+from townsquare.db import keyset
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import Seen, VisibleCase, audit_reads, case_seen
 from townsquare.interactions import service as interactions
@@ -27,14 +28,24 @@ async def list_cases(
     principal: CurrentPrincipal,
     status_: CaseStatus | None = Query(default=None, alias="status"),
     limit: int = Query(default=50, ge=1, le=500),
-    offset: int = Query(default=0, ge=0, le=MAX_OFFSET),
+    cursor: str | None = Query(default=None, max_length=80, description="`next_cursor` of the previous page"),
 ) -> CasePage:
-    """Cases of the agencies you work for, newest first."""
-    items, total = await cases.list_cases(
-        session, agency_ids=principal.visible(), status=status_, limit=limit, offset=offset
+    """Cases of the agencies you work for, newest first, a page at a time: follow `next_cursor` to the next."""
+    found = await cases.list_cases(
+        session,
+        agency_ids=principal.visible(),
+        status=status_,
+        limit=limit,
+        before=keyset.read_token(cursor, field="cursor"),
     )
-    await audit_reads(session, principal, request, "case.list", [case_seen(c) for c in items])
-    return CasePage(items=[CaseOut.model_validate(c) for c in items], total=total, limit=limit, offset=offset)
+    await audit_reads(session, principal, request, "case.list", [case_seen(c) for c in found.items])
+    return CasePage(
+        items=[CaseOut.model_validate(c) for c in found.items],
+        total=found.total,
+        total_capped=found.capped,
+        limit=limit,
+        next_cursor=keyset.token(found.next),
+    )
 
 
 @router.post("", response_model=CaseOut, status_code=status.HTTP_201_CREATED)

@@ -6,7 +6,6 @@ Every read of a citizen's data is written to the audit log the citizen can see.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Query, Request, status
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +15,7 @@ from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen
 from townsquare.citizens.schemas import CitizenIn, CitizenOut, IdentityIn, IdentityOut, PreferencesIn
+from townsquare.db import keyset
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import ReadableCitizen, Seen, TimelineCitizen, audit_reads
 from townsquare.errors import FieldError, invalid
@@ -134,15 +134,9 @@ async def update_preferences(
     return CitizenOut.model_validate(citizen)
 
 
-def parse_cursor(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    """A timeline cursor `time_id` as handed out in `next_cursor`."""
-    if not cursor:
-        return None
-    try:
-        at, _, ident = cursor.rpartition("_")
-        return datetime.fromisoformat(at), uuid.UUID(ident)
-    except ValueError:
-        raise invalid("That cursor is not one this API handed out.", FieldError("cursor", "malformed")) from None
+def parse_cursor(cursor: str | None) -> keyset.Position | None:
+    """A timeline cursor as handed out in `next_cursor`."""
+    return keyset.read_token(cursor, field="cursor")
 
 
 def timeline_page(items: list[Interaction], limit: int) -> TimelinePage:
@@ -150,7 +144,7 @@ def timeline_page(items: list[Interaction], limit: int) -> TimelinePage:
     last = items[-1] if len(items) == limit else None
     return TimelinePage(
         items=[InteractionOut.model_validate(i) for i in items],
-        next_cursor=f"{last.occurred_at.isoformat()}_{last.id}" if last else None,
+        next_cursor=keyset.token((last.occurred_at, last.id)) if last else None,
     )
 
 
@@ -168,7 +162,7 @@ async def citizen_timeline(
         session,
         citizen_id=citizen.id,
         before=parse_cursor(cursor),
-        visible_cases=cases.visible_case_ids(principal.visible()),
+        visible=cases.visible_case(Interaction.case_id, principal.visible()),
         limit=limit,
     )
     seen = [Seen("interaction", str(i.id), i.citizen_id) for i in items]

@@ -36,10 +36,13 @@ class CaseOut(BaseModel):
 
 
 class CasePage(BaseModel):
+    """A page of cases, newest first."""
+
     items: list[CaseOut]
-    total: int
+    total: int = Field(description="How many cases match, counted up to 10,000")
+    total_capped: bool = Field(description="True when more cases match than `total` says")
     limit: int
-    offset: int
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page")
 
 
 class Location(BaseModel):

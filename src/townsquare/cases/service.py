@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import ColumnElement, insert, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from townsquare.agencies.models import Agency, Service
 from townsquare.cases.links import (
@@ -43,6 +45,7 @@ from townsquare.cases.workflow import (
     updates_for,
 )
 from townsquare.clock import utcnow
+from townsquare.db import keyset
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.staff.models import StaffAccount, StaffAgency, StaffRole
 
@@ -52,13 +55,13 @@ __all__ = [
     "MAX_LIKELY_DUPLICATES",
     "OPEN_STATUSES",
     "TRANSITIONS",
+    "CaseList",
     "LinkView",
     "assign",
     "change_status",
     "check_transition",
     "dismiss_likely_duplicate",
     "find_reference",
-    "for_citizen",
     "get_by_id",
     "get_by_reference",
     "latest_public_notes",
@@ -78,7 +81,7 @@ __all__ = [
     "require",
     "updates_between",
     "updates_for",
-    "visible_case_ids",
+    "visible_case",
 ]
 
 
@@ -180,39 +183,58 @@ async def require(session: AsyncSession, *, reference: str) -> Case:
     return case
 
 
+@dataclass(frozen=True)
+class CaseList:
+    """One page of cases, newest first: `total` counts every match up to `COUNT_CAP` (`capped` when there are
+    more), `next` is the position after the last one shown when another page follows."""
+
+    items: list[Case]
+    total: int
+    capped: bool
+    next: keyset.Position | None
+
+
 async def list_cases(
     session: AsyncSession,
     *,
     agency_ids: set[uuid.UUID] | None,
     status: CaseStatus | None = None,
-    citizen_id: uuid.UUID | None = None,
     limit: int = 50,
-    offset: int = 0,
-) -> tuple[list[Case], int]:
-    """Cases visible to the given agencies (None: all), newest first, with the total count."""
-    stmt = select(Case)
+    before: keyset.Position | None = None,
+) -> CaseList:
+    """Cases visible to the given agencies (None: all), newest first, a page after `before`.
+
+    Each agency's newest cases come from its own index range and are merged, so a page costs `limit` rows per
+    agency at any depth, never a sort of every case the agencies hold."""
+    where: list[ColumnElement[bool]] = [] if status is None else [Case.status == status]
+    if agency_ids is not None and not agency_ids:
+        return CaseList([], 0, False, None)
+    total, capped = await keyset.count_up_to(
+        session, select(Case.id).where(*where, *([] if agency_ids is None else [Case.agency_id.in_(agency_ids)]))
+    )
+    if before is not None:
+        where.append(keyset.older_than(Case.created_at, Case.id, before))
+    newest = (Case.created_at.desc(), Case.id.desc())
+    parts = [select(Case.id, Case.created_at).where(*where)]
     if agency_ids is not None:
-        stmt = stmt.where(Case.agency_id.in_(agency_ids))
-    if status is not None:
-        stmt = stmt.where(Case.status == status)
-    if citizen_id is not None:
-        stmt = stmt.where(Case.citizen_id == citizen_id)
-    total = (await session.execute(select(func.count()).select_from(stmt.subquery()))).scalar_one()
-    rows = await session.execute(stmt.order_by(Case.created_at.desc()).limit(limit).offset(offset))
-    return list(rows.scalars()), total
+        parts = [select(Case.id, Case.created_at).where(*where, Case.agency_id == a) for a in sorted(agency_ids)]
+    pages = [select(p.c.id).select_from(p) for p in (q.order_by(*newest).limit(limit + 1).subquery() for q in parts)]
+    ids = pages[0] if len(pages) == 1 else union_all(*pages)
+    rows = list(await session.scalars(select(Case).where(Case.id.in_(ids)).order_by(*newest).limit(limit + 1)))
+    shown = rows[:limit]
+    following = (shown[-1].created_at, shown[-1].id) if len(rows) > limit else None
+    return CaseList(shown, total, capped, following)
 
 
-async def for_citizen(session: AsyncSession, *, citizen_id: uuid.UUID, agency_ids: set[uuid.UUID] | None) -> list[Case]:
-    """Every case of a citizen that the given agencies may see."""
-    cases, _ = await list_cases(session, agency_ids=agency_ids, citizen_id=citizen_id, limit=500)
-    return cases
-
-
-def visible_case_ids(agency_ids: set[uuid.UUID] | None) -> Select[uuid.UUID] | None:
-    """A subquery of the case ids the given agencies may see (None: no restriction)."""
+def visible_case(
+    case_id: QueryableAttribute[uuid.UUID | None], agency_ids: set[uuid.UUID] | None
+) -> ColumnElement[bool] | None:
+    """A condition on another table's case column: no case, or a case the given agencies may see (None: no
+    restriction). A correlated EXISTS, so each row costs one primary-key probe however many cases there are."""
     if agency_ids is None:
         return None
-    return select(Case.id).where(Case.agency_id.in_(agency_ids))
+    mine = select(Case.id).where(Case.id == case_id, Case.agency_id.in_(agency_ids)).exists()
+    return or_(case_id.is_(None), mine)
 
 
 async def open_for_citizen(session: AsyncSession, *, citizen_id: uuid.UUID, limit: int = 5) -> list[Case]:

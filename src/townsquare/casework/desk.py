@@ -12,7 +12,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -109,9 +109,9 @@ async def _timeline_page(
     ids = select(Interaction.id).where(Interaction.citizen_id == citizen_id)
     if before is not None:
         ids = ids.where(interactions.older_than(before))
-    visible = cases.visible_case_ids(agency_ids)
+    visible = cases.visible_case(Interaction.case_id, agency_ids)
     if visible is not None:
-        ids = ids.where(or_(Interaction.case_id.is_(None), Interaction.case_id.in_(visible)))
+        ids = ids.where(visible)
     ids = ids.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit + 1)
     page = ids.subquery()
     stmt = (

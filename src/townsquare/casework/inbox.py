@@ -65,6 +65,7 @@ class InboxView(HeldView):
     found: list[Citizen] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
     total_cases: int = 0
+    more_cases: bool = False  # more than total_cases (a count stops at keyset.COUNT_CAP)
 
 
 def _view(
@@ -120,8 +121,8 @@ async def read_inbox(session: AsyncSession, *, me: Principal, request: Request, 
     every person shown written to the access log and committed first."""
     query = query.strip()[:320]
     found = await citizens.search(session, query=query, region=region, limit=SEARCH_LIMIT) if query else []
-    recent_cases, total = await cases.list_cases(session, agency_ids=me.visible(), limit=RECENT_CASES)
-    await audit_reads(session, me, request, "case.list", [case_seen(c) for c in recent_cases])
+    recent = await cases.list_cases(session, agency_ids=me.visible(), limit=RECENT_CASES)
+    await audit_reads(session, me, request, "case.list", [case_seen(c) for c in recent.items])
     if query:
         seen = [Seen("citizen", str(c.id), c.id) for c in found]
         await audit_reads(session, me, request, "citizen.search", seen)
@@ -132,8 +133,9 @@ async def read_inbox(session: AsyncSession, *, me: Principal, request: Request, 
         mine=held.mine,
         q=query,
         found=list(found),
-        cases=list(recent_cases),
-        total_cases=total,
+        cases=recent.items,
+        total_cases=recent.total,
+        more_cases=recent.capped,
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from townsquare.clock import utcnow
-from townsquare.errors import FieldError, invalid, not_found
+from townsquare.db import keyset
+from townsquare.errors import not_found
 from townsquare.interactions.models import (
     Attachment,
     Channel,
@@ -28,35 +29,12 @@ from townsquare.interactions.models import (
 )
 
 # Timelines page by keyset: (occurred_at, id) of the oldest entry shown, newest first.
-TimelineCursor = tuple[datetime, uuid.UUID]
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+TimelineCursor = keyset.Position
 
 
 def older_than(cursor: TimelineCursor) -> ColumnElement[bool]:
     """Interactions after `cursor` in newest-first order (older, or as old with a smaller id)."""
-    at, last_id = cursor
-    return or_(Interaction.occurred_at < at, and_(Interaction.occurred_at == at, Interaction.id < last_id))
-
-
-def cursor_token(cursor: TimelineCursor | None) -> str | None:
-    """A timeline position as a short URL-safe token (for "show earlier" links)."""
-    if cursor is None:
-        return None
-    at, row_id = cursor
-    return f"{(at - _EPOCH) // timedelta(microseconds=1)}-{row_id.hex}"
-
-
-def read_cursor_token(token: str | None) -> TimelineCursor | None:
-    """The position in a token from `cursor_token`; a 422 problem when it is not one."""
-    if not token:
-        return None
-    micros, _sep, hex_id = token[:80].partition("-")
-    try:
-        return _EPOCH + timedelta(microseconds=int(micros)), uuid.UUID(hex=hex_id)
-    except (ValueError, OverflowError):
-        raise invalid(
-            "That page link is damaged; go back to the start.", FieldError("before", "not a position")
-        ) from None
+    return keyset.older_than(Interaction.occurred_at, Interaction.id, cursor)
 
 
 async def find_by_external_id(session: AsyncSession, *, channel: Channel, external_id: str) -> Interaction | None:
@@ -205,12 +183,13 @@ async def timeline(
     case_id: uuid.UUID | None = None,
     conversation_id: uuid.UUID | None = None,
     before: tuple[datetime, uuid.UUID] | None = None,
-    visible_cases: Select[uuid.UUID] | None = None,
+    visible: ColumnElement[bool] | None = None,
     limit: int = 200,
 ) -> list[Interaction]:
     """Every channel's touchpoints in one scroll, newest first, with attachments; two queries in all.
 
-    `before` is a (time, id) cursor; `visible_cases`, when given, hides touchpoints of other cases.
+    `before` is a (time, id) cursor; `visible`, when given, is the condition a shown touchpoint meets (the
+    caller's agency scope on its case).
     """
     stmt = select(Interaction).options(selectinload(Interaction.attachments))
     if citizen_id is not None:
@@ -220,12 +199,9 @@ async def timeline(
     if conversation_id is not None:
         stmt = stmt.where(Interaction.conversation_id == conversation_id)
     if before is not None:
-        at, last_id = before
-        stmt = stmt.where(
-            or_(Interaction.occurred_at < at, and_(Interaction.occurred_at == at, Interaction.id < last_id))
-        )
-    if visible_cases is not None:
-        stmt = stmt.where(or_(Interaction.case_id.is_(None), Interaction.case_id.in_(visible_cases)))
+        stmt = stmt.where(older_than(before))
+    if visible is not None:
+        stmt = stmt.where(visible)
     stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
     return list((await session.execute(stmt)).scalars())
 

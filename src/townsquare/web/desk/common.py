@@ -13,11 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from townsquare.casework import work
 from townsquare.casework.types import Case, StaffRole, WorkItem
-from townsquare.db import Session
+from townsquare.db import Session, keyset
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import case_in_scope
 from townsquare.errors import forbidden, unauthorized
-from townsquare.interactions import service as interactions
 from townsquare.settings import Settings
 from townsquare.staff.auth import (
     ADMIN,
@@ -136,11 +135,11 @@ def safe_next(target: str, fallback: str) -> str:
 
 def cursor(before: str) -> tuple[datetime, uuid.UUID] | None:
     """The keyset of the oldest entry already shown, from a "show earlier" link."""
-    return interactions.read_cursor_token(before)
+    return keyset.read_token(before)
 
 
 def earlier_url(path: str, earlier: tuple[datetime, uuid.UUID] | None) -> str | None:
-    token = interactions.cursor_token(earlier)
+    token = keyset.token(earlier)
     return f"{path}?before={token}#timeline-title" if token else None
 
 

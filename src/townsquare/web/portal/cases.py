@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from townsquare.cases.service import OPEN_STATUSES
+from townsquare.db import keyset
 from townsquare.db.deps import SessionDep
-from townsquare.interactions import service as interactions
 from townsquare.residents import records as residents
 from townsquare.residents.types import (
     AttributeDatatype,
@@ -251,7 +251,7 @@ async def my_case(
     view = await residents.case_of(session, citizen_id=citizen.id, reference=reference[:40])
     if view is None:
         return templates.TemplateResponse(request, "portal/missing.html", {"what": "case"}, status_code=404)
-    cursor = interactions.read_cursor_token(before)
+    cursor = keyset.read_token(before)
     page = await residents.case_timeline(session, citizen_id=citizen.id, case_id=view.case.id, before=cursor)
     case = view.case
     context = {
@@ -265,7 +265,7 @@ async def my_case(
         "conversation": view.conversation,
         "timeline": page.entries,
         "staff": page.staff,
-        "earlier": interactions.cursor_token(page.earlier),
+        "earlier": keyset.token(page.earlier),
         "paged": cursor is not None,
         "back": "/account/cases",
         **helpers(),

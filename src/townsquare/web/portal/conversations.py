@@ -12,10 +12,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from townsquare.db import keyset
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem
-from townsquare.interactions import service as interactions
 from townsquare.residents import records as residents
 from townsquare.residents.records import ConversationView
 from townsquare.residents.types import Direction, Interaction
@@ -95,7 +95,7 @@ def _page_context(request: Request, view: ConversationView, before: str | None) 
         ),
         "case": case,
         "messages": messages,
-        "earlier": interactions.cursor_token(view.earlier),
+        "earlier": keyset.token(view.earlier),
         "paged": before is not None,
         "tz": DEFAULT_TZ,
         "back": "/account/messages",
@@ -110,7 +110,7 @@ async def _view(
         wanted = uuid.UUID(conversation_id[:40])
     except ValueError:
         return None
-    cursor = interactions.read_cursor_token(before)
+    cursor = keyset.read_token(before)
     return await residents.conversation_of(session, citizen_id=citizen_id, conversation_id=wanted, before=cursor)
 
 
