@@ -26,7 +26,7 @@
   var pollTimer = null;
   var retryTimer = null;
   var refreshes = 0;
-  var inflight = {};
+  var inflight = {}; // url -> true while fetching; "again" when a notice came meanwhile and must be fetched anew
 
   function setState(state, text) {
     if (!statusLine) return;
@@ -79,19 +79,28 @@
 
   function refresh(kind) {
     var parts = document.querySelectorAll('[data-desk-refresh="' + kind + '"]');
-    Array.prototype.forEach.call(parts, function (part) {
-      var url = part.getAttribute("data-desk-fragment");
-      if (!url || inflight[url]) return;
-      inflight[url] = true;
-      fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
-        .then(function (response) {
-          if (response.status === 401 || response.redirected) { window.location.reload(); return null; }
-          return response.ok ? response.text() : null;
-        })
-        .then(function (html) { if (html !== null && html !== undefined) swap(part, html); })
-        .catch(function () { /* the next notice or poll tries again */ })
-        .then(function () { inflight[url] = false; });
-    });
+    Array.prototype.forEach.call(parts, fetchPart);
+  }
+
+  /* One fetch per part at a time. A notice that arrives while a fetch is under way is never dropped: that
+     answer may have been rendered before the change the notice is about, so the part is fetched once more. */
+  function fetchPart(part) {
+    var url = part.getAttribute("data-desk-fragment");
+    if (!url) return;
+    if (inflight[url]) { inflight[url] = "again"; return; }
+    inflight[url] = true;
+    fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then(function (response) {
+        if (response.status === 401 || response.redirected) { window.location.reload(); return null; }
+        return response.ok ? response.text() : null;
+      })
+      .then(function (html) { if (html !== null && html !== undefined) swap(part, html); })
+      .catch(function () { /* the next notice or poll tries again */ })
+      .then(function () {
+        var again = inflight[url] === "again";
+        inflight[url] = false;
+        if (again) fetchPart(part);
+      });
   }
 
   function refreshAll() { ["inbox", "wallboard", "citizen"].forEach(refresh); }
