@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from townsquare import migrations
 from townsquare.app import Runtime
 from townsquare.db import Base
+from townsquare.db.base import for_dialect
 from townsquare.staff import service as staff
 
 
@@ -19,9 +22,11 @@ def test_there_is_exactly_one_head() -> None:
 
 
 async def test_the_models_match_the_migrations(runtime: Runtime) -> None:
-    def diff(sync_conn):  # type: ignore[no-untyped-def]
-        ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True})
-        return compare_metadata(ctx, Base.metadata)
+    def diff(sync_conn: Connection) -> list[Any]:
+        include = for_dialect(sync_conn.dialect.name)
+        ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True, "include_object": include})
+        changes: list[Any] = compare_metadata(ctx, Base.metadata)
+        return changes
 
     async with runtime.db.engine.connect() as conn:
         changes = await conn.run_sync(diff)

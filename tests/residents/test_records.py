@@ -18,29 +18,34 @@ from tests.factories import (
     create_staff,
     desk_citizen_with_history,
 )
+from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
-from townsquare.cases.models import CaseStatus
+from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import cases as casework
 from townsquare.casework import desk
+from townsquare.citizens.models import Citizen
 from townsquare.clock import utcnow
+from townsquare.db import keyset
 from townsquare.engagement import replies
 from townsquare.engagement.messages import InboundMessage
 from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
+from townsquare.interactions.models import Channel, Conversation, Direction, Interaction, InteractionKind
 from townsquare.notify.rendering import Content
 from townsquare.residents import records as residents
 from townsquare.routing.models import WorkItem
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import StaffAccount, StaffRole
 
 
 def _staff(staff_id: uuid.UUID, agency_id: uuid.UUID) -> Principal:
     return Principal("staff", staff_id, "Wren", StaffRole.agent, frozenset({agency_id}))
 
 
-async def _case_with_history(session: AsyncSession):  # type: ignore[no-untyped-def]
+async def _case_with_history(
+    session: AsyncSession,
+) -> tuple[Agency, StaffAccount, Case, Citizen, Conversation]:
     """A pothole case of Maria's with cross-channel history, a staff note, an assignment and a status change."""
     works = await create_agency(session)
     wren = await create_staff(session, email="wren.hale@city.example", agencies=[works])
@@ -91,10 +96,10 @@ async def test_the_case_timeline_pages_without_gaps_or_repeats(session: AsyncSes
         seen += [i.id for i in page.entries]
         if page.earlier is None:
             break
-        cursor = interactions.read_cursor_token(interactions.cursor_token(page.earlier))
+        cursor = keyset.read_token(keyset.token(page.earlier))
     assert len(seen) == len(set(seen)) == 11
     with pytest.raises(Problem):
-        interactions.read_cursor_token("not-a-cursor")
+        keyset.read_token("not-a-cursor")
 
 
 async def test_another_persons_case_or_conversation_is_not_found(session: AsyncSession) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.api.deps import SettingsDep
 from townsquare.cases import service as cases
+from townsquare.casework import finding
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen
 from townsquare.citizens.schemas import CitizenIn, CitizenOut, IdentityIn, IdentityOut, PreferencesIn
@@ -43,14 +44,17 @@ async def search_citizens(
     session: SessionDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
-    q: str | None = Query(default=None, max_length=320, description="Name, phone or email"),
+    q: str | None = Query(default=None, max_length=320, description="Phone, email, case reference or name"),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> list[CitizenOut]:
-    """Find citizens by name or by an exact phone or email."""
-    found = (
-        await citizens.search(session, query=q, region=settings.default_region, limit=limit)
-        if q and q.strip()
-        else await citizens.recent(session, limit=limit)
+    """Find citizens by an exact phone number, email address or case reference, or by name (3 letters or more)."""
+    found = await finding.find_citizens(
+        session,
+        query=q or "",
+        region=settings.default_region,
+        reference_prefix=settings.case_reference_prefix,
+        agency_ids=principal.visible(),
+        limit=limit,
     )
     await audit_reads(session, principal, request, "citizen.search", [_seen(c) for c in found])
     return [CitizenOut.model_validate(c) for c in found]

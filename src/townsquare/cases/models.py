@@ -39,10 +39,13 @@ class Case(IdMixin, TimestampMixin, Base):
 
     __tablename__ = "cases"
     __table_args__ = (
-        Index("ix_cases_agency_status", "agency_id", "status"),
+        # Newest-first lists page by (created_at, id) within an agency, a status, both or neither.
+        Index("ix_cases_agency_status", "agency_id", "status", "created_at", "id"),
+        Index("ix_cases_agency_created", "agency_id", "created_at", "id"),
+        Index("ix_cases_status_created", "status", "created_at", "id"),
+        Index("ix_cases_created", "created_at", "id"),
         Index("ix_cases_citizen", "citizen_id", "created_at"),
         Index("ix_cases_service_location", "service_id", "lat", "long"),
-        Index("ix_cases_created", "created_at"),
     )
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies.models import Service
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
-from townsquare.citizens import service as citizens
+from townsquare.casework import finding
 from townsquare.citizens.models import Citizen
 from townsquare.clock import utcnow
 from townsquare.engagement.access import Seen, audit_reads, case_seen
@@ -116,11 +116,24 @@ async def read_held(session: AsyncSession, *, me: Principal) -> HeldView:
     return HeldView(agent=agent, offers=offers, mine=mine)
 
 
-async def read_inbox(session: AsyncSession, *, me: Principal, request: Request, query: str, region: str) -> InboxView:
+async def read_inbox(
+    session: AsyncSession, *, me: Principal, request: Request, query: str, region: str, reference_prefix: str
+) -> InboxView:
     """The inbox page: the held work, citizens matching `query` and the newest cases of the agent's agencies,
     every person shown written to the access log and committed first."""
     query = query.strip()[:320]
-    found = await citizens.search(session, query=query, region=region, limit=SEARCH_LIMIT) if query else []
+    found = (
+        await finding.find_citizens(
+            session,
+            query=query,
+            region=region,
+            reference_prefix=reference_prefix,
+            agency_ids=me.visible(),
+            limit=SEARCH_LIMIT,
+        )
+        if query
+        else []
+    )
     recent = await cases.list_cases(session, agency_ids=me.visible(), limit=RECENT_CASES)
     await audit_reads(session, me, request, "case.list", [case_seen(c) for c in recent.items])
     if query:

@@ -38,6 +38,20 @@ class Citizen(IdMixin, TimestampMixin, Base):
     """A person; every identity points here. Preferences travel with the person, not the channel."""
 
     __tablename__ = "citizens"
+    __table_args__ = (
+        Index("ix_citizens_updated", "updated_at"),
+        # A name search finds the query anywhere in a name: trigram indexes on PostgreSQL (pg_trgm); SQLite scans.
+        *(
+            Index(
+                f"ix_citizens_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+                info={"dialects": ("postgresql",)},
+            )
+            for column in ("display_name", "family_name")
+        ),
+    )
 
     display_name: Mapped[str | None] = mapped_column(String(200))
     given_name: Mapped[str | None] = mapped_column(String(100))
@@ -58,7 +72,10 @@ class Identity(IdMixin, TimestampMixin, Base):
     """One way of recognising a citizen: a phone, an email, an SSO subject, a handle, a device, a record."""
 
     __tablename__ = "identities"
-    __table_args__ = (UniqueConstraint("kind", "namespace", "value"),)
+    __table_args__ = (
+        UniqueConstraint("kind", "namespace", "value"),
+        Index("ix_identities_value_kind", "value", "kind"),  # a search by phone or email, in any namespace
+    )
 
     citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"), index=True)
     kind: Mapped[IdentityKind]

@@ -5,20 +5,21 @@ Links automatically only on an exact normalised identifier; never merges people 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, time
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
-from townsquare.errors import FieldError, conflict, invalid, not_found
+from townsquare.errors import FieldError, Problem, conflict, invalid, not_found
 
 
 def normalise_phone(raw: str, *, region: str) -> str:
@@ -183,21 +184,46 @@ async def update_preferences(
     return citizen
 
 
+# A name search looks for the query inside names, so it needs three characters to be worth an index probe (a
+# trigram index on PostgreSQL) and to mean anything in a city of a million.
+NAME_MIN = 3
+_PHONE_LIKE = re.compile(r"[+(]?\d[\d\s().\-/]{5,}\d")
+
+
 async def search(session: AsyncSession, *, query: str, region: str, limit: int = 50) -> list[Citizen]:
-    """Citizens whose name contains the query, or who hold exactly the identifier typed."""
+    """Citizens who hold exactly the phone number or email address typed, in any format; otherwise citizens
+    whose name contains the query or who hold an identifier of another kind with exactly that value.
+
+    A phone number or email address is looked up by its normalised value alone, never scanned for in names."""
     q = query.strip()
-    conditions = [Citizen.display_name.ilike(f"%{q}%"), Citizen.family_name.ilike(f"%{q}%")]
-    candidates = {q, q.lower()}
-    for kind in (IdentityKind.phone, IdentityKind.email):
-        try:
-            candidates.add(normalise(kind, q, region=region))
-        except Exception:  # noqa: S112 - a query need not be a valid phone or email
-            continue
-    matching = select(Identity.citizen_id).where(Identity.value.in_(candidates))
-    conditions.append(Citizen.id.in_(matching))
+    exact = _as_contact(q, region=region)
+    if exact is not None:
+        kind, value = exact
+        matching = select(Identity.citizen_id).where(Identity.value == value, Identity.kind == kind)
+        return await _citizens(session, Citizen.id.in_(matching), limit)
+    others = select(Identity.citizen_id).where(Identity.value.in_({q, q.lower()}))
+    if len(q) < NAME_MIN:
+        return await _citizens(session, Citizen.id.in_(others), limit)
+    pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    names = or_(Citizen.display_name.ilike(pattern, escape="\\"), Citizen.family_name.ilike(pattern, escape="\\"))
+    return await _citizens(session, or_(names, Citizen.id.in_(others)), limit)
+
+
+def _as_contact(query: str, *, region: str) -> tuple[IdentityKind, str] | None:
+    """The query as a normalised (phone, value) or (email, value), when that is what it is."""
+    kind = IdentityKind.email if "@" in query else IdentityKind.phone if _PHONE_LIKE.fullmatch(query) else None
+    if kind is None:
+        return None
+    try:
+        return kind, normalise(kind, query, region=region)
+    except Problem:
+        return None
+
+
+async def _citizens(session: AsyncSession, condition: ColumnElement[bool], limit: int) -> list[Citizen]:
     stmt = (
         select(Citizen)
-        .where(or_(*conditions), Citizen.status != CitizenStatus.merged)
+        .where(condition, Citizen.status != CitizenStatus.merged)
         .options(selectinload(Citizen.identities))
         .order_by(Citizen.updated_at.desc())
         .limit(limit)

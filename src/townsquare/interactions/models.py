@@ -46,8 +46,8 @@ class Interaction(IdMixin, Base):
     __tablename__ = "interactions"
     __table_args__ = (
         UniqueConstraint("channel", "external_id"),
-        Index("ix_interactions_citizen_time", "citizen_id", "occurred_at"),
-        Index("ix_interactions_case_time", "case_id", "occurred_at"),
+        Index("ix_interactions_citizen_time", "citizen_id", "occurred_at", "id"),
+        Index("ix_interactions_case_time", "case_id", "occurred_at", "id"),
         Index("ix_interactions_conversation_time", "conversation_id", "occurred_at"),
     )
 

@@ -20,7 +20,7 @@ import townsquare.places.models
 import townsquare.routing.models
 import townsquare.staff.models  # noqa: F401 - registers every table on the metadata
 from townsquare.db import Base
-from townsquare.db.base import UTCDateTime
+from townsquare.db.base import UTCDateTime, for_dialect
 from townsquare.db.engine import make_engine
 
 config = context.config
@@ -45,6 +45,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         render_item=render_item,
+        include_object=for_dialect(connection.dialect.name),
         compare_type=True,
     )
     with context.begin_transaction():

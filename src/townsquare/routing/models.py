@@ -203,6 +203,9 @@ class WorkItem(IdMixin, TimestampMixin, Base):
         Index("ix_work_items_conversation", "conversation_id", "status"),
         Index("ix_work_items_routing", "status", "priority", "sla_due_at", "created_at"),
         Index("ix_work_items_holder", "assigned_to_id", "status"),
+        # The wallboard's items answered today and items due today.
+        Index("ix_work_items_first_answered", "first_answered_at"),
+        Index("ix_work_items_sla_due", "sla_due_at"),
     )
 
     channel: Mapped[str] = mapped_column(String(16))

@@ -60,7 +60,15 @@ templates.env.globals["presence_labels"] = PRESENCE_LABELS
 async def _page(
     request: Request, session: Session, me: Principal, *, q: str = "", error: str | None = None, status: int = 200
 ) -> Response:
-    view = await inbox.read_inbox(session, me=me, request=request, query=q, region=settings_of(request).default_region)
+    settings = settings_of(request)
+    view = await inbox.read_inbox(
+        session,
+        me=me,
+        request=request,
+        query=q,
+        region=settings.default_region,
+        reference_prefix=settings.case_reference_prefix,
+    )
     context = {"me": me, **vars(view), "error": error}
     return templates.TemplateResponse(request, "desk/index.html", context, status_code=status)
 
