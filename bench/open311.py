@@ -124,7 +124,7 @@ def post_bodies(total: int, *, seed: int, api_key: str) -> list[bytes]:
 async def run_phase(
     client: httpx.AsyncClient,
     name: str,
-    requests: list[tuple[str, str, bytes | None]],
+    requests: Sequence[tuple[str, str, bytes | None]],
     concurrency: int,
     check: Any = None,
 ) -> tuple[Phase, list[httpx.Response]]:

@@ -161,7 +161,7 @@ async def validate(args: argparse.Namespace, workdir: Path) -> tuple[list[dict[s
         print(f"        engine + DB {args.db_calls:,} calls ...", flush=True)
         db, checks = await db_run(first, agents, workdir, f"load{n}")
         mismatched = sum(1 for a, b in zip(db.answered, core.answered[: args.db_calls], strict=True) if a != b)
-        row = {
+        row: dict[str, Any] = {
             "agents": agents,
             "offered_erlangs": offered,
             "occupancy": occupancy,

@@ -60,7 +60,7 @@ TOP = 10  # MRR counts the expected article's rank within the first TOP hits
 
 # --------------------------------------------------------------------------------------------- filler articles
 
-PLACE_STARTS = ("Oak", "Elm", "Cedar", "Pine", "Maple", "Birch", "Willow", "Ash", "Spruce", "Aspen")
+PLACE_STARTS: tuple[str, ...] = ("Oak", "Elm", "Cedar", "Pine", "Maple", "Birch", "Willow", "Ash", "Spruce", "Aspen")
 PLACE_STARTS += ("Stone", "River", "Lake", "Bay", "Hill", "Glen", "Fox", "Deer", "Eagle", "Sun")
 PLACE_ENDS = ("wood", "field", "view", "ridge", "dale", "brook", "haven", "crest", "vale", "side")
 # (English title, French title, English keywords, French keywords, English sentence, French sentence)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from townsquare.settings import get_settings
 
 
 @pytest.fixture
-def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+def sqlite_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("TOWNSQUARE_DATABASE_URL", url)
     get_settings.cache_clear()

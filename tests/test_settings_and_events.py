@@ -33,7 +33,7 @@ class Probe(Event):
 
 
 async def test_events_are_dropped_on_rollback_and_dispatched_on_commit(runtime: Runtime) -> None:
-    seen: list[str] = []
+    seen: list[str | None] = []
 
     async def listener(event: Probe) -> None:
         seen.append(event.data["n"])

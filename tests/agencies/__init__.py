@@ -1,0 +1,1 @@
+"""Tests of townsquare.agencies: agencies and the service catalogue."""

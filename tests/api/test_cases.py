@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +15,7 @@ from townsquare.cases.models import Case
 from townsquare.clock import utcnow
 from townsquare.routing.models import WorkItem
 
-FORM = [
+FORM: list[dict[str, Any]] = [
     {
         "code": "size",
         "datatype": "singlevaluelist",

@@ -47,7 +47,9 @@ async def test_protected_operations_declare_each_way_to_present_credentials(clie
     operations = _operations(spec)
     for label, operation in operations.items():
         public = label.startswith(("GET /api/v1/agencies", "GET /api/v1/services"))
-        expected = None if public else [{"bearer": []}, {"apiKey": []}, {"staffSession": []}]
+        expected: list[dict[str, list[str]]] | None = (
+            None if public else [{"bearer": []}, {"apiKey": []}, {"staffSession": []}]
+        )
         assert operation.get("security") == expected, label
 
 

@@ -274,7 +274,7 @@ async def city(settings: Settings, seeded_sqlite: tuple[Path, City] | None) -> A
     SERVED.finish(close())
 
 
-def _call(case: schemathesis.Case, city: City, caller: str, public_url: str) -> None:
+def _call(case: schemathesis.Case[Any], city: City, caller: str, public_url: str) -> None:
     headers, cookies = city.credentials(caller, public_url)
     case.call_and_validate(headers=headers, cookies=cookies)
 
@@ -283,7 +283,7 @@ def _call(case: schemathesis.Case, city: City, caller: str, public_url: str) -> 
 @pytest.mark.parametrize("caller", ["admin-key"])  # also makes each test's id name its operation
 @hypothesis.settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_keeps_the_contract_for_an_unscoped_key(
-    case: schemathesis.Case, caller: str, city: City, settings: Settings
+    case: schemathesis.Case[Any], caller: str, city: City, settings: Settings
 ) -> None:
     _call(case, city, caller, settings.public_url)
 
@@ -292,6 +292,6 @@ def test_every_operation_keeps_the_contract_for_an_unscoped_key(
 @pytest.mark.parametrize("caller", ["agency-key", "admin-session"])
 @hypothesis.settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_every_operation_keeps_the_contract_for_a_scoped_key_and_a_signed_in_administrator(
-    case: schemathesis.Case, caller: str, city: City, settings: Settings
+    case: schemathesis.Case[Any], caller: str, city: City, settings: Settings
 ) -> None:
     _call(case, city, caller, settings.public_url)

@@ -1,0 +1,1 @@
+"""Tests of townsquare.assistant: the self-service assistant behind chat, SMS and voice."""

@@ -1,0 +1,1 @@
+"""Tests of the benchmarks' call-centre simulation (bench/routing_simulation.py) against Erlang C."""

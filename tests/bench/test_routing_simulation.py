@@ -14,7 +14,7 @@ import pytest
 from pyworkforce.queuing import ErlangC
 from sqlalchemy import select
 
-from bench import routing_simulation as simulation
+import routing_simulation as simulation
 from tests.factories import count
 from townsquare.app import Runtime
 from townsquare.routing.models import OfferOutcome, WorkItem, WorkItemStatus, WorkOffer
@@ -61,6 +61,8 @@ async def test_calls_through_the_engine_wait_exactly_as_the_core_decides(runtime
         ).all()
     for _, held in itertools.groupby(spans, key=lambda span: span[0]):
         for (_, _, finished), (_, picked_up, _) in itertools.pairwise(held):
+            assert finished is not None, "an agent was given a second call before the first was released"
+            assert picked_up is not None, "an agent was given a call they never answered"
             assert picked_up >= finished, "an agent was given a second call while on one"
 
 

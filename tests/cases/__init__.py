@@ -1,0 +1,1 @@
+"""Tests of townsquare.cases: cases, their workflow and SLA clock."""

@@ -1,0 +1,1 @@
+"""Tests of townsquare.casework: what staff do on the desk."""

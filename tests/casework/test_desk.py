@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,7 +20,7 @@ from townsquare.staff.auth import Principal
 from townsquare.staff.models import AuditEntry, StaffRole
 
 
-def _principal(staff_id, agency_ids) -> Principal:  # type: ignore[no-untyped-def]
+def _principal(staff_id: uuid.UUID, agency_ids: Iterable[uuid.UUID]) -> Principal:
     return Principal("staff", staff_id, "Wren", StaffRole.agent, frozenset(agency_ids))
 
 

@@ -4,6 +4,7 @@ does not buy more codes to the same number, and the refusal sends nothing and is
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.channels.test_chat import ORIGIN, PHONE, WS, Chat, chat, expect, hello, settings  # noqa: F401
 from townsquare.staff.models import AuditEntry
@@ -26,7 +27,7 @@ def test_new_devices_do_not_get_more_codes_to_one_number(chat: Chat) -> None:  #
     chat.drain()
     assert sum(1 for e in chat.runtime.recording.sent if e.recipient == PHONE) == 3
 
-    async def throttles(session):  # type: ignore[no-untyped-def]
+    async def throttles(session: AsyncSession) -> list[tuple[str, bool]]:
         rows = await session.execute(select(AuditEntry).where(AuditEntry.action == "citizen.send_throttled"))
         return [(e.detail["purpose"], PHONE in repr(e.detail)) for e in rows.scalars()]
 

@@ -165,7 +165,8 @@ async def refused(port: int, msg: EmailMessage | bytes, **kw: Any) -> tuple[int,
     try:
         await send(port, msg, **kw)
     except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
-        return exc.smtp_code, exc.smtp_error.decode()
+        error = exc.smtp_error  # bytes from smtplib; typed bytes | str
+        return exc.smtp_code, error.decode() if isinstance(error, bytes) else error
     except smtplib.SMTPRecipientsRefused as exc:
         code, text = next(iter(exc.recipients.values()))
         return code, text.decode()

@@ -67,7 +67,8 @@ def test_no_message_id_gets_a_stable_one_from_the_bytes() -> None:
 def test_text_is_preferred_over_html_and_attachments_include_inline_images() -> None:
     msg = letter("Plain words")
     msg.add_alternative("<p>HTML words</p>", subtype="html")
-    msg.get_payload()[1].add_related(b"\x89PNG-inline", maintype="image", subtype="png", cid="<img1>")
+    _, html = msg.iter_parts()
+    html.add_related(b"\x89PNG-inline", maintype="image", subtype="png", cid="<img1>")
     msg.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="../../etc/report.pdf")
     m = mime.parse(msg.as_bytes(), recipient=AGENCY).message
     assert m is not None

@@ -1,0 +1,1 @@
+"""Tests of townsquare.citizens: the person record, identities, searches and authenticator-app codes."""

@@ -1,0 +1,1 @@
+"""Tests of townsquare.content: importing a city's catalogue and knowledge from files."""

@@ -8,8 +8,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
+from townsquare.agencies.models import Agency
 from townsquare.cli import cli
 from townsquare.content.catalogue import import_catalogue
 from townsquare.content.files import ContentInvalid
@@ -42,7 +44,7 @@ async def db(database_url: str, catalogue_dir: Path) -> AsyncIterator[Database]:
     await database.dispose()
 
 
-async def knowledge_agency(session):  # type: ignore[no-untyped-def]
+async def knowledge_agency(session: AsyncSession) -> Agency:
     from townsquare.agencies import service as agencies
 
     return await agencies.get_agency(session, slug="works")

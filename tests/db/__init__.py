@@ -1,0 +1,1 @@
+"""Tests of townsquare.db: column types and the migrations."""

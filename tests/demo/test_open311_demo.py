@@ -22,6 +22,13 @@ from townsquare.staff.models import ApiKeyScope
 STREET_REPORTS = {"POTHOLE", "STREETLIGHT", "GARBAGE-MISSED", "GRAFFITI", "TREE"}
 
 
+def _point(case: Case) -> tuple[float, float]:
+    """Where the case was reported, which every demo report has."""
+    assert case.lat is not None
+    assert case.long is not None
+    return case.lat, case.long
+
+
 def test_the_register_is_a_few_hundred_distinct_points_around_the_map_centre() -> None:
     points = address_points()
     assert points == address_points()  # the same every time
@@ -72,7 +79,7 @@ async def test_the_demo_city_has_open311_reports_on_its_register(runtime: Runtim
         assert len(pairs) == 2
         for first, second in pairs:
             older, newer = reports[first], reports[second]
-            assert places.distance_m((older.lat, older.long), (newer.lat, newer.long)) < 30  # type: ignore[arg-type]
+            assert places.distance_m(_point(older), _point(newer)) < 30
             linked = {other.id: row for row, other in await cases.likely_duplicates_of(s, case_id=newer.id)}
             assert older.id in linked
             assert linked[older.id].detail["distance_m"] < 30

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from townsquare.app import Runtime
 from townsquare.demo.seed import seed
 from townsquare.interactions.models import Interaction
+from townsquare.settings import Settings
 from townsquare.staff import service as staff
 
 
@@ -25,7 +26,7 @@ async def test_seed_once_with_every_channel_and_working_accounts(runtime: Runtim
         assert await staff.authenticate(s, email=email, password=password) is not None
 
 
-async def test_the_same_seed_gives_the_same_city(runtime: Runtime, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_the_same_seed_gives_the_same_city(runtime: Runtime, settings: Settings) -> None:
     from townsquare.app import build_runtime
     from townsquare.migrations import upgrade_engine
 

@@ -1,0 +1,1 @@
+"""Tests of townsquare.drafts: a resident's application drafts."""

@@ -20,6 +20,7 @@ from townsquare.cases.models import Case, CaseStatus
 from townsquare.drafts import service as drafts
 from townsquare.interactions.models import Direction, Interaction
 from townsquare.knowledge.models import AnswerRecord
+from townsquare.knowledge.service import LiveArticle
 from townsquare.settings import Settings
 
 MARIA_PHONE = "+16135550142"
@@ -38,7 +39,7 @@ async def works(session: AsyncSession) -> Agency:
     return agency
 
 
-async def _garbage(session: AsyncSession, works: Agency) -> object:
+async def _garbage(session: AsyncSession, works: Agency) -> LiveArticle:
     live = await create_article(
         session,
         slug="garbage-collection-day",
@@ -47,6 +48,7 @@ async def _garbage(session: AsyncSession, works: Agency) -> object:
         short_answer=ANSWER,
         keywords="garbage trash collection pickup day bin",
     )
+    assert isinstance(live, LiveArticle)
     await session.commit()
     return live
 
@@ -133,7 +135,7 @@ async def test_a_french_question_is_answered_from_the_french_variant_in_french(
         agency=works,
         short_answer="Les ordures sont ramassées chaque mardi matin.",
         keywords="ordures déchets poubelle collecte ramassage",
-        variant_of=english.article_id,  # type: ignore[attr-defined]
+        variant_of=english.article_id,
     )
     await session.commit()
     answer, question = await Phone(client).text("Quand est-ce que les ordures sont ramassées?")

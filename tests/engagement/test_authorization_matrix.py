@@ -126,7 +126,7 @@ def route_table(app: FastAPI) -> list[Route]:
 @dataclass
 class World:
     params: dict[str, str]
-    credentials: dict[str, Any]
+    credentials: dict[str, uuid.UUID | str]  # a person's id, or an API key
     ids: dict[str, uuid.UUID]
 
 
@@ -219,7 +219,7 @@ async def _world(session: AsyncSession) -> World:
         "call_sid": "CA" + "0" * 32,
         "rest": "nothing-here",
     }
-    credentials = {
+    credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,
         "resident_b": resident_b.id,
         "agent_a": agent_a.id,
@@ -239,10 +239,12 @@ async def _as(session: AsyncSession, world: World, role: str) -> tuple[dict[str,
     held = world.credentials.get(role)
     headers: dict[str, str] = {"origin": "http://testserver"}
     if role.startswith("resident"):
+        assert isinstance(held, uuid.UUID), role
         token = await sessions.start(session, citizen_id=held, method="email_link", hours=1)
         await session.commit()
         return headers, {sessions.CITIZEN_COOKIE: token}, {}
     if role in STAFF:
+        assert isinstance(held, uuid.UUID), role
         token = await staff.start_session(session, staff_id=held, hours=1)
         await session.commit()
         return headers, {"ts_staff": token}, {}

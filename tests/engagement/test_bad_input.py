@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -123,7 +124,7 @@ async def test_a_streamed_body_over_the_limit_is_refused_without_content_length(
 ) -> None:
     before = await counts(session)
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         yield b'{"channel": "sms", "text": "'
         for _ in range(45):
             yield b"x" * (1024 * 1024)

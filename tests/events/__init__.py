@@ -1,0 +1,1 @@
+"""Tests of townsquare.events: the event catalogue and the bus."""

@@ -1,0 +1,1 @@
+"""Tests of townsquare.interactions: conversations, interactions and the timeline."""

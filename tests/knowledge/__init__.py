@@ -1,0 +1,1 @@
+"""Tests of townsquare.knowledge: the knowledge base's workflow and search."""

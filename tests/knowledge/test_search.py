@@ -191,11 +191,16 @@ async def test_popularity_breaks_a_tie(session: AsyncSession, index: KnowledgeIn
     agency = await create_agency(session)
     quiet = await create_service(session, agency=agency, code="QUIET", name="Quiet")
     busy = await create_service(session, agency=agency, code="BUSY", name="Busy")
-    text = {"summary": "Tell us about a broken streetlight.", "body": "Give the pole number."}
-    await create_article(session, agency=agency, slug="streetlight-a", title="Broken streetlight", **text,
-                         service_codes=("QUIET",))  # fmt: skip
-    await create_article(session, agency=agency, slug="streetlight-b", title="Broken streetlight", **text,
-                         service_codes=("BUSY",))  # fmt: skip
+    for slug, code in (("streetlight-a", "QUIET"), ("streetlight-b", "BUSY")):
+        await create_article(
+            session,
+            agency=agency,
+            slug=slug,
+            title="Broken streetlight",
+            summary="Tell us about a broken streetlight.",
+            body="Give the pole number.",
+            service_codes=(code,),
+        )
     assert [h.slug for h in await index.search(session, "broken streetlight")] == ["streetlight-a", "streetlight-b"]
 
     for _ in range(3):

@@ -1,0 +1,1 @@
+"""Tests of townsquare.notify: rendering, the outbox, its worker and the providers."""

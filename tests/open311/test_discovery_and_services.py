@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
 from tests.open311.conftest import City, check_schema, fetch_both, parse_json, parse_xml, spark
 
 
@@ -37,7 +38,7 @@ async def test_services_lists_only_offered_active_services(client: httpx.AsyncCl
     assert types["NOISE"] == ("blackbox", False)
 
 
-async def test_an_inactive_service_disappears(client: httpx.AsyncClient, city: City, session) -> None:  # type: ignore[no-untyped-def]
+async def test_an_inactive_service_disappears(client: httpx.AsyncClient, city: City, session: AsyncSession) -> None:
     city.noise.active = False
     await session.commit()
     body, _ = await fetch_both(client, "GET", "/open311/v2/services", status=200, schema="services.json")

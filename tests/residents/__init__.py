@@ -1,0 +1,1 @@
+"""Tests of townsquare.residents: what residents do for themselves on the portal."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 from sqlalchemy import select
@@ -22,7 +23,7 @@ ATTRIBUTES = [
 ]
 
 
-async def _setup(runtime: Runtime) -> tuple[object, object]:
+async def _setup(runtime: Runtime) -> tuple[uuid.UUID, uuid.UUID]:
     async with runtime.db.session() as s:
         agency = await create_agency(s)
         service = await create_service(s, agency=agency, attributes=ATTRIBUTES)
@@ -34,7 +35,7 @@ async def _setup(runtime: Runtime) -> tuple[object, object]:
 async def test_pages_follow_the_attribute_page_numbers_then_details(runtime: Runtime) -> None:
     service_id, _ = await _setup(runtime)
     async with runtime.db.session() as s:
-        service = await apps.service_with_form(s, service_id=service_id)  # type: ignore[arg-type]
+        service = await apps.service_with_form(s, service_id=service_id)
     pages = apps.form_pages(service)
     assert [[a.code for a in p.attributes] for p in pages] == [["size"], ["street", "seen_on"], []]
     assert [p.number for p in pages] == [1, 2, 3]
@@ -60,13 +61,13 @@ def test_dates_are_kept_as_typed_until_real_then_stored_at_noon_local() -> None:
 async def test_two_devices_sending_at_once_make_one_case(runtime: Runtime, session: AsyncSession) -> None:
     service_id, citizen_id = await _setup(runtime)
     async with runtime.db.session() as s:
-        service = await apps.service_with_form(s, service_id=service_id)  # type: ignore[arg-type]
-        draft = await apps.start_or_resume(s, runtime.pipeline, citizen_id=citizen_id, service=service, device="a")  # type: ignore[arg-type]
+        service = await apps.service_with_form(s, service_id=service_id)
+        draft = await apps.start_or_resume(s, runtime.pipeline, citizen_id=citizen_id, service=service, device="a")
         draft_id = draft.id
         await drafts.save(
             s,
             draft_id=draft_id,
-            citizen_id=citizen_id,  # type: ignore[arg-type]
+            citizen_id=citizen_id,
             base_version=0,
             changes={"street": "Elm", "size": "big", apps.DETAILS: "Deep"},
         )
@@ -74,7 +75,7 @@ async def test_two_devices_sending_at_once_make_one_case(runtime: Runtime, sessi
 
     async def send() -> str | None:
         async with runtime.db.session() as s:
-            outcome = await apps.submit(s, runtime.pipeline, draft_id=draft_id, citizen_id=citizen_id)  # type: ignore[arg-type]
+            outcome = await apps.submit(s, runtime.pipeline, draft_id=draft_id, citizen_id=citizen_id)
             return outcome.case_reference
 
     first, second = await asyncio.gather(send(), send())
@@ -92,11 +93,11 @@ async def test_a_new_device_is_recorded_once_and_missing_answers_stop_the_submis
 ) -> None:
     service_id, citizen_id = await _setup(runtime)
     async with runtime.db.session() as s:
-        service = await apps.service_with_form(s, service_id=service_id)  # type: ignore[arg-type]
-        draft = await apps.start_or_resume(s, runtime.pipeline, citizen_id=citizen_id, service=service, device="a")  # type: ignore[arg-type]
+        service = await apps.service_with_form(s, service_id=service_id)
+        draft = await apps.start_or_resume(s, runtime.pipeline, citizen_id=citizen_id, service=service, device="a")
         for device in ("a", "b", "b", "a"):
             await apps.note_visit(s, runtime.pipeline, draft=draft, service=service, device=device)
-        outcome = await apps.submit(s, runtime.pipeline, draft_id=draft.id, citizen_id=citizen_id)  # type: ignore[arg-type]
+        outcome = await apps.submit(s, runtime.pipeline, draft_id=draft.id, citizen_id=citizen_id)
     assert outcome.case_reference is None
     assert outcome.problems == [(2, "street", "required")]
     visits = [i.body for i in (await session.execute(select(Interaction))).scalars()]

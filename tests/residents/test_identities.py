@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +20,8 @@ from townsquare.residents import identities
 from townsquare.settings import Settings
 
 
-async def _link(session: AsyncSession, settings: Settings, citizen_id: object, address: str) -> str:
-    await identities.start_email(session, settings=settings, citizen_id=citizen_id, raw_email=address)  # type: ignore[arg-type]
+async def _link(session: AsyncSession, settings: Settings, citizen_id: uuid.UUID, address: str) -> str:
+    await identities.start_email(session, settings=settings, citizen_id=citizen_id, raw_email=address)
     mail = (await session.execute(select(OutboxMessage).where(OutboxMessage.recipient == address))).scalars().all()[-1]
     return token_in(str(mail.payload["text"]), "/account/identities/email/confirm/")
 

@@ -1,0 +1,1 @@
+"""Tests of townsquare.routing: the universal queue and the routing engine."""

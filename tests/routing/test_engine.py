@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -40,16 +41,25 @@ class World:
     revenue: Agency
     now: datetime
 
-    async def item(self, channel: str = "email", agency: Agency | None = None, **kw: object) -> WorkItem:
-        received = kw.pop("received_at", self.now)
-        assert isinstance(received, datetime)
+    async def item(
+        self,
+        channel: str = "email",
+        agency: Agency | None = None,
+        *,
+        received_at: datetime | None = None,
+        priority: int = 50,
+        language: str = "en",
+        context: dict[str, Any] | None = None,
+    ) -> WorkItem:
         return await items.create(
             self.session,
             channel=channel,
             kind="message",
             agency_id=(agency or self.works).id,
-            received_at=received,
-            **kw,  # type: ignore[arg-type]
+            received_at=received_at or self.now,
+            priority=priority,
+            language=language,
+            context=context,
         )
 
     async def route(self, at: datetime | None = None) -> engine.RoutingReport:
@@ -68,6 +78,22 @@ async def world(runtime: Runtime) -> AsyncIterator[World]:
         works = await create_agency(session, slug="city-works")
         revenue = await create_agency(session, slug="revenue", name="Revenue")
         yield World(session, works, revenue, utcnow())
+
+
+async def _agent(world: World, staff_id: uuid.UUID) -> Agent:
+    agent = await world.session.get(Agent, staff_id)
+    assert agent is not None
+    return agent
+
+
+def _status(item: WorkItem) -> WorkItemStatus:
+    """The item's status as it is now: an engine call changes it on the same object."""
+    return item.status
+
+
+def _presence(agent: Agent) -> Presence:
+    """The agent's presence as it is now: an engine call changes it on the same object."""
+    return agent.presence
 
 
 async def test_offers_work_to_an_available_agent_of_the_agency_only(world: World) -> None:
@@ -103,8 +129,8 @@ async def test_language_and_required_skills_must_match_and_the_best_skilled_agen
 async def test_ties_go_to_the_longest_idle_agent_and_work_spreads(world: World) -> None:
     first = await create_agent(world.session, email="a@city.example", agencies=[world.works])
     second = await create_agent(world.session, email="b@city.example", agencies=[world.works])
-    (await world.session.get(Agent, first.id)).idle_since = world.now - timedelta(minutes=5)  # type: ignore[union-attr]
-    (await world.session.get(Agent, second.id)).idle_since = world.now - timedelta(minutes=30)  # type: ignore[union-attr]
+    (await _agent(world, first.id)).idle_since = world.now - timedelta(minutes=5)
+    (await _agent(world, second.id)).idle_since = world.now - timedelta(minutes=30)
     one = await world.item(received_at=world.now - timedelta(minutes=2))
     two = await world.item(received_at=world.now - timedelta(minutes=1))
     await world.route()
@@ -167,7 +193,7 @@ async def test_accept_decline_and_only_the_offered_agent_may_answer(world: World
     await world.route()
     assert item.assigned_to_id == other  # not back to the one who declined
     await engine.accept(world.session, item_id=item.id, staff_id=other, now=world.now)
-    assert item.status is WorkItemStatus.assigned
+    assert _status(item) is WorkItemStatus.assigned
     assert item.first_answered_at == world.now
     outcomes = (await world.session.execute(select(WorkOffer.outcome).order_by(WorkOffer.offered_at))).scalars()
     assert list(outcomes) == [OfferOutcome.declined, OfferOutcome.accepted]
@@ -350,4 +376,4 @@ async def test_no_timed_wrap_up_while_other_chats_still_need_the_agent(world: Wo
     assert row is not None
     assert row.presence is Presence.available  # still chatting with the second person
     await engine.complete(world.session, item_id=second.id, staff_id=agent.id, now=world.now)
-    assert row.presence is Presence.wrap_up  # the last live conversation ended
+    assert _presence(row) is Presence.wrap_up  # the last live conversation ended

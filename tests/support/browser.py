@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from playwright._impl._api_structures import Cookie, SetCookieParam
 from playwright._impl._driver import compute_driver_executable
-from playwright.async_api import Page
+from playwright.async_api import BrowserContext, Page
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -91,3 +92,25 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
 async def assert_accessible(page: Page) -> None:
     """No axe-core violations on the page as it is now."""
     assert await axe_violations(page) == [], page.url
+
+
+def _settable(cookie: Cookie) -> SetCookieParam:
+    """A cookie read from one browser context, in the form `add_cookies` takes for another."""
+    param: SetCookieParam = {
+        "name": cookie["name"],
+        "value": cookie["value"],
+        "domain": cookie["domain"],
+        "path": cookie["path"],
+        "expires": cookie["expires"],
+        "httpOnly": cookie["httpOnly"],
+        "secure": cookie["secure"],
+        "sameSite": cookie["sameSite"],
+    }
+    if "partitionKey" in cookie:
+        param["partitionKey"] = cookie["partitionKey"]
+    return param
+
+
+async def share_cookies(source: BrowserContext, target: BrowserContext) -> None:
+    """Give `target` every cookie `source` holds (the same person, signed in, on a second device)."""
+    await target.add_cookies([_settable(cookie) for cookie in await source.cookies()])

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, create_agency, create_agent, create_service, create_staff
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, share_cookies
 from tests.support.db import record_statements
 from tests.support.servers import LiveApp
 from tests.support.staff import sign_in_staff
@@ -224,7 +224,7 @@ async def test_refused_input_shows_the_form_again_with_the_reason_and_changes_no
     await session.commit()
     await sign_in_staff(client, "sue@city.example")
 
-    cases = [
+    cases: list[tuple[dict[str, str | list[str]], str]] = [
         ({"capacity-chat": "99"}, "Capacity is a count from 0 to 50"),
         ({"capacity-voice": "lots"}, "Capacity must be a whole number."),
         ({"skill-0": "roads", "level-0": "9"}, "Skill levels run from 1 to 5."),
@@ -377,6 +377,6 @@ async def test_the_agents_pages_in_chromium_keyboard_first_with_no_axe_violation
     assert await axe_violations(page) == []
 
     phone = await browser.new_page(viewport={"width": 320, "height": 640})
-    await phone.context.add_cookies(await page.context.cookies())
+    await share_cookies(page.context, phone.context)
     await phone.goto(f"{live_app.url}/desk/agents/{ana_id}")
     assert await axe_violations(phone) == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 from playwright.async_api import Browser
 
 from tests.factories import PASSWORD, api_key_headers, create_agency, create_citizen, create_staff
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, share_cookies
 from townsquare.app import Runtime
 from townsquare.citizens.models import IdentityKind
 from townsquare.engagement.messages import InboundMessage, Sender
@@ -63,7 +63,7 @@ async def test_keyboard_sign_in_search_and_timeline_with_no_axe_violations(
     assert await axe_violations(page) == []
 
     phone = await browser.new_page(viewport={"width": 320, "height": 640})
-    await phone.context.add_cookies(await page.context.cookies())
+    await share_cookies(page.context, phone.context)
     await phone.goto(page.url)
     assert await axe_violations(phone) == []
     overflow = await phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

@@ -169,7 +169,7 @@ def test_presence_changes_refresh_the_agents_inbox_and_their_supervisors_wallboa
 
             env.run(ana_client, available)
             env.idle(ana_client)
-            hub: DeskHub = env.runtime.desk  # type: ignore[attr-defined]
+            hub: DeskHub = env.runtime.desk
             task = hub._board_task
             if task is not None:
                 env.run(ana_client, lambda: task)
@@ -181,7 +181,7 @@ def test_presence_changes_refresh_the_agents_inbox_and_their_supervisors_wallboa
 def test_a_burst_of_changes_sends_the_wallboard_one_notice_per_interval(env: Env) -> None:
     with env.client() as client:
         env.sign_in(client, "sue@city.example")
-        hub: DeskHub = env.runtime.desk  # type: ignore[attr-defined]
+        hub: DeskHub = env.runtime.desk
         hub.wallboard_interval = 0.2
         with client.websocket_connect(WS, headers=ORIGIN) as sue:
             _open(sue, {"wallboard": True})

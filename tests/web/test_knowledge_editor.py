@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import PASSWORD, count, create_agency, create_service, create_staff
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, share_cookies
 from tests.support.servers import LiveApp
 from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency
@@ -78,7 +78,7 @@ async def _versions(session: AsyncSession, article_id: uuid.UUID) -> list[tuple[
     )
     names = dict((await session.execute(select(StaffAccount.id, StaffAccount.email))).all())
     rows = (await session.execute(stmt)).scalars().all()
-    return [(v.number, v.status, names.get(v.author_id).split("@")[0] if v.author_id else None) for v in rows]
+    return [(v.number, v.status, names[v.author_id].split("@")[0] if v.author_id else None) for v in rows]
 
 
 async def _articles(session: AsyncSession) -> int:
@@ -128,6 +128,29 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert "Nothing: no channel gives this article" in page
     assert await _versions(session, article_id) == [(1, VersionStatus.draft, "ana")]
 
+    await _agent_submits_but_may_not_publish_or_withdraw(client, session, article_id)
+    await _supervisor_publishes(client, session, article_id)
+    await _agent_edits_published_article_with_a_change_note(client, session, article_id)
+    await _supervisor_who_touched_the_draft_may_not_publish_it_and_sends_it_back(client, session, article_id)
+    await _administrator_publishes_their_own_version(client, session, article_id)
+    await _the_history_keeps_every_version(client, article_id)
+
+    await sign_in_staff(client, "sue@city.example")
+    withdrawn = await client.post(f"/desk/knowledge/{article_id}/withdraw")
+    assert withdrawn.headers["location"] == f"/desk/knowledge/{article_id}?notice=withdrawn"
+    assert await _live(session, article_id) is None
+    ids: dict[str | None, str] = {str(city[k].id): k for k in ("sue", "root")}
+    assert [(action, ids[actor], detail["slug"]) for action, actor, detail in await _audit(session, "knowledge.")] == [
+        ("knowledge.publish", "sue", "garbage-day"),
+        ("knowledge.send_back", "sue", "garbage-day"),
+        ("knowledge.publish", "root", "garbage-day"),
+        ("knowledge.withdraw", "sue", "garbage-day"),
+    ]
+
+
+async def _agent_submits_but_may_not_publish_or_withdraw(
+    client: httpx.AsyncClient, session: AsyncSession, article_id: uuid.UUID
+) -> None:
     submitted = await client.post(f"/desk/knowledge/{article_id}/versions/1/submit")
     assert (submitted.status_code, submitted.headers["location"]) == (
         303,
@@ -142,6 +165,8 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert (await client.post(f"/desk/knowledge/{article_id}/withdraw")).status_code == 403
     assert await _versions(session, article_id) == [(1, VersionStatus.review, "ana")]
 
+
+async def _supervisor_publishes(client: httpx.AsyncClient, session: AsyncSession, article_id: uuid.UUID) -> None:
     await sign_in_staff(client, "sue@city.example")
     page = (await client.get(f"/desk/knowledge/{article_id}")).text
     assert f'action="/desk/knowledge/{article_id}/versions/1/publish"' in page
@@ -155,7 +180,11 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert live.number == 1
     assert "Version 1, published" in (await client.get(f"/desk/knowledge/{article_id}")).text
 
-    # Editing a published article needs a change note; the edit is a new draft, version 1 stays live.
+
+async def _agent_edits_published_article_with_a_change_note(
+    client: httpx.AsyncClient, session: AsyncSession, article_id: uuid.UUID
+) -> None:
+    """Editing a published article needs a change note; the edit is a new draft, version 1 stays live."""
     await sign_in_staff(client, "ana@city.example")
     edit = (await client.get(f"/desk/knowledge/{article_id}/edit")).text
     assert "Change note (required)" in edit
@@ -172,7 +201,12 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     published, draft = VersionStatus.published, VersionStatus.draft
     assert await _versions(session, article_id) == [(1, published, "ana"), (2, draft, "ana")]
 
-    # The supervisor touches the draft, so it is now hers: she may not publish it herself.
+
+async def _supervisor_who_touched_the_draft_may_not_publish_it_and_sends_it_back(
+    client: httpx.AsyncClient, session: AsyncSession, article_id: uuid.UUID
+) -> None:
+    """The supervisor touches the draft, so it is now hers: she may not publish it herself. Sending back needs a
+    note, then returns the version to draft."""
     await sign_in_staff(client, "sue@city.example")
     await client.post(
         f"/desk/knowledge/{article_id}/edit",
@@ -186,15 +220,19 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert own.status_code == 403
     assert "you wrote it" in own.text
 
-    # Sending back needs a note, then returns the version to draft.
     no_reason = await client.post(f"/desk/knowledge/{article_id}/versions/2/send-back", data={"note": " "})
     assert no_reason.status_code == 422
     assert "Say what the author should change" in no_reason.text
     back = await client.post(f"/desk/knowledge/{article_id}/versions/2/send-back", data={"note": "Add the date"})
     assert back.headers["location"] == f"/desk/knowledge/{article_id}?notice=sent_back"
+    published, draft = VersionStatus.published, VersionStatus.draft
     assert await _versions(session, article_id) == [(1, published, "ana"), (2, draft, "sue")]
 
-    # An administrator may publish a version they wrote.
+
+async def _administrator_publishes_their_own_version(
+    client: httpx.AsyncClient, session: AsyncSession, article_id: uuid.UUID
+) -> None:
+    """An administrator may publish a version they wrote."""
     await sign_in_staff(client, "root@city.example")
     await client.post(
         f"/desk/knowledge/{article_id}/edit",
@@ -206,6 +244,8 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert live is not None
     assert (live.number, live.title) == (2, "Garbage and recycling days")
 
+
+async def _the_history_keeps_every_version(client: httpx.AsyncClient, article_id: uuid.UUID) -> None:
     history = (await client.get(f"/desk/knowledge/{article_id}")).text
     assert "Date added" in history
     assert f'href="/desk/knowledge/{article_id}/versions/1"' in history
@@ -214,18 +254,6 @@ async def test_the_workflow_agent_drafts_supervisor_publishes_with_four_eyes_and
     assert "When is my garbage collected?" in old.text
     assert (await client.get(f"/desk/knowledge/{article_id}/versions/9")).status_code == 404
 
-    await sign_in_staff(client, "sue@city.example")
-    withdrawn = await client.post(f"/desk/knowledge/{article_id}/withdraw")
-    assert withdrawn.headers["location"] == f"/desk/knowledge/{article_id}?notice=withdrawn"
-    assert await _live(session, article_id) is None
-    ids = {str(city[k].id): k for k in ("sue", "root")}
-    assert [(action, ids[actor], detail["slug"]) for action, actor, detail in await _audit(session, "knowledge.")] == [
-        ("knowledge.publish", "sue", "garbage-day"),
-        ("knowledge.send_back", "sue", "garbage-day"),
-        ("knowledge.publish", "root", "garbage-day"),
-        ("knowledge.withdraw", "sue", "garbage-day"),
-    ]
-
 
 async def test_refused_input_shows_the_form_again_with_readable_errors_and_stores_nothing(
     client: httpx.AsyncClient, session: AsyncSession
@@ -233,7 +261,7 @@ async def test_refused_input_shows_the_form_again_with_readable_errors_and_store
     city = await _city(session)
     await sign_in_staff(client, "ana@city.example")
     agency = str(city["works"].id)
-    cases = [
+    cases: list[tuple[dict[str, Any], int, str, str]] = [
         ({"title": "  "}, 422, "Enter a title.", "field-title"),
         ({"short_answer": "x" * 321}, 422, "320 characters or fewer", "field-short_answer"),
         ({"slug": "Not A Slug!"}, 422, "lower-case letters, digits or hyphens", "field-slug"),
@@ -412,7 +440,7 @@ async def test_the_editor_in_chromium_keyboard_first_with_a_live_count_and_no_ax
     assert await axe_violations(page) == []
 
     phone = await browser.new_page(viewport={"width": 320, "height": 640})
-    await phone.context.add_cookies(await page.context.cookies())
+    await share_cookies(page.context, phone.context)
     await phone.goto(page.url.split("?")[0].removesuffix("/edit"))
     assert await axe_violations(phone) == []
     assert await phone.evaluate("document.documentElement.scrollWidth") <= 320  # no sideways scrolling

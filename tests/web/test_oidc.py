@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
 import httpx
@@ -37,7 +37,23 @@ ROOT = Path(__file__).resolve().parents[2]
 PROVIDER_SCRIPT = Path(__file__).resolve().parent / "oidc_provider" / "provider.mjs"
 CLIENT_ID = "townsquare-portal"
 CLIENT_SECRET = "a-client-secret-for-tests-only-0123456789"
-ACCOUNT = {"sub": "resident-7f3a", "name": "Ada Resident", "email": "ada.resident@example.org", "email_verified": True}
+
+
+class Account(TypedDict):
+    """The claims the test provider holds for its one account."""
+
+    sub: str
+    name: str
+    email: str
+    email_verified: bool
+
+
+ACCOUNT: Account = {
+    "sub": "resident-7f3a",
+    "name": "Ada Resident",
+    "email": "ada.resident@example.org",
+    "email_verified": True,
+}
 KID = "provider-test-key"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -88,9 +89,9 @@ async def test_an_expired_link_is_refused(client: httpx.AsyncClient, session: As
 
 
 async def test_sign_out_everywhere_ends_every_session_of_the_person(
-    app: object, client: httpx.AsyncClient, session: AsyncSession
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
-    phone = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")  # type: ignore[arg-type]
+    phone = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver")
     async with phone:
         for browser in (client, phone):
             await _ask(browser, "pat@example.org")

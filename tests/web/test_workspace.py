@@ -21,7 +21,7 @@ from tests.factories import (
     desk_citizen_with_history,
     desk_work_item,
 )
-from tests.support.browser import axe_violations
+from tests.support.browser import axe_violations, share_cookies
 from tests.support.db import record_statements
 from tests.support.servers import LiveApp
 from tests.support.staff import sign_in_staff
@@ -464,7 +464,7 @@ async def test_the_work_page_in_chromium_keyboard_first_with_no_axe_violations(
     assert await axe_violations(page) == []
 
     phone = await browser.new_page(viewport={"width": 320, "height": 640})
-    await phone.context.add_cookies(await page.context.cookies())
+    await share_cookies(page.context, phone.context)
     await phone.goto(f"{live_app.url}/desk/work/{desk.item.id}")
     assert await axe_violations(phone) == []
     overflow = await phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")

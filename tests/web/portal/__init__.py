@@ -1,0 +1,1 @@
+"""Tests of townsquare.web.portal: the residents' portal, over HTTP and in Chromium."""

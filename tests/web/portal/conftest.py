@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from playwright._impl._api_structures import SetCookieParam
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_citizen
@@ -24,7 +26,7 @@ class Resident:
     email: str
     token: str
 
-    def cookie(self, url: str) -> dict[str, str]:
+    def cookie(self, url: str) -> SetCookieParam:
         """The session cookie for a Playwright browser context at `url`."""
         return {"name": CITIZEN_COOKIE, "value": self.token, "url": url}
 
@@ -39,8 +41,8 @@ async def make_resident(
     for identity in (await session.execute(Identity.__table__.select())).all():
         if identity.citizen_id == citizen_id and identity.kind == IdentityKind.email:
             await session.execute(
-                Identity.__table__.update()
-                .where(Identity.__table__.c.id == identity.id)
+                update(Identity)
+                .where(Identity.id == identity.id)
                 .values(verified=True, verification_method=VerificationMethod.email_link, verified_at=utcnow())
             )
     token = await sessions.start(session, citizen_id=citizen_id, method="email_link", hours=24, device="test")

@@ -3,7 +3,7 @@ and preferences with an error — keyboard-usable, free of axe-core violations, 
 
 from __future__ import annotations
 
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, ViewportSize
 
 from tests.support.browser import axe_violations
 from tests.support.servers import LiveApp
@@ -26,9 +26,9 @@ async def _check(page: Page) -> None:
 
 async def test_account_pages_are_accessible_on_a_desktop_and_a_phone(browser: Browser, live_app: LiveApp) -> None:
     resident = await _resident(live_app)
-    for viewport in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
-        context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
-        await context.add_cookies([resident.cookie(live_app.url)])  # type: ignore[list-item]
+    for viewport in (ViewportSize(width=1280, height=900), ViewportSize(width=390, height=844)):
+        context = await browser.new_context(viewport=viewport)
+        await context.add_cookies([resident.cookie(live_app.url)])
         page = await context.new_page()
 
         await page.goto(f"{live_app.url}/account")
@@ -75,7 +75,7 @@ async def test_account_pages_are_accessible_on_a_desktop_and_a_phone(browser: Br
 async def test_the_account_works_without_javascript(browser: Browser, live_app: LiveApp) -> None:
     resident = await _resident(live_app)
     context = await browser.new_context(java_script_enabled=False)
-    await context.add_cookies([resident.cookie(live_app.url)])  # type: ignore[list-item]
+    await context.add_cookies([resident.cookie(live_app.url)])
     page = await context.new_page()
     await page.goto(f"{live_app.url}/account/preferences")
     await page.check("#language-fr")

@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -182,8 +183,8 @@ async def test_save_and_come_back_later(applicant: httpx.AsyncClient) -> None:
 
 
 async def test_two_devices_merge_fields_and_a_real_conflict_is_a_choice(
-    app, applicant: httpx.AsyncClient, session: AsyncSession, resident: Resident
-) -> None:  # type: ignore[no-untyped-def]
+    app: FastAPI, applicant: httpx.AsyncClient, session: AsyncSession, resident: Resident
+) -> None:
     draft_id = await _start(applicant)
     token = await sessions.start(session, citizen_id=resident.citizen_id, method="email_link", hours=1)
     await session.commit()
@@ -284,7 +285,9 @@ async def test_bad_autosaves_are_refused_readably(
     assert detail in answer.json()["detail"]
 
 
-async def test_someone_elses_draft_is_not_found(applicant: httpx.AsyncClient, app, session: AsyncSession) -> None:  # type: ignore[no-untyped-def]
+async def test_someone_elses_draft_is_not_found(
+    applicant: httpx.AsyncClient, app: FastAPI, session: AsyncSession
+) -> None:
     draft_id = await _start(applicant)
     other = await make_resident(session, name="Sam Lee", email="sam@example.org")
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as stranger:

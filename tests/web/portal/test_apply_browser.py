@@ -5,8 +5,9 @@ visits reach the desk; the whole form also works with JavaScript off. axe-core f
 from __future__ import annotations
 
 import re
+from typing import TypedDict
 
-from playwright.async_api import Browser, BrowserContext, Page
+from playwright.async_api import Browser, BrowserContext, Page, ViewportSize
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, create_agency, create_service, create_staff
@@ -29,13 +30,29 @@ ATTRIBUTES = [
     {"code": "street", "datatype": "string", "required": True, "description": "Which street is it on?", "page": 2},
     {"code": "depth", "datatype": "number", "description": "How deep is it, in centimetres?", "page": 2},
 ]
-PHONE = {
+
+
+class Device(TypedDict, total=False):
+    """How a browser context presents itself: the options of `Browser.new_context` these tests use."""
+
+    viewport: ViewportSize
+    is_mobile: bool
+    has_touch: bool
+    device_scale_factor: float
+    java_script_enabled: bool
+
+
+PHONE: Device = {
     "viewport": {"width": 390, "height": 844},
     "is_mobile": True,
     "has_touch": True,
     "device_scale_factor": 3,
 }
-DESKTOP = {"viewport": {"width": 1280, "height": 800}}
+DESKTOP: Device = {"viewport": {"width": 1280, "height": 800}}
+BOTH_SAVED_OR_ONE_ASKED = (
+    "document.querySelectorAll('.govuk-inset-text button').length > 0 || "
+    "document.querySelector('[data-autosave-status]').textContent === 'Saved'"
+)
 
 
 async def _seed(runtime: Runtime) -> tuple[Resident, str]:
@@ -50,8 +67,8 @@ async def _seed(runtime: Runtime) -> tuple[Resident, str]:
     return resident, second
 
 
-async def _context(browser: Browser, url: str, token: str, **options: object) -> BrowserContext:
-    context = await browser.new_context(**options)  # type: ignore[arg-type]
+async def _context(browser: Browser, url: str, token: str, device: Device) -> BrowserContext:
+    context = await browser.new_context(**device)
     await context.add_cookies([{"name": CITIZEN_COOKIE, "value": token, "url": url}])
     return context
 
@@ -64,10 +81,30 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     browser: Browser, live_server: str, runtime: Runtime
 ) -> None:
     resident, second_token = await _seed(runtime)
-    phone = await (await _context(browser, live_server, resident.token, **PHONE)).new_page()
-    desktop = await (await _context(browser, live_server, second_token, **DESKTOP)).new_page()
+    phone = await (await _context(browser, live_server, resident.token, PHONE)).new_page()
+    desktop = await (await _context(browser, live_server, second_token, DESKTOP)).new_page()
 
-    # Start on the phone.
+    draft_url = await _start_on_the_phone(phone, live_server)
+    await _open_the_same_application_on_the_desktop(desktop, live_server, draft_url)
+    await _different_fields_typed_on_both_are_both_kept(phone, desktop)
+    typed = await _the_same_field_changed_on_both_is_a_choice(phone, desktop)
+    reference = await _finish_and_send_on_the_desktop(phone, desktop, draft_url)
+
+    async with runtime.db.session(deferred=True) as s:
+        case = (await s.execute(select(Case).where(Case.reference == reference))).scalar_one()
+        assert case.attributes == {"size": "large", "street": typed, "depth": 12}
+        assert case.citizen_id == resident.citizen_id
+
+    # Staff see the web visits and the submission on the person's timeline.
+    timeline = await _staff_timeline(browser, live_server, resident)
+    assert "Started an application: Report a pothole" in timeline
+    assert "Continued the application on another device: Report a pothole" in timeline
+    assert "It fills with water when it rains." in timeline
+    assert reference in timeline
+
+
+async def _start_on_the_phone(phone: Page, live_server: str) -> str:
+    """The application's address, started on the phone and answered up to page 2."""
     await phone.goto(f"{live_server}/services/POTHOLE/apply")
     assert re.search(r"/applications/[0-9a-f-]+/pages/1$", phone.url)
     draft_url = phone.url.rsplit("/pages/", 1)[0]
@@ -76,8 +113,11 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     await phone.get_by_role("button", name="Continue").click()
     await phone.wait_for_url(f"{draft_url}/pages/2")
     await assert_accessible(phone)
+    return draft_url
 
-    # The desktop opens the same application on the same page, with the same answers.
+
+async def _open_the_same_application_on_the_desktop(desktop: Page, live_server: str, draft_url: str) -> None:
+    """The desktop opens the same application on the same page, with the same answers."""
     await desktop.goto(f"{live_server}/services/POTHOLE/apply")
     assert desktop.url == f"{draft_url}/pages/2"
     await assert_accessible(desktop)
@@ -86,7 +126,9 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     await assert_accessible(desktop)
     await desktop.goto(f"{draft_url}/pages/2")
 
-    # Different fields typed on both before either saves: both kept.
+
+async def _different_fields_typed_on_both_are_both_kept(phone: Page, desktop: Page) -> None:
+    """Different fields typed on both before either saves: both kept."""
     await phone.fill("#field-street", "Elm Street")
     await desktop.fill("#field-depth", "12")
     await _saved(phone)
@@ -96,18 +138,15 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
         assert await page.input_value("#field-street") == "Elm Street"
         assert await page.input_value("#field-depth") == "12"
 
-    # The same field changed on both to different values: the second to save is offered the choice.
+
+async def _the_same_field_changed_on_both_is_a_choice(phone: Page, desktop: Page) -> str:
+    """The same field changed on both to different values: the second to save is offered the choice. Returns the
+    street the chooser keeps, what they typed."""
     await phone.fill("#field-street", "Oak Avenue")
     await desktop.fill("#field-street", "Pine Road")
     keep = "button:has-text('saved from another device')"
-    await phone.wait_for_function(
-        "document.querySelectorAll('.govuk-inset-text button').length > 0 || "
-        "document.querySelector('[data-autosave-status]').textContent === 'Saved'"
-    )
-    await desktop.wait_for_function(
-        "document.querySelectorAll('.govuk-inset-text button').length > 0 || "
-        "document.querySelector('[data-autosave-status]').textContent === 'Saved'"
-    )
+    await phone.wait_for_function(BOTH_SAVED_OR_ONE_ASKED)
+    await desktop.wait_for_function(BOTH_SAVED_OR_ONE_ASKED)
     torn = [p for p in (phone, desktop) if await p.locator(keep).count()]
     assert len(torn) == 1, "exactly one device is asked to choose"
     chooser = torn[0]
@@ -120,8 +159,11 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     for page in (phone, desktop):
         await page.reload()
         assert await page.input_value("#field-street") == typed
+    return typed
 
-    # Finish and send on the desktop, through a validation error and its fix.
+
+async def _finish_and_send_on_the_desktop(phone: Page, desktop: Page, draft_url: str) -> str:
+    """Finish and send on the desktop, through a validation error and its fix; the case's reference."""
     await desktop.fill("#field-depth", "deep")
     await desktop.get_by_role("button", name="Continue").click()
     await desktop.wait_for_selector(".govuk-error-summary")
@@ -145,13 +187,11 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     await phone.goto(f"{draft_url}/pages/1")  # a sent application's pages lead to its confirmation
     assert phone.url == f"{draft_url}/done"
     await assert_accessible(phone)
+    return reference
 
-    async with runtime.db.session(deferred=True) as s:
-        case = (await s.execute(select(Case).where(Case.reference == reference))).scalar_one()
-        assert case.attributes == {"size": "large", "street": typed, "depth": 12}
-        assert case.citizen_id == resident.citizen_id
 
-    # Staff see the web visits and the submission on the person's timeline.
+async def _staff_timeline(browser: Browser, live_server: str, resident: Resident) -> str:
+    """The resident's timeline on the desk, as a signed-in member of staff reads it."""
     staff = await browser.new_page(viewport={"width": 1280, "height": 800})
     await staff.goto(f"{live_server}/desk/sign-in")
     await staff.fill("#email", "wren@city.example")
@@ -159,16 +199,12 @@ async def test_two_devices_of_one_resident_fill_one_application_and_nothing_is_l
     await staff.keyboard.press("Enter")
     await staff.wait_for_url(f"{live_server}/desk")
     await staff.goto(f"{live_server}/desk/citizens/{resident.citizen_id}")
-    timeline = await staff.inner_text(".timeline")
-    assert "Started an application: Report a pothole" in timeline
-    assert "Continued the application on another device: Report a pothole" in timeline
-    assert "It fills with water when it rains." in timeline
-    assert reference in timeline
+    return await staff.inner_text(".timeline")
 
 
 async def test_the_whole_form_works_without_javascript(browser: Browser, live_server: str, runtime: Runtime) -> None:
     resident, _second = await _seed(runtime)
-    context = await _context(browser, live_server, resident.token, java_script_enabled=False, **DESKTOP)
+    context = await _context(browser, live_server, resident.token, {**DESKTOP, "java_script_enabled": False})
     page = await context.new_page()
     await page.goto(f"{live_server}/services/POTHOLE/apply")
     draft_url = page.url.rsplit("/pages/", 1)[0]

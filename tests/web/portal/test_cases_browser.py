@@ -22,7 +22,7 @@ async def test_cases_timeline_and_messages_in_english_and_french_with_no_axe_vio
 ) -> None:
     seeded = await seed_case_history(runtime)
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    await context.add_cookies([seeded.resident.cookie(live_server)])  # type: ignore[list-item]
+    await context.add_cookies([seeded.resident.cookie(live_server)])
     page = await context.new_page()
 
     await page.goto(f"{live_server}/account/cases")
@@ -75,7 +75,7 @@ async def test_on_a_phone_without_javascript_a_resident_reads_their_case_and_ans
 ) -> None:
     seeded = await seed_case_history(runtime)
     context = await browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=False)
-    await context.add_cookies([seeded.resident.cookie(live_server)])  # type: ignore[list-item]
+    await context.add_cookies([seeded.resident.cookie(live_server)])
     page = await context.new_page()
     for path in (*PAGES, f"/account/cases/{seeded.reference}", f"/account/messages/{seeded.conversation_id}"):
         await page.goto(f"{live_server}{path}")
@@ -88,7 +88,7 @@ async def test_on_a_phone_without_javascript_a_resident_reads_their_case_and_ans
     await context.close()
 
     phone = await browser.new_context(viewport={"width": 390, "height": 844})
-    await phone.add_cookies([seeded.resident.cookie(live_server)])  # type: ignore[list-item]
+    await phone.add_cookies([seeded.resident.cookie(live_server)])
     page = await phone.new_page()
     for path in (*PAGES, f"/account/cases/{seeded.reference}", f"/account/messages/{seeded.conversation_id}"):
         await page.goto(f"{live_server}{path}")

@@ -172,7 +172,7 @@ async def _answers(session: AsyncSession) -> list[tuple[uuid.UUID, str, bool | N
     rows = await session.execute(
         select(AnswerRecord.version_id, AnswerRecord.channel, AnswerRecord.helpful).order_by(AnswerRecord.created_at)
     )
-    return [tuple(r) for r in rows.all()]  # type: ignore[misc]
+    return [(version_id, channel, helpful) for version_id, channel, helpful in rows.all()]
 
 
 async def test_feedback_is_recorded_with_the_version_read_and_no_offers_other_ways(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import httpx
+from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,7 +13,15 @@ from tests.factories import create_citizen
 from tests.support.messages import body_of, code_in, last_sent_to, token_in
 from tests.web.portal.conftest import Resident, make_resident, sign_in
 from townsquare.app import Runtime
-from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, SignInLink, VerificationChallenge
+from townsquare.citizens.models import (
+    Citizen,
+    CitizenStatus,
+    Identity,
+    IdentityKind,
+    SignInLink,
+    VerificationChallenge,
+    VerificationMethod,
+)
 from townsquare.clock import utcnow
 from townsquare.notify.models import OutboxMessage
 from townsquare.staff.models import AuditEntry
@@ -56,10 +65,10 @@ async def test_a_phone_is_added_after_the_texted_code_is_typed(
     assert done.headers["location"] == "/account?updated=phone"
     phone = await _phone(session)
     assert phone is not None
-    assert (phone.citizen_id, phone.verified, phone.verification_method.value) == (  # type: ignore[union-attr]
+    assert (phone.citizen_id, phone.verified, phone.verification_method) == (
         resident.citizen_id,
         True,
-        "sms_code",
+        VerificationMethod.sms_code,
     )
     account = await client.get("/account?updated=phone")
     assert "Your phone number is verified" in account.text
@@ -144,7 +153,9 @@ async def test_a_number_of_another_confirmed_person_is_refused_and_nothing_merge
     phone = await _phone(session)
     assert phone is not None
     assert phone.citizen_id == other_id
-    assert (await session.get(Citizen, resident.citizen_id)).status is CitizenStatus.confirmed  # type: ignore[union-attr]
+    citizen = await session.get(Citizen, resident.citizen_id)
+    assert citizen is not None
+    assert citizen.status is CitizenStatus.confirmed
     actions = (await session.execute(select(AuditEntry.action))).scalars().all()
     assert "citizen.identity_refused" in actions
 
@@ -178,10 +189,10 @@ async def test_an_email_is_added_by_its_link_after_a_button_press(
     assert used.headers["location"] == "/account?updated=email"
     email = await _email(session, "maria.work@example.org")
     assert email is not None
-    assert (email.citizen_id, email.verified, email.verification_method.value) == (  # type: ignore[union-attr]
+    assert (email.citizen_id, email.verified, email.verification_method) == (
         resident.citizen_id,
         True,
-        "email_link",
+        VerificationMethod.email_link,
     )
     again = await client.post(f"/account/identities/email/confirm/{token}")
     assert again.status_code == 400
@@ -189,13 +200,13 @@ async def test_an_email_is_added_by_its_link_after_a_button_press(
 
 
 async def test_an_email_link_adds_only_to_the_account_that_asked_whoever_opens_it(
-    app: object, client: httpx.AsyncClient, session: AsyncSession, resident: Resident
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, resident: Resident
 ) -> None:
     sam = await make_resident(session, name="Sam Other", email="sam@example.org")
     sign_in(client, resident)
     first = await _email_link(client, session, "maria.home@example.org")
     second = await _email_link(client, session, "maria.old@example.org")
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as elsewhere:
         signed_out = await elsewhere.post(f"/account/identities/email/confirm/{first}")
         assert signed_out.status_code == 303
@@ -228,11 +239,11 @@ async def test_a_plain_sign_in_link_cannot_add_an_address(
 
 
 async def test_a_link_that_adds_an_address_cannot_be_used_to_sign_in(
-    app: object, client: httpx.AsyncClient, session: AsyncSession, resident: Resident
+    app: FastAPI, client: httpx.AsyncClient, session: AsyncSession, resident: Resident
 ) -> None:
     sign_in(client, resident)
     token = await _email_link(client, session, "maria.new@example.org")
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as elsewhere:
         refused = await elsewhere.post(f"/account/sign-in/{token}")
         assert refused.status_code == 400

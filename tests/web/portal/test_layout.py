@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.web.portal.conftest import Resident, sign_in
-from townsquare.app import create_app
+from townsquare.app import Runtime, create_app
 from townsquare.citizens.models import Citizen
 from townsquare.settings import Settings
 
 
-async def test_the_brand_comes_from_settings(settings: Settings, runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_the_brand_comes_from_settings(settings: Settings, runtime: Runtime) -> None:
     branded = settings.model_copy(
         update={"brand_name": "Ville de Lac-Clair", "brand_colour": "#0b5394", "brand_logo_url": "/static/logo.svg"}
     )
@@ -38,7 +38,9 @@ async def test_the_header_shows_the_signed_in_resident_and_their_remembered_lang
     switched = await client.post("/language", data={"lang": "fr", "next": "/"})
     assert switched.status_code == 303
     await session.rollback()
-    assert (await session.get(Citizen, resident.citizen_id)).language == "fr"  # type: ignore[union-attr]
+    citizen = await session.get(Citizen, resident.citizen_id)
+    assert citizen is not None
+    assert citizen.language == "fr"
 
     client.cookies.delete("ts_lang")  # another device: no language chosen in this browser
     page = await client.get("/", headers={"accept-language": "en"})

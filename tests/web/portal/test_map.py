@@ -8,6 +8,7 @@ import uuid
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,7 +38,7 @@ async def _case(
     session: AsyncSession, agency: Agency, service: Service, *, address: str | None, point: tuple[float, float] | None
 ) -> Case:
     citizen = await create_citizen(session, name="Private Person", email=f"p{uuid.uuid4().hex[:8]}@example.org")
-    location = {"address_string": address} if address else {}
+    location: dict[str, str | float] = {"address_string": address} if address else {}
     if point:
         location |= {"lat": point[0], "long": point[1]}
     return await cases.open_case(
@@ -93,8 +94,8 @@ async def test_the_map_page_lists_public_reports_with_markers_and_no_personal_da
 
 
 async def test_without_a_tile_url_there_is_no_map_but_the_same_list(
-    app, client: httpx.AsyncClient, reports: dict[str, str]
-) -> None:  # type: ignore[no-untyped-def]
+    app: FastAPI, client: httpx.AsyncClient, reports: dict[str, str]
+) -> None:
     app.state.settings = app.state.settings.model_copy(update={"map_tile_url": ""})
     page = await client.get("/map")
     assert page.status_code == 200
@@ -173,7 +174,9 @@ async def _sent_case(client: httpx.AsyncClient, session: AsyncSession, draft_id:
     sent = await client.post(f"/applications/{draft_id}/submit")
     assert sent.headers["location"] == f"/applications/{draft_id}/done"
     await session.rollback()
-    return (await session.execute(select(Case).order_by(Case.created_at.desc()))).scalars().first()  # type: ignore[return-value]
+    case = (await session.execute(select(Case).order_by(Case.created_at.desc()))).scalars().first()
+    assert case is not None
+    return case
 
 
 async def test_a_typed_address_is_placed_through_the_register(
@@ -186,7 +189,7 @@ async def test_a_typed_address_is_placed_through_the_register(
     assert "12 elm st" in check.text
     assert "could not place" not in check.text
     case = await _sent_case(client, session, draft_id)
-    assert (case.lat, case.long) == (pytest.approx(43.651), pytest.approx(-79.38))
+    assert (case.lat, case.long) == pytest.approx((43.651, -79.38))
     assert case.address_string == "12 elm st"
 
 
@@ -214,7 +217,7 @@ async def test_a_point_from_the_map_is_kept_and_the_address_filled_from_the_regi
     draft_id, check = await _through(client, {"f._lat": "43.66001", "f._long": "-79.39002"})
     assert "40 Oak Avenue" in check.text
     case = await _sent_case(client, session, draft_id)
-    assert (case.lat, case.long) == (pytest.approx(43.66001), pytest.approx(-79.39002))
+    assert (case.lat, case.long) == pytest.approx((43.66001, -79.39002))
     assert case.address_string == "40 Oak Avenue"
 
 

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import pyotp
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -174,10 +175,10 @@ async def test_with_the_app_on_the_link_asks_for_a_code_that_starts_the_session(
 
 
 async def test_a_code_works_once_and_a_finished_sign_in_cannot_be_replayed(
-    app: object, session: AsyncSession, runtime: Runtime, resident: Resident
+    app: FastAPI, session: AsyncSession, runtime: Runtime, resident: Resident
 ) -> None:
     secret = await turned_on(runtime, resident.citizen_id)
-    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         assert (await use_new_link(client, session, resident.email)).status_code == 303
         pending = client.cookies[PENDING_COOKIE]

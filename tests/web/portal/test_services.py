@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -82,7 +83,7 @@ async def catalogue(session: AsyncSession) -> None:
 
 
 @pytest.fixture
-async def other_device(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+async def other_device(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A second browser (its own cookies) on the same app."""
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
         yield c

@@ -9,7 +9,7 @@ import uuid
 
 import pyotp
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, Page, ViewportSize
 from sqlalchemy import select
 
 from tests.factories import create_citizen
@@ -21,8 +21,8 @@ from townsquare.clock import utcnow
 from townsquare.notify.models import OutboxMessage
 
 EMAIL = "maria@example.org"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 WORDS = {
     "en": {"send": "Email me a sign-in link", "continue": "Continue", "set_up": "Set up an authenticator app"},
     "fr": {"send": "lien de connexion", "continue": "Continuer", "set_up": "Configurer une application"},
@@ -63,7 +63,7 @@ async def check(page: Page, lang: str) -> None:
 
 @pytest.mark.parametrize(("lang", "viewport"), [("en", DESKTOP), ("fr", PHONE), ("en", PHONE)])
 async def test_sign_in_with_a_code_then_turn_the_app_off_and_set_it_up_again(
-    browser: Browser, live_server: str, runtime: Runtime, lang: str, viewport: dict[str, int]
+    browser: Browser, live_server: str, runtime: Runtime, lang: str, viewport: ViewportSize
 ) -> None:
     citizen_id, secret = await seed(runtime)
     words = WORDS[lang]
