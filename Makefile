@@ -78,7 +78,7 @@ test: install node_modules/.installed $(BUILD)/.built browser lint ## Lint, then
 pytest: install node_modules/.installed $(BUILD)/.built browser ## Run only the test suite
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-lint: install ## ruff, mypy --strict on src/, import-linter contracts
+lint: install ## ruff, mypy --strict on src/, tests/ and bench/, import-linter contracts
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
