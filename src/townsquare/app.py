@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
@@ -17,6 +17,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from townsquare.api import cases as cases_api
@@ -297,23 +298,46 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
 
-    @app.middleware("http")
-    async def guard(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+    app.add_middleware(SameSiteGuard, public_url=settings.public_url)
+
+
+class SameSiteGuard:
+    """Refuses a state-changing request sent from another site, and sets the security headers on every answer.
+
+    Cookie-authenticated forms must come from our own pages (CSRF defence with SameSite=Lax), and so must every
+    page's form even without cookies: a sign-in posted from elsewhere would sign the victim's browser in to the
+    attacker's account (login CSRF). Machine doors (the API, providers' webhooks) without cookies are exempt.
+    A plain ASGI middleware: no task or stream per request, which the ingest path feels.
+    """
+
+    HEADERS = (("x-content-type-options", "nosniff"), ("referrer-policy", "same-origin"), ("x-frame-options", "DENY"))
+
+    def __init__(self, app: ASGIApp, *, public_url: str) -> None:
+        self.app = app
+        self.public_url = public_url
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def secured(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(raw=message.setdefault("headers", []))
+                for name, value in self.HEADERS:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        request = Request(scope)
         if (
             request.method not in SAFE_METHODS
             and (request.cookies or not _machine_door(request.url.path))
-            and not _form_same_origin(request, settings.public_url)
+            and not _form_same_origin(request, self.public_url)
         ):
-            # Cookie-authenticated forms must come from our own pages (CSRF defence with SameSite=Lax), and so must
-            # every page's form even without cookies: a sign-in posted from elsewhere would sign the victim's
-            # browser in to the attacker's account (login CSRF).
             problem: Problem = forbidden("This form was sent from another site, so it was refused.")
-            return problems.problem_response(request, problem)
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+            await problems.problem_response(request, problem)(scope, receive, secured)
+            return
+        await self.app(scope, receive, secured)
 
 
 def _machine_door(path: str) -> bool:
