@@ -29,6 +29,7 @@ from townsquare.agencies.models import Agency, CannedResponse
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseLink, CaseStatus
+from townsquare.casework.desk import TIMELINE_LIMIT
 from townsquare.interactions.models import Direction, Interaction, InteractionKind
 from townsquare.notify.models import OutboxMessage
 from townsquare.routing import engine
@@ -112,27 +113,38 @@ async def test_the_work_page_reads_a_fixed_number_of_queries_for_10_or_1000_touc
     assert await _work_page_statements(client, runtime, large) == WORK_PAGE_STATEMENTS
 
     html = (await client.get(f"/desk/work/{large.item.id}")).text
+    newest = 1000 - TIMELINE_LIMIT  # the oldest touchpoint on the first page
     assert "touchpoint 999" in html
-    assert "touchpoint 0<" in html  # all 1,000 in one scroll
+    assert f"touchpoint {newest}<" in html
+    assert f"touchpoint {newest - 1}<" not in html  # the rest is a link away
     assert html.index("touchpoint 999") < html.index("touchpoint 998")  # newest first
-    assert "Show earlier touchpoints" not in html
-    assert html.count("photo") == 100  # every attachment, loaded in one query
+    assert "Show earlier touchpoints" in html
+    assert html.count("photo") == TIMELINE_LIMIT // 10  # every attachment shown, loaded in one query
     assert "by Wren" in html  # the staff author of outbound replies
 
 
-async def test_show_earlier_pages_back_past_1000_entries(client: httpx.AsyncClient, session: AsyncSession) -> None:
-    desk = await _desk(session, touchpoints=1003, with_case=False)
+async def test_show_earlier_pages_back_to_the_first_touchpoint(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    total = 2 * TIMELINE_LIMIT + 3
+    desk = await _desk(session, touchpoints=total, with_case=False)
     await session.commit()
     await sign_in_staff(client)
     html = (await client.get(f"/desk/citizens/{desk.citizen_id}")).text
-    assert "touchpoint 3<" in html
-    assert "touchpoint 2<" not in html
-    link = html.split('class="show-earlier"')[0].rsplit('href="', 1)[1].split('"')[0]
-    earlier = (await client.get(link.replace("&amp;", "&"))).text
-    assert "touchpoint 2<" in earlier
-    assert "touchpoint 0<" in earlier
-    assert "touchpoint 3<" not in earlier
-    assert "Show earlier touchpoints" not in earlier
+    pages = [html]
+    while 'class="show-earlier"' in html:
+        link = html.split('class="show-earlier"')[0].rsplit('href="', 1)[1].split('"')[0]
+        html = (await client.get(link.replace("&amp;", "&"))).text
+        pages.append(html)
+        assert len(pages) <= 3
+    assert len(pages) == 3
+    shown = [[i for i in range(total) if f"touchpoint {i}<" in page] for page in pages]
+    assert shown == [
+        list(range(total - TIMELINE_LIMIT, total)),
+        list(range(3, 3 + TIMELINE_LIMIT)),
+        [0, 1, 2],
+    ]
+    assert "Show earlier touchpoints" not in pages[-1]
     assert (await client.get(f"/desk/citizens/{desk.citizen_id}?before=garbage")).status_code == 422
 
 

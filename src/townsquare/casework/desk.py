@@ -35,7 +35,9 @@ from townsquare.routing.models import Agent
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount, StaffAgency
 
-TIMELINE_LIMIT = 1000
+# The newest touchpoints a 360 or work page shows at once, with a link to the earlier ones: enough for the story
+# so far, and a page of ~50 KB for a resident with a thousand contacts (a whole history made it 500 KB and 300 ms).
+TIMELINE_LIMIT = 100
 CITIZEN_CASES_LIMIT = 500
 # Channels a reply reaches through an identity of this kind; chat and web reach the person's own sessions.
 CHANNELS_BY_IDENTITY: dict[IdentityKind, tuple[Channel, ...]] = {
