@@ -303,5 +303,5 @@ async def public_reports(
             stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
         elif status == "closed":
             stmt = stmt.where(Case.status.not_in(OPEN_STATUSES))
-    stmt = stmt.order_by(Case.created_at.desc(), Case.reference.desc()).limit(limit).offset(offset)
+    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)  # ix_cases_created
     return [(case, service, agency) for case, service, agency in (await session.execute(stmt)).all()]
