@@ -230,10 +230,11 @@ def visible_case(
     case_id: QueryableAttribute[uuid.UUID | None], agency_ids: set[uuid.UUID] | None
 ) -> ColumnElement[bool] | None:
     """A condition on another table's case column: no case, or a case the given agencies may see (None: no
-    restriction). A correlated EXISTS, so each row costs one primary-key probe however many cases there are."""
+    restriction). A correlated scalar subquery, so each row costs one primary-key probe however many cases the
+    agencies hold (PostgreSQL turns an `EXISTS` under `OR` into a hash of every case the agencies hold)."""
     if agency_ids is None:
         return None
-    mine = select(Case.id).where(Case.id == case_id, Case.agency_id.in_(agency_ids)).exists()
+    mine = select(Case.agency_id).where(Case.id == case_id).scalar_subquery().in_(agency_ids)
     return or_(case_id.is_(None), mine)
 
 

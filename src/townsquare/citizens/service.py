@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -205,8 +205,14 @@ async def search(session: AsyncSession, *, query: str, region: str, limit: int =
     if len(q) < NAME_MIN:
         return await _citizens(session, Citizen.id.in_(others), limit)
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    names = or_(Citizen.display_name.ilike(pattern, escape="\\"), Citizen.family_name.ilike(pattern, escape="\\"))
-    return await _citizens(session, or_(names, Citizen.id.in_(others)), limit)
+    # Three branches, each served by its own index (a trigram index per name; identities by value), united
+    # before the citizens are read: under one OR the database would read every citizen in update order.
+    named = union(
+        select(Citizen.id).where(Citizen.display_name.ilike(pattern, escape="\\")),
+        select(Citizen.id).where(Citizen.family_name.ilike(pattern, escape="\\")),
+        others,
+    )
+    return await _citizens(session, Citizen.id.in_(named), limit)
 
 
 def _as_contact(query: str, *, region: str) -> tuple[IdentityKind, str] | None:
