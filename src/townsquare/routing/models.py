@@ -27,6 +27,17 @@ class WorkItemStatus(StrEnum):
     cancelled = "cancelled"
 
 
+BOARD_COLUMNS = (
+    "status",
+    "agency_id",
+    "queue_id",
+    "channel",
+    "not_before",
+    "created_at",
+    "sla_due_at",
+    "first_answered_at",
+    "sla_goal_percent",
+)
 OPEN_STATUSES = (WorkItemStatus.queued, WorkItemStatus.offered, WorkItemStatus.assigned)
 HELD_STATUSES = (WorkItemStatus.offered, WorkItemStatus.assigned)
 
@@ -206,6 +217,8 @@ class WorkItem(IdMixin, TimestampMixin, Base):
         # The wallboard's items answered today and items due today.
         Index("ix_work_items_first_answered", "first_answered_at"),
         Index("ix_work_items_sla_due", "sla_due_at"),
+        # Everything the wallboard reads of an open item, so PostgreSQL counts a backlog from the index alone.
+        Index("ix_work_items_board", *BOARD_COLUMNS),
     )
 
     channel: Mapped[str] = mapped_column(String(16))
