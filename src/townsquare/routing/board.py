@@ -116,14 +116,11 @@ def _agency_filter(column: Any, agency_ids: set[uuid.UUID] | None) -> Any:
 async def _item_rows(
     session: AsyncSession, *, agency_ids: set[uuid.UUID] | None, now: datetime, since: datetime
 ) -> list[Any]:
-    """Counts per (agency, queue, channel) of open items and of today's SLA-counted items, in one query."""
+    """Counts per (agency, queue, channel) of open items and of today's SLA-counted items, in two queries."""
     w = WorkItem
     ready = or_(w.not_before.is_(None), w.not_before <= now)
     waiting = and_(w.status == WorkItemStatus.queued, ready)
-    counted = and_(
-        w.sla_due_at.is_not(None),
-        or_(w.first_answered_at >= since, and_(w.sla_due_at >= since, w.sla_due_at <= now)),
-    )
+    counted = _counted(since, now)
     met = and_(counted, w.first_answered_at.is_not(None), w.first_answered_at <= w.sla_due_at)
     late = and_(
         w.status.in_(OPEN_STATUSES), ready, w.first_answered_at.is_(None), w.sla_due_at.is_not(None), w.sla_due_at < now
