@@ -14,13 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.db.engine import Database
 
 
-def get_database(request: Request) -> Database:
+def _database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
 
+async def get_database(request: Request) -> Database:
+    return _database(request)
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with get_database(request).session() as session:
+    async with _database(request).session() as session:
         yield session
 
 

@@ -32,18 +32,29 @@ class Event:
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Self:
         """The event back from `data`; a missing optional field is None, a missing required one a KeyError."""
-        hints = get_type_hints(cls)
         values: dict[str, Any] = {}
-        for f in fields(cls):
-            raw = data.get(f.name)
-            optional = _optional(hints[f.name])
+        for name, optional, is_uuid in _layout(cls):
+            raw = data.get(name)
             if raw is None:
                 if not optional:
-                    raise KeyError(f"{cls.name}: {f.name} is required")
-                values[f.name] = None
+                    raise KeyError(f"{cls.name}: {name} is required")
+                values[name] = None
             else:
-                values[f.name] = uuid.UUID(str(raw)) if _base(hints[f.name]) is uuid.UUID else str(raw)
+                values[name] = uuid.UUID(str(raw)) if is_uuid else str(raw)
         return cls(**values)
+
+
+_LAYOUTS: dict[type[Event], tuple[tuple[str, bool, bool], ...]] = {}
+
+
+def _layout(cls: type[Event]) -> tuple[tuple[str, bool, bool], ...]:
+    """Each field's name, whether it may be None, and whether it holds an id; resolved once per class."""
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        hints = get_type_hints(cls)
+        layout = tuple((f.name, _optional(hints[f.name]), _base(hints[f.name]) is uuid.UUID) for f in fields(cls))
+        _LAYOUTS[cls] = layout
+    return layout
 
 
 def _dump(value: object) -> Value:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
@@ -32,14 +33,24 @@ class RoutingWorker:
         self._wake.set()
 
     async def _anything_to_do(self) -> bool:
-        # A cheap read first, so an idle deployment does not take SQLite's write lock every second.
+        """Whether a pass could change anything: an offer has run out, a wrap-up has ended, or work is queued
+        while an agent is free. Reads only, so a busy door does not take SQLite's write lock for a pass that
+        would find no one to offer its work to."""
+        now = utcnow()
         async with self.db.session(deferred=True) as session:
-            work = select(WorkItem.id).where(
-                or_(WorkItem.status == WorkItemStatus.queued, WorkItem.status == WorkItemStatus.offered)
+            lapsed = select(WorkItem.id).where(
+                WorkItem.status == WorkItemStatus.offered, WorkItem.offer_expires_at <= now
             )
-            wrapping = select(Agent.staff_id).where(Agent.presence == Presence.wrap_up)
-            found = (await session.execute(work.limit(1))).first() or (await session.execute(wrapping.limit(1))).first()
-            return found is not None
+            if (await session.execute(lapsed.limit(1))).first() is not None:
+                return True
+            wrapping = select(Agent.presence_since, Agent.wrap_up_seconds).where(Agent.presence == Presence.wrap_up)
+            if any(since + timedelta(seconds=seconds) <= now for since, seconds in await session.execute(wrapping)):
+                return True
+            free = select(Agent.staff_id).where(Agent.presence == Presence.available)
+            if (await session.execute(free.limit(1))).first() is None:
+                return False
+            queued = select(WorkItem.id).where(WorkItem.status == WorkItemStatus.queued)
+            return (await session.execute(queued.limit(1))).first() is not None
 
     async def run_once(self) -> RoutingReport:
         """One routing pass in its own transaction."""

@@ -7,7 +7,7 @@ a dependency marked with the `Rule` it enforces, so the route table says who may
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
@@ -65,16 +65,16 @@ API_ADMIN = Rule("api-admin", 1, "a signed-in administrator")
 
 
 @enforces(PUBLIC)
-def public() -> None:
+async def public() -> None:
     """Anyone may call the route; declared so the route table has a rule for it."""
 
 
-def declared(rule: Rule) -> Callable[[], None]:
+def declared(rule: Rule) -> Callable[[], Awaitable[None]]:
     """A dependency that declares a rule the route enforces by its own protocol (a provider's signature checked
     by the channel adapter, an Open311 key read from the form); the authorization matrix test holds it to it."""
 
     @enforces(rule)
-    def declaration() -> None:
+    async def declaration() -> None:
         return None
 
     return declaration

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
@@ -44,7 +44,7 @@ class StaffSignInRequired(Exception):
 
 
 @enforces(STAFF)
-def current_staff(request: Request, principal: MaybePrincipal) -> Principal:
+async def current_staff(request: Request, principal: MaybePrincipal) -> Principal:
     """The signed-in staff member; anyone else is sent to sign in and come back here."""
     me = staff_only(principal)
     if me is None:
@@ -54,7 +54,7 @@ def current_staff(request: Request, principal: MaybePrincipal) -> Principal:
 
 
 @enforces(STAFF)
-def staff_for_fragment(principal: MaybePrincipal) -> Principal:
+async def staff_for_fragment(principal: MaybePrincipal) -> Principal:
     """The signed-in staff member, for the parts pages fetch to refresh: 401, not a redirect, when signed out."""
     me = staff_only(principal)
     if me is None:
@@ -62,12 +62,12 @@ def staff_for_fragment(principal: MaybePrincipal) -> Principal:
     return me
 
 
-def supervisors_only(page: str, *, fragment: bool = False) -> Callable[..., Principal]:
+def supervisors_only(page: str, *, fragment: bool = False) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting supervisors and administrators to `page`; other staff are refused (403)."""
     who = staff_for_fragment if fragment else current_staff
 
     @enforces(SUPERVISOR)
-    def supervisor(me: Principal = Depends(who)) -> Principal:
+    async def supervisor(me: Principal = Depends(who)) -> Principal:
         if me.role not in (StaffRole.supervisor, StaffRole.admin):
             raise forbidden(f"{page} is for supervisors and administrators.")
         return me
@@ -75,11 +75,11 @@ def supervisors_only(page: str, *, fragment: bool = False) -> Callable[..., Prin
     return supervisor
 
 
-def admins_only(page: str) -> Callable[..., Principal]:
+def admins_only(page: str) -> Callable[..., Awaitable[Principal]]:
     """A dependency admitting administrators to `page`; other staff are refused (403)."""
 
     @enforces(ADMIN)
-    def admin(me: Principal = Depends(current_staff)) -> Principal:
+    async def admin(me: Principal = Depends(current_staff)) -> Principal:
         if me.role is not StaffRole.admin:
             raise forbidden(f"{page} is for administrators.")
         return me
