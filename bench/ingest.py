@@ -1,23 +1,37 @@
-"""Ingestion throughput and latency over HTTP, reported as ratios against a floor measured in the same run.
+"""Ingestion throughput and latency over HTTP, as ratios against a floor measured in the same run, with the same
+load generator (wrk).
 
 Starts the real server (uvicorn, one process, outbox worker off) on a free loopback port against a fresh,
-migrated and seeded database, then measures with a bounded-concurrency httpx client:
+migrated and seeded database, then runs, in this order:
 
-  floor   GET /healthz (no database, no auth): what HTTP, uvicorn, FastAPI and this client cost on this
-          machine today; half of its requests run before the workload and half after, pooled
-  ingest  POST /api/v1/interactions with a mixed, seeded batch of inbound contact (SMS, email threads, chat,
-          calls, web forms, attachments, ~5% duplicate deliveries), checking every answer as it goes
+  verify  untimed: --verify ingests (default 600) of the mix below, sent with an httpx client at --concurrency,
+          every answer checked in full: a resend is recognised with the first delivery's interaction_id, an email
+          reply lands in its parent's conversation, a form gets a case reference, and each phone number, address
+          or device resolves to one citizen however it was written
+  floor   GET /healthz (no database, no auth) with wrk -tN -cN (N = --concurrency): half of --duration before the
+          ingest phase and half after, pooled; what HTTP, uvicorn and FastAPI cost on this machine today
+  ingest  POST /api/v1/interactions with the same wrk -tN -cN for --duration seconds: a mixed, seeded batch of
+          inbound contact (SMS, email threads, chat, calls, web forms, attachments, ~5% duplicate deliveries)
+          with external ids new to this run. Each sender's messages, and the replies and resends that refer to
+          them, go to one wrk thread, which has one connection and sends its list once, in order, so a reply or
+          a resend goes out only after what it refers to was answered. Every status is checked (201 new, 200 a
+          recognised resend). The batch is sized for --max-rate ingests/s, so no thread runs out in time; if
+          one does, the run fails rather than resend or change the mix
 
-and prints requests/s and p50/p90/p99 latency for both, the ratios ingest/floor, and how much CPU the server,
-the client and the rest of the machine used in each phase (so a busy neighbour shows). Absolute numbers
-depend on the machine; the ratios are what to compare between runs and machines.
+Both wrk phases start with --warmup seconds of the same, unmeasured. wrk and its script (bench/ingest.lua,
+driven from bench/ingest_wrk.py) cost little CPU, so unlike the httpx client this bench used before, the client
+no longer limits the floor. It prints requests/s and p50/p90/p99 latency for both, the ratios ingest/floor, and
+how much CPU the server, wrk and the rest of the machine used in each phase (so a busy neighbour shows). Absolute
+numbers depend on the machine; the ratios are what to compare between runs and machines. Exits 1 if any check
+fails, any answer has an unexpected status, or wrk saw socket errors or timeouts.
 
-    .venv/bin/python bench/ingest.py                      # SQLite in a temp dir, 2000 requests, concurrency 8
+    .venv/bin/python bench/ingest.py                      # SQLite in a temp dir, 20 s of ingest, concurrency 8
     .venv/bin/python bench/ingest.py --json bench/results/ingest.json
     .venv/bin/python bench/ingest.py --database-url postgresql+asyncpg://u:p@127.0.0.1/throwaway
 
---database-url must point at a THROWAWAY database: it is migrated, seeded with the demo city if it has no
-agencies, and then receives thousands of benchmark citizens, conversations and work items.
+wrk is the Debian package `wrk` (installed with apt-get when missing and run as root). --database-url must point
+at a THROWAWAY database: it is migrated, seeded with the demo city if it has no agencies, and then receives
+thousands of benchmark citizens, conversations and work items.
 """
 
 from __future__ import annotations
@@ -26,8 +40,8 @@ import argparse
 import asyncio
 import base64
 import contextlib
-import gc
 import json
+import math
 import os
 import platform
 import random
@@ -48,9 +62,10 @@ from typing import Any
 import httpx
 from sqlalchemy.engine import make_url
 
+import ingest_wrk  # this script's directory is on sys.path: the wrk side of this benchmark
+from ingest_wrk import FLOOR_PATH, INGEST_PATH, Phase
+
 HOST = "127.0.0.1"
-INGEST_PATH = "/api/v1/interactions"
-FLOOR_PATH = "/healthz"
 
 # The demo city's inbound addresses (src/townsquare/demo/catalogue.py), so contact routes to an agency.
 AGENCY_LINES = ("+16135550100", "+16135550200", "+16135550300")
@@ -79,9 +94,7 @@ MIX = {"sms": 0.34, "email": 0.24, "chat": 0.16, "voice": 0.12, "web_form": 0.14
 ATTACHMENT_SHARE = {"sms": 0.08, "email": 0.12, "web_form": 0.25}
 ATTACHMENT_RAW_BYTES = 15_000  # ~20 KB once base64-encoded
 DUPLICATE_SHARE = 0.05
-WARMUP_CAP_S = 10.0  # hard caps per phase; the ingest phase has --time-limit
-FLOOR_CAP_S = 15.0
-BUSY_OTHER_PCT = 15.0  # warn when the rest of the machine used more than this much of a core in a phase
+VERIFY_CAP_S = 120.0  # hard cap on the untimed verify phase
 DEPENDENCY_GAP = 32  # replies and resends refer to messages at least this many places earlier (when possible)
 
 
@@ -257,19 +270,20 @@ def build_workload(total: int, *, seed: int, tag: str, duplicate_share: float = 
         item.body = json.dumps(body, separators=(",", ":")).encode()
         items.append(item)
         originals.append(index)
+    return Workload(items, mix(items))
+
+
+def mix(items: Sequence[ingest_wrk.Request]) -> dict[str, int]:
+    """How many of each kind, with attachments, and with a phone number written in national format."""
     counts = Counter(i.label for i in items)
     counts["with_attachment"] = sum(i.attachment for i in items)
     counts["national_format_phone"] = sum(
         1 for i in items if i.identity and i.identity[0] == "phone" and i.body and b'"value":"+' not in i.body
     )
-    return Workload(items, dict(sorted(counts.items())))
+    return dict(sorted(counts.items()))
 
 
-def floor_workload(total: int) -> list[Item]:
-    return [Item(i, "healthz", "GET", FLOOR_PATH) for i in range(total)]
-
-
-# --------------------------------------------------------------------------------------------- measuring
+# --------------------------------------------------------------------------------------------- verify
 
 
 @dataclass
@@ -299,57 +313,6 @@ class Checks:
         )
 
 
-@dataclass
-class Phase:
-    name: str
-    planned: int
-    completed: int
-    errors: int
-    elapsed_s: float
-    requests_per_s: float
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    mean_ms: float
-    max_ms: float
-    truncated: bool
-    by_label: dict[str, dict[str, float]] = field(default_factory=dict)
-    cpu: dict[str, float] = field(default_factory=dict)  # % of one core: server, client, everything else
-
-
-class CpuMeter:
-    """CPU time of the server, this client and the rest of the machine (Linux /proc; empty elsewhere).
-
-    "other" includes the database server when it runs on this machine (PostgreSQL), and anyone else's work.
-    """
-
-    def __init__(self, server_pid: int) -> None:
-        self.server_stat = Path(f"/proc/{server_pid}/stat")
-        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-    def snapshot(self) -> tuple[float, float, float] | None:
-        try:
-            fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-            # user nice system idle iowait irq softirq steal: busy = all but idle and iowait
-            busy = sum(int(v) for i, v in enumerate(fields[:8]) if i not in (3, 4)) / self.tick
-            stat = self.server_stat.read_text().rsplit(")", 1)[1].split()
-            server = (int(stat[11]) + int(stat[12])) / self.tick  # utime, stime
-        except (OSError, ValueError, IndexError):
-            return None
-        return busy, server, time.process_time()
-
-    @staticmethod
-    def usage(
-        before: tuple[float, float, float] | None, after: tuple[float, float, float] | None, wall: float
-    ) -> dict[str, float]:
-        if before is None or after is None or wall <= 0:
-            return {}
-        busy, server, client = (b - a for a, b in zip(before, after, strict=True))
-        pct = {"server": server / wall * 100, "client": client / wall * 100}
-        pct["other"] = max(busy / wall * 100 - pct["server"] - pct["client"], 0.0)
-        return {k: round(v, 1) for k, v in pct.items()}
-
-
 def percentile(sorted_values: Sequence[float], q: float) -> float:
     """Linear interpolation between closest ranks; q in [0, 100]."""
     if not sorted_values:
@@ -364,42 +327,26 @@ def percentile(sorted_values: Sequence[float], q: float) -> float:
 class Run:
     phase: Phase
     checks: Checks
-    samples: list[tuple[str, bool, float]]  # (label, has attachment, seconds)
-
-
-def pooled(name: str, runs: Sequence[Run]) -> Phase:
-    """One phase out of several runs of the same requests (the floor before and after the workload)."""
-    elapsed = sum(r.phase.elapsed_s for r in runs)
-    phase = Runner.summarise(
-        name,
-        sum(r.phase.planned for r in runs),
-        [x for r in runs for x in r.samples],
-        sum(r.phase.errors for r in runs),
-        elapsed,
-        any(r.phase.truncated for r in runs),
-    )
-    if elapsed > 0 and all(r.phase.cpu for r in runs):
-        phase.cpu = {
-            k: round(sum(r.phase.cpu[k] * r.phase.elapsed_s for r in runs) / elapsed, 1) for k in runs[0].phase.cpu
-        }
-    return phase
 
 
 class Runner:
-    def __init__(self, client: httpx.AsyncClient, api_key: str, meter: CpuMeter) -> None:
+    """Sends a workload with httpx at bounded concurrency and checks every answer in full (the verify phase).
+
+    A request with `after` waits until that one was answered; the wait is not counted in its latency.
+    """
+
+    def __init__(self, client: httpx.AsyncClient, api_key: str) -> None:
         self.client = client
-        self.meter = meter
-        self.ingest_headers = {"authorization": f"Bearer {api_key}", "content-type": "application/json"}
+        self.headers = {"authorization": f"Bearer {api_key}", "content-type": "application/json"}
 
     async def run(self, name: str, items: list[Item], concurrency: int, time_limit: float) -> Run:
         checks = Checks()
         answers: dict[int, dict[str, Any]] = {}
-        done = [asyncio.Event() for _ in items]
+        done = {item.index: asyncio.Event() for item in items}
         latencies: list[tuple[str, bool, float]] = []
         errors = 0
         citizens: dict[tuple[str, str], set[str]] = {}
         cursor = iter(items)
-        cpu_before = self.meter.snapshot()
         started = time.perf_counter()
         deadline = started + time_limit
         truncated = False
@@ -411,18 +358,15 @@ class Runner:
         async def worker() -> None:
             nonlocal errors, truncated
             for item in cursor:
-                # Let the other workers run first: without this a worker that loops straight into its next
-                # request can starve another one inside the connection pool (1-2 s outliers on /healthz).
-                await asyncio.sleep(0)
+                await asyncio.sleep(0)  # let the other workers in, so none starves inside the connection pool
                 if time.perf_counter() >= deadline:
                     truncated = True
                     return
                 try:
                     if item.after is not None:
                         await asyncio.wait_for(done[item.after].wait(), max(deadline - time.perf_counter(), 0.01))
-                    headers = self.ingest_headers if item.method == "POST" else None
                     t0 = time.perf_counter()
-                    response = await self.client.request(item.method, item.path, content=item.body, headers=headers)
+                    response = await self.client.post(item.path, content=item.body, headers=self.headers)
                     elapsed = time.perf_counter() - t0
                 except TimeoutError:
                     truncated = True
@@ -433,11 +377,7 @@ class Runner:
                     done[item.index].set()
                     continue
                 latencies.append((item.label, item.attachment, elapsed))
-                if item.method == "GET":
-                    if response.status_code != 200:
-                        errors += 1
-                        fail(f"#{item.index} {item.path}: HTTP {response.status_code}")
-                elif response.status_code not in (200, 201):
+                if response.status_code not in (200, 201):
                     errors += 1
                     fail(f"#{item.index} {item.label}: HTTP {response.status_code} {response.text[:300]}")
                 else:
@@ -446,12 +386,13 @@ class Runner:
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         total = time.perf_counter() - started
-        cpu = self.meter.usage(cpu_before, self.meter.snapshot(), total)
+        if truncated:
+            fail(f"{name}: hit its {time_limit:.0f} s cap before every request was answered, so not all was checked")
         checks.senders = len(citizens)
         checks.senders_split = sum(1 for ids in citizens.values() if len(ids) > 1)
-        phase = self.summarise(name, len(items), latencies, errors, total, truncated)
-        phase.cpu = cpu
-        return Run(phase, checks, latencies)
+        phase = self.summarise(name, latencies, errors, total)
+        phase.planned, phase.truncated = len(items), truncated
+        return Run(phase, checks)
 
     @staticmethod
     def _check(
@@ -488,9 +429,7 @@ class Runner:
                 checks.forms_without_case += 1
 
     @staticmethod
-    def summarise(
-        name: str, planned: int, latencies: list[tuple[str, bool, float]], errors: int, total: float, truncated: bool
-    ) -> Phase:
+    def summarise(name: str, latencies: list[tuple[str, bool, float]], errors: int, total: float) -> Phase:
         ms = sorted(x[2] * 1000 for x in latencies)
         by_label: dict[str, dict[str, float]] = {}
         groups: dict[str, list[float]] = {}
@@ -508,7 +447,6 @@ class Runner:
                 }
         return Phase(
             name=name,
-            planned=planned,
             completed=len(ms),
             errors=errors,
             elapsed_s=round(total, 3),
@@ -518,7 +456,6 @@ class Runner:
             p99_ms=round(percentile(ms, 99), 2),
             mean_ms=round(sum(ms) / len(ms), 2) if ms else float("nan"),
             max_ms=round(ms[-1], 2) if ms else float("nan"),
-            truncated=truncated,
             by_label=by_label,
         )
 
@@ -644,7 +581,9 @@ def load_average() -> list[float] | None:
         return None
 
 
-def machine_info(database_url: str, db_version: str) -> dict[str, Any]:
+def machine_info(database_url: str, db_version: str, wrk: str | None = None) -> dict[str, Any]:
+    """The machine, the stack and the database; `wrk`: the load generator's binary (else httpx is the client)."""
+
     def version(dist: str) -> str:
         try:
             return metadata.version(dist)
@@ -660,150 +599,70 @@ def machine_info(database_url: str, db_version: str) -> dict[str, Any]:
         "db_dialect": dialect,
         "db_version": db_version,
         "server": f"uvicorn {version('uvicorn')} (uvloop {version('uvloop')}, httptools {version('httptools')})",
-        "client": f"httpx {version('httpx')}",
+        "client": ingest_wrk.wrk_version(wrk) if wrk else f"httpx {version('httpx')}",
+        "verify_client": f"httpx {version('httpx')}",
         "fastapi": version("fastapi"),
         "sqlalchemy": version("sqlalchemy"),
     }
 
 
-# --------------------------------------------------------------------------------------------- report
-
-
-def ratio(a: float, b: float) -> float:
-    return round(a / b, 3) if b else float("nan")
-
-
-def print_report(result: dict[str, Any]) -> None:
-    m, cfg = result["machine"], result["config"]
-    print()
-    code = result["code"]
-    where = f"commit {code['commit']}{' + uncommitted changes in src/' if code['src_modified'] else ''}" if code else ""
-    print(f"Townsquare ingestion benchmark  {result['started_at']}  {where}")
-    print(f"  machine   {m['cpu_count']} CPUs, {m['python']}, {m['platform']}")
-    print(
-        f"  load      1/5/15-min load average {m['load_average_at_start']} at start, {m['load_average_at_end']} at end"
-    )
-    db = f"{m['db_dialect']} {m['db_version']}"
-    print(f"  stack     {m['server']}, {m['client']}, database {db}")
-    print(
-        f"  run       {cfg['requests']} ingests and {cfg['requests']} floor requests (half before, half after), "
-        f"concurrency {cfg['concurrency']}, seed {cfg['seed']}, warm-up {cfg['warmup']} ingests first"
-    )
-    mix = ", ".join(f"{k} {v}" for k, v in result["workload"].items())
-    print(f"  workload  {mix}")
-    print()
-    header = (
-        f"  {'phase':<26}{'done':>7}{'errors':>8}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
-        f"  {'CPU % of a core: server/client/other':>36}"
-    )
-    print(header)
-    print("  " + "-" * (len(header) - 2))
-    for key, title in (
-        ("floor", "floor  GET /healthz"),
-        ("floor_before", "  half before the workload"),
-        ("floor_after", "  half after the workload"),
-        ("ingest", "ingest POST /interactions"),
-    ):
-        p = result["phases"][key]
-        mark = " (time cap hit)" if p["truncated"] else ""
-        cpu = "/".join(f"{p['cpu'][k]:.0f}" for k in ("server", "client", "other")) if p["cpu"] else "-"
-        print(
-            f"  {title:<26}{p['completed']:>7}{p['errors']:>8}{p['requests_per_s']:>10.1f}"
-            f"{p['p50_ms']:>9.2f}{p['p90_ms']:>9.2f}{p['p99_ms']:>9.2f}{p['max_ms']:>9.2f}{cpu:>38}{mark}"
-        )
-    r = result["ratios"]
-    print()
-    print(
-        f"  ratios ingest/floor: throughput {r['throughput']:.3f}x   "
-        f"p50 {r['p50_latency']:.1f}x   p90 {r['p90_latency']:.1f}x   p99 {r['p99_latency']:.1f}x   "
-        f"(floor after vs before: {r['floor_drift_pct']:+.1f}%)"
-    )
-    print()
-    print("  ingest latency by kind   count   p50 ms   p99 ms")
-    for label, s in result["phases"]["ingest"]["by_label"].items():
-        print(f"    {label:<22}{int(s['count']):>7}{s['p50_ms']:>9.2f}{s['p99_ms']:>9.2f}")
-    c = result["checks"]
-    print()
-    print(
-        f"  checks: duplicates {c['duplicates_seen']}/{c['duplicates_sent']} answered 200 duplicate=true "
-        f"(same interaction: {c['duplicates_sent'] - c['duplicate_id_mismatches']}), "
-        f"unexpected duplicates {c['unexpected_duplicates']},"
-    )
-    print(
-        f"          email replies threaded {c['thread_replies'] - c['thread_mismatches']}/{c['thread_replies']}, "
-        f"forms with a case {c['forms'] - c['forms_without_case']}/{c['forms']}, "
-        f"senders seen as one citizen {c['senders'] - c['senders_split']}/{c['senders']}"
-    )
-    for key, p in result["phases"].items():
-        if p["truncated"] and key != "floor":
-            print(
-                f"  NOTE: {key} hit its time cap after {p['completed']} of {p['planned']} requests; rates cover those."
-            )
-    busy = {k: p["cpu"]["other"] for k, p in result["phases"].items() if p["cpu"].get("other", 0) > BUSY_OTHER_PCT}
-    if busy and result["machine"]["db_dialect"] == "sqlite":
-        shown = ", ".join(f"{k} {v:.0f}%" for k, v in busy.items())
-        print(f"  WARNING: other processes used CPU during the run ({shown} of a core); the numbers are disturbed.")
-    for message in c["failures"]:
-        print(f"  FAILED: {message}")
-    print(f"  result: {'OK' if result['ok'] else 'FAILED'}   total {result['total_seconds']:.1f}s")
-    print()
-
-
 # --------------------------------------------------------------------------------------------- main
 
 
-async def measure(base_url: str, api_key: str, args: argparse.Namespace, tag: str, server_pid: int) -> dict[str, Any]:
-    workload = build_workload(args.requests, seed=args.seed, tag=tag)
-    warmup = build_workload(args.warmup, seed=args.seed + 1, tag=f"{tag}w") if args.warmup else None
-    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    timeout = httpx.Timeout(30.0)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout, trust_env=False) as client:
-        runner = Runner(client, api_key, CpuMeter(server_pid))
-        if warmup is not None:
-            await runner.run("warmup floor", floor_workload(5 * args.warmup), args.concurrency, WARMUP_CAP_S)
-            warm = await runner.run("warmup ingest", warmup.items, args.concurrency, WARMUP_CAP_S)
-            if warm.checks.failures:
-                raise RuntimeError("warm-up ingestion failed: " + "; ".join(warm.checks.failures[:3]))
-        # Settle the heap (the workload is built, connections are open) so the client's garbage collector does
-        # not keep re-scanning the harness's own data during the first measured phase.
-        gc.collect()
-        gc.freeze()
-        # The floor's requests are split around the workload, so slow drift of the machine hits both alike.
-        half = args.requests - args.requests // 2
-        before = await runner.run("floor_before", floor_workload(half), args.concurrency, FLOOR_CAP_S)
-        ingest = await runner.run("ingest", workload.items, args.concurrency, args.time_limit)
-        after = await runner.run("floor_after", floor_workload(args.requests // 2), args.concurrency, FLOOR_CAP_S)
-    floor = pooled("floor", [before, after])
-    checks = ingest.checks
-    checks.failures = before.checks.failures + checks.failures + after.checks.failures
-    phases = {"floor": floor, "floor_before": before.phase, "floor_after": after.phase, "ingest": ingest.phase}
-    i = ingest.phase
+async def verify(base_url: str, api_key: str, items: list[Item], concurrency: int) -> Run:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30.0, trust_env=False) as client:
+        return await Runner(client, api_key).run("verify", items, concurrency, VERIFY_CAP_S)
+
+
+def measure(
+    base_url: str, api_key: str, args: argparse.Namespace, tag: str, server_pid: int, wrk: str
+) -> dict[str, Any]:
+    """The verify phase (httpx, untimed), then the timed phases with wrk (bench/ingest_wrk.py)."""
+    print(f"  verify: {args.verify} ingests with httpx, every answer checked ...", end="", flush=True)
+    verify_items = build_workload(args.verify, seed=args.seed + 2, tag=f"{tag}v").items
+    checked = asyncio.run(verify(base_url, api_key, verify_items, args.concurrency))
+    print(f" {checked.phase.requests_per_s:.1f} req/s", flush=True)
+    # Sized for --max-rate ingests/s over the whole time, far above what one server process does, so no wrk thread
+    # comes to the end of its list (the run fails if one does).
+    workload = build_workload(math.ceil(args.max_rate * args.duration), seed=args.seed, tag=tag).items
+    warmup = build_workload(math.ceil(args.max_rate * args.warmup), seed=args.seed + 1, tag=f"{tag}w").items
+    timed = ingest_wrk.timed_phases(wrk, base_url, api_key, server_pid, workload, warmup, args)
+    checks = checked.checks
+    failures = checks.failures + timed.failures
+    if not checks.ok() and not checks.failures:
+        failures.append("verify: a check failed (see the counts above)")
     return {
-        "workload": workload.counts,
-        "phases": {k: asdict(v) for k, v in phases.items()},
-        "ratios": {
-            "throughput": ratio(i.requests_per_s, floor.requests_per_s),
-            "p50_latency": ratio(i.p50_ms, floor.p50_ms),
-            "p90_latency": ratio(i.p90_ms, floor.p90_ms),
-            "p99_latency": ratio(i.p99_ms, floor.p99_ms),
-            "floor_drift_pct": round((ratio(after.phase.requests_per_s, before.phase.requests_per_s) - 1) * 100, 1),
+        "workload": mix([item for sent in timed.sent for item in sent]),
+        "lists": {
+            "prepared": len(workload),
+            "per_thread": timed.lists,
+            "sent_per_thread": [len(sent) for sent in timed.sent],
         },
+        "phases": {k: asdict(v) for k, v in {**timed.phases, "verify": checked.phase}.items()},
+        "ratios": ingest_wrk.ratios(timed.phases),
         "checks": asdict(checks),
-        "ok": checks.ok() and not (floor.errors or i.errors),
+        "failures": failures,
+        "wrk": timed.raw,
+        "ok": not failures,
     }
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument(
-        "--requests", type=int, default=2000, help="ingest requests, and as many floor requests (default 2000)"
-    )
-    parser.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
-    parser.add_argument(
-        "--warmup", type=int, default=100, help="unmeasured ingests first, and 5x as many floor requests (default 100)"
+        "--duration", type=int, default=20, help="seconds of ingest, and as many of floor split around it (default 20)"
     )
     parser.add_argument(
-        "--time-limit", type=float, default=75.0, help="hard cap on the ingest phase, seconds (default 75)"
+        "--concurrency", type=int, default=8, help="wrk threads, one connection each; verify concurrency (default 8)"
+    )
+    parser.add_argument("--warmup", type=int, default=3, help="unmeasured seconds of each wrk phase first (default 3)")
+    parser.add_argument("--verify", type=int, default=600, help="untimed ingests checked in full first (default 600)")
+    parser.add_argument(
+        "--max-rate",
+        type=float,
+        default=500.0,
+        help="ingests/s the timed workload is sized for, well above what one server process does (default 500)",
     )
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the workload (default 2026)")
     parser.add_argument("--seed-citizens", type=int, default=100, help="demo citizens to seed first (default 100)")
@@ -813,8 +672,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
-    if args.requests < 2 or args.concurrency < 1 or args.warmup < 0 or args.time_limit <= 0:
-        parser.error("--requests must be at least 2, --concurrency positive, --warmup not negative, --time-limit > 0")
+    if args.duration < 2 or args.concurrency < 1 or args.warmup < 0 or args.verify < 100:
+        parser.error("--duration must be at least 2, --concurrency positive, --warmup not negative, --verify >= 100")
+    if args.max_rate * args.duration < 20 * args.concurrency:
+        parser.error("--max-rate x --duration must give every wrk thread at least 20 ingests")
     return args
 
 
@@ -823,6 +684,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     started_at = datetime.now(UTC)
     t0 = time.perf_counter()
     tag = secrets.token_hex(4)
+    wrk = ingest_wrk.ensure_wrk()
     load_at_start = load_average()
     code = code_version()  # before the server starts, which imports src/ as it is now
     with tempfile.TemporaryDirectory(prefix="townsquare-bench-") as tmp:
@@ -838,7 +700,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             asyncio.run(wait_ready(base_url, proc, ready_within=30.0))
             print(f"server up at {base_url}; measuring ...", flush=True)
-            outcome = asyncio.run(measure(base_url, api_key, args, tag, proc.pid))
+            outcome = measure(base_url, api_key, args, tag, proc.pid, wrk)
         except BaseException:
             log = log_path.read_text(errors="replace")[-3000:]
             if log.strip():
@@ -850,12 +712,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmark": "ingest",
         "code": code,
         "started_at": started_at.isoformat(timespec="seconds"),
-        "machine": {"load_average_at_start": load_at_start, **machine_info(database_url, db_version)},
+        "machine": {"load_average_at_start": load_at_start, **machine_info(database_url, db_version, wrk)},
         "config": {
-            "requests": args.requests,
+            "duration_s": args.duration,
             "concurrency": args.concurrency,
-            "warmup": args.warmup,
-            "time_limit_s": args.time_limit,
+            "warmup_s": args.warmup,
+            "verify": args.verify,
+            "max_rate": args.max_rate,
             "seed": args.seed,
             "seed_citizens": args.seed_citizens,
             "database": shown_url if args.database_url else "sqlite (fresh temp file)",
@@ -863,7 +726,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         **outcome,
         "total_seconds": round(time.perf_counter() - t0, 1),
     }
-    print_report(result)
+    ingest_wrk.print_report(result)
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=2) + "\n")
