@@ -123,7 +123,9 @@ SELECT pg_temp.uuid7(at), at, 'staff', staff_id::text, 'case.status', 'case', ca
 """  # noqa: S608 - built from this module's constant fragments, never from input
 
 # The queue's work for every conversation that needed a person: done (answered against its SLA, completed by an
-# agent with a wrap-up code and an accepted offer), cancelled, or still queued when recent.
+# agent with a wrap-up code and an accepted offer), cancelled, or still queued when it arrived in the last two days
+# (a contact centre two days behind: thousands of items waiting, most of them past their SLA). A work item is the
+# first answer a contact needs, not its case: a case stays open for weeks after its work item is done.
 ZERO = "'00000000-0000-0000-0000-000000000000'::uuid"
 WORK = f"""
 WITH w AS MATERIALIZED (
@@ -139,9 +141,8 @@ WITH w AS MATERIALIZED (
 x AS MATERIALIZED (
   SELECT w.*, rt.queue_id, rt.boost, rt.goal,
     w.started + rt.sla_seconds * CASE WHEN rt.business THEN 2.5 ELSE 1 END * interval '1 second' AS due,
-    CASE WHEN (w.kind = 'case' AND (w.case_status IN ('resolved', 'closed', 'cancelled')
-                                    OR w.last_at < w.now - interval '7 days'))
-           OR (w.kind <> 'case' AND w.last_at < w.now - interval '2 days')
+    CASE WHEN w.started < w.now - interval '2 days'
+           OR (w.kind = 'case' AND w.case_status IN ('resolved', 'closed', 'cancelled'))
          THEN CASE WHEN w.r_st < 0.02 THEN 'cancelled' ELSE 'done' END ELSE 'queued' END AS wstatus
   FROM w JOIN s_route rt ON rt.agency_id = w.agency_id AND rt.channel = w.channel
     AND rt.service_key = coalesce(w.service_id, {ZERO})),

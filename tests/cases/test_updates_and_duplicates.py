@@ -40,7 +40,7 @@ async def test_every_status_change_is_kept_with_its_note(session: AsyncSession) 
         (CaseStatus.resolved, "Filled", "api"),
     ]
     newest = await cases.latest_public_notes(session, case_ids=[case.id])
-    assert newest[case.id].note == "Filled"
+    assert newest[case.id] == "Filled"
 
 
 async def test_updates_between_only_reads_open311_services_and_the_sources_asked(session: AsyncSession) -> None:
@@ -95,7 +95,7 @@ async def test_merging_a_likely_duplicate_confirms_it_and_closes_it_with_a_note(
     assert await cases.likely_duplicates_of(session, case_id=first.id) == []
     kinds = [view.link.kind for view in await cases.links_for(session, case_ids=[first.id])]
     assert kinds == ["duplicate"]
-    assert (await cases.latest_public_notes(session, case_ids=[second.id]))[second.id].note == (
+    assert (await cases.latest_public_notes(session, case_ids=[second.id]))[second.id] == (
         f"Duplicate of {first.reference}"
     )
     # A merged case is never offered as a likely duplicate again.

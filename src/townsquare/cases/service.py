@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, insert, or_, select, union_all, update
+from sqlalchemy import ColumnElement, Row, Select, insert, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
@@ -75,6 +75,7 @@ __all__ = [
     "next_reference",
     "open_case",
     "open_for_citizen",
+    "public_report_rows",
     "public_reports",
     "record_update",
     "reference_pattern",
@@ -272,6 +273,60 @@ async def assign(session: AsyncSession, *, case: Case, staff_id: uuid.UUID | Non
     return previous
 
 
+# What the public may know about a report, read as columns (Open311 lists up to 1,000 at a time; its `_entry`
+# reads them by position, in this order).
+REPORT_COLUMNS = (
+    Case.id,
+    Case.reference,
+    Case.status,
+    Case.description,
+    Case.created_at,
+    Case.updated_at,
+    Case.sla_due_at,
+    Case.address_string,
+    Case.address_id,
+    Case.zipcode,
+    Case.lat,
+    Case.long,
+    Case.media_url,
+    Case.merged_into_id,
+    Service.name.label("service_name"),
+    Service.code.label("service_code"),
+    Service.notice.label("service_notice"),
+    Agency.name.label("agency_name"),
+)
+
+
+def _public_reports(
+    columns: Sequence[Any],
+    *,
+    references: Collection[str] | None,
+    service_codes: Collection[str] | None,
+    status: str | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Select[Any]:
+    stmt = (
+        select(*columns)
+        .join(Service, Service.id == Case.service_id)
+        .join(Agency, Agency.id == Case.agency_id)
+        .where(Service.open311.is_(True), Service.active.is_(True))
+    )
+    if references is not None:
+        return stmt.where(Case.reference.in_(list(references)))
+    if service_codes is not None:
+        stmt = stmt.where(Service.code.in_(list(service_codes)))
+    if since is not None:
+        stmt = stmt.where(Case.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(Case.created_at <= until)
+    if status == "open":
+        stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
+    elif status == "closed":
+        stmt = stmt.where(Case.status.not_in(OPEN_STATUSES))
+    return stmt
+
+
 async def public_reports(
     session: AsyncSession,
     *,
@@ -285,24 +340,38 @@ async def public_reports(
 ) -> list[tuple[Case, Service, Agency]]:
     """Cases of active Open311 services, from any channel: the reports anyone may see (never who sent them),
     newest first. `references` overrides every other filter; `status` is "open" or "closed" (None: both)."""
-    stmt = (
-        select(Case, Service, Agency)
-        .join(Service, Service.id == Case.service_id)
-        .join(Agency, Agency.id == Case.agency_id)
-        .where(Service.open311.is_(True), Service.active.is_(True))
+    stmt = _public_reports(
+        (Case, Service, Agency),
+        references=references,
+        service_codes=service_codes,
+        status=status,
+        since=since,
+        until=until,
     )
-    if references is not None:
-        stmt = stmt.where(Case.reference.in_(list(references)))
-    else:
-        if service_codes is not None:
-            stmt = stmt.where(Service.code.in_(list(service_codes)))
-        if since is not None:
-            stmt = stmt.where(Case.created_at >= since)
-        if until is not None:
-            stmt = stmt.where(Case.created_at <= until)
-        if status == "open":
-            stmt = stmt.where(Case.status.in_(OPEN_STATUSES))
-        elif status == "closed":
-            stmt = stmt.where(Case.status.not_in(OPEN_STATUSES))
     stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)  # ix_cases_created
     return [(case, service, agency) for case, service, agency in (await session.execute(stmt)).all()]
+
+
+async def public_report_rows(
+    session: AsyncSession,
+    *,
+    references: Collection[str] | None = None,
+    service_codes: Collection[str] | None = None,
+    status: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = 1000,
+    offset: int = 0,
+) -> Sequence[Row[Any]]:
+    """`public_reports` as rows of REPORT_COLUMNS: no objects built for a list that only shows them."""
+    stmt = _public_reports(
+        REPORT_COLUMNS,
+        references=references,
+        service_codes=service_codes,
+        status=status,
+        since=since,
+        until=until,
+    )
+    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)  # ix_cases_created
+    rows: Sequence[Row[Any]] = (await session.execute(stmt)).all()
+    return rows

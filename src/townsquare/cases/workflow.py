@@ -107,18 +107,18 @@ async def record_update(
     return row
 
 
-async def latest_public_notes(session: AsyncSession, *, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, CaseUpdate]:
-    """The newest update of each case that has one; one query."""
+async def latest_public_notes(session: AsyncSession, *, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The note of each case's newest update, for cases that have one; one query, reading two columns."""
     if not case_ids:
         return {}
     stmt = (
-        select(CaseUpdate)
+        select(CaseUpdate.case_id, CaseUpdate.note)
         .where(CaseUpdate.case_id.in_(list(case_ids)))
         .order_by(CaseUpdate.case_id, CaseUpdate.created_at.desc(), CaseUpdate.id.desc())
     )
-    newest: dict[uuid.UUID, CaseUpdate] = {}
-    for row in (await session.execute(stmt)).scalars():
-        newest.setdefault(row.case_id, row)
+    newest: dict[uuid.UUID, str] = {}
+    for case_id, note in await session.execute(stmt):
+        newest.setdefault(case_id, note or "")
     return newest
 
 

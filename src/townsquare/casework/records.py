@@ -28,7 +28,7 @@ from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Interaction
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import ApiKey, StaffAccount
+from townsquare.staff.models import ApiKey
 
 LIKELY = "likely_duplicate"
 STAFF_LINK_KINDS = ("related", "duplicate")  # what staff choose; likely duplicates are found, never chosen
@@ -76,7 +76,7 @@ class CaseView:
     reported_through: str | None
     map_url: str | None
     staff_names: dict[uuid.UUID, str]
-    assignable: list[StaffAccount]
+    assignable: list[desk.StaffChoice]
     transitions: list[CaseStatus]
 
     def page(self) -> dict[str, Any]:

@@ -32,7 +32,6 @@ from townsquare.knowledge.search import Hit, KnowledgeIndex
 from townsquare.routing import engine
 from townsquare.routing.models import Queue, Team, WorkItem, WorkItemStatus, WorkTransfer
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffAccount
 
 MAX_TEXT = 20000
 SUGGESTIONS = 3  # suggested answers beside the conversation
@@ -75,8 +74,8 @@ class WorkView:
     handoff: dict[str, Any] | None
     wrap_up_codes: list[Any]
     teams: list[Team]
-    agents: list[StaffAccount]
-    assignable: list[StaffAccount]
+    agents: list[desk.StaffChoice]
+    assignable: list[desk.StaffChoice]
     holder_names: dict[uuid.UUID, str]
     transitions: list[CaseStatus]
     phones: list[Identity]
@@ -260,7 +259,15 @@ async def work_view(
     channels = desk.reply_channels(view.citizen, conversation) if view else []
     default_channel = conversation.channel if conversation and conversation.channel in channels else None
     holder_ids = {i for i in (item.assigned_to_id, item.target_staff_id) if i}
-    agents = await desk.agency_staff(session, agency_id=item.agency_id, agents_only=True)
+    staff = await desk.agency_staff(session, agency_id=item.agency_id)
+    case_agency = case.agency_id if case else item.agency_id
+    assignable = staff if case_agency == item.agency_id else await desk.agency_staff(session, agency_id=case_agency)
+    names = {s.id: s.display_name for s in staff}
+    holder_names = (
+        {i: names[i] for i in holder_ids}
+        if holder_ids <= names.keys()
+        else await desk.staff_names(session, ids=holder_ids)
+    )
     work = WorkView(
         item=item,
         holds=holds(me, item),
@@ -281,9 +288,9 @@ async def work_view(
         handoff=handoff_summary(item.context, agency.timezone, public_url),
         wrap_up_codes=await engine.wrap_up_codes(session, agency_id=item.agency_id),
         teams=await engine.teams_for(session, agency_ids={item.agency_id}),
-        agents=[a for a in agents if a.id != me.id],
-        assignable=await desk.agency_staff(session, agency_id=case.agency_id if case else item.agency_id),
-        holder_names=await desk.staff_names(session, ids=holder_ids),
+        agents=[a for a in staff if a.agent and a.id != me.id],
+        assignable=assignable,
+        holder_names=holder_names,
         transitions=sorted(cases.TRANSITIONS[case.status]) if case else [],
         phones=[i for i in view.citizen.identities if i.kind is IdentityKind.phone] if view else [],
         transfers=await engine.transfers_of(session, item_id=item.id),

@@ -38,10 +38,18 @@ def parse_format(fmt: str) -> Format | None:
 
 @dataclass(frozen=True)
 class Items:
-    """Repeated elements: `<tag>` children in XML, an array in JSON."""
+    """Repeated elements: `<tag>` children in XML, an array in JSON. `plain`: the values are flat mappings of
+    JSON-ready values already (strings, numbers, None; no datetimes, enums or empty strings), so JSON takes
+    them as they are: a list of a thousand requests is not walked value by value twice."""
 
     tag: str
     values: Sequence[Any]
+    plain: bool = False
+
+
+def w3c_or_none(when: datetime | None) -> str | None:
+    """`w3c`, passing None through."""
+    return None if when is None else w3c(when)
 
 
 def w3c(when: datetime) -> str:
@@ -53,7 +61,7 @@ def w3c(when: datetime) -> str:
 def _plain(value: Any) -> Any:
     """The JSON value of one field: empty text is null (as an empty XML element reads), datetimes are W3C."""
     if isinstance(value, Items):
-        return [_plain(v) for v in value.values]
+        return value.values if value.plain else [_plain(v) for v in value.values]
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, datetime):

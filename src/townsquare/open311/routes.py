@@ -220,7 +220,7 @@ async def list_requests(request: Request, fmt: str, session: SessionDep) -> Resp
             page=page,
             page_size=page_size,
         )
-        return render(out, "service_requests", Items("request", await o311.find_requests(session, query)))
+        return render(out, "service_requests", Items("request", await o311.find_requests(session, query), plain=True))
 
     return await _answer(request, fmt, handle)
 

@@ -7,18 +7,19 @@ account or device), whichever channel it came from.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
-from townsquare.agencies.models import Agency, AttributeDatatype, Service
+from townsquare.agencies.models import AttributeDatatype, Service
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Open311Submission
-from townsquare.open311.formats import Items
+from townsquare.open311.formats import Items, w3c, w3c_or_none
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_DESCRIPTION = 4000
@@ -114,7 +115,7 @@ class RequestQuery:
 
 async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict[str, Any]]:
     """The public view of matching requests, newest first, one page."""
-    rows = await cases.public_reports(
+    rows = await cases.public_report_rows(
         session,
         references=query.ids or None,
         service_codes=query.codes or None,
@@ -129,46 +130,62 @@ async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict
 
 async def get_request(session: AsyncSession, *, reference: str) -> dict[str, Any] | None:
     """One request by its id, when it is a public one."""
-    entries = await _entries(session, await cases.public_reports(session, references=[reference], limit=1))
+    entries = await _entries(session, await cases.public_report_rows(session, references=[reference], limit=1))
     return entries[0] if entries else None
 
 
-async def _entries(session: AsyncSession, rows: list[tuple[Case, Service, Agency]]) -> list[dict[str, Any]]:
-    notes = await cases.latest_public_notes(session, case_ids=[c.id for c, _, _ in rows])
-    merged_ids = {c.merged_into_id for c, _, _ in rows if c.merged_into_id is not None}
+async def _entries(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
+    """The public entries of rows of `cases.REPORT_COLUMNS`: two more queries, however many rows."""
+    notes = await cases.latest_public_notes(session, case_ids=[row.id for row in rows])
+    merged_ids = {row.merged_into_id for row in rows if row.merged_into_id is not None}
     merged_refs: dict[uuid.UUID, str] = {}
     if merged_ids:
         found = await session.execute(select(Case.id, Case.reference).where(Case.id.in_(merged_ids)))
         merged_refs = {row[0]: row[1] for row in found.all()}
-    return [
-        _entry(c, s, a, notes.get(c.id), merged_refs.get(c.merged_into_id) if c.merged_into_id else None)
-        for c, s, a in rows
-    ]
+    return [_entry(row, notes.get(row.id, ""), merged_refs.get(row.merged_into_id)) for row in rows]
 
 
-def _entry(
-    case: Case, service: Service, agency: Agency, update: CaseUpdate | None, merged: str | None
-) -> dict[str, Any]:
-    """One `<request>`: what the public may know about a case, never who reported it."""
-    note = f"Duplicate of {merged}" if merged else (update.note if update else "")
+def _entry(row: Sequence[Any], note: str, merged: str | None) -> dict[str, Any]:
+    """One `<request>`: what the public may know about a case, never who reported it; JSON-ready values (see
+    `Items.plain`), read from the row by position."""
+    (
+        _id,
+        reference,
+        status,
+        description,
+        created_at,
+        updated_at,
+        sla_due_at,
+        address,
+        address_id,
+        zipcode,
+        lat,
+        long,
+        media_url,
+        _merged_into_id,
+        service_name,
+        service_code,
+        service_notice,
+        agency_name,
+    ) = row
     return {
-        "service_request_id": case.reference,
-        "status": public_status(case.status),
-        "status_notes": note,
-        "service_name": service.name,
-        "service_code": service.code,
-        "description": (case.description or "")[:MAX_DESCRIPTION],
-        "agency_responsible": agency.name,
-        "service_notice": service.notice,
-        "requested_datetime": case.created_at,
-        "updated_datetime": case.updated_at,
-        "expected_datetime": case.sla_due_at,
-        "address": case.address_string,
-        "address_id": case.address_id,
-        "zipcode": case.zipcode,
-        "lat": case.lat,
-        "long": case.long,
-        "media_url": case.media_url,
+        "service_request_id": reference,
+        "status": public_status(status),
+        "status_notes": (f"Duplicate of {merged}" if merged else note) or None,
+        "service_name": service_name or None,
+        "service_code": service_code,
+        "description": (description or "")[:MAX_DESCRIPTION] or None,
+        "agency_responsible": agency_name or None,
+        "service_notice": service_notice or None,
+        "requested_datetime": w3c(created_at),
+        "updated_datetime": w3c(updated_at),
+        "expected_datetime": w3c_or_none(sla_due_at),
+        "address": address or None,
+        "address_id": address_id or None,
+        "zipcode": zipcode or None,
+        "lat": lat,
+        "long": long,
+        "media_url": media_url or None,
     }
 
 

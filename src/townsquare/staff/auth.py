@@ -170,8 +170,7 @@ async def optional_principal(
     if token:
         account = await service.staff_for_session(session, token=token)
         if account is not None:
-            agencies = await service.agency_ids_for(session, staff_id=account.id)
-            scope = None if account.role is StaffRole.admin else frozenset(agencies)
+            scope = None if account.role is StaffRole.admin else account.agency_ids
             return Principal("staff", account.id, account.display_name, account.role, scope)
     return None
 

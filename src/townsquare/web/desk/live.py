@@ -132,8 +132,7 @@ class DeskHub:
             account = await staff.staff_for_session(session, token=token)
             if account is None:
                 return None
-            agencies = await staff.agency_ids_for(session, staff_id=account.id)
-        scope = None if account.role is StaffRole.admin else frozenset(agencies)
+        scope = None if account.role is StaffRole.admin else account.agency_ids
         return Desk(socket, account.id, scope, account.role)
 
     async def _handle(self, desk: Desk, raw: MutableMapping[str, Any]) -> None:
