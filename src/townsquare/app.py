@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -191,6 +192,8 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
         if rt.smtp is not None:
             await rt.smtp.start()
+        if settings.freeze_startup_heap:
+            _freeze_startup_heap()
         try:
             yield
         finally:
@@ -207,6 +210,14 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
             await rt.db.dispose()
 
     return lifespan
+
+
+def _freeze_startup_heap() -> None:
+    """Move everything built at startup (about 200,000 objects: routes, templates, the ORM's mappers, the
+    knowledge index) out of the garbage collector's reach. It is never garbage, yet every full collection walked
+    it: a 30-50 ms pause of the event loop for every request in flight, every few hundred requests."""
+    gc.collect()
+    gc.freeze()
 
 
 def _include_routers(app: FastAPI, settings: Settings) -> None:

@@ -77,6 +77,11 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
     routing_worker: bool = Field(default=True, description="Run the routing worker inside the app")
     routing_poll_seconds: float = Field(default=1.0, gt=0)
+    freeze_startup_heap: bool = Field(
+        default=True,
+        description="Keep what the app builds at startup out of the garbage collector's full collections (shorter "
+        "pauses); off in tests, which start many apps in one process",
+    )
 
     # Staff sessions
     session_hours: int = Field(default=12, ge=1)
