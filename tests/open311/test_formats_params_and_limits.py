@@ -49,6 +49,16 @@ def test_one_body_two_formats() -> None:
     assert Format("xml") is Format.xml
 
 
+def test_datetimes_are_w3c_in_utc_to_the_second_in_both_formats() -> None:
+    utc = datetime(2026, 5, 1, 13, 15, 30, 999999, tzinfo=UTC)
+    toronto = datetime(2026, 5, 1, 9, 15, 30, tzinfo=timezone(timedelta(hours=-4)))
+    plain = Items("request", [{"requested_datetime": utc, "expected_datetime": None}], plain=True)
+    assert to_json(plain) == b'[{"requested_datetime":"2026-05-01T13:15:30Z","expected_datetime":null}]'
+    assert to_json({"at": toronto}) == b'{"at":"2026-05-01T13:15:30Z"}'
+    assert b"<requested_datetime>2026-05-01T13:15:30Z</requested_datetime>" in to_xml("requests", plain)
+    assert to_json({"name": "Café É"}) == '{"name":"Café É"}'.encode()
+
+
 def test_xml_text_is_escaped() -> None:
     assert b"&lt;b&gt; &amp;" in to_xml("x", {"d": "<b> &"})
 

@@ -145,7 +145,7 @@ async def _count(runtime: Runtime, agency_id: uuid.UUID, agents: int) -> int:
     return len(statements.selects)
 
 
-async def test_the_snapshot_uses_six_queries_however_much_there_is(runtime: Runtime) -> None:
+async def test_the_snapshot_uses_seven_queries_however_much_there_is(runtime: Runtime) -> None:
     async with runtime.db.session() as s:
         seed = await _seed(s)
     works, roads = seed["works"], seed["roads"]
@@ -157,4 +157,30 @@ async def test_the_snapshot_uses_six_queries_however_much_there_is(runtime: Runt
             s.add(_item(works.id, queue_id=roads.id, channel=["sms", "chat", "email"][i % 3]))
             s.add(_item(works.id, status=WorkItemStatus.assigned, assigned_to_id=helper.id))
         await s.commit()
-    assert small == await _count(runtime, works.id, agents=41) == 6  # open items and counted ones apart
+    assert small == await _count(runtime, works.id, agents=41) == 7  # open items, answered today, due today
+
+
+async def test_each_closed_item_of_today_is_counted_once_whichever_day_it_was_answered(session: AsyncSession) -> None:
+    works = await create_agency(session, slug="city-works", name="City Works")
+    yesterday = NOW - timedelta(days=1)
+    done = WorkItemStatus.done
+    session.add_all(
+        [
+            # Answered yesterday, due today: counted (by its due time) and met.
+            _item(works.id, status=done, first_answered_at=yesterday, sla_due_at=NOW - 30 * MIN),
+            # Never answered (cancelled), due today: counted, not met.
+            _item(works.id, status=WorkItemStatus.cancelled, sla_due_at=NOW - 20 * MIN),
+            # Answered today and due today: counted once, met.
+            _item(works.id, status=done, first_answered_at=NOW - 40 * MIN, sla_due_at=NOW - 35 * MIN),
+            # Answered today, due tomorrow: counted (by its answer), met.
+            _item(works.id, status=done, first_answered_at=NOW - 10 * MIN, sla_due_at=NOW + timedelta(days=1)),
+            # Due later today and still not answered, but closed: not counted yet.
+            _item(works.id, status=WorkItemStatus.cancelled, sla_due_at=NOW + 60 * MIN),
+            # Answered and due yesterday: not counted.
+            _item(works.id, status=done, first_answered_at=yesterday, sla_due_at=yesterday + MIN),
+        ]
+    )
+    await session.commit()
+    wall = await board.snapshot(session, agency_ids={works.id}, now=NOW)
+    assert (wall.total.sla_counted, wall.total.answered_in_sla) == (4, 3)
+    assert wall.total.depth == wall.total.offered == wall.total.in_progress == wall.total.past_sla == 0

@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Row, Select, insert, or_, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import QueryableAttribute, aliased
 
 from townsquare.agencies.models import Agency, Service
 from townsquare.cases.links import (
@@ -33,7 +33,7 @@ from townsquare.cases.links import (
     merge,
     nearby_open,
 )
-from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, Priority
+from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, CaseUpdate, Priority
 from townsquare.cases.workflow import (
     OPEN_STATUSES,
     TRANSITIONS,
@@ -273,10 +273,19 @@ async def assign(session: AsyncSession, *, case: Case, staff_id: uuid.UUID | Non
     return previous
 
 
-# What the public may know about a report, read as columns (Open311 lists up to 1,000 at a time; its `_entry`
-# reads them by position, in this order).
+_MERGED_INTO = aliased(Case, name="merged_into")
+# The note of the case's newest update: one index probe per row, in the same query.
+_LATEST_NOTE = (
+    select(CaseUpdate.note)
+    .where(CaseUpdate.case_id == Case.id)
+    .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())
+    .limit(1)
+    .correlate(Case)
+    .scalar_subquery()
+)
+# What the public may know about a report, read as columns in one query with its newest note and the reference
+# of the case it was merged into (Open311 lists up to 1,000 at a time; its `_entry` reads them by position).
 REPORT_COLUMNS = (
-    Case.id,
     Case.reference,
     Case.status,
     Case.description,
@@ -289,7 +298,8 @@ REPORT_COLUMNS = (
     Case.lat,
     Case.long,
     Case.media_url,
-    Case.merged_into_id,
+    _MERGED_INTO.reference.label("merged_into"),
+    _LATEST_NOTE.label("latest_note"),
     Service.name.label("service_name"),
     Service.code.label("service_code"),
     Service.notice.label("service_notice"),
@@ -371,7 +381,7 @@ async def public_report_rows(
         status=status,
         since=since,
         until=until,
-    )
+    ).outerjoin(_MERGED_INTO, _MERGED_INTO.id == Case.merged_into_id)
     stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)  # ix_cases_created
     rows: Sequence[Row[Any]] = (await session.execute(stmt)).all()
     return rows

@@ -6,20 +6,19 @@ account or device), whichever channel it came from.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import AttributeDatatype, Service
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Open311Submission
-from townsquare.open311.formats import Items, w3c, w3c_or_none
+from townsquare.open311.formats import Items
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_DESCRIPTION = 4000
@@ -125,31 +124,19 @@ async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict
         limit=query.page_size,
         offset=(query.page - 1) * query.page_size,
     )
-    return await _entries(session, rows)
+    return [_entry(row) for row in rows]
 
 
 async def get_request(session: AsyncSession, *, reference: str) -> dict[str, Any] | None:
     """One request by its id, when it is a public one."""
-    entries = await _entries(session, await cases.public_report_rows(session, references=[reference], limit=1))
-    return entries[0] if entries else None
+    rows = await cases.public_report_rows(session, references=[reference], limit=1)
+    return _entry(rows[0]) if rows else None
 
 
-async def _entries(session: AsyncSession, rows: Sequence[Row[Any]]) -> list[dict[str, Any]]:
-    """The public entries of rows of `cases.REPORT_COLUMNS`: two more queries, however many rows."""
-    notes = await cases.latest_public_notes(session, case_ids=[row.id for row in rows])
-    merged_ids = {row.merged_into_id for row in rows if row.merged_into_id is not None}
-    merged_refs: dict[uuid.UUID, str] = {}
-    if merged_ids:
-        found = await session.execute(select(Case.id, Case.reference).where(Case.id.in_(merged_ids)))
-        merged_refs = {row[0]: row[1] for row in found.all()}
-    return [_entry(row, notes.get(row.id, ""), merged_refs.get(row.merged_into_id)) for row in rows]
-
-
-def _entry(row: Sequence[Any], note: str, merged: str | None) -> dict[str, Any]:
+def _entry(row: Sequence[Any]) -> dict[str, Any]:
     """One `<request>`: what the public may know about a case, never who reported it; JSON-ready values (see
-    `Items.plain`), read from the row by position."""
+    `Items.plain`), read from a row of `cases.REPORT_COLUMNS` by position."""
     (
-        _id,
         reference,
         status,
         description,
@@ -162,7 +149,8 @@ def _entry(row: Sequence[Any], note: str, merged: str | None) -> dict[str, Any]:
         lat,
         long,
         media_url,
-        _merged_into_id,
+        merged,
+        note,
         service_name,
         service_code,
         service_notice,
@@ -177,9 +165,9 @@ def _entry(row: Sequence[Any], note: str, merged: str | None) -> dict[str, Any]:
         "description": (description or "")[:MAX_DESCRIPTION] or None,
         "agency_responsible": agency_name or None,
         "service_notice": service_notice or None,
-        "requested_datetime": w3c(created_at),
-        "updated_datetime": w3c(updated_at),
-        "expected_datetime": w3c_or_none(sla_due_at),
+        "requested_datetime": created_at,
+        "updated_datetime": updated_at,
+        "expected_datetime": sla_due_at,
         "address": address or None,
         "address_id": address_id or None,
         "zipcode": zipcode or None,

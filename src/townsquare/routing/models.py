@@ -38,6 +38,8 @@ BOARD_COLUMNS = (
     "first_answered_at",
     "sla_goal_percent",
 )
+# What the wallboard reads of an item counted for today's SLA, after the column its branch ranges over.
+COUNTED_COLUMNS = ("status", "agency_id", "queue_id", "channel", "sla_goal_percent")
 OPEN_STATUSES = (WorkItemStatus.queued, WorkItemStatus.offered, WorkItemStatus.assigned)
 HELD_STATUSES = (WorkItemStatus.offered, WorkItemStatus.assigned)
 
@@ -214,9 +216,9 @@ class WorkItem(IdMixin, TimestampMixin, Base):
         Index("ix_work_items_conversation", "conversation_id", "status"),
         Index("ix_work_items_routing", "status", "priority", "sla_due_at", "created_at"),
         Index("ix_work_items_holder", "assigned_to_id", "status"),
-        # The wallboard's items answered today and items due today.
-        Index("ix_work_items_first_answered", "first_answered_at"),
-        Index("ix_work_items_sla_due", "sla_due_at"),
+        # The wallboard's items answered today and items due today, each counted from its index alone.
+        Index("ix_work_items_first_answered", "first_answered_at", "sla_due_at", *COUNTED_COLUMNS),
+        Index("ix_work_items_sla_due", "sla_due_at", "first_answered_at", *COUNTED_COLUMNS),
         # Everything the wallboard reads of an open item, so PostgreSQL counts a backlog from the index alone.
         Index("ix_work_items_board", *BOARD_COLUMNS),
     )
