@@ -15,8 +15,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from townsquare.db import sqlite_inline
 from townsquare.events import EventBus
 from townsquare.hygiene import dump_stored_json, load_stored_json
+
+SQLITE_LOCK_WAIT = 10.0  # seconds a statement waits for another connection's write lock before failing
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -25,21 +28,21 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def _sqlite_begin(conn: Any) -> None:
     # IMMEDIATE takes the write lock up front: a read-then-write transaction can then never fail with
-    # SQLITE_BUSY halfway, it waits (busy_timeout) for the one writer SQLite allows instead. Sessions made
+    # SQLITE_BUSY halfway, it waits (sqlite_inline) for the one writer SQLite allows instead. Sessions made
     # with `deferred=True` (read-mostly work) use a plain BEGIN, and in WAL mode never block the writer.
     deferred = conn.get_execution_options().get("townsquare_deferred", False)
     conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_engine(database_url: str, *, pool: bool = True, sqlite_writer: bool = False) -> AsyncEngine:
-    """An async engine; for SQLite the file's folder is created and WAL and foreign keys are switched on.
+    """An async engine; for SQLite the file's folder is created, WAL and foreign keys are switched on, and calls
+    run inline on the event loop (`sqlite_inline`).
 
     `sqlite_writer`: one pooled connection, so writers queue first-come first-served in the pool instead of
     polling SQLite's busy handler (which sleeps up to 100 ms between tries and serves no one in order).
@@ -51,7 +54,8 @@ def make_engine(database_url: str, *, pool: bool = True, sqlite_writer: bool = F
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
             if sqlite_writer and pool:
                 kwargs.update(pool_size=1, max_overflow=0, pool_timeout=60)
-        kwargs["connect_args"] = {"timeout": 10}
+        # Calls run on the event loop's thread; a lock held elsewhere is waited for without blocking it.
+        kwargs["async_creator"] = sqlite_inline.connector(url.database or ":memory:", wait=SQLITE_LOCK_WAIT)
     else:
         kwargs["pool_pre_ping"] = True
     if not pool:
