@@ -12,7 +12,7 @@ from datetime import datetime, time
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import ColumnElement, select, union
+from sqlalchemy import ColumnElement, bindparam, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -54,12 +54,20 @@ def normalise(kind: IdentityKind, value: str, *, region: str) -> str:
     return cleaned.lower() if kind is IdentityKind.social else cleaned
 
 
+# Built once: every contact from a handle looks its identity up.
+_IDENTITY = select(Identity).where(
+    Identity.kind == bindparam("kind"),
+    Identity.namespace == bindparam("namespace"),
+    Identity.value == bindparam("value"),
+)
+
+
 async def find_identity(
     session: AsyncSession, *, kind: IdentityKind, value: str, namespace: str = ""
 ) -> Identity | None:
     """The identity with exactly this normalised value."""
-    stmt = select(Identity).where(Identity.kind == kind, Identity.namespace == namespace, Identity.value == value)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    params = {"kind": kind, "namespace": namespace, "value": value}
+    return (await session.execute(_IDENTITY, params)).scalar_one_or_none()
 
 
 async def resolve(

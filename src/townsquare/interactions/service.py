@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -37,10 +37,26 @@ def older_than(cursor: TimelineCursor) -> ColumnElement[bool]:
     return keyset.older_than(Interaction.occurred_at, Interaction.id, cursor)
 
 
+# The lookups every contact makes, built once (building a statement cost more than running it on SQLite).
+_BY_EXTERNAL_ID = select(Interaction).where(
+    Interaction.channel == bindparam("channel"), Interaction.external_id == bindparam("external_id")
+)
+_RECENT_OPEN = (
+    select(Conversation)
+    .where(
+        Conversation.citizen_id == bindparam("citizen_id"),
+        Conversation.status == ConversationStatus.open,
+        Conversation.last_activity_at >= bindparam("active_since"),
+    )
+    .order_by(Conversation.last_activity_at.desc())
+    .limit(1)
+)
+
+
 async def find_by_external_id(session: AsyncSession, *, channel: Channel, external_id: str) -> Interaction | None:
     """The interaction a provider already delivered under this id on this channel."""
-    stmt = select(Interaction).where(Interaction.channel == channel, Interaction.external_id == external_id)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    params = {"channel": channel, "external_id": external_id}
+    return (await session.execute(_BY_EXTERNAL_ID, params)).scalar_one_or_none()
 
 
 async def conversation_by_external_refs(
@@ -80,17 +96,8 @@ async def recent_open_conversation(
     session: AsyncSession, *, citizen_id: uuid.UUID, active_since: datetime
 ) -> Conversation | None:
     """The citizen's open conversation with activity since the given time, on any channel."""
-    stmt = (
-        select(Conversation)
-        .where(
-            Conversation.citizen_id == citizen_id,
-            Conversation.status == ConversationStatus.open,
-            Conversation.last_activity_at >= active_since,
-        )
-        .order_by(Conversation.last_activity_at.desc())
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    params = {"citizen_id": citizen_id, "active_since": active_since}
+    return (await session.execute(_RECENT_OPEN, params)).scalar_one_or_none()
 
 
 async def start_conversation(

@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,15 +40,27 @@ FALLBACK_SLA_SECONDS = 48 * 3600
 PRIORITY_BY_CASE: dict[str, int] = {"low": 25, "normal": 50, "high": 75, "urgent": 100}
 
 
+# The look-ups every contact put in front of a person makes, built once.
+_OPEN_ITEM = (
+    select(WorkItem)
+    .where(WorkItem.conversation_id == bindparam("conversation_id"), WorkItem.status.in_(OPEN_STATUSES))
+    .order_by(WorkItem.created_at.desc())
+    .limit(1)
+)
+_OPEN_ITEM_ON = _OPEN_ITEM.where(WorkItem.channel == bindparam("channel"))
+_QUEUES = select(Queue).where(Queue.agency_id == bindparam("agency_id"), Queue.active.is_(True)).order_by(Queue.slug)
+_SLA_TARGETS = select(SlaTarget).where(SlaTarget.agency_id == bindparam("agency_id"))
+
+
 async def open_item_for_conversation(
     session: AsyncSession, *, conversation_id: uuid.UUID, channel: str | None = None
 ) -> WorkItem | None:
     """The conversation's work item (on `channel`, if given) that is still waiting or in someone's hands."""
-    stmt = select(WorkItem).where(WorkItem.conversation_id == conversation_id, WorkItem.status.in_(OPEN_STATUSES))
-    if channel is not None:
-        stmt = stmt.where(WorkItem.channel == channel)
-    stmt = stmt.order_by(WorkItem.created_at.desc()).limit(1)
-    return (await session.execute(stmt)).scalar_one_or_none()
+    if channel is None:
+        found = await session.execute(_OPEN_ITEM, {"conversation_id": conversation_id})
+    else:
+        found = await session.execute(_OPEN_ITEM_ON, {"conversation_id": conversation_id, "channel": channel})
+    return found.scalar_one_or_none()
 
 
 def _matches(queue: Queue, channel: str, service_code: str | None) -> bool:
@@ -61,8 +73,8 @@ async def choose_queue(
     session: AsyncSession, *, agency_id: uuid.UUID, channel: str, service_code: str | None
 ) -> Queue | None:
     """The agency's most specific active queue for this work: service and channel, then service, then channel."""
-    stmt = select(Queue).where(Queue.agency_id == agency_id, Queue.active.is_(True)).order_by(Queue.slug)
-    queues = [q for q in (await session.execute(stmt)).scalars() if _matches(q, channel, service_code)]
+    found = await session.execute(_QUEUES, {"agency_id": agency_id})
+    queues = [q for q in found.scalars() if _matches(q, channel, service_code)]
     if not queues:
         return None
     return max(queues, key=lambda q: 2 * bool(q.service_codes) + bool(q.channels))
@@ -72,9 +84,8 @@ async def sla_target(
     session: AsyncSession, *, agency_id: uuid.UUID, service_id: uuid.UUID | None, channel: str
 ) -> SlaTarget | None:
     """The most specific SLA target: service and channel, service, channel, then the agency's own."""
-    stmt = select(SlaTarget).where(SlaTarget.agency_id == agency_id)
     best: tuple[int, SlaTarget] | None = None
-    for target in (await session.execute(stmt)).scalars():
+    for target in (await session.execute(_SLA_TARGETS, {"agency_id": agency_id})).scalars():
         if target.service_id is not None and target.service_id != service_id:
             continue
         if target.channel is not None and target.channel != channel:
