@@ -7,7 +7,7 @@ import unicodedata
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -62,16 +62,20 @@ async def get_service_by_id(session: AsyncSession, *, service_id: uuid.UUID) -> 
     return await session.get_one(Service, service_id)
 
 
+# Built once: every contact without a case or service finds its agency by the address it was sent to.
+_BY_ADDRESS = (
+    select(Agency)
+    .join(ContactPoint, ContactPoint.agency_id == Agency.id)
+    .where(ContactPoint.channel == bindparam("channel"), ContactPoint.address == bindparam("address"))
+)
+
+
 async def agency_for_address(session: AsyncSession, *, channel: str, address: str | None) -> Agency | None:
     """The agency that owns an inbound address (a phone number, a mailbox) on a channel."""
     if not address:
         return None
-    stmt = (
-        select(Agency)
-        .join(ContactPoint, ContactPoint.agency_id == Agency.id)
-        .where(ContactPoint.channel == channel, ContactPoint.address == address.strip().lower())
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    params = {"channel": channel, "address": address.strip().lower()}
+    return (await session.execute(_BY_ADDRESS, params)).scalar_one_or_none()
 
 
 async def default_agency(session: AsyncSession, *, slug: str | None = None) -> Agency:

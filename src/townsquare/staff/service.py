@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -179,10 +179,13 @@ async def create_api_key(
     return key, row
 
 
+# Built once: every request an integration makes looks its key up.
+_LIVE_KEY = select(ApiKey).where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+
+
 async def api_key_for(session: AsyncSession, *, key: str) -> ApiKey | None:
     """The live API key matching a presented key."""
-    stmt = select(ApiKey).where(ApiKey.key_hash == _sha256(key), ApiKey.revoked_at.is_(None))
-    row = (await session.execute(stmt)).scalar_one_or_none()
+    row = (await session.execute(_LIVE_KEY, {"key_hash": _sha256(key)})).scalar_one_or_none()
     now = utcnow()
     if row is not None and (row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION):
         row.last_used_at = now  # at most once a minute: a busy integration must not write on every request
