@@ -121,3 +121,29 @@ async def test_without_targets_the_service_hours_then_channel_default_apply(setu
     assert by_service.sla_due_at == MONDAY_9_TORONTO + timedelta(hours=72)  # no calendar: wall clock
     call = await items.create(session, channel="voice", kind="call", agency_id=agency.id, received_at=MONDAY_9_TORONTO)
     assert call.sla_due_at == MONDAY_9_TORONTO + timedelta(seconds=items.DEFAULT_SLA_SECONDS["voice"])
+
+
+async def test_business_time_counts_only_holidays_still_ahead(setup: tuple[AsyncSession, Agency]) -> None:
+    session, agency = setup
+    calendar = BusinessCalendar(
+        agency_id=agency.id,
+        name="Office",
+        timezone="America/Toronto",
+        hours={str(d): [["08:30", "16:30"]] for d in range(5)},
+    )
+    session.add(calendar)
+    await session.flush()
+    session.add(Holiday(calendar_id=calendar.id, day=date(2026, 11, 20), name="Last Friday, already past"))
+    session.add(Queue(agency_id=agency.id, slug="all", name="All", calendar_id=calendar.id))
+    session.add(SlaTarget(agency_id=agency.id, first_response_seconds=8 * 3600, business_hours=True))
+    await session.flush()
+    item = await items.create(session, channel="sms", kind="message", agency_id=agency.id, received_at=MONDAY_9_TORONTO)
+    # 7.5 open hours on Monday, the last 30 minutes on Tuesday from 08:30 Toronto (13:30 UTC).
+    assert item.sla_due_at == datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
+
+    session.add(Holiday(calendar_id=calendar.id, day=date(2026, 11, 24), name="Tuesday"))
+    await session.flush()
+    later = await items.create(
+        session, channel="sms", kind="message", agency_id=agency.id, received_at=MONDAY_9_TORONTO
+    )
+    assert later.sla_due_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # Tuesday closed: Wednesday instead

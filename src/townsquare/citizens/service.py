@@ -19,6 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
+from townsquare.db import races
+from townsquare.db.base import new_id
 from townsquare.errors import FieldError, Problem, conflict, invalid, not_found
 
 
@@ -88,13 +90,11 @@ async def resolve(
     created = False
     if identity is None:
         try:
-            async with session.begin_nested():
-                citizen = Citizen(display_name=display_name, status=CitizenStatus.provisional)
-                session.add(citizen)
-                await session.flush()
+            async with races.guarded(session):
+                citizen = Citizen(id=new_id(), display_name=display_name, status=CitizenStatus.provisional)
                 identity = Identity(citizen_id=citizen.id, kind=kind, namespace=namespace, value=value)
-                session.add(identity)
-                await session.flush()
+                session.add_all((citizen, identity))
+                await session.flush()  # one unit of work: the citizen's row goes first (the identity refers to it)
             created = True
         except IntegrityError:
             identity = await find_identity(session, kind=kind, value=value, namespace=namespace)

@@ -20,6 +20,7 @@ from townsquare.agencies import service as agencies
 from townsquare.assistant import engine as assistant
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity
+from townsquare.db import races
 from townsquare.engagement import media, placing, queueing
 from townsquare.engagement.messages import InboundMessage, OutboundMessage, Outcome
 from townsquare.engagement.placing import Placed
@@ -66,7 +67,7 @@ class Pipeline:
         if earlier is not None:
             return await self._redelivered(session, earlier)
         try:
-            async with session.begin_nested():
+            async with races.guarded(session):
                 placed = await placing.place(session, self.settings, self.store, message)
         except IntegrityError:
             # Two deliveries of one webhook raced and the other one won: answer as it did.

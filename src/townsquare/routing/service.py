@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,6 +50,11 @@ _OPEN_ITEM = (
 _OPEN_ITEM_ON = _OPEN_ITEM.where(WorkItem.channel == bindparam("channel"))
 _QUEUES = select(Queue).where(Queue.agency_id == bindparam("agency_id"), Queue.active.is_(True)).order_by(Queue.slug)
 _SLA_TARGETS = select(SlaTarget).where(SlaTarget.agency_id == bindparam("agency_id"))
+_CALENDAR_AHEAD = (
+    select(BusinessCalendar.hours, BusinessCalendar.timezone, Holiday.day)
+    .outerjoin(Holiday, and_(Holiday.calendar_id == BusinessCalendar.id, Holiday.day >= bindparam("from_day")))
+    .where(BusinessCalendar.id == bindparam("calendar_id"))
+)
 
 
 async def open_item_for_conversation(
@@ -107,13 +112,14 @@ async def due_at(
     """`seconds` after `received_at`, counting only open hours when asked and the queue has a calendar."""
     if not business_hours or calendar_id is None:
         return received_at + timedelta(seconds=seconds)
-    calendar = await session.get(BusinessCalendar, calendar_id)
-    if calendar is None:
+    # The calendar and its holidays from the day before (whatever its time zone) on, in one statement.
+    params = {"calendar_id": calendar_id, "from_day": (received_at - timedelta(days=1)).date()}
+    rows = (await session.execute(_CALENDAR_AHEAD, params)).all()
+    if not rows:
         return received_at + timedelta(seconds=seconds)
-    days = (await session.execute(select(Holiday.day).where(Holiday.calendar_id == calendar_id))).scalars()
-    return calendars.add_business_time(
-        received_at, seconds, hours=calendar.hours, timezone=calendar.timezone, holidays=list(days)
-    )
+    hours, timezone = rows[0].hours, rows[0].timezone
+    days = [row.day for row in rows if row.day is not None]
+    return calendars.add_business_time(received_at, seconds, hours=hours, timezone=timezone, holidays=days)
 
 
 async def create(
