@@ -58,9 +58,8 @@ async def test_most_specific_queue_wins_and_gives_its_skills_and_boost(setup: tu
     assert (call.capacity_class, mail.capacity_class) == (CapacityClass.voice, CapacityClass.async_)
 
 
-async def test_sla_target_most_specific_and_in_business_hours(setup: tuple[AsyncSession, Agency]) -> None:
-    session, agency = setup
-    service = await create_service(session, agency=agency)
+async def _office_queue(session: AsyncSession, agency: Agency, *, holiday: date) -> BusinessCalendar:
+    """The agency's one queue, open 08:30-16:30 on weekdays in Toronto, closed on `holiday`."""
     calendar = BusinessCalendar(
         agency_id=agency.id,
         name="Office",
@@ -69,8 +68,15 @@ async def test_sla_target_most_specific_and_in_business_hours(setup: tuple[Async
     )
     session.add(calendar)
     await session.flush()
-    session.add(Holiday(calendar_id=calendar.id, day=date(2026, 11, 24), name="A holiday"))
+    session.add(Holiday(calendar_id=calendar.id, day=holiday, name="A holiday"))
     session.add(Queue(agency_id=agency.id, slug="all", name="All", calendar_id=calendar.id))
+    return calendar
+
+
+async def test_sla_target_most_specific_and_in_business_hours(setup: tuple[AsyncSession, Agency]) -> None:
+    session, agency = setup
+    service = await create_service(session, agency=agency)
+    await _office_queue(session, agency, holiday=date(2026, 11, 24))
     session.add_all(
         [
             SlaTarget(agency_id=agency.id, channel="email", first_response_seconds=8 * 3600, business_hours=True),
@@ -125,16 +131,7 @@ async def test_without_targets_the_service_hours_then_channel_default_apply(setu
 
 async def test_business_time_counts_only_holidays_still_ahead(setup: tuple[AsyncSession, Agency]) -> None:
     session, agency = setup
-    calendar = BusinessCalendar(
-        agency_id=agency.id,
-        name="Office",
-        timezone="America/Toronto",
-        hours={str(d): [["08:30", "16:30"]] for d in range(5)},
-    )
-    session.add(calendar)
-    await session.flush()
-    session.add(Holiday(calendar_id=calendar.id, day=date(2026, 11, 20), name="Last Friday, already past"))
-    session.add(Queue(agency_id=agency.id, slug="all", name="All", calendar_id=calendar.id))
+    calendar = await _office_queue(session, agency, holiday=date(2026, 11, 20))  # last Friday, already past
     session.add(SlaTarget(agency_id=agency.id, first_response_seconds=8 * 3600, business_hours=True))
     await session.flush()
     item = await items.create(session, channel="sms", kind="message", agency_id=agency.id, received_at=MONDAY_9_TORONTO)

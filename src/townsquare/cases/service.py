@@ -33,8 +33,9 @@ from townsquare.cases.links import (
     merge,
     nearby_open,
 )
-from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, CaseUpdate, Priority
+from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, Priority
 from townsquare.cases.workflow import (
+    NEWEST_NOTE,
     OPEN_STATUSES,
     TRANSITIONS,
     change_status,
@@ -274,15 +275,6 @@ async def assign(session: AsyncSession, *, case: Case, staff_id: uuid.UUID | Non
 
 
 _MERGED_INTO = aliased(Case, name="merged_into")
-# The note of the case's newest update: one index probe per row, in the same query.
-_LATEST_NOTE = (
-    select(CaseUpdate.note)
-    .where(CaseUpdate.case_id == Case.id)
-    .order_by(CaseUpdate.created_at.desc(), CaseUpdate.id.desc())
-    .limit(1)
-    .correlate(Case)
-    .scalar_subquery()
-)
 # What the public may know about a report, read as columns in one query with its newest note and the reference
 # of the case it was merged into (Open311 lists up to 1,000 at a time; its `_entry` reads them by position).
 REPORT_COLUMNS = (
@@ -299,7 +291,7 @@ REPORT_COLUMNS = (
     Case.long,
     Case.media_url,
     _MERGED_INTO.reference.label("merged_into"),
-    _LATEST_NOTE.label("latest_note"),
+    NEWEST_NOTE.label("latest_note"),
     Service.name.label("service_name"),
     Service.code.label("service_code"),
     Service.notice.label("service_notice"),

@@ -153,14 +153,9 @@ async def _item_rows(
     # count for the SLA, as two branches that never overlap, each counted from its own index alone (answered
     # today; due today and not answered today) — an OR of the two would read a heap page per item.
     closed = w.status.not_in(OPEN_STATUSES)
-    answered_today = and_(w.first_answered_at >= since, w.sla_due_at.is_not(None))
-    due_today = and_(
-        w.sla_due_at >= since,
-        w.sla_due_at <= now,
-        or_(w.first_answered_at.is_(None), w.first_answered_at < since),
-    )
+    not_answered_today = or_(w.first_answered_at.is_(None), w.first_answered_at < since)
     rows = [*(await session.execute(open_stmt.where(scope, w.status.in_(OPEN_STATUSES)))).all()]
-    for branch in (answered_today, due_today):
+    for branch in (_answered_today(since), and_(_due_today(since, now), not_answered_today)):
         rows += (await session.execute(grouped(true(), *_NOTHING_OPEN).where(scope, closed, branch))).all()
     return rows
 
@@ -175,13 +170,19 @@ _NOTHING_OPEN = (
 )
 
 
+def _answered_today(since: datetime) -> ColumnElement[bool]:
+    """First answered today, with an SLA due time."""
+    return and_(WorkItem.first_answered_at >= since, WorkItem.sla_due_at.is_not(None))
+
+
+def _due_today(since: datetime, now: datetime) -> ColumnElement[bool]:
+    """Due today, before now."""
+    return and_(WorkItem.sla_due_at >= since, WorkItem.sla_due_at <= now)
+
+
 def _counted(since: datetime, now: datetime) -> ColumnElement[bool]:
     """Counted for today's SLA: first answered today, or due today before now (with an SLA due time either way)."""
-    w = WorkItem
-    return or_(
-        and_(w.first_answered_at >= since, w.sla_due_at.is_not(None)),
-        and_(w.sla_due_at >= since, w.sla_due_at <= now),
-    )
+    return or_(_answered_today(since), _due_today(since, now))
 
 
 async def _agents(session: AsyncSession, *, agency_ids: set[uuid.UUID] | None) -> list[AgentRow]:
