@@ -6,8 +6,11 @@ Loopback only, on a free port; the server runs on its own event loop in a thread
 from __future__ import annotations
 
 import asyncio
+import io
 import socket
+import sys
 import threading
+import traceback
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +24,10 @@ from townsquare.app import Runtime
 T = TypeVar("T")
 
 START_LIMIT_SECONDS = 60  # an upper bound on a loaded machine; the wait ends as soon as the server listens
+# A browser the test has not closed yet may hold a desk socket or a keep-alive connection open: the server
+# cancels what is still running after this long instead of waiting for the client to hang up.
+GRACEFUL_SHUTDOWN_SECONDS = 3
+STOP_LIMIT_SECONDS = 60
 
 
 def free_port() -> int:
@@ -33,7 +40,10 @@ def free_port() -> int:
 @contextmanager
 def serving(app: FastAPI, port: int) -> Iterator[asyncio.AbstractEventLoop]:
     """Serve `app` with uvicorn at 127.0.0.1:`port` until the block ends; yields the server's event loop."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port, log_level="warning", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+    )
+    server = uvicorn.Server(config)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),), daemon=True)
     thread.start()
@@ -47,8 +57,20 @@ def serving(app: FastAPI, port: int) -> Iterator[asyncio.AbstractEventLoop]:
         yield loop
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        thread.join(timeout=STOP_LIMIT_SECONDS)
+        if thread.is_alive():
+            raise AssertionError(f"the live server did not stop; still running:\n{_still_running(loop, thread)}")
         loop.close()
+
+
+def _still_running(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> str:
+    """What the server's loop is stuck in: its thread's stack and each task's."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    lines = traceback.format_stack(frame) if frame is not None else []
+    out = io.StringIO()
+    for task in asyncio.all_tasks(loop):
+        task.print_stack(limit=8, file=out)
+    return "".join(lines) + out.getvalue()
 
 
 @dataclass
