@@ -43,3 +43,16 @@ async def test_resolve_makes_one_provisional_citizen_per_identifier(session: Asy
     assert identity.id == same.id
     other, _, _ = await citizens.resolve(session, kind=IdentityKind.email, value="+16135550142")
     assert other.id != first.id  # same text, different kind of identifier: no link
+
+
+def test_a_postal_address_is_kept_as_trimmed_lines() -> None:
+    raw = "  Ada  Lovelace \r\n\n 110 Laurier Ave W \n Ottawa ON  K1P 1J1 "
+    expected = "Ada Lovelace\n110 Laurier Ave W\nOttawa ON K1P 1J1"
+    assert citizens.normalise(IdentityKind.postal, raw, region="CA") == expected
+
+
+@pytest.mark.parametrize("raw", ["one line only", "\n".join(["a line"] * 7), "name\n" + "x" * 61])
+def test_a_postal_address_that_cannot_be_written_on_an_envelope_is_refused(raw: str) -> None:
+    with pytest.raises(Problem) as refused:
+        citizens.normalise(IdentityKind.postal, raw, region="CA")
+    assert refused.value.status == 422

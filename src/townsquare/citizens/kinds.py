@@ -16,3 +16,4 @@ class IdentityKind(StrEnum):
     device = "device"  # namespace: the app or widget
     agency_record = "agency_record"  # namespace: the agency slug
     app_account = "app_account"  # namespace: the Open311 integrator (its API key id); an account in its app
+    postal = "postal"  # a postal address, its lines joined by newlines (letters go here)

@@ -44,12 +44,32 @@ def normalise_email(raw: str) -> str:
     return checked.normalized.lower()
 
 
+POSTAL_MAX_LINES = 6
+
+
+def normalise_postal(raw: str) -> str:
+    """A postal address as lines (trimmed, inner spaces collapsed, blank lines dropped), joined by newlines."""
+    lines = [" ".join(line.split()) for line in raw.replace("\r", "\n").split("\n")]
+    kept = [line for line in lines if line]
+    if len(kept) < 2 or len(kept) > POSTAL_MAX_LINES or any(len(line) > 60 for line in kept):
+        raise invalid(
+            f"A postal address needs 2 to {POSTAL_MAX_LINES} lines of at most 60 characters each.",
+            FieldError("postal", "not an address"),
+        )
+    joined = "\n".join(kept)
+    if len(joined) > 320:
+        raise invalid("That postal address is too long.", FieldError("postal", "too long"))
+    return joined
+
+
 def normalise(kind: IdentityKind, value: str, *, region: str) -> str:
     """The canonical form of an identifier of the given kind."""
     if kind is IdentityKind.phone:
         return normalise_phone(value, region=region)
     if kind is IdentityKind.email:
         return normalise_email(value)
+    if kind is IdentityKind.postal:
+        return normalise_postal(value)
     cleaned = value.strip()
     if not cleaned or len(cleaned) > 320:
         raise invalid(f"A {kind.value} identity needs a value of 1 to 320 characters.", FieldError(kind.value, "empty"))

@@ -19,6 +19,7 @@ class Channel(StrEnum):
     counter = "counter"
     mail = "mail"
     api = "api"
+    push = "push"  # a web push notification to a device the person subscribed
 
 
 class Direction(StrEnum):
