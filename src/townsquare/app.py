@@ -34,10 +34,12 @@ from townsquare.db import Database
 from townsquare.engagement import media
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
-from townsquare.events import AgentChanged, Event, EventBus, OutboxEnqueued, WorkItemChanged
+from townsquare.events import AgentChanged, DeliveryChanged, Event, EventBus, OutboxEnqueued, WorkItemChanged
 from townsquare.hygiene import SafeJSONResponse
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
+from townsquare.notify.notifications import Notifier
+from townsquare.notify.progress import NotificationWorker
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.open311 import routes as open311_routes
@@ -79,6 +81,7 @@ class Runtime:
     desk: DeskHub
     knowledge: KnowledgeIndex  # one search index per process, rebuilt when a publication moves the revision
     limiter: RateLimiter  # Open311 rate limits (memory, or shared through Redis)
+    notices: NotificationWorker  # moves notifications from one channel to the next
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
@@ -126,8 +129,27 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     bus.subscribe(AgentChanged, wake_router)
     desk_hub = DeskHub(settings, db, bus)
     limiter = RateLimiter(settings.rate_limit_storage)
+    notices = NotificationWorker(db, Notifier(settings), poll_seconds=settings.notify_poll_seconds)
+
+    async def wake_notices(_: Event) -> None:
+        notices.wake()
+
+    bus.subscribe(DeliveryChanged, wake_notices)
     return Runtime(
-        settings, bus, db, pipeline, providers, worker, recording, hub, smtp, router, desk_hub, knowledge, limiter
+        settings,
+        bus,
+        db,
+        pipeline,
+        providers,
+        worker,
+        recording,
+        hub,
+        smtp,
+        router,
+        desk_hub,
+        knowledge,
+        limiter,
+        notices,
     )
 
 
@@ -190,6 +212,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         stop = asyncio.Event()
         task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
         routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
+        notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
         if rt.smtp is not None:
             await rt.smtp.start()
         if settings.freeze_startup_heap:
@@ -202,7 +225,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
-            for background in (task, routing_task):
+            for background in (task, routing_task, notices_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background

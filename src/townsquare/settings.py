@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     outbox_retry_base_seconds: float = Field(default=5.0, gt=0)
     outbox_lease_seconds: float = Field(default=60.0, gt=0)
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
+    notifications_worker: bool = Field(default=True, description="Run the notifications worker (fallbacks) in the app")
+    notify_push_ack_seconds: int = Field(
+        default=600, ge=10, description="How long a push may go unacknowledged before the next channel is tried"
+    )
+    notify_poll_seconds: float = Field(default=5.0, gt=0)
     routing_worker: bool = Field(default=True, description="Run the routing worker inside the app")
     routing_poll_seconds: float = Field(default=1.0, gt=0)
     freeze_startup_heap: bool = Field(

@@ -14,6 +14,7 @@ from townsquare.cases.models import Case, CaseStatus, CaseUpdate
 from townsquare.casework import cases as casework
 from townsquare.clock import utcnow
 from townsquare.interactions.models import Interaction
+from townsquare.settings import Settings
 from townsquare.staff import service as staff
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import ApiKeyScope, StaffRole
@@ -151,15 +152,19 @@ async def test_one_request_and_its_404s(client: httpx.AsyncClient, city: City, s
 
 
 async def test_a_staff_status_change_shows_in_requests_and_updates(
-    client: httpx.AsyncClient, city: City, session: AsyncSession
+    client: httpx.AsyncClient, city: City, session: AsyncSession, settings: Settings
 ) -> None:
     reference = await _report(client, city)
     case = await _case(session, reference)
     agent = await create_staff(session, email="wren@city.example", agencies=[city.agency])
     actor = Principal("staff", agent.id, "Wren", StaffRole.agent, frozenset({city.agency.id}))
-    await casework.change_status(session, actor=actor, case=case, status=CaseStatus.in_progress, note="Crew booked")
+    await casework.change_status(
+        session, settings=settings, actor=actor, case=case, status=CaseStatus.in_progress, note="Crew booked"
+    )
     await session.commit()
-    await casework.change_status(session, actor=actor, case=case, status=CaseStatus.resolved, note="Filled")
+    await casework.change_status(
+        session, settings=settings, actor=actor, case=case, status=CaseStatus.resolved, note="Filled"
+    )
     await session.commit()
     [entry], _ = await fetch_both(client, "GET", f"/open311/v2/requests/{reference}", status=200)
     assert (entry["status"], entry["status_notes"]) == ("closed", "Filled")

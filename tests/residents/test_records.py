@@ -35,6 +35,7 @@ from townsquare.interactions.models import Channel, Conversation, Direction, Int
 from townsquare.notify.rendering import Content
 from townsquare.residents import records as residents
 from townsquare.routing.models import WorkItem
+from townsquare.settings import Settings
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount, StaffRole
 
@@ -44,7 +45,7 @@ def _staff(staff_id: uuid.UUID, agency_id: uuid.UUID) -> Principal:
 
 
 async def _case_with_history(
-    session: AsyncSession,
+    session: AsyncSession, settings: Settings
 ) -> tuple[Agency, StaffAccount, Case, Citizen, Conversation]:
     """A pothole case of Maria's with cross-channel history, a staff note, an assignment and a status change."""
     works = await create_agency(session)
@@ -63,15 +64,18 @@ async def _case_with_history(
         case_id=case.id,
     )
     await desk.assign_case(session, actor=me, case=case, staff_id=wren.id)
-    await casework.change_status(session, actor=me, case=case, status=CaseStatus.in_progress, note="internal detail")
+    await casework.change_status(
+        session, settings=settings, actor=me, case=case, status=CaseStatus.in_progress, note="internal detail"
+    )
     await session.flush()
     return works, wren, case, citizen, conversation
 
 
 async def test_the_case_timeline_shows_every_channel_and_status_changes_but_never_staff_internal_entries(
     session: AsyncSession,
+    settings: Settings,
 ) -> None:
-    _works, wren, case, citizen, _conversation = await _case_with_history(session)
+    _works, wren, case, citizen, _conversation = await _case_with_history(session, settings)
     page = await residents.case_timeline(session, citizen_id=citizen.id, case_id=case.id)
 
     kinds = [(i.direction, i.kind) for i in page.entries]
@@ -87,8 +91,8 @@ async def test_the_case_timeline_shows_every_channel_and_status_changes_but_neve
     assert len(everything) == 13  # the staff do see the note and the assignment
 
 
-async def test_the_case_timeline_pages_without_gaps_or_repeats(session: AsyncSession) -> None:
-    _works, _wren, case, citizen, _conversation = await _case_with_history(session)
+async def test_the_case_timeline_pages_without_gaps_or_repeats(session: AsyncSession, settings: Settings) -> None:
+    _works, _wren, case, citizen, _conversation = await _case_with_history(session, settings)
     seen: list[uuid.UUID] = []
     cursor = None
     while True:
@@ -102,8 +106,8 @@ async def test_the_case_timeline_pages_without_gaps_or_repeats(session: AsyncSes
         keyset.read_token("not-a-cursor")
 
 
-async def test_another_persons_case_or_conversation_is_not_found(session: AsyncSession) -> None:
-    _works, _wren, case, citizen, conversation = await _case_with_history(session)
+async def test_another_persons_case_or_conversation_is_not_found(session: AsyncSession, settings: Settings) -> None:
+    _works, _wren, case, citizen, conversation = await _case_with_history(session, settings)
     stranger = await create_citizen(session, name="Sam Stranger", email="sam@example.org")
     assert await residents.case_of(session, citizen_id=stranger.id, reference=case.reference) is None
     assert await residents.case_of(session, citizen_id=citizen.id, reference=case.reference.lower()) is not None
@@ -115,8 +119,9 @@ async def test_another_persons_case_or_conversation_is_not_found(session: AsyncS
 
 async def test_cases_come_newest_activity_first_and_conversations_carry_their_latest_message(
     session: AsyncSession,
+    settings: Settings,
 ) -> None:
-    works, _wren, old_case, citizen, conversation = await _case_with_history(session)
+    works, _wren, old_case, citizen, conversation = await _case_with_history(session, settings)
     await create_service(session, agency=works, code="TREE", name="Fallen tree")
     newer = await cases.open_case(session, prefix="TS", agency_id=works.id, title="Tree", channel="web")
     newer.citizen_id = citizen.id
@@ -144,7 +149,7 @@ async def test_cases_come_newest_activity_first_and_conversations_carry_their_la
 
 
 async def test_an_answer_lands_in_the_same_conversation_once_and_opens_work(
-    runtime: Runtime, session: AsyncSession
+    runtime: Runtime, session: AsyncSession, settings: Settings
 ) -> None:
     async with runtime.db.session() as s:
         await create_agency(s)
@@ -188,7 +193,7 @@ async def test_an_answer_lands_in_the_same_conversation_once_and_opens_work(
 
 
 async def test_the_pipeline_refuses_a_named_conversation_that_is_someone_elses(
-    runtime: Runtime, session: AsyncSession
+    runtime: Runtime, session: AsyncSession, settings: Settings
 ) -> None:
     async with runtime.db.session() as s:
         await create_agency(s)
@@ -216,7 +221,7 @@ async def test_the_pipeline_refuses_a_named_conversation_that_is_someone_elses(
 
 
 async def test_a_staff_reply_on_any_channel_shows_in_the_residents_conversation(
-    runtime: Runtime, session: AsyncSession
+    runtime: Runtime, session: AsyncSession, settings: Settings
 ) -> None:
     async with runtime.db.session() as s:
         works = await create_agency(s)

@@ -53,7 +53,7 @@ async def open_case(body: CaseIn, session: SessionDep, settings: SettingsDep, pr
     """Open a case for a service; answers are checked against the service's form."""
     case = await casework.open_case(
         session,
-        prefix=settings.case_reference_prefix,
+        settings=settings,
         actor=principal,
         service_code=body.service_code,
         channel=Channel(body.channel),
@@ -77,10 +77,13 @@ async def get_case(case: VisibleCase) -> CaseOut:
 
 @router.post("/{reference}/status", response_model=CaseOut)
 async def change_status(
-    case: VisibleCase, body: StatusChangeIn, session: SessionDep, principal: CurrentPrincipal
+    case: VisibleCase, body: StatusChangeIn, session: SessionDep, settings: SettingsDep, principal: CurrentPrincipal
 ) -> CaseOut:
-    """Move a case to another status; refused (409) if the workflow does not allow it."""
-    await casework.change_status(session, actor=principal, case=case, status=body.status, note=body.note)
+    """Move a case to another status; refused (409) if the workflow does not allow it. The resident is told, with
+    the note, on the channel they prefer."""
+    await casework.change_status(
+        session, settings=settings, actor=principal, case=case, status=body.status, note=body.note
+    )
     await session.commit()
     return CaseOut.model_validate(case)
 

@@ -21,15 +21,17 @@ from townsquare.errors import forbidden, invalid
 from townsquare.events import CaseOpened, CaseStatusChanged, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
+from townsquare.notify import case_events
 from townsquare.routing import events as routing_events
 from townsquare.routing import service as routing
+from townsquare.settings import Settings
 from townsquare.staff.auth import Principal
 
 
 async def open_case(
     session: AsyncSession,
     *,
-    prefix: str,
+    settings: Settings,
     actor: Principal,
     service_code: str,
     channel: Channel,
@@ -71,7 +73,7 @@ async def open_case(
         language = (await citizens.get(session, citizen_id=citizen_id)).language
     case = await cases.open_case(
         session,
-        prefix=prefix,
+        prefix=settings.case_reference_prefix,
         agency_id=service.agency_id,
         title=title or service.name,
         description=description,
@@ -137,11 +139,12 @@ async def open_case(
         agency_id=case.agency_id,
     )
     publish_after_commit(session, CaseOpened(case_id=case.id, reference=case.reference))
+    await case_events.case_opened(session, settings, case)
     return case
 
 
 async def change_status(
-    session: AsyncSession, *, actor: Principal, case: Case, status: CaseStatus, note: str = ""
+    session: AsyncSession, *, settings: Settings, actor: Principal, case: Case, status: CaseStatus, note: str = ""
 ) -> Case:
     """Move a case along its workflow and show the change on the citizen's timeline."""
     if not actor.may_see(case.agency_id):
@@ -170,7 +173,7 @@ async def change_status(
             direction=Direction.internal,
             kind=InteractionKind.status_change,
             body=body,
-            payload={"from": previous.value, "to": status.value},
+            payload={"from": previous.value, "to": status.value, **({"note": note} if note else {})},
             staff_id=staff_id,
         )
     actor.audit(
@@ -185,4 +188,5 @@ async def change_status(
     publish_after_commit(
         session, CaseStatusChanged(case_id=case.id, from_status=previous.value, to_status=status.value)
     )
+    await case_events.status_changed(session, settings, case, note=note)
     return case

@@ -27,6 +27,7 @@ from townsquare.engagement.access import case_in_scope
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Interaction
+from townsquare.settings import Settings
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import ApiKey
 
@@ -161,14 +162,18 @@ async def read_case(session: AsyncSession, *, me: Principal, reference: str, pur
     return view
 
 
-async def change_status(session: AsyncSession, *, me: Principal, reference: str, status: str, note: str) -> Case:
+async def change_status(
+    session: AsyncSession, *, settings: Settings, me: Principal, reference: str, status: str, note: str
+) -> Case:
     """Move a case along its workflow, `status` as the form sent it."""
     case = await case_in_scope(session, me, reference[:40])
     try:
         target = CaseStatus(status)
     except ValueError:
         raise invalid("Choose the case's new status.", FieldError("status", "unknown status")) from None
-    await casework.change_status(session, actor=me, case=case, status=target, note=note.strip()[:1000])
+    await casework.change_status(
+        session, settings=settings, actor=me, case=case, status=target, note=note.strip()[:1000]
+    )
     return case
 
 

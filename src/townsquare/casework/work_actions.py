@@ -220,7 +220,7 @@ async def open_case(
     await _offered_service(session, me, sent.service_code)
     case = await casework.open_case(
         session,
-        prefix=settings.case_reference_prefix,
+        settings=settings,
         actor=me,
         service_code=sent.service_code,
         channel=_item_channel(item),

@@ -19,6 +19,7 @@ from townsquare.interactions.models import Channel
 CONTENT = Path(__file__).parent / "content"
 CATALOGUE_DIR = CONTENT / "catalogue"
 KNOWLEDGE_DIR = CONTENT / "knowledge"
+NOTIFICATIONS_DIR = CONTENT / "notifications"
 
 
 @dataclass(frozen=True)

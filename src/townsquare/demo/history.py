@@ -79,7 +79,6 @@ class History:
     places: list[AddressPoint]
     residents: list[Resident] = field(default_factory=list)
     case_count: int = 0
-    interaction_count: int = 0
 
     async def people(self, count: int, advance: Callable[[int], None] = lambda _: None) -> None:
         for i in range(count):
@@ -235,7 +234,6 @@ class History:
                     delivery_status=None if inbound else DeliveryStatus.delivered,
                     duration_seconds=self.rng.randint(40, 900) if channel is Channel.voice else None,
                 )
-            self.interaction_count += 1
             last = when
             when = when + timedelta(hours=self.rng.uniform(0.2, 60))
             if when > self.now:

@@ -15,18 +15,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from faker import Faker
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.clock import utcnow
 from townsquare.content.catalogue import import_catalogue
 from townsquare.content.knowledge import import_knowledge
+from townsquare.content.notification_templates import import_notification_templates
 from townsquare.db import Database
 from townsquare.demo.addresses import address_points, register_rows
-from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR, city
+from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR, NOTIFICATIONS_DIR, city
 from townsquare.demo.history import History
 from townsquare.demo.reports import REPORTS, ReportContext, create_demo_key, seed_reports
 from townsquare.engagement.pipeline import Pipeline
+from townsquare.interactions.models import Interaction
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.places import service as places_service
 from townsquare.routing import agents as routing_agents
@@ -83,6 +86,7 @@ async def seed(
         await places_service.import_rows(session, register_rows())
         step(1)
         await import_knowledge(session, KNOWLEDGE_DIR)
+        await import_notification_templates(session, NOTIFICATIONS_DIR)
         step(1)
         history = History(
             session,
@@ -114,13 +118,9 @@ async def seed(
     pipeline = Pipeline(settings, AttachmentStore(settings.data_dir / "attachments"))
     await seed_reports(db, pipeline, context)
     advance(1)
-    return DemoSummary(
-        True,
-        citizens,
-        history.case_count + len(REPORTS),
-        history.interaction_count + len(REPORTS),  # each report came in as one form
-        staff_listing(),
-    )
+    async with db.session() as session:  # the reports' forms and what the city said back (acknowledgements)
+        recorded = (await session.execute(select(func.count()).select_from(Interaction))).scalar_one()
+    return DemoSummary(True, citizens, history.case_count + len(REPORTS), recorded, staff_listing())
 
 
 async def _staff(session: AsyncSession) -> tuple[uuid.UUID | None, dict[uuid.UUID, list[uuid.UUID]]]:

@@ -24,6 +24,7 @@ from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Attachment, Conversation, Direction, Interaction, InteractionKind
 from townsquare.interactions.storage import AttachmentStore
+from townsquare.notify import case_events
 from townsquare.settings import Settings
 
 
@@ -251,4 +252,5 @@ async def open_case_for_form(
     interaction.case_id = case.id
     await cases.link_likely_duplicates(session, case=case, radius_m=settings.duplicate_radius_m)
     await session.flush()
+    await case_events.case_opened(session, settings, case)
     return case

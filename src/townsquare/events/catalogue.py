@@ -106,6 +106,17 @@ class DeliveryChanged(Event):
 
 
 @dataclass(frozen=True)
+class NotificationChanged(Event):
+    """A notification's status moved (sending on a channel, delivered, failed everywhere)."""
+
+    name: ClassVar[str] = "notification.status_changed"
+    notification_id: uuid.UUID
+    status: str
+    channel: str | None = None
+    attempt: int = -1
+
+
+@dataclass(frozen=True)
 class OutboxEnqueued(Event):
     """A message waits in the outbox: the worker should wake."""
 
@@ -195,6 +206,7 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     InteractionRecorded,
     ReplyQueued,
     DeliveryChanged,
+    NotificationChanged,
     OutboxEnqueued,
     ChatTyping,
     CaseOpened,

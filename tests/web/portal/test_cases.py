@@ -100,7 +100,14 @@ async def _seed(runtime: Runtime, *, touchpoints: int = 5) -> Seeded:
             case_id=case.id,
         )
         await desk.assign_case(s, actor=me, case=case, staff_id=wren_id)
-        await casework.change_status(s, actor=me, case=case, status=CaseStatus.in_progress, note="SECRET DETAIL")
+        await casework.change_status(
+            s,
+            settings=runtime.settings,
+            actor=me,
+            case=case,
+            status=CaseStatus.in_progress,
+            note="Crew booked for Friday",
+        )
         await s.commit()
         case_id = case.id
     email = "maria@example.org"
@@ -174,8 +181,9 @@ async def test_a_case_shows_its_answers_and_a_cross_channel_timeline_newest_firs
     positions = [text.index(words) for words in said]
     assert positions == sorted(positions), "the timeline is newest first"
     assert "A crew comes on Tuesday." in text
+    assert "Crew booked for Friday" in text  # a status change's note is public
     assert "from Wren" in text  # the staff member's first name only
-    for internal in ("STAFF ONLY", "neighbour dispute", "SECRET DETAIL", "assigned to", "call record by the agent"):
+    for internal in ("STAFF ONLY", "neighbour dispute", "assigned to", "call record by the agent"):
         assert internal not in text
     assert f'href="/account/messages/{seeded.conversation_id}"' in text
 

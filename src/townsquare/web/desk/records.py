@@ -15,7 +15,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from townsquare.casework import records
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import purpose
-from townsquare.web.desk.common import CurrentStaff, StaffFragment, cursor, earlier_url, safe_next, staff_case
+from townsquare.web.desk.common import (
+    CurrentStaff,
+    StaffFragment,
+    cursor,
+    earlier_url,
+    safe_next,
+    settings_of,
+    staff_case,
+)
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -79,7 +87,9 @@ async def case_status(
     next: Short = "",
 ) -> Response:
     """Move a case along its workflow; the change goes on the timeline and in the audit log."""
-    case = await records.change_status(session, me=me, reference=reference, status=status, note=note)
+    case = await records.change_status(
+        session, settings=settings_of(request), me=me, reference=reference, status=status, note=note
+    )
     await session.commit()
     return _back(next, case.reference)
 

@@ -162,7 +162,11 @@ def describe(item: Interaction) -> str:
 
 
 def shown_text(item: Interaction) -> str:
-    """The text to show under a timeline entry (none for calls, visits and status changes)."""
+    """The text to show under a timeline entry: what was said, or a status change's public note (none for calls and
+    visits)."""
+    if item.kind is InteractionKind.status_change:
+        note = (item.payload or {}).get("note")
+        return note if isinstance(note, str) else ""
     return residents.full_text(item) if item.kind in SHOWN_TEXT else ""
 
 

@@ -1,0 +1,66 @@
+"""Case events speak: whichever door opened or moved a case, its resident hears about it on their channel.
+
+- a case opened: an acknowledgement with its reference;
+- a status change: the new status with its public note; waiting on the resident, a request for information they
+  can answer by replying on any channel (the reply threads back to the case's conversation).
+Each is a notification in the caller's transaction, once per event (its idempotency key names the case or the
+update). A person nobody can reach, or a message type without templates, is logged and skipped: the case change
+itself never fails for it. Never commits.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.cases.models import Case, CaseStatus
+from townsquare.errors import Problem
+from townsquare.notify.models import MessageType, Notification
+from townsquare.notify.notifications import Notifier, Request
+from townsquare.settings import Settings
+
+log = logging.getLogger(__name__)
+SILENT = frozenset({CaseStatus.new, CaseStatus.open})  # internal triage steps: nothing the resident must know
+
+
+async def case_opened(session: AsyncSession, settings: Settings, case: Case) -> Notification | None:
+    """Acknowledge a new case to its resident."""
+    return await _tell(
+        session, settings, case, MessageType.acknowledgement, key=f"case:{case.id}:acknowledgement", note=""
+    )
+
+
+async def status_changed(session: AsyncSession, settings: Settings, case: Case, *, note: str) -> Notification | None:
+    """Tell the resident their case moved, with the public note; a request for information when it waits on them.
+
+    Call it just after the change: the key names the case, its new status and the time of the change."""
+    if case.status in SILENT:
+        return None
+    kind = (
+        MessageType.information_request if case.status is CaseStatus.waiting_on_citizen else MessageType.status_change
+    )
+    key = f"case:{case.id}:{case.status.value}:{case.updated_at.isoformat()}"
+    return await _tell(session, settings, case, kind, key=key, note=note)
+
+
+async def _tell(
+    session: AsyncSession, settings: Settings, case: Case, kind: MessageType, *, key: str, note: str
+) -> Notification | None:
+    if case.citizen_id is None:
+        return None
+    request = Request(
+        citizen_id=case.citizen_id,
+        message_type=kind,
+        case_id=case.id,
+        personalisation={"note": note.strip()},
+        idempotency_key=key,
+    )
+    try:
+        async with session.begin_nested():
+            return await Notifier(settings).send(session, request)
+    except Problem as refused:
+        if refused.status not in (404, 422):
+            raise
+        log.info("case %s: no %s sent (%s)", case.id, kind.value, refused.title)
+        return None

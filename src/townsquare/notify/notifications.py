@@ -1,0 +1,374 @@
+"""Sending a notification to a person: plan the channels, then try the first; `progress` takes it from there.
+
+A notification goes to a citizen, not to a channel. Their preferred channels, in their order, among those that
+can reach them (a live push subscription, a phone that has not texted STOP, an email address), come first; then
+the other reachable ones (push, email, SMS); a postal address is always the last resort, as a letter. Outside an
+urgent message, nothing starts in the person's quiet hours. Every attempt is an outbound interaction on the
+person's timeline (on the case's conversation when there is a case) and an outbox row, in the caller's
+transaction. Never commits.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.agencies import service as agencies
+from townsquare.agencies.models import Agency
+from townsquare.cases.models import Case
+from townsquare.citizens.models import Citizen, Identity, IdentityKind
+from townsquare.clock import utcnow
+from townsquare.errors import FieldError, invalid, not_found
+from townsquare.events import NotificationChanged, publish_after_commit
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel, DeliveryStatus, Direction, InteractionKind
+from townsquare.notify import rendering, templates
+from townsquare.notify import service as outbox
+from townsquare.notify.models import (
+    AttemptOutcome,
+    MessageType,
+    Notification,
+    NotificationAttempt,
+    NotificationStatus,
+)
+from townsquare.settings import Settings
+
+DEFAULT_ORDER = ("push", "email", "sms")  # after the person's own preferences
+LETTER = Channel.mail.value
+NOTIFIABLE = frozenset({"push", "sms", "email", LETTER})
+ADDRESS_KIND = {"sms": IdentityKind.phone, "email": IdentityKind.email, LETTER: IdentityKind.postal}
+GREETING = {"en": "there", "fr": "Madame, Monsieur"}  # ((name)) for a person whose name nobody knows
+STATUS_WORDS = {
+    "en": {"waiting_on_citizen": "waiting for information from you"},
+    "fr": {
+        "new": "nouveau",
+        "open": "ouvert",
+        "in_progress": "en cours de traitement",
+        "waiting_on_citizen": "en attente d'information de votre part",
+        "resolved": "réglé",
+        "closed": "fermé",
+        "cancelled": "annulé",
+        "merged": "regroupé avec un autre dossier",
+    },
+}
+
+PushDirectory = Callable[[AsyncSession, uuid.UUID], Awaitable[list[uuid.UUID]]]
+
+
+async def _no_push(session: AsyncSession, citizen_id: uuid.UUID) -> list[uuid.UUID]:
+    return []
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a sender asks for: a message type to a person, with its personalisation."""
+
+    citizen_id: uuid.UUID
+    message_type: MessageType
+    personalisation: Mapping[str, object] = field(default_factory=dict)
+    case_id: uuid.UUID | None = None
+    reference: str | None = None
+    idempotency_key: str | None = None
+    api_key_id: uuid.UUID | None = None
+    urgent: bool = False
+    ack_wait_seconds: int | None = None  # None: the setting's default
+
+
+@dataclass
+class Notifier:
+    """The notification engine, configured once per process."""
+
+    settings: Settings
+    push_targets: PushDirectory = _no_push  # the citizen's live push subscriptions, newest first
+    clock: Callable[[], datetime] = utcnow
+
+    async def send(self, session: AsyncSession, request: Request) -> Notification:
+        """Check, plan and start one notification; a repeated idempotency key returns the first one."""
+        if request.idempotency_key:
+            earlier = await by_idempotency_key(session, request.idempotency_key)
+            if earlier is not None:
+                return earlier
+        citizen = await session.get(Citizen, request.citizen_id)
+        if citizen is None or citizen.merged_into_id is not None:
+            raise not_found("Citizen")
+        case = await session.get(Case, request.case_id) if request.case_id else None
+        if request.case_id and case is None:
+            raise not_found("Case")
+        plan = await self.plan(session, citizen)
+        if not plan:
+            raise invalid(
+                "This person has no channel a notification can reach: no push subscription, phone, email or "
+                "postal address on record (or they opted out of each).",
+                FieldError("citizen_id", "no reachable channel"),
+            )
+        values = await self.personalisation(session, citizen, case, request.personalisation)
+        usable = await _templated(session, request.message_type, citizen.language, plan, values)
+        if not usable:
+            raise invalid(
+                f"There is no {request.message_type.value} template for any channel that reaches this person.",
+                FieldError("message_type", "no template"),
+            )
+        conversation_id = await _conversation(session, citizen, case, usable[0][0], request.message_type)
+        now = self.clock()
+        notification = Notification(
+            citizen_id=citizen.id,
+            case_id=case.id if case else None,
+            conversation_id=conversation_id,
+            message_type=request.message_type,
+            language=citizen.language,
+            personalisation=dict(values),
+            reference=request.reference,
+            idempotency_key=request.idempotency_key,
+            api_key_id=request.api_key_id,
+            urgent=request.urgent,
+            plan=[list(step) for step in usable],
+            ack_wait_seconds=request.ack_wait_seconds or self.settings.notify_push_ack_seconds,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(notification)
+        await session.flush()
+        quiet_until = None if request.urgent else await self.quiet_until(session, citizen, case, now)
+        if quiet_until is not None:
+            notification.next_check_at = quiet_until
+            await session.flush()
+        else:
+            await self.try_next(session, notification)
+        return notification
+
+    async def plan(self, session: AsyncSession, citizen: Citizen) -> list[tuple[str, str]]:
+        """(channel, recipient) in the order to try them."""
+        reachable: dict[str, str] = {}
+        pushes = await self.push_targets(session, citizen.id)
+        if pushes:
+            reachable["push"] = str(pushes[0])
+        rows = (await session.execute(select(Identity).where(Identity.citizen_id == citizen.id))).scalars()
+        best: dict[str, Identity] = {}
+        for identity in rows:
+            for channel, kind in ADDRESS_KIND.items():
+                if identity.kind is not kind or (channel == "sms" and identity.opted_out_at is not None):
+                    continue
+                if channel not in best or _better(identity, best[channel]):
+                    best[channel] = identity
+        reachable.update({channel: identity.value for channel, identity in best.items()})
+        order = [c for c in citizen.preferred_channels if c in NOTIFIABLE and c != LETTER]
+        order += [c for c in DEFAULT_ORDER if c not in order]
+        steps = [(c, reachable[c]) for c in order if c in reachable]
+        if LETTER in reachable:
+            steps.append((LETTER, reachable[LETTER]))
+        return steps
+
+    async def personalisation(
+        self, session: AsyncSession, citizen: Citizen, case: Case | None, given: Mapping[str, object]
+    ) -> dict[str, object]:
+        """The sender's values over what the platform knows: the person's name, the case, its agency, a link."""
+        values: dict[str, object] = {
+            "name": citizen.given_name or citizen.display_name or GREETING.get(citizen.language, GREETING["en"]),
+            "url": self.settings.public_url.rstrip("/") + "/account/cases",
+        }
+        if case is not None:
+            agency = await session.get_one(Agency, case.agency_id)
+            values.update(
+                reference=case.reference,
+                title=case.title,
+                agency=agency.name,
+                status=STATUS_WORDS.get(citizen.language, {}).get(
+                    case.status.value, case.status.value.replace("_", " ")
+                ),
+                url=f"{self.settings.public_url.rstrip('/')}/account/cases/{case.reference}",
+            )
+            if case.service_id:
+                values["service"] = (await agencies.get_service_by_id(session, service_id=case.service_id)).name
+        values.update({k: v for k, v in given.items() if v is not None})
+        return values
+
+    async def quiet_until(
+        self, session: AsyncSession, citizen: Citizen, case: Case | None, now: datetime
+    ) -> datetime | None:
+        """When the person's quiet hours end, if they are in them now (their agency's time zone)."""
+        start, end = citizen.quiet_hours_start, citizen.quiet_hours_end
+        if start is None or end is None or start == end:
+            return None
+        zone = ZoneInfo(await _timezone(session, self.settings, case))
+        local = now.astimezone(zone)
+        clock = local.time().replace(tzinfo=None)
+        inside = start <= clock < end if start < end else (clock >= start or clock < end)
+        if not inside:
+            return None
+        day = local.date() if clock < end else local.date() + timedelta(days=1)
+        return datetime.combine(day, end, tzinfo=zone).astimezone(UTC)
+
+    async def try_next(self, session: AsyncSession, notification: Notification, *, after: int | None = None) -> bool:
+        """Start the attempt after `after` (default: the current one); False when no channel is left."""
+        number = (notification.attempt if after is None else after) + 1
+        if number >= len(notification.plan):
+            return False
+        channel, recipient = notification.plan[number]
+        template = await templates.for_person(
+            session, message_type=notification.message_type, channel=channel, language=notification.language
+        )
+        if template is None:  # removed since the plan was made: try the next channel
+            return await self.try_next(session, notification, after=number)
+        filled = templates.fill(template, notification.personalisation)
+        now = self.clock()
+        conversation = await interactions.get_conversation(session, conversation_id=notification.conversation_id)
+        interaction = await interactions.record(
+            session,
+            conversation=conversation,
+            channel=Channel(channel),
+            direction=Direction.outbound,
+            kind=InteractionKind.letter if channel == LETTER else InteractionKind.message,
+            body=filled.body,
+            case_id=notification.case_id,
+            delivery_status=DeliveryStatus.queued,
+            occurred_at=now,
+        )
+        payload = self.render(notification, channel, filled, interaction.id)
+        interaction.payload = {
+            "rendered": payload,
+            "notification_id": str(notification.id),
+            "attempt": number,
+            "template_id": str(filled.template_id),
+            "template_version": filled.version,
+        }
+        session.add(
+            NotificationAttempt(
+                notification_id=notification.id,
+                number=number,
+                channel=channel,
+                interaction_id=interaction.id,
+                created_at=now,
+            )
+        )
+        await outbox.enqueue(
+            session,
+            channel=channel,
+            recipient=recipient,
+            payload=payload,
+            idempotency_key=f"notification:{notification.id}:{number}",
+            interaction_id=interaction.id,
+        )
+        notification.attempt = number
+        notification.updated_at = now
+        notification.next_check_at = (
+            now + timedelta(seconds=notification.ack_wait_seconds) if channel == "push" else None
+        )
+        set_status(session, notification, NotificationStatus.sending, channel=channel)
+        await session.flush()
+        return True
+
+    def render(
+        self, notification: Notification, channel: str, filled: templates.Filled, interaction_id: uuid.UUID
+    ) -> dict[str, Any]:
+        """The payload the channel's provider sends, with the ids a receipt or an acknowledgement refers to."""
+        values = notification.personalisation
+        link = str(values.get("url") or "") or None
+        ids = {
+            "notification_id": str(notification.id),
+            "interaction_id": str(interaction_id),
+            "type": notification.message_type.value,
+            "language": notification.language,
+            "reference": values.get("reference"),
+        }
+        if channel == "sms":
+            content = rendering.Content(text=filled.body)
+            return {**rendering.render(content, "sms", sms_max_segments=self.settings.sms_max_segments), **ids}
+        if channel == "email":
+            unsubscribe = f"{self.settings.public_url.rstrip('/')}/account/contact"
+            content = rendering.Content(text=filled.body, subject=filled.subject)
+            return {**rendering.render(content, "email"), "list_unsubscribe": unsubscribe, **ids}
+        if channel == "push":
+            return {"title": filled.subject, "body": filled.body, "url": link or "/account", **ids}
+        if channel == LETTER:
+            return {
+                "subject": filled.subject,
+                "body": filled.body,
+                "name": values.get("name"),
+                "agency": {"name": values.get("agency")} if values.get("agency") else None,
+                **ids,
+            }
+        return {"text": filled.body, **ids}
+
+
+def set_status(
+    session: AsyncSession, notification: Notification, status: NotificationStatus, *, channel: str | None = None
+) -> None:
+    """Change the notification's status and tell whoever listens (the desk, integrators' webhooks) after commit."""
+    if notification.status is status:
+        return
+    notification.status = status
+    publish_after_commit(
+        session,
+        NotificationChanged(
+            notification_id=notification.id,
+            status=status.value,
+            channel=channel,
+            attempt=notification.attempt,
+        ),
+    )
+
+
+def _better(candidate: Identity, current: Identity) -> bool:
+    """A verified address beats an unverified one; then the one seen most recently."""
+    if candidate.verified != current.verified:
+        return candidate.verified
+    seen = (candidate.last_seen_at or candidate.created_at, current.last_seen_at or current.created_at)
+    return seen[0] > seen[1]
+
+
+async def _templated(
+    session: AsyncSession,
+    message_type: MessageType,
+    language: str,
+    plan: list[tuple[str, str]],
+    values: Mapping[str, object],
+) -> list[tuple[str, str]]:
+    """The steps of the plan that have a template; a template that lacks a value refuses the whole request."""
+    usable = []
+    for channel, recipient in plan:
+        template = await templates.for_person(session, message_type=message_type, channel=channel, language=language)
+        if template is None:
+            continue
+        templates.fill(template, values)  # raises, naming what is missing, before anything is written
+        usable.append((channel, recipient))
+    return usable
+
+
+async def _conversation(
+    session: AsyncSession, citizen: Citizen, case: Case | None, channel: str, message_type: MessageType
+) -> uuid.UUID:
+    """The case's conversation with the person (so a reply threads back to it), else a new one."""
+    if case is not None:
+        found = await interactions.conversation_for_case(session, case_id=case.id, citizen_id=citizen.id)
+        if found is not None:
+            return found.id
+    started = await interactions.start_conversation(
+        session,
+        citizen_id=citizen.id,
+        channel=Channel(channel),
+        case_id=case.id if case else None,
+        subject=case.title[:300] if case else message_type.value.replace("_", " "),
+        started_at=utcnow(),
+    )
+    return started.id
+
+
+async def _timezone(session: AsyncSession, settings: Settings, case: Case | None) -> str:
+    if case is not None:
+        return (await session.get_one(Agency, case.agency_id)).timezone
+    return (await agencies.default_agency(session, slug=settings.default_agency)).timezone
+
+
+async def by_idempotency_key(session: AsyncSession, key: str) -> Notification | None:
+    stmt = select(Notification).where(Notification.idempotency_key == key)
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+__all__ = ["AttemptOutcome", "Notifier", "Request", "by_idempotency_key", "set_status"]
