@@ -26,6 +26,7 @@ from townsquare.api import catalogue, problems
 from townsquare.api import citizens as citizens_api
 from townsquare.api import interactions as interactions_api
 from townsquare.api import keys as keys_api
+from townsquare.api import notifications as notifications_api
 from townsquare.api import openapi as api_openapi
 from townsquare.api import routing as routing_api
 from townsquare.api import staff as staff_api
@@ -251,6 +252,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         cases_api.router,
         interactions_api.router,
         keys_api.router,
+        notifications_api.router,
         routing_api.router,
         staff_api.router,
     ):

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
         default=600, ge=10, description="How long a push may go unacknowledged before the next channel is tried"
     )
     notify_poll_seconds: float = Field(default=5.0, gt=0)
+    notify_api_rate_limit_per_minute: int = Field(default=300, ge=1, description="POST /api/v1/notifications per key")
+    notify_api_daily_cap: int = Field(default=50_000, ge=1, description="Notifications one API key may ask for a day")
     routing_worker: bool = Field(default=True, description="Run the routing worker inside the app")
     routing_poll_seconds: float = Field(default=1.0, gt=0)
     freeze_startup_heap: bool = Field(

@@ -52,6 +52,8 @@ def problem_response(request: Request, problem: Problem) -> Response:
     response = SafeJSONResponse(body, status_code=problem.status, media_type="application/problem+json")
     if problem.status == 401 and request.url.path.startswith("/api/"):
         response.headers["WWW-Authenticate"] = 'Bearer realm="townsquare"'  # RFC 9110: say how to authenticate
+    if isinstance(problem.extra.get("retry_after"), int):  # a limit says when to come back (RFC 9110)
+        response.headers["Retry-After"] = str(problem.extra["retry_after"])
     return response
 
 

@@ -106,6 +106,7 @@ class Notification(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         Index("ix_notifications_due", "status", "next_check_at"),
         Index("ix_notifications_citizen_time", "citizen_id", "created_at"),
+        Index("ix_notifications_key_time", "api_key_id", "created_at"),
     )
 
     citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id"))

@@ -76,6 +76,7 @@ def upgrade() -> None:
     with op.batch_alter_table("notifications", schema=None) as batch_op:
         batch_op.create_index("ix_notifications_citizen_time", ["citizen_id", "created_at"], unique=False)
         batch_op.create_index("ix_notifications_due", ["status", "next_check_at"], unique=False)
+        batch_op.create_index("ix_notifications_key_time", ["api_key_id", "created_at"], unique=False)
 
     op.create_table(
         "notification_attempts",
@@ -109,6 +110,7 @@ def downgrade() -> None:
 
     op.drop_table("notification_attempts")
     with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_key_time")
         batch_op.drop_index("ix_notifications_due")
         batch_op.drop_index("ix_notifications_citizen_time")
 
