@@ -218,6 +218,10 @@ async def _world(session: AsyncSession) -> World:
         "token": "not-a-token",
         "call_sid": "CA" + "0" * 32,
         "rest": "nothing-here",
+        "notification_id": str(uuid.uuid4()),
+        "message_type": "status_change",
+        "channel": "sms",
+        "language": "en",
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

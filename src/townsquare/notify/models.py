@@ -14,6 +14,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from townsquare.clock import utcnow
 from townsquare.db import Base, IdMixin, TimestampMixin
+from townsquare.notify.kinds import FINAL_STATUSES as FINAL_STATUSES
+from townsquare.notify.kinds import AttemptOutcome as AttemptOutcome
+from townsquare.notify.kinds import MessageType as MessageType
+from townsquare.notify.kinds import NotificationStatus as NotificationStatus
 
 
 class OutboxStatus(StrEnum):
@@ -42,45 +46,6 @@ class OutboxMessage(IdMixin, Base):
     provider_message_id: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
-
-
-class MessageType(StrEnum):
-    """What a notification is for; each has its templates and the placeholders they may use."""
-
-    acknowledgement = "acknowledgement"  # a case was received
-    status_change = "status_change"  # a case moved, with its public note
-    information_request = "information_request"  # staff need something from the resident to go on
-    agent_reply = "agent_reply"  # a person at the agency wrote
-    appointment_reminder = "appointment_reminder"
-    renewal_reminder = "renewal_reminder"
-    application_reminder = "application_reminder"  # an application left unfinished
-    sign_in = "sign_in"
-    verification = "verification"
-    general = "general"  # an agency's own message, through the notifications API
-
-
-class NotificationStatus(StrEnum):
-    """As GOV.UK Notify names them, plus `sent` (handed to a provider that gives no receipt) and `cancelled`."""
-
-    created = "created"  # accepted, waiting (quiet hours) or about to be tried
-    sending = "sending"  # an attempt is with the provider, or a push waits for its acknowledgement
-    sent = "sent"  # the provider accepted it and gives no delivery receipt (email over SMTP, a letter posted)
-    delivered = "delivered"
-    permanent_failure = "permanent_failure"  # every reachable channel failed
-    temporary_failure = "temporary_failure"  # a channel failed for now and nothing was left to fall back on
-    technical_failure = "technical_failure"  # our side failed (a template went missing)
-    cancelled = "cancelled"
-
-
-FINAL_STATUSES = frozenset(
-    {
-        NotificationStatus.delivered,
-        NotificationStatus.permanent_failure,
-        NotificationStatus.temporary_failure,
-        NotificationStatus.technical_failure,
-        NotificationStatus.cancelled,
-    }
-)
 
 
 class NotificationTemplate(IdMixin, Base):
@@ -125,14 +90,6 @@ class Notification(IdMixin, TimestampMixin, Base):
     status: Mapped[NotificationStatus] = mapped_column(default=NotificationStatus.created)
     next_check_at: Mapped[datetime | None]  # when the worker must look again (quiet hours end, push deadline)
     completed_at: Mapped[datetime | None]
-
-
-class AttemptOutcome(StrEnum):
-    trying = "trying"
-    delivered = "delivered"
-    sent = "sent"
-    failed = "failed"
-    unacknowledged = "unacknowledged"  # a push nobody acknowledged in time
 
 
 class NotificationAttempt(IdMixin, Base):
