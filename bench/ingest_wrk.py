@@ -348,8 +348,10 @@ def timed_phases(
     workload: Sequence[R],
     warmup: Sequence[R],
     args: argparse.Namespace,
+    path: str = INGEST_PATH,
 ) -> Timed:
-    """Warm-up floor and ingest (unmeasured), then floor (first half), ingest, floor (second half)."""
+    """Warm-up floor and ingest (unmeasured), then floor (first half), ingest, floor (second half). `path` is where
+    the workload's bodies are POSTed (bench/notify.py sends notifications the same way)."""
     meter = CpuMeter(server_pid)
     n = args.concurrency
     failures: list[str] = []
@@ -361,13 +363,13 @@ def timed_phases(
         if min(len(x) for x in lists) == 0:
             raise RuntimeError("the workload is too small to give every wrk thread a list: raise --max-rate")
         floor_args = ["floor", FLOOR_PATH]
-        ingest_args = ["ingest", FLOOR_PATH, INGEST_PATH, write_lists(lists, directory, "ingest"), str(headers)]
+        ingest_args = ["ingest", FLOOR_PATH, path, write_lists(lists, directory, "ingest"), str(headers)]
         steps: list[tuple[str, int, list[str]]] = []
         if args.warmup:
             warm = [
                 "ingest",
                 FLOOR_PATH,
-                INGEST_PATH,
+                path,
                 write_lists(partition(warmup, n), directory, "warm"),
                 str(headers),
             ]
