@@ -49,6 +49,7 @@ def reply_options(settings: Settings) -> ReplyOptions:
     return ReplyOptions(
         sms_max_segments=settings.sms_max_segments,
         read_more=lambda interaction_id: message_url(settings, interaction_id),
+        settings=settings,
     )
 
 

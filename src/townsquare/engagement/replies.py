@@ -20,9 +20,10 @@ from townsquare.errors import FieldError, invalid
 from townsquare.events import ReplyQueued, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction, InteractionKind
-from townsquare.notify import rendering
+from townsquare.notify import agent_replies, rendering
 from townsquare.notify import service as outbox
 from townsquare.routing import service as routing
+from townsquare.settings import Settings
 
 # Which identity a channel delivers to; channels not listed deliver to the citizen's own sessions.
 ADDRESS_KIND: dict[Channel, IdentityKind] = {
@@ -48,6 +49,7 @@ class ReplyOptions:
 
     sms_max_segments: int = 3
     read_more: Callable[[uuid.UUID], str] | None = None  # link to the full text of a shortened message
+    settings: Settings | None = None  # for a staff member's email: the greeting and signature (agent_reply template)
 
 
 async def reply(
@@ -93,6 +95,18 @@ async def reply(
             )
         recipient = identity.value
     case = await cases.get_by_id(session, case_id=conversation.case_id) if conversation.case_id else None
+    if staff_id is not None and opts.settings is not None:
+        framed = await agent_replies.dressed(
+            session,
+            opts.settings,
+            channel=target.value,
+            text=content.text,
+            staff_id=staff_id,
+            citizen_id=conversation.citizen_id,
+            case=case,
+        )
+        if framed is not None:
+            content = rendering.Content(text=framed, subject=content.subject, link=content.link)
     interaction = await interactions.record(
         session,
         conversation=conversation,

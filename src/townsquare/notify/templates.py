@@ -22,7 +22,8 @@ PLACEHOLDER = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CHANNELS = ("push", "sms", "email", "mail", "voice", "chat")
 LANGUAGES = ("en", "fr")
-SUBJECT_CHANNELS = frozenset({"push", "email", "mail"})  # a title, a subject line, a letter's heading
+# A title, a subject line, a letter's heading (an agent's email reply keeps the subject of the thread it answers).
+SUBJECT_CHANNELS = frozenset({"push", "email", "mail"})
 MAX_BODY = {"sms": 918, "push": 400, "voice": 1000, "chat": 2000, "email": 10000, "mail": 10000}
 
 # Filled by the platform for every notification (the person's name, the agency, the link to their case).
@@ -59,7 +60,7 @@ def check(message_type: MessageType, channel: str, language: str, subject: str, 
             f"A {channel} template is at most {MAX_BODY[channel]} characters; this one is {len(body)}.",
             FieldError("body", "too long"),
         )
-    if channel in SUBJECT_CHANNELS and not subject.strip():
+    if channel in SUBJECT_CHANNELS and not subject.strip() and message_type is not MessageType.agent_reply:
         raise invalid(f"A {channel} template needs a subject (its title).", FieldError("subject", "empty"))
     allowed = PLACEHOLDERS[message_type]
     unknown = [name for name in placeholders(subject, body) if name not in allowed]
@@ -96,12 +97,19 @@ def fill(template: NotificationTemplate, values: Mapping[str, object]) -> Filled
             *(FieldError(f"personalisation.{name}", "missing") for name in absent),
         )
 
-    def one(match: re.Match[str]) -> str:
-        return str(values[match.group(1)])
+    return Filled(template.id, template.version, _filled(template.subject, values), _filled(template.body, values))
 
-    return Filled(
-        template.id, template.version, PLACEHOLDER.sub(one, template.subject), PLACEHOLDER.sub(one, template.body)
-    )
+
+def _filled(text: str, values: Mapping[str, object]) -> str:
+    """`text` with its placeholders replaced; a line whose placeholders are all empty is left out (an optional
+    line: "Your reference: ((reference))" for a message about no case)."""
+    lines = []
+    for line in text.split("\n"):
+        names = PLACEHOLDER.findall(line)
+        if names and all(str(values[name]) == "" for name in names):
+            continue
+        lines.append(PLACEHOLDER.sub(lambda match: str(values[match.group(1)]), line))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))  # a left-out paragraph leaves one blank line, not two
 
 
 async def current(
