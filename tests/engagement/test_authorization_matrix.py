@@ -25,9 +25,13 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import CaseLink
 from townsquare.citizens import sessions
 from townsquare.citizens.models import Identity, IdentityKind
+from townsquare.clock import utcnow
 from townsquare.drafts import service as drafts
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, InteractionKind
+from townsquare.notify import reminders
+from townsquare.notify.kinds import MessageType, ReminderStatus
+from townsquare.notify.models import Reminder
 from townsquare.routing.models import WorkItem, WorkItemStatus
 from townsquare.staff import service as staff
 from townsquare.staff.auth import PUBLIC, Rule, rule_of
@@ -144,6 +148,8 @@ async def _reset(session: AsyncSession, world: World) -> None:
     other = await cases.get_by_id(session, case_id=world.ids["other"])
     link = await cases.link(session, case=case, other=other, kind=cases.LIKELY_DUPLICATE)
     world.params["link_id"] = str(link.id)
+    reminder = uuid.UUID(world.params["reminder_id"])
+    await session.execute(update(Reminder).where(Reminder.id == reminder).values(status=ReminderStatus.scheduled))
     await session.commit()
 
 
@@ -191,6 +197,19 @@ async def _world(session: AsyncSession) -> World:
     )
     assert email is not None
     article = await create_article(session, agency=a, slug="potholes", title="Potholes")
+    rule = await reminders.add_rule(
+        session, service_id=service.id, message_type=MessageType.application_reminder, days=3
+    )
+    reminder = Reminder(
+        key="matrix",
+        rule_id=rule.id,
+        citizen_id=resident_a.id,
+        message_type=MessageType.application_reminder,
+        due_at=utcnow(),
+        about="Pothole",
+    )
+    session.add(reminder)
+    await session.flush()
     key_a, _ = await staff.create_api_key(session, name="A", agency_id=a.id)
     key_any, _ = await staff.create_api_key(session, name="any")
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
@@ -219,6 +238,7 @@ async def _world(session: AsyncSession) -> World:
         "call_sid": "CA" + "0" * 32,
         "rest": "nothing-here",
         "notification_id": str(uuid.uuid4()),
+        "reminder_id": str(reminder.id),
         "message_type": "status_change",
         "channel": "sms",
         "language": "en",

@@ -15,7 +15,9 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.cases.models import Case, CaseStatus
+from townsquare.clock import utcnow
 from townsquare.errors import Problem
+from townsquare.notify import reminders
 from townsquare.notify.models import MessageType, Notification
 from townsquare.notify.notifications import Notifier, Request
 from townsquare.settings import Settings
@@ -25,7 +27,8 @@ SILENT = frozenset({CaseStatus.new, CaseStatus.open})  # internal triage steps: 
 
 
 async def case_opened(session: AsyncSession, settings: Settings, case: Case) -> Notification | None:
-    """Acknowledge a new case to its resident."""
+    """Acknowledge a new case to its resident, and schedule the reminders its service asks for from its dates."""
+    await reminders.for_case(session, case, now=utcnow())
     return await _tell(
         session, settings, case, MessageType.acknowledgement, key=f"case:{case.id}:acknowledgement", note=""
     )

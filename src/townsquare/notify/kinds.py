@@ -53,3 +53,15 @@ class AttemptOutcome(StrEnum):
     sent = "sent"
     failed = "failed"
     unacknowledged = "unacknowledged"  # a push nobody acknowledged in time
+
+
+class ReminderStatus(StrEnum):
+    scheduled = "scheduled"
+    sent = "sent"  # its notification was accepted (the notification has its own status)
+    cancelled = "cancelled"  # by the resident, or because what it reminds of went away
+    skipped = "skipped"  # due, but nobody could be reached or no template fits
+
+
+REMINDER_TYPES = frozenset(
+    {MessageType.renewal_reminder, MessageType.appointment_reminder, MessageType.application_reminder}
+)

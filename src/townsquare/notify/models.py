@@ -18,6 +18,7 @@ from townsquare.notify.kinds import FINAL_STATUSES as FINAL_STATUSES
 from townsquare.notify.kinds import AttemptOutcome as AttemptOutcome
 from townsquare.notify.kinds import MessageType as MessageType
 from townsquare.notify.kinds import NotificationStatus as NotificationStatus
+from townsquare.notify.kinds import ReminderStatus as ReminderStatus
 
 
 class OutboxStatus(StrEnum):
@@ -105,3 +106,42 @@ class NotificationAttempt(IdMixin, Base):
     outcome: Mapped[AttemptOutcome] = mapped_column(default=AttemptOutcome.trying)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class ReminderRule(IdMixin, Base):
+    """A service's proactive reminder: N days before a date its cases hold (a licence's expiry, an appointment),
+    or N days after an application was left unfinished."""
+
+    __tablename__ = "reminder_rules"
+    __table_args__ = (UniqueConstraint("service_id", "message_type"),)
+
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"))
+    message_type: Mapped[MessageType]
+    attribute_code: Mapped[str | None] = mapped_column(String(64))  # the case answer holding the date
+    days: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Reminder(IdMixin, Base):
+    """One reminder to one person, due at a moment; the person sees it coming and may cancel it."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        Index("ix_reminders_due", "status", "due_at"),
+        Index("ix_reminders_citizen", "citizen_id", "due_at"),
+    )
+
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # what it is for, so it is scheduled once
+    rule_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reminder_rules.id", ondelete="CASCADE"))
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
+    draft_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    message_type: Mapped[MessageType]
+    due_at: Mapped[datetime]
+    about: Mapped[str] = mapped_column(String(200))  # what the resident sees: the service's name
+    personalisation: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[ReminderStatus] = mapped_column(default=ReminderStatus.scheduled)
+    notification_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("notifications.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    settled_at: Mapped[datetime | None]

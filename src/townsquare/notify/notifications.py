@@ -186,6 +186,8 @@ class Notifier:
             )
             if case.service_id:
                 values["service"] = (await agencies.get_service_by_id(session, service_id=case.service_id)).name
+        else:  # the city's voice: the default agency (a caller may name its own)
+            values["agency"] = (await agencies.default_agency(session, slug=self.settings.default_agency)).name
         values.update({k: v for k, v in given.items() if v is not None})
         return values
 

@@ -33,6 +33,7 @@ from townsquare.notify.models import (
     NotificationStatus,
 )
 from townsquare.notify.notifications import Notifier, set_status
+from townsquare.notify.reminders import ReminderDesk
 
 log = logging.getLogger(__name__)
 WAITING = (NotificationStatus.created, NotificationStatus.sending, NotificationStatus.sent)
@@ -131,17 +132,20 @@ class NotificationWorker:
         self.poll_seconds = poll_seconds
         self.batch = batch
         self._wake = asyncio.Event()
+        self.reminders = ReminderDesk(db, notifier)
 
     def wake(self) -> None:
         self._wake.set()
 
     async def run_once(self) -> int:
-        """One pass: every notification that needs a step gets it; returns how many were stepped."""
+        """One pass: reminders that are due go out, and every notification that needs a step gets it; returns how
+        many things were done."""
+        done = await self.reminders.run_once()
         async with self.db.session() as session:
             ids = list((await session.execute(needing_a_step(self.notifier.clock(), self.batch))).scalars())
         for notification_id in ids:
             await self._one(notification_id)
-        return len(ids)
+        return done + len(ids)
 
     async def _one(self, notification_id: uuid.UUID) -> None:
         async with self.db.session() as session:

@@ -1,4 +1,4 @@
-"""Notifications: templates (every version kept), notifications to a person, and each channel tried
+"""Notifications: templates (every version kept), notifications to a person, each channel tried, and reminders
 
 Revision ID: 0013
 Revises: 0012
@@ -102,9 +102,65 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("notification_attempts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notification_attempts_interaction_id"), ["interaction_id"], unique=False)
+    op.create_table(
+        "reminder_rules",
+        sa.Column("service_id", sa.Uuid(), nullable=False),
+        sa.Column("message_type", sa.String(length=32), nullable=False),
+        sa.Column("attribute_code", sa.String(length=64), nullable=True),
+        sa.Column("days", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["service_id"], ["services.id"], name=op.f("fk_reminder_rules_service_id_services"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminder_rules")),
+        sa.UniqueConstraint("service_id", "message_type", name=op.f("uq_reminder_rules_service_id_message_type")),
+    )
+    op.create_table(
+        "reminders",
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("rule_id", sa.Uuid(), nullable=False),
+        sa.Column("citizen_id", sa.Uuid(), nullable=False),
+        sa.Column("case_id", sa.Uuid(), nullable=True),
+        sa.Column("draft_id", sa.Uuid(), nullable=True),
+        sa.Column("message_type", sa.String(length=32), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("about", sa.String(length=200), nullable=False),
+        sa.Column("personalisation", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), nullable=False),
+        sa.Column("status", sa.String(length=32), nullable=False),
+        sa.Column("notification_id", sa.Uuid(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("settled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_reminders_case_id_cases")),
+        sa.ForeignKeyConstraint(
+            ["citizen_id"], ["citizens.id"], name=op.f("fk_reminders_citizen_id_citizens"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["draft_id"], ["drafts.id"], name=op.f("fk_reminders_draft_id_drafts"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["notification_id"], ["notifications.id"], name=op.f("fk_reminders_notification_id_notifications")
+        ),
+        sa.ForeignKeyConstraint(
+            ["rule_id"], ["reminder_rules.id"], name=op.f("fk_reminders_rule_id_reminder_rules"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
+        sa.UniqueConstraint("key", name=op.f("uq_reminders_key")),
+    )
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.create_index("ix_reminders_citizen", ["citizen_id", "due_at"], unique=False)
+        batch_op.create_index("ix_reminders_due", ["status", "due_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("reminders", schema=None) as batch_op:
+        batch_op.drop_index("ix_reminders_due")
+        batch_op.drop_index("ix_reminders_citizen")
+
+    op.drop_table("reminders")
+    op.drop_table("reminder_rules")
     with op.batch_alter_table("notification_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_notification_attempts_interaction_id"))
 

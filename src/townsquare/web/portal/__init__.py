@@ -15,6 +15,7 @@ from townsquare.web.portal import (
     language,
     map,
     oidc,
+    reminders,
     security,
     services,
 )
@@ -32,4 +33,5 @@ routers: list[APIRouter] = [
     security.router,
     help.router,
     map.router,
+    reminders.router,
 ]
