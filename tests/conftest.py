@@ -113,6 +113,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "var",
         outbox_worker=False,
         routing_worker=False,
+        webhook_worker=False,
         freeze_startup_heap=False,
         outbox_retry_base_seconds=0.01,
         public_url="http://testserver",

@@ -1,6 +1,6 @@
 """Events: the catalogue of what happens (`catalogue`) and the bus that delivers it after commit (`bus`)."""
 
-from townsquare.events.bus import EventBus, publish_after_commit
+from townsquare.events.bus import EventBus, publish_after_commit, queued_events
 from townsquare.events.catalogue import (
     CATALOGUE,
     AgentChanged,
@@ -13,6 +13,7 @@ from townsquare.events.catalogue import (
     InteractionRecorded,
     OutboxEnqueued,
     ReplyQueued,
+    WebhookQueued,
     WorkItemChanged,
 )
 
@@ -29,6 +30,8 @@ __all__ = [
     "InteractionRecorded",
     "OutboxEnqueued",
     "ReplyQueued",
+    "WebhookQueued",
     "WorkItemChanged",
     "publish_after_commit",
+    "queued_events",
 ]
