@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.desk import agents, inbox, integrators, knowledge, live, records, staff, wallboard, workspace
+from townsquare.web.desk import (
+    agents,
+    inbox,
+    integrators,
+    knowledge,
+    live,
+    records,
+    staff,
+    wallboard,
+    webhooks,
+    workspace,
+)
 
 routers: list[APIRouter] = [
     inbox.router,
@@ -17,6 +28,7 @@ routers: list[APIRouter] = [
     wallboard.router,
     agents.router,
     integrators.router,
+    webhooks.router,
     staff.router,
     knowledge.router,
     live.router,
