@@ -133,10 +133,11 @@ async def test_opening_and_moving_a_case_tells_the_agencys_integrators_and_no_ot
     assert moved["status"] == "in_progress"
 
 
-async def test_a_reply_sent_by_the_outbox_gives_the_integrator_a_delivery_receipt(
-    session: AsyncSession, runtime: Runtime, receivers: list[Receiver], clock: WorkerClock
+async def test_a_reply_sent_by_the_outbox_gives_the_integrator_a_signed_delivery_receipt(
+    session: AsyncSession, runtime: Runtime, receivers: list[Receiver], clock: WorkerClock, worker: WebhookWorker
 ) -> None:
-    await endpoint(session, receiver(receivers, clock, up=False), events=[NOTIFICATION_STATUS_CHANGED])
+    crm = receiver(receivers, clock)
+    await endpoint(session, crm, events=[NOTIFICATION_STATUS_CHANGED])
     _, reference = await _case_of(session, runtime)
     async with runtime.db.session() as s:
         case = await cases_service.get_by_reference(s, reference=reference)

@@ -3,7 +3,9 @@ still gets every event once, one that never returns marked failed, and a slow on
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -123,8 +125,9 @@ async def test_backoff_doubles_from_the_base(
     [
         (WebhookConfig(retry_base_seconds=10, max_attempts=4, max_age_seconds=24 * 3600), 4),
         (WebhookConfig(retry_base_seconds=10, max_attempts=50, max_age_seconds=60), 3),  # 0, 10, 30; 70 is too late
+        (WebhookConfig(), 15),  # defaults: waits of 10 s, 20 s … up to 6 h; the 15th try at 23.4 h
     ],
-    ids=["attempts", "age"],
+    ids=["attempts", "age", "defaults"],
 )
 async def test_a_receiver_that_never_returns_is_marked_failed_after_the_limit(
     session: AsyncSession,
@@ -146,6 +149,7 @@ async def test_a_receiver_that_never_returns_is_marked_failed_after_the_limit(
     [row] = await _rows(runtime)
     assert row.status is WebhookStatus.failed
     assert (row.attempts, row.last_status_code, row.delivered_at) == (attempts, 503, None)
+    assert clock.now() - row.created_at <= timedelta(seconds=config.max_age_seconds)
     assert len(r.received) == attempts
     assert r.accepted == []
 
@@ -189,3 +193,21 @@ async def test_a_delivery_claimed_by_another_worker_is_not_posted_twice(
     [row] = await _rows(runtime)
     assert (row.status, row.attempts) == (WebhookStatus.delivered, 1)
     assert uuid.UUID(r.received[0].delivery_id) == row.id
+
+
+@pytest.mark.postgres_only
+async def test_a_worker_passes_over_deliveries_another_is_claiming(
+    session: AsyncSession, runtime: Runtime, receivers: list[Receiver], clock: WorkerClock
+) -> None:
+    await endpoint(session, receiver(receivers, clock, up=False))
+    await _emit(runtime, clock, 10)
+    async with runtime.db.session() as held:  # another worker in the middle of its claim: five rows locked
+        oldest = select(WebhookDelivery.id).order_by(WebhookDelivery.next_attempt_at).limit(5).with_for_update()
+        locked = set((await held.execute(oldest)).scalars())
+        other = WebhookWorker(runtime.db, WebhookConfig(batch=10), now=clock.now)
+        # SKIP LOCKED: the claim takes the five free rows at once instead of waiting on the held ones
+        claimed = await asyncio.wait_for(other._claim(), timeout=60)
+        await held.rollback()
+    mine = {d.id for d, _ in claimed}
+    assert len(mine) == 5
+    assert not mine & locked

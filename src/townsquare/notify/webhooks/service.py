@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import ColumnElement, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,20 @@ def timestamp(moment: Any) -> str:
     return str(moment.isoformat()).replace("+00:00", "Z")
 
 
+def _listening() -> Select[WebhookEndpoint]:
+    """Active endpoints of keys that are not revoked."""
+    return (
+        select(WebhookEndpoint)
+        .join(ApiKey, ApiKey.id == WebhookEndpoint.api_key_id)
+        .where(WebhookEndpoint.active.is_(True), ApiKey.revoked_at.is_(None))
+    )
+
+
+def anyone_listens(session: Session) -> bool:
+    """Whether any integrator has an active endpoint at all (most commits need look no further)."""
+    return session.execute(_listening().with_only_columns(WebhookEndpoint.id).limit(1)).first() is not None
+
+
 def emit_now(session: Session, *, event_type: str, data: dict[str, Any], agency_id: uuid.UUID | None) -> int:
     """`emit` for synchronous callers (the `before_commit` translation of the platform's own events)."""
     if event_type not in EVENT_TYPES:
@@ -43,12 +57,7 @@ def emit_now(session: Session, *, event_type: str, data: dict[str, Any], agency_
     scope: ColumnElement[bool] = WebhookEndpoint.agency_id.is_(None)
     if agency_id is not None:
         scope = or_(scope, WebhookEndpoint.agency_id == agency_id)
-    stmt = (
-        select(WebhookEndpoint)
-        .join(ApiKey, ApiKey.id == WebhookEndpoint.api_key_id)
-        .where(WebhookEndpoint.active.is_(True), ApiKey.revoked_at.is_(None), scope)
-        .order_by(WebhookEndpoint.created_at)
-    )
+    stmt = _listening().where(scope).order_by(WebhookEndpoint.created_at)
     hearing = [e for e in session.execute(stmt).scalars() if event_type in e.event_types]
     if not hearing:
         return 0

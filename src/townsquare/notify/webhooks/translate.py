@@ -21,7 +21,7 @@ from townsquare.events import CaseOpened, CaseStatusChanged, DeliveryChanged, Ev
 from townsquare.interactions.models import Interaction
 from townsquare.notify.models import OutboxMessage
 from townsquare.notify.webhooks.catalogue import CASE_CREATED, CASE_STATUS_CHANGED, NOTIFICATION_STATUS_CHANGED
-from townsquare.notify.webhooks.service import emit_now, timestamp
+from townsquare.notify.webhooks.service import anyone_listens, emit_now, timestamp
 
 TOLD = (CaseOpened, CaseStatusChanged, DeliveryChanged)
 
@@ -99,6 +99,8 @@ def _told(session: Session, ev: Event) -> tuple[str, dict[str, Any], uuid.UUID |
 def _tell_integrators(session: Session) -> None:
     """Write the deliveries for this transaction's events before it commits (flushed by the commit itself)."""
     events = [ev for ev in queued_events(session) if isinstance(ev, TOLD)]
+    if not events or not anyone_listens(session):  # one cheap query when no integrator has an endpoint
+        return
     for ev in events:
         told = _told(session, ev)
         if told is not None:
