@@ -55,6 +55,8 @@ async def test_a_key_registers_an_endpoint_and_sees_its_secret_once(
         ({"url": "ftp://crm.example.org/hook"}, "url"),
         ({"url": "https:///no-host"}, "url"),
         ({"url": "https://user:pw@crm.example.org/hook"}, "url"),
+        ({"url": "https://10.1.2.3/hook"}, "url"),
+        ({"url": "https://169.254.169.254/latest/meta-data"}, "url"),
         ({"event_types": ["case.deleted"]}, "event_types"),
         ({"event_types": []}, "event_types"),
     ],
@@ -78,6 +80,11 @@ async def test_plain_http_to_loopback_is_allowed_in_tests_but_never_in_productio
             webhooks.check_url(url, allow_loopback_http=url.startswith("http://10"))
     with pytest.raises(Exception, match="https"):
         webhooks.check_url("http://127.0.0.1/hook", allow_loopback_http=False)
+    with pytest.raises(Exception, match="private or local"):
+        webhooks.check_url("https://localhost/hook", allow_loopback_http=False)
+    with pytest.raises(Exception, match="private or local"):
+        webhooks.check_url("https://[::1]/hook", allow_loopback_http=False)
+    assert webhooks.check_url("https://203.0.114.7/hook", allow_loopback_http=False)
 
 
 async def test_each_key_reaches_only_its_own_endpoints(client: httpx.AsyncClient, session: AsyncSession) -> None:

@@ -87,13 +87,22 @@ async def emit(session: AsyncSession, *, event_type: str, data: dict[str, Any], 
     return await session.run_sync(lambda sync: emit_now(sync, event_type=event_type, data=data, agency_id=agency_id))
 
 
-def _loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host)
     except ValueError:
-        return False
+        return None
+
+
+def _loopback(host: str) -> bool:
+    address = _address(host)
+    return host.lower() in LOOPBACK_NAMES or (address is not None and address.is_loopback)
+
+
+def _internal(host: str) -> bool:
+    """An address literal no integrator's public receiver has: private, link-local, loopback, reserved."""
+    address = _address(host)
+    return host.lower() in LOOPBACK_NAMES or (address is not None and not address.is_global)
 
 
 def check_url(url: str, *, allow_loopback_http: bool) -> str:
@@ -106,6 +115,11 @@ def check_url(url: str, *, allow_loopback_http: bool) -> str:
         raise invalid("Webhook URLs must use https.", FieldError("url", "must start with https://"))
     if not host:
         raise invalid("The URL names no host.", FieldError("url", "no host"))
+    if _internal(host) and not (allow_loopback_http and _loopback(host)):
+        raise invalid(
+            "Webhook URLs must reach a receiver on the internet, not a private or local address.",
+            FieldError("url", "private or local address"),
+        )
     if parts.username or parts.password:
         raise invalid("Put no user name or password in the URL.", FieldError("url", "credentials in the URL"))
     return url.strip()
