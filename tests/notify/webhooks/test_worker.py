@@ -13,11 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.notify.webhooks.conftest import WorkerClock, drive, endpoint, receiver
 from tests.notify.webhooks.receivers import Receiver
-from townsquare.app import Runtime
+from townsquare.app import Runtime, build_runtime
+from townsquare.clock import utcnow
 from townsquare.notify.webhooks import service as webhooks
 from townsquare.notify.webhooks.catalogue import CASE_CREATED, CASE_STATUS_CHANGED
 from townsquare.notify.webhooks.models import WebhookDelivery, WebhookStatus
 from townsquare.notify.webhooks.worker import WebhookConfig, WebhookWorker
+from townsquare.settings import Settings
+
+WAIT_POLLS = 100  # a bound on waiting for a condition (a minute at most), never a measure of speed
 
 
 async def _emit(runtime: Runtime, clock: WorkerClock, n: int, event_type: str = CASE_CREATED) -> list[str]:
@@ -211,3 +215,30 @@ async def test_a_worker_passes_over_deliveries_another_is_claiming(
     mine = {d.id for d, _ in claimed}
     assert len(mine) == 5
     assert not mine & locked
+
+
+async def test_the_apps_worker_wakes_when_a_delivery_is_committed(
+    settings: Settings, receivers: list[Receiver], clock: WorkerClock
+) -> None:
+    """As `app.build_runtime` wires it: polling once in ten minutes, the commit's wake-up alone brings the post."""
+    rt = build_runtime(settings.model_copy(update={"webhook_poll_seconds": 600}))
+    r = receiver(receivers, clock)
+    r.now = lambda: utcnow().timestamp()  # this worker signs with real time
+    stop = asyncio.Event()
+    running = asyncio.create_task(rt.webhooks.run_forever(stop))
+    try:
+        async with rt.db.session() as s:
+            await endpoint(s, r)
+        async with rt.db.session() as s:
+            await webhooks.emit(s, event_type=CASE_CREATED, data={"reference": "TS-1"}, agency_id=None)
+            await s.commit()
+        for _ in range(WAIT_POLLS):
+            if r.accepted:
+                break
+            await asyncio.sleep(0.05)
+        assert [x.verified for x in r.accepted] == [True]
+    finally:
+        stop.set()
+        await running
+        await rt.bus.wait_idle()
+        await rt.db.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,9 +32,9 @@ LOOPBACK_NAMES = {"localhost"}
 REMOVED = "The endpoint was removed before this delivery could be made."
 
 
-def timestamp(moment: Any) -> str:
+def timestamp(moment: datetime) -> str:
     """An aware datetime as the payloads write it: ISO 8601 in UTC with a Z."""
-    return str(moment.isoformat()).replace("+00:00", "Z")
+    return moment.isoformat().replace("+00:00", "Z")
 
 
 def _listening() -> Select[WebhookEndpoint]:
@@ -255,9 +256,9 @@ class DeliveryLine:
     attempts: int
     last_status_code: int | None
     last_error: str | None
-    next_attempt_at: Any
-    created_at: Any
-    delivered_at: Any
+    next_attempt_at: datetime | None
+    created_at: datetime
+    delivered_at: datetime | None
     replay_of_id: uuid.UUID | None
 
 
@@ -271,7 +272,7 @@ class EndpointSummary:
     agency: str | None
     event_types: list[str]
     active: bool
-    created_at: Any
+    created_at: datetime
     deliveries: list[DeliveryLine]
 
 
