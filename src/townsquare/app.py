@@ -30,18 +30,29 @@ from townsquare.api import notifications as notifications_api
 from townsquare.api import openapi as api_openapi
 from townsquare.api import routing as routing_api
 from townsquare.api import staff as staff_api
+from townsquare.api import webhooks as webhooks_api
 from townsquare.channels import chat, email, sms, voice
 from townsquare.db import Database
 from townsquare.engagement import media
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
-from townsquare.events import AgentChanged, DeliveryChanged, Event, EventBus, OutboxEnqueued, WorkItemChanged
+from townsquare.events import (
+    AgentChanged,
+    DeliveryChanged,
+    Event,
+    EventBus,
+    OutboxEnqueued,
+    WebhookQueued,
+    WorkItemChanged,
+)
 from townsquare.hygiene import SafeJSONResponse
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.notifications import Notifier
 from townsquare.notify.progress import NotificationWorker
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
+from townsquare.notify.webhooks import translate as webhook_translation  # noqa: F401 - events become deliveries
+from townsquare.notify.webhooks.worker import WebhookConfig, WebhookWorker
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.open311 import routes as open311_routes
 from townsquare.ratelimit import RateLimiter
@@ -82,7 +93,8 @@ class Runtime:
     desk: DeskHub
     knowledge: KnowledgeIndex  # one search index per process, rebuilt when a publication moves the revision
     limiter: RateLimiter  # Open311 rate limits (memory, or shared through Redis)
-    notices: NotificationWorker  # moves notifications from one channel to the next
+    notices: NotificationWorker  # moves notifications from one channel to the next; sends reminders when due
+    webhooks: WebhookWorker  # posts integrators' webhook deliveries
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
@@ -136,6 +148,12 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         notices.wake()
 
     bus.subscribe(DeliveryChanged, wake_notices)
+    webhooks = webhook_worker(settings, db)
+
+    async def wake_webhooks(_: Event) -> None:
+        webhooks.wake()
+
+    bus.subscribe(WebhookQueued, wake_webhooks)
     return Runtime(
         settings,
         bus,
@@ -151,6 +169,23 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         knowledge,
         limiter,
         notices,
+        webhooks,
+    )
+
+
+def webhook_worker(settings: Settings, db: Database) -> WebhookWorker:
+    """The webhook worker for these settings."""
+    return WebhookWorker(
+        db,
+        WebhookConfig(
+            timeout_seconds=settings.webhook_timeout_seconds,
+            retry_base_seconds=settings.webhook_retry_base_seconds,
+            max_backoff_seconds=settings.webhook_max_backoff_seconds,
+            max_attempts=settings.webhook_max_attempts,
+            max_age_seconds=settings.webhook_max_age_hours * 3600,
+            lease_seconds=settings.webhook_lease_seconds,
+            poll_seconds=settings.webhook_poll_seconds,
+        ),
     )
 
 
@@ -214,6 +249,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
         routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
         notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
+        webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
         if rt.smtp is not None:
             await rt.smtp.start()
         if settings.freeze_startup_heap:
@@ -226,7 +262,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
-            for background in (task, routing_task, notices_task):
+            for background in (task, routing_task, notices_task, webhook_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background
@@ -255,6 +291,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         notifications_api.router,
         routing_api.router,
         staff_api.router,
+        webhooks_api.router,
     ):
         app.include_router(router)
     for router in (sms.router, voice.router, email.router, chat.router):  # providers' contracts, not our API

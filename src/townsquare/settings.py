@@ -82,6 +82,15 @@ class Settings(BaseSettings):
     notify_poll_seconds: float = Field(default=5.0, gt=0)
     notify_api_rate_limit_per_minute: int = Field(default=300, ge=1, description="POST /api/v1/notifications per key")
     notify_api_daily_cap: int = Field(default=50_000, ge=1, description="Notifications one API key may ask for a day")
+    # Outbound webhooks to integrators (docs/channels/webhooks.md): retried from 10 s, doubling, for about a day
+    webhook_worker: bool = Field(default=True, description="Post webhook deliveries from inside the app")
+    webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30, description="How long a receiver may take")
+    webhook_retry_base_seconds: float = Field(default=10.0, gt=0, description="The first retry's wait; then doubled")
+    webhook_max_backoff_seconds: float = Field(default=6 * 3600.0, gt=0, description="The longest wait between tries")
+    webhook_max_attempts: int = Field(default=16, ge=1, description="Attempts before a delivery is marked failed")
+    webhook_max_age_hours: float = Field(default=24.0, gt=0, description="No retry later than this after the event")
+    webhook_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_poll_seconds: float = Field(default=2.0, gt=0)
     routing_worker: bool = Field(default=True, description="Run the routing worker inside the app")
     routing_poll_seconds: float = Field(default=1.0, gt=0)
     freeze_startup_heap: bool = Field(
@@ -214,6 +223,11 @@ class Settings(BaseSettings):
         if not tiers:
             raise ValueError("must be limits like 3/minute;6/hour (a count, a slash and a period, separated by ;)")
         return value
+
+    @property
+    def webhooks_may_use_loopback_http(self) -> bool:
+        """Plain http to a loopback receiver is allowed while developing and testing, never in production."""
+        return self.env in ("development", "test")
 
     @property
     def is_sqlite(self) -> bool:

@@ -66,6 +66,10 @@ ALLOWED: dict[str, set[str]] = {
     "admin": {"admin"},
     "api": API,
     "api-admin": {"admin"},
+    "api-key": {
+        "key_a",
+        "key_any",
+    },  # webhooks belong to keys; each key reaches only its own (tests/api/test_webhooks.py)
     "case": OF_A,
     "conversation": OF_A,
     "interaction": OF_A,
@@ -242,6 +246,8 @@ async def _world(session: AsyncSession) -> World:
         "message_type": "status_change",
         "channel": "sms",
         "language": "en",
+        "webhook_id": str(uuid.uuid4()),
+        "delivery_id": str(uuid.uuid4()),
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

@@ -21,6 +21,7 @@ from townsquare.citizens.models import Citizen, Identity
 from townsquare.engagement import locations
 from townsquare.engagement.messages import InboundMessage
 from townsquare.errors import FieldError, invalid, not_found
+from townsquare.events import CaseOpened, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Attachment, Conversation, Direction, Interaction, InteractionKind
 from townsquare.interactions.storage import AttachmentStore
@@ -252,5 +253,6 @@ async def open_case_for_form(
     interaction.case_id = case.id
     await cases.link_likely_duplicates(session, case=case, radius_m=settings.duplicate_radius_m)
     await session.flush()
+    publish_after_commit(session, CaseOpened(case_id=case.id, reference=case.reference))  # integrators hear it
     await case_events.case_opened(session, settings, case)
     return case

@@ -1,6 +1,6 @@
 """Events: the catalogue of what happens (`catalogue`) and the bus that delivers it after commit (`bus`)."""
 
-from townsquare.events.bus import EventBus, publish_after_commit
+from townsquare.events.bus import EventBus, publish_after_commit, queued_events
 from townsquare.events.catalogue import (
     CATALOGUE,
     AgentChanged,
@@ -14,6 +14,7 @@ from townsquare.events.catalogue import (
     NotificationChanged,
     OutboxEnqueued,
     ReplyQueued,
+    WebhookQueued,
     WorkItemChanged,
 )
 
@@ -31,6 +32,8 @@ __all__ = [
     "NotificationChanged",
     "OutboxEnqueued",
     "ReplyQueued",
+    "WebhookQueued",
     "WorkItemChanged",
     "publish_after_commit",
+    "queued_events",
 ]

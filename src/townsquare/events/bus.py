@@ -83,6 +83,11 @@ def _after_rollback(session: Session, previous_transaction: object) -> None:
     session.info.pop(_PENDING, None)
 
 
+def queued_events(session: Session) -> list[Event]:
+    """The events waiting for this session's commit (read by `before_commit` listeners that write more rows)."""
+    return list(session.info.get(_PENDING, []))
+
+
 def publish_after_commit(session: AsyncSession | Session, event: Event) -> None:
     """Queue an event on the bus the session was made with (see db.Database); dispatched after commit."""
     sync = session.sync_session if isinstance(session, AsyncSession) else session

@@ -126,6 +126,15 @@ class OutboxEnqueued(Event):
 
 
 @dataclass(frozen=True)
+class WebhookQueued(Event):
+    """Webhook deliveries wait to be posted to integrators: the webhook worker should wake."""
+
+    name: ClassVar[str] = "webhook.queued"
+    event_id: uuid.UUID
+    event_type: str
+
+
+@dataclass(frozen=True)
 class ChatTyping(Event):
     """A resident is typing in a chat (dispatched at once, outside any transaction)."""
 
@@ -208,6 +217,7 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     DeliveryChanged,
     NotificationChanged,
     OutboxEnqueued,
+    WebhookQueued,
     ChatTyping,
     CaseOpened,
     CaseStatusChanged,

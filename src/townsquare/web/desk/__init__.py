@@ -18,6 +18,7 @@ from townsquare.web.desk import (
     records,
     staff,
     wallboard,
+    webhooks,
     workspace,
 )
 
@@ -28,6 +29,7 @@ routers: list[APIRouter] = [
     wallboard.router,
     agents.router,
     integrators.router,
+    webhooks.router,
     staff.router,
     knowledge.router,
     notification_templates.router,

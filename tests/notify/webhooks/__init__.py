@@ -1,0 +1,1 @@
+"""Outbound webhooks: emitting, signing, the worker against real receivers, replay."""
