@@ -39,6 +39,7 @@ from townsquare.hygiene import SafeJSONResponse
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
+from townsquare.notify.push import provider as push_provider
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.open311 import routes as open311_routes
 from townsquare.ratelimit import RateLimiter
@@ -95,7 +96,11 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     recording = RecordingProvider()
     if providers is None:
         by_channel: dict[str, Provider] = {"chat": hub, media.CHANNEL: media.MediaFetcher(db, pipeline.store, settings)}
-        for name, configured in (("sms", sms.provider(settings)), ("email", email.provider(settings))):
+        for name, configured in (
+            ("sms", sms.provider(settings)),
+            ("email", email.provider(settings)),
+            ("push", push_provider.configured(settings, db)),
+        ):
             if configured is not None:
                 by_channel[name] = configured
         providers = Providers(fallback=recording, by_channel=by_channel)
