@@ -15,6 +15,8 @@ from townsquare.web.portal import (
     language,
     map,
     oidc,
+    push,
+    pwa,
     security,
     services,
 )
@@ -32,4 +34,6 @@ routers: list[APIRouter] = [
     security.router,
     help.router,
     map.router,
+    pwa.router,
+    push.router,
 ]
