@@ -6,11 +6,9 @@ The fake for the one thing outside: the browsers' push services (FCM, Mozilla's 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,11 +64,9 @@ class RecordingPushService:
 
     def __init__(self) -> None:
         self.received: list[Received] = []
-        self.on_message: Callable[[Received], Awaitable[None]] | None = None
         self._answers: list[int] = []
         self._runner: web.AppRunner | None = None
         self.base = ""
-        self.arrived = asyncio.Event()
 
     def answer_next(self, *statuses: int) -> None:
         self._answers.extend(statuses)
@@ -83,9 +79,6 @@ class RecordingPushService:
         status = self._answers.pop(0) if self._answers else 201
         message = Received(request.path, {k.lower(): v for k, v in request.headers.items()}, body, status)
         self.received.append(message)
-        self.arrived.set()
-        if status == 201 and self.on_message is not None:
-            await self.on_message(message)
         headers = {"Location": f"{self.base}/messages/{uuid.uuid4().hex}"} if status == 201 else {}
         return web.Response(status=status, headers=headers)
 

@@ -1,9 +1,11 @@
 /* "Notifications on this device" on the account page: turn web push on or off for this browser.
  *
- * Progressive enhancement: the buttons stay hidden, and the section says why, unless this browser has service
+ * Progressive enhancement: the buttons stay hidden (GOV.UK's display-none class: a button's own display would
+ * override the hidden attribute), and the section says why, unless this browser has service
  * workers, the Push API and notifications. Every state change is announced in the status line (role=status).
  */
 (function () {
+  const HIDDEN = "govuk-!-display-none";
   const root = document.getElementById("push");
   if (!root) return;
   const state = document.getElementById("push-state");
@@ -21,8 +23,8 @@
   let busy = false;
 
   function show() {
-    on.hidden = busy || subscription !== null || Notification.permission === "denied";
-    off.hidden = busy || subscription === null;
+    on.classList.toggle(HIDDEN, busy || subscription !== null || Notification.permission === "denied");
+    off.classList.toggle(HIDDEN, busy || subscription === null);
     if (Notification.permission === "denied" && subscription === null) say("msgDenied");
     else say(subscription ? "msgOn" : "msgOff");
     root.dataset.state = subscription ? "on" : "off";
