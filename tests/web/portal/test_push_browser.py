@@ -37,12 +37,13 @@ from townsquare.notify.push import service as push
 from townsquare.notify.push.provider import PushProvider
 from townsquare.notify.push.vapid import b64url
 from townsquare.settings import Settings
+from townsquare.web.i18n import LANGUAGE_COOKIE
 
 T = TypeVar("T")
 
 # Stands in for the browser's own subscription (see the module's docstring): the real page script calls it.
 FAKE_SUBSCRIPTION = """(config) => {
-  let current = null;
+  const KEPT = "test-push-subscription";  // a browser keeps its subscription across page loads
   const made = () => ({
     endpoint: config.endpoint,
     expirationTime: null,
@@ -50,15 +51,15 @@ FAKE_SUBSCRIPTION = """(config) => {
     toJSON: () => ({
       endpoint: config.endpoint, expirationTime: null, keys: { p256dh: config.p256dh, auth: config.auth },
     }),
-    unsubscribe: async () => { current = null; return true; },
+    unsubscribe: async () => { localStorage.removeItem(KEPT); return true; },
   });
   PushManager.prototype.subscribe = async function (options) {
     if (!options || !options.userVisibleOnly || !options.applicationServerKey) throw new DOMException("bad options");
     window.__applicationServerKey = Array.from(new Uint8Array(options.applicationServerKey));
-    current = made();
-    return current;
+    localStorage.setItem(KEPT, "yes");
+    return made();
   };
-  PushManager.prototype.getSubscription = async function () { return current; };
+  PushManager.prototype.getSubscription = async function () { return localStorage.getItem(KEPT) ? made() : null; };
 }"""
 
 
@@ -134,6 +135,26 @@ async def _installed(page: Page, context: BrowserContext, url: str) -> CDPSessio
     return cdp
 
 
+async def _offline_in(page: Page, context: BrowserContext, url: str, lang: str, heading: str) -> None:
+    """After a page in `lang` told the worker the reader's language, the offline page speaks it."""
+    await context.add_cookies([{"name": LANGUAGE_COOKIE, "value": lang, "url": url}])
+    await page.goto(f"{url}/services")
+
+    async def told() -> bool:
+        said: bool = await page.evaluate(
+            "async (lang) => { const kept = await caches.match('/__ts_language');"
+            " return !!kept && (await kept.text()) === lang }",
+            lang,
+        )
+        return said
+
+    await until(told, f"the service worker knows the reader reads {lang}")
+    await context.set_offline(True)
+    await page.goto(f"{url}/account/cases")
+    assert await page.inner_text("h1") == heading
+    await context.set_offline(False)
+
+
 async def test_install_subscribe_receive_and_acknowledge_a_push(
     browser: Browser, live_app: LiveApp, push_service: RecordingPushService
 ) -> None:
@@ -155,6 +176,8 @@ async def test_install_subscribe_receive_and_acknowledge_a_push(
     await page.goto(f"{live_app.url}/services/nothing-cached-here")
     assert await page.inner_text("h1") == "You are offline"
     await context.set_offline(False)
+    await _offline_in(page, context, live_app.url, "fr", "Vous êtes hors ligne")
+    await _offline_in(page, context, live_app.url, "en", "You are offline")
 
     # Subscribe from the account page.
     await page.goto(f"{live_app.url}/account")
@@ -175,6 +198,10 @@ async def test_install_subscribe_receive_and_acknowledge_a_push(
             return await push.live_for(s, citizen_id=resident.citizen_id)
 
     [subscription_id] = await live_app.call(subscribed)
+    await page.reload()  # the device is listed, with a form to turn it off
+    await page.wait_for_selector("#push[data-state='on']")
+    assert await page.is_visible("#push-devices-title")
+    assert await axe_violations(page) == []
 
     # A push goes out through the outbox and the real provider; the push service hands it to the service worker.
     async def enqueue() -> uuid.UUID:
