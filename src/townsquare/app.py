@@ -51,6 +51,7 @@ from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.notify.notifications import Notifier
 from townsquare.notify.progress import NotificationWorker
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
+from townsquare.notify.push import provider as push_provider
 from townsquare.notify.webhooks import translate as webhook_translation  # noqa: F401 - events become deliveries
 from townsquare.notify.webhooks.worker import WebhookConfig, WebhookWorker
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
@@ -111,7 +112,11 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     recording = RecordingProvider()
     if providers is None:
         by_channel: dict[str, Provider] = {"chat": hub, media.CHANNEL: media.MediaFetcher(db, pipeline.store, settings)}
-        for name, configured in (("sms", sms.provider(settings)), ("email", email.provider(settings))):
+        for name, configured in (
+            ("sms", sms.provider(settings)),
+            ("email", email.provider(settings)),
+            ("push", push_provider.configured(settings, db)),
+        ):
             if configured is not None:
                 by_channel[name] = configured
         providers = Providers(fallback=recording, by_channel=by_channel)

@@ -192,6 +192,16 @@ class Settings(BaseSettings):
     map_centre_long: float = Field(default=-79.3841, ge=-180, le=180)
     map_zoom: int = Field(default=15, ge=1, le=19)
 
+    # Web push (the portal as an installable app): VAPID keys sign every push for the browsers' push services
+    vapid_private_key: str | None = Field(
+        default=None, description="VAPID private key (PEM, or base64url DER); unset = generated under DATA_DIR in dev"
+    )
+    vapid_public_key: str | None = Field(default=None, description="Its public key (base64url); checked to match")
+    vapid_subject: str | None = Field(default=None, description="mailto: or https: contact the push services see")
+    push_ttl_seconds: int = Field(default=3600, ge=0, le=28 * 24 * 3600, description="How long a push may wait")
+    push_timeout_seconds: float = Field(default=10.0, gt=0, description="Longest wait for a push service's answer")
+    push_ack_rate_limit_per_minute: int = Field(default=120, ge=1, description="Acknowledgements per client address")
+
     # Live chat and the channel simulator
     chat_max_message_chars: int = Field(default=4000, ge=1)
     verification_code_minutes: int = Field(default=10, ge=1)
@@ -206,6 +216,13 @@ class Settings(BaseSettings):
         if ratio < 4.5:
             raise ValueError(f"has {ratio:.2f}:1 contrast against white; text needs at least 4.5:1 (WCAG 2.2 AA)")
         return value.lower()
+
+    @field_validator("vapid_subject")
+    @classmethod
+    def _contact_subject(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("mailto:", "https://")):
+            raise ValueError("must be a mailto: address or an https: URL the push services can reach you at")
+        return value
 
     @field_validator(
         "staff_sign_in_account_limits",

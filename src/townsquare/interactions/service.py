@@ -244,10 +244,19 @@ async def set_delivery(
     status: DeliveryStatus,
     external_id: str | None = None,
 ) -> None:
-    """Record what the provider said about an outbound interaction."""
+    """Record what the provider said about an outbound interaction.
+
+    Delivered is never taken back by a later "sent" or "queued": a device's acknowledgement (web push) or a
+    provider's delivery report can arrive before the outbox worker has written down that it sent the message.
+    """
     interaction = await session.get(Interaction, interaction_id)
     if interaction is None:
         return
+    if interaction.delivery_status is DeliveryStatus.delivered and status in (
+        DeliveryStatus.queued,
+        DeliveryStatus.sent,
+    ):
+        status = DeliveryStatus.delivered
     interaction.delivery_status = status
     if external_id and interaction.external_id is None:
         interaction.external_id = external_id

@@ -16,6 +16,7 @@ import townsquare.drafts.models
 import townsquare.interactions.models
 import townsquare.knowledge.models
 import townsquare.notify.models
+import townsquare.notify.push.models
 import townsquare.notify.webhooks.models
 import townsquare.places.models
 import townsquare.routing.models

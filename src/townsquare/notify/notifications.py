@@ -38,6 +38,7 @@ from townsquare.notify.models import (
     NotificationAttempt,
     NotificationStatus,
 )
+from townsquare.notify.push import service as push
 from townsquare.settings import Settings
 
 DEFAULT_ORDER = ("push", "email", "sms")  # after the person's own preferences
@@ -62,8 +63,8 @@ STATUS_WORDS = {
 PushDirectory = Callable[[AsyncSession, uuid.UUID], Awaitable[list[uuid.UUID]]]
 
 
-async def _no_push(session: AsyncSession, citizen_id: uuid.UUID) -> list[uuid.UUID]:
-    return []
+async def _live_pushes(session: AsyncSession, citizen_id: uuid.UUID) -> list[uuid.UUID]:
+    return await push.live_for(session, citizen_id=citizen_id)
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class Notifier:
     """The notification engine, configured once per process."""
 
     settings: Settings
-    push_targets: PushDirectory = _no_push  # the citizen's live push subscriptions, newest first
+    push_targets: PushDirectory = _live_pushes  # the citizen's live push subscriptions, newest first
     clock: Callable[[], datetime] = utcnow
 
     async def send(self, session: AsyncSession, request: Request) -> Notification:
@@ -286,8 +287,10 @@ class Notifier:
             unsubscribe = f"{self.settings.public_url.rstrip('/')}/account/contact"
             content = rendering.Content(text=filled.body, subject=filled.subject)
             return {**rendering.render(content, "email"), "list_unsubscribe": unsubscribe, **ids}
-        if channel == "push":
-            return {"title": filled.subject, "body": filled.body, "url": link or "/account", **ids}
+        if channel == "push":  # the service worker opens a page of the portal: a path, never another site
+            base = self.settings.public_url.rstrip("/")
+            path = link[len(base) :] if link and link.startswith(base + "/") else "/account"
+            return {"title": filled.subject, "body": filled.body, "url": path, **ids}
         if channel == LETTER:
             return {
                 "subject": filled.subject,

@@ -15,6 +15,8 @@ from townsquare.web.portal import (
     language,
     map,
     oidc,
+    push,
+    pwa,
     reminders,
     security,
     services,
@@ -34,4 +36,6 @@ routers: list[APIRouter] = [
     help.router,
     map.router,
     reminders.router,
+    pwa.router,
+    push.router,
 ]

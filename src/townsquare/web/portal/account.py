@@ -212,10 +212,14 @@ async def use_link(request: Request, token: str, session: SessionDep) -> Respons
 @router.get("/account", response_class=HTMLResponse)
 async def account(request: Request, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Who we know you as, how, and where you are signed in."""
-    from townsquare.web.portal.identities import overview_context  # the overview's parts live with the identities
+    # Imported here: the overview's parts live with the identities, the notifications section with push.
+    from townsquare.web.portal import push
+    from townsquare.web.portal.identities import overview_context
 
     record = await citizens.get(session, citizen_id=citizen.id)
-    return templates.TemplateResponse(request, "portal/account.html", await overview_context(request, session, record))
+    context = await overview_context(request, session, record)
+    context.update(await push.section(request, session, citizen_id=citizen.id))
+    return templates.TemplateResponse(request, "portal/account.html", context)
 
 
 @router.post("/account/sign-out")

@@ -1,0 +1,1 @@
+"""Web push: subscriptions, acknowledgements and the provider against a recording push service."""
