@@ -17,7 +17,7 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
 from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
-from townsquare.engagement.access import case_in_scope
+from townsquare.engagement.access import Seen, audit_reads, case_in_scope
 from townsquare.errors import FieldError, Problem, invalid, not_found
 from townsquare.notify import views
 from townsquare.notify.models import Notification
@@ -85,20 +85,16 @@ async def send(
 
 
 @router.get("/{notification_id}", response_model=NotificationOut)
-async def status_of(notification_id: uuid.UUID, session: SessionDep, principal: CurrentPrincipal) -> NotificationOut:
+async def status_of(
+    notification_id: uuid.UUID, request: Request, session: SessionDep, principal: CurrentPrincipal
+) -> NotificationOut:
     """A notification's status and each channel tried, for the key that sent it (or an administrator)."""
     notification = await session.get(Notification, notification_id)
     if notification is None or not _may_read(principal, notification):
         raise not_found("Notification")
-    principal.audit(
-        session,
-        action="notification.read",
-        subject_kind="notification",
-        subject_id=str(notification.id),
-        citizen_id=notification.citizen_id,
-    )
     out = await views.describe(session, notification)
-    await session.commit()
+    seen = Seen("notification", str(notification.id), notification.citizen_id)
+    await audit_reads(session, principal, request, "notification.read", [seen])
     return out
 
 
