@@ -176,6 +176,19 @@ class Settings(BaseSettings):
     map_centre_long: float = Field(default=-79.3841, ge=-180, le=180)
     map_zoom: int = Field(default=15, ge=1, le=19)
 
+    # Letters by post (the last channel of the fallback) and the daily print batch
+    letter_paper: Literal["A4", "letter"] = Field(default="A4", description="A4 (DL/C5 window) or US Letter (#10)")
+    letter_sender_name: str | None = Field(default=None, description="Sender when the agency gives none; brand_name")
+    letter_sender_address: list[str] = Field(
+        default_factory=list, description="Return address lines (JSON list) when the agency gives none"
+    )
+    letter_font: Path | None = Field(
+        default=None, description="A TrueType font for letters (e.g. DejaVuSans.ttf); unset = Helvetica (Latin-1, œ)"
+    )
+    print_batch_time: str | None = Field(
+        default=None, description="Daily UTC time (HH:MM) the app builds the print batch; unset = CLI only"
+    )
+
     # Live chat and the channel simulator
     chat_max_message_chars: int = Field(default=4000, ge=1)
     verification_code_minutes: int = Field(default=10, ge=1)
@@ -190,6 +203,13 @@ class Settings(BaseSettings):
         if ratio < 4.5:
             raise ValueError(f"has {ratio:.2f}:1 contrast against white; text needs at least 4.5:1 (WCAG 2.2 AA)")
         return value.lower()
+
+    @field_validator("print_batch_time")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be a time of day like 16:30 (UTC)")
+        return value
 
     @field_validator(
         "staff_sign_in_account_limits",

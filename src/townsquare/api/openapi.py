@@ -67,6 +67,7 @@ ROUTE_PROBLEMS: dict[str, tuple[int, ...]] = {
     "POST /api/v1/api-keys": (404,),
     "POST /api/v1/work-items": (404,),
     "POST /api/v1/queues": (404, 409),
+    "POST /api/v1/letters/returned": (404, 409),
 }
 
 

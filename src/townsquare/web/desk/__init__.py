@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from townsquare.web.desk import agents, inbox, integrators, knowledge, live, records, staff, wallboard, workspace
+from townsquare.web.desk import (
+    agents,
+    inbox,
+    integrators,
+    knowledge,
+    letters,
+    live,
+    records,
+    staff,
+    wallboard,
+    workspace,
+)
 
 routers: list[APIRouter] = [
     inbox.router,
@@ -19,5 +30,6 @@ routers: list[APIRouter] = [
     integrators.router,
     staff.router,
     knowledge.router,
+    letters.router,
     live.router,
 ]
