@@ -11,6 +11,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from townsquare.clock import utcnow
 from townsquare.db import Database
 from townsquare.interactions.storage import AttachmentStore
@@ -20,14 +22,19 @@ from townsquare.notify.letters.views import BatchView, batch
 log = logging.getLogger(__name__)
 
 
+async def batch_now(session: AsyncSession, store: AttachmentStore, day: date | None = None) -> BatchView | None:
+    """Build and commit the print batch of `day` (today, UTC, by default) in `session`; None when no letter waits."""
+    made = await build_batch(session, store, day or utcnow().date())
+    if made is None:
+        return None
+    await session.commit()
+    return await batch(session, batch_id=made.id)
+
+
 async def run_batch(db: Database, store: AttachmentStore, day: date | None = None) -> BatchView | None:
-    """Build and commit the print batch of `day` (today, UTC, by default); None when no letter waits."""
+    """`batch_now` in a session of its own (the CLI, the daily run)."""
     async with db.session() as session:
-        made = await build_batch(session, store, day or utcnow().date())
-        if made is None:
-            return None
-        await session.commit()
-        return await batch(session, batch_id=made.id)
+        return await batch_now(session, store, day)
 
 
 def next_run(now: datetime, at: time) -> datetime:

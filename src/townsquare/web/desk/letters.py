@@ -19,7 +19,7 @@ from townsquare.errors import Problem
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.notify.letters import returns, views
 from townsquare.notify.letters.kinds import LetterStatus
-from townsquare.notify.letters.schedule import run_batch
+from townsquare.notify.letters.schedule import batch_now
 from townsquare.staff.auth import Principal
 from townsquare.web.desk.common import admins_only, supervisors_only
 from townsquare.web.templating import templates
@@ -87,9 +87,9 @@ async def letter_pdf(request: Request, id: uuid.UUID, session: SessionDep, me: S
 
 
 @router.post("/desk/letters/batch")
-async def build_now(request: Request, me: Admin) -> Response:
+async def build_now(request: Request, session: SessionDep, me: Admin) -> Response:
     """Build the print batch now rather than at the daily time."""
-    made = await run_batch(request.app.state.db, _store(request))
+    made = await batch_now(session, _store(request))
     if made is None:
         return RedirectResponse("/desk/letters?notice=none", status_code=303)
     return RedirectResponse(f"/desk/letters/batch?id={made.id}", status_code=303)
