@@ -204,6 +204,13 @@ class Settings(BaseSettings):
             raise ValueError(f"has {ratio:.2f}:1 contrast against white; text needs at least 4.5:1 (WCAG 2.2 AA)")
         return value.lower()
 
+    @field_validator("letter_font")
+    @classmethod
+    def _font_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a file; give a TrueType font such as DejaVuSans.ttf, or leave it unset")
+        return value
+
     @field_validator("print_batch_time")
     @classmethod
     def _clock_time(cls, value: str | None) -> str | None:

@@ -8,11 +8,14 @@ import uuid
 import zipfile
 
 import httpx
+from playwright.async_api import Browser
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import api_key_headers, create_agency, create_staff
+from tests.factories import PASSWORD, api_key_headers, create_agency, create_staff
 from tests.notify.letters.factories import letter_to_send
+from tests.support.browser import axe_violations
+from tests.support.servers import LiveApp
 from tests.support.staff import sign_in_staff
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.clock import utcnow
@@ -146,3 +149,46 @@ async def test_the_simulator_tray_lists_letters_and_batches(settings: Settings) 
     finally:
         await rt.bus.wait_idle()
         await rt.db.dispose()
+
+
+async def test_the_letters_pages_in_chromium_keyboard_first_with_no_axe_violations(
+    browser: Browser, live_app: LiveApp
+) -> None:
+    async def seed() -> str:
+        async with live_app.runtime.db.session() as s:
+            roads = await create_agency(s, slug="roads", name="Roads")
+            await create_staff(s, email="root@city.example", role=StaffRole.admin)
+            await s.commit()
+            sent = await letter_to_send(s, agency=roads)
+            provider = live_app.runtime.providers.for_channel("mail")
+            assert isinstance(provider, LetterProvider)
+            await provider.send(sent.envelope)
+            return sent.reference
+
+    reference = await live_app.call(seed)
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await page.goto(f"{live_app.url}/desk/sign-in")
+    await page.fill("#email", "root@city.example")
+    await page.fill("#password", PASSWORD)
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{live_app.url}/desk")
+    await page.focus("a[href='/desk/letters']")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{live_app.url}/desk/letters")
+    assert await axe_violations(page) == []
+    assert await page.locator("#waiting tbody tr").count() == 1
+
+    await page.focus("button:has-text('Build a batch now')")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{live_app.url}/desk/letters/batch?id=*")
+    assert await axe_violations(page) == []
+    assert await page.locator("#batch-letters tbody tr").count() == 1
+
+    await page.goto(f"{live_app.url}/desk/letters")
+    await page.fill("#returned-code", reference)
+    await page.fill("#returned-reason", "Addressee unknown")
+    await page.keyboard.press("Enter")
+    await page.wait_for_url(f"{live_app.url}/desk/letters?notice=returned")
+    assert await axe_violations(page) == []
+    assert "Addressee unknown" in await page.locator("#returned").inner_text()
+    await page.close()

@@ -4,7 +4,10 @@ reference in words and as a QR code that decodes to it, and long bodies on numbe
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
+import pytest
+from pydantic import ValidationError
 from reportlab.lib.units import inch, mm
 
 from tests.notify.letters.pdfs import decode_qr, page_size, positions, text_of
@@ -16,6 +19,7 @@ from townsquare.notify.letters.rendering import (
     layout_letter,
     render_letter,
 )
+from townsquare.settings import Settings
 
 FRENCH = LetterContent(
     recipient=("Élodie Côté", "12 rue de l'Œuvre", "Montréal QC H2X 1Y4"),
@@ -102,3 +106,22 @@ def test_letters_outside_latin_1_lose_accents_rather_than_print_boxes() -> None:
     assert "Wozniak" in page
     assert "Gdansk" in page
     assert "■" not in page
+
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+@pytest.mark.skipif(not DEJAVU.is_file(), reason="Debian's fonts-dejavu-core is not installed")
+def test_a_truetype_font_prints_every_letter_as_written() -> None:
+    letter = LetterContent(**{**FRENCH.__dict__, "recipient": ("Łukasz Woźniak", "ul. Długa 5", "Gdańsk")})
+    (page,) = text_of(render_letter(letter, font=DEJAVU))
+    assert "Łukasz Woźniak" in page
+    assert "ul. Długa 5" in page
+    assert "Référence TS-2026-000123" in page
+
+
+def test_a_letter_font_that_is_not_a_file_is_refused_at_start(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="not a file"):
+        Settings(letter_font=tmp_path / "missing.ttf")
+    with pytest.raises(ValidationError, match="16:30"):
+        Settings(print_batch_time="25:00")
