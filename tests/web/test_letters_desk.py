@@ -52,7 +52,10 @@ async def test_supervisors_see_their_agencys_letters_and_agents_are_refused(
     assert (visitor.status_code, visitor.headers["location"]) == (303, "/desk/sign-in?next=/desk/letters")
     await sign_in_staff(client, "ana@city.example")
     assert (await client.get("/desk/letters")).status_code == 403
-    assert (await client.get(f"/desk/letters/pdf?id={world['ours']}")).status_code == 403
+    assert (
+        await client.post("/desk/letters/returned", data={"code": world["reference"], "reason": "x"})
+    ).status_code == 403
+    assert (await client.get(f"/desk/letters/pdf?id={world['theirs']}")).status_code == 404
 
     await sign_in_staff(client, "sue@city.example")
     assert 'href="/desk/letters"' in (await client.get("/desk")).text
@@ -69,6 +72,21 @@ async def test_supervisors_see_their_agencys_letters_and_agents_are_refused(
     assert (await client.get(f"/desk/letters/pdf?id={world['theirs']}")).status_code == 404
     reads = (await session.execute(select(AuditEntry).where(AuditEntry.action == "letter.read"))).scalars().all()
     assert [r.subject_id for r in reads] == [world["ours"]]
+
+
+async def test_the_timeline_links_the_letter_pdf_for_staff_of_its_agency(
+    client: httpx.AsyncClient, runtime: Runtime, session: AsyncSession
+) -> None:
+    world = await _world(runtime, session)
+    letter = await session.get(Letter, uuid.UUID(world["ours"]))
+    assert letter is not None
+    await sign_in_staff(client, "ana@city.example")  # an agent of the letter's agency
+    page = await client.get(f"/desk/citizens/{letter.citizen_id}")
+    assert page.status_code == 200
+    assert f'href="/desk/letters/pdf?id={world["ours"]}"' in page.text
+    pdf = await client.get(f"/desk/letters/pdf?id={world['ours']}")
+    assert pdf.status_code == 200
+    assert pdf.content.startswith(b"%PDF-")
 
 
 async def test_an_administrator_downloads_the_batch_zip_audited_per_letter(

@@ -2,7 +2,8 @@
 for the next batch, and marking a letter returned when the post brings it back.
 
 Supervisors and administrators; each sees the letters of their agencies, and only administrators download a
-batch (it holds every agency's letters). Translates only: reads and actions are `notify.letters` functions.
+batch (it holds every agency's letters). A letter's PDF opens for any staff of its agency (the timeline links
+it). Translates only: reads and actions are `notify.letters` functions.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from townsquare.notify.letters import returns, views
 from townsquare.notify.letters.kinds import LetterStatus
 from townsquare.notify.letters.schedule import batch_now
 from townsquare.staff.auth import Principal
-from townsquare.web.desk.common import admins_only, supervisors_only
+from townsquare.web.desk.common import CurrentStaff, admins_only, supervisors_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -80,8 +81,8 @@ async def batch_zip(request: Request, id: uuid.UUID, session: SessionDep, me: Ad
 
 
 @router.get("/desk/letters/pdf")
-async def letter_pdf(request: Request, id: uuid.UUID, session: SessionDep, me: Supervisor) -> Response:
-    """One letter's PDF (audited)."""
+async def letter_pdf(request: Request, id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
+    """One letter's PDF, for staff of its agency (linked from the timeline); audited."""
     file = await views.letter_pdf(session, letter_id=id, store=_store(request), me=me, purpose="desk letters")
     return Response(file.data, media_type=file.content_type, headers={"Cache-Control": "no-store"})
 
