@@ -10,7 +10,7 @@ import zipfile
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from typer.testing import CliRunner
 
@@ -135,3 +135,34 @@ async def test_the_cli_makes_the_batch(
     assert "No letter is waiting" in again.output
     assert wrong.exit_code == 2
     assert "not a day" in wrong.output
+
+
+async def _finished_or_blocked(runtime: Runtime, task: asyncio.Task[object]) -> None:
+    """Until `task` is done or its transaction waits on a row lock (bounded polling, never a fixed sleep)."""
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+    for _ in range(1000):
+        if task.done():
+            return
+        async with runtime.db.session() as probe:
+            if await probe.scalar(waiting):
+                return
+        await asyncio.sleep(0.01)
+
+
+@pytest.mark.postgres_only
+async def test_two_runs_at_once_never_batch_a_letter_twice(runtime: Runtime, session: AsyncSession) -> None:
+    ids = await _two_letters(runtime, session)
+    today = utcnow().date()
+    async with runtime.db.session() as first, runtime.db.session() as second:
+        made = await build_batch(first, runtime.pipeline.store, today)  # holds its letters until it commits
+        assert made is not None
+        racing: asyncio.Task[object] = asyncio.create_task(build_batch(second, runtime.pipeline.store, today))
+        await _finished_or_blocked(runtime, racing)
+        await first.commit()
+        assert await racing is None  # it skipped the letters the first run holds
+        await second.commit()
+    session.expire_all()
+    batched = (await session.execute(select(Letter.batch_id))).scalars().all()
+    assert len(batched) == len(ids)
+    assert len(set(batched)) == 1
+    assert len((await session.execute(select(PrintBatch))).scalars().all()) == 1
