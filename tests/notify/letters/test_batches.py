@@ -22,6 +22,7 @@ from townsquare.app import Runtime
 from townsquare.clock import utcnow
 from townsquare.events import DeliveryChanged
 from townsquare.interactions.models import DeliveryStatus, Interaction
+from townsquare.notify.letters import schedule
 from townsquare.notify.letters.batches import MANIFEST_COLUMNS, build_batch
 from townsquare.notify.letters.models import Letter, LetterStatus, PrintBatch
 from townsquare.notify.letters.provider import LetterProvider
@@ -166,3 +167,24 @@ async def test_two_runs_at_once_never_batch_a_letter_twice(runtime: Runtime, ses
     assert len(batched) == len(ids)
     assert len(set(batched)) == 1
     assert len((await session.execute(select(PrintBatch))).scalars().all()) == 1
+
+
+async def test_the_daily_scheduler_builds_the_batch_when_its_time_comes_and_stops_when_told(
+    runtime: Runtime, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _two_letters(runtime, session)
+    times = iter([utcnow()])  # the first run is due now; the next one is a day away
+    monkeypatch.setattr(schedule, "next_run", lambda now, at: next(times, now + timedelta(days=1)))
+    stop = asyncio.Event()
+    scheduler = schedule.PrintBatchScheduler(runtime.db, runtime.pipeline.store, time(16, 30, tzinfo=UTC))
+    task = asyncio.create_task(scheduler.run_forever(stop))
+    for _ in range(1000):  # bounded polling until the batch is there
+        async with runtime.db.session() as probe:
+            if (await probe.execute(select(PrintBatch))).first() is not None:
+                break
+        await asyncio.sleep(0.01)
+    stop.set()
+    await task  # returns at once although the next run is a day away
+    session.expire_all()
+    statuses = set((await session.execute(select(Letter.status))).scalars())
+    assert statuses == {LetterStatus.printed}
