@@ -41,7 +41,7 @@ async def find_letter(session: AsyncSession, *, code: str, me: Principal) -> Let
     else:
         stmt = (
             select(Letter)
-            .where(Letter.reference == code.upper()[:40])
+            .where(Letter.reference.in_({code[:40], code.upper()[:40]}))  # as printed, or typed in lower case
             .order_by((Letter.status == LetterStatus.printed).desc(), Letter.created_at.desc())
         )
     for letter in (await session.execute(stmt)).scalars():
