@@ -12,6 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, time
 
 from fastapi import Depends, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
@@ -26,6 +27,7 @@ from townsquare.api import catalogue, problems
 from townsquare.api import citizens as citizens_api
 from townsquare.api import interactions as interactions_api
 from townsquare.api import keys as keys_api
+from townsquare.api import letters as letters_api
 from townsquare.api import notifications as notifications_api
 from townsquare.api import openapi as api_openapi
 from townsquare.api import routing as routing_api
@@ -48,6 +50,9 @@ from townsquare.events import (
 from townsquare.hygiene import SafeJSONResponse
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
+from townsquare.notify.letters.provider import CHANNEL as LETTERS
+from townsquare.notify.letters.provider import LetterProvider
+from townsquare.notify.letters.schedule import PrintBatchScheduler
 from townsquare.notify.notifications import Notifier
 from townsquare.notify.progress import NotificationWorker
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
@@ -110,8 +115,13 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir), index=knowledge)
     hub = chat.ChatHub(settings, db, pipeline, bus)
     recording = RecordingProvider()
+    letters = LetterProvider(db, pipeline.store, settings)  # letters by post go to the print batch
     if providers is None:
-        by_channel: dict[str, Provider] = {"chat": hub, media.CHANNEL: media.MediaFetcher(db, pipeline.store, settings)}
+        by_channel: dict[str, Provider] = {
+            "chat": hub,
+            media.CHANNEL: media.MediaFetcher(db, pipeline.store, settings),
+            LETTERS: letters,
+        }
         for name, configured in (
             ("sms", sms.provider(settings)),
             ("email", email.provider(settings)),
@@ -122,6 +132,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         providers = Providers(fallback=recording, by_channel=by_channel)
     else:
         providers.by_channel.setdefault(media.CHANNEL, media.MediaFetcher(db, pipeline.store, settings))
+        providers.by_channel.setdefault(LETTERS, letters)
     worker = OutboxWorker(
         db,
         providers,
@@ -255,6 +266,11 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
         notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
         webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
+        print_task = None
+        if settings.print_batch_time:
+            hour, minute = (int(part) for part in settings.print_batch_time.split(":"))
+            scheduler = PrintBatchScheduler(rt.db, rt.pipeline.store, time(hour, minute, tzinfo=UTC))
+            print_task = asyncio.create_task(scheduler.run_forever(stop))
         if rt.smtp is not None:
             await rt.smtp.start()
         if settings.freeze_startup_heap:
@@ -267,7 +283,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
-            for background in (task, routing_task, notices_task, webhook_task):
+            for background in (task, routing_task, notices_task, webhook_task, print_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background
@@ -294,6 +310,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         interactions_api.router,
         keys_api.router,
         notifications_api.router,
+        letters_api.router,
         routing_api.router,
         staff_api.router,
         webhooks_api.router,

@@ -11,6 +11,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -31,6 +32,9 @@ from townsquare.demo.reports import open311_instructions
 from townsquare.demo.seed import DemoSummary, seed
 from townsquare.errors import Problem
 from townsquare.events import EventBus
+from townsquare.interactions.storage import AttachmentStore
+from townsquare.notify.letters.schedule import run_batch
+from townsquare.notify.letters.views import BatchView
 from townsquare.places import service as places
 from townsquare.routing import agents as routing_agents
 from townsquare.settings import Settings, get_settings
@@ -257,6 +261,33 @@ def api_key_create(
             await db.dispose()
 
     typer.echo(asyncio.run(run()))
+
+
+@cli.command("print-batch")
+def print_batch(
+    day: str | None = typer.Option(None, help="The day to batch (YYYY-MM-DD, UTC); today by default"),
+) -> None:
+    """Put every letter waiting into one print batch (a ZIP of PDFs and manifest.csv) for the print supplier."""
+    try:
+        chosen = date.fromisoformat(day) if day else None
+    except ValueError:
+        typer.echo(f"Error: {day!r} is not a day like 2026-12-04.", err=True)
+        raise typer.Exit(2) from None
+
+    async def run() -> BatchView | None:
+        settings = get_settings()
+        db = Database(settings.database_url, EventBus())
+        try:
+            return await run_batch(db, AttachmentStore(settings.attachments_dir), chosen)
+        finally:
+            await db.dispose()
+
+    made = asyncio.run(run())
+    if made is None:
+        typer.echo("No letter is waiting; no batch was made.")
+        return
+    path = AttachmentStore(get_settings().attachments_dir).path_for(made.zip_sha256)
+    typer.echo(f"Batch {made.filename}: {made.letter_count} letter(s), {path}")
 
 
 PLACE_COLUMNS = ("address_id", "address", "lat", "long")

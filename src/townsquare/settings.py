@@ -201,6 +201,18 @@ class Settings(BaseSettings):
     push_ttl_seconds: int = Field(default=3600, ge=0, le=28 * 24 * 3600, description="How long a push may wait")
     push_timeout_seconds: float = Field(default=10.0, gt=0, description="Longest wait for a push service's answer")
     push_ack_rate_limit_per_minute: int = Field(default=120, ge=1, description="Acknowledgements per client address")
+    # Letters by post (the last channel of the fallback) and the daily print batch
+    letter_paper: Literal["A4", "letter"] = Field(default="A4", description="A4 (DL/C5 window) or US Letter (#10)")
+    letter_sender_name: str | None = Field(default=None, description="Sender when the agency gives none; brand_name")
+    letter_sender_address: list[str] = Field(
+        default_factory=list, description="Return address lines (JSON list) when the agency gives none"
+    )
+    letter_font: Path | None = Field(
+        default=None, description="A TrueType font for letters (e.g. DejaVuSans.ttf); unset = Helvetica (Latin-1, œ)"
+    )
+    print_batch_time: str | None = Field(
+        default=None, description="Daily UTC time (HH:MM) the app builds the print batch; unset = CLI only"
+    )
 
     # Live chat and the channel simulator
     chat_max_message_chars: int = Field(default=4000, ge=1)
@@ -222,6 +234,20 @@ class Settings(BaseSettings):
     def _contact_subject(cls, value: str | None) -> str | None:
         if value is not None and not value.startswith(("mailto:", "https://")):
             raise ValueError("must be a mailto: address or an https: URL the push services can reach you at")
+        return value
+
+    @field_validator("letter_font")
+    @classmethod
+    def _font_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"{value} is not a file; give a TrueType font such as DejaVuSans.ttf, or leave it unset")
+        return value
+
+    @field_validator("print_batch_time")
+    @classmethod
+    def _clock_time(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError("must be a time of day like 16:30 (UTC)")
         return value
 
     @field_validator(

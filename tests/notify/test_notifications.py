@@ -6,11 +6,14 @@ world: a push acknowledged or not, an SMS provider failing, time passing.
 
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -22,11 +25,14 @@ from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import cases as casework
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
+from townsquare.clock import utcnow
 from townsquare.content.notification_templates import import_notification_templates
 from townsquare.demo.city import NOTIFICATIONS_DIR
 from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import DeliveryStatus, Interaction
+from townsquare.notify.letters.batches import build_batch
+from townsquare.notify.letters.models import Letter
 from townsquare.notify.models import (
     MessageType,
     Notification,
@@ -192,19 +198,30 @@ async def test_a_bounce_after_the_email_was_sent_still_moves_on_to_the_letter(se
     await world.deliver()
     await _settle(world, DeliveryStatus.failed)  # the DSN came back a day later
     await world.deliver()
-    letter = world.rt.recording.sent[-1]
-    assert letter.channel == "mail"
-    assert letter.recipient == "Maria Lopez\n1 Main St\nOttawa ON K1A 0A1"
-    assert letter.payload["reference"].startswith("TS-")
-    assert "A crew will fix it on Friday." in letter.payload["body"]
+    async with world.rt.db.session() as s:
+        letter = (await s.execute(select(Letter))).scalar_one()
+    assert letter.address_lines == ["Maria Lopez", "1 Main St", "Ottawa ON K1A 0A1"]
+    assert letter.reference is not None
+    assert letter.reference.startswith("TS-")
     assert [a[:2] for a in await world.attempts()] == [("email", "failed"), ("mail", "sent")]
 
 
-async def test_with_only_a_postal_address_the_notification_is_a_letter(settings: Settings) -> None:
+async def test_with_only_a_postal_address_a_letter_pdf_lands_in_the_print_batch(settings: Settings) -> None:
     world = await _world(settings, push=False, phone=False, email=False, postal=True, prefs=[])
     await _status_change(world)
     await world.deliver()
-    assert [(e.channel, e.payload["subject"][:17]) for e in world.rt.recording.sent] == [("mail", "Your request TS-2")]
+    assert world.rt.recording.sent == []  # no other channel was tried
+    async with world.rt.db.session() as s:
+        batch = await build_batch(s, world.rt.pipeline.store, utcnow().date())
+        await s.commit()
+    assert batch is not None
+    archive = zipfile.ZipFile(io.BytesIO(world.rt.pipeline.store.read(batch.zip_sha256)))
+    [pdf] = [name for name in archive.namelist() if name.endswith(".pdf")]
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(pdf))).pages)
+    assert "A crew will fix it on Friday." in text
+    assert "Ottawa ON K1A 0A1" in text
+    assert "Maria Lopez" in archive.read("manifest.csv").decode()
+    assert [a[:2] for a in await world.attempts()] == [("mail", "sent")]
 
 
 async def test_every_attempt_is_on_the_residents_timeline_with_its_status(settings: Settings) -> None:

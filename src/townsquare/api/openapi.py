@@ -69,6 +69,7 @@ ROUTE_PROBLEMS: dict[str, tuple[int, ...]] = {
     "POST /api/v1/work-items": (404,),
     "POST /api/v1/queues": (404, 409),
     "POST /api/v1/notifications": (404, 429),
+    "POST /api/v1/letters/returned": (404, 409),
 }
 
 

@@ -13,6 +13,7 @@ from townsquare.web.desk import (
     inbox,
     integrators,
     knowledge,
+    letters,
     live,
     notification_templates,
     records,
@@ -33,5 +34,6 @@ routers: list[APIRouter] = [
     staff.router,
     knowledge.router,
     notification_templates.router,
+    letters.router,
     live.router,
 ]

@@ -1,0 +1,1 @@
+"""Letters by post: rendering, the provider, the print batch, returned letters."""
