@@ -37,6 +37,19 @@ SAMPLE: dict[str, object] = {
     "code": "482913",
     "minutes": 10,
 }
+SAMPLE_FR: dict[str, object] = {
+    **SAMPLE,
+    "agency": "Travaux publics",
+    "service": "Signaler un nid-de-poule",
+    "title": "Nid-de-poule rue Bank",
+    "status": "en cours de traitement",
+    "note": "Une équipe le bouchera vendredi.",
+    "message": "Votre permis de stationnement expire le 31 janvier ; renouvelez-le en ligne.",
+    "subject": "Votre permis de stationnement",
+    "signature": "Wren, Travaux publics",
+    "date": "31 janvier 2027",
+    "place": "Hôtel de ville, 110, avenue Laurier Ouest",
+}
 
 
 @dataclass(frozen=True)
@@ -117,9 +130,9 @@ async def versions(session: AsyncSession, kind: MessageType, channel: str, langu
     return [Version(t.version, t.subject, t.body, t.created_at, name or "loaded from files") for t, name in rows.all()]
 
 
-def preview(channel: str, subject: str, body: str, *, sms_max_segments: int) -> Preview:
-    """The template filled with sample values and rendered as its channel sends it."""
-    values = {**SAMPLE}
+def preview(channel: str, subject: str, body: str, *, sms_max_segments: int, language: str = "en") -> Preview:
+    """The template filled with sample values (in its language) and rendered as its channel sends it."""
+    values = SAMPLE_FR if language == "fr" else SAMPLE
     filled_subject = templates.PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), subject)
     filled_body = templates.PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), body)
     if channel == "sms":

@@ -76,7 +76,9 @@ async def _page(
     current = history[0] if history else None
     subject = subject if subject is not None else (current.subject if current else "")
     body = body if body is not None else (current.body if current else "")
-    shown = editor.preview(channel, subject, body, sms_max_segments=settings_of(request).sms_max_segments)
+    shown = editor.preview(
+        channel, subject, body, sms_max_segments=settings_of(request).sms_max_segments, language=language
+    )
     context: dict[str, Any] = {
         "me": me,
         "kind": kind,
