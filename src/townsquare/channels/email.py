@@ -318,6 +318,9 @@ def compose(settings: Settings, envelope: Envelope) -> EmailMessage:
         msg["References"] = _bracketed(references)
     if payload.get("auto_submitted"):  # notifications the platform sends on its own; never human replies
         msg["Auto-Submitted"] = "auto-generated"
+    unsubscribe = str(payload.get("list_unsubscribe") or "")
+    if unsubscribe.startswith(("https://", "http://")):
+        msg["List-Unsubscribe"] = f"<{unsubscribe}>"  # RFC 2369: where the person changes how we contact them
     msg.set_content(f"{text}\n\n-- \n{FOOTER}\n{BRAND}\n")
     msg.add_alternative(branded_html(body_html, subject=subject), subtype="html")
     return msg

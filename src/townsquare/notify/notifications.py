@@ -286,7 +286,8 @@ class Notifier:
         if channel == "email":
             unsubscribe = f"{self.settings.public_url.rstrip('/')}/account/contact"
             content = rendering.Content(text=filled.body, subject=filled.subject)
-            return {**rendering.render(content, "email"), "list_unsubscribe": unsubscribe, **ids}
+            rendered = rendering.render(content, "email")
+            return {**rendered, "list_unsubscribe": unsubscribe, "auto_submitted": True, **ids}
         if channel == "push":  # the service worker opens a page of the portal: a path, never another site
             base = self.settings.public_url.rstrip("/")
             path = link[len(base) :] if link and link.startswith(base + "/") else "/account"
