@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from townsquare.clock import utcnow
-from townsquare.db import keyset
+from townsquare.db import keyset, new_id
 from townsquare.errors import not_found
 from townsquare.interactions.models import (
     Attachment,
@@ -143,10 +143,13 @@ async def record(
     duration_seconds: int | None = None,
     attachments: Sequence[Attachment] = (),
     identity_id: uuid.UUID | None = None,
+    interaction_id: uuid.UUID | None = None,
 ) -> Interaction:
-    """Write one touchpoint on the conversation's citizen timeline and mark the conversation active."""
+    """Write one touchpoint on the conversation's citizen timeline and mark the conversation active (with
+    `interaction_id`, under that id: a caller that writes the id into the payload needs no second statement)."""
     when = occurred_at or utcnow()
     interaction = Interaction(
+        id=interaction_id or new_id(),
         conversation_id=conversation.id,
         citizen_id=conversation.citizen_id,
         case_id=case_id if case_id is not None else conversation.case_id,

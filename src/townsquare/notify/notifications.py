@@ -25,6 +25,7 @@ from townsquare.agencies.models import Agency
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
+from townsquare.db import new_id
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.events import NotificationChanged, publish_after_commit
 from townsquare.interactions import service as interactions
@@ -37,6 +38,7 @@ from townsquare.notify.models import (
     Notification,
     NotificationAttempt,
     NotificationStatus,
+    NotificationTemplate,
 )
 from townsquare.notify.push import service as push
 from townsquare.settings import Settings
@@ -110,7 +112,8 @@ class Notifier:
                 FieldError("citizen_id", "no reachable channel"),
             )
         values = await self.personalisation(session, citizen, case, request.personalisation)
-        usable = await _templated(session, request.message_type, citizen.language, plan, values)
+        checked = await _templated(session, request.message_type, citizen.language, plan, values)
+        usable = [(channel, recipient) for channel, recipient, _ in checked]
         if not usable:
             raise invalid(
                 f"There is no {request.message_type.value} template for any channel that reaches this person.",
@@ -133,15 +136,17 @@ class Notifier:
             ack_wait_seconds=request.ack_wait_seconds or self.settings.notify_push_ack_seconds,
             created_at=now,
             updated_at=now,
+            id=new_id(),
+            attempt=-1,  # the column defaults apply only at the insert, and try_next reads these before it
+            status=NotificationStatus.created,
         )
         session.add(notification)
-        await session.flush()
         quiet_until = None if request.urgent else await self.quiet_until(session, citizen, case, now)
         if quiet_until is not None:
             notification.next_check_at = quiet_until
-            await session.flush()
         else:
-            await self.try_next(session, notification)
+            await self.try_next(session, notification, template=checked[0][2])
+        await session.flush()
         return notification
 
     async def plan(self, session: AsyncSession, citizen: Citizen) -> list[tuple[str, str]]:
@@ -208,21 +213,38 @@ class Notifier:
         day = local.date() if clock < end else local.date() + timedelta(days=1)
         return datetime.combine(day, end, tzinfo=zone).astimezone(UTC)
 
-    async def try_next(self, session: AsyncSession, notification: Notification, *, after: int | None = None) -> bool:
-        """Start the attempt after `after` (default: the current one); False when no channel is left."""
+    async def try_next(
+        self,
+        session: AsyncSession,
+        notification: Notification,
+        *,
+        after: int | None = None,
+        template: NotificationTemplate | None = None,
+    ) -> bool:
+        """Start the attempt after `after` (default: the current one); False when no channel is left. `template`:
+        the next channel's, when the caller has just read it."""
         number = (notification.attempt if after is None else after) + 1
         if number >= len(notification.plan):
             return False
         channel, recipient = notification.plan[number]
-        template = await templates.for_person(
+        template = template or await templates.for_person(
             session, message_type=notification.message_type, channel=channel, language=notification.language
         )
         if template is None:  # removed since the plan was made: try the next channel
             return await self.try_next(session, notification, after=number)
         filled = templates.fill(template, notification.personalisation)
         now = self.clock()
+        # The notification's own columns first, so a new notification is inserted as it ends up, in one statement.
+        notification.attempt = number
+        notification.updated_at = now
+        notification.next_check_at = (
+            now + timedelta(seconds=notification.ack_wait_seconds) if channel == "push" else None
+        )
+        set_status(session, notification, NotificationStatus.sending, channel=channel)
+        interaction_id = new_id()
+        payload = self.render(notification, channel, filled, interaction_id)
         conversation = await interactions.get_conversation(session, conversation_id=notification.conversation_id)
-        interaction = await interactions.record(
+        await interactions.record(
             session,
             conversation=conversation,
             channel=Channel(channel),
@@ -232,21 +254,21 @@ class Notifier:
             case_id=notification.case_id,
             delivery_status=DeliveryStatus.queued,
             occurred_at=now,
+            payload={
+                "rendered": payload,
+                "notification_id": str(notification.id),
+                "attempt": number,
+                "template_id": str(filled.template_id),
+                "template_version": filled.version,
+            },
+            interaction_id=interaction_id,
         )
-        payload = self.render(notification, channel, filled, interaction.id)
-        interaction.payload = {
-            "rendered": payload,
-            "notification_id": str(notification.id),
-            "attempt": number,
-            "template_id": str(filled.template_id),
-            "template_version": filled.version,
-        }
         session.add(
             NotificationAttempt(
                 notification_id=notification.id,
                 number=number,
                 channel=channel,
-                interaction_id=interaction.id,
+                interaction_id=interaction_id,
                 created_at=now,
             )
         )
@@ -256,15 +278,8 @@ class Notifier:
             recipient=recipient,
             payload=payload,
             idempotency_key=f"notification:{notification.id}:{number}",
-            interaction_id=interaction.id,
+            interaction_id=interaction_id,
         )
-        notification.attempt = number
-        notification.updated_at = now
-        notification.next_check_at = (
-            now + timedelta(seconds=notification.ack_wait_seconds) if channel == "push" else None
-        )
-        set_status(session, notification, NotificationStatus.sending, channel=channel)
-        await session.flush()
         return True
 
     def render(
@@ -335,15 +350,15 @@ async def _templated(
     language: str,
     plan: list[tuple[str, str]],
     values: Mapping[str, object],
-) -> list[tuple[str, str]]:
-    """The steps of the plan that have a template; a template that lacks a value refuses the whole request."""
+) -> list[tuple[str, str, NotificationTemplate]]:
+    """The steps of the plan that have a template, with it; a template that lacks a value refuses the request."""
     usable = []
     for channel, recipient in plan:
         template = await templates.for_person(session, message_type=message_type, channel=channel, language=language)
         if template is None:
             continue
         templates.fill(template, values)  # raises, naming what is missing, before anything is written
-        usable.append((channel, recipient))
+        usable.append((channel, recipient, template))
     return usable
 
 
