@@ -24,6 +24,7 @@ from townsquare.events import DeliveryChanged, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.kinds import Channel, DeliveryStatus, Direction
 from townsquare.interactions.models import Interaction
+from townsquare.notify.models import OutboxMessage
 from townsquare.notify.push.models import MAX_DEVICE_CHARS, MAX_ENDPOINT_CHARS, PushSubscription
 from townsquare.notify.push.vapid import b64url_decode
 from townsquare.settings import Settings
@@ -263,3 +264,43 @@ async def acknowledge(session: AsyncSession, *, token: str, secret: str) -> uuid
     )
     publish_after_commit(session, DeliveryChanged(interaction_id=interaction_id, status=DeliveryStatus.delivered.value))
     return interaction_id
+
+
+@dataclass(frozen=True)
+class SentPush:
+    """One push the platform sent, as the simulator's panel shows it."""
+
+    outbox_id: uuid.UUID
+    interaction_id: uuid.UUID | None
+    subscription_id: str
+    title: str
+    body: str
+    url: str
+    at: datetime
+    outbox_status: str  # pending, sent (the push service took it), dead
+    delivery: str | None  # the attempt's interaction: delivered once a device acknowledged it
+
+
+async def sent_pushes(session: AsyncSession, *, limit: int = 50) -> list[SentPush]:
+    """The newest pushes the platform sent (demo: the simulator's panel)."""
+    rows = await session.execute(
+        select(OutboxMessage, Interaction.delivery_status)
+        .outerjoin(Interaction, Interaction.id == OutboxMessage.interaction_id)
+        .where(OutboxMessage.channel == Channel.push.value)
+        .order_by(OutboxMessage.created_at.desc())
+        .limit(limit)
+    )
+    return [
+        SentPush(
+            row.id,
+            row.interaction_id,
+            row.recipient,
+            str(row.payload.get("title", "")),
+            str(row.payload.get("body", "")),
+            str(row.payload.get("url", "")),
+            row.created_at,
+            row.status.value,
+            delivery.value if delivery else None,
+        )
+        for row, delivery in rows.all()
+    ]
