@@ -28,7 +28,7 @@ from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.drafts import service as drafts
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, Direction, InteractionKind
+from townsquare.interactions.models import Attachment, Channel, Direction, InteractionKind
 from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType, ReminderStatus
 from townsquare.notify.models import Reminder
@@ -313,6 +313,16 @@ async def test_every_route_answers_every_caller_as_its_rule_says(
 ) -> None:
     async with runtime.db.session() as session:
         world = await _world(session)
+        kept = Attachment(
+            interaction_id=uuid.UUID(world.params["interaction_id"]),
+            filename="photo.jpg",
+            content_type="image/jpeg",
+            size_bytes=3,
+            sha256=runtime.pipeline.store.save(b"jpg"),
+        )
+        session.add(kept)
+        await session.commit()
+        world.params["attachment_id"] = str(kept.id)
     wrong: list[str] = []
     for route in route_table(app):
         if route.websocket:

@@ -10,6 +10,7 @@ from townsquare.web.portal import (
     apply_autosave,
     cases,
     conversations,
+    files,
     help,
     identities,
     language,
@@ -38,4 +39,5 @@ routers: list[APIRouter] = [
     reminders.router,
     pwa.router,
     push.router,
+    files.router,
 ]
