@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
+from townsquare.db.leases import claim_due
 from townsquare.events import DeliveryChanged, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import DeliveryStatus
@@ -49,29 +49,17 @@ class OutboxWorker:
         self._wake.set()
 
     async def _claim(self) -> list[OutboxMessage]:
-        now = utcnow()
-        token = str(uuid.uuid4())
+        token = await claim_due(
+            self.db,
+            OutboxMessage,
+            pending=OutboxStatus.pending,
+            now=utcnow(),
+            batch=self.config.batch,
+            lease_seconds=self.config.lease_seconds,
+        )
+        if token is None:
+            return []
         async with self.db.session() as session:
-            due = (
-                select(OutboxMessage.id)
-                .where(
-                    OutboxMessage.status == OutboxStatus.pending,
-                    OutboxMessage.next_attempt_at <= now,
-                    or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
-                )
-                .order_by(OutboxMessage.next_attempt_at)
-                .limit(self.config.batch)
-            )
-            if self.db.dialect == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            ids = list((await session.execute(due)).scalars())
-            if not ids:
-                return []
-            lease = now + timedelta(seconds=self.config.lease_seconds)
-            await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(claimed_until=lease, claim_token=token)
-            )
-            await session.commit()
             rows = await session.execute(select(OutboxMessage).where(OutboxMessage.claim_token == token))
             return list(rows.scalars())
 

@@ -10,16 +10,16 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import httpx
-from sqlalchemy import or_, select, update
+from sqlalchemy import select
 
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
+from townsquare.db.leases import claim_due
 from townsquare.notify.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
 from townsquare.notify.webhooks.signing import sign
 
@@ -96,31 +96,17 @@ class WebhookWorker:
             self._client = None
 
     async def _claim(self) -> list[tuple[WebhookDelivery, WebhookEndpoint]]:
-        now = self.now()
-        token = str(uuid.uuid4())
+        token = await claim_due(
+            self.db,
+            WebhookDelivery,
+            pending=WebhookStatus.pending,
+            now=self.now(),
+            batch=self.config.batch,
+            lease_seconds=self.config.lease_seconds,
+        )
+        if token is None:
+            return []
         async with self.db.session() as session:
-            due = (
-                select(WebhookDelivery.id)
-                .where(
-                    WebhookDelivery.status == WebhookStatus.pending,
-                    WebhookDelivery.next_attempt_at <= now,
-                    or_(WebhookDelivery.claimed_until.is_(None), WebhookDelivery.claimed_until < now),
-                )
-                .order_by(WebhookDelivery.next_attempt_at)
-                .limit(self.config.batch)
-            )
-            if self.db.dialect == "postgresql":
-                due = due.with_for_update(skip_locked=True)
-            ids = list((await session.execute(due)).scalars())
-            if not ids:
-                return []
-            lease = now + timedelta(seconds=self.config.lease_seconds)
-            await session.execute(
-                update(WebhookDelivery)
-                .where(WebhookDelivery.id.in_(ids))
-                .values(claimed_until=lease, claim_token=token)
-            )
-            await session.commit()
             rows = await session.execute(
                 select(WebhookDelivery, WebhookEndpoint)
                 .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
