@@ -260,16 +260,25 @@ async def cancel(session: AsyncSession, *, citizen_id: uuid.UUID, reminder_id: u
     await session.flush()
 
 
+DRAFT_SCAN_SECONDS = 300  # unfinished applications are counted in days: looking every few minutes is plenty
+
+
 class ReminderDesk:
-    """The worker's side: find unfinished applications and send what is due, one transaction per pass."""
+    """The worker's side: send what is due on every pass (one indexed query); look for unfinished applications at
+    most every DRAFT_SCAN_SECONDS, not on each of the worker's wake-ups (one per delivery change)."""
 
     def __init__(self, db: Database, notifier: Notifier) -> None:
         self.db = db
         self.notifier = notifier
+        self._next_scan: datetime | None = None
 
     async def run_once(self) -> int:
+        now = self.notifier.clock()
+        scan = self._next_scan is None or now >= self._next_scan
         async with self.db.session() as session:
-            scheduled = await for_unfinished_applications(session, now=self.notifier.clock())
+            scheduled = await for_unfinished_applications(session, now=now) if scan else 0
             settled = await send_due(session, self.notifier)
             await session.commit()
+        if scan:
+            self._next_scan = now + timedelta(seconds=DRAFT_SCAN_SECONDS)
         return scheduled + settled
