@@ -79,7 +79,7 @@ from townsquare.web.templating import STATIC_DIR, templates
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Doors for machines (API keys, provider signatures), not pages: an Origin there is no sign of a forged form.
-MACHINE_DOORS = ("/api", "/channels", "/open311")
+MACHINE_DOORS = ("/api", "/channels", "/open311", "/unsubscribe")  # /unsubscribe: a mail client's one click
 
 
 @dataclass

@@ -56,6 +56,7 @@ ALLOWED: dict[str, set[str]] = {
     "public": set(ROLES),
     "provider": set(),  # only the provider's own credential (a Twilio signature, the email door's token)
     "open311-key": {"open311_a"},
+    "sealed-link": set(),  # only whoever holds the link; the matrix's token is not one
     "resident": {"resident_a", "resident_b"},
     "resident-own": {"resident_a"},
     "staff": STAFF,

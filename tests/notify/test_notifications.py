@@ -7,148 +7,42 @@ world: a push acknowledged or not, an SMS provider failing, time passing.
 from __future__ import annotations
 
 import io
-import uuid
 import zipfile
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import time
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import create_agency, create_citizen, create_staff
+from tests.factories import create_staff
+from tests.notify.notify_world import PUSH_DEVICE, START, make_world, settle, status_change
 from townsquare.agencies.models import Agency
-from townsquare.app import Runtime, build_runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import cases as casework
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
 from townsquare.clock import utcnow
-from townsquare.content.notification_templates import import_notification_templates
-from townsquare.demo.city import NOTIFICATIONS_DIR
 from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import DeliveryStatus, Interaction
+from townsquare.interactions.models import DeliveryStatus
 from townsquare.notify.letters.batches import build_batch
 from townsquare.notify.letters.models import Letter
 from townsquare.notify.models import (
     MessageType,
     Notification,
-    NotificationAttempt,
     NotificationStatus,
 )
-from townsquare.notify.notifications import Notifier, Request
-from townsquare.notify.progress import NotificationWorker
+from townsquare.notify.notifications import Request
 from townsquare.notify.providers import PermanentFailure
 from townsquare.settings import Settings
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffRole
 
-PUSH_DEVICE = uuid.UUID("0193a000-0000-7000-8000-000000000001")
-START = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)  # 10:00 in Ottawa
-
-
-@dataclass
-class World:
-    """The app's runtime with a clock the test moves, and one resident with a case."""
-
-    rt: Runtime
-    notifier: Notifier
-    worker: NotificationWorker
-    now: list[datetime]
-    citizen_id: uuid.UUID
-    case_id: uuid.UUID
-
-    def later(self, seconds: float) -> None:
-        self.now[0] += timedelta(seconds=seconds)
-
-    async def deliver(self) -> None:
-        """The outbox worker sends what is due and the notifications worker takes the steps that follow, until
-        neither has anything to do at this moment."""
-        while True:
-            sent = await self.rt.worker.drain()
-            await self.rt.bus.wait_idle()
-            if not (await self.worker.drain() or sent):
-                return
-
-    async def attempts(self) -> list[tuple[str, str, DeliveryStatus | None]]:
-        async with self.rt.db.session() as s:
-            rows = await s.execute(
-                select(NotificationAttempt.channel, NotificationAttempt.outcome, Interaction.delivery_status)
-                .join(Interaction, Interaction.id == NotificationAttempt.interaction_id)
-                .order_by(NotificationAttempt.created_at, NotificationAttempt.number)
-            )
-            return [(c, o.value, d) for c, o, d in rows.all()]
-
-    async def notification(self) -> Notification:
-        async with self.rt.db.session() as s:
-            return (await s.execute(select(Notification))).scalar_one()
-
-
-async def _world(settings: Settings, *, push: bool, phone: bool, email: bool, postal: bool, prefs: list[str]) -> World:
-    rt = build_runtime(settings)
-    now = [START]
-
-    async def devices(session: AsyncSession, citizen_id: uuid.UUID) -> list[uuid.UUID]:
-        return [PUSH_DEVICE] if push else []
-
-    notifier = Notifier(settings, push_targets=devices, clock=lambda: now[0])
-    async with rt.db.session() as s:
-        await import_notification_templates(s, NOTIFICATIONS_DIR)
-        agency = await create_agency(s)
-        citizen = await create_citizen(
-            s, phone="+16135550142" if phone else None, email="maria@example.org" if email else None
-        )
-        if postal:
-            await citizens.add_identity(
-                s,
-                citizen_id=citizen.id,
-                kind=IdentityKind.postal,
-                value="Maria Lopez\n1 Main St\nOttawa ON K1A 0A1",
-                region="CA",
-            )
-        citizen.preferred_channels = prefs
-        case = await cases.open_case(
-            s, prefix="TS", agency_id=agency.id, title="Pothole on Bank St", channel="web", citizen_id=citizen.id
-        )
-        await s.commit()
-        ids = (citizen.id, case.id)
-    worker = NotificationWorker(rt.db, notifier)
-    return World(rt, notifier, worker, now, ids[0], ids[1])
-
-
-async def _status_change(world: World, note: str = "A crew will fix it on Friday.") -> Notification | None:
-    async with world.rt.db.session() as s:
-        case = await s.get_one(Case, world.case_id)
-        await cases.change_status(s, case=case, status=CaseStatus.in_progress, note=note)
-        sent = await world.notifier.send(
-            s,
-            Request(
-                citizen_id=world.citizen_id,
-                message_type=MessageType.status_change,
-                case_id=case.id,
-                personalisation={"note": note},
-            ),
-        )
-        await s.commit()
-        return sent
-
-
-async def _settle(world: World, status: DeliveryStatus) -> None:
-    """The outside world answers for the newest attempt: a push acknowledged, an SMS receipt, a bounce."""
-    async with world.rt.db.session() as s:
-        newest = (
-            await s.execute(select(NotificationAttempt).order_by(NotificationAttempt.number.desc()).limit(1))
-        ).scalar_one()
-        await interactions.set_delivery(s, interaction_id=newest.interaction_id, status=status)
-        await s.commit()
-
 
 async def test_a_status_change_reaches_a_resident_by_push_first_and_stops_when_acknowledged(settings: Settings) -> None:
-    world = await _world(settings, push=True, phone=True, email=True, postal=False, prefs=["push", "sms", "email"])
-    await _status_change(world)
+    world = await make_world(settings, push=True, phone=True, email=True, postal=False, prefs=["push", "sms", "email"])
+    await status_change(world)
     await world.deliver()
     push = world.rt.recording.sent[-1]
     assert (push.channel, push.recipient) == ("push", str(PUSH_DEVICE))
@@ -156,7 +50,7 @@ async def test_a_status_change_reaches_a_resident_by_push_first_and_stops_when_a
     assert "A crew will fix it on Friday." in push.payload["body"]
     assert (await world.notification()).status is NotificationStatus.sending
 
-    await _settle(world, DeliveryStatus.delivered)
+    await settle(world, DeliveryStatus.delivered)
     await world.deliver()
     assert await world.attempts() == [("push", "delivered", DeliveryStatus.delivered)]
     assert (await world.notification()).status is NotificationStatus.delivered
@@ -168,8 +62,8 @@ async def test_a_status_change_reaches_a_resident_by_push_first_and_stops_when_a
 async def test_an_unacknowledged_push_falls_back_to_sms_after_the_wait_then_a_failing_sms_to_email(
     settings: Settings,
 ) -> None:
-    world = await _world(settings, push=True, phone=True, email=True, postal=False, prefs=["push", "sms", "email"])
-    await _status_change(world)
+    world = await make_world(settings, push=True, phone=True, email=True, postal=False, prefs=["push", "sms", "email"])
+    await status_change(world)
     await world.deliver()
     world.later(settings.notify_push_ack_seconds - 1)
     await world.deliver()
@@ -183,7 +77,7 @@ async def test_an_unacknowledged_push_falls_back_to_sms_after_the_wait_then_a_fa
     assert [e.channel for e in sent] == ["push", "email"]
     assert sent[-1].recipient == "maria@example.org"
     assert "A crew will fix it on Friday." in sent[-1].payload["text"]
-    assert sent[-1].payload["list_unsubscribe"].endswith("/account/contact")
+    assert "/unsubscribe/" in sent[-1].payload["list_unsubscribe"]
     assert await world.attempts() == [
         ("push", "unacknowledged", DeliveryStatus.sent),
         ("sms", "failed", DeliveryStatus.failed),
@@ -193,10 +87,10 @@ async def test_an_unacknowledged_push_falls_back_to_sms_after_the_wait_then_a_fa
 
 
 async def test_a_bounce_after_the_email_was_sent_still_moves_on_to_the_letter(settings: Settings) -> None:
-    world = await _world(settings, push=False, phone=False, email=True, postal=True, prefs=["email"])
-    await _status_change(world)
+    world = await make_world(settings, push=False, phone=False, email=True, postal=True, prefs=["email"])
+    await status_change(world)
     await world.deliver()
-    await _settle(world, DeliveryStatus.failed)  # the DSN came back a day later
+    await settle(world, DeliveryStatus.failed)  # the DSN came back a day later
     await world.deliver()
     async with world.rt.db.session() as s:
         letter = (await s.execute(select(Letter))).scalar_one()
@@ -207,8 +101,8 @@ async def test_a_bounce_after_the_email_was_sent_still_moves_on_to_the_letter(se
 
 
 async def test_with_only_a_postal_address_a_letter_pdf_lands_in_the_print_batch(settings: Settings) -> None:
-    world = await _world(settings, push=False, phone=False, email=False, postal=True, prefs=[])
-    await _status_change(world)
+    world = await make_world(settings, push=False, phone=False, email=False, postal=True, prefs=[])
+    await status_change(world)
     await world.deliver()
     assert world.rt.recording.sent == []  # no other channel was tried
     async with world.rt.db.session() as s:
@@ -225,8 +119,8 @@ async def test_with_only_a_postal_address_a_letter_pdf_lands_in_the_print_batch(
 
 
 async def test_every_attempt_is_on_the_residents_timeline_with_its_status(settings: Settings) -> None:
-    world = await _world(settings, push=True, phone=True, email=False, postal=False, prefs=[])
-    await _status_change(world)
+    world = await make_world(settings, push=True, phone=True, email=False, postal=False, prefs=[])
+    await status_change(world)
     await world.deliver()
     world.later(settings.notify_push_ack_seconds + 1)
     await world.deliver()
@@ -238,9 +132,9 @@ async def test_every_attempt_is_on_the_residents_timeline_with_its_status(settin
 
 
 async def test_a_person_nobody_can_reach_is_a_clear_refusal_and_nothing_is_queued(settings: Settings) -> None:
-    world = await _world(settings, push=False, phone=False, email=False, postal=False, prefs=[])
+    world = await make_world(settings, push=False, phone=False, email=False, postal=False, prefs=[])
     with pytest.raises(Problem) as refused:
-        await _status_change(world)
+        await status_change(world)
     assert refused.value.status == 422
     assert "no channel" in refused.value.detail
     async with world.rt.db.session() as s:
@@ -248,7 +142,7 @@ async def test_a_person_nobody_can_reach_is_a_clear_refusal_and_nothing_is_queue
 
 
 async def test_missing_personalisation_is_refused_naming_the_placeholder(settings: Settings) -> None:
-    world = await _world(settings, push=False, phone=True, email=False, postal=False, prefs=[])
+    world = await make_world(settings, push=False, phone=True, email=False, postal=False, prefs=[])
     async with world.rt.db.session() as s:
         with pytest.raises(Problem) as refused:
             await world.notifier.send(
@@ -259,12 +153,12 @@ async def test_missing_personalisation_is_refused_naming_the_placeholder(setting
 
 
 async def test_quiet_hours_hold_a_message_until_they_end_unless_it_is_urgent(settings: Settings) -> None:
-    world = await _world(settings, push=False, phone=True, email=False, postal=False, prefs=["sms"])
+    world = await make_world(settings, push=False, phone=True, email=False, postal=False, prefs=["sms"])
     async with world.rt.db.session() as s:
         citizen = await citizens.get(s, citizen_id=world.citizen_id)
         citizen.quiet_hours_start, citizen.quiet_hours_end = time(9, 0), time(17, 0)  # Ottawa: 14:00-22:00 UTC
         await s.commit()
-    await _status_change(world)
+    await status_change(world)
     await world.deliver()
     assert world.rt.recording.sent == []
     world.later(7 * 3600 - 1)  # 16:59:59 in Ottawa
@@ -292,19 +186,19 @@ async def test_quiet_hours_hold_a_message_until_they_end_unless_it_is_urgent(set
 
 
 async def test_an_sms_opt_out_is_respected_and_the_next_channel_used(settings: Settings) -> None:
-    world = await _world(settings, push=False, phone=True, email=True, postal=False, prefs=["sms", "email"])
+    world = await make_world(settings, push=False, phone=True, email=True, postal=False, prefs=["sms", "email"])
     async with world.rt.db.session() as s:
         phone = await citizens.contact_for(s, citizen_id=world.citizen_id, kind=IdentityKind.phone)
         assert phone is not None
         phone.opted_out_at = START
         await s.commit()
-    await _status_change(world)
+    await status_change(world)
     await world.deliver()
     assert [e.channel for e in world.rt.recording.sent] == ["email"]
 
 
 async def test_the_same_idempotency_key_is_one_notification(settings: Settings) -> None:
-    world = await _world(settings, push=False, phone=True, email=False, postal=False, prefs=[])
+    world = await make_world(settings, push=False, phone=True, email=False, postal=False, prefs=[])
     request = Request(
         citizen_id=world.citizen_id,
         message_type=MessageType.status_change,
@@ -325,7 +219,7 @@ async def test_the_same_idempotency_key_is_one_notification(settings: Settings) 
 async def test_a_desk_status_change_tells_the_resident_with_the_public_note_in_their_language(
     settings: Settings,
 ) -> None:
-    world = await _world(settings, push=False, phone=True, email=False, postal=False, prefs=[])
+    world = await make_world(settings, push=False, phone=True, email=False, postal=False, prefs=[])
     async with world.rt.db.session() as s:
         citizen = await citizens.get(s, citizen_id=world.citizen_id)
         citizen.language = "fr"

@@ -42,7 +42,11 @@ log = logging.getLogger(__name__)
 router = APIRouter(prefix="/channels/email", tags=["channels"], dependencies=[Depends(declared(PROVIDER))])
 RAW_TYPES = {"message/rfc822", "text/plain", "application/octet-stream"}
 RECIPIENT_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To", "Cc")
-FOOTER = "Reply to this email to add to your request."
+FOOTERS = {
+    "en": "Reply to this email to add to your request.",
+    "fr": "Répondez à ce courriel pour compléter votre demande.",
+}
+FOOTER = FOOTERS["en"]
 BRAND = "Townsquare"
 # A Problem's status as the SMTP reply that makes the sending server bounce the message to the person.
 SMTP_REFUSALS = {413: "552 5.3.4", 415: "554 5.6.1", 422: "550 5.6.0"}
@@ -271,13 +275,26 @@ def outbound_message_id(settings: Settings, idempotency_key: str) -> str:
     return f"ts-{hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]}@{settings.mail_domain}"
 
 
-def branded_html(body_html: str, *, subject: str, brand: str = BRAND) -> str:
-    """The reply's HTML inside a simple, accessible layout: the name on top, the body, the footer."""
+def branded_html(
+    body_html: str,
+    *,
+    subject: str,
+    brand: str = BRAND,
+    language: str = "en",
+    unsubscribe: tuple[str, str] | None = None,
+) -> str:
+    """The reply's HTML inside a simple, accessible layout: the name on top, the body, the footer (with the
+    unsubscribe link, as (words, url), when the email has one)."""
     title = html.escape(subject)
+    lang = language if language in FOOTERS else "en"
+    footer = html.escape(FOOTERS[lang])
+    if unsubscribe is not None:
+        words, url = unsubscribe
+        footer += f'<br><a href="{html.escape(url)}" style="color:#1d4ed8;">{html.escape(words)}</a>'
     name = html.escape(brand)
     font = "font-family:Arial,Helvetica,sans-serif"
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title}</title></head>"
         '<body style="margin:0;padding:0;background:#f3f4f6;">'
@@ -289,7 +306,7 @@ def branded_html(body_html: str, *, subject: str, brand: str = BRAND) -> str:
         f"{name}</td></tr>"
         f'<tr><td style="padding:24px;color:#111827;{font};font-size:16px;line-height:1.5;">{body_html}</td></tr>'
         f'<tr><td style="padding:16px 24px;border-top:1px solid #d1d5db;color:#374151;{font};font-size:14px;">'
-        f"{html.escape(FOOTER)}</td></tr>"
+        f"{footer}</td></tr>"
         "</table></td></tr></table></body></html>"
     )
 
@@ -318,11 +335,19 @@ def compose(settings: Settings, envelope: Envelope) -> EmailMessage:
         msg["References"] = _bracketed(references)
     if payload.get("auto_submitted"):  # notifications the platform sends on its own; never human replies
         msg["Auto-Submitted"] = "auto-generated"
-    unsubscribe = str(payload.get("list_unsubscribe") or "")
-    if unsubscribe.startswith(("https://", "http://")):
-        msg["List-Unsubscribe"] = f"<{unsubscribe}>"  # RFC 2369: where the person changes how we contact them
-    msg.set_content(f"{text}\n\n-- \n{FOOTER}\n{BRAND}\n")
-    msg.add_alternative(branded_html(body_html, subject=subject), subtype="html")
+    language = str(payload.get("language") or "en")
+    footer = FOOTERS.get(language, FOOTER)
+    link = str(payload.get("list_unsubscribe") or "")
+    unsubscribe = None
+    if link.startswith(("https://", "http://")):
+        msg["List-Unsubscribe"] = f"<{link}>"  # RFC 2369: where the person turns this kind of email off
+        if payload.get("list_unsubscribe_one_click"):
+            msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058: a POST there does it
+        unsubscribe = (str(payload.get("unsubscribe_note") or "Unsubscribe"), link)
+        footer += f"\n{unsubscribe[0]}: {link}"
+    msg.set_content(f"{text}\n\n-- \n{footer}\n{BRAND}\n")
+    html_part = branded_html(body_html, subject=subject, language=language, unsubscribe=unsubscribe)
+    msg.add_alternative(html_part, subtype="html")
     return msg
 
 

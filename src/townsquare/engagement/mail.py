@@ -67,6 +67,7 @@ class SentMail:
     status: str
     message_id: str | None  # what a reply's In-Reply-To names
     references: list[str] = field(default_factory=list)
+    unsubscribe: str | None = None  # the List-Unsubscribe link of an email we sent on our own
 
 
 async def sent_to(session: AsyncSession, *, address: str, limit: int = 50) -> list[SentMail]:
@@ -92,6 +93,7 @@ async def sent_to(session: AsyncSession, *, address: str, limit: int = 50) -> li
                 status=row.status.value,
                 message_id=message_id,
                 references=[str(r) for r in payload.get("references") or [] if isinstance(r, str)],
+                unsubscribe=str(payload["list_unsubscribe"]) if payload.get("list_unsubscribe") else None,
             )
         )
     return found

@@ -145,3 +145,17 @@ class Reminder(IdMixin, Base):
     notification_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("notifications.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     settled_at: Mapped[datetime | None]
+
+
+class NotificationOptOut(IdMixin, Base):
+    """A person asked not to hear about one message type on one channel (the portal's choices, an email's
+    unsubscribe link). A phone's SMS STOP is the phone's own, on its identity, for every type."""
+
+    __tablename__ = "notification_opt_outs"
+    __table_args__ = (UniqueConstraint("citizen_id", "channel", "message_type"),)
+
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    message_type: Mapped[MessageType]
+    source: Mapped[str] = mapped_column(String(32))  # portal, email_link, one_click
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -30,7 +30,7 @@ from townsquare.errors import FieldError, invalid, not_found
 from townsquare.events import NotificationChanged, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, DeliveryStatus, Direction, InteractionKind
-from townsquare.notify import rendering, templates
+from townsquare.notify import opt_outs, rendering, templates
 from townsquare.notify import service as outbox
 from townsquare.notify.models import (
     AttemptOutcome,
@@ -60,6 +60,11 @@ STATUS_WORDS = {
         "cancelled": "annulé",
         "merged": "regroupé avec un autre dossier",
     },
+}
+
+UNSUBSCRIBE_NOTE = {
+    "en": "Stop emails like this one",
+    "fr": "Ne plus recevoir ce type de courriel",
 }
 
 PushDirectory = Callable[[AsyncSession, uuid.UUID], Awaitable[list[uuid.UUID]]]
@@ -104,11 +109,11 @@ class Notifier:
         case = await session.get(Case, request.case_id) if request.case_id else None
         if request.case_id and case is None:
             raise not_found("Case")
-        plan = await self.plan(session, citizen)
+        plan = await self.plan(session, citizen, request.message_type)
         if not plan:
             raise invalid(
                 "This person has no channel a notification can reach: no push subscription, phone, email or "
-                "postal address on record (or they opted out of each).",
+                f"postal address on record, or they turned {request.message_type.value} messages off on each.",
                 FieldError("citizen_id", "no reachable channel"),
             )
         values = await self.personalisation(session, citizen, case, request.personalisation)
@@ -149,10 +154,12 @@ class Notifier:
         await session.flush()
         return notification
 
-    async def plan(self, session: AsyncSession, citizen: Citizen) -> list[tuple[str, str]]:
-        """(channel, recipient) in the order to try them."""
+    async def plan(self, session: AsyncSession, citizen: Citizen, message_type: MessageType) -> list[tuple[str, str]]:
+        """(channel, recipient) in the order to try them, leaving out the channels the person turned this type off
+        on."""
         reachable: dict[str, str] = {}
-        pushes = await self.push_targets(session, citizen.id)
+        off = await opt_outs.channels_off(session, citizen.id, message_type)
+        pushes = await self.push_targets(session, citizen.id) if "push" not in off else []
         if pushes:
             reachable["push"] = str(pushes[0])
         rows = (await session.execute(select(Identity).where(Identity.citizen_id == citizen.id))).scalars()
@@ -163,7 +170,7 @@ class Notifier:
                     continue
                 if channel not in best or _better(identity, best[channel]):
                     best[channel] = identity
-        reachable.update({channel: identity.value for channel, identity in best.items()})
+        reachable.update({channel: identity.value for channel, identity in best.items() if channel not in off})
         order = [c for c in citizen.preferred_channels if c in NOTIFIABLE and c != LETTER]
         order += [c for c in DEFAULT_ORDER if c not in order]
         steps = [(c, reachable[c]) for c in order if c in reachable]
@@ -299,10 +306,9 @@ class Notifier:
             content = rendering.Content(text=filled.body)
             return {**rendering.render(content, "sms", sms_max_segments=self.settings.sms_max_segments), **ids}
         if channel == "email":
-            unsubscribe = f"{self.settings.public_url.rstrip('/')}/account/contact"
             content = rendering.Content(text=filled.body, subject=filled.subject)
             rendered = rendering.render(content, "email")
-            return {**rendered, "list_unsubscribe": unsubscribe, "auto_submitted": True, **ids}
+            return {**rendered, **self.unsubscribe(notification), "auto_submitted": True, **ids}
         if channel == "push":  # the service worker opens a page of the portal: a path, never another site
             base = self.settings.public_url.rstrip("/")
             path = link[len(base) :] if link and link.startswith(base + "/") else "/account"
@@ -316,6 +322,16 @@ class Notifier:
                 **ids,
             }
         return {"text": filled.body, **ids}
+
+    def unsubscribe(self, notification: Notification) -> dict[str, Any]:
+        """An email's way out of its message type: the link for the List-Unsubscribe headers (one click, RFC 8058)
+        and the footer's words for it; nothing for what the person asked for (a sign-in link)."""
+        if not opt_outs.optional(notification.message_type):
+            return {}
+        wanted = opt_outs.Unsubscribe(notification.citizen_id, "email", notification.message_type)
+        link = f"{self.settings.public_url.rstrip('/')}/unsubscribe/{opt_outs.token(self.settings.secret_key, wanted)}"
+        note = UNSUBSCRIBE_NOTE.get(notification.language, UNSUBSCRIBE_NOTE["en"])
+        return {"list_unsubscribe": link, "list_unsubscribe_one_click": True, "unsubscribe_note": note}
 
 
 def set_status(

@@ -157,6 +157,7 @@ async def inbox(request: Request, address: str) -> Response:
             "status": m.status,
             "message_id": m.message_id,
             "references": " ".join(f"<{r}>" for r in [*m.references, *([m.message_id] if m.message_id else [])]),
+            "unsubscribe": m.unsubscribe,
         }
         for m in found
     ]

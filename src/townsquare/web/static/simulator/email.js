@@ -98,6 +98,15 @@
       const text = el("p", message.text);
       text.style.whiteSpace = "pre-wrap";
       item.appendChild(text);
+      if (/^https?:\/\//.test(message.unsubscribe || "")) {  // what a mail client offers from List-Unsubscribe
+        const stop = el("p");
+        const link = el("a", "Unsubscribe (List-Unsubscribe)");
+        link.href = message.unsubscribe;
+        link.target = "_blank";
+        link.rel = "noopener";
+        stop.appendChild(link);
+        item.appendChild(stop);
+      }
       const reply = el("button", "Reply", "button secondary");
       reply.type = "button";
       reply.setAttribute("aria-label", "Reply to \u201c" + message.subject + "\u201d");
