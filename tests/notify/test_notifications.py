@@ -7,6 +7,7 @@ world: a push acknowledged or not, an SMS provider failing, time passing.
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 from datetime import time
 
@@ -28,6 +29,7 @@ from townsquare.interactions import service as interactions
 from townsquare.interactions.models import DeliveryStatus
 from townsquare.notify.letters.batches import build_batch
 from townsquare.notify.letters.models import Letter
+from townsquare.notify.letters.returns import mark_returned
 from townsquare.notify.models import (
     MessageType,
     Notification,
@@ -97,7 +99,7 @@ async def test_a_bounce_after_the_email_was_sent_still_moves_on_to_the_letter(se
     assert letter.address_lines == ["Maria Lopez", "1 Main St", "Ottawa ON K1A 0A1"]
     assert letter.reference is not None
     assert letter.reference.startswith("TS-")
-    assert [a[:2] for a in await world.attempts()] == [("email", "failed"), ("mail", "sent")]
+    assert [a[:2] for a in await world.attempts()] == [("email", "failed"), ("mail", "trying")]  # until printed
 
 
 async def test_with_only_a_postal_address_a_letter_pdf_lands_in_the_print_batch(settings: Settings) -> None:
@@ -105,9 +107,12 @@ async def test_with_only_a_postal_address_a_letter_pdf_lands_in_the_print_batch(
     await status_change(world)
     await world.deliver()
     assert world.rt.recording.sent == []  # no other channel was tried
+    assert [a[:2] for a in await world.attempts()] == [("mail", "trying")]  # accepted, waiting for the print batch
+    assert (await world.notification()).status is NotificationStatus.sending
     async with world.rt.db.session() as s:
         batch = await build_batch(s, world.rt.pipeline.store, utcnow().date())
         await s.commit()
+    await world.deliver()
     assert batch is not None
     archive = zipfile.ZipFile(io.BytesIO(world.rt.pipeline.store.read(batch.zip_sha256)))
     [pdf] = [name for name in archive.namelist() if name.endswith(".pdf")]
@@ -116,6 +121,25 @@ async def test_with_only_a_postal_address_a_letter_pdf_lands_in_the_print_batch(
     assert "Ottawa ON K1A 0A1" in text
     assert "Maria Lopez" in archive.read("manifest.csv").decode()
     assert [a[:2] for a in await world.attempts()] == [("mail", "sent")]
+    assert (await world.notification()).status is NotificationStatus.sent
+
+
+async def test_a_letter_that_comes_back_is_a_permanent_failure_when_nothing_is_left(settings: Settings) -> None:
+    world = await make_world(settings, push=False, phone=False, email=False, postal=True, prefs=[])
+    await status_change(world)
+    await world.deliver()
+    async with world.rt.db.session() as s:
+        await build_batch(s, world.rt.pipeline.store, utcnow().date())
+        await s.commit()
+    await world.deliver()
+    async with world.rt.db.session() as s:
+        letter = (await s.execute(select(Letter))).scalar_one()
+        clerk = Principal("staff", uuid.uuid4(), "Clerk", StaffRole.admin, None)
+        await mark_returned(s, code=f"L-{letter.id}", reason="Moved away", me=clerk)
+        await s.commit()
+    await world.deliver()
+    assert [a[:2] for a in await world.attempts()] == [("mail", "failed")]
+    assert (await world.notification()).status is NotificationStatus.permanent_failure
 
 
 async def test_every_attempt_is_on_the_residents_timeline_with_its_status(settings: Settings) -> None:

@@ -32,6 +32,7 @@ from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions.models import Interaction
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.notify import reminders
+from townsquare.notify.direct import ESSENTIAL_DIR
 from townsquare.notify.kinds import MessageType
 from townsquare.places import service as places_service
 from townsquare.routing import agents as routing_agents
@@ -89,6 +90,7 @@ async def seed(
         step(1)
         await import_knowledge(session, KNOWLEDGE_DIR)
         await import_notification_templates(session, NOTIFICATIONS_DIR)
+        await import_notification_templates(session, ESSENTIAL_DIR)  # so the desk's editor shows them
         await _reminder_rules(session)
         step(1)
         history = History(

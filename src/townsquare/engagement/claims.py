@@ -22,8 +22,8 @@ from townsquare.clock import utcnow
 from townsquare.errors import FieldError, invalid
 from townsquare.events import ContactClaimed, publish_after_commit
 from townsquare.interactions import service as interactions
-from townsquare.notify import rendering
-from townsquare.notify import service as outbox
+from townsquare.notify import direct
+from townsquare.notify.kinds import MessageType
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
@@ -70,18 +70,15 @@ async def start_verification(
         secret_key=settings.secret_key,
         valid_minutes=settings.verification_code_minutes,
     )
-    minutes = settings.verification_code_minutes
-    content = rendering.Content(
-        text=f"Your Townsquare code is {code}. It expires in {minutes} minutes. "
-        "If you did not ask for it, ignore this message.",
-        subject="Your Townsquare verification code",
-    )
-    channel = CHANNEL_FOR[kind]
-    await outbox.enqueue(
+    owner = await session.get(Citizen, citizen_id)
+    await direct.send(
         session,
-        channel=channel,
+        settings,
+        message_type=MessageType.verification,
+        channel=CHANNEL_FOR[kind],
         recipient=value,
-        payload=rendering.render(content, channel, sms_max_segments=settings.sms_max_segments),
+        language=owner.language if owner is not None else "en",
+        values={"code": code, "minutes": settings.verification_code_minutes},
         idempotency_key=f"verification:{challenge.id}",
     )
     return challenge.id, value

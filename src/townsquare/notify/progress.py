@@ -4,8 +4,8 @@
 - failed (the provider refused it or gave up, an SMS undelivered, an email bounced, a letter returned): the next
   channel is tried; with none left, the notification failed;
 - a push not acknowledged within the notification's wait: the next channel is tried;
-- sent, on a channel without receipts (email over SMTP, a letter): the notification is sent, and a later failure
-  (a bounce) still moves it on.
+- sent, on a channel without receipts (email over SMTP; a letter once a print batch took it, not when it was
+  rendered): the notification is sent, and a later failure (a bounce, a returned letter) still moves it on.
 A notification waiting out the person's quiet hours starts when they end.
 
 `NotificationWorker` finds notifications that need a step, and takes each one in a transaction of its own

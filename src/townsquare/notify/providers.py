@@ -30,6 +30,9 @@ class PermanentFailure(Exception):
 
 
 class Provider(Protocol):
+    """Sends one channel's messages. A provider whose acceptance is not yet the sending (letters wait for the next
+    print batch) says so with a true `settles_later` attribute: its messages stay queued until it reports."""
+
     async def send(self, envelope: Envelope) -> str:
         """Send the message; return the provider's id for it."""
         ...

@@ -56,6 +56,22 @@ def shorten_sms(text: str, *, link: str | None, max_segments: int) -> str:
     return " ".join(words[:lo]).rstrip(",;:.") + tail
 
 
+URL = re.compile(r"https?://(?:(?!&quot;|&#x27;|&lt;|&gt;)[^\s<>\"'])+")  # in escaped text
+
+
+def _linked(escaped: str) -> str:
+    """Escaped text with its web addresses made links (a full stop or comma ending a sentence stays outside)."""
+
+    def link(match: re.Match[str]) -> str:
+        url = match.group(0)
+        tail = ""
+        while url and url[-1] in ".,;:!?)":
+            url, tail = url[:-1], url[-1] + tail
+        return f'<a href="{url}">{url}</a>{tail}'
+
+    return URL.sub(link, escaped)
+
+
 def render(
     content: Content, channel: str, *, sms_max_segments: int | None = None, more_link: str | None = None
 ) -> dict[str, Any]:
@@ -72,7 +88,7 @@ def render(
         return {"body": body, "encoding": enc.encoding, "segments": enc.segments}
     if channel == "email":
         paragraphs = [p.strip() for p in content.text.split("\n\n") if p.strip()]
-        html_body = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+        html_body = "".join(f"<p>{_linked(html.escape(p)).replace(chr(10), '<br>')}</p>" for p in paragraphs)
         if content.link:
             link = html.escape(content.link, quote=True)
             html_body += f'<p><a href="{link}">{link}</a></p>'

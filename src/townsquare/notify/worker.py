@@ -97,7 +97,9 @@ class OutboxWorker:
                 current.status = OutboxStatus.sent
                 current.sent_at = utcnow()
                 current.provider_message_id = provider_id
-                status = DeliveryStatus.sent
+                # A provider that settles later (letters: posted with the next print batch) leaves it queued.
+                later = getattr(self.providers.for_channel(row.channel), "settles_later", False)
+                status = DeliveryStatus.queued if later else DeliveryStatus.sent
             else:
                 current.last_error = f"{type(error).__name__}: {str(error)[:400]}"
                 log.warning("outbox %s attempt %d failed: %s", row.id, current.attempts, type(error).__name__)

@@ -25,8 +25,8 @@ from townsquare.citizens import sessions, totp
 from townsquare.citizens.models import Citizen, Identity, IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
 from townsquare.errors import Problem
-from townsquare.notify import rendering
-from townsquare.notify import service as outbox
+from townsquare.notify import direct
+from townsquare.notify.kinds import MessageType
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
 from townsquare.staff.models import AuditEntry
@@ -41,27 +41,26 @@ _CODE_WRONG = "citizen.totp_code_wrong"
 _CODE_ACCEPTED = "citizen.totp_code_accepted"
 
 
-async def send_sign_in_link(session: AsyncSession, *, email: str, settings: Settings) -> None:
-    """Email a one-time sign-in link to `email` (checked and normalised; a bad address is a 422 problem).
+async def send_sign_in_link(session: AsyncSession, *, email: str, settings: Settings, language: str = "en") -> None:
+    """Email a one-time sign-in link to `email` (checked and normalised; a bad address is a 422 problem), in the
+    language of the page that asked for it.
 
     Sent whether or not a record exists for the address, so the answer never tells who has an account.
     """
     address = citizens.normalise_email(email)
     token = await sessions.create_link(session, email=address, minutes=settings.sign_in_link_minutes)
-    link = f"{settings.public_url.rstrip('/')}/account/sign-in/{token}"
-    content = rendering.Content(
-        text=(
-            "Use this link to sign in to your account. It works once, for "
-            f"{settings.sign_in_link_minutes} minutes.\n\nIf you did not ask to sign in, you can ignore this email."
-        ),
-        subject="Your sign-in link",
-        link=link,
-    )
-    payload = rendering.render(content, "email")
-    if settings.email_from_address:
-        payload["from"] = settings.email_from_address
-    await outbox.enqueue(
-        session, channel="email", recipient=address, payload=payload, idempotency_key=f"sign-in:{token[:16]}"
+    await direct.send(
+        session,
+        settings,
+        message_type=MessageType.sign_in,
+        channel="email",
+        recipient=address,
+        language=language,
+        values={
+            "url": f"{settings.public_url.rstrip('/')}/account/sign-in/{token}",
+            "minutes": settings.sign_in_link_minutes,
+        },
+        idempotency_key=f"sign-in:{token[:16]}",
     )
 
 

@@ -30,8 +30,8 @@ from townsquare.clock import utcnow
 from townsquare.engagement import claims
 from townsquare.errors import Problem
 from townsquare.interactions.models import Interaction
-from townsquare.notify import rendering
-from townsquare.notify import service as outbox
+from townsquare.notify import direct
+from townsquare.notify.kinds import MessageType
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
 
@@ -161,20 +161,19 @@ async def start_email(session: AsyncSession, *, settings: Settings, citizen_id: 
         raise refusal(422, "Too many links were asked for in the last hour; try again later.", "too_many_links")
     minutes = settings.sign_in_link_minutes
     token = await sessions.create_citizen_link(session, email=address, citizen_id=citizen_id, minutes=minutes)
-    content = rendering.Content(
-        text=(
-            f"Someone signed in to {settings.brand_name} asked to add this email address to their account. "
-            f"If it was you, use this link within {minutes} minutes to confirm it.\n\n"
-            "If it was not you, ignore this email and the address will not be added."
-        ),
-        subject="Confirm your email address",
-        link=f"{settings.public_url.rstrip('/')}/account/identities/email/confirm/{token}",
-    )
-    payload = rendering.render(content, "email")
-    if settings.email_from_address:
-        payload["from"] = settings.email_from_address
-    await outbox.enqueue(
-        session, channel="email", recipient=address, payload=payload, idempotency_key=f"add-email:{token[:16]}"
+    language = (await citizens.get(session, citizen_id=citizen_id)).language
+    await direct.send(
+        session,
+        settings,
+        message_type=MessageType.verification,
+        channel="email",
+        recipient=address,
+        language=language,
+        values={
+            "url": f"{settings.public_url.rstrip('/')}/account/identities/email/confirm/{token}",
+            "minutes": minutes,
+        },
+        idempotency_key=f"add-email:{token[:16]}",
     )
     return address
 

@@ -95,4 +95,4 @@ async def test_through_the_outbox_the_letter_id_is_the_interactions_provider_id(
     letter = (await session.execute(select(Letter))).scalar_one()
     interaction = await interactions.get_interaction(session, interaction_id=sent.interaction_id)
     assert interaction.external_id == str(letter.id)
-    assert interaction.delivery_status is DeliveryStatus.sent  # the outbox's word for "the provider accepted it"
+    assert interaction.delivery_status is DeliveryStatus.queued  # accepted: it is sent when a print batch takes it

@@ -89,14 +89,18 @@ async def push_service() -> AsyncIterator[RecordingPushService]:
     await service.stop()
 
 
-async def until(check: Callable[[], Awaitable[T | None]], what: str, *, tries: int = 200) -> T:
-    """The first truthy answer of `check`, asked at most `tries` times with a short pause between."""
-    for _ in range(tries):
+async def until(check: Callable[[], Awaitable[T | None]], what: str, *, within: float = 30.0) -> T:
+    """The first truthy answer of `check`, asked with a short pause between, for at most `within` seconds (a
+    loaded machine runs Chromium's service worker slowly; the wait ends as soon as the answer is there)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while True:
         answer = await check()
         if answer:
             return answer
+        if loop.time() > deadline:
+            raise AssertionError(f"never happened: {what}")
         await asyncio.sleep(0.05)
-    raise AssertionError(f"never happened: {what}")
 
 
 async def _resident(live_app: LiveApp) -> Resident:

@@ -63,6 +63,7 @@ class LetterProvider:
     store: AttachmentStore
     settings: Settings
     name: str = "letters"
+    settles_later: bool = True  # accepted now; sent when a print batch takes it, failed when it comes back
 
     async def send(self, envelope: Envelope) -> str:
         payload = envelope.payload

@@ -16,7 +16,7 @@ from townsquare.errors import Problem
 from townsquare.residents import accounts
 from townsquare.residents.types import IdentityKind
 from townsquare.settings import Settings
-from townsquare.web import cookies
+from townsquare.web import cookies, i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import limits
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, safe_next, set_citizen_cookie, settings_of
@@ -92,7 +92,7 @@ async def send_link(
         page = _sign_in_page(request, error=error, at_email=True, email=email, next=next, status=limits.STATUS)
         return limits.with_retry_after(page, refused)
     try:
-        await accounts.send_sign_in_link(session, email=email, settings=settings)
+        await accounts.send_sign_in_link(session, email=email, settings=settings, language=i18n.current())
     except Problem as problem:
         error = (
             _("Enter an email address in the correct format, like name@example.org")
