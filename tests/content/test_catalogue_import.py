@@ -15,6 +15,8 @@ from townsquare.cli import cli
 from townsquare.content.catalogue import import_catalogue
 from townsquare.db import Change, Database
 from townsquare.events import EventBus
+from townsquare.notify.kinds import MessageType
+from townsquare.notify.models import ReminderRule
 from townsquare.routing.models import BusinessCalendar, Holiday, Queue, SlaTarget, Team, WrapUpCode
 
 COUNTED = (
@@ -165,3 +167,56 @@ def test_an_address_two_agencies_claim_and_a_missing_directory_are_refused(
     missing = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir / "nowhere")])
     assert missing.exit_code == 1
     assert "is not a directory" in missing.output
+
+
+RENEWAL_SERVICE = """
+[[services]]
+code = "DL-RENEW"
+name = "Renew a driver's licence"
+
+[[services.attributes]]
+code = "expiry_date"
+datatype = "datetime"
+description = "When does it expire?"
+
+[[services.reminders]]
+type = "renewal_reminder"
+days = 30
+date_question = "expiry_date"
+
+[[services.reminders]]
+type = "application_reminder"
+days = 3
+"""
+
+
+async def test_a_service_s_reminders_are_configured_in_its_file(database_url: str, catalogue_dir: Path) -> None:
+    path = catalogue_dir / "works.toml"
+    path.write_text(path.read_text() + RENEWAL_SERVICE)
+    db = Database(database_url, EventBus())
+    try:
+        async with db.session() as session:
+            report = await import_catalogue(session, catalogue_dir)
+            await session.commit()
+        assert report.count("reminder rules", Change.created) == 2
+        path.write_text(path.read_text().replace("days = 30", "days = 45"))
+        async with db.session() as session:
+            again = await import_catalogue(session, catalogue_dir)
+            await session.commit()
+            rules = {r.message_type: r for r in (await session.execute(select(ReminderRule))).scalars()}
+        assert again.count("reminder rules", Change.updated) == 1
+        assert again.count("reminder rules", Change.unchanged) == 1
+        renewal = rules[MessageType.renewal_reminder]
+        assert (renewal.days, renewal.attribute_code, renewal.active) == (45, "expiry_date", True)
+        assert rules[MessageType.application_reminder].attribute_code is None
+    finally:
+        await db.dispose()
+
+
+def test_a_reminder_on_a_question_that_is_not_a_date_is_refused(cli_database: str, catalogue_dir: Path) -> None:
+    path = catalogue_dir / "works.toml"
+    path.write_text(path.read_text() + RENEWAL_SERVICE.replace('date_question = "expiry_date"', 'date_question = "x"'))
+    result = CliRunner().invoke(cli, ["catalogue", "import", str(catalogue_dir)])
+    assert result.exit_code == 1
+    assert "renewal_reminder: 'x' is not a date question of this service" in result.output
+    assert asyncio.run(_counts(cli_database))["agencies"] == 0

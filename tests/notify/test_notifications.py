@@ -16,8 +16,8 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from tests.factories import create_staff
-from tests.notify.notify_world import PUSH_DEVICE, START, make_world, settle, status_change
-from townsquare.agencies.models import Agency
+from tests.notify.notify_world import PUSH_DEVICE, START, World, make_world, settle, status_change
+from townsquare.agencies.models import Agency, ContactPoint
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import cases as casework
@@ -36,7 +36,7 @@ from townsquare.notify.models import (
     NotificationStatus,
 )
 from townsquare.notify.notifications import Request
-from townsquare.notify.providers import PermanentFailure
+from townsquare.notify.providers import Envelope, PermanentFailure
 from townsquare.settings import Settings
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffRole
@@ -265,3 +265,51 @@ async def test_a_desk_status_change_tells_the_resident_with_the_public_note_in_t
     assert sms.channel == "sms"
     assert "Envoyez-nous une photo du nid-de-poule." in sms.payload["body"]
     assert "Répondez à ce message" in sms.payload["body"]
+
+
+async def test_an_email_about_a_case_leaves_from_its_agency_s_own_mailbox(settings: Settings) -> None:
+    world = await make_world(settings, push=False, phone=True, email=True, postal=False, prefs=["email", "sms"])
+    async with world.rt.db.session() as s:
+        case = await s.get_one(Case, world.case_id)
+        s.add(ContactPoint(agency_id=case.agency_id, channel="email", address="roads@city.example"))
+        await s.commit()
+    await status_change(world)
+    await world.deliver()
+    [email] = world.rt.recording.sent
+    assert email.payload["from"] == "roads@city.example"  # a reply goes back to the agency that wrote
+    assert "from" not in (await _general_message(world)).payload  # about no case
+
+
+async def _general_message(world: World) -> Envelope:
+    """A message about no case: it speaks for the city, from the platform's own sender."""
+    async with world.rt.db.session() as s:
+        await world.notifier.send(
+            s,
+            Request(
+                citizen_id=world.citizen_id,
+                message_type=MessageType.general,
+                personalisation={"subject": "Snow", "message": "Move your car."},
+            ),
+        )
+        await s.commit()
+    await world.deliver()
+    return world.rt.recording.sent[-1]
+
+
+async def test_a_date_reads_as_the_person_writes_dates(settings: Settings) -> None:
+    world = await make_world(settings, push=False, phone=True, email=False, postal=False, prefs=[])
+    async with world.rt.db.session() as s:
+        citizen = await citizens.get(s, citizen_id=world.citizen_id)
+        citizen.language = "fr"
+        await world.notifier.send(
+            s,
+            Request(
+                citizen_id=world.citizen_id,
+                message_type=MessageType.renewal_reminder,
+                personalisation={"service": "Permis de stationnement", "date": "2099-03-01"},
+            ),
+        )
+        await s.commit()
+    await world.deliver()
+    [sms] = world.rt.recording.sent
+    assert "expire le 1 mars 2099" in sms.payload["body"]

@@ -80,7 +80,7 @@ async def test_a_licence_expiry_schedules_a_reminder_30_days_before_sent_when_du
     await worker.drain()
     await rt.worker.drain()
     [sms] = rt.recording.sent
-    assert "expires on 2027-03-01" in sms.payload["body"]
+    assert "expires on March 1, 2027" in sms.payload["body"]  # written out, in the reader's language
     assert "Driver's licence" in sms.payload["body"]
     async with rt.db.session() as s:
         reminder = (await s.execute(select(Reminder))).scalar_one()

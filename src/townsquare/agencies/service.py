@@ -100,6 +100,18 @@ async def contact_points(session: AsyncSession, *, channel: str) -> list[tuple[s
     return [(str(address), str(name)) for address, name in rows.all()]
 
 
+async def own_address(session: AsyncSession, *, agency_id: uuid.UUID, channel: str) -> str | None:
+    """The agency's own address on a channel (its mailbox, its texting number), so what it sends is answered there;
+    None when it has none (the platform's default sender is used)."""
+    stmt = (
+        select(ContactPoint.address)
+        .where(ContactPoint.agency_id == agency_id, ContactPoint.channel == channel)
+        .order_by(ContactPoint.address)
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
 async def canned_responses(session: AsyncSession, *, agency_id: uuid.UUID, language: str) -> list[CannedResponse]:
     """An agency's canned responses in a language (the English ones when it has none in that language)."""
     stmt = (

@@ -17,6 +17,8 @@ from townsquare.agencies import catalogue as agencies
 from townsquare.agencies import service as agency_reads
 from townsquare.content.catalogue_files import AgencyFile, ServiceIn
 from townsquare.content.files import ContentError, ContentInvalid, ImportReport, files, parse, read_toml, relative
+from townsquare.notify import reminders
+from townsquare.notify.kinds import MessageType
 from townsquare.routing import setup as contact_centre
 
 
@@ -129,8 +131,16 @@ async def _agency(session: AsyncSession, item: LoadedAgency, report: ImportRepor
     points = [(p.channel.value, p.address) for p in spec.contact_points]
     report.add("contact points", await agencies.put_contact_points(session, agency_id=agency.id, points=points), a.slug)
     for service in spec.services:
-        _, change = await agencies.put_service(session, agency_id=agency.id, spec=_service_spec(service))
+        stored, change = await agencies.put_service(session, agency_id=agency.id, spec=_service_spec(service))
         report.add("services", change, service.code)
+        for kind, rule_change in await reminders.put_rules(
+            session,
+            service_id=stored.id,
+            rules=[
+                reminders.RuleSpec(MessageType(r.type), r.days, r.date_question, r.active) for r in service.reminders
+            ],
+        ):
+            report.add("reminder rules", rule_change, f"{service.code}/{kind.value}")
     calendar_id = None
     if spec.calendar is not None:
         calendar, change = await contact_centre.put_calendar(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -159,6 +159,25 @@ class ServiceWordingIn(Strict):
         return self.model_dump(exclude_none=True, exclude_defaults=True)
 
 
+class ReminderIn(Strict):
+    """A proactive reminder the service sends: `days` before the date a question of its form holds (renewal,
+    appointment), or `days` after an application was left unfinished."""
+
+    type: Literal["renewal_reminder", "appointment_reminder", "application_reminder"]
+    days: int = Field(ge=1, le=366)
+    date_question: str | None = Field(None, pattern=CODE)  # the form's date question (renewal, appointment)
+    active: bool = True
+
+    @model_validator(mode="after")
+    def _dated_needs_a_question(self) -> ReminderIn:
+        dated = self.type != "application_reminder"
+        if dated and self.date_question is None:
+            raise ValueError(f"a {self.type} needs date_question: the code of the form's date question")
+        if not dated and self.date_question is not None:
+            raise ValueError("an application_reminder counts from the unfinished application; it takes no question")
+        return self
+
+
 class ServiceIn(Strict):
     code: str = Field(pattern=CODE)
     name: Text
@@ -172,6 +191,19 @@ class ServiceIn(Strict):
     notice: str = ""
     translations: dict[Annotated[str, Field(pattern=LANGUAGE)], ServiceWordingIn] = Field(default_factory=dict)
     attributes: list[AttributeIn] = Field(default_factory=list)
+    reminders: list[ReminderIn] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _reminders_once_on_dates(self) -> ServiceIn:
+        types = [r.type for r in self.reminders]
+        twice = sorted({t for t in types if types.count(t) > 1})
+        if twice:
+            raise ValueError(f"one reminder of each type per service: {', '.join(twice)} given twice")
+        dates = {a.code for a in self.attributes if a.datatype is AttributeDatatype.datetime}
+        for reminder in self.reminders:
+            if reminder.date_question is not None and reminder.date_question not in dates:
+                raise ValueError(f"{reminder.type}: {reminder.date_question!r} is not a date question of this service")
+        return self
 
     @field_validator("attributes")
     @classmethod

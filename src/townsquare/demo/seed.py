@@ -31,9 +31,7 @@ from townsquare.demo.reports import REPORTS, ReportContext, create_demo_key, see
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions.models import Interaction
 from townsquare.interactions.storage import AttachmentStore
-from townsquare.notify import reminders
 from townsquare.notify.direct import ESSENTIAL_DIR
-from townsquare.notify.kinds import MessageType
 from townsquare.places import service as places_service
 from townsquare.routing import agents as routing_agents
 from townsquare.routing import setup as routing_setup
@@ -91,7 +89,6 @@ async def seed(
         await import_knowledge(session, KNOWLEDGE_DIR)
         await import_notification_templates(session, NOTIFICATIONS_DIR)
         await import_notification_templates(session, ESSENTIAL_DIR)  # so the desk's editor shows them
-        await _reminder_rules(session)
         step(1)
         history = History(
             session,
@@ -126,22 +123,6 @@ async def seed(
     async with db.session() as session:  # the reports' forms and what the city said back (acknowledgements)
         recorded = (await session.execute(select(func.count()).select_from(Interaction))).scalar_one()
     return DemoSummary(True, citizens, history.case_count + len(REPORTS), recorded, staff_listing())
-
-
-async def _reminder_rules(session: AsyncSession) -> None:
-    """The demo's proactive reminders: a driver's licence 30 days before it expires, and any licence or permit
-    application left unfinished for 3 days."""
-    renew = await agencies.get_service(session, code="DL-RENEW")
-    await reminders.add_rule(
-        session,
-        service_id=renew.id,
-        message_type=MessageType.renewal_reminder,
-        days=30,
-        attribute_code="expiry_date",
-    )
-    for code in ("DL-RENEW", "PARK-PERMIT"):
-        service = await agencies.get_service(session, code=code)
-        await reminders.add_rule(session, service_id=service.id, message_type=MessageType.application_reminder, days=3)
 
 
 async def _staff(session: AsyncSession) -> tuple[uuid.UUID | None, dict[uuid.UUID, list[uuid.UUID]]]:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -202,6 +203,8 @@ class Notifier:
         else:  # the city's voice: the default agency (a caller may name its own)
             values["agency"] = (await agencies.default_agency(session, slug=self.settings.default_agency)).name
         values.update({k: v for k, v in given.items() if v is not None})
+        if isinstance(values.get("date"), str):  # an ISO date reads as the person writes dates: "1 mars 2099"
+            values["date"] = _spelled(str(values["date"]), citizen.language)
         return values
 
     async def quiet_until(
@@ -250,6 +253,9 @@ class Notifier:
         set_status(session, notification, NotificationStatus.sending, channel=channel)
         interaction_id = new_id()
         payload = self.render(notification, channel, filled, interaction_id)
+        sender = await _sender(session, notification, channel)
+        if sender:
+            payload["from"] = sender
         conversation = await interactions.get_conversation(session, conversation_id=notification.conversation_id)
         await interactions.record(
             session,
@@ -352,6 +358,15 @@ def set_status(
     )
 
 
+def _spelled(value: str, language: str) -> str:
+    """An ISO date (2099-03-01) written out in the language; anything else as given."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return value
+    return format_date(day, format="long", locale=language if language in GREETING else "en")
+
+
 def _better(candidate: Identity, current: Identity) -> bool:
     """A verified address beats an unverified one; then the one seen most recently."""
     if candidate.verified != current.verified:
@@ -395,6 +410,14 @@ async def _conversation(
         started_at=utcnow(),
     )
     return started.id
+
+
+async def _sender(session: AsyncSession, notification: Notification, channel: str) -> str | None:
+    """The case's agency's own mailbox or texting number, so a reply goes back to the agency that wrote."""
+    if channel not in ("email", "sms") or notification.case_id is None:
+        return None
+    case = await session.get_one(Case, notification.case_id)
+    return await agencies.own_address(session, agency_id=case.agency_id, channel=channel)
 
 
 async def _timezone(session: AsyncSession, settings: Settings, case: Case | None) -> str:

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency, AttributeDatatype, Service, ServiceAttribute
 from townsquare.cases.models import Case
+from townsquare.db.changes import Change, assign
 from townsquare.db.engine import Database
 from townsquare.drafts.models import Draft
 from townsquare.errors import FieldError, Problem, invalid, not_found
@@ -73,6 +74,44 @@ async def add_rule(
     session.add(rule)
     await session.flush()
     return rule
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """A reminder rule as a catalogue file states it."""
+
+    message_type: MessageType
+    days: int
+    attribute_code: str | None = None
+    active: bool = True
+
+
+async def put_rules(
+    session: AsyncSession, *, service_id: uuid.UUID, rules: list[RuleSpec]
+) -> list[tuple[MessageType, Change]]:
+    """Each rule created, or updated to the spec (one per message type and service); rules not named stay."""
+    existing = {
+        r.message_type: r
+        for r in (await session.execute(select(ReminderRule).where(ReminderRule.service_id == service_id))).scalars()
+    }
+    changes = []
+    for spec in rules:
+        row = existing.get(spec.message_type)
+        if row is None:
+            row = await add_rule(
+                session,
+                service_id=service_id,
+                message_type=spec.message_type,
+                days=spec.days,
+                attribute_code=spec.attribute_code,
+            )
+            row.active = spec.active
+            changes.append((spec.message_type, Change.created))
+            continue
+        updated = assign(row, days=spec.days, attribute_code=spec.attribute_code, active=spec.active)
+        changes.append((spec.message_type, Change.updated if updated else Change.unchanged))
+    await session.flush()
+    return changes
 
 
 def _on(day: date, days_before: int) -> datetime:
