@@ -65,6 +65,7 @@ async def send(
             case_id=case.id if case else None,
             reference=body.reference,
             idempotency_key=_scoped_key(principal, body.idempotency_key) if body.idempotency_key else None,
+            key_is_new=True,  # looked up above
             api_key_id=principal.id if principal.kind == "api_key" else None,
             urgent=body.urgent,
             ack_wait_seconds=body.ack_wait_seconds,
@@ -116,8 +117,8 @@ async def _person(session: SessionDep, settings: Settings, body: NotificationIn)
             "Name the person with exactly one of citizen_id, email_address or phone_number.",
             FieldError("citizen_id", "exactly one of citizen_id, email_address, phone_number"),
         )
-    if body.citizen_id is not None:
-        return (await citizens.get(session, citizen_id=body.citizen_id)).id
+    if body.citizen_id is not None:  # the engine reads the person (an unknown one is its 404)
+        return body.citizen_id
     kind = IdentityKind.email if body.email_address else IdentityKind.phone
     value = citizens.normalise(kind, body.email_address or body.phone_number or "", region=settings.default_region)
     citizen, _, _ = await citizens.resolve(session, kind=kind, value=value)

@@ -120,11 +120,7 @@ async def versions(session: AsyncSession, kind: MessageType, channel: str, langu
     rows = await session.execute(
         select(NotificationTemplate, StaffAccount.display_name)
         .outerjoin(StaffAccount, StaffAccount.id == NotificationTemplate.created_by_id)
-        .where(
-            NotificationTemplate.message_type == kind,
-            NotificationTemplate.channel == channel,
-            NotificationTemplate.language == language,
-        )
+        .where(*templates.slot(kind, channel, language))
         .order_by(NotificationTemplate.version.desc())
     )
     return [Version(t.version, t.subject, t.body, t.created_at, name or "loaded from files") for t, name in rows.all()]

@@ -88,6 +88,7 @@ class Request:
     api_key_id: uuid.UUID | None = None
     urgent: bool = False
     ack_wait_seconds: int | None = None  # None: the setting's default
+    key_is_new: bool = False  # the caller already found no notification under the idempotency key
 
 
 @dataclass
@@ -100,7 +101,7 @@ class Notifier:
 
     async def send(self, session: AsyncSession, request: Request) -> Notification:
         """Check, plan and start one notification; a repeated idempotency key returns the first one."""
-        if request.idempotency_key:
+        if request.idempotency_key and not request.key_is_new:
             earlier = await by_idempotency_key(session, request.idempotency_key)
             if earlier is not None:
                 return earlier
@@ -161,8 +162,8 @@ class Notifier:
         reachable: dict[str, str] = {}
         off = await opt_outs.channels_off(session, citizen.id, message_type)
         pushes = await self.push_targets(session, citizen.id) if "push" not in off else []
-        if pushes:
-            reachable["push"] = str(pushes[0])
+        if pushes:  # every device the person turned notifications on for; any one acknowledging is enough
+            reachable["push"] = ",".join(str(p) for p in pushes[: push.MAX_DEVICES])
         rows = (await session.execute(select(Identity).where(Identity.citizen_id == citizen.id))).scalars()
         best: dict[str, Identity] = {}
         for identity in rows:

@@ -34,6 +34,7 @@ from townsquare.notify.models import (
 )
 from townsquare.notify.notifications import Notifier, set_status
 from townsquare.notify.reminders import ReminderDesk
+from townsquare.polling import draining, wake_or_poll
 
 log = logging.getLogger(__name__)
 WAITING = (NotificationStatus.created, NotificationStatus.sending, NotificationStatus.sent)
@@ -166,14 +167,5 @@ class NotificationWorker:
         return total
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            self._wake.clear()
-            try:
-                while await self.run_once():
-                    pass
-            except Exception:
-                log.exception("notifications pass failed; retrying after the poll interval")
-            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
-            _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds, return_when="FIRST_COMPLETED")
-            for task in pending:
-                task.cancel()
+        run_pass = draining(self.run_once)
+        await wake_or_poll(run_pass, wake=self._wake, stop=stop, poll_seconds=self.poll_seconds, name="notifications")

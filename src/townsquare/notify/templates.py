@@ -112,7 +112,7 @@ def _filled(text: str, values: Mapping[str, object]) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))  # a left-out paragraph leaves one blank line, not two
 
 
-def _slot(message_type: MessageType, channel: str, language: str) -> tuple[ColumnElement[bool], ...]:
+def slot(message_type: MessageType, channel: str, language: str) -> tuple[ColumnElement[bool], ...]:
     """The versions of one template: a message type on a channel in a language."""
     return (
         NotificationTemplate.message_type == message_type,
@@ -127,7 +127,7 @@ async def current(
     """The version in use: the newest."""
     stmt = (
         select(NotificationTemplate)
-        .where(*_slot(message_type, channel, language))
+        .where(*slot(message_type, channel, language))
         .order_by(NotificationTemplate.version.desc())
         .limit(1)
     )
@@ -160,7 +160,7 @@ async def save(
     latest = await current(session, message_type=message_type, channel=channel, language=language)
     if latest is not None and (latest.subject, latest.body) == (subject, body):
         return latest
-    newest = select(func.max(NotificationTemplate.version)).where(*_slot(message_type, channel, language))
+    newest = select(func.max(NotificationTemplate.version)).where(*slot(message_type, channel, language))
     version = ((await session.execute(newest)).scalar_one_or_none() or 0) + 1
     row = NotificationTemplate(
         message_type=message_type,
@@ -182,7 +182,7 @@ async def history(
     """Every version, newest first."""
     stmt = (
         select(NotificationTemplate)
-        .where(*_slot(message_type, channel, language))
+        .where(*slot(message_type, channel, language))
         .order_by(NotificationTemplate.version.desc())
     )
     return list((await session.execute(stmt)).scalars())

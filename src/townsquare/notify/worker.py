@@ -21,6 +21,7 @@ from townsquare.interactions import service as interactions
 from townsquare.interactions.models import DeliveryStatus
 from townsquare.notify.models import OutboxMessage, OutboxStatus
 from townsquare.notify.providers import Envelope, PermanentFailure, Providers
+from townsquare.polling import draining, wake_or_poll
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600.0
@@ -120,14 +121,7 @@ class OutboxWorker:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set, waking on `wake()` or every poll interval."""
-        while not stop.is_set():
-            self._wake.clear()  # before the pass, so a message enqueued during it is not slept on
-            try:
-                while await self.run_once():
-                    pass
-            except Exception:
-                log.exception("outbox worker pass failed; retrying after the poll interval")
-            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
-            _, pending = await asyncio.wait(waiters, timeout=self.config.poll_seconds, return_when="FIRST_COMPLETED")
-            for task in pending:
-                task.cancel()
+        run_pass = draining(self.run_once)
+        await wake_or_poll(
+            run_pass, wake=self._wake, stop=stop, poll_seconds=self.config.poll_seconds, name="outbox worker"
+        )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
+from townsquare.polling import wake_or_poll
 from townsquare.routing.engine import DEFAULT_CONFIG, RoutingConfig, RoutingReport, route
 from townsquare.routing.models import Agent, Presence, WorkItem, WorkItemStatus
 
@@ -63,15 +64,9 @@ class RoutingWorker:
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Route until `stop` is set; a failed pass is logged and retried at the next poll."""
-        while not stop.is_set():
-            self._wake.clear()
-            try:
-                report = await self.run_once()
-                if len(report.offered) >= self.config.batch:
-                    continue  # more work may be waiting for the agents still free
-            except Exception:
-                log.exception("routing pass failed")
-            waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
-            _, pending = await asyncio.wait(waiters, timeout=self.poll_seconds, return_when="FIRST_COMPLETED")
-            for waiter in pending:
-                waiter.cancel()
+
+        async def run_pass() -> bool:
+            report = await self.run_once()
+            return len(report.offered) >= self.config.batch  # more work may be waiting for the agents still free
+
+        await wake_or_poll(run_pass, wake=self._wake, stop=stop, poll_seconds=self.poll_seconds, name="routing")

@@ -60,23 +60,29 @@ class Received:
 
 
 class RecordingPushService:
-    """`endpoint(name)` is a subscription's URL; `answer_next(404)` makes the next post get that status."""
+    """`endpoint(name)` is a subscription's URL; `answer_next(404)` makes the next post get that status, and
+    `answer_for("phone", 410)` every post to that device's endpoint."""
 
     def __init__(self) -> None:
         self.received: list[Received] = []
         self._answers: list[int] = []
+        self._by_name: dict[str, int] = {}
         self._runner: web.AppRunner | None = None
         self.base = ""
 
     def answer_next(self, *statuses: int) -> None:
         self._answers.extend(statuses)
 
+    def answer_for(self, name: str, status: int) -> None:
+        self._by_name[name] = status
+
     def endpoint(self, name: str = "device") -> str:
         return f"{self.base}/push/{name}"
 
     async def _accept(self, request: web.Request) -> web.Response:
         body = await request.read()
-        status = self._answers.pop(0) if self._answers else 201
+        named = self._by_name.get(request.match_info["name"])
+        status = named or (self._answers.pop(0) if self._answers else 201)
         message = Received(request.path, {k.lower(): v for k, v in request.headers.items()}, body, status)
         self.received.append(message)
         headers = {"Location": f"{self.base}/messages/{uuid.uuid4().hex}"} if status == 201 else {}

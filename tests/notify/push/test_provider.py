@@ -3,6 +3,7 @@ sends decrypts with the browser's keys, and each answer of the push service mean
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from dataclasses import dataclass
 
@@ -164,3 +165,29 @@ async def test_through_the_outbox_a_dead_subscription_fails_the_interaction(
         assert interaction is not None
         assert interaction.delivery_status == DeliveryStatus.failed
         assert await service.live_for(s, citizen_id=interaction.citizen_id) == []
+
+
+async def test_a_push_goes_to_every_device_and_one_gone_device_does_not_fail_it(
+    setup: Setup, push_service: RecordingPushService, runtime: Runtime, settings: Settings
+) -> None:
+    tablet = BrowserKeys()
+    async with runtime.db.session() as s:
+        owner = (await s.get_one(PushSubscription, setup.subscription_id)).citizen_id
+        tablet_id = await service.subscribe(
+            s,
+            citizen_id=owner,
+            subscription_json=tablet.subscription(push_service.endpoint("tablet")),
+            device="",
+            settings=settings,
+        )
+        await s.commit()
+    push_service.answer_for("tablet", 410)
+    both = dataclasses.replace(setup.envelope, recipient=f"{tablet_id},{setup.subscription_id}")
+    provider_id = await setup.provider.send(both)
+    assert provider_id.startswith(push_service.base + "/messages/")  # the phone's push service took it
+    assert sorted(r.path for r in push_service.received) == ["/push/device", "/push/tablet"]
+    async with runtime.db.session() as s:
+        assert await s.get(PushSubscription, tablet_id) is None  # the gone device is forgotten
+    push_service.answer_for("device", 503)
+    with pytest.raises(TemporaryFailure):  # no device took it, and one may later
+        await setup.provider.send(both)

@@ -1,12 +1,14 @@
-"""The web push provider: encrypts a small JSON for one subscribed device (aes128gcm, RFC 8291) and posts it to
-the device's push service signed with our VAPID key (RFC 8292), through pywebpush.
+"""The web push provider: encrypts a small JSON for each subscribed device (aes128gcm, RFC 8291) and posts it
+to the device's push service signed with our VAPID key (RFC 8292), through pywebpush.
 
-`send` is given a subscription id, never an address; it logs no content and no endpoint. A push service that
-says the subscription is gone (404/410) has it deleted here. Sent is not delivered: the device's acknowledgement is.
+`send` is given subscription ids (every device the person turned notifications on for), never an address; it
+logs no content and no endpoint. A push service that says a subscription is gone (404/410) has it deleted here.
+Sent is not delivered: a device's acknowledgement is.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -59,7 +61,7 @@ def message_data(payload: dict[str, Any], *, ack: str) -> dict[str, str]:
 
 
 class PushProvider:
-    """Sends channel "push" envelopes: recipient = a push subscription's id."""
+    """Sends channel "push" envelopes: recipient = the person's push subscriptions' ids, comma-separated."""
 
     def __init__(self, db: Database, keys: VapidKeys, settings: Settings) -> None:
         self.db = db
@@ -69,19 +71,34 @@ class PushProvider:
         self.timeout = settings.push_timeout_seconds
 
     async def send(self, envelope: Envelope) -> str:
+        """Push to every device in the recipient (subscription ids, comma-separated): sent when any push service
+        accepted it; a temporary failure when none did and one may later; otherwise a permanent failure."""
         try:
-            subscription_id = uuid.UUID(envelope.recipient)
+            devices = [uuid.UUID(part) for part in envelope.recipient.split(",")[: service.MAX_DEVICES]]
             interaction_id = uuid.UUID(str(envelope.payload.get("interaction_id")))
         except ValueError:
-            raise PermanentFailure("a push names a subscription id and the interaction it delivers") from None
+            raise PermanentFailure("a push names subscription ids and the interaction it delivers") from None
+        outcomes = await asyncio.gather(*(self._one(d, interaction_id, envelope) for d in devices))
+        accepted = [o for o in outcomes if isinstance(o, str)]
+        if accepted:
+            return accepted[0]
+        failures = [o for o in outcomes if isinstance(o, Exception)]
+        temporary = next((f for f in failures if isinstance(f, TemporaryFailure)), None)
+        raise temporary or failures[0]
+
+    async def _one(self, subscription_id: uuid.UUID, interaction_id: uuid.UUID, envelope: Envelope) -> str | Exception:
+        """One device: the push service's id for the message, or the failure (never raised, so the others go on)."""
         async with self.db.session(deferred=True) as session:
             row = await service.get(session, subscription_id=subscription_id)
             if row is None:
-                raise PermanentFailure("the device is no longer subscribed")
+                return PermanentFailure("the device is no longer subscribed")
             info = {"endpoint": row.endpoint, "keys": {"p256dh": row.p256dh, "auth": row.auth}}
         ack = service.ack_token(self.secret, interaction_id=interaction_id, subscription_id=subscription_id)
         data = json.dumps(message_data(envelope.payload, ack=ack), separators=(",", ":"))
-        status, location = await self._post(info, data, envelope)
+        try:
+            status, location = await self._post(info, data, envelope)
+        except TemporaryFailure as failure:
+            return failure
         if status in (200, 201, 202):
             async with self.db.session() as session:
                 await service.mark_sent(session, subscription_id=subscription_id)
@@ -92,10 +109,10 @@ class PushProvider:
                 await service.forget(session, subscription_id=subscription_id)
                 await session.commit()
             log.info("push subscription %s is gone (%d): removed", subscription_id, status)
-            raise PermanentFailure(f"the push service says the subscription is gone ({status})")
+            return PermanentFailure(f"the push service says the subscription is gone ({status})")
         if status == 429 or status >= 500:
-            raise TemporaryFailure(f"the push service answered {status}")
-        raise PermanentFailure(f"the push service refused the message ({status})")
+            return TemporaryFailure(f"the push service answered {status}")
+        return PermanentFailure(f"the push service refused the message ({status})")
 
     def _headers(self, endpoint: str, envelope: Envelope) -> dict[str, str]:
         parts = urlsplit(endpoint)

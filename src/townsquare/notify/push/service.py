@@ -33,6 +33,7 @@ from townsquare.staff import service as staff
 ACK_PURPOSE = "push-ack"
 P256DH_BYTES = 65  # an uncompressed P-256 point: 0x04, then x and y
 AUTH_BYTES = 16
+MAX_DEVICES = 10  # a notification goes to the newest devices; an older one is reached again once it is used
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1"}
 
 
@@ -272,7 +273,7 @@ class SentPush:
 
     outbox_id: uuid.UUID
     interaction_id: uuid.UUID | None
-    subscription_id: str
+    subscription_id: str  # the newest device it went to (a push goes to each of the person's devices)
     title: str
     body: str
     url: str
@@ -294,7 +295,7 @@ async def sent_pushes(session: AsyncSession, *, limit: int = 50) -> list[SentPus
         SentPush(
             row.id,
             row.interaction_id,
-            row.recipient,
+            row.recipient.split(",")[0],  # the newest of the devices it went to
             str(row.payload.get("title", "")),
             str(row.payload.get("body", "")),
             str(row.payload.get("url", "")),

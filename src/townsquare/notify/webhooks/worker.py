@@ -22,6 +22,7 @@ from townsquare.db.engine import Database
 from townsquare.db.leases import claim_due
 from townsquare.notify.webhooks.models import WebhookDelivery, WebhookEndpoint, WebhookStatus
 from townsquare.notify.webhooks.signing import sign
+from townsquare.polling import draining, wake_or_poll
 
 log = logging.getLogger(__name__)
 USER_AGENT = "Townsquare-Webhooks/1"
@@ -189,18 +190,9 @@ class WebhookWorker:
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Post until `stop` is set, waking on `wake()` or every poll interval."""
         try:
-            while not stop.is_set():
-                self._wake.clear()  # before the pass, so a delivery queued during it is not slept on
-                try:
-                    while await self.run_once():
-                        pass
-                except Exception:
-                    log.exception("webhook worker pass failed; retrying after the poll interval")
-                waiters = {asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())}
-                _, pending = await asyncio.wait(
-                    waiters, timeout=self.config.poll_seconds, return_when="FIRST_COMPLETED"
-                )
-                for task in pending:
-                    task.cancel()
+            run_pass = draining(self.run_once)
+            await wake_or_poll(
+                run_pass, wake=self._wake, stop=stop, poll_seconds=self.config.poll_seconds, name="webhook worker"
+            )
         finally:
             await self.close()
