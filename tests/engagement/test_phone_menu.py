@@ -33,10 +33,11 @@ def test_each_menu_key_or_spoken_choice_leads_to_its_step(digits: str, speech: s
 
 
 def test_what_the_caller_cannot_have_is_an_invalid_answer_with_the_reason_said() -> None:
-    # No open case to offer, no number to call back, no assistant: 1 and 4 are not choices, words are not requests.
+    # No open case to offer, no number to call back, no assistant: 1 asks for a reference (the status of a request
+    # is always 1), 4 is not a choice, words are not requests.
     assert m.at_menu(m.At("en"), HIDDEN, digits="1", speech="") == (
-        m.Note("invalid"),
-        m.Menu(m.At("en", 1), ("sorry_input",)),
+        m.Note("1:reference"),
+        m.AskReference(m.At("en")),
     )
     assert m.at_menu(m.At("en"), HIDDEN, digits="4", speech="") == (
         m.Note("invalid"),
@@ -96,7 +97,7 @@ def test_answers_to_the_assistant_are_keys_or_words_and_silence_is_the_menu() ->
     assert m.at_assistant(m.At("en"), KNOWN, digits="", speech="my date of birth is 3 May") == (
         m.Converse("my date of birth is 3 May"),
     )
-    assert m.at_assistant(m.At("fr"), KNOWN, digits="", speech="") == (m.Menu(m.At("fr")),)
+    assert m.at_assistant(m.At("fr"), KNOWN, digits="", speech="") == (m.Menu(m.At("fr"), ("back_to_menu",)),)
 
 
 def test_the_waiting_room_keeps_its_place_as_a_call_back_or_lets_the_caller_hold() -> None:

@@ -17,11 +17,12 @@ PROMPTS: dict[str, dict[str, str]] = {
     "en": {
         "hello_name": "Hello {name}. Thank you for calling city services.",
         "hello": "Hello. Thank you for calling city services.",
-        "offer_case": "You have an open request, {label}, reference {reference}. To hear its status, press 1.",
-        "menu": (
-            "To hear the status of a request by its reference number, press 2. To leave a message, press 3. "
-            "{callback}To speak to a person, press 0."
+        "offer_case": (
+            "You have an open request, {label}, reference {reference}. To hear its status, press 1. "
+            "For another request, by its reference number, press 2."
         ),
+        "menu_status": "To hear the status of a request by its reference number, press 1.",
+        "menu": "To leave a message, press 3. {callback}To speak to a person, press 0.",
         "menu_callback": "To ask us to call you back, press 4. ",
         "switch": "Pour le français, appuyez sur 9.",
         "ask_anything": "Or just tell me in a few words what you are calling about.",
@@ -59,12 +60,11 @@ PROMPTS: dict[str, dict[str, str]] = {
         "hello": "Bonjour. Merci d'avoir appelé les services municipaux.",
         "offer_case": (
             "Vous avez une demande ouverte, {label}, numéro de référence {reference}. "
-            "Pour connaître son état, appuyez sur 1."
+            "Pour connaître son état, appuyez sur 1. Pour une autre demande, par son numéro de référence, "
+            "appuyez sur 2."
         ),
-        "menu": (
-            "Pour connaître l'état d'une demande par son numéro de référence, appuyez sur 2. "
-            "Pour laisser un message, appuyez sur 3. {callback}Pour parler à une personne, appuyez sur 0."
-        ),
+        "menu_status": "Pour connaître l'état d'une demande par son numéro de référence, appuyez sur 1.",
+        "menu": "Pour laisser un message, appuyez sur 3. {callback}Pour parler à une personne, appuyez sur 0.",
         "menu_callback": "Pour qu'on vous rappelle, appuyez sur 4. ",
         "switch": "For English, press 9.",
         "ask_anything": "Vous pouvez aussi me dire en quelques mots pourquoi vous appelez.",

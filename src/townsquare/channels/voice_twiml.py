@@ -51,6 +51,8 @@ def menu(
     for offer in offers[:1]:
         label = offer.label or p.say(lang, "your_request")
         gather.append(say(lang, p.say(lang, "offer_case", label=label, reference=p.spoken_reference(offer.reference))))
+    if not offers:
+        gather.append(say(lang, p.say(lang, "menu_status")))
     callback = p.say(lang, "menu_callback") if can_call_back else ""
     gather.append(say(lang, p.say(lang, "menu", callback=callback)))
     if settings.assistant_enabled:
@@ -149,7 +151,8 @@ def assistant_gather(settings: Settings, lang: str, lead: Sequence[str], *, awai
     if awaiting == "feedback":
         gather.append(say(lang, p.say(lang, "answer_keys")))
     response.append(gather)
-    response.append(Redirect(action_url(settings, "main", lang=lang), method="POST"))
+    # Silence after a question goes back through the question's step (which says "back to the main menu").
+    response.append(Redirect(url if awaiting else action_url(settings, "main", lang=lang), method="POST"))
     return response
 
 

@@ -178,9 +178,13 @@ def at_menu(at: At, facts: CallFacts, *, digits: str, speech: str) -> tuple[Acti
     if not digits and facts.assistant and is_request(speech):
         return (Converse(speech),)
     key = digits or spoken_choice(speech) or ""
-    if key == "1" and facts.has_offer:
-        return (Note("1:case-status"), OfferStatus())
-    if key == "2":
+    if key == "1":  # always the status of a request: the caller's open one, or one by its reference
+        return (
+            (Note("1:case-status"), OfferStatus())
+            if facts.has_offer
+            else (Note("1:reference"), AskReference(At(at.lang)))
+        )
+    if key == "2":  # announced beside an offer ("another request"); the same as 1 without one
         return (Note("2:reference"), AskReference(At(at.lang)))
     if key == "3":
         return (Note("3:voicemail"), TakeVoicemail())
@@ -207,9 +211,10 @@ def at_reference(at: At, *, known: str | None) -> tuple[Action, ...]:
 
 
 def at_assistant(at: At, facts: CallFacts, *, digits: str, speech: str) -> tuple[Action, ...]:
-    """The caller answers the assistant's question (yes or no, a verification answer, a new question)."""
+    """The caller answers the assistant's question (yes or no, a verification answer, a new question); silence
+    goes back to the main menu, saying so, so a 1 or 2 meant as yes or no is never taken as a menu choice."""
     text = assistant_answer(digits, speech)
-    return (Converse(text),) if text else (Menu(At(at.lang)),)
+    return (Converse(text),) if text else (Menu(At(at.lang), ("back_to_menu",)),)
 
 
 def while_waiting(*, digits: str, facts: CallFacts) -> tuple[Action, ...]:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.assistant import engine as assistant
+from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity
 from townsquare.db import races
@@ -189,6 +190,10 @@ class Pipeline:
         interaction = await interactions.get_interaction(session, interaction_id=interaction_id)
         conversation = await interactions.get_conversation(session, conversation_id=interaction.conversation_id)
         case = await session.get(Case, interaction.case_id) if interaction.case_id else None
+        if case is None:  # a caller the assistant verified for a case (the contact on file): the case is theirs
+            case = await _verified_case(session, details)
+            if case is not None and conversation.case_id is None:
+                conversation.case_id = case.id
         identity = await session.get(Identity, interaction.identity_id) if interaction.identity_id else None
         service = (
             await agencies.get_service_by_id(session, service_id=case.service_id) if case and case.service_id else None
@@ -244,6 +249,14 @@ class Pipeline:
             knowledge_answer=any("answer_id" in (r.payload or {}) for r in given),
             awaiting=last.get("awaiting"),
         )
+
+
+async def _verified_case(session: AsyncSession, details: dict[str, object] | None) -> Case | None:
+    """The case the assistant verified the person for, if it did."""
+    assistant_part = (details or {}).get("assistant")
+    verified = assistant_part.get("verified") if isinstance(assistant_part, dict) else None
+    reference = verified.get("case_reference") if isinstance(verified, dict) else None
+    return await cases.get_by_reference(session, reference=reference) if isinstance(reference, str) else None
 
 
 def _recorded(interaction: Interaction) -> dict[str, str]:

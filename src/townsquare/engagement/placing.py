@@ -28,6 +28,8 @@ from townsquare.interactions.storage import AttachmentStore
 from townsquare.notify import case_events
 from townsquare.settings import Settings
 
+NEW_WORK = frozenset({InteractionKind.form_submission, InteractionKind.visit})  # never joins an earlier case
+
 
 @dataclass
 class Placed:
@@ -47,7 +49,7 @@ class Placed:
 async def place(session: AsyncSession, settings: Settings, store: AttachmentStore, message: InboundMessage) -> Placed:
     """Identify → thread → record; opens the case a form submission asks for. Does not commit."""
     citizen, identity, created = await identify(session, settings, message)
-    case = await explicit_case(session, settings, message)
+    case = await explicit_case(session, settings, message, citizen)
     conversation, case, started = await thread(session, settings, message, citizen, case)
     interaction = await record(session, store, message, conversation, case, identity)
     service = await service_of(session, message, case)
@@ -89,8 +91,14 @@ def in_scope(message: InboundMessage, agency_id: uuid.UUID) -> bool:
     return message.agency_scope is None or agency_id in message.agency_scope
 
 
-async def explicit_case(session: AsyncSession, settings: Settings, message: InboundMessage) -> Case | None:
-    """The case the contact names (a field, or a reference quoted in its subject or text)."""
+async def explicit_case(
+    session: AsyncSession, settings: Settings, message: InboundMessage, citizen: Citizen
+) -> Case | None:
+    """The case the contact names: the door's own field (a staff or integrator call, checked against its scope),
+    or a reference quoted in a message's subject or text, which counts only for the sender's own case or a case
+    nobody is on yet (a report made without contact details) — a stranger quoting a reference never lands in, or
+    hears from, someone else's case — and never for a form or a visit (a new application is new work, whatever
+    its text says)."""
     if message.case_reference:
         case = await cases.get_by_reference(session, reference=message.case_reference)
         if case is None or not in_scope(message, case.agency_id):
@@ -99,9 +107,13 @@ async def explicit_case(session: AsyncSession, settings: Settings, message: Inbo
                 FieldError("case_reference", "unknown case reference"),
             )
         return case
+    if message.kind in NEW_WORK:
+        return None
     quoted = cases.find_reference(f"{message.subject or ''} {message.text}", prefix=settings.case_reference_prefix)
     case = await cases.get_by_reference(session, reference=quoted) if quoted else None
-    return case if case is not None and in_scope(message, case.agency_id) else None
+    if case is None or case.citizen_id not in (None, citizen.id) or not in_scope(message, case.agency_id):
+        return None
+    return case
 
 
 async def thread(
@@ -148,11 +160,23 @@ async def _recent_conversation(
     conversation = await interactions.recent_open_conversation(session, citizen_id=citizen.id, active_since=since)
     if conversation is None:
         return None
-    if conversation.case_id is not None and message.kind is InteractionKind.form_submission:
-        return None  # a new application is new work, never an addition to an earlier case
+    if conversation.case_id is None:
+        return conversation
+    if message.kind in NEW_WORK:
+        return None  # a new application (or starting one) is new work, never an addition to an earlier case
     if not await _conversation_in_scope(session, message, conversation):
         return None  # a door acting for one agency never writes into another agency's case
+    if message.service_code and not await _same_service(session, message.service_code, conversation.case_id):
+        return None  # a contact about another service is not this case's
     return conversation
+
+
+async def _same_service(session: AsyncSession, code: str, case_id: uuid.UUID) -> bool:
+    case = await session.get(Case, case_id)
+    if case is None or case.service_id is None:
+        return False
+    service = await agencies.get_service_by_id(session, service_id=case.service_id)
+    return service.code == code
 
 
 async def _conversation_in_scope(session: AsyncSession, message: InboundMessage, conversation: Conversation) -> bool:
