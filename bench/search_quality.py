@@ -43,6 +43,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from search_questions import QUESTIONS  # this script's directory is on sys.path
+from search_questions_heldout import HELD_OUT
 from townsquare import migrations
 from townsquare.agencies.models import Agency
 from townsquare.clock import utcnow
@@ -243,12 +244,18 @@ def pct(values: Sequence[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
 
 
-async def quality(db: Database, index: KnowledgeIndex, slug_key: dict[str, str], threshold: float) -> dict[str, Any]:
+async def quality(
+    db: Database,
+    index: KnowledgeIndex,
+    slug_key: dict[str, str],
+    threshold: float,
+    questions: Sequence[tuple[str, str, str]] = QUESTIONS,
+) -> dict[str, Any]:
     """Recall@1, recall@3 and MRR of the expected article over every question; per language too."""
     ranks: list[tuple[str, int | None, float, bool]] = []  # language, rank, top confidence, top is right
     misses: list[dict[str, Any]] = []
     async with db.session(deferred=True) as session:
-        for language, question, key in QUESTIONS:
+        for language, question, key in questions:
             hits = await index.search(session, question, language=language, limit=TOP)
             keys = [slug_key.get(h.slug) for h in hits]
             rank = keys.index(key) + 1 if key in keys else None
@@ -332,11 +339,13 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
             agency_ids = list((await session.execute(select(Agency.id).order_by(Agency.slug))).scalars())
         result["seed_seconds"] = time.perf_counter() - started
         slug_key = {a.meta.slug: a.meta.group or a.meta.slug for a in load(KNOWLEDGE_DIR)}
-        unknown = sorted({key for _, _, key in QUESTIONS} - set(slug_key.values()))
+        unknown = sorted({key for _, _, key in [*QUESTIONS, *HELD_OUT]} - set(slug_key.values()))
         if unknown:
             raise SystemExit(f"questions name articles that do not exist: {', '.join(unknown)}")
-        result["baseline"] = await quality(db, KnowledgeIndex(settings), slug_key, settings.assistant_confidence)
+        threshold = settings.assistant_confidence
+        result["baseline"] = await quality(db, KnowledgeIndex(settings), slug_key, threshold)
         result["baseline"]["articles"] = len(lives)
+        result["baseline"]["held_out"] = await quality(db, KnowledgeIndex(settings), slug_key, threshold, HELD_OUT)
 
         print(f"adding {args.articles - len(lives):,} filler articles ...", flush=True)
         articles, versions = filler(args.articles - len(lives), random.Random(args.seed), agency_ids)
@@ -362,6 +371,7 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
                 build = time.perf_counter() - started
             print(f"{name}: index of {live_count:,} articles built in {build:.1f} s; asking ...", flush=True)
             run_result = await quality(db, index, slug_key, settings.assistant_confidence)
+            run_result["held_out"] = await quality(db, index, slug_key, settings.assistant_confidence, HELD_OUT)
             run_result["articles"] = live_count
             run_result["build_seconds"] = build
             # Settle the heap so the collector does not keep re-scanning the seeded data while we time searches.
@@ -382,12 +392,15 @@ def print_report(result: dict[str, Any]) -> None:
     print()
     n = result["baseline"]["all"]["questions"]
     en, fr = result["baseline"]["en"]["questions"], result["baseline"]["fr"]["questions"]
-    print(f"Knowledge search quality: {n} questions ({en} English, {fr} French), expected article known for each;")
+    held = result["baseline"]["held_out"]["all"]["questions"]
+    print(f"Knowledge search quality: {n} questions ({en} English, {fr} French), expected article known for each,")
+    print(f"and {held} held-out questions never tuned on (their misses are not printed);")
     print(f"'answered' = the top hit's confidence >= assistant_confidence ({result['threshold']}).")
     print()
     print("| index | articles | recall@1 | recall@3 | MRR | EN r@1 | FR r@1 | answered right | answered wrong |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     rows = [("demo only", result["baseline"])] + [(f"{k}, with filler", v) for k, v in result["runs"].items()]
+    rows += [(f"held out: {name}", {**r["held_out"], "articles": r["articles"]}) for name, r in rows]
     for name, r in rows:
         a = r["all"]
         print(

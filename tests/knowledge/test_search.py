@@ -10,6 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_article, create_service, create_staff
 from townsquare.cases import service as cases
+from townsquare.content.catalogue import import_catalogue
+from townsquare.content.knowledge import import_knowledge
+from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.search import KnowledgeIndex, fold, words
 from townsquare.settings import Settings
@@ -297,3 +300,19 @@ async def test_an_unrelated_or_vague_question_is_not_answered(
     await _corpus(session)
     hits = await index.search(session, query)
     assert not hits or hits[0].confidence <= settings.assistant_confidence - 0.2, (hits[0].slug, hits[0].confidence)
+
+
+async def test_what_a_question_asks_about_ranks_the_article_that_answers_it(
+    session: AsyncSession, index: KnowledgeIndex
+) -> None:
+    """The same topic words, two questions: asking when is the schedule, saying it did not happen is a problem to
+    report (the README's own example once found the missed-collection article first)."""
+    await import_catalogue(session, CATALOGUE_DIR)
+    editor = await create_staff(session, email="editor@city.example", role=StaffRole.admin)
+    await import_knowledge(session, KNOWLEDGE_DIR, author_email=editor.email)
+    await session.commit()
+    assert await _top(index, session, "when is my trash picked up") == "garbage-collection-day"
+    assert await _top(index, session, "what day do they pick up the garbage") == "garbage-collection-day"
+    assert await _top(index, session, "my trash was not picked up") == "missed-garbage-collection"
+    assert await _top(index, session, "quand passe la collecte des ordures", "fr") == "jour-de-collecte-des-ordures"
+    assert await _top(index, session, "mes ordures n'ont pas ete ramassees", "fr") == "collecte-oubliee"

@@ -49,9 +49,28 @@ NO_CORE = 0.6  # confidence kept when no question word is in the article's title
 SYNONYM_QUALITY = 0.9
 TYPO_QUALITY = 0.8
 UNKNOWN_WORD_WEIGHT = 0.8  # share of the rarest word's weight that a word no article uses carries
-AMBIGUITY_PENALTY = 0.3  # confidence lost when a second article scores as well as this one
+AMBIGUITY_PENALTY = 0.3
+RERANK = 60  # candidates reranked by coverage
+COVERAGE_FLOOR = 1.0
+INTENT_MISMATCH = 0.7  # kept of the score of an article about something else than what the question asks
 
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+# What a question asks about, beyond its topic words: "when is my trash picked up" wants the schedule, "my trash was
+# not picked up" a problem reported. Question words and negations are stop words, so they are read here from the
+# whole folded text, and an article carries the intent when its title, keywords or summary speak of it.
+INTENT_QUESTION = {
+    "~when": ("when", "quand", "what day", "which day", "what days", "what time", "what night", "which night",
+              "quel jour", "quels jours", "quelle heure", "what date", "how often", "schedule", "horaire"),
+    "~problem": ("not", "didn't", "didnt", "wasn't", "wasnt", "weren't", "isn't", "isnt", "hasn't", "never",
+                 "forgot", "forgotten", "skipped", "missed", "still", "n'a pas", "pas ete", "pas passe", "oublie",
+                 "jamais", "toujours pas", "broken", "brise", "stolen", "vole", "lost", "perdu", "damaged"),
+}  # fmt: skip
+INTENT_ARTICLE = {
+    "~when": ("day", "days", "schedule", "calendar", "date", "dates", "hours", "when", "jour", "jours",
+              "horaire", "horaires", "calendrier", "heures", "quand"),
+    "~problem": ("not", "missed", "broken", "damaged", "lost", "stolen", "out", "flickering", "pas", "manque",
+                 "brise", "endommage", "perdu", "vole", "panne", "oublie"),
+}  # fmt: skip
 # Cases live in a module on the same layer as this one; popularity needs two of their columns, not their code.
 _cases = table("cases", column("service_id"), column("created_at"))
 
@@ -160,6 +179,7 @@ class _Doc:
 class _QueryWord:
     alternatives: dict[str, float]  # stem -> quality (1 exact, less for a synonym or a corrected typo)
     weight: float  # how much this word matters (IDF of its best alternative)
+    intent: bool = False  # an intent token ("~when"), not a word of the question
 
 
 @dataclass(frozen=True)
@@ -194,6 +214,12 @@ class _Snapshot:
         return math.log(1 + (len(self.docs) - 0.5) / 1.5) if self.docs else 1.0
 
 
+def intents_of(text: str, cues: dict[str, tuple[str, ...]]) -> list[str]:
+    """The intent tokens whose cues (words or phrases, folded) the text holds."""
+    padded = " " + " ".join(re.findall(r"[a-z0-9']+", fold(text))) + " "
+    return [intent for intent, phrases in cues.items() if any(f" {p} " in padded for p in phrases)]
+
+
 def _doc_tokens(
     live: LiveArticle, cache: dict[str, dict[str, str]]
 ) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
@@ -206,6 +232,7 @@ def _doc_tokens(
         return stem_all(found, lang, stem_cache), found
 
     title, title_words = stems(live.title)
+    title += intents_of(f"{live.title}. {live.keywords}", INTENT_ARTICLE)
     keywords, keyword_words = stems(live.keywords)
     summary, summary_words = stems(live.summary)
     short, short_words = stems(live.short_answer)
@@ -259,7 +286,11 @@ def _typo_limit(word: str) -> int:
 
 def _analyse(snapshot: _Snapshot, query: str) -> list[_QueryWord]:
     """The question's words, each with the stems that may stand for it in either language."""
-    result: list[_QueryWord] = []
+    result: list[_QueryWord] = [
+        _QueryWord({intent: 1.0}, snapshot.idf(intent), intent=True)
+        for intent in intents_of(query, INTENT_QUESTION)
+        if intent in snapshot.df
+    ]
     seen: set[str] = set()
     for word in words(query):
         if word in seen:
@@ -289,7 +320,9 @@ def _analyse(snapshot: _Snapshot, query: str) -> list[_QueryWord]:
 
 
 def _coverage(doc: _Doc, query: list[_QueryWord]) -> float:
-    """How much of the question (weighted by how telling each word is) the article's text accounts for."""
+    """How much of the question (weighted by how telling each word is) the article's text accounts for; what the
+    question asks about (an intent) ranks articles but never makes the search sure on its own."""
+    query = [q for q in query if not q.intent]
     total = sum(q.weight for q in query)
     if not total:
         return 0.0
@@ -323,6 +356,16 @@ def _scores(snapshot: _Snapshot, analysed: list[_QueryWord], semantic: _Semantic
                     np.maximum(best, quality * scores, out=best)
             lexical += best
         lexical *= snapshot.boost
+        # Rerank the best candidates by how much of the question each accounts for, and where (title and
+        # keywords count most): BM25 alone lets one rare word outweigh the rest of the question.
+        asked = {token for q in analysed if q.intent for token in q.alternatives}
+        for i in _best(lexical, min(len(lexical), RERANK)).tolist():
+            if lexical[i] > 0:
+                doc = snapshot.docs[i]
+                lexical[i] *= COVERAGE_FLOOR + _coverage(doc, analysed)
+                offered = {token for token in doc.core if token.startswith("~")}
+                if asked and offered and not asked & offered:  # asks when, and the article is about a problem
+                    lexical[i] *= INTENT_MISMATCH
     if semantic is None:
         return lexical
     similarity = semantic.similarity

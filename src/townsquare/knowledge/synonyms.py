@@ -12,12 +12,31 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("colour", "color"),
     ("centre", "center"),
     ("metre", "meter"),
+    ("instalment", "installment", "instalments", "installments"),
+    ("cheque", "check"),
     # waste
     ("garbage", "trash", "waste", "rubbish", "refuse", "ordures", "dechets", "poubelle", "poubelles"),
     ("recycling", "recycle", "recyclables", "recyclage", "recycler"),
     ("compost", "organics", "organic", "compostage"),
     ("bin", "bins", "cart", "container", "bac", "bacs"),
-    ("pickup", "collection", "collect", "collecte", "ramassage", "cueillette"),
+    (
+        "pickup",
+        "pick",
+        "picks",
+        "picking",
+        "collection",
+        "collect",
+        "collected",
+        "picked",
+        "emptied",
+        "collecte",
+        "ramassage",
+        "ramasse",
+        "cueillette",
+        "vide",
+        "videe",
+    ),
+    ("leaf", "leaves", "feuille", "feuilles"),
     ("bulky", "furniture", "mattress", "encombrants", "meubles"),
     # roads and streets
     ("pothole", "potholes", "nid-de-poule", "nids-de-poule"),
@@ -34,7 +53,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("bill", "invoice", "statement", "facture", "avis"),
     ("fee", "fees", "cost", "price", "charge", "frais", "tarif", "cout", "prix"),
     ("refund", "reimbursement", "remboursement"),
-    ("fine", "ticket", "penalty", "amende", "contravention"),
+    ("fine", "ticket", "tickets", "amende", "contravention", "billet"),  # not "penalty": a late fee is no ticket
+    ("penalty", "penalties", "interest", "penalite", "penalites", "interets"),
     # permits and documents
     ("permit", "permits", "authorization", "autorisation", "permis"),
     ("renew", "renewal", "renouveler", "renouvellement"),
@@ -68,5 +88,6 @@ _STOP_WORDS = """
     lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que quel quelle quelles quels qui sa sans
     se ses son sur ta te tes toi ton tu un une vos votre vous c d l m n s t y a comment quand combien pourquoi
     est-ce puis-je peux peut dois doit faire fait bonjour merci svp voudrais veux aimerais besoin sais
+    ont sont ai avait etait avons avez
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())
