@@ -307,12 +307,27 @@ async def test_what_a_question_asks_about_ranks_the_article_that_answers_it(
 ) -> None:
     """The same topic words, two questions: asking when is the schedule, saying it did not happen is a problem to
     report (the README's own example once found the missed-collection article first)."""
-    await import_catalogue(session, CATALOGUE_DIR)
-    editor = await create_staff(session, email="editor@city.example", role=StaffRole.admin)
-    await import_knowledge(session, KNOWLEDGE_DIR, author_email=editor.email)
-    await session.commit()
+    await _demo(session)
     assert await _top(index, session, "when is my trash picked up") == "garbage-collection-day"
     assert await _top(index, session, "what day do they pick up the garbage") == "garbage-collection-day"
     assert await _top(index, session, "my trash was not picked up") == "missed-garbage-collection"
     assert await _top(index, session, "quand passe la collecte des ordures", "fr") == "jour-de-collecte-des-ordures"
     assert await _top(index, session, "mes ordures n'ont pas ete ramassees", "fr") == "collecte-oubliee"
+
+
+async def test_a_french_word_on_an_english_page_finds_what_it_names(
+    session: AsyncSession, index: KnowledgeIndex
+) -> None:
+    """ "permis" is a licence or a permit, never a "pre-authorised" payment plan."""
+    await _demo(session)
+    hits = await index.search(session, "permis", language="en")
+    assert hits
+    assert all("licence" in h.title.lower() or "permit" in h.title.lower() for h in hits), [h.title for h in hits]
+
+
+async def _demo(session: AsyncSession) -> None:
+    """The demo city's catalogue and articles."""
+    await import_catalogue(session, CATALOGUE_DIR)
+    editor = await create_staff(session, email="editor@city.example", role=StaffRole.admin)
+    await import_knowledge(session, KNOWLEDGE_DIR, author_email=editor.email)
+    await session.commit()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
-from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -161,18 +160,19 @@ def query_words(query: str) -> list[str]:
 
 
 def _texts(service: Service, language: str) -> tuple[str, str, str]:
-    """The service's name, keywords and other searchable text (group, description), English plus `language`."""
-    wording: Any = (service.translations or {}).get(language) if language != "en" else None
-    wording = wording if isinstance(wording, dict) else {}
+    """The service's name, keywords and other searchable text (group, description) in every language it has, the
+    page's first: a French word typed on the English page ("permis") still finds the service."""
+    translations = service.translations or {}
+    ordered = [language, *sorted(k for k in translations if k != language)]
+    wordings = [w for lang in ordered if isinstance(w := translations.get(lang), dict)]
 
     def text(field: str) -> str:
-        value = wording.get(field)
-        return value if isinstance(value, str) else ""
+        return " ".join(v for w in wordings if isinstance(v := w.get(field), str))
 
-    extra_keywords = wording.get("keywords")
     keywords = [str(k) for k in service.keywords or []]
-    if isinstance(extra_keywords, list):
-        keywords += [str(k) for k in extra_keywords]
+    for wording in wordings:
+        extra = wording.get("keywords")
+        keywords += [str(k) for k in extra] if isinstance(extra, list) else []
     names = f"{service.name} {text('name')}"
     other = f"{service.group} {text('group')} {service.description} {text('description')}"
     return " ".join(_words(names)), " ".join(_words(" ".join(keywords))), " ".join(_words(other))
@@ -195,7 +195,7 @@ def _score(service: Service, words: list[str], language: str) -> int:
 
 
 async def search_services(session: AsyncSession, *, query: str, language: str = "en") -> list[Service]:
-    """Active services matching every word of the query in English or `language`, best first.
+    """Active services matching every word of the query in any of their languages, best first.
 
     Accents and case are ignored and a word matches inside longer words (`light` finds `streetlight`). The
     active catalogue is small, so it is matched here rather than in SQL: the same on every database.

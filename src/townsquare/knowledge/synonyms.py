@@ -56,7 +56,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("fine", "ticket", "tickets", "amende", "contravention", "billet"),  # not "penalty": a late fee is no ticket
     ("penalty", "penalties", "interest", "penalite", "penalites", "interets"),
     # permits and documents
-    ("permit", "permits", "authorization", "autorisation", "permis"),
+    ("permit", "permits", "permis"),  # not "authorization": "pre-authorised payments" are no permit
     ("renew", "renewal", "renouveler", "renouvellement"),
     ("apply", "application", "demander"),
     ("parking", "stationnement"),
