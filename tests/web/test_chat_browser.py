@@ -15,6 +15,7 @@ from tests.support.servers import LiveApp
 from townsquare.engagement.replies import reply
 from townsquare.interactions.models import Conversation, Interaction
 from townsquare.notify.rendering import Content
+from townsquare.web.i18n import LANGUAGE_COOKIE
 
 PHONE = "+16135550142"
 
@@ -177,3 +178,22 @@ async def test_the_assistant_answers_and_its_yes_no_buttons_work_from_the_keyboa
     await expect(log).to_contain_text("Assistant: Thanks, glad that helped.")
     await expect(answers).to_have_count(0)
     await expect(page.locator("#ts-chat-input")).to_be_focused()
+
+
+async def test_on_a_french_page_the_widget_speaks_french(browser: Browser, live_app: LiveApp) -> None:
+    await _seed(live_app)
+    context = await browser.new_context()
+    await context.add_cookies([{"name": LANGUAGE_COOKIE, "value": "fr", "url": live_app.url}])
+    page = await context.new_page()
+    await page.goto(f"{live_app.url}/")
+    await page.get_by_role("button", name="Clavarder avec nous").click()
+    panel = page.get_by_role("dialog", name="Clavarder avec nous")
+    await expect(panel.get_by_role("status").first).to_have_text("Connecté")
+    await panel.get_by_label("Votre message").fill("Bonjour")
+    await panel.get_by_role("button", name="Envoyer").click()
+    await expect(panel.locator(".ts-msg-in").first).to_contain_text("Vous: Bonjour")
+    text = await panel.inner_text()
+    for english in ("Chat with us", "Your message", "Send", "You:", "Connected", "Verify"):
+        assert english not in text, english
+    assert await axe_violations(page) == []
+    await context.close()

@@ -263,3 +263,22 @@ async def test_search_returns_articles_marked_as_guidance_before_services_even_m
     services = await client.get("/search", params={"q": "pothole"})  # services are still found
     assert '<a class="govuk-link" href="/services/POTHOLE">Report a pothole</a>' in services.text
     assert 'data-kind="service"' in services.text
+
+
+async def test_help_lists_every_live_article_by_topic_in_the_page_language(
+    client: httpx.AsyncClient, articles: dict[str, Any]
+) -> None:
+    page = await client.get("/help")
+    assert page.status_code == 200
+    assert '<a class="govuk-link" href="/help/fix-a-pothole">How potholes are fixed</a>' in page.text
+    # a French-only article is listed, marked with its language; a draft is not
+    assert 'href="/help/deneigement-des-trottoirs" lang="fr" hreflang="fr">Déneigement des trottoirs</a>' in page.text
+    assert "Draft only" not in page.text
+    assert page.text.index("How potholes are fixed") > page.text.index(">Streets<")  # under its service's group
+    assert page.text.count('href="/help/') == 2  # one entry per article, whatever its languages
+    french = await client.get("/help", headers=FR)
+    assert '<h1 class="govuk-heading-xl">Aide</h1>' in french.text
+    assert '<a class="govuk-link" href="/help/reparer-un-nid-de-poule">Comment les nids-de-poule sont réparés</a>' in (
+        french.text
+    )
+    assert 'href="/help">Aide</a>' in french.text  # in the footer of every page

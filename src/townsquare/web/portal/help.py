@@ -1,4 +1,4 @@
-"""Help pages: one knowledge article at /help/{slug}, in the page's language when that variant is live, and the
+"""Help pages: every article by topic at /help, one knowledge article at /help/{slug}, in the page's language when that variant is live, and the
 "did this answer your question?" form that records which version the resident read.
 
 A page always shows the version live now, read from the database; an unknown, draft or withdrawn article is the
@@ -108,6 +108,31 @@ async def _page(
         "error_count": 1 if error else 0,
     }
     return templates.TemplateResponse(request, "portal/help_article.html", context, status_code=422 if error else 200)
+
+
+@router.get("/help", response_class=HTMLResponse)
+async def index(request: Request, session: SessionDep, citizen: MaybeCitizen) -> Response:
+    """Every live help page, by topic (the group of the service it is about, else its agency), in the page's
+    language when that variant is live."""
+    language = i18n.current()
+    chosen: dict[Any, LiveArticle] = {}
+    for live in await knowledge.live_all(session):
+        kept = chosen.get(live.group_id)
+        if kept is None or (live.language == language and kept.language != language):
+            chosen[live.group_id] = live
+    by_code = {s.code: s for s in await agencies.list_services(session)}
+    owners = await agencies.agencies_by_id(session, ids={a.agency_id for a in chosen.values()})
+    topics: dict[str, list[LiveArticle]] = {}
+    for live in chosen.values():
+        groups = [service_text(by_code[c], "group") for c in live.service_codes if c in by_code]
+        owner = owners.get(live.agency_id)
+        topic = next((g for g in groups if g), "") or (owner.name if owner else "")
+        topics.setdefault(topic, []).append(live)
+    ordered = [
+        (name or _("Other help"), sorted(items, key=lambda a: a.title.casefold()))
+        for name, items in sorted(topics.items(), key=lambda pair: (not pair[0], pair[0].casefold()))
+    ]
+    return templates.TemplateResponse(request, "portal/help_index.html", {"topics": ordered})
 
 
 @router.get("/help/{slug}", response_class=HTMLResponse)

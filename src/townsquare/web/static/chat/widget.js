@@ -14,9 +14,59 @@
   // A second "device" in the same browser (the simulator's "open as a second device") uses its own storage key.
   var device = params.get("chat_device") || (script && script.getAttribute("data-device")) || "";
   var KEY = "townsquare.chat" + (device ? "." + device.replace(/[^A-Za-z0-9_-]/g, "").slice(0, 32) : "");
+  // The page's language ("fr" or the default "en"): every word the widget shows, in the reader's language.
+  var LANG = (document.documentElement.getAttribute("lang") || "en").slice(0, 2).toLowerCase();
+  var FR = {
+    "Live chat": "Clavardage en direct",
+    "Chat with us": "Clavarder avec nous",
+    "Close": "Fermer",
+    "Close the chat": "Fermer le clavardage",
+    "Not connected": "Non connecté",
+    "Messages": "Messages",
+    "Your message": "Votre message",
+    "Enter sends; Shift+Enter starts a new line.": "Entrée envoie; Maj+Entrée commence une nouvelle ligne.",
+    "Send": "Envoyer",
+    "Verify your phone or email to see this chat on your other devices": "Vérifiez votre téléphone ou votre courriel pour voir ce clavardage sur vos autres appareils",
+    "Verify by": "Vérifier par",
+    "Text message to my phone": "Texto à mon téléphone",
+    "Email": "Courriel",
+    "Phone number or email address": "Numéro de téléphone ou adresse courriel",
+    "Send me a code": "M'envoyer un code",
+    "The 6-digit code we sent": "Le code à 6 chiffres que nous avons envoyé",
+    "Check the code": "Vérifier le code",
+    "You": "Vous",
+    "Assistant": "Assistant",
+    "Agent": "Agent",
+    " · waiting to send": " · en attente d'envoi",
+    "Suggested answers": "Réponses suggérées",
+    "Write something before sending.": "Écrivez quelque chose avant d'envoyer.",
+    "Type your phone number or email address.": "Tapez votre numéro de téléphone ou votre adresse courriel.",
+    "Not connected yet; try again in a moment.": "Pas encore connecté; réessayez dans un instant.",
+    "Reconnecting…": "Reconnexion…",
+    "Connecting…": "Connexion…",
+    "Offline. Messages you write will be sent when the connection is back.": "Hors ligne. Les messages que vous écrivez seront envoyés au retour de la connexion.",
+    "Connected": "Connecté",
+    "Chat with us (new messages)": "Clavarder avec nous (nouveaux messages)",
+    "An agent is typing…": "Un agent écrit…",
+    "You are typing on another device…": "Vous écrivez sur un autre appareil…",
+    "Verified. This chat now appears on every device where you verify the same contact.": "Vérifié. Ce clavardage apparaît maintenant sur chaque appareil où vous vérifiez le même contact.",
+    "We sent a code to {to}. It works for {minutes} minutes.": "Nous avons envoyé un code au {to}. Il est valide {minutes} minutes.",
+    "Hello, {name}.": "Bonjour, {name}.",
+    " (by {channel})": " (par {channel})",
+    "text message": "texto",
+    "email": "courriel",
+    "phone": "téléphone",
+    "web form": "formulaire web",
+    "counter": "comptoir"
+  };
+  function T(text, values) {
+    var said = (LANG === "fr" && FR[text]) || text;
+    Object.keys(values || {}).forEach(function (k) { said = said.split("{" + k + "}").join(String(values[k])); });
+    return said;
+  }
   var TYPING_EVERY_MS = 3000;
   var TYPING_SHOWN_MS = 4000;
-  var CHANNEL_NAMES = { sms: "text message", email: "email", voice: "phone", web: "web form", counter: "counter" };
+  var CHANNEL_NAMES = { sms: T("text message"), email: T("email"), voice: T("phone"), web: T("web form"), counter: T("counter") };
 
   var stored = load();
   var state = {
@@ -61,50 +111,50 @@
   var css = el("link", { rel: "stylesheet", href: new URL("widget.css", base).href });
   document.head.appendChild(css);
 
-  var root = el("aside", { "class": "ts-chat", "aria-label": "Live chat" });
+  var root = el("aside", { "class": "ts-chat", "aria-label": T("Live chat") });
   var launcher = el("button", { type: "button", "class": "ts-chat-launcher", "aria-expanded": "false",
-    "aria-controls": "ts-chat-panel" }, "Chat with us");
+    "aria-controls": "ts-chat-panel" }, T("Chat with us"));
   var panel = el("div", { id: "ts-chat-panel", "class": "ts-chat-panel", role: "dialog", "aria-modal": "false",
     "aria-labelledby": "ts-chat-title" });
   panel.hidden = true;
   var head = el("div", { "class": "ts-chat-head" });
-  var title = el("h2", { id: "ts-chat-title" }, "Chat with us");
-  var close = el("button", { type: "button", "class": "ts-chat-close" }, "Close");
-  close.setAttribute("aria-label", "Close the chat");
+  var title = el("h2", { id: "ts-chat-title" }, T("Chat with us"));
+  var close = el("button", { type: "button", "class": "ts-chat-close" }, T("Close"));
+  close.setAttribute("aria-label", T("Close the chat"));
   head.appendChild(title); head.appendChild(close);
-  var status = el("p", { "class": "ts-chat-status", role: "status" }, "Not connected");
+  var status = el("p", { "class": "ts-chat-status", role: "status" }, T("Not connected"));
   var greeting = el("p", { "class": "ts-chat-greeting" });
   greeting.hidden = true;
   var log = el("ol", { "class": "ts-chat-log", "aria-live": "polite", "aria-relevant": "additions",
-    "aria-label": "Messages", tabindex: "0" });
+    "aria-label": T("Messages"), tabindex: "0" });
   var typing = el("p", { "class": "ts-chat-typing", "aria-live": "polite" });
   var alertBox = el("p", { "class": "ts-chat-alert", role: "alert" });
 
   var form = el("form", { "class": "ts-chat-form" });
-  var label = el("label", { "for": "ts-chat-input" }, "Your message");
+  var label = el("label", { "for": "ts-chat-input" }, T("Your message"));
   var input = el("textarea", { id: "ts-chat-input", rows: "2", maxlength: "4000",
     "aria-describedby": "ts-chat-hint" });
-  var hint = el("p", { id: "ts-chat-hint", "class": "ts-chat-hint" }, "Enter sends; Shift+Enter starts a new line.");
-  var send = el("button", { type: "submit", "class": "ts-chat-send" }, "Send");
+  var hint = el("p", { id: "ts-chat-hint", "class": "ts-chat-hint" }, T("Enter sends; Shift+Enter starts a new line."));
+  var send = el("button", { type: "submit", "class": "ts-chat-send" }, T("Send"));
   form.appendChild(label); form.appendChild(input); form.appendChild(hint); form.appendChild(send);
 
   var verify = el("details", { "class": "ts-chat-verify" });
-  var summary = el("summary", {}, "Verify your phone or email to see this chat on your other devices");
+  var summary = el("summary", {}, T("Verify your phone or email to see this chat on your other devices"));
   var vStart = el("form", { "class": "ts-chat-vstart" });
-  var kindLabel = el("label", { "for": "ts-chat-vkind" }, "Verify by");
+  var kindLabel = el("label", { "for": "ts-chat-vkind" }, T("Verify by"));
   var kind = el("select", { id: "ts-chat-vkind" });
-  kind.appendChild(el("option", { value: "phone" }, "Text message to my phone"));
-  kind.appendChild(el("option", { value: "email" }, "Email"));
-  var valueLabel = el("label", { "for": "ts-chat-vvalue" }, "Phone number or email address");
+  kind.appendChild(el("option", { value: "phone" }, T("Text message to my phone")));
+  kind.appendChild(el("option", { value: "email" }, T("Email")));
+  var valueLabel = el("label", { "for": "ts-chat-vvalue" }, T("Phone number or email address"));
   var value = el("input", { id: "ts-chat-vvalue", type: "text", autocomplete: "tel" });
-  var vSend = el("button", { type: "submit" }, "Send me a code");
+  var vSend = el("button", { type: "submit" }, T("Send me a code"));
   [kindLabel, kind, valueLabel, value, vSend].forEach(function (n) { vStart.appendChild(n); });
   var vCheck = el("form", { "class": "ts-chat-vcheck" });
   vCheck.hidden = true;
-  var codeLabel = el("label", { "for": "ts-chat-vcode" }, "The 6-digit code we sent");
+  var codeLabel = el("label", { "for": "ts-chat-vcode" }, T("The 6-digit code we sent"));
   var code = el("input", { id: "ts-chat-vcode", type: "text", inputmode: "numeric", autocomplete: "one-time-code",
     maxlength: "12" });
-  var vCheckBtn = el("button", { type: "submit" }, "Check the code");
+  var vCheckBtn = el("button", { type: "submit" }, T("Check the code"));
   [codeLabel, code, vCheckBtn].forEach(function (n) { vCheck.appendChild(n); });
   var vNote = el("p", { "class": "ts-chat-vnote", role: "status" });
   verify.appendChild(summary); verify.appendChild(vStart); verify.appendChild(vCheck); verify.appendChild(vNote);
@@ -121,7 +171,7 @@
   }
   function openPanel() {
     state.open = true;
-    launcher.textContent = "Chat with us";
+    launcher.textContent = T("Chat with us");
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
     connect();
@@ -143,8 +193,8 @@
 
   // ---- Messages ----------------------------------------------------------------------------------------------
   function who(m) {
-    var base = m.direction === "in" ? "You" : (m.from === "assistant" ? "Assistant" : "Agent");
-    var via = m.channel && m.channel !== "chat" ? " (by " + (CHANNEL_NAMES[m.channel] || m.channel) + ")" : "";
+    var base = m.direction === "in" ? T("You") : (m.from === "assistant" ? T("Assistant") : T("Agent"));
+    var via = m.channel && m.channel !== "chat" ? T(" (by {channel})", { channel: CHANNEL_NAMES[m.channel] || m.channel }) : "";
     return base + via;
   }
   function render(m, pending) {
@@ -163,7 +213,7 @@
     var meta = li.querySelector(".ts-meta");
     if (pending) {
       li.setAttribute("data-pending", "true");
-      meta.textContent = " · waiting to send";
+      meta.textContent = T(" · waiting to send");
       return;
     }
     li.removeAttribute("data-pending");
@@ -193,7 +243,7 @@
     state.quick = null;
   }
   function offerQuick(options) {
-    var group = el("div", { "class": "ts-chat-quick", role: "group", "aria-label": "Suggested answers" });
+    var group = el("div", { "class": "ts-chat-quick", role: "group", "aria-label": T("Suggested answers") });
     options.slice(0, 4).forEach(function (text) {
       var button = el("button", { type: "button", "class": "ts-chat-quick-reply" }, String(text));
       button.addEventListener("click", function () {
@@ -229,7 +279,7 @@
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value.trim();
-    if (!text) { alertBox.textContent = "Write something before sending."; return; }
+    if (!text) { alertBox.textContent = T("Write something before sending."); return; }
     clearQuick();
     input.value = "";
     sendText(text);
@@ -246,7 +296,7 @@
   });
   vStart.addEventListener("submit", function (e) {
     e.preventDefault();
-    if (!value.value.trim()) { vNote.textContent = "Type your phone number or email address."; return; }
+    if (!value.value.trim()) { vNote.textContent = T("Type your phone number or email address."); return; }
     sendFrame({ type: "verify_start", kind: kind.value, value: value.value.trim() });
   });
   vCheck.addEventListener("submit", function (e) {
@@ -256,7 +306,7 @@
   function sendFrame(frame) {
     state.verifying = true;
     if (state.socket && state.socket.readyState === 1 && state.ready) state.socket.send(JSON.stringify(frame));
-    else vNote.textContent = "Not connected yet; try again in a moment.";
+    else vNote.textContent = T("Not connected yet; try again in a moment.");
   }
 
   // ---- The connection ----------------------------------------------------------------------------------------
@@ -267,7 +317,7 @@
   }
   function connect() {
     if (state.hold || state.socket || state.timer) return;
-    setStatus(state.attempt ? "Reconnecting…" : "Connecting…", "connecting");
+    setStatus(state.attempt ? T("Reconnecting…") : T("Connecting…"), "connecting");
     var ws = new WebSocket(url());
     state.socket = ws;
     state.ready = false;
@@ -285,10 +335,10 @@
       if (state.socket !== ws) return;
       state.socket = null;
       state.ready = false;
-      if (state.hold) { setStatus("Offline. Messages you write will be sent when the connection is back.", "offline"); return; }
+      if (state.hold) { setStatus(T("Offline. Messages you write will be sent when the connection is back."), "offline"); return; }
       state.attempt += 1;
       var delay = Math.min(30000, 1000 * Math.pow(2, state.attempt - 1)) * (0.75 + Math.random() * 0.5);
-      setStatus("Reconnecting…", "connecting");
+      setStatus(T("Reconnecting…"), "connecting");
       state.timer = window.setTimeout(function () { state.timer = null; connect(); }, delay);
     };
   }
@@ -299,13 +349,13 @@
         state.ready = true;
         state.attempt = 0;
         save();
-        setStatus("Connected", "connected");
+        setStatus(T("Connected"), "connected");
         greet(frame.display_name);
         var before = state.lastSeen;
         var fresh = Object.keys(state.seen).length === 0;
         (frame.messages || []).forEach(show);
         if (fresh && !state.open && before && state.lastSeen !== before) {
-          launcher.textContent = "Chat with us (new messages)";
+          launcher.textContent = T("Chat with us (new messages)");
         }
         state.queue.slice().forEach(transmit); // resend what was never acknowledged, same client_id
         break;
@@ -318,20 +368,20 @@
         dequeue(frame.client_id);
         break;
       case "typing":
-        typing.textContent = frame.from === "agent" ? "An agent is typing…" : "You are typing on another device…";
+        typing.textContent = frame.from === "agent" ? T("An agent is typing…") : T("You are typing on another device…");
         window.clearTimeout(state.typingTimer);
         state.typingTimer = window.setTimeout(function () { typing.textContent = ""; }, TYPING_SHOWN_MS);
         break;
       case "verify_sent":
         vCheck.hidden = false;
-        vNote.textContent = "We sent a code to " + frame.to + ". It works for " + frame.expires_in_minutes + " minutes.";
+        vNote.textContent = T("We sent a code to {to}. It works for {minutes} minutes.", { to: frame.to, minutes: frame.expires_in_minutes });
         code.focus();
         break;
       case "verified":
         state.verifying = false;
         vCheck.hidden = true;
         code.value = "";
-        vNote.textContent = "Verified. This chat now appears on every device where you verify the same contact.";
+        vNote.textContent = T("Verified. This chat now appears on every device where you verify the same contact.");
         greet(frame.display_name);
         (frame.messages || []).forEach(show);
         break;
@@ -349,7 +399,7 @@
   function greet(name) {
     if (!name) return;
     greeting.hidden = false;
-    greeting.textContent = "Hello, " + name + ".";
+    greeting.textContent = T("Hello, {name}.", { name: name });
   }
 
   // A small hook for tests and the simulator: drop the connection (optionally staying offline) and come back.
@@ -360,7 +410,7 @@
       state.hold = !!(options && options.hold);
       if (state.timer) { window.clearTimeout(state.timer); state.timer = null; }
       if (state.socket) state.socket.close();
-      else if (state.hold) setStatus("Offline. Messages you write will be sent when the connection is back.", "offline");
+      else if (state.hold) setStatus(T("Offline. Messages you write will be sent when the connection is back."), "offline");
     },
     reconnect: function () { state.hold = false; connect(); },
     pending: function () { return state.queue.length; }
