@@ -31,8 +31,10 @@ from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import limits
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, own_identity, settings_of
 from townsquare.web.portal.language import remember_language
+from townsquare.web.portal.services import continue_where_left_off
 from townsquare.web.templating import templates
 
+UNFINISHED_SHOWN = 20  # the account page lists every application the resident has not sent, up to this many
 router = APIRouter(include_in_schema=False)
 OWNED = [Depends(own_identity)]  # the record in the path is the signed-in resident's
 TIMEZONE = "America/Toronto"
@@ -111,6 +113,7 @@ async def overview_context(request: Request, session: SessionDep, record: Citize
         "citizen": record,
         "contacts": [i for i in record.identities if i.kind in manage.MANAGED],
         "devices": devices,
+        "drafts": await continue_where_left_off(session, record, limit=UNFINISHED_SHOWN),
         "updated": request.query_params.get("updated", ""),
         "when": when,
         "device_name": device_name,

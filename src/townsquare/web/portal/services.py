@@ -153,9 +153,11 @@ def _not_found(request: Request) -> Response:
     return templates.TemplateResponse(request, "portal/page_not_found.html", {}, status_code=404)
 
 
-async def _continue_where_left_off(session: SessionDep, citizen: Citizen) -> list[dict[str, Any]]:
+async def continue_where_left_off(
+    session: SessionDep, citizen: Citizen, *, limit: int = RECENT_DRAFTS
+) -> list[dict[str, Any]]:
     """The resident's open drafts of active services: name, when last saved, where to continue."""
-    open_drafts = await drafts.recent(session, citizen_id=citizen.id, limit=RECENT_DRAFTS)
+    open_drafts = await drafts.recent(session, citizen_id=citizen.id, limit=limit)
     services = await agencies.services_by_id(session, ids={d.service_id for d in open_drafts})
     owners = await agencies.agencies_by_id(session, ids={s.agency_id for s in services.values()})
     items = []
@@ -189,7 +191,7 @@ async def home(request: Request, session: SessionDep, citizen: MaybeCitizen) -> 
         "contacts": await _contacts(session),
     }
     if citizen is not None:
-        context["drafts"] = await _continue_where_left_off(session, citizen)
+        context["drafts"] = await continue_where_left_off(session, citizen)
         context["recent_searches"] = [s.query for s in await searches.recent(session, citizen_id=citizen.id)]
     return templates.TemplateResponse(request, "portal/home.html", context)
 
