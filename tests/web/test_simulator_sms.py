@@ -143,3 +143,11 @@ async def test_the_sms_panel_works_from_the_keyboard_in_a_browser_with_no_axe_vi
     await expect(thread).to_contain_text("You sent: Help")
     await expect(thread).to_contain_text("City services: text your question")
     assert await _panel_violations(page) == []
+    # What the city sent is shown as text, its web addresses as links (a sign-in link, "read more").
+    shown = await page.evaluate(
+        """() => { const p = document.createElement("p");
+             window.TownsquareSimLinks.append(p, "Sign in: http://127.0.0.1/account/sign-in/abc. <b>bold</b>");
+             return { html: p.innerHTML, href: p.querySelector("a").getAttribute("href") }; }"""
+    )
+    assert shown["href"] == "http://127.0.0.1/account/sign-in/abc"
+    assert "&lt;b&gt;bold&lt;/b&gt;" in shown["html"]  # never read as HTML

@@ -95,7 +95,8 @@
       item.appendChild(el("p", message.subject, "sim-subject"));
       item.appendChild(el("p", "From " + (message.from || "the city") + " \u00b7 " + message.status + " \u00b7 " +
         new Date(message.at).toLocaleString()));
-      const text = el("p", message.text);
+      const text = el("p");
+      window.TownsquareSimLinks.append(text, message.text);
       text.style.whiteSpace = "pre-wrap";
       item.appendChild(text);
       if (/^https?:\/\//.test(message.unsubscribe || "")) {  // what a mail client offers from List-Unsubscribe

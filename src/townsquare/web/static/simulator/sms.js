@@ -27,7 +27,7 @@
     who.className = "visually-hidden";
     who.textContent = direction === "out" ? "You sent: " : "The city sent: ";
     li.appendChild(who);
-    li.appendChild(document.createTextNode(text));
+    window.TownsquareSimLinks.append(li, text);
     var info = document.createElement("span");
     info.className = "sms-meta";
     info.textContent = meta;
