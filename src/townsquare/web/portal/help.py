@@ -1,5 +1,5 @@
-"""Help pages: every article by topic at /help, one knowledge article at /help/{slug}, in the page's language when that variant is live, and the
-"did this answer your question?" form that records which version the resident read.
+"""Help pages: every article by topic at /help; one knowledge article at /help/{slug}, in the page's language when
+that variant is live, and the "did this answer your question?" form that records which version the resident read.
 
 A page always shows the version live now, read from the database; an unknown, draft or withdrawn article is the
 "page not found" page, never an error trace or an old text.
