@@ -66,7 +66,7 @@ from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
 from townsquare.sockets import same_origin
 from townsquare.staff.auth import public
-from townsquare.web import desk, portal, simulator
+from townsquare.web import desk, error_pages, portal, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
 from townsquare.web.desk.common import StaffSignInRequired, staff_sign_in_redirect
@@ -226,6 +226,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.pipeline = rt.pipeline
     app.state.knowledge = rt.knowledge
     app.state.limiter = rt.limiter
+    app.state.problem_page = error_pages.render  # browsers meet errors as portal pages, in their language
     problems.install(app)
 
     @app.exception_handler(SignInRequired)

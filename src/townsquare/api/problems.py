@@ -1,6 +1,7 @@
 """RFC 9457 problem details for every error, with readable messages and never personal data.
 
-Browsers asking for HTML get the same message as a small page; API clients get application/problem+json.
+Browsers asking for HTML get a page (the portal's error page, which the app hands over as `app.state.problem_page`;
+a small plain page without it); API clients get application/problem+json.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ def problem_response(request: Request, problem: Problem) -> Response:
     # Paths and status only: request bodies and query strings may hold personal data.
     log.info("problem %s on %s %s: %s", problem.status, request.method, request.url.path, problem.type_slug)
     if _wants_html(request):
+        page_for = getattr(request.app.state, "problem_page", None)  # the portal's error page, where the app set one
+        if page_for is not None:
+            rendered: Response = page_for(request, problem)
+            return rendered
         items = "".join(f"<li>{html.escape(e.field)}: {html.escape(e.message)}</li>" for e in problem.errors)
         page = (
             f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(problem.title)}"
