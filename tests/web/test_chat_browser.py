@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 
@@ -197,3 +198,30 @@ async def test_on_a_french_page_the_widget_speaks_french(browser: Browser, live_
         assert english not in text, english
     assert await axe_violations(page) == []
     await context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/services", "/account/sign-in", "/help", "/map", "/search?q=pothole"])
+async def test_on_a_phone_the_chat_button_never_covers_what_the_person_reads(
+    browser: Browser, live_app: LiveApp, path: str
+) -> None:
+    page = await browser.new_page(viewport={"width": 320, "height": 640})
+    await page.goto(f"{live_app.url}{path}")
+    launcher = page.get_by_role("button", name="Chat with us")
+    await expect(launcher).to_be_attached()
+    height = await page.evaluate("() => document.documentElement.scrollHeight")
+    for y in range(0, height, 200):  # wherever the page is scrolled to
+        await page.evaluate("(y) => window.scrollTo(0, y)", y)
+        covered = await page.evaluate(
+            """() => {
+              const b = document.querySelector(".ts-chat-launcher").getBoundingClientRect();
+              return [...document.querySelectorAll("body *:not(.ts-chat):not(.ts-chat *)")]
+                .filter((e) => e.children.length === 0 && e.textContent.trim() && e.offsetParent !== null)
+                .map((e) => e.getBoundingClientRect())
+                .filter((r) => r.bottom > b.top && r.top < b.bottom && r.right > b.left && r.left < b.right).length;
+            }"""
+        )
+        assert covered == 0, f"{path} scrolled to {y}"
+    assert await page.evaluate("() => document.documentElement.scrollWidth") <= 320  # no sideways scroll
+    await launcher.click()  # opened, it is the chat the person is using
+    await expect(page.get_by_role("dialog", name="Chat with us")).to_be_in_viewport()
+    await page.close()

@@ -171,6 +171,7 @@
   }
   function openPanel() {
     state.open = true;
+    root.setAttribute("data-open", "true");
     launcher.textContent = T("Chat with us");
     panel.hidden = false;
     launcher.setAttribute("aria-expanded", "true");
@@ -179,6 +180,7 @@
   }
   function closePanel() {
     state.open = false;
+    root.removeAttribute("data-open");
     panel.hidden = true;
     launcher.setAttribute("aria-expanded", "false");
     launcher.focus();
