@@ -35,7 +35,7 @@ from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
 from townsquare.channels import chat, email, sms, voice
 from townsquare.db import Database
-from townsquare.engagement import media
+from townsquare.engagement import calls, media
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
 from townsquare.events import (
@@ -267,6 +267,8 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
         notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
         webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
+        silent = calls.SilentCalls(rt.db, silence_seconds=settings.voice_silence_seconds)
+        silent_task = asyncio.create_task(silent.run_forever(stop)) if settings.routing_worker else None
         print_task = None
         if settings.print_batch_time:
             hour, minute = (int(part) for part in settings.print_batch_time.split(":"))
@@ -284,7 +286,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
-            for background in (task, routing_task, notices_task, webhook_task, print_task):
+            for background in (task, routing_task, notices_task, webhook_task, print_task, silent_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background

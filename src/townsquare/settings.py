@@ -119,6 +119,11 @@ class Settings(BaseSettings):
     sms_max_segments: int = Field(default=3, ge=1, description="Longer answers are shortened with a link")
     voice_transfer_number: str | None = Field(default=None, description="Dial this number instead of Enqueue")
     voice_queue_prefix: str = "townsquare"
+    voice_silence_seconds: int = Field(
+        default=180,
+        ge=30,
+        description="A queued call not heard of this long (no status callback came) leaves the queue",
+    )
 
     # Email: the inbound SMTP server, the HTTP inbound endpoint and the outbound relay
     smtp_port: int | None = Field(default=None, description="Inbound SMTP server port; unset = no SMTP server")

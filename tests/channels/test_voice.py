@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -15,8 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.channels.conftest import TWILIO_ACCOUNT, post_twilio, twilio_signature
 from tests.factories import count, counts, create_agency, create_citizen, create_service
 from tests.support.db import fresh
+from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.citizens.models import Citizen, Identity
+from townsquare.clock import utcnow
+from townsquare.engagement import calls
 from townsquare.interactions.models import Attachment, Channel, Interaction, InteractionKind
 from townsquare.routing.models import WorkItem, WorkItemStatus
 from townsquare.settings import Settings
@@ -436,3 +440,27 @@ async def test_a_caller_who_hangs_up_in_the_queue_leaves_it_and_a_call_back_stay
     left = {item.kind: item for item in (await session.execute(select(WorkItem))).scalars()}
     assert left["call"].status is WorkItemStatus.cancelled
     assert left["callback"].status is WorkItemStatus.queued
+
+
+async def test_a_call_gone_silent_leaves_the_queue_when_no_status_callback_comes(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, world: World
+) -> None:
+    ghost, waiting = new_sid(), new_sid()
+    await press(client, await call(client, ghost), ghost, "0")  # the caller's phone died; no callback ever came
+    await press(client, await call(client, waiting, frm=OTHER), waiting, "0", frm=OTHER)
+    silence = 180
+    later = utcnow() + timedelta(seconds=silence + 20)
+    heard_now = await the_call(session, waiting)
+    calls.heard(heard_now, at=later)  # Twilio asked the wait URL for this caller: still on the line
+    await session.commit()
+    async with runtime.db.session() as s:
+        assert await calls.withdraw_silent(s, now=later, silence_seconds=silence) == 1
+        await s.commit()
+    still = (await the_call(session, waiting)).conversation_id
+    gone = await the_call(session, ghost)
+    assert gone.payload["outcome"] == "abandoned"
+    statuses = dict((await session.execute(select(WorkItem.conversation_id, WorkItem.status))).all())
+    assert statuses[gone.conversation_id] is WorkItemStatus.cancelled
+    assert statuses[still] is WorkItemStatus.queued
+    async with runtime.db.session() as s:  # asking again changes nothing
+        assert await calls.withdraw_silent(s, now=later, silence_seconds=silence) == 0

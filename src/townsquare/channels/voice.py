@@ -254,6 +254,7 @@ async def _step(request: Request, session: Session, form: dict[str, str]) -> Ste
             raise RuntimeError("the call was not recorded")
     for offer in caller.offers[:1]:
         await calls.attach_case(session, interaction=caller.interaction, case_id=offer.case_id)
+    calls.heard(caller.interaction)  # the caller is still on the line (Twilio asks the wait URL while they wait)
     return Step(request, session, form, caller)
 
 

@@ -6,9 +6,10 @@ interaction (one per CallSid) carries `menu_path`, `outcome` and the duration th
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
@@ -18,10 +19,13 @@ from townsquare.agencies import service as agencies
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Citizen, Identity
+from townsquare.clock import utcnow
+from townsquare.db.engine import Database
 from townsquare.engagement.messages import Outcome
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, Conversation, Interaction
+from townsquare.interactions.models import Channel, Conversation, Interaction, InteractionKind
+from townsquare.polling import wake_or_poll
 from townsquare.routing import engine as routing_engine
 from townsquare.routing.models import OPEN_STATUSES, WorkItem, WorkItemStatus
 
@@ -193,6 +197,70 @@ async def end_call(session: AsyncSession, *, call_sid: str, status: str, duratio
         for item_id in waiting.scalars().all():
             await routing_engine.withdraw(session, item_id=item_id)
     return True
+
+
+def heard(interaction: Interaction, *, at: datetime | None = None) -> None:
+    """Note that the call's provider asked about it now: the caller is still on the line."""
+    _update(interaction, last_heard_at=(at or utcnow()).isoformat())
+
+
+async def withdraw_silent(session: AsyncSession, *, now: datetime, silence_seconds: int) -> int:
+    """Take out of the queue the calls nobody has heard of for `silence_seconds`: the caller hung up and the status
+    callback never came (Twilio asks the wait URL every few seconds while a caller waits). Each is ended as
+    abandoned, as a status callback would have; a call-back stays. The number of calls taken out."""
+    cutoff = now - timedelta(seconds=silence_seconds)
+    waiting = await session.execute(
+        select(WorkItem.id, WorkItem.conversation_id).where(
+            WorkItem.kind == "call", WorkItem.status.in_((WorkItemStatus.queued, WorkItemStatus.offered))
+        )
+    )
+    ended = 0
+    for item_id, conversation_id in waiting.all():
+        call = await session.scalar(
+            select(Interaction)
+            .where(Interaction.conversation_id == conversation_id, Interaction.channel == Channel.voice)
+            .where(Interaction.kind == InteractionKind.call)
+            .order_by(Interaction.occurred_at.desc())
+            .limit(1)
+        )
+        if call is None or _last_heard(call) > cutoff:
+            continue
+        if "outcome" not in (call.payload or {}) or call.payload.get("outcome") == "agent":
+            _update(call, outcome="abandoned")
+        _update(call, call_status="silent")
+        await routing_engine.withdraw(session, item_id=item_id, now=now)
+        ended += 1
+    await session.flush()
+    return ended
+
+
+def _last_heard(call: Interaction) -> datetime:
+    raw = (call.payload or {}).get("last_heard_at")
+    try:
+        return datetime.fromisoformat(raw) if isinstance(raw, str) else call.occurred_at
+    except ValueError:
+        return call.occurred_at
+
+
+class SilentCalls:
+    """Every `poll_seconds`, withdraws the queued calls gone silent (one transaction a pass)."""
+
+    def __init__(self, db: Database, *, silence_seconds: int, poll_seconds: float = 30.0) -> None:
+        self.db, self.silence_seconds, self.poll_seconds = db, silence_seconds, poll_seconds
+        self._wake = asyncio.Event()  # nothing wakes it: silence is found by looking
+
+    async def run_once(self) -> int:
+        async with self.db.session() as session:
+            ended = await withdraw_silent(session, now=utcnow(), silence_seconds=self.silence_seconds)
+            await session.commit()
+        return ended
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        async def run_pass() -> bool:
+            await self.run_once()
+            return False
+
+        await wake_or_poll(run_pass, wake=self._wake, stop=stop, poll_seconds=self.poll_seconds, name="silent calls")
 
 
 async def case_status(session: AsyncSession, *, reference: str, citizen_id: uuid.UUID) -> CaseStatusReport | None:
