@@ -3,6 +3,8 @@ verification question, applications, call-backs, misses, redeliveries, French, a
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 from sqlalchemy import select
@@ -17,9 +19,11 @@ from townsquare.app import build_runtime, create_app
 from townsquare.assistant.models import AssistantSession
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
+from townsquare.clock import replaying, utcnow
 from townsquare.drafts import service as drafts
 from townsquare.interactions.models import Direction, Interaction
-from townsquare.knowledge.models import AnswerRecord
+from townsquare.knowledge import service as knowledge
+from townsquare.knowledge.models import AnswerRecord, VersionStatus
 from townsquare.knowledge.service import LiveArticle
 from townsquare.settings import Settings
 
@@ -140,6 +144,37 @@ async def test_a_french_question_is_answered_from_the_french_variant_in_french(
     await session.commit()
     answer, question = await Phone(client).text("Quand est-ce que les ordures sont ramassées?")
     assert answer == "Les ordures sont ramassées chaque mardi matin. http://testserver/help/collecte-des-ordures"
+    assert question == "Cela a-t-il répondu à votre question? Répondez OUI ou NON."
+
+
+async def test_an_answer_from_a_version_older_than_the_other_language_says_so(
+    client: httpx.AsyncClient, session: AsyncSession, works: Agency
+) -> None:
+    with replaying(utcnow() - timedelta(days=30)):
+        english = await _garbage(session, works)
+        await create_article(
+            session,
+            slug="collecte-des-ordures",
+            title="Jour de collecte des ordures",
+            language="fr",
+            agency=works,
+            short_answer="Les ordures sont ramassées chaque mardi matin.",
+            keywords="ordures déchets poubelle collecte ramassage",
+            variant_of=english.article_id,
+        )
+    fields = knowledge.ArticleFields(title=english.title, short_answer="Garbage is now collected on Wednesdays.")
+    newer = await knowledge.save_draft(
+        session, article_id=english.article_id, fields=fields, author_id=None, change_note="new day"
+    )
+    newer.status = VersionStatus.review
+    await session.flush()
+    await knowledge.publish(session, version_id=newer.id, staff_id=None)
+    await session.commit()
+    answer, note, question = await Phone(client).text("Quand est-ce que les ordures sont ramassées?")
+    assert answer.startswith("Les ordures sont ramassées chaque mardi matin.")
+    assert note == (
+        "Attention : cette page a été mise à jour plus récemment en anglais; cette version n'est peut-être pas à jour."
+    )
     assert question == "Cela a-t-il répondu à votre question? Répondez OUI ou NON."
 
 

@@ -31,7 +31,7 @@ from townsquare.clock import utcnow
 from townsquare.drafts import service as drafts
 from townsquare.interactions import replies as answers
 from townsquare.interactions.models import Channel, Interaction
-from townsquare.knowledge import rendering
+from townsquare.knowledge import rendering, translations
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.search import KnowledgeIndex
 from townsquare.knowledge.service import LiveArticle
@@ -206,9 +206,13 @@ async def _question(ctx: _Ctx) -> _Plan:
         return _Plan("question", [ctx.say("handoff_not_helpful")], handoff="not_helpful")
     url = rendering.article_url(ctx.settings.public_url.rstrip("/"), live.slug)
     shown = rendering.render(live, ctx.render_channel, url=url, language=ctx.language)
+    said = [shown.text]
+    behind = (await translations.outdated(ctx.session, article_ids=[live.article_id])).get(live.article_id)
+    if behind is not None:  # the other language's version changed since: say so rather than answer as if current
+        said.append(ctx.say("older_translation", language=phrases.language_name(ctx.language, behind.newer_language)))
     return _Plan(
         "question",
-        [shown.text, ctx.say("ask_feedback")],
+        [*said, ctx.say("ask_feedback")],
         article=live,
         confidence=top.confidence,
         awaiting="feedback",

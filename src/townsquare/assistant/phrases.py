@@ -11,6 +11,9 @@ from datetime import datetime
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "ask_feedback": "Did that answer your question? Reply YES or NO.",
+        "older_translation": (
+            "Note: this page was updated in {language} more recently, so this version may be out of date."
+        ),
         "thanks_feedback": "Thanks, glad that helped.",
         "handoff": "A member of staff will answer here.",
         "handoff_not_helpful": "Sorry about that. A member of staff will answer here.",
@@ -36,6 +39,10 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "fr": {
         "ask_feedback": "Cela a-t-il répondu à votre question? Répondez OUI ou NON.",
+        "older_translation": (
+            "Attention : cette page a été mise à jour plus récemment en {language}; "
+            "cette version n'est peut-être pas à jour."
+        ),
         "thanks_feedback": "Merci, heureux d'avoir pu aider.",
         "handoff": "Un membre du personnel vous répondra ici.",
         "handoff_not_helpful": "Désolé. Un membre du personnel vous répondra ici.",
@@ -132,6 +139,14 @@ _MONTHS = {
 def language(code: str | None) -> str:
     """A language the assistant speaks: French for "fr…", English otherwise."""
     return "fr" if (code or "").lower().startswith("fr") else "en"
+
+
+LANGUAGE_NAMES = {"en": {"en": "English", "fr": "French"}, "fr": {"en": "anglais", "fr": "français"}}
+
+
+def language_name(lang: str, of: str) -> str:
+    """The name of language `of`, in language `lang`."""
+    return LANGUAGE_NAMES[language(lang)].get(of, of)
 
 
 def say(lang: str, key: str, *, spoken: bool = False, **values: object) -> str:

@@ -19,6 +19,7 @@ from townsquare.agencies.models import Agency, Service
 from townsquare.clock import utcnow
 from townsquare.errors import FieldError, Problem, forbidden, invalid, not_found
 from townsquare.knowledge import service as knowledge
+from townsquare.knowledge import translations
 from townsquare.knowledge.models import LANGUAGES, Article, ArticleVersion, VersionStatus
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount, StaffRole
@@ -251,6 +252,7 @@ class ArticleView:
     other_language: str
     names: dict[uuid.UUID, str]
     actions: dict[str, Any]
+    outdated: Any  # translations.Outdated, when another language's version changed since this one
 
 
 async def article_view(session: AsyncSession, *, me: Principal, article: Article, number: int | None) -> ArticleView:
@@ -279,6 +281,7 @@ async def article_view(session: AsyncSession, *, me: Principal, article: Article
         other_language=other_language(article.language),
         names=dict(found.all()),
         actions=actions(me, version, version is history[0]),
+        outdated=(await translations.outdated(session, article_ids=[article.id])).get(article.id),
     )
 
 
@@ -319,6 +322,11 @@ async def move(
             raise invalid(message, FieldError("note", message))
         await knowledge.send_back(session, version_id=version.id, staff_id=me.id, note=note)
         _audit(me, session, "knowledge.send_back", article, {"version": version.number})
+
+
+async def mark_checked(session: AsyncSession, *, me: Principal, article: Article) -> None:
+    """A supervisor read this version against the newer other language and it says the same."""
+    await translations.mark_checked(session, article_id=article.id, staff_id=me.id)
 
 
 async def withdraw(session: AsyncSession, *, me: Principal, article: Article) -> None:

@@ -41,6 +41,8 @@ class Article(IdMixin, TimestampMixin, Base):
     group_id: Mapped[uuid.UUID] = mapped_column(index=True)
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    # When staff last confirmed this language version says what the others say (publishing it confirms it too).
+    checked_at: Mapped[datetime | None]
 
 
 class ArticleVersion(IdMixin, Base):

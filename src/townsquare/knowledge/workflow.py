@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare import errors
 from townsquare.clock import utcnow
+from townsquare.knowledge import translations
 from townsquare.knowledge.models import (
     LANGUAGES,
     SHORT_ANSWER_MAX,
@@ -60,6 +61,7 @@ class ArticleRow:
     article: Article
     latest: ArticleVersion
     live: ArticleVersion | None
+    outdated: translations.Outdated | None = None  # another language's version changed since this one
 
 
 def validate_fields(fields: ArticleFields) -> ArticleFields:
@@ -273,10 +275,13 @@ async def publish(session: AsyncSession, *, version_id: uuid.UUID, staff_id: uui
     else:
         version = await _version(session, version_id)
     _require_status(version, VersionStatus.review, "published")
+    catching_up = version.article_id in await translations.outdated(session, article_ids=[version.article_id])
     version.status = VersionStatus.published
     version.published_at = utcnow()
     version.published_by_id = staff_id
     await session.flush()
+    if catching_up:  # a translation brought up to date: the versions it followed are in step with it
+        await translations.in_step_with(session, article_id=version.article_id, at=version.published_at)
     await bump_revision(session)
     return version
 
@@ -358,4 +363,5 @@ async def list_articles(
     if ids:
         for version, article in await session.execute(live_query(today or today_utc()).where(Article.id.in_(ids))):
             live_versions.setdefault(article.id, version)
-    return [ArticleRow(article=a, latest=v, live=live_versions.get(a.id)) for a, v in rows]
+    behind = await translations.outdated(session, article_ids=ids)
+    return [ArticleRow(article=a, latest=v, live=live_versions.get(a.id), outdated=behind.get(a.id)) for a, v in rows]

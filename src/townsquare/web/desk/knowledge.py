@@ -37,6 +37,7 @@ NOTICES = {
     "published": "Published: every channel answers with this version now.",
     "sent_back": "Sent back to draft with your note.",
     "withdrawn": "Withdrawn: no channel answers with this article any more.",
+    "checked": "Marked as checked: it says what the other language says.",
 }
 MAX_TEXT = 50_000
 
@@ -289,6 +290,17 @@ async def workflow(
     await session.commit()
     notice = {"submit": "submitted", "publish": "published", "send-back": "sent_back"}[action]
     return RedirectResponse(f"/desk/knowledge/{article.id}?{urlencode({'notice': notice})}", status_code=303)
+
+
+@router.post("/desk/knowledge/{article_id}/checked", dependencies=[Depends(managed_article)])
+async def translation_checked(
+    request: Request, article_id: uuid.UUID, session: SessionDep, me: CurrentStaff
+) -> Response:
+    """This language version says what the newer other one says: it no longer needs an update (supervisors)."""
+    article = await editor.article_in_scope(session, me, article_id)
+    await editor.mark_checked(session, me=me, article=article)
+    await session.commit()
+    return RedirectResponse(f"/desk/knowledge/{article.id}?notice=checked", status_code=303)
 
 
 @router.post("/desk/knowledge/{article_id}/withdraw", dependencies=[Depends(managed_article)])

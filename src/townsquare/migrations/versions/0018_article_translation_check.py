@@ -1,0 +1,26 @@
+"""Knowledge articles: when a language version was last checked against the others
+
+Revision ID: 0018
+Revises: 0017
+Create Date: 2026-12-04 20:30:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0018"
+down_revision: str | None = "0017"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("knowledge_articles") as batch:
+        batch.add_column(sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("knowledge_articles") as batch:
+        batch.drop_column("checked_at")
