@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import count, create_agency, create_service
 from tests.web.portal.conftest import Resident, make_resident, sign_in
+from townsquare.agencies.models import Service
 from townsquare.cases.models import Case
 from townsquare.citizens import sessions
 from townsquare.drafts.models import Draft
@@ -316,3 +317,20 @@ async def test_a_page_in_french(applicant: httpx.AsyncClient) -> None:
 
 async def test_an_unknown_service_is_not_found(applicant: httpx.AsyncClient) -> None:
     assert (await applicant.get("/services/NOPE/apply")).status_code == 404
+
+
+async def test_a_report_about_a_place_is_called_a_report_and_an_application_an_application(
+    applicant: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    draft_id = await _start(applicant)
+    application = await applicant.get(f"/applications/{draft_id}/check")
+    assert "before sending your application" in application.text
+    service = await session.scalar(select(Service).where(Service.code == "POTHOLE"))
+    assert service is not None
+    service.open311 = True  # the same form, now a report about a place (Open311 and the map)
+    await session.commit()
+    report = await applicant.get(f"/applications/{draft_id}/check")
+    assert "Check your answers before sending your report" in report.text
+    assert "application" not in re.sub(r"<[^>]+>|/applications/[^\"' ]+", " ", report.text).lower()
+    applicant.cookies.set("ts_lang", "fr")
+    assert "votre signalement" in (await applicant.get(f"/applications/{draft_id}/check")).text

@@ -77,6 +77,7 @@ def _render_page(
         "unplaced": page.location and forms.unplaced(answers),
         "draft": draft,
         "service_name": service_text(service, "name"),
+        "report": service.open311,  # a report about a place is called a report, not an application
         "page": page,
         "total": total,
         "fields": fields,
@@ -203,6 +204,7 @@ def _render_check(
     context = {
         "draft": draft,
         "service_name": service_text(service, "name"),
+        "report": service.open311,  # a report about a place is called a report, not an application
         "rows": forms.summary(draft, service),
         "errors": errors,
         "error_count": len(errors),
@@ -246,6 +248,7 @@ async def done(request: Request, draft_id: str, session: SessionDep, citizen: Cu
     confirmed = await drafting.done(session, draft=draft, service=service, case_id=draft.case_id)
     context = {
         "service_name": service_text(service, "name"),
+        "report": service.open311,  # a report about a place is called a report, not an application
         "reference": confirmed.reference,
         "linked": confirmed.linked,
     }
