@@ -33,7 +33,7 @@ from townsquare.cases.links import (
     merge,
     nearby_open,
 )
-from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, Priority
+from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, CaseUpdate, Priority
 from townsquare.cases.workflow import (
     NEWEST_NOTE,
     OPEN_STATUSES,
@@ -377,3 +377,14 @@ async def public_report_rows(
     stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)  # ix_cases_created
     rows: Sequence[Row[Any]] = (await session.execute(stmt)).all()
     return rows
+
+
+async def public_updates(session: AsyncSession, *, case_id: uuid.UUID) -> list[tuple[datetime, CaseStatus, str]]:
+    """What the public may read of a report's history: each status change with its public note, oldest first
+    (never who made it)."""
+    rows = await session.execute(
+        select(CaseUpdate.created_at, CaseUpdate.status, CaseUpdate.note)
+        .where(CaseUpdate.case_id == case_id)
+        .order_by(CaseUpdate.created_at, CaseUpdate.id)
+    )
+    return [(at, status, note or "") for at, status, note in rows.all()]

@@ -255,3 +255,46 @@ async def test_a_report_close_to_an_open_one_says_it_was_linked(
     await _sent_case(client, session, draft_id)
     done = await client.get(f"/applications/{draft_id}/done")
     assert "Someone reported this nearby already; we have linked your report to it." in done.text
+
+
+async def test_the_list_pages_twenty_at_a_time_keeping_its_filters_and_the_map_shows_them_all(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    agency, pothole, _licence = await _world(session)
+    for n in range(25):
+        await _case(session, agency, pothole, address=f"{n} Elm Street", point=(43.65 + n / 1000, -79.38))
+    await session.commit()
+    first = await client.get("/map", params={"status": "open"})
+    assert len(_rows(first)) == 20
+    assert "Page 1 of 2" in first.text
+    assert 'href="/map?status=open&amp;page=2"' in first.text
+    second = await client.get("/map", params={"status": "open", "page": "2"})
+    assert len(_rows(second)) == 5
+    assert not set(_rows(first)) & set(_rows(second))
+    markers = re.search(r'<script type="application/json" id="map-reports">(.*?)</script>', first.text, re.S)
+    assert markers is not None
+    assert markers.group(1).count('"ref"') == 25
+    assert len(_rows(await client.get("/map", params={"page": "99"}))) == 20  # out of range: the first page
+
+
+async def test_each_report_has_a_public_page_with_its_updates_and_nothing_personal(
+    client: httpx.AsyncClient, session: AsyncSession, reports: dict[str, str]
+) -> None:
+    case = await cases.require(session, reference=reports["open"])
+    await cases.change_status(session, case=case, status=CaseStatus.in_progress, note="A crew is booked for Friday.")
+    await session.commit()
+    page = await client.get(f"/reports/{reports['open'].lower()}")
+    assert page.status_code == 200
+    assert '<h1 class="govuk-heading-l">Report a pothole</h1>' in page.text
+    assert "12 Elm Street" in page.text
+    assert "In progress" in page.text
+    assert "A crew is booked for Friday." in page.text
+    for private in ("Private Person", "@example.org", "secret details"):
+        assert private not in page.text
+    listed = await client.get("/map")
+    assert f'href="/reports/{reports["open"]}"' in listed.text
+    for hidden in (reports["hidden"], "TS-1999-000001"):  # another service's case, and none at all
+        missing = await client.get(f"/reports/{hidden}")
+        assert missing.status_code == 404
+    client.cookies.set("ts_lang", "fr")
+    assert "Mises à jour" in (await client.get(f"/reports/{reports['open']}")).text

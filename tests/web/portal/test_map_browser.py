@@ -65,7 +65,7 @@ async def test_clicking_the_map_places_the_report_and_fills_the_address(
     await page.goto(f"{live_server}/map")
     await page.wait_for_selector("#reports-map.leaflet-container")
     assert await page.locator("#reports-map .leaflet-marker-icon").count() == 1
-    assert await page.locator("tr[data-report]").count() == 1  # the list is there too
+    assert await page.locator("li[data-report]").count() == 1  # the list is there too
     await page.locator("#reports-map .leaflet-marker-icon").click()
     popup = page.locator(".leaflet-popup-content")
     await popup.wait_for()
@@ -73,7 +73,7 @@ async def test_clicking_the_map_places_the_report_and_fills_the_address(
     assert "1 Bay Street" in await popup.inner_text()
     await assert_accessible(page)
 
-    await page.get_by_role("link", name="Report a pothole").click()
+    await page.get_by_role("list", name="Report a problem").get_by_role("link", name="Report a pothole").click()
     await page.wait_for_url("**/pages/1")
     draft_url = page.url.rsplit("/pages/", 1)[0]
     box = page.locator("#location-map.leaflet-container")
@@ -109,10 +109,10 @@ async def test_without_tiles_there_is_no_map_and_the_address_field_works_alone(
     page = await _signed_in_page(browser, live_server, resident)
     await page.goto(f"{live_server}/map")
     assert await page.locator("[data-map]").count() == 0
-    assert await page.locator("tr[data-report]").count() == 1
+    assert await page.locator("li[data-report]").count() == 1
     await assert_accessible(page)
 
-    await page.get_by_role("link", name="Report a pothole").click()
+    await page.get_by_role("list", name="Report a problem").get_by_role("link", name="Report a pothole").click()
     await page.wait_for_url("**/pages/1")
     assert await page.locator(".leaflet-container").count() == 0
     await page.get_by_label("Address or place").fill("100 queen st w")
@@ -121,3 +121,19 @@ async def test_without_tiles_there_is_no_map_and_the_address_field_works_alone(
     await page.wait_for_url("**/pages/2")
     async with runtime.db.session() as s:
         assert await s.scalar(select(Case.id).where(Case.address_string == "100 queen st w")) is None
+
+
+@pytest.mark.parametrize("width", [320, 390])
+async def test_on_a_phone_the_map_and_a_report_s_page_fit_the_screen(
+    browser: Browser, live_server: str, runtime: Runtime, width: int
+) -> None:
+    await _seed(runtime)
+    page = await browser.new_page(viewport={"width": width, "height": 800}, reduced_motion="reduce")
+    await page.goto(f"{live_server}/map")
+    await page.wait_for_selector("#reports-map .leaflet-marker-icon")
+    assert await page.evaluate("() => document.documentElement.scrollWidth") <= width
+    await page.get_by_role("list", name="Reports 1 report").get_by_role("link").first.click()
+    await page.wait_for_url("**/reports/TS-*")
+    assert await page.evaluate("() => document.documentElement.scrollWidth") <= width
+    await assert_accessible(page)
+    await page.close()

@@ -20,6 +20,7 @@ from townsquare.web.portal import (
     push,
     pwa,
     reminders,
+    reports,
     security,
     services,
 )
@@ -37,6 +38,7 @@ routers: list[APIRouter] = [
     security.router,
     help.router,
     map.router,
+    reports.router,
     reminders.router,
     notification_choices.router,
     pwa.router,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 from babel.dates import format_date
 from fastapi import APIRouter, Request
@@ -40,6 +41,7 @@ MAX_QUERY = 200
 MIN_QUERY = 3
 SUGGESTIONS = 8
 STATUSES = ("open", "closed")
+PAGE_SIZE = 20  # reports a page of the list shows (the map shows them all)
 
 
 def map_settings(settings: Settings) -> dict[str, Any]:
@@ -134,12 +136,20 @@ async def reports_near_you(request: Request, session: SessionDep, citizen: Maybe
     code = _choice(request, "service", {s.code for s in services}, "Choose one of the services listed.")
     status = _choice(request, "status", set(STATUSES), "Choose open or closed reports.")
     reports = await public_reports(session, services=services, service_code=code, status=status)
+    pages = max(1, -(-len(reports) // PAGE_SIZE))
+    raw_page = request.query_params.get("page", "1")
+    page = int(raw_page) if raw_page.isdigit() and 1 <= int(raw_page) <= pages else 1
+    filters = {k: v for k, v in (("service", code), ("status", status)) if v}
     context = {
         "map": map_settings(settings_of(request)),
         "services": [(s.code, service_text(s, "name")) for s in services],
         "chosen_service": code or "",
         "chosen_status": status or "",
         "reports": reports,
+        "shown": reports[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        "page": page,
+        "pages": pages,
+        "page_url": lambda n: "/map?" + urlencode({**filters, "page": n}),
         "markers": [r.marker() for r in reports if r.lat is not None and r.long is not None],
     }
     return templates.TemplateResponse(request, "portal/map.html", context)
