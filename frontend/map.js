@@ -37,17 +37,66 @@
     return div;
   }
 
+  const CLUSTER_PX = 40; // reports closer than this on screen are drawn as one numbered marker
+
+  // Reports that would overlap at this zoom, grouped: each group is one marker (a numbered circle that zooms in
+  // on them when chosen), so a hundred pins never hide each other. Redrawn after every zoom or move.
+  function clusters(map, reports) {
+    const groups = [];
+    for (const report of reports) {
+      const at = map.latLngToLayerPoint([report.lat, report.long]);
+      const near = groups.find((g) => g.at.distanceTo(at) < CLUSTER_PX);
+      if (near) near.reports.push(report);
+      else groups.push({ at, reports: [report] });
+    }
+    return groups;
+  }
+
+  function clusterMarker(map, group, words) {
+    const bounds = window.L.latLngBounds(group.reports.map((r) => [r.lat, r.long]));
+    const label = words.replace("{n}", String(group.reports.length));
+    const icon = window.L.divIcon({
+      className: "ts-map-cluster",
+      html: `<span aria-hidden="true">${group.reports.length}</span>`,
+      iconSize: [36, 36],
+    });
+    const marker = window.L.marker(bounds.getCenter(), { icon, title: label, alt: label, keyboard: true });
+    marker.on("click", () => {
+      if (map.getBoundsZoom(bounds, false, window.L.point(30, 30)) <= map.getZoom()) {
+        const list = document.createElement("div");
+        for (const r of group.reports) list.append(popup(r));
+        marker.bindPopup(list).openPopup(); // no closer zoom separates them: list them instead
+      } else {
+        map.fitBounds(bounds, { padding: [30, 30] });
+      }
+    });
+    const element = () => marker.getElement();
+    marker.on("add", () => { element()?.setAttribute("aria-label", label); element()?.setAttribute("role", "button"); });
+    return marker;
+  }
+
   function reportsMap(box) {
     const map = drawMap(box);
     if (!map) return;
     const data = JSON.parse(document.getElementById("map-reports")?.textContent || "[]");
-    const points = [];
-    for (const report of data) {
-      const marker = window.L.marker([report.lat, report.long], { title: `${report.service}: ${report.address || report.ref}`, alt: report.service });
-      marker.bindPopup(popup(report)).addTo(map);
-      points.push([report.lat, report.long]);
-    }
+    const words = box.dataset.clusterLabel || "{n} reports here: zoom in";
+    const layer = window.L.layerGroup().addTo(map);
+    const draw = () => {
+      layer.clearLayers();
+      for (const group of clusters(map, data)) {
+        if (group.reports.length === 1) {
+          const report = group.reports[0];
+          const marker = window.L.marker([report.lat, report.long], { title: `${report.service}: ${report.address || report.ref}`, alt: report.service });
+          marker.bindPopup(popup(report)).addTo(layer);
+        } else {
+          clusterMarker(map, group, words).addTo(layer);
+        }
+      }
+    };
+    const points = data.map((report) => [report.lat, report.long]);
     if (points.length) map.fitBounds(points, { maxZoom: Number(box.dataset.zoom), padding: [30, 30] });
+    map.on("zoomend", draw);
+    draw();
   }
 
   async function lookup(url) {

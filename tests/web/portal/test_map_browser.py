@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.factories import create_agency, create_service
 from tests.support.browser import assert_accessible
 from tests.web.portal.conftest import Resident, make_resident
+from townsquare.agencies.models import Service
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
@@ -136,4 +137,52 @@ async def test_on_a_phone_the_map_and_a_report_s_page_fit_the_screen(
     await page.wait_for_url("**/reports/TS-*")
     assert await page.evaluate("() => document.documentElement.scrollWidth") <= width
     await assert_accessible(page)
+    await page.close()
+
+
+async def test_reports_that_would_overlap_are_one_numbered_marker_that_zooms_in(
+    browser: Browser, live_server: str, runtime: Runtime
+) -> None:
+    resident = await _seed(runtime)
+    async with runtime.db.session() as s:
+        service = await s.scalar(select(Service).where(Service.code == "POTHOLE"))
+        assert service is not None
+        for n in range(30):  # thirty reports along a street, about 20 m apart
+            await cases.open_case(
+                s,
+                prefix="TS",
+                agency_id=service.agency_id,
+                title=service.name,
+                channel="web",
+                service_id=service.id,
+                location={"lat": CENTRE[0] + n * 0.0002, "long": CENTRE[1], "address_string": f"{n} King Street"},
+            )
+        far = {"lat": CENTRE[0] + 0.03, "long": CENTRE[1] + 0.03, "address_string": "1 Far Road"}  # widens the view
+        await cases.open_case(
+            s,
+            prefix="TS",
+            agency_id=service.agency_id,
+            title=service.name,
+            channel="web",
+            service_id=service.id,
+            location=far,
+        )
+        await s.commit()
+    page = await _signed_in_page(browser, live_server, resident)
+    await page.goto(f"{live_server}/map")
+    await page.wait_for_selector("#reports-map .ts-map-cluster")
+    shown = await page.evaluate(
+        """() => [...document.querySelectorAll('#reports-map .ts-map-cluster')]
+             .reduce((n, c) => n + Number(c.textContent), 0)
+             + document.querySelectorAll('#reports-map .leaflet-marker-icon:not(.ts-map-cluster)').length"""
+    )
+    assert shown == 32  # every report is counted once, in a cluster or as its own pin
+    assert await page.locator("#reports-map .leaflet-marker-icon").count() < 32
+    cluster = page.locator("#reports-map .ts-map-cluster").first
+    assert "reports here: zoom in" in (await cluster.get_attribute("aria-label") or "")
+    before = await page.locator("#reports-map .leaflet-marker-icon").count()
+    await cluster.click()  # zooms in on the reports it stands for, which draws them further apart
+    await page.wait_for_function(
+        "(before) => document.querySelectorAll('#reports-map .leaflet-marker-icon').length > before", arg=before
+    )
     await page.close()
