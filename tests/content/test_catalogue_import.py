@@ -220,3 +220,22 @@ def test_a_reminder_on_a_question_that_is_not_a_date_is_refused(cli_database: st
     assert result.exit_code == 1
     assert "renewal_reminder: 'x' is not a date question of this service" in result.output
     assert asyncio.run(_counts(cli_database))["agencies"] == 0
+
+
+async def test_an_agency_s_name_in_other_languages_comes_from_its_file(database_url: str, catalogue_dir: Path) -> None:
+    path = catalogue_dir / "works.toml"
+    text = path.read_text().replace(
+        'email = "works@city.example"\n',
+        'email = "works@city.example"\n\n[agency.translations.fr]\nname = "Travaux publics"\n',
+        1,
+    )
+    path.write_text(text)
+    db = Database(database_url, EventBus())
+    try:
+        async with db.session() as session:
+            await import_catalogue(session, catalogue_dir)
+            await session.commit()
+            works = (await agencies.list_agencies(session))[0]
+        assert works.translations == {"fr": {"name": "Travaux publics", "description": ""}}
+    finally:
+        await db.dispose()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from types import SimpleNamespace
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import create_agency, create_staff
+from tests.factories import create_staff
 from townsquare import migrations
+from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
+from townsquare.clock import utcnow
 from townsquare.routing.models import Team, TransferKind, WorkItem, WorkTransfer
 
 
@@ -19,11 +24,28 @@ def _transfer(hour: str, by: uuid.UUID, note: str, **to: str) -> dict[str, str]:
 GATHERED = {"identified_by": {"how": "phone", "verified": True}, "service_code": "POTHOLE", "menu_path": ["main"]}
 
 
+def _on_sqlite(session: AsyncSession) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+async def _old_agency(session: AsyncSession, slug: str, name: str) -> Agency:
+    """An agency row as revision 0008 knew it (later columns, such as its translations, did not exist yet)."""
+    agency_id = uuid.uuid4()
+    await session.execute(
+        text(
+            "INSERT INTO agencies (id, slug, name, description, timezone, created_at, updated_at) "
+            "VALUES (:id, :slug, :name, '', 'America/Toronto', :now, :now)"
+        ),
+        {"id": agency_id.hex if _on_sqlite(session) else agency_id, "slug": slug, "name": name, "now": utcnow()},
+    )
+    return cast(Agency, SimpleNamespace(id=agency_id, slug=slug, name=name))
+
+
 async def test_transfers_and_escalations_move_to_their_table_and_back(runtime: Runtime) -> None:
     await migrations.downgrade_engine(runtime.db.engine, "0008")
     async with runtime.db.session() as s:
-        works = await create_agency(s)
-        revenue = await create_agency(s, slug="revenue", name="Revenue")
+        works = await _old_agency(s, "city-works", "City Works")
+        revenue = await _old_agency(s, "revenue", "Revenue")
         agent = await create_staff(s, agencies=[works])
         boss = await create_staff(s, email="boss@city.example", agencies=[works])
         team = Team(agency_id=works.id, slug="roads", name="Roads")

@@ -313,3 +313,22 @@ async def test_a_date_reads_as_the_person_writes_dates(settings: Settings) -> No
     await world.deliver()
     [sms] = world.rt.recording.sent
     assert "expire le 1 mars 2099" in sms.payload["body"]
+
+
+async def test_the_agency_and_the_service_are_named_in_the_person_s_language(settings: Settings) -> None:
+    world = await make_world(settings, push=False, phone=True, email=False, postal=False, prefs=[])
+    async with world.rt.db.session() as s:
+        citizen = await citizens.get(s, citizen_id=world.citizen_id)
+        citizen.language = "fr"
+        case = await s.get_one(Case, world.case_id)
+        agency = await s.get_one(Agency, case.agency_id)
+        agency.translations = {"fr": {"name": "Travaux publics"}}
+        await s.commit()
+    async with world.rt.db.session() as s:
+        await world.notifier.send(
+            s, Request(citizen_id=world.citizen_id, message_type=MessageType.acknowledgement, case_id=world.case_id)
+        )
+        await s.commit()
+    await world.deliver()
+    [sms] = world.rt.recording.sent
+    assert sms.payload["body"].startswith("Travaux publics :")

@@ -66,9 +66,18 @@ async def put_agency(
     email: str | None = None,
     phone: str | None = None,
     timezone: str = "America/Toronto",
+    translations: dict[str, dict[str, str]] | None = None,
 ) -> tuple[Agency, Change]:
-    """The agency with this slug, created or updated to these details."""
-    values = {"name": name, "description": description, "email": email, "phone": phone, "timezone": timezone}
+    """The agency with this slug, created or updated to these details (`translations`: its name and description
+    in other languages)."""
+    values = {
+        "name": name,
+        "description": description,
+        "email": email,
+        "phone": phone,
+        "timezone": timezone,
+        "translations": dict(translations or {}),
+    }
     agency = await session.scalar(select(Agency).where(Agency.slug == slug))
     if agency is None:
         agency = Agency(slug=slug, **values)

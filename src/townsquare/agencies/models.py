@@ -41,6 +41,7 @@ class Agency(IdMixin, TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     phone: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64), default="America/Toronto")
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"fr": {"name": …, "description": …}}
 
 
 class ContactPoint(IdMixin, Base):

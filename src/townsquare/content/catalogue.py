@@ -125,7 +125,14 @@ async def _agency(session: AsyncSession, item: LoadedAgency, report: ImportRepor
     spec = item.content
     a = spec.agency
     agency, change = await agencies.put_agency(
-        session, slug=a.slug, name=a.name, description=a.description, email=a.email, phone=a.phone, timezone=a.timezone
+        session,
+        slug=a.slug,
+        name=a.name,
+        description=a.description,
+        email=a.email,
+        phone=a.phone,
+        timezone=a.timezone,
+        translations={lang: wording.model_dump() for lang, wording in a.translations.items()},
     )
     report.add("agencies", change, a.slug)
     points = [(p.channel.value, p.address) for p in spec.contact_points]

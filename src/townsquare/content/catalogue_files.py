@@ -29,6 +29,11 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class AgencyWordingIn(Strict):
+    name: Text
+    description: str = ""
+
+
 class AgencyIn(Strict):
     slug: str = Field(pattern=SLUG)
     name: Text
@@ -36,6 +41,7 @@ class AgencyIn(Strict):
     email: str | None = None
     phone: str | None = None
     timezone: str = "America/Toronto"
+    translations: dict[Annotated[str, Field(pattern=LANGUAGE)], AgencyWordingIn] = Field(default_factory=dict)
 
 
 class ContactPointIn(Strict):

@@ -193,16 +193,18 @@ class Notifier:
             values.update(
                 reference=case.reference,
                 title=case.title,
-                agency=agency.name,
+                agency=named(agency, citizen.language),
                 status=STATUS_WORDS.get(citizen.language, {}).get(
                     case.status.value, case.status.value.replace("_", " ")
                 ),
                 url=f"{self.settings.public_url.rstrip('/')}/account/cases/{case.reference}",
             )
             if case.service_id:
-                values["service"] = (await agencies.get_service_by_id(session, service_id=case.service_id)).name
+                service = await agencies.get_service_by_id(session, service_id=case.service_id)
+                values["service"] = named(service, citizen.language)
         else:  # the city's voice: the default agency (a caller may name its own)
-            values["agency"] = (await agencies.default_agency(session, slug=self.settings.default_agency)).name
+            city = await agencies.default_agency(session, slug=self.settings.default_agency)
+            values["agency"] = named(city, citizen.language)
         values.update({k: v for k, v in given.items() if v is not None})
         if isinstance(values.get("date"), str):  # an ISO date reads as the person writes dates: "1 mars 2099"
             values["date"] = _spelled(str(values["date"]), citizen.language)
@@ -339,6 +341,13 @@ class Notifier:
         link = f"{self.settings.public_url.rstrip('/')}/unsubscribe/{opt_outs.token(self.settings.secret_key, wanted)}"
         note = UNSUBSCRIBE_NOTE.get(notification.language, UNSUBSCRIBE_NOTE["en"])
         return {"list_unsubscribe": link, "list_unsubscribe_one_click": True, "unsubscribe_note": note}
+
+
+def named(record: Agency | Any, language: str) -> str:
+    """An agency's or a service's name in the person's language (its own name when it has no translation)."""
+    wording = (record.translations or {}).get(language) if language != "en" else None
+    name = wording.get("name") if isinstance(wording, dict) else None
+    return name if isinstance(name, str) and name.strip() else str(record.name)
 
 
 def set_status(

@@ -286,3 +286,15 @@ async def test_the_agency_record_is_where_contact_details_come_from(
     page = await client.get("/services/PARK-PERMIT")
     assert 'href="tel:+16135550200"' in page.text
     assert "Other ways to do it" in page.text
+
+
+async def test_an_agency_is_named_in_the_page_s_language(
+    client: httpx.AsyncClient, session: AsyncSession, catalogue: None
+) -> None:
+    works = (await session.execute(select(Agency).where(Agency.slug == "city-works"))).scalar_one()
+    works.translations = {"fr": {"name": "Travaux publics"}}
+    await session.commit()
+    french = (await client.get("/services", headers=FR)).text
+    assert "Travaux publics" in french
+    assert (await client.get("/services/POTHOLE", headers=FR)).text.count("Travaux publics") >= 1
+    assert "City Works" in (await client.get("/services")).text

@@ -16,11 +16,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# Plain ALTER TABLE (SQLite has had ADD and DROP COLUMN since 3.35): a batch rebuild would drop a table that
+# knowledge versions refer to.
 def upgrade() -> None:
-    with op.batch_alter_table("knowledge_articles") as batch:
-        batch.add_column(sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("knowledge_articles", sa.Column("checked_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("knowledge_articles") as batch:
-        batch.drop_column("checked_at")
+    op.drop_column("knowledge_articles", "checked_at")

@@ -24,6 +24,10 @@ from townsquare.web.portal import (
     security,
     services,
 )
+from townsquare.web.portal.content import agency_text
+from townsquare.web.templating import templates
+
+templates.env.globals["agency_text"] = agency_text  # an agency's name in the page's language, on any page
 
 routers: list[APIRouter] = [
     account.router,

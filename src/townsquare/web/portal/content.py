@@ -19,6 +19,11 @@ def service_text(service: Service, field: str) -> str:
     return _translated(service.translations or {}, field) or str(getattr(service, field))
 
 
+def agency_text(agency: Any, field: str) -> str:
+    """An agency's `name` or `description` in the current language (as it is named in English otherwise)."""
+    return _translated(getattr(agency, "translations", None) or {}, field) or str(getattr(agency, field))
+
+
 def attribute_text(attribute: ServiceAttribute, field: str) -> str:
     """`description` (the question) or `datatype_description` (the hint) in the current language."""
     return _translated(attribute.translations or {}, field) or str(getattr(attribute, field))

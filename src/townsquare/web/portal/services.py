@@ -30,7 +30,7 @@ from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, safe_next, settings_of
-from townsquare.web.portal.content import attribute_text, service_text
+from townsquare.web.portal.content import agency_text, attribute_text, service_text
 from townsquare.web.templating import templates
 
 if TYPE_CHECKING:  # the index is the app's (app.state.knowledge); only its types are needed here
@@ -82,7 +82,7 @@ def _phone(value: str | None) -> tuple[str | None, str | None]:
 def contact_of(agency: Agency) -> Contact:
     """The agency's phone and email, ready for a page."""
     phone, link = _phone(agency.phone)
-    return Contact(name=agency.name, phone=phone, phone_link=link, email=agency.email)
+    return Contact(name=agency_text(agency, "name"), phone=phone, phone_link=link, email=agency.email)
 
 
 def usually(hours: int | None) -> str | None:
