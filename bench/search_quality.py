@@ -54,7 +54,8 @@ from townsquare.demo.seed import seed
 from townsquare.events import EventBus
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.models import Article, ArticleVersion, VersionStatus
-from townsquare.knowledge.search import KnowledgeIndex, fold
+from townsquare.knowledge.search import KnowledgeIndex
+from townsquare.knowledge.wording import fold
 from townsquare.settings import Settings
 
 TOP = 10  # MRR counts the expected article's rank within the first TOP hits

@@ -17,7 +17,7 @@ from townsquare.content.catalogue import load as load_catalogue
 from townsquare.content.knowledge import ArticleFile
 from townsquare.content.knowledge import load as load_articles
 from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR
-from townsquare.knowledge.search import fold
+from townsquare.knowledge.wording import fold
 
 PHONE = re.compile(r"\b\d{3}-\d{3}-\d{4}\b")
 GROUPED = re.compile(r"(\d)[,\u202f\u00a0 ](?=\d{3}\b)")  # 5,000 and 5 000

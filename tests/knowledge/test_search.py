@@ -14,7 +14,8 @@ from townsquare.content.catalogue import import_catalogue
 from townsquare.content.knowledge import import_knowledge
 from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR
 from townsquare.knowledge import service as knowledge
-from townsquare.knowledge.search import KnowledgeIndex, fold, words
+from townsquare.knowledge.search import KnowledgeIndex
+from townsquare.knowledge.wording import fold, words
 from townsquare.settings import Settings
 from townsquare.staff.models import StaffRole
 

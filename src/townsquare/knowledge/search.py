@@ -10,19 +10,15 @@ from __future__ import annotations
 import asyncio
 import importlib
 import math
-import re
-import unicodedata
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import Any
 
 import bm25s  # type: ignore[import-untyped]
 import numpy as np
-import Stemmer  # type: ignore[import-not-found]
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 from sqlalchemy import column, func, select, table
@@ -34,7 +30,16 @@ from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.models import LANGUAGES
 from townsquare.knowledge.rendering import plain_text
 from townsquare.knowledge.service import LiveArticle
-from townsquare.knowledge.synonyms import STOP_WORDS, SYNONYM_GROUPS
+from townsquare.knowledge.synonyms import STOP_WORDS
+from townsquare.knowledge.wording import (
+    INTENT_ARTICLE,
+    INTENT_QUESTION,
+    SYNONYMS,
+    intents_of,
+    stem,
+    stem_all,
+    words,
+)
 from townsquare.settings import Settings
 
 TITLE_REPEAT = 3  # a word in the title counts as three in the body
@@ -54,23 +59,6 @@ RERANK = 60  # candidates reranked by coverage
 COVERAGE_FLOOR = 1.0
 INTENT_MISMATCH = 0.7  # kept of the score of an article about something else than what the question asks
 
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-# What a question asks about, beyond its topic words: "when is my trash picked up" wants the schedule, "my trash was
-# not picked up" a problem reported. Question words and negations are stop words, so they are read here from the
-# whole folded text, and an article carries the intent when its title, keywords or summary speak of it.
-INTENT_QUESTION = {
-    "~when": ("when", "quand", "what day", "which day", "what days", "what time", "what night", "which night",
-              "quel jour", "quels jours", "quelle heure", "what date", "how often", "schedule", "horaire"),
-    "~problem": ("not", "didn't", "didnt", "wasn't", "wasnt", "weren't", "isn't", "isnt", "hasn't", "never",
-                 "forgot", "forgotten", "skipped", "missed", "still", "n'a pas", "pas ete", "pas passe", "oublie",
-                 "jamais", "toujours pas", "broken", "brise", "stolen", "vole", "lost", "perdu", "damaged"),
-}  # fmt: skip
-INTENT_ARTICLE = {
-    "~when": ("day", "days", "schedule", "calendar", "date", "dates", "hours", "when", "jour", "jours",
-              "horaire", "horaires", "calendrier", "heures", "quand"),
-    "~problem": ("not", "missed", "broken", "damaged", "lost", "stolen", "out", "flickering", "pas", "manque",
-                 "brise", "endommage", "perdu", "vole", "panne", "oublie"),
-}  # fmt: skip
 # Cases live in a module on the same layer as this one; popularity needs two of their columns, not their code.
 _cases = table("cases", column("service_id"), column("created_at"))
 
@@ -90,76 +78,6 @@ class Hit:
     service_codes: tuple[str, ...]
     score: float
     confidence: float
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Text analysis
-
-
-def _fold_table() -> dict[int, str]:
-    table = {ord("\u2019"): "'", ord("œ"): "oe", ord("æ"): "ae", ord("ß"): "ss"}
-    for code in range(0xC0, 0x250):
-        stripped = "".join(c for c in unicodedata.normalize("NFKD", chr(code)) if not unicodedata.combining(c))
-        if stripped and stripped != chr(code):
-            table[code] = stripped
-    return table
-
-
-_FOLD = _fold_table()
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Déchets" and "dechets" are one word."""
-    lowered = text.lower()
-    if lowered.isascii():
-        return lowered
-    folded = lowered.translate(_FOLD)
-    if folded.isascii():
-        return folded
-    decomposed = unicodedata.normalize("NFKD", folded)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def words(text: str) -> list[str]:
-    """The folded words of `text` that carry meaning (stop words and single letters dropped)."""
-    found: list[str] = []
-    for word in _WORD.findall(fold(text)):
-        if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
-            continue
-        found.append(word)
-        if "-" in word:  # "nid-de-poule" is also "nid" and "poule"
-            found.extend(p for p in word.split("-") if p not in STOP_WORDS and len(p) > 1)
-    return found
-
-
-@lru_cache(maxsize=4)
-def _stemmer(language: str) -> Any:
-    return Stemmer.Stemmer("french" if language == "fr" else "english")
-
-
-def stem(word: str, language: str) -> str:
-    """The Snowball stem of a folded word in `language` ("en" or "fr")."""
-    return str(_stemmer(language).stemWord(word))
-
-
-def stem_all(found: list[str], language: str, cache: dict[str, str]) -> list[str]:
-    """The Snowball stems of folded words in `language`; `cache` (word -> stem, one language) spares repeats."""
-    missing = [w for w in set(found) if w not in cache]
-    if missing:
-        cache.update(zip(missing, _stemmer(language).stemWords(missing), strict=True))
-    return [cache[w] for w in found]
-
-
-def _synonym_map() -> dict[str, frozenset[str]]:
-    mapping: dict[str, set[str]] = {}
-    for group in SYNONYM_GROUPS:
-        folded = {fold(w) for w in group}
-        for word in folded:
-            mapping.setdefault(word, set()).update(folded - {word})
-    return {word: frozenset(others) for word, others in mapping.items()}
-
-
-SYNONYMS = _synonym_map()
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -212,12 +130,6 @@ class _Snapshot:
     @property
     def idf_max(self) -> float:
         return math.log(1 + (len(self.docs) - 0.5) / 1.5) if self.docs else 1.0
-
-
-def intents_of(text: str, cues: dict[str, tuple[str, ...]]) -> list[str]:
-    """The intent tokens whose cues (words or phrases, folded) the text holds."""
-    padded = " " + " ".join(re.findall(r"[a-z0-9']+", fold(text))) + " "
-    return [intent for intent, phrases in cues.items() if any(f" {p} " in padded for p in phrases)]
 
 
 def _doc_tokens(
