@@ -57,6 +57,20 @@ async def _garbage(session: AsyncSession, works: Agency) -> LiveArticle:
     return live
 
 
+async def _garbage_fr(session: AsyncSession, works: Agency, english: LiveArticle) -> None:
+    """The garbage article's French version."""
+    await create_article(
+        session,
+        slug="collecte-des-ordures",
+        title="Jour de collecte des ordures",
+        language="fr",
+        agency=works,
+        short_answer="Les ordures sont ramassées chaque mardi matin.",
+        keywords="ordures déchets poubelle collecte ramassage",
+        variant_of=english.article_id,
+    )
+
+
 async def _maria_case(session: AsyncSession, works: Agency, *, phone_verified: bool = False) -> Case:
     service = await create_service(session, agency=works)
     maria = await create_citizen(session, phone=MARIA_PHONE, email="maria@example.org", phone_verified=phone_verified)
@@ -131,16 +145,7 @@ async def test_a_french_question_is_answered_from_the_french_variant_in_french(
     client: httpx.AsyncClient, session: AsyncSession, works: Agency
 ) -> None:
     english = await _garbage(session, works)
-    await create_article(
-        session,
-        slug="collecte-des-ordures",
-        title="Jour de collecte des ordures",
-        language="fr",
-        agency=works,
-        short_answer="Les ordures sont ramassées chaque mardi matin.",
-        keywords="ordures déchets poubelle collecte ramassage",
-        variant_of=english.article_id,
-    )
+    await _garbage_fr(session, works, english)
     await session.commit()
     answer, question = await Phone(client).text("Quand est-ce que les ordures sont ramassées?")
     assert answer == "Les ordures sont ramassées chaque mardi matin. http://testserver/help/collecte-des-ordures"
@@ -152,16 +157,7 @@ async def test_an_answer_from_a_version_older_than_the_other_language_says_so(
 ) -> None:
     with replaying(utcnow() - timedelta(days=30)):
         english = await _garbage(session, works)
-        await create_article(
-            session,
-            slug="collecte-des-ordures",
-            title="Jour de collecte des ordures",
-            language="fr",
-            agency=works,
-            short_answer="Les ordures sont ramassées chaque mardi matin.",
-            keywords="ordures déchets poubelle collecte ramassage",
-            variant_of=english.article_id,
-        )
+        await _garbage_fr(session, works, english)
     fields = knowledge.ArticleFields(title=english.title, short_answer="Garbage is now collected on Wednesdays.")
     newer = await knowledge.save_draft(
         session, article_id=english.article_id, fields=fields, author_id=None, change_note="new day"

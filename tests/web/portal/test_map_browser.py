@@ -3,9 +3,12 @@ and without one (no tile URL: the list and the address field do everything). axe
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from playwright.async_api import Browser, Page
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_service
 from tests.support.browser import assert_accessible
@@ -28,6 +31,19 @@ def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
     return settings.model_copy(update={"map_tile_url": tiles})
 
 
+async def _report(session: AsyncSession, service: Service, location: dict[str, Any]) -> None:
+    """A report of `service` at `location`, from nobody in particular."""
+    await cases.open_case(
+        session,
+        prefix="TS",
+        agency_id=service.agency_id,
+        title=service.name,
+        channel="web",
+        service_id=service.id,
+        location=location,
+    )
+
+
 async def _seed(runtime: Runtime) -> Resident:
     async with runtime.db.session() as s:
         agency = await create_agency(s)
@@ -35,15 +51,7 @@ async def _seed(runtime: Runtime) -> Resident:
         service.open311 = True
         row = {"address_id": "C-1", "address": "100 Queen Street West", "lat": str(CENTRE[0]), "long": str(CENTRE[1])}
         await places.import_rows(s, [row])
-        await cases.open_case(
-            s,
-            prefix="TS",
-            agency_id=agency.id,
-            title=service.name,
-            channel="web",
-            service_id=service.id,
-            location={"lat": CENTRE[0] + 0.001, "long": CENTRE[1], "address_string": "1 Bay Street"},
-        )
+        await _report(s, service, {"lat": CENTRE[0] + 0.001, "long": CENTRE[1], "address_string": "1 Bay Street"})
         await s.commit()
         return await make_resident(s)
 
@@ -148,25 +156,11 @@ async def test_reports_that_would_overlap_are_one_numbered_marker_that_zooms_in(
         service = await s.scalar(select(Service).where(Service.code == "POTHOLE"))
         assert service is not None
         for n in range(30):  # thirty reports along a street, about 20 m apart
-            await cases.open_case(
-                s,
-                prefix="TS",
-                agency_id=service.agency_id,
-                title=service.name,
-                channel="web",
-                service_id=service.id,
-                location={"lat": CENTRE[0] + n * 0.0002, "long": CENTRE[1], "address_string": f"{n} King Street"},
+            await _report(
+                s, service, {"lat": CENTRE[0] + n * 0.0002, "long": CENTRE[1], "address_string": f"{n} King Street"}
             )
         far = {"lat": CENTRE[0] + 0.03, "long": CENTRE[1] + 0.03, "address_string": "1 Far Road"}  # widens the view
-        await cases.open_case(
-            s,
-            prefix="TS",
-            agency_id=service.agency_id,
-            title=service.name,
-            channel="web",
-            service_id=service.id,
-            location=far,
-        )
+        await _report(s, service, far)
         await s.commit()
     page = await _signed_in_page(browser, live_server, resident)
     await page.goto(f"{live_server}/map")
