@@ -202,6 +202,8 @@ class Notifier:
             if case.service_id:
                 service = await agencies.get_service_by_id(session, service_id=case.service_id)
                 values["service"] = named(service, citizen.language)
+                if case.title == service.name:  # a case opened for a service is titled by it: in the person's words
+                    values["title"] = values["service"]
         else:  # the city's voice: the default agency (a caller may name its own)
             city = await agencies.default_agency(session, slug=self.settings.default_agency)
             values["agency"] = named(city, citizen.language)
@@ -316,7 +318,7 @@ class Notifier:
             return {**rendering.render(content, "sms", sms_max_segments=self.settings.sms_max_segments), **ids}
         if channel == "email":
             content = rendering.Content(text=filled.body, subject=filled.subject)
-            rendered = rendering.render(content, "email")
+            rendered = rendering.render(content, "email", language=notification.language)
             return {**rendered, **self.unsubscribe(notification), "auto_submitted": True, **ids}
         if channel == "push":  # the service worker opens a page of the portal: a path, never another site
             base = self.settings.public_url.rstrip("/")

@@ -29,6 +29,7 @@ from townsquare.hygiene import load_json
 from townsquare.residents import applications as apps
 from townsquare.residents import drafting
 from townsquare.residents.types import Draft, Service
+from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply_forms as forms
 from townsquare.web.portal.common import CurrentCitizen, own_draft, settings_of
@@ -104,7 +105,7 @@ async def start(request: Request, code: str, session: SessionDep, citizen: Curre
         raise not_found("Service", "This service is not taking applications.")
     pipeline = request.app.state.pipeline
     draft = await apps.start_or_resume(
-        session, pipeline, citizen_id=citizen.id, service=service, device=_device(request)
+        session, pipeline, citizen_id=citizen.id, service=service, device=_device(request), language=i18n.current()
     )
     total = len(apps.form_pages(service))
     if draft.step > total:
@@ -121,7 +122,14 @@ async def show_page(
     if (done := _done_or_none(draft)) is not None:
         return done
     page = forms.form_page(service, number)
-    await apps.note_visit(session, request.app.state.pipeline, draft=draft, service=service, device=_device(request))
+    await apps.note_visit(
+        session,
+        request.app.state.pipeline,
+        draft=draft,
+        service=service,
+        device=_device(request),
+        language=i18n.current(),
+    )
     return _render_page(request, draft, service, page)
 
 
@@ -226,7 +234,9 @@ async def check(request: Request, draft_id: str, session: SessionDep, citizen: C
 async def submit(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Send the application: one case, however many times the button is pressed or on however many devices."""
     draft, service, _tz = await load(session, citizen.id, draft_id)
-    outcome = await apps.submit(session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id)
+    outcome = await apps.submit(
+        session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id, language=i18n.current()
+    )
     if outcome.problems:
         errors = [
             {
