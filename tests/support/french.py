@@ -99,6 +99,15 @@ class _Reader(HTMLParser):
         self._flush()
 
 
+def words_only_in_english(english: Iterable[str], french: Iterable[str]) -> frozenset[str]:
+    """The words of `english` texts that none of the `french` ones uses (three letters or more): the English of a
+    catalogue's names, which must not show on a French page ("Works" of "City Works", "pothole")."""
+    french_words = {word for text in french for word in WORD.findall(text.casefold())}
+    return frozenset(
+        word for text in english for word in WORD.findall(text.casefold()) if len(word) > 2 and word not in french_words
+    )
+
+
 def visible_text(html: str) -> list[str]:
     """What a reader gets from the page, chunk by chunk (a heading, a paragraph, a button, a label, an alt);
     an element marked as in another language (`lang="en"`) is that language on purpose and is left out."""
@@ -108,8 +117,9 @@ def visible_text(html: str) -> list[str]:
     return reader.chunks
 
 
-def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
-    """The English words and phrases in `text`, once `allowed` phrases (names, addresses, codes) are taken out."""
+def english_words(text: str, allowed: Iterable[str] = (), also: frozenset[str] = frozenset()) -> list[str]:
+    """The English words and phrases in `text`, once `allowed` phrases (names, addresses, codes) are taken out;
+    `also` adds English words of the place (the words of the catalogue's English names)."""
     cleaned = text
     for phrase in sorted(allowed, key=len, reverse=True):
         if phrase:
@@ -118,16 +128,16 @@ def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
     cleaned = re.sub(r"\S+@\S+|https?://\S+|/[\w/.?=&%-]+|\{\w+\}|\(\(\s*\w+\s*\)\)", " ", cleaned)
     lowered = cleaned.casefold().replace("\u2019", "'")  # a typographic apostrophe reads as a plain one
     found = [phrase for phrase in ENGLISH_PHRASES if re.search(rf"\b{phrase}\b", lowered)]
-    found += [word for word in WORD.findall(lowered) if word in ENGLISH_WORDS]
+    found += [word for word in WORD.findall(lowered) if word in ENGLISH_WORDS or word in also]
     return list(dict.fromkeys(found))
 
 
-def english_in(chunks: Iterable[str], allowed: Iterable[str] = ()) -> list[str]:
+def english_in(chunks: Iterable[str], allowed: Iterable[str] = (), also: frozenset[str] = frozenset()) -> list[str]:
     """The chunks that still read as English, each with the words that give it away."""
     kept = list(allowed)
     findings = []
     for chunk in chunks:
-        words = english_words(chunk, kept)
+        words = english_words(chunk, kept, also)
         if words:
             findings.append(f"{chunk!r} ({', '.join(words)})")
     return list(dict.fromkeys(findings))

@@ -20,8 +20,10 @@ from fastapi.routing import APIRoute
 from sqlalchemy import select
 
 from tests.factories import create_service
+from tests.support.french import words_only_in_english
 from tests.web.portal.conftest import Resident, make_resident
 from townsquare.agencies import service as agencies
+from townsquare.agencies.models import Agency, Service
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
@@ -72,6 +74,7 @@ class World:
     message_token: str
     pending_sign_in: str
     allowed: list[str] = field(default_factory=list)
+    catalogue_english: frozenset[str] = frozenset()  # words of the catalogue's English names, not French ones
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
     )
     pending = accounts.seal_pending(settings.secret_key, accounts.pending_sign_in(resident.citizen_id))
     demo = city()
+    staff_notes = [note for report in demo.reports for _status, note, _hours in report.steps]  # shown as written
     allowed = [
         "Marie Tremblay",
         "marie@example.org",
@@ -200,11 +204,19 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         settings.map_tile_attribution,
         "English",  # the language switch names English in English (lang="en")
         *(street.name for street in demo.streets),
-        *(
-            note for report in demo.reports for _status, note, _hours in report.steps
-        ),  # what staff wrote, shown as written
+        *staff_notes,
     ]
+    async with runtime.db.session() as s:
+        named: list[Agency | Service] = [*await agencies.list_agencies(s), *await agencies.list_services(s)]
+        english = [text for record in named for text in (record.name, getattr(record, "group", ""))]
+        french = [
+            str(text)
+            for record in named
+            for field_name, text in (record.translations or {}).get("fr", {}).items()
+            if field_name in ("name", "group", "description")
+        ]
     return World(
+        catalogue_english=words_only_in_english(english, french),
         resident=resident,
         case_reference=reference,
         report_reference=reference,

@@ -18,7 +18,7 @@ import httpx
 from fastapi import FastAPI
 
 from tests.notify.letters.pdfs import text_of
-from tests.support.french import english_in, english_words, visible_text
+from tests.support.french import english_in, english_words, visible_text, words_only_in_english
 from tests.support.portal_world import (
     ORIGIN,
     PortalPage,
@@ -90,6 +90,9 @@ def test_the_detector_finds_english_and_lets_french_and_allowed_names_through() 
         "your",
     ]
     assert english_words("Back") == ["back"]
+    names = words_only_in_english(["City Works", "Report a pothole"], ["Travaux publics", "Signaler un nid-de-poule"])
+    assert names == {"city", "works", "report", "pothole"}
+    assert english_words("Rappel : City Works", also=names) == ["city", "works"]
     assert english_words("Connectez-vous pour continuer votre demande de service.") == []
     assert english_words("L'application d'authentification a un code à 6 chiffres.") == []
     assert english_words("130 Queen Street West", allowed=["Queen Street West"]) == []
@@ -129,7 +132,7 @@ async def _walk(
         if response.status_code != page.status or f'<html lang="{language}"' not in response.text:
             unexpected.append(f"{page.url} ({who}): {response.status_code}")
             continue
-        found = english_in(visible_text(response.text), world.allowed)
+        found = english_in(visible_text(response.text), world.allowed, world.catalogue_english)
         if found:
             findings[f"{page.url} ({who})"] = found
     return unexpected, findings
@@ -155,7 +158,7 @@ async def test_every_portal_page_speaks_french(app: FastAPI, client: httpx.Async
         if answer.status_code != form.status or '<html lang="fr"' not in answer.text:
             unexpected.append(f"POST {form.url} {form.data}: {answer.status_code}")
             continue
-        found = english_in(visible_text(answer.text), world.allowed)
+        found = english_in(visible_text(answer.text), world.allowed, world.catalogue_english)
         if found:
             findings[f"POST {form.url} {form.data}"] = found
     assert not unexpected, f"forms that did not answer as expected, in French: {unexpected}"
