@@ -29,7 +29,9 @@ _ENGLISH = """
 """
 ENGLISH_WORDS = frozenset(_ENGLISH.split())
 # Multi-word English phrases worth naming even when their words are allowed alone.
-ENGLISH_PHRASES = ("sign in", "sign out", "log in", "go back", "find out", "read more", "see all")
+ENGLISH_PHRASES = (
+    "sign in", "sign out", "log in", "go back", "find out", "read more", "see all", "zoom in", "zoom out",
+)  # fmt: skip
 
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:'[a-z]+)?")
 KEPT_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")

@@ -1,6 +1,7 @@
 """In Chromium: every portal page of `tests/support/portal_world.py`, signed out and signed in, in English and in
 French, on a 320-pixel phone and a 1280-pixel desktop, has no axe-core violation and never scrolls sideways on the
-phone. The maps (the reports near you, an application's location step) are drawn before they are checked."""
+phone; in French, nothing the page's scripts add is English. The maps (the reports near you, an application's
+location step) are drawn before they are checked."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from playwright._impl._api_structures import SetCookieParam
 from playwright.async_api import Browser, Page
 
 from tests.support.browser import axe_violations, with_axe
+from tests.support.french import english_in, visible_text
 from tests.support.portal_world import PortalPage, World, build_world, portal_pages
 from townsquare.app import Runtime
 from townsquare.citizens.sessions import CITIZEN_COOKIE
@@ -49,8 +51,11 @@ async def _drawn(page: Page) -> None:
         await page.wait_for_selector("[data-map].leaflet-container")
 
 
-async def _check(view: Page, name: str, url: str, visit: PortalPage, cookies: list[SetCookieParam]) -> list[str]:
-    """Visit one page in one browser view: what is wrong with it there."""
+async def _check(
+    view: Page, name: str, url: str, visit: PortalPage, cookies: list[SetCookieParam], french: World | None
+) -> list[str]:
+    """Visit one page in one browser view: what is wrong with it there; with `french`, also the English left in
+    the page as its scripts drew it (what the server's HTML alone does not show: the chat widget, the maps)."""
     await view.context.clear_cookies()
     await view.context.add_cookies(cookies)
     response = await view.goto(url)
@@ -61,6 +66,10 @@ async def _check(view: Page, name: str, url: str, visit: PortalPage, cookies: li
     problems = [f"{where}: {violation}" for violation in await axe_violations(view)]
     if name == "phone" and await view.evaluate(OVERFLOW) > 0:
         problems.append(f"{where}: scrolls sideways ({await view.evaluate(WIDEST)})")
+    if french is not None and name == "phone":
+        drawn = visible_text(await view.content())
+        english = english_in(drawn, french.allowed, french.catalogue_english)
+        problems += [f"{where}: English {found}" for found in english]
     return problems
 
 
@@ -85,7 +94,10 @@ async def test_every_portal_page_is_accessible_and_fits_a_phone_in_both_language
             url = live_server + visit.url.replace("lang=fr", f"lang={language}")
             cookies = _cookies(world, visit, language, live_server)
             # The phone and the desktop are separate browser contexts: they load the same page side by side.
-            found = await asyncio.gather(*(_check(view, name, url, visit, cookies) for name, view in views.items()))
+            french = world if language == "fr" else None
+            found = await asyncio.gather(
+                *(_check(view, name, url, visit, cookies, french) for name, view in views.items())
+            )
             problems += [f"{problem} [{language}]" for each in found for problem in each]
     assert not problems, "\n".join(problems)
 
