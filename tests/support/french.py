@@ -26,6 +26,7 @@ _ENGLISH = """
     cancel delete remove change start started skip main content home account request requests status open
     closed received update updated phone email address street new more less find show hide choose enter
     check your answers done apply online follow track none nothing something someone anyone
+    general reminder reminders appointment renewal acknowledgement
 """
 ENGLISH_WORDS = frozenset(_ENGLISH.split())
 # Multi-word English phrases worth naming even when their words are allowed alone.

@@ -2,9 +2,10 @@
 
 `build_world` seeds the demo (its catalogue, help pages, templates, address register and street reports, a few
 residents) and gives Marie, a French-speaking resident, what each account page shows: a sent report with a
-staff reply and a public update, an unfinished application, a reminder, a phone waiting for its code, an
-authenticator app being set up. `portal_pages` lists the pages to visit, `uncovered_routes` the GET routes
-of the portal that neither the list nor `NOT_PAGES` accounts for, so a new page cannot go unchecked.
+staff reply and a public update, a message from the city about no case, an unfinished application, a reminder, a
+phone waiting for its code, an authenticator app being set up. `portal_pages` lists the pages to visit,
+`portal_forms` the forms sent with a mistake, and `uncovered_routes` the GET routes of the portal that neither the
+list nor `NOT_PAGES` accounts for, so a new page cannot go unchecked.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from townsquare.interactions.models import Channel, Direction, InteractionKind
 from townsquare.notify import opt_outs
 from townsquare.notify import reminders as reminder_rules
 from townsquare.notify.kinds import MessageType
+from townsquare.notify.notifications import Notifier, Request
 from townsquare.residents import accounts
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount, StaffRole
@@ -186,6 +188,11 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             case=case,
             status=CaseStatus.in_progress,
             note="Une équipe est prévue pour vendredi.",
+        )
+        # The city's own word, about no case: its conversation is titled by the message's French subject.
+        general = {"subject": "Collecte des ordures", "message": "La collecte de lundi est reportée à mardi."}
+        await Notifier(runtime.settings).send(
+            s, Request(citizen_id=resident.citizen_id, message_type=MessageType.general, personalisation=general)
         )
         await s.commit()
         reference, conversation_id, reply_id = case.reference, conversation.id, reply.id
