@@ -29,6 +29,7 @@ from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import cases as casework
+from townsquare.citizens import sessions
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.demo.city import city
 from townsquare.demo.seed import seed
@@ -141,6 +142,10 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             attributes={"expiry_date": "2099-03-01"},
         )
         await reminder_rules.for_case(s, permit, now=datetime(2099, 1, 1, tzinfo=UTC))
+        # Another device, signed in with the link and the authenticator app's code: the account lists both.
+        await sessions.start(
+            s, citizen_id=resident.citizen_id, method="email_link+totp", hours=24, device="Firefox/128 (Android)"
+        )
         phone_id = (
             await s.execute(
                 select(Identity.id).where(
