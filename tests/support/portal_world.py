@@ -19,6 +19,7 @@ import httpx
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_service
 from tests.support.french import words_only_in_english
@@ -35,7 +36,7 @@ from townsquare.demo.city import city
 from townsquare.demo.seed import seed
 from townsquare.engagement import links
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, Direction, InteractionKind
+from townsquare.interactions.models import Channel, Conversation, Direction, InteractionKind
 from townsquare.notify import opt_outs
 from townsquare.notify import reminders as reminder_rules
 from townsquare.notify.kinds import MessageType
@@ -76,6 +77,9 @@ class World:
     unsubscribe_token: str
     message_token: str
     pending_sign_in: str
+    neighbour: Resident  # a French-speaking resident of the demo, with its six months of contact on every channel
+    neighbour_cases: list[str]
+    neighbour_conversations: list[uuid.UUID]
     allowed: list[str] = field(default_factory=list)
     catalogue_english: frozenset[str] = frozenset()  # words of the catalogue's English names, not French ones
 
@@ -89,6 +93,11 @@ class PortalPage:
     signed_in: bool
     status: int = 200
     cookies: tuple[tuple[str, str], ...] = ()
+    token: str = ""  # signed in as another resident than Marie
+
+    def session(self, world: World) -> str | None:
+        """The session cookie's value to visit with, if signed in."""
+        return (self.token or world.resident.token) if self.signed_in else None
 
 
 def _form(page: httpx.Response) -> dict[str, str]:
@@ -217,8 +226,10 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         "English",  # the language switch names English in English (lang="en")
         *(street.name for street in demo.streets),
         *staff_notes,
+        *(report.description for report in demo.reports),  # what the demo's reporters wrote, in English
     ]
     async with runtime.db.session() as s:
+        neighbour, cases_of, conversations_of = await _neighbour(s, runtime)
         named: list[Agency | Service] = [*await agencies.list_agencies(s), *await agencies.list_services(s)]
         english = [text for record in named for text in (record.name, getattr(record, "group", ""))]
         french = [
@@ -239,8 +250,29 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         unsubscribe_token=unsubscribe,
         message_token=links.sign_id(settings.secret_key, "message", reply_id),
         pending_sign_in=pending,
+        neighbour=neighbour,
+        neighbour_cases=cases_of,
+        neighbour_conversations=conversations_of,
         allowed=allowed,
     )
+
+
+async def _neighbour(s: AsyncSession, runtime: Runtime) -> tuple[Resident, list[str], list[uuid.UUID]]:
+    """The first French-speaking resident of the demo who has cases, signed in: their cases and conversations."""
+    found = (
+        await s.execute(
+            select(Citizen.id)
+            .join(Case, Case.citizen_id == Citizen.id)
+            .where(Citizen.language == "fr")
+            .order_by(Citizen.created_at)
+            .limit(1)
+        )
+    ).scalar_one()
+    token = await sessions.start(s, citizen_id=found, method="email_link", hours=24, device="test")
+    await s.commit()
+    references = (await s.execute(select(Case.reference).where(Case.citizen_id == found))).scalars().all()
+    talks = (await s.execute(select(Conversation.id).where(Conversation.citizen_id == found))).scalars().all()
+    return Resident(found, "", token), list(references), list(talks)
 
 
 def portal_pages(world: World) -> list[PortalPage]:
@@ -327,6 +359,18 @@ def portal_pages(world: World) -> list[PortalPage]:
     pages.append(PortalPage("/account/sign-in-code", "/account/sign-in-code", False, cookies=(waiting_for_code,)))
     pages += [PortalPage(route, url, True) for route, url in account]
     pages += [PortalPage(route, url, True, status) for route, url, status in account_missing]
+    # A neighbour's six months of contact: every kind of touchpoint, each channel's words around it.
+    theirs = world.neighbour.token
+    pages += [PortalPage("/account/cases", "/account/cases", True, token=theirs)]
+    pages += [PortalPage("/account/messages", "/account/messages", True, token=theirs)]
+    pages += [
+        PortalPage("/account/cases/{reference}", f"/account/cases/{r}", True, token=theirs)
+        for r in world.neighbour_cases
+    ]
+    pages += [
+        PortalPage("/account/messages/{conversation_id}", f"/account/messages/{c}", True, token=theirs)
+        for c in world.neighbour_conversations
+    ]
     return pages
 
 

@@ -123,8 +123,8 @@ async def _walk(
     for page in pages:
         client.cookies.clear()
         client.cookies.set(LANGUAGE_COOKIE, language)
-        if page.signed_in:
-            client.cookies.set(CITIZEN_COOKIE, world.resident.token)
+        if (token := page.session(world)) is not None:
+            client.cookies.set(CITIZEN_COOKIE, token)
         for name, value in page.cookies:
             client.cookies.set(name, value)
         response = await client.get(page.url.replace("lang=fr", f"lang={language}"), headers=BROWSER)
@@ -142,6 +142,8 @@ async def test_every_portal_page_speaks_french(app: FastAPI, client: httpx.Async
     world = await build_world(runtime, client)
     pages = portal_pages(world)
     assert len(pages) > 60
+    assert world.neighbour_cases, "the demo's French-speaking neighbour has no case to read"
+    assert world.neighbour_conversations
     assert not uncovered_routes(app, pages), "a portal page nobody checks in French: visit it or say why not"
     unexpected, findings = await _walk(client, world, pages, "fr")
     assert not unexpected, f"pages that did not answer as expected, in French: {unexpected}"

@@ -39,8 +39,8 @@ def _visits(pages: list[PortalPage]) -> list[PortalPage]:
 
 def _cookies(world: World, page: PortalPage, language: str, url: str) -> list[SetCookieParam]:
     cookies: list[SetCookieParam] = [{"name": LANGUAGE_COOKIE, "value": language, "url": url}]
-    if page.signed_in:
-        cookies.append({"name": CITIZEN_COOKIE, "value": world.resident.token, "url": url})
+    if (token := page.session(world)) is not None:
+        cookies.append({"name": CITIZEN_COOKIE, "value": token, "url": url})
     cookies += [{"name": name, "value": value, "url": url} for name, value in page.cookies]
     return cookies
 
