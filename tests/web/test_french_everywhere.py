@@ -16,7 +16,9 @@ from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.factories import create_agency, create_citizen, create_service
 from tests.notify.letters.pdfs import text_of
 from tests.support.french import english_in, english_words, visible_text, words_only_in_english
 from tests.support.portal_world import (
@@ -28,14 +30,19 @@ from tests.support.portal_world import (
     portal_pages,
     uncovered_routes,
 )
+from townsquare.agencies import service as agencies
 from townsquare.app import Runtime
 from townsquare.assistant import phrases
+from townsquare.cases import service as cases
 from townsquare.channels import chat as chat_channel
 from townsquare.channels import voice_prompts
 from townsquare.channels.email import compose
+from townsquare.citizens import service as citizens
 from townsquare.citizens import verification
+from townsquare.citizens.models import IdentityKind
 from townsquare.citizens.sessions import CITIZEN_COOKIE
 from townsquare.demo.city import NOTIFICATIONS_DIR
+from townsquare.engagement import calls
 from townsquare.engagement import sms as sms_keywords
 from townsquare.knowledge import rendering as knowledge_rendering
 from townsquare.notify import rendering, templates
@@ -354,3 +361,22 @@ def test_the_chat_widget_words_every_error_a_resident_can_meet() -> None:
     assert worded is not None
     keys = set(re.findall(r"^\s*([a-z_]+): T\(", worded.group(1), re.MULTILINE))
     assert codes - PROTOCOL_ERRORS - keys == set(), "chat errors a French reader would read in English"
+
+
+async def test_a_french_caller_hears_the_service_named_in_french(session: AsyncSession) -> None:
+    works = await create_agency(session)
+    await create_service(session, agency=works, translations={"fr": {"name": "Signaler un nid-de-poule"}})
+    citizen = await create_citizen(session, phone="+16135550142", phone_verified=True)
+    citizen.language = "fr"
+    service = await agencies.get_service(session, code="POTHOLE")
+    case = await cases.open_case(
+        session, prefix="TS", agency_id=works.id, title=service.name, channel="voice", service_id=service.id,
+        citizen_id=citizen.id,
+    )  # fmt: skip
+    phone = await citizens.contact_for(session, citizen_id=citizen.id, kind=IdentityKind.phone)
+    [offer] = await calls.offers_for(session, citizen=citizen, identity=phone)
+    report = await calls.case_status(session, reference=case.reference, citizen_id=citizen.id, language="fr")
+    assert report is not None
+    said = voice_prompts.say("fr", "status_own", label=report.label, reference=case.reference, status="x", date="y")
+    assert (offer.label, report.label) == ("Signaler un nid-de-poule", "Signaler un nid-de-poule")
+    assert english_in([said], also=words_only_in_english([service.name], [offer.label])) == []
