@@ -13,6 +13,7 @@ import re
 import tomllib
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import FastAPI
@@ -41,7 +42,7 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens import verification
 from townsquare.citizens.models import IdentityKind
 from townsquare.citizens.sessions import CITIZEN_COOKIE
-from townsquare.demo.city import NOTIFICATIONS_DIR
+from townsquare.demo.city import CATALOGUE_DIR, NOTIFICATIONS_DIR
 from townsquare.engagement import calls
 from townsquare.engagement import sms as sms_keywords
 from townsquare.knowledge import rendering as knowledge_rendering
@@ -380,3 +381,49 @@ async def test_a_french_caller_hears_the_service_named_in_french(session: AsyncS
     said = voice_prompts.say("fr", "status_own", label=report.label, reference=case.reference, status="x", date="y")
     assert (offer.label, report.label) == ("Signaler un nid-de-poule", "Signaler un nid-de-poule")
     assert english_in([said], also=words_only_in_english([service.name], [offer.label])) == []
+
+
+def test_the_demo_catalogue_names_and_asks_everything_in_french() -> None:
+    """Agencies, services, their questions and choices, and the canned replies staff send, each with French words
+    (the catalogue's own wording reaches residents on every channel)."""
+    findings: dict[str, list[str]] = {}
+    missing: list[str] = []
+    checked = 0
+    for path in sorted(CATALOGUE_DIR.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        records: list[tuple[str, dict[str, Any], tuple[str, ...]]] = []
+        records.append(("agency", data["agency"], ("name", "description")))
+        for service in data.get("services", []):
+            records.append((f"service {service['code']}", service, ("name", "description", "group", "notice")))
+            for attribute in service.get("attributes", []):
+                records.append((f"{service['code']}.{attribute['code']}", attribute, ("description",)))
+                french_values = attribute.get("translations", {}).get("fr", {}).get("values", {})
+                missing += [
+                    f"{path.name}: {service['code']}.{attribute['code']} choice {value['key']}"
+                    for value in attribute.get("values", [])
+                    if value["key"] not in french_values
+                ]
+        for what, record, fields in records:
+            french = record.get("translations", {}).get("fr", {})
+            checked += len(french)
+            for name in fields:
+                if record.get(name) and not french.get(name):
+                    missing.append(f"{path.name}: {what} {name}")
+                elif french.get(name):
+                    found = english_in([french[name]])
+                    if found:
+                        findings[f"{path.name}: {what} {name}"] = found
+        canned = data.get("canned_responses", [])
+        slugs = {reply["slug"] for reply in canned}
+        missing += [
+            f"{path.name}: canned reply {s}"
+            for s in slugs
+            if not any(r["slug"] == s and r["language"] == "fr" for r in canned)
+        ]
+        for reply in (r for r in canned if r["language"] == "fr"):
+            found = english_in([reply["title"], reply["body"]])
+            if found:
+                findings[f"{path.name}: canned reply {reply['slug']}"] = found
+    assert checked > 50  # the catalogue was read
+    assert not missing, f"no French for: {missing}"
+    assert not findings, _report(findings)
