@@ -42,7 +42,7 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens import verification
 from townsquare.citizens.models import IdentityKind
 from townsquare.citizens.sessions import CITIZEN_COOKIE
-from townsquare.demo.city import CATALOGUE_DIR, NOTIFICATIONS_DIR
+from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR, NOTIFICATIONS_DIR
 from townsquare.engagement import calls
 from townsquare.engagement import sms as sms_keywords
 from townsquare.knowledge import rendering as knowledge_rendering
@@ -427,3 +427,12 @@ def test_the_demo_catalogue_names_and_asks_everything_in_french() -> None:
     assert checked > 50  # the catalogue was read
     assert not missing, f"no French for: {missing}"
     assert not findings, _report(findings)
+
+
+def test_every_help_page_of_the_demo_has_a_french_version() -> None:
+    languages: dict[str, set[str]] = {}
+    for path in KNOWLEDGE_DIR.rglob("*.md"):
+        front = tomllib.loads(path.read_text(encoding="utf-8").split("+++")[1])
+        languages.setdefault(str(front["group"]), set()).add(str(front["language"]))
+    assert len(languages) > 20
+    assert [group for group, found in languages.items() if "fr" not in found] == []
