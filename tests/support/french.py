@@ -34,6 +34,7 @@ ENGLISH_PHRASES = (
     "sign in", "sign out", "log in", "go back", "find out", "read more", "see all", "zoom in", "zoom out",
 )  # fmt: skip
 
+CODE_GROUPS = re.compile(r"(?:\b[A-Z0-9]{2,8}\b[\s-]*){3,}")  # three or more capitals-and-digits groups
 WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:'[a-z]+)?")
 KEPT_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
 SKIPPED_ELEMENTS = frozenset({"script", "style", "template", "svg"})
@@ -127,8 +128,10 @@ def english_words(text: str, allowed: Iterable[str] = (), also: frozenset[str] =
     for phrase in sorted(allowed, key=len, reverse=True):
         if phrase:
             cleaned = re.sub(re.escape(phrase), " ", cleaned, flags=re.IGNORECASE)
-    # Addresses, paths and placeholders ({status}, ((name))) are not words.
+    # Addresses, paths and placeholders ({status}, ((name))) are not words; nor is a code written in groups (an
+    # authenticator key, "IXIS I2EB 4KV3 ...", is random and may spell "IS").
     cleaned = re.sub(r"\S+@\S+|https?://\S+|/[\w/.?=&%-]+|\{\w+\}|\(\(\s*\w+\s*\)\)", " ", cleaned)
+    cleaned = CODE_GROUPS.sub(" ", cleaned)
     lowered = cleaned.casefold().replace("\u2019", "'")  # a typographic apostrophe reads as a plain one
     found = [phrase for phrase in ENGLISH_PHRASES if re.search(rf"\b{phrase}\b", lowered)]
     found += [word for word in WORD.findall(lowered) if word in ENGLISH_WORDS or word in also]

@@ -99,6 +99,13 @@ class PortalPage:
         """The session cookie's value to visit with, if signed in."""
         return (self.token or world.resident.token) if self.signed_in else None
 
+    @property
+    def who(self) -> str:
+        """Who reads the page, for a report."""
+        if not self.signed_in:
+            return "signed out"
+        return "signed in as the neighbour" if self.token else "signed in"
+
 
 def _form(page: httpx.Response) -> dict[str, str]:
     hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)
@@ -238,6 +245,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             for field_name, text in (record.translations or {}).get("fr", {}).items()
             if field_name in ("name", "group", "description")
         ]
+    allowed += [await _display_name(runtime, neighbour.citizen_id), *(member.name for member in demo.staff)]
     return World(
         catalogue_english=words_only_in_english(english, french),
         resident=resident,
@@ -273,6 +281,12 @@ async def _neighbour(s: AsyncSession, runtime: Runtime) -> tuple[Resident, list[
     references = (await s.execute(select(Case.reference).where(Case.citizen_id == found))).scalars().all()
     talks = (await s.execute(select(Conversation.id).where(Conversation.citizen_id == found))).scalars().all()
     return Resident(found, "", token), list(references), list(talks)
+
+
+async def _display_name(runtime: Runtime, citizen_id: uuid.UUID) -> str:
+    """A resident's name as pages show it (the demo's names are made up, and a name may be an English word)."""
+    async with runtime.db.session() as s:
+        return (await s.get_one(Citizen, citizen_id)).display_name or ""
 
 
 def portal_pages(world: World) -> list[PortalPage]:

@@ -1,6 +1,6 @@
 """French everywhere a resident can reach: every portal page, signed out and signed in, and every message the
-platform sends or says (notifications on each channel, letters, the phone menu, the assistant, the chat widget)
-read in French, with no English sentence left in them.
+platform sends or says (notifications on each channel, letters, the phone menu, the assistant, the chat widget,
+the demo catalogue's names, questions and canned replies) read in French, with no English sentence left in them.
 
 English is found by its words (`tests/support/french.py`); names, addresses and what people wrote themselves are
 allowed as they are. A new GET route of the portal fails `test_every_portal_page_speaks_french` until it is
@@ -105,6 +105,8 @@ def test_the_detector_finds_english_and_lets_french_and_allowed_names_through() 
     assert english_words("L'application d'authentification a un code à 6 chiffres.") == []
     assert english_words("130 Queen Street West", allowed=["Queen Street West"]) == []
     assert english_words("Écrivez à marie@example.org ou allez sur /account/sign-in") == []
+    assert english_words("Clé : IXIS I2EB 4KV3 R4ZL DU3Z") == []  # a code, whatever it spells
+    assert english_words("Répondez OUI ou NON, IS") == ["is"]
     page = (
         "<html><head><title>Accueil</title><script>var the = 'and';</script><style>.and{}</style></head><body>"
         "<h1>Bonjour</h1><img alt='Map of reports'><input type='submit' value='Search'>"
@@ -136,13 +138,12 @@ async def _walk(
         for name, value in page.cookies:
             client.cookies.set(name, value)
         response = await client.get(page.url.replace("lang=fr", f"lang={language}"), headers=BROWSER)
-        who = "signed in" if page.signed_in else "signed out"
         if response.status_code != page.status or f'<html lang="{language}"' not in response.text:
-            unexpected.append(f"{page.url} ({who}): {response.status_code}")
+            unexpected.append(f"{page.url} ({page.who}): {response.status_code}")
             continue
         found = english_in(visible_text(response.text), world.allowed, world.catalogue_english)
         if found:
-            findings[f"{page.url} ({who})"] = found
+            findings[f"{page.url} ({page.who})"] = found
     return unexpected, findings
 
 
@@ -176,7 +177,7 @@ async def test_every_portal_page_speaks_french(app: FastAPI, client: httpx.Async
     # The same walk in English finds English on every page: the check reads each page's words.
     unexpected, findings = await _walk(client, world, pages, "en")
     assert not unexpected
-    assert len(findings) == len({(page.url, page.signed_in) for page in pages})
+    assert len(findings) == len({(page.url, page.who) for page in pages})
 
 
 async def test_error_pages_and_refusals_speak_french(client: httpx.AsyncClient) -> None:

@@ -59,7 +59,7 @@ async def _check(
     await view.context.clear_cookies()
     await view.context.add_cookies(cookies)
     response = await view.goto(url)
-    where = f"{url} ({name}, {'signed in' if visit.signed_in else 'signed out'})"
+    where = f"{url} ({name}, {visit.who})"
     if response is None or response.status != visit.status:
         return [f"{where}: answered {response.status if response else None}"]
     await _drawn(view)
