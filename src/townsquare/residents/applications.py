@@ -22,6 +22,7 @@ from townsquare.agencies.models import Agency, AttributeDatatype, Service, Servi
 from townsquare.cases.models import Case
 from townsquare.drafts import service as drafts
 from townsquare.drafts.models import Draft
+from townsquare.engagement import claims
 from townsquare.engagement.messages import InboundMessage
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, invalid, not_found
@@ -282,6 +283,19 @@ async def start_or_resume(
     return draft
 
 
+async def check_all(session: AsyncSession, *, draft_id: uuid.UUID, citizen_id: uuid.UUID) -> Submitted:
+    """What sending the draft now would find wrong, page by page (nothing is sent)."""
+    draft = await drafts.get(session, draft_id=draft_id, citizen_id=citizen_id)
+    return _check(await service_with_form(session, service_id=draft.service_id), public_answers(draft))
+
+
+def _check(service: Service, answers: dict[str, Any]) -> Submitted:
+    outcome = Submitted()
+    for page in form_pages(service):
+        outcome.problems += [(page.number, code, kind) for code, kind in problems(service, page, answers).items()]
+    return outcome
+
+
 async def submit(session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UUID, citizen_id: uuid.UUID) -> Submitted:
     """Check every answer, then open one case through the pipeline (idempotent per draft); commits."""
     draft = await drafts.get(session, draft_id=draft_id, citizen_id=citizen_id)
@@ -290,21 +304,20 @@ async def submit(session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UU
         return Submitted(case_reference=case.reference if case else None)
     service = await service_with_form(session, service_id=draft.service_id)
     answers = public_answers(draft)
-    outcome = Submitted()
-    for page in form_pages(service):
-        outcome.problems += [(page.number, code, kind) for code, kind in problems(service, page, answers).items()]
+    outcome = _check(service, answers)
     if outcome.problems:
         return outcome
     clean, _ = validate_attributes(service, _answered(answers, {a.code for a in service.attributes if a.variable}))
     details, address = str(answers.get(DETAILS, "")).strip(), str(answers.get(ADDRESS, "")).strip()
     text = details + (f"\n\nAddress or place: {address}" if address else "")
     located = {"location": location_metadata(answers)} if service.open311 else {}
+    owner = await claims.current_citizen(session, citizen_id=citizen_id)  # a guest folded into the contact's holder
     result = await pipeline.ingest(
         session,
         InboundMessage(
             channel=Channel.web,
             kind=InteractionKind.form_submission,
-            citizen_id=citizen_id,
+            citizen_id=owner.id,
             service_code=service.code,
             text=text.strip(),
             subject=service.name,

@@ -27,11 +27,11 @@ from townsquare.drafts.service import FieldConflict
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.hygiene import load_json
 from townsquare.residents import applications as apps
-from townsquare.residents import drafting
+from townsquare.residents import drafting, guests
 from townsquare.residents.types import Draft, Service
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply_forms as forms
-from townsquare.web.portal.common import CurrentCitizen, own_draft, settings_of
+from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, SignInRequired, own_draft, settings_of
 from townsquare.web.portal.content import service_text
 from townsquare.web.portal.map import map_settings
 from townsquare.web.templating import templates
@@ -97,11 +97,17 @@ def _done_or_none(draft: Draft) -> Response | None:
 
 
 @router.get("/services/{code}/apply")
-async def start(request: Request, code: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
-    """Start the application, or pick it up where the person left off on any device."""
+async def start(request: Request, code: str, session: SessionDep, citizen: MaybeCitizen) -> Response:
+    """Start the application, or pick it up where the person left off on any device. A problem report can be
+    started without an account; anything else asks the person to sign in first."""
     service = await agencies.get_service(session, code=code[:64])
     if not service.active:
         raise not_found("Service", "This service is not taking applications.")
+    if citizen is None:
+        if not service.open311:
+            raise SignInRequired(request.url.path)
+        context = {"service_name": service_text(service, "name"), "code": service.code, "error": None}
+        return templates.TemplateResponse(request, "portal/report_start.html", context)
     pipeline = request.app.state.pipeline
     draft = await apps.start_or_resume(
         session, pipeline, citizen_id=citizen.id, service=service, device=_device(request)
@@ -226,7 +232,11 @@ async def check(request: Request, draft_id: str, session: SessionDep, citizen: C
 async def submit(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Send the application: one case, however many times the button is pressed or on however many devices."""
     draft, service, _tz = await load(session, citizen.id, draft_id)
-    outcome = await apps.submit(session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id)
+    reachable = await guests.reachable(session, citizen_id=citizen.id)
+    if reachable:
+        outcome = await apps.submit(session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id)
+    else:  # started without an account: a phone or an email to follow it by, proved by a code, before sending
+        outcome = await apps.check_all(session, draft_id=draft.id, citizen_id=citizen.id)
     if outcome.problems:
         errors = [
             {
@@ -236,6 +246,8 @@ async def submit(request: Request, draft_id: str, session: SessionDep, citizen: 
             for number, code, kind in outcome.problems
         ]
         return _render_check(request, draft, service, errors, status_code=422)
+    if not reachable:
+        return RedirectResponse(f"/contact?for=draft:{draft.id}", status_code=303)
     return RedirectResponse(f"/applications/{draft.id}/done", status_code=303)
 
 

@@ -1,0 +1,71 @@
+"""Following a public report: "follow" to hear when it moves, "me too" to say you have the same problem (it is
+counted on the report's page, and follows it). Only reports anyone may see can be followed; audited by id; never
+commits (the route owns the transaction).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.cases import followers
+from townsquare.cases import service as cases
+from townsquare.cases.followers import Following
+from townsquare.cases.models import Case
+from townsquare.errors import not_found
+from townsquare.staff import service as staff
+
+MAX_REFERENCE = 40
+
+
+@dataclass(frozen=True)
+class FollowState:
+    """How many people reported the problem, and how the reader follows it (None: not at all, or signed out)."""
+
+    reported_by: int
+    following: Following | None
+
+
+async def _report(session: AsyncSession, reference: str) -> Case:
+    found = await cases.public_reports(session, references=[reference.strip().upper()[:MAX_REFERENCE]], limit=1)
+    if not found:
+        raise not_found("Report", "No public report has that reference.")
+    return found[0][0]
+
+
+async def state(session: AsyncSession, *, case_id: uuid.UUID, citizen_id: uuid.UUID | None) -> FollowState:
+    """What the report's page says about following it, for this reader."""
+    case = await session.get_one(Case, case_id)
+    mine = await followers.following(session, case=case, citizen_id=citizen_id) if citizen_id else None
+    return FollowState(await followers.reported_by(session, case_id=case_id), mine)
+
+
+async def follow(session: AsyncSession, *, reference: str, citizen_id: uuid.UUID, me_too: bool) -> str:
+    """Follow the report (and count a "me too"); returns its reference. 404 for anything not a public report."""
+    case = await _report(session, reference)
+    if await followers.follow(session, case=case, citizen_id=citizen_id, me_too=me_too):
+        _audit(session, citizen_id, "citizen.report_followed", {"case_id": str(case.id), "me_too": me_too})
+    return case.reference
+
+
+async def unfollow(session: AsyncSession, *, reference: str, citizen_id: uuid.UUID) -> str:
+    """Stop following the report (withdrawing a "me too"); returns its reference."""
+    case = await _report(session, reference)
+    if await followers.unfollow(session, case_id=case.id, citizen_id=citizen_id):
+        _audit(session, citizen_id, "citizen.report_unfollowed", {"case_id": str(case.id)})
+    return case.reference
+
+
+def _audit(session: AsyncSession, citizen_id: uuid.UUID, action: str, detail: dict[str, object]) -> None:
+    staff.audit(
+        session,
+        actor_kind="citizen",
+        actor_id=str(citizen_id),
+        action=action,
+        subject_kind="citizen",
+        subject_id=str(citizen_id),
+        citizen_id=citizen_id,
+        detail=detail,
+    )
