@@ -31,6 +31,7 @@ from townsquare.residents import drafting, guests
 from townsquare.residents.types import Draft, Service
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply_forms as forms
+from townsquare.web.portal import apply_photo
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, SignInRequired, own_draft, settings_of
 from townsquare.web.portal.content import service_text
 from townsquare.web.portal.map import map_settings
@@ -73,6 +74,9 @@ def _render_page(
     fields = [f for f in forms.page_fields(service, page, answers) if f["code"] not in {c["code"] for c in shown}]
     errors = errors or {}
     context = {
+        "photo": apply_photo.shown(draft) if page.location else None,
+        "placed": request.query_params.get("placed") == "1",
+        "photo_place": page.location and not apps.coordinates(answers) and apps.photo_place(answers),
         "map": map_settings(settings_of(request)) if page.location else None,
         "unplaced": page.location and forms.unplaced(answers),
         "draft": draft,
@@ -179,6 +183,12 @@ async def save_page(
         return done
     page = forms.form_page(service, number)
     form = await request.form()
+    action = str(form.get("action", "continue"))
+    changes = _changes(form, service, page)
+    if page.location and (upload := apply_photo.upload_of(form)) is not None:
+        draft, photo_error = await apply_photo.take(request, session, draft, upload)  # first: it may know the place
+        if photo_error:
+            return _render_page(request, draft, service, page, errors={"photo": photo_error}, status_code=422)
     saved = await drafting.save_page(
         session,
         draft=draft,
@@ -187,8 +197,8 @@ async def save_page(
         number=number,
         base=_int(form, "base_version"),
         choices=_choices(form),
-        changes=_changes(form, service, page),
-        move_on=form.get("action") != "save",
+        changes=changes,
+        move_on=action != "save",
     )
     draft = saved.draft
     if saved.conflicts:
@@ -196,6 +206,8 @@ async def save_page(
         return _render_page(request, draft, service, page, errors=errors, conflicts=saved.conflicts, status_code=409)
     if not saved.moved_on and not saved.problems:
         return RedirectResponse(f"/applications/{draft.id}/pages/{number}?saved=1", status_code=303)
+    if saved.problems == {apps.ADDRESS: "required"} and apps.photo_place(apps.public_answers(draft)):
+        return _render_page(request, draft, service, page)  # no place yet, but the photo knows one: offer it
     if saved.problems:
         messages = {code: forms.message(service, code, kind) for code, kind in saved.problems.items()}
         return _render_page(request, draft, service, page, errors=messages, status_code=422)
