@@ -91,7 +91,8 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
 
 async def assert_accessible(page: Page) -> None:
     """No axe-core violations on the page as it is now."""
-    assert await axe_violations(page) == [], page.url
+    found = await axe_violations(page)
+    assert found == [], f"{page.url}: {found}"
 
 
 def _settable(cookie: Cookie) -> SetCookieParam:

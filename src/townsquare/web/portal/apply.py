@@ -216,7 +216,13 @@ async def save_page(
 
 
 def _render_check(
-    request: Request, draft: Draft, service: Service, errors: list[dict[str, str]], status_code: int = 200
+    request: Request,
+    draft: Draft,
+    service: Service,
+    errors: list[dict[str, str]],
+    status_code: int = 200,
+    *,
+    needs_contact: bool = False,
 ) -> Response:
     total = len(apps.form_pages(service))
     context = {
@@ -224,6 +230,7 @@ def _render_check(
         "service_name": service_text(service, "name"),
         "report": service.open311,  # a report about a place is called a report, not an application
         "rows": forms.summary(draft, service),
+        "needs_contact": needs_contact,  # started without an account: a contact is asked for next
         "errors": errors,
         "error_count": len(errors),
         "back": f"/applications/{draft.id}/pages/{total}",
@@ -237,7 +244,8 @@ async def check(request: Request, draft_id: str, session: SessionDep, citizen: C
     draft, service, _tz = await load(session, citizen.id, draft_id)
     if (done := _done_or_none(draft)) is not None:
         return done
-    return _render_check(request, draft, service, [])
+    needs_contact = not await guests.reachable(session, citizen_id=citizen.id)
+    return _render_check(request, draft, service, [], needs_contact=needs_contact)
 
 
 @router.post("/applications/{draft_id}/submit", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
@@ -257,7 +265,7 @@ async def submit(request: Request, draft_id: str, session: SessionDep, citizen: 
             }
             for number, code, kind in outcome.problems
         ]
-        return _render_check(request, draft, service, errors, status_code=422)
+        return _render_check(request, draft, service, errors, status_code=422, needs_contact=not reachable)
     if not reachable:
         return RedirectResponse(f"/contact?for=draft:{draft.id}", status_code=303)
     return RedirectResponse(f"/applications/{draft.id}/done", status_code=303)
