@@ -5,7 +5,7 @@ Every page on the way is free of axe-core violations and never scrolls sideways.
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page
+from playwright.async_api import Browser, FilePayload, Page
 from sqlalchemy import select
 
 from tests.factories import create_agency, create_citizen, create_service, create_staff
@@ -79,6 +79,53 @@ async def _post_update(runtime: Runtime, settings: Settings, reference: str, not
         await s.commit()
 
 
+async def _report(page: Page, live_server: str) -> str:
+    """From the service's page to the end of the form, as a signed-out resident; the draft's address."""
+    await page.goto(f"{live_server}/services/POTHOLE")
+    await _fits(page)
+    await page.get_by_role("button", name="Start now").click()  # GOV.UK's start link
+    await page.wait_for_url("**/services/POTHOLE/apply")
+    assert "You do not need an account" in await page.content()
+    await _fits(page)
+    await page.get_by_role("button", name="Start now").click()
+    await page.wait_for_url("**/pages/1")
+    draft_url = page.url.rsplit("/pages/", 1)[0]
+    await _fits(page)
+
+    await page.get_by_role("button", name="Use my location").click()
+    await page.wait_for_function("document.querySelector('#field-_address').value === '100 Queen Street West'")
+    photo: FilePayload = {"name": "pothole.jpg", "mimeType": "image/jpeg", "buffer": phone_photo(at=HERE)}
+    await page.set_input_files("#field-photo", files=[photo])
+    await page.get_by_role("button", name="Continue").click()
+    await page.wait_for_url(f"{draft_url}/pages/2")
+    await page.get_by_label("Details (optional)").fill("Deep, in the bike lane, by the bus stop")
+    await _fits(page)
+    await page.get_by_role("button", name="Continue").click()
+    await page.wait_for_url(f"{draft_url}/check")
+    text = await page.content()
+    assert "100 Queen Street West" in text
+    assert "1 photo, without its hidden details" in text
+    await _fits(page)
+    await page.get_by_role("button", name="Continue").click()
+
+    return draft_url
+
+
+async def _prove_phone(page: Page, runtime: Runtime) -> None:
+    """Give a mobile number and type the code texted to it."""
+    await page.wait_for_url("**/contact?for=draft:*")
+    await _fits(page)
+    await page.get_by_label("By text message").check()
+    await page.get_by_label("Mobile phone number").fill("613-555-0123")
+    await page.get_by_role("button", name="Send me a code").click()
+    await page.wait_for_url("**/contact/code?for=draft:*")
+    await _fits(page)
+    async with runtime.db.session() as s:
+        code = code_in(body_of(await last_sent_to(s, PHONE)))
+    await page.get_by_label("Enter the code we sent you").fill(code)
+    await page.get_by_role("button", name="Confirm").click()
+
+
 async def test_an_anonymous_resident_reports_a_pothole_from_her_phone_and_follows_it(
     browser: Browser, live_server: str, runtime: Runtime, settings: Settings
 ) -> None:
@@ -93,46 +140,8 @@ async def test_an_anonymous_resident_reports_a_pothole_from_her_phone_and_follow
     )
     page = await context.new_page()
 
-    await page.goto(f"{live_server}/services/POTHOLE")
-    await _fits(page)
-    await page.get_by_role("button", name="Start now").click()  # GOV.UK's start link
-    await page.wait_for_url("**/services/POTHOLE/apply")
-    assert "You do not need an account" in await page.content()
-    await _fits(page)
-    await page.get_by_role("button", name="Start now").click()
-    await page.wait_for_url("**/pages/1")
-    draft_url = page.url.rsplit("/pages/", 1)[0]
-    await _fits(page)
-
-    await page.get_by_role("button", name="Use my location").click()
-    await page.wait_for_function("document.querySelector('#field-_address').value === '100 Queen Street West'")
-    await page.set_input_files(
-        "#field-photo",
-        files=[{"name": "pothole.jpg", "mimeType": "image/jpeg", "buffer": phone_photo(at=HERE)}],
-    )
-    await page.get_by_role("button", name="Continue").click()
-    await page.wait_for_url(f"{draft_url}/pages/2")
-    await page.get_by_label("Details (optional)").fill("Deep, in the bike lane, by the bus stop")
-    await _fits(page)
-    await page.get_by_role("button", name="Continue").click()
-    await page.wait_for_url(f"{draft_url}/check")
-    text = await page.content()
-    assert "100 Queen Street West" in text
-    assert "1 photo, without its hidden details" in text
-    await _fits(page)
-    await page.get_by_role("button", name="Continue").click()
-
-    await page.wait_for_url("**/contact?for=draft:*")
-    await _fits(page)
-    await page.get_by_label("By text message").check()
-    await page.get_by_label("Mobile phone number").fill("613-555-0123")
-    await page.get_by_role("button", name="Send me a code").click()
-    await page.wait_for_url("**/contact/code?for=draft:*")
-    await _fits(page)
-    async with runtime.db.session() as s:
-        code = code_in(body_of(await last_sent_to(s, PHONE)))
-    await page.get_by_label("Enter the code we sent you").fill(code)
-    await page.get_by_role("button", name="Confirm").click()
+    draft_url = await _report(page, live_server)
+    await _prove_phone(page, runtime)
     await page.wait_for_url(f"{draft_url}/done")
     await _fits(page)
     reference = await page.locator(".govuk-panel__body strong").inner_text()
