@@ -160,7 +160,7 @@ def summary(draft: Draft, service: Service) -> list[dict[str, Any]]:
             rows.append(
                 {
                     "code": "photo",
-                    "label": _("Photo"),
+                    "label": _("Photo of the problem"),
                     "value": _("1 photo, without its hidden details") if photo else _("No photo"),
                     "href": f"/applications/{draft.id}/pages/{page.number}#field-photo",
                 }
