@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.cases import followers
+from townsquare.cases import followers, links
 from townsquare.cases import service as cases
 from townsquare.cases.followers import Following
 from townsquare.cases.models import Case
@@ -26,6 +27,36 @@ class FollowState:
 
     reported_by: int
     following: Following | None
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """An open public report of the same problem close to where a resident is reporting one."""
+
+    reference: str
+    address: str
+    reported_on: date
+    distance_m: int
+    reported_by: int
+
+
+async def already_reported(
+    session: AsyncSession, *, service_id: uuid.UUID, point: tuple[float, float] | None, radius_m: float, limit: int = 5
+) -> list[Nearby]:
+    """Open reports of the service within `radius_m` of the point, nearest first: "is it one of these?"."""
+    if point is None or radius_m <= 0:
+        return []
+    found = await links.nearby_open(session, service_id=service_id, lat=point[0], long=point[1], radius_m=radius_m)
+    return [
+        Nearby(
+            case.reference,
+            case.address_string or "",
+            case.created_at.date(),
+            round(distance),
+            await followers.reported_by(session, case_id=case.id),
+        )
+        for case, distance in found[:limit]
+    ]
 
 
 async def _report(session: AsyncSession, reference: str) -> Case:

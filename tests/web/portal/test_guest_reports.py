@@ -218,3 +218,41 @@ async def test_a_duplicate_merged_into_a_report_counts_as_its_reporters_me_too(s
     await links.merge(session, duplicate=opened[1], into=opened[0])
     assert await followers.reported_by(session, case_id=opened[0].id) == 2
     assert await followers.followers(session, case=opened[0]) == [opened[1].citizen_id]
+
+
+async def test_just_after_where_it_is_open_reports_close_by_are_offered_with_their_pages(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    agency, pothole, _ = await _world(session)
+    near = await cases.open_case(
+        session,
+        prefix="TS",
+        agency_id=agency.id,
+        title=pothole.name,
+        description="",
+        channel="sms",
+        service_id=pothole.id,
+        location={"address_string": "14 Elm Street", "lat": 43.6511, "long": -79.38},
+    )
+    far = await cases.open_case(
+        session,
+        prefix="TS",
+        agency_id=agency.id,
+        title=pothole.name,
+        description="",
+        channel="web",
+        service_id=pothole.id,
+        location={"address_string": "40 Oak Avenue", "lat": 43.66, "long": -79.39},
+    )
+    references = near.reference, far.reference
+    await session.commit()
+    await client.post("/services/POTHOLE/report")
+    draft_id = (await client.get("/services/POTHOLE/apply")).headers["location"].split("/")[2]
+    where = await client.get(f"/applications/{draft_id}/pages/1")
+    assert "Already reported nearby?" not in where.text
+    await client.post(f"/applications/{draft_id}/pages/1", data={**_form(where), "f._address": ELM["address"]})
+    after = await client.get(f"/applications/{draft_id}/pages/2")
+    assert "Already reported nearby?" in after.text
+    assert f'href="/reports/{references[0]}"' in after.text
+    assert "11 metres away" in after.text
+    assert references[1] not in after.text  # a kilometre away: another pothole

@@ -27,7 +27,7 @@ from townsquare.drafts.service import FieldConflict
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.hygiene import load_json
 from townsquare.residents import applications as apps
-from townsquare.residents import drafting, guests
+from townsquare.residents import drafting, following, guests
 from townsquare.residents.types import Draft, Service
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply_forms as forms
@@ -67,6 +67,7 @@ def _render_page(
     errors: dict[str, str] | None = None,
     conflicts: list[FieldConflict] | None = None,
     status_code: int = 200,
+    nearby: list[following.Nearby] | None = None,
 ) -> Response:
     total = len(apps.form_pages(service))
     shown = forms.conflict_rows(service, conflicts or [])
@@ -74,6 +75,7 @@ def _render_page(
     fields = [f for f in forms.page_fields(service, page, answers) if f["code"] not in {c["code"] for c in shown}]
     errors = errors or {}
     context = {
+        "nearby": nearby or [],
         "photo": apply_photo.shown(draft) if page.location else None,
         "placed": request.query_params.get("placed") == "1",
         "photo_place": page.location and not apps.coordinates(answers) and apps.photo_place(answers),
@@ -132,7 +134,12 @@ async def show_page(
         return done
     page = forms.form_page(service, number)
     await apps.note_visit(session, request.app.state.pipeline, draft=draft, service=service, device=_device(request))
-    return _render_page(request, draft, service, page)
+    nearby = None
+    if service.open311 and number == 2:  # just after "Where is it?": already reported close by?
+        point = apps.coordinates(apps.public_answers(draft))
+        radius = settings_of(request).duplicate_radius_m
+        nearby = await following.already_reported(session, service_id=service.id, point=point, radius_m=radius)
+    return _render_page(request, draft, service, page, nearby=nearby)
 
 
 def _int(form: FormData, name: str) -> int:
