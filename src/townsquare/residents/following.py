@@ -59,6 +59,12 @@ async def already_reported(
     ]
 
 
+async def is_public_report(session: AsyncSession, *, reference: str) -> bool:
+    """Whether anyone may see (and follow) a report with this reference."""
+    wanted = reference.strip().upper()[:MAX_REFERENCE]
+    return bool(await cases.public_reports(session, references=[wanted], limit=1))
+
+
 async def _report(session: AsyncSession, reference: str) -> Case:
     found = await cases.public_reports(session, references=[reference.strip().upper()[:MAX_REFERENCE]], limit=1)
     if not found:

@@ -68,6 +68,9 @@ async def test_a_report_is_sent_without_an_account_once_a_texted_code_proves_the
 ) -> None:
     await _world(session)
     draft_id = await _report_as_guest(client)
+    account = await client.get("/account")  # a guest's own page: the unfinished report, no contact yet
+    assert account.status_code == 200
+    assert f"/applications/{draft_id}" in account.text or "/services/POTHOLE/apply" in account.text
     sent = await client.post(f"/applications/{draft_id}/submit")
     assert sent.headers["location"] == f"/contact?for=draft:{draft_id}"  # nothing is sent before a contact
     await session.rollback()
@@ -138,7 +141,9 @@ async def test_only_reports_start_without_an_account_and_a_purpose_must_be_one_w
     assert (await client.post("/services/LICENCE/report")).status_code == 404
     assert (await client.get("/contact", params={"for": "anything"})).status_code == 404
     assert (await client.get("/contact", params={"for": "draft:abc"})).status_code == 404  # signed out: no draft
-    assert (await client.get("/contact", params={"for": "follow:TS-1999-000001"})).status_code == 200
+    assert (await client.get("/contact", params={"for": "follow:TS-1999-000001"})).status_code == 404  # no such report
+    nothing = await client.post("/contact", data={"for": "metoo:TS-1999-000001", "how": "phone", "phone": RAW_PHONE})
+    assert nothing.status_code == 404  # refused before any code is sent
     unknown = await client.post("/reports/TS-1999-000001/follow")
     assert unknown.status_code == 404
 

@@ -44,6 +44,12 @@ def _purpose(raw: str) -> tuple[str, str]:
     return found.group(1), found.group(2)
 
 
+async def _followable(session: SessionDep, kind: str, value: str) -> None:
+    """A follow or "me too" is for a public report: anything else is not found, before any code is sent."""
+    if kind != "draft" and not await following.is_public_report(session, reference=value):
+        raise not_found("Report", "No public report has that reference.")
+
+
 def _back(kind: str, value: str) -> str:
     return f"/applications/{value}/check" if kind == "draft" else f"/reports/{value}"
 
@@ -70,10 +76,14 @@ async def start_guest(request: Request, session: SessionDep) -> tuple[Citizen, s
 
 @router.get("/contact", response_class=HTMLResponse)
 async def contact_form(
-    request: Request, citizen: MaybeCitizen, purpose: Annotated[str, Query(alias="for", max_length=60)] = ""
+    request: Request,
+    session: SessionDep,
+    citizen: MaybeCitizen,
+    purpose: Annotated[str, Query(alias="for", max_length=60)] = "",
 ) -> Response:
     """Ask how to reach the person: a phone for texts, or an email address."""
     kind, value = _purpose(purpose)
+    await _followable(session, kind, value)
     if kind == "draft" and citizen is None:
         raise not_found("Draft", "No report draft of yours matches that identifier.")
     context = {"purpose": purpose, "what": kind, "how": "", "phone": "", "email": "", "errors": []}
@@ -92,6 +102,7 @@ async def contact_send(
 ) -> Response:
     """Send a code to the contact chosen (starting a guest session when there is none), then ask for it."""
     kind, value = _purpose(purpose)
+    await _followable(session, kind, value)
     context = {"purpose": purpose, "what": kind, "how": how, "phone": phone, "email": email, "back": _back(kind, value)}
     if how not in KINDS:
         return _page(

@@ -77,7 +77,7 @@ async def _follow(session: SessionDep, citizen: MaybeCitizen, reference: str, *,
     """Follow now when the reader can be reached; else ask how to reach them first (no account needed)."""
     wanted = reference.strip().upper()[:MAX_REFERENCE]
     if citizen is None or not await guests.reachable(session, citizen_id=citizen.id):
-        if not await cases.public_reports(session, references=[wanted], limit=1):
+        if not await following.is_public_report(session, reference=wanted):
             raise not_found("Report", "No public report has that reference.")
         return RedirectResponse(f"/contact?for={'metoo' if me_too else 'follow'}:{wanted}", status_code=303)
     found = await following.follow(session, reference=wanted, citizen_id=citizen.id, me_too=me_too)
