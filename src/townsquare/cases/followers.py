@@ -65,3 +65,15 @@ async def followers(session: AsyncSession, *, case: Case) -> list[uuid.UUID]:
         .order_by(CaseFollower.created_at, CaseFollower.id)
     )
     return [c for c in (await session.execute(stmt)).scalars() if c != case.citizen_id]
+
+
+async def followed_by(session: AsyncSession, *, citizen_id: uuid.UUID, limit: int = 50) -> list[tuple[Case, bool]]:
+    """The reports the person follows (and whether they said "me too"), the most recently followed first."""
+    stmt = (
+        select(Case, CaseFollower.me_too)
+        .join(CaseFollower, CaseFollower.case_id == Case.id)
+        .where(CaseFollower.citizen_id == citizen_id)
+        .order_by(CaseFollower.created_at.desc(), CaseFollower.id.desc())
+        .limit(limit)
+    )
+    return [(case, bool(me_too)) for case, me_too in (await session.execute(stmt)).all()]

@@ -59,6 +59,22 @@ async def already_reported(
     ]
 
 
+@dataclass(frozen=True)
+class Followed:
+    """A report the resident follows, as their cases page lists it."""
+
+    reference: str
+    address: str
+    status: str
+    me_too: bool
+
+
+async def followed(session: AsyncSession, *, citizen_id: uuid.UUID) -> list[Followed]:
+    """The reports the resident follows (not their own), the most recently followed first."""
+    rows = await followers.followed_by(session, citizen_id=citizen_id)
+    return [Followed(c.reference, c.address_string or "", c.status.value, me_too) for c, me_too in rows]
+
+
 async def is_public_report(session: AsyncSession, *, reference: str) -> bool:
     """Whether anyone may see (and follow) a report with this reference."""
     wanted = reference.strip().upper()[:MAX_REFERENCE]

@@ -178,6 +178,10 @@ async def test_anyone_can_say_me_too_or_follow_and_followers_hear_the_public_upd
     assert "2 people reported this problem." in page.text
     assert "Stop following" in page.text
     assert "You have this problem too" in page.text
+    mine = await client.get("/account/cases")
+    assert "Reports you follow" in mine.text
+    assert f'href="/reports/{reference}"' in mine.text
+    assert "you have this problem too" in mine.text
     await session.rollback()
     audited = (await session.execute(select(AuditEntry.action))).scalars().all()
     assert "citizen.report_followed" in audited
