@@ -167,6 +167,19 @@ async def test_cancel_report_leaves_it_and_nothing_is_sent(
     assert (await session.execute(select(AssistantSession.pending))).scalar_one() is None
 
 
+async def test_a_bare_cancel_is_the_opt_out_keyword_and_ends_the_report_too(
+    client: httpx.AsyncClient, session: AsyncSession, works: Agency
+) -> None:
+    phone = Phone(client)
+    await phone.text("pothole")
+    [stopped] = await phone.text("CANCEL")  # the carrier's keyword: every text stops, so the report cannot go on
+    assert stopped.startswith("You will get no more text messages from us at this number.")
+    await phone.text("START")
+    [answer] = await phone.text("120 King St W")
+    assert not answer.startswith("Found")
+    assert await _cases(session) == []
+
+
 async def test_no_at_the_summary_drops_the_report(
     client: httpx.AsyncClient, session: AsyncSession, works: Agency
 ) -> None:

@@ -21,12 +21,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Service
 from townsquare.assistant import report_form
 from townsquare.assistant import state as memory
 from townsquare.assistant.intents import Intent, fold, is_question
+from townsquare.assistant.models import AssistantSession
 from townsquare.assistant.report_phrases import EXAMPLE_ADDRESS, QUICK_SKIP, SKIP_WORDS
 from townsquare.assistant.turns import Context, Plan, Report
 from townsquare.interactions.models import Attachment, Channel
@@ -91,6 +93,13 @@ async def proceed(ctx: Context) -> Plan | None:
     if step == "question":
         return await _answer(ctx, report, service)
     return await _confirm(ctx, report, service)
+
+
+async def forget(session: AsyncSession, *, conversation_id: uuid.UUID) -> None:
+    """Drop the conversation's report under way, if any (the number opted out of texts: it cannot go on)."""
+    state = await session.get(AssistantSession, conversation_id)
+    if state is not None and state.pending == PENDING:
+        memory.set_pending(state, None)
 
 
 # Steps --------------------------------------------------------------------------------------------------------
