@@ -17,8 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.channels.conftest import TWILIO_ACCOUNT, TWILIO_TOKEN
 from tests.engagement.assistant_helpers import RESIDENT, Phone, work_items
 from tests.engagement.report_helpers import SPOT, report_city
-from tests.factories import count
+from tests.factories import count, create_agent
 from tests.support.db import fresh
+from tests.support.staff import sign_in_staff
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Agency
 from townsquare.assistant.models import AssistantSession
@@ -197,6 +198,8 @@ async def test_no_at_the_summary_drops_the_report(
 async def test_asking_for_a_person_part_way_hands_off_with_what_was_gathered(
     client: httpx.AsyncClient, session: AsyncSession, works: Agency
 ) -> None:
+    await create_agent(session, email="roads@city.example", agencies=[works])
+    await session.commit()
     phone = Phone(client)
     await phone.text("There is a pothole on my street")
     await phone.text("120 King St W")
@@ -205,6 +208,7 @@ async def test_asking_for_a_person_part_way_hands_off_with_what_was_gathered(
         "A member of staff will answer here, with what you have told me so far."
     ]
     [item] = await work_items(session)
+    item_id = item.id
     assert item.context["report"] == {
         "service_code": "POTHOLE",
         "choices": [],
@@ -218,6 +222,10 @@ async def test_asking_for_a_person_part_way_hands_off_with_what_was_gathered(
     assert [t["from"] for t in item.context["assistant"]["transcript"]][-2:] == ["citizen", "assistant"]
     assert await _cases(session) == []
     assert await phone.text("Still waiting") == []  # a person has the conversation now
+    await sign_in_staff(client, "roads@city.example")
+    page = (await client.get(f"/desk/work/{item_id}")).text
+    shown = " ".join(re.sub(r"<[^>]+>", " ", page.split('id="assistant-report">', 1)[1].split("</dd>")[0]).split())
+    assert shown == "POTHOLE at “120 King Street West”; with a photo; stopped at: question"
 
 
 async def test_a_redelivered_yes_is_answered_the_same_and_opens_one_case(
