@@ -49,8 +49,8 @@ def test_a_pothole_reported_in_french_by_chat_becomes_a_case(chat: Chat) -> None
         hello(ws)
         started = answer(ws, "Il y a un nid-de-poule devant chez moi")
         assert started["text"] == (
-            "Je peux prendre votre signalement ici : Signaler un nid-de-poule. Où est-ce? Envoyez l'adresse, par "
-            "exemple 120, rue King Ouest. Répondez ANNULER pour arrêter."
+            "Je peux prendre votre signalement ici : Signaler un nid-de-poule. Où est-ce? Envoyez le numéro et le "
+            "nom de la rue. Répondez ANNULER pour arrêter."
         )
         # Chat carries no files yet, so no photo is asked for: the form's first question comes next.
         assert answer(ws, "120 King St W")["text"] == (

@@ -32,7 +32,7 @@ from townsquare.notify.models import OutboxMessage
 from townsquare.settings import Settings
 
 PHOTO = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
-WHERE = "Where is it? Send the street address, like 120 King St W. Reply CANCEL REPORT to stop."
+WHERE = "Where is it? Send the street number and name. Reply CANCEL REPORT to stop."
 SIZE = "How big is it? 1 Smaller than a dinner plate, 2 Up to a tyre, 3 Bigger than a tyre. Reply with the number."
 BIKE_LANE = "Is it in a bike lane? 1 Yes, 2 No. Reply with the number. (Optional: reply SKIP.)"
 
@@ -124,7 +124,7 @@ async def test_two_candidate_problems_are_offered_by_number(
     choose = (
         "Which problem is it? 1 Report a pothole, 2 Street light out. Reply with the number, or CANCEL REPORT to stop."
     )
-    assert await phone.text("Something is wrong on my street") == [choose]
+    assert await phone.text("The light is broken next to the pothole") == [choose]
     assert await phone.text("7") == ["Please reply with a number from 1 to 2, or CANCEL REPORT to stop."]
     assert await phone.text("2") == [f"I can take your report here: Street light out. {WHERE}"]
     assert await _cases(session) == []

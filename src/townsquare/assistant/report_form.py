@@ -52,25 +52,39 @@ def _named(word: str, vocabulary: frozenset[str]) -> bool:
     return any(word.startswith(v) and len(v) >= 4 and len(word) - len(v) <= 2 for v in vocabulary)
 
 
-def _score(service: Service, words: list[str]) -> int:
-    vocabulary = _vocabulary(service)
-    return sum(2 for w in words if len(w) >= 3 and w not in _DIALOGUE_WORDS and _named(w, vocabulary))
+def _scores(services: list[Service], words: list[str]) -> tuple[dict[str, int], set[str]]:
+    """How well the message names each service (2 for a word that names it alone in the catalogue, 1 for a word
+    it shares: "street" names potholes, street lights and street parking, so no one problem), and the services
+    some word names alone."""
+    vocabularies = {s.code: _vocabulary(s) for s in services}
+    scores: dict[str, int] = {}
+    alone: set[str] = set()
+    for word in words:
+        if len(word) < 3 or word in _DIALOGUE_WORDS:
+            continue
+        named = [code for code, vocabulary in vocabularies.items() if _named(word, vocabulary)]
+        for code in named:
+            scores[code] = scores.get(code, 0) + (2 if len(named) == 1 else 1)
+        alone.update(named if len(named) == 1 else ())
+    return scores, alone
 
 
 async def candidates(
     session: AsyncSession, index: KnowledgeIndex, *, text: str, language: str, confidence: float
 ) -> list[Service]:
-    """The report services a message names, best first: one when it is clear, up to four to choose from."""
-    services = await agencies.open311_services(session)
-    words = agencies.query_words(text)
-    scores = {s.code: score for s in services if (score := _score(s, words)) > 0}
-    if not scores:
+    """The report services a message names, best first: one when it is clear, up to four to choose from; none
+    when no word names a report alone, or another service of the catalogue is named better."""
+    catalogue = await agencies.list_services(session)
+    scores, alone = _scores(catalogue, agencies.query_words(text))
+    reports = [s for s in catalogue if s.open311 and s.code in alone]
+    other = max((scores.get(s.code, 0) for s in catalogue if not s.open311), default=0)
+    if not reports or other > max(scores[s.code] for s in reports):
         return []
     for rank, hit in enumerate(await index.search(session, text, language=language, limit=3)):
         for code in hit.service_codes if hit.confidence >= confidence else ():
             if code in scores:  # an article confidently about a named service settles a close call
                 scores[code] += 2 if rank == 0 else 1
-    ranked = sorted((s for s in services if s.code in scores), key=lambda s: (-scores[s.code], s.name))
+    ranked = sorted(reports, key=lambda s: (-scores[s.code], s.name))
     top = scores[ranked[0].code]
     return [s for s in ranked if s is ranked[0] or scores[s.code] * 2 > top][:MAX_CHOICES]
 

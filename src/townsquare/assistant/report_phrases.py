@@ -11,7 +11,7 @@ TEXT: dict[str, dict[str, str]] = {
         "report_start": "I can take your report here: {service}.",
         "report_choose": "Which problem is it? {choices}. Reply with the number, or CANCEL REPORT to stop.",
         "report_choose_again": "Please reply with a number from 1 to {count}, or CANCEL REPORT to stop.",
-        "report_where": "Where is it? Send the street address, like {example}. Reply CANCEL REPORT to stop.",
+        "report_where": "Where is it? Send the street number and name. Reply CANCEL REPORT to stop.",
         "report_where_again": "Please send where it is: a street address, or a cross street or landmark.",
         "report_found": "Found: {address}.",
         "report_unplaced": (
@@ -37,7 +37,7 @@ TEXT: dict[str, dict[str, str]] = {
         "report_start": "Je peux prendre votre signalement ici : {service}.",
         "report_choose": "De quel problème s'agit-il? {choices}. Répondez par le numéro, ou ANNULER pour arrêter.",
         "report_choose_again": "Répondez par un numéro de 1 à {count}, ou ANNULER pour arrêter.",
-        "report_where": "Où est-ce? Envoyez l'adresse, par exemple {example}. Répondez ANNULER pour arrêter.",
+        "report_where": "Où est-ce? Envoyez le numéro et le nom de la rue. Répondez ANNULER pour arrêter.",
         "report_where_again": "Envoyez l'endroit : une adresse, ou une intersection ou un repère.",
         "report_found": "Adresse trouvée : {address}.",
         "report_unplaced": (
@@ -61,6 +61,5 @@ TEXT: dict[str, dict[str, str]] = {
     },
 }
 
-EXAMPLE_ADDRESS = {"en": "120 King St W", "fr": "120, rue King Ouest"}
 SKIP_WORDS = frozenset({"skip", "no photo", "none", "no", "passer", "passe", "sauter", "pas de photo", "aucune", "non"})
 QUICK_SKIP = {"en": ("Skip",), "fr": ("Passer",)}

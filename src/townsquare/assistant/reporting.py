@@ -29,7 +29,7 @@ from townsquare.assistant import report_form
 from townsquare.assistant import state as memory
 from townsquare.assistant.intents import Intent, fold, is_question
 from townsquare.assistant.models import AssistantSession
-from townsquare.assistant.report_phrases import EXAMPLE_ADDRESS, QUICK_SKIP, SKIP_WORDS
+from townsquare.assistant.report_phrases import QUICK_SKIP, SKIP_WORDS
 from townsquare.assistant.turns import Context, Plan, Report
 from townsquare.interactions.models import Attachment, Channel
 
@@ -187,7 +187,7 @@ async def _next(ctx: Context, report: dict[str, Any], service: Service, *, said:
     said = list(said or [])
     if not report.get("location"):
         report["step"] = "where"
-        return _ask(ctx, report, [*said, ctx.say("report_where", example=EXAMPLE_ADDRESS[ctx.language])])
+        return _ask(ctx, report, [*said, ctx.say("report_where")])
     if report.get("photo") is None and ctx.inbound.channel in PHOTO_CHANNELS:
         report["step"] = "photo"
         return _ask(ctx, report, [*said, ctx.say("report_photo")], quick=QUICK_SKIP[ctx.language])
