@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Service
-from townsquare.assistant import checks, handoff, intents, phrases, reporting
+from townsquare.assistant import checks, handoff, intents, phrases, report_form, reporting
 from townsquare.assistant import state as memory
 from townsquare.assistant.intents import Intent
 from townsquare.assistant.turns import Context, Plan, ReportOpener
@@ -267,7 +267,7 @@ async def _status(ctx: Context, case: Case) -> str:
     label = ""
     if case.service_id is not None:
         service = await agencies.get_service_by_id(ctx.session, service_id=case.service_id)
-        label = f" ({_service_name(service, ctx.language)})"
+        label = f" ({report_form.service_name(service, ctx.language)})"
     elif case.title:
         label = f" ({case.title})"
     return ctx.say(
@@ -280,12 +280,6 @@ async def _status(ctx: Context, case: Case) -> str:
 
 
 # Applications and call-backs ----------------------------------------------------------------------------------
-
-
-def _service_name(service: Service, language: str) -> str:
-    wording = (service.translations or {}).get(language) if language != "en" else None
-    name = wording.get("name") if isinstance(wording, dict) else None
-    return str(name) if name else service.name
 
 
 async def _find_service(ctx: Context, subject: str) -> Service | None:
@@ -307,7 +301,7 @@ async def _start_application(ctx: Context) -> Plan:
     service = await _find_service(ctx, ctx.detected.subject or "")
     if service is None:
         return answered
-    name = _service_name(service, ctx.language)
+    name = report_form.service_name(service, ctx.language)
     reply = ctx.say("start", service=name, url=ctx.url(f"/services/{service.code}"))
     return Plan("start_application", [reply])
 
@@ -319,7 +313,7 @@ async def _continue_application(ctx: Context) -> Plan:
     service = await agencies.get_service_by_id(ctx.session, service_id=found[0].service_id)
     url = ctx.url(f"/services/{service.code}/apply")
     if _identified(ctx):
-        reply = ctx.say("continue_named", service=_service_name(service, ctx.language), url=url)
+        reply = ctx.say("continue_named", service=report_form.service_name(service, ctx.language), url=url)
     else:
         reply = ctx.say("continue", url=url)
     return Plan("continue_application", [reply])

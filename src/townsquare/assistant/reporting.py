@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
-from townsquare.agencies.models import Service
+from townsquare.agencies.models import AttributeDatatype, Service, ServiceAttribute
 from townsquare.assistant import report_form
 from townsquare.assistant import state as memory
 from townsquare.assistant.intents import Intent, fold, is_question
@@ -207,10 +207,10 @@ async def _next(ctx: Context, report: dict[str, Any], service: Service, *, said:
     return _ask(ctx, report, [*said, summary], quick=_yes_no(ctx))
 
 
-def _question(ctx: Context, attribute: Any) -> str:
+def _question(ctx: Context, attribute: ServiceAttribute) -> str:
     parts = [report_form.question_text(attribute, ctx.language)]
     if attribute.values:
-        many = attribute.datatype.value == "multivaluelist"
+        many = attribute.datatype is AttributeDatatype.multivaluelist
         parts.append(ctx.say("report_pick_many" if many else "report_pick_one"))
     if not attribute.required:
         parts.append(ctx.say("report_optional"))
