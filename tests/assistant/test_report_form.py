@@ -33,7 +33,7 @@ async def test_the_services_a_message_names(
 ) -> None:
     await report_city(session)
     found = await report_form.candidates(session, runtime.knowledge, text=text, language=language, confidence=0.5)
-    assert [s.code for s in found] == codes
+    assert ([s.code for s in found.services] if found else []) == codes
 
 
 @pytest.mark.parametrize(
@@ -51,6 +51,22 @@ async def test_the_services_a_message_names(
 )
 def test_a_question_is_told_from_news_of_a_problem(text: str, question: bool) -> None:
     assert is_question(text) is question
+
+
+@pytest.mark.parametrize(
+    ("text", "news"),
+    [
+        ("There's a pothole on my street", True),
+        ("streetlight out", True),
+        ("Il y a un nid-de-poule devant chez moi", True),
+        ("la collecte a été oubliée", True),
+        ("tree down on Elm", True),
+        ("garbage day", False),
+        ("green bin", False),
+    ],
+)
+def test_news_of_a_problem_is_told_from_a_topic(text: str, news: bool) -> None:
+    assert report_form.tells_of_a_problem(text) is news
 
 
 @pytest.mark.parametrize(

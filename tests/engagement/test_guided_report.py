@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.channels.conftest import TWILIO_ACCOUNT, TWILIO_TOKEN
 from tests.engagement.assistant_helpers import RESIDENT, Phone, work_items
 from tests.engagement.report_helpers import SPOT, report_city
-from tests.factories import count, create_agent
+from tests.factories import count, create_agent, create_article
 from tests.support.db import fresh
 from tests.support.staff import sign_in_staff
 from townsquare.agencies import service as agencies
@@ -128,6 +128,26 @@ async def test_two_candidate_problems_are_offered_by_number(
     assert await phone.text("7") == ["Please reply with a number from 1 to 2, or CANCEL REPORT to stop."]
     assert await phone.text("2") == [f"I can take your report here: Street light out. {WHERE}"]
     assert await _cases(session) == []
+
+
+async def test_a_bare_topic_an_article_answers_gets_the_article_and_news_of_the_problem_a_report(
+    client: httpx.AsyncClient, session: AsyncSession, works: Agency
+) -> None:
+    await create_article(
+        session,
+        agency=works,
+        short_answer="Text us where the pothole is and we fill it within 7 days.",
+        keywords="pothole hole road",
+        service_codes=("POTHOLE",),
+    )
+    await session.commit()
+    phone = Phone(client)
+    [answer, feedback] = await phone.text("pothole")
+    assert answer.startswith("Text us where the pothole is and we fill it within 7 days.")
+    assert feedback == "Did that answer your question? Reply YES or NO."
+    assert await phone.text("Pothole in front of 120 King St W") == [
+        "I can take your report here: Report a pothole. Send a photo of it, or reply SKIP."
+    ]
 
 
 async def test_a_place_the_register_cannot_find_is_kept_as_described_and_the_photo_skipped(

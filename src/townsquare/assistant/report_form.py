@@ -9,6 +9,7 @@ tie-breaker. Reads the catalogue, the address register and the index; writes not
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,12 +19,26 @@ from townsquare.agencies import service as agencies
 from townsquare.agencies.models import AttributeDatatype, Service, ServiceAttribute
 from townsquare.assistant.intents import fold
 from townsquare.knowledge.search import KnowledgeIndex
+from townsquare.knowledge.wording import INTENT_ARTICLE, INTENT_QUESTION, intents_of
 from townsquare.places import service as places
 from townsquare.places.models import Place
 
 MAX_CHOICES = 4
 # Words of the dialogue itself, never a sign of which problem it is ("report a pothole": the pothole counts).
 _DIALOGUE_WORDS = frozenset({"report", "reporting", "signaler", "signalement", "problem", "probleme", "issue"})
+# How news of a problem at a place is worded, beyond the problem cues knowledge search reads: its presence ("there's
+# a …", « il y a … »), a few more ways a thing goes wrong, and where it is ("in front of", « devant »).
+_CUES = {
+    "~problem": (
+        *INTENT_QUESTION["~problem"],
+        *INTENT_ARTICLE["~problem"],
+        "there is", "there's", "theres", "there are", "il y a", "y a", "down", "fell", "fallen", "leaning",
+        "blocking", "blocked", "dangerous", "dead", "tombe", "tombee", "bloque", "dangereux", "eteint", "casse",
+        "cassee", "brisee", "endommagee", "oubliee", "oubliees", "oublies", "pas ramasse", "pas ramassee",
+        "in front of", "outside", "near", "next to", "on my street", "at the corner", "devant", "pres de",
+        "a cote de", "chez moi", "sur ma rue", "au coin",
+    )
+}  # fmt: skip
 _CIVIC = re.compile(r"\b\d{1,6}[a-z]?\b,?\s+[^,.;!?\n]{2,80}", re.IGNORECASE)
 _NUMBER = re.compile(r"\d+")
 MAX_TRAILING_WORDS = 6  # "120 King St W my tire burst": words dropped from the end until the register knows it
@@ -35,21 +50,28 @@ def service_name(service: Service, language: str) -> str:
     return str(name) if name else service.name
 
 
-def _vocabulary(service: Service) -> frozenset[str]:
-    """The folded words of the service's names and keywords in every language."""
-    texts = [service.name, *(str(k) for k in service.keywords or [])]
+def _vocabulary(service: Service) -> tuple[frozenset[str], frozenset[str]]:
+    """The folded words of the service's keywords, and of its names, in every language."""
+    keywords = [str(k) for k in service.keywords or []]
+    names = [service.name]
     for wording in (service.translations or {}).values():
         if isinstance(wording, dict):
-            texts.append(str(wording.get("name") or ""))
-            texts += [str(k) for k in wording.get("keywords") or [] if isinstance(k, str)]
-    return frozenset(w for text in texts for w in re.findall(r"\w+", fold(text)) if w not in _DIALOGUE_WORDS)
+            names.append(str(wording.get("name") or ""))
+            keywords += [str(k) for k in wording.get("keywords") or [] if isinstance(k, str)]
+
+    def words(texts: list[str]) -> frozenset[str]:
+        return frozenset(w for text in texts for w in re.findall(r"\w+", fold(text)) if w not in _DIALOGUE_WORDS)
+
+    return words(keywords), words(names)
 
 
-def _named(word: str, vocabulary: frozenset[str]) -> bool:
-    """The word is one of the service's, or its plural ("potholes", "lights")."""
-    if word in vocabulary:
+def _named(word: str, vocabulary: tuple[frozenset[str], frozenset[str]]) -> bool:
+    """The word is one of the service's keywords, or a longer word of its name ("out" in "Street light out" is no
+    sign of a street light), or the plural of either ("potholes", "lights")."""
+    keywords, names = vocabulary
+    if word in keywords or (word in names and len(word) >= 4):
         return True
-    return any(word.startswith(v) and len(v) >= 4 and len(word) - len(v) <= 2 for v in vocabulary)
+    return any(word.startswith(v) and len(v) >= 4 and len(word) - len(v) <= 2 for v in keywords | names)
 
 
 def _scores(services: list[Service], words: list[str]) -> tuple[dict[str, int], set[str]]:
@@ -69,24 +91,45 @@ def _scores(services: list[Service], words: list[str]) -> tuple[dict[str, int], 
     return scores, alone
 
 
+@dataclass(frozen=True)
+class Named:
+    """The report services a message names, best first, and what else the message is."""
+
+    services: list[Service]
+    answered: bool  # a published article answers it with confidence
+    bare: bool  # every word of it names the first service ("pothole", "graffiti"): nothing but the problem
+
+
 async def candidates(
     session: AsyncSession, index: KnowledgeIndex, *, text: str, language: str, confidence: float
-) -> list[Service]:
-    """The report services a message names, best first: one when it is clear, up to four to choose from; none
-    when no word names a report alone, or another service of the catalogue is named better."""
+) -> Named | None:
+    """The report services a message names: one when it is clear, up to four to choose from; None when no word
+    names a report alone, or another service of the catalogue is named better."""
     catalogue = await agencies.list_services(session)
-    scores, alone = _scores(catalogue, agencies.query_words(text))
+    words = agencies.query_words(text)
+    scores, alone = _scores(catalogue, words)
     reports = [s for s in catalogue if s.open311 and s.code in alone]
     other = max((scores.get(s.code, 0) for s in catalogue if not s.open311), default=0)
     if not reports or other > max(scores[s.code] for s in reports):
-        return []
-    for rank, hit in enumerate(await index.search(session, text, language=language, limit=3)):
+        return None
+    hits = await index.search(session, text, language=language, limit=3)
+    for rank, hit in enumerate(hits):
         for code in hit.service_codes if hit.confidence >= confidence else ():
             if code in scores:  # an article confidently about a named service settles a close call
                 scores[code] += 2 if rank == 0 else 1
     ranked = sorted(reports, key=lambda s: (-scores[s.code], s.name))
     top = scores[ranked[0].code]
-    return [s for s in ranked if s is ranked[0] or scores[s.code] * 2 > top][:MAX_CHOICES]
+    vocabulary = _vocabulary(ranked[0])
+    return Named(
+        services=[s for s in ranked if s is ranked[0] or scores[s.code] * 2 > top][:MAX_CHOICES],
+        answered=bool(hits) and hits[0].confidence >= confidence,
+        bare=all(_named(w, vocabulary) for w in words if w not in _DIALOGUE_WORDS),
+    )
+
+
+def tells_of_a_problem(text: str) -> bool:
+    """The wording speaks of something wrong, or of a place: "there's a…", "not picked up", "out", "in front of"."""
+    return bool(intents_of(text, _CUES))
 
 
 def numbered(names: list[str]) -> str:

@@ -56,19 +56,23 @@ async def start(ctx: Context) -> Plan | None:
     found = await report_form.candidates(
         ctx.session, ctx.index, text=said or ctx.text, language=ctx.language, confidence=confidence
     )
-    if not found:
+    if found is None:
         return None
+    place = await report_form.find_place(ctx.session, ctx.text)
+    news = intent is Intent.start_application or report_form.tells_of_a_problem(ctx.text) or place is not None
+    if not news and (found.answered or not found.bare):
+        return None  # "garbage day", "green bin": a topic an article answers, not news of a problem
     report: dict[str, Any] = {"text": ctx.text[:1000], "messages": [], "answers": {}, "asked": []}
     await _take_message(ctx, report)
-    place = await report_form.find_place(ctx.session, ctx.text)
     if place is not None:
         report["location"] = {"address_string": place.address, "address_id": place.address_id}
-    if len(found) == 1:
-        return await _begin(ctx, report, found[0])
-    report.update(step="choose", choices=[s.code for s in found])
-    names = [report_form.service_name(s, ctx.language) for s in found]
+    services = found.services
+    if len(services) == 1:
+        return await _begin(ctx, report, services[0])
+    report.update(step="choose", choices=[s.code for s in services])
+    names = [report_form.service_name(s, ctx.language) for s in services]
     reply = ctx.say("report_choose", choices=report_form.numbered(names))
-    return _ask(ctx, report, [reply], quick=tuple(str(n) for n in range(1, len(found) + 1)))
+    return _ask(ctx, report, [reply], quick=tuple(str(n) for n in range(1, len(services) + 1)))
 
 
 async def proceed(ctx: Context) -> Plan | None:
