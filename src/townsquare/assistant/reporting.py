@@ -31,6 +31,7 @@ from townsquare.assistant.intents import Intent, fold, is_question
 from townsquare.assistant.models import AssistantSession
 from townsquare.assistant.report_phrases import QUICK_SKIP, SKIP_WORDS
 from townsquare.assistant.turns import Context, Plan, Report
+from townsquare.errors import Problem
 from townsquare.interactions.models import Attachment, Channel
 
 PENDING = "report"
@@ -38,6 +39,7 @@ INTENT = "report"
 CHANNELS = frozenset({Channel.sms, Channel.chat})  # text doors; a call is not guided through a form
 PHOTO_CHANNELS = frozenset({Channel.sms})  # MMS; chat carries no files yet
 MAX_MESSAGES = 40
+ECHO = 80  # at most this much of an unplaced description is read back (an SMS segment is 160)
 
 
 def offered(ctx: Context) -> bool:
@@ -89,7 +91,10 @@ async def proceed(ctx: Context) -> Plan | None:
     step = report.get("step")
     if step == "choose":
         return await _chosen(ctx, report)
-    service = await agencies.get_service(ctx.session, code=str(report["service"]))
+    try:
+        service = await agencies.get_service(ctx.session, code=str(report["service"]))
+    except Problem:  # taken out of the catalogue since: a person takes it from here
+        return Plan(INTENT, [ctx.say("report_handoff")], handoff="needs_person", details={"report": gathered(report)})
     if step == "where":
         return await _where(ctx, report, service)
     if step == "photo":
@@ -135,7 +140,7 @@ async def _where(ctx: Context, report: dict[str, Any], service: Service) -> Plan
         said = ctx.say("report_found", address=place.address)
     else:
         report["location"] = {"address_string": text}
-        said = ctx.say("report_unplaced", place=text)
+        said = ctx.say("report_unplaced", place=text if len(text) <= ECHO else text[: ECHO - 1] + "…")
     return await _next(ctx, report, service, said=[said])
 
 
@@ -260,10 +265,14 @@ def _current(ctx: Context) -> dict[str, Any] | None:
 
 
 async def _take_message(ctx: Context, report: dict[str, Any]) -> None:
-    """Count this message as part of the report; a file it carries is the report's photo."""
+    """Count this message as part of the report; a picture it carries is the report's photo."""
     report["messages"] = [*report.get("messages", []), str(ctx.inbound.id)][-MAX_MESSAGES:]
     if not report.get("photo"):
-        found = await ctx.session.execute(select(Attachment.id).where(Attachment.interaction_id == ctx.inbound.id))
+        found = await ctx.session.execute(
+            select(Attachment.id).where(
+                Attachment.interaction_id == ctx.inbound.id, Attachment.content_type.startswith("image/")
+            )
+        )
         if found.first() is not None:
             report["photo"] = True
 
