@@ -71,6 +71,7 @@ async def test_a_pothole_reported_by_text_with_an_address_and_a_photo_becomes_a_
         location={"lat": SPOT[0], "long": SPOT[1], "address_string": "120 King Street West"},
     )
     earlier = earlier_case.id
+    await create_agent(session, email="roads@city.example", agencies=[works])
     await session.commit()
     phone = Phone(client)
     started = await phone.text("There's a pothole on my street")
@@ -109,6 +110,10 @@ async def test_a_pothole_reported_by_text_with_an_address_and_a_photo_becomes_a_
     page = await client.get(f"/reports/{reference}")
     assert page.status_code == 200
     assert "120 King Street West" in page.text
+    await sign_in_staff(client, "roads@city.example")  # the desk's case page shows the photo with the texts
+    desk = (await client.get(f"/desk/cases/{reference}")).text
+    assert "media-0.jpg (image/jpeg" in desk
+    assert "There&#39;s a pothole on my street" in desk
     state = await session.get_one(AssistantSession, item.conversation_id)
     assert state.pending is None
 
