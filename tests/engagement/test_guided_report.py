@@ -34,7 +34,6 @@ from townsquare.settings import Settings
 PHOTO = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
 WHERE = "Where is it? Send the street number and name. Reply CANCEL REPORT to stop."
 SIZE = "How big is it? 1 Smaller than a dinner plate, 2 Up to a tyre, 3 Bigger than a tyre. Reply with the number."
-BIKE_LANE = "Is it in a bike lane? 1 Yes, 2 No. Reply with the number. (Optional: reply SKIP.)"
 
 
 @pytest.fixture
@@ -78,8 +77,7 @@ async def test_a_pothole_reported_by_text_with_an_address_and_a_photo_becomes_a_
     assert started == [f"I can take your report here: Report a pothole. {WHERE}"]
     assert await phone.text("120 King St W") == ["Found: 120 King Street West. Send a photo of it, or reply SKIP."]
     assert await phone.text("", media=(PHOTO,)) == [f"Thanks for the photo. {SIZE}"]
-    assert await phone.text("2") == [BIKE_LANE]
-    assert await phone.text("skip") == [
+    assert await phone.text("2") == [  # the form's one required question: the bike lane one is optional
         "Your report: Report a pothole, at 120 King Street West, with a photo. How big is it? Up to a tyre. "
         "Send it? Reply YES or NO."
     ]
@@ -166,15 +164,13 @@ async def test_a_place_the_register_cannot_find_is_kept_as_described_and_the_pho
         f'you wrote it: "{place}". Send a photo of it, or reply SKIP.'
     ]
     assert await phone.text("What?") == ["Please send a photo, or reply SKIP to go on without one."]
-    assert await phone.text("SKIP") == ["Number on the pole, if you can see it (Optional: reply SKIP.)"]
-    assert await phone.text("SL-04417") == [
-        f"Your report: Street light out, at {place}. Number on the pole, if you can see it SL-04417. "
-        "Send it? Reply YES or NO."
+    assert await phone.text("SKIP") == [  # the form has no required question
+        f"Your report: Street light out, at {place}. Send it? Reply YES or NO."
     ]
     await phone.text("yes")
     [case] = await _cases(session)
     assert (case.address_string, case.lat, case.long, case.address_id) == (place, None, None, None)
-    assert case.attributes == {"pole_number": "SL-04417"}
+    assert case.attributes == {}
     assert await count(session, Attachment) == 0
 
 
@@ -213,8 +209,7 @@ async def test_no_at_the_summary_drops_the_report(
     await phone.text("pothole outside 120 King St W")  # the address came with the problem: not asked again
     assert phone.received[-1] == ["I can take your report here: Report a pothole. Send a photo of it, or reply SKIP."]
     await phone.text("skip")
-    await phone.text("3")
-    assert (await phone.text("2"))[0].endswith("Is it in a bike lane? No. Send it? Reply YES or NO.")
+    assert (await phone.text("3"))[0].endswith("How big is it? Bigger than a tyre. Send it? Reply YES or NO.")
     assert await phone.text("No") == ["OK, I have not sent it. Write again whenever you want to report something."]
     assert await _cases(session) == []
     assert await work_items(session) == []
@@ -257,7 +252,7 @@ async def test_a_redelivered_yes_is_answered_the_same_and_opens_one_case(
     client: httpx.AsyncClient, session: AsyncSession, works: Agency
 ) -> None:
     phone = Phone(client)
-    for said in ("streetlight out", "120 King St W", "skip", "skip"):
+    for said in ("streetlight out", "120 King St W", "skip"):
         await phone.text(said)
     first = await phone.text("yes", sid="SM" + "5" * 32)
     again = await phone.text("yes", sid="SM" + "5" * 32)

@@ -162,8 +162,8 @@ async def find_place(session: AsyncSession, text: str) -> Place | None:
 
 
 def questions(service: Service) -> list[ServiceAttribute]:
-    """The form's questions a person answers, in order."""
-    return [a for a in service.attributes if a.variable]
+    """The form's questions a person must answer, in order (the optional ones are not asked by text)."""
+    return [a for a in service.attributes if a.variable and a.required]
 
 
 def _wording(attribute: ServiceAttribute, language: str) -> dict[str, Any]:

@@ -7,7 +7,8 @@ redelivered message is answered from the record and two processes read the same 
   choose   → which problem, when the message names several (a number)
   where    → a street address the register places, or a description kept as written
   photo    → a photo on the same conversation, or SKIP (only where the channel carries photos)
-  question → each question of the service's form in turn (lists by number; SKIP for optional ones)
+  question → each required question of the service's form in turn (lists by number); optional ones are left
+             to staff and the portal, so a text report stays short
   confirm  → the summary: YES opens the case through the flow (`Context.open_report`), NO drops it
 
 CANCEL REPORT (« annuler ») leaves at any step, asking for a person hands off with what was gathered, and a
@@ -159,9 +160,6 @@ async def _answer(ctx: Context, report: dict[str, Any], service: Service) -> Pla
     if attribute is None:  # the form changed since it was asked
         return await _next(ctx, report, service)
     value = report_form.read_answer(service, attribute, ctx.text, ctx.language)
-    if value is None and not attribute.required and fold(ctx.text).strip(" .!") in SKIP_WORDS:
-        report["asked"] = [*report.get("asked", []), code]
-        return await _next(ctx, report, service)
     if value is None:
         again = [ctx.say("report_not_understood"), _question(ctx, attribute)]
         return _ask(ctx, report, [" ".join(again)], miss=True)
@@ -221,8 +219,6 @@ def _question(ctx: Context, attribute: ServiceAttribute) -> str:
     if attribute.values:
         many = attribute.datatype is AttributeDatatype.multivaluelist
         parts.append(ctx.say("report_pick_many" if many else "report_pick_one"))
-    if not attribute.required:
-        parts.append(ctx.say("report_optional"))
     return " ".join(parts)
 
 
