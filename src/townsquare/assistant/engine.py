@@ -1,10 +1,10 @@
 """The self-service assistant: one engine answering chat, SMS and speech before (or instead of) a person.
 
 `respond()` takes a recorded contact the engagement flow gives it and answers it from the knowledge base, a
-case's status, a link to an application, or asks for a hand-off to the queue with everything it learnt (the
-flow carries the hand-off out). Every reply is recorded as an answer to the contact (`interactions.replies`,
-payload `via="assistant"`), so a redelivery is answered from the record. Never commits, never logs what people
-write.
+case's status, a link to an application, guides a report about a place (`reporting`), or asks for a hand-off to
+the queue with everything it learnt (the flow carries the hand-off out, and opens a confirmed report's case).
+Every reply is recorded as an answer to the contact (`interactions.replies`, payload `via="assistant"`), so a
+redelivery is answered from the record. Never commits, never logs what people write.
 """
 
 from __future__ import annotations
@@ -56,11 +56,11 @@ class Turn:
 
     replies: tuple[Interaction, ...]  # recorded answers, rendered for the channel, in the person's language
     intent: str  # question | case_status | start_application | continue_application | callback |
-    # talk_to_person | feedback | greeting | unknown
+    # talk_to_person | feedback | greeting | report | unknown
     handoff: Handoff | None = None
     article: LiveArticle | None = None
     answer_id: uuid.UUID | None = None  # the AnswerRecord of a knowledge answer
-    awaiting: str | None = None  # "feedback" | "verify" | "callback_number" | "reference" | None
+    awaiting: str | None = None  # "feedback" | "verify" | "callback_number" | "reference" | "report:<step>" | None
     quick_replies: tuple[str, ...] = ()  # suggested answers to the last reply (["Yes", "No"] for feedback)
 
 
