@@ -27,8 +27,10 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity
 from townsquare.clock import replaying, utcnow
+from townsquare.content.notification_templates import import_notification_templates
+from townsquare.demo.city import NOTIFICATIONS_DIR
 from townsquare.interactions.models import Attachment, Direction, Interaction
-from townsquare.notify.models import OutboxMessage
+from townsquare.notify.models import Notification, OutboxMessage
 from townsquare.settings import Settings
 
 PHOTO = "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
@@ -71,6 +73,7 @@ async def test_a_pothole_reported_by_text_with_an_address_and_a_photo_becomes_a_
     )
     earlier = earlier_case.id
     await create_agent(session, email="roads@city.example", agencies=[works])
+    await import_notification_templates(session, NOTIFICATIONS_DIR)  # the city acknowledges cases by SMS
     await session.commit()
     phone = Phone(client)
     started = await phone.text("There's a pothole on my street")
@@ -100,6 +103,9 @@ async def test_a_pothole_reported_by_text_with_an_address_and_a_photo_becomes_a_
     inbound = (await session.execute(select(Interaction).where(Interaction.direction == Direction.inbound))).scalars()
     assert {i.case_id for i in inbound} == {case.id}
     assert await count(session, OutboxMessage, OutboxMessage.channel == "media") == 1  # the photo is copied in
+    # The reference was just texted back in the answer: no second text acknowledges the same case.
+    assert await count(session, Notification) == 0
+    assert await count(session, OutboxMessage, OutboxMessage.channel == "sms") == 0
     case_id, service_id, works_id = case.id, case.service_id, works.id
     [item] = await work_items(session)
     assert (item.case_id, item.agency_id, item.service_id) == (case_id, works_id, service_id)

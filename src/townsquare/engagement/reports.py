@@ -1,9 +1,9 @@
 """A report the assistant guided to the end (`assistant.reporting`) opened as a case, the way a web form is.
 
 The confirmed report becomes a form submission for its service on the contact's own channel: the case is opened
-by `placing.open_case_for_form` (location completed from the register, likely duplicates linked, the resident's
-acknowledgement), the person's messages in the report — the photo among them — join the case, and the case goes
-to its agency's queue as any form does. In the caller's transaction; never commits.
+by `placing.open_case_for_form` (location completed from the register, likely duplicates linked; the assistant's
+answer is the resident's acknowledgement), the person's messages in the report — the photo among them — join
+the case, and the case goes to its agency's queue as any form does. In the caller's transaction; never commits.
 """
 
 from __future__ import annotations
@@ -42,8 +42,9 @@ async def open_case(session: AsyncSession, settings: Settings, placed: Placed, r
         subject=None,
         metadata={"location": report.location, "attributes": attributes},
     )
+    # The assistant's answer gives the reference on the spot: a notification would only say it again.
     case = await placing.open_case_for_form(
-        session, settings, message, placed.citizen, service, placed.conversation, placed.interaction
+        session, settings, message, placed.citizen, service, placed.conversation, placed.interaction, acknowledge=False
     )
     if report.interaction_ids:
         await session.execute(
