@@ -29,9 +29,16 @@ log = logging.getLogger(__name__)
 SILENT = frozenset({CaseStatus.new, CaseStatus.open})  # internal triage steps: nothing the resident must know
 
 
-async def case_opened(session: AsyncSession, settings: Settings, case: Case) -> Notification | None:
-    """Acknowledge a new case to its resident, and schedule the reminders its service asks for from its dates."""
+async def case_opened(
+    session: AsyncSession, settings: Settings, case: Case, *, acknowledge: bool = True
+) -> Notification | None:
+    """Acknowledge a new case to its resident, and schedule the reminders its service asks for from its dates.
+
+    Without `acknowledge` (the door that opened it has just told the resident its reference, as the assistant
+    does at the end of a guided report) only the reminders are scheduled."""
     await reminders.for_case(session, case, now=utcnow())
+    if not acknowledge:
+        return None
     return await _tell(
         session, settings, case, MessageType.acknowledgement, key=f"case:{case.id}:acknowledgement", note=""
     )
