@@ -44,6 +44,8 @@ from townsquare.settings import Settings
 
 TITLE_REPEAT = 3  # a word in the title counts as three in the body
 KEYWORDS_REPEAT = 2
+BM25_K1 = 1.5  # term-frequency saturation (Lucene's BM25 defaults)
+BM25_B = 0.75  # length normalisation
 POPULARITY_WEIGHT = 0.15  # the most-used service's articles score up to 15% higher
 POPULARITY_DAYS = 90
 # How strongly a question word found in each part of an article says the article answers it.
@@ -53,10 +55,12 @@ IN_BODY = 0.4
 NO_CORE = 0.6  # confidence kept when no question word is in the article's title or keywords
 SYNONYM_QUALITY = 0.9
 TYPO_QUALITY = 0.8
-UNKNOWN_WORD_WEIGHT = 0.8  # share of the rarest word's weight that a word no article uses carries
+UNKNOWN_WORD_WEIGHT = 0.6  # share of the rarest word's weight that a word no article uses carries
 AMBIGUITY_PENALTY = 0.3
-RERANK = 60  # candidates reranked by coverage
+RERANK = 200  # candidates reranked by coverage: enough that look-alike articles do not crowd out the answer
 COVERAGE_FLOOR = 1.0
+COVERAGE_POWER = 2.0  # the score is multiplied by (floor + coverage) squared: covering the question beats repeating
+SYNONYM_SHARE = 0.5  # an answer holding only a synonym of a word counts half when weighing how telling the word is
 INTENT_MISMATCH = 0.7  # kept of the score of an article about something else than what the question asks
 
 # Cases live in a module on the same layer as this one; popularity needs two of their columns, not their code.
@@ -122,14 +126,40 @@ class _Snapshot:
     surface: list[str] = field(default_factory=list)  # every folded word seen, for typo correction
     known: frozenset[str] = frozenset()
     variants: dict[tuple[uuid.UUID, str], int] = field(default_factory=dict)  # (group, language) -> doc
+    group_of: Any = None  # numpy array: each document's answer (language group) as a number
 
-    def idf(self, token: str) -> float:
-        n, df = len(self.docs), self.df.get(token, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+    def postings(self, token: str) -> Any:
+        """Indices of the documents that hold `token` (numpy array)."""
+        if self.retriever is None or (tid := self.retriever.vocab_dict.get(token)) is None:
+            return np.zeros(0, dtype=int)
+        indptr = self.retriever.scores["indptr"]
+        return self.retriever.scores["indices"][indptr[tid] : indptr[tid + 1]]
+
+    def _answers(self, tokens: list[str]) -> int:
+        """How many answers (language groups) hold any of `tokens`."""
+        found = [self.postings(t) for t in tokens]
+        return int(np.unique(self.group_of[np.concatenate(found)]).size) if found else 0
+
+    def weight(self, alternatives: dict[str, float]) -> float | None:
+        """How telling a question word is (None when no article uses it): the IDF over answers, each counted once
+        whatever its languages, of those holding the word itself, plus a share of those holding only one of its
+        synonyms (a synonym means the same only some of the time)."""
+        present = {t: q for t, q in alternatives.items() if t in self.df}
+        if not present:
+            return None
+        best = max(present.values())
+        holding = self._answers([t for t, q in present.items() if q >= best])
+        near = self._answers(list(present))
+        df = holding + SYNONYM_SHARE * (near - holding)
+        return math.log(1 + (self.answers - df + 0.5) / (df + 0.5))
+
+    @property
+    def answers(self) -> int:
+        return int(self.group_of.max()) + 1 if self.docs else 0
 
     @property
     def idf_max(self) -> float:
-        return math.log(1 + (len(self.docs) - 0.5) / 1.5) if self.docs else 1.0
+        return math.log(1 + (self.answers - 0.5) / 1.5) if self.docs else 1.0
 
 
 def _doc_tokens(
@@ -177,10 +207,12 @@ def _build(
         surface.update(seen)
         df.update(set(core).union(head, body))
     if corpus:
-        retriever = bm25s.BM25()
+        retriever = bm25s.BM25(k1=BM25_K1, b=BM25_B)
         retriever.index(corpus, show_progress=False)
         snapshot.retriever = retriever
         snapshot.boost = 1.0 + POPULARITY_WEIGHT * np.array([d.popularity for d in snapshot.docs], dtype=float)
+        numbers: dict[uuid.UUID, int] = {}
+        snapshot.group_of = np.array([numbers.setdefault(d.live.group_id, len(numbers)) for d in snapshot.docs])
     if embed is not None and snapshot.docs:
         snapshot.vectors = embed([d.live for d in snapshot.docs])
     snapshot.df = dict(df)
@@ -199,9 +231,9 @@ def _typo_limit(word: str) -> int:
 def _analyse(snapshot: _Snapshot, query: str) -> list[_QueryWord]:
     """The question's words, each with the stems that may stand for it in either language."""
     result: list[_QueryWord] = [
-        _QueryWord({intent: 1.0}, snapshot.idf(intent), intent=True)
+        _QueryWord({intent: 1.0}, weight, intent=True)
         for intent in intents_of(query, INTENT_QUESTION)
-        if intent in snapshot.df
+        if (weight := snapshot.weight({intent: 1.0})) is not None
     ]
     seen: set[str] = set()
     for word in words(query):
@@ -225,8 +257,9 @@ def _analyse(snapshot: _Snapshot, query: str) -> list[_QueryWord]:
                     for lang in ("en", "fr"):
                         token = stem(part, lang)
                         alternatives[token] = max(alternatives.get(token, 0.0), q)
-        present = [snapshot.idf(t) for t in alternatives if t in snapshot.df]
-        weight = max(present) if present else snapshot.idf_max * UNKNOWN_WORD_WEIGHT
+        weight = snapshot.weight(alternatives)
+        if weight is None:  # a word no article uses still counts against how much of the question is answered
+            weight = snapshot.idf_max * UNKNOWN_WORD_WEIGHT
         result.append(_QueryWord(alternatives, weight))
     return result
 
@@ -274,10 +307,11 @@ def _scores(snapshot: _Snapshot, analysed: list[_QueryWord], semantic: _Semantic
         for i in _best(lexical, min(len(lexical), RERANK)).tolist():
             if lexical[i] > 0:
                 doc = snapshot.docs[i]
-                lexical[i] *= COVERAGE_FLOOR + _coverage(doc, analysed)
+                fit = COVERAGE_FLOOR + _coverage(doc, analysed)
                 offered = {token for token in doc.core if token.startswith("~")}
                 if asked and offered and not asked & offered:  # asks when, and the article is about a problem
-                    lexical[i] *= INTENT_MISMATCH
+                    fit *= INTENT_MISMATCH
+                lexical[i] *= fit**COVERAGE_POWER
     if semantic is None:
         return lexical
     similarity = semantic.similarity
