@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_article
 from townsquare.knowledge.search import KnowledgeIndex
-from townsquare.knowledge.wording import stem
+from townsquare.knowledge.wording import stem, words
 from townsquare.settings import Settings
 
 
@@ -130,3 +130,22 @@ async def test_look_alike_articles_do_not_crowd_out_the_one_that_answers(
                          "Elm Street, is also open on Saturdays from 9 a.m. to 1 p.m. Online services, chat and "
                          "text messages work at any time of day.")  # fmt: skip
     assert (await _slugs(index, session, "are you open on saturday"))[0] == "opening-hours"
+
+
+def test_a_hyphenated_word_made_of_grammar_is_its_one_meaningful_part_or_nothing() -> None:
+    assert words("la ville va-t-elle payer") == ["ville", "va", "payer"]
+    assert words("quand dois-je payer, et quoi faire") == ["payer"]
+    assert words("un nid-de-poule") == ["nid-de-poule", "nid", "poule"]
+
+
+async def test_everyday_words_for_the_same_thing_find_each_other(session: AsyncSession, index: KnowledgeIndex) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="towed-vehicle", title="My vehicle was towed",
+                         summary="How to get a towed vehicle back from the pound.")  # fmt: skip
+    await create_article(session, agency=agency, slug="noise", title="Noise from next door",
+                         summary="Quiet hours and how to complain about a neighbour.")  # fmt: skip
+    await create_article(session, agency=agency, language="fr", slug="aines", title="Aide aux aînés",
+                         summary="Un remboursement de taxes pour les aînés à faible revenu.")  # fmt: skip
+    assert (await _slugs(index, session, "my car was impounded"))[0] == "towed-vehicle"
+    assert (await _slugs(index, session, "my neighbor is too loud"))[0] == "noise"
+    assert (await _slugs(index, session, "tax help for seniors"))[0] == "aines"

@@ -63,9 +63,11 @@ def words(text: str) -> list[str]:
     for word in _WORD.findall(fold(text)):
         if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
             continue
+        if "-" in word:  # "nid-de-poule" is also "nid" and "poule"; "va-t-elle" is "va", "dois-je" nothing
+            parts = [p for p in word.split("-") if p not in STOP_WORDS and len(p) > 1]
+            found.extend([word, *parts] if len(parts) > 1 else parts)
+            continue
         found.append(word)
-        if "-" in word:  # "nid-de-poule" is also "nid" and "poule"
-            found.extend(p for p in word.split("-") if p not in STOP_WORDS and len(p) > 1)
     return found
 
 
