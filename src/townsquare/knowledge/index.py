@@ -37,6 +37,7 @@ class Doc:
     head: frozenset[str]  # stems of the summary and short answer
     body: frozenset[str]  # stems of the body
     popularity: float  # 0..1
+    offers: frozenset[str] = frozenset()  # the intents its title or keywords speak of ("~when")
 
 
 @dataclass
@@ -54,6 +55,7 @@ class Snapshot:
     known: frozenset[str] = frozenset()
     variants: dict[tuple[uuid.UUID, str], int] = field(default_factory=dict)  # (group, language) -> doc
     group_of: Any = None  # numpy array: each document's answer (language group) as a number
+    group_count: int = 0
 
     def postings(self, token: str) -> Any:
         """Indices of the documents that hold `token` (numpy array)."""
@@ -64,8 +66,10 @@ class Snapshot:
 
     def _answers(self, tokens: list[str]) -> int:
         """How many answers (language groups) hold any of `tokens`."""
-        found = [self.postings(t) for t in tokens]
-        return int(np.unique(self.group_of[np.concatenate(found)]).size) if found else 0
+        held = np.zeros(self.answers, dtype=bool)
+        for token in tokens:
+            held[self.group_of[self.postings(token)]] = True
+        return int(held.sum())
 
     def weight(self, alternatives: dict[str, float]) -> float | None:
         """How telling a question word is (None when no article uses it): the IDF over answers, each counted once
@@ -82,7 +86,8 @@ class Snapshot:
 
     @property
     def answers(self) -> int:
-        return int(self.group_of.max()) + 1 if self.docs else 0
+        """How many answers (language groups) the index holds."""
+        return self.group_count
 
     @property
     def idf_max(self) -> float:
@@ -129,7 +134,8 @@ def build(
         used = sum(counts.get(code, 0) for code in live.service_codes)
         popularity = math.log1p(used) / math.log1p(top) if top else 0.0
         snapshot.variants[(live.group_id, live.language)] = len(snapshot.docs)
-        snapshot.docs.append(Doc(live, frozenset(core), frozenset(head), frozenset(body), min(popularity, 1.0)))
+        offers = frozenset(token for token in core if token.startswith("~"))
+        snapshot.docs.append(Doc(live, frozenset(core), frozenset(head), frozenset(body), min(popularity, 1.0), offers))
         corpus.append(tokens or [""])
         surface.update(seen)
         df.update(set(core).union(head, body))
@@ -140,6 +146,7 @@ def build(
         snapshot.boost = 1.0 + POPULARITY_WEIGHT * np.array([d.popularity for d in snapshot.docs], dtype=float)
         numbers: dict[uuid.UUID, int] = {}
         snapshot.group_of = np.array([numbers.setdefault(d.live.group_id, len(numbers)) for d in snapshot.docs])
+        snapshot.group_count = len(numbers)
     if embed is not None and snapshot.docs:
         snapshot.vectors = embed([d.live for d in snapshot.docs])
     snapshot.df = dict(df)

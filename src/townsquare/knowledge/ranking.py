@@ -5,6 +5,7 @@ the question they account for and where, or blended with meaning when semantic r
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -89,7 +90,8 @@ def analyse(snapshot: Snapshot, query: str) -> list[QueryWord]:
         weight = snapshot.weight(alternatives)
         if weight is None:  # a word no article uses still counts against how much of the question is answered
             weight = snapshot.idf_max * UNKNOWN_WORD_WEIGHT
-        result.append(QueryWord(alternatives, weight))
+        # Only stems some article holds can match: the rest would be looked up for every candidate for nothing.
+        result.append(QueryWord({t: q for t, q in alternatives.items() if t in snapshot.df}, weight))
     return result
 
 
@@ -133,14 +135,22 @@ def score_all(snapshot: Snapshot, analysed: list[QueryWord], semantic: Semantic 
         # Rerank the best candidates by how much of the question each accounts for, and where (title and
         # keywords count most): BM25 alone lets one rare word outweigh the rest of the question.
         asked = {token for q in analysed if q.intent for token in q.alternatives}
-        for i in top_indices(lexical, min(len(lexical), RERANK)).tolist():
-            if lexical[i] > 0:
-                doc = snapshot.docs[i]
-                fit = COVERAGE_FLOOR + coverage(doc, analysed)
-                offered = {token for token in doc.core if token.startswith("~")}
-                if asked and offered and not asked & offered:  # asks when, and the article is about a problem
-                    fit *= INTENT_MISMATCH
-                lexical[i] *= fit**COVERAGE_POWER
+        candidates = top_indices(lexical, min(len(lexical), RERANK))
+        reranked: list[float] = []  # a min-heap of the best `keep` reranked scores
+        most = (COVERAGE_FLOOR + 1.0) ** COVERAGE_POWER  # the most a rerank can multiply a score by
+        for i in candidates[np.argsort(-lexical[candidates])].tolist():
+            # Words only: once a candidate could not reach the best `keep` even fully covered, none after it can,
+            # and left as they are they stay below them.
+            if lexical[i] <= 0 or (semantic is None and len(reranked) >= keep and lexical[i] * most <= reranked[0]):
+                break
+            doc = snapshot.docs[i]
+            fit = COVERAGE_FLOOR + coverage(doc, analysed)
+            if asked and doc.offers and not asked & doc.offers:  # asks when, and the article is about a problem
+                fit *= INTENT_MISMATCH
+            lexical[i] *= fit**COVERAGE_POWER
+            heapq.heappush(reranked, float(lexical[i]))
+            if len(reranked) > keep:
+                heapq.heappop(reranked)
     if semantic is None:
         return lexical
     similarity = semantic.similarity
