@@ -158,6 +158,24 @@
       }
     }
 
+    // "Use my location": only where the browser can tell; the address field stays the way that always works.
+    const useButton = document.querySelector("[data-use-location]");
+    if (useButton && navigator.geolocation) {
+      useButton.closest("[data-use-location-wrap]").hidden = false;
+      useButton.addEventListener("click", () => {
+        say(useButton.dataset.textLocating);
+        navigator.geolocation.getCurrentPosition(
+          (position) => {
+            const here = { lat: position.coords.latitude, lng: position.coords.longitude };
+            setPoint(here, { fillAddress: true });
+            if (map) map.setView([here.lat, here.lng], Math.max(map.getZoom(), 17));
+          },
+          () => say(useButton.dataset.textDenied),
+          { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 },
+        );
+      });
+    }
+
     // Suggestions from the register in a datalist; choosing one places the point too.
     const list = document.createElement("datalist");
     list.id = `${address.id}-suggestions`;

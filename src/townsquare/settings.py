@@ -183,6 +183,9 @@ class Settings(BaseSettings):
     resident_send_client_limits: str = Field(
         default="20/hour;100/day", description="Sign-in links, email links and codes asked for by one client address"
     )
+    resident_guest_client_limits: str = Field(
+        default="20/hour;100/day", description="Reports and follows started without an account by one client address"
+    )
     resident_wrong_code_limits: str = Field(
         default="10/15 minutes;30/day", description="Wrong codes (texted, authenticator app) a resident may enter"
     )
@@ -260,6 +263,7 @@ class Settings(BaseSettings):
         "staff_sign_in_client_limits",
         "resident_send_address_limits",
         "resident_send_client_limits",
+        "resident_guest_client_limits",
         "resident_wrong_code_limits",
     )
     @classmethod

@@ -57,20 +57,22 @@ async def test_an_open311_report_an_sms_and_a_portal_report_about_one_spot_meet_
     assert reported.status_code == 200, reported.text
     first_ref = reported.json()[0]["service_request_id"]
 
-    # 2. Someone texts the city about it; the agent who picks the text up opens a case by typing the address.
-    texted = await post_twilio(
-        client,
-        "/channels/sms/twilio",
-        {
-            "MessageSid": "SM" + uuid.uuid4().hex,
-            "AccountSid": TWILIO_ACCOUNT,
-            "From": RESIDENT,
-            "To": CITY_LINE,
-            "Body": "There's a huge pothole outside 120 King St W, my tire burst",
-            "NumMedia": "0",
-        },
-    )
+    # 2. Someone texts the city about it and asks for a person; the agent who picks the text up opens a case by
+    #    typing the address.
+    form = {
+        "MessageSid": "SM" + uuid.uuid4().hex,
+        "AccountSid": TWILIO_ACCOUNT,
+        "From": RESIDENT,
+        "To": CITY_LINE,
+        "Body": "There's a huge pothole outside 120 King St W, my tire burst",
+        "NumMedia": "0",
+    }
+    texted = await post_twilio(client, "/channels/sms/twilio", form)
     assert texted.status_code == 200, texted.text
+    assert "I can take your report here" in texted.text  # the assistant offers to guide the report...
+    form["MessageSid"], form["Body"] = "SM" + uuid.uuid4().hex, "I'd rather talk to a person"
+    handed = await post_twilio(client, "/channels/sms/twilio", form)  # ...but they ask for someone
+    assert "with what you have told me so far" in handed.text
     await session.rollback()
     item = (
         await session.execute(select(WorkItem).where(WorkItem.channel == "sms", WorkItem.case_id.is_(None)))

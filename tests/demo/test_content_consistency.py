@@ -104,3 +104,22 @@ def test_a_service_s_notice_promises_nothing_its_article_does_not_say(
         pytest.skip(f"{code} has no article of its own in {language}")
     missing = figures(notice) - figures(_said(article) + " " + article.fields.voice_script)
     assert not missing, f"{code} ({language}) notice says {sorted(missing)}; {article.meta.slug} does not"
+
+
+PAGE_NAMED = re.compile(r"(?:the\s+\"([^\"]+)\"\s+page|page\s+«\s*([^»]+?)\s*»)")
+
+
+def test_a_page_an_article_sends_people_to_is_named_as_it_is_titled() -> None:
+    """ "See the “X” page" must name a real article's title in the same language, or the reader cannot find it."""
+    titles: dict[str, set[str]] = {}
+    for article in ARTICLES:
+        titles.setdefault(article.meta.language, set()).add(article.fields.title)
+    named = [
+        (article.meta.slug, article.meta.language, match.group(1) or match.group(2))
+        for article in ARTICLES
+        for match in PAGE_NAMED.finditer(_said(article))
+    ]
+    assert len(named) >= 2  # the demo does send people to other pages, in both languages
+    assert [n for n in named if n[2] not in titles[n[1]]] == []
+    assert PAGE_NAMED.search('Holiday changes are on the "Collection on statutory holidays" page.')
+    assert PAGE_NAMED.search("sont sur la page « La collecte pendant les jours fériés ».")

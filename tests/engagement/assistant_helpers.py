@@ -34,15 +34,18 @@ class Phone:
     number: str = RESIDENT
     received: list[list[str]] = field(default_factory=list)
 
-    async def text(self, body: str, *, sid: str | None = None) -> list[str]:
+    async def text(self, body: str, *, sid: str | None = None, media: tuple[str, ...] = ()) -> list[str]:
+        """Text the city; `media` are the URLs of photos sent with it (an MMS, as Twilio describes one)."""
         form = {
             "MessageSid": sid or "SM" + uuid.uuid4().hex,
             "AccountSid": TWILIO_ACCOUNT,
             "From": self.number,
             "To": CITY,
             "Body": body,
-            "NumMedia": "0",
+            "NumMedia": str(len(media)),
         }
+        for n, url in enumerate(media):
+            form |= {f"MediaUrl{n}": url, f"MediaContentType{n}": "image/jpeg"}
         response = await post_twilio(self.client, PATH, form)
         assert response.status_code == 200, response.text
         answers = messages_in(response.text)

@@ -322,6 +322,14 @@ async def test_every_route_answers_every_caller_as_its_rule_says(
             sha256=runtime.pipeline.store.save(b"jpg"),
         )
         session.add(kept)
+        photo = {"sha256": runtime.pipeline.store.save(b"stripped jpg"), "width": 1, "height": 1}
+        await drafts.save(  # the report's photo, which only its owner may see
+            session,
+            draft_id=uuid.UUID(world.params["draft_id"]),
+            citizen_id=uuid.UUID(str(world.credentials["resident_a"])),
+            base_version=0,
+            changes={"_photo": photo},
+        )
         await session.commit()
         world.params["attachment_id"] = str(kept.id)
     wrong: list[str] = []

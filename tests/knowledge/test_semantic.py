@@ -15,13 +15,13 @@ from townsquare.settings import Settings
 OFF_SCRIPT = """
 import sys, uuid
 from datetime import UTC, date, datetime
-from townsquare.knowledge import search
+from townsquare.knowledge import index, search
 from townsquare.knowledge.service import LiveArticle
 from townsquare.settings import Settings
 
 live = LiveArticle(uuid.uuid4(), uuid.uuid4(), 1, "report-a-pothole", "en", uuid.uuid4(), uuid.uuid4(),
                    "Report a pothole", "", "", "", "", [], datetime.now(UTC), date.today())
-snapshot = search._build(1, date.today(), [live], {})
+snapshot = index.build(1, date.today(), [live], {})
 assert [h.slug for h in search._search(snapshot, "pothole", "en", 5)] == ["report-a-pothole"]
 assert search.KnowledgeIndex(Settings(knowledge_semantic=False))._semantic_module() is None
 loaded = [m for m in ("townsquare.knowledge.semantic", "sentence_transformers", "torch") if m in sys.modules]

@@ -98,7 +98,8 @@ async def with_axe(context: BrowserContext) -> None:
 
 async def assert_accessible(page: Page) -> None:
     """No axe-core violations on the page as it is now."""
-    assert await axe_violations(page) == [], page.url
+    found = await axe_violations(page)
+    assert found == [], f"{page.url}: {found}"
 
 
 def _settable(cookie: Cookie) -> SetCookieParam:

@@ -22,13 +22,16 @@ _ENGLISH = """
     can't won't isn't it it's its we our us they their them he she his her my if then than there here
     from into by at about after before until while some any all every each other only just also very
     yes please thank thanks hello sorry
-    sign signed continue back search help report reports reported submit send sent next previous save saved
-    cancel delete remove change start started skip main content home account request requests status open
+    sign signed back search help report reports reported submit send sent next previous save saved
+    cancel delete remove start started skip home account request requests status open
     closed received update updated phone email address street new more less find show hide choose enter
     check your answers done apply online follow track none nothing something someone anyone
     general reminder reminders appointment renewal acknowledgement
 """
 ENGLISH_WORDS = frozenset(_ENGLISH.split())
+# Words French sentences use too ("la demande continue", "ce signalement change", "à la main", "content"): English
+# only as a whole label, a button or a link on its own ("Continue", "Change").
+ENGLISH_ALONE = frozenset({"continue", "change", "main", "content"})
 # Multi-word English phrases worth naming even when their words are allowed alone.
 ENGLISH_PHRASES = (
     "sign in", "sign out", "log in", "go back", "find out", "read more", "see all", "zoom in", "zoom out",
@@ -135,6 +138,8 @@ def english_words(text: str, allowed: Iterable[str] = (), also: frozenset[str] =
     lowered = cleaned.casefold().replace("\u2019", "'")  # a typographic apostrophe reads as a plain one
     found = [phrase for phrase in ENGLISH_PHRASES if re.search(rf"\b{phrase}\b", lowered)]
     found += [word for word in WORD.findall(lowered) if word in ENGLISH_WORDS or word in also]
+    if lowered.strip(" .:!?") in ENGLISH_ALONE:
+        found.append(lowered.strip(" .:!?"))
     return list(dict.fromkeys(found))
 
 

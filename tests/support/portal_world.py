@@ -59,7 +59,7 @@ NOT_PAGES: dict[str, str] = {
     "/map/places": "JSON for the address box and the map",
     "/sw.js": "the service worker's script",
     "/manifest.webmanifest": "JSON; its words are checked on their own (test_the_manifest_speaks_french)",
-    "/services/{code}/apply": "a redirect to the application's first page, which is checked",
+    "/applications/{draft_id}/photo": "the photo a resident added to a report, served as it is",
 }
 
 
@@ -80,6 +80,8 @@ class World:
     neighbour: Resident  # a French-speaking resident of the demo, with its six months of contact on every channel
     neighbour_cases: list[str]
     neighbour_conversations: list[uuid.UUID]
+    followed_report: str  # a demo street report Marie said "me too" to
+    guest_token: str  # a visitor without an account, waiting for the code to follow that report
     allowed: list[str] = field(default_factory=list)
     catalogue_english: frozenset[str] = frozenset()  # words of the catalogue's English names, not French ones
 
@@ -186,6 +188,27 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
     client.cookies.clear()
 
     async with runtime.db.session() as s:
+        followed = (
+            await s.execute(
+                select(Case.reference)
+                .join(Service, Service.id == Case.service_id)
+                .where(Service.open311.is_(True), Case.citizen_id != resident.citizen_id)
+                .order_by(Case.created_at)
+                .limit(1)
+            )
+        ).scalar_one()
+    client.cookies.set("ts_citizen", resident.token)
+    await client.post(f"/reports/{followed}/me-too", headers=ORIGIN)
+    client.cookies.clear()
+    client.cookies.set("ts_lang", "fr")
+    asked = await client.post(
+        "/contact", data={"for": f"follow:{followed}", "how": "email", "email": "voisin@example.org"}, headers=ORIGIN
+    )
+    assert asked.status_code == 303, asked.text
+    guest_token = str(client.cookies.get("ts_citizen"))
+    client.cookies.clear()
+
+    async with runtime.db.session() as s:
         case = (
             await s.execute(select(Case).where(Case.citizen_id == resident.citizen_id, Case.service_id != renewal_id))
         ).scalar_one()
@@ -261,6 +284,8 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         neighbour=neighbour,
         neighbour_cases=cases_of,
         neighbour_conversations=conversations_of,
+        followed_report=followed,
+        guest_token=guest_token,
         allowed=allowed,
     )
 
@@ -306,6 +331,9 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/help/{slug}", "/help/signaler-un-nid-de-poule?answered=no"),
         ("/map", "/map"),
         ("/reports/{reference}", f"/reports/{world.report_reference}"),
+        ("/reports/{reference}", f"/reports/{world.followed_report}"),
+        ("/contact", f"/contact?for=follow:{world.followed_report}"),
+        ("/contact", f"/contact?for=metoo:{world.followed_report}"),
         ("/offline", "/offline?lang=fr"),
         ("/unsubscribe/{token}", f"/unsubscribe/{world.unsubscribe_token}"),
         ("/m/{token}", f"/m/{world.message_token}"),
@@ -323,10 +351,12 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("", "/map?service=NOPE", 422),
         ("/search", "/search?q=+", 422),
         ("/account/oidc/sign-in", "/account/oidc/sign-in", 404),  # no identity provider in the demo
+        ("/contact", "/contact?for=nothing", 404),
         ("/account/oidc/callback", "/account/oidc/callback?state=x&code=y", 404),
     ]
     signed_out_only = [
         ("/account/sign-in", "/account/sign-in", 200),
+        ("/services/{code}/apply", "/services/POTHOLE/apply", 200),  # a report without an account (signed in: a draft)
         ("/account/sign-in-code", "/account/sign-in-code", 400),  # no sign-in waiting for its code
     ]
     waiting_for_code = (PENDING_COOKIE, world.pending_sign_in)
@@ -349,6 +379,9 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/applications/{draft_id}/pages/{number}", f"/applications/{world.draft_id}/pages/2"),
         ("/applications/{draft_id}/check", f"/applications/{world.draft_id}/check"),
         ("/applications/{draft_id}/done", f"/applications/{world.sent_draft_id}/done"),
+        ("/contact", f"/contact?for=draft:{world.draft_id}"),
+        ("/reports/{reference}", f"/reports/{world.followed_report}?followed=1"),
+        ("/reports/{reference}", f"/reports/{world.report_reference}?sent=1"),
         # The same pages after a change: each shows a banner saying what was done.
         ("/account", "/account?updated=phone"),
         ("/account", "/account?updated=email"),
@@ -373,6 +406,8 @@ def portal_pages(world: World) -> list[PortalPage]:
     pages.append(PortalPage("/account/sign-in-code", "/account/sign-in-code", False, cookies=(waiting_for_code,)))
     pages += [PortalPage(route, url, True) for route, url in account]
     pages += [PortalPage(route, url, True, status) for route, url, status in account_missing]
+    guest = world.guest_token
+    pages.append(PortalPage("/contact/code", f"/contact/code?for=follow:{world.followed_report}", True, token=guest))
     # A neighbour's six months of contact: every kind of touchpoint, each channel's words around it.
     theirs = world.neighbour.token
     pages += [PortalPage("/account/cases", "/account/cases", True, token=theirs)]
@@ -397,6 +432,7 @@ class PortalForm:
     signed_in: bool
     status: int
     cookies: tuple[tuple[str, str], ...] = ()
+    token: str = ""  # signed in as another resident than Marie
 
 
 def portal_forms(world: World) -> list[PortalForm]:
@@ -425,18 +461,32 @@ def portal_forms(world: World) -> list[PortalForm]:
         PortalForm("/help/signaler-un-nid-de-poule/feedback", {"helpful": ""}, False, 422),
         PortalForm(f"/unsubscribe/{world.unsubscribe_token}", {"scope": "type"}, False, 200),
         PortalForm(f"/unsubscribe/{world.unsubscribe_token}", {"undo": "1"}, False, 200),
+        PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": ""}, False, 422),
+        PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": "phone", "phone": "non"}, True, 422),
+        PortalForm(
+            "/contact/code",
+            {"for": f"follow:{world.followed_report}", "code": "000000"},
+            True,
+            422,
+            token=world.guest_token,
+        ),
     ]
 
 
 def resident_get_routes(app: FastAPI) -> set[str]:
-    """The paths of the app's GET routes drawn by the portal (and the read-more page of a shortened SMS)."""
+    """The paths of the app's GET routes drawn by the portal (and the read-more page of a shortened SMS), through
+    the routers the app includes."""
     found = set()
     for route in app.routes:
-        if not isinstance(route, APIRoute) or "GET" not in (route.methods or set()):
-            continue
-        module = route.endpoint.__module__
-        if module.startswith("townsquare.web.portal.") or module == "townsquare.web.messages":
-            found.add(route.path)
+        contexts = route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else []
+        gets = [(ctx.path, ctx.original_route.endpoint) for ctx in contexts if ctx.methods and "GET" in ctx.methods]
+        if isinstance(route, APIRoute) and "GET" in (route.methods or set()):
+            gets.append((route.path, route.endpoint))
+        for path, endpoint in gets:
+            module = endpoint.__module__
+            if module.startswith("townsquare.web.portal.") or module == "townsquare.web.messages":
+                found.add(path)
+    assert {"/", "/account", "/m/{token}"} <= found, "the portal's routes could not be read"
     return found
 
 

@@ -76,6 +76,7 @@ FRENCH_VALUES = {
     "days": "3",
     "code": "123456",
     "minutes": "15",
+    "address": "130, rue Queen Ouest",
 }
 
 
@@ -89,15 +90,10 @@ def _report(findings: dict[str, list[str]]) -> str:
 
 
 def test_the_detector_finds_english_and_lets_french_and_allowed_names_through() -> None:
-    assert english_words("Sign in to continue with your application") == [
-        "sign in",
-        "sign",
-        "to",
-        "continue",
-        "with",
-        "your",
-    ]
+    assert english_words("Sign in to continue with your application") == ["sign in", "sign", "to", "with", "your"]
     assert english_words("Back") == ["back"]
+    assert english_words("Continue") == ["continue"]  # a button on its own
+    assert english_words("Le traitement continue et ce signalement change.") == []
     names = words_only_in_english(["City Works", "Report a pothole"], ["Travaux publics", "Signaler un nid-de-poule"])
     assert names == {"city", "works", "report", "pothole"}
     assert english_words("Rappel : City Works", also=names) == ["city", "works"]
@@ -162,7 +158,7 @@ async def test_every_portal_page_speaks_french(app: FastAPI, client: httpx.Async
         client.cookies.clear()
         client.cookies.set(LANGUAGE_COOKIE, "fr")
         if form.signed_in:
-            client.cookies.set(CITIZEN_COOKIE, world.resident.token)
+            client.cookies.set(CITIZEN_COOKIE, form.token or world.resident.token)
         for name, value in form.cookies:
             client.cookies.set(name, value)
         answer = await client.post(form.url, data=form.data, headers=BROWSER | ORIGIN)
@@ -235,6 +231,7 @@ def _email_as_read(payload: dict[str, object]) -> list[str]:
 
 def test_every_notification_template_has_french_words_with_no_english() -> None:
     every = _templates()
+    assert set(FRENCH_VALUES) >= set().union(*templates.PLACEHOLDERS.values()), "a placeholder with no French value"
     slots = {(t["type"], t["channel"]) for t in every if t["language"] == "en"}
     french = {(t["type"], t["channel"]) for t in every if t["language"] == "fr"}
     assert slots - french == set(), "message types with English words and no French ones"

@@ -1,10 +1,10 @@
 """The self-service assistant: one engine answering chat, SMS and speech before (or instead of) a person.
 
 `respond()` takes a recorded contact the engagement flow gives it and answers it from the knowledge base, a
-case's status, a link to an application, or asks for a hand-off to the queue with everything it learnt (the
-flow carries the hand-off out). Every reply is recorded as an answer to the contact (`interactions.replies`,
-payload `via="assistant"`), so a redelivery is answered from the record. Never commits, never logs what people
-write.
+case's status, a link to an application, guides a report about a place (`reporting`), or asks for a hand-off to
+the queue with everything it learnt (the flow carries the hand-off out, and opens a confirmed report's case).
+Every reply is recorded as an answer to the contact (`interactions.replies`, payload `via="assistant"`), so a
+redelivery is answered from the record. Never commits, never logs what people write.
 """
 
 from __future__ import annotations
@@ -12,17 +12,17 @@ from __future__ import annotations
 import logging
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Service
-from townsquare.assistant import checks, handoff, intents, phrases
+from townsquare.assistant import checks, handoff, intents, phrases, report_form, reporting
 from townsquare.assistant import state as memory
-from townsquare.assistant.intents import Detected, Intent
-from townsquare.assistant.models import AssistantSession
+from townsquare.assistant.intents import Intent
+from townsquare.assistant.turns import Context, Plan, ReportOpener
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens import service as citizens
@@ -56,49 +56,12 @@ class Turn:
 
     replies: tuple[Interaction, ...]  # recorded answers, rendered for the channel, in the person's language
     intent: str  # question | case_status | start_application | continue_application | callback |
-    # talk_to_person | feedback | greeting | unknown
+    # talk_to_person | feedback | greeting | report | unknown
     handoff: Handoff | None = None
     article: LiveArticle | None = None
     answer_id: uuid.UUID | None = None  # the AnswerRecord of a knowledge answer
-    awaiting: str | None = None  # "feedback" | "verify" | "callback_number" | "reference" | None
+    awaiting: str | None = None  # "feedback" | "verify" | "callback_number" | "reference" | "report:<step>" | None
     quick_replies: tuple[str, ...] = ()  # suggested answers to the last reply (["Yes", "No"] for feedback)
-
-
-@dataclass
-class _Plan:
-    """What one turn decided, before anything is written."""
-
-    intent: str
-    replies: list[str] = field(default_factory=list)
-    handoff: str | None = None  # the reason
-    kind: str | None = None  # work item kind, when not the channel's own
-    details: dict[str, Any] = field(default_factory=dict)
-    article: LiveArticle | None = None
-    confidence: float | None = None
-    awaiting: str | None = None
-    miss: bool = False
-
-
-@dataclass
-class _Ctx:
-    session: AsyncSession
-    settings: Settings
-    index: KnowledgeIndex
-    inbound: Interaction
-    citizen: Citizen
-    identity: Identity | None
-    state: AssistantSession
-    language: str
-    spoken: bool
-    render_channel: str
-    text: str
-    detected: Detected
-
-    def say(self, key: str, **values: object) -> str:
-        return phrases.say(self.language, key, spoken=self.spoken, **values)
-
-    def url(self, path: str) -> str:
-        return self.settings.public_url.rstrip("/") + path
 
 
 async def respond(
@@ -109,13 +72,16 @@ async def respond(
     inbound: Interaction,
     conversation_started: bool,
     handoff_reply: str | None = None,
+    open_report: ReportOpener | None = None,
 ) -> Turn:
     """Answer one recorded contact nobody is handling; records the answers, does not commit.
 
     When the conversation starts with a hand-off, `handoff_reply` (the channel's usual acknowledgement) is
-    said instead of the assistant's own words.
+    said instead of the assistant's own words. With `open_report`, a resident may report a problem at a place
+    (`reporting`): the flow opens the case when they confirm.
     """
     ctx = await _context(session, settings, index, inbound, inbound.channel, inbound.body)
+    ctx.open_report = open_report
     plan = await _plan(ctx)
     if plan.handoff is not None and handoff_reply and conversation_started and plan.kind != "callback":
         plan.replies = [handoff_reply]
@@ -127,7 +93,7 @@ async def respond(
 
 async def _context(
     session: AsyncSession, settings: Settings, index: KnowledgeIndex, inbound: Interaction, channel: Channel, text: str
-) -> _Ctx:
+) -> Context:
     state = await memory.load(session, conversation_id=inbound.conversation_id)
     citizen = await session.get_one(Citizen, inbound.citizen_id)
     identity = await session.get(Identity, inbound.identity_id) if inbound.identity_id else None
@@ -141,12 +107,12 @@ async def _context(
     memory.remember(state, language=language)
     spoken = channel is Channel.voice
     render_channel = channel.value if channel.value in ("sms", "chat", "voice") else "chat"
-    return _Ctx(
+    return Context(
         session, settings, index, inbound, citizen, identity, state, language, spoken, render_channel, text, detected
     )
 
 
-def _identified(ctx: _Ctx) -> bool:
+def _identified(ctx: Context) -> bool:
     """The contact came from someone the platform knows is this citizen: a verified contact or their device."""
     return ctx.identity is not None and (ctx.identity.verified or ctx.identity.kind is IdentityKind.device)
 
@@ -154,8 +120,10 @@ def _identified(ctx: _Ctx) -> bool:
 # Deciding -----------------------------------------------------------------------------------------------------
 
 
-async def _plan(ctx: _Ctx) -> _Plan:
+async def _plan(ctx: Context) -> Plan:
     intent = ctx.detected.intent
+    if ctx.state.pending == reporting.PENDING and (guided := await reporting.proceed(ctx)) is not None:
+        return guided
     pending = ctx.state.pending
     if pending == "feedback" and intent in (Intent.yes, Intent.no):
         return await _feedback(ctx, helpful=intent is Intent.yes)
@@ -165,6 +133,8 @@ async def _plan(ctx: _Ctx) -> _Plan:
     gave_number = checks.normalised_contact(ctx.text, region=ctx.settings.default_region) is not None
     if pending == "callback_number" and (gave_number or intent in (Intent.unknown, Intent.question)):
         return _callback_with_number(ctx)
+    if (reported := await reporting.start(ctx)) is not None:
+        return reported
     handlers = {
         Intent.talk_to_person: _talk_to_person,
         Intent.callback: _callback,
@@ -179,38 +149,38 @@ async def _plan(ctx: _Ctx) -> _Plan:
     return await handler(ctx)
 
 
-async def _talk_to_person(ctx: _Ctx) -> _Plan:
-    return _Plan("talk_to_person", [ctx.say("handoff")], handoff="asked")
+async def _talk_to_person(ctx: Context) -> Plan:
+    return Plan("talk_to_person", [ctx.say("handoff")], handoff="asked")
 
 
-async def _unknown(ctx: _Ctx) -> _Plan:
-    return _Plan("unknown", [ctx.say("unknown")], miss=True)
+async def _unknown(ctx: Context) -> Plan:
+    return Plan("unknown", [ctx.say("unknown")], miss=True)
 
 
-async def _small_talk(ctx: _Ctx) -> _Plan:
+async def _small_talk(ctx: Context) -> Plan:
     key = "greeting" if ctx.detected.intent is Intent.greeting else "thanks"
-    return _Plan("greeting", [ctx.say(key)])
+    return Plan("greeting", [ctx.say(key)])
 
 
-async def _question(ctx: _Ctx) -> _Plan:
+async def _question(ctx: Context) -> Plan:
     memory.remember(ctx.state, question=ctx.text[:500])
     hits = await ctx.index.search(ctx.session, ctx.text, language=ctx.language, limit=3)
     top = hits[0] if hits else None
     if top is None or top.confidence < ctx.settings.assistant_confidence:
-        return _Plan("question", [ctx.say("handoff_low_confidence")], handoff="low_confidence")
+        return Plan("question", [ctx.say("handoff_low_confidence")], handoff="low_confidence")
     live = await knowledge.live(ctx.session, article_id=top.article_id)
     if live is None:
-        return _Plan("question", [ctx.say("handoff_low_confidence")], handoff="low_confidence")
+        return Plan("question", [ctx.say("handoff_low_confidence")], handoff="low_confidence")
     if memory.kept(ctx.state, "last_article_id") == str(live.article_id):
         # Asked again after that very answer: it did not help.
-        return _Plan("question", [ctx.say("handoff_not_helpful")], handoff="not_helpful")
+        return Plan("question", [ctx.say("handoff_not_helpful")], handoff="not_helpful")
     url = rendering.article_url(ctx.settings.public_url.rstrip("/"), live.slug)
     shown = rendering.render(live, ctx.render_channel, url=url, language=ctx.language)
     said = [shown.text]
     behind = (await translations.outdated(ctx.session, article_ids=[live.article_id])).get(live.article_id)
     if behind is not None:  # the other language's version changed since: say so rather than answer as if current
         said.append(ctx.say("older_translation", language=phrases.language_name(ctx.language, behind.newer_language)))
-    return _Plan(
+    return Plan(
         "question",
         [*said, ctx.say("ask_feedback")],
         article=live,
@@ -219,85 +189,85 @@ async def _question(ctx: _Ctx) -> _Plan:
     )
 
 
-async def _feedback(ctx: _Ctx, *, helpful: bool) -> _Plan:
+async def _feedback(ctx: Context, *, helpful: bool) -> Plan:
     answer_id = memory.pending_value(ctx.state, "answer_id")
     if answer_id:
         await knowledge.record_feedback(ctx.session, answer_id=uuid.UUID(str(answer_id)), helpful=helpful)
     if helpful:
-        return _Plan("feedback", [ctx.say("thanks_feedback")])
-    return _Plan("feedback", [ctx.say("handoff_not_helpful")], handoff="not_helpful")
+        return Plan("feedback", [ctx.say("thanks_feedback")])
+    return Plan("feedback", [ctx.say("handoff_not_helpful")], handoff="not_helpful")
 
 
 # Cases --------------------------------------------------------------------------------------------------------
 
 
-def _example(ctx: _Ctx) -> str:
+def _example(ctx: Context) -> str:
     return f"{ctx.settings.case_reference_prefix}-{utcnow().year}-000123"
 
 
-async def _case_status(ctx: _Ctx) -> _Plan:
+async def _case_status(ctx: Context) -> Plan:
     reference = ctx.detected.reference
     if reference is None:
         return await _own_cases(ctx)
     case = await cases.get_by_reference(ctx.session, reference=reference)
     if case is None:
-        return _Plan("case_status", [ctx.say("no_case", reference=reference)], miss=True)
+        return Plan("case_status", [ctx.say("no_case", reference=reference)], miss=True)
     words = len(re.findall(r"\w+", ctx.text.replace(reference, " ", 1)))
     if not ctx.detected.asks_status and words > LONG_CASE_MESSAGE_WORDS:
-        return _Plan("case_status", [ctx.say("handoff")], handoff="needs_person")  # news about the case
+        return Plan("case_status", [ctx.say("handoff")], handoff="needs_person")  # news about the case
     owner = case.citizen_id is not None and case.citizen_id == ctx.citizen.id and _identified(ctx)
     if owner:
         ctx.state.verified = {"case_reference": case.reference, "method": "owner"}
-        return _Plan("case_status", [await _status(ctx, case)])
+        return Plan("case_status", [await _status(ctx, case)])
     if (ctx.state.verified or {}).get("case_reference") == case.reference:
-        return _Plan("case_status", [await _status(ctx, case)])
+        return Plan("case_status", [await _status(ctx, case)])
     on_file = await checks.contacts_on_file(ctx.session, citizen_id=case.citizen_id) if case.citizen_id else []
     if not on_file:
-        return _Plan("case_status", [ctx.say("handoff")], handoff="needs_person")
+        return Plan("case_status", [ctx.say("handoff")], handoff="needs_person")
     memory.set_pending(ctx.state, "verify", reference=case.reference, tries=0)
-    return _Plan("case_status", [ctx.say("ask_verify")], awaiting="verify")
+    return Plan("case_status", [ctx.say("ask_verify")], awaiting="verify")
 
 
-async def _own_cases(ctx: _Ctx) -> _Plan:
+async def _own_cases(ctx: Context) -> Plan:
     if not _identified(ctx):
         memory.set_pending(ctx.state, "reference")
-        return _Plan("case_status", [ctx.say("ask_reference", example=_example(ctx))], awaiting="reference")
+        return Plan("case_status", [ctx.say("ask_reference", example=_example(ctx))], awaiting="reference")
     found = await cases.open_for_citizen(ctx.session, citizen_id=ctx.citizen.id, limit=5)
     if not found:
-        return _Plan("case_status", [ctx.say("no_open_case", example=_example(ctx))])
+        return Plan("case_status", [ctx.say("no_open_case", example=_example(ctx))])
     replies = [await _status(ctx, found[0])]
     if len(found) > 1:
         replies.append(ctx.say("status_other_cases", count=len(found) - 1))
     ctx.state.verified = {"case_reference": found[0].reference, "method": "owner"}
-    return _Plan("case_status", replies)
+    return Plan("case_status", replies)
 
 
-async def _verification_answer(ctx: _Ctx) -> _Plan:
+async def _verification_answer(ctx: Context) -> Plan:
     reference = str(memory.pending_value(ctx.state, "reference") or "")
     tries = int(memory.pending_value(ctx.state, "tries") or 0) + 1
     case = await cases.get_by_reference(ctx.session, reference=reference) if reference else None
     if case is None or case.citizen_id is None:
         memory.set_pending(ctx.state, None)
-        return _Plan("case_status", [ctx.say("handoff")], handoff="needs_person")
+        return Plan("case_status", [ctx.say("handoff")], handoff="needs_person")
     method = await checks.check_contact(
         ctx.session, citizen_id=case.citizen_id, text=ctx.text, region=ctx.settings.default_region
     )
     if method is not None:
         memory.set_pending(ctx.state, None)
         ctx.state.verified = {"case_reference": case.reference, "method": method}
-        return _Plan("case_status", [await _status(ctx, case)])
+        return Plan("case_status", [await _status(ctx, case)])
     if tries >= checks.MAX_TRIES:
         memory.set_pending(ctx.state, None)
-        return _Plan("case_status", [ctx.say("verify_failed")], handoff="needs_person")
+        return Plan("case_status", [ctx.say("verify_failed")], handoff="needs_person")
     memory.set_pending(ctx.state, "verify", reference=reference, tries=tries)
-    return _Plan("case_status", [ctx.say("verify_wrong", left=checks.MAX_TRIES - tries)], awaiting="verify")
+    return Plan("case_status", [ctx.say("verify_wrong", left=checks.MAX_TRIES - tries)], awaiting="verify")
 
 
-async def _status(ctx: _Ctx, case: Case) -> str:
+async def _status(ctx: Context, case: Case) -> str:
     label = ""
     if case.service_id is not None:
         service = await agencies.get_service_by_id(ctx.session, service_id=case.service_id)
-        label = f" ({_service_name(service, ctx.language)})"
+        label = f" ({report_form.service_name(service, ctx.language)})"
     elif case.title:
         label = f" ({case.title})"
     return ctx.say(
@@ -312,13 +282,7 @@ async def _status(ctx: _Ctx, case: Case) -> str:
 # Applications and call-backs ----------------------------------------------------------------------------------
 
 
-def _service_name(service: Service, language: str) -> str:
-    wording = (service.translations or {}).get(language) if language != "en" else None
-    name = wording.get("name") if isinstance(wording, dict) else None
-    return str(name) if name else service.name
-
-
-async def _find_service(ctx: _Ctx, subject: str) -> Service | None:
+async def _find_service(ctx: Context, subject: str) -> Service | None:
     words = subject.split()[:8]
     for end in range(len(words), 0, -1):
         found = await agencies.search_services(ctx.session, query=" ".join(words[:end]), language=ctx.language)
@@ -327,7 +291,7 @@ async def _find_service(ctx: _Ctx, subject: str) -> Service | None:
     return None
 
 
-async def _start_application(ctx: _Ctx) -> _Plan:
+async def _start_application(ctx: Context) -> Plan:
     # The published answer comes first ("how do I renew my licence?" has an article that says what to bring and
     # links the form); a bare link to the form is for when no article answers with confidence.
     answered = await _question(ctx)
@@ -337,25 +301,25 @@ async def _start_application(ctx: _Ctx) -> _Plan:
     service = await _find_service(ctx, ctx.detected.subject or "")
     if service is None:
         return answered
-    name = _service_name(service, ctx.language)
+    name = report_form.service_name(service, ctx.language)
     reply = ctx.say("start", service=name, url=ctx.url(f"/services/{service.code}"))
-    return _Plan("start_application", [reply])
+    return Plan("start_application", [reply])
 
 
-async def _continue_application(ctx: _Ctx) -> _Plan:
+async def _continue_application(ctx: Context) -> Plan:
     found = await drafts.recent(ctx.session, citizen_id=ctx.citizen.id, limit=1)
     if not found:
-        return _Plan("continue_application", [ctx.say("no_draft", url=ctx.url("/account"))])
+        return Plan("continue_application", [ctx.say("no_draft", url=ctx.url("/account"))])
     service = await agencies.get_service_by_id(ctx.session, service_id=found[0].service_id)
     url = ctx.url(f"/services/{service.code}/apply")
     if _identified(ctx):
-        reply = ctx.say("continue_named", service=_service_name(service, ctx.language), url=url)
+        reply = ctx.say("continue_named", service=report_form.service_name(service, ctx.language), url=url)
     else:
         reply = ctx.say("continue", url=url)
-    return _Plan("continue_application", [reply])
+    return Plan("continue_application", [reply])
 
 
-async def _callback(ctx: _Ctx) -> _Plan:
+async def _callback(ctx: Context) -> Plan:
     number: str | None = None
     if ctx.identity is not None and ctx.identity.kind is IdentityKind.phone:
         number = ctx.identity.value
@@ -364,22 +328,22 @@ async def _callback(ctx: _Ctx) -> _Plan:
         number = phone.value if phone is not None and phone.verified else None
     if number is None:
         memory.set_pending(ctx.state, "callback_number")
-        return _Plan("callback", [ctx.say("ask_callback_number")], awaiting="callback_number")
+        return Plan("callback", [ctx.say("ask_callback_number")], awaiting="callback_number")
     return _callback_plan(ctx, number)
 
 
-def _callback_with_number(ctx: _Ctx) -> _Plan:
+def _callback_with_number(ctx: Context) -> Plan:
     given = checks.normalised_contact(ctx.text, region=ctx.settings.default_region)
     if given is None or given[0] is not IdentityKind.phone:
         memory.set_pending(ctx.state, "callback_number")
-        return _Plan("callback", [ctx.say("bad_callback_number")], awaiting="callback_number", miss=True)
+        return Plan("callback", [ctx.say("bad_callback_number")], awaiting="callback_number", miss=True)
     memory.set_pending(ctx.state, None)
     return _callback_plan(ctx, given[1])
 
 
-def _callback_plan(ctx: _Ctx, number: str) -> _Plan:
+def _callback_plan(ctx: Context, number: str) -> Plan:
     reply = ctx.say("handoff_callback", number=number)
-    return _Plan("callback", [reply], handoff="asked", kind="callback", details={"callback_number": number})
+    return Plan("callback", [reply], handoff="asked", kind="callback", details={"callback_number": number})
 
 
 # Doing --------------------------------------------------------------------------------------------------------
@@ -389,7 +353,7 @@ def _handoff_kind(channel: Channel) -> str:
     return {Channel.voice: "call", Channel.chat: "chat"}.get(channel, "message")
 
 
-async def _carry_out(ctx: _Ctx, plan: _Plan) -> Turn:
+async def _carry_out(ctx: Context, plan: Plan) -> Turn:
     state = ctx.state
     state.misses = state.misses + 1 if plan.miss else 0
     if plan.handoff is None and state.misses >= MISSES_BEFORE_HANDOFF:
@@ -399,7 +363,7 @@ async def _carry_out(ctx: _Ctx, plan: _Plan) -> Turn:
     state.intent = plan.intent
     if plan.awaiting is None:
         memory.set_pending(state, None)  # handlers that ask something set what they wait for themselves
-    quick = phrases.QUICK_REPLIES[ctx.language] if plan.awaiting == "feedback" else ()
+    quick = plan.quick or (phrases.QUICK_REPLIES[ctx.language] if plan.awaiting == "feedback" else ())
     replies = await _record(ctx, plan, quick)
     turn_answer: uuid.UUID | None = None
     if plan.article is not None:
@@ -434,7 +398,7 @@ async def _carry_out(ctx: _Ctx, plan: _Plan) -> Turn:
     )
 
 
-async def _record(ctx: _Ctx, plan: _Plan, quick: tuple[str, ...]) -> list[Interaction]:
+async def _record(ctx: Context, plan: Plan, quick: tuple[str, ...]) -> list[Interaction]:
     payloads: list[dict[str, Any]] = []
     for i in range(len(plan.replies)):
         payload: dict[str, Any] = {"via": handoff.VIA, "intent": plan.intent}
@@ -448,7 +412,7 @@ async def _record(ctx: _Ctx, plan: _Plan, quick: tuple[str, ...]) -> list[Intera
     return await answers.record_answers(ctx.session, inbound=ctx.inbound, texts=plan.replies, payloads=payloads)
 
 
-async def _handoff(ctx: _Ctx, plan: _Plan) -> Handoff:
+async def _handoff(ctx: Context, plan: Plan) -> Handoff:
     assert plan.handoff is not None
     state = ctx.state
     question = memory.kept(state, "question")

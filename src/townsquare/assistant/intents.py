@@ -26,6 +26,7 @@ class Intent(StrEnum):
     greeting = "greeting"
     thanks = "thanks"
     question = "question"
+    cancel = "cancel"  # leave a guided report (only while one is under way)
     unknown = "unknown"
 
 
@@ -182,6 +183,27 @@ _THANKS = {"thanks", "thank you", "thank you very much", "thanks a lot", "cheers
            "merci bien", "thx", "ty", "great thanks", "ok thanks", "ok merci"}  # fmt: skip
 
 
+_CANCEL = {
+    "cancel", "cancel report", "cancel the report", "cancel my report", "cancel it", "stop reporting",
+    "stop report", "stop the report", "stop this report", "never mind", "nevermind", "forget it", "quit report",
+    "annuler", "annule", "annulez", "annuler le signalement", "annuler mon signalement", "annuler signalement",
+    "arreter le signalement", "laisse tomber", "laissez tomber", "oubliez ca", "oublie ca",
+}  # fmt: skip
+_QUESTION_STARTS = _set(
+    "how what when where why who which whose can could do does did is are will would should may "
+    "comment quand quel quelle quels quelles pourquoi ou qui combien est-ce puis-je peut-on pouvez-vous"
+)
+_QUESTION_PHRASES = re.compile(r"\b(how (long|much|do|can|soon)|when will|combien de temps|est-ce que|quand)\b")
+
+
+def is_question(text: str) -> bool:
+    """Whether a message is worded as a question ("how long until a pothole is filled?"), not as news of a
+    problem ("there's a pothole on my street")."""
+    folded = fold(text)
+    words = _bare(folded).split()
+    return "?" in text or (bool(words) and words[0] in _QUESTION_STARTS) or bool(_QUESTION_PHRASES.search(folded))
+
+
 def _any(patterns: list[str], text: str) -> bool:
     return any(re.search(p, text) for p in patterns)
 
@@ -214,11 +236,13 @@ def detect(text: str, *, reference_pattern: re.Pattern[str] | None = None, await
 
 def _reply_or_handoff(bare: str, words: str, awaiting: str | None) -> Intent | None:
     """A yes or no to what the assistant asked, or a wish to talk to a person or be called back."""
-    if awaiting in ("feedback", "confirm"):
+    if awaiting in ("feedback", "confirm", "report"):
         if bare in _YES:
             return Intent.yes
         if bare in _NO:
             return Intent.no
+    if awaiting == "report" and bare.strip(" .!") in _CANCEL:
+        return Intent.cancel
     if _any(_TALK, words) or bare in _TALK_ALONE or words.strip(" .!?") in _TALK_ALONE:
         return Intent.talk_to_person
     if _any(_CALLBACK, words):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-TEXT: dict[str, dict[str, str]] = {
+from townsquare.assistant import report_phrases
+
+_TEXT: dict[str, dict[str, str]] = {
     "en": {
         "ask_feedback": "Did that answer your question? Reply YES or NO.",
         "older_translation": (
@@ -73,6 +75,8 @@ TEXT: dict[str, dict[str, str]] = {
         ),
     },
 }
+
+TEXT = {lang: {**said, **report_phrases.TEXT[lang]} for lang, said in _TEXT.items()}
 
 # What speech says differently: no links, nothing to type.
 SPOKEN: dict[str, dict[str, str]] = {

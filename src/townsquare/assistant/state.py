@@ -17,8 +17,10 @@ KEPT = ("language", "question", "last_article_id")  # survive a change of pendin
 
 
 async def load(session: AsyncSession, *, conversation_id: uuid.UUID) -> AssistantSession:
-    """The conversation's assistant session, made on its first turn."""
-    state = await session.get(AssistantSession, conversation_id)
+    """The conversation's assistant session, made on its first turn; locked until the caller's transaction
+    ends (on PostgreSQL), so two processes answering the same conversation take turns and each reads the step
+    the other left."""
+    state = await session.get(AssistantSession, conversation_id, with_for_update=True)
     if state is None:
         state = AssistantSession(conversation_id=conversation_id, pending_data={}, verified={}, turns=0, misses=0)
         session.add(state)

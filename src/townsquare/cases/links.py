@@ -14,6 +14,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from townsquare.cases import followers
 from townsquare.cases.models import Case, CaseLink, CaseStatus
 from townsquare.cases.workflow import OPEN_STATUSES, record_update
 from townsquare.clock import utcnow
@@ -97,6 +98,8 @@ async def merge(session: AsyncSession, *, duplicate: Case, into: Case, staff_id:
         source="staff" if staff_id else "system",
         staff_id=staff_id,
     )
+    if duplicate.citizen_id is not None:  # its reporter has the same problem: they follow the one that carries on
+        await followers.follow(session, case=into, citizen_id=duplicate.citizen_id, me_too=True)
     return row
 
 

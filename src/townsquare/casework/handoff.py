@@ -34,6 +34,32 @@ def _when(value: Any, tz: str) -> str:
         return ""
 
 
+def _answer(value: Any) -> str:
+    return _text(", ".join(map(str, value)) if isinstance(value, list) else value, 300)
+
+
+def report_summary(context: dict[str, Any]) -> dict[str, Any] | None:
+    """A guided report handed off part-way (`context["report"]`): the service, the place, whether a photo came,
+    the form's answers and the step it stopped at; None when there was none."""
+    raw = context.get("report")
+    if not isinstance(raw, dict):
+        return None
+    location = raw.get("location")
+    place = _text(location.get("address_string"), 500) if isinstance(location, dict) else ""
+    answers = raw.get("answers")
+    given = answers.items() if isinstance(answers, dict) else []
+    choices = raw.get("choices")
+    return {
+        "service_code": _text(raw.get("service_code"), 64),
+        "choices": [_text(c, 64) for c in choices] if isinstance(choices, list) else [],
+        "place": place,
+        "registered": isinstance(location, dict) and bool(location.get("address_id")),
+        "photo": raw.get("photo") is True,
+        "answers": [f"{_text(k, 64)}: {_answer(v)}" for k, v in given],
+        "step": _text(raw.get("step"), 20),
+    }
+
+
 def handoff_summary(context: dict[str, Any], tz: str, public_url: str) -> dict[str, Any] | None:
     """The intent, the reason, the question, what was verified, the conversation so far and the articles
     offered; None when the assistant never had the contact."""
@@ -71,4 +97,5 @@ def handoff_summary(context: dict[str, Any], tz: str, public_url: str) -> dict[s
         "verified_by": _text(verified.get("method"), 40),
         "transcript": transcript,
         "articles": articles,
+        "report": report_summary(context),
     }

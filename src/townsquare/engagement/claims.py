@@ -121,13 +121,11 @@ async def _hand_over(
         await session.flush()
         _audit(session, holder.id, {"device_identity_id": str(device.id), "from_citizen_id": str(own.id)})
         return Claim(holder.id, identity_id)
-    moved = await _fold(session, own, holder, own_identities)
+    moved = await fold(session, own, holder, own_identities)
     return Claim(holder.id, identity_id, merged_from=own.id, moved_conversations=moved)
 
 
-async def _fold(
-    session: AsyncSession, own: Citizen, holder: Citizen, own_identities: list[Identity]
-) -> list[uuid.UUID]:
+async def fold(session: AsyncSession, own: Citizen, holder: Citizen, own_identities: list[Identity]) -> list[uuid.UUID]:
     """Move a device-only provisional record's history to the verified citizen and mark it merged."""
     moved_cases = list((await session.execute(select(Case.id).where(Case.citizen_id == own.id))).scalars())
     moved_items = list((await session.execute(select(WorkItem.id).where(WorkItem.citizen_id == own.id))).scalars())

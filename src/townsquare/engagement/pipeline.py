@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.assistant import engine as assistant
+from townsquare.assistant.turns import Report
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity
 from townsquare.db import races
-from townsquare.engagement import media, placing, queueing
+from townsquare.engagement import media, placing, queueing, reports
 from townsquare.engagement.messages import InboundMessage, OutboundMessage, Outcome
 from townsquare.engagement.placing import Placed
 from townsquare.engagement.policies import ChannelPolicy, Email, Open, Screening
@@ -155,6 +156,13 @@ class Pipeline:
 
     async def _assistant(self, session: AsyncSession, placed: Placed, screening: Screening) -> _Decision:
         assert self.index is not None
+        queued: list[WorkItem] = []
+
+        async def open_report(report: Report) -> str:
+            case, work = await reports.open_case(session, self.settings, placed, report)
+            queued.append(work)
+            return case.reference
+
         turn = await assistant.respond(
             session,
             index=self.index,
@@ -162,8 +170,9 @@ class Pipeline:
             inbound=placed.interaction,
             conversation_started=placed.conversation_created,
             handoff_reply=screening.acknowledgement if placed.message.answers_in_band else None,
+            open_report=open_report,
         )
-        item: WorkItem | None = None
+        item: WorkItem | None = queued[0] if queued else None
         if turn.handoff is not None:
             item = await self.hand_off(
                 session, interaction_id=placed.interaction.id, kind=turn.handoff.kind, details=turn.handoff.details

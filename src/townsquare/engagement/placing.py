@@ -255,8 +255,11 @@ async def open_case_for_form(
     service: Service,
     conversation: Conversation,
     interaction: Interaction,
+    *,
+    acknowledge: bool = True,
 ) -> Case:
-    """The case a form submission for a service opens, linked to likely duplicates nearby."""
+    """The case a form submission for a service opens, linked to likely duplicates nearby; the resident is
+    acknowledged unless the door tells them the reference itself (`acknowledge=False`)."""
     location = await locations.resolve_dict(session, message.metadata.get("location"))
     media_url = message.metadata.get("media_url")
     case = await cases.open_case(
@@ -278,5 +281,5 @@ async def open_case_for_form(
     await cases.link_likely_duplicates(session, case=case, radius_m=settings.duplicate_radius_m)
     await session.flush()
     publish_after_commit(session, CaseOpened(case_id=case.id, reference=case.reference))  # integrators hear it
-    await case_events.case_opened(session, settings, case)
+    await case_events.case_opened(session, settings, case, acknowledge=acknowledge)
     return case

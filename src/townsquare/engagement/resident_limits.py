@@ -23,6 +23,8 @@ from townsquare.staff import service as staff
 SEND_BY_ADDRESS = "resident-send-address"
 SEND_BY_CLIENT = "resident-send-client"
 WRONG_CODES = "resident-wrong-code"
+GUEST_BY_CLIENT = "resident-guest-client"
+GUEST_THROTTLED = "citizen.guest_throttled"
 SEND_THROTTLED = "citizen.send_throttled"
 CODE_THROTTLED = "citizen.code_throttled"
 ALLOWED = RateDecision(allowed=True, limit=0, remaining=0, retry_after=0)
@@ -84,6 +86,15 @@ async def allow_code_guess(
     if not decision.allowed:
         detail = {"purpose": purpose, "retry_after": decision.retry_after}
         _audit(session, CODE_THROTTLED, citizen_id, None, detail)
+    return decision
+
+
+async def allow_guest(session: AsyncSession, limiter: RateLimiter, settings: Settings, *, client: str) -> RateDecision:
+    """Count one report or follow started without an account from this client, if it has room; else audit it."""
+    client_key = fingerprint(settings.secret_key, "client", client)
+    decision = await limiter.acquire(GUEST_BY_CLIENT, client_key, parse_tiers(settings.resident_guest_client_limits))
+    if not decision.allowed:
+        _audit(session, GUEST_THROTTLED, None, client_key, {"client": client_key})
     return decision
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.assistant import reporting
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
 from townsquare.engagement.placing import Placed
@@ -105,6 +106,8 @@ class Sms:
             if identity is not None and keyword.keyword is not Keyword.help:
                 stop = keyword.keyword is Keyword.stop
                 await citizens.set_opted_out(session, identity_id=identity.id, opted_out=stop)
+            if keyword.keyword is Keyword.stop:  # (a bare CANCEL too): a guided report cannot go on by text
+                await reporting.forget(session, conversation_id=placed.conversation.id)
             answer = ANSWERS[(keyword.keyword, keyword.language)]
             return Screening(answers=(answer,), answer_payload={"via": "twiml"}, needs_person=False, assistant=False)
         reference = placed.case.reference if placed.case is not None else None

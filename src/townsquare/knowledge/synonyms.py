@@ -73,6 +73,28 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("address", "adresse"),
     ("moving", "move", "demenagement", "demenager"),
     ("appointment", "booking", "rendez-vous"),
+    # everyday words for the same thing, within a language and across the two
+    ("car", "cars", "vehicle", "vehicles", "automobile", "voiture", "voitures", "vehicule", "vehicules", "auto"),
+    ("neighbour", "neighbor", "neighbours", "neighbors", "voisin", "voisins", "voisine"),
+    ("senior", "seniors", "elderly", "pensioner", "pensioners", "retiree", "aine", "aines", "retraite"),
+    ("disabled", "disability", "disabilities", "handicap", "handicapped", "handicape", "handicapee", "handicapes"),
+    ("late", "overdue", "retard"),
+    ("broken", "damaged", "cracked", "brise", "endommage", "casse"),
+    ("stolen", "theft", "vole", "volee"),
+    ("lost", "misplaced", "perdu", "perdue"),
+    ("expired", "expire", "expiry", "expiration", "expiree"),
+    ("towed", "tow", "impound", "impounded", "remorque", "remorquee", "remorquage", "fourriere"),
+    ("dispute", "contest", "appeal", "contester", "contestation"),
+    ("sticker", "decal", "autocollant"),
+    ("couch", "sofa", "divan", "canape"),
+    ("fridge", "refrigerator", "frigo", "refrigerateur"),
+    ("battery", "batteries", "pile", "piles"),
+    ("paint", "peinture"),
+    ("branch", "branches", "limb", "limbs", "branche"),
+    ("hole", "holes", "trou", "trous"),
+    ("open", "opening", "ouvert", "ouverture"),
+    ("closed", "fermé", "fermeture"),
+    ("deadline", "due", "echeance", "limite"),
 )
 
 # Words that carry no meaning in a question (accent-folded, lower case). Domain words never belong here.
@@ -88,6 +110,6 @@ _STOP_WORDS = """
     lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que quel quelle quelles quels qui sa sans
     se ses son sur ta te tes toi ton tu un une vos votre vous c d l m n s t y a comment quand combien pourquoi
     est-ce puis-je peux peut dois doit faire fait bonjour merci svp voudrais veux aimerais besoin sais
-    ont sont ai avait etait avons avez
+    ont sont ai avait etait avons avez quoi faut ca cela ceci
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())

@@ -63,9 +63,11 @@ def words(text: str) -> list[str]:
     for word in _WORD.findall(fold(text)):
         if word in STOP_WORDS or (len(word) < 2 and not word.isdigit()):
             continue
+        if "-" in word:  # "nid-de-poule" is also "nid" and "poule"; "va-t-elle" is "va", "dois-je" nothing
+            parts = [p for p in word.split("-") if p not in STOP_WORDS and len(p) > 1]
+            found.extend([word, *parts] if len(parts) > 1 else parts)
+            continue
         found.append(word)
-        if "-" in word:  # "nid-de-poule" is also "nid" and "poule"
-            found.extend(p for p in word.split("-") if p not in STOP_WORDS and len(p) > 1)
     return found
 
 
@@ -74,16 +76,49 @@ def _stemmer(language: str) -> Any:
     return Stemmer.Stemmer("french" if language == "fr" else "english")
 
 
+# Forms a suffix-stripping stemmer cannot bring back to their word: "a branch fell" is about a fallen tree, "i sold
+# my car" about selling one. Only forms with one everyday meaning ("left" and "found" are not here).
+_IRREGULAR = {
+    "en": {
+        "fell": "fall", "fallen": "fall", "sold": "sell", "bought": "buy", "paid": "pay", "broke": "break",
+        "broken": "break", "stole": "steal", "stolen": "steal", "threw": "throw", "thrown": "throw", "lost": "lose",
+        "took": "take", "taken": "take", "gave": "give", "given": "give", "went": "go", "gone": "go", "came": "come",
+        "ran": "run", "built": "build", "bit": "bite", "bitten": "bite", "drove": "drive", "driven": "drive",
+        "wrote": "write", "written": "write", "froze": "freeze", "frozen": "freeze", "caught": "catch",
+        "chose": "choose", "chosen": "choose", "blew": "blow", "blown": "blow", "burnt": "burn", "dug": "dig",
+        "flew": "fly", "flown": "fly", "hung": "hang", "kept": "keep", "sent": "send", "spent": "spend",
+        "spoke": "speak", "spoken": "speak", "stuck": "stick", "struck": "strike", "tore": "tear", "torn": "tear",
+        "wore": "wear", "worn": "wear", "bent": "bend", "shook": "shake", "shaken": "shake", "hid": "hide",
+        "hidden": "hide", "brought": "bring", "met": "meet", "grew": "grow", "grown": "grow", "swept": "sweep",
+        "slept": "sleep", "lit": "light", "sank": "sink", "sunk": "sink", "rang": "ring", "rung": "ring",
+        "rode": "ride", "ridden": "ride", "children": "child", "men": "man", "women": "woman", "feet": "foot",
+        "teeth": "tooth", "mice": "mouse",
+    },
+    "fr": {
+        "pris": "prendre", "prise": "prendre", "mis": "mettre", "mise": "mettre", "vu": "voir", "vue": "voir",
+        "su": "savoir", "venu": "venir", "venue": "venir", "tenu": "tenir", "ouvert": "ouvrir",
+        "ouverte": "ouvrir", "couvert": "couvrir", "offert": "offrir", "recu": "recevoir", "recue": "recevoir",
+        "eu": "avoir", "pu": "pouvoir", "voulu": "vouloir", "vendu": "vendre", "vendue": "vendre",
+        "perdu": "perdre", "perdue": "perdre", "rendu": "rendre", "mort": "mourir", "morte": "mourir",
+    },
+}  # fmt: skip
+
+
 def stem(word: str, language: str) -> str:
-    """The Snowball stem of a folded word in `language` ("en" or "fr")."""
-    return str(_stemmer(language).stemWord(word))
+    """The index term of a folded word in `language` ("en" or "fr"): its Snowball stem in that language (of its
+    base form when it is irregular), marked with the language, so an English word stemmed the French way ("plates"
+    → "plat") finds French text only."""
+    return f"{language}:{_stemmer(language).stemWord(_IRREGULAR[language].get(word, word))}"
 
 
 def stem_all(found: list[str], language: str, cache: dict[str, str]) -> list[str]:
-    """The Snowball stems of folded words in `language`; `cache` (word -> stem, one language) spares repeats."""
+    """The index terms (see `stem`) of folded words in `language`; `cache` (word -> term, one language) spares
+    repeats."""
     missing = [w for w in set(found) if w not in cache]
     if missing:
-        cache.update(zip(missing, _stemmer(language).stemWords(missing), strict=True))
+        irregular = _IRREGULAR[language]
+        stems = _stemmer(language).stemWords([irregular.get(w, w) for w in missing])
+        cache.update((w, f"{language}:{s}") for w, s in zip(missing, stems, strict=True))
     return [cache[w] for w in found]
 
 

@@ -2,7 +2,8 @@
 
 - a case opened: an acknowledgement with its reference;
 - a status change: the new status with its public note; waiting on the resident, a request for information they
-  can answer by replying on any channel (the reply threads back to the case's conversation).
+  can answer by replying on any channel (the reply threads back to the case's conversation). Everyone else who
+  follows the report (or said "me too") hears the public part: the new status, the note and its public page.
 Each is a notification in the caller's transaction, once per event (its idempotency key names the case or the
 update). A person nobody can reach, or a message type without templates, is logged and skipped: the case change
 itself never fails for it. Never commits.
@@ -11,9 +12,11 @@ itself never fails for it. Never commits.
 from __future__ import annotations
 
 import logging
+import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.cases import followers
 from townsquare.cases.models import Case, CaseStatus
 from townsquare.clock import utcnow
 from townsquare.errors import Problem
@@ -26,9 +29,16 @@ log = logging.getLogger(__name__)
 SILENT = frozenset({CaseStatus.new, CaseStatus.open})  # internal triage steps: nothing the resident must know
 
 
-async def case_opened(session: AsyncSession, settings: Settings, case: Case) -> Notification | None:
-    """Acknowledge a new case to its resident, and schedule the reminders its service asks for from its dates."""
+async def case_opened(
+    session: AsyncSession, settings: Settings, case: Case, *, acknowledge: bool = True
+) -> Notification | None:
+    """Acknowledge a new case to its resident, and schedule the reminders its service asks for from its dates.
+
+    Without `acknowledge` (the door that opened it has just told the resident its reference, as the assistant
+    does at the end of a guided report) only the reminders are scheduled."""
     await reminders.for_case(session, case, now=utcnow())
+    if not acknowledge:
+        return None
     return await _tell(
         session, settings, case, MessageType.acknowledgement, key=f"case:{case.id}:acknowledgement", note=""
     )
@@ -44,19 +54,44 @@ async def status_changed(session: AsyncSession, settings: Settings, case: Case, 
         MessageType.information_request if case.status is CaseStatus.waiting_on_citizen else MessageType.status_change
     )
     key = f"case:{case.id}:{case.status.value}:{case.updated_at.isoformat()}"
-    return await _tell(session, settings, case, kind, key=key, note=note)
+    told = await _tell(session, settings, case, kind, key=key, note=note)
+    public: dict[str, object] = {
+        "url": f"{settings.public_url.rstrip('/')}/reports/{case.reference}",
+        "address": case.address_string or "",
+    }
+    for follower in await followers.followers(session, case=case):
+        await _tell(
+            session,
+            settings,
+            case,
+            MessageType.report_update,
+            key=f"{key}:follower:{follower}",
+            note=note,
+            to=follower,
+            extra=public,
+        )
+    return told
 
 
 async def _tell(
-    session: AsyncSession, settings: Settings, case: Case, kind: MessageType, *, key: str, note: str
+    session: AsyncSession,
+    settings: Settings,
+    case: Case,
+    kind: MessageType,
+    *,
+    key: str,
+    note: str,
+    to: uuid.UUID | None = None,
+    extra: dict[str, object] | None = None,
 ) -> Notification | None:
-    if case.citizen_id is None:
+    citizen_id = to or case.citizen_id
+    if citizen_id is None:
         return None
     request = Request(
-        citizen_id=case.citizen_id,
+        citizen_id=citizen_id,
         message_type=kind,
         case_id=case.id,
-        personalisation={"note": note.strip()},
+        personalisation={"note": note.strip(), **(extra or {})},
         idempotency_key=key,
     )
     try:

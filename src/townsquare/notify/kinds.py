@@ -14,6 +14,7 @@ class MessageType(StrEnum):
     acknowledgement = "acknowledgement"  # a case was received
     status_change = "status_change"  # a case moved, with its public note
     information_request = "information_request"  # staff need something from the resident to go on
+    report_update = "report_update"  # a report the person follows (not theirs) moved
     agent_reply = "agent_reply"  # a person at the agency wrote
     appointment_reminder = "appointment_reminder"
     renewal_reminder = "renewal_reminder"

@@ -27,6 +27,7 @@ OPTIONAL_TYPES: tuple[MessageType, ...] = (
     MessageType.acknowledgement,
     MessageType.status_change,
     MessageType.information_request,
+    MessageType.report_update,
     MessageType.agent_reply,
     MessageType.appointment_reminder,
     MessageType.renewal_reminder,

@@ -32,6 +32,7 @@ PLACEHOLDERS: Mapping[MessageType, frozenset[str]] = {
     MessageType.acknowledgement: COMMON | {"service", "title"},
     MessageType.status_change: COMMON | {"service", "title", "status", "note"},
     MessageType.information_request: COMMON | {"service", "title", "note"},
+    MessageType.report_update: COMMON | {"service", "status", "note", "address"},
     MessageType.agent_reply: COMMON | {"message", "signature"},
     MessageType.appointment_reminder: COMMON | {"service", "date", "time", "place"},
     MessageType.renewal_reminder: COMMON | {"service", "date"},

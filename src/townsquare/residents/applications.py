@@ -22,7 +22,8 @@ from townsquare.agencies.models import Agency, AttributeDatatype, Service, Servi
 from townsquare.cases.models import Case
 from townsquare.drafts import service as drafts
 from townsquare.drafts.models import Draft
-from townsquare.engagement.messages import InboundMessage
+from townsquare.engagement import claims
+from townsquare.engagement.messages import InboundAttachment, InboundMessage
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions.models import Channel, InteractionKind
@@ -32,6 +33,7 @@ from townsquare.places import service as places
 DETAILS = "_details"  # "Anything else we should know?"
 ADDRESS = "_address"  # the address or place the application is about
 LAT, LONG = "_lat", "_long"  # where it is, set from the map or from the address register (open311 services)
+PHOTO, PHOTO_PLACE = "_photo", "_photo_place"  # set by the server only: the kept photo, where its file said
 FREE_FIELDS = (DETAILS, ADDRESS)
 LOCATION_FIELDS = (ADDRESS, LAT, LONG)
 MAX_ADDRESS = 500
@@ -130,6 +132,21 @@ async def place(session: AsyncSession, *, answers: dict[str, Any]) -> dict[str, 
         near = await places.nearest(session, lat=point[0], long=point[1])
         return {ADDRESS: near.address} if near is not None else {}
     return {}
+
+
+def photo_of(answers: dict[str, Any]) -> dict[str, Any] | None:
+    """The photo kept with the answers (its SHA-256, size and pixels), if there is one."""
+    photo = answers.get(PHOTO)
+    return photo if isinstance(photo, dict) and isinstance(photo.get("sha256"), str) else None
+
+
+def photo_place(answers: dict[str, Any]) -> dict[str, str] | None:
+    """The point the photo's file said it was taken at, offered to the person (never kept in the photo)."""
+    place = answers.get(PHOTO_PLACE)
+    if not isinstance(place, dict):
+        return None
+    found = coordinates({LAT: place.get("lat", ""), LONG: place.get("long", "")})
+    return {LAT: f"{found[0]:.6f}", LONG: f"{found[1]:.6f}"} if found else None
 
 
 def location_metadata(answers: dict[str, Any]) -> dict[str, Any]:
@@ -313,6 +330,19 @@ async def start_or_resume(
     return draft
 
 
+async def check_all(session: AsyncSession, *, draft_id: uuid.UUID, citizen_id: uuid.UUID) -> Submitted:
+    """What sending the draft now would find wrong, page by page (nothing is sent)."""
+    draft = await drafts.get(session, draft_id=draft_id, citizen_id=citizen_id)
+    return _check(await service_with_form(session, service_id=draft.service_id), public_answers(draft))
+
+
+def _check(service: Service, answers: dict[str, Any]) -> Submitted:
+    outcome = Submitted()
+    for page in form_pages(service):
+        outcome.problems += [(page.number, code, kind) for code, kind in problems(service, page, answers).items()]
+    return outcome
+
+
 async def submit(
     session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UUID, citizen_id: uuid.UUID, language: str = "en"
 ) -> Submitted:
@@ -324,24 +354,28 @@ async def submit(
         return Submitted(case_reference=case.reference if case else None)
     service = await service_with_form(session, service_id=draft.service_id)
     answers = public_answers(draft)
-    outcome = Submitted()
-    for page in form_pages(service):
-        outcome.problems += [(page.number, code, kind) for code, kind in problems(service, page, answers).items()]
+    outcome = _check(service, answers)
     if outcome.problems:
         return outcome
     clean, _ = validate_attributes(service, _answered(answers, {a.code for a in service.attributes if a.variable}))
     details, address = str(answers.get(DETAILS, "")).strip(), str(answers.get(ADDRESS, "")).strip()
     text = details + ("\n\n" + _words(language)["address"].format(address=address) if address else "")
     located = {"location": location_metadata(answers)} if service.open311 else {}
+    photo = photo_of(answers)
+    attachments = (
+        (InboundAttachment("photo.jpg", "image/jpeg", data=pipeline.store.read(str(photo["sha256"]))),) if photo else ()
+    )
+    owner = await claims.current_citizen(session, citizen_id=citizen_id)  # a guest folded into the contact's holder
     result = await pipeline.ingest(
         session,
         InboundMessage(
             channel=Channel.web,
             kind=InteractionKind.form_submission,
-            citizen_id=citizen_id,
+            citizen_id=owner.id,
             service_code=service.code,
             text=text.strip(),
             subject=service.name,
+            attachments=attachments,
             metadata={
                 "attributes": clean,
                 "draft_id": str(draft_id),

@@ -20,6 +20,7 @@ from townsquare.drafts import service as drafts
 from townsquare.drafts.models import Draft
 from townsquare.drafts.service import FieldConflict, SaveResult
 from townsquare.residents import applications as apps
+from townsquare.residents import photos
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,37 @@ async def keep_mine(
     )
     await session.commit()
     return result
+
+
+async def keep_photo(session: AsyncSession, *, draft: Draft, photo: photos.Photo | None, sha256: str = "") -> Draft:
+    """Keep the report's photo (stored already under `sha256`) and offer where its file said it was taken; or,
+    with None, take the photo off the report (committed)."""
+    place = photo.place if photo is not None else None
+    changes: dict[str, Any] = {
+        apps.PHOTO: {"sha256": sha256, "width": photo.width, "height": photo.height} if photo else "",
+        apps.PHOTO_PLACE: {"lat": f"{place[0]:.6f}", "long": f"{place[1]:.6f}"} if place else "",
+    }
+    result = await drafts.save(
+        session, draft_id=draft.id, citizen_id=draft.citizen_id, base_version=draft.version, changes=changes
+    )
+    await session.commit()
+    return result.draft
+
+
+async def use_photo_place(session: AsyncSession, *, draft: Draft) -> Draft:
+    """Answer "Where is it?" with the place the photo's file gave, and the register's nearest address unless one
+    was typed (committed). Nothing changes when there is no such place."""
+    answers = apps.public_answers(draft)
+    place = apps.photo_place(answers)
+    if place is None:
+        return draft
+    typed = str(answers.get(apps.ADDRESS, "")).strip()
+    changes = place | ({} if typed else await apps.place(session, answers=place))
+    result = await drafts.save(
+        session, draft_id=draft.id, citizen_id=draft.citizen_id, base_version=draft.version, changes=changes
+    )
+    await session.commit()
+    return result.draft
 
 
 @dataclass(frozen=True)

@@ -141,7 +141,7 @@ async def confirm_phone(session: AsyncSession, *, settings: Settings, citizen_id
     if result.outcome is outcome.wrong:
         raise refusal(422, "That code is not right.", "code_wrong", attempts_left=result.attempts_left)
     assert challenge is not None
-    return await _attach(
+    return await attach(
         session,
         citizen_id=citizen_id,
         kind=IdentityKind.phone,
@@ -189,12 +189,12 @@ async def confirm_email(session: AsyncSession, *, token: str) -> Attached:
         raise refusal(400, "That link has been used or has expired. Ask for a new one.", "link_invalid")
     citizen_id, address = used
     citizen = await claims.current_citizen(session, citizen_id=citizen_id)
-    return await _attach(
+    return await attach(
         session, citizen_id=citizen.id, kind=IdentityKind.email, value=address, method=VerificationMethod.email_link
     )
 
 
-async def _attach(
+async def attach(
     session: AsyncSession, *, citizen_id: uuid.UUID, kind: IdentityKind, value: str, method: VerificationMethod
 ) -> Attached:
     """Mark a just-proved contact verified on the citizen, moving it from an unconfirmed record if need be."""
@@ -207,7 +207,7 @@ async def _attach(
     elif identity.citizen_id != citizen_id:
         holder = await claims.current_citizen(session, citizen_id=identity.citizen_id)
         if holder.id != citizen_id:
-            if not await _unconfirmed(session, holder):
+            if not await unconfirmed(session, holder):
                 _audit(session, citizen_id, "citizen.identity_refused", {"identity_id": str(identity.id)})
                 raise refusal(
                     409, "That contact is already linked to another account; contact us to sort it out.", "elsewhere"
@@ -223,7 +223,7 @@ async def _attach(
     return Attached(citizen_id, identity.id, moved_from)
 
 
-async def _unconfirmed(session: AsyncSession, citizen: Citizen) -> bool:
+async def unconfirmed(session: AsyncSession, citizen: Citizen) -> bool:
     """A provisional record nobody has proved anything of: its contacts may move to whoever proves them."""
     return citizen.status is CitizenStatus.provisional and not any(
         i.verified for i in await _identities(session, citizen.id)

@@ -27,12 +27,13 @@ from townsquare.drafts.service import FieldConflict
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.hygiene import load_json
 from townsquare.residents import applications as apps
-from townsquare.residents import drafting
+from townsquare.residents import drafting, following, guests
 from townsquare.residents.types import Draft, Service
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply_forms as forms
-from townsquare.web.portal.common import CurrentCitizen, own_draft, settings_of
+from townsquare.web.portal import apply_photo
+from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, SignInRequired, own_draft, settings_of
 from townsquare.web.portal.content import service_text
 from townsquare.web.portal.map import map_settings
 from townsquare.web.templating import templates
@@ -67,6 +68,7 @@ def _render_page(
     errors: dict[str, str] | None = None,
     conflicts: list[FieldConflict] | None = None,
     status_code: int = 200,
+    nearby: list[following.Nearby] | None = None,
 ) -> Response:
     total = len(apps.form_pages(service))
     shown = forms.conflict_rows(service, conflicts or [])
@@ -74,6 +76,10 @@ def _render_page(
     fields = [f for f in forms.page_fields(service, page, answers) if f["code"] not in {c["code"] for c in shown}]
     errors = errors or {}
     context = {
+        "nearby": nearby or [],
+        "photo": apply_photo.shown(draft) if page.location else None,
+        "placed": request.query_params.get("placed") == "1",
+        "photo_place": page.location and not apps.coordinates(answers) and apps.photo_place(answers),
         "map": map_settings(settings_of(request)) if page.location else None,
         "unplaced": page.location and forms.unplaced(answers),
         "draft": draft,
@@ -98,11 +104,17 @@ def _done_or_none(draft: Draft) -> Response | None:
 
 
 @router.get("/services/{code}/apply")
-async def start(request: Request, code: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
-    """Start the application, or pick it up where the person left off on any device."""
+async def start(request: Request, code: str, session: SessionDep, citizen: MaybeCitizen) -> Response:
+    """Start the application, or pick it up where the person left off on any device. A problem report can be
+    started without an account; anything else asks the person to sign in first."""
     service = await agencies.get_service(session, code=code[:64])
     if not service.active:
         raise not_found("Service", "This service is not taking applications.")
+    if citizen is None:
+        if not service.open311:
+            raise SignInRequired(request.url.path)
+        context = {"service_name": service_text(service, "name"), "code": service.code, "error": None}
+        return templates.TemplateResponse(request, "portal/report_start.html", context)
     pipeline = request.app.state.pipeline
     draft = await apps.start_or_resume(
         session, pipeline, citizen_id=citizen.id, service=service, device=_device(request), language=i18n.current()
@@ -130,7 +142,12 @@ async def show_page(
         device=_device(request),
         language=i18n.current(),
     )
-    return _render_page(request, draft, service, page)
+    nearby = None
+    if service.open311 and number == 2:  # just after "Where is it?": already reported close by?
+        point = apps.coordinates(apps.public_answers(draft))
+        radius = settings_of(request).duplicate_radius_m
+        nearby = await following.already_reported(session, service_id=service.id, point=point, radius_m=radius)
+    return _render_page(request, draft, service, page, nearby=nearby)
 
 
 def _int(form: FormData, name: str) -> int:
@@ -181,6 +198,12 @@ async def save_page(
         return done
     page = forms.form_page(service, number)
     form = await request.form()
+    action = str(form.get("action", "continue"))
+    changes = _changes(form, service, page)
+    if page.location and (upload := apply_photo.upload_of(form)) is not None:
+        draft, photo_error = await apply_photo.take(request, session, draft, upload)  # first: it may know the place
+        if photo_error:
+            return _render_page(request, draft, service, page, errors={"photo": photo_error}, status_code=422)
     saved = await drafting.save_page(
         session,
         draft=draft,
@@ -189,8 +212,8 @@ async def save_page(
         number=number,
         base=_int(form, "base_version"),
         choices=_choices(form),
-        changes=_changes(form, service, page),
-        move_on=form.get("action") != "save",
+        changes=changes,
+        move_on=action != "save",
     )
     draft = saved.draft
     if saved.conflicts:
@@ -198,6 +221,8 @@ async def save_page(
         return _render_page(request, draft, service, page, errors=errors, conflicts=saved.conflicts, status_code=409)
     if not saved.moved_on and not saved.problems:
         return RedirectResponse(f"/applications/{draft.id}/pages/{number}?saved=1", status_code=303)
+    if saved.problems == {apps.ADDRESS: "required"} and apps.photo_place(apps.public_answers(draft)):
+        return _render_page(request, draft, service, page)  # no place yet, but the photo knows one: offer it
     if saved.problems:
         messages = {code: forms.message(service, code, kind) for code, kind in saved.problems.items()}
         return _render_page(request, draft, service, page, errors=messages, status_code=422)
@@ -206,7 +231,13 @@ async def save_page(
 
 
 def _render_check(
-    request: Request, draft: Draft, service: Service, errors: list[dict[str, str]], status_code: int = 200
+    request: Request,
+    draft: Draft,
+    service: Service,
+    errors: list[dict[str, str]],
+    status_code: int = 200,
+    *,
+    needs_contact: bool = False,
 ) -> Response:
     total = len(apps.form_pages(service))
     context = {
@@ -214,6 +245,7 @@ def _render_check(
         "service_name": service_text(service, "name"),
         "report": service.open311,  # a report about a place is called a report, not an application
         "rows": forms.summary(draft, service),
+        "needs_contact": needs_contact,  # started without an account: a contact is asked for next
         "errors": errors,
         "error_count": len(errors),
         "back": f"/applications/{draft.id}/pages/{total}",
@@ -227,16 +259,21 @@ async def check(request: Request, draft_id: str, session: SessionDep, citizen: C
     draft, service, _tz = await load(session, citizen.id, draft_id)
     if (done := _done_or_none(draft)) is not None:
         return done
-    return _render_check(request, draft, service, [])
+    needs_contact = not await guests.reachable(session, citizen_id=citizen.id)
+    return _render_check(request, draft, service, [], needs_contact=needs_contact)
 
 
 @router.post("/applications/{draft_id}/submit", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def submit(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Send the application: one case, however many times the button is pressed or on however many devices."""
     draft, service, _tz = await load(session, citizen.id, draft_id)
-    outcome = await apps.submit(
-        session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id, language=i18n.current()
-    )
+    reachable = await guests.reachable(session, citizen_id=citizen.id)
+    if reachable:
+        outcome = await apps.submit(
+            session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id, language=i18n.current()
+        )
+    else:  # started without an account: a phone or an email to follow it by, proved by a code, before sending
+        outcome = await apps.check_all(session, draft_id=draft.id, citizen_id=citizen.id)
     if outcome.problems:
         errors = [
             {
@@ -245,7 +282,9 @@ async def submit(request: Request, draft_id: str, session: SessionDep, citizen: 
             }
             for number, code, kind in outcome.problems
         ]
-        return _render_check(request, draft, service, errors, status_code=422)
+        return _render_check(request, draft, service, errors, status_code=422, needs_contact=not reachable)
+    if not reachable:
+        return RedirectResponse(f"/contact?for=draft:{draft.id}", status_code=303)
     return RedirectResponse(f"/applications/{draft.id}/done", status_code=303)
 
 

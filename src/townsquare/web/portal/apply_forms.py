@@ -156,6 +156,15 @@ def summary(draft: Draft, service: Service) -> list[dict[str, Any]]:
     for page in apps.form_pages(service):
         if page.location:
             rows.append(location_row(draft, service, page, answers))
+            photo = apps.photo_of(answers)
+            rows.append(
+                {
+                    "code": "photo",
+                    "label": _("Photo of the problem"),
+                    "value": _("1 photo, without its hidden details") if photo else _("No photo"),
+                    "href": f"/applications/{draft.id}/pages/{page.number}#field-photo",
+                }
+            )
             continue
         for field in page_fields(service, page, answers):
             rows.append(

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from townsquare.cases.service import OPEN_STATUSES
 from townsquare.db import keyset
 from townsquare.db.deps import SessionDep
+from townsquare.residents import following
 from townsquare.residents import records as residents
 from townsquare.residents.types import (
     AttributeDatatype,
@@ -243,7 +244,8 @@ async def my_cases(request: Request, session: SessionDep, citizen: CurrentCitize
         }
         for row in rows
     ]
-    context = {"cases": shown, "total": total, "back": "/account", **helpers()}
+    watched = await following.followed(session, citizen_id=citizen.id)
+    context = {"cases": shown, "total": total, "followed": watched, "back": "/account", **helpers()}
     return templates.TemplateResponse(request, "portal/cases.html", context)
 
 

@@ -66,7 +66,7 @@ def device_name(user_agent: str) -> str:
     return browser or user_agent[:80]
 
 
-def _message(problem: Problem) -> str:
+def worded(problem: Problem) -> str:
     """A problem worded for the reader, in their language."""
     reason = manage.reason_of(problem)
     if reason == "code_wrong":
@@ -145,7 +145,7 @@ async def phone_send(
         await manage.start_phone(session, settings=settings_of(request), citizen_id=citizen.id, raw_phone=phone)
     except Problem as problem:
         await session.rollback()
-        errors = [("phone", _message(problem))]
+        errors = [("phone", worded(problem))]
         context = {"phone": phone, "errors": errors, "back": "/account"}
         return _page(request, "identity_phone.html", context, status_code=problem.status)
     await session.commit()
@@ -181,7 +181,7 @@ async def code_check(
         if manage.reason_of(problem) in ("code_wrong", "code_exhausted"):
             await limits.count_wrong_code(request, citizen_id=citizen_id)
         number = await manage.pending_phone(session, citizen_id=citizen_id)
-        errors = [("code", _message(problem))]
+        errors = [("code", worded(problem))]
         context = {"number": number, "errors": errors, "back": "/account/identities/phone/new"}
         return _page(request, "identity_code.html", context, status_code=problem.status)
     await session.commit()
@@ -214,7 +214,7 @@ async def email_send(
         address = await manage.start_email(session, settings=settings, citizen_id=citizen.id, raw_email=email)
     except Problem as problem:
         await session.rollback()
-        context = {"email": email, "errors": [("email", _message(problem))], "back": "/account"}
+        context = {"email": email, "errors": [("email", worded(problem))], "back": "/account"}
         return _page(request, "identity_email.html", context, status_code=problem.status)
     await session.commit()
     sent: dict[str, Any] = {"address": address, "minutes": settings.sign_in_link_minutes, "back": "/account"}
@@ -235,7 +235,7 @@ async def email_confirm(request: Request, token: str, session: SessionDep, citiz
         attached = await manage.confirm_email(session, token=token[:100])
     except Problem as problem:
         await session.commit()  # a used link stays used; a refusal is audited
-        context = {"token": token[:100], "errors": [("confirm", _message(problem))], "failed": True}
+        context = {"token": token[:100], "errors": [("confirm", worded(problem))], "failed": True}
         return _page(request, "identity_email_confirm.html", context, status_code=problem.status)
     await session.commit()
     if signed_in is not None and signed_in == attached.citizen_id:
@@ -294,7 +294,7 @@ async def remove(request: Request, identity_id: str, session: SessionDep, citize
         context = {
             "identity": identity,
             "allowed": allowed,
-            "errors": [("remove", _message(problem))],
+            "errors": [("remove", worded(problem))],
             "back": "/account",
         }
         return _page(request, "identity_remove.html", context, status_code=problem.status)
@@ -373,7 +373,7 @@ async def preferences_save(
         except Problem as problem:
             await session.rollback()
             field = {"bad_language": "language-en", "bad_channel": "channels", "quiet_same": "quiet_start"}
-            errors.append((field.get(manage.reason_of(problem), "language-en"), _message(problem)))
+            errors.append((field.get(manage.reason_of(problem), "language-en"), worded(problem)))
             status = problem.status
     if errors:
         record = await citizens.get(session, citizen_id=citizen_id)

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from babel.dates import format_date
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.cases import service as cases
 from townsquare.cases.service import OPEN_STATUSES
 from townsquare.db.deps import SessionDep
+from townsquare.errors import not_found
+from townsquare.residents import following, guests
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
-from townsquare.web.portal.common import MaybeCitizen
+from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen
 from townsquare.web.portal.content import service_text
 from townsquare.web.templating import templates
 
@@ -51,7 +53,12 @@ async def report_page(request: Request, session: SessionDep, citizen: MaybeCitiz
         {"when": day(at.date()), "iso": at.date().isoformat(), "status": _status_words(status), "note": note}
         for at, status, note in await cases.public_updates(session, case_id=case.id)
     ]
+    follow = await following.state(session, case_id=case.id, citizen_id=citizen.id if citizen else None)
     context = {
+        "reported_by": follow.reported_by,
+        "following": follow.following,
+        "sent": request.query_params.get("sent") == "1",
+        "followed": request.query_params.get("followed") == "1",
         "reference": case.reference,
         "service": service_text(service, "name"),
         "service_code": service.code,
@@ -64,3 +71,35 @@ async def report_page(request: Request, session: SessionDep, citizen: MaybeCitiz
         "notice": service_text(service, "notice"),
     }
     return templates.TemplateResponse(request, "portal/report.html", context)
+
+
+async def _follow(session: SessionDep, citizen: MaybeCitizen, reference: str, *, me_too: bool) -> Response:
+    """Follow now when the reader can be reached; else ask how to reach them first (no account needed)."""
+    wanted = reference.strip().upper()[:MAX_REFERENCE]
+    if citizen is None or not await guests.reachable(session, citizen_id=citizen.id):
+        if not await following.is_public_report(session, reference=wanted):
+            raise not_found("Report", "No public report has that reference.")
+        return RedirectResponse(f"/contact?for={'metoo' if me_too else 'follow'}:{wanted}", status_code=303)
+    found = await following.follow(session, reference=wanted, citizen_id=citizen.id, me_too=me_too)
+    await session.commit()
+    return RedirectResponse(f"/reports/{found}?followed=1", status_code=303)
+
+
+@router.post("/reports/{reference}/follow")
+async def follow(session: SessionDep, citizen: MaybeCitizen, reference: str) -> Response:
+    """Hear about the report when it changes."""
+    return await _follow(session, citizen, reference, me_too=False)
+
+
+@router.post("/reports/{reference}/me-too")
+async def me_too(session: SessionDep, citizen: MaybeCitizen, reference: str) -> Response:
+    """Say you have the same problem: counted on the report, and you hear when it changes."""
+    return await _follow(session, citizen, reference, me_too=True)
+
+
+@router.post("/reports/{reference}/unfollow")
+async def unfollow(session: SessionDep, citizen: CurrentCitizen, reference: str) -> Response:
+    """Stop hearing about the report (a "me too" is withdrawn with it)."""
+    found = await following.unfollow(session, reference=reference, citizen_id=citizen.id)
+    await session.commit()
+    return RedirectResponse(f"/reports/{found}", status_code=303)
