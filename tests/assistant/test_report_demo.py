@@ -25,7 +25,7 @@ REPORTS = {
     "my garbage was not picked up": ["GARBAGE-MISSED"],
     "la collecte a été oubliée": ["GARBAGE-MISSED"],
     "tree down on Elm": ["TREE"],
-    "a branch fell on the road": ["POTHOLE", "TREE"],  # a road and a branch: the resident picks
+    "a branch fell on the road": ["TREE"],  # a fallen branch is the tree service's, wherever it lies
 }
 TOPICS = ["garbage day", "green bin", "pothole damage to my car"]  # named, but an article answers them
 NOTHING = ["I'm locked out", "my property tax bill", "I lost my parking permit", "noise from my neighbour"]
