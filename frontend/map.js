@@ -11,9 +11,15 @@
     // People who asked their system for less motion get popups and zooms without fades or slides.
     const still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
     const map = window.L.map(box, {
-      keyboard: true, fadeAnimation: !still, zoomAnimation: !still, markerZoomAnimation: !still,
+      keyboard: true, fadeAnimation: !still, zoomAnimation: !still, markerZoomAnimation: !still, zoomControl: false,
     }).setView(
       [Number(box.dataset.lat), Number(box.dataset.long)], Number(box.dataset.zoom));
+    // The zoom buttons and the credit in the page's language (Leaflet's own words are English).
+    window.L.control.zoom({
+      zoomInTitle: box.dataset.textZoomIn || "Zoom in", zoomOutTitle: box.dataset.textZoomOut || "Zoom out",
+    }).addTo(map);
+    const credit = map.attributionControl.options.prefix;
+    if (credit) map.attributionControl.setPrefix(credit.replace(/ title="[^"]*"/, "")); // its title is English
     window.L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
     return map;
   }

@@ -394,9 +394,9 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(HygieneMiddleware, refuse=problems.problem_response)  # inside BodyLimit: bounded first
     app.add_middleware(BodyLimit, limit=limit)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
-    app.add_middleware(LanguageMiddleware, default=settings.default_language)
-
     app.add_middleware(SameSiteGuard, public_url=settings.public_url)
+    # Outermost: every answer, a refusal by the guards above included, is in the reader's language.
+    app.add_middleware(LanguageMiddleware, default=settings.default_language)
 
 
 class SameSiteGuard:

@@ -51,3 +51,27 @@ async def test_an_email_reply_is_framed_and_a_text_goes_as_typed(session: AsyncS
         session, conversation_id=conversation.id, content=words, channel=Channel.email, options=options
     )
     assert automatic.rendered["text"] == "The crew filled it this morning."
+
+
+async def test_a_french_email_reply_names_the_agency_in_french_with_a_french_subject_and_footer(
+    session: AsyncSession, settings: Settings
+) -> None:
+    await import_notification_templates(session, NOTIFICATIONS_DIR)
+    works = await create_agency(session, name="City Works")
+    works.translations = {"fr": {"name": "Travaux publics"}}
+    wren = await create_staff(session, email="wren@city.example", agencies=[works])
+    citizen = await create_citizen(session, email="marie@example.org")
+    citizen.given_name, citizen.language = "Marie", "fr"
+    conversation = await interactions.start_conversation(session, citizen_id=citizen.id, channel=Channel.email)
+    email = await replies.reply(
+        session,
+        conversation_id=conversation.id,
+        content=Content("L'équipe a bouché le trou ce matin."),
+        channel=Channel.email,
+        staff_id=wren.id,
+        options=links.reply_options(settings),
+    )
+    assert "Travaux publics" in email.rendered["text"]
+    assert "City Works" not in email.rendered["text"]
+    assert email.rendered["subject"] == "Votre message"
+    assert email.rendered["language"] == "fr"

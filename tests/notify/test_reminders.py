@@ -15,6 +15,7 @@ from townsquare.agencies.models import Service
 from townsquare.app import build_runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
+from townsquare.citizens.models import Citizen
 from townsquare.content.notification_templates import import_notification_templates
 from townsquare.demo.city import NOTIFICATIONS_DIR
 from townsquare.drafts import service as drafts
@@ -140,3 +141,27 @@ async def test_a_cancelled_reminder_is_not_sent_and_another_persons_cannot_be_ca
     later = NotificationWorker(rt.db, Notifier(settings, clock=lambda: datetime(2027, 2, 1, tzinfo=UTC)))
     await later.drain()
     assert await rt.worker.drain() == 0
+
+
+async def test_a_reminder_names_the_service_and_agency_in_the_person_s_language(settings: Settings) -> None:
+    rt = build_runtime(settings)
+    now = [NOW]
+    worker = NotificationWorker(rt.db, Notifier(settings, clock=lambda: now[0]))
+    async with rt.db.session() as s:
+        service_id, citizen_id = await _licence(s)
+        service = await s.get_one(Service, service_id)
+        service.translations = {"fr": {"name": "Permis de conduire"}}
+        await reminders.add_rule(s, service_id=service_id, message_type=MessageType.application_reminder, days=3)
+        draft = await drafts.start_or_resume(s, citizen_id=citizen_id, service_id=service_id)
+        await s.execute(update(Draft).where(Draft.id == draft.id).values(updated_at=NOW - timedelta(days=4)))
+        citizen = await s.get_one(Citizen, citizen_id)
+        citizen.language = "fr"  # the reminder keeps its words in English; it is sent in the person's language
+        await s.commit()
+    await worker.drain()
+    await rt.worker.drain()
+    [sms] = rt.recording.sent
+    assert "Permis de conduire" in sms.payload["body"]
+    assert "Driver's licence" not in sms.payload["body"]
+    async with rt.db.session() as s:
+        [shown] = await reminders.upcoming(s, citizen_id=citizen_id, language="fr")
+    assert shown.about == "Permis de conduire"

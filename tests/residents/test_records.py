@@ -144,7 +144,8 @@ async def test_cases_come_newest_activity_first_and_conversations_carry_their_la
     view = await residents.conversation_of(session, citizen_id=citizen.id, conversation_id=conversation.id, limit=4)
     assert view is not None
     assert [m.body for m in view.messages] == [f"touchpoint {n}" for n in (6, 7, 8, 9)]  # oldest first on a page
-    assert view.agency_name == "City Works"
+    assert view.agency is not None
+    assert view.agency.name == "City Works"
     assert view.earlier is not None
 
 

@@ -81,12 +81,19 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
     fade-in (a map popup, a notification banner) has a contrast it never has once shown.
     """
     await page.evaluate(FINISH_ANIMATIONS)
-    await page.add_script_tag(path=str(AXE))
+    if not await page.evaluate("typeof window.axe !== 'undefined'"):  # else loaded by `with_axe`
+        await page.add_script_tag(path=str(AXE))
     result: dict[str, Any] = await page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
         for v in result["violations"]
     ]
+
+
+async def with_axe(context: BrowserContext) -> None:
+    """Load axe-core into every page the context opens, before the page's own scripts: a test that checks many
+    pages saves adding it to each one (about twice as fast)."""
+    await context.add_init_script(path=str(AXE))
 
 
 async def assert_accessible(page: Page) -> None:

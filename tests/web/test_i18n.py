@@ -12,6 +12,7 @@ from townsquare.web import i18n
 WEB = Path(i18n.__file__).parent
 METHODS = [
     ("templates/portal/**.html", "jinja2.ext:babel_extract"),
+    ("templates/messages/**.html", "jinja2.ext:babel_extract"),
     ("portal/**.py", "python"),
     ("i18n.py", "ignore"),
     ("**.py", "ignore"),

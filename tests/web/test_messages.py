@@ -33,7 +33,7 @@ async def test_the_page_prefers_the_untruncated_text_and_hides_who_it_was_for(
     await session.commit()
     page = await client.get(links.message_url(settings, sent.id).removeprefix(settings.public_url))
     assert page.status_code == 200
-    assert "<p>Bring &lt;b&gt;photo ID&lt;/b&gt; to the counter.</p>" in page.text
+    assert '<p class="govuk-body">Bring &lt;b&gt;photo ID&lt;/b&gt; to the counter.</p>' in page.text
     assert "Maria" not in page.text
     assert "555" not in page.text
     assert "noindex" in page.headers["x-robots-tag"]

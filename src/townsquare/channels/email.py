@@ -34,6 +34,7 @@ from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, Problem, forbidden, invalid, too_large
 from townsquare.hygiene import load_json, unreadable
 from townsquare.notify.providers import Envelope, PermanentFailure, Provider, TemporaryFailure
+from townsquare.notify.rendering import no_subject
 from townsquare.settings import Settings
 from townsquare.staff.auth import PROVIDER, declared
 
@@ -47,6 +48,7 @@ FOOTERS = {
     "fr": "Répondez à ce courriel pour compléter votre demande.",
 }
 FOOTER = FOOTERS["en"]
+UNSUBSCRIBE = {"en": "Unsubscribe", "fr": "Se désabonner"}  # when the sender gave no words for the link
 BRAND = "Townsquare"
 # A Problem's status as the SMTP reply that makes the sending server bounce the message to the person.
 SMTP_REFUSALS = {413: "552 5.3.4", 415: "554 5.6.1", 422: "550 5.6.0"}
@@ -319,7 +321,7 @@ def compose(settings: Settings, envelope: Envelope) -> EmailMessage:
     """The MIME message for an outbound email envelope: text and HTML alternatives, threading headers."""
     payload: dict[str, Any] = envelope.payload
     sender = str(payload.get("from") or settings.email_from_address or f"no-reply@{settings.mail_domain}")
-    subject = str(payload.get("subject") or "Your message to us")
+    subject = str(payload.get("subject") or no_subject(str(payload.get("language") or "en")))
     text = str(payload.get("text") or "")
     body_html = str(payload.get("html") or "".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n\n") if p))
     msg = EmailMessage()
@@ -343,7 +345,8 @@ def compose(settings: Settings, envelope: Envelope) -> EmailMessage:
         msg["List-Unsubscribe"] = f"<{link}>"  # RFC 2369: where the person turns this kind of email off
         if payload.get("list_unsubscribe_one_click"):
             msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"  # RFC 8058: a POST there does it
-        unsubscribe = (str(payload.get("unsubscribe_note") or "Unsubscribe"), link)
+        words = payload.get("unsubscribe_note") or UNSUBSCRIBE.get(language, UNSUBSCRIBE["en"])
+        unsubscribe = (str(words), link)
         footer += f"\n{unsubscribe[0]}: {link}"
     msg.set_content(f"{text}\n\n-- \n{footer}\n{BRAND}\n")
     html_part = branded_html(body_html, subject=subject, language=language, unsubscribe=unsubscribe)

@@ -140,7 +140,9 @@ class Step:
         return [p.say(lang, key) for key in keys]
 
     async def _status(self, lang: str, reference: str) -> VoiceResponse:
-        report = await calls.case_status(self.session, reference=reference, citizen_id=self.caller.citizen.id)
+        report = await calls.case_status(
+            self.session, reference=reference, citizen_id=self.caller.citizen.id, language=lang
+        )
         if report is None:
             raise RuntimeError("a case offered or found has no status")
         await calls.set_outcome(self.session, interaction=self.caller.interaction, outcome="self-served")
@@ -315,7 +317,11 @@ async def reference(
         raw = form.get("Digits") or form.get("SpeechResult") or ""
         prefix = step.settings.case_reference_prefix
         ref = menu.parse_reference(raw, prefix=prefix, year=utcnow().year)
-        report = await calls.case_status(session, reference=ref, citizen_id=step.caller.citizen.id) if ref else None
+        report = (
+            await calls.case_status(session, reference=ref, citizen_id=step.caller.citizen.id, language=lang)
+            if ref
+            else None
+        )
         known = report.reference if report is not None else None
         return await step.carry_out(lang, menu.at_reference(menu.At(lang, tries), known=known))
 

@@ -25,6 +25,7 @@ from townsquare.engagement.messages import Outcome
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Interaction, InteractionKind
+from townsquare.notify.notifications import named
 from townsquare.polling import wake_or_poll
 from townsquare.routing import engine as routing_engine
 from townsquare.routing.models import OPEN_STATUSES, WorkItem, WorkItemStatus
@@ -93,8 +94,8 @@ async def offers_for(session: AsyncSession, *, citizen: Citizen, identity: Ident
     offers = []
     for case in found:
         label = ""
-        if case.service_id is not None:
-            label = (await agencies.get_service_by_id(session, service_id=case.service_id)).name
+        if case.service_id is not None:  # named as the caller reads it (the menu starts in their language)
+            label = named(await agencies.get_service_by_id(session, service_id=case.service_id), citizen.language)
         elif identity.verified:
             label = case.title
         offers.append(Offer("case", case.id, case.reference, label))
@@ -263,18 +264,22 @@ class SilentCalls:
         await wake_or_poll(run_pass, wake=self._wake, stop=stop, poll_seconds=self.poll_seconds, name="silent calls")
 
 
-async def case_status(session: AsyncSession, *, reference: str, citizen_id: uuid.UUID) -> CaseStatusReport | None:
-    """A case's status for the phone; the title only when the caller is the case's citizen."""
+async def case_status(
+    session: AsyncSession, *, reference: str, citizen_id: uuid.UUID, language: str = "en"
+) -> CaseStatusReport | None:
+    """A case's status for the phone, its service named in the menu's `language`; the title only when the caller is
+    the case's citizen."""
     case = await cases.get_by_reference(session, reference=reference)
     if case is None:
         return None
     own = case.citizen_id is not None and case.citizen_id == citizen_id
-    return CaseStatusReport(case.reference, case.status.value, case.updated_at, own, await _label(session, case))
+    label = await _label(session, case, language)
+    return CaseStatusReport(case.reference, case.status.value, case.updated_at, own, label)
 
 
-async def _label(session: AsyncSession, case: Case) -> str:
+async def _label(session: AsyncSession, case: Case, language: str) -> str:
     if case.service_id is not None:
-        return (await agencies.get_service_by_id(session, service_id=case.service_id)).name
+        return named(await agencies.get_service_by_id(session, service_id=case.service_id), language)
     return case.title
 
 

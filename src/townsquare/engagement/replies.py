@@ -118,11 +118,16 @@ async def reply(
         delivery_status=DeliveryStatus.queued,
     )
     more = opts.read_more(interaction.id) if opts.read_more else None
-    payload = rendering.render(content, target.value, sms_max_segments=opts.sms_max_segments, more_link=more)
+    language = await _email_language(session, target, conversation.citizen_id)
+    payload = rendering.render(
+        content, target.value, sms_max_segments=opts.sms_max_segments, more_link=more, language=language
+    )
     if answered is not None and answered.payload.get("to"):
         payload["from"] = answered.payload["to"]
     if target is Channel.email:
-        payload.update(_email_thread(content, conversation.subject, answered, case.reference if case else None))
+        reference = case.reference if case else None
+        payload.update(_email_thread(content, conversation.subject, answered, reference, language))
+        payload["language"] = language  # the footer's words
     interaction.body = rendering.summary(payload)
     interaction.payload = {"rendered": payload}
     if more and more in str(payload.get("body", "")):
@@ -161,14 +166,25 @@ async def _address(
     return await citizens.contact_for(session, citizen_id=citizen_id, kind=kind)
 
 
+async def _email_language(session: AsyncSession, target: Channel, citizen_id: uuid.UUID) -> str:
+    """The person's language, for an email's own words (its subject when it has none, its footer)."""
+    if target is not Channel.email:
+        return "en"
+    return (await citizens.get(session, citizen_id=citizen_id)).language
+
+
 def _email_thread(
-    content: rendering.Content, subject: str | None, answered: Interaction | None, reference: str | None
+    content: rendering.Content,
+    subject: str | None,
+    answered: Interaction | None,
+    reference: str | None,
+    language: str,
 ) -> dict[str, Any]:
     """Subject and threading headers so the reply sits in the person's mail thread and finds its way back."""
     original = (answered.payload.get("subject") if answered else None) or subject or ""
     title = content.subject or (original if original.lower().startswith("re:") else f"Re: {original}".strip())
     if title in ("", "Re:"):
-        title = "Your message to us"
+        title = rendering.no_subject(language)
     if reference and reference not in title:
         title = f"{title} [{reference}]"
     headers: dict[str, Any] = {"subject": title[:250]}

@@ -17,7 +17,7 @@ from townsquare.cases.models import Case
 from townsquare.citizens.models import Citizen
 from townsquare.notify import templates
 from townsquare.notify.kinds import MessageType
-from townsquare.notify.notifications import GREETING
+from townsquare.notify.notifications import GREETING, named
 from townsquare.settings import Settings
 from townsquare.staff.models import StaffAccount
 
@@ -53,11 +53,11 @@ async def dressed(
     base = settings.public_url.rstrip("/")
     values = {
         "name": citizen.given_name or citizen.display_name or GREETING.get(citizen.language, GREETING["en"]),
-        "agency": agency.name,
+        "agency": named(agency, citizen.language),
         "reference": case.reference if case else "",
         "url": f"{base}/account/cases/{case.reference}" if case else f"{base}/account",
         "message": text.strip(),
-        "signature": f"{(writer.display_name.split() or [''])[0]}, {agency.name}",
+        "signature": f"{(writer.display_name.split() or [''])[0]}, {named(agency, citizen.language)}",
     }
     if templates.missing(template, values):
         return None

@@ -88,7 +88,7 @@ async def send(
         },
     )
     content = rendering.Content(text=filled.body, subject=filled.subject or None)
-    payload = rendering.render(content, channel, sms_max_segments=settings.sms_max_segments)
+    payload = rendering.render(content, channel, sms_max_segments=settings.sms_max_segments, language=language)
     payload.update(language=language, auto_submitted=True, type=message_type.value)
     if channel == "email" and settings.email_from_address:
         payload["from"] = settings.email_from_address

@@ -126,7 +126,9 @@ class Notifier:
                 f"There is no {request.message_type.value} template for any channel that reaches this person.",
                 FieldError("message_type", "no template"),
             )
-        conversation_id = await _conversation(session, citizen, case, usable[0][0], request.message_type)
+        titles = [templates.fill(template, values).subject for _channel, _recipient, template in checked]
+        subject = next((title for title in titles if title.strip()), None)  # in the person's language
+        conversation_id = await _conversation(session, citizen, case, usable[0][0], subject)
         now = self.clock()
         notification = Notification(
             citizen_id=citizen.id,
@@ -202,6 +204,8 @@ class Notifier:
             if case.service_id:
                 service = await agencies.get_service_by_id(session, service_id=case.service_id)
                 values["service"] = named(service, citizen.language)
+                if case.title == service.name:  # a case opened for a service is titled by it: in the person's words
+                    values["title"] = values["service"]
         else:  # the city's voice: the default agency (a caller may name its own)
             city = await agencies.default_agency(session, slug=self.settings.default_agency)
             values["agency"] = named(city, citizen.language)
@@ -316,7 +320,7 @@ class Notifier:
             return {**rendering.render(content, "sms", sms_max_segments=self.settings.sms_max_segments), **ids}
         if channel == "email":
             content = rendering.Content(text=filled.body, subject=filled.subject)
-            rendered = rendering.render(content, "email")
+            rendered = rendering.render(content, "email", language=notification.language)
             return {**rendered, **self.unsubscribe(notification), "auto_submitted": True, **ids}
         if channel == "push":  # the service worker opens a page of the portal: a path, never another site
             base = self.settings.public_url.rstrip("/")
@@ -404,9 +408,10 @@ async def _templated(
 
 
 async def _conversation(
-    session: AsyncSession, citizen: Citizen, case: Case | None, channel: str, message_type: MessageType
+    session: AsyncSession, citizen: Citizen, case: Case | None, channel: str, subject: str | None
 ) -> uuid.UUID:
-    """The case's conversation with the person (so a reply threads back to it), else a new one."""
+    """The case's conversation with the person (so a reply threads back to it), else a new one titled by the
+    message's own subject (its words, in the person's language), or by none."""
     if case is not None:
         found = await interactions.conversation_for_case(session, case_id=case.id, citizen_id=citizen.id)
         if found is not None:
@@ -416,7 +421,7 @@ async def _conversation(
         citizen_id=citizen.id,
         channel=Channel(channel),
         case_id=case.id if case else None,
-        subject=case.title[:300] if case else message_type.value.replace("_", " "),
+        subject=case.title[:300] if case else (subject[:300] if subject else None),
         started_at=utcnow(),
     )
     return started.id

@@ -21,13 +21,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency, AttributeDatatype, Service, ServiceAttribute
 from townsquare.cases.models import Case
+from townsquare.citizens.models import Citizen
 from townsquare.db.changes import Change, assign
 from townsquare.db.engine import Database
 from townsquare.drafts.models import Draft
 from townsquare.errors import FieldError, Problem, invalid, not_found
 from townsquare.notify.kinds import REMINDER_TYPES, MessageType, ReminderStatus
 from townsquare.notify.models import Reminder, ReminderRule
-from townsquare.notify.notifications import Notifier, Request
+from townsquare.notify.notifications import Notifier, Request, named
 
 log = logging.getLogger(__name__)
 SEND_AT = time(14, 0)  # UTC: mid-morning across North America, afternoon in Europe
@@ -236,6 +237,23 @@ async def _schedule(
     return reminder
 
 
+async def _in_their_words(session: AsyncSession, reminder: Reminder) -> dict[str, object]:
+    """The reminder's values with its service and agency named in the person's language (they were kept in English
+    when it was scheduled, and the person may have changed language since)."""
+    values = dict(reminder.personalisation)
+    rule = await session.get(ReminderRule, reminder.rule_id)
+    citizen = await session.get(Citizen, reminder.citizen_id)
+    service = await session.get(Service, rule.service_id) if rule is not None else None
+    if citizen is None or service is None:
+        return values
+    if "service" in values:
+        values["service"] = named(service, citizen.language)
+    if "agency" in values:
+        agency = await session.get(Agency, service.agency_id)
+        values["agency"] = named(agency, citizen.language) if agency is not None else values["agency"]
+    return values
+
+
 async def send_due(session: AsyncSession, notifier: Notifier, *, limit: int = 100) -> int:
     """Send the reminders that are due; returns how many were settled (sent or skipped)."""
     now = notifier.clock()
@@ -247,7 +265,7 @@ async def send_due(session: AsyncSession, notifier: Notifier, *, limit: int = 10
     )
     settled = 0
     for reminder in due.scalars():
-        values = dict(reminder.personalisation)
+        values = await _in_their_words(session, reminder)
         if reminder.draft_id is not None:  # where the unfinished application waits
             values.setdefault("url", notifier.settings.public_url.rstrip("/") + "/account")
         request = Request(
@@ -272,16 +290,24 @@ async def send_due(session: AsyncSession, notifier: Notifier, *, limit: int = 10
     return settled
 
 
-async def upcoming(session: AsyncSession, *, citizen_id: uuid.UUID, limit: int = 50) -> list[Upcoming]:
-    """The person's reminders, soonest first: what is scheduled, then the latest ones already settled."""
+async def upcoming(
+    session: AsyncSession, *, citizen_id: uuid.UUID, language: str = "en", limit: int = 50
+) -> list[Upcoming]:
+    """The person's reminders, soonest first: what is scheduled, then the latest ones already settled; each about
+    its service as named in `language`."""
     rows = await session.execute(
-        select(Reminder, Case.reference)
+        select(Reminder, Case.reference, Service)
         .outerjoin(Case, Case.id == Reminder.case_id)
+        .outerjoin(ReminderRule, ReminderRule.id == Reminder.rule_id)
+        .outerjoin(Service, Service.id == ReminderRule.service_id)
         .where(Reminder.citizen_id == citizen_id)
         .order_by(Reminder.status != ReminderStatus.scheduled, Reminder.due_at)
         .limit(limit)
     )
-    return [Upcoming(r.id, r.message_type, r.about, r.due_at, r.status, ref) for r, ref in rows.all()]
+    return [
+        Upcoming(r.id, r.message_type, named(service, language) if service else r.about, r.due_at, r.status, ref)
+        for r, ref, service in rows.all()
+    ]
 
 
 async def owner(session: AsyncSession, *, reminder_id: uuid.UUID) -> uuid.UUID | None:

@@ -12,7 +12,14 @@ from typing import Any
 
 from townsquare.gsm import SmsEncoding, sms_encoding
 
-__all__ = ["Content", "SmsEncoding", "render", "shorten_sms", "sms_encoding", "summary"]
+__all__ = ["Content", "SmsEncoding", "no_subject", "render", "shorten_sms", "sms_encoding", "summary"]
+
+NO_SUBJECT = {"en": "Your message to us", "fr": "Votre message"}  # an email's subject when nothing gives one
+
+
+def no_subject(language: str | None) -> str:
+    """The subject of an email that has none of its own, in the reader's language."""
+    return NO_SUBJECT.get(language or "en", NO_SUBJECT["en"])
 
 
 @dataclass(frozen=True)
@@ -73,9 +80,15 @@ def _linked(escaped: str) -> str:
 
 
 def render(
-    content: Content, channel: str, *, sms_max_segments: int | None = None, more_link: str | None = None
+    content: Content,
+    channel: str,
+    *,
+    sms_max_segments: int | None = None,
+    more_link: str | None = None,
+    language: str = "en",
 ) -> dict[str, Any]:
-    """The payload the channel's provider sends: keys differ per channel, all are JSON-safe.
+    """The payload the channel's provider sends: keys differ per channel, all are JSON-safe; `language` words an
+    email's subject when the content has none.
 
     An SMS over `sms_max_segments` is shortened, ending with `content.link` or else `more_link` (the full text).
     """
@@ -93,7 +106,7 @@ def render(
             link = html.escape(content.link, quote=True)
             html_body += f'<p><a href="{link}">{link}</a></p>'
         plain = content.text.strip() + (f"\n\n{content.link}" if content.link else "")
-        return {"subject": content.subject or "Your message to us", "text": plain, "html": html_body}
+        return {"subject": content.subject or no_subject(language), "text": plain, "html": html_body}
     if channel == "voice":
         return {"say": text}
     return {"text": text, **({"link": content.link} if content.link else {})}

@@ -27,6 +27,7 @@ from townsquare.engagement.messages import InboundAttachment, InboundMessage
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions.models import Channel, InteractionKind
+from townsquare.notify.notifications import named
 from townsquare.places import service as places
 
 DETAILS = "_details"  # "Anything else we should know?"
@@ -262,17 +263,41 @@ async def agency_timezone(session: AsyncSession, service: Service) -> str:
     return agency.timezone if agency is not None else "America/Toronto"
 
 
-async def note_visit(session: AsyncSession, pipeline: Pipeline, *, draft: Draft, service: Service, device: str) -> None:
-    """Record on the person's timeline that they started the application, or continued it on another device."""
+# What the person's own timeline says they did, in the language they did it in (they read it on their account).
+TIMELINE_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "first": "Started an application: {service}",
+        "device": "Continued the application on another device: {service}",
+        "address": "Address or place: {address}",
+    },
+    "fr": {
+        "first": "Demande commencée : {service}",
+        "device": "Demande poursuivie sur un autre appareil : {service}",
+        "address": "Adresse ou lieu : {address}",
+    },
+}
+
+
+def _words(language: str) -> dict[str, str]:
+    return TIMELINE_WORDS.get(language, TIMELINE_WORDS["en"])
+
+
+async def note_visit(
+    session: AsyncSession,
+    pipeline: Pipeline,
+    *,
+    draft: Draft,
+    service: Service,
+    device: str,
+    language: str = "en",
+) -> None:
+    """Record on the person's timeline, in `language`, that they started the application, or continued it on
+    another device."""
     seen = await drafts.remember_device(session, draft_id=draft.id, citizen_id=draft.citizen_id, device=device)
     if seen == "known":
         await session.commit()
         return
-    text = (
-        f"Started an application: {service.name}"
-        if seen == "first"
-        else f"Continued the application on another device: {service.name}"
-    )
+    text = _words(language)["first" if seen == "first" else "device"].format(service=named(service, language))
     external_id = f"draft:{draft.id}:started" if seen == "first" else f"draft:{draft.id}:device:{device}"
     await pipeline.ingest(
         session,
@@ -291,11 +316,17 @@ async def note_visit(session: AsyncSession, pipeline: Pipeline, *, draft: Draft,
 
 
 async def start_or_resume(
-    session: AsyncSession, pipeline: Pipeline, *, citizen_id: uuid.UUID, service: Service, device: str
+    session: AsyncSession,
+    pipeline: Pipeline,
+    *,
+    citizen_id: uuid.UUID,
+    service: Service,
+    device: str,
+    language: str = "en",
 ) -> Draft:
     """The person's open draft for the service (a new one if none), with the visit recorded; commits."""
     draft = await drafts.start_or_resume(session, citizen_id=citizen_id, service_id=service.id)
-    await note_visit(session, pipeline, draft=draft, service=service, device=device)
+    await note_visit(session, pipeline, draft=draft, service=service, device=device, language=language)
     return draft
 
 
@@ -312,8 +343,11 @@ def _check(service: Service, answers: dict[str, Any]) -> Submitted:
     return outcome
 
 
-async def submit(session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UUID, citizen_id: uuid.UUID) -> Submitted:
-    """Check every answer, then open one case through the pipeline (idempotent per draft); commits."""
+async def submit(
+    session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UUID, citizen_id: uuid.UUID, language: str = "en"
+) -> Submitted:
+    """Check every answer, then open one case through the pipeline (idempotent per draft); commits. The words
+    around the answers are in `language`."""
     draft = await drafts.get(session, draft_id=draft_id, citizen_id=citizen_id)
     if draft.submitted_at is not None and draft.case_id is not None:
         case = await session.get(Case, draft.case_id)
@@ -325,7 +359,7 @@ async def submit(session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UU
         return outcome
     clean, _ = validate_attributes(service, _answered(answers, {a.code for a in service.attributes if a.variable}))
     details, address = str(answers.get(DETAILS, "")).strip(), str(answers.get(ADDRESS, "")).strip()
-    text = details + (f"\n\nAddress or place: {address}" if address else "")
+    text = details + ("\n\n" + _words(language)["address"].format(address=address) if address else "")
     located = {"location": location_metadata(answers)} if service.open311 else {}
     photo = photo_of(answers)
     attachments = (

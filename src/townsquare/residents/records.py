@@ -234,7 +234,7 @@ class ConversationView:
     conversation: Conversation
     case: Case | None
     service: Service | None
-    agency_name: str | None  # who answers: the case's agency, else the agency whose queue holds it
+    agency: Agency | None  # who answers: the case's agency, else the agency whose queue holds it
     messages: list[Interaction]
     earlier: Cursor | None
     staff: dict[uuid.UUID, str] = field(default_factory=dict)  # first names
@@ -277,9 +277,7 @@ async def conversation_of(
     agency = await session.get(Agency, agency_id) if agency_id else None
     service = await session.get(Service, found_case.service_id) if found_case and found_case.service_id else None
     names = await _first_names(session, {i.staff_id for i in shown if i.staff_id})
-    return ConversationView(
-        conversation, found_case, service, agency.name if agency else None, list(reversed(shown)), earlier, names
-    )
+    return ConversationView(conversation, found_case, service, agency, list(reversed(shown)), earlier, names)
 
 
 def full_text(interaction: Interaction) -> str:

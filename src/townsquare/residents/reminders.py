@@ -21,9 +21,10 @@ async def is_theirs(session: AsyncSession, *, citizen_id: uuid.UUID, reminder_id
     return await reminders.owner(session, reminder_id=reminder_id) == citizen_id
 
 
-async def upcoming(session: AsyncSession, *, citizen_id: uuid.UUID) -> list[Upcoming]:
-    """What is scheduled, soonest first, then the latest ones already sent, skipped or cancelled."""
-    return await reminders.upcoming(session, citizen_id=citizen_id)
+async def upcoming(session: AsyncSession, *, citizen_id: uuid.UUID, language: str = "en") -> list[Upcoming]:
+    """What is scheduled, soonest first, then the latest ones already sent, skipped or cancelled (each named in
+    `language`)."""
+    return await reminders.upcoming(session, citizen_id=citizen_id, language=language)
 
 
 async def cancel(session: AsyncSession, *, citizen_id: uuid.UUID, reminder_id: uuid.UUID) -> None:

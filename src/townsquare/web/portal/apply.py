@@ -29,6 +29,7 @@ from townsquare.hygiene import load_json
 from townsquare.residents import applications as apps
 from townsquare.residents import drafting, following, guests
 from townsquare.residents.types import Draft, Service
+from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply_forms as forms
 from townsquare.web.portal import apply_photo
@@ -116,7 +117,7 @@ async def start(request: Request, code: str, session: SessionDep, citizen: Maybe
         return templates.TemplateResponse(request, "portal/report_start.html", context)
     pipeline = request.app.state.pipeline
     draft = await apps.start_or_resume(
-        session, pipeline, citizen_id=citizen.id, service=service, device=_device(request)
+        session, pipeline, citizen_id=citizen.id, service=service, device=_device(request), language=i18n.current()
     )
     total = len(apps.form_pages(service))
     if draft.step > total:
@@ -133,7 +134,14 @@ async def show_page(
     if (done := _done_or_none(draft)) is not None:
         return done
     page = forms.form_page(service, number)
-    await apps.note_visit(session, request.app.state.pipeline, draft=draft, service=service, device=_device(request))
+    await apps.note_visit(
+        session,
+        request.app.state.pipeline,
+        draft=draft,
+        service=service,
+        device=_device(request),
+        language=i18n.current(),
+    )
     nearby = None
     if service.open311 and number == 2:  # just after "Where is it?": already reported close by?
         point = apps.coordinates(apps.public_answers(draft))
@@ -261,7 +269,9 @@ async def submit(request: Request, draft_id: str, session: SessionDep, citizen: 
     draft, service, _tz = await load(session, citizen.id, draft_id)
     reachable = await guests.reachable(session, citizen_id=citizen.id)
     if reachable:
-        outcome = await apps.submit(session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id)
+        outcome = await apps.submit(
+            session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id, language=i18n.current()
+        )
     else:  # started without an account: a phone or an email to follow it by, proved by a code, before sending
         outcome = await apps.check_all(session, draft_id=draft.id, citizen_id=citizen.id)
     if outcome.problems:

@@ -33,7 +33,7 @@ from townsquare.residents.types import (
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import CurrentCitizen, own_case
-from townsquare.web.portal.content import attribute_text, service_text, value_name
+from townsquare.web.portal.content import agency_text, attribute_text, service_text, value_name
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -264,7 +264,7 @@ async def my_case(
         "case": case,
         "name": case_name(case, view.service),
         "service": service_text(view.service, "name") if view.service else None,
-        "agency": view.agency.name,
+        "agency": agency_text(view.agency, "name"),
         "answers": answers(case, view.service),
         "is_open": case.status in OPEN_STATUSES,
         "tz": view.agency.timezone or DEFAULT_TZ,

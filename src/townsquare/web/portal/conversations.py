@@ -22,6 +22,7 @@ from townsquare.residents.types import Direction, Interaction
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.cases import DEFAULT_TZ, case_name, helpers
 from townsquare.web.portal.common import CurrentCitizen, own_conversation, settings_of
+from townsquare.web.portal.content import agency_text
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -75,7 +76,7 @@ async def my_messages(request: Request, session: SessionDep, citizen: CurrentCit
 
 
 def _page_context(request: Request, view: ConversationView, before: str | None) -> dict[str, Any]:
-    agency = view.agency_name or settings_of(request).brand_name
+    agency = agency_text(view.agency, "name") if view.agency else settings_of(request).brand_name
     messages = [
         {
             "who": _sender(item, view.staff, agency),

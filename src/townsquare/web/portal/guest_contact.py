@@ -210,7 +210,9 @@ async def code_check(
     if draft_id is not None:
         owner = verified.citizen_id if draft_id in verified.moved_drafts else guest_id
         await session.commit()
-        sent = await apps.submit(session, request.app.state.pipeline, draft_id=draft_id, citizen_id=owner)
+        sent = await apps.submit(
+            session, request.app.state.pipeline, draft_id=draft_id, citizen_id=owner, language=i18n.current()
+        )
         target = f"/reports/{sent.case_reference}?sent=1" if verified.folded else f"/applications/{draft_id}/done"
     else:
         reference = await following.follow(

@@ -25,7 +25,7 @@ from townsquare.residents.types import LANGUAGES
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import MaybeCitizen
-from townsquare.web.portal.content import service_text
+from townsquare.web.portal.content import agency_text, service_text
 from townsquare.web.portal.services import contact_of
 from townsquare.web.templating import templates
 
@@ -126,7 +126,7 @@ async def index(request: Request, session: SessionDep, citizen: MaybeCitizen) ->
     for live in chosen.values():
         groups = [service_text(by_code[c], "group") for c in live.service_codes if c in by_code]
         owner = owners.get(live.agency_id)
-        topic = next((g for g in groups if g), "") or (owner.name if owner else "")
+        topic = next((g for g in groups if g), "") or (agency_text(owner, "name") if owner else "")
         topics.setdefault(topic, []).append(live)
     ordered = [
         (name or _("Other help"), sorted(items, key=lambda a: a.title.casefold()))

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from townsquare.db.deps import SessionDep
 from townsquare.residents import reminders
 from townsquare.staff.auth import RESIDENT_OWN, enforces
+from townsquare.web import i18n
 from townsquare.web.portal.cases import day
 from townsquare.web.portal.common import CurrentCitizen, NotYours
 from townsquare.web.templating import templates
@@ -20,7 +21,7 @@ router = APIRouter(include_in_schema=False)
 @router.get("/account/reminders", response_class=HTMLResponse)
 async def reminder_list(request: Request, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """The resident's reminders, soonest first."""
-    rows = await reminders.upcoming(session, citizen_id=citizen.id)
+    rows = await reminders.upcoming(session, citizen_id=citizen.id, language=i18n.current())
     context = {
         "rows": rows,
         "day": day,

@@ -57,12 +57,41 @@
     "email": "courriel",
     "phone": "téléphone",
     "web form": "formulaire web",
-    "counter": "comptoir"
+    "counter": "comptoir",
+    "You are sending too fast; wait a moment and try again.": "Vous envoyez trop vite; attendez un instant, puis réessayez.",
+    "Your message is too long; shorten it and send it again.": "Votre message est trop long; raccourcissez-le et renvoyez-le.",
+    "Too many codes were asked for; try again later.": "Trop de codes ont été demandés; réessayez plus tard.",
+    "Type the 6-digit code you were sent.": "Tapez le code à 6 chiffres que vous avez reçu.",
+    "That code is not right; try again.": "Ce code n'est pas le bon; réessayez.",
+    "That code has expired; ask for a new one.": "Ce code a expiré; demandez-en un nouveau.",
+    "Too many wrong codes; ask for a new one.": "Trop de codes erronés; demandez-en un nouveau.",
+    "Ask for a code first.": "Demandez d'abord un code.",
+    "Some characters in your message could not be read; type it again.": "Certains caractères de votre message sont illisibles; tapez-le de nouveau.",
+    "That could not be done. Check what you typed and try again.": "Impossible pour le moment. Vérifiez ce que vous avez tapé, puis réessayez."
   };
   function T(text, values) {
     var said = (LANG === "fr" && FR[text]) || text;
     Object.keys(values || {}).forEach(function (k) { said = said.split("{" + k + "}").join(String(values[k])); });
     return said;
+  }
+  // The server's error frames explain themselves in English (for developers too); a reader of another language
+  // gets the widget's own words for each error code instead.
+  var ERROR_WORDS = {
+    rate_limited: T("You are sending too fast; wait a moment and try again."),
+    empty: T("Write something before sending."),
+    too_long: T("Your message is too long; shorten it and send it again."),
+    unreadable_text: T("Some characters in your message could not be read; type it again."),
+    bad_contact: T("Type your phone number or email address."),
+    too_many_codes: T("Too many codes were asked for; try again later."),
+    bad_code: T("Type the 6-digit code you were sent."),
+    code_wrong: T("That code is not right; try again."),
+    code_expired: T("That code has expired; ask for a new one."),
+    code_exhausted: T("Too many wrong codes; ask for a new one."),
+    code_missing: T("Ask for a code first."),
+    refused: T("That could not be done. Check what you typed and try again.")
+  };
+  function errorText(frame) {
+    return (LANG !== "en" && ERROR_WORDS[frame.code]) || frame.detail;
   }
   var TYPING_EVERY_MS = 3000;
   var TYPING_SHOWN_MS = 4000;
@@ -389,9 +418,9 @@
         break;
       case "error":
         if (state.verifying) {
-          vNote.textContent = frame.detail;
+          vNote.textContent = errorText(frame);
         } else {
-          alertBox.textContent = frame.detail;
+          alertBox.textContent = errorText(frame);
         }
         break;
       default:

@@ -1,0 +1,495 @@
+"""The demo city with one resident who has used the portal, and every portal page a resident can reach in it.
+
+`build_world` seeds the demo (its catalogue, help pages, templates, address register and street reports, a few
+residents) and gives Marie, a French-speaking resident, what each account page shows: a sent report with a
+staff reply and a public update, a message from the city about no case, an unfinished application, a reminder, a
+phone waiting for its code, an authenticator app being set up. `portal_pages` lists the pages to visit,
+`portal_forms` the forms sent with a mistake, and `uncovered_routes` the GET routes of the portal that neither the
+list nor `NOT_PAGES` accounts for, so a new page cannot go unchecked.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import httpx
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import create_service
+from tests.support.french import words_only_in_english
+from tests.web.portal.conftest import Resident, make_resident
+from townsquare.agencies import service as agencies
+from townsquare.agencies.models import Agency, Service
+from townsquare.app import Runtime
+from townsquare.cases import service as cases
+from townsquare.cases.models import Case, CaseStatus
+from townsquare.casework import cases as casework
+from townsquare.citizens import sessions
+from townsquare.citizens.models import Citizen, Identity, IdentityKind
+from townsquare.demo.city import city
+from townsquare.demo.seed import seed
+from townsquare.engagement import links
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel, Conversation, Direction, InteractionKind
+from townsquare.notify import opt_outs
+from townsquare.notify import reminders as reminder_rules
+from townsquare.notify.kinds import MessageType
+from townsquare.notify.notifications import Notifier, Request
+from townsquare.residents import accounts
+from townsquare.staff.auth import Principal
+from townsquare.staff.models import StaffAccount, StaffRole
+from townsquare.web.portal.account import PENDING_COOKIE
+
+ORIGIN = {"Origin": "http://testserver"}
+PHONE = "+16135550177"
+EXPIRY = [{"code": "expiry_date", "datatype": "datetime", "description": "When does it expire?"}]
+EXPIRY_FR = {"fr": {"description": "Quand expire-t-il?"}}
+
+# GET routes of the portal and of the pages around it that are not pages a resident reads, each with why.
+NOT_PAGES: dict[str, str] = {
+    "/applications/{draft_id}/state": "JSON for the autosave script",
+    "/account/data.json": "the resident's data as JSON, a download",
+    "/account/files/{attachment_id}": "a file the resident sent, served as it is",
+    "/map/places": "JSON for the address box and the map",
+    "/sw.js": "the service worker's script",
+    "/manifest.webmanifest": "JSON; its words are checked on their own (test_the_manifest_speaks_french)",
+    "/applications/{draft_id}/photo": "the photo a resident added to a report, served as it is",
+}
+
+
+@dataclass
+class World:
+    """What the pages need: the resident, their case, draft, conversation and links, and words allowed as they are."""
+
+    resident: Resident
+    case_reference: str
+    report_reference: str
+    conversation_id: uuid.UUID
+    draft_id: str
+    sent_draft_id: str
+    phone_id: uuid.UUID
+    unsubscribe_token: str
+    message_token: str
+    pending_sign_in: str
+    neighbour: Resident  # a French-speaking resident of the demo, with its six months of contact on every channel
+    neighbour_cases: list[str]
+    neighbour_conversations: list[uuid.UUID]
+    followed_report: str  # a demo street report Marie said "me too" to
+    guest_token: str  # a visitor without an account, waiting for the code to follow that report
+    allowed: list[str] = field(default_factory=list)
+    catalogue_english: frozenset[str] = frozenset()  # words of the catalogue's English names, not French ones
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    """One page: the route it is drawn by, the address to visit, whether signed in, the status it answers with."""
+
+    route: str
+    url: str
+    signed_in: bool
+    status: int = 200
+    cookies: tuple[tuple[str, str], ...] = ()
+    token: str = ""  # signed in as another resident than Marie
+
+    def session(self, world: World) -> str | None:
+        """The session cookie's value to visit with, if signed in."""
+        return (self.token or world.resident.token) if self.signed_in else None
+
+    @property
+    def who(self) -> str:
+        """Who reads the page, for a report."""
+        if not self.signed_in:
+            return "signed out"
+        return "signed in as the neighbour" if self.token else "signed in"
+
+
+def _form(page: httpx.Response) -> dict[str, str]:
+    hidden = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)
+    return {name: value.replace("&#34;", '"').replace("&quot;", '"') for name, value in hidden}
+
+
+async def _apply(client: httpx.AsyncClient, answers: list[dict[str, str]], *, send: bool) -> str:
+    """Start a pothole report and answer its pages in turn; send it when asked. Returns the draft's id."""
+    started = await client.get("/services/POTHOLE/apply")
+    assert started.status_code == 303, started.text
+    draft_id = started.headers["location"].split("/")[2]
+    for number, fields in enumerate(answers, start=1):
+        page = await client.get(f"/applications/{draft_id}/pages/{number}")
+        assert page.status_code == 200, page.text
+        moved = await client.post(f"/applications/{draft_id}/pages/{number}", data={**_form(page), **fields})
+        assert moved.status_code == 303, moved.text
+    if send:
+        sent = await client.post(f"/applications/{draft_id}/submit", headers=ORIGIN)
+        assert sent.headers["location"] == f"/applications/{draft_id}/done", sent.text
+    return draft_id
+
+
+async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
+    """Seed the demo city and let Marie use the portal (through `client`, which is left signed out)."""
+    await seed(runtime.db, citizens=5, settings=runtime.settings)
+    async with runtime.db.session() as s:
+        resident = await make_resident(s, name="Marie Tremblay", email="marie@example.org", phone=PHONE)
+        citizen = await s.get_one(Citizen, resident.citizen_id)
+        citizen.language = "fr"
+        works = await agencies.get_agency(s, slug="city-works")
+        renewal = await create_service(
+            s,
+            agency=works,
+            code="PERMIT-RENEW",
+            name="Renew a sidewalk café permit",
+            attributes=[{**EXPIRY[0], "translations": EXPIRY_FR}],
+            translations={"fr": {"name": "Renouveler un permis de café-terrasse"}},
+        )
+        await reminder_rules.add_rule(
+            s, service_id=renewal.id, message_type=MessageType.renewal_reminder, days=30, attribute_code="expiry_date"
+        )
+        permit = await cases.open_case(
+            s,
+            prefix="TS",
+            agency_id=works.id,
+            title="Renouvellement",
+            channel="web",
+            service_id=renewal.id,
+            citizen_id=resident.citizen_id,
+            attributes={"expiry_date": "2099-03-01"},
+        )
+        await reminder_rules.for_case(s, permit, now=datetime(2099, 1, 1, tzinfo=UTC))
+        # Another device, signed in with the link and the authenticator app's code: the account lists both.
+        await sessions.start(
+            s, citizen_id=resident.citizen_id, method="email_link+totp", hours=24, device="Firefox/128 (Android)"
+        )
+        phone_id = (
+            await s.execute(
+                select(Identity.id).where(
+                    Identity.citizen_id == resident.citizen_id, Identity.kind == IdentityKind.phone
+                )
+            )
+        ).scalar_one()
+        wren = (
+            await s.execute(select(StaffAccount).where(StaffAccount.email == "works.agent@city.example"))
+        ).scalar_one()
+        wren_id, works_id, renewal_id = wren.id, works.id, renewal.id
+        await s.commit()
+
+    client.cookies.set("ts_citizen", resident.token)
+    client.cookies.set("ts_lang", "fr")
+    where = {"f._address": "130 Queen Street West"}
+    details = {"f.size": "small", "f.in_bike_lane": "no", "f._details": "Un trou profond devant le numéro 130."}
+    sent_draft = await _apply(client, [where, details], send=True)
+    draft = await _apply(client, [where], send=False)
+    await client.post("/account/identities/phone/new", data={"phone": "613 555 0188"}, headers=ORIGIN)
+    await client.post("/account/security/authenticator", headers=ORIGIN)
+    client.cookies.clear()
+
+    async with runtime.db.session() as s:
+        followed = (
+            await s.execute(
+                select(Case.reference)
+                .join(Service, Service.id == Case.service_id)
+                .where(Service.open311.is_(True), Case.citizen_id != resident.citizen_id)
+                .order_by(Case.created_at)
+                .limit(1)
+            )
+        ).scalar_one()
+    client.cookies.set("ts_citizen", resident.token)
+    await client.post(f"/reports/{followed}/me-too", headers=ORIGIN)
+    client.cookies.clear()
+    client.cookies.set("ts_lang", "fr")
+    asked = await client.post(
+        "/contact", data={"for": f"follow:{followed}", "how": "email", "email": "voisin@example.org"}, headers=ORIGIN
+    )
+    assert asked.status_code == 303, asked.text
+    guest_token = str(client.cookies.get("ts_citizen"))
+    client.cookies.clear()
+
+    async with runtime.db.session() as s:
+        case = (
+            await s.execute(select(Case).where(Case.citizen_id == resident.citizen_id, Case.service_id != renewal_id))
+        ).scalar_one()
+        conversation = await interactions.conversation_for_case(s, case_id=case.id, citizen_id=resident.citizen_id)
+        assert conversation is not None
+        reply = await interactions.record(
+            s,
+            conversation=conversation,
+            channel=Channel.sms,
+            direction=Direction.outbound,
+            kind=InteractionKind.message,
+            body="Bonjour, une équipe passera vendredi pour boucher le trou.",
+            case_id=case.id,
+            staff_id=wren_id,
+        )
+        wren_principal = Principal("staff", wren_id, "Wren", StaffRole.agent, frozenset({works_id}))
+        await casework.change_status(
+            s,
+            settings=runtime.settings,
+            actor=wren_principal,
+            case=case,
+            status=CaseStatus.in_progress,
+            note="Une équipe est prévue pour vendredi.",
+        )
+        # The city's own word, about no case: its conversation is titled by the message's French subject.
+        general = {"subject": "Collecte des ordures", "message": "La collecte de lundi est reportée à mardi."}
+        await Notifier(runtime.settings).send(
+            s, Request(citizen_id=resident.citizen_id, message_type=MessageType.general, personalisation=general)
+        )
+        await s.commit()
+        reference, conversation_id, reply_id = case.reference, conversation.id, reply.id
+
+    settings = runtime.settings
+    unsubscribe = opt_outs.token(
+        settings.secret_key, opt_outs.Unsubscribe(resident.citizen_id, "email", MessageType.status_change)
+    )
+    pending = accounts.seal_pending(settings.secret_key, accounts.pending_sign_in(resident.citizen_id))
+    demo = city()
+    staff_notes = [note for report in demo.reports for _status, note, _hours in report.steps]  # shown as written
+    allowed = [
+        "Marie Tremblay",
+        "marie@example.org",
+        settings.brand_name,
+        settings.map_tile_attribution,
+        "English",  # the language switch names English in English (lang="en")
+        *(street.name for street in demo.streets),
+        *staff_notes,
+        *(report.description for report in demo.reports),  # what the demo's reporters wrote, in English
+    ]
+    async with runtime.db.session() as s:
+        neighbour, cases_of, conversations_of = await _neighbour(s, runtime)
+        named: list[Agency | Service] = [*await agencies.list_agencies(s), *await agencies.list_services(s)]
+        english = [text for record in named for text in (record.name, getattr(record, "group", ""))]
+        french = [
+            str(text)
+            for record in named
+            for field_name, text in (record.translations or {}).get("fr", {}).items()
+            if field_name in ("name", "group", "description")
+        ]
+    allowed += [await _display_name(runtime, neighbour.citizen_id), *(member.name for member in demo.staff)]
+    return World(
+        catalogue_english=words_only_in_english(english, french),
+        resident=resident,
+        case_reference=reference,
+        report_reference=reference,
+        conversation_id=conversation_id,
+        draft_id=draft,
+        sent_draft_id=sent_draft,
+        phone_id=phone_id,
+        unsubscribe_token=unsubscribe,
+        message_token=links.sign_id(settings.secret_key, "message", reply_id),
+        pending_sign_in=pending,
+        neighbour=neighbour,
+        neighbour_cases=cases_of,
+        neighbour_conversations=conversations_of,
+        followed_report=followed,
+        guest_token=guest_token,
+        allowed=allowed,
+    )
+
+
+async def _neighbour(s: AsyncSession, runtime: Runtime) -> tuple[Resident, list[str], list[uuid.UUID]]:
+    """The first French-speaking resident of the demo who has cases, signed in: their cases and conversations."""
+    found = (
+        await s.execute(
+            select(Citizen.id)
+            .join(Case, Case.citizen_id == Citizen.id)
+            .where(Citizen.language == "fr")
+            .order_by(Citizen.created_at)
+            .limit(1)
+        )
+    ).scalar_one()
+    token = await sessions.start(s, citizen_id=found, method="email_link", hours=24, device="test")
+    await s.commit()
+    references = (await s.execute(select(Case.reference).where(Case.citizen_id == found))).scalars().all()
+    talks = (await s.execute(select(Conversation.id).where(Conversation.citizen_id == found))).scalars().all()
+    return Resident(found, "", token), list(references), list(talks)
+
+
+async def _display_name(runtime: Runtime, citizen_id: uuid.UUID) -> str:
+    """A resident's name as pages show it (the demo's names are made up, and a name may be an English word)."""
+    async with runtime.db.session() as s:
+        return (await s.get_one(Citizen, citizen_id)).display_name or ""
+
+
+def portal_pages(world: World) -> list[PortalPage]:
+    """Every page a resident can reach, signed out and signed in (the account's pages only signed in)."""
+    public = [
+        ("/", "/"),
+        ("/services", "/services"),
+        ("/services/{code}", "/services/POTHOLE"),
+        ("/services/{code}", "/services/PROP-TAX"),
+        ("/search", "/search"),
+        ("/search", "/search?q=nid-de-poule"),
+        ("/search", "/search?q=zzzqqq"),
+        ("/help", "/help"),
+        ("/help/{slug}", "/help/signaler-un-nid-de-poule"),
+        ("/help/{slug}", "/help/report-a-pothole"),  # the English page, read in French: its French version
+        ("/help/{slug}", "/help/signaler-un-nid-de-poule?answered=yes"),
+        ("/help/{slug}", "/help/signaler-un-nid-de-poule?answered=no"),
+        ("/map", "/map"),
+        ("/reports/{reference}", f"/reports/{world.report_reference}"),
+        ("/reports/{reference}", f"/reports/{world.followed_report}"),
+        ("/contact", f"/contact?for=follow:{world.followed_report}"),
+        ("/contact", f"/contact?for=metoo:{world.followed_report}"),
+        ("/offline", "/offline?lang=fr"),
+        ("/unsubscribe/{token}", f"/unsubscribe/{world.unsubscribe_token}"),
+        ("/m/{token}", f"/m/{world.message_token}"),
+        ("/account/sign-in/{token}", "/account/sign-in/not-a-real-token"),
+        ("/account/identities/email/confirm/{token}", "/account/identities/email/confirm/not-a-real-token"),
+        ("/account/identities/email/confirmed", "/account/identities/email/confirmed"),
+    ]
+    missing = [
+        ("/services/{code}", "/services/NO-SUCH-SERVICE", 404),
+        ("/help/{slug}", "/help/no-such-page", 404),
+        ("/reports/{reference}", "/reports/TS-0000-000000", 404),
+        ("/unsubscribe/{token}", "/unsubscribe/not-a-real-token", 404),
+        ("/m/{token}", "/m/not-a-real-token", 404),
+        ("", "/no-such-page", 404),
+        ("", "/map?service=NOPE", 422),
+        ("/search", "/search?q=+", 422),
+        ("/account/oidc/sign-in", "/account/oidc/sign-in", 404),  # no identity provider in the demo
+        ("/contact", "/contact?for=nothing", 404),
+        ("/account/oidc/callback", "/account/oidc/callback?state=x&code=y", 404),
+    ]
+    signed_out_only = [
+        ("/account/sign-in", "/account/sign-in", 200),
+        ("/services/{code}/apply", "/services/POTHOLE/apply", 200),  # a report without an account (signed in: a draft)
+        ("/account/sign-in-code", "/account/sign-in-code", 400),  # no sign-in waiting for its code
+    ]
+    waiting_for_code = (PENDING_COOKIE, world.pending_sign_in)
+    account = [
+        ("/account", "/account"),
+        ("/account/cases", "/account/cases"),
+        ("/account/cases/{reference}", f"/account/cases/{world.case_reference}"),
+        ("/account/messages", "/account/messages"),
+        ("/account/messages/{conversation_id}", f"/account/messages/{world.conversation_id}"),
+        ("/account/preferences", "/account/preferences"),
+        ("/account/notifications", "/account/notifications"),
+        ("/account/reminders", "/account/reminders"),
+        ("/account/security", "/account/security"),
+        ("/account/security/authenticator", "/account/security/authenticator"),
+        ("/account/identities/phone/new", "/account/identities/phone/new"),
+        ("/account/identities/phone/code", "/account/identities/phone/code"),
+        ("/account/identities/email/new", "/account/identities/email/new"),
+        ("/account/identities/{identity_id}/remove", f"/account/identities/{world.phone_id}/remove"),
+        ("/applications/{draft_id}/pages/{number}", f"/applications/{world.draft_id}/pages/1"),
+        ("/applications/{draft_id}/pages/{number}", f"/applications/{world.draft_id}/pages/2"),
+        ("/applications/{draft_id}/check", f"/applications/{world.draft_id}/check"),
+        ("/applications/{draft_id}/done", f"/applications/{world.sent_draft_id}/done"),
+        ("/contact", f"/contact?for=draft:{world.draft_id}"),
+        ("/reports/{reference}", f"/reports/{world.followed_report}?followed=1"),
+        ("/reports/{reference}", f"/reports/{world.report_reference}?sent=1"),
+        # The same pages after a change: each shows a banner saying what was done.
+        ("/account", "/account?updated=phone"),
+        ("/account", "/account?updated=email"),
+        ("/account", "/account?updated=removed"),
+        ("/account", "/account?updated=preferences"),
+        ("/account/notifications", "/account/notifications?saved=1"),
+        ("/account/reminders", "/account/reminders?cancelled=1"),
+        ("/account/security", "/account/security?changed=on"),
+        ("/account/security", "/account/security?changed=off"),
+        ("/account/messages/{conversation_id}", f"/account/messages/{world.conversation_id}?sent=1"),
+        ("/applications/{draft_id}/pages/{number}", f"/applications/{world.draft_id}/pages/1?saved=1"),
+    ]
+    account_missing = [
+        ("/account/cases/{reference}", "/account/cases/TS-0000-000000", 404),
+        ("/account/messages/{conversation_id}", f"/account/messages/{uuid.uuid4()}", 404),
+        ("/applications/{draft_id}/pages/{number}", f"/applications/{uuid.uuid4()}/pages/1", 404),
+        ("/account/identities/{identity_id}/remove", f"/account/identities/{uuid.uuid4()}/remove", 404),
+    ]
+    pages = [PortalPage(route, url, signed) for signed in (False, True) for route, url in public]
+    pages += [PortalPage(route, url, signed, status) for signed in (False, True) for route, url, status in missing]
+    pages += [PortalPage(route, url, False, status) for route, url, status in signed_out_only]
+    pages.append(PortalPage("/account/sign-in-code", "/account/sign-in-code", False, cookies=(waiting_for_code,)))
+    pages += [PortalPage(route, url, True) for route, url in account]
+    pages += [PortalPage(route, url, True, status) for route, url, status in account_missing]
+    guest = world.guest_token
+    pages.append(PortalPage("/contact/code", f"/contact/code?for=follow:{world.followed_report}", True, token=guest))
+    # A neighbour's six months of contact: every kind of touchpoint, each channel's words around it.
+    theirs = world.neighbour.token
+    pages += [PortalPage("/account/cases", "/account/cases", True, token=theirs)]
+    pages += [PortalPage("/account/messages", "/account/messages", True, token=theirs)]
+    pages += [
+        PortalPage("/account/cases/{reference}", f"/account/cases/{r}", True, token=theirs)
+        for r in world.neighbour_cases
+    ]
+    pages += [
+        PortalPage("/account/messages/{conversation_id}", f"/account/messages/{c}", True, token=theirs)
+        for c in world.neighbour_conversations
+    ]
+    return pages
+
+
+@dataclass(frozen=True)
+class PortalForm:
+    """A form sent with a mistake (or done, for the pages that answer a form): its answer is a page to read."""
+
+    url: str
+    data: dict[str, str]
+    signed_in: bool
+    status: int
+    cookies: tuple[tuple[str, str], ...] = ()
+    token: str = ""  # signed in as another resident than Marie
+
+
+def portal_forms(world: World) -> list[PortalForm]:
+    """Forms sent as a resident gets them wrong, and the answers to forms that are pages of their own."""
+    draft, conversation = world.draft_id, world.conversation_id
+    code = (PENDING_COOKIE, world.pending_sign_in)
+    return [
+        PortalForm("/account/sign-in", {"email": "pas-une-adresse"}, False, 422),
+        PortalForm("/account/sign-in", {"email": ""}, False, 422),
+        PortalForm("/account/sign-in", {"email": "marie@example.org"}, False, 200),  # check your email
+        PortalForm("/account/sign-in-code", {"code": ""}, False, 400, (code,)),
+        PortalForm("/account/sign-in-code", {"code": "12"}, False, 400, (code,)),
+        PortalForm("/account/sign-in-code", {"code": "000000"}, False, 400, (code,)),
+        PortalForm("/account/sign-in/not-a-real-token", {}, False, 400),
+        PortalForm("/account/identities/email/confirm/not-a-real-token", {}, False, 400),
+        PortalForm(f"/applications/{draft}/pages/2", {"f.size": ""}, True, 422),
+        PortalForm(f"/applications/{draft}/submit", {}, True, 422),
+        PortalForm(f"/account/messages/{conversation}", {"text": ""}, True, 422),
+        PortalForm("/account/identities/phone/new", {"phone": "pas un numéro"}, True, 422),
+        PortalForm("/account/identities/phone/code", {"code": "000000"}, True, 422),
+        PortalForm("/account/identities/email/new", {"email": "pas-une-adresse"}, True, 422),
+        PortalForm("/account/preferences", {"language": "fr", "quiet_start": "tard", "quiet_end": ""}, True, 422),
+        PortalForm("/account/preferences", {"language": "fr", "quiet_start": "21:00"}, True, 422),
+        PortalForm("/account/security/authenticator/confirm", {"code": ""}, True, 400),
+        PortalForm("/account/security/authenticator/confirm", {"code": "000000"}, True, 400),
+        PortalForm("/help/signaler-un-nid-de-poule/feedback", {"helpful": ""}, False, 422),
+        PortalForm(f"/unsubscribe/{world.unsubscribe_token}", {"scope": "type"}, False, 200),
+        PortalForm(f"/unsubscribe/{world.unsubscribe_token}", {"undo": "1"}, False, 200),
+        PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": ""}, False, 422),
+        PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": "phone", "phone": "non"}, True, 422),
+        PortalForm(
+            "/contact/code",
+            {"for": f"follow:{world.followed_report}", "code": "000000"},
+            True,
+            422,
+            token=world.guest_token,
+        ),
+    ]
+
+
+def resident_get_routes(app: FastAPI) -> set[str]:
+    """The paths of the app's GET routes drawn by the portal (and the read-more page of a shortened SMS), through
+    the routers the app includes."""
+    found = set()
+    for route in app.routes:
+        contexts = route.effective_route_contexts() if hasattr(route, "effective_route_contexts") else []
+        gets = [(ctx.path, ctx.original_route.endpoint) for ctx in contexts if ctx.methods and "GET" in ctx.methods]
+        if isinstance(route, APIRoute) and "GET" in (route.methods or set()):
+            gets.append((route.path, route.endpoint))
+        for path, endpoint in gets:
+            module = endpoint.__module__
+            if module.startswith("townsquare.web.portal.") or module == "townsquare.web.messages":
+                found.add(path)
+    assert {"/", "/account", "/m/{token}"} <= found, "the portal's routes could not be read"
+    return found
+
+
+def uncovered_routes(app: FastAPI, pages: list[PortalPage]) -> set[str]:
+    """GET routes of the portal that no page visits and `NOT_PAGES` does not explain."""
+    return resident_get_routes(app) - {page.route for page in pages} - set(NOT_PAGES)
