@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_article
 from townsquare.knowledge.search import KnowledgeIndex
-from townsquare.knowledge.wording import stem, words
+from townsquare.knowledge.wording import INTENT_QUESTION, intents_of, stem, words
 from townsquare.settings import Settings
 
 
@@ -149,3 +149,31 @@ async def test_everyday_words_for_the_same_thing_find_each_other(session: AsyncS
     assert (await _slugs(index, session, "my car was impounded"))[0] == "towed-vehicle"
     assert (await _slugs(index, session, "my neighbor is too loud"))[0] == "noise"
     assert (await _slugs(index, session, "tax help for seniors"))[0] == "aines"
+
+
+def test_applying_and_renewing_are_read_from_a_question_in_either_language() -> None:
+    assert intents_of("how to get a business licence", INTENT_QUESTION) == ["~new"]
+    assert intents_of("my business licence expired", INTENT_QUESTION) == ["~renew"]
+    assert intents_of("obtenir un permis d'entreprise", INTENT_QUESTION) == ["~new"]
+    assert intents_of("renouveler mon permis d'entreprise", INTENT_QUESTION) == ["~renew"]
+    assert intents_of("business licence fees", INTENT_QUESTION) == []
+
+
+async def test_a_question_about_getting_something_finds_applying_not_renewing(
+    session: AsyncSession, index: KnowledgeIndex
+) -> None:
+    """ "Business licence" is in both titles: getting one is applying, and a licence expired is renewing."""
+    agency = await create_agency(session)
+    for language, apply_title, renew_title in (
+        ("en", "Apply for a business licence", "Renew your business licence"),
+        ("fr", "Demander un permis d'entreprise", "Renouveler votre permis d'entreprise"),
+    ):
+        await create_article(session, agency=agency, language=language, slug=f"apply-{language}", title=apply_title,
+                             keywords="business licence, permis d'entreprise")  # fmt: skip
+        await create_article(session, agency=agency, language=language, slug=f"renew-{language}", title=renew_title,
+                             keywords="business licence renewal, renouvellement du permis d'entreprise, "
+                             "business licence, permis d'entreprise")  # fmt: skip
+    assert (await _slugs(index, session, "how to get a business licence"))[0] == "apply-en"
+    assert (await _slugs(index, session, "my business licence expired"))[0] == "renew-en"
+    assert (await _slugs(index, session, "comment obtenir un permis d'entreprise", "fr"))[0] == "apply-fr"
+    assert (await _slugs(index, session, "mon permis d'entreprise est expire", "fr"))[0] == "renew-fr"

@@ -17,20 +17,32 @@ from townsquare.knowledge.synonyms import STOP_WORDS, SYNONYM_GROUPS
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # What a question asks about, beyond its topic words: "when is my trash picked up" wants the schedule, "my trash was
 # not picked up" a problem reported. Question words and negations are stop words, so they are read here from the
-# whole folded text, and an article carries the intent when its title, keywords or summary speak of it.
+# whole folded text, and an article carries the intent when its title or keywords speak of it. Getting something
+# for the first time and renewing it share their topic words ("business licence", "permis de conduire"): "how do
+# i get a licence" asks to apply ("~new"), "my licence expired" to renew ("~renew").
 INTENT_QUESTION = {
     "~when": ("when", "quand", "what day", "which day", "what days", "what time", "what night", "which night",
               "quel jour", "quels jours", "quelle heure", "what date", "how often", "schedule", "horaire"),
     "~problem": ("not", "didn't", "didnt", "wasn't", "wasnt", "weren't", "isn't", "isnt", "hasn't", "never",
                  "forgot", "forgotten", "skipped", "missed", "still", "n'a pas", "pas ete", "pas passe", "oublie",
                  "jamais", "toujours pas", "broken", "brise", "stolen", "vole", "lost", "perdu", "damaged"),
+    "~new": ("get a", "get an", "getting a", "apply", "applying", "application", "new", "obtain", "open a",
+             "opening a", "obtenir", "demander", "faire une demande", "nouveau", "nouvelle", "nouvel", "ouvrir"),
+    "~renew": ("renew", "renewing", "renewal", "expired", "expires", "expiring", "expiry", "renouveler",
+               "renouvelle", "renouvellement", "expire", "expiree", "expiration"),
 }  # fmt: skip
 INTENT_ARTICLE = {
     "~when": ("day", "days", "schedule", "calendar", "date", "dates", "hours", "when", "jour", "jours",
               "horaire", "horaires", "calendrier", "heures", "quand"),
     "~problem": ("not", "missed", "broken", "damaged", "lost", "stolen", "out", "flickering", "pas", "manque",
                  "brise", "endommage", "perdu", "vole", "panne", "oublie"),
+    "~new": ("apply", "application", "new", "newcomer", "start", "open a", "demander", "demande", "nouveau",
+             "nouvelle", "nouvel", "nouveaux", "ouvrir", "demarrer", "obtenir", "arrivant"),
+    "~renew": ("renew", "renewal", "expired", "expiry", "renouveler", "renouvellement", "expire", "expiration"),
 }  # fmt: skip
+# Intents that answer different questions about the same topic: an article about one of them is about something
+# else than a question asking the other (and only the other).
+INTENT_RIVALS = (frozenset({"~when", "~problem"}), frozenset({"~new", "~renew"}))
 
 
 def _fold_table() -> dict[int, str]:
