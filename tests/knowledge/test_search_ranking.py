@@ -46,6 +46,7 @@ def test_irregular_forms_stem_like_their_word() -> None:
     assert stem("stolen", "en") == stem("steal", "en")
     assert stem("perdu", "fr") == stem("perdre", "fr")
     assert stem("ouvert", "fr") == stem("ouvrir", "fr")
+    assert stem("leaves", "en") == stem("leaf", "en")
 
 
 async def test_an_irregular_verb_finds_the_article_that_uses_another_form(

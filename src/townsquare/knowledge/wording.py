@@ -89,7 +89,8 @@ def _stemmer(language: str) -> Any:
 
 
 # Forms a suffix-stripping stemmer cannot bring back to their word: "a branch fell" is about a fallen tree, "i sold
-# my car" about selling one. Only forms with one everyday meaning ("left" and "found" are not here).
+# my car" about selling one, "leaf pickup" about the leaves. Only forms with one everyday meaning ("left" and
+# "found" are not here; "leaves" is here for the leaves, which residents ask about far more than someone leaving).
 _IRREGULAR = {
     "en": {
         "fell": "fall", "fallen": "fall", "sold": "sell", "bought": "buy", "paid": "pay", "broke": "break",
@@ -104,7 +105,8 @@ _IRREGULAR = {
         "hidden": "hide", "brought": "bring", "met": "meet", "grew": "grow", "grown": "grow", "swept": "sweep",
         "slept": "sleep", "lit": "light", "sank": "sink", "sunk": "sink", "rang": "ring", "rung": "ring",
         "rode": "ride", "ridden": "ride", "children": "child", "men": "man", "women": "woman", "feet": "foot",
-        "teeth": "tooth", "mice": "mouse",
+        "teeth": "tooth", "mice": "mouse", "leaves": "leaf", "shelves": "shelf", "knives": "knife",
+        "thieves": "thief", "wolves": "wolf", "halves": "half", "loaves": "loaf", "scarves": "scarf",
     },
     "fr": {
         "pris": "prendre", "prise": "prendre", "mis": "mettre", "mise": "mettre", "vu": "voir", "vue": "voir",
