@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_article
 from townsquare.knowledge.search import KnowledgeIndex
-from townsquare.knowledge.wording import INTENT_QUESTION, intents_of, stem, words
+from townsquare.knowledge.wording import INTENT_ARTICLE, INTENT_QUESTION, intents_of, stem, words
 from townsquare.settings import Settings
 
 
@@ -178,3 +178,19 @@ async def test_a_question_about_getting_something_finds_applying_not_renewing(
     assert (await _slugs(index, session, "my business licence expired"))[0] == "renew-en"
     assert (await _slugs(index, session, "comment obtenir un permis d'entreprise", "fr"))[0] == "apply-fr"
     assert (await _slugs(index, session, "mon permis d'entreprise est expire", "fr"))[0] == "renew-fr"
+
+
+def test_a_negation_says_something_went_wrong_in_either_language() -> None:
+    assert intents_of("i can't pay my taxes", INTENT_QUESTION) == ["~problem"]
+    assert intents_of("je n'arrive pas a payer mes taxes", INTENT_QUESTION) == ["~problem"]
+    assert intents_of("compte de taxes non recu", INTENT_ARTICLE) == ["~problem"]
+
+
+async def test_a_province_named_is_another_province(session: AsyncSession, index: KnowledgeIndex) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="new-resident", title="Exchange your driver's licence",
+                         keywords="out of province licence, new resident")  # fmt: skip
+    await create_article(session, agency=agency, slug="dl-lost", title="Replace a lost driver's licence",
+                         keywords="lost licence, replacement card")  # fmt: skip
+    assert (await _slugs(index, session, "can i drive here with my alberta licence"))[0] == "new-resident"
+    assert (await _slugs(index, session, "mon permis de l'ontario est-il valide ici", "fr"))[0] == "new-resident"
