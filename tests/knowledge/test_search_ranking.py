@@ -194,3 +194,31 @@ async def test_a_province_named_is_another_province(session: AsyncSession, index
                          keywords="lost licence, replacement card")  # fmt: skip
     assert (await _slugs(index, session, "can i drive here with my alberta licence"))[0] == "new-resident"
     assert (await _slugs(index, session, "mon permis de l'ontario est-il valide ici", "fr"))[0] == "new-resident"
+
+
+async def test_asking_how_a_request_is_going_finds_the_status_page_whatever_it_was_about(
+    session: AsyncSession, index: KnowledgeIndex
+) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="request-status", title="Check the status of a request",
+                         keywords="track my request, update on my report")  # fmt: skip
+    await create_article(session, agency=agency, language="fr", slug="suivi", title="Suivre l'état d'une demande",
+                         keywords="suivre ma demande, suivi de mon signalement")  # fmt: skip
+    await create_article(session, agency=agency, slug="graffiti", title="Graffiti removal",
+                         keywords="graffiti, spray paint")  # fmt: skip
+    await create_article(session, agency=agency, language="fr", slug="graffitis", title="Enlèvement des graffitis",
+                         keywords="graffiti, peinture en aérosol")  # fmt: skip
+    assert intents_of("any update on my graffiti report", INTENT_QUESTION) == ["~status"]
+    assert (await _slugs(index, session, "where is my graffiti report at"))[0] == "request-status"
+    assert (await _slugs(index, session, "ou en est mon signalement de graffitis", "fr"))[0] == "suivi"
+    assert (await _slugs(index, session, "graffiti on my fence"))[0] == "graffiti"
+
+
+async def test_everyday_forms_of_a_word_find_it(session: AsyncSession, index: KnowledgeIndex) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="snow", title="Snow clearing", keywords="sidewalk snow, ice")
+    await create_article(session, agency=agency, language="fr", slug="graffitis", title="Graffitis",
+                         keywords="graffiti, tag")  # fmt: skip
+    await create_article(session, agency=agency, slug="trees", title="Trees", keywords="storm damage")
+    assert (await _slugs(index, session, "icy sidewalk after the storm"))[0] == "snow"
+    assert (await _slugs(index, session, "quelqu'un a tague ma cloture", "fr"))[0] == "graffitis"

@@ -19,7 +19,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # not picked up" a problem reported. Question words and negations are stop words, so they are read here from the
 # whole folded text, and an article carries the intent when its title or keywords speak of it. Getting something
 # for the first time and renewing it share their topic words ("business licence", "permis de conduire"): "how do
-# i get a licence" asks to apply ("~new"), "my licence expired" to renew ("~renew").
+# i get a licence" asks to apply ("~new"), "my licence expired" to renew ("~renew"). "Where is my complaint at"
+# asks how something already asked for is going ("~status"), whatever it was about.
 INTENT_QUESTION = {
     "~when": ("when", "quand", "what day", "which day", "what days", "what time", "what night", "which night",
               "quel jour", "quels jours", "quelle heure", "what date", "how often", "schedule", "horaire"),
@@ -31,6 +32,9 @@ INTENT_QUESTION = {
              "opening a", "obtenir", "demander", "faire une demande", "nouveau", "nouvelle", "nouvel", "ouvrir"),
     "~renew": ("renew", "renewing", "renewal", "expired", "expires", "expiring", "expiry", "runs out", "run out",
                "renouveler", "renouvelle", "renouvellement", "expire", "expiree", "expiration"),
+    "~status": ("where is my", "where's my", "wheres my", "any update", "an update", "update on", "status of",
+                "track my", "follow up on", "ou en est", "ou en sont", "des nouvelles", "suivi de", "suivre ma",
+                "suivre mon", "etat de ma", "etat de mon"),
 }  # fmt: skip
 INTENT_ARTICLE = {
     "~when": ("day", "days", "schedule", "calendar", "date", "dates", "hours", "when", "jour", "jours",
@@ -40,6 +44,7 @@ INTENT_ARTICLE = {
     "~new": ("apply", "application", "new", "newcomer", "start", "open a", "demander", "demande", "nouveau",
              "nouvelle", "nouvel", "nouveaux", "ouvrir", "demarrer", "obtenir", "arrivant"),
     "~renew": ("renew", "renewal", "expired", "expiry", "renouveler", "renouvellement", "expire", "expiration"),
+    "~status": ("status", "track", "follow up", "suivre", "suivi", "ou en est"),
 }  # fmt: skip
 # Intents that answer different questions about the same topic: an article about one of them is about something
 # else than a question asking the other (and only the other).
