@@ -222,3 +222,8 @@ async def test_everyday_forms_of_a_word_find_it(session: AsyncSession, index: Kn
     await create_article(session, agency=agency, slug="trees", title="Trees", keywords="storm damage")
     assert (await _slugs(index, session, "icy sidewalk after the storm"))[0] == "snow"
     assert (await _slugs(index, session, "quelqu'un a tague ma cloture", "fr"))[0] == "graffitis"
+    await create_article(session, agency=agency, slug="missed", title="My bin was not picked up",
+                         keywords="missed pickup, not collected")  # fmt: skip
+    await create_article(session, agency=agency, slug="replace-bin", title="Replace a broken or stolen bin",
+                         keywords="broken bin, stolen bin")  # fmt: skip
+    assert (await _slugs(index, session, "they didn't empty my bin"))[0] == "missed"

@@ -29,6 +29,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "collected",
         "picked",
         "emptied",
+        "empty",
         "collecte",
         "ramassage",
         "ramasse",
