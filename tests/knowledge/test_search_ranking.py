@@ -158,6 +158,7 @@ def test_applying_and_renewing_are_read_from_a_question_in_either_language() -> 
     assert intents_of("obtenir un permis d'entreprise", INTENT_QUESTION) == ["~new"]
     assert intents_of("renouveler mon permis d'entreprise", INTENT_QUESTION) == ["~renew"]
     assert intents_of("business licence fees", INTENT_QUESTION) == []
+    assert intents_of("quel soir sortir le bac", INTENT_QUESTION) == ["~when"]
 
 
 async def test_a_question_about_getting_something_finds_applying_not_renewing(

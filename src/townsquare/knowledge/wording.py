@@ -23,7 +23,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # asks how something already asked for is going ("~status"), whatever it was about.
 INTENT_QUESTION = {
     "~when": ("when", "quand", "what day", "which day", "what days", "what time", "what night", "which night",
-              "quel jour", "quels jours", "quelle heure", "what date", "how often", "schedule", "horaire"),
+              "quel jour", "quels jours", "quelle heure", "what date", "how often", "schedule", "horaire",
+              "what evening", "quel soir", "quels soirs", "quelle date", "quelle journee"),
     "~problem": ("not", "didn't", "didnt", "wasn't", "wasnt", "weren't", "isn't", "isnt", "hasn't", "never",
                  "forgot", "forgotten", "skipped", "missed", "still", "n'a pas", "pas ete", "pas passe", "oublie",
                  "jamais", "toujours pas", "broken", "brise", "stolen", "vole", "lost", "perdu", "damaged",
