@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_article
 from townsquare.knowledge.search import KnowledgeIndex
-from townsquare.knowledge.wording import stem, words
+from townsquare.knowledge.wording import INTENT_ARTICLE, INTENT_QUESTION, intents_of, stem, words
 from townsquare.settings import Settings
 
 
@@ -46,6 +46,7 @@ def test_irregular_forms_stem_like_their_word() -> None:
     assert stem("stolen", "en") == stem("steal", "en")
     assert stem("perdu", "fr") == stem("perdre", "fr")
     assert stem("ouvert", "fr") == stem("ouvrir", "fr")
+    assert stem("leaves", "en") == stem("leaf", "en")
 
 
 async def test_an_irregular_verb_finds_the_article_that_uses_another_form(
@@ -149,3 +150,81 @@ async def test_everyday_words_for_the_same_thing_find_each_other(session: AsyncS
     assert (await _slugs(index, session, "my car was impounded"))[0] == "towed-vehicle"
     assert (await _slugs(index, session, "my neighbor is too loud"))[0] == "noise"
     assert (await _slugs(index, session, "tax help for seniors"))[0] == "aines"
+
+
+def test_applying_and_renewing_are_read_from_a_question_in_either_language() -> None:
+    assert intents_of("how to get a business licence", INTENT_QUESTION) == ["~new"]
+    assert intents_of("my business licence expired", INTENT_QUESTION) == ["~renew"]
+    assert intents_of("obtenir un permis d'entreprise", INTENT_QUESTION) == ["~new"]
+    assert intents_of("renouveler mon permis d'entreprise", INTENT_QUESTION) == ["~renew"]
+    assert intents_of("business licence fees", INTENT_QUESTION) == []
+    assert intents_of("quel soir sortir le bac", INTENT_QUESTION) == ["~when"]
+
+
+async def test_a_question_about_getting_something_finds_applying_not_renewing(
+    session: AsyncSession, index: KnowledgeIndex
+) -> None:
+    """ "Business licence" is in both titles: getting one is applying, and a licence expired is renewing."""
+    agency = await create_agency(session)
+    for language, apply_title, renew_title in (
+        ("en", "Apply for a business licence", "Renew your business licence"),
+        ("fr", "Demander un permis d'entreprise", "Renouveler votre permis d'entreprise"),
+    ):
+        await create_article(session, agency=agency, language=language, slug=f"apply-{language}", title=apply_title,
+                             keywords="business licence, permis d'entreprise")  # fmt: skip
+        await create_article(session, agency=agency, language=language, slug=f"renew-{language}", title=renew_title,
+                             keywords="business licence renewal, renouvellement du permis d'entreprise, "
+                             "business licence, permis d'entreprise")  # fmt: skip
+    assert (await _slugs(index, session, "how to get a business licence"))[0] == "apply-en"
+    assert (await _slugs(index, session, "my business licence expired"))[0] == "renew-en"
+    assert (await _slugs(index, session, "comment obtenir un permis d'entreprise", "fr"))[0] == "apply-fr"
+    assert (await _slugs(index, session, "mon permis d'entreprise est expire", "fr"))[0] == "renew-fr"
+
+
+def test_a_negation_says_something_went_wrong_in_either_language() -> None:
+    assert intents_of("i can't pay my taxes", INTENT_QUESTION) == ["~problem"]
+    assert intents_of("je n'arrive pas a payer mes taxes", INTENT_QUESTION) == ["~problem"]
+    assert intents_of("compte de taxes non recu", INTENT_ARTICLE) == ["~problem"]
+
+
+async def test_a_province_named_is_another_province(session: AsyncSession, index: KnowledgeIndex) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="new-resident", title="Exchange your driver's licence",
+                         keywords="out of province licence, new resident")  # fmt: skip
+    await create_article(session, agency=agency, slug="dl-lost", title="Replace a lost driver's licence",
+                         keywords="lost licence, replacement card")  # fmt: skip
+    assert (await _slugs(index, session, "can i drive here with my alberta licence"))[0] == "new-resident"
+    assert (await _slugs(index, session, "mon permis de l'ontario est-il valide ici", "fr"))[0] == "new-resident"
+
+
+async def test_asking_how_a_request_is_going_finds_the_status_page_whatever_it_was_about(
+    session: AsyncSession, index: KnowledgeIndex
+) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="request-status", title="Check the status of a request",
+                         keywords="track my request, update on my report")  # fmt: skip
+    await create_article(session, agency=agency, language="fr", slug="suivi", title="Suivre l'état d'une demande",
+                         keywords="suivre ma demande, suivi de mon signalement")  # fmt: skip
+    await create_article(session, agency=agency, slug="graffiti", title="Graffiti removal",
+                         keywords="graffiti, spray paint")  # fmt: skip
+    await create_article(session, agency=agency, language="fr", slug="graffitis", title="Enlèvement des graffitis",
+                         keywords="graffiti, peinture en aérosol")  # fmt: skip
+    assert intents_of("any update on my graffiti report", INTENT_QUESTION) == ["~status"]
+    assert (await _slugs(index, session, "where is my graffiti report at"))[0] == "request-status"
+    assert (await _slugs(index, session, "ou en est mon signalement de graffitis", "fr"))[0] == "suivi"
+    assert (await _slugs(index, session, "graffiti on my fence"))[0] == "graffiti"
+
+
+async def test_everyday_forms_of_a_word_find_it(session: AsyncSession, index: KnowledgeIndex) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="snow", title="Snow clearing", keywords="sidewalk snow, ice")
+    await create_article(session, agency=agency, language="fr", slug="graffitis", title="Graffitis",
+                         keywords="graffiti, tag")  # fmt: skip
+    await create_article(session, agency=agency, slug="trees", title="Trees", keywords="storm damage")
+    assert (await _slugs(index, session, "icy sidewalk after the storm"))[0] == "snow"
+    assert (await _slugs(index, session, "quelqu'un a tague ma cloture", "fr"))[0] == "graffitis"
+    await create_article(session, agency=agency, slug="missed", title="My bin was not picked up",
+                         keywords="missed pickup, not collected")  # fmt: skip
+    await create_article(session, agency=agency, slug="replace-bin", title="Replace a broken or stolen bin",
+                         keywords="broken bin, stolen bin")  # fmt: skip
+    assert (await _slugs(index, session, "they didn't empty my bin"))[0] == "missed"

@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from townsquare.knowledge.index import Doc, Snapshot
 from townsquare.knowledge.synonyms import STOP_WORDS
-from townsquare.knowledge.wording import INTENT_QUESTION, SYNONYMS, intents_of, stem, words
+from townsquare.knowledge.wording import INTENT_QUESTION, INTENT_RIVALS, SYNONYMS, intents_of, stem, words
 
 # How strongly a question word found in each part of an article says the article answers it.
 IN_CORE = 1.0  # title, keywords
@@ -145,7 +145,7 @@ def score_all(snapshot: Snapshot, analysed: list[QueryWord], semantic: Semantic 
                 break
             doc = snapshot.docs[i]
             fit = COVERAGE_FLOOR + coverage(doc, analysed)
-            if asked and doc.offers and not asked & doc.offers:  # asks when, and the article is about a problem
+            if asked and doc.offers and mismatched(asked, doc.offers):
                 fit *= INTENT_MISMATCH
             lexical[i] *= fit**COVERAGE_POWER
             heapq.heappush(reranked, float(lexical[i]))
@@ -163,6 +163,12 @@ def score_all(snapshot: Snapshot, analysed: list[QueryWord], semantic: Semantic 
         words_part = lexical[i] / top * coverage(snapshot.docs[i], analysed) if top > 0 else 0.0
         blended[i] = (1 - semantic.blend) * words_part + semantic.blend * max(float(similarity[i]), 0.0)
     return blended
+
+
+def mismatched(asked: frozenset[str] | set[str], offers: frozenset[str]) -> bool:
+    """Whether the article is about another side of the topic than the question asks: it asks when and the
+    article is about a problem, or it asks to apply and the article is about renewing."""
+    return any(asked & rivals and offers & rivals and not asked & offers & rivals for rivals in INTENT_RIVALS)
 
 
 def top_indices(scores: Any, keep: int) -> Any:

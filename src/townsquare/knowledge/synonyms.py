@@ -29,6 +29,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "collected",
         "picked",
         "emptied",
+        "empty",
         "collecte",
         "ramassage",
         "ramasse",
@@ -44,7 +45,8 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("sidewalk", "pavement", "trottoir"),
     ("streetlight", "streetlights", "lampadaire", "lampadaires"),
     ("snow", "plow", "plowing", "snowplow", "neige", "deneigement", "chasse-neige"),
-    ("graffiti", "tag", "tags", "vandalism", "vandalisme"),
+    ("graffiti", "tag", "tags", "tagged", "vandalism", "vandalisme", "taguer", "tague", "taguee", "tagues"),
+    ("ice", "icy", "iced", "glace", "glacee", "glaces", "verglas"),
     # money and taxes
     ("tax", "taxes", "impot", "impots", "taxe"),
     ("property", "propriete", "fonciere", "foncier"),  # not "house": "in front of my house" is not about tax
@@ -61,7 +63,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("apply", "application", "demander"),
     ("parking", "stationnement"),
     ("dog", "dogs", "pet", "pets", "chien", "chiens", "animal"),
-    ("business", "company", "shop", "store", "entreprise", "commerce"),
+    ("business", "company", "shop", "store", "entreprise", "commerce", "affaires"),  # "permis d'affaires"
     ("building", "construction", "renovation", "batiment", "construire"),
     ("water", "eau", "tap", "aqueduc"),
     ("noise", "loud", "bruit", "bruyant"),
@@ -73,6 +75,27 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("address", "adresse"),
     ("moving", "move", "demenagement", "demenager"),
     ("appointment", "booking", "rendez-vous"),
+    # where newcomers come from: "i moved here from alberta" is about another province
+    (
+        "province",
+        "provinces",
+        "ontario",
+        "quebec",
+        "alberta",
+        "manitoba",
+        "saskatchewan",
+        "bc",
+        "columbia",
+        "colombie-britannique",
+        "brunswick",
+        "nouveau-brunswick",
+        "scotia",
+        "nouvelle-ecosse",
+        "newfoundland",
+        "terre-neuve",
+        "yukon",
+        "nunavut",
+    ),
     # everyday words for the same thing, within a language and across the two
     ("car", "cars", "vehicle", "vehicles", "automobile", "voiture", "voitures", "vehicule", "vehicules", "auto"),
     ("neighbour", "neighbor", "neighbours", "neighbors", "voisin", "voisins", "voisine"),
@@ -110,6 +133,6 @@ _STOP_WORDS = """
     lui ma mais me meme mes moi mon ne nos notre nous on ou par pas pour qu que quel quelle quelles quels qui sa sans
     se ses son sur ta te tes toi ton tu un une vos votre vous c d l m n s t y a comment quand combien pourquoi
     est-ce puis-je peux peut dois doit faire fait bonjour merci svp voudrais veux aimerais besoin sais
-    ont sont ai avait etait avons avez quoi faut ca cela ceci
+    ont sont ai avait etait avons avez quoi faut ca cela ceci savoir
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())

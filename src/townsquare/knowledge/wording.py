@@ -17,20 +17,39 @@ from townsquare.knowledge.synonyms import STOP_WORDS, SYNONYM_GROUPS
 _WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # What a question asks about, beyond its topic words: "when is my trash picked up" wants the schedule, "my trash was
 # not picked up" a problem reported. Question words and negations are stop words, so they are read here from the
-# whole folded text, and an article carries the intent when its title, keywords or summary speak of it.
+# whole folded text, and an article carries the intent when its title or keywords speak of it. Getting something
+# for the first time and renewing it share their topic words ("business licence", "permis de conduire"): "how do
+# i get a licence" asks to apply ("~new"), "my licence expired" to renew ("~renew"). "Where is my complaint at"
+# asks how something already asked for is going ("~status"), whatever it was about.
 INTENT_QUESTION = {
     "~when": ("when", "quand", "what day", "which day", "what days", "what time", "what night", "which night",
-              "quel jour", "quels jours", "quelle heure", "what date", "how often", "schedule", "horaire"),
+              "quel jour", "quels jours", "quelle heure", "what date", "how often", "schedule", "horaire",
+              "what evening", "quel soir", "quels soirs", "quelle date", "quelle journee"),
     "~problem": ("not", "didn't", "didnt", "wasn't", "wasnt", "weren't", "isn't", "isnt", "hasn't", "never",
                  "forgot", "forgotten", "skipped", "missed", "still", "n'a pas", "pas ete", "pas passe", "oublie",
-                 "jamais", "toujours pas", "broken", "brise", "stolen", "vole", "lost", "perdu", "damaged"),
+                 "jamais", "toujours pas", "broken", "brise", "stolen", "vole", "lost", "perdu", "damaged",
+                 "can't", "cannot", "unable", "pas", "impossible", "incapable"),
+    "~new": ("get a", "get an", "getting a", "apply", "applying", "application", "new", "obtain", "open a",
+             "opening a", "obtenir", "demander", "faire une demande", "nouveau", "nouvelle", "nouvel", "ouvrir"),
+    "~renew": ("renew", "renewing", "renewal", "expired", "expires", "expiring", "expiry", "runs out", "run out",
+               "renouveler", "renouvelle", "renouvellement", "expire", "expiree", "expiration"),
+    "~status": ("where is my", "where's my", "wheres my", "any update", "an update", "update on", "status of",
+                "track my", "follow up on", "ou en est", "ou en sont", "des nouvelles", "suivi de", "suivre ma",
+                "suivre mon", "etat de ma", "etat de mon"),
 }  # fmt: skip
 INTENT_ARTICLE = {
     "~when": ("day", "days", "schedule", "calendar", "date", "dates", "hours", "when", "jour", "jours",
               "horaire", "horaires", "calendrier", "heures", "quand"),
-    "~problem": ("not", "missed", "broken", "damaged", "lost", "stolen", "out", "flickering", "pas", "manque",
+    "~problem": ("not", "missed", "broken", "damaged", "lost", "stolen", "out", "flickering", "pas", "non", "manque",
                  "brise", "endommage", "perdu", "vole", "panne", "oublie"),
+    "~new": ("apply", "application", "new", "newcomer", "start", "open a", "demander", "demande", "nouveau",
+             "nouvelle", "nouvel", "nouveaux", "ouvrir", "demarrer", "obtenir", "arrivant"),
+    "~renew": ("renew", "renewal", "expired", "expiry", "renouveler", "renouvellement", "expire", "expiration"),
+    "~status": ("status", "track", "follow up", "suivre", "suivi", "ou en est"),
 }  # fmt: skip
+# Intents that answer different questions about the same topic: an article about one of them is about something
+# else than a question asking the other (and only the other).
+INTENT_RIVALS = (frozenset({"~when", "~problem"}), frozenset({"~new", "~renew"}))
 
 
 def _fold_table() -> dict[int, str]:
@@ -77,7 +96,8 @@ def _stemmer(language: str) -> Any:
 
 
 # Forms a suffix-stripping stemmer cannot bring back to their word: "a branch fell" is about a fallen tree, "i sold
-# my car" about selling one. Only forms with one everyday meaning ("left" and "found" are not here).
+# my car" about selling one, "leaf pickup" about the leaves. Only forms with one everyday meaning ("left" and
+# "found" are not here; "leaves" is here for the leaves, which residents ask about far more than someone leaving).
 _IRREGULAR = {
     "en": {
         "fell": "fall", "fallen": "fall", "sold": "sell", "bought": "buy", "paid": "pay", "broke": "break",
@@ -92,7 +112,8 @@ _IRREGULAR = {
         "hidden": "hide", "brought": "bring", "met": "meet", "grew": "grow", "grown": "grow", "swept": "sweep",
         "slept": "sleep", "lit": "light", "sank": "sink", "sunk": "sink", "rang": "ring", "rung": "ring",
         "rode": "ride", "ridden": "ride", "children": "child", "men": "man", "women": "woman", "feet": "foot",
-        "teeth": "tooth", "mice": "mouse",
+        "teeth": "tooth", "mice": "mouse", "leaves": "leaf", "shelves": "shelf", "knives": "knife",
+        "thieves": "thief", "wolves": "wolf", "halves": "half", "loaves": "loaf", "scarves": "scarf",
     },
     "fr": {
         "pris": "prendre", "prise": "prendre", "mis": "mettre", "mise": "mettre", "vu": "voir", "vue": "voir",
