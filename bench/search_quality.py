@@ -43,6 +43,7 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from search_questions import QUESTIONS  # this script's directory is on sys.path
+from search_questions_fresh import FRESH
 from search_questions_heldout import HELD_OUT
 from townsquare import migrations
 from townsquare.agencies.models import Agency
@@ -341,12 +342,15 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         result["seed_seconds"] = time.perf_counter() - started
         slug_key = {a.meta.slug: a.meta.group or a.meta.slug for a in load(KNOWLEDGE_DIR)}
         unknown = sorted({key for _, _, key in [*QUESTIONS, *HELD_OUT]} - set(slug_key.values()))
+        unknown += sorted({slug for _, _, slug in FRESH} - set(slug_key))
         if unknown:
             raise SystemExit(f"questions name articles that do not exist: {', '.join(unknown)}")
+        fresh = [(language, question, slug_key[slug]) for language, question, slug in FRESH]
         threshold = settings.assistant_confidence
         result["baseline"] = await quality(db, KnowledgeIndex(settings), slug_key, threshold)
         result["baseline"]["articles"] = len(lives)
         result["baseline"]["held_out"] = await quality(db, KnowledgeIndex(settings), slug_key, threshold, HELD_OUT)
+        result["baseline"]["fresh"] = await quality(db, KnowledgeIndex(settings), slug_key, threshold, fresh)
 
         print(f"adding {args.articles - len(lives):,} filler articles ...", flush=True)
         articles, versions = filler(args.articles - len(lives), random.Random(args.seed), agency_ids)
@@ -373,6 +377,7 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
             print(f"{name}: index of {live_count:,} articles built in {build:.1f} s; asking ...", flush=True)
             run_result = await quality(db, index, slug_key, settings.assistant_confidence)
             run_result["held_out"] = await quality(db, index, slug_key, settings.assistant_confidence, HELD_OUT)
+            run_result["fresh"] = await quality(db, index, slug_key, settings.assistant_confidence, fresh)
             run_result["articles"] = live_count
             run_result["build_seconds"] = build
             # Settle the heap so the collector does not keep re-scanning the seeded data while we time searches.
@@ -389,19 +394,23 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
 # --------------------------------------------------------------------------------------------- report
 
 
+HELD = [("held_out", "held out"), ("fresh", "fresh held out")]  # sets whose totals alone are printed
+
+
 def print_report(result: dict[str, Any]) -> None:
     print()
     n = result["baseline"]["all"]["questions"]
     en, fr = result["baseline"]["en"]["questions"], result["baseline"]["fr"]["questions"]
     held = result["baseline"]["held_out"]["all"]["questions"]
+    fresh = result["baseline"]["fresh"]["all"]["questions"]
     print(f"Knowledge search quality: {n} questions ({en} English, {fr} French), expected article known for each,")
-    print(f"and {held} held-out questions never tuned on (their misses are not printed);")
+    print(f"and {held} held-out questions never tuned on, {fresh} more written blind (their misses are not printed);")
     print(f"'answered' = the top hit's confidence >= assistant_confidence ({result['threshold']}).")
     print()
     print("| index | articles | recall@1 | recall@3 | MRR | EN r@1 | FR r@1 | answered right | answered wrong |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     rows = [("demo only", result["baseline"])] + [(f"{k}, with filler", v) for k, v in result["runs"].items()]
-    rows += [(f"held out: {name}", {**r["held_out"], "articles": r["articles"]}) for name, r in rows]
+    rows += [(f"{label}: {name}", {**r[key], "articles": r["articles"]}) for key, label in HELD for name, r in rows]
     for name, r in rows:
         a = r["all"]
         print(
