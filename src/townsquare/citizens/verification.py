@@ -95,6 +95,19 @@ async def issue(
     return challenge, code
 
 
+async def latest_unanswered(
+    session: AsyncSession, *, citizen_id: uuid.UUID, kind: IdentityKind | None = None
+) -> tuple[IdentityKind, str] | None:
+    """Where the citizen's latest unanswered code went (of `kind`, if given), for a page to say so; no lock."""
+    stmt = select(VerificationChallenge.kind, VerificationChallenge.value).where(
+        VerificationChallenge.citizen_id == citizen_id, VerificationChallenge.verified_at.is_(None)
+    )
+    if kind is not None:
+        stmt = stmt.where(VerificationChallenge.kind == kind)
+    row = (await session.execute(stmt.order_by(VerificationChallenge.created_at.desc()).limit(1))).first()
+    return (row.kind, row.value) if row is not None else None
+
+
 async def open_challenge(session: AsyncSession, *, citizen_id: uuid.UUID) -> VerificationChallenge | None:
     """The citizen's latest challenge not yet answered correctly (locked for update where the database can)."""
     stmt = (

@@ -153,13 +153,4 @@ async def fold(session: AsyncSession, own: Citizen, holder: Citizen, own_identit
 
 
 def _audit(session: AsyncSession, citizen_id: uuid.UUID, detail: dict[str, object]) -> None:
-    staff.audit(
-        session,
-        actor_kind="citizen",
-        actor_id=str(citizen_id),
-        action=ContactClaimed.name,  # the audit entry is named after the event
-        subject_kind="citizen",
-        subject_id=str(citizen_id),
-        citizen_id=citizen_id,
-        detail=detail,
-    )
+    staff.audit_own_record(session, citizen_id, ContactClaimed.name, detail)  # named after the event

@@ -99,7 +99,9 @@ async def follow(session: AsyncSession, *, reference: str, citizen_id: uuid.UUID
     """Follow the report (and count a "me too"); returns its reference. 404 for anything not a public report."""
     case = await _report(session, reference)
     if await followers.follow(session, case=case, citizen_id=citizen_id, me_too=me_too):
-        _audit(session, citizen_id, "citizen.report_followed", {"case_id": str(case.id), "me_too": me_too})
+        staff.audit_own_record(
+            session, citizen_id, "citizen.report_followed", {"case_id": str(case.id), "me_too": me_too}
+        )
     return case.reference
 
 
@@ -107,18 +109,5 @@ async def unfollow(session: AsyncSession, *, reference: str, citizen_id: uuid.UU
     """Stop following the report (withdrawing a "me too"); returns its reference."""
     case = await _report(session, reference)
     if await followers.unfollow(session, case_id=case.id, citizen_id=citizen_id):
-        _audit(session, citizen_id, "citizen.report_unfollowed", {"case_id": str(case.id)})
+        staff.audit_own_record(session, citizen_id, "citizen.report_unfollowed", {"case_id": str(case.id)})
     return case.reference
-
-
-def _audit(session: AsyncSession, citizen_id: uuid.UUID, action: str, detail: dict[str, object]) -> None:
-    staff.audit(
-        session,
-        actor_kind="citizen",
-        actor_id=str(citizen_id),
-        action=action,
-        subject_kind="citizen",
-        subject_id=str(citizen_id),
-        citizen_id=citizen_id,
-        detail=detail,
-    )

@@ -46,7 +46,7 @@ async def begin(session: AsyncSession, *, settings: Settings, language: str, dev
     token = await sessions.start(
         session, citizen_id=citizen.id, method=GUEST, hours=settings.citizen_session_hours, device=device
     )
-    _audit(session, citizen.id, "citizen.guest_started", {})
+    staff.audit_own_record(session, citizen.id, "citizen.guest_started", {})
     return citizen, token
 
 
@@ -70,8 +70,7 @@ async def send_code(
 
 async def pending(session: AsyncSession, *, citizen_id: uuid.UUID) -> tuple[IdentityKind, str] | None:
     """The contact the latest unanswered code went to, if any."""
-    challenge = await verification.open_challenge(session, citizen_id=citizen_id)
-    return (challenge.kind, challenge.value) if challenge is not None else None
+    return await verification.latest_unanswered(session, citizen_id=citizen_id)
 
 
 async def confirm(session: AsyncSession, *, settings: Settings, citizen_id: uuid.UUID, code: str) -> Verified:
@@ -133,16 +132,3 @@ async def _fold_into(session: AsyncSession, *, guest_id: uuid.UUID, holder: Citi
     await claims.fold(session, guest, holder, own)
     await sessions.end_all(session, citizen_id=guest.id)
     return moved
-
-
-def _audit(session: AsyncSession, citizen_id: uuid.UUID, action: str, detail: dict[str, object]) -> None:
-    staff.audit(
-        session,
-        actor_kind="citizen",
-        actor_id=str(citizen_id),
-        action=action,
-        subject_kind="citizen",
-        subject_id=str(citizen_id),
-        citizen_id=citizen_id,
-        detail=detail,
-    )

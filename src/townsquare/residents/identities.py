@@ -23,7 +23,6 @@ from townsquare.citizens.models import (
     CitizenStatus,
     Identity,
     IdentityKind,
-    VerificationChallenge,
     VerificationMethod,
 )
 from townsquare.clock import utcnow
@@ -108,17 +107,8 @@ async def start_phone(session: AsyncSession, *, settings: Settings, citizen_id: 
 
 async def pending_phone(session: AsyncSession, *, citizen_id: uuid.UUID) -> str | None:
     """The number the citizen's latest unanswered code went to, if any."""
-    stmt = (
-        select(VerificationChallenge.value)
-        .where(
-            VerificationChallenge.citizen_id == citizen_id,
-            VerificationChallenge.kind == IdentityKind.phone,
-            VerificationChallenge.verified_at.is_(None),
-        )
-        .order_by(VerificationChallenge.created_at.desc())
-        .limit(1)
-    )
-    return (await session.execute(stmt)).scalar_one_or_none()
+    found = await verification.latest_unanswered(session, citizen_id=citizen_id, kind=IdentityKind.phone)
+    return found[1] if found is not None else None
 
 
 async def confirm_phone(session: AsyncSession, *, settings: Settings, citizen_id: uuid.UUID, code: str) -> Attached:
@@ -208,7 +198,9 @@ async def attach(
         holder = await claims.current_citizen(session, citizen_id=identity.citizen_id)
         if holder.id != citizen_id:
             if not await unconfirmed(session, holder):
-                _audit(session, citizen_id, "citizen.identity_refused", {"identity_id": str(identity.id)})
+                staff.audit_own_record(
+                    session, citizen_id, "citizen.identity_refused", {"identity_id": str(identity.id)}
+                )
                 raise refusal(
                     409, "That contact is already linked to another account; contact us to sort it out.", "elsewhere"
                 )
@@ -219,7 +211,7 @@ async def attach(
     detail: dict[str, object] = {"identity_id": str(identity.id), "kind": kind.value, "method": method.value}
     if moved_from is not None:
         detail["moved_from_citizen_id"] = str(moved_from)
-    _audit(session, citizen_id, "citizen.identity_verified", detail)
+    staff.audit_own_record(session, citizen_id, "citizen.identity_verified", detail)
     return Attached(citizen_id, identity.id, moved_from)
 
 
@@ -256,7 +248,9 @@ async def remove(session: AsyncSession, *, citizen: Citizen, identity_id: uuid.U
     left = channels_for(await _identities(session, citizen.id))
     citizen.preferred_channels = [c for c in citizen.preferred_channels if c in left]
     await session.flush()
-    _audit(session, citizen.id, "citizen.identity_removed", {"identity_id": str(identity_id), "kind": kind.value})
+    staff.audit_own_record(
+        session, citizen.id, "citizen.identity_removed", {"identity_id": str(identity_id), "kind": kind.value}
+    )
 
 
 async def update_preferences(
@@ -281,22 +275,9 @@ async def update_preferences(
     if quiet_hours is None:
         citizen.quiet_hours_start = citizen.quiet_hours_end = None
         await session.flush()
-    _audit(session, citizen.id, "citizen.preferences_changed", {})
+    staff.audit_own_record(session, citizen.id, "citizen.preferences_changed", {})
 
 
 def audit_download(session: AsyncSession, *, citizen_id: uuid.UUID) -> None:
     """Record that the citizen downloaded everything held about them."""
-    _audit(session, citizen_id, "citizen.data_downloaded", {})
-
-
-def _audit(session: AsyncSession, citizen_id: uuid.UUID, action: str, detail: dict[str, object]) -> None:
-    staff.audit(
-        session,
-        actor_kind="citizen",
-        actor_id=str(citizen_id),
-        action=action,
-        subject_kind="citizen",
-        subject_id=str(citizen_id),
-        citizen_id=citizen_id,
-        detail=detail,
-    )
+    staff.audit_own_record(session, citizen_id, "citizen.data_downloaded", {})

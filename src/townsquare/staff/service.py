@@ -206,6 +206,20 @@ async def revoke_api_key(session: AsyncSession, *, key_id: uuid.UUID) -> ApiKey 
     return row
 
 
+def audit_own_record(session: AsyncSession, citizen_id: uuid.UUID, action: str, detail: dict[str, Any]) -> None:
+    """Append what a resident did to their own record (actor and subject are the same citizen)."""
+    audit(
+        session,
+        actor_kind="citizen",
+        actor_id=str(citizen_id),
+        action=action,
+        subject_kind="citizen",
+        subject_id=str(citizen_id),
+        citizen_id=citizen_id,
+        detail=detail,
+    )
+
+
 def audit(
     session: AsyncSession,
     *,

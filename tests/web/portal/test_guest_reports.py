@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_citizen, create_staff
 from tests.support.messages import body_of, code_in, last_sent_to
-from tests.web.portal.test_map import ELM, _form, _world
+from tests.web.portal.test_map import ELM, _case, _form, _world
 from townsquare.cases import followers, links
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
@@ -153,18 +153,7 @@ async def test_anyone_can_say_me_too_or_follow_and_followers_hear_the_public_upd
 ) -> None:
     agency, pothole, _ = await _world(session)
     await import_notification_templates(session, NOTIFICATIONS_DIR)
-    reporter = await create_citizen(session, name="First Reporter", email="first@example.org")
-    case = await cases.open_case(
-        session,
-        prefix="TS",
-        agency_id=agency.id,
-        title=pothole.name,
-        description="private words",
-        channel="web",
-        service_id=pothole.id,
-        citizen_id=reporter.id,
-        location={"address_string": ELM["address"], "lat": 43.651, "long": -79.38},
-    )
+    case = await _case(session, agency, pothole, address=ELM["address"], point=(43.651, -79.38))
     reference = case.reference
     await session.commit()
     page = await client.get(f"/reports/{reference}")
@@ -198,7 +187,7 @@ async def test_anyone_can_say_me_too_or_follow_and_followers_hear_the_public_upd
     assert "The report you follow" in body_of(told)
     assert "A crew is booked." in body_of(told)
     assert f"/reports/{reference}" in body_of(told)
-    assert "private words" not in body_of(told)
+    assert "secret details" not in body_of(told)  # the reporter's words
     assert "A crew is booked." in (await client.get(f"/reports/{reference}")).text
 
     stopped = await client.post(f"/reports/{reference}/unfollow")
@@ -208,22 +197,7 @@ async def test_anyone_can_say_me_too_or_follow_and_followers_hear_the_public_upd
 
 async def test_a_duplicate_merged_into_a_report_counts_as_its_reporters_me_too(session: AsyncSession) -> None:
     agency, pothole, _ = await _world(session)
-    opened = []
-    for name in ("One", "Two"):
-        citizen = await create_citizen(session, name=name, email=f"{name.lower()}@example.org")
-        opened.append(
-            await cases.open_case(
-                session,
-                prefix="TS",
-                agency_id=agency.id,
-                title=pothole.name,
-                description="",
-                channel="web",
-                service_id=pothole.id,
-                citizen_id=citizen.id,
-                location={"address_string": ELM["address"]},
-            )
-        )
+    opened = [await _case(session, agency, pothole, address=ELM["address"], point=None) for _ in range(2)]
     await links.merge(session, duplicate=opened[1], into=opened[0])
     assert await followers.reported_by(session, case_id=opened[0].id) == 2
     assert await followers.followers(session, case=opened[0]) == [opened[1].citizen_id]
@@ -233,26 +207,8 @@ async def test_just_after_where_it_is_open_reports_close_by_are_offered_with_the
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     agency, pothole, _ = await _world(session)
-    near = await cases.open_case(
-        session,
-        prefix="TS",
-        agency_id=agency.id,
-        title=pothole.name,
-        description="",
-        channel="sms",
-        service_id=pothole.id,
-        location={"address_string": "14 Elm Street", "lat": 43.6511, "long": -79.38},
-    )
-    far = await cases.open_case(
-        session,
-        prefix="TS",
-        agency_id=agency.id,
-        title=pothole.name,
-        description="",
-        channel="web",
-        service_id=pothole.id,
-        location={"address_string": "40 Oak Avenue", "lat": 43.66, "long": -79.39},
-    )
+    near = await _case(session, agency, pothole, address="14 Elm Street", point=(43.6511, -79.38))
+    far = await _case(session, agency, pothole, address="40 Oak Avenue", point=(43.66, -79.39))
     references = near.reference, far.reference
     await session.commit()
     await client.post("/services/POTHOLE/report")

@@ -104,43 +104,39 @@ async def contact_send(
     kind, value = _purpose(purpose)
     await _followable(session, kind, value)
     context = {"purpose": purpose, "what": kind, "how": how, "phone": phone, "email": email, "back": _back(kind, value)}
+
+    def again(field: str, message: str, status: int) -> Response:
+        return _page(request, "guest_contact.html", {**context, "errors": [(field, message)]}, status)
+
     if how not in KINDS:
-        return _page(
-            request, "guest_contact.html", {**context, "errors": [("how", _("Choose how we should contact you"))]}, 422
-        )
-    field, raw = (how, phone) if how == "phone" else (how, email)
-    token = None
-    if citizen is None:
-        if kind == "draft":
-            raise not_found("Draft", "No report draft of yours matches that identifier.")
-        started = await start_guest(request, session)
-        if isinstance(started, int):
-            page = _page(
-                request,
-                "guest_contact.html",
-                {**context, "errors": [(field, limits.too_many_codes(started))]},
-                limits.STATUS,
-            )
-            return limits.with_retry_after(page, started)
-        citizen, token = started
+        return again("how", _("Choose how we should contact you"), 422)
+    raw = phone if how == "phone" else email
+    if citizen is None and kind == "draft":
+        raise not_found("Draft", "No report draft of yours matches that identifier.")
+    # The send limits first: a refused send starts no guest record.
     refused = await limits.send_refused(
-        request, session, purpose="guest_contact", kind=KINDS[how], raw_value=raw, citizen_id=citizen.id
+        request,
+        session,
+        purpose="guest_contact",
+        kind=KINDS[how],
+        raw_value=raw,
+        citizen_id=citizen.id if citizen else None,
     )
     if refused:
-        page = _page(
-            request,
-            "guest_contact.html",
-            {**context, "errors": [(field, limits.too_many_codes(refused))]},
-            limits.STATUS,
-        )
-        return limits.with_retry_after(page, refused)
+        return limits.with_retry_after(again(how, limits.too_many_codes(refused), limits.STATUS), refused)
+    token = None
+    if citizen is None:
+        started = await start_guest(request, session)
+        if isinstance(started, int):
+            return limits.with_retry_after(again(how, limits.too_many_codes(started), limits.STATUS), started)
+        citizen, token = started
     try:
         await guests.send_code(
             session, settings=settings_of(request), citizen_id=citizen.id, kind=KINDS[how], raw_value=raw
         )
     except Problem as problem:
         await session.rollback()
-        return _page(request, "guest_contact.html", {**context, "errors": [(field, worded(problem))]}, problem.status)
+        return again(how, worded(problem), problem.status)
     await session.commit()
     response = RedirectResponse(f"/contact/code?for={purpose}", status_code=303)
     if token is not None:
