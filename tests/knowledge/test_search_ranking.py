@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_article
+from townsquare.knowledge import ranking
 from townsquare.knowledge.search import KnowledgeIndex
-from townsquare.knowledge.wording import INTENT_ARTICLE, INTENT_QUESTION, intents_of, stem, words
+from townsquare.knowledge.wording import INTENT_ARTICLE, INTENT_QUESTION, intents_of, stem, unabbreviate, words
 from townsquare.settings import Settings
 
 
@@ -228,3 +229,49 @@ async def test_everyday_forms_of_a_word_find_it(session: AsyncSession, index: Kn
     await create_article(session, agency=agency, slug="replace-bin", title="Replace a broken or stolen bin",
                          keywords="broken bin, stolen bin")  # fmt: skip
     assert (await _slugs(index, session, "they didn't empty my bin"))[0] == "missed"
+
+
+def test_texting_shorthand_is_read_as_the_words_it_stands_for() -> None:
+    assert unabbreviate("C QD la collecte des vidanges?") == "c quand la collecte des vidanges?"
+    assert unabbreviate("vieille tv pis ordi") == "vieille television pis ordinateur"
+    assert unabbreviate("tvq") == "tvq"  # only whole words
+    assert intents_of(unabbreviate("recyclage c qd"), INTENT_QUESTION) == ["~when"]
+
+
+async def test_a_texted_question_finds_what_its_shorthand_names(session: AsyncSession, index: KnowledgeIndex) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, language="fr", slug="rdd", title="Résidus domestiques dangereux",
+                         keywords="ordinateur, téléviseur, piles")  # fmt: skip
+    await create_article(session, agency=agency, language="fr", slug="encombrants", title="Collecte des encombrants",
+                         keywords="meubles, matelas")  # fmt: skip
+    assert (await _slugs(index, session, "vieille tv pis ordi, je fais koi avec", "fr"))[0] == "rdd"
+
+
+async def test_words_found_as_a_phrase_beat_the_same_words_apart(
+    session: AsyncSession, index: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both articles hold "pay" and "tax" in their title or keywords; only one holds them as the phrase asked."""
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="late", title="Late tax penalties",
+                         keywords="pay late, unpaid tax, interest")  # fmt: skip
+    await create_article(session, agency=agency, slug="ways-to-pay", title="Ways to settle your account",
+                         keywords="pay tax, online banking, cheque")  # fmt: skip
+    assert (await _slugs(index, session, "how to pay taxes"))[0] == "ways-to-pay"
+    monkeypatch.setattr(ranking, "PHRASE_BONUS", 0.0)
+    assert (await _slugs(index, session, "how to pay taxes"))[0] == "late"  # the phrase is what decides it
+
+
+async def test_asking_how_a_request_is_going_outweighs_what_went_wrong(
+    session: AsyncSession, index: KnowledgeIndex
+) -> None:
+    agency = await create_agency(session)
+    await create_article(session, agency=agency, slug="request-status", title="Check the status of a request",
+                         keywords="track my request, update on my report")  # fmt: skip
+    await create_article(session, agency=agency, slug="missed", title="Missed garbage collection",
+                         keywords="garbage not picked up, missed pickup, report a missed pickup")  # fmt: skip
+    question = "never heard back about my report"
+    assert intents_of(question, INTENT_QUESTION) == ["~problem", "~status"]
+    snapshot = await index._current(session)
+    assert [q.alternatives for q in ranking.analyse(snapshot, question) if q.intent] == [{"~status": 1.0}]
+    assert (await _slugs(index, session, question))[0] == "request-status"
+    assert (await _slugs(index, session, "garbage was never picked up"))[0] == "missed"

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 from typing import Any
 
 import bm25s  # type: ignore[import-untyped]
@@ -38,6 +39,7 @@ class Doc:
     body: frozenset[str]  # stems of the body
     popularity: float  # 0..1
     offers: frozenset[str] = frozenset()  # the intents its title or keywords speak of ("~when")
+    pairs: frozenset[tuple[str, str]] = frozenset()  # stems next to each other in its title or one of its keywords
 
 
 @dataclass
@@ -116,6 +118,16 @@ def _doc_tokens(
     return tokens, title + keywords, summary + short, body, surface
 
 
+def phrase_pairs(live: LiveArticle, cache: dict[str, dict[str, str]]) -> frozenset[tuple[str, str]]:
+    """Pairs of stems that follow each other (stop words aside) in the title or in one keyword phrase: "pay tax"
+    in a keyword says more about "how to pay taxes" than "pay" and "tax" apart in a body."""
+    stem_cache = cache.setdefault(live.language, {})
+    phrases = [live.title, *live.keywords.split(",")]
+    return frozenset(
+        pair for phrase in phrases for pair in pairwise(stem_all(words(phrase), live.language, stem_cache))
+    )
+
+
 def build(
     revision: int,
     day: date,
@@ -135,7 +147,10 @@ def build(
         popularity = math.log1p(used) / math.log1p(top) if top else 0.0
         snapshot.variants[(live.group_id, live.language)] = len(snapshot.docs)
         offers = frozenset(token for token in core if token.startswith("~"))
-        snapshot.docs.append(Doc(live, frozenset(core), frozenset(head), frozenset(body), min(popularity, 1.0), offers))
+        pairs = phrase_pairs(live, stem_caches)
+        snapshot.docs.append(
+            Doc(live, frozenset(core), frozenset(head), frozenset(body), min(popularity, 1.0), offers, pairs)
+        )
         corpus.append(tokens or [""])
         surface.update(seen)
         df.update(set(core).union(head, body))

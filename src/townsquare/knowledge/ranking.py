@@ -8,6 +8,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,15 @@ from rapidfuzz.distance import OSA
 
 from townsquare.knowledge.index import Doc, Snapshot
 from townsquare.knowledge.synonyms import STOP_WORDS
-from townsquare.knowledge.wording import INTENT_QUESTION, INTENT_RIVALS, SYNONYMS, intents_of, stem, words
+from townsquare.knowledge.wording import (
+    INTENT_QUESTION,
+    INTENT_RIVALS,
+    SYNONYMS,
+    intents_of,
+    stem,
+    unabbreviate,
+    words,
+)
 
 # How strongly a question word found in each part of an article says the article answers it.
 IN_CORE = 1.0  # title, keywords
@@ -30,6 +39,8 @@ RERANK = 200  # candidates reranked by coverage: enough that look-alike articles
 COVERAGE_FLOOR = 1.0
 COVERAGE_POWER = 2.0  # the score is multiplied by (floor + coverage) squared: covering the question beats repeating
 INTENT_MISMATCH = 0.7  # kept of the score of an article about something else than what the question asks
+PHRASE_BONUS = 0.3  # the score is multiplied by 1 + this for each pair of question words found as a phrase
+PHRASE_MAX = 2  # pairs counted at most
 
 
 @dataclass(frozen=True)
@@ -60,9 +71,13 @@ def _typo_limit(word: str) -> int:
 
 def analyse(snapshot: Snapshot, query: str) -> list[QueryWord]:
     """The question's words, each with the stems that may stand for it in either language."""
+    query = unabbreviate(query)
+    asked = intents_of(query, INTENT_QUESTION)
+    if "~status" in asked:  # "never heard back about my report": what went wrong is the request's progress
+        asked = [i for i in asked if i != "~problem"]
     result: list[QueryWord] = [
         QueryWord({intent: 1.0}, weight, intent=True)
-        for intent in intents_of(query, INTENT_QUESTION)
+        for intent in asked
         if (weight := snapshot.weight({intent: 1.0})) is not None
     ]
     seen: set[str] = set()
@@ -117,6 +132,19 @@ def coverage(doc: Doc, query: list[QueryWord]) -> float:
     return matched / total * (1.0 if in_core else NO_CORE)
 
 
+def phrases(doc: Doc, query: list[QueryWord]) -> int:
+    """How many pairs of consecutive question words (stop words aside) the article's title or one of its keywords
+    holds as a phrase, in either word's alternatives."""
+    if not doc.pairs:
+        return 0
+    found = 0
+    topic = [q for q in query if not q.intent and q.alternatives]
+    for first, second in pairwise(topic):
+        if any((a, b) in doc.pairs for a in first.alternatives for b in second.alternatives):
+            found += 1
+    return found
+
+
 def score_all(snapshot: Snapshot, analysed: list[QueryWord], semantic: Semantic | None, keep: int) -> Any:
     """Each document's ranking score: BM25 with the popularity boost, or, when semantic retrieval is on, a blend of
     meaning and words for the best candidates of each (words weighted by how much of the question they cover)."""
@@ -137,7 +165,9 @@ def score_all(snapshot: Snapshot, analysed: list[QueryWord], semantic: Semantic 
         asked = {token for q in analysed if q.intent for token in q.alternatives}
         candidates = top_indices(lexical, min(len(lexical), RERANK))
         reranked: list[float] = []  # a min-heap of the best `keep` reranked scores
-        most = (COVERAGE_FLOOR + 1.0) ** COVERAGE_POWER  # the most a rerank can multiply a score by
+        most = (COVERAGE_FLOOR + 1.0) ** COVERAGE_POWER * (
+            1.0 + PHRASE_BONUS * PHRASE_MAX
+        )  # the most a rerank can give
         for i in candidates[np.argsort(-lexical[candidates])].tolist():
             # Words only: once a candidate could not reach the best `keep` even fully covered, none after it can,
             # and left as they are they stay below them.
@@ -147,7 +177,7 @@ def score_all(snapshot: Snapshot, analysed: list[QueryWord], semantic: Semantic 
             fit = COVERAGE_FLOOR + coverage(doc, analysed)
             if asked and doc.offers and mismatched(asked, doc.offers):
                 fit *= INTENT_MISMATCH
-            lexical[i] *= fit**COVERAGE_POWER
+            lexical[i] *= fit**COVERAGE_POWER * (1.0 + PHRASE_BONUS * min(phrases(doc, analysed), PHRASE_MAX))
             heapq.heappush(reranked, float(lexical[i]))
             if len(reranked) > keep:
                 heapq.heappop(reranked)

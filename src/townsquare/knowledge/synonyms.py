@@ -40,7 +40,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("leaf", "leaves", "feuille", "feuilles"),
     ("bulky", "furniture", "mattress", "encombrants", "meubles"),
     # roads and streets
-    ("pothole", "potholes", "nid-de-poule", "nids-de-poule"),
+    ("pothole", "potholes", "nid-de-poule", "nids-de-poule", "crater", "craters"),
     ("road", "street", "roadway", "rue", "chaussee", "route"),
     ("sidewalk", "pavement", "trottoir"),
     ("streetlight", "streetlights", "lampadaire", "lampadaires"),
@@ -97,7 +97,28 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "nunavut",
     ),
     # everyday words for the same thing, within a language and across the two
-    ("car", "cars", "vehicle", "vehicles", "automobile", "voiture", "voitures", "vehicule", "vehicules", "auto"),
+    (
+        "car",
+        "cars",
+        "vehicle",
+        "vehicles",
+        "automobile",
+        "voiture",
+        "voitures",
+        "vehicule",
+        "vehicules",
+        "auto",
+        "char",
+        "chars",
+    ),
+    ("parked", "park", "parke", "parkee", "stationne", "stationnee", "garee"),
+    ("computer", "computers", "laptop", "laptops", "ordinateur", "ordinateurs"),
+    ("television", "televisions", "televiseur", "televiseurs"),
+    ("restaurant", "restaurants", "cafe", "bakery", "boulangerie"),
+    ("flat", "puncture", "creve", "crevaison"),
+    ("wheel", "rim", "roue", "jante"),
+    # public holidays: "is garbage picked up on christmas" asks about the holiday schedule
+    ("holiday", "holidays", "christmas", "noel", "thanksgiving", "easter", "paques", "ferie", "feries", "stat"),
     ("neighbour", "neighbor", "neighbours", "neighbors", "voisin", "voisins", "voisine"),
     ("senior", "seniors", "elderly", "pensioner", "pensioners", "retiree", "aine", "aines", "retraite"),
     ("disabled", "disability", "disabilities", "handicap", "handicapped", "handicape", "handicapee", "handicapes"),
@@ -134,5 +155,10 @@ _STOP_WORDS = """
     se ses son sur ta te tes toi ton tu un une vos votre vous c d l m n s t y a comment quand combien pourquoi
     est-ce puis-je peux peut dois doit faire fait bonjour merci svp voudrais veux aimerais besoin sais
     ont sont ai avait etait avons avez quoi faut ca cela ceci savoir
+    much many ago also really even still never ever like gonna wanna ok okay yes yeah hey guys sir madam
+    hasn haven wasn weren aren couldn shouldn wouldn hadn isnt hasnt havent doesnt arent wasnt werent couldnt
+    wouldnt shouldnt didnt wont ive youre theyre whats thats
+    pis ben oui allo salut beaucoup tres trop deja encore aussi vraiment juste maintenant toujours suis sais
+    parce aujourd hui
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS.split())

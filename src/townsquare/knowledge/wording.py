@@ -35,13 +35,15 @@ INTENT_QUESTION = {
                "renouveler", "renouvelle", "renouvellement", "expire", "expiree", "expiration"),
     "~status": ("where is my", "where's my", "wheres my", "any update", "an update", "update on", "status of",
                 "track my", "follow up on", "ou en est", "ou en sont", "des nouvelles", "suivi de", "suivre ma",
-                "suivre mon", "etat de ma", "etat de mon"),
+                "suivre mon", "etat de ma", "etat de mon", "heard back", "hear back", "heard nothing",
+                "heard anything", "check on", "checking on", "no news", "any news", "happening with", "ou c rendu",
+                "ou c'est rendu", "ou s'en est", "rendu ou", "pas de nouvelles", "aucune nouvelle", "rien entendu"),
 }  # fmt: skip
 INTENT_ARTICLE = {
     "~when": ("day", "days", "schedule", "calendar", "date", "dates", "hours", "when", "jour", "jours",
               "horaire", "horaires", "calendrier", "heures", "quand"),
-    "~problem": ("not", "missed", "broken", "damaged", "lost", "stolen", "out", "flickering", "pas", "non", "manque",
-                 "brise", "endommage", "perdu", "vole", "panne", "oublie"),
+    "~problem": ("not", "missed", "broken", "damaged", "lost", "stolen", "out", "flickering", "unplowed", "pas", "non",
+                 "manque", "brise", "endommage", "perdu", "vole", "panne", "oublie"),
     "~new": ("apply", "application", "new", "newcomer", "start", "open a", "demander", "demande", "nouveau",
              "nouvelle", "nouvel", "nouveaux", "ouvrir", "demarrer", "obtenir", "arrivant"),
     "~renew": ("renew", "renewal", "expired", "expiry", "renouveler", "renouvellement", "expire", "expiration"),
@@ -74,6 +76,26 @@ def fold(text: str) -> str:
         return folded
     decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# How people text: shorthand that stands for a word search knows (or for a stop word, dropped with it). Only forms
+# with one meaning in a city's questions ("bc" is British Columbia, "pu" could be "plus" or "pouvoir": not here).
+SHORTHAND = {
+    "qd": "quand", "kan": "quand", "koi": "quoi", "pk": "pourquoi", "pq": "pourquoi", "pcq": "parce",
+    "mtn": "maintenant", "bcp": "beaucoup", "tjrs": "toujours", "tjs": "toujours", "auj": "aujourd'hui",
+    "rdv": "rendez-vous", "dmd": "demande", "ds": "dans", "vs": "vous", "jsp": "sais", "chu": "suis",
+    "ordi": "ordinateur", "tele": "television", "tv": "television", "resto": "restaurant", "proprio": "proprietaire",
+    "u": "you", "ur": "your", "r": "are", "pls": "please", "plz": "please", "thx": "thanks", "ty": "thanks",
+    "hrs": "hours", "hr": "hour", "wk": "week", "wks": "weeks", "appt": "appointment", "govt": "government",
+    "tmrw": "tomorrow", "2day": "today", "b4": "before", "cuz": "because", "bcuz": "because", "pic": "photo",
+    "pics": "photos", "xmas": "christmas", "bday": "birthday", "lic": "licence",
+}  # fmt: skip
+_SHORT = re.compile(r"\b(" + "|".join(sorted(SHORTHAND, key=len, reverse=True)) + r")\b")
+
+
+def unabbreviate(text: str) -> str:
+    """Folded text with texting shorthand written out ("c qd la collecte" → "c quand la collecte")."""
+    return _SHORT.sub(lambda m: SHORTHAND[m.group(1)], fold(text))
 
 
 def words(text: str) -> list[str]:
