@@ -75,6 +75,8 @@ ALLOWED: dict[str, set[str]] = {
     "conversation": OF_A,
     "interaction": OF_A,
     "citizen": API,
+    "agency-system": {"agent_a", "supervisor", "key_a"},  # its own systems only: no all-agency key, no admin
+    "reader-agency": API,  # every API caller reads for an agency of its own; agreements and consent decide the rest
 }
 
 
@@ -249,6 +251,9 @@ async def _world(session: AsyncSession) -> World:
         "language": "en",
         "webhook_id": str(uuid.uuid4()),
         "delivery_id": str(uuid.uuid4()),
+        "agency": a.slug,
+        "record_id": "R-1",
+        "person_id": str(resident_a.id),
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,
