@@ -1,8 +1,8 @@
-"""Tell us once: agency holdings, records, agreements, consent
+"""Tell us once: agency holdings, records, agreements, consent, answers' provenance
 
 Revision ID: 0021
 Revises: 0020
-Create Date: 2026-12-05 01:40:22.802208
+Create Date: 2026-12-05 01:55:16.712070
 """
 
 from collections.abc import Sequence
@@ -226,6 +226,23 @@ def upgrade() -> None:
     with op.batch_alter_table("declared_values", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_declared_values_citizen_id"), ["citizen_id"], unique=False)
 
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "provenance",
+                sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
+                server_default="{}",
+                nullable=False,
+            )
+        )
+
+    with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column(
+                "prefill", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), server_default="{}", nullable=False
+            )
+        )
+
     with op.batch_alter_table("service_attributes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("prefill_from", sa.String(length=130), nullable=True))
 
@@ -242,6 +259,12 @@ def downgrade() -> None:
 
     with op.batch_alter_table("service_attributes", schema=None) as batch_op:
         batch_op.drop_column("prefill_from")
+
+    with op.batch_alter_table("drafts", schema=None) as batch_op:
+        batch_op.drop_column("prefill")
+
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_column("provenance")
 
     with op.batch_alter_table("declared_values", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_declared_values_citizen_id"))
