@@ -42,6 +42,7 @@ from townsquare.notify import reminders as reminder_rules
 from townsquare.notify.kinds import MessageType
 from townsquare.notify.notifications import Notifier, Request
 from townsquare.residents import accounts
+from townsquare.sharing import declared
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount, StaffRole
 from townsquare.web.portal.account import PENDING_COOKIE
@@ -160,6 +161,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             attributes={"expiry_date": "2099-03-01"},
         )
         await reminder_rules.for_case(s, permit, now=datetime(2099, 1, 1, tzinfo=UTC))
+        await declared.declare(s, citizen_id=resident.citizen_id, key="social-services.household_size", raw="3")
         # Another device, signed in with the link and the authenticator app's code: the account lists both.
         await sessions.start(
             s, citizen_id=resident.citizen_id, method="email_link+totp", hours=24, device="Firefox/128 (Android)"
@@ -369,6 +371,7 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/account/preferences", "/account/preferences"),
         ("/account/notifications", "/account/notifications"),
         ("/account/reminders", "/account/reminders"),
+        ("/account/details", "/account/details"),
         ("/account/security", "/account/security"),
         ("/account/security/authenticator", "/account/security/authenticator"),
         ("/account/identities/phone/new", "/account/identities/phone/new"),
@@ -389,6 +392,8 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/account", "/account?updated=preferences"),
         ("/account/notifications", "/account/notifications?saved=1"),
         ("/account/reminders", "/account/reminders?cancelled=1"),
+        ("/account/details", "/account/details?saved=1"),
+        ("/account/details", "/account/details?removed=1"),
         ("/account/security", "/account/security?changed=on"),
         ("/account/security", "/account/security?changed=off"),
         ("/account/messages/{conversation_id}", f"/account/messages/{world.conversation_id}?sent=1"),
