@@ -13,9 +13,10 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +25,7 @@ from townsquare.agencies.models import Agency
 from townsquare.citizens import service as citizens
 from townsquare.citizens.kinds import IdentityKind
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity
-from townsquare.db import Change, assign
+from townsquare.db import Change, assign, new_id
 from townsquare.errors import FieldError, Problem, conflict, forbidden, invalid
 from townsquare.sharing.models import (
     AgencyRecord,
@@ -35,6 +36,7 @@ from townsquare.sharing.models import (
     ValueType,
 )
 
+T = TypeVar("T")
 LINKING_KINDS = (IdentityKind.phone, IdentityKind.email, IdentityKind.agency_record)
 MAX_TEXT = 1000
 
@@ -170,32 +172,68 @@ def _identifiers(agency: Agency, record: IncomingRecord, region: str) -> tuple[l
     return kept, errors
 
 
-async def link_for(session: AsyncSession, identifiers: list[dict[str, str]]) -> tuple[uuid.UUID | None, str]:
-    """The one person these identifiers name (following merges), or None and why: unmatched or ambiguous.
+CHUNK = 500  # values per IN (…) list: well within every database's limit on bound parameters
+
+
+def _chunks(items: Sequence[T], size: int = CHUNK) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+async def link_many(
+    session: AsyncSession, records: Sequence[list[dict[str, str]]]
+) -> list[tuple[uuid.UUID | None, str]]:
+    """For each record's identifiers, the one person they name (following merges), or None and why: unmatched or
+    ambiguous. A few queries for any number of records.
 
     Only a phone or email the person proved counts (anyone can type an address they do not hold), and the
     agency's own record number when staff gave it to the person."""
-    found: set[uuid.UUID] = set()
-    for entry in identifiers:
-        identity = await citizens.find_identity(
-            session, kind=IdentityKind(entry["kind"]), value=entry["value"], namespace=entry["namespace"]
+    wanted = {(e["kind"], e["namespace"], e["value"]) for entries in records for e in entries}
+    owner: dict[tuple[str, str, str], uuid.UUID] = {}
+    for values in _chunks(sorted({value for _, _, value in wanted})):
+        identities = await session.execute(
+            select(Identity.kind, Identity.namespace, Identity.value, Identity.citizen_id, Identity.verified).where(
+                Identity.value.in_(values), Identity.kind.in_(LINKING_KINDS)
+            )
         )
-        if identity is None or not (identity.verified or identity.kind is IdentityKind.agency_record):
-            continue
-        person = await session.get_one(Citizen, identity.citizen_id)
-        while person.status is CitizenStatus.merged and person.merged_into_id is not None:
-            person = await session.get_one(Citizen, person.merged_into_id)
-        found.add(person.id)
-    if len(found) == 1:
-        return found.pop(), "linked"
-    return None, "ambiguous" if found else "unmatched"
+        for kind, namespace, value, citizen_id, verified in identities:
+            key = (kind.value, namespace, value)
+            if key in wanted and (verified or kind is IdentityKind.agency_record):
+                owner[key] = citizen_id
+    final: dict[uuid.UUID, uuid.UUID] = {}
+    for chunk in _chunks(sorted(set(owner.values()))):
+        rows = await session.execute(
+            select(Citizen.id, Citizen.status, Citizen.merged_into_id).where(Citizen.id.in_(chunk))
+        )
+        for citizen_id, status, merged_into in rows:
+            person = citizen_id
+            while status is CitizenStatus.merged and merged_into is not None:  # rare: follow the merge one by one
+                merged = await session.get_one(Citizen, merged_into)
+                person, status, merged_into = merged.id, merged.status, merged.merged_into_id
+            final[citizen_id] = person
+    answers: list[tuple[uuid.UUID | None, str]] = []
+    for entries in records:
+        found = {final[owner[k]] for e in entries if (k := (e["kind"], e["namespace"], e["value"])) in owner}
+        answers.append((found.pop(), "linked") if len(found) == 1 else (None, "ambiguous" if found else "unmatched"))
+    return answers
+
+
+async def link_for(session: AsyncSession, identifiers: list[dict[str, str]]) -> tuple[uuid.UUID | None, str]:
+    """The one person these identifiers name, or None and why (see `link_many`)."""
+    return (await link_many(session, [identifiers]))[0]
 
 
 async def check_record(
-    session: AsyncSession, agency: Agency, record: IncomingRecord, *, region: str, prefix: str = ""
+    session: AsyncSession,
+    agency: Agency,
+    record: IncomingRecord,
+    *,
+    region: str,
+    prefix: str = "",
+    held: dict[str, HeldAttribute] | None = None,
 ) -> tuple[list[dict[str, str]], dict[HeldAttribute, tuple[Any, datetime]], list[FieldError]]:
-    """Everything wrong with a record at once (an attribute of another agency raises 403 at once)."""
-    held = await attributes_of(session, agency_id=agency.id)
+    """Everything wrong with a record at once (an attribute of another agency raises 403 at once); `held`: the
+    agency's attributes, when the caller has them already."""
+    held = held if held is not None else await attributes_of(session, agency_id=agency.id)
     unknown = {code for code in record.values if code not in held or not held[code].active}
     owners = await attribute_owners(session, unknown)
     others = sorted(code for code, slug in owners.items() if slug != agency.slug)
@@ -241,6 +279,16 @@ async def put_record(
     return await _write(session, agency, record, identifiers, values, source=source, provenance=provenance)
 
 
+@dataclass(frozen=True)
+class Checked:
+    """A record that passed its checks, ready to write."""
+
+    record: IncomingRecord
+    identifiers: list[dict[str, str]]
+    values: dict[HeldAttribute, tuple[Any, datetime]]
+    provenance: dict[str, Any]
+
+
 async def _write(
     session: AsyncSession,
     agency: Agency,
@@ -251,41 +299,54 @@ async def _write(
     source: str,
     provenance: dict[str, Any],
 ) -> Stored:
-    when = record.last_updated.astimezone(UTC)
-    row = (
-        await session.execute(
-            select(AgencyRecord).where(
-                AgencyRecord.agency_id == agency.id, AgencyRecord.external_id == record.external_id
-            )
+    return (await _write_many(session, agency, [Checked(record, identifiers, values, provenance)], source=source))[0]
+
+
+async def _write_many(session: AsyncSession, agency: Agency, items: list[Checked], *, source: str) -> list[Stored]:
+    """Create or replace each record with its identifiers and values, in a few statements for any number."""
+    held: dict[str, AgencyRecord] = {}
+    for externals in _chunks([item.record.external_id for item in items]):
+        found = await session.execute(
+            select(AgencyRecord).where(AgencyRecord.agency_id == agency.id, AgencyRecord.external_id.in_(externals))
         )
-    ).scalar_one_or_none()
-    if row is not None and row.last_updated > when:
-        raise conflict(
-            f"A newer version of record {record.external_id} (changed {row.last_updated.isoformat()}) is already "
-            "held; nothing was changed."
+        held.update((old.external_id, old) for old in found.scalars())
+    stale = [
+        f"{item.record.external_id} (held: {row.last_updated.isoformat()})"
+        for item in items
+        if (row := held.get(item.record.external_id)) is not None and row.last_updated > item.record.last_updated
+    ]
+    if stale:
+        shown = ", ".join(stale[:20]) + (f" and {len(stale) - 20} more" if len(stale) > 20 else "")
+        raise conflict(f"A newer version of these records is already held: {shown}; nothing was changed.")
+    links = await link_many(session, [item.identifiers for item in items])
+    rows: list[AgencyRecord] = []
+    for item, (citizen_id, _) in zip(items, links, strict=True):
+        row = held.get(item.record.external_id)
+        if row is None:
+            row = AgencyRecord(id=new_id(), agency_id=agency.id, external_id=item.record.external_id)
+            session.add(row)
+        row.citizen_id = citizen_id
+        row.source = source[:200]
+        row.provenance = item.provenance
+        row.last_updated = item.record.last_updated.astimezone(UTC)
+        rows.append(row)
+    for replaced in _chunks([old.id for old in held.values()]):
+        await session.execute(delete(RecordIdentifier).where(RecordIdentifier.record_id.in_(replaced)))
+        await session.execute(delete(RecordValue).where(RecordValue.record_id.in_(replaced)))
+    for item, row in zip(items, rows, strict=True):
+        session.add_all(
+            RecordIdentifier(record_id=row.id, kind=IdentityKind(e["kind"]), namespace=e["namespace"], value=e["value"])
+            for e in item.identifiers
         )
-    citizen_id, link = await link_for(session, identifiers)
-    created = row is None
-    if row is None:
-        row = AgencyRecord(agency_id=agency.id, external_id=record.external_id, last_updated=when, source=source)
-        session.add(row)
-    row.citizen_id = citizen_id
-    row.source = source[:200]
-    row.provenance = provenance
-    row.last_updated = when
+        session.add_all(
+            RecordValue(record_id=row.id, attribute_id=attribute.id, value=value, last_updated=changed)
+            for attribute, (value, changed) in item.values.items()
+        )
     await session.flush()
-    await session.execute(delete(RecordIdentifier).where(RecordIdentifier.record_id == row.id))
-    session.add_all(
-        RecordIdentifier(record_id=row.id, kind=IdentityKind(e["kind"]), namespace=e["namespace"], value=e["value"])
-        for e in identifiers
-    )
-    await session.execute(delete(RecordValue).where(RecordValue.record_id == row.id))
-    session.add_all(
-        RecordValue(record_id=row.id, attribute_id=attribute.id, value=value, last_updated=changed)
-        for attribute, (value, changed) in values.items()
-    )
-    await session.flush()
-    return Stored(record_id=row.id, citizen_id=citizen_id, link=link, created=created)
+    return [
+        Stored(record_id=row.id, citizen_id=citizen_id, link=link, created=row.external_id not in held)
+        for row, (citizen_id, link) in zip(rows, links, strict=True)
+    ]
 
 
 @dataclass(frozen=True)
@@ -424,20 +485,18 @@ async def import_csv(
                         f"agencies: {', '.join(others)}")  # fmt: skip
     errors += [FieldError(f"header: {c}", f"{agency.slug} declares no attribute '{c}'") for c in sorted(extra)
                if c not in held]  # fmt: skip
-    checked = []
+    checked: list[Checked] = []
     for line, record in rows:
         identifiers, values, problems = await check_record(session, agency, record, region=region,
-                                                           prefix=f"line {line}: ")  # fmt: skip
+                                                           prefix=f"line {line}: ", held=held)  # fmt: skip
         errors += problems
-        checked.append((line, record, identifiers, values))
+        checked.append(Checked(record, identifiers, values, {**provenance, "line": line}))
     if errors:
         shown = errors[:MAX_ERRORS_SHOWN]
         more = f" ({len(errors) - len(shown)} more not listed)" if len(errors) > len(shown) else ""
         raise invalid(f"The file has {len(errors)} problem(s){more}; nothing was imported.", *shown)
     result = ImportResult()
-    for line, record, identifiers, values in checked:
-        stored = await _write(session, agency, record, identifiers, values, source=source,
-                              provenance={**provenance, "line": line})  # fmt: skip
+    for stored in await _write_many(session, agency, checked, source=source):
         result.created += stored.created
         result.updated += not stored.created
         result.linked += stored.link == "linked"
