@@ -43,6 +43,7 @@ from townsquare.notify.kinds import MessageType
 from townsquare.notify.notifications import Notifier, Request
 from townsquare.residents import accounts
 from townsquare.sharing import declared
+from townsquare.sharing.holdings import Identifier, IncomingRecord, put_record
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount, StaffRole
 from townsquare.web.portal.account import PENDING_COOKIE
@@ -85,6 +86,7 @@ class World:
     guest_token: str  # a visitor without an account, waiting for the code to follow that report
     allowed: list[str] = field(default_factory=list)
     catalogue_english: frozenset[str] = frozenset()  # words of the catalogue's English names, not French ones
+    transit_draft_id: str = ""  # an application whose answers were filled in from other agencies, with consent
 
 
 @dataclass(frozen=True)
@@ -187,6 +189,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
     draft = await _apply(client, [where], send=False)
     await client.post("/account/identities/phone/new", data={"phone": "613 555 0188"}, headers=ORIGIN)
     await client.post("/account/security/authenticator", headers=ORIGIN)
+    transit_draft = await _transit_pass(runtime, client)
     client.cookies.clear()
 
     async with runtime.db.session() as s:
@@ -256,6 +259,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         settings.brand_name,
         settings.map_tile_attribution,
         "English",  # the language switch names English in English (lang="en")
+        *HOME.split("\n"),  # her address, as the licensing office holds it
         *(street.name for street in demo.streets),
         *staff_notes,
         *(report.description for report in demo.reports),  # what the demo's reporters wrote, in English
@@ -289,7 +293,32 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         followed_report=followed,
         guest_token=guest_token,
         allowed=allowed,
+        transit_draft_id=transit_draft,
     )
+
+
+HOME = "130 Queen Street West\nToronto ON M5H 2N2"
+
+
+async def _transit_pass(runtime: Runtime, client: httpx.AsyncClient) -> str:
+    """Marie's income and address as Revenue and Licensing hold them, used (with her consent) to apply for the
+    low-income transit pass; the draft's id."""
+    async with runtime.db.session() as s:
+        named = [Identifier(IdentityKind.email, "marie@example.org")]
+        when = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+        revenue = await agencies.get_agency(s, slug="revenue")
+        licensing = await agencies.get_agency(s, slug="transport-licensing")
+        await put_record(s, revenue, IncomingRecord("RT-MARIE", when, named, {"household_income": 28400}),
+                         source="test", provenance={}, region="CA")  # fmt: skip
+        await put_record(s, licensing, IncomingRecord("DL-MARIE", when, named, {"home_address": HOME}),
+                         source="test", provenance={}, region="CA")  # fmt: skip
+        await s.commit()
+    started = await client.get("/services/TRANSIT-PASS/apply")
+    assert started.headers.get("location", "").endswith("/prefill"), started.text  # asked first
+    page = await client.get(started.headers["location"])
+    used = await client.post(started.headers["location"], data={**_form(page), "choice": "use"}, headers=ORIGIN)
+    assert used.status_code == 303, used.text
+    return str(started.headers["location"]).split("/")[2]
 
 
 async def _neighbour(s: AsyncSession, runtime: Runtime) -> tuple[Resident, list[str], list[uuid.UUID]]:
@@ -382,6 +411,9 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/applications/{draft_id}/pages/{number}", f"/applications/{world.draft_id}/pages/2"),
         ("/applications/{draft_id}/check", f"/applications/{world.draft_id}/check"),
         ("/applications/{draft_id}/done", f"/applications/{world.sent_draft_id}/done"),
+        ("/applications/{draft_id}/prefill", f"/applications/{world.transit_draft_id}/prefill"),
+        ("/applications/{draft_id}/pages/{number}", f"/applications/{world.transit_draft_id}/pages/1"),
+        ("/applications/{draft_id}/pages/{number}", f"/applications/{world.transit_draft_id}/pages/2"),
         ("/contact", f"/contact?for=draft:{world.draft_id}"),
         ("/reports/{reference}", f"/reports/{world.followed_report}?followed=1"),
         ("/reports/{reference}", f"/reports/{world.report_reference}?sent=1"),
@@ -455,6 +487,7 @@ def portal_forms(world: World) -> list[PortalForm]:
         PortalForm("/account/identities/email/confirm/not-a-real-token", {}, False, 400),
         PortalForm(f"/applications/{draft}/pages/2", {"f.size": ""}, True, 422),
         PortalForm(f"/applications/{draft}/submit", {}, True, 422),
+        PortalForm(f"/applications/{world.transit_draft_id}/prefill", {}, True, 422),  # neither choice
         PortalForm(f"/account/messages/{conversation}", {"text": ""}, True, 422),
         PortalForm("/account/identities/phone/new", {"phone": "pas un numéro"}, True, 422),
         PortalForm("/account/identities/phone/code", {"code": "000000"}, True, 422),
