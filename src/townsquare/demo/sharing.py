@@ -86,7 +86,7 @@ async def seed_sharing(
                 "Transit Fare Assistance By-law 2024-112, s. 4.",
                 starts_on=(now - timedelta(days=90)).date(),
                 ends_on=(now + timedelta(days=3 * 365)).date(),
-                translations={"fr": {"purpose_text": _FRENCH[what]}},
+                translations={"fr": {"purpose_text": _FRENCH[what], "legal_basis": LEGAL_BASIS_FR}},
             ),
             proposed_by_id=consumer_approver,
         )
@@ -94,6 +94,10 @@ async def seed_sharing(
         await agreements.approve(session, row, staff_id=consumer_approver, for_agency_id=benefits.id)
 
 
+LEGAL_BASIS_FR = (
+    "Loi sur l'accès à l'information municipale et la protection de la vie privée, al. 32 b) (avec consentement); "
+    "Règlement 2024-112 sur l'aide au tarif de transport, art. 4."
+)
 _FRENCH = {
     "Household income, to check the low-income threshold": "Revenu du ménage, pour vérifier le seuil de faible "
     "revenu pour le laissez-passer de transport à tarif réduit.",
