@@ -5,12 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from townsquare.web.portal import (
+    access_log,
     account,
     apply,
     apply_autosave,
     apply_photo,
     cases,
     conversations,
+    data_sharing,
     files,
     guest_contact,
     help,
@@ -52,4 +54,6 @@ routers: list[APIRouter] = [
     pwa.router,
     push.router,
     files.router,
+    data_sharing.router,
+    access_log.router,
 ]
