@@ -33,9 +33,10 @@ from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType, ReminderStatus
 from townsquare.notify.models import Reminder
 from townsquare.routing.models import WorkItem, WorkItemStatus
+from townsquare.sharing import consents
 from townsquare.staff import service as staff
 from townsquare.staff.auth import PUBLIC, Rule, rule_of
-from townsquare.staff.models import ApiKeyScope, StaffRole
+from townsquare.staff.models import ApiKeyScope, AuditEntry, StaffRole
 
 ROLES = (
     "anonymous",
@@ -217,6 +218,29 @@ async def _world(session: AsyncSession) -> World:
     )
     session.add(reminder)
     await session.flush()
+    consent = await consents.give(  # "Data you share": resident A's consent, and a read of her record by agent A
+        session,
+        citizen_id=resident_a.id,
+        consumer_agency_id=a.id,
+        purpose="benefit-eligibility",
+        attributes=["parks.income"],
+        agreements=[],
+        channel="web",
+    )
+    staff.audit(
+        session,
+        actor_kind="staff",
+        actor_id=str(agent_a.id),
+        action="citizen.read",
+        subject_kind="citizen",
+        subject_id=str(resident_a.id),
+        citizen_id=resident_a.id,
+        agency_id=a.id,
+    )
+    await session.flush()
+    entry_id = await session.scalar(
+        select(AuditEntry.id).where(AuditEntry.citizen_id == resident_a.id, AuditEntry.action == "citizen.read")
+    )
     key_a, _ = await staff.create_api_key(session, name="A", agency_id=a.id)
     key_any, _ = await staff.create_api_key(session, name="any")
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
@@ -254,6 +278,8 @@ async def _world(session: AsyncSession) -> World:
         "agency": a.slug,
         "record_id": "R-1",
         "person_id": str(resident_a.id),
+        "consent_id": str(consent.id),
+        "entry_id": str(entry_id),
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

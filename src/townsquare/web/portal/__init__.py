@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from townsquare.web.portal import (
+    access_log,
     account,
     apply,
     apply_autosave,
@@ -12,6 +13,7 @@ from townsquare.web.portal import (
     apply_prefill,
     cases,
     conversations,
+    data_sharing,
     declared,
     files,
     guest_contact,
@@ -56,4 +58,6 @@ routers: list[APIRouter] = [
     pwa.router,
     push.router,
     files.router,
+    data_sharing.router,
+    access_log.router,
 ]
