@@ -170,7 +170,6 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             attributes={"expiry_date": "2099-03-01"},
         )
         await reminder_rules.for_case(s, permit, now=datetime(2099, 1, 1, tzinfo=UTC))
-        await declared.declare(s, citizen_id=resident.citizen_id, key="social-services.household_size", raw="3")
         # Another device, signed in with the link and the authenticator app's code: the account lists both.
         await sessions.start(
             s, citizen_id=resident.citizen_id, method="email_link+totp", hours=24, device="Firefox/128 (Android)"
@@ -337,6 +336,7 @@ async def _shared_data(runtime: Runtime, citizen_id: uuid.UUID, staff_id: uuid.U
     her date of birth, outside the agreements, was refused."""
     async with runtime.db.session() as s:
         benefits = await agencies.get_agency(s, slug="social-services")
+        await declared.declare(s, citizen_id=citizen_id, key="social-services.household_size", raw="3")  # hers
         keys = ["revenue.household_income", "transport-licensing.home_address"]
         labels = [
             sharing_agreements.label(a) for a in await sharing_agreements.between(s, consumer_agency_id=benefits.id)
