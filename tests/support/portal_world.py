@@ -195,8 +195,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
     draft = await _apply(client, [where], send=False)
     await client.post("/account/identities/phone/new", data={"phone": "613 555 0188"}, headers=ORIGIN)
     await client.post("/account/security/authenticator", headers=ORIGIN)
-    transit_draft = await _transit_pass(runtime, client)
-    client.cookies.clear()
+    transit_draft = await _transit_pass(runtime, client)  # and signs her out
 
     async with runtime.db.session() as s:
         followed = (
@@ -328,6 +327,7 @@ async def _transit_pass(runtime: Runtime, client: httpx.AsyncClient) -> str:
     page = await client.get(started.headers["location"])
     used = await client.post(started.headers["location"], data={**_form(page), "choice": "use"}, headers=ORIGIN)
     assert used.status_code == 303, used.text
+    client.cookies.clear()
     return str(started.headers["location"]).split("/")[2]
 
 
