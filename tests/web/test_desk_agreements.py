@@ -188,3 +188,29 @@ async def test_the_list_and_pages_are_scoped_to_the_staff_members_agencies(
     again = await client.post(f"/desk/agreements/{row.reference}/versions", data=_proposal())
     assert again.status_code == 409
     assert "waiting for approval" in again.text
+
+
+async def test_a_new_version_is_filled_in_from_the_latest_and_supersedes_it_once_both_approve(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await sharing_world(session)  # DSA-0001 v1 (Revenue → Benefits) in force
+    await sign_in_staff(client, "ben.sup@city.example")
+    form = await client.get("/desk/agreements/DSA-0001/new-version")
+    assert form.status_code == 200
+    assert "To check eligibility for the low-income transit pass." in form.text
+    assert 'value="household_income" checked' in form.text
+    sent = _proposal(attributes=["household_income", "mailing_address"], consent_required="yes", provider="parks")
+    made = await client.post("/desk/agreements/DSA-0001/versions", data=sent)  # the two agencies stay the same
+    assert made.status_code == 303
+    v2 = await _version(session, "DSA-0001", 2)
+    assert (v2.status, v2.attribute_codes) == (AgreementStatus.proposed, ["household_income", "mailing_address"])
+    assert (await _version(session, "DSA-0001", 1)).status is AgreementStatus.active  # until v2 is approved
+
+    assert (await client.post("/desk/agreements/DSA-0001/versions/2/approve", data={})).status_code == 303
+    await sign_in_staff(client, "rev.sup@city.example")
+    assert (await client.post("/desk/agreements/DSA-0001/versions/2/approve", data={})).status_code == 303
+    assert (await _version(session, "DSA-0001", 2)).status is AgreementStatus.active
+    assert (await _version(session, "DSA-0001", 1)).status is AgreementStatus.superseded
+    history = await client.get("/desk/agreements/DSA-0001")
+    assert history.text.index('data-agreement="DSA-0001 v2"') < history.text.index('data-agreement="DSA-0001 v1"')
+    assert "Superseded" in history.text
