@@ -33,7 +33,9 @@ from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType, ReminderStatus
 from townsquare.notify.models import Reminder
 from townsquare.routing.models import WorkItem, WorkItemStatus
+from townsquare.sharing import agreements as sharing_agreements
 from townsquare.sharing import consents
+from townsquare.sharing.holdings import put_attribute
 from townsquare.staff import service as staff
 from townsquare.staff.auth import PUBLIC, Rule, rule_of
 from townsquare.staff.models import ApiKeyScope, AuditEntry, StaffRole
@@ -241,6 +243,21 @@ async def _world(session: AsyncSession) -> World:
     entry_id = await session.scalar(
         select(AuditEntry.id).where(AuditEntry.citizen_id == resident_a.id, AuditEntry.action == "citizen.read")
     )
+    c = await create_agency(session, slug="welfare", name="Welfare")  # a third agency, party with A only
+    await put_attribute(session, agency_id=a.id, code="road_permit", name="Road permit")
+    agreement = await sharing_agreements.propose(
+        session,
+        sharing_agreements.Terms(
+            provider_agency_id=a.id,
+            consumer_agency_id=c.id,
+            attribute_codes=["road_permit"],
+            purpose="matrix-check",
+            purpose_text="To check the matrix.",
+            legal_basis="By-law 1",
+            starts_on=utcnow().date(),
+        ),
+        proposed_by_id=supervisor.id,
+    )
     key_a, _ = await staff.create_api_key(session, name="A", agency_id=a.id)
     key_any, _ = await staff.create_api_key(session, name="any")
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
@@ -280,6 +297,8 @@ async def _world(session: AsyncSession) -> World:
         "person_id": str(resident_a.id),
         "consent_id": str(consent.id),
         "entry_id": str(entry_id),
+        "agreement": agreement.reference,
+        "version": str(agreement.version),
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,
