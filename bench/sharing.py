@@ -44,6 +44,8 @@ from townsquare.events import EventBus
 from townsquare.sharing import access, agreements, consents
 from townsquare.sharing.holdings import import_csv, put_attribute
 from townsquare.sharing.models import ValueType
+from townsquare.staff import service as staff
+from townsquare.staff.models import StaffRole
 
 PURPOSE = "benefit-eligibility"
 KEYS = ["revenue.household_income", "licensing.home_address"]
@@ -70,6 +72,13 @@ async def _world(db: Database, people: int) -> tuple[Agency, Agency, list[Any]]:
             await citizens.add_identity(s, citizen_id=person.id, kind=IdentityKind.email, value=f"p{i}@example.org",
                                         region="CA", verification_method=VerificationMethod.email_link)  # fmt: skip
             ids.append(person.id)
+        admins = [
+            await staff.create_staff(
+                s, email=f"{n}@city.example", display_name=n, password="bench-password-1", role=StaffRole.admin
+            )
+            for n in ("one", "two")
+        ]
+        first, second = admins
         for provider, codes in ((revenue, ["household_income"]), (licensing, ["home_address"])):
             row = await agreements.propose(
                 s,
@@ -81,10 +90,11 @@ async def _world(db: Database, people: int) -> tuple[Agency, Agency, list[Any]]:
                     "eligibility",
                     "by-law",
                     utcnow().date() - timedelta(days=1),
-                ),  # fmt: skip
-                proposed_by_id=None,  # type: ignore[arg-type]
+                ),
+                proposed_by_id=first.id,
             )
-            row.status = agreements.AgreementStatus.active
+            await agreements.approve(s, row, staff_id=first.id, for_agency_id=provider.id)
+            await agreements.approve(s, row, staff_id=second.id, for_agency_id=benefits.id)
         for person_id in ids:
             await consents.give(s, citizen_id=person_id, consumer_agency_id=benefits.id, purpose=PURPOSE,
                                 attributes=KEYS, agreements=[], channel="web")  # fmt: skip
@@ -163,8 +173,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
+    load = [round(x, 2) for x in os.getloadavg()]
     print(f"Townsquare tell-us-once bench  {os.cpu_count()} CPUs, {platform.python_implementation()} "
-          f"{platform.python_version()}, load average {[round(x, 2) for x in os.getloadavg()]}", flush=True)  # fmt: skip
+          f"{platform.python_version()}, load average {load}", flush=True)  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="townsquare-sharing-") as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'sharing.db'}"
         result = asyncio.run(run(url, args))
