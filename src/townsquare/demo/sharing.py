@@ -21,6 +21,7 @@ from townsquare.sharing import agreements
 from townsquare.sharing.holdings import Identifier, IncomingRecord, put_record
 
 PURPOSE = "benefit-eligibility"
+SHOWCASE_EMAIL = "pat.tremblay@example.org"  # README: sign in with it and apply for the transit pass
 REGION = "CA"
 
 
@@ -67,6 +68,16 @@ async def seed_sharing(
             record = IncomingRecord(f"DL-{200000 + index}", changed, named, values)
             await put_record(session, licensing, record, source="Licensing system (demo)",
                              provenance={"via": "demo"}, region=REGION)  # fmt: skip
+    # Someone who has never used the portal: both agencies know her by her email, so the first time she signs in
+    # with it (proving it), her records link to her and the transit pass's form offers them.
+    showcase = [Identifier(IdentityKind.email, SHOWCASE_EMAIL)]
+    when = now - timedelta(days=30)
+    await put_record(session, revenue, IncomingRecord("RT-099999", when, showcase, {"household_income": 27400,
+                     "mailing_address": postal(places[0])}), source="Tax roll (demo)", provenance={"via": "demo"},
+                     region=REGION)  # fmt: skip
+    await put_record(session, licensing, IncomingRecord("DL-299999", when, showcase, {"home_address": postal(places[0]),
+                     "date_of_birth": "1988-06-14"}), source="Licensing system (demo)", provenance={"via": "demo"},
+                     region=REGION)  # fmt: skip
     if provider_approver is None or consumer_approver is None:
         return
     terms = [
