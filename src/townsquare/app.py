@@ -31,6 +31,7 @@ from townsquare.api import letters as letters_api
 from townsquare.api import notifications as notifications_api
 from townsquare.api import openapi as api_openapi
 from townsquare.api import routing as routing_api
+from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
 from townsquare.channels import chat, email, sms, voice
@@ -315,6 +316,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         notifications_api.router,
         letters_api.router,
         routing_api.router,
+        sharing_api.router,
         staff_api.router,
         webhooks_api.router,
     ):

@@ -11,6 +11,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -38,6 +39,8 @@ from townsquare.notify.letters.views import BatchView
 from townsquare.places import service as places
 from townsquare.routing import agents as routing_agents
 from townsquare.settings import Settings, get_settings
+from townsquare.sharing import holdings
+from townsquare.sharing.holdings import ImportResult
 from townsquare.staff import service as staff
 from townsquare.staff import sign_in
 from townsquare.staff.models import ApiKeyScope, StaffRole
@@ -57,6 +60,8 @@ catalogue_cli = typer.Typer(
 cli.add_typer(catalogue_cli, name="catalogue")
 knowledge_cli = typer.Typer(help="The knowledge base's articles.", no_args_is_help=True)
 cli.add_typer(knowledge_cli, name="knowledge")
+records_cli = typer.Typer(help="What agencies hold about people (tell us once).", no_args_is_help=True)
+cli.add_typer(records_cli, name="agency-records")
 
 
 # Libraries whose debug output echoes SQL parameters or request bodies, i.e. personal data.
@@ -333,6 +338,48 @@ def places_import(
             typer.echo(f"Nothing imported ({note}). {problem.detail}", err=True)
             raise typer.Exit(1) from problem
     typer.echo(f"Imported {count} address{'es' if count != 1 else ''} into the register.")
+
+
+@records_cli.command("import")
+def agency_records_import(
+    agency: str = typer.Argument(..., help="The agency's slug: whose records these are"),
+    file: Path = typer.Argument(..., help="CSV: record_id,last_updated[,email][,phone], then attribute columns"),
+) -> None:
+    """Put an agency's records from a CSV file, all or nothing (the same checks as the API's import)."""
+
+    async def run(text: str) -> ImportResult:
+        settings = get_settings()
+        db = Database(settings.database_url, EventBus())
+        try:
+            async with db.session() as session:
+                owner = await agencies.get_agency(session, slug=agency)
+                provenance = {"via": "cli", "file": file.name, "operator": _operator()}
+                result = await holdings.import_csv(session, owner, text, source=f"file {file.name}",
+                                                   provenance=provenance, region=settings.default_region)  # fmt: skip
+                staff.audit(session, actor_kind="system", actor_id=_operator(), action="agency_record.import",
+                            subject_kind="agency", subject_id=str(owner.id), agency_id=owner.id,
+                            detail=asdict(result), purpose="townsquare agency-records import")  # fmt: skip
+                await session.commit()
+                return result
+        finally:
+            await db.dispose()
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"Error: cannot read {file} as UTF-8 text: {error}", err=True)
+        raise typer.Exit(2) from error
+    try:
+        result = asyncio.run(run(text))
+    except Problem as problem:
+        typer.echo(f"Nothing imported. {problem.detail}", err=True)
+        for wrong in problem.errors:
+            typer.echo(f"  {wrong.field}: {wrong.message}", err=True)
+        raise typer.Exit(1) from problem
+    typer.echo(
+        f"{result.created} record(s) created, {result.updated} updated; {result.linked} linked to a person, "
+        f"{result.unmatched} naming no one who proved an identifier, {result.ambiguous} naming more than one."
+    )
 
 
 DRY_RUN_HELP = "Report what would change without writing anything"

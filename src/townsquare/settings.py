@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # Residents' sign-in (portal and chat widget)
     citizen_session_hours: int = Field(default=24 * 30, ge=1, description="How long a resident stays signed in")
     sign_in_link_minutes: int = Field(default=15, ge=1, le=24 * 60, description="Life of an emailed sign-in link")
+    prefill_offer_hours: float = Field(
+        default=24.0, gt=0, description="How long values another agency holds, prefilled with consent, stay offered"
+    )
     oidc_issuer: str | None = Field(default=None, description="OpenID Connect issuer URL; unset = email links only")
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None

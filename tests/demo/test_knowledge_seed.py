@@ -1,4 +1,4 @@
-"""The demo knowledge base seeds once: 40 answers in English and French, live, linked, fit for every channel."""
+"""The demo knowledge base seeds once: 41 answers in English and French, live, linked, fit for every channel."""
 
 from __future__ import annotations
 
@@ -57,10 +57,10 @@ async def test_seeding_twice_gives_every_article_live_once_in_both_languages(db:
         await s.commit()
         assert await knowledge.current_revision(s) == revision  # nothing published again
 
-        assert (await s.execute(select(func.count()).select_from(Article))).scalar_one() == 80
-        assert (await s.execute(select(func.count()).select_from(ArticleVersion))).scalar_one() == 80
+        assert (await s.execute(select(func.count()).select_from(Article))).scalar_one() == 82
+        assert (await s.execute(select(func.count()).select_from(ArticleVersion))).scalar_one() == 82
         lives = await knowledge.live_all(s)
-        assert len(lives) == 80
+        assert len(lives) == 82
         by_slug = {live.slug: live for live in lives}
 
         authors = set((await s.execute(select(ArticleVersion.author_id).distinct())).scalars())
@@ -90,7 +90,7 @@ async def test_seeding_twice_gives_every_article_live_once_in_both_languages(db:
                 assert live.summary, live.slug
                 assert live.body.count("\n") >= 5, live.slug
         groups = {live.group_id for live in lives}
-        assert len(groups) == 40
+        assert len(groups) == 41
 
 
 def test_the_demo_articles_cover_every_demo_agency_and_service() -> None:
@@ -98,7 +98,7 @@ def test_the_demo_articles_cover_every_demo_agency_and_service() -> None:
     AGENCIES = [{"slug": a.agency.slug} for a in agencies]
     SERVICES = [{"code": s.code} for a in agencies for s in a.services]
 
-    assert len(ARTICLES) == 40
-    assert len({a["key"] for a in ARTICLES}) == 40
+    assert len(ARTICLES) == 41
+    assert len({a["key"] for a in ARTICLES}) == 41
     assert {a["agency"] for a in ARTICLES} == {a["slug"] for a in AGENCIES}
     assert {code for a in ARTICLES for code in a["services"]} == {s["code"] for s in SERVICES}

@@ -33,9 +33,12 @@ from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType, ReminderStatus
 from townsquare.notify.models import Reminder
 from townsquare.routing.models import WorkItem, WorkItemStatus
+from townsquare.sharing import agreements as sharing_agreements
+from townsquare.sharing import consents
+from townsquare.sharing.holdings import put_attribute
 from townsquare.staff import service as staff
 from townsquare.staff.auth import PUBLIC, Rule, rule_of
-from townsquare.staff.models import ApiKeyScope, StaffRole
+from townsquare.staff.models import ApiKeyScope, AuditEntry, StaffRole
 
 ROLES = (
     "anonymous",
@@ -75,6 +78,8 @@ ALLOWED: dict[str, set[str]] = {
     "conversation": OF_A,
     "interaction": OF_A,
     "citizen": API,
+    "agency-system": {"agent_a", "supervisor", "key_a"},  # its own systems only: no all-agency key, no admin
+    "reader-agency": API,  # every API caller reads for an agency of its own; agreements and consent decide the rest
 }
 
 
@@ -215,6 +220,44 @@ async def _world(session: AsyncSession) -> World:
     )
     session.add(reminder)
     await session.flush()
+    consent = await consents.give(  # "Data you share": resident A's consent, and a read of her record by agent A
+        session,
+        citizen_id=resident_a.id,
+        consumer_agency_id=a.id,
+        purpose="benefit-eligibility",
+        attributes=["parks.income"],
+        agreements=[],
+        channel="web",
+    )
+    staff.audit(
+        session,
+        actor_kind="staff",
+        actor_id=str(agent_a.id),
+        action="citizen.read",
+        subject_kind="citizen",
+        subject_id=str(resident_a.id),
+        citizen_id=resident_a.id,
+        agency_id=a.id,
+    )
+    await session.flush()
+    entry_id = await session.scalar(
+        select(AuditEntry.id).where(AuditEntry.citizen_id == resident_a.id, AuditEntry.action == "citizen.read")
+    )
+    c = await create_agency(session, slug="welfare", name="Welfare")  # a third agency, party with A only
+    await put_attribute(session, agency_id=a.id, code="road_permit", name="Road permit")
+    agreement = await sharing_agreements.propose(
+        session,
+        sharing_agreements.Terms(
+            provider_agency_id=a.id,
+            consumer_agency_id=c.id,
+            attribute_codes=["road_permit"],
+            purpose="matrix-check",
+            purpose_text="To check the matrix.",
+            legal_basis="By-law 1",
+            starts_on=utcnow().date(),
+        ),
+        proposed_by_id=supervisor.id,
+    )
     key_a, _ = await staff.create_api_key(session, name="A", agency_id=a.id)
     key_any, _ = await staff.create_api_key(session, name="any")
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
@@ -249,6 +292,13 @@ async def _world(session: AsyncSession) -> World:
         "language": "en",
         "webhook_id": str(uuid.uuid4()),
         "delivery_id": str(uuid.uuid4()),
+        "agency": a.slug,
+        "record_id": "R-1",
+        "person_id": str(resident_a.id),
+        "consent_id": str(consent.id),
+        "entry_id": str(entry_id),
+        "agreement": agreement.reference,
+        "version": str(agreement.version),
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

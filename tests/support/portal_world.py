@@ -10,6 +10,7 @@ list nor `NOT_PAGES` accounts for, so a new page cannot go unchecked.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.demo.city import city
 from townsquare.demo.seed import seed
 from townsquare.engagement import links
+from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Direction, InteractionKind
 from townsquare.notify import opt_outs
@@ -42,8 +44,11 @@ from townsquare.notify import reminders as reminder_rules
 from townsquare.notify.kinds import MessageType
 from townsquare.notify.notifications import Notifier, Request
 from townsquare.residents import accounts
+from townsquare.sharing import access, consents, declared
+from townsquare.sharing import agreements as sharing_agreements
+from townsquare.sharing.holdings import Identifier, IncomingRecord, put_record
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffAccount, StaffRole
+from townsquare.staff.models import ApiKey, AuditEntry, StaffAccount, StaffRole
 from townsquare.web.portal.account import PENDING_COOKIE
 
 ORIGIN = {"Origin": "http://testserver"}
@@ -60,6 +65,8 @@ NOT_PAGES: dict[str, str] = {
     "/sw.js": "the service worker's script",
     "/manifest.webmanifest": "JSON; its words are checked on their own (test_the_manifest_speaks_french)",
     "/applications/{draft_id}/photo": "the photo a resident added to a report, served as it is",
+    "/account/sharing/{consent_id}/receipt.json": "a consent receipt as JSON, a download",
+    "/account/access-log.csv": "the access log as CSV, a download",
 }
 
 
@@ -84,6 +91,9 @@ class World:
     guest_token: str  # a visitor without an account, waiting for the code to follow that report
     allowed: list[str] = field(default_factory=list)
     catalogue_english: frozenset[str] = frozenset()  # words of the catalogue's English names, not French ones
+    transit_draft_id: str = ""  # an application whose answers were filled in from other agencies, with consent
+    consent_id: uuid.UUID | None = None  # Marie's consent that Social Services read her income and address
+    access_entry_id: uuid.UUID | None = None  # a read of that data by a member of staff, in her access log
 
 
 @dataclass(frozen=True)
@@ -185,7 +195,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
     draft = await _apply(client, [where], send=False)
     await client.post("/account/identities/phone/new", data={"phone": "613 555 0188"}, headers=ORIGIN)
     await client.post("/account/security/authenticator", headers=ORIGIN)
-    client.cookies.clear()
+    transit_draft = await _transit_pass(runtime, client)  # and signs her out
 
     async with runtime.db.session() as s:
         followed = (
@@ -241,6 +251,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         await s.commit()
         reference, conversation_id, reply_id = case.reference, conversation.id, reply.id
 
+    consent_id, access_entry_id = await _shared_data(runtime, resident.citizen_id, wren_id)
     settings = runtime.settings
     unsubscribe = opt_outs.token(
         settings.secret_key, opt_outs.Unsubscribe(resident.citizen_id, "email", MessageType.status_change)
@@ -254,12 +265,14 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         settings.brand_name,
         settings.map_tile_attribution,
         "English",  # the language switch names English in English (lang="en")
+        *HOME.split("\n"),  # her address, as the licensing office holds it
         *(street.name for street in demo.streets),
         *staff_notes,
         *(report.description for report in demo.reports),  # what the demo's reporters wrote, in English
     ]
     async with runtime.db.session() as s:
         neighbour, cases_of, conversations_of = await _neighbour(s, runtime)
+        systems = list((await s.execute(select(ApiKey.name))).scalars())  # agency systems, named as they are
         named: list[Agency | Service] = [*await agencies.list_agencies(s), *await agencies.list_services(s)]
         english = [text for record in named for text in (record.name, getattr(record, "group", ""))]
         french = [
@@ -268,7 +281,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             for field_name, text in (record.translations or {}).get("fr", {}).items()
             if field_name in ("name", "group", "description")
         ]
-    allowed += [await _display_name(runtime, neighbour.citizen_id), *(member.name for member in demo.staff)]
+    allowed += [await _display_name(runtime, neighbour.citizen_id), *(member.name for member in demo.staff), *systems]
     return World(
         catalogue_english=words_only_in_english(english, french),
         resident=resident,
@@ -287,7 +300,62 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         followed_report=followed,
         guest_token=guest_token,
         allowed=allowed,
+        transit_draft_id=transit_draft,
+        consent_id=consent_id,
+        access_entry_id=access_entry_id,
     )
+
+
+HOME = "130 Queen Street West\nToronto ON M5H 2N2"
+
+
+async def _transit_pass(runtime: Runtime, client: httpx.AsyncClient) -> str:
+    """Marie's income and address as Revenue and Licensing hold them, used (with her consent) to apply for the
+    low-income transit pass; the draft's id."""
+    async with runtime.db.session() as s:
+        named = [Identifier(IdentityKind.email, "marie@example.org")]
+        when = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+        revenue = await agencies.get_agency(s, slug="revenue")
+        licensing = await agencies.get_agency(s, slug="transport-licensing")
+        await put_record(s, revenue, IncomingRecord("RT-MARIE", when, named, {"household_income": 28400}),
+                         source="test", provenance={}, region="CA")  # fmt: skip
+        await put_record(s, licensing, IncomingRecord("DL-MARIE", when, named, {"home_address": HOME}),
+                         source="test", provenance={}, region="CA")  # fmt: skip
+        await s.commit()
+    started = await client.get("/services/TRANSIT-PASS/apply")
+    assert started.headers.get("location", "").endswith("/prefill"), started.text  # asked first
+    page = await client.get(started.headers["location"])
+    used = await client.post(started.headers["location"], data={**_form(page), "choice": "use"}, headers=ORIGIN)
+    assert used.status_code == 303, used.text
+    client.cookies.clear()
+    return str(started.headers["location"]).split("/")[2]
+
+
+async def _shared_data(runtime: Runtime, citizen_id: uuid.UUID, staff_id: uuid.UUID) -> tuple[uuid.UUID, uuid.UUID]:
+    """Marie agreed that Social Services read her income and address; a member of staff read them, and a read of
+    her date of birth, outside the agreements, was refused."""
+    async with runtime.db.session() as s:
+        benefits = await agencies.get_agency(s, slug="social-services")
+        await declared.declare(s, citizen_id=citizen_id, key="social-services.household_size", raw="3")  # hers
+        keys = ["revenue.household_income", "transport-licensing.home_address"]
+        labels = [
+            sharing_agreements.label(a) for a in await sharing_agreements.between(s, consumer_agency_id=benefits.id)
+        ]
+        consent = await consents.give(s, citizen_id=citizen_id, consumer_agency_id=benefits.id,
+                                      purpose="benefit-eligibility", attributes=keys, agreements=labels,
+                                      channel="web")  # fmt: skip
+        await s.commit()
+        reader = access.Reader("staff", str(staff_id), benefits.id, "desk", "GET /desk/citizens/{citizen_id}")
+        await access.read(s, reader=reader, consumer=benefits, citizen_id=citizen_id, keys=keys,
+                          purpose="benefit-eligibility")  # fmt: skip
+        with contextlib.suppress(Problem):  # refused: outside the agreements, and logged as such
+            await access.read(s, reader=reader, consumer=benefits, citizen_id=citizen_id,
+                              keys=["transport-licensing.date_of_birth"], purpose="benefit-eligibility")  # fmt: skip
+        entry = await s.scalar(
+            select(AuditEntry.id).where(AuditEntry.citizen_id == citizen_id, AuditEntry.action == access.READ)
+        )
+        assert entry is not None
+        return consent.id, entry
 
 
 async def _neighbour(s: AsyncSession, runtime: Runtime) -> tuple[Resident, list[str], list[uuid.UUID]]:
@@ -369,6 +437,7 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/account/preferences", "/account/preferences"),
         ("/account/notifications", "/account/notifications"),
         ("/account/reminders", "/account/reminders"),
+        ("/account/details", "/account/details"),
         ("/account/security", "/account/security"),
         ("/account/security/authenticator", "/account/security/authenticator"),
         ("/account/identities/phone/new", "/account/identities/phone/new"),
@@ -379,6 +448,9 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/applications/{draft_id}/pages/{number}", f"/applications/{world.draft_id}/pages/2"),
         ("/applications/{draft_id}/check", f"/applications/{world.draft_id}/check"),
         ("/applications/{draft_id}/done", f"/applications/{world.sent_draft_id}/done"),
+        ("/applications/{draft_id}/prefill", f"/applications/{world.transit_draft_id}/prefill"),
+        ("/applications/{draft_id}/pages/{number}", f"/applications/{world.transit_draft_id}/pages/1"),
+        ("/applications/{draft_id}/pages/{number}", f"/applications/{world.transit_draft_id}/pages/2"),
         ("/contact", f"/contact?for=draft:{world.draft_id}"),
         ("/reports/{reference}", f"/reports/{world.followed_report}?followed=1"),
         ("/reports/{reference}", f"/reports/{world.report_reference}?sent=1"),
@@ -389,16 +461,28 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/account", "/account?updated=preferences"),
         ("/account/notifications", "/account/notifications?saved=1"),
         ("/account/reminders", "/account/reminders?cancelled=1"),
+        ("/account/details", "/account/details?saved=1"),
+        ("/account/details", "/account/details?removed=1"),
         ("/account/security", "/account/security?changed=on"),
         ("/account/security", "/account/security?changed=off"),
         ("/account/messages/{conversation_id}", f"/account/messages/{world.conversation_id}?sent=1"),
         ("/applications/{draft_id}/pages/{number}", f"/applications/{world.draft_id}/pages/1?saved=1"),
+        ("/account/sharing", "/account/sharing"),
+        ("/account/sharing", "/account/sharing?withdrawn=1"),
+        ("/account/sharing/{consent_id}/withdraw", f"/account/sharing/{world.consent_id}/withdraw"),
+        ("/account/sharing/{consent_id}/receipt", f"/account/sharing/{world.consent_id}/receipt"),
+        ("/account/access-log", "/account/access-log"),
+        ("/account/access-log", "/account/access-log?kind=refusals"),
+        ("/account/access-log/{entry_id}/why", f"/account/access-log/{world.access_entry_id}/why"),
     ]
     account_missing = [
         ("/account/cases/{reference}", "/account/cases/TS-0000-000000", 404),
         ("/account/messages/{conversation_id}", f"/account/messages/{uuid.uuid4()}", 404),
         ("/applications/{draft_id}/pages/{number}", f"/applications/{uuid.uuid4()}/pages/1", 404),
         ("/account/identities/{identity_id}/remove", f"/account/identities/{uuid.uuid4()}/remove", 404),
+        ("/account/sharing/{consent_id}/receipt", f"/account/sharing/{uuid.uuid4()}/receipt", 404),
+        ("/account/access-log/{entry_id}/why", f"/account/access-log/{uuid.uuid4()}/why", 404),
+        ("/account/access-log", "/account/access-log?start=hier", 422),
     ]
     pages = [PortalPage(route, url, signed) for signed in (False, True) for route, url in public]
     pages += [PortalPage(route, url, signed, status) for signed in (False, True) for route, url, status in missing]
@@ -412,6 +496,7 @@ def portal_pages(world: World) -> list[PortalPage]:
     theirs = world.neighbour.token
     pages += [PortalPage("/account/cases", "/account/cases", True, token=theirs)]
     pages += [PortalPage("/account/messages", "/account/messages", True, token=theirs)]
+    pages += [PortalPage("/account/access-log", "/account/access-log", True, token=theirs)]
     pages += [
         PortalPage("/account/cases/{reference}", f"/account/cases/{r}", True, token=theirs)
         for r in world.neighbour_cases
@@ -450,6 +535,7 @@ def portal_forms(world: World) -> list[PortalForm]:
         PortalForm("/account/identities/email/confirm/not-a-real-token", {}, False, 400),
         PortalForm(f"/applications/{draft}/pages/2", {"f.size": ""}, True, 422),
         PortalForm(f"/applications/{draft}/submit", {}, True, 422),
+        PortalForm(f"/applications/{world.transit_draft_id}/prefill", {}, True, 422),  # neither choice
         PortalForm(f"/account/messages/{conversation}", {"text": ""}, True, 422),
         PortalForm("/account/identities/phone/new", {"phone": "pas un numéro"}, True, 422),
         PortalForm("/account/identities/phone/code", {"code": "000000"}, True, 422),

@@ -39,6 +39,7 @@ class AttributeSpec:
     values: list[dict[str, str]] = field(default_factory=list)
     page: int = 1
     translations: dict[str, Any] = field(default_factory=dict)
+    prefill_from: str | None = None  # "provider.code": another agency's attribute that may fill it in
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ServiceSpec:
     notice: str = ""
     translations: dict[str, Any] = field(default_factory=dict)
     attributes: list[AttributeSpec] = field(default_factory=list)
+    sharing_purpose: str | None = None  # why its form may read other agencies' data
 
 
 async def put_agency(
@@ -120,6 +122,7 @@ def _attribute_values(spec: AttributeSpec, order: int) -> dict[str, Any]:
         "values": spec.values,
         "page": spec.page,
         "translations": spec.translations,
+        "prefill_from": spec.prefill_from,
     }
 
 
@@ -137,6 +140,7 @@ async def put_service(session: AsyncSession, *, agency_id: uuid.UUID, spec: Serv
         "open311": spec.open311,
         "notice": spec.notice,
         "translations": spec.translations,
+        "sharing_purpose": spec.sharing_purpose,
     }
     stmt = select(Service).where(Service.code == spec.code).options(selectinload(Service.attributes))
     service = await session.scalar(stmt)

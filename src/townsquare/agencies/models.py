@@ -75,6 +75,8 @@ class Service(IdMixin, TimestampMixin, Base):
     notice: Mapped[str] = mapped_column(Text, default="")
     # Other languages' wording, e.g. {"fr": {"name": "...", "description": "..."}}; English is in the columns.
     translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Why its form may read other agencies' data (a data-sharing agreement's purpose); None: it reads none.
+    sharing_purpose: Mapped[str | None] = mapped_column(String(64))
 
     attributes: Mapped[list[ServiceAttribute]] = relationship(
         order_by="ServiceAttribute.order", cascade="all, delete-orphan", lazy="raise"
@@ -100,6 +102,8 @@ class ServiceAttribute(IdMixin, Base):
     page: Mapped[int] = mapped_column(Integer, default=0)
     # By language ("fr"): the description, the datatype description and each value's name by its key.
     translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The attribute another agency holds that may fill it in ("revenue.household_income"), with consent.
+    prefill_from: Mapped[str | None] = mapped_column(String(130))
 
 
 class CannedResponse(IdMixin, TimestampMixin, Base):

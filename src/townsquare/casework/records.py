@@ -61,6 +61,45 @@ async def read_citizen(
     return view
 
 
+@dataclass(frozen=True)
+class Answer:
+    """One of the case's form answers and where it came from: `mark` is "verified", "unverified" (offered from
+    somewhere but not checked by an agency) or "declared" (typed in); `origin` says from whom, when, under what."""
+
+    code: str
+    value: Any
+    mark: str
+    origin: str
+
+
+def _when(raw: object) -> str:
+    try:
+        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    return f"{moment.day} {moment:%b %Y}"
+
+
+def answers_of(case: Case, agency_names: dict[str, str]) -> list[Answer]:
+    """The case's answers, each marked with its provenance (`Case.provenance`, by attribute code)."""
+    found = []
+    for code, value in case.attributes.items():
+        entry = (case.provenance or {}).get(code)
+        if not isinstance(entry, dict):
+            found.append(Answer(code, value, "declared", "Self-declared: typed in, not checked by an agency"))
+            continue
+        slug = str(entry.get("agency") or str(entry.get("source", "")).split(".", 1)[0])
+        parts = [f"from {agency_names.get(slug, slug)}" if slug else "", _when(entry.get("last_updated", ""))]
+        if entry.get("agreement"):
+            parts.append(f"under {entry['agreement']}")
+            consent = entry.get("consent_id")
+            parts.append("with the resident's consent" if consent else "without consent, as the law allows")
+        verified = entry.get("verified") is True
+        origin = " · ".join(["Verified" if verified else "Not verified", *filter(None, parts)])
+        found.append(Answer(code, value, "verified" if verified else "unverified", origin))
+    return found
+
+
 @dataclass
 class CaseView:
     """Everything the case page shows."""
@@ -79,6 +118,7 @@ class CaseView:
     staff_names: dict[uuid.UUID, str]
     assignable: list[desk.StaffChoice]
     transitions: list[CaseStatus]
+    answers: list[Answer]
 
     def page(self) -> dict[str, Any]:
         """The view's fields by name, for a template (shallow)."""
@@ -121,6 +161,10 @@ async def _likely_duplicates(session: AsyncSession, case: Case) -> list[dict[str
     ]
 
 
+async def _agency_names(session: AsyncSession) -> dict[str, str]:
+    return {a.slug: a.name for a in await agencies.list_agencies(session)}
+
+
 async def read_case(session: AsyncSession, *, me: Principal, reference: str, purpose: str) -> CaseView:
     """One case as the desk shows it — where, who reported it and how, its history, links, likely duplicates and
     timeline — its read written to the access log and committed."""
@@ -157,6 +201,7 @@ async def read_case(session: AsyncSession, *, me: Principal, reference: str, pur
         staff_names=await desk.staff_names(session, ids=authors),
         assignable=await desk.agency_staff(session, agency_id=case.agency_id),
         transitions=sorted(cases.TRANSITIONS[case.status]),
+        answers=answers_of(case, await _agency_names(session) if case.provenance else {}),
     )
     await session.commit()
     return view

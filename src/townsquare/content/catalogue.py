@@ -20,6 +20,7 @@ from townsquare.content.files import ContentError, ContentInvalid, ImportReport,
 from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType
 from townsquare.routing import setup as contact_centre
+from townsquare.sharing import holdings
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,8 @@ def _across_files(loaded: list[LoadedAgency]) -> list[ContentError]:
         once(item, ("agency", item.content.agency.slug), "agency.slug", item.content.agency.slug)
         for index, service in enumerate(item.content.services):
             once(item, ("service", service.code), f"services[{index}].code", service.code)
+        for holding in item.content.holdings:
+            seen.setdefault(("held", f"{item.content.agency.slug}.{holding.code}"), item.name)
     for item in loaded:
         named = [(f"sla_targets[{i}].service", t.service) for i, t in enumerate(item.content.sla_targets)]
         named += [(f"queues[{i}].service_codes", c) for i, q in enumerate(item.content.queues) for c in q.service_codes]
@@ -75,6 +78,17 @@ def _across_files(loaded: list[LoadedAgency]) -> list[ContentError]:
             ContentError(item.name, field, f"no service has code {code!r}")
             for field, code in named
             if code is not None and ("service", code) not in seen
+        ]
+        prefills = [
+            (f"services[{i}].attributes[{j}].prefill_from", a.prefill_from)
+            for i, service in enumerate(item.content.services)
+            for j, a in enumerate(service.attributes)
+            if a.prefill_from
+        ]
+        errors += [
+            ContentError(item.name, field, f"no agency file declares the holding {held!r}")
+            for field, held in prefills
+            if ("held", held) not in seen
         ]
     return errors
 
@@ -102,9 +116,11 @@ def _service_spec(service: ServiceIn) -> agencies.ServiceSpec:
                 values=[{"key": v.key, "name": v.name} for v in a.values],
                 page=a.page,
                 translations={lang: wording.stored() for lang, wording in a.translations.items()},
+                prefill_from=a.prefill_from,
             )
             for a in service.attributes
         ],
+        sharing_purpose=service.sharing_purpose,
     )
 
 
@@ -137,6 +153,20 @@ async def _agency(session: AsyncSession, item: LoadedAgency, report: ImportRepor
     report.add("agencies", change, a.slug)
     points = [(p.channel.value, p.address) for p in spec.contact_points]
     report.add("contact points", await agencies.put_contact_points(session, agency_id=agency.id, points=points), a.slug)
+    for held in spec.holdings:
+        change = await holdings.put_attribute(
+            session,
+            agency_id=agency.id,
+            code=held.code,
+            name=held.name,
+            description=held.description,
+            value_type=held.value_type,
+            classification=held.classification,
+            verified=held.verified,
+            active=held.active,
+            translations={lang: wording.model_dump() for lang, wording in held.translations.items()},
+        )
+        report.add("holdings", change, f"{a.slug}.{held.code}")
     for service in spec.services:
         stored, change = await agencies.put_service(session, agency_id=agency.id, spec=_service_spec(service))
         report.add("services", change, service.code)

@@ -14,10 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from townsquare.agencies.models import AttributeDatatype, ServiceType
 from townsquare.interactions.models import Channel
+from townsquare.sharing.models import Classification, ValueType
 
 CODE = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 SLUG = r"^[a-z0-9][a-z0-9-]{0,63}$"
 LANGUAGE = r"^[a-z]{2}$"
+HELD = r"^[a-z0-9][a-z0-9-]{0,63}\.[a-z0-9_]{1,64}$"  # an attribute an agency holds: "agency-slug.code"
+PURPOSE = r"^[a-z0-9][a-z0-9-]{1,63}$"
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 PERIOD = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$")
 Text = Annotated[str, Field(min_length=1)]
@@ -143,6 +146,7 @@ class AttributeIn(Strict):
     values: list[ValueIn] = Field(default_factory=list)
     page: int = Field(1, ge=1)
     translations: dict[Annotated[str, Field(pattern=LANGUAGE)], AttributeWordingIn] = Field(default_factory=dict)
+    prefill_from: str | None = Field(None, pattern=HELD)  # "revenue.household_income": another agency's value
 
     @model_validator(mode="after")
     def _lists_have_values(self) -> AttributeIn:
@@ -198,6 +202,14 @@ class ServiceIn(Strict):
     translations: dict[Annotated[str, Field(pattern=LANGUAGE)], ServiceWordingIn] = Field(default_factory=dict)
     attributes: list[AttributeIn] = Field(default_factory=list)
     reminders: list[ReminderIn] = Field(default_factory=list)
+    sharing_purpose: str | None = Field(None, pattern=PURPOSE)  # why its form may read other agencies' data
+
+    @model_validator(mode="after")
+    def _prefill_has_a_purpose(self) -> ServiceIn:
+        prefilled = [a.code for a in self.attributes if a.prefill_from]
+        if prefilled and self.sharing_purpose is None:
+            raise ValueError(f"{', '.join(prefilled)} prefill from another agency: name the service's sharing_purpose")
+        return self
 
     @model_validator(mode="after")
     def _reminders_once_on_dates(self) -> ServiceIn:
@@ -221,6 +233,24 @@ class ServiceIn(Strict):
         return value
 
 
+class HoldingWordingIn(Strict):
+    name: Text
+    description: str = ""
+
+
+class HoldingIn(Strict):
+    """Something the agency is the source of about people (its own systems send the values)."""
+
+    code: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
+    name: Text
+    description: str = ""
+    value_type: ValueType = ValueType.text
+    classification: Classification = Classification.protected_a
+    verified: bool = True
+    active: bool = True
+    translations: dict[Annotated[str, Field(pattern=LANGUAGE)], HoldingWordingIn] = Field(default_factory=dict)
+
+
 class AgencyFile(Strict):
     """One agency and everything that belongs to it."""
 
@@ -233,6 +263,16 @@ class AgencyFile(Strict):
     wrap_up_codes: list[WrapUpCodeIn] = Field(default_factory=list)
     canned_responses: list[CannedResponseIn] = Field(default_factory=list)
     services: list[ServiceIn] = Field(default_factory=list)
+    holdings: list[HoldingIn] = Field(default_factory=list)
+
+    @field_validator("holdings")
+    @classmethod
+    def _distinct_holdings(cls, value: list[HoldingIn]) -> list[HoldingIn]:
+        codes = [h.code for h in value]
+        twice = sorted({c for c in codes if codes.count(c) > 1})
+        if twice:
+            raise ValueError(f"holding codes must differ: {', '.join(twice)} used twice")
+        return value
 
     @model_validator(mode="after")
     def _teams_known(self) -> AgencyFile:

@@ -28,6 +28,7 @@ from townsquare.demo.addresses import address_points, register_rows
 from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR, NOTIFICATIONS_DIR, city
 from townsquare.demo.history import History
 from townsquare.demo.reports import REPORTS, ReportContext, create_demo_key, seed_reports
+from townsquare.demo.sharing import seed_sharing
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions.models import Interaction
 from townsquare.interactions.storage import AttachmentStore
@@ -82,7 +83,7 @@ async def seed(
         step = progress("Catalogue, staff, addresses, knowledge", 4)
         await import_catalogue(session, CATALOGUE_DIR)
         step(1)
-        admin_id, staff_by_agency = await _staff(session)
+        admin_id, staff_by_agency, staff_ids = await _staff(session)
         step(1)
         await places_service.import_rows(session, register_rows())
         step(1)
@@ -96,7 +97,8 @@ async def seed(
             faker,
             prefix,
             utcnow(),
-            await agencies.list_services(session),
+            # Services residents have contacted the city about (the demo's phrases); a new benefit starts empty.
+            [s for s in await agencies.list_services(session) if s.code in city().phrases.openers],
             staff_by_agency,
             address_points(),
         )
@@ -106,6 +108,16 @@ async def seed(
         for start, resident in journeys:
             await history.journey(resident, start)
             advance(1)
+        supervisor = next((staff_ids[s.email] for s in city().staff if s.role == "supervisor"), None)
+        await seed_sharing(
+            session,
+            residents=history.residents,
+            places=address_points(),
+            rng=rng,
+            now=history.now,
+            provider_approver=supervisor,
+            consumer_approver=admin_id,
+        )
         key = await create_demo_key(session, created_by_id=admin_id)
         works = staff_by_agency.get((await agencies.get_agency(session, slug="city-works")).id, [])
         await session.commit()
@@ -125,13 +137,16 @@ async def seed(
     return DemoSummary(True, citizens, history.case_count + len(REPORTS), recorded, staff_listing())
 
 
-async def _staff(session: AsyncSession) -> tuple[uuid.UUID | None, dict[uuid.UUID, list[uuid.UUID]]]:
+async def _staff(
+    session: AsyncSession,
+) -> tuple[uuid.UUID | None, dict[uuid.UUID, list[uuid.UUID]], dict[str, uuid.UUID]]:
     """The demo staff, each an agent in English and French, skilled in their agencies' services and in their
-    agencies' front-line teams; returns the administrator's id and each agency's staff."""
+    agencies' front-line teams; returns the administrator's id, each agency's staff and each account by email."""
     slugs = {a.slug: a.id for a in await agencies.list_agencies(session)}
     services = await agencies.list_services(session)
     admin_id = None
     by_agency: dict[uuid.UUID, list[uuid.UUID]] = {}
+    by_email: dict[str, uuid.UUID] = {}
     for spec in city().staff:
         agency_ids = [slugs[a] for a in spec.agencies]
         account = await staff_service.create_staff(
@@ -142,6 +157,7 @@ async def _staff(session: AsyncSession) -> tuple[uuid.UUID | None, dict[uuid.UUI
             role=StaffRole(spec.role),
             agency_ids=agency_ids,
         )
+        by_email[spec.email] = account.id
         if spec.role == "admin" and admin_id is None:
             admin_id = account.id
         for agency_id in agency_ids:
@@ -160,4 +176,4 @@ async def _staff(session: AsyncSession) -> tuple[uuid.UUID | None, dict[uuid.UUI
             if team is not None:
                 teams.add(team.id)
         await routing_agents.set_teams(session, staff_id=account.id, team_ids=teams, allowed=teams)
-    return admin_id, by_agency
+    return admin_id, by_agency, by_email

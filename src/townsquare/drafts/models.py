@@ -38,6 +38,9 @@ class Draft(IdMixin, TimestampMixin, Base):
     citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
     service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id"))
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # Values another agency holds that were offered into this draft with consent, by attribute code: what was
+    # offered (a keyed hash of the value, never the value), from where, under which agreement and consent, when.
+    prefill: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     field_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)
     step: Mapped[int] = mapped_column(Integer, default=0)  # the page of the form the person was last on

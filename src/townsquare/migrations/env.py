@@ -21,6 +21,7 @@ import townsquare.notify.push.models
 import townsquare.notify.webhooks.models
 import townsquare.places.models
 import townsquare.routing.models
+import townsquare.sharing.models
 import townsquare.staff.models  # noqa: F401 - registers every table on the metadata
 from townsquare.db import Base
 from townsquare.db.base import UTCDateTime, for_dialect

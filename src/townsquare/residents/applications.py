@@ -344,10 +344,16 @@ def _check(service: Service, answers: dict[str, Any]) -> Submitted:
 
 
 async def submit(
-    session: AsyncSession, pipeline: Pipeline, *, draft_id: uuid.UUID, citizen_id: uuid.UUID, language: str = "en"
+    session: AsyncSession,
+    pipeline: Pipeline,
+    *,
+    draft_id: uuid.UUID,
+    citizen_id: uuid.UUID,
+    language: str = "en",
+    provenance: dict[str, dict[str, Any]] | None = None,
 ) -> Submitted:
     """Check every answer, then open one case through the pipeline (idempotent per draft); commits. The words
-    around the answers are in `language`."""
+    around the answers are in `language`; `provenance` says where prefilled answers came from (kept on the case)."""
     draft = await drafts.get(session, draft_id=draft_id, citizen_id=citizen_id)
     if draft.submitted_at is not None and draft.case_id is not None:
         case = await session.get(Case, draft.case_id)
@@ -366,7 +372,7 @@ async def submit(
         (InboundAttachment("photo.jpg", "image/jpeg", data=pipeline.store.read(str(photo["sha256"]))),) if photo else ()
     )
     owner = await claims.current_citizen(session, citizen_id=citizen_id)  # a guest folded into the contact's holder
-    result = await pipeline.ingest(
+    result = await pipeline.handle(
         session,
         InboundMessage(
             channel=Channel.web,
@@ -388,6 +394,9 @@ async def submit(
     )
     if result.case_id is None:
         raise invalid("The application could not be opened as a case.")
+    if provenance:
+        case = await session.get_one(Case, uuid.UUID(result.case_id))
+        case.provenance = {code: dict(entry) for code, entry in provenance.items()}
     await drafts.mark_submitted(session, draft_id=draft_id, citizen_id=citizen_id, case_id=uuid.UUID(result.case_id))
     await session.commit()
     return Submitted(case_reference=result.case_reference)

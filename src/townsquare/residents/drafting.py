@@ -20,7 +20,7 @@ from townsquare.drafts import service as drafts
 from townsquare.drafts.models import Draft
 from townsquare.drafts.service import FieldConflict, SaveResult
 from townsquare.residents import applications as apps
-from townsquare.residents import photos
+from townsquare.residents import photos, prefill
 
 
 @dataclass(frozen=True)
@@ -76,10 +76,15 @@ async def save_page(
     choices: list[Choice],
     changes: dict[str, Any],
     move_on: bool,
+    secret: str,
 ) -> PageSaved:
     """Save what changed on page `number` (first, committed), then — when the person asked to go on and nothing
-    conflicts — place the address, check the page and move the draft to the next step."""
+    conflicts — place the address, check the page and move the draft to the next step. A change to a verified
+    prefilled answer refuses the whole page (422), nothing saved."""
     page = apps.form_pages(service)[number - 1]
+    stored = apps.stored_changes(service, tz, changes)
+    chosen = {c.code: c.your_value for c in choices if c.choice == "yours"}
+    prefill.refuse_locked(draft, secret=secret, changes=stored | chosen)
     saved = await _resolve_choices(session, draft, base, choices)
     if page.location and apps.ADDRESS in changes and not {apps.LAT, apps.LONG} & changes.keys():
         changes = changes | {apps.LAT: "", apps.LONG: ""}  # a new address typed without the map: place it afresh
@@ -88,7 +93,7 @@ async def save_page(
         draft_id=draft.id,
         citizen_id=draft.citizen_id,
         base_version=base,
-        changes=apps.stored_changes(service, tz, changes),
+        changes=stored,
         step=number,
     )
     await session.commit()
@@ -132,14 +137,18 @@ async def autosave(
     base: int,
     changes: dict[str, Any],
     step: int | None,
+    secret: str,
 ) -> SaveResult:
-    """Save the fields a device changed (committed); conflicts come back, never overwrite."""
+    """Save the fields a device changed (committed); conflicts come back, never overwrite. A change to a verified
+    prefilled answer is refused (422), nothing saved."""
+    stored = apps.stored_changes(service, tz, changes)
+    prefill.refuse_locked(draft, secret=secret, changes=stored)
     result = await drafts.save(
         session,
         draft_id=draft.id,
         citizen_id=draft.citizen_id,
         base_version=base,
-        changes=apps.stored_changes(service, tz, changes),
+        changes=stored,
         step=step,
     )
     await session.commit()
@@ -147,10 +156,11 @@ async def autosave(
 
 
 async def keep_mine(
-    session: AsyncSession, *, draft: Draft, service: Service, tz: str, code: str, value: Any, base: int
+    session: AsyncSession, *, draft: Draft, service: Service, tz: str, code: str, value: Any, base: int, secret: str
 ) -> SaveResult:
-    """The person chose their own value for a field in conflict (committed)."""
+    """The person chose their own value for a field in conflict (committed); never a verified prefilled one."""
     stored = apps.stored_changes(service, tz, {code: value})
+    prefill.refuse_locked(draft, secret=secret, changes=stored)
     result = await drafts.resolve(
         session, draft_id=draft.id, citizen_id=draft.citizen_id, field=code, value=stored[code], base_version=base
     )

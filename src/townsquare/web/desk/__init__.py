@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from townsquare.web.desk import (
     agents,
+    agreements,
     inbox,
     integrators,
     knowledge,
@@ -17,6 +18,7 @@ from townsquare.web.desk import (
     live,
     notification_templates,
     records,
+    shared_data,
     staff,
     wallboard,
     webhooks,
@@ -27,6 +29,8 @@ routers: list[APIRouter] = [
     inbox.router,
     workspace.router,
     records.router,
+    shared_data.router,
+    agreements.router,
     wallboard.router,
     agents.router,
     integrators.router,

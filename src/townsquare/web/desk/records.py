@@ -24,6 +24,8 @@ from townsquare.web.desk.common import (
     settings_of,
     staff_case,
 )
+from townsquare.web.desk.shared_data import panel_context
+from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +46,9 @@ async def citizen_page(
         "view": view,
         "tz": "America/Toronto",
         "earlier_url": earlier_url(request.url.path, view.earlier),
+        "notice": _("The consent was recorded.") if request.query_params.get("notice") == "consent" else None,
     }
+    context |= await panel_context(session, me, view.citizen.id)
     return templates.TemplateResponse(request, "desk/citizen.html", context)
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from townsquare.web.portal import (
+    access_log,
     account,
     apply,
     apply_autosave,
     apply_photo,
+    apply_prefill,
     cases,
     conversations,
+    data_sharing,
+    declared,
     files,
     guest_contact,
     help,
@@ -39,6 +43,7 @@ routers: list[APIRouter] = [
     apply.router,
     apply_autosave.router,
     apply_photo.router,
+    apply_prefill.router,
     guest_contact.router,
     cases.router,
     conversations.router,
@@ -48,8 +53,11 @@ routers: list[APIRouter] = [
     map.router,
     reports.router,
     reminders.router,
+    declared.router,
     notification_choices.router,
     pwa.router,
     push.router,
     files.router,
+    data_sharing.router,
+    access_log.router,
 ]

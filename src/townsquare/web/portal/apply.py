@@ -32,7 +32,7 @@ from townsquare.residents.types import Draft, Service
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply_forms as forms
-from townsquare.web.portal import apply_photo
+from townsquare.web.portal import apply_photo, apply_prefill
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, SignInRequired, own_draft, settings_of
 from townsquare.web.portal.content import service_text
 from townsquare.web.portal.map import map_settings
@@ -74,6 +74,7 @@ def _render_page(
     shown = forms.conflict_rows(service, conflicts or [])
     answers = apps.public_answers(draft)
     fields = [f for f in forms.page_fields(service, page, answers) if f["code"] not in {c["code"] for c in shown}]
+    fields = apply_prefill.mark_prefilled(fields, draft)
     errors = errors or {}
     context = {
         "nearby": nearby or [],
@@ -119,6 +120,11 @@ async def start(request: Request, code: str, session: SessionDep, citizen: Maybe
     draft = await apps.start_or_resume(
         session, pipeline, citizen_id=citizen.id, service=service, device=_device(request), language=i18n.current()
     )
+    form = await apps.service_with_form(session, service_id=service.id)
+    if (
+        ask := await apply_prefill.first_ask(session, draft, form, await apps.agency_timezone(session, form))
+    ) is not None:
+        return RedirectResponse(ask, status_code=303)  # "Use information the city already holds?" comes first
     total = len(apps.form_pages(service))
     if draft.step > total:
         return RedirectResponse(f"/applications/{draft.id}/check", status_code=303)
@@ -130,10 +136,14 @@ async def show_page(
     request: Request, draft_id: str, number: int, session: SessionDep, citizen: CurrentCitizen
 ) -> Response:
     """One page of questions, with the answers saved so far from any device."""
-    draft, service, _tz = await load(session, citizen.id, draft_id)
+    draft, service, tz = await load(session, citizen.id, draft_id)
     if (done := _done_or_none(draft)) is not None:
         return done
     page = forms.form_page(service, number)
+    if (ask := await apply_prefill.first_ask(session, draft, service, tz)) is not None:
+        return RedirectResponse(ask, status_code=303)
+    if (again := (await apply_prefill.verify(request, session, draft, service, tz))[0]) is not None:
+        return again
     await apps.note_visit(
         session,
         request.app.state.pipeline,
@@ -214,6 +224,7 @@ async def save_page(
         choices=_choices(form),
         changes=changes,
         move_on=action != "save",
+        secret=settings_of(request).secret_key,
     )
     draft = saved.draft
     if saved.conflicts:
@@ -226,6 +237,8 @@ async def save_page(
     if saved.problems:
         messages = {code: forms.message(service, code, kind) for code, kind in saved.problems.items()}
         return _render_page(request, draft, service, page, errors=messages, status_code=422)
+    if (again := (await apply_prefill.verify(request, session, draft, service, tz))[0]) is not None:
+        return again  # what this page changed is saved; the stale information is offered again first
     target = f"pages/{number + 1}" if number < len(apps.form_pages(service)) else "check"
     return RedirectResponse(f"/applications/{draft.id}/{target}", status_code=303)
 
@@ -256,9 +269,11 @@ def _render_check(
 @router.get("/applications/{draft_id}/check", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def check(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Check your answers before sending them."""
-    draft, service, _tz = await load(session, citizen.id, draft_id)
+    draft, service, tz = await load(session, citizen.id, draft_id)
     if (done := _done_or_none(draft)) is not None:
         return done
+    if (again := (await apply_prefill.verify(request, session, draft, service, tz))[0]) is not None:
+        return again
     needs_contact = not await guests.reachable(session, citizen_id=citizen.id)
     return _render_check(request, draft, service, [], needs_contact=needs_contact)
 
@@ -266,11 +281,20 @@ async def check(request: Request, draft_id: str, session: SessionDep, citizen: C
 @router.post("/applications/{draft_id}/submit", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def submit(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Send the application: one case, however many times the button is pressed or on however many devices."""
-    draft, service, _tz = await load(session, citizen.id, draft_id)
+    draft, service, tz = await load(session, citizen.id, draft_id)
+    # Verified prefilled answers unchanged (else 422, nothing sent) and their offer still good (else asked again).
+    again, provenance = await apply_prefill.verify(request, session, draft, service, tz)
+    if again is not None:
+        return again
     reachable = await guests.reachable(session, citizen_id=citizen.id)
     if reachable:
         outcome = await apps.submit(
-            session, request.app.state.pipeline, draft_id=draft.id, citizen_id=citizen.id, language=i18n.current()
+            session,
+            request.app.state.pipeline,
+            draft_id=draft.id,
+            citizen_id=citizen.id,
+            language=i18n.current(),
+            provenance=provenance,
         )
     else:  # started without an account: a phone or an email to follow it by, proved by a code, before sending
         outcome = await apps.check_all(session, draft_id=draft.id, citizen_id=citizen.id)

@@ -19,9 +19,10 @@ from townsquare.residents import applications as apps
 from townsquare.residents import drafting
 from townsquare.residents.types import Service
 from townsquare.web.i18n import gettext as _
+from townsquare.web.portal import apply_prefill
 from townsquare.web.portal.apply import load
 from townsquare.web.portal.apply_forms import attribute, display
-from townsquare.web.portal.common import CurrentCitizen, own_draft
+from townsquare.web.portal.common import CurrentCitizen, own_draft, settings_of
 
 router = APIRouter(include_in_schema=False)
 MAX_AUTOSAVE_BYTES = 200_000
@@ -87,8 +88,17 @@ async def autosave(request: Request, draft_id: str, session: SessionDep, citizen
     base, step = _whole(body, "base_version"), _whole(body, "step", optional=True)
     assert base is not None
     result = await drafting.autosave(
-        session, draft=draft, service=service, tz=tz, base=base, changes=changes, step=step
+        session,
+        draft=draft,
+        service=service,
+        tz=tz,
+        base=base,
+        changes=changes,
+        step=step,
+        secret=settings_of(request).secret_key,
     )
+    # Saved first (nothing lost), then: information filled in from another agency that went stale is asked again.
+    await apply_prefill.ask_again_if_stale(request, session, result.draft, service, tz)
     return _saved_json(service, result)
 
 
@@ -103,7 +113,14 @@ async def resolve(request: Request, draft_id: str, session: SessionDep, citizen:
     base = _whole(body, "base_version")
     assert base is not None
     result = await drafting.keep_mine(
-        session, draft=draft, service=service, tz=tz, code=code, value=body.get("value", ""), base=base
+        session,
+        draft=draft,
+        service=service,
+        tz=tz,
+        code=code,
+        value=body.get("value", ""),
+        base=base,
+        secret=settings_of(request).secret_key,
     )
     return _saved_json(service, result)
 

@@ -1,0 +1,1 @@
+"""Tell us once: holdings, agreements, consent and the reads they allow."""
