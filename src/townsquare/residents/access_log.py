@@ -26,6 +26,7 @@ from townsquare.errors import not_found
 from townsquare.events import CaseOpened, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, InteractionKind
+from townsquare.residents.prefill import PREVIEWED
 from townsquare.routing import events as routing_events
 from townsquare.routing import service as routing
 from townsquare.settings import Settings
@@ -165,7 +166,7 @@ def _who(row: AuditEntry, citizen_id: uuid.UUID) -> str:
 
 def _purpose(row: AuditEntry, terms: list[SharingAgreement], language: str) -> str:
     """The sharing purpose in words, from the agreement the read relied on (or any of that purpose)."""
-    if row.action not in (READ, REFUSED):
+    if row.action not in (READ, REFUSED, PREVIEWED):
         return ""
     code = str((row.detail or {}).get("purpose", ""))
     labels = _strings((row.detail or {}).get("agreements"))

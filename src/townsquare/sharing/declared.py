@@ -1,5 +1,5 @@
 """What a resident tells us about themselves for an attribute an agency holds (household size, a mailing address):
-kept as theirs, offered back on the next form as "you told us", editable, never shown or shared as verified."""
+kept as theirs, changed or removed by them, never shown as verified nor shared with another agency."""
 
 from __future__ import annotations
 

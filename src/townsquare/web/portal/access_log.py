@@ -39,6 +39,7 @@ def action_label(action: str) -> str:
     words = {
         "person_data.read": _("Read data other agencies hold about you"),
         "person_data.refused": _("Tried to read data about you, and was refused"),
+        "person_data.previewed": _("You saw what other agencies hold about you, before deciding whether to use it"),
         "citizen.read": _("Looked at your record"),
         "citizen.search": _("Found you in a search"),
         "citizen.create": _("Created your record"),

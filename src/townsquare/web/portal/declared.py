@@ -1,5 +1,5 @@
 """/account/details: what the resident has told us about themselves for attributes agencies hold (household size,
-a mailing address). Theirs to give, change and remove; offered back on forms as "you told us", never as verified.
+a mailing address). Theirs to give, change and remove; never shown as verified nor shared with another agency.
 Plain forms with POST-redirect-GET."""
 
 from __future__ import annotations
