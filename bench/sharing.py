@@ -4,7 +4,7 @@ against a floor measured in the same run on the same database.
 Builds a fresh, migrated database (SQLite by default, or --database-url) with three agencies, their held
 attributes, --people residents each with a proved email, and the agreements and consents the reads need, then:
 
-  import   a CSV file of --people records (email, income, address) through `sharing.holdings.import_csv` in one
+  import   a CSV file of --people records (email, income, address) through `sharing.records.import_csv` in one
            transaction, against a floor: the same number of rows inserted with one executemany into a scratch
            table of the same shape (what writing the rows costs at all)
   read     `sharing.access.read` of two attributes of a random resident (the decision, the values, the access-log
@@ -42,8 +42,9 @@ from townsquare.clock import utcnow
 from townsquare.db import Database
 from townsquare.events import EventBus
 from townsquare.sharing import access, agreements, consents
-from townsquare.sharing.holdings import import_csv, put_attribute
+from townsquare.sharing.holdings import put_attribute
 from townsquare.sharing.models import ValueType
+from townsquare.sharing.records import import_csv
 from townsquare.staff import service as staff
 from townsquare.staff.models import StaffRole
 

@@ -39,8 +39,8 @@ from townsquare.notify.letters.views import BatchView
 from townsquare.places import service as places
 from townsquare.routing import agents as routing_agents
 from townsquare.settings import Settings, get_settings
-from townsquare.sharing import holdings
-from townsquare.sharing.holdings import ImportResult
+from townsquare.sharing import records
+from townsquare.sharing.records import ImportResult
 from townsquare.staff import service as staff
 from townsquare.staff import sign_in
 from townsquare.staff.models import ApiKeyScope, StaffRole
@@ -354,7 +354,7 @@ def agency_records_import(
             async with db.session() as session:
                 owner = await agencies.get_agency(session, slug=agency)
                 provenance = {"via": "cli", "file": file.name, "operator": _operator()}
-                result = await holdings.import_csv(session, owner, text, source=f"file {file.name}",
+                result = await records.import_csv(session, owner, text, source=f"file {file.name}",
                                                    provenance=provenance, region=settings.default_region)  # fmt: skip
                 staff.audit(session, actor_kind="system", actor_id=_operator(), action="agency_record.import",
                             subject_kind="agency", subject_id=str(owner.id), agency_id=owner.id,

@@ -15,8 +15,9 @@ from townsquare.citizens.kinds import IdentityKind
 from townsquare.citizens.models import Citizen, VerificationMethod
 from townsquare.clock import utcnow
 from townsquare.sharing import agreements
-from townsquare.sharing.holdings import Identifier, IncomingRecord, put_attribute, put_record
+from townsquare.sharing.holdings import put_attribute
 from townsquare.sharing.models import Classification, SharingAgreement, ValueType
+from townsquare.sharing.records import Identifier, IncomingRecord, put_record
 from townsquare.staff.models import StaffAccount, StaffRole
 
 PURPOSE = "benefit-eligibility"

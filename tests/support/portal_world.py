@@ -46,7 +46,7 @@ from townsquare.notify.notifications import Notifier, Request
 from townsquare.residents import accounts
 from townsquare.sharing import access, consents, declared
 from townsquare.sharing import agreements as sharing_agreements
-from townsquare.sharing.holdings import Identifier, IncomingRecord, put_record
+from townsquare.sharing.records import Identifier, IncomingRecord, put_record
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import ApiKey, AuditEntry, StaffAccount, StaffRole
 from townsquare.web.portal.account import PENDING_COOKIE

@@ -21,7 +21,7 @@ from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import purpose as route_purpose
 from townsquare.errors import FieldError, Problem, forbidden, invalid
 from townsquare.sharing import access
-from townsquare.sharing.holdings import Identifier, IncomingRecord, import_csv, put_record
+from townsquare.sharing.records import Identifier, IncomingRecord, import_csv, put_record
 from townsquare.sharing.schemas import (
     AgencyRecordIn,
     AgencyRecordOut,

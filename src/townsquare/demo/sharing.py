@@ -18,7 +18,7 @@ from townsquare.citizens.kinds import IdentityKind
 from townsquare.demo.addresses import AddressPoint
 from townsquare.demo.history import Resident
 from townsquare.sharing import agreements
-from townsquare.sharing.holdings import Identifier, IncomingRecord, put_record
+from townsquare.sharing.records import Identifier, IncomingRecord, put_record
 
 PURPOSE = "benefit-eligibility"
 SHOWCASE_EMAIL = "pat.tremblay@example.org"  # README: sign in with it and apply for the transit pass

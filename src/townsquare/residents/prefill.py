@@ -27,7 +27,8 @@ from townsquare.residents import applications as apps
 from townsquare.sharing import access
 from townsquare.sharing import agreements as agreements_
 from townsquare.sharing import consents as consents_
-from townsquare.sharing.holdings import held_values, relink
+from townsquare.sharing.holdings import held_values
+from townsquare.sharing.linking import relink
 from townsquare.sharing.models import HeldAttribute, SharingAgreement
 from townsquare.staff import service as staff
 

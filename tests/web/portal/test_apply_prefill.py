@@ -25,8 +25,9 @@ from townsquare.clock import utcnow
 from townsquare.drafts.models import Draft
 from townsquare.residents import prefill
 from townsquare.sharing import access, consents
-from townsquare.sharing.holdings import Identifier, IncomingRecord, put_attribute, put_record
+from townsquare.sharing.holdings import put_attribute
 from townsquare.sharing.models import Consent, ValueType
+from townsquare.sharing.records import Identifier, IncomingRecord, put_record
 from townsquare.staff.models import AuditEntry
 
 ORIGIN = {"Origin": "http://testserver"}

@@ -1,4 +1,4 @@
-"""What agencies hold: records arrive whole, link only through what a person proved, never carry another agency's
+"""Agency records: they arrive whole, link only through what a person proved, never carry another agency's
 attributes, never go back in time, and a bulk file is taken all or nothing."""
 
 from __future__ import annotations
@@ -15,15 +15,10 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.kinds import IdentityKind
 from townsquare.citizens.models import VerificationMethod
 from townsquare.errors import Problem
-from townsquare.sharing.holdings import (
-    Identifier,
-    IncomingRecord,
-    held_values,
-    import_csv,
-    put_record,
-    relink,
-)
+from townsquare.sharing.holdings import held_values
+from townsquare.sharing.linking import relink
 from townsquare.sharing.models import AgencyRecord, HeldAttribute, RecordValue
+from townsquare.sharing.records import Identifier, IncomingRecord, import_csv, put_record
 
 
 async def _attribute(session: AsyncSession, code: str) -> HeldAttribute:
