@@ -16,14 +16,12 @@ from townsquare.agencies import service as agencies
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus, Priority
 from townsquare.citizens import service as citizens
-from townsquare.engagement import locations
+from townsquare.engagement import locations, queueing
 from townsquare.errors import forbidden, invalid
-from townsquare.events import CaseOpened, CaseStatusChanged, publish_after_commit
+from townsquare.events import CaseStatusChanged, publish_after_commit
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
 from townsquare.notify import case_events
-from townsquare.routing import events as routing_events
-from townsquare.routing import service as routing
 from townsquare.settings import Settings
 from townsquare.staff.auth import Principal
 
@@ -101,35 +99,16 @@ async def open_case(
         conversation = await interactions.start_conversation(
             session, citizen_id=citizen_id, channel=channel, case_id=case.id, subject=case.title
         )
-    conversation_id = conversation.id if conversation is not None else None
-    if conversation is not None and citizen_id is not None:
-        await interactions.record(
-            session,
-            conversation=conversation,
-            channel=channel,
-            direction=Direction.internal,
-            kind=InteractionKind.status_change,
-            body=f"Case {case.reference} opened: {case.title}",
-            payload={"status": case.status.value, "by": actor.kind},
-            staff_id=staff_id,
-        )
-    item = await routing.create(
+    await queueing.case_opened(
         session,
-        channel=channel.value,
-        kind="case",
-        agency_id=case.agency_id,
-        received_at=case.created_at,
-        conversation_id=conversation_id,
-        citizen_id=citizen_id,
-        case_id=case.id,
-        service_id=service.id,
-        service_code=service.code,
-        sla_target_hours=service.sla_target_hours,
-        priority=routing.PRIORITY_BY_CASE[priority.value],
+        case=case,
+        conversation=conversation,
+        channel=channel,
+        by=actor.kind,
         language=language,
-        context={"case_reference": case.reference, "opened_by": actor.kind},
+        service=service,
+        staff_id=staff_id,
     )
-    routing_events.item_changed(session, item)
     actor.audit(
         session,
         action="case.open",
@@ -138,7 +117,6 @@ async def open_case(
         citizen_id=citizen_id,
         agency_id=case.agency_id,
     )
-    publish_after_commit(session, CaseOpened(case_id=case.id, reference=case.reference))
     await case_events.case_opened(session, settings, case)
     return case
 

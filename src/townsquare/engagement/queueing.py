@@ -16,7 +16,10 @@ from townsquare.agencies.models import Service
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Citizen, Identity
 from townsquare.engagement.messages import InboundMessage
-from townsquare.interactions.models import Conversation, Interaction
+from townsquare.events import CaseOpened, publish_after_commit
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel, Conversation, Direction, Interaction, InteractionKind
+from townsquare.routing import events as routing_events
 from townsquare.routing import service as routing
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
@@ -101,3 +104,49 @@ def context(
         "service_code": service.code if service else None,
         **({"menu_path": message.metadata["menu_path"]} if "menu_path" in message.metadata else {}),
     }
+
+
+async def case_opened(
+    session: AsyncSession,
+    *,
+    case: Case,
+    conversation: Conversation | None,
+    channel: Channel,
+    by: str,
+    language: str,
+    service: Service | None = None,
+    staff_id: uuid.UUID | None = None,
+    context: dict[str, str] | None = None,
+) -> WorkItem:
+    """A case someone just opened by hand (staff on the desk, a resident's question): on the person's timeline in
+    its conversation, in its agency's queue, and announced once committed. `by` says who opened it."""
+    if conversation is not None and case.citizen_id is not None:
+        await interactions.record(
+            session,
+            conversation=conversation,
+            channel=channel,
+            direction=Direction.internal,
+            kind=InteractionKind.status_change,
+            body=f"Case {case.reference} opened: {case.title}",
+            payload={"status": case.status.value, "by": by},
+            staff_id=staff_id,
+        )
+    item = await routing.create(
+        session,
+        channel=channel.value,
+        kind="case",
+        agency_id=case.agency_id,
+        received_at=case.created_at,
+        conversation_id=conversation.id if conversation is not None else None,
+        citizen_id=case.citizen_id,
+        case_id=case.id,
+        service_id=service.id if service is not None else None,
+        service_code=service.code if service is not None else None,
+        sla_target_hours=service.sla_target_hours if service is not None else None,
+        priority=PRIORITY_BY_CASE[case.priority.value],
+        language=language,
+        context={"case_reference": case.reference, "opened_by": by, **(context or {})},
+    )
+    routing_events.item_changed(session, item)
+    publish_after_commit(session, CaseOpened(case_id=case.id, reference=case.reference))
+    return item

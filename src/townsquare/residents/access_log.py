@@ -22,13 +22,11 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.clock import utcnow
 from townsquare.db import keyset
+from townsquare.engagement import queueing
 from townsquare.errors import not_found
-from townsquare.events import CaseOpened, publish_after_commit
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, Direction, InteractionKind
+from townsquare.interactions.models import Channel
 from townsquare.residents.prefill import PREVIEWED
-from townsquare.routing import events as routing_events
-from townsquare.routing import service as routing
 from townsquare.settings import Settings
 from townsquare.sharing.access import READ, REFUSED
 from townsquare.sharing.models import SharingAgreement
@@ -298,28 +296,15 @@ async def ask_why(
     conversation = await interactions.start_conversation(
         session, citizen_id=citizen_id, channel=Channel.web, case_id=case.id, subject=case.title
     )
-    await interactions.record(
+    await queueing.case_opened(
         session,
+        case=case,
         conversation=conversation,
         channel=Channel.web,
-        direction=Direction.internal,
-        kind=InteractionKind.status_change,
-        body=f"Case {case.reference} opened: {case.title}",
-        payload={"status": case.status.value, "by": "citizen", "access_log_entry": str(entry.id)},
-    )
-    item = await routing.create(
-        session,
-        channel=Channel.web.value,
-        kind="case",
-        agency_id=case.agency_id,
-        received_at=case.created_at,
-        conversation_id=conversation.id,
-        citizen_id=citizen_id,
-        case_id=case.id,
+        by="citizen",
         language=language,
-        context={"case_reference": case.reference, "opened_by": "citizen", "privacy_question": str(entry.id)},
+        context={"privacy_question": str(entry.id)},
     )
-    routing_events.item_changed(session, item)
     staff.audit_own_record(session, citizen_id, ASKED, {"entry_id": str(entry.id), "case_id": str(case.id)})
     staff.audit(
         session,
@@ -331,5 +316,4 @@ async def ask_why(
         citizen_id=citizen_id,
         agency_id=case.agency_id,
     )
-    publish_after_commit(session, CaseOpened(case_id=case.id, reference=case.reference))
     return case
