@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Agency
+from townsquare.agencies.wording import translated
 from townsquare.casework import desk
 from townsquare.citizens import service as citizens
 from townsquare.clock import utcnow
@@ -102,11 +103,6 @@ class SharedValues:
     refused: list[str]
 
 
-def _in_language(translations: dict[str, Any] | None, language: str, key: str, fallback: str) -> str:
-    found = (translations or {}).get(language, {}).get(key) if language != "en" else None
-    return str(found) if found else fallback
-
-
 async def _shared(
     session: AsyncSession, me: Principal, citizen_id: uuid.UUID, language: str, only: uuid.UUID | None = None
 ) -> list[SharedAgreement]:
@@ -132,7 +128,7 @@ async def _shared(
         for code in row.attribute_codes:
             attribute = held.get(code)
             name = attribute.name if attribute else code
-            other = _in_language(attribute.translations if attribute else None, language, "name", name)
+            other = translated(attribute.translations if attribute else None, language, "name", name)
             attributes.append(Attribute(f"{provider.slug}.{code}", name, other))
         keys = {a.key: a.name for a in attributes}
         lines = [
@@ -157,7 +153,7 @@ async def _shared(
                 consumer,
                 row.purpose,
                 row.purpose_text,
-                _in_language(row.translations, language, "purpose_text", row.purpose_text),
+                translated(row.translations, language, "purpose_text", row.purpose_text),
                 row.consent_required,
                 attributes,
                 lines,

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency
+from townsquare.agencies.wording import translated
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.clock import utcnow
@@ -173,9 +174,7 @@ def _purpose(row: AuditEntry, terms: list[SharingAgreement], language: str) -> s
     if not named:
         return code
     chosen = max(named, key=lambda t: t.version)
-    wording = (chosen.translations or {}).get(language) if language != "en" else None
-    text = wording.get("purpose_text") if isinstance(wording, dict) else None
-    return text if isinstance(text, str) and text.strip() else chosen.purpose_text
+    return translated(chosen.translations, language, "purpose_text", chosen.purpose_text)
 
 
 async def _entries(session: AsyncSession, citizen_id: uuid.UUID, rows: list[AuditEntry], language: str) -> list[Entry]:

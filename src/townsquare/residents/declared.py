@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from townsquare.agencies.wording import translated
 from townsquare.db import Session
 from townsquare.sharing import declared
 from townsquare.staff import service as staff
@@ -21,16 +22,12 @@ class DetailView:
     updated_at: datetime | None
 
 
-def _name(translations: dict[str, dict[str, str]], english: str, language: str) -> str:
-    return (translations.get(language) or {}).get("name") or english
-
-
 async def details(session: Session, *, citizen_id: uuid.UUID, language: str) -> list[DetailView]:
     return [
         DetailView(
             d.key,
-            _name(d.attribute.translations, d.attribute.name, language),
-            _name(d.agency.translations, d.agency.name, language),
+            translated(d.attribute.translations, language, "name", d.attribute.name),
+            translated(d.agency.translations, language, "name", d.agency.name),
             str(d.value),
             d.row.updated_at,
         )
@@ -41,7 +38,10 @@ async def details(session: Session, *, citizen_id: uuid.UUID, language: str) -> 
 async def choices(session: Session, *, language: str) -> list[tuple[str, str]]:
     """(key, "attribute — agency") for every attribute a resident may give a value for."""
     return [
-        (key, f"{_name(a.translations, a.name, language)} — {_name(g.translations, g.name, language)}")
+        (
+            key,
+            " — ".join(translated(x.translations, language, "name", x.name) for x in (a, g)),
+        )
         for key, a, g in await declared.declarable(session)
     ]
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency, AttributeDatatype, Service, ServiceAttribute
+from townsquare.agencies.wording import translation
 from townsquare.clock import utcnow
 from townsquare.drafts import service as drafts
 from townsquare.drafts.models import Draft
@@ -65,11 +66,8 @@ class Item:
 
 
 def _worded(agreement: SharingAgreement, field_name: str, language: str) -> tuple[str, str]:
-    wording = (agreement.translations or {}).get(language) if language != "en" else None
-    text = wording.get(field_name) if isinstance(wording, dict) else None
-    if isinstance(text, str) and text.strip():
-        return text, language
-    return str(getattr(agreement, field_name)), "en"
+    text = translation(agreement.translations, language, field_name)
+    return (text, language) if text is not None else (str(getattr(agreement, field_name)), "en")
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency
+from townsquare.agencies.wording import translated
 from townsquare.clock import utcnow
 from townsquare.sharing import agreements as agreements_
 from townsquare.sharing import consents
@@ -55,12 +56,6 @@ class ConsentView:
     @property
     def active(self) -> bool:
         return self.state == "active"
-
-
-def _translated(translations: dict[str, Any] | None, language: str, field: str) -> str | None:
-    wording = (translations or {}).get(language) if language != "en" else None
-    value = wording.get(field) if isinstance(wording, dict) else None
-    return value if isinstance(value, str) and value.strip() else None
 
 
 async def _views(session: AsyncSession, rows: list[Consent], language: str) -> list[ConsentView]:
@@ -103,13 +98,13 @@ async def _views(session: AsyncSession, rows: list[Consent], language: str) -> l
             attribute = attribute_of.get((provider.id, code)) if provider is not None else None
             name = key
             if attribute is not None:
-                name = _translated(attribute.translations, language, "name") or attribute.name
+                name = translated(attribute.translations, language, "name", attribute.name)
             shared.append(SharedAttribute(key, provider, name))
         fitting = [t for t in terms if t.consumer_agency_id == row.consumer_agency_id and t.purpose == row.purpose]
         named = [t for t in fitting if agreements_.label(t) in row.agreements] or fitting
         texts: list[str] = []
         for t in sorted(named, key=lambda t: (t.reference, t.version)):
-            text = _translated(t.translations, language, "purpose_text") or t.purpose_text
+            text = translated(t.translations, language, "purpose_text", t.purpose_text)
             if text not in texts:
                 texts.append(text)
         views.append(
