@@ -1,0 +1,1 @@
+"""Tests of the matching model: fields, scores equal to Splink's, decisions."""
