@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare import migrations
 from townsquare.agencies import service as agencies
 from townsquare.app import create_app
+from townsquare.cli_linking import linking_cli
 from townsquare.content import catalogue as content_catalogue
 from townsquare.content import knowledge as content_knowledge
 from townsquare.content.files import ContentInvalid, ImportReport
@@ -62,6 +63,7 @@ knowledge_cli = typer.Typer(help="The knowledge base's articles.", no_args_is_he
 cli.add_typer(knowledge_cli, name="knowledge")
 records_cli = typer.Typer(help="What agencies hold about people (tell us once).", no_args_is_help=True)
 cli.add_typer(records_cli, name="agency-records")
+cli.add_typer(linking_cli, name="records")
 
 
 # Libraries whose debug output echoes SQL parameters or request bodies, i.e. personal data.

@@ -12,7 +12,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from limits import parse_many
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside development, see check_safe()
@@ -150,6 +150,16 @@ class Settings(BaseSettings):
     default_language: Literal["en", "fr"] = Field(default="en", description="For visitors whose browser asks none")
     support_phone: str | None = Field(default=None, description="Shown on the portal's help and error pages")
 
+    # One person, one record: linking records that name the same person
+    match_link_threshold: float | None = Field(
+        default=None, gt=0.0, le=1.0, description="Link records automatically at or above this match probability"
+    )
+    match_review_threshold: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Ask staff to review pairs from this probability up to the link one"
+    )
+    match_review_sla_hours: int = Field(default=72, ge=1, description="How soon staff should decide a review pair")
+    match_review_agency: str | None = Field(default=None, description="Agency slug whose staff review pairs")
+
     # The knowledge base and the self-service assistant (chat, SMS, speech on calls)
     assistant_enabled: bool = Field(default=True, description="Answer chat, SMS and spoken questions first")
     assistant_confidence: float = Field(
@@ -239,6 +249,14 @@ class Settings(BaseSettings):
         if ratio < 4.5:
             raise ValueError(f"has {ratio:.2f}:1 contrast against white; text needs at least 4.5:1 (WCAG 2.2 AA)")
         return value.lower()
+
+    @field_validator("match_review_threshold")
+    @classmethod
+    def _review_below_link(cls, value: float | None, info: ValidationInfo) -> float | None:
+        link = info.data.get("match_link_threshold")
+        if value is not None and link is not None and value >= link:
+            raise ValueError(f"must be below TOWNSQUARE_MATCH_LINK_THRESHOLD ({link}); pairs between them go to review")
+        return value
 
     @field_validator("vapid_subject")
     @classmethod

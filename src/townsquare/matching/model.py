@@ -140,11 +140,11 @@ def _frequency_adjustment(
         params = model.levels[comparison.name][index]
         assert params is not None
         table = model.frequencies.get(level.column, {})
-        unseen = 1.0 / max(int(model.trained.get("records", 1)), 1)  # a value never seen is as rare as one seen once
         for i in np.flatnonzero(at == index):
-            value = left[level.column][i]
-            frequency = max(table.get(str(value), unseen), table.get(str(right[level.column][i]), unseen))
-            adjustment[i] = math.log2(params[1]) - math.log2(frequency)
+            # As Splink: a value whose frequency is unknown (never seen in training) is not adjusted.
+            known = [f for f in (table.get(str(left[level.column][i])), table.get(str(right[level.column][i]))) if f]
+            if known:
+                adjustment[i] = math.log2(params[1]) - math.log2(max(known))
     return adjustment
 
 

@@ -28,6 +28,9 @@ DETERMINISTIC_RULES: tuple[tuple[str, ...], ...] = (("given_name", "family_name"
 ASSUMED_RECALL = 0.7
 U_SAMPLE_PAIRS = 2_000_000
 SEED = 20261205
+# No single level may all but rule a pair out: people move, change emails and phones, and a register copies a
+# slip, even where the training records never showed it (m of at least one pair in a thousand).
+M_FLOOR = 0.001
 
 
 def _used(comparison: Comparison, tables: Sequence[Mapping[str, Sequence[str | None]]]) -> bool:
@@ -148,6 +151,6 @@ def _levels(
                 same = float(u) if u else 0.5
                 params.append((same, same))
             else:
-                params.append((float(m), float(u)))
+                params.append((max(float(m), M_FLOOR), float(u)))
         out[comparison.name] = params
     return out

@@ -15,6 +15,7 @@ import townsquare.citizens.models
 import townsquare.drafts.models
 import townsquare.interactions.models
 import townsquare.knowledge.models
+import townsquare.matching.models
 import townsquare.notify.letters.models
 import townsquare.notify.models
 import townsquare.notify.push.models

@@ -1,0 +1,156 @@
+"""Taking in one source record: kept as received, scored against the people known, and given to a citizen.
+
+Above the model's link threshold the record joins its best match; between the thresholds it becomes a
+citizen of its own and the pair is left for staff to review; below, a citizen of its own. A record that
+already has its person (a later version of a record from the same source, or a caller who knows whose it
+is) joins them, and a strong match elsewhere is left for review, never merged by the model. The same record
+sent twice is one row. Every outcome is a stored decision with its evidence. Never commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.citizens import service as citizens
+from townsquare.citizens.models import Citizen, CitizenStatus
+from townsquare.clock import utcnow
+from townsquare.matching import fields
+from townsquare.matching.model import MatchModel
+from townsquare.matching.models import MatchDecision, Outcome, SourceRecord
+from townsquare.matching.realtime import Match, best_matches
+
+
+@dataclass(frozen=True)
+class TakenIn:
+    """What became of a record: its row, its citizen, the decision and whether it was already known."""
+
+    record: SourceRecord
+    citizen_id: uuid.UUID
+    decision: MatchDecision | None
+    best: Match | None
+    repeated: bool = False
+
+
+def digest(fields_: Mapping[str, object]) -> str:
+    """SHA-256 of a record's fields, keys sorted: the same record sent twice has the same digest."""
+    text = json.dumps({k: fields_[k] for k in sorted(fields_)}, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _cut(person: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Each folded value cut to its column's length (the start of a long street name still matches)."""
+    table = SourceRecord.__table__
+    return {k: (v[: table.c[k].type.length] if v is not None else None) for k, v in person.items()}  # type: ignore[attr-defined]
+
+
+async def _known_owner(session: AsyncSession, source: str, source_key: str) -> uuid.UUID | None:
+    """The citizen an earlier version of this record belongs to."""
+    query = (
+        select(SourceRecord.citizen_id)
+        .where(
+            SourceRecord.source == source, SourceRecord.source_key == source_key, SourceRecord.citizen_id.is_not(None)
+        )
+        .order_by(SourceRecord.received_at.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def _new_citizen(session: AsyncSession, raw: Mapping[str, object]) -> Citizen:
+    given = str(raw.get("given_name") or "").strip()[:100] or None
+    family = str(raw.get("family_name") or "").strip()[:100] or None
+    display = " ".join(p for p in (given, family) if p) or None
+    return await citizens.create(
+        session, display_name=display, given_name=given, family_name=family, status=CitizenStatus.provisional
+    )
+
+
+async def take_in(
+    session: AsyncSession,
+    model: tuple[int, MatchModel],
+    *,
+    source: str,
+    source_key: str,
+    raw: Mapping[str, object],
+    region: str,
+    citizen_id: uuid.UUID | None = None,
+    received_at: datetime | None = None,
+) -> TakenIn:
+    """Keep `raw` (field → value, see `matching.fields`) from `source` and decide whose it is."""
+    version, matcher = model
+    kept = {k: v for k, v in raw.items() if v is not None and str(v).strip()}
+    sha = digest(kept)
+    existing = (
+        await session.execute(
+            select(SourceRecord).where(
+                SourceRecord.source == source, SourceRecord.source_key == source_key, SourceRecord.digest == sha
+            )
+        )
+    ).scalar_one_or_none()
+    if existing is not None and existing.citizen_id is not None:
+        return TakenIn(existing, existing.citizen_id, None, None, repeated=True)
+    person = _cut(fields.person(kept, region=region))
+    owner = citizen_id or await _known_owner(session, source, source_key)
+    matches = await best_matches(session, matcher, person, citizen_id=owner)
+    best = matches[0] if matches else None
+    probability = best.probability if best else 0.0
+    if owner is not None:
+        outcome = Outcome.review if probability >= matcher.thresholds.review else Outcome.separate
+        chosen = owner
+    elif best is not None and probability >= matcher.thresholds.link:
+        outcome, chosen = Outcome.linked, best.citizen_id
+    else:
+        outcome = Outcome.review if probability >= matcher.thresholds.review else Outcome.separate
+        chosen = (await _new_citizen(session, kept)).id
+    record = SourceRecord(
+        source=source,
+        source_key=source_key,
+        digest=sha,
+        fields=kept,
+        received_at=received_at or utcnow(),
+        citizen_id=chosen,
+        **person,
+    )
+    session.add(record)
+    await session.flush()
+    decision = MatchDecision(
+        source_record_id=record.id,
+        citizen_id=chosen,
+        candidate_citizen_id=best.citizen_id if best and outcome is not Outcome.separate else None,
+        candidate_record_id=best.record_id if best and outcome is not Outcome.separate else None,
+        outcome=outcome,
+        probability=best.probability if best else None,
+        weight=best.weight if best else None,
+        evidence=best.evidence if best else [],
+        model_version=version,
+        decided_at=utcnow() if outcome is not Outcome.review else None,
+    )
+    session.add(decision)
+    await session.flush()
+    return TakenIn(record, chosen, decision, best)
+
+
+async def current_citizens(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
+    """Each citizen id to the citizen it stands for today (following merges)."""
+    out: dict[uuid.UUID, uuid.UUID] = {}
+    for citizen_id in ids:
+        current = await session.get_one(Citizen, citizen_id)
+        while current.merged_into_id is not None:
+            current = await session.get_one(Citizen, current.merged_into_id)
+        out[citizen_id] = current.id
+    return out
+
+
+async def all_records(session: AsyncSession) -> tuple[dict[str, list[str | None]], list[str]]:
+    """Every source record's folded columns and id, to train the model on."""
+    names = list(fields.COLUMNS)
+    rows = (await session.execute(select(SourceRecord.id, *(getattr(SourceRecord, c) for c in names)))).all()
+    return {c: [row[i + 1] for row in rows] for i, c in enumerate(names)}, [str(row[0]) for row in rows]

@@ -1,0 +1,115 @@
+"""Taking in source records on the real database: a record that names a known person joins them, one the model
+is unsure of waits for staff as its own person, a stranger becomes a new person, the same record twice is one
+row, a later version of a record stays with its person, and a pair staff rejected is never offered again."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.factories import count
+from townsquare.matching import intake, store
+from townsquare.matching.model import MatchModel, Thresholds
+from townsquare.matching.models import MatchDecision, MatchRejection, Outcome, SourceRecord
+
+ANA = {
+    "given_name": "Ana",
+    "family_name": "Tremblay-Côté",
+    "birth_date": "1984-03-12",
+    "street_number": "1200",
+    "street": "Rue Sainte-Catherine",
+    "locality": "Vieux-Port",
+    "postcode": "H2X 1Y4",
+    "email": "ana.tremblay@example.org",
+}
+
+
+async def _model(session: AsyncSession) -> tuple[int, MatchModel]:
+    return await store.in_force(session)
+
+
+async def _strict(session: AsyncSession) -> tuple[int, MatchModel]:
+    """The shipped model with a jurisdiction's cautious thresholds: only near-certain pairs link alone."""
+    version, model = await store.in_force(session)
+    return version, replace(model, thresholds=Thresholds(link=0.999999, review=0.2))
+
+
+async def test_a_record_naming_a_known_person_joins_them_with_its_evidence(session: AsyncSession) -> None:
+    model = await _model(session)
+    first = await intake.take_in(session, model, source="revenue", source_key="R-1", raw=ANA, region="CA")
+    assert first.decision is not None
+    assert first.decision.outcome is Outcome.separate
+    again = dict(ANA, given_name="ana", family_name="Tremblay Cote", birth_date="12/03/1984", email=None)
+    second = await intake.take_in(session, model, source="transit", source_key="T-9", raw=again, region="CA")
+    assert second.citizen_id == first.citizen_id
+    assert second.decision is not None
+    assert second.decision.outcome is Outcome.linked
+    assert second.decision.probability is not None
+    assert second.decision.probability >= model[1].thresholds.link
+    fields = {e["field"]: e for e in second.decision.evidence}
+    assert fields["birth_date"]["level"] == "the same"
+    assert fields["email"]["level"] == "missing on one side"
+    assert fields["family_name"]["weight"] > 0
+
+
+async def test_a_stranger_becomes_a_new_person_and_a_doubtful_pair_waits_for_review(session: AsyncSession) -> None:
+    model = await _strict(session)
+    ana = await intake.take_in(session, model, source="revenue", source_key="R-1", raw=ANA, region="CA")
+    stranger = {"given_name": "Bob", "family_name": "Nguyen", "birth_date": "1990-01-01", "postcode": "K1A 0B1"}
+    other = await intake.take_in(session, model, source="revenue", source_key="R-2", raw=stranger, region="CA")
+    assert other.citizen_id != ana.citizen_id
+    assert other.decision is not None
+    assert other.decision.outcome is Outcome.separate
+    # Her name, a date of birth one digit off, another address: could be her after a move, could be a namesake.
+    doubtful = {
+        "given_name": "Ana",
+        "family_name": "Tremblay-Côté",
+        "birth_date": "1984-03-13",
+        "street": "Rue Principale",
+    }
+    maybe = await intake.take_in(session, model, source="library", source_key="L-5", raw=doubtful, region="CA")
+    assert maybe.decision is not None
+    assert maybe.decision.outcome is Outcome.review, maybe.decision.probability
+    assert maybe.citizen_id != ana.citizen_id
+    assert maybe.decision.candidate_citizen_id == ana.citizen_id
+
+
+async def test_the_same_record_twice_is_one_row_and_a_new_version_stays_with_its_person(session: AsyncSession) -> None:
+    model = await _model(session)
+    first = await intake.take_in(session, model, source="revenue", source_key="R-1", raw=ANA, region="CA")
+    repeat = await intake.take_in(session, model, source="revenue", source_key="R-1", raw=dict(ANA), region="CA")
+    assert repeat.repeated
+    assert repeat.record.id == first.record.id
+    assert await count(session, SourceRecord) == 1
+    moved = dict(ANA, street_number="9", street="Avenue du Parc", postcode="H2V 4E6")
+    update = await intake.take_in(session, model, source="revenue", source_key="R-1", raw=moved, region="CA")
+    assert not update.repeated
+    assert update.citizen_id == first.citizen_id
+    assert await count(session, SourceRecord) == 2
+    assert update.record.fields["street"] == "Avenue du Parc"  # kept as received
+    assert update.record.street == "avenueduparc"
+
+
+async def test_a_pair_staff_rejected_is_never_offered_again(session: AsyncSession) -> None:
+    model = await _strict(session)
+    ana = await intake.take_in(session, model, source="revenue", source_key="R-1", raw=ANA, region="CA")
+    doubtful = {
+        "given_name": "Ana",
+        "family_name": "Tremblay-Côté",
+        "birth_date": "1984-03-13",
+        "street": "Rue Principale",
+    }
+    maybe = await intake.take_in(session, model, source="library", source_key="L-5", raw=doubtful, region="CA")
+    assert maybe.decision is not None
+    assert maybe.decision.outcome is Outcome.review
+    first, second = sorted((ana.citizen_id, maybe.citizen_id))
+    session.add(MatchRejection(first_citizen_id=first, second_citizen_id=second, decision_id=maybe.decision.id))
+    await session.flush()
+    renewed = dict(doubtful, locality="Vieux-Port")
+    again = await intake.take_in(session, model, source="library", source_key="L-5", raw=renewed, region="CA")
+    assert again.citizen_id == maybe.citizen_id
+    assert again.decision is not None
+    assert again.decision.outcome is Outcome.separate
+    assert again.decision.candidate_citizen_id is None
+    assert await count(session, MatchDecision, MatchDecision.outcome == Outcome.review) == 1
