@@ -1,7 +1,7 @@
 """record linking
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-05 06:34:47.510869
 """
 
