@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, time
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from townsquare.citizens.kinds import IdentityKind as IdentityKind
@@ -163,3 +164,30 @@ class CitizenTotp(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     confirmed_at: Mapped[datetime | None]
     last_step: Mapped[int | None] = mapped_column(Integer)
+
+
+class CitizenMerge(IdMixin, Base):
+    """One recorded link of two people: `merged_id` was joined to `survivor_id`, and how to take it back.
+
+    `detail` holds exactly which rows moved (table, primary key, column), the prior values of whatever changed on
+    either citizen row, and the rows kept side by side because moving them would break a unique key. An undo sets
+    `undone_at`; the row itself is never deleted.
+    """
+
+    __tablename__ = "citizen_merges"
+    __table_args__ = (
+        Index("ix_citizen_merges_survivor", "survivor_id", "created_at"),
+        Index("ix_citizen_merges_merged", "merged_id", "created_at"),
+    )
+
+    survivor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id"))
+    merged_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id"))
+    actor_kind: Mapped[str] = mapped_column(String(16))  # staff, citizen, system
+    actor_id: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(32))  # staff, review, verification
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(String(80))  # "<actor kind>:<actor id>"
+    undo_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,8 +1,8 @@
 """Claiming a contact: a device proves it holds a phone or email, and joins the citizen who holds it.
 
 An anonymous chat becomes the citizen's once they verify a contact: a provisional record made only of devices
-is folded into the verified one (its conversations, interactions, work items and cases move; it is marked
-merged and the move is audited with every id, so it can be undone). Never merges on anything but a verified
+is folded into the verified one by a recorded merge (`engagement.merges`: every row it held moves, it is marked
+merged, both records' logs say so, and the merge can be undone). Never merges on anything but a verified
 code; never commits (the caller owns the transaction).
 """
 
@@ -11,20 +11,18 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.cases.models import Case
 from townsquare.citizens import service as citizens
 from townsquare.citizens import verification
-from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind
+from townsquare.citizens.models import Citizen, CitizenMerge, CitizenStatus, Identity, IdentityKind
 from townsquare.clock import utcnow
+from townsquare.engagement import merges
 from townsquare.errors import FieldError, invalid
 from townsquare.events import ContactClaimed, publish_after_commit
-from townsquare.interactions import service as interactions
 from townsquare.notify import direct
 from townsquare.notify.kinds import MessageType
-from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
 
@@ -121,35 +119,24 @@ async def _hand_over(
         await session.flush()
         _audit(session, holder.id, {"device_identity_id": str(device.id), "from_citizen_id": str(own.id)})
         return Claim(holder.id, identity_id)
-    moved = await fold(session, own, holder, own_identities)
-    return Claim(holder.id, identity_id, merged_from=own.id, moved_conversations=moved)
+    record = await fold(session, own, holder)
+    return Claim(holder.id, identity_id, merged_from=own.id, moved_conversations=merges.moved(record, "conversations"))
 
 
-async def fold(session: AsyncSession, own: Citizen, holder: Citizen, own_identities: list[Identity]) -> list[uuid.UUID]:
-    """Move a device-only provisional record's history to the verified citizen and mark it merged."""
-    moved_cases = list((await session.execute(select(Case.id).where(Case.citizen_id == own.id))).scalars())
-    moved_items = list((await session.execute(select(WorkItem.id).where(WorkItem.citizen_id == own.id))).scalars())
-    conversations = await interactions.move_to_citizen(session, from_citizen_id=own.id, to_citizen_id=holder.id)
-    await session.execute(update(Case).where(Case.citizen_id == own.id).values(citizen_id=holder.id))
-    await session.execute(update(WorkItem).where(WorkItem.citizen_id == own.id).values(citizen_id=holder.id))
-    for identity in own_identities:
-        identity.citizen_id = holder.id
-    own.status = CitizenStatus.merged
-    own.merged_into_id = holder.id
-    await session.flush()
-    _audit(
+async def fold(session: AsyncSession, own: Citizen, holder: Citizen) -> CitizenMerge:
+    """Join a device-only provisional record to the verified citizen: a recorded merge (`engagement.merges`), so
+    every row it held moves to the holder and the join can be undone."""
+    record = await merges.merge(
         session,
-        holder.id,
-        {
-            "merged_citizen_id": str(own.id),
-            "identity_ids": [str(i.id) for i in own_identities],
-            "conversation_ids": [str(c) for c in conversations],
-            "case_ids": [str(c) for c in moved_cases],
-            "work_item_ids": [str(w) for w in moved_items],
-        },
+        survivor_id=holder.id,
+        merged_id=own.id,
+        actor_kind="citizen",
+        actor_id=str(holder.id),
+        reason="A device proved it holds this person's phone or email.",
+        source="verification",
     )
     publish_after_commit(session, ContactClaimed(citizen_id=holder.id, merged_citizen_id=own.id))
-    return conversations
+    return record
 
 
 def _audit(session: AsyncSession, citizen_id: uuid.UUID, detail: dict[str, object]) -> None:

@@ -173,6 +173,28 @@ class ContactClaimed(Event):
     merged_citizen_id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class CitizensMerged(Event):
+    """Two records of one person were joined: `merged_citizen_id`'s rows now belong to `citizen_id` (the survivor).
+    `source` says what joined them: staff, review, verification."""
+
+    name: ClassVar[str] = "citizen.merged"
+    merge_id: uuid.UUID
+    citizen_id: uuid.UUID
+    merged_citizen_id: uuid.UUID
+    source: str
+
+
+@dataclass(frozen=True)
+class CitizensUnmerged(Event):
+    """A merge was undone: both people are again as they were, with what came from each one's handles since."""
+
+    name: ClassVar[str] = "citizen.unmerged"
+    merge_id: uuid.UUID
+    citizen_id: uuid.UUID
+    merged_citizen_id: uuid.UUID
+
+
 # Routing --------------------------------------------------------------------------------------------------------
 
 
@@ -222,6 +244,8 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     CaseOpened,
     CaseStatusChanged,
     ContactClaimed,
+    CitizensMerged,
+    CitizensUnmerged,
     WorkItemChanged,
     AgentChanged,
 )

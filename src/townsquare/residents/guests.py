@@ -3,7 +3,7 @@
 A person who starts a report signed out gets a guest record (provisional, no contact yet) and a session of method
 `guest` for this browser. Before the report is sent (or a follow recorded) they prove a phone or an email by a
 code, so the city can reach them. A contact nobody has proved becomes theirs; a contact someone already proved
-belongs to that person, so the guest record is folded into theirs (its history moves, audited by
+belongs to that person, so the guest record is folded into theirs (a recorded, undoable merge by
 `claims.fold`) and this browser's guest session ends: proving a phone by code sends a report in its holder's
 name, but never opens their account. Never commits (the route owns the transaction).
 """
@@ -13,14 +13,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import sessions, verification
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
-from townsquare.drafts.models import Draft
-from townsquare.engagement import claims
+from townsquare.engagement import claims, merges
 from townsquare.residents import identities
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
@@ -117,18 +116,9 @@ async def _holder(session: AsyncSession, *, kind: IdentityKind, value: str, gues
 
 
 async def _fold_into(session: AsyncSession, *, guest_id: uuid.UUID, holder: Citizen) -> frozenset[uuid.UUID]:
-    """Move the guest's history to the holder (drafts too, unless the holder has one open for the same service),
-    mark it merged and end its sessions, so this browser is never signed in as the holder."""
+    """Move the guest's history to the holder (an open draft stays with the guest when the holder has one open for
+    the same service), mark it merged and end its sessions, so this browser is never signed in as the holder."""
     guest = await session.get_one(Citizen, guest_id)
-    taken = select(Draft.service_id).where(Draft.citizen_id == holder.id, Draft.submitted_at.is_(None))
-    movable = select(Draft.id).where(
-        Draft.citizen_id == guest.id, Draft.submitted_at.is_not(None) | Draft.service_id.not_in(taken)
-    )
-    moved = frozenset((await session.execute(movable)).scalars())
-    if moved:
-        stmt = update(Draft).where(Draft.id.in_(moved)).values(citizen_id=holder.id)
-        await session.execute(stmt.execution_options(synchronize_session=False))
-    own = list((await session.execute(select(Identity).where(Identity.citizen_id == guest.id))).scalars())
-    await claims.fold(session, guest, holder, own)
+    record = await claims.fold(session, guest, holder)
     await sessions.end_all(session, citizen_id=guest.id)
-    return moved
+    return frozenset(merges.moved(record, "drafts"))

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.db.deps import SessionDep
 from townsquare.errors import not_found
-from townsquare.events.catalogue import ContactClaimed
+from townsquare.events.catalogue import CitizensMerged, CitizensUnmerged, ContactClaimed
 from townsquare.residents import access_log
 from townsquare.residents.access_log import Entry, Filters
 from townsquare.staff.auth import RESIDENT_OWN, enforces
@@ -73,6 +73,8 @@ def action_label(action: str) -> str:
         "citizen.identity_removed": _("Removed a phone number or email address"),
         "citizen.identity_refused": _("A phone number or email address could not be added"),
         ContactClaimed.name: _("Joined an earlier record to yours"),
+        CitizensMerged.name: _("Joined two records of yours into one"),
+        CitizensUnmerged.name: _("Separated two records that had been joined"),
         "citizen.guest_started": _("Started a report without an account"),
         "citizen.report_followed": _("Followed a report"),
         "citizen.report_unfollowed": _("Stopped following a report"),
