@@ -40,6 +40,7 @@ from townsquare.interactions.models import (
     Interaction,
     InteractionKind,
 )
+from townsquare.matching.models import MatchDecision, MatchRejection, Outcome, SourceRecord
 from townsquare.notify.kinds import MessageType
 from townsquare.notify.letters.models import Letter
 from townsquare.notify.models import Notification, NotificationOptOut, Reminder, ReminderRule
@@ -58,15 +59,17 @@ class Shared:
     attribute: HeldAttribute
     rule: ReminderRule
     followed: Case
+    stranger: Citizen  # a third person, someone staff said each of the two is not
 
 
 async def shared(session: AsyncSession, *, agency: Agency, service: Service) -> Shared:
     attribute = HeldAttribute(agency_id=agency.id, code="birth_date", name="Date of birth")
     rule = ReminderRule(service_id=service.id, message_type=MessageType.appointment_reminder, days=3)
     followed = Case(reference="CW-2026-900001", title="Streetlight out", agency_id=agency.id, opened_channel="web")
-    session.add_all([attribute, rule, followed])
+    stranger = Citizen(display_name="Someone Else", status=CitizenStatus.confirmed)
+    session.add_all([attribute, rule, followed, stranger])
     await session.flush()
-    return Shared(agency, service, attribute, rule, followed)
+    return Shared(agency, service, attribute, rule, followed, stranger)
 
 
 async def person(
@@ -177,6 +180,19 @@ async def person(
     }
     session.add_all(rows.values())
     await session.flush()
+    record = SourceRecord(
+        source="register", source_key=f"reg-{tag}", digest=tag * 8, fields={"given_name": name}, citizen_id=citizen.id
+    )
+    session.add(record)
+    await session.flush()
+    decision = MatchDecision(source_record_id=record.id, citizen_id=citizen.id, outcome=Outcome.separate)
+    session.add(decision)
+    await session.flush()
+    first, second = sorted((citizen.id, where.stranger.id))
+    rejection = MatchRejection(first_citizen_id=first, second_citizen_id=second, decision_id=decision.id)
+    session.add(rejection)
+    await session.flush()
+    rows |= {"source_records": record, "match_decisions": decision, "match_rejections": rejection}
     rows["work_items"] = await desk_work_item(
         session, agency=where.agency, citizen=citizen, conversation_id=conversation.id, holder=None, case_id=own_case.id
     )

@@ -24,6 +24,7 @@ import townsquare.cases.models
 import townsquare.citizens.models
 import townsquare.drafts.models
 import townsquare.interactions.models
+import townsquare.matching.models
 import townsquare.notify.letters.models
 import townsquare.notify.models
 import townsquare.notify.push.models
@@ -62,6 +63,7 @@ REFERENCES: dict[tuple[str, str], Rule] = {
     ("agency_records", "citizen_id"): Rule.moves,
     ("declared_values", "citizen_id"): Rule.moves,  # unique (citizen, attribute)
     ("sharing_consents", "citizen_id"): Rule.moves,
+    ("source_records", "citizen_id"): Rule.moves,  # what each system said about the person
     # A browser's sign-in and one-time proofs: `sessions.citizen_for` and the claims follow `merged_into_id`, so
     # they reach the survivor while the merge holds and the merged person again once it is undone.
     ("citizen_sessions", "citizen_id"): Rule.stays,
@@ -71,6 +73,11 @@ REFERENCES: dict[tuple[str, str], Rule] = {
     ("citizens", "merged_into_id"): Rule.stays,
     ("citizen_merges", "survivor_id"): Rule.stays,
     ("citizen_merges", "merged_id"): Rule.stays,
+    # Link decisions and rejections name the two people as they were when decided: history, never rewritten.
+    ("match_decisions", "citizen_id"): Rule.stays,
+    ("match_decisions", "candidate_citizen_id"): Rule.stays,
+    ("match_rejections", "first_citizen_id"): Rule.stays,
+    ("match_rejections", "second_citizen_id"): Rule.stays,
 }
 
 
