@@ -20,6 +20,7 @@ from townsquare.routing import events, offers
 from townsquare.routing import service as items
 from townsquare.routing.models import (
     HELD_STATUSES,
+    OPEN_STATUSES,
     Agent,
     CapacityClass,
     OfferOutcome,
@@ -293,6 +294,29 @@ async def withdraw(session: AsyncSession, *, item_id: uuid.UUID, now: datetime |
         await _after_release(session, holder, now, wrap_up=False)
     await session.flush()
     events.item_changed(session, item, reason="withdrawn")
+    return item
+
+
+async def done_elsewhere(
+    session: AsyncSession, *, item_id: uuid.UUID, staff_id: uuid.UUID, outcome: str, now: datetime | None = None
+) -> WorkItem | None:
+    """The work was done from its own page (a review decided there): close it as done, freeing whoever held it."""
+    now = now or utcnow()
+    item = await offers.lock_item(session, item_id)
+    if item.status not in OPEN_STATUSES:
+        return None
+    holder = item.assigned_to_id
+    await offers.close_offer(session, item, outcome=None, now=now, released_how="completed")
+    item.status = WorkItemStatus.done
+    item.outcome = outcome[:2000]
+    item.closed_at = now
+    item.offer_expires_at = None
+    if item.first_answered_at is None:
+        item.first_answered_at = now
+    if holder is not None:
+        await _after_release(session, holder, now, wrap_up=False)
+    await session.flush()
+    events.item_changed(session, item, reason="completed", staff_id=staff_id)
     return item
 
 
