@@ -287,6 +287,7 @@ async def _world(session: AsyncSession) -> World:
         "rest": "nothing-here",
         "notification_id": str(uuid.uuid4()),
         "reminder_id": str(reminder.id),
+        "merge_id": str(uuid.uuid4()),  # an unknown merge: supervisors are answered 404, everyone else refused
         "message_type": "status_change",
         "channel": "sms",
         "language": "en",

@@ -83,6 +83,9 @@ async def test_a_merge_moves_everything_but_the_clashes_and_an_undo_restores_bot
             }, f"{name}: only the citizen changes"
         elif name != "citizen_totp":
             assert now == row, f"{name} {key} should not have changed"
+    as_stored = during[("citizens", (merged.id,))]
+    assert (as_stored["status"], as_stored["merged_into_id"]) == (CitizenStatus.merged, survivor.id)
+    assert during[("citizens", (survivor.id,))]["display_name"] == "M. Lopez"
     kept = {g["table"] for g in record.detail["kept"]}
     assert kept == CLASHING
     gone = {name for name, _ in during} - {name for name, _ in before}
@@ -230,3 +233,33 @@ async def test_each_persons_access_log_says_their_records_were_joined_and_separa
         page = await access_log.page(session, citizen_id=citizen_id, filters=access_log.Filters())
         labels = {action_label(e.action) for e in page.entries if e.action.startswith("citizen.")}
         assert labels == {"Separated two records that had been joined", "Joined two records of yours into one"}
+
+
+async def test_an_undo_keeps_what_changed_since_and_passes_over_what_is_gone(
+    session: AsyncSession, where: Shared
+) -> None:
+    from sqlalchemy import delete
+
+    from townsquare.notify.push.models import PushSubscription
+
+    survivor, merged = await two_people(session, where)
+    record = await merges.merge(
+        session,
+        survivor_id=survivor.id,
+        merged_id=merged.id,
+        actor_kind="staff",
+        actor_id="a",
+        reason="r",
+        source="staff",
+        chosen={"display_name": "merged", "language": "merged"},
+    )
+    survivor.language = "es"  # the person changed it while merged: theirs now, the undo leaves it
+    gone = merges.moved(record, "push_subscriptions")
+    await session.execute(delete(PushSubscription).where(PushSubscription.id.in_(gone)))  # they turned it off
+    undone = await merges.unmerge(session, merge_id=record.id, actor_kind="staff", actor_id="a", reason="r")
+    assert survivor.display_name == "Maria Lopez"
+    assert survivor.language == "es"
+    assert undone.detail["undo"]["survivor_changed_since"] == ["language"]
+    returned = {g["table"] for g in undone.detail["undo"]["returned"]}
+    assert "push_subscriptions" not in returned
+    assert "identities" in returned

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Index, Table, Uuid, select, true, update
+from sqlalchemy import Column, ColumnElement, Index, Table, UniqueConstraint, Uuid, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper
 from sqlalchemy.orm.attributes import set_committed_value
@@ -135,9 +135,7 @@ def unique_keys(table: Table, column: str, dialect: str) -> list[tuple[list[str]
     with the partial index's condition where it has one."""
     keys: list[tuple[list[str], ColumnElement[bool] | None]] = []
     candidates: list[tuple[Iterable[Column[Any]], ColumnElement[bool] | None]] = [(table.primary_key.columns, None)]
-    for constraint in table.constraints:
-        if type(constraint).__name__ == "UniqueConstraint":
-            candidates.append((constraint.columns, None))  # type: ignore[attr-defined]
+    candidates += [(c.columns, None) for c in table.constraints if isinstance(c, UniqueConstraint)]
     candidates += [(index.columns, _predicate(index, dialect)) for index in table.indexes if index.unique]
     for columns, where in candidates:
         names = [c.name for c in columns]
@@ -173,7 +171,10 @@ async def clashing(session: AsyncSession, rows: Rows, *, from_id: uuid.UUID, to_
         mine = select(*columns).where(table.c[rows.column] == from_id, condition)
         for row in (await session.execute(mine)).all():
             key = tuple(_encode(v) for v in row[: len(pk)])
-            if key in current and tuple(row[len(pk) :]) in taken and current[key] not in found.keys:
+            theirs_too = tuple(row[len(pk) :])
+            if None in theirs_too:
+                continue  # NULLs never clash in a unique key
+            if key in current and theirs_too in taken and current[key] not in found.keys:
                 found.keys.append(current[key])
     return found
 

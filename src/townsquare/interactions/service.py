@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -296,19 +296,3 @@ async def messages_after(
         return list((await session.execute(stmt)).scalars())
     stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).limit(limit)
     return list(reversed((await session.execute(stmt)).scalars().all()))
-
-
-async def move_to_citizen(
-    session: AsyncSession, *, from_citizen_id: uuid.UUID, to_citizen_id: uuid.UUID
-) -> list[uuid.UUID]:
-    """Give one citizen's conversations and interactions to another (a claim or merge); returns the conversations."""
-    moved = list(
-        (await session.execute(select(Conversation.id).where(Conversation.citizen_id == from_citizen_id))).scalars()
-    )
-    await session.execute(
-        update(Conversation).where(Conversation.citizen_id == from_citizen_id).values(citizen_id=to_citizen_id)
-    )
-    await session.execute(
-        update(Interaction).where(Interaction.citizen_id == from_citizen_id).values(citizen_id=to_citizen_id)
-    )
-    return moved

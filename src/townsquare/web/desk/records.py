@@ -24,6 +24,7 @@ from townsquare.web.desk.common import (
     settings_of,
     staff_case,
 )
+from townsquare.web.desk.merges import merge_panel
 from townsquare.web.desk.shared_data import panel_context
 from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
@@ -49,6 +50,7 @@ async def citizen_page(
         "notice": _("The consent was recorded.") if request.query_params.get("notice") == "consent" else None,
     }
     context |= await panel_context(session, me, view.citizen.id)
+    context |= await merge_panel(session, me, view.citizen.id, request.query_params.get("merge", ""))
     return templates.TemplateResponse(request, "desk/citizen.html", context)
 
 
