@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_agent, create_article, create_citizen, create_service, desk_work_item
+from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseLink
@@ -29,6 +30,7 @@ from townsquare.clock import utcnow
 from townsquare.drafts import service as drafts
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Attachment, Channel, Direction, InteractionKind
+from townsquare.matching.models import MatchDecision, Outcome, SourceRecord
 from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType, ReminderStatus
 from townsquare.notify.models import Reminder
@@ -163,6 +165,30 @@ async def _reset(session: AsyncSession, world: World) -> None:
     await session.commit()
 
 
+async def _review_in(session: AsyncSession, agency: Agency) -> uuid.UUID:
+    """Two records the model could not decide on, queued for `agency` (its staff alone may see the pair)."""
+    people = [await create_citizen(session, name=name) for name in ("Zoe Roy", "Zoé Roy")]
+    records = [
+        SourceRecord(source="matrix", source_key=str(i), digest=str(i), fields={"given_name": "Zoe"}, citizen_id=p.id)
+        for i, p in enumerate(people)
+    ]
+    session.add_all(records)
+    await session.flush()
+    item = await desk_work_item(session, agency=agency, citizen=people[0], conversation_id=None, holder=None)
+    decision = MatchDecision(
+        source_record_id=records[0].id,
+        citizen_id=people[0].id,
+        candidate_citizen_id=people[1].id,
+        candidate_record_id=records[1].id,
+        outcome=Outcome.review,
+        probability=0.7,
+        work_item_id=item.id,
+    )
+    session.add(decision)
+    await session.flush()
+    return decision.id
+
+
 async def _world(session: AsyncSession) -> World:
     a = await create_agency(session, slug="roads", name="Roads")
     b = await create_agency(session, slug="parks", name="Parks")
@@ -258,6 +284,7 @@ async def _world(session: AsyncSession) -> World:
         ),
         proposed_by_id=supervisor.id,
     )
+    review = await _review_in(session, a)  # a pair of records waiting for agency A's records team
     key_a, _ = await staff.create_api_key(session, name="A", agency_id=a.id)
     key_any, _ = await staff.create_api_key(session, name="any")
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
@@ -287,6 +314,7 @@ async def _world(session: AsyncSession) -> World:
         "rest": "nothing-here",
         "notification_id": str(uuid.uuid4()),
         "reminder_id": str(reminder.id),
+        "decision_id": str(review),
         "merge_id": str(uuid.uuid4()),  # an unknown merge: supervisors are answered 404, everyone else refused
         "message_type": "status_change",
         "channel": "sms",

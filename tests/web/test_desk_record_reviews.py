@@ -5,8 +5,10 @@ person's linked records, where an automatic link is explained field by field."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import httpx
+from babel.messages.extract import extract_from_dir
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,12 +17,14 @@ from tests.support.staff import sign_in_staff
 from townsquare.citizens.models import Citizen, CitizenMerge, CitizenStatus
 from townsquare.engagement import record_intake
 from townsquare.matching import store
+from townsquare.matching.comparisons import COMPARISONS
 from townsquare.matching.intake import TakenIn
 from townsquare.matching.model import Thresholds
 from townsquare.matching.models import MatchDecision, MatchRejection, Outcome
 from townsquare.routing.models import WorkItem, WorkItemStatus
 from townsquare.settings import Settings
 from townsquare.staff.models import AuditEntry
+from townsquare.web import i18n
 
 ANA = {"given_name": "Ana", "family_name": "Tremblay", "birth_date": "1984-03-12", "street": "Rue Principale",
        "street_number": "12", "postcode": "H2X 1Y4", "email": "ana.t@example.org"}  # fmt: skip
@@ -32,7 +36,9 @@ async def _pair(session: AsyncSession, settings: Settings) -> tuple[TakenIn, Tak
     version, model = await store.in_force(session)
     cautious = (version, replace(model, thresholds=Thresholds(link=0.999999, review=0.2)))
     ana = await record_intake.take_in(session, settings, source="revenue", source_key="R-1", raw=ANA, model=cautious)
-    maybe = await record_intake.take_in(session, settings, source="library", source_key="L-7", raw=DOUBT, model=cautious)
+    maybe = await record_intake.take_in(
+        session, settings, source="library", source_key="L-7", raw=DOUBT, model=cautious
+    )
     assert maybe.decision is not None
     assert maybe.decision.outcome is Outcome.review
     return ana, maybe
@@ -108,7 +114,9 @@ async def test_a_rejected_pair_is_remembered_and_never_queued_again(
     version, model = await store.in_force(session)
     cautious = (version, replace(model, thresholds=Thresholds(link=0.999999, review=0.2)))
     changed = dict(DOUBT, locality="Riverside")
-    again = await record_intake.take_in(session, settings, source="library", source_key="L-7", raw=changed, model=cautious)
+    again = await record_intake.take_in(
+        session, settings, source="library", source_key="L-7", raw=changed, model=cautious
+    )
     assert again.citizen_id == maybe.citizen_id
     assert again.decision is not None
     assert again.decision.outcome is Outcome.separate
@@ -149,3 +157,32 @@ async def test_an_automatic_link_is_explained_on_the_persons_linked_records(
     assert 'data-field="birth_date"' in section
     assert 'data-field="email"' in section
     assert "missing on one side" in section
+
+
+def test_every_sentence_of_the_pages_and_every_matcher_word_has_a_french_translation() -> None:
+    web = Path(i18n.__file__).parent
+    pages = ("record_reviews", "record_review", "linked_records", "_match_evidence")
+    methods = [(f"templates/desk/{p}.html", "jinja2.ext:babel_extract") for p in pages]
+    methods.append(("desk/record_reviews.py", "python"))
+    options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
+    found = {m for _f, _l, m, _c, _x in extract_from_dir(web, methods, options) if isinstance(m, str) and m}
+    found |= {c.label for c in COMPARISONS} | {level.label for c in COMPARISONS for level in c.levels}
+    found |= {o.value for o in Outcome}
+    assert len(found) > 40
+    with i18n.speaking("fr"):
+        untranslated = sorted(m for m in found if i18n.gettext(m) == m)
+    assert untranslated == []
+
+
+async def test_the_review_page_speaks_french(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    _, maybe = await _world(session, settings)
+    assert maybe.decision is not None
+    await sign_in_staff(client, "rita@city.example")
+    client.cookies.set(i18n.LANGUAGE_COOKIE, "fr", domain="testserver.local")
+    page = (await client.get(f"/desk/record-reviews/{maybe.decision.id}")).text
+    assert '<html lang="fr">' in page
+    assert "Même personne : les fusionner" in page
+    assert "un chiffre de différence" in page
+    assert "Date de naissance" in page
