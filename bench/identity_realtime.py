@@ -58,7 +58,7 @@ def _rows(
         person = population.person(f"p{i}")
         if i in kept:
             kept[i] = person
-        raw = {k: v for k, v in written(population.rng, person, errors=population.rng.choice((0, 0, 1))).items() if v}
+        raw = {k: v for k, v in written(population, person, errors=population.rng.choice((0, 0, 1))).items() if v}
         citizen_id = new_id()
         name = f"{person.given_name} {person.family_name}"
         citizen = (citizen_id, name, person.given_name, person.family_name, "confirmed", "en", "[]", now, now)
@@ -118,8 +118,12 @@ async def _measure(
     async with db.session() as session:
         version, model = await store.in_force(session)
         ids = list((await session.execute(select(SourceRecord.id).limit(20_000))).scalars())
-    known = [(person, written(rng, person, errors=rng.choice((1, 2)))) for person in kept.values() if person]
-    newcomers = [written(rng, population.person(f"new{i}"), errors=0) for i in range(queries - len(known))]
+    known = [
+        (person, written(population, person, errors=rng.choice((1, 2)), rng=rng)) for person in kept.values() if person
+    ]
+    newcomers = [
+        written(population, population.person(f"new{i}"), errors=0, rng=rng) for i in range(queries - len(known))
+    ]
     keys: dict[str, uuid.UUID] = {}
     async with db.session() as session:
         rows = await session.execute(

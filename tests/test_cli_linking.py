@@ -30,7 +30,7 @@ def _register(people: int, seed: int = 3) -> tuple[str, set[tuple[str, str]]]:
     owner: dict[str, str] = {}
     for person in population.people(people):
         for copy in range(rng.choice((1, 1, 2, 3))):
-            record = written(rng, person, errors=0 if copy == 0 else rng.choice((1, 2)))
+            record = written(population, person, errors=0 if copy == 0 else rng.choice((1, 2)), rng=rng)
             rec = f"R{len(rows)}"
             owner[rec] = person.key
             rows.append([rec, *(record[f] for f in FIELDS), str(rng.randrange(10**8))])

@@ -168,10 +168,8 @@ def train_model(
     if synthetic:
         population = Population(seed=21)
         people = list(population.people(synthetic))
-        first = [written(population.rng, p, errors=population.rng.choice((0, 0, 1, 2))) for p in people]
-        second = [
-            written(population.rng, p, errors=population.rng.choice((0, 1, 1, 2))) for p in people[: synthetic // 2]
-        ]
+        first = [written(population, p, errors=population.rng.choice((0, 0, 1, 2))) for p in people]
+        second = [written(population, p, errors=population.rng.choice((0, 1, 1, 2))) for p in people[: synthetic // 2]]
         second += [population.person(f"n{i}").record() for i in range(synthetic // 2)]
         tables = [
             (

@@ -20,13 +20,8 @@ from faker import Faker
 
 from townsquare.matching.nicknames import FORMAL
 
-STREETS = (
-    "Main Street", "King Street", "Queen Street", "Rue Principale", "Boulevard Saint-Laurent", "Rue Sainte-Catherine",
-    "Maple Avenue", "Oak Street", "Chemin du Lac", "Rue des Érables", "Elm Road", "Bank Street", "Rideau Street",
-    "Avenue du Parc", "Rue Notre-Dame", "Wellington Street", "Church Street", "Park Avenue", "Rue Saint-Denis",
-    "Victoria Street", "Albert Street", "Rue de la Montagne", "Pine Crescent", "Cedar Drive", "Birch Lane",
-)  # fmt: skip
-LOCALITIES = ("Riverside", "Lakeview", "Vieux-Port", "Hillcrest", "Saint-Michel", "Northgate", "Beaumont", "Westend")
+AREA_CODES = ("514", "438", "613", "819", "343", "263")
+EMAIL_DOMAINS = ("example.org", "example.net", "example.com")
 
 
 @dataclass(frozen=True)
@@ -83,6 +78,8 @@ class Population:
             faker.seed_instance(seed + i)
         self.given = list(dict.fromkeys(_pool(fakers, "first_name") + [n.title() for n in FORMAL]))
         self.family = _pool(fakers, "last_name")
+        self.streets = _pool(fakers, "street_name")  # some thousands, as in a city of a million
+        self.localities = _pool(fakers[:2], "city")[:300]
         # Zipf-like weights: the n-th commonest name is drawn about 1/n as often as the first.
         self.given_weights = list(itertools.accumulate(1 / (i + 1) ** 0.9 for i in range(len(self.given))))
         self.family_weights = list(itertools.accumulate(1 / (i + 1) ** 0.8 for i in range(len(self.family))))
@@ -92,8 +89,8 @@ class Population:
         given = rng.choices(self.given, cum_weights=self.given_weights)[0]
         family = rng.choices(self.family, cum_weights=self.family_weights)[0]
         born = date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 75))
-        home = self.address(rng)
-        user = f"{given}.{family}{rng.randrange(100)}".lower().replace(" ", "").replace("'", "")
+        home = self.address()
+        user = f"{given}.{family}{rng.randrange(10**6)}".lower().replace(" ", "").replace("'", "")
         return Person(
             key=key,
             given_name=given,
@@ -105,24 +102,23 @@ class Population:
             postcode=home["postcode"] or "",
             region="QC" if rng.random() < 0.6 else "ON",
             phone=home["phone"] or "",
-            email=f"{user}@example.org",
+            email=f"{user}@{rng.choice(EMAIL_DOMAINS)}",
         )
 
     def people(self, n: int, *, prefix: str = "p") -> Iterator[Person]:
         for i in range(n):
             yield self.person(f"{prefix}{i}")
 
-    @staticmethod
-    def address(rng: random.Random) -> dict[str, str | None]:
-        """A new address and phone: the person moved and one register was told."""
-        letters = string.ascii_uppercase
+    def address(self) -> dict[str, str | None]:
+        """An address and phone: where a person lives, or moved to (and one register was told)."""
+        rng, letters = self.rng, string.ascii_uppercase
         return {
             "street_number": str(rng.randrange(1, 2500)),
-            "street": rng.choice(STREETS),
-            "locality": rng.choice(LOCALITIES),
+            "street": rng.choice(self.streets),
+            "locality": rng.choice(self.localities),
             "postcode": f"{rng.choice('HJKGL')}{rng.randrange(10)}{rng.choice(letters)} "
             f"{rng.randrange(10)}{rng.choice(letters)}{rng.randrange(10)}",
-            "phone": f"+1{rng.choice(('514', '438', '613', '819'))}555{rng.randrange(10000):04d}",
+            "phone": f"+1{rng.choice(AREA_CODES)}{rng.randrange(2_000_000, 10_000_000)}",
         }
 
 
@@ -144,8 +140,12 @@ def _slip(rng: random.Random, text: str) -> str:
 NICKNAMES = {formal: [n for n, f in FORMAL.items() if f == formal and n != formal] for formal in set(FORMAL.values())}
 
 
-def written(rng: random.Random, person: Person, *, errors: int) -> dict[str, str | None]:
-    """The person as one register wrote them, with `errors` of the usual differences (0 = exactly right)."""
+def written(
+    population: Population, person: Person, *, errors: int, rng: random.Random | None = None
+) -> dict[str, str | None]:
+    """The person as one register wrote them, with `errors` of the usual differences (0 = exactly right); a move
+    draws the new address from `population`, the choices from `rng` (the population's own by default)."""
+    rng = rng or population.rng
     record = person.record()
     for _ in range(errors):
         change = rng.randrange(11)
@@ -174,6 +174,5 @@ def written(rng: random.Random, person: Person, *, errors: int) -> dict[str, str
         elif change == 9:
             record["email"] = f"{person.given_name.lower()}{rng.randrange(1000)}@example.net"
         else:
-            other = Population.address(rng)
-            record.update(other)
+            record.update(population.address())
     return record

@@ -33,21 +33,22 @@ class Comparison:
     levels: tuple[Level, ...]
 
 
-def _name(column: str, other: str, label: str) -> Comparison:
-    return Comparison(
-        column,
-        label,
-        (column, other, f"{column}_canonical"),
-        (
-            Null(column),
-            Exact(column, frequencies=True),
-            Exact(f"{column}_canonical", label="the same name (nickname or spelling variant)"),
-            Crossed(column, other, label="given and family names swapped"),
-            JaroWinklerAtLeast(column, 0.92, label="spelled almost the same"),
-            JaroWinklerAtLeast(column, 0.80, label="spelled alike"),
-            Else(),
-        ),
-    )
+def _name(column: str, other: str, label: str, *, swapped: bool) -> Comparison:
+    """A name's levels; `swapped` adds "given and family names swapped" (on one of the two names only, so that a
+    swap counts once)."""
+    levels: list[Level] = [
+        Null(column),
+        Exact(column, frequencies=True),
+        Exact(f"{column}_canonical", label="the same name (nickname or spelling variant)"),
+    ]
+    if swapped:
+        levels.append(Crossed(column, other, label="given and family names swapped"))
+    levels += [
+        JaroWinklerAtLeast(column, 0.92, label="spelled almost the same"),
+        JaroWinklerAtLeast(column, 0.80, label="spelled alike"),
+        Else(),
+    ]
+    return Comparison(column, label, (column, other, f"{column}_canonical"), tuple(levels))
 
 
 def _exact_only(column: str, label: str) -> Comparison:
@@ -55,8 +56,8 @@ def _exact_only(column: str, label: str) -> Comparison:
 
 
 COMPARISONS: tuple[Comparison, ...] = (
-    _name("given_name", "family_name", "Given name"),
-    _name("family_name", "given_name", "Family name"),
+    _name("given_name", "family_name", "Given name", swapped=True),
+    _name("family_name", "given_name", "Family name", swapped=False),
     Comparison(
         "birth_date",
         "Date of birth",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import Protocol
 
 import numpy as np
@@ -191,6 +192,7 @@ class Else:
         return np.ones(len(first), dtype=np.bool_)
 
 
+@lru_cache(maxsize=65536)
 def _date(value: str | None) -> date | None:
     if value is None or len(value) != 8 or not value.isdigit():
         return None

@@ -20,6 +20,7 @@ from townsquare.matching.fields import COLUMNS
 from townsquare.matching.model import MatchModel, score
 from townsquare.matching.models import MatchRejection, SourceRecord
 
+EXPLAINED = 3  # the most likely citizens get their field-by-field evidence; the rest only a score
 MAX_CANDIDATES = 1000  # a bound on the work for one record, far above what the blocking rules find for a person
 
 Person = Mapping[str, str | None]
@@ -80,11 +81,17 @@ def rank(
     for i, (_, citizen_id, _) in enumerate(found):
         if citizen_id not in best or total[i] > total[best[citizen_id]]:
             best[citizen_id] = i
-    matches = [
-        Match(citizen_id, found[i][0], float(probability[i]), float(total[i]), scores.evidence(model, i))
-        for citizen_id, i in best.items()
+    ranked = sorted(best.items(), key=lambda pair: (-total[pair[1]], str(pair[0])))
+    return [
+        Match(
+            citizen_id,
+            found[i][0],
+            float(probability[i]),
+            float(total[i]),
+            scores.evidence(model, i) if n < EXPLAINED else [],
+        )
+        for n, (citizen_id, i) in enumerate(ranked)
     ]
-    return sorted(matches, key=lambda m: (-m.weight, str(m.citizen_id)))
 
 
 async def best_matches(
