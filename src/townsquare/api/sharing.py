@@ -18,6 +18,7 @@ from townsquare.agencies.models import Agency
 from townsquare.api.deps import SettingsDep
 from townsquare.citizens import service as citizens
 from townsquare.db.deps import SessionDep
+from townsquare.engagement import record_intake
 from townsquare.engagement.access import purpose as route_purpose
 from townsquare.errors import FieldError, Problem, forbidden, invalid
 from townsquare.sharing import access
@@ -81,10 +82,11 @@ async def put_agency_record(
     """Create or replace the agency's record of one person (values left out are removed). Refused: another
     agency's attribute (403), an unknown one or a bad value (422), a record older than the one held (409)."""
     principal, agency = system
+    incoming = _incoming(record_id, body)
     stored = await put_record(
         session,
         agency,
-        _incoming(record_id, body),
+        incoming,
         source=body.source or principal.name,
         provenance={"via": "api", "actor": principal.kind, "actor_id": principal.actor_id},
         region=settings.default_region,
@@ -98,6 +100,10 @@ async def put_agency_record(
         agency_id=agency.id,
         detail={"attributes": sorted(body.values), "link": stored.link},
         purpose=f"PUT /api/v1/agency-records/{agency.slug}",
+    )
+    # One person, one record: the record also joins the citizen base's linking (its own link is unchanged).
+    await record_intake.agency_record(
+        session, settings, agency_slug=agency.slug, record=incoming, citizen_id=stored.citizen_id
     )
     await session.commit()
     response.status_code = status.HTTP_201_CREATED if stored.created else status.HTTP_200_OK

@@ -18,7 +18,7 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, Identity
-from townsquare.engagement import locations
+from townsquare.engagement import locations, record_intake
 from townsquare.engagement.messages import InboundMessage
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.events import CaseOpened, publish_after_commit
@@ -76,7 +76,7 @@ async def identify(
                 return await citizens.get(session, citizen_id=found.citizen_id), None, False
         return await citizens.anonymous(session), None, True
     value = citizens.normalise(sender.kind, sender.value, region=settings.default_region)
-    return await citizens.resolve(
+    citizen, identity, created = await citizens.resolve(
         session,
         kind=sender.kind,
         value=value,
@@ -84,6 +84,13 @@ async def identify(
         display_name=sender.display_name,
         seen_at=message.received_at,
     )
+    if created and identity.kind in record_intake.HANDLES:
+        # A handle never seen: the records may already say whose it is (one person, one record).
+        known = await record_intake.first_contact(
+            session, settings, citizen=citizen, identity=identity, display_name=sender.display_name
+        )
+        return known, identity, known.id == citizen.id
+    return citizen, identity, created
 
 
 def in_scope(message: InboundMessage, agency_id: uuid.UUID) -> bool:

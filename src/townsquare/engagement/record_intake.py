@@ -7,6 +7,7 @@ unless the same two people are already waiting for a decision. Never commits.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -16,15 +17,16 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
-from townsquare.citizens.models import Citizen
+from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
-from townsquare.matching import intake, store
+from townsquare.matching import files, intake, store
 from townsquare.matching.intake import TakenIn
 from townsquare.matching.model import MatchModel, Thresholds
 from townsquare.matching.models import MatchDecision, Outcome
 from townsquare.routing import service as routing
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
+from townsquare.sharing.records import IncomingRecord
 
 REVIEW_CHANNEL = "task"
 REVIEW_KIND = "record_review"
@@ -65,6 +67,8 @@ async def take_in(
     citizen_id: uuid.UUID | None = None,
     received_at: datetime | None = None,
     model: tuple[int, MatchModel] | None = None,
+    unlinked_citizen_id: uuid.UUID | None = None,
+    reviewable: bool = True,
 ) -> TakenIn:
     """Keep one source record, decide whose it is, and queue a review when the model is unsure."""
     taken = await intake.take_in(
@@ -76,11 +80,87 @@ async def take_in(
         region=settings.default_region,
         citizen_id=citizen_id,
         received_at=received_at,
+        unlinked_citizen_id=unlinked_citizen_id,
+        reviewable=reviewable,
     )
     decision = taken.decision
     if decision is not None and decision.outcome is Outcome.review and not await _waiting(session, decision):
         decision.work_item_id = (await _review_item(session, settings, decision)).id
     return taken
+
+
+HANDLES = {IdentityKind.phone: "phone", IdentityKind.email: "email"}
+_CIVIC = re.compile(r"^\s*(\d+[A-Za-z]?)[\s,]+(.+)$")
+_POSTCODE = re.compile(r"\b([A-Za-z]\d[A-Za-z])\s?(\d[A-Za-z]\d)\b")
+
+
+def _address(text: str) -> dict[str, object]:
+    """Civic number, street and postal code from an address written as lines ("12 Elm St\nToronto ON M5V 2T6")."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    out: dict[str, object] = {}
+    civic = _CIVIC.match(lines[0]) if lines else None
+    if civic:
+        out |= {"street_number": civic.group(1), "street": civic.group(2)}
+    postcode = _POSTCODE.search(text)
+    if postcode:
+        out["postcode"] = postcode.group(1) + postcode.group(2)
+    return out
+
+
+async def agency_record(
+    session: AsyncSession, settings: Settings, *, agency_slug: str, record: IncomingRecord, citizen_id: uuid.UUID | None
+) -> TakenIn | None:
+    """An agency's record of a person, kept as a source record: its identifiers, and those of its values that
+    say who the person is (an attribute named like a matcher field; an address). `citizen_id` is the person it
+    is linked to by a proved identifier, if any; otherwise the model decides (the agency record's own link,
+    which decides what may be shared, is never changed by the model)."""
+    raw: dict[str, object] = {HANDLES[i.kind]: i.value for i in record.identifiers if i.kind in HANDLES}
+    for code, value in record.values.items():
+        name = files.field_for(code)
+        if name is not None:
+            raw[name] = value
+        elif isinstance(value, str) and "\n" in value and "street" not in raw:
+            raw |= _address(value)
+    if not raw:
+        return None
+    return await take_in(
+        session,
+        settings,
+        source=f"agency:{agency_slug}",
+        source_key=record.external_id,
+        raw=raw,
+        citizen_id=citizen_id,
+        received_at=record.last_updated,
+    )
+
+
+async def first_contact(
+    session: AsyncSession, settings: Settings, *, citizen: Citizen, identity: Identity, display_name: str | None
+) -> Citizen:
+    """A handle never seen before, whose provisional citizen was just made: when the records say whose it is
+    (above the link threshold), the handle joins that person and the provisional citizen is dropped before it is
+    ever committed. Either way the contact is kept as a source record. A doubtful match is not queued: a handle
+    alone is too thin for a person's time. Returns the citizen the contact is from."""
+    raw: dict[str, object] = {HANDLES[identity.kind]: identity.value}
+    words = (display_name or "").split()
+    if len(words) >= 2:
+        raw |= {"given_name": words[0], "family_name": " ".join(words[1:])}
+    taken = await take_in(
+        session,
+        settings,
+        source=f"contact:{identity.kind.value}",
+        source_key=identity.value,
+        raw=raw,
+        unlinked_citizen_id=citizen.id,
+        reviewable=False,
+    )
+    if taken.citizen_id == citizen.id:
+        return citizen
+    identity.citizen_id = taken.citizen_id
+    await session.flush()
+    await session.delete(citizen)
+    await session.flush()
+    return await session.get_one(Citizen, taken.citizen_id)
 
 
 async def _review_item(session: AsyncSession, settings: Settings, decision: MatchDecision) -> WorkItem:

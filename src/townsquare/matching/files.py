@@ -35,6 +35,11 @@ def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", header.strip().lower()).strip("_")
 
 
+def field_for(name: str) -> str | None:
+    """The matcher's field a column or attribute of this name says (`surname`, `Date de naissance` …), if any."""
+    return _BY_NAME.get(_key(name))
+
+
 @dataclass
 class PersonFile:
     """A checked file: for each row its id and its fields (ours renamed, the rest as they were)."""

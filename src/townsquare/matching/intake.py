@@ -83,10 +83,16 @@ async def take_in(
     region: str,
     citizen_id: uuid.UUID | None = None,
     received_at: datetime | None = None,
+    unlinked_citizen_id: uuid.UUID | None = None,
+    reviewable: bool = True,
 ) -> TakenIn:
-    """Keep `raw` (field → value, see `matching.fields`) from `source` and decide whose it is."""
+    """Keep `raw` (field → value, see `matching.fields`) from `source` and decide whose it is.
+
+    `citizen_id`: whose the record already is. `unlinked_citizen_id`: who it belongs to unless the model links
+    it elsewhere (instead of a new citizen). `reviewable` False: a doubtful pair is not left for staff (a record
+    too thin to be worth a person's time, such as a phone number alone)."""
     version, matcher = model
-    kept = {k: v for k, v in raw.items() if v is not None and str(v).strip()}
+    kept = {k: str(v).strip() for k, v in raw.items() if v is not None and str(v).strip()}  # as text, as received
     sha = digest(kept)
     existing = (
         await session.execute(
@@ -103,13 +109,13 @@ async def take_in(
     best = matches[0] if matches else None
     probability = best.probability if best else 0.0
     if owner is not None:
-        outcome = Outcome.review if probability >= matcher.thresholds.review else Outcome.separate
+        outcome = Outcome.review if reviewable and probability >= matcher.thresholds.review else Outcome.separate
         chosen = owner
     elif best is not None and probability >= matcher.thresholds.link:
         outcome, chosen = Outcome.linked, best.citizen_id
     else:
-        outcome = Outcome.review if probability >= matcher.thresholds.review else Outcome.separate
-        chosen = (await _new_citizen(session, kept)).id
+        outcome = Outcome.review if reviewable and probability >= matcher.thresholds.review else Outcome.separate
+        chosen = unlinked_citizen_id or (await _new_citizen(session, kept)).id
     record = SourceRecord(
         source=source,
         source_key=source_key,
@@ -124,8 +130,8 @@ async def take_in(
     decision = MatchDecision(
         source_record_id=record.id,
         citizen_id=chosen,
-        candidate_citizen_id=best.citizen_id if best and outcome is not Outcome.separate else None,
-        candidate_record_id=best.record_id if best and outcome is not Outcome.separate else None,
+        candidate_citizen_id=best.citizen_id if best else None,
+        candidate_record_id=best.record_id if best else None,
         outcome=outcome,
         probability=best.probability if best else None,
         weight=best.weight if best else None,
