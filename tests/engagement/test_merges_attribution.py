@@ -15,9 +15,10 @@ from tests.support.people import Shared, person, shared, snapshot
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind
-from townsquare.engagement import claims, merges
+from townsquare.engagement import claims, merges, record_intake
 from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.interactions.models import Channel, Conversation, ConversationStatus, Interaction
+from townsquare.matching.models import SourceRecord
 from townsquare.routing.models import WorkItem
 
 SURVIVOR_PHONE, MERGED_PHONE = "+16135550111", "+16135550122"
@@ -92,6 +93,18 @@ async def test_work_between_merge_and_undo_goes_with_the_handle_it_came_from(
     staff_case = await cases.open_case(
         session, prefix="CW", agency_id=where.agency.id, title="Walk-in", channel="counter", citizen_id=survivor_id
     )
+    # The register sends a new version of the merged person's record, and another system a record of the survivor.
+    update = await record_intake.take_in(
+        session,
+        runtime.settings,
+        source="register",
+        source_key="reg-m",
+        raw={"given_name": "M.", "family_name": "Lopez"},
+    )
+    assert update.citizen_id == survivor_id  # while merged, the survivor's
+    other = await record_intake.take_in(
+        session, runtime.settings, source="library", source_key="L-1", raw={"given_name": "Zed"}, citizen_id=survivor_id
+    )
     items = {
         w.conversation_id: w.id
         for w in (await session.execute(select(WorkItem).where(WorkItem.conversation_id.in_([alone, shared_thread]))))
@@ -111,6 +124,8 @@ async def test_work_between_merge_and_undo_goes_with_the_handle_it_came_from(
     assert await owner(session, WorkItem, items[shared_thread]) == survivor_id
     assert await owner(session, Interaction, into_theirs.id) == merged_id  # by its handle, whatever the thread
     assert await owner(session, type(staff_case), staff_case.id) == survivor_id  # no handle: stays
+    assert await owner(session, SourceRecord, update.record.id) == merged_id  # a later version of their record
+    assert await owner(session, SourceRecord, other.record.id) == survivor_id
     assert {g["table"] for g in undone.detail["undo"]["attributed"]} >= {"interactions", "conversations", "work_items"}
 
     after = await snapshot(session, survivor_id, merged_id)

@@ -5,7 +5,9 @@ survivor's goes back only when a handle says so:
 - an interaction that came from one of the merged person's identities (as recorded at the merge);
 - a conversation begun after the merge whose inbound interactions all came from those identities (at least one);
 - a case opened after the merge that every conversation naming it now belongs to the merged person (at least one);
-- the work items, notifications, reminders, interactions (replies, notes) and letters hanging off what went back.
+- the work items, notifications, reminders, interactions (replies, notes) and letters hanging off what went back;
+- a source record received after the merge, a later version of a record (same system, same key) of the merged
+  person's.
 Anything with no handle (a case staff opened for the survivor, a draft, a follow) stays with the survivor.
 Reads only; the caller moves the rows.
 """
@@ -23,6 +25,7 @@ from townsquare.cases.models import Case
 from townsquare.db import Base
 from townsquare.engagement.merge_rows import Rows
 from townsquare.interactions.models import Conversation, Direction, Interaction
+from townsquare.matching.models import SourceRecord
 
 # Rows that follow their thread back, by the columns that name it; in this order (a letter follows its interaction).
 BY_THREAD: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -65,7 +68,22 @@ async def attributed(
         _add(found, name, rows)
         if name == "interactions":
             named["interaction_id"] |= rows
+    _add(found, "source_records", await _later_versions(session, survivor_id, merged_id, since))
     return found
+
+
+async def _later_versions(
+    session: AsyncSession, survivor_id: uuid.UUID, merged_id: uuid.UUID, since: datetime
+) -> set[uuid.UUID]:
+    """The survivor's source records received since the merge that update a record of the merged person's."""
+    theirs = select(SourceRecord.source, SourceRecord.source_key).where(SourceRecord.citizen_id == merged_id)
+    keys = {(source, key) for source, key in (await session.execute(theirs)).all()}
+    if not keys:
+        return set()
+    since_merge = select(SourceRecord.id, SourceRecord.source, SourceRecord.source_key).where(
+        SourceRecord.citizen_id == survivor_id, SourceRecord.received_at >= since
+    )
+    return {i for i, source, key in (await session.execute(since_merge)).all() if (source, key) in keys}
 
 
 def _add(found: list[Rows], name: str, ids: Collection[uuid.UUID]) -> None:

@@ -130,7 +130,6 @@ async def agency_record(
         source_key=record.external_id,
         raw=raw,
         citizen_id=citizen_id,
-        received_at=record.last_updated,
     )
 
 
