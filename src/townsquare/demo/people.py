@@ -84,12 +84,13 @@ class Population:
         self.given_weights = list(itertools.accumulate(1 / (i + 1) ** 0.9 for i in range(len(self.given))))
         self.family_weights = list(itertools.accumulate(1 / (i + 1) ** 0.8 for i in range(len(self.family))))
 
-    def person(self, key: str) -> Person:
-        rng = self.rng
+    def person(self, key: str, rng: random.Random | None = None) -> Person:
+        """A resident drawn from the city (from `rng`, or the population's own sequence)."""
+        rng = rng or self.rng
         given = rng.choices(self.given, cum_weights=self.given_weights)[0]
         family = rng.choices(self.family, cum_weights=self.family_weights)[0]
         born = date(1930, 1, 1) + timedelta(days=rng.randrange(365 * 75))
-        home = self.address()
+        home = self.address(rng)
         user = f"{given}.{family}{rng.randrange(10**6)}".lower().replace(" ", "").replace("'", "")
         return Person(
             key=key,
@@ -109,9 +110,9 @@ class Population:
         for i in range(n):
             yield self.person(f"{prefix}{i}")
 
-    def address(self) -> dict[str, str | None]:
+    def address(self, rng: random.Random | None = None) -> dict[str, str | None]:
         """An address and phone: where a person lives, or moved to (and one register was told)."""
-        rng, letters = self.rng, string.ascii_uppercase
+        rng, letters = rng or self.rng, string.ascii_uppercase
         return {
             "street_number": str(rng.randrange(1, 2500)),
             "street": rng.choice(self.streets),
@@ -174,5 +175,5 @@ def written(
         elif change == 9:
             record["email"] = f"{person.given_name.lower()}{rng.randrange(1000)}@example.net"
         else:
-            record.update(population.address())
+            record.update(population.address(rng))
     return record

@@ -7,21 +7,29 @@ best-scoring record. Pairs staff rejected are left out. Reads only; never writes
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.matching.comparisons import BLOCKING_RULES
 from townsquare.matching.fields import COLUMNS
 from townsquare.matching.model import MatchModel, score
 from townsquare.matching.models import MatchRejection, SourceRecord
+from townsquare.matching.nicknames import formal
 
 EXPLAINED = 3  # the most likely citizens get their field-by-field evidence; the rest only a score
 MAX_CANDIDATES = 1000  # a bound on the work for one record, far above what the blocking rules find for a person
+# A rule made only of names is left out when the names are so common that its block would exceed this many
+# records (the model's value frequencies times the base's size): a frequent name alone is weak evidence, and the
+# person's date of birth, address and contacts find them through the other rules.
+MAX_NAME_BLOCK = 200
+SIZE_SECONDS = 300.0
 
 Person = Mapping[str, str | None]
 
@@ -37,14 +45,65 @@ class Match:
     evidence: list[dict[str, Any]]
 
 
-def _conditions(person: Person) -> list[Any]:
-    rules = [rule for rule in BLOCKING_RULES if all(person.get(c) for c in rule)]
+_size: dict[str, tuple[float, float]] = {}  # database url → (records, when read)
+
+
+async def base_size(session: AsyncSession) -> float:
+    """How many source records the base holds, read at most every few minutes (PostgreSQL's estimate)."""
+    engine = session.bind
+    key = str(engine.engine.url) if engine is not None else ""
+    known = _size.get(key)
+    now = time.monotonic()
+    if known is not None and now - known[1] < SIZE_SECONDS:
+        return known[0]
+    if engine is not None and engine.dialect.name == "postgresql":
+        estimate = text("SELECT greatest(reltuples, 0) FROM pg_class WHERE relname = 'source_records'")
+        size = float((await session.execute(estimate)).scalar_one_or_none() or 0)
+    else:
+        size = float((await session.execute(select(func.count()).select_from(SourceRecord))).scalar_one())
+    _size[key] = (size, now)
+    return size
+
+
+@lru_cache(maxsize=8)
+def _canonical_frequencies(model_id: int, given: tuple[tuple[str, float], ...]) -> dict[str, float]:
+    """Given-name frequencies summed by the full form each name stands for (`bill` counts for `william`)."""
+    out: dict[str, float] = {}
+    for name, share in given:
+        key = " ".join(formal(w) for w in name.split())
+        out[key] = out.get(key, 0.0) + share
+    return out
+
+
+def name_blocks(model: MatchModel, person: Person, size: float) -> dict[tuple[str, ...], float]:
+    """The expected number of records each rule made only of names would find for the person."""
+    given = model.frequencies.get("given_name", {})
+    family = model.frequencies.get("family_name", {})
+    g, f = person.get("given_name") or "", person.get("family_name") or ""
+    canonical = _canonical_frequencies(id(model), tuple(given.items()))
+    return {
+        ("given_name", "family_name"): size * given.get(g, 1.0) * family.get(f, 1.0),
+        ("names",): size * (given.get(g, 1.0) * family.get(f, 1.0) + given.get(f, 0.0) * family.get(g, 0.0)),
+        ("family_name", "given_name_canonical"): size
+        * family.get(f, 1.0)
+        * canonical.get(person.get("given_name_canonical") or "", 1.0),
+    }
+
+
+def _conditions(person: Person, skip: set[tuple[str, ...]]) -> list[Any]:
+    rules = [rule for rule in BLOCKING_RULES if all(person.get(c) for c in rule) and rule not in skip]
     return [and_(*(getattr(SourceRecord, c) == person[c] for c in rule)) for rule in rules]
 
 
-async def candidates(session: AsyncSession, person: Person) -> list[tuple[uuid.UUID, uuid.UUID, dict[str, str | None]]]:
+async def candidates(
+    session: AsyncSession, person: Person, model: MatchModel | None = None
+) -> list[tuple[uuid.UUID, uuid.UUID, dict[str, str | None]]]:
     """(record id, citizen id, folded columns) of every linked record sharing a blocking rule with `person`."""
-    conditions = _conditions(person)
+    skip: set[tuple[str, ...]] = set()
+    if model is not None:
+        blocks = name_blocks(model, person, await base_size(session))
+        skip = {rule for rule, expected in blocks.items() if expected > MAX_NAME_BLOCK}
+    conditions = _conditions(person, skip)
     if not conditions:
         return []
     columns = [getattr(SourceRecord, c) for c in COLUMNS]
@@ -99,7 +158,7 @@ async def best_matches(
 ) -> list[Match]:
     """The citizens `person` may be, most likely first; `citizen_id` (the record's own, if it has one) and the
     citizens staff said are not that one are left out."""
-    found = await candidates(session, person)
+    found = await candidates(session, person, model)
     if citizen_id is not None:
         excluded = await rejected_with(session, citizen_id) | {citizen_id}
         found = [row for row in found if row[1] not in excluded]
