@@ -158,6 +158,9 @@ class Settings(BaseSettings):
         default=None, ge=0.0, le=1.0, description="Ask staff to review pairs from this probability up to the link one"
     )
     match_review_sla_hours: int = Field(default=72, ge=1, description="How soon staff should decide a review pair")
+    match_household_rule: bool = Field(
+        default=True, description="Never link automatically two records whose given names and birth dates differ"
+    )
     match_review_agency: str | None = Field(default=None, description="Agency slug whose staff review pairs")
 
     # The knowledge base and the self-service assistant (chat, SMS, speech on calls)

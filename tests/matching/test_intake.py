@@ -113,3 +113,26 @@ async def test_a_pair_staff_rejected_is_never_offered_again(session: AsyncSessio
     assert again.decision.outcome is Outcome.separate
     assert again.decision.candidate_citizen_id is None
     assert await count(session, MatchDecision, MatchDecision.outcome == Outcome.review) == 1
+
+
+async def test_the_household_rule_never_links_relatives_who_share_everything_but_name_and_birth(
+    session: AsyncSession,
+) -> None:
+    model = await _model(session)
+    home = {"family_name": "Tremblay", "street_number": "1200", "street": "Rue Sainte-Catherine",
+            "locality": "Vieux-Port", "postcode": "H2X 1Y4", "phone": "+15145550142"}  # fmt: skip
+    ana = home | {"given_name": "Ana", "birth_date": "1961-07-30"}
+    mother = await intake.take_in(session, model, source="revenue", source_key="R-1", raw=ana, region="CA")
+    daughter = home | {"given_name": "Zoé", "birth_date": "1994-02-11"}
+    kept = await intake.take_in(session, model, source="transit", source_key="T-1", raw=daughter, region="CA")
+    assert kept.citizen_id != mother.citizen_id
+    assert kept.decision is not None
+    assert kept.decision.outcome is Outcome.review  # a person decides; the model never joins them
+    assert kept.best is not None
+    assert kept.best.vetoed
+    son = home | {"given_name": "Luc", "birth_date": "1990-10-02"}
+    without = await intake.take_in(session, model, source="library", source_key="L-1", raw=son, region="CA",
+                                   household_rule=False)  # fmt: skip
+    assert without.decision is not None
+    assert without.decision.outcome is Outcome.linked  # field by field, a relative looks like the same person
+    assert without.citizen_id in (mother.citizen_id, kept.citizen_id)

@@ -27,6 +27,7 @@ from townsquare.db import Database
 from townsquare.demo.addresses import address_points, register_rows
 from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR, NOTIFICATIONS_DIR, city
 from townsquare.demo.history import History
+from townsquare.demo.records import seed_records
 from townsquare.demo.reports import REPORTS, ReportContext, create_demo_key, seed_reports
 from townsquare.demo.sharing import seed_sharing
 from townsquare.engagement.pipeline import Pipeline
@@ -118,6 +119,7 @@ async def seed(
             provider_approver=supervisor,
             consumer_approver=admin_id,
         )
+        await seed_records(session, settings, residents=history.residents, places=address_points(), rng=rng)
         key = await create_demo_key(session, created_by_id=admin_id)
         works = staff_by_agency.get((await agencies.get_agency(session, slug="city-works")).id, [])
         await session.commit()

@@ -82,6 +82,7 @@ async def take_in(
         received_at=received_at,
         unlinked_citizen_id=unlinked_citizen_id,
         reviewable=reviewable,
+        household_rule=settings.match_household_rule,
     )
     decision = taken.decision
     if decision is not None and decision.outcome is Outcome.review and not await _waiting(session, decision):

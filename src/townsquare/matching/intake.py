@@ -85,12 +85,15 @@ async def take_in(
     received_at: datetime | None = None,
     unlinked_citizen_id: uuid.UUID | None = None,
     reviewable: bool = True,
+    household_rule: bool = True,
 ) -> TakenIn:
     """Keep `raw` (field → value, see `matching.fields`) from `source` and decide whose it is.
 
     `citizen_id`: whose the record already is. `unlinked_citizen_id`: who it belongs to unless the model links
     it elsewhere (instead of a new citizen). `reviewable` False: a doubtful pair is not left for staff (a record
-    too thin to be worth a person's time, such as a phone number alone)."""
+    too thin to be worth a person's time, such as a phone number alone). `household_rule`: a pair whose given
+    names and dates of birth both disagree is never linked by the model, only offered for review (relatives
+    share an address, a phone and a family name)."""
     version, matcher = model
     kept = {k: str(v).strip() for k, v in raw.items() if v is not None and str(v).strip()}  # as text, as received
     sha = digest(kept)
@@ -108,10 +111,11 @@ async def take_in(
     matches = await best_matches(session, matcher, person, citizen_id=owner)
     best = matches[0] if matches else None
     probability = best.probability if best else 0.0
-    if owner is not None:
-        outcome = Outcome.review if reviewable and probability >= matcher.thresholds.review else Outcome.separate
-        chosen = owner
-    elif best is not None and probability >= matcher.thresholds.link:
+    held_back = best is not None and best.vetoed and household_rule
+    if owner is not None:  # theirs by proof: flagged only when it looks like someone else, not a relative
+        flagged = reviewable and probability >= matcher.thresholds.review and not held_back
+        outcome, chosen = (Outcome.review if flagged else Outcome.separate), owner
+    elif best is not None and probability >= matcher.thresholds.link and not held_back:
         outcome, chosen = Outcome.linked, best.citizen_id
     else:
         outcome = Outcome.review if reviewable and probability >= matcher.thresholds.review else Outcome.separate

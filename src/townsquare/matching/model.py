@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from townsquare.matching.comparisons import COMPARISONS, Comparison
-from townsquare.matching.levels import Column, Exact, Null
+from townsquare.matching.levels import Column, Exact
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -165,6 +165,19 @@ def score(model: MatchModel, left: Records, right: Records) -> Scores:
     return Scores(levels, weights, total)
 
 
-def missing_level(comparison: Comparison) -> int:
-    """Index of the level that says a value is missing (its weight is always zero)."""
-    return next(i for i, level in enumerate(comparison.levels) if isinstance(level, Null))
+# The household rule: two records that disagree on both the given name and the date of birth are never joined
+# without a person, however much else agrees (relatives and neighbours share an address, a phone, a family name
+# and, compared field by field, look like one person).
+VETO_LEVELS = {"given_name": ("different",), "birth_date": ("within a year", "different")}
+
+
+def vetoed(model: MatchModel, scores: Scores) -> npt.NDArray[np.bool_]:
+    """Pairs the model may not link on its own (see VETO_LEVELS); compared fields only."""
+    out = np.ones(len(scores.total), dtype=np.bool_)
+    for name, labels in VETO_LEVELS.items():
+        if name not in scores.levels:
+            return np.zeros(len(scores.total), dtype=np.bool_)
+        levels = BY_NAME[name].levels
+        wanted = [i for i, level in enumerate(levels) if level.label in labels]
+        out &= np.isin(scores.levels[name], wanted)
+    return out

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.matching.comparisons import BLOCKING_RULES
 from townsquare.matching.fields import COLUMNS
-from townsquare.matching.model import MatchModel, score
+from townsquare.matching.model import MatchModel, score, vetoed
 from townsquare.matching.models import MatchRejection, SourceRecord
 from townsquare.matching.nicknames import formal
 
@@ -43,6 +43,7 @@ class Match:
     probability: float
     weight: float
     evidence: list[dict[str, Any]]
+    vetoed: bool = False  # given name and date of birth both disagree: never linked without a person
 
 
 _size: dict[str, tuple[float, float]] = {}  # database url → (records, when read)
@@ -135,7 +136,7 @@ def rank(
     left = {c: [person.get(c)] * len(found) for c in COLUMNS}
     right = {c: [row[2].get(c) for row in found] for c in COLUMNS}
     scores = score(model, left, right)
-    probability, total = scores.probability, scores.total
+    probability, total, veto = scores.probability, scores.total, vetoed(model, scores)
     best: dict[uuid.UUID, int] = {}
     for i, (_, citizen_id, _) in enumerate(found):
         if citizen_id not in best or total[i] > total[best[citizen_id]]:
@@ -148,6 +149,7 @@ def rank(
             float(probability[i]),
             float(total[i]),
             scores.evidence(model, i) if n < EXPLAINED else [],
+            bool(veto[i]),
         )
         for n, (citizen_id, i) in enumerate(ranked)
     ]
