@@ -155,7 +155,8 @@ async def _measure(db: Database, population: Population, queries: int) -> dict[s
             started = time.perf_counter()
             await session.execute(select(SourceRecord).where(SourceRecord.id == rng.choice(ids)))
             floor.append((time.perf_counter() - started) * 1000)
-            linked = matches[0] if matches and matches[0].probability >= model.thresholds.link else None
+            first = matches[0] if matches else None
+            linked = first if first and first.probability >= model.thresholds.link and not first.vetoed else None
             if key is not None and linked is not None and linked.citizen_id == keys.get(key):
                 found += 1
             if linked is not None and (key is None or linked.citizen_id != keys.get(key)):

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare import migrations
 from townsquare.db import Database
 from townsquare.demo.people import Population, written
-from townsquare.engagement import record_intake
+from townsquare.engagement import merges, record_intake
 from townsquare.events import EventBus
 from townsquare.matching import fields, files, intake, store
 from townsquare.matching.model import MatchModel
@@ -91,9 +91,26 @@ async def _one(
     real = get_settings()
     if queue:
         return await record_intake.take_in(session, real, source=source, source_key=record_id, raw=raw, model=model)
-    return await intake.take_in(
-        session, model, source=source, source_key=record_id, raw=raw, region=real.default_region
+    taken = await intake.take_in(
+        session,
+        model,
+        source=source,
+        source_key=record_id,
+        raw=raw,
+        region=real.default_region,
+        household_rule=real.match_household_rule,
     )
+    for other in taken.also:  # a file alone: one record linking two people makes them one (a scratch base)
+        await merges.merge(
+            session,
+            survivor_id=taken.citizen_id,
+            merged_id=other.citizen_id,
+            actor_kind="system",
+            actor_id="townsquare records link",
+            reason="One record links both.",
+            source="matching",
+        )
+    return taken
 
 
 @linking_cli.command("link")

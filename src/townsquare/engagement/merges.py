@@ -23,7 +23,7 @@ from townsquare.errors import FieldError, conflict, invalid, not_found
 from townsquare.events import CitizensMerged, CitizensUnmerged, publish_after_commit
 from townsquare.staff import service as staff
 
-SOURCES = ("staff", "review", "verification")
+SOURCES = ("staff", "review", "verification", "matching")  # matching: a file deduplicated alone (a scratch base)
 # The person fields two records may disagree on; quiet hours are one choice (their start and end go together).
 CHOICES: dict[str, tuple[str, ...]] = {
     "display_name": ("display_name",),
@@ -49,7 +49,10 @@ async def merge(
 ) -> CitizenMerge:
     """Join `merged_id` to `survivor_id`; `chosen` maps a person field (see CHOICES) to "survivor" or "merged"."""
     if source not in SOURCES:
-        raise invalid("A merge comes from staff, a review or a verification.", FieldError("source", "unknown"))
+        raise invalid(
+            "A merge comes from staff, a review, a verification or a file linked alone.",
+            FieldError("source", "unknown"),
+        )
     picks = _picks(chosen)
     survivor, merged = await _pair(session, survivor_id, merged_id)
     await session.flush()

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies import service as agencies
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
-from townsquare.matching import files, intake, store
+from townsquare.matching import files, intake, realtime, store
 from townsquare.matching.intake import TakenIn
 from townsquare.matching.model import MatchModel, Thresholds
 from townsquare.matching.models import MatchDecision, Outcome
@@ -87,7 +87,35 @@ async def take_in(
     decision = taken.decision
     if decision is not None and decision.outcome is Outcome.review and not await _waiting(session, decision):
         decision.work_item_id = (await _review_item(session, settings, decision)).id
+    await _bridges(session, settings, taken, reviewable=reviewable)
     return taken
+
+
+async def _bridges(session: AsyncSession, settings: Settings, taken: TakenIn, *, reviewable: bool) -> None:
+    """A record that links as surely to two people says they may be one: each such pair is left for review
+    (never merged by the model), unless staff already said they are not."""
+    if not taken.also or taken.decision is None:
+        return
+    refused = await realtime.rejected_with(session, taken.citizen_id)
+    for other in taken.also:
+        if other.citizen_id in refused:
+            continue
+        pair = MatchDecision(
+            source_record_id=taken.record.id,
+            citizen_id=taken.citizen_id,
+            candidate_citizen_id=other.citizen_id,
+            candidate_record_id=other.record_id,
+            outcome=Outcome.review,
+            probability=other.probability,
+            weight=other.weight,
+            evidence=other.evidence,
+            model_version=taken.decision.model_version,
+            reason="One record links as surely to both.",
+        )
+        session.add(pair)
+        await session.flush()
+        if reviewable and not await _waiting(session, pair):
+            pair.work_item_id = (await _review_item(session, settings, pair)).id
 
 
 HANDLES = {IdentityKind.phone: "phone", IdentityKind.email: "email"}

@@ -13,7 +13,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -37,6 +37,7 @@ class TakenIn:
     decision: MatchDecision | None
     best: Match | None
     repeated: bool = False
+    also: list[Match] = field(default_factory=list)  # other people the record would link to as surely
 
 
 def digest(fields_: Mapping[str, object]) -> str:
@@ -145,7 +146,12 @@ async def take_in(
     )
     session.add(decision)
     await session.flush()
-    return TakenIn(record, chosen, decision, best)
+    also = [
+        m
+        for m in matches
+        if m.citizen_id != chosen and m.probability >= matcher.thresholds.link and not (m.vetoed and household_rule)
+    ]
+    return TakenIn(record, chosen, decision, best, also=also)
 
 
 async def current_citizens(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID]:
