@@ -95,6 +95,8 @@ bench: install node_modules/.installed $(BUILD)/.built browser ## Run the benchm
 	$(BIN)/python bench/search_quality.py
 	$(BIN)/python bench/open311.py
 	$(BIN)/python bench/sharing.py
+	$(BIN)/python bench/identity.py
+	$(BIN)/python bench/identity_realtime.py --people 100000   # a million: --database-url to a PostgreSQL
 
 lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml

@@ -25,7 +25,7 @@ HEADER = ["rec", "first_name", "surname", "dob", "street_number", "address_1", "
 def _register(people: int, seed: int = 3) -> tuple[str, set[tuple[str, str]]]:
     """A register holding 1 to 3 records per person (slips, nicknames, moves), and the true duplicate pairs."""
     population = Population(seed=seed)
-    rng = random.Random(seed)
+    rng = random.Random(seed + 1000)  # the registers' slips, apart from how people were drawn
     rows: list[list[str | None]] = []
     owner: dict[str, str] = {}
     for person in population.people(people):

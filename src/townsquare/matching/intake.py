@@ -110,16 +110,20 @@ async def take_in(
     person = _cut(fields.person(kept, region=region))
     owner = citizen_id or await _known_owner(session, source, source_key)
     matches = await best_matches(session, matcher, person, citizen_id=owner)
-    best = matches[0] if matches else None
-    probability = best.probability if best else 0.0
-    held_back = best is not None and best.vetoed and household_rule
+    thresholds = matcher.thresholds
+    # Whom the model may join it to: the household rule holds back relatives, however high they score.
+    eligible = [m for m in matches if not (m.vetoed and household_rule)]
+    first = eligible[0] if eligible else None
     if owner is not None:  # theirs by proof: flagged only when it looks like someone else, not a relative
-        flagged = reviewable and probability >= matcher.thresholds.review and not held_back
+        best = first
+        flagged = reviewable and best is not None and best.probability >= thresholds.review
         outcome, chosen = (Outcome.review if flagged else Outcome.separate), owner
-    elif best is not None and probability >= matcher.thresholds.link and not held_back:
-        outcome, chosen = Outcome.linked, best.citizen_id
+    elif first is not None and first.probability >= thresholds.link:
+        best, outcome, chosen = first, Outcome.linked, first.citizen_id
     else:
-        outcome = Outcome.review if reviewable and probability >= matcher.thresholds.review else Outcome.separate
+        best = matches[0] if matches else None  # a relative above the link threshold is worth a person's look
+        doubtful = reviewable and best is not None and best.probability >= thresholds.review
+        outcome = Outcome.review if doubtful else Outcome.separate
         chosen = unlinked_citizen_id or (await _new_citizen(session, kept)).id
     record = SourceRecord(
         source=source,
@@ -146,11 +150,7 @@ async def take_in(
     )
     session.add(decision)
     await session.flush()
-    also = [
-        m
-        for m in matches
-        if m.citizen_id != chosen and m.probability >= matcher.thresholds.link and not (m.vetoed and household_rule)
-    ]
+    also = [m for m in eligible if m.citizen_id != chosen and m.probability >= thresholds.link]
     return TakenIn(record, chosen, decision, best, also=also)
 
 
