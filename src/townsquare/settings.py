@@ -159,7 +159,9 @@ class Settings(BaseSettings):
     )
     match_review_sla_hours: int = Field(default=72, ge=1, description="How soon staff should decide a review pair")
     match_household_rule: bool = Field(
-        default=True, description="Never link automatically two records whose given names and birth dates differ"
+        default=True,
+        description="Never link automatically two records whose given names and birth dates differ"
+        " (or lack a birth date): staff review them",
     )
     match_review_agency: str | None = Field(default=None, description="Agency slug whose staff review pairs")
 

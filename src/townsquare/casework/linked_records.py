@@ -1,6 +1,6 @@
 """A person's linked records for staff: every record a system sent about them, and for each the decision that
 linked it — by the model (with its probability and each field's evidence), by staff after review, or because
-the record was already theirs. The read is audited. Never commits.
+the record was already theirs. The read is written to the access log and committed before it may be shown.
 """
 
 from __future__ import annotations
@@ -69,6 +69,7 @@ async def of_citizen(session: AsyncSession, *, me: Principal, citizen_id: uuid.U
         decisions = {d.source_record_id: d for d in found.scalars()}  # the latest wins
     me.audit(session, action="linked_records.read", subject_kind="citizen", subject_id=str(citizen.id),
              citizen_id=citizen.id, purpose=purpose)  # fmt: skip
+    await session.commit()
     out = []
     for record in records:
         decision = decisions.get(record.id)

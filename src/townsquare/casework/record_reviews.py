@@ -3,8 +3,9 @@ for staff to say "the same person" (the two citizens are merged, undoably) or "d
 remembered and never offered again).
 
 A review belongs to the agency its work item was queued for; its staff see and decide it. Opening one reads two
-people's records, so it is audited on both. Each decision closes the work item and every other open review of the
-same two people. Never commits: the route does.
+people's records, so it is audited on both and `read` commits that before the pair may be shown. Each decision
+closes the work item and every other open review of the same two people; the decisions never commit (the route
+does, once).
 """
 
 from __future__ import annotations
@@ -145,6 +146,7 @@ async def read(session: AsyncSession, *, me: Principal, decision_id: uuid.UUID, 
     for citizen_id in (left.citizen_id, right.citizen_id):
         me.audit(session, action="record_review.read", subject_kind="match_decision", subject_id=str(decision.id),
                  citizen_id=citizen_id, purpose=purpose)  # fmt: skip
+    await session.commit()  # the access log is durable before the pair is shown
     shown = tuple(f for f in FIELDS if f in left.values or f in right.values)
     return Review(
         decision.id,

@@ -166,8 +166,8 @@ def score(model: MatchModel, left: Records, right: Records) -> Scores:
 
 
 # The household rule: two records that disagree on the given name, and on the date of birth or lack one, are
-# never joined without a person, however much else agrees (relatives and neighbours share an address, a phone, a family name
-# and, compared field by field, look like one person).
+# never joined without a person, however much else agrees (relatives and neighbours share an address, a phone,
+# a family name and, compared field by field, look like one person).
 VETO_LEVELS = {"given_name": ("different",), "birth_date": ("within a year", "different", "missing on one side")}
 
 

@@ -45,7 +45,6 @@ async def _page(
     request: Request, session: SessionDep, me: Principal, decision_id: uuid.UUID, **extra: object
 ) -> Response:
     review = await record_reviews.read(session, me=me, decision_id=decision_id, purpose=purpose(request))
-    await session.commit()  # the audit of the read
     context = {"me": me, "review": review, "labels": linked_records.field_labels(), **extra}
     status = 422 if "error" in extra else 200
     return templates.TemplateResponse(request, "desk/record_review.html", context, status_code=status)
@@ -93,6 +92,5 @@ async def reject(
 async def linked(request: Request, citizen_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Every record systems sent about the person, and why each was linked to them."""
     view = await linked_records.of_citizen(session, me=me, citizen_id=citizen_id, purpose=purpose(request))
-    await session.commit()
     context = {"me": me, "view": view, "labels": linked_records.field_labels(), "notice_title": _("Linked records")}
     return templates.TemplateResponse(request, "desk/linked_records.html", context)
