@@ -136,3 +136,27 @@ async def test_the_household_rule_never_links_relatives_who_share_everything_but
     assert without.decision is not None
     assert without.decision.outcome is Outcome.linked  # field by field, a relative looks like the same person
     assert without.citizen_id in (mother.citizen_id, kept.citizen_id)
+
+
+async def test_neighbours_whom_no_name_or_birth_date_joins_are_never_linked(session: AsyncSession) -> None:
+    model = await _model(session)
+    street = {"street": "Adelaide Street West", "locality": "Toronto", "postcode": "M5H 8X2"}
+    alexis = street | {
+        "given_name": "Alexis",
+        "family_name": "Béland",
+        "birth_date": "1977-07-19",
+        "street_number": "109",
+    }
+    first = await intake.take_in(session, model, source="civil", source_key="C-1", raw=alexis, region="CA")
+    alexandra = street | {
+        "given_name": "Alexandra",
+        "family_name": "Love",
+        "birth_date": "1974-11-24",
+        "street_number": "116",
+    }
+    second = await intake.take_in(session, model, source="civil", source_key="C-2", raw=alexandra, region="CA")
+    assert second.citizen_id != first.citizen_id
+    assert second.best is not None
+    assert second.best.vetoed  # one street and postal code, and nothing of the person: a neighbour
+    assert second.decision is not None
+    assert second.decision.outcome is not Outcome.linked
