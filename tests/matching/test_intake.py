@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import count
+from tests.factories import count, create_place
 from townsquare.matching import intake, store
 from townsquare.matching.model import MatchModel, Thresholds
 from townsquare.matching.models import MatchDecision, MatchRejection, Outcome, SourceRecord
@@ -136,3 +136,42 @@ async def test_the_household_rule_never_links_relatives_who_share_everything_but
     assert without.decision is not None
     assert without.decision.outcome is Outcome.linked  # field by field, a relative looks like the same person
     assert without.citizen_id in (mother.citizen_id, kept.citizen_id)
+
+
+async def test_neighbours_whom_no_name_or_birth_date_joins_are_never_linked(session: AsyncSession) -> None:
+    model = await _model(session)
+    street = {"street": "Adelaide Street West", "locality": "Toronto", "postcode": "M5H 8X2"}
+    alexis = street | {
+        "given_name": "Alexis",
+        "family_name": "Béland",
+        "birth_date": "1977-07-19",
+        "street_number": "109",
+    }
+    first = await intake.take_in(session, model, source="civil", source_key="C-1", raw=alexis, region="CA")
+    alexandra = street | {
+        "given_name": "Alexandra",
+        "family_name": "Love",
+        "birth_date": "1974-11-24",
+        "street_number": "116",
+    }
+    second = await intake.take_in(session, model, source="civil", source_key="C-2", raw=alexandra, region="CA")
+    assert second.citizen_id != first.citizen_id
+    assert second.best is not None
+    assert second.best.vetoed  # one street and postal code, and nothing of the person: a neighbour
+    assert second.decision is not None
+    assert second.decision.outcome is not Outcome.linked
+
+
+async def test_an_address_is_compared_as_the_register_writes_it(session: AsyncSession) -> None:
+    await create_place(
+        session, address_id="A-1", address="101 Queen Street West", lat=43.65, long=-79.38, zipcode="M5H 2N2"
+    )
+    model = await _model(session)
+    typed = {"given_name": "Ana", "family_name": "Roy", "street_number": "101", "street": "Quen St. W."}
+    taken = await intake.take_in(session, model, source="library", source_key="L-1", raw=typed, region="CA")
+    assert (taken.record.street_number, taken.record.street) == ("101", "queenstreetwest")
+    assert taken.record.postcode == "M5H2N2"  # the register's, the record had none
+    assert taken.record.fields["street"] == "Quen St. W."  # kept as received
+    elsewhere = {"given_name": "Ana", "family_name": "Roy", "street_number": "7", "street": "Nowhere Road"}
+    other = await intake.take_in(session, model, source="library", source_key="L-2", raw=elsewhere, region="CA")
+    assert (other.record.street, other.record.postcode) == ("nowhereroad", None)  # not in the register: as written

@@ -26,6 +26,7 @@ from townsquare.matching import fields
 from townsquare.matching.model import MatchModel
 from townsquare.matching.models import MatchDecision, Outcome, SourceRecord
 from townsquare.matching.realtime import Match, best_matches
+from townsquare.places import service as places
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,25 @@ def _cut(person: Mapping[str, str | None]) -> dict[str, str | None]:
     """Each folded value cut to its column's length (the start of a long street name still matches)."""
     table = SourceRecord.__table__
     return {k: (v[: table.c[k].type.length] if v is not None else None) for k, v in person.items()}  # type: ignore[attr-defined]
+
+
+async def _as_registered(session: AsyncSession, kept: Mapping[str, str]) -> dict[str, str]:
+    """The record's civic address as the address register writes it (a typo or an abbreviation read as the one
+    address it means), and the register's postal code when the record has none; nothing when unsure. What is
+    compared only: the record itself is kept as received."""
+    street = kept.get("street")
+    if not street:
+        return {}
+    place = await places.match(session, text=f"{kept.get('street_number', '')} {street}".strip())
+    if place is None:
+        return {}
+    out: dict[str, str] = {}
+    number = places.house_number(place.normalised)
+    if number is not None:
+        out |= {"street_number": number, "street": place.normalised[len(number) + 1 :]}
+    if not kept.get("postcode") and place.zipcode:
+        out["postcode"] = place.zipcode
+    return out
 
 
 async def _known_owner(session: AsyncSession, source: str, source_key: str) -> uuid.UUID | None:
@@ -107,7 +127,7 @@ async def take_in(
     ).scalar_one_or_none()
     if existing is not None and existing.citizen_id is not None:
         return TakenIn(existing, existing.citizen_id, None, None, repeated=True)
-    person = _cut(fields.person(kept, region=region))
+    person = _cut(fields.person(kept | await _as_registered(session, kept), region=region))
     owner = citizen_id or await _known_owner(session, source, source_key)
     matches = await best_matches(session, matcher, person, citizen_id=owner)
     thresholds = matcher.thresholds

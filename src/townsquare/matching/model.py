@@ -165,19 +165,34 @@ def score(model: MatchModel, left: Records, right: Records) -> Scores:
     return Scores(levels, weights, total)
 
 
-# The household rule: two records that disagree on the given name, and on the date of birth or lack one, are
-# never joined without a person, however much else agrees (relatives and neighbours share an address, a phone,
-# a family name and, compared field by field, look like one person).
-VETO_LEVELS = {"given_name": ("different",), "birth_date": ("within a year", "different", "missing on one side")}
+# The household rule: two records are never joined without a person, however much else agrees, when
+# - their given names differ, and their dates of birth differ or cannot be compared (relatives: one address, one
+#   phone, often one family name), or
+# - nothing that names the person agrees closely — no given name, family name or date of birth the same or all
+#   but the same (neighbours: one street, one postal code).
+# Compared field by field, such pairs look like one person; in truth they rarely are.
+HOUSEHOLD = {"given_name": ("different",), "birth_date": ("within a year", "different", "missing on one side")}
+CLOSE = {
+    "given_name": ("the same", "the same name (nickname or spelling variant)", "given and family names swapped",
+                   "spelled almost the same"),
+    "family_name": ("the same", "the same name (nickname or spelling variant)", "spelled almost the same"),
+    "birth_date": ("the same", "one digit different", "day and month swapped"),
+}  # fmt: skip
+
+
+def _at(scores: Scores, name: str, labels: tuple[str, ...]) -> npt.NDArray[np.bool_]:
+    wanted = [i for i, level in enumerate(BY_NAME[name].levels) if level.label in labels]
+    return np.asarray(np.isin(scores.levels[name], wanted))
 
 
 def vetoed(model: MatchModel, scores: Scores) -> npt.NDArray[np.bool_]:
-    """Pairs the model may not link on its own (see VETO_LEVELS); compared fields only."""
-    out = np.ones(len(scores.total), dtype=np.bool_)
-    for name, labels in VETO_LEVELS.items():
-        if name not in scores.levels:
-            return np.zeros(len(scores.total), dtype=np.bool_)
-        levels = BY_NAME[name].levels
-        wanted = [i for i, level in enumerate(levels) if level.label in labels]
-        out &= np.isin(scores.levels[name], wanted)
-    return out
+    """Pairs the household rule holds back from linking on the model's word alone (compared fields only)."""
+    if any(name not in scores.levels for name in CLOSE):
+        return np.zeros(len(scores.total), dtype=np.bool_)
+    household = np.ones(len(scores.total), dtype=np.bool_)
+    for name, labels in HOUSEHOLD.items():
+        household &= _at(scores, name, labels)
+    close = np.zeros(len(scores.total), dtype=np.bool_)
+    for name, labels in CLOSE.items():
+        close |= _at(scores, name, labels)
+    return household | ~close
