@@ -3,14 +3,19 @@ one, so the pair is left for review (never merged by the model), once, and not w
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_citizen
+from townsquare.casework import linked_records
 from townsquare.engagement import record_intake
 from townsquare.matching.models import MatchDecision, MatchRejection, Outcome
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
+from townsquare.staff.auth import Principal
+from townsquare.staff.models import StaffRole
 
 ANA = {"given_name": "Ana", "family_name": "Tremblay", "birth_date": "1984-03-12"}
 HOME = {"street_number": "1200", "street": "Rue Sainte-Catherine", "postcode": "H2X 1Y4", "email": "ana@example.org"}
@@ -49,6 +54,10 @@ async def test_a_record_that_links_to_two_people_leaves_them_for_review_once(
     assert taken.decision.outcome is Outcome.linked
     assert await _pairs_from(session, taken.record.id) == [{first, second}]
     assert len((await session.execute(queued)).scalars().all()) == 1  # the same two people wait once
+    staff = Principal(kind="staff", id=uuid.uuid4(), name="Rita", role=StaffRole.agent, agency_ids=None)
+    shown = await linked_records.of_citizen(session, me=staff, citizen_id=taken.citizen_id, purpose="test")
+    mine = next(r for r in shown.records if r.record_id == taken.record.id)
+    assert mine.outcome == "linked"  # its own decision, not the pair it raised
 
 
 async def test_two_people_staff_kept_apart_are_not_offered_again_by_a_bridge(

@@ -64,9 +64,10 @@ async def of_citizen(session: AsyncSession, *, me: Principal, citizen_id: uuid.U
         found = await session.execute(
             select(MatchDecision)
             .where(MatchDecision.source_record_id.in_([r.id for r in records]))
-            .order_by(MatchDecision.created_at)
+            .order_by(MatchDecision.created_at, MatchDecision.id)
         )
-        decisions = {d.source_record_id: d for d in found.scalars()}  # the latest wins
+        for made in found.scalars():  # the record's own decision is its first (a later one pairs two people)
+            decisions.setdefault(made.source_record_id, made)
     me.audit(session, action="linked_records.read", subject_kind="citizen", subject_id=str(citizen.id),
              citizen_id=citizen.id, purpose=purpose)  # fmt: skip
     await session.commit()
