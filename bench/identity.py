@@ -7,9 +7,9 @@
            automatically are joined into people (a record linked through a third is the same person), and every
            pair inside a person counts
 
-Each also prints the same with the household rule (TOWNSQUARE_MATCH_HOUSEHOLD_RULE, on by default): a pair
-whose given names and birth dates both differ is sent to review instead of linked. FEBRL has no households, so
-there the rule can only hold true links back for a person to confirm.
+Each also prints the same with the household rule (TOWNSQUARE_MATCH_HOUSEHOLD_RULE, on by default): a pair whose
+names and birth date do not by themselves point to one person is sent to review instead of linked. FEBRL has no
+households, so there the rule can only hold true links back for a person to confirm.
 
 The model is trained on each data set alone, unsupervised, by `townsquare.matching.training.train` (Splink,
 DuckDB): nothing is read from the answer key but the score. The thresholds are the model's defaults, fixed
@@ -84,7 +84,7 @@ def subset(columns: Mapping[str, Sequence[str | None]], index: np.ndarray) -> Co
 
 
 def _held_back(model: MatchModel, scores: Scores, probability: np.ndarray) -> np.ndarray:
-    """Pairs the household rule sends to review instead of linking (given name and birth date both differ)."""
+    """Pairs the household rule sends to review instead of linking (see `matching.model.vetoed`)."""
     return np.asarray(vetoed(model, scores) & (probability >= model.thresholds.link))
 
 

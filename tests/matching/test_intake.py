@@ -175,3 +175,26 @@ async def test_an_address_is_compared_as_the_register_writes_it(session: AsyncSe
     elsewhere = {"given_name": "Ana", "family_name": "Roy", "street_number": "7", "street": "Nowhere Road"}
     other = await intake.take_in(session, model, source="library", source_key="L-2", raw=elsewhere, region="CA")
     assert (other.record.street, other.record.postcode) == ("nowhereroad", None)  # not in the register: as written
+
+
+async def test_a_neighbour_with_the_same_given_name_is_never_linked(session: AsyncSession) -> None:
+    model = await _model(session)
+    street = {"street": "York Street", "locality": "Toronto", "postcode": "M5J 6B3"}
+    seguin = street | {
+        "given_name": "Michelle",
+        "family_name": "Séguin",
+        "birth_date": "1994-02-12",
+        "street_number": "110",
+    }
+    await intake.take_in(session, model, source="civil", source_key="C-1", raw=seguin, region="CA")
+    fontaine = street | {
+        "given_name": "Michelle",
+        "family_name": "Fontaine",
+        "birth_date": "1978-07-06",
+        "street_number": "119",
+    }
+    taken = await intake.take_in(session, model, source="transit", source_key="T-1", raw=fontaine, region="CA")
+    assert taken.best is not None
+    assert taken.best.vetoed  # her name and birth date say another person, whatever the street says
+    assert taken.decision is not None
+    assert taken.decision.outcome is not Outcome.linked

@@ -165,34 +165,32 @@ def score(model: MatchModel, left: Records, right: Records) -> Scores:
     return Scores(levels, weights, total)
 
 
-# The household rule: two records are never joined without a person, however much else agrees, when
-# - their given names differ, and their dates of birth differ or cannot be compared (relatives: one address, one
-#   phone, often one family name), or
-# - nothing that names the person agrees closely — no given name, family name or date of birth the same or all
-#   but the same (neighbours: one street, one postal code).
-# Compared field by field, such pairs look like one person; in truth they rarely are.
-HOUSEHOLD = {"given_name": ("different",), "birth_date": ("within a year", "different", "missing on one side")}
-CLOSE = {
-    "given_name": ("the same", "the same name (nickname or spelling variant)", "given and family names swapped",
-                   "spelled almost the same"),
-    "family_name": ("the same", "the same name (nickname or spelling variant)", "spelled almost the same"),
-    "birth_date": ("the same", "one digit different", "day and month swapped"),
-}  # fmt: skip
+# The household rule: what names the person — given name, family name, date of birth — must by itself point to
+# the same person (their weights add up to more than nothing) before the model may join two records. Field by
+# field, relatives (one address, one phone, often one family name) and neighbours (one street, one postal code)
+# score like one person on where they live; the rule leaves them to a person. A record that names nobody (none
+# of the three to compare) may be joined only on a contact both records share.
+PERSON = ("given_name", "family_name", "birth_date")
+CONTACTS = ("email", "phone")
 
 
-def _at(scores: Scores, name: str, labels: tuple[str, ...]) -> npt.NDArray[np.bool_]:
-    wanted = [i for i, level in enumerate(BY_NAME[name].levels) if level.label in labels]
+def _at(scores: Scores, name: str, label: str) -> npt.NDArray[np.bool_]:
+    wanted = [i for i, level in enumerate(BY_NAME[name].levels) if level.label == label]
     return np.asarray(np.isin(scores.levels[name], wanted))
 
 
 def vetoed(model: MatchModel, scores: Scores) -> npt.NDArray[np.bool_]:
     """Pairs the household rule holds back from linking on the model's word alone (compared fields only)."""
-    if any(name not in scores.levels for name in CLOSE):
-        return np.zeros(len(scores.total), dtype=np.bool_)
-    household = np.ones(len(scores.total), dtype=np.bool_)
-    for name, labels in HOUSEHOLD.items():
-        household &= _at(scores, name, labels)
-    close = np.zeros(len(scores.total), dtype=np.bool_)
-    for name, labels in CLOSE.items():
-        close |= _at(scores, name, labels)
-    return household | ~close
+    n = len(scores.total)
+    if any(name not in scores.weights for name in PERSON):
+        return np.zeros(n, dtype=np.bool_)
+    own = np.zeros(n, dtype=np.float64)
+    compared = np.zeros(n, dtype=np.bool_)
+    for name in PERSON:
+        own += scores.weights[name]
+        compared |= ~_at(scores, name, "missing on one side")
+    contact = np.zeros(n, dtype=np.bool_)
+    for name in CONTACTS:
+        if name in scores.levels:
+            contact |= _at(scores, name, "the same")
+    return np.asarray((compared & (own <= 0)) | (~compared & ~contact))
