@@ -139,6 +139,21 @@ async def _installed(page: Page, context: BrowserContext, url: str) -> CDPSessio
     return cdp
 
 
+async def _back_online(page: Page, context: BrowserContext) -> None:
+    """Turn the network back on and wait until a request from the page reaches the server again: the browser tells
+    its service worker the network is back on its own time, and a page asked for before then is the offline one."""
+    await context.set_offline(False)
+
+    async def reached() -> bool:
+        answer: bool = await page.evaluate(
+            "async () => { try { return (await fetch('/healthz', { cache: 'no-store' })).ok }"
+            " catch (e) { return false } }"
+        )
+        return answer
+
+    await until(reached, "the page reaches the server again")
+
+
 async def _offline_in(page: Page, context: BrowserContext, url: str, lang: str, heading: str) -> None:
     """After a page in `lang` told the worker the reader's language, the offline page speaks it."""
     await context.add_cookies([{"name": LANGUAGE_COOKIE, "value": lang, "url": url}])
@@ -156,7 +171,7 @@ async def _offline_in(page: Page, context: BrowserContext, url: str, lang: str, 
     await context.set_offline(True)
     await page.goto(f"{url}/account/cases")
     assert await page.inner_text("h1") == heading
-    await context.set_offline(False)
+    await _back_online(page, context)
 
 
 async def test_install_subscribe_receive_and_acknowledge_a_push(
@@ -179,7 +194,7 @@ async def test_install_subscribe_receive_and_acknowledge_a_push(
     await context.set_offline(True)
     await page.goto(f"{live_app.url}/services/nothing-cached-here")
     assert await page.inner_text("h1") == "You are offline"
-    await context.set_offline(False)
+    await _back_online(page, context)
     await _offline_in(page, context, live_app.url, "fr", "Vous êtes hors ligne")
     await _offline_in(page, context, live_app.url, "en", "You are offline")
 
