@@ -56,20 +56,28 @@ async def review_page(request: Request, decision_id: uuid.UUID, session: Session
     return await _page(request, session, me, decision_id)
 
 
-@router.post("/desk/record-reviews/{decision_id}/confirm")
-async def confirm(
-    request: Request, decision_id: uuid.UUID, session: SessionDep, me: InScope, reason: Reason = ""
+async def _decide(
+    request: Request, session: SessionDep, me: Principal, decision_id: uuid.UUID, answer: str, reason: str
 ) -> Response:
-    """The same person: the two citizens are merged (an undoable merge, on both people's access logs)."""
+    """Record staff's answer; a refused one (no reason, already decided) shows the pair again with why."""
+    decide = record_reviews.confirm if answer == "confirmed" else record_reviews.reject
     try:
-        await record_reviews.confirm(session, me=me, decision_id=decision_id, reason=reason)
+        await decide(session, me=me, decision_id=decision_id, reason=reason)
     except Problem as problem:
         if problem.status not in (409, 422):
             raise
         await session.rollback()
         return await _page(request, session, me, decision_id, error=problem.detail)
     await session.commit()
-    return RedirectResponse("/desk/record-reviews?notice=confirmed", status_code=303)
+    return RedirectResponse(f"/desk/record-reviews?notice={answer}", status_code=303)
+
+
+@router.post("/desk/record-reviews/{decision_id}/confirm")
+async def confirm(
+    request: Request, decision_id: uuid.UUID, session: SessionDep, me: InScope, reason: Reason = ""
+) -> Response:
+    """The same person: the two citizens are merged (an undoable merge, on both people's access logs)."""
+    return await _decide(request, session, me, decision_id, "confirmed", reason)
 
 
 @router.post("/desk/record-reviews/{decision_id}/reject")
@@ -77,15 +85,7 @@ async def reject(
     request: Request, decision_id: uuid.UUID, session: SessionDep, me: InScope, reason: Reason = ""
 ) -> Response:
     """Different people: the pair is never offered again."""
-    try:
-        await record_reviews.reject(session, me=me, decision_id=decision_id, reason=reason)
-    except Problem as problem:
-        if problem.status not in (409, 422):
-            raise
-        await session.rollback()
-        return await _page(request, session, me, decision_id, error=problem.detail)
-    await session.commit()
-    return RedirectResponse("/desk/record-reviews?notice=rejected", status_code=303)
+    return await _decide(request, session, me, decision_id, "rejected", reason)
 
 
 @router.get("/desk/citizens/{citizen_id}/linked-records", response_class=HTMLResponse)
