@@ -1,7 +1,7 @@
 """The one flow: `handle()` takes one contact from any channel and decides everything about it, once.
 
-limits → dedupe → identify → thread → record → decide → publish after commit, in the caller's transaction:
-the caller commits once and then renders the `Outcome` in its provider's format. `decide` is where the
+limits → dedupe → identify → thread → record → decide → measure → publish after commit, in the caller's
+transaction: the caller commits once and then renders the `Outcome` in its provider's format. `decide` is where the
 channel's policy (`policies`, `sms.Sms`), the assistant and the queue meet. A redelivered contact (the same
 external id) changes nothing and is answered from the record, on every channel alike.
 """
@@ -23,7 +23,7 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity
 from townsquare.db import races
-from townsquare.engagement import media, placing, queueing, reports
+from townsquare.engagement import measuring, media, placing, queueing, reports
 from townsquare.engagement.messages import InboundMessage, OutboundMessage, Outcome
 from townsquare.engagement.placing import Placed
 from townsquare.engagement.policies import ChannelPolicy, Email, Open, Screening
@@ -80,6 +80,7 @@ class Pipeline:
         decision = await self._decide(session, placed)
         if any(att.from_provider and att.url and att.data is None for att in message.attachments):
             await media.enqueue_fetch(session, interaction=placed.interaction, provider=message.channel.value)
+        measuring.note(session, placed, item=decision.item, turn=decision.turn)
         self._publish(session, placed, decision)
         log.info("handled %s interaction %s", message.channel.value, placed.interaction.id)
         return _outcome(placed, decision)

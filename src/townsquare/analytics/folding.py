@@ -1,0 +1,199 @@
+"""Folding touches into contacts and journeys: the rules of docs/analytics.md, on rows in memory.
+
+`Fold` is given the journeys and recent touches of the people in a batch (by `analytics.worker`) and then each
+unfolded touch in time order; it sets the touch's contact, repeat, switch and avoidable marks and keeps its
+journey's measures. It reads and writes nothing else, so the rules are tested without a database.
+
+- A *contact* begins with a touch unless the same person's previous touch was on the same conversation and
+  channel within `contact_gap_minutes` (a chat's messages, an IVR's turns are one contact).
+- A contact joins the person's journey about the same need: the journey of its case if it has one, otherwise the
+  journey about the same service (or subject, or conversation) whose last contact is within `window_days`; a
+  caseless journey adopts the case a later contact brings. Otherwise it begins a journey.
+- A *repeat* is a contact within `window_days` of its journey's previous contact; a *switch* a contact on another
+  channel than the previous one; an *avoidable* contact a call or a visit in a journey that already had a web
+  visit or a failed self-service attempt.
+- A journey is *resolved at first contact* when its first contact was not a failed self-service attempt and no
+  second contact came within `window_days` of it; decided at the second contact, or when the window has passed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from townsquare.analytics.config import AnalyticsConfig
+from townsquare.analytics.models import Journey, Touch
+from townsquare.analytics.touches import ANSWERED, FAILED
+from townsquare.db import new_id
+
+ASSISTED = frozenset({"voice", "counter"})  # a call or a visit: what an avoidable contact is
+SELF_SERVICE = frozenset({"web", "mobile"})  # the portal and the app
+
+
+def need_of(touch: Touch) -> str:
+    """The need a touch is about, as the key journeys are matched on."""
+    if touch.service_id is not None:
+        return f"service:{touch.service_id}"
+    if touch.subject:
+        return f"subject:{touch.subject}"
+    if touch.conversation_id is not None:
+        return f"conversation:{touch.conversation_id}"
+    return f"touch:{touch.id}"
+
+
+@dataclass
+class _Last:
+    """The latest touch on one conversation and channel: where a continuing contact belongs."""
+
+    at: datetime
+    journey: Journey
+    first_contact: bool  # the contact is its journey's first
+
+
+class Fold:
+    """One batch's folding. Feed it context with `know_*`, then `add` each touch oldest first."""
+
+    def __init__(self, config: AnalyticsConfig) -> None:
+        self.config = config
+        self.window = timedelta(days=config.window_days)
+        self.gap = timedelta(minutes=config.contact_gap_minutes)
+        self.zone = config.zone
+        self._journeys: dict[uuid.UUID, Journey] = {}
+        self._by_case: dict[tuple[uuid.UUID, uuid.UUID], Journey] = {}
+        self._by_need: dict[tuple[uuid.UUID, str], list[Journey]] = {}
+        self._last: dict[tuple[uuid.UUID, uuid.UUID, str], _Last] = {}
+        self.created: list[Journey] = []
+        self.changed: dict[uuid.UUID, Journey] = {}
+        self.days: set[date] = set()
+
+    # context ------------------------------------------------------------------------------------------------
+
+    def know_journey(self, journey: Journey) -> None:
+        self._journeys[journey.id] = journey
+        self._by_need.setdefault((journey.citizen_id, journey.need), []).append(journey)
+        if journey.case_id is not None:
+            self._by_case[(journey.citizen_id, journey.case_id)] = journey
+
+    def know_touch(self, touch: Touch) -> None:
+        """A touch folded before: a later touch may continue its contact."""
+        journey = self._journeys.get(touch.journey_id) if touch.journey_id else None
+        if journey is None or touch.conversation_id is None:
+            return
+        key = (touch.citizen_id, touch.conversation_id, touch.channel)
+        last = self._last.get(key)
+        if last is None or last.at <= touch.occurred_at:
+            first = journey.contacts <= 1
+            self._last[key] = _Last(touch.occurred_at, journey, first)
+
+    # folding ------------------------------------------------------------------------------------------------
+
+    def add(self, touch: Touch) -> Journey:
+        """Fold one touch; returns its journey."""
+        touch.day = self.local_day(touch.occurred_at)
+        self.days.add(touch.day)
+        key = (touch.citizen_id, touch.conversation_id, touch.channel) if touch.conversation_id else None
+        last = self._last.get(key) if key else None
+        if last is not None and touch.occurred_at - last.at <= self.gap:
+            journey, first = last.journey, last.first_contact
+            touch.contact_start = False
+            self._adopt(journey, touch)
+        else:
+            found = self._find(touch)
+            first = found is None
+            journey = self._begin(touch) if found is None else self._continue(found, touch)
+            touch.contact_start = True
+        self._mark(journey, touch, first_contact=first)
+        touch.journey_id = journey.id
+        if key is not None:
+            self._last[key] = _Last(touch.occurred_at, journey, first)
+        self.changed[journey.id] = journey
+        self.days.add(journey.day)
+        return journey
+
+    def local_day(self, at: datetime) -> date:
+        return at.astimezone(self.zone).date()
+
+    def _find(self, touch: Touch) -> Journey | None:
+        if touch.case_id is not None:
+            found = self._by_case.get((touch.citizen_id, touch.case_id))
+            if found is not None:
+                return found
+        since = touch.occurred_at - self.window
+        recent = [
+            j
+            for j in self._by_need.get((touch.citizen_id, need_of(touch)), [])
+            if j.last_contact_at >= since and (touch.case_id is None or j.case_id is None)
+        ]
+        return max(recent, key=lambda j: j.last_contact_at) if recent else None
+
+    def _begin(self, touch: Touch) -> Journey:
+        failed = touch.self_service == FAILED
+        journey = Journey(
+            id=new_id(),
+            citizen_id=touch.citizen_id,
+            need=need_of(touch),
+            case_id=touch.case_id,
+            service_id=touch.service_id,
+            agency_id=touch.agency_id,
+            day=self.local_day(touch.occurred_at),
+            first_contact_at=touch.occurred_at,
+            last_contact_at=touch.occurred_at,
+            first_channel=touch.channel,
+            last_channel=touch.channel,
+            channels=[touch.channel],
+            contacts=1,
+            switches=0,
+            repeats=0,
+            avoidable=0,
+            asked_again=0,
+            self_served=touch.channel in SELF_SERVICE or failed,
+            first_failed=failed,
+            fcr=False if failed else None,
+            outcome_at=None,
+        )
+        self.created.append(journey)
+        self.know_journey(journey)
+        return journey
+
+    def _continue(self, journey: Journey, touch: Touch) -> Journey:
+        touch.repeat = touch.occurred_at - journey.last_contact_at <= self.window
+        touch.switched = touch.channel != journey.last_channel
+        touch.avoidable = touch.channel in ASSISTED and journey.self_served
+        journey.contacts += 1
+        journey.repeats += touch.repeat
+        journey.switches += touch.switched
+        journey.avoidable += touch.avoidable
+        if (
+            journey.fcr is None
+            and journey.contacts == 2
+            and touch.occurred_at - journey.first_contact_at <= self.window
+        ):
+            journey.fcr = False
+        journey.last_contact_at = max(journey.last_contact_at, touch.occurred_at)
+        journey.last_channel = touch.channel
+        if touch.channel not in journey.channels:
+            journey.channels = [*journey.channels, touch.channel]
+        journey.self_served = journey.self_served or touch.channel in SELF_SERVICE
+        self._adopt(journey, touch)
+        return journey
+
+    def _adopt(self, journey: Journey, touch: Touch) -> None:
+        """A caseless journey takes the case (and its service and agency) a later touch brings."""
+        if journey.case_id is None and touch.case_id is not None:
+            journey.case_id = touch.case_id
+            self._by_case[(journey.citizen_id, touch.case_id)] = journey
+        if journey.service_id is None and touch.service_id is not None:
+            journey.service_id = touch.service_id
+        if touch.agency_id is not None and (journey.agency_id is None or touch.case_id is not None):
+            journey.agency_id = touch.agency_id
+
+    def _mark(self, journey: Journey, touch: Touch, *, first_contact: bool) -> None:
+        journey.asked_again += touch.asked_again
+        if touch.self_service == FAILED:
+            journey.self_served = True
+            if first_contact:
+                journey.first_failed = True
+                journey.fcr = False
+        if touch.self_service == ANSWERED and journey.case_id is None and journey.outcome_at is None:
+            journey.outcome_at = touch.occurred_at

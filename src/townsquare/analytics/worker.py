@@ -1,0 +1,294 @@
+"""The analytics worker: folds new touches into journeys, decides first-contact resolution when a window has
+passed, takes case outcomes in, and computes the changed days' rollups again.
+
+One process at a time does it (a lease in `analytics_state`); each step commits on its own, so a crash loses
+nothing: unfolded touches stay unfolded, waiting days stay waiting. Case outcomes are read from the cases' public
+history by time, again over the last `OVERLAP`, so a transaction that committed late is still seen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.analytics import config as config_
+from townsquare.analytics.folding import Fold
+from townsquare.analytics.models import AnalyticsState, DirtyDay, Journey, Touch
+from townsquare.analytics.rollups import recompute, take_dirty
+from townsquare.analytics.touches import dirty
+from townsquare.cases.models import CaseStatus, CaseUpdate
+from townsquare.clock import utcnow
+from townsquare.db.engine import Database
+from townsquare.polling import wake_or_poll
+
+log = logging.getLogger(__name__)
+
+LEASE = "fold"
+FOLDED_WITH = "folded_with"  # the settings the journeys were folded under
+OUTCOMES = "outcomes"  # how far case outcomes have been read
+OVERLAP = timedelta(hours=1)
+MAX_BATCHES = 50  # per pass, so the lease is never held long
+OUTCOME_STATUSES = (CaseStatus.resolved, CaseStatus.closed)
+
+
+@dataclass
+class Report:
+    touches: int = 0
+    journeys: int = 0
+    decided: int = 0
+    outcomes: int = 0
+    days: int = 0
+    held: bool = True  # False: another process holds the lease
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.touches or self.decided or self.outcomes or self.days)
+
+
+class AnalyticsWorker:
+    """Keeps journeys and rollups up to date in the background of an app process."""
+
+    def __init__(
+        self, db: Database, *, poll_seconds: float = 30.0, batch: int = 2000, lease_seconds: float = 300
+    ) -> None:
+        self.db = db
+        self.poll_seconds = poll_seconds
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.holder = uuid.uuid4().hex
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Fold and roll up until `stop` is set; a failed pass is logged and retried at the next poll."""
+
+        async def run_pass() -> bool:
+            report = await self.run_once()
+            return report.touches >= self.batch * MAX_BATCHES  # more touches are waiting
+
+        await wake_or_poll(run_pass, wake=self._wake, stop=stop, poll_seconds=self.poll_seconds, name="analytics")
+
+    async def run_once(self, *, now: datetime | None = None, max_batches: int = 0) -> Report:
+        """One pass: fold up to `max_batches` batches, decide, take outcomes, roll up. Each step commits."""
+        now = now or utcnow()
+        report = Report()
+        if not await self._lease(now):
+            report.held = False
+            return report
+        try:
+            async with self.db.session() as session:
+                config = await self._refold_if_changed(session)
+            for _ in range(max_batches or MAX_BATCHES):
+                folded, journeys = await self._fold_batch(config)
+                report.touches += folded
+                report.journeys += journeys
+                if folded < self.batch:
+                    break
+            report.decided = await self._decide(config, now)
+            report.outcomes = await self._outcomes(now)
+            report.days = await self._roll_up()
+        finally:
+            await self._release()
+        if report.busy:
+            log.info("analytics pass: %s", asdict(report))
+        return report
+
+    # the lease ----------------------------------------------------------------------------------------------
+
+    async def _lease(self, now: datetime) -> bool:
+        async with self.db.session() as session:
+            if await session.get(AnalyticsState, LEASE) is None:
+                session.add(AnalyticsState(name=LEASE))
+                try:
+                    await session.commit()
+                except Exception:  # another process created it first
+                    await session.rollback()
+            taken = await session.execute(
+                update(AnalyticsState)
+                .where(
+                    AnalyticsState.name == LEASE,
+                    or_(AnalyticsState.held_until.is_(None), AnalyticsState.held_until < now),
+                )
+                .values(holder=self.holder, held_until=now + timedelta(seconds=self.lease_seconds))
+            )
+            await session.commit()
+            return bool(getattr(taken, "rowcount", 0))
+
+    async def _release(self) -> None:
+        async with self.db.session() as session:
+            await session.execute(
+                update(AnalyticsState)
+                .where(AnalyticsState.name == LEASE, AnalyticsState.holder == self.holder)
+                .values(holder=None, held_until=None)
+            )
+            await session.commit()
+
+    # folding ------------------------------------------------------------------------------------------------
+
+    async def _refold_if_changed(self, session: AsyncSession) -> config_.AnalyticsConfig:
+        """The settings in force; when the window, the contact gap or the time zone changed since the journeys
+        were folded, every journey is dropped and every touch waits to be folded again."""
+        config = await config_.current(session)
+        wanted = {"window_days": config.window_days, "gap": config.contact_gap_minutes, "tz": config.timezone}
+        row = await session.get(AnalyticsState, FOLDED_WITH)
+        if row is not None and row.value == wanted:
+            return config
+        if row is None:
+            row = AnalyticsState(name=FOLDED_WITH)
+            session.add(row)
+        else:
+            await start_over(session)
+        row.value = wanted
+        await session.commit()
+        return config
+
+    async def _fold_batch(self, config: config_.AnalyticsConfig) -> tuple[int, int]:
+        async with self.db.session() as session:
+            touches = list(
+                (
+                    await session.execute(
+                        select(Touch)
+                        .where(Touch.journey_id.is_(None))
+                        .order_by(Touch.occurred_at, Touch.id)
+                        .limit(self.batch)
+                    )
+                ).scalars()
+            )
+            if not touches:
+                return 0, 0
+            fold = Fold(config)
+            await _context(session, fold, touches, config)
+            for touch in touches:
+                fold.add(touch)
+            session.add_all(fold.created)
+            await _outcomes_of_new_cases(session, list(fold.changed.values()))
+            await dirty(session, fold.days)
+            await session.commit()
+            return len(touches), len(fold.created)
+
+    async def _decide(self, config: config_.AnalyticsConfig, now: datetime) -> int:
+        """First-contact resolution of journeys whose window has passed with no second contact."""
+        cutoff = now - timedelta(days=config.window_days)
+        async with self.db.session() as session:
+            undecided = Journey.fcr.is_(None) & (Journey.first_contact_at < cutoff)
+            days = list((await session.execute(select(Journey.day).where(undecided).distinct())).scalars())
+            if not days:
+                return 0
+            done = await session.execute(update(Journey).where(undecided).values(fcr=~Journey.first_failed))
+            await dirty(session, [d for d in days if d is not None])
+            await session.commit()
+            return int(getattr(done, "rowcount", 0))
+
+    async def _outcomes(self, now: datetime) -> int:
+        """Case journeys whose case reached an outcome since the last pass (read again over `OVERLAP`)."""
+        async with self.db.session() as session:
+            row = await session.get(AnalyticsState, OUTCOMES)
+            if row is None:
+                row = AnalyticsState(name=OUTCOMES)
+                session.add(row)
+            since = (row.mark or datetime.min.replace(tzinfo=now.tzinfo)) - OVERLAP
+            case_ids = list(
+                (
+                    await session.execute(
+                        select(CaseUpdate.case_id)
+                        .where(CaseUpdate.created_at >= since, CaseUpdate.status.in_(OUTCOME_STATUSES))
+                        .distinct()
+                    )
+                ).scalars()
+            )
+            changed = 0
+            for start in range(0, len(case_ids), 500):
+                journeys = list(
+                    (
+                        await session.execute(
+                            select(Journey).where(
+                                Journey.case_id.in_(case_ids[start : start + 500]), Journey.outcome_at.is_(None)
+                            )
+                        )
+                    ).scalars()
+                )
+                changed += await _set_outcomes(session, journeys)
+            row.mark = now
+            await session.commit()
+            return changed
+
+    async def _roll_up(self) -> int:
+        total = 0
+        while True:
+            async with self.db.session() as session:
+                days = await take_dirty(session)
+                if not days:
+                    return total
+                total += await recompute(session, days)
+                await session.commit()
+
+
+async def _context(
+    session: AsyncSession, fold: Fold, touches: Sequence[Touch], config: config_.AnalyticsConfig
+) -> None:
+    """The journeys and recent touches of the batch's people the fold needs to know."""
+    citizens = sorted({t.citizen_id for t in touches})
+    cases = sorted({t.case_id for t in touches if t.case_id is not None})
+    earliest = min(t.occurred_at for t in touches)
+    since = earliest - timedelta(days=config.window_days)
+    for start in range(0, len(citizens), 500):
+        chunk = citizens[start : start + 500]
+        near = Journey.last_contact_at >= since
+        mine = Journey.case_id.in_(cases) if cases else near
+        for journey in (
+            await session.execute(select(Journey).where(Journey.citizen_id.in_(chunk), near | mine))
+        ).scalars():
+            fold.know_journey(journey)
+        recent = select(Touch).where(
+            Touch.citizen_id.in_(chunk),
+            Touch.journey_id.is_not(None),
+            Touch.occurred_at >= earliest - timedelta(minutes=config.contact_gap_minutes),
+        )
+        for touch in (await session.execute(recent)).scalars():
+            fold.know_touch(touch)
+
+
+async def _outcomes_of_new_cases(session: AsyncSession, journeys: list[Journey]) -> None:
+    """A journey that took on a case already resolved has its outcome at once."""
+    await _set_outcomes(session, [j for j in journeys if j.case_id is not None and j.outcome_at is None])
+
+
+async def _set_outcomes(session: AsyncSession, journeys: list[Journey]) -> int:
+    """Set each case journey's outcome to its case's first resolution, when it has one."""
+    if not journeys:
+        return 0
+    first = dict(
+        (
+            await session.execute(
+                select(CaseUpdate.case_id, func.min(CaseUpdate.created_at))
+                .where(CaseUpdate.case_id.in_({j.case_id for j in journeys}), CaseUpdate.status.in_(OUTCOME_STATUSES))
+                .group_by(CaseUpdate.case_id)
+            )
+        ).all()
+    )
+    changed = [j for j in journeys if j.case_id is not None and j.case_id in first]
+    for journey in changed:
+        assert journey.case_id is not None
+        journey.outcome_at = max(first[journey.case_id], journey.first_contact_at)
+    await dirty(session, {j.day for j in changed})
+    return len(changed)
+
+
+async def start_over(session: AsyncSession) -> None:
+    """Drop every journey and rollup and have every touch folded again (in the caller's transaction)."""
+    days = list((await session.execute(select(Touch.day).where(Touch.day.is_not(None)).distinct())).scalars())
+    await session.execute(
+        update(Touch).values(journey_id=None, contact_start=False, repeat=False, avoidable=False, switched=False)
+    )
+    await session.execute(delete(Journey))
+    await session.execute(delete(DirtyDay))
+    await dirty(session, [d for d in days if d is not None])
