@@ -115,6 +115,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         routing_worker=False,
         notifications_worker=False,
         webhook_worker=False,
+        analytics_worker=False,
         freeze_startup_heap=False,
         outbox_retry_base_seconds=0.01,
         public_url="http://testserver",

@@ -22,6 +22,7 @@ from sqlalchemy import text
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.api import cases as cases_api
 from townsquare.api import catalogue, problems
 from townsquare.api import citizens as citizens_api
@@ -102,6 +103,7 @@ class Runtime:
     limiter: RateLimiter  # Open311 rate limits (memory, or shared through Redis)
     notices: NotificationWorker  # moves notifications from one channel to the next; sends reminders when due
     webhooks: WebhookWorker  # posts integrators' webhook deliveries
+    analytics: AnalyticsWorker  # folds contacts into journeys and keeps the dashboards' rollups
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
@@ -187,6 +189,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         limiter,
         notices,
         webhooks,
+        AnalyticsWorker(db, poll_seconds=settings.analytics_poll_seconds),
     )
 
 
@@ -268,6 +271,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
         notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
         webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
+        analytics_task = asyncio.create_task(rt.analytics.run_forever(stop)) if settings.analytics_worker else None
         silent = calls.SilentCalls(rt.db, silence_seconds=settings.voice_silence_seconds)
         silent_task = asyncio.create_task(silent.run_forever(stop)) if settings.routing_worker else None
         print_task = None
@@ -287,7 +291,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
-            for background in (task, routing_task, notices_task, webhook_task, print_task, silent_task):
+            for background in (task, routing_task, notices_task, webhook_task, print_task, silent_task, analytics_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background

@@ -93,6 +93,8 @@ class Settings(BaseSettings):
     webhook_poll_seconds: float = Field(default=2.0, gt=0)
     routing_worker: bool = Field(default=True, description="Run the routing worker inside the app")
     routing_poll_seconds: float = Field(default=1.0, gt=0)
+    analytics_worker: bool = Field(default=True, description="Fold contacts into journeys and rollups in the app")
+    analytics_poll_seconds: float = Field(default=60.0, gt=0, description="How often the dashboards' figures move")
     freeze_startup_heap: bool = Field(
         default=True,
         description="Keep what the app builds at startup out of the garbage collector's full collections (shorter "

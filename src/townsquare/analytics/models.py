@@ -141,6 +141,22 @@ class JourneyDay(Base):
     outcome_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class HandleDay(Base):
+    """Staff time on work let go on one local day, by agency, service and channel: accepted offers, from the
+    answer to the release (completed, transferred or escalated)."""
+
+    __tablename__ = "analytics_handle_days"
+    __table_args__ = (Index("ix_analytics_handle_days_key", "day", "agency_id", "service_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    agency_id: Mapped[uuid.UUID | None]
+    service_id: Mapped[uuid.UUID | None]
+    channel: Mapped[str] = mapped_column(String(16))
+    handled: Mapped[int] = mapped_column(Integer, default=0)
+    handle_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class DirtyDay(Base):
     """A local day whose rollups must be computed again (a touch folded, a journey changed after the fact)."""
 

@@ -19,8 +19,9 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.analytics import config as config_
+from townsquare.analytics import handling
 from townsquare.analytics.folding import Fold
-from townsquare.analytics.models import AnalyticsState, DirtyDay, Journey, Touch
+from townsquare.analytics.models import AnalyticsState, DirtyDay, HandleDay, Journey, Touch
 from townsquare.analytics.rollups import recompute, take_dirty
 from townsquare.analytics.touches import dirty
 from townsquare.cases.models import CaseStatus, CaseUpdate
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 LEASE = "fold"
 FOLDED_WITH = "folded_with"  # the settings the journeys were folded under
 OUTCOMES = "outcomes"  # how far case outcomes have been read
+HANDLING = "handling"  # how far released offers have been read
 OVERLAP = timedelta(hours=1)
 MAX_BATCHES = 50  # per pass, so the lease is never held long
 OUTCOME_STATUSES = (CaseStatus.resolved, CaseStatus.closed)
@@ -96,6 +98,7 @@ class AnalyticsWorker:
             report.decided = await self._decide(config, now)
             report.outcomes = await self._outcomes(now)
             report.days = await self._roll_up()
+            report.days += await self._handling(config, now)
         finally:
             await self._release()
         if report.busy:
@@ -195,7 +198,11 @@ class AnalyticsWorker:
             if row is None:
                 row = AnalyticsState(name=OUTCOMES)
                 session.add(row)
-            since = (row.mark or datetime.min.replace(tzinfo=now.tzinfo)) - OVERLAP
+            if row.mark is None:  # the first pass: folding gave every journey its case's outcome already
+                row.mark = now
+                await session.commit()
+                return 0
+            since = row.mark - OVERLAP
             case_ids = list(
                 (
                     await session.execute(
@@ -220,6 +227,20 @@ class AnalyticsWorker:
             row.mark = now
             await session.commit()
             return changed
+
+    async def _handling(self, config: config_.AnalyticsConfig, now: datetime) -> int:
+        """Handle time of the days offers were let go in since the last pass (read again over `OVERLAP`)."""
+        async with self.db.session() as session:
+            row = await session.get(AnalyticsState, HANDLING)
+            if row is None:
+                row = AnalyticsState(name=HANDLING)
+                session.add(row)
+            since = row.mark - OVERLAP if row.mark is not None else None
+            days = await handling.released_days(session, since=since, zone=config.zone)
+            await handling.recompute(session, days, config.zone)
+            row.mark = now
+            await session.commit()
+            return len(days)
 
     async def _roll_up(self) -> int:
         total = 0
@@ -291,4 +312,6 @@ async def start_over(session: AsyncSession) -> None:
     )
     await session.execute(delete(Journey))
     await session.execute(delete(DirtyDay))
+    await session.execute(delete(HandleDay))
+    await session.execute(delete(AnalyticsState).where(AnalyticsState.name == HANDLING))
     await dirty(session, [d for d in days if d is not None])

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from townsquare.web.desk import (
     agents,
     agreements,
+    dashboards,
     inbox,
     integrators,
     knowledge,
@@ -36,6 +37,7 @@ routers: list[APIRouter] = [
     merges.router,
     agreements.router,
     wallboard.router,
+    dashboards.router,
     agents.router,
     integrators.router,
     webhooks.router,

@@ -1,0 +1,260 @@
+"""The directors' and supervisors' dashboards as typed views: the filters a person may choose (only their own
+agencies), the figures of `analytics.measures` for them, with services and agencies named, and each figure's
+rows for a CSV download.
+
+Counts only: nothing here names a person, so reading a dashboard is not an access to anyone's data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from townsquare.agencies import service as agencies
+from townsquare.analytics import config as config_
+from townsquare.analytics import measures
+from townsquare.analytics.measures import Cost, Journeys, Period, Scope, Shift, Volume
+from townsquare.clock import utcnow
+from townsquare.errors import invalid
+from townsquare.interactions.kinds import Channel
+from townsquare.staff.auth import Principal
+
+PERIODS: tuple[Period, ...] = ("day", "week", "month")
+LONGEST = timedelta(days=3 * 366)
+FIGURES = ("volume", "journeys", "journeys-by-service", "shift", "cost-by-channel", "cost-by-service", "cost-by-agency")
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    agencies: list[Choice]
+    services: list[Choice]
+    channels: list[str]
+    volume: Volume
+    journeys: Journeys
+    shift: Shift
+    cost: Cost
+    window_days: int
+    names: dict[str, str] = field(default_factory=dict)  # service and agency ids (as text) to their names
+
+    def name(self, key: object) -> str:
+        return self.names.get(str(key or ""), "")
+
+
+def _day(raw: str | None, default: date, what: str) -> date:
+    if not raw:
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError as exc:
+        raise invalid(f"The {what} date '{raw[:20]}' is not a date such as 2026-01-31.") from exc
+
+
+def _id(raw: str | None, allowed: set[str], what: str) -> uuid.UUID | None:
+    if not raw:
+        return None
+    if raw not in allowed:
+        raise invalid(f"That {what} is not one you may see.")
+    return uuid.UUID(raw)
+
+
+def _period(raw: str | None, span: timedelta) -> Period:
+    for period in PERIODS:
+        if raw == period:
+            return period
+    return "month" if span > timedelta(days=92) else "day"
+
+
+async def scope_for(
+    session: AsyncSession,
+    me: Principal,
+    *,
+    since: str | None = None,
+    until: str | None = None,
+    period: str | None = None,
+    agency: str | None = None,
+    service: str | None = None,
+    channel: str | None = None,
+) -> tuple[Scope, list[Choice], list[Choice]]:
+    """The scope the filters ask for, checked against what `me` may see; with the agencies and services to offer."""
+    tz = (await config_.current(session)).zone
+    today = utcnow().astimezone(tz).date()
+    end = _day(until, today, "end")
+    start = _day(since, (end.replace(day=1) - timedelta(days=334)).replace(day=1), "start")
+    if start > end:
+        raise invalid("The period starts after it ends.")
+    if end - start > LONGEST:
+        raise invalid("A dashboard covers at most three years; choose a shorter period.")
+    if period and period not in PERIODS:
+        raise invalid("Show by day, week or month.")
+    if channel and channel not in {c.value for c in Channel}:
+        raise invalid(f"'{channel[:20]}' is not a channel.")
+    visible = me.visible()
+    agency_rows = [a for a in await agencies.list_agencies(session) if visible is None or a.id in visible]
+    agency_choices = [Choice(str(a.id), a.name) for a in sorted(agency_rows, key=lambda a: a.name)]
+    agency_id = _id(agency, {c.value for c in agency_choices}, "agency")
+    service_rows = [
+        s
+        for s in await agencies.list_services(session)
+        if (visible is None or s.agency_id in visible) and (agency_id is None or s.agency_id == agency_id)
+    ]
+    service_choices = [Choice(str(s.id), s.name) for s in sorted(service_rows, key=lambda s: s.name)]
+    scope = Scope(
+        since=start,
+        until=end,
+        period=_period(period, end - start),
+        agency_ids=frozenset(visible) if visible is not None else None,
+        agency_id=agency_id,
+        service_id=_id(service, {c.value for c in service_choices}, "service"),
+        channel=channel or None,
+    )
+    return scope, agency_choices, service_choices
+
+
+async def dashboard(session: AsyncSession, me: Principal, **filters: str | None) -> Dashboard:
+    """Every figure of the dashboard for the filters `me` chose."""
+    scope, agency_choices, service_choices = await scope_for(session, me, **filters)
+    config = await config_.current(session)
+    names = {c.value: c.label for c in (*agency_choices, *service_choices)}
+    board = Dashboard(
+        scope=scope,
+        agencies=agency_choices,
+        services=service_choices,
+        channels=[c.value for c in Channel if c is not Channel.push],
+        volume=await measures.volume(session, scope),
+        journeys=await measures.journeys(session, scope),
+        shift=await measures.shift(session, scope),
+        cost=await measures.cost(session, scope, config),
+        window_days=config.window_days,
+        names=names,
+    )
+    missing = {k for k in board.journeys.by_service if k is not None and str(k) not in names}
+    missing |= {k for k in board.shift.counts if k is not None and str(k) not in names}
+    if missing:
+        for sid, svc in (await agencies.services_by_id(session, ids=missing)).items():
+            names[str(sid)] = svc.name
+    return board
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:.1f}"
+
+
+def _num(value: float | None, digits: int = 2) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def csv_rows(board: Dashboard, figure: str) -> tuple[list[str], list[list[str]]]:
+    """One figure as a header and rows, exactly as the page's table shows it."""
+    if figure == "volume":
+        header = ["period_start", *board.volume.channels, "total"]
+        rows = [
+            [
+                b.isoformat(),
+                *(str(board.volume.count(b, c)) for c in board.volume.channels),
+                str(sum(board.volume.count(b, c) for c in board.volume.channels)),
+            ]
+            for b in board.volume.buckets
+        ]
+        return header, rows
+    if figure in ("journeys", "journeys-by-service"):
+        header = [
+            "period_start" if figure == "journeys" else "service",
+            "journeys",
+            "contacts",
+            "contacts_per_journey",
+            "multichannel_journeys",
+            "channel_switches",
+            "repeat_contacts",
+            "repeat_rate_percent",
+            "avoidable_contacts",
+            "asked_again",
+            "fcr_decided",
+            "fcr_resolved",
+            "fcr_rate_percent",
+            "outcomes",
+            "mean_days_to_outcome",
+        ]
+        items = (
+            [(b.isoformat(), f) for b, f in sorted(board.journeys.by_bucket.items())]
+            if figure == "journeys"
+            else sorted(
+                ((board.name(k) or "(no service)", f) for k, f in board.journeys.by_service.items()),
+                key=lambda item: item[0],
+            )
+        )
+        return header, [
+            [
+                label,
+                str(f.journeys),
+                str(f.contacts),
+                _num(f.contacts_per_journey),
+                str(f.multichannel),
+                str(f.switches),
+                str(f.repeats),
+                _pct(f.repeat_rate),
+                str(f.avoidable),
+                str(f.asked_again),
+                str(f.fcr_decided),
+                str(f.fcr_resolved),
+                _pct(f.fcr_rate),
+                str(f.outcomes),
+                _num(f.days_to_outcome, 1),
+            ]
+            for label, f in items
+        ]
+    if figure == "shift":
+        header = ["service", "month", "channel", "contacts", "share_percent", "change_points"]
+        rows = []
+        for service_id, counts in sorted(board.shift.counts.items(), key=lambda kv: board.name(kv[0])):
+            for month in board.shift.months:
+                for channel in board.shift.channels:
+                    share = board.shift.share(service_id, month, channel)
+                    if share is None:
+                        continue
+                    change = board.shift.change(service_id, month, channel)
+                    rows.append(
+                        [
+                            board.name(service_id) or "(no service)",
+                            month.isoformat()[:7],
+                            channel,
+                            str(counts.get((month, channel), 0)),
+                            _pct(share),
+                            "" if change is None else f"{change * 100:.1f}",
+                        ]
+                    )
+        return header, rows
+    if figure.startswith("cost-by-"):
+        kind = figure.removeprefix("cost-by-")
+        lines = {"channel": board.cost.by_channel, "service": board.cost.by_service, "agency": board.cost.by_agency}
+        header = [
+            kind,
+            "contacts",
+            "contacts_without_unit_cost",
+            f"cost_by_unit_{board.cost.currency}",
+            "handled",
+            "handle_minutes",
+            f"cost_by_handle_time_{board.cost.currency}",
+        ]
+        return header, [
+            [
+                line.key if kind == "channel" else (board.name(line.key) or "(not known)"),
+                str(line.contacts),
+                str(line.uncosted),
+                f"{line.cost_by_unit:.2f}",
+                str(line.handled),
+                f"{line.handle_seconds / 60:.1f}",
+                f"{line.cost_by_time(board.cost.staff_cost_per_hour):.2f}",
+            ]
+            for line in lines[kind]
+        ]
+    raise invalid(f"There is no figure '{figure[:40]}'.")

@@ -1,0 +1,108 @@
+"""The dashboards at /desk/analytics: volume by channel, journeys and their measures, channel shift and cost to
+serve, for supervisors and administrators, over their own agencies; each figure also as CSV.
+
+The filters are a plain GET form, so every view has an address that can be bookmarked or shared; charts are SVG
+drawn on the server, each beside the table of its numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from townsquare.casework import dashboards
+from townsquare.casework.dashboards import Dashboard
+from townsquare.db.deps import SessionDep
+from townsquare.staff.auth import Principal
+from townsquare.web.desk import charts
+from townsquare.web.desk.common import supervisors_only
+from townsquare.web.i18n import gettext as _
+from townsquare.web.templating import templates
+
+router = APIRouter(include_in_schema=False)
+Director = Annotated[Principal, Depends(supervisors_only("The dashboards"))]
+UNSAFE_CSV_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+
+
+class Filters:
+    """The dashboard's GET filters, all optional."""
+
+    def __init__(
+        self,
+        since: Annotated[str | None, Query(alias="from", max_length=10)] = None,
+        until: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+        period: Annotated[str | None, Query(max_length=8)] = None,
+        agency: Annotated[str | None, Query(max_length=36)] = None,
+        service: Annotated[str | None, Query(max_length=36)] = None,
+        channel: Annotated[str | None, Query(max_length=16)] = None,
+    ) -> None:
+        self.values = {
+            "since": since,
+            "until": until,
+            "period": period,
+            "agency": agency,
+            "service": service,
+            "channel": channel,
+        }
+
+
+FiltersDep = Annotated[Filters, Depends()]
+
+
+def _charts(board: Dashboard) -> dict[str, str]:
+    labels = [b.isoformat()[: 7 if board.scope.period == "month" else 10] for b in board.volume.buckets]
+    journeys = [board.journeys.by_bucket.get(b) for b in board.volume.buckets]
+    return {
+        "volume": charts.stacked_bars(
+            _("Contacts by channel"),
+            labels,
+            {c: [board.volume.count(b, c) for b in board.volume.buckets] for c in board.volume.channels},
+        ),
+        "journeys": charts.lines(
+            _("Journey measures"),
+            labels,
+            {
+                _("Resolved at first contact"): [j.fcr_rate if j else None for j in journeys],
+                _("Repeat contacts"): [j.repeat_rate if j else None for j in journeys],
+                _("Avoidable contacts"): [j.avoidable_rate if j else None for j in journeys],
+            },
+            percent=True,
+        ),
+    }
+
+
+@router.get("/desk/analytics", response_class=HTMLResponse)
+async def analytics_page(request: Request, session: SessionDep, me: Director, filters: FiltersDep) -> Response:
+    """Volume, journeys, channel shift and cost to serve for the chosen agencies, services, channel and period."""
+    board = await dashboards.dashboard(session, me, **filters.values)
+    query = request.url.query
+    return templates.TemplateResponse(
+        request, "desk/analytics.html", {"me": me, "board": board, "charts": _charts(board), "query": query}
+    )
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(UNSAFE_CSV_START) else value
+
+
+@router.get("/desk/analytics/{figure}.csv")
+async def analytics_csv(figure: str, session: SessionDep, me: Director, filters: FiltersDep) -> Response:
+    """One figure of the dashboard, for the same filters, as CSV (UTF-8 with a byte-order mark for spreadsheets)."""
+    if figure not in dashboards.FIGURES:
+        return Response(f"There is no figure '{figure[:40]}'.", status_code=404, media_type="text/plain")
+    board = await dashboards.dashboard(session, me, **filters.values)
+    header, rows = dashboards.csv_rows(board, figure)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows([_cell(v) for v in row] for row in rows)
+    name = f"townsquare-{figure}-{board.scope.since.isoformat()}-{board.scope.until.isoformat()}.csv"
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

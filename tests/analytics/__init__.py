@@ -1,0 +1,1 @@
+"""Tests of analytics: touches, folding, journeys, rollups and measures."""

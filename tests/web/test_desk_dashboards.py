@@ -1,0 +1,96 @@
+"""The dashboards page and its CSV files give exactly the figures of a known history (see
+tests/analytics/test_journeys.py), narrowed to the viewer's agencies; agents are refused."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.analytics.test_journeys import T0, seed
+from tests.factories import create_staff
+from tests.support.staff import sign_in_staff
+from townsquare.agencies.models import Agency
+from townsquare.analytics.worker import AnalyticsWorker
+from townsquare.app import Runtime
+from townsquare.staff.models import StaffRole
+
+MARCH = "from=2026-03-01&to=2026-03-31&period=month"
+
+
+def _total(html: str, name: str) -> str:
+    found = re.search(rf'data-total="{name}">([^<]*)<', html)
+    assert found, name
+    return found.group(1).strip()
+
+
+async def _history(runtime: Runtime, session: AsyncSession) -> None:
+    ids = await seed(runtime)
+    await AnalyticsWorker(runtime.db).run_once(now=T0 + timedelta(days=30))
+    permits, works = await session.get_one(Agency, ids["permits"]), await session.get_one(Agency, ids["works"])
+    await create_staff(session, email="dir@city.example", role=StaffRole.admin)
+    await create_staff(session, email="pam@city.example", role=StaffRole.supervisor, agencies=[permits])
+    await create_staff(session, email="wes@city.example", role=StaffRole.supervisor, agencies=[works])
+    await create_staff(session, email="agent@city.example", agencies=[works])
+    await session.commit()
+
+
+async def _csv(client: httpx.AsyncClient, figure: str, query: str = MARCH) -> list[dict[str, str]]:
+    response = await client.get(f"/desk/analytics/{figure}.csv?{query}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
+
+
+async def test_a_director_sees_every_figure_of_the_known_history(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    await _history(runtime, session)
+    await sign_in_staff(client, "dir@city.example")
+    page = await client.get(f"/desk/analytics?{MARCH}")
+    assert page.status_code == 200
+    html = page.text
+    totals = {n: _total(html, n) for n in ("contacts", "journeys", "fcr", "repeats", "avoidable", "switches")}
+    assert totals == {"contacts": "6", "journeys": "4", "fcr": "50.0 %", "repeats": "2", "avoidable": "1",
+                      "switches": "1"}  # fmt: skip
+    assert _total(html, "asked-again") == "1"
+    assert "<svg" in html
+    assert '<table id="volume">' in html
+
+    by_service = {r["service"]: r for r in await _csv(client, "journeys-by-service")}
+    permit, pothole = by_service["Parking permit"], by_service["Report a pothole"]
+    assert (permit["journeys"], permit["contacts"], permit["avoidable_contacts"], permit["channel_switches"]) == (
+        "3", "4", "1", "1")  # fmt: skip
+    assert (permit["repeat_contacts"], permit["asked_again"], permit["fcr_decided"], permit["fcr_resolved"]) == (
+        "1", "1", "3", "2")  # fmt: skip
+    assert (pothole["journeys"], pothole["contacts"], pothole["repeat_contacts"], pothole["fcr_resolved"]) == (
+        "1", "2", "1", "0")  # fmt: skip
+    volume = await _csv(client, "volume")
+    assert volume == [{"period_start": "2026-03-01", "email": "2", "sms": "2", "voice": "1", "web": "1", "total": "6"}]
+    by_channel = {r["channel"]: r for r in await _csv(client, "cost-by-channel")}
+    assert by_channel["voice"]["cost_by_unit_GBP"] == "1.39"
+    assert by_channel["web"]["cost_by_unit_GBP"] == "0.25"
+    assert by_channel["sms"]["contacts_without_unit_cost"] == "2"
+
+
+async def test_supervisors_see_their_own_agencies_only_and_agents_are_refused(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    await _history(runtime, session)
+    await sign_in_staff(client, "pam@city.example")
+    html = (await client.get(f"/desk/analytics?{MARCH}")).text
+    assert (_total(html, "journeys"), _total(html, "contacts"), _total(html, "fcr")) == ("3", "4", "66.7 %")
+    assert "Report a pothole" not in html
+    await sign_in_staff(client, "wes@city.example")
+    journeys = await _csv(client, "journeys")
+    assert [(r["journeys"], r["contacts"], r["repeat_contacts"]) for r in journeys] == [("1", "2", "1")]
+    other = (await client.get(f"/desk/analytics?{MARCH}&agency=00000000-0000-0000-0000-000000000000")).status_code
+    assert other == 422
+    assert (await client.get("/desk/analytics?from=2026-13-01")).status_code == 422
+    await sign_in_staff(client, "agent@city.example")
+    assert (await client.get("/desk/analytics")).status_code == 403
+    assert (await client.get("/desk/analytics/volume.csv")).status_code == 403
