@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_citizen, desk_work_item
 from townsquare.agencies.models import Agency, Service
+from townsquare.analytics.models import Journey, Touch
 from townsquare.cases.models import Case, CaseFollower
 from townsquare.citizens.models import (
     Citizen,
@@ -176,6 +177,16 @@ async def person(
         ),
         "verification_challenges": VerificationChallenge(
             citizen_id=citizen.id, kind=IdentityKind.email, value=email, code_hash="h" * 64, expires_at=later
+        ),
+        "analytics_touches": Touch(citizen_id=citizen.id, occurred_at=LONG_AGO, channel="sms", kind="message"),
+        "analytics_journeys": Journey(
+            citizen_id=citizen.id,
+            need=f"subject:{tag}",
+            day=LONG_AGO.date(),
+            first_contact_at=LONG_AGO,
+            last_contact_at=LONG_AGO,
+            first_channel="sms",
+            last_channel="sms",
         ),
     }
     session.add_all(rows.values())
