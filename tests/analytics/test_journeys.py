@@ -2,8 +2,8 @@
 the real worker: the journey measures come out exactly, on SQLite and on PostgreSQL.
 
 - Ana starts an online application for a permit (a web visit), gives up and calls about it two hours later from
-  her verified number; the agent checks her identity again. One journey: two contacts, one switch, one repeat,
-  one avoidable contact, asked again once, not resolved at first contact.
+  her verified number; the agent who takes the call checks her identity again (on the desk). One journey: two
+  contacts, one switch, one repeat, one avoidable contact, asked again once, not resolved at first contact.
 - Ben texts about a pothole and texts again three days later: one journey, one repeat, no switch.
 - Chloé emails about the permit twice, twelve days apart: two journeys (the window is seven days), each resolved
   at its first contact once its window has passed.
@@ -16,14 +16,18 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from tests.factories import create_agency, create_citizen, create_service
-from townsquare.analytics import touches
+from tests.factories import create_agency, create_citizen, create_service, create_staff
+from townsquare.agencies.models import Agency
 from townsquare.analytics.models import ContactDay, Journey, JourneyDay, Touch
 from townsquare.analytics.worker import AnalyticsWorker, start_over
 from townsquare.app import Runtime
+from townsquare.casework import identity_checks
 from townsquare.citizens.models import IdentityKind
 from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.interactions.models import Channel, InteractionKind
+from townsquare.routing.models import WorkItem, WorkItemStatus
+from townsquare.staff.auth import Principal
+from townsquare.staff.models import StaffRole
 
 T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)  # 10:00 in Toronto, a Monday
 
@@ -51,8 +55,14 @@ async def seed(runtime: Runtime) -> dict[str, uuid.UUID]:
         channel=Channel.voice, kind=InteractionKind.call, sender=Sender(IdentityKind.phone, "+14165550101"),
         service_code="PERMIT", text="", external_id="CA1", received_at=T0 + timedelta(hours=2),
     )  # fmt: skip
-    async with runtime.db.session() as s:
-        assert await touches.asked_again(s, interaction_id=uuid.UUID(call))
+    async with runtime.db.session() as s:  # the agent who takes the call checks who she is, though she was verified
+        agent = await create_staff(s, email="ida@city.example", agencies=[await s.get_one(Agency, permits.id)])
+        item = (await s.execute(select(WorkItem).where(WorkItem.channel == "voice"))).scalar_one()
+        assert item.context["first_interaction_id"] == call
+        item.status, item.assigned_to_id = WorkItemStatus.assigned, agent.id
+        me = Principal("staff", agent.id, "Agent", StaffRole.agent, frozenset({permits.id}))
+        assert await identity_checks.identity_checked(s, me=me, item_id=item.id)
+        assert await identity_checks.identity_checked(s, me=me, item_id=item.id)  # twice: counted once
         await s.commit()
     for n, days in enumerate((0, 3)):
         await contact(

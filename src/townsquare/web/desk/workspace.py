@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from townsquare.casework import work, work_actions
+from townsquare.casework import identity_checks, work, work_actions
 from townsquare.casework.work import CaseForm, WorkRequest
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import links
@@ -80,7 +80,7 @@ async def _act(
     session: SessionDep,
     me: CurrentStaff,
     item_id: uuid.UUID,
-    action: Awaitable[None],
+    action: Awaitable[object],
     done: str,
     refused: WorkRequest | None = None,
     *,
@@ -119,6 +119,15 @@ async def note(
     """An internal note on the citizen's timeline; nobody outside sees it."""
     action = work_actions.note(session, me=me, item_id=item_id, body=body)
     return await _act(request, session, me, item_id, action, f"/desk/work/{item_id}#timeline-title")
+
+
+@router.post(
+    "/desk/work/{item_id}/identity-checked", response_class=HTMLResponse, dependencies=[Depends(held_work_item)]
+)
+async def identity_checked(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
+    """Note that the person's identity was checked (counted as asking again when they were already verified)."""
+    action = identity_checks.identity_checked(session, me=me, item_id=item_id)
+    return await _act(request, session, me, item_id, action, f"/desk/work/{item_id}#known")
 
 
 @router.post("/desk/work/{item_id}/complete", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
