@@ -4,8 +4,9 @@
 unfolded touch in time order; it sets the touch's contact, repeat, switch and avoidable marks and keeps its
 journey's measures. It reads and writes nothing else, so the rules are tested without a database.
 
-- A *contact* begins with a touch unless the same person's previous touch was on the same conversation and
-  channel within `contact_gap_minutes` (a chat's messages, an IVR's turns are one contact).
+- A *contact* begins with a touch unless the same person's previous touch was on the same conversation (for portal
+  visits, which have none: about the same need) and channel within `contact_gap_minutes` (a chat's messages, an
+  IVR's turns, a look at a service's page and its help page are one contact).
 - A contact joins the person's journey about the same need: the journey of its case if it has one, otherwise the
   journey about the same service (or subject, or conversation) whose last contact is within `window_days`; a
   caseless journey adopts the case a later contact brings. Otherwise it begins a journey.
@@ -42,6 +43,13 @@ def need_of(touch: Touch) -> str:
     return f"touch:{touch.id}"
 
 
+def _contact_key(touch: Touch) -> tuple[uuid.UUID, str, str]:
+    """What a touch must share with the one before to continue its contact: the person, the channel, and the
+    conversation (or, for portal visits, which have none, the need)."""
+    thread = str(touch.conversation_id) if touch.conversation_id is not None else need_of(touch)
+    return (touch.citizen_id, thread, touch.channel)
+
+
 @dataclass
 class _Last:
     """The latest touch on one conversation and channel: where a continuing contact belongs."""
@@ -62,7 +70,7 @@ class Fold:
         self._journeys: dict[uuid.UUID, Journey] = {}
         self._by_case: dict[tuple[uuid.UUID, uuid.UUID], Journey] = {}
         self._by_need: dict[tuple[uuid.UUID, str], list[Journey]] = {}
-        self._last: dict[tuple[uuid.UUID, uuid.UUID, str], _Last] = {}
+        self._last: dict[tuple[uuid.UUID, str, str], _Last] = {}
         self.created: list[Journey] = []
         self.changed: dict[uuid.UUID, Journey] = {}
         self.days: set[date] = set()
@@ -78,9 +86,9 @@ class Fold:
     def know_touch(self, touch: Touch) -> None:
         """A touch folded before: a later touch may continue its contact."""
         journey = self._journeys.get(touch.journey_id) if touch.journey_id else None
-        if journey is None or touch.conversation_id is None:
+        if journey is None:
             return
-        key = (touch.citizen_id, touch.conversation_id, touch.channel)
+        key = _contact_key(touch)
         last = self._last.get(key)
         if last is None or last.at <= touch.occurred_at:
             first = journey.contacts <= 1
@@ -92,8 +100,8 @@ class Fold:
         """Fold one touch; returns its journey."""
         touch.day = self.local_day(touch.occurred_at)
         self.days.add(touch.day)
-        key = (touch.citizen_id, touch.conversation_id, touch.channel) if touch.conversation_id else None
-        last = self._last.get(key) if key else None
+        key = _contact_key(touch)
+        last = self._last.get(key)
         if last is not None and touch.occurred_at - last.at <= self.gap:
             journey, first = last.journey, last.first_contact
             touch.contact_start = False
@@ -105,8 +113,7 @@ class Fold:
             touch.contact_start = True
         self._mark(journey, touch, first_contact=first)
         touch.journey_id = journey.id
-        if key is not None:
-            self._last[key] = _Last(touch.occurred_at, journey, first)
+        self._last[key] = _Last(touch.occurred_at, journey, first)
         self.changed[journey.id] = journey
         self.days.add(journey.day)
         return journey

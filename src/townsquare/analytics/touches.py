@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -19,7 +19,8 @@ from townsquare.analytics.models import DirtyDay, Journey, Touch
 from townsquare.clock import utcnow
 
 ANSWERED = "answered"  # the person got what they came for without a person (a knowledge answer)
-FAILED = "failed"  # self-service could not help: the assistant handed over, did not understand, a form abandoned
+FAILED = "failed"  # self-service could not help: the assistant handed over or did not understand, a page "did not help"
+WEB_VISIT = "web_visit"  # a signed-in person looked at a service's or a help page on the portal
 
 
 def contact(
@@ -56,6 +57,49 @@ def contact(
     )
     session.add(touch)
     return touch
+
+
+VISIT_GAP = timedelta(minutes=30)  # the same person looking at the same thing again within this is one visit
+
+
+async def web_visit(
+    session: AsyncSession,
+    *,
+    citizen_id: uuid.UUID,
+    service_id: uuid.UUID | None,
+    agency_id: uuid.UUID | None,
+    subject: str | None = None,
+    failed: bool = False,
+    language: str | None = None,
+) -> Touch | None:
+    """Note that a signed-in person looked at a service or a help page on the portal (`failed`: said it did not
+    help). A second look at the same thing within `VISIT_GAP` is the same visit and writes nothing, unless it
+    says what the first did not (that it failed)."""
+    now = utcnow()
+    recent = await session.execute(
+        select(Touch.id, Touch.self_service).where(
+            Touch.citizen_id == citizen_id,
+            Touch.occurred_at >= now - VISIT_GAP,
+            Touch.kind == WEB_VISIT,
+            Touch.service_id.is_(None) if service_id is None else Touch.service_id == service_id,
+            Touch.subject.is_(None) if subject is None else Touch.subject == subject[:120],
+        )
+    )
+    seen = list(recent)
+    if seen and (not failed or any(outcome == FAILED for _, outcome in seen)):
+        return None
+    return contact(
+        session,
+        citizen_id=citizen_id,
+        channel="web",
+        kind=WEB_VISIT,
+        occurred_at=now,
+        service_id=service_id,
+        agency_id=agency_id,
+        subject=subject,
+        self_service=FAILED if failed else None,
+        language=language,
+    )
 
 
 async def asked_again(session: AsyncSession, *, interaction_id: uuid.UUID, times: int = 1) -> bool:
