@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import httpx
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.analytics.test_journeys import T0, seed
@@ -17,7 +18,7 @@ from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency
 from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.app import Runtime
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import AuditEntry, StaffRole
 
 MARCH = "from=2026-03-01&to=2026-03-31&period=month"
 
@@ -94,3 +95,35 @@ async def test_supervisors_see_their_own_agencies_only_and_agents_are_refused(
     await sign_in_staff(client, "agent@city.example")
     assert (await client.get("/desk/analytics")).status_code == 403
     assert (await client.get("/desk/analytics/volume.csv")).status_code == 403
+
+
+async def test_a_wider_window_saved_by_an_administrator_folds_every_journey_again(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    await _history(runtime, session)
+    await sign_in_staff(client, "pam@city.example")
+    assert (await client.get("/desk/analytics/settings")).status_code == 403
+    await sign_in_staff(client, "dir@city.example")
+    page = await client.get("/desk/analytics/settings")
+    assert 'name="window_days" inputmode="numeric" value="7"' in page.text
+    form = {"window_days": "14", "contact_gap_minutes": "30", "timezone": "America/Toronto", "currency": "CAD",
+            "staff_cost_per_hour": "42.50", "unit_cost_source": "Our own 2026 study", "unit-voice": "6.10",
+            "unit-web": "0.40"}  # fmt: skip
+    refused = await client.post("/desk/analytics/settings", data={**form, "window_days": "365"})
+    assert refused.status_code == 422
+    assert "between 1 and 90 days" in refused.text
+    saved = await client.post("/desk/analytics/settings", data=form)
+    assert saved.headers["location"] == "/desk/analytics/settings?saved=refold"
+
+    await AnalyticsWorker(runtime.db).run_once(now=T0 + timedelta(days=40))
+    html = (await client.get(f"/desk/analytics?{MARCH}")).text
+    # Chloé's two emails twelve days apart are now one journey with a repeat: 3 journeys, 3 repeats.
+    assert (_total(html, "journeys"), _total(html, "repeats"), _total(html, "contacts")) == ("3", "3", "6")
+    by_channel = {r["channel"]: r for r in await _csv(client, "cost-by-channel")}
+    assert by_channel["voice"]["cost_by_unit_CAD"] == "6.10"
+    assert by_channel["email"]["contacts_without_unit_cost"] == "2"
+    async with runtime.db.session() as s:
+        actions = list(
+            (await s.execute(select(AuditEntry.action).where(AuditEntry.action.like("analytics.%")))).scalars()
+        )
+    assert actions == ["analytics.settings_changed"]

@@ -12,19 +12,22 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from townsquare.casework import dashboards
+from townsquare.casework import analytics_settings, dashboards
+from townsquare.casework.analytics_settings import SettingsForm
 from townsquare.casework.dashboards import Dashboard
 from townsquare.db.deps import SessionDep
+from townsquare.errors import Problem
 from townsquare.staff.auth import Principal
 from townsquare.web.desk import charts
-from townsquare.web.desk.common import supervisors_only
+from townsquare.web.desk.common import admins_only, supervisors_only
 from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Director = Annotated[Principal, Depends(supervisors_only("The dashboards"))]
+Admin = Annotated[Principal, Depends(admins_only("The measures' settings"))]
 UNSAFE_CSV_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
 
@@ -87,6 +90,47 @@ async def analytics_page(request: Request, session: SessionDep, me: Director, fi
 
 def _cell(value: str) -> str:
     return "'" + value if value.startswith(UNSAFE_CSV_START) else value
+
+
+def _settings_page(
+    request: Request, me: Principal, form: SettingsForm, *, error: Problem | None = None, saved: str | None = None
+) -> Response:
+    context = {"me": me, "form": form, "channels": analytics_settings.CHANNELS, "error": error, "saved": saved}
+    status = error.status if error else 200
+    return templates.TemplateResponse(request, "desk/analytics_settings.html", context, status_code=status)
+
+
+@router.get("/desk/analytics/settings", response_class=HTMLResponse)
+async def settings_page(request: Request, session: SessionDep, me: Admin) -> Response:
+    """The journey window, the contact gap, the time zone and the costs the measures use."""
+    saved = request.query_params.get("saved")
+    form = await analytics_settings.current_form(session)
+    return _settings_page(request, me, form, saved=saved if saved in ("yes", "refold") else None)
+
+
+@router.post("/desk/analytics/settings", response_class=HTMLResponse)
+async def save_settings(request: Request, session: SessionDep, me: Admin) -> Response:
+    """Save them; a changed window, gap or time zone has every journey folded again by the worker."""
+    raw = await request.form()
+
+    def field(name: str, limit: int = 300) -> str:
+        return str(raw.get(name, ""))[:limit]
+
+    form = SettingsForm(
+        window_days=field("window_days", 10),
+        contact_gap_minutes=field("contact_gap_minutes", 10),
+        timezone=field("timezone", 64),
+        currency=field("currency", 8),
+        staff_cost_per_hour=field("staff_cost_per_hour", 20),
+        unit_cost_source=field("unit_cost_source"),
+        unit_costs={c: field(f"unit-{c}", 20) for c in analytics_settings.CHANNELS},
+    )
+    try:
+        refold = await analytics_settings.save(session, me=me, form=form)
+    except Problem as problem:
+        await session.rollback()
+        return _settings_page(request, me, form, error=problem)
+    return RedirectResponse(f"/desk/analytics/settings?saved={'refold' if refold else 'yes'}", status_code=303)
 
 
 @router.get("/desk/analytics/{figure}.csv")
