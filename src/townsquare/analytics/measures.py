@@ -58,7 +58,7 @@ def _next(day: date, period: Period) -> date:
     return day + timedelta(days=7 if period == "week" else 1)
 
 
-def _in(scope: Scope, day: Any, agency: Any, service: Any, channel: Any | None) -> list[ColumnElement[bool]]:
+def within(scope: Scope, day: Any, agency: Any, service: Any, channel: Any | None) -> list[ColumnElement[bool]]:
     """The conditions that keep a rollup's rows to the scope."""
     conditions: list[ColumnElement[bool]] = [day >= scope.since, day <= scope.until]
     if scope.agency_ids is not None:
@@ -93,7 +93,7 @@ class Volume:
 async def volume(session: AsyncSession, scope: Scope) -> Volume:
     rows = await session.execute(
         select(ContactDay.day, ContactDay.channel, func.sum(ContactDay.contacts))
-        .where(*_in(scope, ContactDay.day, ContactDay.agency_id, ContactDay.service_id, ContactDay.channel))
+        .where(*within(scope, ContactDay.day, ContactDay.agency_id, ContactDay.service_id, ContactDay.channel))
         .group_by(ContactDay.day, ContactDay.channel)
     )
     counts: dict[tuple[date, str], int] = defaultdict(int)
@@ -180,7 +180,7 @@ async def journeys(session: AsyncSession, scope: Scope) -> Journeys:
     sums = [func.sum(getattr(JourneyDay, name)) for name in _JOURNEY_SUMS]
     rows = await session.execute(
         select(JourneyDay.day, JourneyDay.service_id, JourneyDay.first_channel, *sums)
-        .where(*_in(scope, JourneyDay.day, JourneyDay.agency_id, JourneyDay.service_id, JourneyDay.first_channel))
+        .where(*within(scope, JourneyDay.day, JourneyDay.agency_id, JourneyDay.service_id, JourneyDay.first_channel))
         .group_by(JourneyDay.day, JourneyDay.service_id, JourneyDay.first_channel)
     )
     out = Journeys(JourneyFigures(), {b: JourneyFigures() for b in scope.buckets()}, {}, {})
@@ -221,7 +221,7 @@ async def shift(session: AsyncSession, scope: Scope) -> Shift:
     monthly = replace(scope, period="month")
     rows = await session.execute(
         select(ContactDay.day, ContactDay.service_id, ContactDay.channel, func.sum(ContactDay.contacts))
-        .where(*_in(monthly, ContactDay.day, ContactDay.agency_id, ContactDay.service_id, None))
+        .where(*within(monthly, ContactDay.day, ContactDay.agency_id, ContactDay.service_id, None))
         .group_by(ContactDay.day, ContactDay.service_id, ContactDay.channel)
     )
     counts: dict[uuid.UUID | None, dict[tuple[date, str], int]] = defaultdict(lambda: defaultdict(int))
@@ -272,7 +272,7 @@ async def cost(session: AsyncSession, scope: Scope, config: AnalyticsConfig) -> 
     lines: dict[str, dict[str, CostLine]] = {"channel": {}, "service": {}, "agency": {}}
     contacts = await session.execute(
         select(ContactDay.agency_id, ContactDay.service_id, ContactDay.channel, func.sum(ContactDay.contacts))
-        .where(*_in(scope, ContactDay.day, ContactDay.agency_id, ContactDay.service_id, ContactDay.channel))
+        .where(*within(scope, ContactDay.day, ContactDay.agency_id, ContactDay.service_id, ContactDay.channel))
         .group_by(ContactDay.agency_id, ContactDay.service_id, ContactDay.channel)
     )
     for agency_id, service_id, channel, n in contacts:
@@ -292,7 +292,7 @@ async def cost(session: AsyncSession, scope: Scope, config: AnalyticsConfig) -> 
             func.sum(HandleDay.handled),
             func.sum(HandleDay.handle_seconds),
         )
-        .where(*_in(scope, HandleDay.day, HandleDay.agency_id, HandleDay.service_id, HandleDay.channel))
+        .where(*within(scope, HandleDay.day, HandleDay.agency_id, HandleDay.service_id, HandleDay.channel))
         .group_by(HandleDay.agency_id, HandleDay.service_id, HandleDay.channel)
     )
     for agency_id, service_id, channel, n, seconds in handled:

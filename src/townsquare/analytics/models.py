@@ -12,7 +12,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Index, Integer, String, text
+from sqlalchemy import BigInteger, Boolean, Date, Float, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from townsquare.clock import utcnow
@@ -50,7 +50,9 @@ class Touch(IdMixin, Base):
     self_service: Mapped[str | None] = mapped_column(String(16))  # "answered" or "failed" when no person took part
     asked_again: Mapped[int] = mapped_column(Integer, default=0)
     language: Mapped[str | None] = mapped_column(String(8))
-    # Folding fills these.
+    # Folding fills these: who (by band, never the person) and what.
+    age_band: Mapped[str | None] = mapped_column(String(8))  # "25-34", from a register's date of birth
+    area: Mapped[str | None] = mapped_column(String(8))  # the first three characters of a postal code
     journey_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     contact_start: Mapped[bool] = mapped_column(Boolean, default=False)
     repeat: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -155,6 +157,58 @@ class HandleDay(Base):
     channel: Mapped[str] = mapped_column(String(16))
     handled: Mapped[int] = mapped_column(Integer, default=0)
     handle_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class DemographicDay(Base):
+    """Contacts of one local day by agency and channel, for one dimension (`language`, `age_band` or `area`) and
+    one of its values; the dashboards suppress small counts."""
+
+    __tablename__ = "analytics_demographic_days"
+    __table_args__ = (Index("ix_analytics_demographic_days_key", "dimension", "day", "agency_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    agency_id: Mapped[uuid.UUID | None]
+    service_id: Mapped[uuid.UUID | None]
+    channel: Mapped[str] = mapped_column(String(16))
+    dimension: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(16))
+    contacts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CaseDay(Base):
+    """Cases of one local day by agency, service and the channel they came in by: opened that day, closed that
+    day (with the time they took), and due that day (with how many were closed by then)."""
+
+    __tablename__ = "analytics_case_days"
+    __table_args__ = (Index("ix_analytics_case_days_key", "day", "agency_id", "service_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    day: Mapped[date] = mapped_column(Date)
+    agency_id: Mapped[uuid.UUID | None]
+    service_id: Mapped[uuid.UUID | None]
+    channel: Mapped[str] = mapped_column(String(16))
+    opened: Mapped[int] = mapped_column(Integer, default=0)
+    closed: Mapped[int] = mapped_column(Integer, default=0)
+    close_seconds: Mapped[int] = mapped_column(BigInteger, default=0)
+    due: Mapped[int] = mapped_column(Integer, default=0)
+    met: Mapped[int] = mapped_column(Integer, default=0)  # of those due: closed by their due time
+
+
+class HotspotMonth(Base):
+    """Reports with a place opened in one local month, by agency, service and cell of a 0.01-degree grid (about
+    1 km by 0.8 km at 45°): never finer, so no one's door is on the map."""
+
+    __tablename__ = "analytics_hotspot_months"
+    __table_args__ = (Index("ix_analytics_hotspot_months_key", "month", "agency_id", "service_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    month: Mapped[date] = mapped_column(Date)
+    agency_id: Mapped[uuid.UUID | None]
+    service_id: Mapped[uuid.UUID | None]
+    lat: Mapped[float] = mapped_column(Float)  # the cell's south-west corner
+    long: Mapped[float] = mapped_column(Float)
+    reports: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class DirtyDay(Base):

@@ -10,11 +10,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, case, cast, delete, func, insert, select
+from sqlalchemy import ColumnElement, Integer, case, cast, delete, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from townsquare.analytics.models import ContactDay, DirtyDay, Journey, JourneyDay, Touch
+from townsquare.analytics.models import ContactDay, DemographicDay, DirtyDay, Journey, JourneyDay, Touch
 from townsquare.analytics.touches import FAILED
 
 CHUNK = 200  # days recomputed per statement
@@ -32,6 +32,7 @@ async def recompute(session: AsyncSession, days: Iterable[date]) -> int:
         chunk = wanted[start : start + CHUNK]
         await session.execute(delete(ContactDay).where(ContactDay.day.in_(chunk)))
         await session.execute(delete(JourneyDay).where(JourneyDay.day.in_(chunk)))
+        await session.execute(delete(DemographicDay).where(DemographicDay.day.in_(chunk)))
         contacts = (
             select(
                 Touch.day,
@@ -65,6 +66,7 @@ async def recompute(session: AsyncSession, days: Iterable[date]) -> int:
                 contacts,
             )
         )
+        await _demographics(session, chunk)
         outcome = case((Journey.outcome_at.is_not(None), 1), else_=0)
         seconds = func.sum(
             case(
@@ -119,6 +121,24 @@ async def recompute(session: AsyncSession, days: Iterable[date]) -> int:
             )
         )
     return len(wanted)
+
+
+DIMENSIONS = ("language", "age_band", "area")
+
+
+async def _demographics(session: AsyncSession, days: list[date]) -> None:
+    """Contacts by each dimension's value (touches where it is not known are left out)."""
+    for dimension in DIMENSIONS:
+        column = getattr(Touch, dimension)
+        rows = (
+            select(
+                Touch.day, Touch.agency_id, Touch.service_id, Touch.channel, literal(dimension), column, func.count()
+            )
+            .where(Touch.day.in_(days), Touch.contact_start.is_(True), column.is_not(None))
+            .group_by(Touch.day, Touch.agency_id, Touch.service_id, Touch.channel, column)
+        )
+        names = ["day", "agency_id", "service_id", "channel", "dimension", "value", "contacts"]
+        await session.execute(insert(DemographicDay).from_select(names, rows))
 
 
 def _seconds_between(session: AsyncSession, start: Any, end: Any) -> ColumnElement[int]:

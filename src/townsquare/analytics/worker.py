@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.analytics import case_days, handling, people
 from townsquare.analytics import config as config_
-from townsquare.analytics import handling
 from townsquare.analytics.folding import Fold
-from townsquare.analytics.models import AnalyticsState, DirtyDay, HandleDay, Journey, Touch
+from townsquare.analytics.models import AnalyticsState, CaseDay, DirtyDay, HandleDay, HotspotMonth, Journey, Touch
 from townsquare.analytics.rollups import recompute, take_dirty
 from townsquare.analytics.touches import dirty
 from townsquare.cases.models import CaseStatus, CaseUpdate
@@ -35,6 +35,7 @@ LEASE = "fold"
 FOLDED_WITH = "folded_with"  # the settings the journeys were folded under
 OUTCOMES = "outcomes"  # how far case outcomes have been read
 HANDLING = "handling"  # how far released offers have been read
+CASES = "cases"  # how far opened and moved cases have been read
 OVERLAP = timedelta(hours=1)
 MAX_BATCHES = 50  # per pass, so the lease is never held long
 OUTCOME_STATUSES = (CaseStatus.resolved, CaseStatus.closed)
@@ -99,6 +100,7 @@ class AnalyticsWorker:
             report.outcomes = await self._outcomes(now)
             report.days = await self._roll_up()
             report.days += await self._handling(config, now)
+            report.days += await self._cases(config, now)
         finally:
             await self._release()
         if report.busy:
@@ -172,6 +174,7 @@ class AnalyticsWorker:
             await _context(session, fold, touches, config)
             for touch in touches:
                 fold.add(touch)
+            await people.describe(session, touches)
             session.add_all(fold.created)
             await _outcomes_of_new_cases(session, list(fold.changed.values()))
             await dirty(session, fold.days)
@@ -238,6 +241,20 @@ class AnalyticsWorker:
             since = row.mark - OVERLAP if row.mark is not None else None
             days = await handling.released_days(session, since=since, zone=config.zone)
             await handling.recompute(session, days, config.zone)
+            row.mark = now
+            await session.commit()
+            return len(days)
+
+    async def _cases(self, config: config_.AnalyticsConfig, now: datetime) -> int:
+        """Cases by day and hotspots of the days cases were opened, closed or due on since the last pass."""
+        async with self.db.session() as session:
+            row = await session.get(AnalyticsState, CASES)
+            if row is None:
+                row = AnalyticsState(name=CASES)
+                session.add(row)
+            since = row.mark - OVERLAP if row.mark is not None else None
+            days = await case_days.changed_days(session, since=since, zone=config.zone)
+            await case_days.recompute(session, days, config.zone)
             row.mark = now
             await session.commit()
             return len(days)
@@ -312,6 +329,7 @@ async def start_over(session: AsyncSession) -> None:
     )
     await session.execute(delete(Journey))
     await session.execute(delete(DirtyDay))
-    await session.execute(delete(HandleDay))
-    await session.execute(delete(AnalyticsState).where(AnalyticsState.name == HANDLING))
+    for table in (HandleDay, CaseDay, HotspotMonth):  # counted by local day: the time zone may have changed
+        await session.execute(delete(table))
+    await session.execute(delete(AnalyticsState).where(AnalyticsState.name.in_((HANDLING, CASES))))
     await dirty(session, [d for d in days if d is not None])

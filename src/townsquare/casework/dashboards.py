@@ -14,9 +14,12 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
+from townsquare.analytics import case_measures, measures, mix
 from townsquare.analytics import config as config_
-from townsquare.analytics import measures
+from townsquare.analytics.case_measures import Cell, Sla
 from townsquare.analytics.measures import Cost, Journeys, Period, Scope, Shift, Volume
+from townsquare.analytics.mix import SMALL as SMALL
+from townsquare.analytics.mix import Mix
 from townsquare.clock import utcnow
 from townsquare.errors import invalid
 from townsquare.interactions.kinds import Channel
@@ -24,7 +27,22 @@ from townsquare.staff.auth import Principal
 
 PERIODS: tuple[Period, ...] = ("day", "week", "month")
 LONGEST = timedelta(days=3 * 366)
-FIGURES = ("volume", "journeys", "journeys-by-service", "shift", "cost-by-channel", "cost-by-service", "cost-by-agency")
+FIGURES = (
+    "volume",
+    "journeys",
+    "journeys-by-service",
+    "shift",
+    "cost-by-channel",
+    "cost-by-service",
+    "cost-by-agency",
+    "sla-by-service",
+    "sla-by-channel",
+    "mix-language",
+    "mix-age_band",
+    "mix-area",
+    "hotspots",
+)
+DIMENSIONS = ("language", "age_band", "area")
 
 
 @dataclass(frozen=True)
@@ -43,6 +61,9 @@ class Dashboard:
     journeys: Journeys
     shift: Shift
     cost: Cost
+    sla: Sla
+    mixes: dict[str, Mix]
+    hotspots: list[Cell]
     window_days: int
     names: dict[str, str] = field(default_factory=dict)  # service and agency ids (as text) to their names
 
@@ -134,127 +155,18 @@ async def dashboard(session: AsyncSession, me: Principal, **filters: str | None)
         journeys=await measures.journeys(session, scope),
         shift=await measures.shift(session, scope),
         cost=await measures.cost(session, scope, config),
+        sla=await case_measures.sla(session, scope),
+        mixes={},
+        hotspots=await case_measures.hotspots(session, scope),
         window_days=config.window_days,
         names=names,
     )
+    contacts = board.volume.total()
+    board.mixes = {d: await mix.mix(session, scope, d, contacts=contacts) for d in DIMENSIONS}
     missing = {k for k in board.journeys.by_service if k is not None and str(k) not in names}
+    missing |= {c.top_service for c in board.hotspots if c.top_service is not None and str(c.top_service) not in names}
     missing |= {k for k in board.shift.counts if k is not None and str(k) not in names}
     if missing:
         for sid, svc in (await agencies.services_by_id(session, ids=missing)).items():
             names[str(sid)] = svc.name
     return board
-
-
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}"
-
-
-def _num(value: float | None, digits: int = 2) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def csv_rows(board: Dashboard, figure: str) -> tuple[list[str], list[list[str]]]:
-    """One figure as a header and rows, exactly as the page's table shows it."""
-    if figure == "volume":
-        header = ["period_start", *board.volume.channels, "total"]
-        rows = [
-            [
-                b.isoformat(),
-                *(str(board.volume.count(b, c)) for c in board.volume.channels),
-                str(sum(board.volume.count(b, c) for c in board.volume.channels)),
-            ]
-            for b in board.volume.buckets
-        ]
-        return header, rows
-    if figure in ("journeys", "journeys-by-service"):
-        header = [
-            "period_start" if figure == "journeys" else "service",
-            "journeys",
-            "contacts",
-            "contacts_per_journey",
-            "multichannel_journeys",
-            "channel_switches",
-            "repeat_contacts",
-            "repeat_rate_percent",
-            "avoidable_contacts",
-            "asked_again",
-            "fcr_decided",
-            "fcr_resolved",
-            "fcr_rate_percent",
-            "outcomes",
-            "mean_days_to_outcome",
-        ]
-        items = (
-            [(b.isoformat(), f) for b, f in sorted(board.journeys.by_bucket.items())]
-            if figure == "journeys"
-            else sorted(
-                ((board.name(k) or "(no service)", f) for k, f in board.journeys.by_service.items()),
-                key=lambda item: item[0],
-            )
-        )
-        return header, [
-            [
-                label,
-                str(f.journeys),
-                str(f.contacts),
-                _num(f.contacts_per_journey),
-                str(f.multichannel),
-                str(f.switches),
-                str(f.repeats),
-                _pct(f.repeat_rate),
-                str(f.avoidable),
-                str(f.asked_again),
-                str(f.fcr_decided),
-                str(f.fcr_resolved),
-                _pct(f.fcr_rate),
-                str(f.outcomes),
-                _num(f.days_to_outcome, 1),
-            ]
-            for label, f in items
-        ]
-    if figure == "shift":
-        header = ["service", "month", "channel", "contacts", "share_percent", "change_points"]
-        rows = []
-        for service_id, counts in sorted(board.shift.counts.items(), key=lambda kv: board.name(kv[0])):
-            for month in board.shift.months:
-                for channel in board.shift.channels:
-                    share = board.shift.share(service_id, month, channel)
-                    if share is None:
-                        continue
-                    change = board.shift.change(service_id, month, channel)
-                    rows.append(
-                        [
-                            board.name(service_id) or "(no service)",
-                            month.isoformat()[:7],
-                            channel,
-                            str(counts.get((month, channel), 0)),
-                            _pct(share),
-                            "" if change is None else f"{change * 100:.1f}",
-                        ]
-                    )
-        return header, rows
-    if figure.startswith("cost-by-"):
-        kind = figure.removeprefix("cost-by-")
-        lines = {"channel": board.cost.by_channel, "service": board.cost.by_service, "agency": board.cost.by_agency}
-        header = [
-            kind,
-            "contacts",
-            "contacts_without_unit_cost",
-            f"cost_by_unit_{board.cost.currency}",
-            "handled",
-            "handle_minutes",
-            f"cost_by_handle_time_{board.cost.currency}",
-        ]
-        return header, [
-            [
-                line.key if kind == "channel" else (board.name(line.key) or "(not known)"),
-                str(line.contacts),
-                str(line.uncosted),
-                f"{line.cost_by_unit:.2f}",
-                str(line.handled),
-                f"{line.handle_seconds / 60:.1f}",
-                f"{line.cost_by_time(board.cost.staff_cost_per_hour):.2f}",
-            ]
-            for line in lines[kind]
-        ]
-    raise invalid(f"There is no figure '{figure[:40]}'.")

@@ -14,20 +14,23 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from townsquare.casework import analytics_settings, dashboards
+from townsquare.casework import analytics_settings, dashboard_csv, dashboards
 from townsquare.casework.analytics_settings import SettingsForm
-from townsquare.casework.dashboards import Dashboard
+from townsquare.casework.dashboards import SMALL, Dashboard
 from townsquare.db.deps import SessionDep
 from townsquare.errors import Problem
 from townsquare.staff.auth import Principal
+from townsquare.web import i18n
 from townsquare.web.desk import charts
-from townsquare.web.desk.common import admins_only, supervisors_only
+from townsquare.web.desk.common import admins_only, settings_of, supervisors_only
 from townsquare.web.i18n import gettext as _
+from townsquare.web.portal.map import map_settings
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Director = Annotated[Principal, Depends(supervisors_only("The dashboards"))]
 Admin = Annotated[Principal, Depends(admins_only("The measures' settings"))]
+templates.env.globals["language_name"] = i18n.language_name
 UNSAFE_CSV_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
 
@@ -83,9 +86,15 @@ async def analytics_page(request: Request, session: SessionDep, me: Director, fi
     """Volume, journeys, channel shift and cost to serve for the chosen agencies, services, channel and period."""
     board = await dashboards.dashboard(session, me, **filters.values)
     query = request.url.query
-    return templates.TemplateResponse(
-        request, "desk/analytics.html", {"me": me, "board": board, "charts": _charts(board), "query": query}
-    )
+    context = {
+        "me": me,
+        "board": board,
+        "charts": _charts(board),
+        "query": query,
+        "map": map_settings(settings_of(request)),
+        "small": SMALL,
+    }
+    return templates.TemplateResponse(request, "desk/analytics.html", context)
 
 
 def _cell(value: str) -> str:
@@ -139,7 +148,7 @@ async def analytics_csv(figure: str, session: SessionDep, me: Director, filters:
     if figure not in dashboards.FIGURES:
         return Response(f"There is no figure '{figure[:40]}'.", status_code=404, media_type="text/plain")
     board = await dashboards.dashboard(session, me, **filters.values)
-    header, rows = dashboards.csv_rows(board, figure)
+    header, rows = dashboard_csv.csv_rows(board, figure)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
