@@ -127,3 +127,17 @@ async def test_a_wider_window_saved_by_an_administrator_folds_every_journey_agai
             (await s.execute(select(AuditEntry.action).where(AuditEntry.action.like("analytics.%")))).scalars()
         )
     assert actions == ["analytics.settings_changed"]
+
+
+async def test_the_dashboards_speak_french(client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime) -> None:
+    await _history(runtime, session)
+    await sign_in_staff(client, "dir@city.example")
+    client.cookies.set("ts_lang", "fr")
+    html = (await client.get(f"/desk/analytics?{MARCH}")).text
+    for french in ("Tableaux de bord", "Parcours par service", "Réglé au premier contact", "Coût du service",
+                   "Niveaux de service", "Qui utilise quel canal", "Téléphone", "Courriel"):  # fmt: skip
+        assert french in html, french
+    for english in ("Journeys by service", "Cost to serve", "Who uses which channel", ">Phone<"):
+        assert english not in html, english
+    settings = (await client.get("/desk/analytics/settings")).text
+    assert "Fenêtre du parcours, en jours" in settings

@@ -12,8 +12,6 @@ from collections.abc import Sequence
 import pygal
 from pygal.style import Style
 
-from townsquare.web.desk.inbox import channel_label
-
 STYLE = Style(
     background="transparent",
     plot_background="transparent",
@@ -54,11 +52,11 @@ def _labels(buckets: Sequence[str], limit: int = 24) -> tuple[list[str], list[st
 
 
 def stacked_bars(title: str, buckets: Sequence[str], series: dict[str, list[int]]) -> str:
-    """Counts per bucket, one colour per series (channels), stacked."""
+    """Counts per bucket, one colour per series (named as they are to be shown), stacked."""
     chart = pygal.StackedBar(**_config(title))
     chart.x_labels, chart.x_labels_major = _labels(buckets)
     for name, values in series.items():
-        chart.add(channel_label(name), values)
+        chart.add(name, values)
     return str(chart.render(is_unicode=True))
 
 

@@ -30,7 +30,29 @@ from townsquare.web.templating import templates
 router = APIRouter(include_in_schema=False)
 Director = Annotated[Principal, Depends(supervisors_only("The dashboards"))]
 Admin = Annotated[Principal, Depends(admins_only("The measures' settings"))]
+CHANNEL_NAMES = {
+    "web": "Web",
+    "mobile": "Mobile app",
+    "voice": "Phone",
+    "sms": "SMS",
+    "email": "Email",
+    "chat": "Chat",
+    "social": "Social media",
+    "counter": "Counter",
+    "mail": "Post",
+    "api": "API",
+}
+
+
+def channel_name(channel: str) -> str:
+    """A channel as the dashboards name it, in the page's language."""
+    return _(CHANNEL_NAMES[channel]) if channel in CHANNEL_NAMES else channel
+
+
+# Each English name, written out once more so the catalogue check finds it: _("Web"), _("Mobile app"), _("Phone"),
+# _("SMS"), _("Email"), _("Chat"), _("Social media"), _("Counter"), _("Post"), _("API").
 templates.env.globals["language_name"] = i18n.language_name
+templates.env.filters["channel_name"] = channel_name
 UNSAFE_CSV_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
 
@@ -66,7 +88,7 @@ def _charts(board: Dashboard) -> dict[str, str]:
         "volume": charts.stacked_bars(
             _("Contacts by channel"),
             labels,
-            {c: [board.volume.count(b, c) for b in board.volume.buckets] for c in board.volume.channels},
+            {channel_name(c): [board.volume.count(b, c) for b in board.volume.buckets] for c in board.volume.channels},
         ),
         "journeys": charts.lines(
             _("Journey measures"),
