@@ -37,6 +37,7 @@ def note(session: AsyncSession, placed: Placed, *, item: WorkItem | None, turn: 
     case_id: uuid.UUID | None = case.id if case is not None else (item.case_id if item is not None else None)
     service = placed.service
     service_id = service.id if service is not None else (item.service_id if item is not None else None)
+    article = turn.article if turn is not None else None
     agency_id = (
         case.agency_id
         if case is not None
@@ -44,9 +45,10 @@ def note(session: AsyncSession, placed: Placed, *, item: WorkItem | None, turn: 
         if service is not None
         else item.agency_id
         if item is not None
+        else article.agency_id  # the agency whose article answered
+        if article is not None
         else None
     )
-    article = turn.article if turn is not None else None
     touches.contact(
         session,
         citizen_id=placed.citizen.id,
