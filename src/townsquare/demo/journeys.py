@@ -10,6 +10,7 @@ offer, so the handle time is measured. Never commits.
 from __future__ import annotations
 
 import random
+import uuid
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
@@ -44,15 +45,15 @@ KIND = {
 }
 
 SUBMITTED_ONLINE = 0.62  # a started application is sent in the same visit
-GAVE_UP_THEN_ASKED = 0.35  # an application given up on is followed by a call or a visit within days
-ASSISTANT_ANSWERS = {Channel.chat: 0.55, Channel.sms: 0.5}
-PHONE_LINE_ANSWERS = 0.12  # calls the phone line's assistant answers on its own
+GAVE_UP_THEN_ASKED = 0.25  # an application given up on is followed by a call or a visit within days
+ASSISTANT_ANSWERS = {Channel.chat: 0.5, Channel.sms: 0.45, Channel.voice: 0.6}
+PHONE_LINE = 0.2  # calls the phone line's assistant takes first (it answers some, hands the rest over)
 ASKED_AGAIN = 0.3  # calls from a verified number where staff check the caller's identity all the same
-CHASED_SOON = 0.24  # a case chased within the journey window
+CHASED_SOON = 0.27  # a case chased within the journey window
 CHASED_LATER = 0.1  # a case chased weeks later
-CALLED_AGAIN = 0.2  # an answer on the phone or at the counter that did not settle it: a call within days
+CALLED_AGAIN = 0.25  # an answer on the phone or at the counter that did not settle it: a call within days
 # Where a case is chased: (channel, weight); a channel the resident has no handle for is left out.
-CHASES = ((Channel.voice, 45), (Channel.email, 20), (Channel.chat, 12), (Channel.sms, 10), (Channel.counter, 8))
+CHASES = ((Channel.voice, 38), (Channel.email, 26), (Channel.chat, 14), (Channel.sms, 10), (Channel.counter, 6))
 
 
 def office(at: datetime, rng: random.Random) -> datetime:
@@ -94,7 +95,7 @@ class Journeys:
             await self._online(resident, service, at)
         elif channel is Channel.mobile:
             await self._app(resident, service, at)
-        elif channel in ASSISTANT_ANSWERS or (channel is Channel.voice and self.rng.random() < PHONE_LINE_ANSWERS):
+        elif channel in (Channel.chat, Channel.sms) or (channel is Channel.voice and self.rng.random() < PHONE_LINE):
             await self._assistant(resident, service, at, channel)
         elif channel in (Channel.voice, Channel.counter):
             await self._assisted(resident, service, at, channel)
@@ -159,8 +160,7 @@ class Journeys:
         conversation = await self.contacts.conversation(resident, channel, at)
         body = inbound_text(self.rng, service.code, language, "", first=True)
         article = self.contacts.article(service)
-        answers = ASSISTANT_ANSWERS.get(channel, 1.0)
-        if article is not None and self.rng.random() < answers:
+        if article is not None and self.rng.random() < ASSISTANT_ANSWERS[channel]:
             asked = await self.contacts.inbound(
                 resident,
                 conversation,
@@ -179,11 +179,10 @@ class Journeys:
             resident, conversation, channel, kind, at, body, service=service, self_service=FAILED
         )
         await self.contacts.answer(asked, handoff_text(self.rng, language), intent="handoff", handed_off=True)
-        wait = timedelta(minutes=self.rng.uniform(0.5, 6) if channel is not Channel.sms else self.rng.uniform(10, 240))
-        agent = await self.contacts.handle(asked, resident, service, None, wait=wait, minutes=self.rng.uniform(4, 14))
-        if agent is None:
+        handled = await self._handled(asked, resident, service, None)
+        if handled is None:
             return
-        answered = at + wait + timedelta(minutes=2)
+        agent, answered = handled
         case = None
         if service.open311 or self.rng.random() < 0.4:
             case = await self._open_case(resident, service, channel, answered, conversation=conversation)
@@ -244,8 +243,11 @@ class Journeys:
             return self.rng.random() < 0.9
         return self.rng.random() < (0.7 if channel is Channel.counter else 0.5)
 
-    async def _handled(self, contact: Interaction, resident: Resident, service: Service, case: Case | None) -> None:
-        """Staff take the contact: a call in minutes, a visit after the queue, writing within a day or two."""
+    async def _handled(
+        self, contact: Interaction, resident: Resident, service: Service, case: Case | None
+    ) -> tuple[uuid.UUID, datetime] | None:
+        """Staff take the contact: a call in minutes, a visit after the queue, writing within a day or two.
+        Returns who took it and when they were done, unless it is not done yet."""
         channel = contact.channel
         if channel is Channel.voice:
             if resident.phone_verified and self.rng.random() < ASKED_AGAIN:
@@ -257,7 +259,8 @@ class Journeys:
             wait, minutes = timedelta(minutes=self.rng.uniform(0.5, 6)), self.rng.uniform(4, 14)
         else:
             wait, minutes = timedelta(hours=self.rng.uniform(1, 36)), self.rng.uniform(3, 11)
-        await self.contacts.handle(contact, resident, service, case, wait=wait, minutes=minutes)
+        agent = await self.contacts.handle(contact, resident, service, case, wait=wait, minutes=minutes)
+        return None if agent is None else (agent, contact.occurred_at + wait + timedelta(minutes=minutes))
 
     async def _afterwards(
         self, resident: Resident, service: Service, case: Case, conversation: Conversation, start: datetime
