@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
-from townsquare.analytics.models import Touch
+from townsquare.analytics.models import Journey, Touch
 from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.clock import utcnow
 from townsquare.content.catalogue import import_catalogue
@@ -63,6 +63,8 @@ class DemoSummary:
     cases: int
     interactions: int
     staff: list[tuple[str, str, str]]  # email, role, password
+    touches: int = 0  # what analytics folded: every inbound contact's touch
+    journeys: int = 0
 
 
 def staff_listing() -> list[tuple[str, str, str]]:
@@ -139,10 +141,11 @@ async def seed(
     pipeline = Pipeline(settings, AttachmentStore(settings.data_dir / "attachments"))
     await seed_reports(db, pipeline, context)
     advance(1)
-    await fold(db, progress)
+    folded = await fold(db, progress)
     async with db.session() as session:  # the reports' forms and what the city said back (acknowledgements)
         recorded = (await session.execute(select(func.count()).select_from(Interaction))).scalar_one()
-    return DemoSummary(True, citizens, history.case_count + len(REPORTS), recorded, staff_listing())
+        journeys = (await session.execute(select(func.count()).select_from(Journey))).scalar_one()
+    return DemoSummary(True, citizens, history.case_count + len(REPORTS), recorded, staff_listing(), folded, journeys)
 
 
 async def fold(db: Database, progress: Progress = _quiet) -> int:
