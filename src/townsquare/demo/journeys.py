@@ -24,6 +24,7 @@ from townsquare.demo.contacts import Contacts, Resident
 from townsquare.demo.phrases import handoff_text, helped_text, inbound_text, reply_text
 from townsquare.demo.year import FAMILY, ZONE, Start
 from townsquare.interactions.models import Channel, Conversation, Interaction, InteractionKind
+from townsquare.notify.notifications import named
 from townsquare.residents.applications import TIMELINE_WORDS
 from townsquare.routing import service as routing
 
@@ -108,7 +109,7 @@ class Journeys:
         """Starting an application on the portal (a visit), then sending it, or giving up (and asking)."""
         language = resident.citizen.language
         conversation = await self.contacts.conversation(resident, Channel.web, at)
-        words = TIMELINE_WORDS.get(language, TIMELINE_WORDS["en"])["first"].format(service=service.name)
+        words = TIMELINE_WORDS.get(language, TIMELINE_WORDS["en"])["first"].format(service=named(service, language))
         await self.contacts.inbound(
             resident, conversation, Channel.web, InteractionKind.visit, at, words, service=service
         )
