@@ -117,8 +117,10 @@ def demo(
     typer.echo("Townsquare demo city" + (" seeded" if summary.seeded else " (already seeded; --reset to start over)"))
     if summary.seeded:
         typer.echo(f"  {summary.citizens} citizens, {summary.cases} cases, {summary.interactions} touchpoints")
+        typer.echo(f"  {summary.touches} touches folded into {summary.journeys} journeys for the dashboards")
     typer.echo(f"  Start page:  {where}/")
     typer.echo(f"  Staff desk:  {where}/desk/sign-in")
+    typer.echo(f"  Analytics:   {where}/desk/analytics  (a supervisor or an administrator)")
     typer.echo(f"  Simulator:   {where}/simulator  (text, call, email or chat as a resident)")
     typer.echo(f"  SMTP server: {settings.smtp_host}:{settings.smtp_port}  (mail to the agency addresses)")
     typer.echo(f"  API docs:    {where}/docs")

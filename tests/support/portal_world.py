@@ -84,7 +84,7 @@ class World:
     unsubscribe_token: str
     message_token: str
     pending_sign_in: str
-    neighbour: Resident  # a French-speaking resident of the demo, with its six months of contact on every channel
+    neighbour: Resident  # a French-speaking resident of the demo, with its year of contact on every channel
     neighbour_cases: list[str]
     neighbour_conversations: list[uuid.UUID]
     followed_report: str  # a demo street report Marie said "me too" to
