@@ -200,8 +200,18 @@ class Shift:
     """Each service's contacts per month and channel; `share` and `change` are what a director reads."""
 
     months: list[date]
-    channels: list[str]
+    channels: list[str]  # most used first
     counts: dict[uuid.UUID | None, dict[tuple[date, str], int]]
+    full_months: list[date] = field(default_factory=list)  # the months the period covers from first to last day
+
+    def compared(self) -> tuple[date, date] | None:
+        """The last two whole months of the period, the later first: what the page compares."""
+        return (self.full_months[-1], self.full_months[-2]) if len(self.full_months) >= 2 else None
+
+    def services_in(self, *months: date) -> list[uuid.UUID | None]:
+        """The services with contacts in any of `months`, busiest first."""
+        totals = {k: sum(n for (m, _), n in v.items() if m in months) for k, v in self.counts.items()}
+        return [k for k, n in sorted(totals.items(), key=lambda kv: (-kv[1], str(kv[0]))) if n]
 
     def share(self, service: uuid.UUID | None, month: date, channel: str) -> float | None:
         counts = self.counts.get(service, {})
@@ -227,8 +237,14 @@ async def shift(session: AsyncSession, scope: Scope) -> Shift:
     counts: dict[uuid.UUID | None, dict[tuple[date, str], int]] = defaultdict(lambda: defaultdict(int))
     for day, service_id, channel, contacts in rows:
         counts[service_id][(bucket(day, "month"), channel)] += int(contacts or 0)
-    channels = sorted({c for per in counts.values() for (_, c) in per})
-    return Shift(monthly.buckets(), channels, {k: dict(v) for k, v in counts.items()})
+    volume: dict[str, int] = defaultdict(int)
+    for per in counts.values():
+        for (_, channel), n in per.items():
+            volume[channel] += n
+    channels = sorted(volume, key=lambda c: (-volume[c], c))
+    months = monthly.buckets()
+    whole = [m for m in months if m >= scope.since and _next(m, "month") - timedelta(days=1) <= scope.until]
+    return Shift(months, channels, {k: dict(v) for k, v in counts.items()}, whole)
 
 
 # Cost to serve --------------------------------------------------------------------------------------------------

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 from typing import Annotated
 
+from babel.dates import format_date
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -51,7 +53,21 @@ def channel_name(channel: str) -> str:
 
 # Each English name, written out once more so the catalogue check finds it: _("Web"), _("Mobile app"), _("Phone"),
 # _("SMS"), _("Email"), _("Chat"), _("Social media"), _("Counter"), _("Post"), _("API").
+def month_name(day: date) -> str:
+    """`2026-03-01` → "March 2026" (or "mars 2026")."""
+    return str(format_date(day, format="LLLL y", locale=i18n.current()))
+
+
+def bucket_label(day: date, period: str) -> str:
+    """A bucket's first day as a row or an axis names it: a month by name, a week or a day by its date."""
+    if period == "month":
+        return str(format_date(day, format="LLL y", locale=i18n.current()))
+    return str(format_date(day, format="d MMM y", locale=i18n.current()))
+
+
 templates.env.globals["language_name"] = i18n.language_name
+templates.env.filters["month_name"] = month_name
+templates.env.filters["bucket_label"] = bucket_label
 templates.env.filters["channel_name"] = channel_name
 UNSAFE_CSV_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
@@ -82,7 +98,7 @@ FiltersDep = Annotated[Filters, Depends()]
 
 
 def _charts(board: Dashboard) -> dict[str, str]:
-    labels = [b.isoformat()[: 7 if board.scope.period == "month" else 10] for b in board.volume.buckets]
+    labels = [bucket_label(b, board.scope.period) for b in board.volume.buckets]
     journeys = [board.journeys.by_bucket.get(b) for b in board.volume.buckets]
     return {
         "volume": charts.stacked_bars(
