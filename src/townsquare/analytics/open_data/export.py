@@ -92,8 +92,11 @@ def contact_row(row: Any) -> dict[str, Value]:
     }
 
 
-def _field(field: Field) -> dict[str, str]:
-    return {"name": field.name, "type": field.type, "description": field.description}
+def _field(field: Field) -> dict[str, Any]:
+    described: dict[str, Any] = {"name": field.name, "type": field.type, "description": field.description}
+    if field.values:
+        described["constraints"] = {"enum": list(field.values)}
+    return described
 
 
 def package(settings: Settings, created: datetime, written: Mapping[str, Written]) -> dict[str, Any]:

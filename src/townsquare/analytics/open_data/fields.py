@@ -19,6 +19,11 @@ class Field:
     name: str
     type: str  # Table Schema: string, integer, number, boolean, date, datetime
     description: str
+    values: tuple[str, ...] = ()  # the vocabulary of a coded field
+
+
+STATUSES = ("new", "open", "in_progress", "waiting_on_citizen", "resolved", "closed", "cancelled")
+CHANNELS = ("web", "mobile", "voice", "sms", "email", "chat", "social", "counter", "mail", "api")
 
 
 @dataclass(frozen=True)
@@ -49,23 +54,19 @@ SERVICE_REQUESTS = Dataset(
         Field("updated_datetime", "datetime", "When it last changed (UTC, to the minute)."),
         Field("expected_datetime", "datetime", "When the service's target says it should be done (UTC), if any."),
         Field("closed_datetime", "datetime", "When it was resolved, closed or cancelled (UTC, to the minute)."),
+        Field("status", "string", "Where the request stands.", STATUSES),
         Field(
-            "status",
+            "open311_status",
             "string",
-            "new, open, in_progress, waiting_on_citizen, resolved, closed or cancelled.",
+            "Open or closed, as the Open311 GeoReport v2 API reports it.",
+            ("open", "closed"),
         ),
-        Field("open311_status", "string", "open or closed, as the Open311 GeoReport v2 API reports it."),
         Field("service_code", "string", "The service's code in the Open311 catalogue (/open311/services)."),
         Field("service_name", "string", "The service's name (the catalogue's own language)."),
         Field("service_group", "string", "The group the catalogue puts the service in."),
         Field("agency_code", "string", "The responsible agency's short code."),
         Field("agency_name", "string", "The responsible agency's name."),
-        Field(
-            "channel",
-            "string",
-            "How it came in: web, mobile, voice, sms, email, chat, social, counter, mail or api (Open311 apps "
-            "and integrations).",
-        ),
+        Field("channel", "string", "How it came in (api: Open311 apps and other integrations).", CHANNELS),
         Field("duplicate_of", "string", "The reference of the request it was merged into as a duplicate, if any."),
         Field(
             "street",
@@ -89,17 +90,17 @@ CHANNEL_CONTACTS = Dataset(
     title="Contacts by channel",
     description=(
         "Contacts people made each day, by channel, agency and service (when known), from the analytics rollups. "
-        f"A count below {SUPPRESS_BELOW} is withheld: published empty with contacts_suppressed true."
+        f"A count below {SUPPRESS_BELOW} is withheld: published empty, and flagged as withheld."
     ),
     fields=(
         Field("day", "date", "The local day (the analytics time zone)."),
-        Field("channel", "string", "web, mobile, voice, sms, email, chat, social, counter, mail or api."),
+        Field("channel", "string", "The channel the contacts were made on.", CHANNELS),
         Field("agency_code", "string", "The agency the contacts were about; empty when not known."),
         Field("agency_name", "string", "Its name."),
         Field("service_code", "string", "The service the contacts were about; empty when not known."),
         Field("service_name", "string", "Its name."),
         Field("contacts", "integer", f"Contacts made; empty when fewer than {SUPPRESS_BELOW} (withheld)."),
-        Field("contacts_suppressed", "boolean", f"true when the count was below {SUPPRESS_BELOW} and is withheld."),
+        Field("contacts_suppressed", "boolean", f"Whether the count was below {SUPPRESS_BELOW} and is withheld."),
     ),
 )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from townsquare.analytics.open_data.dashboard import Dashboard
 from townsquare.analytics.open_data.fields import DASHBOARD, DATASETS, MEDIA_TYPES, PACKAGE, Field, published_files
@@ -48,10 +48,17 @@ class Published:
 
 
 def published(folder: Path) -> Published | None:
-    """The datasets of the last export, or None before the first."""
+    """The datasets of the last export, or None before the first (or when its package cannot be read)."""
     data = read_json(folder, PACKAGE)
     if not isinstance(data, dict):
         return None
+    try:
+        return _published(data)
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+
+
+def _published(data: dict[str, Any]) -> Published:
     resources = {r["path"]: r for r in data.get("resources", []) if isinstance(r, dict) and "path" in r}
     datasets = []
     for dataset in DATASETS:
