@@ -22,6 +22,7 @@ from sqlalchemy import text
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from townsquare.analytics.open_data import schedule as open_data_schedule
 from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.api import cases as cases_api
 from townsquare.api import catalogue, problems
@@ -279,6 +280,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
             hour, minute = (int(part) for part in settings.print_batch_time.split(":"))
             scheduler = PrintBatchScheduler(rt.db, rt.pipeline.store, time(hour, minute, tzinfo=UTC))
             print_task = asyncio.create_task(scheduler.run_forever(stop))
+        open_data_task = open_data_schedule.scheduled(rt.db, settings, stop)  # daily open data files, if timed
         if rt.smtp is not None:
             await rt.smtp.start()
         if settings.freeze_startup_heap:
@@ -291,7 +293,8 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
-            for background in (task, routing_task, notices_task, webhook_task, print_task, silent_task, analytics_task):
+            backgrounds = (task, routing_task, notices_task, webhook_task, print_task, silent_task, open_data_task)
+            for background in (*backgrounds, analytics_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background

@@ -241,6 +241,13 @@ class Settings(BaseSettings):
     print_batch_time: str | None = Field(
         default=None, description="Daily UTC time (HH:MM) the app builds the print batch; unset = CLI only"
     )
+    # Open data (docs/open-data.md): anonymised service requests and channel counts, exported daily
+    open_data_export_time: str | None = Field(
+        default="03:30", description="Daily UTC time (HH:MM) the app writes the open data files; unset = CLI only"
+    )
+    open_data_licence: str = Field(default="CC-BY-4.0", description="The licence the files are published under")
+    open_data_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    open_data_rate_limit_per_minute: int = Field(default=30, ge=1, description="Downloads per client address")
 
     # Live chat and the channel simulator
     chat_max_message_chars: int = Field(default=4000, ge=1)
@@ -279,7 +286,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a file; give a TrueType font such as DejaVuSans.ttf, or leave it unset")
         return value
 
-    @field_validator("print_batch_time")
+    @field_validator("print_batch_time", "open_data_export_time")
     @classmethod
     def _clock_time(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):

@@ -1,1 +1,1 @@
-"""Tests of analytics: touches, folding, journeys, rollups and measures."""
+"""Tests of analytics: touches, folding, journeys, rollups, measures and open data."""

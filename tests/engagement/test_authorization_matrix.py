@@ -329,6 +329,7 @@ async def _world(session: AsyncSession) -> World:
         "agreement": agreement.reference,
         "version": str(agreement.version),
         "figure": "volume",
+        "filename": "datapackage.json",  # /open-data/files/{filename}: public, 404 before the first export
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

@@ -27,6 +27,7 @@ from tests.support.french import words_only_in_english
 from tests.web.portal.conftest import Resident, make_resident
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Agency, Service
+from townsquare.analytics.open_data import export as open_data
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
@@ -67,6 +68,7 @@ NOT_PAGES: dict[str, str] = {
     "/applications/{draft_id}/photo": "the photo a resident added to a report, served as it is",
     "/account/sharing/{consent_id}/receipt.json": "a consent receipt as JSON, a download",
     "/account/access-log.csv": "the access log as CSV, a download",
+    "/open-data/files/{filename}": "the open data files (CSV, JSON), downloads",
 }
 
 
@@ -140,9 +142,15 @@ async def _apply(client: httpx.AsyncClient, answers: list[dict[str, str]], *, se
     return draft_id
 
 
+async def _demo_city(runtime: Runtime) -> None:
+    """The demo city, its history published as open data (so those pages show its files and figures)."""
+    await seed(runtime.db, citizens=5, settings=runtime.settings)
+    await open_data.export(runtime.db, runtime.settings)
+
+
 async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
     """Seed the demo city and let Marie use the portal (through `client`, which is left signed out)."""
-    await seed(runtime.db, citizens=5, settings=runtime.settings)
+    await _demo_city(runtime)
     async with runtime.db.session() as s:
         resident = await make_resident(s, name="Marie Tremblay", email="marie@example.org", phone=PHONE)
         citizen = await s.get_one(Citizen, resident.citizen_id)
@@ -398,6 +406,8 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/help/{slug}", "/help/signaler-un-nid-de-poule?answered=yes"),
         ("/help/{slug}", "/help/signaler-un-nid-de-poule?answered=no"),
         ("/map", "/map"),
+        ("/open-data", "/open-data"),
+        ("/open-data/dashboard", "/open-data/dashboard"),
         ("/reports/{reference}", f"/reports/{world.report_reference}"),
         ("/reports/{reference}", f"/reports/{world.followed_report}"),
         ("/contact", f"/contact?for=follow:{world.followed_report}"),

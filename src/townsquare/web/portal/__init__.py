@@ -23,6 +23,7 @@ from townsquare.web.portal import (
     map,
     notification_choices,
     oidc,
+    open_data,
     push,
     pwa,
     reminders,
@@ -60,4 +61,5 @@ routers: list[APIRouter] = [
     files.router,
     data_sharing.router,
     access_log.router,
+    open_data.router,
 ]
