@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from townsquare.analytics.config import AnalyticsConfig
-from townsquare.analytics.folding import Fold
-from townsquare.analytics.models import Touch
+from townsquare.analytics.folding import Fold, FoldTouch
 from townsquare.analytics.touches import ANSWERED, FAILED
 from townsquare.db import new_id
 
@@ -16,17 +16,15 @@ T0 = datetime(2026, 3, 2, 15, 0, tzinfo=UTC)
 PERSON, SERVICE, OTHER = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 
 
-def touch(minutes: float, channel: str, **fields: object) -> Touch:
-    values: dict[str, object] = {"service_id": SERVICE, "asked_again": 0, "self_service": None, "case_id": None,
-                                 "conversation_id": None, "subject": None} | fields  # fmt: skip
-    return Touch(id=new_id(), citizen_id=PERSON, occurred_at=T0 + timedelta(minutes=minutes), channel=channel,
-                 kind="message", **values)  # fmt: skip
+def touch(minutes: float, channel: str, **fields: Any) -> FoldTouch:
+    values: dict[str, Any] = {"service_id": SERVICE} | fields
+    return FoldTouch(id=new_id(), citizen_id=PERSON, occurred_at=T0 + timedelta(minutes=minutes), channel=channel,
+                     **values)  # fmt: skip
 
 
-def fold(*touches: Touch, window_days: int = 7) -> Fold:
+def fold(*touches: FoldTouch, window_days: int = 7) -> Fold:
     folding = Fold(AnalyticsConfig(window_days=window_days))
     for t in touches:
-        t.contact_start = t.repeat = t.avoidable = t.switched = False
         folding.add(t)
     return folding
 

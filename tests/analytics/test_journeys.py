@@ -133,3 +133,24 @@ async def test_folding_again_gives_the_same_rollups(runtime: Runtime) -> None:
             for d in (await s.execute(select(JourneyDay))).scalars()
         )
     assert after == before
+
+
+async def test_a_backlog_folded_a_little_per_pass_decides_nothing_early(runtime: Runtime) -> None:
+    """A refold works through a whole history in many passes: a journey whose second contact is still waiting
+    to be folded is not yet resolved at first contact, however long ago its first contact was."""
+    await seed(runtime)
+    worker = AnalyticsWorker(runtime.db, batch=1)
+    for _ in range(20):
+        report = await worker.run_once(now=T0 + timedelta(days=30), max_batches=1)
+        if not report.touches:
+            break
+    async with runtime.db.session() as s:
+        journeys = list((await s.execute(select(Journey))).scalars())
+        assert sorted((j.first_channel, j.fcr) for j in journeys) == [
+            ("email", True),
+            ("email", True),
+            ("sms", False),
+            ("web", False),
+        ]
+        days = list((await s.execute(select(JourneyDay))).scalars())
+        assert (sum(d.fcr_decided for d in days), sum(d.fcr_resolved for d in days)) == (4, 2)

@@ -2,7 +2,9 @@
 
 `Fold` is given the journeys and recent touches of the people in a batch (by `analytics.worker`) and then each
 unfolded touch in time order; it sets the touch's contact, repeat, switch and avoidable marks and keeps its
-journey's measures. It reads and writes nothing else, so the rules are tested without a database.
+journey's measures. It reads and writes nothing else, so the rules are tested without a database. It works on
+plain records (`FoldTouch`, `FoldJourney`: the columns of `Touch` and `Journey`, without the ORM's bookkeeping of
+every attribute set), which the worker reads and writes in bulk.
 
 - A *contact* begins with a touch unless the same person's previous touch was on the same conversation (for portal
   visits, which have none: about the same need) and channel within `contact_gap_minutes` (a chat's messages, an
@@ -20,11 +22,11 @@ journey's measures. It reads and writes nothing else, so the rules are tested wi
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from townsquare.analytics.config import AnalyticsConfig
-from townsquare.analytics.models import Journey, Touch
 from townsquare.analytics.touches import ANSWERED, FAILED
 from townsquare.db import new_id
 
@@ -32,7 +34,70 @@ ASSISTED = frozenset({"voice", "counter"})  # a call or a visit: what an avoidab
 SELF_SERVICE = frozenset({"web", "mobile"})  # the portal and the app
 
 
-def need_of(touch: Touch) -> str:
+@dataclass(slots=True)
+class FoldTouch:
+    """The columns of an `analytics_touches` row that folding reads, and the marks it sets."""
+
+    id: uuid.UUID
+    citizen_id: uuid.UUID
+    occurred_at: datetime
+    channel: str
+    conversation_id: uuid.UUID | None = None
+    case_id: uuid.UUID | None = None
+    service_id: uuid.UUID | None = None
+    agency_id: uuid.UUID | None = None
+    subject: str | None = None
+    self_service: str | None = None
+    asked_again: int = 0
+    journey_id: uuid.UUID | None = None
+    day: date | None = None
+    contact_start: bool = False
+    repeat: bool = False
+    avoidable: bool = False
+    switched: bool = False
+    age_band: str | None = None
+    area: str | None = None
+
+
+@dataclass(slots=True)
+class FoldJourney:
+    """The columns of an `analytics_journeys` row, as folding keeps them."""
+
+    id: uuid.UUID
+    citizen_id: uuid.UUID
+    need: str
+    case_id: uuid.UUID | None
+    service_id: uuid.UUID | None
+    agency_id: uuid.UUID | None
+    day: date
+    first_contact_at: datetime
+    last_contact_at: datetime
+    first_channel: str
+    last_channel: str
+    channels: list[str] = field(default_factory=list)
+    contacts: int = 0
+    switches: int = 0
+    repeats: int = 0
+    avoidable: int = 0
+    asked_again: int = 0
+    self_served: bool = False
+    first_failed: bool = False
+    fcr: bool | None = None
+    outcome_at: datetime | None = None
+
+
+TOUCH_COLUMNS = tuple(f.name for f in fields(FoldTouch))
+JOURNEY_COLUMNS = tuple(f.name for f in fields(FoldJourney))
+
+
+def as_row(record: FoldTouch | FoldJourney) -> dict[str, Any]:
+    """A record as the column values of its row."""
+    return {
+        name: getattr(record, name) for name in (JOURNEY_COLUMNS if isinstance(record, FoldJourney) else TOUCH_COLUMNS)
+    }
+
+
+def need_of(touch: FoldTouch) -> str:
     """The need a touch is about, as the key journeys are matched on."""
     if touch.service_id is not None:
         return f"service:{touch.service_id}"
@@ -43,7 +108,7 @@ def need_of(touch: Touch) -> str:
     return f"touch:{touch.id}"
 
 
-def _contact_key(touch: Touch) -> tuple[uuid.UUID, str, str]:
+def _contact_key(touch: FoldTouch) -> tuple[uuid.UUID, str, str]:
     """What a touch must share with the one before to continue its contact: the person, the channel, and the
     conversation (or, for portal visits, which have none, the need)."""
     thread = str(touch.conversation_id) if touch.conversation_id is not None else need_of(touch)
@@ -55,7 +120,7 @@ class _Last:
     """The latest touch on one conversation and channel: where a continuing contact belongs."""
 
     at: datetime
-    journey: Journey
+    journey: FoldJourney
     first_contact: bool  # the contact is its journey's first
 
 
@@ -67,23 +132,23 @@ class Fold:
         self.window = timedelta(days=config.window_days)
         self.gap = timedelta(minutes=config.contact_gap_minutes)
         self.zone = config.zone
-        self._journeys: dict[uuid.UUID, Journey] = {}
-        self._by_case: dict[tuple[uuid.UUID, uuid.UUID], Journey] = {}
-        self._by_need: dict[tuple[uuid.UUID, str], list[Journey]] = {}
+        self._journeys: dict[uuid.UUID, FoldJourney] = {}
+        self._by_case: dict[tuple[uuid.UUID, uuid.UUID], FoldJourney] = {}
+        self._by_need: dict[tuple[uuid.UUID, str], list[FoldJourney]] = {}
         self._last: dict[tuple[uuid.UUID, str, str], _Last] = {}
-        self.created: list[Journey] = []
-        self.changed: dict[uuid.UUID, Journey] = {}
+        self.created: list[FoldJourney] = []
+        self.changed: dict[uuid.UUID, FoldJourney] = {}
         self.days: set[date] = set()
 
     # context ------------------------------------------------------------------------------------------------
 
-    def know_journey(self, journey: Journey) -> None:
+    def know_journey(self, journey: FoldJourney) -> None:
         self._journeys[journey.id] = journey
         self._by_need.setdefault((journey.citizen_id, journey.need), []).append(journey)
         if journey.case_id is not None:
             self._by_case[(journey.citizen_id, journey.case_id)] = journey
 
-    def know_touch(self, touch: Touch) -> None:
+    def know_touch(self, touch: FoldTouch) -> None:
         """A touch folded before: a later touch may continue its contact."""
         journey = self._journeys.get(touch.journey_id) if touch.journey_id else None
         if journey is None:
@@ -96,7 +161,7 @@ class Fold:
 
     # folding ------------------------------------------------------------------------------------------------
 
-    def add(self, touch: Touch) -> Journey:
+    def add(self, touch: FoldTouch) -> FoldJourney:
         """Fold one touch; returns its journey."""
         touch.day = self.local_day(touch.occurred_at)
         self.days.add(touch.day)
@@ -121,7 +186,7 @@ class Fold:
     def local_day(self, at: datetime) -> date:
         return at.astimezone(self.zone).date()
 
-    def _find(self, touch: Touch) -> Journey | None:
+    def _find(self, touch: FoldTouch) -> FoldJourney | None:
         if touch.case_id is not None:
             found = self._by_case.get((touch.citizen_id, touch.case_id))
             if found is not None:
@@ -134,9 +199,9 @@ class Fold:
         ]
         return max(recent, key=lambda j: j.last_contact_at) if recent else None
 
-    def _begin(self, touch: Touch) -> Journey:
+    def _begin(self, touch: FoldTouch) -> FoldJourney:
         failed = touch.self_service == FAILED
-        journey = Journey(
+        journey = FoldJourney(
             id=new_id(),
             citizen_id=touch.citizen_id,
             need=need_of(touch),
@@ -163,7 +228,7 @@ class Fold:
         self.know_journey(journey)
         return journey
 
-    def _continue(self, journey: Journey, touch: Touch) -> Journey:
+    def _continue(self, journey: FoldJourney, touch: FoldTouch) -> FoldJourney:
         touch.repeat = touch.occurred_at - journey.last_contact_at <= self.window
         touch.switched = touch.channel != journey.last_channel
         touch.avoidable = touch.channel in ASSISTED and journey.self_served
@@ -185,7 +250,7 @@ class Fold:
         self._adopt(journey, touch)
         return journey
 
-    def _adopt(self, journey: Journey, touch: Touch) -> None:
+    def _adopt(self, journey: FoldJourney, touch: FoldTouch) -> None:
         """A caseless journey takes the case (and its service and agency) a later touch brings."""
         if journey.case_id is None and touch.case_id is not None:
             journey.case_id = touch.case_id
@@ -195,7 +260,7 @@ class Fold:
         if touch.agency_id is not None and (journey.agency_id is None or touch.case_id is not None):
             journey.agency_id = touch.agency_id
 
-    def _mark(self, journey: Journey, touch: Touch, *, first_contact: bool) -> None:
+    def _mark(self, journey: FoldJourney, touch: FoldTouch, *, first_contact: bool) -> None:
         journey.asked_again += touch.asked_again
         if touch.self_service == FAILED:
             journey.self_served = True

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Date, DateTime, Integer, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.analytics.config import AnalyticsConfig
@@ -58,6 +58,19 @@ def _next(day: date, period: Period) -> date:
     return day + timedelta(days=7 if period == "week" else 1)
 
 
+def _bucketed(session: AsyncSession, day: Any, period: Period) -> ColumnElement[date]:
+    """The first day of the bucket of `day`, computed by the database, so a query returns a row per bucket and
+    not one per day (a year by month of a large city: thousands of rows, not a hundred thousand)."""
+    if period == "day":
+        return cast(day, Date)
+    if session.get_bind().dialect.name == "postgresql":
+        return cast(func.date_trunc(period, cast(day, DateTime)), Date)
+    if period == "month":
+        return func.date(day, "start of month", type_=Date)
+    weekday = (cast(func.strftime("%w", day), Integer) + 6) % 7  # Monday 0
+    return func.date(day, func.printf("-%d days", weekday), type_=Date)
+
+
 def within(scope: Scope, day: Any, agency: Any, service: Any, channel: Any | None) -> list[ColumnElement[bool]]:
     """The conditions that keep a rollup's rows to the scope."""
     conditions: list[ColumnElement[bool]] = [day >= scope.since, day <= scope.until]
@@ -91,10 +104,11 @@ class Volume:
 
 
 async def volume(session: AsyncSession, scope: Scope) -> Volume:
+    when = _bucketed(session, ContactDay.day, scope.period)
     rows = await session.execute(
-        select(ContactDay.day, ContactDay.channel, func.sum(ContactDay.contacts))
+        select(when, ContactDay.channel, func.sum(ContactDay.contacts))
         .where(*within(scope, ContactDay.day, ContactDay.agency_id, ContactDay.service_id, ContactDay.channel))
-        .group_by(ContactDay.day, ContactDay.channel)
+        .group_by(when, ContactDay.channel)
     )
     counts: dict[tuple[date, str], int] = defaultdict(int)
     for day, channel, contacts in rows:
@@ -178,10 +192,11 @@ class Journeys:
 
 async def journeys(session: AsyncSession, scope: Scope) -> Journeys:
     sums = [func.sum(getattr(JourneyDay, name)) for name in _JOURNEY_SUMS]
+    when = _bucketed(session, JourneyDay.day, scope.period)
     rows = await session.execute(
-        select(JourneyDay.day, JourneyDay.service_id, JourneyDay.first_channel, *sums)
+        select(when, JourneyDay.service_id, JourneyDay.first_channel, *sums)
         .where(*within(scope, JourneyDay.day, JourneyDay.agency_id, JourneyDay.service_id, JourneyDay.first_channel))
-        .group_by(JourneyDay.day, JourneyDay.service_id, JourneyDay.first_channel)
+        .group_by(when, JourneyDay.service_id, JourneyDay.first_channel)
     )
     out = Journeys(JourneyFigures(), {b: JourneyFigures() for b in scope.buckets()}, {}, {})
     for day, service_id, first_channel, *values in rows:
@@ -229,10 +244,11 @@ class Shift:
 
 async def shift(session: AsyncSession, scope: Scope) -> Shift:
     monthly = replace(scope, period="month")
+    month = _bucketed(session, ContactDay.day, "month")
     rows = await session.execute(
-        select(ContactDay.day, ContactDay.service_id, ContactDay.channel, func.sum(ContactDay.contacts))
+        select(month, ContactDay.service_id, ContactDay.channel, func.sum(ContactDay.contacts))
         .where(*within(monthly, ContactDay.day, ContactDay.agency_id, ContactDay.service_id, None))
-        .group_by(ContactDay.day, ContactDay.service_id, ContactDay.channel)
+        .group_by(month, ContactDay.service_id, ContactDay.channel)
     )
     counts: dict[uuid.UUID | None, dict[tuple[date, str], int]] = defaultdict(lambda: defaultdict(int))
     for day, service_id, channel, contacts in rows:

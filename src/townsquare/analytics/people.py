@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.analytics.models import Touch
+from townsquare.analytics.folding import FoldTouch
 from townsquare.cases.models import Case
 from townsquare.matching.models import SourceRecord
 
@@ -40,7 +40,7 @@ def area_of(postcode: str | None) -> str | None:
     return folded[:3] if len(folded) >= 3 else None
 
 
-async def describe(session: AsyncSession, touches: Sequence[Touch]) -> None:
+async def describe(session: AsyncSession, touches: Sequence[FoldTouch]) -> None:
     """Set each folded touch's age band and area from what the registers and its case say."""
     citizens = sorted({t.citizen_id for t in touches})
     births: dict[uuid.UUID, str] = {}

@@ -14,13 +14,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.analytics import case_days, handling, people
 from townsquare.analytics import config as config_
-from townsquare.analytics.folding import Fold
+from townsquare.analytics.folding import JOURNEY_COLUMNS, TOUCH_COLUMNS, Fold, FoldJourney, FoldTouch, as_row
 from townsquare.analytics.models import AnalyticsState, CaseDay, DirtyDay, HandleDay, HotspotMonth, Journey, Touch
 from townsquare.analytics.rollups import recompute, take_dirty
 from townsquare.analytics.touches import dirty
@@ -158,16 +159,13 @@ class AnalyticsWorker:
 
     async def _fold_batch(self, config: config_.AnalyticsConfig) -> tuple[int, int]:
         async with self.db.session() as session:
-            touches = list(
-                (
-                    await session.execute(
-                        select(Touch)
-                        .where(Touch.journey_id.is_(None))
-                        .order_by(Touch.occurred_at, Touch.id)
-                        .limit(self.batch)
-                    )
-                ).scalars()
+            rows = await session.execute(
+                select(*_columns(Touch, TOUCH_COLUMNS))
+                .where(Touch.journey_id.is_(None))
+                .order_by(Touch.occurred_at, Touch.id)
+                .limit(self.batch)
             )
+            touches = [FoldTouch(*row) for row in rows]
             if not touches:
                 return 0, 0
             fold = Fold(config)
@@ -175,16 +173,26 @@ class AnalyticsWorker:
             for touch in touches:
                 fold.add(touch)
             await people.describe(session, touches)
-            session.add_all(fold.created)
             await _outcomes_of_new_cases(session, list(fold.changed.values()))
+            # Written in a few bulk statements: the unit of work would send an UPDATE per touch and journey.
+            created = {j.id for j in fold.created}
+            if fold.created:
+                await session.execute(insert(Journey), [as_row(j) for j in fold.created])
+            known = [as_row(j) for j in fold.changed.values() if j.id not in created]
+            if known:
+                await session.execute(update(Journey), known)
+            await _write_marks(session, touches)
             await dirty(session, fold.days)
             await session.commit()
             return len(touches), len(fold.created)
 
     async def _decide(self, config: config_.AnalyticsConfig, now: datetime) -> int:
-        """First-contact resolution of journeys whose window has passed with no second contact."""
-        cutoff = now - timedelta(days=config.window_days)
+        """First-contact resolution of journeys whose window has passed with no second contact: passed by the
+        clock, and by the folding too (a touch still waiting to be folded may be the second contact, as when a
+        refold works through a whole history, a few batches a pass)."""
         async with self.db.session() as session:
+            waiting = await session.scalar(select(func.min(Touch.occurred_at)).where(Touch.journey_id.is_(None)))
+            cutoff = min(now, waiting or now) - timedelta(days=config.window_days)
             undecided = Journey.fcr.is_(None) & (Journey.first_contact_at < cutoff)
             days = list((await session.execute(select(Journey.day).where(undecided).distinct())).scalars())
             if not days:
@@ -271,7 +279,7 @@ class AnalyticsWorker:
 
 
 async def _context(
-    session: AsyncSession, fold: Fold, touches: Sequence[Touch], config: config_.AnalyticsConfig
+    session: AsyncSession, fold: Fold, touches: Sequence[FoldTouch], config: config_.AnalyticsConfig
 ) -> None:
     """The journeys and recent touches of the batch's people the fold needs to know."""
     citizens = sorted({t.citizen_id for t in touches})
@@ -282,25 +290,77 @@ async def _context(
         chunk = citizens[start : start + 500]
         near = Journey.last_contact_at >= since
         mine = Journey.case_id.in_(cases) if cases else near
-        for journey in (
-            await session.execute(select(Journey).where(Journey.citizen_id.in_(chunk), near | mine))
-        ).scalars():
-            fold.know_journey(journey)
-        recent = select(Touch).where(
+        journeys = select(*_columns(Journey, JOURNEY_COLUMNS)).where(Journey.citizen_id.in_(chunk), near | mine)
+        for row in await session.execute(journeys):
+            fold.know_journey(FoldJourney(*row))
+        recent = select(*_columns(Touch, TOUCH_COLUMNS)).where(
             Touch.citizen_id.in_(chunk),
             Touch.journey_id.is_not(None),
             Touch.occurred_at >= earliest - timedelta(minutes=config.contact_gap_minutes),
         )
-        for touch in (await session.execute(recent)).scalars():
-            fold.know_touch(touch)
+        for row in await session.execute(recent):
+            fold.know_touch(FoldTouch(*row))
 
 
-async def _outcomes_of_new_cases(session: AsyncSession, journeys: list[Journey]) -> None:
+def _columns(model: type[Touch] | type[Journey], names: Sequence[str]) -> list[Any]:
+    """The model's columns of these names, in this order (a plain record is built from each row)."""
+    return [getattr(model, name) for name in names]
+
+
+# PostgreSQL takes a batch's marks as arrays in one statement; an executemany is a round trip per row.
+MARKS_FROM_ARRAYS = text(
+    "UPDATE analytics_touches AS t SET day = v.day, journey_id = v.journey_id, contact_start = v.contact_start,"
+    " repeat = v.repeat, avoidable = v.avoidable, switched = v.switched, age_band = v.age_band, area = v.area"
+    " FROM unnest(CAST(:ids AS uuid[]), CAST(:days AS date[]), CAST(:journeys AS uuid[]),"
+    " CAST(:starts AS boolean[]), CAST(:repeats AS boolean[]), CAST(:avoidable AS boolean[]),"
+    " CAST(:switched AS boolean[]), CAST(:bands AS varchar[]), CAST(:areas AS varchar[]))"
+    " AS v(id, day, journey_id, contact_start, repeat, avoidable, switched, age_band, area)"
+    " WHERE t.id = v.id"
+)
+
+
+async def _write_marks(session: AsyncSession, touches: Sequence[FoldTouch]) -> None:
+    """Write what folding set on each touch, in one statement on PostgreSQL (a bulk UPDATE by key elsewhere)."""
+    if session.get_bind().dialect.name != "postgresql":
+        await session.execute(update(Touch), [_touch_marks(t) for t in touches])
+        return
+    await session.execute(
+        MARKS_FROM_ARRAYS,
+        {
+            "ids": [t.id for t in touches],
+            "days": [t.day for t in touches],
+            "journeys": [t.journey_id for t in touches],
+            "starts": [t.contact_start for t in touches],
+            "repeats": [t.repeat for t in touches],
+            "avoidable": [t.avoidable for t in touches],
+            "switched": [t.switched for t in touches],
+            "bands": [t.age_band for t in touches],
+            "areas": [t.area for t in touches],
+        },
+    )
+
+
+def _touch_marks(touch: FoldTouch) -> dict[str, object]:
+    """What folding set on a touch, as a row of a bulk UPDATE by primary key."""
+    return {
+        "id": touch.id,
+        "day": touch.day,
+        "journey_id": touch.journey_id,
+        "contact_start": touch.contact_start,
+        "repeat": touch.repeat,
+        "avoidable": touch.avoidable,
+        "switched": touch.switched,
+        "age_band": touch.age_band,
+        "area": touch.area,
+    }
+
+
+async def _outcomes_of_new_cases(session: AsyncSession, journeys: list[FoldJourney]) -> None:
     """A journey that took on a case already resolved has its outcome at once."""
     await _set_outcomes(session, [j for j in journeys if j.case_id is not None and j.outcome_at is None])
 
 
-async def _set_outcomes(session: AsyncSession, journeys: list[Journey]) -> int:
+async def _set_outcomes(session: AsyncSession, journeys: Sequence[Journey | FoldJourney]) -> int:
     """Set each case journey's outcome to its case's first resolution, when it has one."""
     if not journeys:
         return 0
