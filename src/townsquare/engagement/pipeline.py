@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
+from townsquare.analytics.surveys import inviting as surveys
 from townsquare.assistant import engine as assistant
 from townsquare.assistant.turns import Report
 from townsquare.cases import service as cases
@@ -26,7 +27,7 @@ from townsquare.db import races
 from townsquare.engagement import measuring, media, placing, queueing, reports
 from townsquare.engagement.messages import InboundMessage, OutboundMessage, Outcome
 from townsquare.engagement.placing import Placed
-from townsquare.engagement.policies import ChannelPolicy, Email, Open, Screening
+from townsquare.engagement.policies import ChannelPolicy, Chat, Email, Open, Screening
 from townsquare.engagement.sms import Sms
 from townsquare.errors import Problem, too_large
 from townsquare.events import InteractionRecorded, publish_after_commit
@@ -41,7 +42,7 @@ from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
-POLICIES: Mapping[Channel, ChannelPolicy] = {Channel.sms: Sms(), Channel.email: Email()}
+POLICIES: Mapping[Channel, ChannelPolicy] = {Channel.sms: Sms(), Channel.email: Email(), Channel.chat: Chat()}
 OPEN = Open()  # every other channel's
 
 
@@ -78,6 +79,9 @@ class Pipeline:
                 raise
             return await self._redelivered(session, earlier)
         decision = await self._decide(session, placed)
+        await surveys.after_assistant(
+            session, self.settings, inbound=placed.interaction, turn=decision.turn, replies=decision.replies
+        )
         if any(att.from_provider and att.url and att.data is None for att in message.attachments):
             await media.enqueue_fetch(session, interaction=placed.interaction, provider=message.channel.value)
         measuring.note(session, placed, item=decision.item, turn=decision.turn)

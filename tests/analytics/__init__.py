@@ -1,0 +1,1 @@
+"""Tests of analytics: what it measures and asks."""
