@@ -36,7 +36,7 @@ from townsquare.api import routing as routing_api
 from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
-from townsquare.channels import chat, email, sms, voice
+from townsquare.channels import chat, email, sms, voice, voice_survey
 from townsquare.db import Database
 from townsquare.engagement import calls, media
 from townsquare.engagement.pipeline import Pipeline
@@ -328,7 +328,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         webhooks_api.router,
     ):
         app.include_router(router)
-    for router in (sms.router, voice.router, email.router, chat.router):  # providers' contracts, not our API
+    for router in (sms.router, voice.router, voice_survey.router, email.router, chat.router):  # providers' contracts
         app.include_router(router, include_in_schema=False)
     app.include_router(open311_routes.router)
     app.include_router(web_routes.router)

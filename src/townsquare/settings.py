@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     conversation_idle_hours: int = Field(default=72, ge=1)
     default_agency: str | None = Field(default=None, description="Agency slug for contact no address routes")
 
+    # Satisfaction surveys (docs/satisfaction.md)
+    csat_enabled: bool = Field(default=True, description="Ask a one-question survey after a case or contact closes")
+    csat_throttle_days: int = Field(default=30, ge=0, description="At most one survey per person in this many days")
+    csat_expiry_days: int = Field(default=7, ge=1, description="A survey not answered in this many days closes")
+
     # Limits on what a channel may hand us
     max_body_chars: int = Field(default=20_000, ge=1)
     max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import create_citizen, desk_work_item
 from townsquare.agencies.models import Agency, Service
 from townsquare.analytics.models import Journey, Touch
+from townsquare.analytics.surveys.models import Survey
 from townsquare.cases.models import Case, CaseFollower
 from townsquare.citizens.models import (
     Citizen,
@@ -174,6 +175,18 @@ async def person(
         ),
         "sign_in_links": SignInLink(
             token_hash=f"{tag:1>64}"[:64], email=email, expires_at=later, citizen_id=citizen.id
+        ),
+        "satisfaction_surveys": Survey(
+            subject_key=f"case:{own_case.id}",
+            about="case",
+            citizen_id=citizen.id,
+            channel="sms",
+            contact_channel="sms",
+            case_id=own_case.id,
+            agency_id=where.agency.id,
+            expires_at=later,
+            score=4,
+            comment=f"fine {tag}",
         ),
         "verification_challenges": VerificationChallenge(
             citizen_id=citizen.id, kind=IdentityKind.email, value=email, code_hash="h" * 64, expires_at=later

@@ -14,7 +14,7 @@ import contextlib
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -28,12 +28,15 @@ from tests.web.portal.conftest import Resident, make_resident
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Agency, Service
 from townsquare.analytics.open_data import export as open_data
+from townsquare.analytics.surveys import asking as survey_links
+from townsquare.analytics.surveys.models import Survey
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import cases as casework
 from townsquare.citizens import sessions
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
+from townsquare.clock import utcnow
 from townsquare.demo.city import city
 from townsquare.demo.seed import seed
 from townsquare.engagement import links
@@ -84,6 +87,7 @@ class World:
     sent_draft_id: str
     phone_id: uuid.UUID
     unsubscribe_token: str
+    survey_token: str  # the sealed link of a satisfaction survey about her case
     message_token: str
     pending_sign_in: str
     neighbour: Resident  # a French-speaking resident of the demo, with its year of contact on every channel
@@ -257,7 +261,12 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             s, Request(citizen_id=resident.citizen_id, message_type=MessageType.general, personalisation=general)
         )
         await s.commit()
-        reference, conversation_id, reply_id = case.reference, conversation.id, reply.id
+        reference, conversation_id, reply_id, survey_id = (
+            case.reference,
+            conversation.id,
+            reply.id,
+            await _survey(s, case),
+        )
 
     consent_id, access_entry_id = await _shared_data(runtime, resident.citizen_id, wren_id)
     settings = runtime.settings
@@ -300,6 +309,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         sent_draft_id=sent_draft,
         phone_id=phone_id,
         unsubscribe_token=unsubscribe,
+        survey_token=survey_links.token(settings.secret_key, survey_id),
         message_token=links.sign_id(settings.secret_key, "message", reply_id),
         pending_sign_in=pending,
         neighbour=neighbour,
@@ -315,6 +325,26 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
 
 
 HOME = "130 Queen Street West\nToronto ON M5H 2N2"
+
+
+async def _survey(s: AsyncSession, case: Case) -> uuid.UUID:
+    """A satisfaction survey about Marie's case, put to her by email, not yet answered (committed)."""
+    assert case.citizen_id is not None
+    survey = Survey(
+        subject_key=f"case:{case.id}",
+        about="case",
+        citizen_id=case.citizen_id,
+        channel="email",
+        contact_channel="web",
+        language="fr",
+        agency_id=case.agency_id,
+        service_id=case.service_id,
+        case_id=case.id,
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    s.add(survey)
+    await s.commit()
+    return survey.id
 
 
 async def _transit_pass(runtime: Runtime, client: httpx.AsyncClient) -> str:
@@ -414,6 +444,7 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/contact", f"/contact?for=metoo:{world.followed_report}"),
         ("/offline", "/offline?lang=fr"),
         ("/unsubscribe/{token}", f"/unsubscribe/{world.unsubscribe_token}"),
+        ("/survey/{token}", f"/survey/{world.survey_token}?score=4"),
         ("/m/{token}", f"/m/{world.message_token}"),
         ("/account/sign-in/{token}", "/account/sign-in/not-a-real-token"),
         ("/account/identities/email/confirm/{token}", "/account/identities/email/confirm/not-a-real-token"),
@@ -424,6 +455,7 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/help/{slug}", "/help/no-such-page", 404),
         ("/reports/{reference}", "/reports/TS-0000-000000", 404),
         ("/unsubscribe/{token}", "/unsubscribe/not-a-real-token", 404),
+        ("/survey/{token}", "/survey/not-a-real-token", 404),
         ("/m/{token}", "/m/not-a-real-token", 404),
         ("", "/no-such-page", 404),
         ("", "/map?service=NOPE", 422),
@@ -557,6 +589,8 @@ def portal_forms(world: World) -> list[PortalForm]:
         PortalForm("/help/signaler-un-nid-de-poule/feedback", {"helpful": ""}, False, 422),
         PortalForm(f"/unsubscribe/{world.unsubscribe_token}", {"scope": "type"}, False, 200),
         PortalForm(f"/unsubscribe/{world.unsubscribe_token}", {"undo": "1"}, False, 200),
+        PortalForm(f"/survey/{world.survey_token}", {"comment": "sans note"}, False, 422),
+        PortalForm(f"/survey/{world.survey_token}", {"score": "4", "comment": "Très bien"}, False, 200),
         PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": ""}, False, 422),
         PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": "phone", "phone": "non"}, True, 422),
         PortalForm(

@@ -21,6 +21,7 @@ from sqlalchemy.orm.util import identity_key
 
 # Registers every table that names a citizen, so the metadata below is whole in any process.
 import townsquare.analytics.models
+import townsquare.analytics.surveys.models
 import townsquare.cases.models
 import townsquare.citizens.models
 import townsquare.drafts.models
@@ -67,6 +68,7 @@ REFERENCES: dict[tuple[str, str], Rule] = {
     ("declared_values", "citizen_id"): Rule.moves,  # unique (citizen, attribute)
     ("sharing_consents", "citizen_id"): Rule.moves,
     ("source_records", "citizen_id"): Rule.moves,  # what each system said about the person
+    ("satisfaction_surveys", "citizen_id"): Rule.moves,  # what they were asked and answered
     # A browser's sign-in and one-time proofs: `sessions.citizen_for` and the claims follow `merged_into_id`, so
     # they reach the survivor while the merge holds and the merged person again once it is undone.
     ("citizen_sessions", "citizen_id"): Rule.stays,

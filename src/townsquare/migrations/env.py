@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 
 import townsquare.agencies.models
 import townsquare.analytics.models
+import townsquare.analytics.surveys.models
 import townsquare.assistant.models
 import townsquare.cases.models
 import townsquare.citizens.models

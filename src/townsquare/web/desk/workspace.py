@@ -140,7 +140,9 @@ async def complete(
     outcome: Text = "",
 ) -> Response:
     """Finish the work with a wrap-up code and an outcome."""
-    action = work_actions.complete(session, me=me, item_id=item_id, wrap_up_code=wrap_up_code, outcome=outcome)
+    action = work_actions.complete(
+        session, me=me, item_id=item_id, wrap_up_code=wrap_up_code, outcome=outcome, settings=settings_of(request)
+    )
     return await _act(request, session, me, item_id, action, "/desk")
 
 

@@ -30,6 +30,7 @@ from townsquare.web.portal import (
     reports,
     security,
     services,
+    survey,
 )
 from townsquare.web.portal.content import agency_text
 from townsquare.web.templating import templates
@@ -56,6 +57,7 @@ routers: list[APIRouter] = [
     reminders.router,
     declared.router,
     notification_choices.router,
+    survey.router,
     pwa.router,
     push.router,
     files.router,
