@@ -16,6 +16,7 @@ from tests.analytics.test_journeys import T0, seed
 from tests.factories import create_staff
 from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency
+from townsquare.analytics.surveys.models import Survey
 from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.app import Runtime
 from townsquare.staff.models import AuditEntry, StaffRole
@@ -141,3 +142,21 @@ async def test_the_dashboards_speak_french(client: httpx.AsyncClient, session: A
         assert english not in html, english
     settings = (await client.get("/desk/analytics/settings")).text
     assert "Fenêtre du parcours, en jours" in settings
+
+
+async def test_satisfaction_by_channel_comes_from_the_surveys(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    ids = await seed(runtime)
+    now = T0 + timedelta(days=1)
+    for score in (5, 4, 2, None):  # three answers of which two satisfied, one unanswered
+        answered = now if score else None
+        session.add(Survey(subject_key=f"case:{score}", about="case", citizen_id=ids["ana"], channel="sms",
+                           contact_channel="voice", language="en", agency_id=ids["permits"], sent_at=now,
+                           expires_at=now + timedelta(days=7), score=score, answered_at=answered))  # fmt: skip
+    await create_staff(session, email="dir@city.example", role=StaffRole.admin)
+    await session.commit()
+    await sign_in_staff(client, "dir@city.example")
+    rows = await _csv(client, "satisfaction")
+    assert rows == [{"channel": "voice", "surveys_sent": "4", "answered": "3", "response_rate_percent": "75.0",
+                     "csat_percent": "66.7", "average_score": "3.67"}]  # fmt: skip

@@ -121,6 +121,11 @@ def csv_rows(board: Dashboard, figure: str) -> tuple[list[str], list[list[str]]]
             ]
             for line in lines[kind]
         ]
+    return _more(board, figure)
+
+
+def _more(board: Dashboard, figure: str) -> tuple[list[str], list[list[str]]]:
+    """Service levels, who uses which channel, hotspots and satisfaction."""
     if figure.startswith("sla-by-"):
         kind = figure.removeprefix("sla-by-")
         sla_lines = board.sla.by_service if kind == "service" else board.sla.by_channel
@@ -153,6 +158,19 @@ def csv_rows(board: Dashboard, figure: str) -> tuple[list[str], list[list[str]]]
         return header, [
             [f"{c.lat:.2f}", f"{c.long:.2f}", str(c.reports), board.name(c.top_service) or "(no service)"]
             for c in board.hotspots
+        ]
+    if figure == "satisfaction":
+        header = ["channel", "surveys_sent", "answered", "response_rate_percent", "csat_percent", "average_score"]
+        return header, [
+            [
+                r.key or "(not known)",
+                str(r.sent),
+                str(r.answered),
+                _pct(r.response_rate),
+                _pct(r.csat),
+                _num(r.average),
+            ]
+            for r in board.satisfaction
         ]
     raise invalid(f"There is no figure '{figure[:40]}'.")
 

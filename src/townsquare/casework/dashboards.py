@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +21,8 @@ from townsquare.analytics.case_measures import Cell, Sla
 from townsquare.analytics.measures import Cost, Journeys, Period, Scope, Shift, Volume
 from townsquare.analytics.mix import SMALL as SMALL
 from townsquare.analytics.mix import Mix
+from townsquare.analytics.surveys import results as survey_results
+from townsquare.analytics.surveys.results import Result
 from townsquare.clock import utcnow
 from townsquare.errors import invalid
 from townsquare.interactions.kinds import Channel
@@ -41,6 +44,7 @@ FIGURES = (
     "mix-age_band",
     "mix-area",
     "hotspots",
+    "satisfaction",
 )
 DIMENSIONS = ("language", "age_band", "area")
 
@@ -64,6 +68,7 @@ class Dashboard:
     sla: Sla
     mixes: dict[str, Mix]
     hotspots: list[Cell]
+    satisfaction: list[Result]
     window_days: int
     names: dict[str, str] = field(default_factory=dict)  # service and agency ids (as text) to their names
 
@@ -141,6 +146,16 @@ async def scope_for(
     return scope, agency_choices, service_choices
 
 
+async def _satisfaction(session: AsyncSession, scope: Scope, zone: ZoneInfo) -> list[Result]:
+    """Survey results by the channel the contact came in on, for the scope's period in the local time zone."""
+    start = datetime.combine(scope.since, time(), zone)
+    end = datetime.combine(scope.until + timedelta(days=1), time(), zone)
+    agencies_ = scope.agency_ids if scope.agency_id is None else {scope.agency_id}
+    return await survey_results.results(
+        session, agency_ids=agencies_, service_id=scope.service_id, channel=scope.channel, since=start, until=end
+    )
+
+
 async def dashboard(session: AsyncSession, me: Principal, **filters: str | None) -> Dashboard:
     """Every figure of the dashboard for the filters `me` chose."""
     scope, agency_choices, service_choices = await scope_for(session, me, **filters)
@@ -158,6 +173,7 @@ async def dashboard(session: AsyncSession, me: Principal, **filters: str | None)
         sla=await case_measures.sla(session, scope),
         mixes={},
         hotspots=await case_measures.hotspots(session, scope),
+        satisfaction=await _satisfaction(session, scope, config.zone),
         window_days=config.window_days,
         names=names,
     )
