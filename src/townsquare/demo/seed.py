@@ -117,16 +117,19 @@ async def seed(
             await history.journey(start, resident)
             advance(1)
         supervisor = next((staff_ids[s.email] for s in city().staff if s.role == "supervisor"), None)
+        # The registers draw from generators of their own: the year's history depends on the day and hour the demo
+        # starts (it ends now), and what the registers hold must not.
         await seed_sharing(
             session,
             residents=history.residents,
             places=address_points(),
-            rng=rng,
+            rng=random.Random(rng_seed + 1),
             now=history.now,
             provider_approver=supervisor,
             consumer_approver=admin_id,
         )
-        await seed_records(session, settings, residents=history.residents, places=address_points(), rng=rng)
+        records_rng = random.Random(rng_seed + 2)
+        await seed_records(session, settings, residents=history.residents, places=address_points(), rng=records_rng)
         key = await create_demo_key(session, created_by_id=admin_id)
         works = staff_by_agency.get((await agencies.get_agency(session, slug="city-works")).id, [])
         await session.commit()
