@@ -207,10 +207,22 @@ def heavy_every(citizens: int) -> int:
 
 
 class Loader:
-    """Loads `citizens` residents and their two years of contact over one connection (temp tables live in it)."""
+    """Loads `citizens` residents and their contact over `days` (two years unless told) over one connection (temp
+    tables live in it); `extra` phases run after the loader's own, on the same plan tables, before VACUUM."""
 
-    def __init__(self, conn: AsyncConnection, citizens: int, *, now: datetime, prefix: str, seed: int) -> None:
+    def __init__(
+        self,
+        conn: AsyncConnection,
+        citizens: int,
+        *,
+        now: datetime,
+        prefix: str,
+        seed: int,
+        days: int = 730,
+        extra: tuple[Phase, ...] = (),
+    ) -> None:
         self.conn, self.citizens, self.now, self.prefix, self.seed = conn, citizens, now, prefix, seed
+        self.days, self.extra = days, extra
         self.chunk = max(1000, min(25_000, math.ceil(citizens / 40)))
         self.report = LoadReport(citizens)
 
@@ -221,7 +233,7 @@ class Loader:
     async def run(self) -> LoadReport:
         started = time.perf_counter()
         await self._prepare()
-        for phase in PHASES:
+        for phase in (*PHASES, *self.extra):
             await self._phase(phase)
         bar = Progress("VACUUM (ANALYZE) every table", 1)
         await self.conn.exec_driver_sql("VACUUM (ANALYZE)")
@@ -256,6 +268,7 @@ class Loader:
         await self.sql(
             SETUP.params,
             now=self.now,
+            days=self.days,
             n=self.citizens,
             heavy_every=heavy_every(self.citizens),
             prefix=self.prefix,
@@ -321,10 +334,18 @@ class Loader:
 
 
 async def load(
-    conn: AsyncConnection, citizens: int, *, now: datetime, prefix: str = "TS", seed: int = 2026
+    conn: AsyncConnection,
+    citizens: int,
+    *,
+    now: datetime,
+    prefix: str = "TS",
+    seed: int = 2026,
+    days: int = 730,
+    extra: tuple[Phase, ...] = (),
 ) -> LoadReport:
-    """Load `citizens` residents with two years of contact; returns how long each phase took and the row counts."""
-    return await Loader(conn, citizens, now=now, prefix=prefix, seed=seed).run()
+    """Load `citizens` residents with `days` of contact (two years unless told), then any `extra` phases; returns
+    how long each phase took and the row counts."""
+    return await Loader(conn, citizens, now=now, prefix=prefix, seed=seed, days=days, extra=extra).run()
 
 
 def json_kind(model: type, column: str) -> tuple[str, bool] | None:

@@ -74,7 +74,7 @@ SETUP = Setup(
         "CREATE INDEX ON scale_conv (n)",
     ),
     params="""CREATE TEMP TABLE scale_param AS SELECT CAST(:now AS timestamptz) AS now,
-        CAST(:now AS timestamptz) - interval '730 days' AS start, CAST(:n AS int) AS n,
+        CAST(:now AS timestamptz) - CAST(:days AS int) * interval '1 day' AS start, CAST(:n AS int) AS n,
         CAST(:heavy_every AS int) AS heavy_every, CAST(:prefix AS text) AS prefix, CAST(:key AS uuid) AS open311_key,
         CAST(:n_given_en AS int) AS n_given_en, CAST(:n_given_fr AS int) AS n_given_fr,
         CAST(:n_family AS int) AS n_family""",

@@ -22,6 +22,8 @@ from sqlalchemy import text
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from townsquare.analytics.open_data import schedule as open_data_schedule
+from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.api import cases as cases_api
 from townsquare.api import catalogue, problems
 from townsquare.api import citizens as citizens_api
@@ -34,7 +36,7 @@ from townsquare.api import routing as routing_api
 from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
-from townsquare.channels import chat, email, sms, voice
+from townsquare.channels import chat, email, sms, voice, voice_survey
 from townsquare.db import Database
 from townsquare.engagement import calls, media
 from townsquare.engagement.pipeline import Pipeline
@@ -102,6 +104,7 @@ class Runtime:
     limiter: RateLimiter  # Open311 rate limits (memory, or shared through Redis)
     notices: NotificationWorker  # moves notifications from one channel to the next; sends reminders when due
     webhooks: WebhookWorker  # posts integrators' webhook deliveries
+    analytics: AnalyticsWorker  # folds contacts into journeys and keeps the dashboards' rollups
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
@@ -187,6 +190,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         limiter,
         notices,
         webhooks,
+        AnalyticsWorker(db, poll_seconds=settings.analytics_poll_seconds),
     )
 
 
@@ -268,6 +272,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
         notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
         webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
+        analytics_task = asyncio.create_task(rt.analytics.run_forever(stop)) if settings.analytics_worker else None
         silent = calls.SilentCalls(rt.db, silence_seconds=settings.voice_silence_seconds)
         silent_task = asyncio.create_task(silent.run_forever(stop)) if settings.routing_worker else None
         print_task = None
@@ -275,6 +280,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
             hour, minute = (int(part) for part in settings.print_batch_time.split(":"))
             scheduler = PrintBatchScheduler(rt.db, rt.pipeline.store, time(hour, minute, tzinfo=UTC))
             print_task = asyncio.create_task(scheduler.run_forever(stop))
+        open_data_task = open_data_schedule.scheduled(rt.db, settings, stop)  # daily open data files, if timed
         if rt.smtp is not None:
             await rt.smtp.start()
         if settings.freeze_startup_heap:
@@ -287,7 +293,8 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
-            for background in (task, routing_task, notices_task, webhook_task, print_task, silent_task):
+            backgrounds = (task, routing_task, notices_task, webhook_task, print_task, silent_task, open_data_task)
+            for background in (*backgrounds, analytics_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background
@@ -321,7 +328,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         webhooks_api.router,
     ):
         app.include_router(router)
-    for router in (sms.router, voice.router, email.router, chat.router):  # providers' contracts, not our API
+    for router in (sms.router, voice.router, voice_survey.router, email.router, chat.router):  # providers' contracts
         app.include_router(router, include_in_schema=False)
     app.include_router(open311_routes.router)
     app.include_router(web_routes.router)

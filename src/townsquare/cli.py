@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare import migrations
 from townsquare.agencies import service as agencies
+from townsquare.analytics.open_data.export import ExportReport, export
 from townsquare.app import create_app
 from townsquare.cli_linking import linking_cli
 from townsquare.content import catalogue as content_catalogue
@@ -64,6 +65,8 @@ cli.add_typer(knowledge_cli, name="knowledge")
 records_cli = typer.Typer(help="What agencies hold about people (tell us once).", no_args_is_help=True)
 cli.add_typer(records_cli, name="agency-records")
 cli.add_typer(linking_cli, name="records")
+open_data_cli = typer.Typer(help="The public open data files (docs/open-data.md).", no_args_is_help=True)
+cli.add_typer(open_data_cli, name="open-data")
 
 
 # Libraries whose debug output echoes SQL parameters or request bodies, i.e. personal data.
@@ -117,8 +120,10 @@ def demo(
     typer.echo("Townsquare demo city" + (" seeded" if summary.seeded else " (already seeded; --reset to start over)"))
     if summary.seeded:
         typer.echo(f"  {summary.citizens} citizens, {summary.cases} cases, {summary.interactions} touchpoints")
+        typer.echo(f"  {summary.touches} touches folded into {summary.journeys} journeys for the dashboards")
     typer.echo(f"  Start page:  {where}/")
     typer.echo(f"  Staff desk:  {where}/desk/sign-in")
+    typer.echo(f"  Analytics:   {where}/desk/analytics  (a supervisor or an administrator)")
     typer.echo(f"  Simulator:   {where}/simulator  (text, call, email or chat as a resident)")
     typer.echo(f"  SMTP server: {settings.smtp_host}:{settings.smtp_port}  (mail to the agency addresses)")
     typer.echo(f"  API docs:    {where}/docs")
@@ -295,6 +300,23 @@ def print_batch(
         return
     path = AttachmentStore(get_settings().attachments_dir).path_for(made.zip_sha256)
     typer.echo(f"Batch {made.filename}: {made.letter_count} letter(s), {path}")
+
+
+@open_data_cli.command("export")
+def open_data_export() -> None:
+    """Write the open data files now (the app also writes them daily at TOWNSQUARE_OPEN_DATA_EXPORT_TIME)."""
+
+    async def run() -> ExportReport:
+        settings = get_settings()
+        db = Database(settings.database_url, EventBus())
+        try:
+            return await export(db, settings)
+        finally:
+            await db.dispose()
+
+    report = asyncio.run(run())
+    counts = ", ".join(f"{name}: {rows} rows" for name, rows in report.rows.items())
+    typer.echo(f"Open data written to {report.folder} ({counts}).")
 
 
 PLACE_COLUMNS = ("address_id", "address", "lat", "long")

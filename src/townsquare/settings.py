@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     conversation_idle_hours: int = Field(default=72, ge=1)
     default_agency: str | None = Field(default=None, description="Agency slug for contact no address routes")
 
+    # Satisfaction surveys (docs/satisfaction.md)
+    csat_enabled: bool = Field(default=True, description="Ask a one-question survey after a case or contact closes")
+    csat_throttle_days: int = Field(default=30, ge=0, description="At most one survey per person in this many days")
+    csat_expiry_days: int = Field(default=7, ge=1, description="A survey not answered in this many days closes")
+
     # Limits on what a channel may hand us
     max_body_chars: int = Field(default=20_000, ge=1)
     max_attachment_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
@@ -93,6 +98,8 @@ class Settings(BaseSettings):
     webhook_poll_seconds: float = Field(default=2.0, gt=0)
     routing_worker: bool = Field(default=True, description="Run the routing worker inside the app")
     routing_poll_seconds: float = Field(default=1.0, gt=0)
+    analytics_worker: bool = Field(default=True, description="Fold contacts into journeys and rollups in the app")
+    analytics_poll_seconds: float = Field(default=60.0, gt=0, description="How often the dashboards' figures move")
     freeze_startup_heap: bool = Field(
         default=True,
         description="Keep what the app builds at startup out of the garbage collector's full collections (shorter "
@@ -239,6 +246,13 @@ class Settings(BaseSettings):
     print_batch_time: str | None = Field(
         default=None, description="Daily UTC time (HH:MM) the app builds the print batch; unset = CLI only"
     )
+    # Open data (docs/open-data.md): anonymised service requests and channel counts, exported daily
+    open_data_export_time: str | None = Field(
+        default="03:30", description="Daily UTC time (HH:MM) the app writes the open data files; unset = CLI only"
+    )
+    open_data_licence: str = Field(default="CC-BY-4.0", description="The licence the files are published under")
+    open_data_licence_url: str = "https://creativecommons.org/licenses/by/4.0/"
+    open_data_rate_limit_per_minute: int = Field(default=30, ge=1, description="Downloads per client address")
 
     # Live chat and the channel simulator
     chat_max_message_chars: int = Field(default=4000, ge=1)
@@ -277,7 +291,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a file; give a TrueType font such as DejaVuSans.ttf, or leave it unset")
         return value
 
-    @field_validator("print_batch_time")
+    @field_validator("print_batch_time", "open_data_export_time")
     @classmethod
     def _clock_time(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):

@@ -76,7 +76,8 @@ def test_a_question_is_answered_in_frames_with_quick_replies_and_the_feedback_is
     assert record.channel == "chat"
     with chat.socket() as later:  # the history shows who said what
         history = hello(later, token)["messages"]
-    assert [m.get("from") for m in history] == [None, "assistant", "assistant", None, "assistant"]
+    # ... and, the chat over, the satisfaction question (tests/channels/test_chat_survey.py)
+    assert [m.get("from") for m in history] == [None, "assistant", "assistant", None, "assistant", "assistant"]
 
 
 def test_a_resent_message_gets_the_first_replies_and_no_second_turn(chat: Chat) -> None:

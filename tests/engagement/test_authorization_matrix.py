@@ -328,6 +328,8 @@ async def _world(session: AsyncSession) -> World:
         "entry_id": str(entry_id),
         "agreement": agreement.reference,
         "version": str(agreement.version),
+        "figure": "volume",
+        "filename": "datapackage.json",  # /open-data/files/{filename}: public, 404 before the first export
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

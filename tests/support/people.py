@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_citizen, desk_work_item
 from townsquare.agencies.models import Agency, Service
+from townsquare.analytics.models import Journey, Touch
+from townsquare.analytics.surveys.models import Survey
 from townsquare.cases.models import Case, CaseFollower
 from townsquare.citizens.models import (
     Citizen,
@@ -174,8 +176,30 @@ async def person(
         "sign_in_links": SignInLink(
             token_hash=f"{tag:1>64}"[:64], email=email, expires_at=later, citizen_id=citizen.id
         ),
+        "satisfaction_surveys": Survey(
+            subject_key=f"case:{own_case.id}",
+            about="case",
+            citizen_id=citizen.id,
+            channel="sms",
+            contact_channel="sms",
+            case_id=own_case.id,
+            agency_id=where.agency.id,
+            expires_at=later,
+            score=4,
+            comment=f"fine {tag}",
+        ),
         "verification_challenges": VerificationChallenge(
             citizen_id=citizen.id, kind=IdentityKind.email, value=email, code_hash="h" * 64, expires_at=later
+        ),
+        "analytics_touches": Touch(citizen_id=citizen.id, occurred_at=LONG_AGO, channel="sms", kind="message"),
+        "analytics_journeys": Journey(
+            citizen_id=citizen.id,
+            need=f"subject:{tag}",
+            day=LONG_AGO.date(),
+            first_contact_at=LONG_AGO,
+            last_contact_at=LONG_AGO,
+            first_channel="sms",
+            last_channel="sms",
         ),
     }
     session.add_all(rows.values())

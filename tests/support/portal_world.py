@@ -14,7 +14,7 @@ import contextlib
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from fastapi import FastAPI
@@ -27,12 +27,16 @@ from tests.support.french import words_only_in_english
 from tests.web.portal.conftest import Resident, make_resident
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Agency, Service
+from townsquare.analytics.open_data import export as open_data
+from townsquare.analytics.surveys import asking as survey_links
+from townsquare.analytics.surveys.models import Survey
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import cases as casework
 from townsquare.citizens import sessions
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
+from townsquare.clock import utcnow
 from townsquare.demo.city import city
 from townsquare.demo.seed import seed
 from townsquare.engagement import links
@@ -67,6 +71,7 @@ NOT_PAGES: dict[str, str] = {
     "/applications/{draft_id}/photo": "the photo a resident added to a report, served as it is",
     "/account/sharing/{consent_id}/receipt.json": "a consent receipt as JSON, a download",
     "/account/access-log.csv": "the access log as CSV, a download",
+    "/open-data/files/{filename}": "the open data files (CSV, JSON), downloads",
 }
 
 
@@ -82,9 +87,10 @@ class World:
     sent_draft_id: str
     phone_id: uuid.UUID
     unsubscribe_token: str
+    survey_token: str  # the sealed link of a satisfaction survey about her case
     message_token: str
     pending_sign_in: str
-    neighbour: Resident  # a French-speaking resident of the demo, with its six months of contact on every channel
+    neighbour: Resident  # a French-speaking resident of the demo, with its year of contact on every channel
     neighbour_cases: list[str]
     neighbour_conversations: list[uuid.UUID]
     followed_report: str  # a demo street report Marie said "me too" to
@@ -140,9 +146,15 @@ async def _apply(client: httpx.AsyncClient, answers: list[dict[str, str]], *, se
     return draft_id
 
 
+async def _demo_city(runtime: Runtime) -> None:
+    """The demo city, its history published as open data (so those pages show its files and figures)."""
+    await seed(runtime.db, citizens=5, settings=runtime.settings)
+    await open_data.export(runtime.db, runtime.settings)
+
+
 async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
     """Seed the demo city and let Marie use the portal (through `client`, which is left signed out)."""
-    await seed(runtime.db, citizens=5, settings=runtime.settings)
+    await _demo_city(runtime)
     async with runtime.db.session() as s:
         resident = await make_resident(s, name="Marie Tremblay", email="marie@example.org", phone=PHONE)
         citizen = await s.get_one(Citizen, resident.citizen_id)
@@ -249,7 +261,12 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             s, Request(citizen_id=resident.citizen_id, message_type=MessageType.general, personalisation=general)
         )
         await s.commit()
-        reference, conversation_id, reply_id = case.reference, conversation.id, reply.id
+        reference, conversation_id, reply_id, survey_id = (
+            case.reference,
+            conversation.id,
+            reply.id,
+            await _survey(s, case),
+        )
 
     consent_id, access_entry_id = await _shared_data(runtime, resident.citizen_id, wren_id)
     settings = runtime.settings
@@ -292,6 +309,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         sent_draft_id=sent_draft,
         phone_id=phone_id,
         unsubscribe_token=unsubscribe,
+        survey_token=survey_links.token(settings.secret_key, survey_id),
         message_token=links.sign_id(settings.secret_key, "message", reply_id),
         pending_sign_in=pending,
         neighbour=neighbour,
@@ -307,6 +325,26 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
 
 
 HOME = "130 Queen Street West\nToronto ON M5H 2N2"
+
+
+async def _survey(s: AsyncSession, case: Case) -> uuid.UUID:
+    """A satisfaction survey about Marie's case, put to her by email, not yet answered (committed)."""
+    assert case.citizen_id is not None
+    survey = Survey(
+        subject_key=f"case:{case.id}",
+        about="case",
+        citizen_id=case.citizen_id,
+        channel="email",
+        contact_channel="web",
+        language="fr",
+        agency_id=case.agency_id,
+        service_id=case.service_id,
+        case_id=case.id,
+        expires_at=utcnow() + timedelta(days=7),
+    )
+    s.add(survey)
+    await s.commit()
+    return survey.id
 
 
 async def _transit_pass(runtime: Runtime, client: httpx.AsyncClient) -> str:
@@ -398,12 +436,15 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/help/{slug}", "/help/signaler-un-nid-de-poule?answered=yes"),
         ("/help/{slug}", "/help/signaler-un-nid-de-poule?answered=no"),
         ("/map", "/map"),
+        ("/open-data", "/open-data"),
+        ("/open-data/dashboard", "/open-data/dashboard"),
         ("/reports/{reference}", f"/reports/{world.report_reference}"),
         ("/reports/{reference}", f"/reports/{world.followed_report}"),
         ("/contact", f"/contact?for=follow:{world.followed_report}"),
         ("/contact", f"/contact?for=metoo:{world.followed_report}"),
         ("/offline", "/offline?lang=fr"),
         ("/unsubscribe/{token}", f"/unsubscribe/{world.unsubscribe_token}"),
+        ("/survey/{token}", f"/survey/{world.survey_token}?score=4"),
         ("/m/{token}", f"/m/{world.message_token}"),
         ("/account/sign-in/{token}", "/account/sign-in/not-a-real-token"),
         ("/account/identities/email/confirm/{token}", "/account/identities/email/confirm/not-a-real-token"),
@@ -414,6 +455,7 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/help/{slug}", "/help/no-such-page", 404),
         ("/reports/{reference}", "/reports/TS-0000-000000", 404),
         ("/unsubscribe/{token}", "/unsubscribe/not-a-real-token", 404),
+        ("/survey/{token}", "/survey/not-a-real-token", 404),
         ("/m/{token}", "/m/not-a-real-token", 404),
         ("", "/no-such-page", 404),
         ("", "/map?service=NOPE", 422),
@@ -547,6 +589,8 @@ def portal_forms(world: World) -> list[PortalForm]:
         PortalForm("/help/signaler-un-nid-de-poule/feedback", {"helpful": ""}, False, 422),
         PortalForm(f"/unsubscribe/{world.unsubscribe_token}", {"scope": "type"}, False, 200),
         PortalForm(f"/unsubscribe/{world.unsubscribe_token}", {"undo": "1"}, False, 200),
+        PortalForm(f"/survey/{world.survey_token}", {"comment": "sans note"}, False, 422),
+        PortalForm(f"/survey/{world.survey_token}", {"score": "4", "comment": "Très bien"}, False, 200),
         PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": ""}, False, 422),
         PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": "phone", "phone": "non"}, True, 422),
         PortalForm(

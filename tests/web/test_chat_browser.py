@@ -177,6 +177,11 @@ async def test_the_assistant_answers_and_its_yes_no_buttons_work_from_the_keyboa
     await page.keyboard.press("Enter")
     await expect(log).to_contain_text("You: Yes")
     await expect(log).to_contain_text("Assistant: Thanks, glad that helped.")
+    # The chat over, one satisfaction question with five buttons (docs/satisfaction.md).
+    await expect(answers.get_by_role("button")).to_have_count(5)
+    await answers.get_by_role("button", name="4").click()
+    await expect(log).to_contain_text("You: 4")
+    await expect(log).to_contain_text("Assistant: Thank you for your answer.")
     await expect(answers).to_have_count(0)
     await expect(page.locator("#ts-chat-input")).to_be_focused()
 

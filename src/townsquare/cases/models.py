@@ -46,6 +46,8 @@ class Case(IdMixin, TimestampMixin, Base):
         Index("ix_cases_created", "created_at", "id"),
         Index("ix_cases_citizen", "citizen_id", "created_at"),
         Index("ix_cases_service_location", "service_id", "lat", "long"),
+        Index("ix_cases_closed", "closed_at"),  # cases closed on a day (analytics)
+        Index("ix_cases_sla_due", "sla_due_at"),  # cases due on a day (analytics)
     )
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)

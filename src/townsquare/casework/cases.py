@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import forms
 from townsquare.agencies import service as agencies
+from townsquare.analytics.surveys import inviting as surveys
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus, Priority
 from townsquare.citizens import service as citizens
@@ -167,4 +168,5 @@ async def change_status(
         session, CaseStatusChanged(case_id=case.id, from_status=previous.value, to_status=status.value)
     )
     await case_events.status_changed(session, settings, case, note=note)
+    await surveys.after_case_closed(session, settings, case)  # resolved or closed: how did we do?
     return case

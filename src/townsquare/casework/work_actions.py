@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import Service
+from townsquare.analytics.surveys import inviting as surveys
 from townsquare.casework import cases as casework
 from townsquare.casework import desk
 from townsquare.casework.work import CaseForm, holds, work_item_in_scope
@@ -91,13 +92,20 @@ async def note(session: AsyncSession, *, me: Principal, item_id: uuid.UUID, body
 
 
 async def complete(
-    session: AsyncSession, *, me: Principal, item_id: uuid.UUID, wrap_up_code: str, outcome: str
+    session: AsyncSession,
+    *,
+    me: Principal,
+    item_id: uuid.UUID,
+    wrap_up_code: str,
+    outcome: str,
+    settings: Settings,
 ) -> None:
-    """Finish the work with a wrap-up code and an outcome."""
+    """Finish the work with a wrap-up code and an outcome, and ask the person how it went (a text, email or chat)."""
     await held_item(session, me, item_id)
-    await engine.complete(
+    item = await engine.complete(
         session, item_id=item_id, staff_id=me.id, wrap_up_code=wrap_up_code or None, outcome=outcome or None
     )
+    await surveys.after_work_completed(session, settings, item)
 
 
 def _transfer_target(to: str) -> tuple[uuid.UUID | None, uuid.UUID | None, uuid.UUID | None]:

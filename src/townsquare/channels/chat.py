@@ -164,7 +164,7 @@ class ChatHub:
                 text=str(text) if text is not None else None,
             )
         if found is not None:
-            await self._push(found[0], message_frame(found[1]))
+            await self._push(found[0], message_frame(found[1], quick=True))  # a survey's buttons
         return f"chat-{interaction_id or hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
     async def close(self) -> None:

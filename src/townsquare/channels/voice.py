@@ -19,6 +19,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from twilio.twiml.voice_response import Leave, VoiceResponse
 
 from townsquare.channels import voice_prompts as p
+from townsquare.channels import voice_survey
 from townsquare.channels import voice_twiml as t
 from townsquare.channels.twilio import TwilioForm, twiml
 from townsquare.citizens import service as citizens
@@ -397,6 +398,10 @@ async def queue_result(request: Request, form: TwilioForm, session: SessionDep, 
         waited = form.get("QueueTime", "")
         seconds = int(waited) if waited.isdigit() else None
         await calls.note_queue(session, interaction=step.caller.interaction, result=result, seconds=seconds)
+        if result == "bridged":  # the agent hung up and the caller is still on the line: how did we do?
+            asked = await voice_survey.after_agent(session, step.settings, call_sid=call_sid_of(form), lang=lang)
+            if asked is not None:
+                return asked
         return await step.carry_out(lang, menu.left_queue(result=result))
 
     return await _answer(request, session, lang, build)

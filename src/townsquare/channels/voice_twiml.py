@@ -114,7 +114,8 @@ def to_person(settings: Settings, lang: str, lead: Sequence[str], *, agency_slug
     _lead(response, lang, lead)
     if settings.voice_transfer_number:
         response.append(say(lang, p.say(lang, "transfer")))
-        response.dial(settings.voice_transfer_number)
+        # When the other side hangs up, Twilio asks the action what next: the survey (channels/voice_survey.py).
+        response.dial(settings.voice_transfer_number, action=action_url(settings, "dial-result", lang=lang))
         response.append(Hangup())
         return response
     response.append(say(lang, p.say(lang, "hold")))

@@ -56,6 +56,8 @@ class Phrases:
     openers: dict[str, dict[str, list[str]]]  # service code → language → first messages
     follow_ups: dict[str, list[str]]  # language → later messages ({ref}: the case reference)
     replies: dict[str, list[str]]  # language → staff answers
+    handoffs: dict[str, list[str]]  # language → the assistant passing the person to staff
+    helped: dict[str, list[str]]  # language → staff answers that need no case
 
 
 @dataclass(frozen=True)
@@ -106,5 +108,7 @@ def city() -> City:
         open311_app=open311["app"],
         open311_contact=open311["contact"],
         reports=tuple(_report(r) for r in raw["reports"]),
-        phrases=Phrases(phrases["openers"], phrases["follow_ups"], phrases["replies"]),
+        phrases=Phrases(
+            phrases["openers"], phrases["follow_ups"], phrases["replies"], phrases["handoffs"], phrases["helped"]
+        ),
     )

@@ -17,3 +17,15 @@ def inbound_text(rng: random.Random, service_code: str, lang: str, ref: str, *, 
 
 def reply_text(rng: random.Random, lang: str, ref: str) -> str:
     return rng.choice(city().phrases.replies[lang]).format(ref=ref)
+
+
+def handoff_text(rng: random.Random, lang: str) -> str:
+    """The assistant passing the person to a colleague."""
+    handoffs = city().phrases.handoffs
+    return rng.choice(handoffs.get(lang) or handoffs["en"])
+
+
+def helped_text(rng: random.Random, lang: str) -> str:
+    """A staff answer that settles the question without a case."""
+    helped = city().phrases.helped
+    return rng.choice(helped.get(lang) or helped["en"])

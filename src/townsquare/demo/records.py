@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.demo.addresses import AddressPoint
-from townsquare.demo.history import Resident
+from townsquare.demo.contacts import Resident
 from townsquare.engagement import record_intake
 from townsquare.matching import fields, realtime
 from townsquare.matching.models import Outcome

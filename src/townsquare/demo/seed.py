@@ -1,6 +1,8 @@
 """Fill an empty database with the demo city: its catalogue and knowledge base imported from demo/content/ by the
-same importers a real city runs, its staff, an address register, a few hundred residents, a few thousand
-touchpoints across every channel over the last six months, and street reports on the map.
+same importers a real city runs, its staff, an address register, a hundred and fifty residents, a year of their
+contact across every channel (with its seasons and its shift from the phone and the counter to the web and chat),
+and street reports on the map; then the analytics worker folds every contact's touch into journeys and rollups,
+so the dashboards at /desk/analytics are full the moment the demo serves.
 
 Everything is written through the domains' own service functions, history at the time it happened. Deterministic
 for a given seed (Faker and random are seeded); times are relative to now so the demo looks live. Never touches
@@ -19,6 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
+from townsquare.analytics.models import Journey, Touch
+from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.clock import utcnow
 from townsquare.content.catalogue import import_catalogue
 from townsquare.content.knowledge import import_knowledge
@@ -43,6 +47,7 @@ from townsquare.staff.models import StaffRole
 
 DEMO_PASSWORD = city().password
 FRONT_LINE = "front-line"
+FOLD_PASSES = 10  # more than enough: the first pass folds a demo's year, the next finds nothing new
 # A step of the seeding and how many units of work it is, for a progress bar: (label, total).
 Progress = Callable[[str, int], Callable[[int], None]]
 
@@ -58,6 +63,8 @@ class DemoSummary:
     cases: int
     interactions: int
     staff: list[tuple[str, str, str]]  # email, role, password
+    touches: int = 0  # what analytics folded: every inbound contact's touch
+    journeys: int = 0
 
 
 def staff_listing() -> list[tuple[str, str, str]]:
@@ -104,22 +111,25 @@ async def seed(
             address_points(),
         )
         await history.people(citizens, progress("Residents", citizens))
-        journeys = history.journeys()
-        advance = progress("Six months of contact", len(journeys))
-        for start, resident in journeys:
-            await history.journey(resident, start)
+        needs = history.plan()
+        advance = progress("A year of contact", len(needs))
+        for start, resident in needs:
+            await history.journey(start, resident)
             advance(1)
         supervisor = next((staff_ids[s.email] for s in city().staff if s.role == "supervisor"), None)
+        # The registers draw from generators of their own: the year's history depends on the day and hour the demo
+        # starts (it ends now), and what the registers hold must not.
         await seed_sharing(
             session,
             residents=history.residents,
             places=address_points(),
-            rng=rng,
+            rng=random.Random(rng_seed + 1),
             now=history.now,
             provider_approver=supervisor,
             consumer_approver=admin_id,
         )
-        await seed_records(session, settings, residents=history.residents, places=address_points(), rng=rng)
+        records_rng = random.Random(rng_seed + 2)
+        await seed_records(session, settings, residents=history.residents, places=address_points(), rng=records_rng)
         key = await create_demo_key(session, created_by_id=admin_id)
         works = staff_by_agency.get((await agencies.get_agency(session, slug="city-works")).id, [])
         await session.commit()
@@ -134,9 +144,31 @@ async def seed(
     pipeline = Pipeline(settings, AttachmentStore(settings.data_dir / "attachments"))
     await seed_reports(db, pipeline, context)
     advance(1)
+    folded = await fold(db, progress)
     async with db.session() as session:  # the reports' forms and what the city said back (acknowledgements)
         recorded = (await session.execute(select(func.count()).select_from(Interaction))).scalar_one()
-    return DemoSummary(True, citizens, history.case_count + len(REPORTS), recorded, staff_listing())
+        journeys = (await session.execute(select(func.count()).select_from(Journey))).scalar_one()
+    return DemoSummary(True, citizens, history.case_count + len(REPORTS), recorded, staff_listing(), folded, journeys)
+
+
+async def fold(db: Database, progress: Progress = _quiet) -> int:
+    """Fold every touch into journeys and compute the dashboards' rollups, as the app's analytics worker would,
+    pass after pass until a pass folds, decides and learns nothing more; returns the touches folded. (Each pass
+    also reads again the last hour's released work, by design, so that alone does not call for another pass.)"""
+    async with db.session() as session:
+        waiting = (
+            await session.execute(select(func.count()).select_from(Touch).where(Touch.journey_id.is_(None)))
+        ).scalar_one()
+    advance = progress("Journeys and rollups for the dashboards", waiting)
+    worker = AnalyticsWorker(db)
+    folded = 0
+    for _ in range(FOLD_PASSES):
+        report = await worker.run_once()
+        folded += report.touches
+        advance(report.touches)
+        if not report.held or not (report.touches or report.decided or report.outcomes):
+            break
+    return folded
 
 
 async def _staff(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies import service as agencies
 from townsquare.citizens.kinds import IdentityKind
 from townsquare.demo.addresses import AddressPoint
-from townsquare.demo.history import Resident
+from townsquare.demo.contacts import Resident
 from townsquare.sharing import agreements
 from townsquare.sharing.records import Identifier, IncomingRecord, put_record
 

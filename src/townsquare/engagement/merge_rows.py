@@ -20,6 +20,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 # Registers every table that names a citizen, so the metadata below is whole in any process.
+import townsquare.analytics.models
+import townsquare.analytics.surveys.models
 import townsquare.cases.models
 import townsquare.citizens.models
 import townsquare.drafts.models
@@ -58,12 +60,15 @@ REFERENCES: dict[tuple[str, str], Rule] = {
     ("notification_opt_outs", "citizen_id"): Rule.moves,  # unique (citizen, channel, type)
     ("push_subscriptions", "citizen_id"): Rule.moves,
     ("drafts", "citizen_id"): Rule.moves,  # one open draft per person and service
+    ("analytics_touches", "citizen_id"): Rule.moves,  # counted as they were folded; joined at the next refold
+    ("analytics_journeys", "citizen_id"): Rule.moves,
     ("citizen_searches", "citizen_id"): Rule.moves,
     ("citizen_totp", "citizen_id"): Rule.moves,  # the primary key: a survivor's own authenticator clashes
     ("agency_records", "citizen_id"): Rule.moves,
     ("declared_values", "citizen_id"): Rule.moves,  # unique (citizen, attribute)
     ("sharing_consents", "citizen_id"): Rule.moves,
     ("source_records", "citizen_id"): Rule.moves,  # what each system said about the person
+    ("satisfaction_surveys", "citizen_id"): Rule.moves,  # what they were asked and answered
     # A browser's sign-in and one-time proofs: `sessions.citizen_for` and the claims follow `merged_into_id`, so
     # they reach the survivor while the merge holds and the merged person again once it is undone.
     ("citizen_sessions", "citizen_id"): Rule.stays,

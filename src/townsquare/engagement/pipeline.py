@@ -1,7 +1,7 @@
 """The one flow: `handle()` takes one contact from any channel and decides everything about it, once.
 
-limits → dedupe → identify → thread → record → decide → publish after commit, in the caller's transaction:
-the caller commits once and then renders the `Outcome` in its provider's format. `decide` is where the
+limits → dedupe → identify → thread → record → decide → measure → publish after commit, in the caller's
+transaction: the caller commits once and then renders the `Outcome` in its provider's format. `decide` is where the
 channel's policy (`policies`, `sms.Sms`), the assistant and the queue meet. A redelivered contact (the same
 external id) changes nothing and is answered from the record, on every channel alike.
 """
@@ -17,16 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
+from townsquare.analytics.surveys import inviting as surveys
 from townsquare.assistant import engine as assistant
 from townsquare.assistant.turns import Report
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity
 from townsquare.db import races
-from townsquare.engagement import media, placing, queueing, reports
+from townsquare.engagement import measuring, media, placing, queueing, reports
 from townsquare.engagement.messages import InboundMessage, OutboundMessage, Outcome
 from townsquare.engagement.placing import Placed
-from townsquare.engagement.policies import ChannelPolicy, Email, Open, Screening
+from townsquare.engagement.policies import ChannelPolicy, Chat, Email, Open, Screening
 from townsquare.engagement.sms import Sms
 from townsquare.errors import Problem, too_large
 from townsquare.events import InteractionRecorded, publish_after_commit
@@ -41,7 +42,7 @@ from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
-POLICIES: Mapping[Channel, ChannelPolicy] = {Channel.sms: Sms(), Channel.email: Email()}
+POLICIES: Mapping[Channel, ChannelPolicy] = {Channel.sms: Sms(), Channel.email: Email(), Channel.chat: Chat()}
 OPEN = Open()  # every other channel's
 
 
@@ -51,6 +52,7 @@ class _Decision:
     item: WorkItem | None = None
     turn: assistant.Turn | None = None
     opted_out: bool = False
+    counted: bool = True  # a contact about a need (not a survey's answer, a STOP, or a machine's auto-reply)
 
 
 @dataclass
@@ -78,8 +80,13 @@ class Pipeline:
                 raise
             return await self._redelivered(session, earlier)
         decision = await self._decide(session, placed)
+        await surveys.after_assistant(
+            session, self.settings, inbound=placed.interaction, turn=decision.turn, replies=decision.replies
+        )
         if any(att.from_provider and att.url and att.data is None for att in message.attachments):
             await media.enqueue_fetch(session, interaction=placed.interaction, provider=message.channel.value)
+        if decision.counted and not message.metadata.get("automatic"):
+            measuring.note(session, placed, item=decision.item, turn=decision.turn)
         self._publish(session, placed, decision)
         log.info("handled %s interaction %s", message.channel.value, placed.interaction.id)
         return _outcome(placed, decision)
@@ -122,7 +129,7 @@ class Pipeline:
         in_band = message.answers_in_band and not screening.silent
         if screening.answers:
             said = await self._say(session, placed, screening, screening.answers) if in_band else []
-            return _Decision(replies=said)
+            return _Decision(replies=said, counted=False)
         if not (message.needs_person and screening.needs_person):
             return _Decision(opted_out=screening.silent)
         conversation_id = placed.conversation.id

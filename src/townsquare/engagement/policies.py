@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.analytics.surveys import answering as surveys
 from townsquare.engagement.placing import Placed
 
 
@@ -37,6 +38,29 @@ class Open:
 
     async def screen(self, session: AsyncSession, placed: Placed) -> Screening:
         return Screening()
+
+
+async def survey_answer(session: AsyncSession, placed: Placed, *, via: str) -> Screening | None:
+    """A text that answers the person's pending satisfaction survey on this channel ("4", "5 great service"): kept as
+    the answer and thanked for, never queued; None for any other text, which goes on as an ordinary contact."""
+    answered = await surveys.answer_text(
+        session,
+        citizen_id=placed.citizen.id,
+        channel=placed.message.channel.value,
+        text=placed.message.text,
+        interaction_id=placed.interaction.id,
+    )
+    if answered is None:
+        return None
+    payload = {"via": via, "survey_id": str(answered.survey_id)}
+    return Screening(answers=(answered.thanks,), answer_payload=payload, needs_person=False, assistant=False)
+
+
+class Chat:
+    """A chat line that answers the survey's buttons is the survey's answer; every other line goes on."""
+
+    async def screen(self, session: AsyncSession, placed: Placed) -> Screening:
+        return await survey_answer(session, placed, via="assistant") or Screening()
 
 
 class Email:

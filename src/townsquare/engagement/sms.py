@@ -1,4 +1,4 @@
-"""The SMS channel's rules: STOP/START/HELP keywords, opt-outs, acknowledgements, delivery reports.
+"""The SMS channel's rules: STOP/START/HELP keywords, survey answers, opt-outs, acknowledgements, delivery reports.
 
 `Sms` is the channel policy the engagement flow consults for every inbound text; the Twilio adapter only
 translates. Nothing here commits, and nothing logs a phone number or a message's text.
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.assistant import reporting
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
+from townsquare.engagement import policies
 from townsquare.engagement.placing import Placed
 from townsquare.engagement.policies import Screening
 from townsquare.events import DeliveryChanged, publish_after_commit
@@ -110,6 +111,9 @@ class Sms:
                 await reporting.forget(session, conversation_id=placed.conversation.id)
             answer = ANSWERS[(keyword.keyword, keyword.language)]
             return Screening(answers=(answer,), answer_payload={"via": "twiml"}, needs_person=False, assistant=False)
+        survey = None if opted_out else await policies.survey_answer(session, placed, via="twiml")
+        if survey is not None:
+            return survey
         reference = placed.case.reference if placed.case is not None else None
         return Screening(
             answer_payload={"via": "twiml"},

@@ -9,6 +9,8 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import townsquare.agencies.models
+import townsquare.analytics.models
+import townsquare.analytics.surveys.models
 import townsquare.assistant.models
 import townsquare.cases.models
 import townsquare.citizens.models

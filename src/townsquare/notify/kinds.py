@@ -22,6 +22,7 @@ class MessageType(StrEnum):
     sign_in = "sign_in"
     verification = "verification"
     general = "general"  # an agency's own message, through the notifications API
+    satisfaction_survey = "satisfaction_survey"  # one question after a case or contact closed (analytics.surveys)
 
 
 class NotificationStatus(StrEnum):

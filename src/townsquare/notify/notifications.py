@@ -89,6 +89,7 @@ class Request:
     urgent: bool = False
     ack_wait_seconds: int | None = None  # None: the setting's default
     key_is_new: bool = False  # the caller already found no notification under the idempotency key
+    channels: tuple[str, ...] | None = None  # only these channels, in the plan's order (a survey asks where asked)
 
 
 @dataclass
@@ -112,6 +113,8 @@ class Notifier:
         if request.case_id and case is None:
             raise not_found("Case")
         plan = await self.plan(session, citizen, request.message_type)
+        if request.channels is not None:
+            plan = [step for step in plan if step[0] in request.channels]
         if not plan:
             raise invalid(
                 "This person has no channel a notification can reach: no push subscription, phone, email or "

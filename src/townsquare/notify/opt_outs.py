@@ -33,6 +33,7 @@ OPTIONAL_TYPES: tuple[MessageType, ...] = (
     MessageType.renewal_reminder,
     MessageType.application_reminder,
     MessageType.general,
+    MessageType.satisfaction_survey,
 )
 CHANNELS = ("push", "sms", "email", "mail")
 TOKEN_PURPOSE = "notify.unsubscribe"  # noqa: S105 - a sealing purpose, not a secret

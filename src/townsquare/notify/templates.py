@@ -40,6 +40,7 @@ PLACEHOLDERS: Mapping[MessageType, frozenset[str]] = {
     MessageType.sign_in: COMMON | {"code", "minutes"},
     MessageType.verification: COMMON | {"code", "minutes"},
     MessageType.general: COMMON | {"subject", "message"},
+    MessageType.satisfaction_survey: COMMON | {"service", "title", "days"},
 }
 
 

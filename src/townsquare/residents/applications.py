@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from townsquare.agencies.forms import MAX_TEXT, validate_attributes
 from townsquare.agencies.models import Agency, AttributeDatatype, Service, ServiceAttribute
+from townsquare.analytics import touches
 from townsquare.cases.models import Case
 from townsquare.drafts import service as drafts
 from townsquare.drafts.models import Draft
@@ -29,6 +30,7 @@ from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions.models import Channel, InteractionKind
 from townsquare.notify.notifications import named
 from townsquare.places import service as places
+from townsquare.residents import retyped
 
 DETAILS = "_details"  # "Anything else we should know?"
 ADDRESS = "_address"  # the address or place the application is about
@@ -397,6 +399,11 @@ async def submit(
     if provenance:
         case = await session.get_one(Case, uuid.UUID(result.case_id))
         case.provenance = {code: dict(entry) for code, entry in provenance.items()}
+    again = await retyped.count(
+        session, citizen_id=owner.id, service=service, answered=clean, prefilled=(provenance or {}).keys()
+    )
+    if again:
+        await touches.asked_again(session, interaction_id=uuid.UUID(result.interaction_id), times=again)
     await drafts.mark_submitted(session, draft_id=draft_id, citizen_id=citizen_id, case_id=uuid.UUID(result.case_id))
     await session.commit()
     return Submitted(case_reference=result.case_reference)

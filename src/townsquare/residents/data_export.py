@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency, Service
+from townsquare.analytics.surveys.models import Survey
 from townsquare.cases.models import Case
 from townsquare.citizens.models import (
     Citizen,
@@ -111,6 +112,7 @@ async def export(session: AsyncSession, *, citizen_id: uuid.UUID) -> dict[str, A
     searches = await _all(
         session, select(CitizenSearch).where(CitizenSearch.citizen_id == citizen_id).order_by(CitizenSearch.created_at)
     )
+    surveys = await _all(session, select(Survey).where(Survey.citizen_id == citizen_id).order_by(Survey.sent_at))
 
     files: dict[uuid.UUID, list[dict[str, Any]]] = {}
     for a in attachments:
@@ -221,4 +223,11 @@ async def export(session: AsyncSession, *, citizen_id: uuid.UUID) -> dict[str, A
             for d, code, name in draft_rows
         ],
         "recent_searches": [_row(s, "query", "created_at") for s in searches],
+        "satisfaction_surveys": [
+            {
+                **_row(v, "about", "channel", "language", "sent_at", "expires_at", "answered_at", "score", "comment"),
+                "case_reference": references.get(v.case_id) if v.case_id else None,
+            }
+            for v in surveys
+        ],
     }

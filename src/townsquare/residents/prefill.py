@@ -25,6 +25,7 @@ from townsquare.drafts import service as drafts
 from townsquare.drafts.models import Draft
 from townsquare.errors import FieldError, Problem
 from townsquare.residents import applications as apps
+from townsquare.residents.retyped import wanted
 from townsquare.sharing import access
 from townsquare.sharing import agreements as agreements_
 from townsquare.sharing import consents as consents_
@@ -122,13 +123,6 @@ def entries(draft: Draft) -> dict[str, dict[str, Any]]:
 def locked(draft: Draft) -> dict[str, dict[str, Any]]:
     """The prefilled answers the person may not change: the verified ones."""
     return {code: e for code, e in entries(draft).items() if e.get("verified")}
-
-
-def wanted(service: Service) -> dict[str, str]:
-    """The questions another agency's value may answer ("provider.code" by question), when the service says why."""
-    if not service.sharing_purpose:
-        return {}
-    return {a.code: a.prefill_from for a in service.attributes if a.variable and a.prefill_from}
 
 
 def _stored(attr: ServiceAttribute, raw: Any, tz: str) -> Any:

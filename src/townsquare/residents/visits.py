@@ -1,5 +1,6 @@
 """What a resident's visit writes while it reads: the session's last-seen time, a session begun by the identity
-provider's answer, the audit entry of a data download, a remembered search.
+provider's answer, the audit entry of a data download, a remembered search, a signed-in visit to a service's or a
+help page (a touch for analytics).
 
 Each function commits before the page answers, so no page that only shows something commits itself; nothing here
 writes anything else.
@@ -12,8 +13,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.agencies import service as agencies
+from townsquare.agencies.models import Service
+from townsquare.analytics import touches
 from townsquare.citizens import searches, sessions
 from townsquare.citizens.models import Citizen
+from townsquare.errors import Problem
+from townsquare.knowledge.service import LiveArticle
 from townsquare.residents import accounts, data_export, identities
 
 
@@ -50,3 +56,37 @@ async def remember_search(session: AsyncSession, *, citizen_id: uuid.UUID, query
     """Keep a signed-in resident's search among their recent ones, on every device (committed)."""
     await searches.record(session, citizen_id=citizen_id, query=query)
     await session.commit()
+
+
+async def looked_at_service(session: AsyncSession, *, citizen: Citizen, service: Service) -> None:
+    """A signed-in resident read a service's page: a web visit about that service, for analytics (committed)."""
+    if await touches.web_visit(
+        session, citizen_id=citizen.id, service_id=service.id, agency_id=service.agency_id, language=citizen.language
+    ):
+        await session.commit()
+
+
+async def looked_at_help(session: AsyncSession, *, citizen: Citizen, article: LiveArticle, helped: bool = True) -> None:
+    """A signed-in resident read a help page (`helped` False: said it did not answer their question): a web visit
+    about the article's first service, else about the article, for analytics (committed)."""
+    service = await _first_service(session, article.service_codes)
+    visit = await touches.web_visit(
+        session,
+        citizen_id=citizen.id,
+        service_id=service.id if service is not None else None,
+        agency_id=service.agency_id if service is not None else article.agency_id,
+        subject=None if service is not None else f"article:{article.group_id}",
+        failed=not helped,
+        language=citizen.language,
+    )
+    if visit is not None:
+        await session.commit()
+
+
+async def _first_service(session: AsyncSession, codes: list[str]) -> Service | None:
+    for code in codes:
+        try:
+            return await agencies.get_service(session, code=code)
+        except Problem:
+            continue
+    return None

@@ -261,6 +261,7 @@ class WorkOffer(IdMixin, Base):
     __table_args__ = (
         Index("ix_work_offers_item", "work_item_id", "offered_at"),
         Index("ix_work_offers_staff", "staff_id", "offered_at"),
+        Index("ix_work_offers_released", "released_at"),  # handle times by day (analytics)
     )
 
     work_item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"))

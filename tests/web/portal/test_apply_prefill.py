@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import create_service
 from tests.sharing.world import ADDRESS, EMAIL, INCOME, PURPOSE, WHEN, World, sharing_world
 from townsquare.agencies.models import ServiceAttribute
+from townsquare.analytics.models import Touch
 from townsquare.app import Runtime
 from townsquare.cases.models import Case
 from townsquare.citizens import sessions
@@ -334,6 +335,7 @@ async def test_the_case_keeps_where_each_prefilled_answer_came_from(
     assert case.attributes["household_income"] == INCOME
     assert case.attributes["household_size"] == 3
     assert set(case.provenance) == {"household_income", "mailing_address"}  # typed answers have none
+    assert await _asked_again(runtime) == 0  # every held value was prefilled
     assert case.provenance["household_income"] == {
         "source": "revenue.household_income",
         "agency": "revenue",
@@ -361,6 +363,33 @@ async def test_an_unverified_value_stays_editable_and_once_changed_has_no_proven
     async with runtime.db.session() as s:
         case = (await s.execute(select(Case))).scalar_one()
     assert set(case.provenance) == {"household_income"}
+    assert await _asked_again(runtime) == 1  # the address the platform held was typed again
+
+
+async def test_typing_held_values_oneself_counts_each_as_asked_again(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    await _world(session, client)
+    draft_id, page = await _to_consent_page(client)
+    await client.post(f"/applications/{draft_id}/prefill", data={**_hidden(page), "choice": "self"}, headers=ORIGIN)
+    page = await client.get(f"/applications/{draft_id}/pages/1")
+    typed = {"f.household_size": "3", "f.household_income": "41000"}
+    assert (await client.post(f"/applications/{draft_id}/pages/1", data={**_hidden(page), **typed})).status_code == 303
+    page = await client.get(f"/applications/{draft_id}/pages/2")
+    address = {"f.mailing_address": "1 Main St\nToronto ON"}
+    assert (
+        await client.post(f"/applications/{draft_id}/pages/2", data={**_hidden(page), **address})
+    ).status_code == 303
+    sent = await client.post(f"/applications/{draft_id}/submit", headers=ORIGIN)
+    assert sent.headers["location"] == f"/applications/{draft_id}/done", sent.text
+    assert await _asked_again(runtime) == 2  # income and address were held; the household's size was not
+
+
+async def _asked_again(runtime: Runtime) -> int:
+    """What the submission's touch counts as asked again."""
+    async with runtime.db.session() as s:
+        form = (await s.execute(select(Touch).where(Touch.kind == "form_submission"))).scalar_one()
+        return form.asked_again
 
 
 async def test_the_consent_page_and_locked_answers_speak_french(

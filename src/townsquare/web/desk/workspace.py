@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from townsquare.casework import work, work_actions
+from townsquare.casework import identity_checks, work, work_actions
 from townsquare.casework.work import CaseForm, WorkRequest
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import links
@@ -80,7 +80,7 @@ async def _act(
     session: SessionDep,
     me: CurrentStaff,
     item_id: uuid.UUID,
-    action: Awaitable[None],
+    action: Awaitable[object],
     done: str,
     refused: WorkRequest | None = None,
     *,
@@ -121,6 +121,15 @@ async def note(
     return await _act(request, session, me, item_id, action, f"/desk/work/{item_id}#timeline-title")
 
 
+@router.post(
+    "/desk/work/{item_id}/identity-checked", response_class=HTMLResponse, dependencies=[Depends(held_work_item)]
+)
+async def identity_checked(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
+    """Note that the person's identity was checked (counted as asking again when they were already verified)."""
+    action = identity_checks.identity_checked(session, me=me, item_id=item_id)
+    return await _act(request, session, me, item_id, action, f"/desk/work/{item_id}#known")
+
+
 @router.post("/desk/work/{item_id}/complete", response_class=HTMLResponse, dependencies=[Depends(held_work_item)])
 async def complete(
     request: Request,
@@ -131,7 +140,9 @@ async def complete(
     outcome: Text = "",
 ) -> Response:
     """Finish the work with a wrap-up code and an outcome."""
-    action = work_actions.complete(session, me=me, item_id=item_id, wrap_up_code=wrap_up_code, outcome=outcome)
+    action = work_actions.complete(
+        session, me=me, item_id=item_id, wrap_up_code=wrap_up_code, outcome=outcome, settings=settings_of(request)
+    )
     return await _act(request, session, me, item_id, action, "/desk")
 
 

@@ -23,12 +23,14 @@ from townsquare.web.portal import (
     map,
     notification_choices,
     oidc,
+    open_data,
     push,
     pwa,
     reminders,
     reports,
     security,
     services,
+    survey,
 )
 from townsquare.web.portal.content import agency_text
 from townsquare.web.templating import templates
@@ -55,9 +57,11 @@ routers: list[APIRouter] = [
     reminders.router,
     declared.router,
     notification_choices.router,
+    survey.router,
     pwa.router,
     push.router,
     files.router,
     data_sharing.router,
     access_log.router,
+    open_data.router,
 ]

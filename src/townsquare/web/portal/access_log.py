@@ -58,6 +58,7 @@ def action_label(action: str) -> str:
         "interaction.read": _("Read a message or call with you"),
         "interaction.note": _("Wrote an internal note about you"),
         "notification.read": _("Looked at a message we sent you"),
+        "survey.comment.read": _("Read a comment you left in a satisfaction survey"),
         "notification.send": _("Sent you a message"),
         "letter.read": _("Looked at a letter we sent you"),
         "letter.returned": _("Recorded a letter to you as returned"),

@@ -20,7 +20,7 @@ from townsquare.db.deps import SessionDep
 from townsquare.knowledge import rendering
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.service import LiveArticle
-from townsquare.residents import guidance
+from townsquare.residents import guidance, visits
 from townsquare.residents.types import LANGUAGES
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
@@ -143,6 +143,8 @@ async def article_page(
     live = await knowledge.live_by_slug(session, slug=slug[:MAX_SLUG])
     if live is None:
         return _not_found(request)
+    if citizen is not None:
+        await visits.looked_at_help(session, citizen=citizen, article=live)
     return await _page(request, session, live, answered=answered)
 
 
@@ -164,4 +166,6 @@ async def feedback(
     answer = await knowledge.record_answer(session, live=read, channel=WEB, confidence=None)
     await knowledge.record_feedback(session, answer_id=answer.id, helpful=ANSWERS[helpful])
     await session.commit()
+    if citizen is not None and not ANSWERS[helpful]:
+        await visits.looked_at_help(session, citizen=citizen, article=read, helped=False)
     return RedirectResponse(f"/help/{read.slug}?answered={helpful}#feedback", status_code=303)

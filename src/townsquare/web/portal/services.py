@@ -243,6 +243,8 @@ async def service_page(request: Request, session: SessionDep, citizen: MaybeCiti
         "has_draft": await _has_open_draft(session, citizen, service.id),
         "contact": contact_of(agency) if agency is not None else None,
     }
+    if citizen is not None:
+        await visits.looked_at_service(session, citizen=citizen, service=service)
     return templates.TemplateResponse(request, "portal/service.html", context)
 
 

@@ -275,7 +275,7 @@
   }
   function offerQuick(options) {
     var group = el("div", { "class": "ts-chat-quick", role: "group", "aria-label": T("Suggested answers") });
-    options.slice(0, 4).forEach(function (text) {
+    options.slice(0, 5).forEach(function (text) {  // a satisfaction survey offers five
       var button = el("button", { type: "button", "class": "ts-chat-quick-reply" }, String(text));
       button.addEventListener("click", function () {
         clearQuick();

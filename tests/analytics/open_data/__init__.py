@@ -1,0 +1,1 @@
+"""Tests of townsquare.analytics.open_data: the public export, its anonymisation and its schedule."""
