@@ -160,3 +160,14 @@ async def test_satisfaction_by_channel_comes_from_the_surveys(
     rows = await _csv(client, "satisfaction")
     assert rows == [{"channel": "voice", "surveys_sent": "4", "answered": "3", "response_rate_percent": "75.0",
                      "csat_percent": "66.7", "average_score": "3.67"}]  # fmt: skip
+
+
+def test_the_dashboards_change_no_other_pages_words() -> None:
+    """Registering the dashboards' filters leaves the desk's `channel_name` alone, and their catalogue redefines
+    no word another page translates (the portal's "Mobile app")."""
+    import townsquare.web.desk.dashboards  # noqa: F401 - registers its filters
+    from townsquare.web import i18n, templating
+
+    assert templating.templates.env.filters["channel_name"] is templating.channel_name
+    with i18n.speaking("fr"):
+        assert i18n.gettext("Mobile app") == "Application mobile"

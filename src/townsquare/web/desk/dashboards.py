@@ -21,38 +21,27 @@ from townsquare.casework.analytics_settings import SettingsForm
 from townsquare.casework.dashboards import SMALL, Dashboard
 from townsquare.db.deps import SessionDep
 from townsquare.errors import Problem
+from townsquare.interactions.kinds import Channel
 from townsquare.staff.auth import Principal
 from townsquare.web import i18n
 from townsquare.web.desk import charts
 from townsquare.web.desk.common import admins_only, settings_of, supervisors_only
 from townsquare.web.i18n import gettext as _
+from townsquare.web.portal import cases as portal_cases
 from townsquare.web.portal.map import map_settings
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Director = Annotated[Principal, Depends(supervisors_only("The dashboards"))]
 Admin = Annotated[Principal, Depends(admins_only("The measures' settings"))]
-CHANNEL_NAMES = {
-    "web": "Web",
-    "mobile": "Mobile app",
-    "voice": "Phone",
-    "sms": "SMS",
-    "email": "Email",
-    "chat": "Chat",
-    "social": "Social media",
-    "counter": "Counter",
-    "mail": "Post",
-    "api": "API",
-}
 
 
-def channel_name(channel: str) -> str:
-    """A channel as the dashboards name it, in the page's language."""
-    return _(CHANNEL_NAMES[channel]) if channel in CHANNEL_NAMES else channel
+def channel_words(channel: str) -> str:
+    """A channel as the dashboards name it: in the portal's words, in the page's language."""
+    known = {c.value: c for c in Channel}
+    return portal_cases.channel_name(known[channel]) if channel in known else channel
 
 
-# Each English name, written out once more so the catalogue check finds it: _("Web"), _("Mobile app"), _("Phone"),
-# _("SMS"), _("Email"), _("Chat"), _("Social media"), _("Counter"), _("Post"), _("API").
 def month_name(day: date) -> str:
     """`2026-03-01` → "March 2026" (or "mars 2026")."""
     return str(format_date(day, format="LLLL y", locale=i18n.current()))
@@ -68,7 +57,7 @@ def bucket_label(day: date, period: str) -> str:
 templates.env.globals["language_name"] = i18n.language_name
 templates.env.filters["month_name"] = month_name
 templates.env.filters["bucket_label"] = bucket_label
-templates.env.filters["channel_name"] = channel_name
+templates.env.filters["channel_words"] = channel_words
 UNSAFE_CSV_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
 
@@ -104,7 +93,7 @@ def _charts(board: Dashboard) -> dict[str, str]:
         "volume": charts.stacked_bars(
             _("Contacts by channel"),
             labels,
-            {channel_name(c): [board.volume.count(b, c) for b in board.volume.buckets] for c in board.volume.channels},
+            {channel_words(c): [board.volume.count(b, c) for b in board.volume.buckets] for c in board.volume.channels},
         ),
         "journeys": charts.lines(
             _("Journey measures"),
