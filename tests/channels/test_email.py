@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import count, counts, create_agency, create_citizen
 from tests.support.servers import free_port
 from townsquare.agencies.models import Agency
+from townsquare.analytics.models import Touch
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.cases import service as cases
 from townsquare.channels.email import SmtpRelayProvider, SmtpServer, smtp_reply
@@ -369,6 +370,7 @@ async def test_an_out_of_office_is_recorded_but_opens_no_work(smtp: int, runtime
     assert interaction.payload["automatic"] == "auto-submitted: auto-replied"
     async with runtime.db.session(deferred=True) as s:
         assert await count(s, WorkItem) == 0
+        assert await count(s, Touch) == 0  # nor is it anybody's contact about a need
 
 
 async def test_mail_from_the_null_sender_opens_no_work(smtp: int, runtime: Runtime) -> None:

@@ -9,20 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Float, Integer, and_, case, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.analytics.config import local_bounds
 from townsquare.analytics.models import CaseDay, HotspotMonth
 from townsquare.cases.models import Case, CaseUpdate
 
 CELL = 0.01  # degrees of the hotspot grid
-
-
-def _bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    return datetime.combine(first, time(), zone), datetime.combine(last + timedelta(days=1), time(), zone)
 
 
 def _month(day: date) -> date:
@@ -61,7 +58,7 @@ async def recompute(session: AsyncSession, days: Iterable[date], zone: ZoneInfo)
     """Count each day's cases again, and the hotspots of each month those days fall in."""
     wanted = sorted(set(days))
     for day in wanted:
-        start, end = _bounds(day, day, zone)
+        start, end = local_bounds(day, day, zone)
         lines: dict[tuple[object, object, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
         columns = (Case.agency_id, Case.service_id, Case.opened_channel)
         opened = select(*columns, func.count()).where(Case.created_at >= start, Case.created_at < end)
@@ -104,7 +101,7 @@ def _floor(session: AsyncSession, value: ColumnElement[float | None]) -> ColumnE
 
 
 async def _hotspots(session: AsyncSession, month: date, zone: ZoneInfo) -> None:
-    start, end = _bounds(month, _month_end(month), zone)
+    start, end = local_bounds(month, _month_end(month), zone)
     cell_lat, cell_long = _floor(session, Case.lat / CELL), _floor(session, Case.long / CELL)
     rows = await session.execute(
         select(Case.agency_id, Case.service_id, cell_lat, cell_long, func.count())

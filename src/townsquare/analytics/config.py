@@ -6,6 +6,7 @@ changing them needs no deploy; a changed window or time zone has every journey f
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -44,6 +45,11 @@ class AnalyticsConfig:
             other.contact_gap_minutes,
             other.timezone,
         )
+
+
+def local_bounds(first: date, last: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """From the start of local day `first` to the start of the day after `last`, as aware times."""
+    return datetime.combine(first, time(), zone), datetime.combine(last + timedelta(days=1), time(), zone)
 
 
 def checked(config: AnalyticsConfig) -> AnalyticsConfig:

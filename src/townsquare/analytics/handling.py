@@ -8,19 +8,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.analytics.config import local_bounds
 from townsquare.analytics.models import HandleDay
 from townsquare.routing.models import OfferOutcome, WorkItem, WorkOffer
-
-
-def _bounds(day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    start = datetime.combine(day, time(), zone)
-    return start, datetime.combine(day + timedelta(days=1), time(), zone)
 
 
 async def released_days(session: AsyncSession, *, since: datetime | None, zone: ZoneInfo) -> set[date]:
@@ -42,7 +38,7 @@ async def released_days(session: AsyncSession, *, since: datetime | None, zone: 
 async def recompute(session: AsyncSession, days: Iterable[date], zone: ZoneInfo) -> None:
     """Sum the handle time of each day again."""
     for day in sorted(set(days)):
-        start, end = _bounds(day, zone)
+        start, end = local_bounds(day, day, zone)
         await session.execute(delete(HandleDay).where(HandleDay.day == day))
         rows = await session.execute(
             select(

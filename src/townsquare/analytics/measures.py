@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.analytics.config import AnalyticsConfig
 from townsquare.analytics.models import ContactDay, HandleDay, JourneyDay
+from townsquare.analytics.rollups import JOURNEY_SUMS
 
 Period = Literal["day", "week", "month"]
 
@@ -139,7 +140,7 @@ class JourneyFigures:
     outcome_seconds: int = 0
 
     def add(self, row: Sequence[Any]) -> None:
-        for name, value in zip(_JOURNEY_SUMS, row, strict=True):
+        for name, value in zip(JOURNEY_SUMS, row, strict=True):
             setattr(self, name, getattr(self, name) + int(value or 0))
 
     @property
@@ -167,21 +168,6 @@ class JourneyFigures:
         return self.outcome_seconds / self.outcomes / 86400 if self.outcomes else None
 
 
-_JOURNEY_SUMS = (
-    "journeys",
-    "contacts",
-    "multichannel",
-    "switches",
-    "repeats",
-    "avoidable",
-    "asked_again",
-    "fcr_decided",
-    "fcr_resolved",
-    "outcomes",
-    "outcome_seconds",
-)
-
-
 @dataclass
 class Journeys:
     total: JourneyFigures
@@ -191,7 +177,7 @@ class Journeys:
 
 
 async def journeys(session: AsyncSession, scope: Scope) -> Journeys:
-    sums = [func.sum(getattr(JourneyDay, name)) for name in _JOURNEY_SUMS]
+    sums = [func.sum(getattr(JourneyDay, name)) for name in JOURNEY_SUMS]
     when = _bucketed(session, JourneyDay.day, scope.period)
     rows = await session.execute(
         select(when, JourneyDay.service_id, JourneyDay.first_channel, *sums)

@@ -18,6 +18,21 @@ from townsquare.analytics.models import ContactDay, DemographicDay, DirtyDay, Jo
 from townsquare.analytics.touches import FAILED
 
 CHUNK = 200  # days recomputed per statement
+DIMENSIONS = ("language", "age_band", "area")  # what the demographic rollup counts contacts by
+# The summed columns of `JourneyDay`, in the order `recompute` selects them (the dashboards read them so too).
+JOURNEY_SUMS = (
+    "journeys",
+    "contacts",
+    "multichannel",
+    "switches",
+    "repeats",
+    "avoidable",
+    "asked_again",
+    "fcr_decided",
+    "fcr_resolved",
+    "outcomes",
+    "outcome_seconds",
+)
 
 
 def _flag(condition: ColumnElement[bool] | InstrumentedAttribute[bool]) -> ColumnElement[int]:
@@ -100,30 +115,11 @@ async def recompute(session: AsyncSession, days: Iterable[date]) -> int:
         )
         await session.execute(
             insert(JourneyDay).from_select(
-                [
-                    "day",
-                    "agency_id",
-                    "service_id",
-                    "first_channel",
-                    "journeys",
-                    "contacts",
-                    "multichannel",
-                    "switches",
-                    "repeats",
-                    "avoidable",
-                    "asked_again",
-                    "fcr_decided",
-                    "fcr_resolved",
-                    "outcomes",
-                    "outcome_seconds",
-                ],
+                ["day", "agency_id", "service_id", "first_channel", *JOURNEY_SUMS],
                 journeys,
             )
         )
     return len(wanted)
-
-
-DIMENSIONS = ("language", "age_band", "area")
 
 
 async def _demographics(session: AsyncSession, days: list[date]) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +39,8 @@ OUTCOMES = "outcomes"  # how far case outcomes have been read
 HANDLING = "handling"  # how far released offers have been read
 CASES = "cases"  # how far opened and moved cases have been read
 OVERLAP = timedelta(hours=1)
+ChangedDays = Callable[..., Awaitable[set[date]]]  # (session, *, since, zone) -> the local days to compute again
+Recompute = Callable[[AsyncSession, set[date], ZoneInfo], Awaitable[None]]
 MAX_BATCHES = 50  # per pass, so the lease is never held long
 OUTCOME_STATUSES = (CaseStatus.resolved, CaseStatus.closed)
 
@@ -240,29 +243,26 @@ class AnalyticsWorker:
             return changed
 
     async def _handling(self, config: config_.AnalyticsConfig, now: datetime) -> int:
-        """Handle time of the days offers were let go in since the last pass (read again over `OVERLAP`)."""
-        async with self.db.session() as session:
-            row = await session.get(AnalyticsState, HANDLING)
-            if row is None:
-                row = AnalyticsState(name=HANDLING)
-                session.add(row)
-            since = row.mark - OVERLAP if row.mark is not None else None
-            days = await handling.released_days(session, since=since, zone=config.zone)
-            await handling.recompute(session, days, config.zone)
-            row.mark = now
-            await session.commit()
-            return len(days)
+        """Handle time of the days offers were let go in since the last pass."""
+        return await self._follow(HANDLING, handling.released_days, handling.recompute, config, now)
 
     async def _cases(self, config: config_.AnalyticsConfig, now: datetime) -> int:
         """Cases by day and hotspots of the days cases were opened, closed or due on since the last pass."""
+        return await self._follow(CASES, case_days.changed_days, case_days.recompute, config, now)
+
+    async def _follow(
+        self, name: str, changed: ChangedDays, recompute: Recompute, config: config_.AnalyticsConfig, now: datetime
+    ) -> int:
+        """Compute again the days a source followed by time changed since the mark `name` (read again over
+        `OVERLAP`; every day when there is no mark yet), then move the mark; returns how many days."""
         async with self.db.session() as session:
-            row = await session.get(AnalyticsState, CASES)
+            row = await session.get(AnalyticsState, name)
             if row is None:
-                row = AnalyticsState(name=CASES)
+                row = AnalyticsState(name=name)
                 session.add(row)
             since = row.mark - OVERLAP if row.mark is not None else None
-            days = await case_days.changed_days(session, since=since, zone=config.zone)
-            await case_days.recompute(session, days, config.zone)
+            days = await changed(session, since=since, zone=config.zone)
+            await recompute(session, days, config.zone)
             row.mark = now
             await session.commit()
             return len(days)

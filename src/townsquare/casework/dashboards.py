@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +21,7 @@ from townsquare.analytics.case_measures import Cell, Sla
 from townsquare.analytics.measures import Cost, Journeys, Period, Scope, Shift, Volume
 from townsquare.analytics.mix import SMALL as SMALL
 from townsquare.analytics.mix import Mix
+from townsquare.analytics.rollups import DIMENSIONS
 from townsquare.analytics.surveys import results as survey_results
 from townsquare.analytics.surveys.results import Result
 from townsquare.clock import utcnow
@@ -46,7 +47,6 @@ FIGURES = (
     "hotspots",
     "satisfaction",
 )
-DIMENSIONS = ("language", "age_band", "area")
 
 
 @dataclass(frozen=True)
@@ -148,8 +148,7 @@ async def scope_for(
 
 async def _satisfaction(session: AsyncSession, scope: Scope, zone: ZoneInfo) -> list[Result]:
     """Survey results by the channel the contact came in on, for the scope's period in the local time zone."""
-    start = datetime.combine(scope.since, time(), zone)
-    end = datetime.combine(scope.until + timedelta(days=1), time(), zone)
+    start, end = config_.local_bounds(scope.since, scope.until, zone)
     agencies_ = scope.agency_ids if scope.agency_id is None else {scope.agency_id}
     return await survey_results.results(
         session, agency_ids=agencies_, service_id=scope.service_id, channel=scope.channel, since=start, until=end

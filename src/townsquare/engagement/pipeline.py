@@ -85,7 +85,7 @@ class Pipeline:
         )
         if any(att.from_provider and att.url and att.data is None for att in message.attachments):
             await media.enqueue_fetch(session, interaction=placed.interaction, provider=message.channel.value)
-        if decision.counted and not message.metadata.get("automatic"):
+        if decision.counted:
             measuring.note(session, placed, item=decision.item, turn=decision.turn)
         self._publish(session, placed, decision)
         log.info("handled %s interaction %s", message.channel.value, placed.interaction.id)
@@ -131,7 +131,7 @@ class Pipeline:
             said = await self._say(session, placed, screening, screening.answers) if in_band else []
             return _Decision(replies=said, counted=False)
         if not (message.needs_person and screening.needs_person):
-            return _Decision(opted_out=screening.silent)
+            return _Decision(opted_out=screening.silent, counted=screening.counted)
         conversation_id = placed.conversation.id
         if (
             message.assistant

@@ -27,6 +27,7 @@ class Screening:
     assistant: bool = True  # whether the assistant may answer it (when the channel offers one)
     silent: bool = False  # nothing may be sent back on this channel (the person opted out)
     acknowledgement: str | None = None  # said when a new conversation goes to a person
+    counted: bool = True  # a contact about a need, for analytics (not an answer the channel gave itself, a machine's)
 
 
 class ChannelPolicy(Protocol):
@@ -68,5 +69,5 @@ class Email:
 
     async def screen(self, session: AsyncSession, placed: Placed) -> Screening:
         if placed.message.metadata.get("automatic"):
-            return Screening(needs_person=False, assistant=False, silent=True)
+            return Screening(needs_person=False, assistant=False, silent=True, counted=False)
         return Screening()
