@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 
 from townsquare.agencies.models import Service
+from townsquare.agencies.wording import translated
 from townsquare.analytics.touches import ANSWERED, FAILED
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus, Priority
@@ -219,7 +220,8 @@ class Journeys:
         """An email, a letter or a post on social media; staff read it within the day or two and answer."""
         if channel is Channel.email and not resident.email:
             channel = Channel.mail
-        conversation = await self.contacts.conversation(resident, channel, at, subject=service.name)
+        subject = translated(service.translations, resident.citizen.language, "name", service.name)  # their words
+        conversation = await self.contacts.conversation(resident, channel, at, subject=subject)
         case = await self._open_case(resident, service, channel, at) if self._needs_case(service, channel) else None
         ref = case.reference if case is not None else ""
         body = inbound_text(self.rng, service.code, resident.citizen.language, ref, first=True)
