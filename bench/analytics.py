@@ -499,7 +499,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="skip loading; measure a database loaded earlier")
     parser.add_argument("--load-only", action="store_true", help="stop after loading (fold and measure later)")
     parser.add_argument("--refold", action="store_true", help="drop every journey and fold every touch again")
-    parser.add_argument("--batch", type=int, default=2000, help="the worker's batch (default 2000, the app's)")
+    parser.add_argument("--batch", type=int, default=5000, help="the worker's batch (default 5000, the app's)")
     parser.add_argument("--fold-limit", type=float, default=3600, help="stop folding after this many seconds")
     parser.add_argument("--runs", type=int, default=100, help="timed runs per query and scope (default 100)")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured runs per query; wrk seconds (3)")

@@ -143,6 +143,8 @@ class Fold:
     # context ------------------------------------------------------------------------------------------------
 
     def know_journey(self, journey: FoldJourney) -> None:
+        if journey.id in self._journeys:  # read twice: by its case and as recent
+            return
         self._journeys[journey.id] = journey
         self._by_need.setdefault((journey.citizen_id, journey.need), []).append(journey)
         if journey.case_id is not None:

@@ -17,15 +17,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.analytics import case_days, handling, people
 from townsquare.analytics import config as config_
-from townsquare.analytics.folding import JOURNEY_COLUMNS, TOUCH_COLUMNS, Fold, FoldJourney, FoldTouch, as_row
+from townsquare.analytics.folding import JOURNEY_COLUMNS, TOUCH_COLUMNS, Fold, FoldJourney, FoldTouch
 from townsquare.analytics.models import AnalyticsState, CaseDay, DirtyDay, HandleDay, HotspotMonth, Journey, Touch
 from townsquare.analytics.rollups import recompute, take_dirty
 from townsquare.analytics.touches import dirty
+from townsquare.analytics.writing import write_journeys, write_marks
 from townsquare.cases.models import CaseStatus, CaseUpdate
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
@@ -63,7 +64,7 @@ class AnalyticsWorker:
     """Keeps journeys and rollups up to date in the background of an app process."""
 
     def __init__(
-        self, db: Database, *, poll_seconds: float = 30.0, batch: int = 2000, lease_seconds: float = 300
+        self, db: Database, *, poll_seconds: float = 30.0, batch: int = 5000, lease_seconds: float = 300
     ) -> None:
         self.db = db
         self.poll_seconds = poll_seconds
@@ -177,14 +178,9 @@ class AnalyticsWorker:
                 fold.add(touch)
             await people.describe(session, touches)
             await _outcomes_of_new_cases(session, list(fold.changed.values()))
-            # Written in a few bulk statements: the unit of work would send an UPDATE per touch and journey.
             created = {j.id for j in fold.created}
-            if fold.created:
-                await session.execute(insert(Journey), [as_row(j) for j in fold.created])
-            known = [as_row(j) for j in fold.changed.values() if j.id not in created]
-            if known:
-                await session.execute(update(Journey), known)
-            await _write_marks(session, touches)
+            await write_journeys(session, fold.created, [j for j in fold.changed.values() if j.id not in created])
+            await write_marks(session, touches)
             await dirty(session, fold.days)
             await session.commit()
             return len(touches), len(fold.created)
@@ -281,17 +277,22 @@ class AnalyticsWorker:
 async def _context(
     session: AsyncSession, fold: Fold, touches: Sequence[FoldTouch], config: config_.AnalyticsConfig
 ) -> None:
-    """The journeys and recent touches of the batch's people the fold needs to know."""
+    """The journeys and recent touches of the batch's people the fold needs to know: their cases' journeys,
+    however old, and every journey and folded touch recent enough to be continued."""
     citizens = sorted({t.citizen_id for t in touches})
     cases = sorted({t.case_id for t in touches if t.case_id is not None})
     earliest = min(t.occurred_at for t in touches)
-    since = earliest - timedelta(days=config.window_days)
-    for start in range(0, len(citizens), 500):
-        chunk = citizens[start : start + 500]
-        near = Journey.last_contact_at >= since
-        mine = Journey.case_id.in_(cases) if cases else near
-        journeys = select(*_columns(Journey, JOURNEY_COLUMNS)).where(Journey.citizen_id.in_(chunk), near | mine)
-        for row in await session.execute(journeys):
+    mine = set(citizens)
+    for chunk in _chunks(cases):
+        for row in await session.execute(select(*_columns(Journey, JOURNEY_COLUMNS)).where(Journey.case_id.in_(chunk))):
+            journey = FoldJourney(*row)
+            if journey.citizen_id in mine:
+                fold.know_journey(journey)
+    for chunk in _chunks(citizens):
+        near = select(*_columns(Journey, JOURNEY_COLUMNS)).where(
+            Journey.citizen_id.in_(chunk), Journey.last_contact_at >= earliest - timedelta(days=config.window_days)
+        )
+        for row in await session.execute(near):
             fold.know_journey(FoldJourney(*row))
         recent = select(*_columns(Touch, TOUCH_COLUMNS)).where(
             Touch.citizen_id.in_(chunk),
@@ -302,57 +303,13 @@ async def _context(
             fold.know_touch(FoldTouch(*row))
 
 
+def _chunks(ids: list[uuid.UUID], size: int = 1000) -> list[list[uuid.UUID]]:
+    return [ids[start : start + size] for start in range(0, len(ids), size)]
+
+
 def _columns(model: type[Touch] | type[Journey], names: Sequence[str]) -> list[Any]:
     """The model's columns of these names, in this order (a plain record is built from each row)."""
     return [getattr(model, name) for name in names]
-
-
-# PostgreSQL takes a batch's marks as arrays in one statement; an executemany is a round trip per row.
-MARKS_FROM_ARRAYS = text(
-    "UPDATE analytics_touches AS t SET day = v.day, journey_id = v.journey_id, contact_start = v.contact_start,"
-    " repeat = v.repeat, avoidable = v.avoidable, switched = v.switched, age_band = v.age_band, area = v.area"
-    " FROM unnest(CAST(:ids AS uuid[]), CAST(:days AS date[]), CAST(:journeys AS uuid[]),"
-    " CAST(:starts AS boolean[]), CAST(:repeats AS boolean[]), CAST(:avoidable AS boolean[]),"
-    " CAST(:switched AS boolean[]), CAST(:bands AS varchar[]), CAST(:areas AS varchar[]))"
-    " AS v(id, day, journey_id, contact_start, repeat, avoidable, switched, age_band, area)"
-    " WHERE t.id = v.id"
-)
-
-
-async def _write_marks(session: AsyncSession, touches: Sequence[FoldTouch]) -> None:
-    """Write what folding set on each touch, in one statement on PostgreSQL (a bulk UPDATE by key elsewhere)."""
-    if session.get_bind().dialect.name != "postgresql":
-        await session.execute(update(Touch), [_touch_marks(t) for t in touches])
-        return
-    await session.execute(
-        MARKS_FROM_ARRAYS,
-        {
-            "ids": [t.id for t in touches],
-            "days": [t.day for t in touches],
-            "journeys": [t.journey_id for t in touches],
-            "starts": [t.contact_start for t in touches],
-            "repeats": [t.repeat for t in touches],
-            "avoidable": [t.avoidable for t in touches],
-            "switched": [t.switched for t in touches],
-            "bands": [t.age_band for t in touches],
-            "areas": [t.area for t in touches],
-        },
-    )
-
-
-def _touch_marks(touch: FoldTouch) -> dict[str, object]:
-    """What folding set on a touch, as a row of a bulk UPDATE by primary key."""
-    return {
-        "id": touch.id,
-        "day": touch.day,
-        "journey_id": touch.journey_id,
-        "contact_start": touch.contact_start,
-        "repeat": touch.repeat,
-        "avoidable": touch.avoidable,
-        "switched": touch.switched,
-        "age_band": touch.age_band,
-        "area": touch.area,
-    }
 
 
 async def _outcomes_of_new_cases(session: AsyncSession, journeys: list[FoldJourney]) -> None:
