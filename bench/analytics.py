@@ -47,6 +47,7 @@ import analytics_sql
 import ingest  # this script's directory is on sys.path
 import scale
 import scale_load
+import scale_sql
 import scale_targets
 
 DEMO_CITIZENS = 20
@@ -91,6 +92,26 @@ async def _seed_and_load(url: str, citizens: int, days: int, seed: int) -> scale
         await engine.dispose()
 
 
+async def _add_surveys(url: str) -> int:
+    """Satisfaction surveys after the loaded cases (analytics_sql.SURVEYS), once: a database loaded before this
+    step existed is given them on its next run."""
+    if await _count(url, "satisfaction_surveys"):
+        return 0
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            for statement in scale_sql.SETUP.session:  # the loader's session: its uuid7() above all
+                await conn.exec_driver_sql(statement)
+            started = time.perf_counter()
+            await conn.exec_driver_sql(analytics_sql.SURVEYS)
+            await conn.exec_driver_sql("ANALYZE satisfaction_surveys")
+            added = int((await conn.exec_driver_sql("SELECT count(*) FROM satisfaction_surveys")).scalar_one())
+            print(f"  {added:,} satisfaction surveys added in {time.perf_counter() - started:.0f}s", flush=True)
+            return added
+    finally:
+        await engine.dispose()
+
+
 def prepare_database(args: argparse.Namespace) -> scale_load.LoadReport | None:
     from townsquare import migrations
 
@@ -105,8 +126,11 @@ def prepare_database(args: argparse.Namespace) -> scale_load.LoadReport | None:
         if not count:
             raise SystemExit("--reuse: this database has no residents yet; run once without --reuse to load it")
         print(f"  reusing {count:,} residents already loaded", flush=True)
+        asyncio.run(_add_surveys(args.database_url))
         return None
-    return asyncio.run(_seed_and_load(args.database_url, args.citizens, args.days, args.seed))
+    report = asyncio.run(_seed_and_load(args.database_url, args.citizens, args.days, args.seed))
+    report.rows["satisfaction_surveys"] = asyncio.run(_add_surveys(args.database_url))
+    return report
 
 
 # --------------------------------------------------------------------------------------------- folding
@@ -363,6 +387,8 @@ def _works(
     measures: Any, dashboards: Any, scope: Any, config: Any, me: Any, filters: dict[str, str | None]
 ) -> dict[str, Callable[[Any], Awaitable[int]]]:
     """Each query of the page, as the dashboard calls it; each returns how many figures it gave."""
+    from townsquare.analytics import case_measures, mix
+    from townsquare.analytics.rollups import DIMENSIONS
 
     async def volume(session: Any) -> int:
         return len((await measures.volume(session, scope)).counts)
@@ -376,10 +402,35 @@ def _works(
     async def cost(session: Any) -> int:
         return len((await measures.cost(session, scope, config)).by_service)
 
+    async def sla(session: Any) -> int:
+        return len((await case_measures.sla(session, scope)).by_service)
+
+    async def demography(session: Any) -> int:  # the three mixes: language, age band, area
+        rows = 0
+        for dimension in DIMENSIONS:
+            rows += len((await mix.mix(session, scope, dimension, contacts=1)).rows)
+        return rows
+
+    async def hotspots(session: Any) -> int:
+        return len(await case_measures.hotspots(session, scope))
+
+    async def satisfaction(session: Any) -> int:
+        return len(await dashboards.satisfaction(session, scope, config.zone))
+
     async def dashboard(session: Any) -> int:
         return len((await dashboards.dashboard(session, me, **filters)).volume.counts)
 
-    return {"volume": volume, "journeys": journeys, "shift": shift, "cost": cost, "dashboard": dashboard}
+    return {
+        "volume": volume,
+        "journeys": journeys,
+        "shift": shift,
+        "cost": cost,
+        "sla": sla,
+        "demography": demography,
+        "hotspots": hotspots,
+        "satisfaction": satisfaction,
+        "dashboard": dashboard,
+    }
 
 
 async def _scope(db: Any, dashboards: Any, me: Any, case: Case) -> Any:

@@ -146,7 +146,7 @@ async def scope_for(
     return scope, agency_choices, service_choices
 
 
-async def _satisfaction(session: AsyncSession, scope: Scope, zone: ZoneInfo) -> list[Result]:
+async def satisfaction(session: AsyncSession, scope: Scope, zone: ZoneInfo) -> list[Result]:
     """Survey results by the channel the contact came in on, for the scope's period in the local time zone."""
     start, end = config_.local_bounds(scope.since, scope.until, zone)
     agencies_ = scope.agency_ids if scope.agency_id is None else {scope.agency_id}
@@ -172,7 +172,7 @@ async def dashboard(session: AsyncSession, me: Principal, **filters: str | None)
         sla=await case_measures.sla(session, scope),
         mixes={},
         hotspots=await case_measures.hotspots(session, scope),
-        satisfaction=await _satisfaction(session, scope, config.zone),
+        satisfaction=await satisfaction(session, scope, config.zone),
         window_days=config.window_days,
         names=names,
     )
