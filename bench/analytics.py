@@ -276,6 +276,20 @@ class Timing:
     pk_p95_ms: float
     rows: int  # rollup rows the query read, or figures it returned (a sanity check it measured real data)
 
+    @classmethod
+    def of(cls, query: str, scope: str, mine: list[float], floor: list[float], rows: int) -> Timing:
+        """The p50 and p95 of the timed runs and of their primary-key floor, in milliseconds."""
+        return cls(
+            query,
+            scope,
+            len(mine),
+            round(statistics.median(mine), 2),
+            round(percentile(mine, 95), 2),
+            round(statistics.median(floor), 2),
+            round(percentile(floor, 95), 2),
+            rows,
+        )
+
     @property
     def ratio_p50(self) -> float:
         return self.p50_ms / self.pk_p50_ms if self.pk_p50_ms else float("nan")
@@ -361,16 +375,7 @@ async def time_queries(url: str, *, runs: int, warmup: int) -> tuple[list[Timing
             works = _works(measures, dashboards, scope, config, me, case.filters())
             for name, work in works.items():
                 mine, floor, size = await _timed(db, runs, warmup, work, pk)
-                timing = Timing(
-                    name,
-                    case.label,
-                    runs,
-                    round(statistics.median(mine), 2),
-                    round(percentile(mine, 95), 2),
-                    round(statistics.median(floor), 2),
-                    round(percentile(floor, 95), 2),
-                    size,
-                )
+                timing = Timing.of(name, case.label, mine, floor, size)
                 results.append(timing)
                 print(
                     f"  {case.label:<28} {name:<10} p50 {timing.p50_ms:7.2f} ms  p95 {timing.p95_ms:7.2f} ms  "

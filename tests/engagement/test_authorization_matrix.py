@@ -24,6 +24,7 @@ from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseLink
+from townsquare.casework.models import SavedView
 from townsquare.citizens import sessions
 from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.clock import utcnow
@@ -67,6 +68,7 @@ ALLOWED: dict[str, set[str]] = {
     "staff": STAFF,
     "staff-agency": {"agent_a", "supervisor", "admin"},
     "staff-holder": {"agent_a"},  # the work item is assigned to agent A
+    "staff-own": {"agent_a"},  # the saved case view is agent A's own
     "supervisor": {"supervisor", "admin"},
     "supervisor-agency": {"supervisor", "admin"},
     "admin": {"admin"},
@@ -285,6 +287,10 @@ async def _world(session: AsyncSession) -> World:
         proposed_by_id=supervisor.id,
     )
     review = await _review_in(session, a)  # a pair of records waiting for agency A's records team
+    view = SavedView(owner_id=agent_a.id, name="Overdue", query="sla=overdue")  # agent A's own saved case view
+    session.add(view)
+    await session.flush()
+    view_id = view.id
     key_a, _ = await staff.create_api_key(session, name="A", agency_id=a.id)
     key_any, _ = await staff.create_api_key(session, name="any")
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
@@ -315,6 +321,7 @@ async def _world(session: AsyncSession) -> World:
         "notification_id": str(uuid.uuid4()),
         "reminder_id": str(reminder.id),
         "decision_id": str(review),
+        "view_id": str(view_id),
         "merge_id": str(uuid.uuid4()),  # an unknown merge: supervisors are answered 404, everyone else refused
         "message_type": "status_change",
         "channel": "sms",

@@ -10,7 +10,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from townsquare.clock import utcnow
@@ -48,6 +48,28 @@ class Case(IdMixin, TimestampMixin, Base):
         Index("ix_cases_service_location", "service_id", "lat", "long"),
         Index("ix_cases_closed", "closed_at"),  # cases closed on a day (analytics)
         Index("ix_cases_sla_due", "sla_due_at"),  # cases due on a day (analytics)
+        # The desk's case list: overdue and due-soon cases, someone's or a team's cases, a service's, a postal area.
+        Index(
+            "ix_cases_open_due",
+            "sla_due_at",
+            "id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        Index(  # an agency's open cases, newest first: the lists staff look at most
+            "ix_cases_open_agency",
+            "agency_id",
+            "created_at",
+            "id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_cases_assigned", "assigned_to_id", "created_at", "id"),
+        Index("ix_cases_team", "assigned_team_id", "created_at", "id"),
+        Index("ix_cases_service_created", "service_id", "created_at", "id"),
+        Index("ix_cases_zipcode", "zipcode", postgresql_ops={"zipcode": "varchar_pattern_ops"}),
+        # On PostgreSQL the words of the title and description are a stored column, `words`, that no model maps
+        # (db.base.DATABASE_ONLY), with its GIN index `ix_cases_words`; SQLite matches the words with LIKE.
     )
 
     reference: Mapped[str] = mapped_column(String(32), unique=True)
@@ -74,6 +96,8 @@ class Case(IdMixin, TimestampMixin, Base):
     opened_by_staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
     closed_at: Mapped[datetime | None]
     assigned_to_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    # A team of the case's agency holds it (routing's teams): any member may pick it up.
+    assigned_team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))
 
 

@@ -22,6 +22,7 @@ from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.cases.service import LinkView
 from townsquare.citizens.models import Citizen, IdentityKind
+from townsquare.clock import utcnow
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import (
@@ -274,6 +275,35 @@ async def assign_case(session: AsyncSession, *, actor: Principal, case: Case, st
         citizen_id=case.citizen_id,
         agency_id=case.agency_id,
         detail={"from": str(previous) if previous else None, "to": str(staff_id) if staff_id else None},
+    )
+    return case
+
+
+async def assign_team(
+    session: AsyncSession, *, actor: Principal, case: Case, team_id: uuid.UUID | None, team_name: str | None
+) -> Case:
+    """Give a case to a team of its agency (any member may pick it up), or take it from its team; noted on its
+    timeline and in the audit log. The caller has checked the team is the case's agency's."""
+    previous = case.assigned_team_id
+    case.assigned_team_id = team_id
+    case.updated_at = utcnow()
+    await _case_note(
+        session,
+        actor=actor,
+        case=case,
+        body=f"Case {case.reference} given to the team {team_name}"
+        if team_id
+        else f"Case {case.reference} taken from its team",
+        payload={"assigned_team": str(team_id) if team_id else ""},
+    )
+    actor.audit(
+        session,
+        action="case.assign_team",
+        subject_kind="case",
+        subject_id=str(case.id),
+        citizen_id=case.citizen_id,
+        agency_id=case.agency_id,
+        detail={"from": str(previous) if previous else None, "to": str(team_id) if team_id else None},
     )
     return case
 

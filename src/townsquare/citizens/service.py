@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, time
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import ColumnElement, bindparam, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, Select, bindparam, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -223,24 +223,43 @@ async def search(session: AsyncSession, *, query: str, region: str, limit: int =
     whose name contains the query or who hold an identifier of another kind with exactly that value.
 
     A phone number or email address is looked up by its normalised value alone, never scanned for in names."""
+    return await _citizens(session, Citizen.id.in_(_matching(query, region=region)), limit)
+
+
+async def search_ids(session: AsyncSession, *, query: str, region: str, limit: int = 200) -> list[uuid.UUID]:
+    """The ids of the citizens `search` finds (the same rules), most recently changed first; at most `limit`."""
+    stmt = (
+        select(Citizen.id)
+        .where(Citizen.id.in_(_matching(query, region=region)), Citizen.status != CitizenStatus.merged)
+        .order_by(Citizen.updated_at.desc())
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+def _matching(query: str, *, region: str) -> Select[uuid.UUID] | CompoundSelect[uuid.UUID]:
+    """The ids of the citizens a query names, as a subquery (see `search`)."""
     q = query.strip()
     exact = _as_contact(q, region=region)
     if exact is not None:
         kind, value = exact
-        matching = select(Identity.citizen_id).where(Identity.value == value, Identity.kind == kind)
-        return await _citizens(session, Citizen.id.in_(matching), limit)
+        return select(Identity.citizen_id).where(Identity.value == value, Identity.kind == kind)
     others = select(Identity.citizen_id).where(Identity.value.in_({q, q.lower()}))
     if len(q) < NAME_MIN:
-        return await _citizens(session, Citizen.id.in_(others), limit)
+        return others
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     # Three branches, each served by its own index (a trigram index per name; identities by value), united
     # before the citizens are read: under one OR the database would read every citizen in update order.
-    named = union(
+    return union(
         select(Citizen.id).where(Citizen.display_name.ilike(pattern, escape="\\")),
         select(Citizen.id).where(Citizen.family_name.ilike(pattern, escape="\\")),
         others,
     )
-    return await _citizens(session, Citizen.id.in_(named), limit)
+
+
+def is_contact(query: str, *, region: str) -> bool:
+    """Whether a search is a phone number or an email address (looked up exactly, never as words)."""
+    return _as_contact(query.strip(), region=region) is not None
 
 
 def _as_contact(query: str, *, region: str) -> tuple[IdentityKind, str] | None:
@@ -263,6 +282,21 @@ async def _citizens(session: AsyncSession, condition: ColumnElement[bool], limit
         .limit(limit)
     )
     return list((await session.execute(stmt)).scalars())
+
+
+async def display_names(session: AsyncSession, *, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """How each of these citizens is named on a list (their display name, else given and family names)."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Citizen.id, Citizen.display_name, Citizen.given_name, Citizen.family_name).where(Citizen.id.in_(ids))
+    )
+    out: dict[uuid.UUID, str] = {}
+    for citizen_id, display, given, family in rows:
+        name = display or " ".join(p for p in (given, family) if p)
+        if name:
+            out[citizen_id] = name
+    return out
 
 
 async def recent(session: AsyncSession, *, limit: int = 50) -> list[Citizen]:

@@ -13,6 +13,7 @@ import townsquare.analytics.models
 import townsquare.analytics.surveys.models
 import townsquare.assistant.models
 import townsquare.cases.models
+import townsquare.casework.models
 import townsquare.citizens.models
 import townsquare.drafts.models
 import townsquare.interactions.models

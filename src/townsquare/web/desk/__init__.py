@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from townsquare.web.desk import (
     agents,
     agreements,
+    case_list,
     dashboards,
     inbox,
     integrators,
@@ -32,6 +33,7 @@ from townsquare.web.desk import (
 routers: list[APIRouter] = [
     inbox.router,
     workspace.router,
+    case_list.router,
     records.router,
     shared_data.router,
     record_reviews.router,
