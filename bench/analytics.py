@@ -148,7 +148,7 @@ class FoldReport:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-async def fold(url: str, *, batch: int, refold: bool, limit_s: float) -> FoldReport:
+async def fold(url: str, *, batch: int, refold: bool, recount: bool, limit_s: float) -> FoldReport:
     """Run the real worker until nothing is left (or `limit_s` passed); time it."""
     importlib.import_module("townsquare.app")  # registers every model, as the app does
     from townsquare.analytics import worker as worker_
@@ -163,6 +163,11 @@ async def fold(url: str, *, batch: int, refold: bool, limit_s: float) -> FoldRep
             async with db.session() as session:
                 print("  dropping every journey and rollup; every touch waits to be folded again ...", flush=True)
                 await worker_.start_over(session)
+                await session.commit()
+        elif recount:  # the loader wrote a year of offers and cases behind the marks the demo's seeding set
+            async with db.session() as session:
+                print("  handle time, cases by day and hotspots to be counted again over every day ...", flush=True)
+                await worker_.recount(session)
                 await session.commit()
         async with db.session() as session:
             waiting = int(await session.scalar(select(func.count()).where(Touch.journey_id.is_(None))) or 0)
@@ -555,6 +560,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--reuse", action="store_true", help="skip loading; measure a database loaded earlier")
     parser.add_argument("--load-only", action="store_true", help="stop after loading (fold and measure later)")
     parser.add_argument("--refold", action="store_true", help="drop every journey and fold every touch again")
+    parser.add_argument(
+        "--recount", action="store_true", help="count handle time, cases by day and hotspots again over every day"
+    )
     parser.add_argument("--batch", type=int, default=5000, help="the worker's batch (default 5000, the app's)")
     parser.add_argument("--fold-limit", type=float, default=3600, help="stop folding after this many seconds")
     parser.add_argument("--runs", type=int, default=100, help="timed runs per query and scope (default 100)")
@@ -586,7 +594,10 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 0 if not (load and load.problems) else 1
     print("folding ...", flush=True)
-    folded = asyncio.run(fold(args.database_url, batch=args.batch, refold=args.refold, limit_s=args.fold_limit))
+    recount = load is not None or args.recount
+    folded = asyncio.run(
+        fold(args.database_url, batch=args.batch, refold=args.refold, recount=recount, limit_s=args.fold_limit)
+    )
     print(
         f"  {folded.touches:,} touches in {folded.seconds:,.0f}s: {folded.touches_per_s:,.0f} touches/s; {folded.rows}"
     )

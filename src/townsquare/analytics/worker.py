@@ -348,5 +348,12 @@ async def start_over(session: AsyncSession) -> None:
     await session.execute(delete(DirtyDay))
     for table in (HandleDay, CaseDay, HotspotMonth):  # counted by local day: the time zone may have changed
         await session.execute(delete(table))
-    await session.execute(delete(AnalyticsState).where(AnalyticsState.name.in_((HANDLING, CASES))))
+    await recount(session)
     await dirty(session, [d for d in days if d is not None])
+
+
+async def recount(session: AsyncSession) -> None:
+    """Forget how far offers and cases have been read, so the next pass counts handle time, cases by day and
+    hotspots again over every day (in the caller's transaction): for history written behind the worker's back,
+    such as a bulk import of past years."""
+    await session.execute(delete(AnalyticsState).where(AnalyticsState.name.in_((HANDLING, CASES))))
