@@ -72,12 +72,14 @@ from townsquare.staff.auth import public
 from townsquare.web import desk, error_pages, portal, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
+from townsquare.web.desk import live as desk_live
 from townsquare.web.desk.common import StaffSignInRequired, staff_sign_in_redirect
 from townsquare.web.desk.live import DeskHub
 from townsquare.web.hygiene_middleware import HygieneMiddleware
 from townsquare.web.i18n import LanguageMiddleware
 from townsquare.web.portal.common import NotYours, SignInRequired, optional_citizen, sign_in_redirect
 from townsquare.web.templating import STATIC_DIR, templates
+from townsquare.web.times import city_zone, city_zone_apart
 
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -332,13 +334,14 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         app.include_router(router, include_in_schema=False)
     app.include_router(open311_routes.router)
     app.include_router(web_routes.router)
+    zoned = [Depends(city_zone)]  # every page writes its times in the city's zone
     for router in desk.routers:
-        app.include_router(router)
+        app.include_router(router, dependencies=zoned if router is not desk_live.router else [])
     for router in portal.routers:  # every portal page knows who is signed in and speaks their language
-        app.include_router(router, dependencies=[Depends(optional_citizen)])
+        app.include_router(router, dependencies=[Depends(optional_citizen), *zoned])
     app.include_router(web_messages.router)
     if settings.simulator:
-        app.include_router(simulator.router)
+        app.include_router(simulator.router, dependencies=[Depends(city_zone_apart)])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     api_openapi.install(app)  # /openapi.json with every problem, /docs from our own static files
 

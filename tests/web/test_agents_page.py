@@ -34,8 +34,8 @@ from townsquare.routing.models import (
 from townsquare.staff.models import AuditEntry, StaffRole
 
 # The signed-in staff account with its agencies (1), agents with names (1), their skills (1),
-# their teams (1), what they hold (1).
-LIST_PAGE_STATEMENTS = 5
+# their teams (1), what they hold (1), the city's time zone (1).
+LIST_PAGE_STATEMENTS = 6
 
 
 async def _audit(session: AsyncSession, action: str) -> list[dict[str, Any]]:

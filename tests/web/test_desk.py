@@ -48,10 +48,10 @@ async def test_sign_in_search_and_read_a_citizen_timeline(client: httpx.AsyncCli
     assert page.status_code == 200
     html = page.text
     assert html.index("Called about Elm") < html.index("Pothole on Elm")  # newest first
-    assert "SMS" in html
-    assert "VOICE" in html
-    assert "95 s" in html
-    assert "Yes, by sms code" in html
+    assert "Text message" in html
+    assert '<span aria-hidden="true">☎</span> Phone</span>' in html
+    assert "1 minute 35 seconds" in html
+    assert "Yes, by a code sent by text message" in html
     assert '<html lang="en">' in html
     assert 'href="#main"' in html
     actions = (await session.execute(select(AuditEntry.action))).scalars().all()

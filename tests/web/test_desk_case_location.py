@@ -109,14 +109,14 @@ async def test_likely_duplicates_show_both_ways_with_service_status_channel_date
     likely = page.split('id="likely-duplicates"')[1].split("</section>")[0]
     entry = likely.split(f'data-likely="{scene.near.reference}"')[1].split("</li>")[0]
     assert f'<a href="/desk/cases/{scene.near.reference}">{scene.near.reference}</a>' in entry
-    for shown in ("Report a pothole", "<dd>new</dd>", "SMS", "22 m", "Merge into this one", "Not a duplicate"):
+    for shown in ("Report a pothole", "<dd>New</dd>", "Text message", "22 m", "Merge into this one", "Not a duplicate"):
         assert shown in entry
     assert "Linked cases" in page
     assert "Related to" not in page.split('id="links-title"')[1].split("</ul>")[0]  # not repeated as related
 
     other_way = (await client.get(f"/desk/cases/{scene.near.reference}")).text
     assert f'data-likely="{scene.case.reference}"' in other_way
-    assert "API" in other_way.split(f'data-likely="{scene.case.reference}"')[1].split("</li>")[0]
+    assert "Another service" in other_way.split(f'data-likely="{scene.case.reference}"')[1].split("</li>")[0]
 
 
 async def test_merge_into_this_one_closes_the_other_case_and_keeps_the_links(

@@ -163,7 +163,7 @@ async def test_the_assistants_hand_off_is_shown_so_the_agent_does_not_ask_again(
     turns = re.findall(r'<li class="from-(citizen|assistant)"><strong>(\w+)</strong>', section)
     assert turns == [("citizen", "Citizen"), ("assistant", "Assistant"), ("citizen", "Citizen")]
     assert "Missed collections are picked up within 2 days." in text
-    assert '<time datetime="2026-03-02T14:00:00+00:00">2026-03-02 09:00</time>' in section  # Toronto time
+    assert '<time datetime="2026-03-02T14:00:00+00:00">Mar 2, 2026, 9:00\u202fAM</time>' in section  # Toronto time
 
 
 async def test_a_work_item_without_the_assistant_shows_no_hand_off(

@@ -91,7 +91,7 @@ async def test_an_available_agent_is_offered_work_accepts_it_and_finds_it_under_
     assert fragment.status_code == 200
     assert "<html" not in fragment.text  # a fragment, not a page
     assert "Offers for you (1)" in fragment.text
-    assert "SMS from Maria Lopez" in fragment.text
+    assert "Text message from Maria Lopez" in fragment.text
     assert f'action="/desk/offers/{item_id}/accept"' in fragment.text
     assert "data-expires-at=" in fragment.text
     assert "You are <strong>Available</strong>" in fragment.text

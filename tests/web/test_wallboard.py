@@ -44,7 +44,7 @@ async def test_a_supervisor_sees_queues_channels_and_agents_of_their_agencies(
     assert "<caption>Agents and what they hold</caption>" in html
     assert html.count('<th scope="col">') >= 20
     assert '<th scope="row">City Works (no queue)</th>' in html
-    assert '<th scope="row">SMS</th>' in html
+    assert '<th scope="row">Text message</th>' in html
     assert '<th scope="row">Ana</th>' in html
     assert "Ben" not in html  # another agency's agent
     assert _total(html, "depth") == "1"

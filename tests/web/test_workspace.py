@@ -40,8 +40,8 @@ from townsquare.staff.models import AuditEntry, StaffAccount
 # timeline page and its attachments (2), staff names (1), conversation (1), queue (1), agencies (1),
 # canned responses (1), the agency's staff, agents marked, who also name the holders (1), wrap-up codes (1),
 # teams (1), transfers and escalations (1), the audit entry (1), the knowledge revision the suggested answers are
-# searched at (1).
-WORK_PAGE_STATEMENTS = 19
+# searched at (1), the city's time zone the page writes its times in (1).
+WORK_PAGE_STATEMENTS = 20
 
 
 @dataclass
@@ -153,7 +153,7 @@ async def test_the_work_page_shows_what_is_known_and_audits_the_read(
     client: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     desk = await _desk(session)
-    desk.item.context = {**desk.item.context, "menu_path": ["1", "3"]}
+    desk.item.context = {**desk.item.context, "menu_path": ["main", "3:voicemail"]}
     session.add(
         WorkTransfer(
             work_item_id=desk.item.id,
@@ -165,13 +165,13 @@ async def test_the_work_page_shows_what_is_known_and_audits_the_read(
     await session.commit()
     await sign_in_staff(client)
     html = (await client.get(f"/desk/work/{desk.item.id}")).text
-    assert "Identified by phone, verified by sms code" in html
-    assert "1 \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} 3" in html
+    assert "Identified by: Phone, verified by a code sent by text message" in html
+    assert "Main menu \N{SINGLE RIGHT-POINTING ANGLE QUOTATION MARK} 3: leave a message" in html
     assert "needs roads" in html
     assert 'id="knowledge-suggestions"' in html
     assert "Suggested answers" in html
     assert 'for="reply-body"' in html
-    assert "Yes, by sms code" in html  # the 360 view's identities
+    assert "Yes, by a code sent by text message" in html  # the 360 view's identities
     assert desk.case is not None
     assert desk.case.reference in html
     entries = (await session.execute(select(AuditEntry).where(AuditEntry.action == "citizen.read"))).scalars().all()

@@ -6,9 +6,8 @@ never queries and never writes.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from townsquare.knowledge import rendering as knowledge_rendering
 
@@ -26,12 +25,13 @@ def _text(value: Any, limit: int = 2000) -> str:
     return str(value)[:limit] if isinstance(value, str | int | float) else ""
 
 
-def _when(value: Any, tz: str) -> str:
+def _when(value: Any) -> datetime | None:
+    """A turn's time, for the page to write as it writes every time; None when it is missing or unreadable."""
     try:
-        # as the desk writes every time (web.templating.local_time): the agency's local time, to the minute
-        return datetime.fromisoformat(str(value)).astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+        at = datetime.fromisoformat(str(value))
     except (TypeError, ValueError):
-        return ""
+        return None
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _answer(value: Any) -> str:
@@ -60,7 +60,7 @@ def report_summary(context: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def handoff_summary(context: dict[str, Any], tz: str, public_url: str) -> dict[str, Any] | None:
+def handoff_summary(context: dict[str, Any], public_url: str) -> dict[str, Any] | None:
     """The intent, the reason, the question, what was verified, the conversation so far and the articles
     offered; None when the assistant never had the contact."""
     raw = context.get("assistant")
@@ -74,7 +74,7 @@ def handoff_summary(context: dict[str, Any], tz: str, public_url: str) -> dict[s
             "citizen": turn.get("from") == "citizen",
             "who": SPEAKERS.get(str(turn.get("from")), "Assistant"),
             "text": _text(turn.get("text")),
-            "at": _when(turn.get("at"), tz),
+            "at": _when(turn.get("at")),
             "iso": _text(turn.get("at"), 40),
         }
         for turn in raw.get("transcript") or []

@@ -81,6 +81,7 @@ class WorkView:
     phones: list[Identity]
     transfers: list[WorkTransfer]  # how the work was passed on (transfers and escalations), oldest first
     open_case: dict[str, Any] | None = None
+    service_name: str | None = None  # the service the contact is about, by its name (its code is in the context)
     earlier: tuple[datetime, uuid.UUID] | None = field(default=None)
 
     def page(self) -> dict[str, Any]:
@@ -285,7 +286,7 @@ async def work_view(
         filled=filled,
         draft=draft,
         suggestions=suggestions,
-        handoff=handoff_summary(item.context, agency.timezone, public_url),
+        handoff=handoff_summary(item.context, public_url),
         wrap_up_codes=await engine.wrap_up_codes(session, agency_id=item.agency_id),
         teams=await engine.teams_for(session, agency_ids={item.agency_id}),
         agents=[a for a in staff if a.agent and a.id != me.id],
@@ -295,6 +296,9 @@ async def work_view(
         phones=[i for i in view.citizen.identities if i.kind is IdentityKind.phone] if view else [],
         transfers=await engine.transfers_of(session, item_id=item.id),
         earlier=view.earlier if view else None,
+        service_name=(await agencies.get_service_by_id(session, service_id=item.service_id)).name
+        if item.service_id
+        else None,
     )
     if case_reference is None and item.case_id is None and work.holds:
         work.open_case = await _case_panel(session, me, item, newest, asked.case_form)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from townsquare.hygiene import degrade
-from townsquare.web import i18n
+from townsquare.web import i18n, times
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -34,11 +33,9 @@ templates.env.globals["current_language"] = i18n.current
 templates.env.globals["languages"] = i18n.LANGUAGES
 
 
-def local_time(value: datetime | None, tz: str = "America/Toronto") -> str:
-    """A timestamp in the city's timezone, as people read it."""
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+def local_time(value: datetime | None) -> str:
+    """A timestamp as every page writes it: the one format, in the city's time zone (`times.when`)."""
+    return times.when(value)
 
 
 def humanise(value: object) -> str:

@@ -27,6 +27,7 @@ from townsquare.web.desk import (
     staff,
     wallboard,
     webhooks,
+    words,  # noqa: F401 - the desk's words, registered once for every page
     workspace,
 )
 

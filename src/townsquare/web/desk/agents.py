@@ -20,7 +20,7 @@ from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.errors import FieldError, Problem, invalid
 from townsquare.staff.auth import Principal
-from townsquare.web.desk import inbox  # registers the duration and channel filters and presence labels
+from townsquare.web.desk import words  # noqa: F401 - registers the desk's words
 from townsquare.web.desk.common import supervisors_only
 from townsquare.web.templating import templates
 
@@ -43,7 +43,7 @@ templates.env.globals["language_names"] = SERVED_LANGUAGES
 async def agents_page(request: Request, session: SessionDep, me: Manager) -> Response:
     """Every agent of the supervisor's agencies: status, load against capacity, languages, skills and teams."""
     rows = await agents.agent_rows(session, me=me)
-    context = {"me": me, "rows": rows, "presence_labels": inbox.PRESENCE_LABELS}
+    context = {"me": me, "rows": rows}
     return templates.TemplateResponse(request, "desk/agents.html", context)
 
 
@@ -85,7 +85,6 @@ async def _edit_page(
         "me": me,
         **vars(view),
         "empty_rows": EMPTY_SKILL_ROWS,
-        "presence_labels": inbox.PRESENCE_LABELS,
         "forced_presence": FORCED_PRESENCE,
         "error": error,
         "notice": NOTICES.get(request.query_params.get("notice", "")),

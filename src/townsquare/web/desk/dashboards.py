@@ -21,25 +21,18 @@ from townsquare.casework.analytics_settings import SettingsForm
 from townsquare.casework.dashboards import SMALL, Dashboard
 from townsquare.db.deps import SessionDep
 from townsquare.errors import Problem
-from townsquare.interactions.kinds import Channel
 from townsquare.staff.auth import Principal
 from townsquare.web import i18n
 from townsquare.web.desk import charts
 from townsquare.web.desk.common import admins_only, settings_of, supervisors_only
+from townsquare.web.desk.words import channel_words
 from townsquare.web.i18n import gettext as _
-from townsquare.web.portal import cases as portal_cases
 from townsquare.web.portal.map import map_settings
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Director = Annotated[Principal, Depends(supervisors_only("The dashboards"))]
 Admin = Annotated[Principal, Depends(admins_only("The measures' settings"))]
-
-
-def channel_words(channel: str) -> str:
-    """A channel as the dashboards name it: in the portal's words, in the page's language."""
-    known = {c.value: c for c in Channel}
-    return portal_cases.channel_name(known[channel]) if channel in known else channel
 
 
 def month_name(day: date) -> str:
@@ -57,7 +50,6 @@ def bucket_label(day: date, period: str) -> str:
 templates.env.globals["language_name"] = i18n.language_name
 templates.env.filters["month_name"] = month_name
 templates.env.filters["bucket_label"] = bucket_label
-templates.env.filters["channel_words"] = channel_words
 UNSAFE_CSV_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
 

@@ -13,48 +13,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.casework import inbox
-from townsquare.casework.types import Presence
 from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.errors import Problem
 from townsquare.staff.auth import Principal
+from townsquare.web.desk import words  # noqa: F401 - registers the desk's words
 from townsquare.web.desk.common import CurrentStaff, StaffFragment, settings_of, staff_work_item
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-
-PRESENCE_LABELS: dict[Presence, str] = {
-    Presence.available: "Available",
-    Presence.busy: "Busy",
-    Presence.away: "Away",
-    Presence.wrap_up: "Wrap-up",
-    Presence.offline: "Offline",
-}
-CHANNEL_LABELS = {"sms": "SMS", "email": "Email", "chat": "Chat", "voice": "Call", "web": "Web form"}
-
-
-def duration(seconds: float | int | None) -> str:
-    """A wait or age as people say it: `45 s`, `3 min`, `2 h 5 min`."""
-    if seconds is None:
-        return "—"
-    total = max(0, int(seconds))
-    if total < 60:
-        return f"{total} s"
-    minutes = total // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
-def channel_label(channel: str) -> str:
-    """`sms` → `SMS`."""
-    return CHANNEL_LABELS.get(channel, channel.replace("_", " ").capitalize())
-
-
-templates.env.filters["duration"] = duration
-templates.env.filters["channel_label"] = channel_label
-templates.env.globals["presence_labels"] = PRESENCE_LABELS
 
 
 async def _page(

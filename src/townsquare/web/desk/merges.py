@@ -75,7 +75,6 @@ async def _refused(
     context: dict[str, Any] = {
         "me": me,
         "view": view,
-        "tz": "America/Toronto",
         "earlier_url": earlier_url(f"/desk/citizens/{citizen_id}", view.earlier),
         "merge_error": exc,
         "merge_form": form,

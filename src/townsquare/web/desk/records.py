@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.casework import records
+from townsquare.casework.types import Case, CaseStatus
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import purpose
 from townsquare.web.desk.common import (
@@ -45,7 +46,6 @@ async def citizen_page(
     context = {
         "me": me,
         "view": view,
-        "tz": "America/Toronto",
         "earlier_url": earlier_url(request.url.path, view.earlier),
         "notice": _("The consent was recorded.") if request.query_params.get("notice") == "consent" else None,
     }
@@ -63,7 +63,6 @@ async def citizen_fragment(request: Request, citizen_id: uuid.UUID, session: Ses
     context = {
         "me": me,
         "view": view,
-        "tz": "America/Toronto",
         "earlier_url": earlier_url(f"/desk/citizens/{view.citizen.id}", view.earlier),
     }
     return templates.TemplateResponse(request, "desk/_citizen360.html", context)
@@ -82,17 +81,27 @@ def _back(next_path: str, reference: str, anchor: str = "") -> Response:
     return RedirectResponse(safe_next(next_path, f"/desk/cases/{reference}") + anchor, status_code=303)
 
 
-@router.post("/desk/cases/{reference}/status", dependencies=[Depends(staff_case)])
+@router.post("/desk/cases/{reference}/status")
 async def case_status(
     request: Request,
     reference: str,
     session: SessionDep,
     me: CurrentStaff,
+    case: Annotated[Case, Depends(staff_case)],
     status: Short = "",
     note: Text = "",
     next: Short = "",
+    confirm: Short = "",
 ) -> Response:
-    """Move a case along its workflow; the change goes on the timeline and in the audit log."""
+    """Move a case along its workflow; the change goes on the timeline and in the audit log. The menu starts at
+    the case's own status, so sending it unchanged (with no note) changes nothing; cancelling, which cannot be
+    undone, is asked again on a page of its own first."""
+    if status == case.status.value and not note.strip():
+        return _back(next, case.reference)
+    if status == CaseStatus.cancelled.value and confirm != "yes":
+        back = safe_next(next, f"/desk/cases/{case.reference}")
+        context = {"me": me, "case": case, "note": note.strip()[:1000], "next": next, "back": back}
+        return templates.TemplateResponse(request, "desk/case_cancel.html", context)
     case = await records.change_status(
         session, settings=settings_of(request), me=me, reference=reference, status=status, note=note
     )

@@ -95,7 +95,6 @@ async def record_consent(request: Request, citizen_id: uuid.UUID, session: Sessi
         context = {
             "me": me,
             "view": view,
-            "tz": "America/Toronto",
             "consent_error": exc,
             "consent_agreement": chosen,
             "earlier_url": earlier_url(request.url.path, view.earlier),
@@ -115,5 +114,5 @@ async def shared_values(
     found = await shared_data.show_values(
         session, me=me, citizen_id=citizen_id, agreement=agreement[:64], via=purpose(request)
     )
-    context = {"me": me, "citizen_id": citizen_id, "found": found, "tz": "America/Toronto"}
+    context = {"me": me, "citizen_id": citizen_id, "found": found}
     return templates.TemplateResponse(request, "desk/shared_values.html", context)

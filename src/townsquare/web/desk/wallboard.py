@@ -14,7 +14,7 @@ from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.routing import board
 from townsquare.staff.auth import Principal
-from townsquare.web.desk import inbox  # registers the duration and channel filters
+from townsquare.web.desk import words  # noqa: F401 - registers the desk's words
 from townsquare.web.desk.common import supervisors_only
 from townsquare.web.templating import templates
 
@@ -25,7 +25,7 @@ WatcherFragment = Annotated[Principal, Depends(supervisors_only("The wallboard",
 
 async def _context(session: Session, me: Principal) -> dict[str, object]:
     wall = await board.snapshot(session, agency_ids=me.visible())
-    return {"me": me, "wall": wall, "presence_labels": inbox.PRESENCE_LABELS}
+    return {"me": me, "wall": wall}
 
 
 @router.get("/desk/wallboard", response_class=HTMLResponse)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import format_date, format_timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -30,7 +30,7 @@ from townsquare.residents.types import (
     InteractionKind,
     Service,
 )
-from townsquare.web import i18n
+from townsquare.web import i18n, times
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import CurrentCitizen, own_case
 from townsquare.web.portal.content import agency_text, attribute_text, service_text, value_name
@@ -171,11 +171,9 @@ def shown_text(item: Interaction) -> str:
     return residents.full_text(item) if item.kind in SHOWN_TEXT else ""
 
 
-def when(value: datetime | None, tz: str = DEFAULT_TZ) -> str:
-    """A date and time as people read it in the page's language and the agency's timezone."""
-    if value is None:
-        return ""
-    return format_datetime(value, format="medium", locale=i18n.current(), tzinfo=ZoneInfo(tz))
+def when(value: datetime | None) -> str:
+    """A date and time as every page writes it, in the page's language and the city's time zone."""
+    return times.when(value)
 
 
 def duration(seconds: int) -> str:
@@ -183,11 +181,11 @@ def duration(seconds: int) -> str:
     return format_timedelta(timedelta(seconds=seconds), threshold=1.5, locale=i18n.current())
 
 
-def day(value: datetime | None, tz: str = DEFAULT_TZ) -> str:
-    """A date in the page's language."""
+def day(value: datetime | None) -> str:
+    """A date in the page's language, as the city's time zone counts days."""
     if value is None:
         return ""
-    return format_date(value.astimezone(ZoneInfo(tz)), format="long", locale=i18n.current())
+    return format_date(value.astimezone(ZoneInfo(times.zone())), format="long", locale=i18n.current())
 
 
 def case_name(case: Case, service: Service | None) -> str:
@@ -267,7 +265,6 @@ async def my_case(
         "agency": agency_text(view.agency, "name"),
         "answers": answers(case, view.service),
         "is_open": case.status in OPEN_STATUSES,
-        "tz": view.agency.timezone or DEFAULT_TZ,
         "conversation": view.conversation,
         "timeline": page.entries,
         "staff": page.staff,

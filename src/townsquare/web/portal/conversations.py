@@ -20,7 +20,7 @@ from townsquare.residents import records as residents
 from townsquare.residents.records import ConversationView
 from townsquare.residents.types import Direction, Interaction
 from townsquare.web.i18n import gettext as _
-from townsquare.web.portal.cases import DEFAULT_TZ, case_name, helpers
+from townsquare.web.portal.cases import case_name, helpers
 from townsquare.web.portal.common import CurrentCitizen, own_conversation, settings_of
 from townsquare.web.portal.content import agency_text
 from townsquare.web.templating import templates
@@ -98,7 +98,6 @@ def _page_context(request: Request, view: ConversationView, before: str | None) 
         "messages": messages,
         "earlier": keyset.token(view.earlier),
         "paged": before is not None,
-        "tz": DEFAULT_TZ,
         "back": "/account/messages",
         **helpers(),
     }

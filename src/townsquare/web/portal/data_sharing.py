@@ -9,7 +9,7 @@ import uuid
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -17,28 +17,25 @@ from townsquare.db.deps import SessionDep
 from townsquare.errors import not_found
 from townsquare.residents import sharing_account
 from townsquare.staff.auth import RESIDENT_OWN, enforces
-from townsquare.web import i18n
+from townsquare.web import i18n, times
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import CurrentCitizen
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-TIMEZONE = "America/Toronto"
 _NO_CONSENT = "None of your consents matches that link."
 
 
 def when(value: datetime | None) -> str:
-    """A date and time in the city's timezone and the page's language."""
-    if value is None:
-        return ""
-    return format_datetime(value, format="medium", locale=i18n.current(), tzinfo=ZoneInfo(TIMEZONE))
+    """A date and time in the city's time zone and the page's language, as every page writes it."""
+    return times.when(value)
 
 
 def day(value: datetime | None) -> str:
     """A date in the page's language."""
     if value is None:
         return ""
-    return format_date(value.astimezone(ZoneInfo(TIMEZONE)), format="long", locale=i18n.current())
+    return format_date(value.astimezone(ZoneInfo(times.zone())), format="long", locale=i18n.current())
 
 
 def channel_words(channel: str | None) -> str:

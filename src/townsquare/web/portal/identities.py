@@ -11,9 +11,7 @@ import json
 import uuid
 from datetime import datetime, time
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -25,7 +23,7 @@ from townsquare.errors import Problem
 from townsquare.residents import identities as manage
 from townsquare.residents import visits
 from townsquare.residents.types import Citizen, IdentityKind
-from townsquare.web import i18n
+from townsquare.web import times
 from townsquare.web.i18n import LANGUAGE_COOKIE, ngettext
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import limits
@@ -37,14 +35,11 @@ from townsquare.web.templating import templates
 UNFINISHED_SHOWN = 20  # the account page lists every application the resident has not sent, up to this many
 router = APIRouter(include_in_schema=False)
 OWNED = [Depends(own_identity)]  # the record in the path is the signed-in resident's
-TIMEZONE = "America/Toronto"
 
 
 def when(value: datetime | None) -> str:
-    """A date and time as people read it, in the page's language and the city's timezone."""
-    if value is None:
-        return ""
-    return format_datetime(value, format="medium", locale=i18n.current(), tzinfo=ZoneInfo(TIMEZONE))
+    """A date and time as every page writes it, in the page's language and the city's time zone."""
+    return times.when(value)
 
 
 BROWSERS = (

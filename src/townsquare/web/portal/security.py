@@ -7,10 +7,8 @@ for a code (the provider has its own second step).
 from __future__ import annotations
 
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import segno
-from babel.dates import format_datetime
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -19,7 +17,7 @@ from townsquare.citizens import totp
 from townsquare.db.deps import SessionDep
 from townsquare.residents import accounts
 from townsquare.residents.types import Citizen, CitizenTotp, IdentityKind
-from townsquare.web import i18n
+from townsquare.web import times
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext
 from townsquare.web.portal import limits
@@ -30,7 +28,6 @@ router = APIRouter(include_in_schema=False)
 
 SECURITY_PATH = "/account/security"
 SETUP_PATH = "/account/security/authenticator"
-TIMEZONE = "America/Toronto"
 CHANGES = ("on", "off")
 
 
@@ -61,7 +58,7 @@ async def _security_page(
     on = row is not None and row.confirmed_at is not None
     since = ""
     if row is not None and row.confirmed_at is not None:
-        since = format_datetime(row.confirmed_at, format="medium", locale=i18n.current(), tzinfo=ZoneInfo(TIMEZONE))
+        since = times.when(row.confirmed_at)
     changed = request.query_params.get("changed")
     context = {
         "on": on,

@@ -10,12 +10,9 @@ from __future__ import annotations
 import math
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
-from zoneinfo import ZoneInfo
 
 import phonenumbers
-from babel.dates import format_datetime
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -26,7 +23,7 @@ from townsquare.drafts import service as drafts
 from townsquare.errors import Problem
 from townsquare.residents import visits
 from townsquare.residents.types import Agency, Citizen, Service
-from townsquare.web import i18n
+from townsquare.web import i18n, times
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, safe_next, settings_of
@@ -40,7 +37,6 @@ router = APIRouter(include_in_schema=False)
 
 RECENT_DRAFTS = 5
 ARTICLE_RESULTS = 5
-DEFAULT_TIMEZONE = "America/Toronto"
 
 
 @dataclass(frozen=True)
@@ -95,10 +91,6 @@ def usually(hours: int | None) -> str | None:
         }
     days = math.ceil(hours / 24)
     return ngettext("Usually within %(num)d working day", "Usually within %(num)d working days", days) % {"num": days}
-
-
-def _when(value: datetime, timezone: str) -> str:
-    return format_datetime(value, format="medium", locale=i18n.current(), tzinfo=ZoneInfo(timezone))
 
 
 def _service_results(services: list[Service]) -> list[SearchResult]:
@@ -159,17 +151,15 @@ async def continue_where_left_off(
     """The resident's open drafts of active services: name, when last saved, where to continue."""
     open_drafts = await drafts.recent(session, citizen_id=citizen.id, limit=limit)
     services = await agencies.services_by_id(session, ids={d.service_id for d in open_drafts})
-    owners = await agencies.agencies_by_id(session, ids={s.agency_id for s in services.values()})
     items = []
     for draft in open_drafts:
         service = services.get(draft.service_id)
         if service is None or not service.active:
             continue
-        owner = owners.get(service.agency_id)
         items.append(
             {
                 "name": service_text(service, "name"),
-                "saved": _when(draft.updated_at, owner.timezone if owner else DEFAULT_TIMEZONE),
+                "saved": times.when(draft.updated_at),
                 "url": f"/services/{service.code}/apply",
             }
         )

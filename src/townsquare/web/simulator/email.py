@@ -24,6 +24,7 @@ from townsquare.db.engine import Database
 from townsquare.engagement import mail
 from townsquare.errors import FieldError, Problem, conflict, invalid
 from townsquare.settings import Settings
+from townsquare.web import times
 
 router = APIRouter()
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -151,6 +152,7 @@ async def inbox(request: Request, address: str) -> Response:
         {
             "id": m.id,
             "at": m.at.isoformat(),
+            "when": times.when(m.at),  # as every page writes a time: the city's zone, one format
             "from": m.sender,
             "subject": m.subject,
             "text": m.text,

@@ -23,6 +23,7 @@ from townsquare.db.engine import Database
 from townsquare.engagement import sms as engagement_sms
 from townsquare.errors import Problem, conflict
 from townsquare.settings import Settings
+from townsquare.web import times
 
 router = APIRouter()
 WEBHOOK_PATH = "/channels/sms/twilio"
@@ -88,7 +89,15 @@ async def inbox(request: Request, number: str) -> Response:
     async with db.session(deferred=True) as session:
         texts = await engagement_sms.sent_to(session, phone=phone)
     messages = [
-        {"id": t.id, "at": t.at.isoformat(), "body": t.body, "status": t.status, "via": t.via, "from": t.sender}
+        {
+            "id": t.id,
+            "at": t.at.isoformat(),
+            "when": times.when(t.at),  # as every page writes a time: the city's zone, one format
+            "body": t.body,
+            "status": t.status,
+            "via": t.via,
+            "from": t.sender,
+        }
         for t in texts
     ]
     return JSONResponse({"number": phone, "messages": messages})

@@ -94,7 +94,7 @@
       const item = el("li", null, "sim-message");
       item.appendChild(el("p", message.subject, "sim-subject"));
       item.appendChild(el("p", "From " + (message.from || "the city") + " \u00b7 " + message.status + " \u00b7 " +
-        new Date(message.at).toLocaleString()));
+        (message.when || new Date(message.at).toLocaleString())));
       const text = el("p");
       window.TownsquareSimLinks.append(text, message.text);
       text.style.whiteSpace = "pre-wrap";

@@ -54,7 +54,7 @@
       .then(function (data) {
         if (!data) { return; }
         data.messages.slice().reverse().forEach(function (m) {
-          var label = time(m.at) + " · " + (m.via === "twiml" ? "automatic answer" : m.status);
+          var label = (m.when || time(m.at)) + " · " + (m.via === "twiml" ? "automatic answer" : m.status);
           if (shown[m.id]) { shown[m.id].textContent = label; return; }
           var pending = m.via === "twiml" ? twimlShown.indexOf(m.body) : -1;
           if (pending >= 0) { twimlShown.splice(pending, 1); shown[m.id] = { textContent: "" }; return; }

@@ -1,0 +1,268 @@
+"""A demo-like desk to read: the demo city (its agencies, staff, residents and a year of their contact), plus the
+live work a shift has in front of it: a call offered to an agent after the phone menu, a chat from a resident known
+only by a device (whose identity is the hash of its token), work held for weeks, and cases in every status.
+
+`build_desk_world` seeds it; `desk_pages` lists every desk page of it to read, with whom to read it as.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from sqlalchemy import select
+
+from townsquare.agencies.models import Agency, Service
+from townsquare.app import Runtime
+from townsquare.cases import service as cases
+from townsquare.cases.models import CaseStatus
+from townsquare.citizens import service as citizens
+from townsquare.citizens.models import IdentityKind, VerificationMethod
+from townsquare.clock import utcnow
+from townsquare.demo.seed import DEMO_PASSWORD, seed
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
+from townsquare.knowledge.models import Article
+from townsquare.matching.models import MatchDecision, Outcome
+from townsquare.notify.models import NotificationTemplate
+from townsquare.routing import service as routing
+from townsquare.routing.models import Agent, Presence, WorkItemStatus
+from townsquare.sharing.models import SharingAgreement
+from townsquare.staff.models import ApiKey, StaffAccount
+
+AGENT = "works.agent@city.example"
+SUPERVISOR = "supervisor@city.example"
+ADMIN = "admin@city.example"
+BENEFITS = "benefits.agent@city.example"  # of the agency the demo's data-sharing agreements serve
+PASSWORD = DEMO_PASSWORD
+MENU_PATH = ["main", "invalid", "assistant", "0:agent"]  # joined with angle quotes on the old desk
+DEVICE = hashlib.sha256(b"a chat widget's token").hexdigest()  # what a chat device is stored as
+LONG_WAIT = timedelta(days=27, minutes=17)  # "Waiting 648 h 17 min" on the old desk
+
+
+@dataclass(frozen=True)
+class DeskWorld:
+    offered: uuid.UUID  # a call offered to the agent
+    held: uuid.UUID  # a chat the agent has held for weeks
+    queued: uuid.UUID  # an email waiting in the queue
+    caller_id: uuid.UUID  # a resident known by a verified phone
+    device_id: uuid.UUID  # a resident known only by a chat device
+    cases: dict[CaseStatus, str]  # a case reference in each status
+    agent_id: uuid.UUID
+    ids: dict[str, str]  # a record of each other kind a desk page is about, by its path parameter
+
+
+@dataclass(frozen=True)
+class DeskPage:
+    path: str
+    who: str  # the email of the staff member reading it ("" for nobody signed in)
+
+
+async def _work(
+    runtime: Runtime, agency: Agency, service: Service | None, agent: StaffAccount, caller: uuid.UUID, device: uuid.UUID
+) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
+    now = utcnow()
+    async with runtime.db.session() as s:
+        talk = await interactions.start_conversation(s, citizen_id=caller, channel=Channel.voice)
+        call = Interaction(
+            conversation_id=talk.id,
+            citizen_id=caller,
+            channel=Channel.voice,
+            direction=Direction.inbound,
+            kind=InteractionKind.call,
+            body="",
+            payload={"menu_path": MENU_PATH},
+            duration_seconds=3 * 60 + 25,
+            occurred_at=now - timedelta(minutes=4),
+        )
+        s.add(call)
+        chat = await interactions.start_conversation(s, citizen_id=device, channel=Channel.chat)
+        s.add(
+            Interaction(
+                conversation_id=chat.id,
+                citizen_id=device,
+                channel=Channel.chat,
+                direction=Direction.inbound,
+                kind=InteractionKind.message,
+                body="Is the pool open on holidays?",
+                payload={},
+                occurred_at=now - LONG_WAIT,
+            )
+        )
+        known = {"how": "phone", "verified": True, "verification_method": VerificationMethod.sms_code.value}
+        offered = await routing.create(
+            s,
+            channel="voice",
+            kind="call",
+            agency_id=agency.id,
+            received_at=now,
+            conversation_id=talk.id,
+            citizen_id=caller,
+            service_id=service.id if service else None,
+            context={"identified_by": known, "menu_path": MENU_PATH, "channel": "voice"},
+        )
+        offered.status, offered.assigned_to_id = WorkItemStatus.offered, agent.id
+        offered.offer_expires_at = now + timedelta(seconds=30)
+        held = await routing.create(
+            s,
+            channel="chat",
+            kind="message",
+            agency_id=agency.id,
+            received_at=now - LONG_WAIT,
+            conversation_id=chat.id,
+            citizen_id=device,
+            context={"identified_by": {"how": "device", "verified": False, "verification_method": None}},
+        )
+        held.status, held.assigned_to_id = WorkItemStatus.assigned, agent.id
+        held.created_at = now - LONG_WAIT
+        queued = await routing.create(
+            s,
+            channel="email",
+            kind="message",
+            agency_id=agency.id,
+            received_at=now,
+            citizen_id=caller,
+            context={"identified_by": {"how": "anonymous"}},
+        )
+        profile = await s.get_one(Agent, agent.id)
+        profile.presence = Presence.wrap_up
+        await s.commit()
+        return offered.id, held.id, queued.id
+
+
+async def _cases(runtime: Runtime, agency: Agency, service: Service | None, caller: uuid.UUID) -> dict[CaseStatus, str]:
+    references: dict[CaseStatus, str] = {}
+    async with runtime.db.session() as s:
+        for status in CaseStatus:
+            case = await cases.open_case(
+                s,
+                prefix="TS",
+                agency_id=agency.id,
+                title=f"Pothole on Elm Street, number {len(references) + 1}",
+                channel="voice",
+                citizen_id=caller,
+                service_id=service.id if service else None,
+            )
+            case.status = status
+            references[status] = case.reference
+        await s.commit()
+    return references
+
+
+async def _first_id(runtime: Runtime, column: object, *where: object) -> str:
+    async with runtime.db.session(deferred=True) as s:
+        found = (await s.execute(select(column).where(*where).limit(1))).scalar_one_or_none()  # type: ignore[call-overload]
+    assert found is not None, f"the demo city has no {column}"
+    return str(found)
+
+
+async def build_desk_world(runtime: Runtime) -> DeskWorld:
+    """The demo city with a shift's live work on the agent's desk."""
+    await seed(runtime.db, citizens=5, settings=runtime.settings)
+    async with runtime.db.session() as s:
+        agency = (await s.execute(select(Agency).where(Agency.slug == "city-works"))).scalar_one()
+        service = (await s.execute(select(Service).where(Service.code == "POTHOLE"))).scalar_one_or_none()
+        agent = (await s.execute(select(StaffAccount).where(StaffAccount.email == AGENT))).scalar_one()
+        caller = await citizens.create(s, display_name="Maria Lopez")
+        await citizens.add_identity(
+            s,
+            citizen_id=caller.id,
+            kind=IdentityKind.phone,
+            value="+16135550142",
+            region="CA",
+            verification_method=VerificationMethod.sms_code,
+        )
+        await citizens.add_identity(
+            s, citizen_id=caller.id, kind=IdentityKind.email, value="maria@example.org", region="CA"
+        )
+        device = await citizens.create(s, display_name=None)
+        await citizens.add_identity(
+            s, citizen_id=device.id, kind=IdentityKind.device, value=DEVICE, region="CA", namespace="chat"
+        )
+        caller_id, device_id = caller.id, device.id
+        await s.commit()
+    offered, held, queued = await _work(runtime, agency, service, agent, caller_id, device_id)
+    ids = {
+        "agreement": await _first_id(runtime, SharingAgreement.reference),
+        "agreement_id": await _first_id(runtime, SharingAgreement.id),  # the demo's are all the benefits agency's
+        "article_id": await _first_id(runtime, Article.id),
+        "decision_id": await _first_id(runtime, MatchDecision.id, MatchDecision.outcome == Outcome.review),
+        "key_id": await _first_id(runtime, ApiKey.id),
+    }
+    async with runtime.db.session(deferred=True) as s:
+        kind, channel, language = (
+            await s.execute(
+                select(NotificationTemplate.message_type, NotificationTemplate.channel, NotificationTemplate.language)
+            )
+        ).first() or ("", "", "")
+    ids["template"] = f"{getattr(kind, 'value', kind)}/{channel}/{language}"
+    references = await _cases(runtime, agency, service, caller_id)
+    return DeskWorld(offered, held, queued, caller_id, device_id, references, agent.id, ids)
+
+
+def desk_pages(world: DeskWorld) -> list[DeskPage]:
+    """Every desk page of the world, read by the agent, the supervisor or (for their own pages) the administrator."""
+    ids = world.ids
+    both = [
+        "/desk",
+        "/desk/_inbox",
+        f"/desk/work/{world.offered}",
+        f"/desk/work/{world.held}",
+        f"/desk/work/{world.queued}",
+        *(f"/desk/cases/{reference}" for reference in world.cases.values()),
+        f"/desk/citizens/{world.caller_id}",
+        f"/desk/citizens/{world.device_id}",
+        f"/desk/citizens/{world.device_id}/_360",
+        f"/desk/citizens/{world.caller_id}/linked-records",
+        "/desk/knowledge",
+        "/desk/knowledge/new",
+        f"/desk/knowledge/{ids['article_id']}",
+        f"/desk/knowledge/{ids['article_id']}/edit",
+        f"/desk/knowledge/{ids['article_id']}/versions/1",
+        "/desk/agreements",
+        "/desk/record-reviews",
+    ]
+    supervising = [
+        "/desk/wallboard",
+        "/desk/wallboard/_board",
+        "/desk/agents",
+        f"/desk/agents/{world.agent_id}",
+        "/desk/analytics",
+        "/desk/satisfaction",
+        "/desk/satisfaction/comments",
+        "/desk/notifications/templates",
+        f"/desk/notifications/templates/{ids['template']}",
+        "/desk/agreements/new",
+        f"/desk/agreements/{ids['agreement']}",
+        f"/desk/agreements/{ids['agreement']}/new-version",
+        f"/desk/record-reviews/{ids['decision_id']}",
+        "/desk/letters",
+    ]
+    administering = [
+        "/desk/analytics/settings",
+        "/desk/integrators",
+        f"/desk/integrators/{ids['key_id']}/revoke",
+        "/desk/webhooks",
+        "/desk/staff",
+    ]
+    return (
+        [DeskPage("/desk/sign-in", "")]
+        + [DeskPage(p, AGENT) for p in both]
+        + [DeskPage(p, SUPERVISOR) for p in both + supervising]
+        + [DeskPage(p, ADMIN) for p in administering]
+        # what the agreement lets the benefits agency read (here a refusal: the person gave no consent)
+        + [DeskPage(f"/desk/citizens/{world.caller_id}/shared-values?agreement={ids['agreement_id']}", BENEFITS)]
+    )
+
+
+def desk_get_routes(app: FastAPI) -> list[APIRoute]:
+    """The desk's GET routes."""
+    return [
+        r
+        for r in app.routes
+        if isinstance(r, APIRoute) and r.path.startswith("/desk") and "GET" in (r.methods or set())
+    ]

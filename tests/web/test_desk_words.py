@@ -1,0 +1,235 @@
+"""The desk's words and times: every code a record carries is shown as words, in English and French, and every
+time in one format in the city's zone.
+
+The detector walks every desk page of a demo-like world, as an agent, a supervisor and an administrator, and
+fails when a page's visible text shows an internal code as a label: an enum value (`in_progress`), a channel's
+code in capitals (`VOICE`), a hash or a record's id, a phone menu's internal key (`0:agent`), a time in the
+database's format, or a wait in hours and minutes ("648 h 17 min"). Only what a reader gets counts: the text and
+the attributes read out (alt, title, aria-label, placeholder); addresses, ids and classes in attributes do not, nor
+does what is marked as code (`<code>`, `<kbd>`, `lang="zxx"`) or typed in a text box.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import httpx
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+from fastapi import FastAPI
+
+from tests.support.desk_world import PASSWORD, build_desk_world, desk_get_routes, desk_pages
+from townsquare.app import Runtime
+from townsquare.cases.models import CaseStatus
+from townsquare.citizens.models import Identity, IdentityKind
+from townsquare.web import i18n, times
+from townsquare.web.desk import words
+from townsquare.web.i18n import LANGUAGE_COOKIE
+
+CODES: dict[str, re.Pattern[str]] = {
+    "an enum value": re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b"),
+    "a channel's code": re.compile(r"\b(?:VOICE|EMAIL|CHAT|WEB|MOBILE|SOCIAL|COUNTER|MAIL|PUSH)\b"),
+    "a hash": re.compile(r"\b[0-9a-f]{24,}\b"),
+    "a record's id": re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"),
+    # a step's key ("0:agent", "queue:1:callback"), or a bare step ("main", "invalid", "assistant") of a path
+    "a phone menu key": re.compile(
+        r"\b(?:queue:)?\d:[a-z][a-z-]*\b|(?:^|[:\u203a])\s*(?:main|invalid|assistant)\s*\u203a"
+    ),
+    "a time in the database's format": re.compile(r"\b\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}\b"),
+    "a wait in hours and minutes": re.compile(r"\b\d+ h\b|\b\d+ min\b"),
+}
+SKIPPED = {"script", "style", "template", "textarea", "code", "kbd"}  # not read, or read as code
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+READ_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
+TRANSLATED_TEMPLATES = ("_inbox", "_case_actions", "case_cancel", "work", "index", "analytics_settings")
+# GET routes of the desk that are not pages to read, and why.
+NOT_PAGES = {
+    "/desk/analytics/{figure}.csv": "a CSV file",
+    "/desk/satisfaction/results.csv": "a CSV file",
+    "/desk/satisfaction/comments.csv": "a CSV file",
+    "/desk/letters/pdf": "a letter's PDF",
+    "/desk/letters/batch.zip": "a print batch's ZIP",
+    "/desk/letters/batch": "a print batch: the demo city has printed none yet (its letters are on /desk/letters)",
+}
+
+
+class _Reader(HTMLParser):
+    """The chunks of text a reader gets: text outside code, and the attributes that are read out."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[bool] = []  # for each open element: is it skipped (itself or an ancestor)?
+        self.chunks: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        skipped = bool(self.open and self.open[-1]) or tag in SKIPPED or found.get("lang") == "zxx"
+        if not skipped:
+            self.chunks += [v for k, v in attrs if k in READ_ATTRIBUTES and v]
+        if tag not in VOID:
+            self.open.append(skipped)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in VOID and self.open:
+            self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if data.strip() and not (self.open and self.open[-1]):
+            self.chunks.append(" ".join(data.split()))
+
+
+def codes_in(html: str) -> list[str]:
+    """Each internal code the page shows as a label: what kind, and the text it is in."""
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return [
+        f"{kind}: {pattern.search(chunk).group(0)!r} in {chunk[:160]!r}"  # type: ignore[union-attr]
+        for chunk in reader.chunks
+        for kind, pattern in CODES.items()
+        if pattern.search(chunk)
+    ]
+
+
+def test_the_detector_finds_each_kind_of_code_in_the_text_and_none_in_addresses_or_attributes() -> None:
+    old_desk = (
+        f"<h1>Call on VOICE</h1><p>Status: in_progress</p><td>{'5f0c6a1e2b3d' * 5}abcd</td>"
+        f"<li>Phone menu path: {f' {words.STEP} '.join(['main', 'invalid', 'assistant', '0:agent'])}</li>"
+        "<li>Waiting 648 h 17 min</li>"
+        "<td>2026-12-03 09:05</td><p>Citizen 0b8f4a52-3c1e-4f7a-9d2b-6e5a4c3b2a19</p>"
+    )
+    assert sorted({found.split(":")[0] for found in codes_in(old_desk)}) == sorted(CODES)
+    new_desk = (
+        '<a href="/desk/work/0b8f4a52-3c1e-4f7a-9d2b-6e5a4c3b2a19" class="status-in_progress" '
+        'data-status="in_progress">In progress</a><input name="channel" value="VOICE">'
+        '<span lang="zxx">CIV_0001</span><code>((case_reference))</code><textarea>{due_date}</textarea>'
+        "<script>var a_b = 1;</script><p>Waiting 27 days</p><br><p>Main menu</p>"
+    )
+    assert codes_in(new_desk) == []
+
+
+async def test_no_desk_page_shows_an_internal_code_as_a_label(
+    client: httpx.AsyncClient, runtime: Runtime, app: FastAPI
+) -> None:
+    world = await build_desk_world(runtime)
+    pages = desk_pages(world)
+    paths = [page.path.partition("?")[0] for page in pages]
+    walked = {route.path for route in desk_get_routes(app) for path in paths if route.path_regex.match(path)}
+    assert {r.path for r in desk_get_routes(app)} - walked - NOT_PAGES.keys() == set(), "a desk page nobody reads"
+    found: list[str] = []
+    unread: list[str] = []
+    for language in ("en", "fr"):
+        client.cookies.clear()
+        signed_in = ""
+        for page in pages:
+            if page.who != signed_in:
+                client.cookies.clear()
+                if page.who:
+                    signed = await client.post("/desk/sign-in", data={"email": page.who, "password": PASSWORD})
+                    assert signed.status_code == 303, signed.text
+                signed_in = page.who
+            client.cookies.set(LANGUAGE_COOKIE, language)
+            response = await client.get(page.path)
+            reader = f"{page.path} ({page.who or 'signed out'}, {language})"
+            if response.status_code != 200:
+                unread.append(f"{reader}: {response.status_code}")
+            found += [f"{reader}: {code}" for code in codes_in(response.text)]
+    assert unread == [], "\n".join(unread)
+    assert found == [], "\n".join(dict.fromkeys(found))
+
+
+async def test_the_old_desks_codes_are_now_words(client: httpx.AsyncClient, runtime: Runtime) -> None:
+    world = await build_desk_world(runtime)
+    signed = await client.post("/desk/sign-in", data={"email": "works.agent@city.example", "password": PASSWORD})
+    assert signed.status_code == 303
+    inbox = (await client.get("/desk")).text
+    assert "Call from Maria Lopez" in inbox
+    assert "started 27 days ago" in inbox
+    offered = (await client.get(f"/desk/work/{world.offered}")).text
+    heard = ["Main menu", "An answer the menu could not use", "Talked to the assistant", "0: speak to a person"]
+    assert "Phone menu path: " + f" {words.STEP} ".join(heard) in offered
+    assert "Identified by: Phone, verified by a code sent by text message" in offered
+    device = (await client.get(f"/desk/citizens/{world.device_id}")).text
+    assert "Chat on this device since " in device
+    waiting = f"/desk/cases/{world.cases[CaseStatus.waiting_on_citizen]}"
+    assert "Waiting on the resident" in (await client.get(waiting)).text
+    client.cookies.set(LANGUAGE_COOKIE, "fr")
+    assert "commencé il y a 27 jours" in (await client.get("/desk")).text
+    assert "En attente du résident" in (await client.get(waiting)).text
+
+
+def test_waits_are_written_in_words_by_their_two_largest_units() -> None:
+    assert times.duration(45) == "45 seconds"
+    assert times.duration(12 * 60 + 5) == "12 minutes 5 seconds"
+    assert times.duration(60) == "1 minute"
+    assert times.duration(3 * 86400 + 4 * 3600 + 59) == "3 days 4 hours"
+    assert times.duration(648 * 3600 + 17 * 60) == "27 days"
+    assert times.duration(2 * 3600 + 5 * 60) == "2 hours 5 minutes"
+    assert times.duration(0) == "0 seconds"
+    assert times.duration(None) == "—"
+    with i18n.speaking("fr"):
+        assert times.duration(3 * 86400 + 4 * 3600) == "3 jours 4 heures"
+        assert times.duration(86400 + 60) == "1 jour"
+
+
+def test_every_time_is_written_one_way_in_the_citys_zone() -> None:
+    at = datetime(2026, 12, 3, 14, 5, tzinfo=UTC)
+    with times.zoned("America/Toronto"):
+        assert times.when(at) == "Dec 3, 2026, 9:05\u202fAM"
+        with i18n.speaking("fr"):
+            assert times.when(at) == "3 déc. 2026, 09:05"
+        assert times.when(None) == ""
+    with times.zoned("Europe/Paris"):
+        assert "15:05" in times.when(at) or "3:05" in times.when(at)
+    with times.zoned("Not/AZone"):
+        assert times.zone() == times.DEFAULT_ZONE
+
+
+def test_codes_have_words_in_both_languages() -> None:
+    heard = ["Main menu", "9: French", "1 while waiting: a call-back instead, keeping their place", "Pressed 7"]
+    assert words.menu_path(["main", "9:fr", "queue:1:callback", "7:something"]) == f" {words.STEP} ".join(heard)
+    assert words.case_status("in_progress") == "In progress"
+    assert words.case_status("something_new") == "Something new"
+    assert words.channel_words("voice") == "Phone"
+    assert words.channel_label("voice") == "Call"
+    assert words.contact_label("message", "sms") == "Text message"
+    assert words.contact_label("voicemail", "voice") == "Voicemail"
+    with i18n.speaking("fr"):
+        assert words.case_status("waiting_on_citizen") == "En attente du résident"
+        assert words.presence("wrap_up") == "Finalisation"
+        assert words.menu_path(["main", "0:agent"]) == f"Menu principal {words.STEP} 0 : parler à une personne"
+        assert words.work_state("queued") == "En file d'attente"
+        assert words.offer_outcome("timed_out") == "Sans réponse à temps"
+
+
+def test_an_identity_is_described_never_shown_as_its_stored_value() -> None:
+    device = Identity(kind=IdentityKind.device, namespace="chat", value="ab" * 32)
+    device.created_at = datetime(2026, 12, 3, 15, tzinfo=UTC)
+    phone = Identity(kind=IdentityKind.phone, namespace="", value="+16135550142")
+    with times.zoned("America/Toronto"):
+        assert words.identity_words(device) == "Chat on this device since Dec 3"
+        assert words.identity_words(phone) == "Phone +1 613-555-0142"
+        with i18n.speaking("fr"):
+            assert words.identity_words(device) == "Clavardage sur cet appareil depuis le 3 déc."
+
+
+def test_every_word_of_the_desk_has_french() -> None:
+    """Each message the words, the times and the templates they changed mark for translation is in a French
+    catalogue (any of them: a word the portal already translates is reused, never defined twice)."""
+    web = Path(i18n.__file__).parent
+    methods = [
+        ("desk/words.py", "python"),
+        ("times.py", "python"),
+        *((f"templates/desk/{name}.html", "jinja2.ext:babel_extract") for name in TRANSLATED_TEMPLATES),
+    ]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
+    found = {m for _f, _l, m, _c, _x in extract_from_dir(web, methods, options) if m}
+    assert len(found) > 80
+    french: dict[object, object] = {}
+    for po_file in sorted((web / "locale" / "fr").glob("*.po")):
+        with po_file.open("rb") as handle:
+            french |= {m.id if isinstance(m.id, str) else tuple(m.id): m.string for m in read_po(handle) if m.id}
+    assert sorted(str(m) for m in found if not french.get(m)) == []
