@@ -225,6 +225,8 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/knowledge/{ids['article_id']}/versions/1",
         "/desk/agreements",
         "/desk/record-reviews",
+        "/desk/cases",
+        "/desk/cases?state=open&sort=due",
     ]
     supervising = [
         "/desk/wallboard",

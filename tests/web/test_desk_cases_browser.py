@@ -127,5 +127,5 @@ async def _on_phones(browser: Browser, signed_in: BrowserContext, url: str) -> N
         assert await phone.evaluate("document.documentElement.scrollWidth") <= 320
         assert await axe_violations(phone) == []
         if language == "fr":
-            assert "Demandes" in await phone.inner_text("h1")
+            assert "Dossiers" in await phone.inner_text("h1")
         await phone.close()

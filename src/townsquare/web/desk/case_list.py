@@ -20,6 +20,7 @@ from townsquare.casework.types import CaseStatus
 from townsquare.db.deps import SessionDep
 from townsquare.errors import Problem
 from townsquare.staff.auth import STAFF_OWN, Principal, enforces
+from townsquare.web.desk import words
 from townsquare.web.desk.common import CurrentStaff, settings_of
 from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
@@ -30,16 +31,8 @@ Text = Annotated[str, Form(max_length=5000)]
 
 
 def status_labels() -> dict[str, str]:
-    """Each case status as staff read it, in the page's language."""
-    return {
-        CaseStatus.new.value: _("New"),
-        CaseStatus.open.value: _("Open"),
-        CaseStatus.in_progress.value: _("In progress"),
-        CaseStatus.waiting_on_citizen.value: _("Waiting on the resident"),
-        CaseStatus.resolved.value: _("Resolved"),
-        CaseStatus.closed.value: _("Closed"),
-        CaseStatus.cancelled.value: _("Cancelled"),
-    }
+    """Each case status as staff read it, in the page's language, in workflow order."""
+    return {status.value: words.case_status(status) for status in CaseStatus}
 
 
 def option_labels() -> dict[str, dict[str, str]]:
