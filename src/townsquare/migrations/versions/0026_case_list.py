@@ -50,7 +50,13 @@ def upgrade() -> None:
             postgresql_where=sa.text("closed_at IS NULL"),
             sqlite_where=sa.text("closed_at IS NULL"),
         )
-        batch_op.create_index("ix_cases_assigned", ["assigned_to_id", "created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_cases_assigned",
+            ["assigned_to_id", "created_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("assigned_to_id IS NOT NULL"),
+            sqlite_where=sa.text("assigned_to_id IS NOT NULL"),
+        )
         batch_op.create_index(
             "ix_cases_open_due",
             ["sla_due_at", "id"],
@@ -59,7 +65,13 @@ def upgrade() -> None:
             sqlite_where=sa.text("closed_at IS NULL"),
         )
         batch_op.create_index("ix_cases_service_created", ["service_id", "created_at", "id"], unique=False)
-        batch_op.create_index("ix_cases_team", ["assigned_team_id", "created_at", "id"], unique=False)
+        batch_op.create_index(
+            "ix_cases_team",
+            ["assigned_team_id", "created_at", "id"],
+            unique=False,
+            postgresql_where=sa.text("assigned_team_id IS NOT NULL"),
+            sqlite_where=sa.text("assigned_team_id IS NOT NULL"),
+        )
         batch_op.create_index(
             "ix_cases_zipcode", ["zipcode"], unique=False, postgresql_ops={"zipcode": "varchar_pattern_ops"}
         )
@@ -86,7 +98,7 @@ def downgrade() -> None:
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_cases_assigned_team_id_teams"), type_="foreignkey")
         batch_op.drop_index("ix_cases_zipcode", postgresql_ops={"zipcode": "varchar_pattern_ops"})
-        batch_op.drop_index("ix_cases_team")
+        batch_op.drop_index("ix_cases_team", postgresql_where=sa.text("assigned_team_id IS NOT NULL"))
         batch_op.drop_index("ix_cases_service_created")
         batch_op.drop_index(
             "ix_cases_open_due",
@@ -98,7 +110,7 @@ def downgrade() -> None:
             postgresql_where=sa.text("closed_at IS NULL"),
             sqlite_where=sa.text("closed_at IS NULL"),
         )
-        batch_op.drop_index("ix_cases_assigned")
+        batch_op.drop_index("ix_cases_assigned", postgresql_where=sa.text("assigned_to_id IS NOT NULL"))
         batch_op.drop_column("assigned_team_id")
 
     with op.batch_alter_table("saved_case_views", schema=None) as batch_op:
