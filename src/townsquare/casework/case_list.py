@@ -149,7 +149,7 @@ async def conditions(
     where += _period(filters, zone)
     if not filters.q:
         return where, []
-    either = await _search(session, filters.q, region=region, prefix=prefix)
+    either = await _search(session, filters.q, where, region=region, prefix=prefix)
     return (where, either) if either else None
 
 
@@ -226,7 +226,9 @@ def _period(f: CaseFilters, zone: ZoneInfo) -> list[ColumnElement[bool]]:
     return where
 
 
-async def _search(session: AsyncSession, q: str, *, region: str, prefix: str) -> list[ColumnElement[bool]]:
+async def _search(
+    session: AsyncSession, q: str, where: list[ColumnElement[bool]], *, region: str, prefix: str
+) -> list[ColumnElement[bool]]:
     """What a case must meet one of to be named by the search: its reference, when the search is one; its person,
     for a phone number or an email address; else its person or its words (a reference named inside words among
     them). Never one OR: each alternative is read through its own index and the pages merged."""
@@ -241,9 +243,10 @@ async def _search(session: AsyncSession, q: str, *, region: str, prefix: str) ->
     if citizens.is_contact(q, region=region):
         return either
     words = _words(session, q) if reference is None else or_(_words(session, q), Case.reference == reference)
-    # Rare words (a name, a street) are read from the word index as a set; common ones ("pothole") are met soon
-    # walking the list in its order. Left to guess, PostgreSQL walks a million cases for a word none has.
-    few = list((await session.execute(select(Case.id).where(words).limit(RARE + 1))).scalars())
+    # Words rare among the cases the filters keep (a name, a street; "tax" among the roads agency's open calls) are
+    # read as a set, the word index and the filters' indexes together; common ones ("pothole") are met soon walking
+    # the list in its order. Left to guess, PostgreSQL walks every kept case for a word none of them has.
+    few = list((await session.execute(select(Case.id).where(*where, words).limit(RARE + 1))).scalars())
     if len(few) <= RARE:
         return [*either, _among(session, few)] if few else either
     return [*either, words]
