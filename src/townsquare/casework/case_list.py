@@ -39,6 +39,7 @@ COUNT_CAP = 500  # "more than 500 cases": counting further costs more than a pag
 DUE_SOON = timedelta(hours=24)
 PEOPLE = 200  # at most this many people a name search finds are looked for in the cases
 RARE = 2_000  # words in at most this many cases are looked up as a set of cases
+WALK = 1_000  # kept cases walked, newest first, to tell words met on every page from rarer ones
 # The words of a case: a stored tsvector PostgreSQL keeps (migration 0026; no model maps it), GIN-indexed.
 WORDS: ColumnElement[Any] = literal_column("cases.words")
 
@@ -243,13 +244,25 @@ async def _search(
     if citizens.is_contact(q, region=region):
         return either
     words = _words(session, q) if reference is None else or_(_words(session, q), Case.reference == reference)
-    # Words rare among the cases the filters keep (a name, a street; "tax" among the roads agency's open calls) are
-    # read as a set, the word index and the filters' indexes together; common ones ("pothole") are met soon walking
-    # the list in its order. Left to guess, PostgreSQL walks every kept case for a word none of them has.
+    # Words common among the cases the filters keep ("pothole") are met soon walking the list in its order; rare
+    # ones (a name, a street; "tax" among the roads agency's open calls) are read as a set, the word index and the
+    # filters' indexes together. Left to guess, PostgreSQL walks every kept case for a word none of them has, and
+    # the set costs the word's every case in the city, so a short walk decides first.
+    if await _met_often(session, where, words):
+        return [*either, words]
     few = list((await session.execute(select(Case.id).where(*where, words).limit(RARE + 1))).scalars())
     if len(few) <= RARE:
         return [*either, _among(session, few)] if few else either
     return [*either, words]
+
+
+async def _met_often(session: AsyncSession, where: list[ColumnElement[bool]], words: ColumnElement[bool]) -> bool:
+    """Whether more than a page of the first `WALK` kept cases, newest first, have the words."""
+    walked = (
+        select(words.label("hit")).where(*where).order_by(Case.created_at.desc(), Case.id.desc()).limit(WALK).subquery()
+    )
+    hits = await session.scalar(select(func.count()).select_from(walked).where(walked.c.hit))
+    return (hits or 0) > PAGE
 
 
 def _among(session: AsyncSession, ids: list[uuid.UUID]) -> ColumnElement[bool]:
