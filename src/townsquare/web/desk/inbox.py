@@ -71,7 +71,8 @@ async def change_presence(
 async def accept_offer(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Take the offered work and open it."""
     try:
-        accepted = await inbox.accept(session, me=me, item_id=item_id)
+        record = settings_of(request).voice_record_calls
+        accepted = await inbox.accept(session, me=me, item_id=item_id, record_calls=record)
     except Problem as exc:
         if exc.status != 409:
             raise
