@@ -291,7 +291,7 @@ async def test_a_recorded_call_says_the_consent_before_the_conference_and_keeps_
     assert len(got) == 1
     assert got[0]["path"].endswith(".wav")
 
-    heard = await agent.get(f"/desk/recordings/{recording.id}")
+    heard = await agent.get(f"/desk/files/{recording.id}")
     assert heard.status_code == 200
     assert heard.content[:4] == b"RIFF"
     assert heard.headers["content-disposition"].startswith("attachment;")

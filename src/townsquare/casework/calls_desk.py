@@ -102,13 +102,10 @@ async def panel(session: AsyncSession, *, me: Principal, item: WorkItem, setting
     )
 
 
-async def state(session: AsyncSession, *, me: Principal, item_id: uuid.UUID, settings: Settings) -> CallPanel:
-    """The panel of a work item of the staff member's agencies (a 404 for work that is not a call)."""
+async def state(session: AsyncSession, *, me: Principal, item_id: uuid.UUID, settings: Settings) -> CallPanel | None:
+    """The panel of a work item of the staff member's agencies; None for work that is not a call."""
     item = await work.work_item_in_scope(session, me, item_id)
-    found = await panel(session, me=me, item=item, settings=settings)
-    if found is None:
-        raise not_found("Call", "This work is not a call.")
-    return found
+    return await panel(session, me=me, item=item, settings=settings)
 
 
 def softphone_token(settings: Settings, *, me: Principal) -> str:
@@ -138,7 +135,7 @@ def softphone_token(settings: Settings, *, me: Principal) -> str:
 async def token_for(session: AsyncSession, *, me: Principal, item_id: uuid.UUID, settings: Settings) -> str:
     """The softphone token, for the agent on the call of `item_id` only."""
     call = await state(session, me=me, item_id=item_id, settings=settings)
-    if not call.holds or not call.live:
+    if call is None or not call.holds or not call.live:
         raise conflict("There is no call of yours to join on this work.")
     return softphone_token(settings, me=me)
 
@@ -171,34 +168,32 @@ async def set_phone(session: AsyncSession, *, me: Principal, phone: str, region:
 
 
 @dataclass(frozen=True)
-class Recording:
+class KeptFile:
     filename: str
     content_type: str
     sha256: str
 
 
-async def recording(session: AsyncSession, *, me: Principal, request: Request, attachment_id: uuid.UUID) -> Recording:
-    """A call's recording (or a voicemail) kept here, for staff of an agency its call was handled by; the read
-    is audited and committed before the file leaves. Anyone else, or a file not kept, is a 404."""
+async def kept_file(session: AsyncSession, *, me: Principal, request: Request, attachment_id: uuid.UUID) -> KeptFile:
+    """A file kept here from a contact (a call's recording, a voicemail, a photo), for staff of an agency whose
+    work the contact's conversation was; the read is audited and committed before the file leaves. Anyone else,
+    or a file not kept (a provider's link not yet fetched), is a 404."""
     row = (
         await session.execute(
             select(Attachment, Interaction)
             .join(Interaction, Interaction.id == Attachment.interaction_id)
-            .where(Attachment.id == attachment_id, Attachment.content_type.like("audio/%"))
+            .where(Attachment.id == attachment_id)
         )
     ).first()
     if row is None:
-        raise not_found("Recording")
-    attachment, call = row
-    owners = set(
-        (
-            await session.execute(select(WorkItem.agency_id).where(WorkItem.conversation_id == call.conversation_id))
-        ).scalars()
-    )
-    if attachment.sha256 is None or not owners or not any(me.may_see(a) for a in owners):
-        raise not_found("Recording")
+        raise not_found("File")
+    attachment, contact = row
+    owners = (
+        await session.execute(select(WorkItem.agency_id).where(WorkItem.conversation_id == contact.conversation_id))
+    ).scalars()
     agency = next((a for a in owners if me.may_see(a)), None)
-    await audit_reads(
-        session, me, request, "recording.read", [Seen("attachment", str(attachment.id), call.citizen_id, agency)]
-    )
-    return Recording(attachment.filename, attachment.content_type, attachment.sha256)
+    if attachment.sha256 is None or agency is None:
+        raise not_found("File")
+    seen = Seen("attachment", str(attachment.id), contact.citizen_id, agency)
+    await audit_reads(session, me, request, "attachment.read", [seen])
+    return KeptFile(attachment.filename, attachment.content_type, attachment.sha256)

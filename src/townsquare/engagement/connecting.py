@@ -156,7 +156,7 @@ async def _held_by(session: AsyncSession, item_id: uuid.UUID, staff_id: uuid.UUI
     item = await session.get(WorkItem, item_id)
     live = await live_call(session, item_id=item_id, lock=True)
     if item is None or live is None:
-        raise not_found("Call", "This work has no call connected.")
+        raise conflict("This work has no call connected.")
     if item.assigned_to_id != staff_id or item.status is not WorkItemStatus.assigned or live.staff_id != staff_id:
         raise forbidden("Only the agent on this call can do that.")
     if live.state is LiveCallState.ended:

@@ -1,5 +1,5 @@
 """The call panel's routes: the softphone's token, hold and resume, transfer, hang up, the state the panel shows,
-the phone an agent takes calls on, and a call's recording.
+the phone an agent takes calls on, and a call's recording (any file a contact brought) for staff of its agency.
 
 Works as plain forms without JavaScript (each action posts and comes back to the work page); the softphone's
 script uses the token and the state. Translates only: every read and action is `casework.calls_desk`'s.
@@ -63,6 +63,8 @@ def _back(item_id: uuid.UUID) -> Response:
 async def call_state_json(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Where the call stands, for the panel's script: its state in words, and since when it is connected."""
     call = await calls_desk.state(session, me=me, item_id=item_id, settings=settings_of(request))
+    if call is None:
+        return JSONResponse({"state": None, "live": False}, headers={"Cache-Control": "no-store"})
     body: dict[str, Any] = {
         "state": call.state,
         "words": call_state(call.state),
@@ -131,20 +133,20 @@ async def call_phone(
 
 
 @enforces(STAFF_AGENCY)
-async def agency_recording(
+async def agency_file(
     attachment_id: uuid.UUID, request: Request, session: SessionDep, me: CurrentStaff
-) -> calls_desk.Recording:
-    """The recording in the path, if a call of the staff member's agencies made it (audited)."""
-    return await calls_desk.recording(session, me=me, request=request, attachment_id=attachment_id)
+) -> calls_desk.KeptFile:
+    """The file in the path, if a contact its agencies worked on brought it (the read audited)."""
+    return await calls_desk.kept_file(session, me=me, request=request, attachment_id=attachment_id)
 
 
-@router.get("/desk/recordings/{attachment_id}")
-async def recording(request: Request, file: calls_desk.Recording = Depends(agency_recording)) -> Response:
-    """The recording itself, as a download."""
+@router.get("/desk/files/{attachment_id}")
+async def kept_file(request: Request, file: calls_desk.KeptFile = Depends(agency_file)) -> Response:
+    """A call's recording (or another file a contact brought), always as a download."""
     try:
         data = request.app.state.pipeline.store.read(file.sha256)
     except FileNotFoundError:
-        return Response("This recording is no longer kept.", status_code=410, media_type="text/plain")
+        return Response("This file is no longer kept.", status_code=410, media_type="text/plain")
     headers = {
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(file.filename, safe='')}",
         "X-Content-Type-Options": "nosniff",

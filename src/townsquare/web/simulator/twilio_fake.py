@@ -17,14 +17,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from twilio.request_validator import RequestValidator
 
 from townsquare.settings import Settings
+from townsquare.staff.auth import PROVIDER, declared
 
 log = logging.getLogger(__name__)
-router = APIRouter(prefix="/twilio")
+# Twilio's REST API answers the account's basic auth only (checked by each route, 401 with Twilio's code 20003).
+router = APIRouter(prefix="/twilio", dependencies=[Depends(declared(PROVIDER))])
 ACCOUNT_PATH = "/twilio/2010-04-01/Accounts/{account}"
 RECORDING = Path(__file__).resolve().parents[1] / "static" / "simulator" / "voicemail.wav"  # every demo recording
 
