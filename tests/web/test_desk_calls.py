@@ -80,7 +80,7 @@ async def test_the_agent_on_the_call_sees_the_panel_with_its_actions(
 
     client.cookies.set("ts_lang", "fr")
     french = await client.get(f"/desk/work/{item_id}")
-    assert "Rejoindre l’appel dans ce navigateur" in french.text
+    assert "Rejoindre l\u2019appel dans ce navigateur" in french.text
 
 
 async def test_a_softphone_token_is_for_the_agent_holding_the_call_only(
@@ -114,7 +114,7 @@ async def test_an_agent_who_chose_a_phone_is_rung_into_the_conference(
         agent = await s.get(Agent, line.wren_id)
         assert agent is not None
         assert agent.call_phone == "+16135550190"
-    sid, item_id = await accepted_call(client, runtime, fake)
+    _, item_id = await accepted_call(client, runtime, fake)
     [dial] = [r for r in fake.requests if r["path"] == REST + "/Calls.json"]
     assert dial["form"]["To"] == "+16135550190"
     assert dial["form"]["From"] == "+16135550100"  # the city's number the resident called
