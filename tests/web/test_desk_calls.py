@@ -18,8 +18,10 @@ from tests.support.calls import (
     JEAN,
     CityLine,
     call_and_wait,
+    call_form,
     call_settings,
     city_line,
+    signed_post,
     wire_in_process,
 )
 from tests.support.staff import sign_in_staff
@@ -163,3 +165,20 @@ async def test_a_recording_is_read_by_staff_of_its_agency_only_and_each_read_is_
         assert [(r.subject_id, r.actor_id) for r in reads] == [(str(recording_id), str(line.wren_id))]
         item = await s.get(WorkItem, item_id)
         assert item is not None
+
+
+async def test_with_a_transfer_number_an_accepted_call_is_left_on_that_line(
+    client: httpx.AsyncClient, runtime: Runtime, fake: FakeTwilio, line: CityLine, app: FastAPI, settings: Settings
+) -> None:
+    app.state.settings = settings.model_copy(update={"voice_transfer_number": "+16135550999"})
+    await sign_in_staff(client, "wren@city.example")
+    sid = "CA" + uuid.uuid4().hex
+    await signed_post(client, "/channels/voice/twilio", call_form(sid, JEAN, CallStatus="ringing"))
+    put_through = await signed_post(
+        client, "/channels/voice/twilio/choice?lang=en&tries=0", call_form(sid, JEAN, Digits="0")
+    )
+    assert "<Dial" in put_through.text
+    [(item_id, _)] = (await runtime.router.run_once()).offered
+    assert (await client.post(f"/desk/offers/{item_id}/accept")).status_code == 303
+    await runtime.worker.drain()
+    assert fake.requests == []  # the caller is on the transfer line: nothing to redirect
