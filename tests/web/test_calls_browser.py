@@ -106,6 +106,10 @@ async def test_the_second_caller_offered_and_accepted_is_the_one_connected(
     await expect(jean.locator("#voice-state")).to_have_text("Connected to Wren", timeout=LIVE)
     await expect(maria.locator("#voice-state")).to_contain_text("Waiting for an agent")
     assert await axe_violations(agent) == []
+    for width in (320, 1280):  # the panel fits a phone and a desk screen without sideways scrolling
+        await agent.set_viewport_size({"width": width, "height": 800})
+        fits = "(el) => el.scrollWidth <= el.clientWidth && el.getBoundingClientRect().right <= window.innerWidth + 1"
+        assert await panel.evaluate(fits), f"the call panel scrolls sideways at {width} px"
 
     # Hold and back, with the keyboard; the caller hears the hold music meanwhile.
     hold = agent.get_by_role("button", name="Put on hold")
