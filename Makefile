@@ -39,7 +39,8 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch node_modules/.installed node_modules/.installed-run
 
-# ... or only the portal's build (the "dependencies" of package.json: GOV.UK Frontend, sass, Leaflet, Swagger UI).
+# ... or only the portal's build (the "dependencies" of package.json: GOV.UK Frontend, sass, Leaflet, Swagger UI,
+# Twilio's Voice SDK).
 node_modules/.installed-run: package.json package-lock.json
 	@if [ -f node_modules/.installed ] && [ node_modules/.installed -nt package-lock.json ]; then touch $@; exit 0; fi; \
 	  set -e; echo "Installing the portal's build packages (npm, without the test and benchmark tools)"; \
@@ -49,7 +50,8 @@ BUILD := src/townsquare/web/static/build
 GOVUK := node_modules/govuk-frontend/dist/govuk
 
 # The portal's stylesheet and scripts, built from GOV.UK Frontend (npm) with the system font stack; Leaflet for
-# the map and Swagger UI for /docs, copied as published so neither is ever loaded from a CDN.
+# the map, Twilio's Voice SDK for the desk's softphone and Swagger UI for /docs, copied as published so none is
+# ever loaded from a CDN.
 $(BUILD)/.built: node_modules/.installed-run frontend/portal.scss $(wildcard frontend/*.js)
 	mkdir -p $(BUILD)
 	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps frontend/portal.scss $(BUILD)/portal.css
@@ -57,13 +59,15 @@ $(BUILD)/.built: node_modules/.installed-run frontend/portal.scss $(wildcard fro
 	cp frontend/map.js $(BUILD)/map.js
 	mkdir -p $(BUILD)/leaflet
 	cp -R node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(BUILD)/leaflet/
+	mkdir -p $(BUILD)/twilio-voice
+	cp node_modules/@twilio/voice-sdk/dist/twilio.min.js node_modules/@twilio/voice-sdk/LICENSE.md $(BUILD)/twilio-voice/
 	mkdir -p $(BUILD)/swagger-ui
 	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/favicon-32x32.png $(BUILD)/swagger-ui/
 	touch $(BUILD)/.built
 
 install: $(STAMP) ## Create .venv with everything (tests, lint, benchmarks) from requirements/dev.lock
 
-assets: $(BUILD)/.built ## Build the portal's CSS and JS (and copy Leaflet and Swagger UI) from npm packages
+assets: $(BUILD)/.built ## Build the portal's CSS and JS (and copy Leaflet, the Voice SDK and Swagger UI) from npm packages
 
 browser: ## Install Debian's Chromium for the browser tests, if it is missing
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \

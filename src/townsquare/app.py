@@ -36,9 +36,9 @@ from townsquare.api import routing as routing_api
 from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
-from townsquare.channels import chat, email, sms, voice, voice_survey
+from townsquare.channels import chat, email, sms, voice, voice_connect, voice_rest, voice_survey
 from townsquare.db import Database
-from townsquare.engagement import calls, media
+from townsquare.engagement import calls, connecting, media
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
 from townsquare.events import (
@@ -84,7 +84,8 @@ from townsquare.web.times import city_zone, city_zone_apart
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Doors for machines (API keys, provider signatures), not pages: an Origin there is no sign of a forged form.
-MACHINE_DOORS = ("/api", "/channels", "/open311", "/unsubscribe")  # /unsubscribe: a mail client's one click
+# /unsubscribe: a mail client's one click; /simulator/twilio: the demo's stand-in for Twilio's REST API.
+MACHINE_DOORS = ("/api", "/channels", "/open311", "/unsubscribe", "/simulator/twilio")
 
 
 @dataclass
@@ -130,6 +131,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         }
         for name, configured in (
             ("sms", sms.provider(settings)),
+            (connecting.CHANNEL, voice_rest.TwilioCallControl(settings) if voice_rest.configured(settings) else None),
             ("email", email.provider(settings)),
             ("push", push_provider.configured(settings, db)),
         ):
@@ -330,7 +332,14 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         webhooks_api.router,
     ):
         app.include_router(router)
-    for router in (sms.router, voice.router, voice_survey.router, email.router, chat.router):  # providers' contracts
+    for router in (
+        sms.router,
+        voice.router,
+        voice_survey.router,
+        voice_connect.router,
+        email.router,
+        chat.router,
+    ):  # providers' contracts
         app.include_router(router, include_in_schema=False)
     app.include_router(open311_routes.router)
     app.include_router(web_routes.router)

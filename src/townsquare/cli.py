@@ -107,6 +107,7 @@ def demo(
     settings = demo_settings(get_settings())
     if (host or port) and "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host or settings.host}:{port or settings.port}"})
+    settings = demo_twilio(settings)
     _logging(settings)
     url = make_url(settings.database_url)
     if reset and url.get_backend_name() == "sqlite" and url.database:
@@ -142,6 +143,7 @@ DEMO_CHANNELS = {
     "twilio_auth_token": "demo-twilio-auth-token",  # the simulator signs with it, as Twilio would
     "twilio_account_sid": "AC" + "0" * 32,
     "email_inbound_token": "demo-inbound-token",
+    "voice_softphone": "demo",  # the desk's softphone is the simulator's stand-in for Twilio's Voice SDK
 }
 
 
@@ -151,6 +153,13 @@ def demo_settings(settings: Settings) -> Settings:
         raise typer.BadParameter("the demo does not run with TOWNSQUARE_ENV=production")
     missing = {k: v for k, v in DEMO_CHANNELS.items() if k not in settings.model_fields_set}
     return settings.model_copy(update=missing)
+
+
+def demo_twilio(settings: Settings) -> Settings:
+    """Call control goes to the simulator's stand-in for Twilio's REST API, unless the environment names one."""
+    if "twilio_api_base_url" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"twilio_api_base_url": settings.public_url.rstrip("/") + "/simulator/twilio"})
 
 
 async def _seed(settings: Settings) -> DemoSummary:

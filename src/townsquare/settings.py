@@ -69,6 +69,7 @@ class Settings(BaseSettings):
         "text/plain",
         "audio/mpeg",
         "audio/wav",
+        "audio/x-wav",  # how Twilio serves a recording's .wav
         "audio/ogg",
         "video/mp4",
     ]
@@ -133,6 +134,18 @@ class Settings(BaseSettings):
         default=180,
         ge=30,
         description="A queued call not heard of this long (no status callback came) leaves the queue",
+    )
+    # Connecting an accepted call to its agent (a conference named for the work item; docs/channels/voice.md)
+    twilio_api_key_sid: str | None = Field(default=None, description="SK… API key that signs softphone tokens")
+    twilio_api_key_secret: str | None = None
+    twilio_twiml_app_sid: str | None = Field(default=None, description="AP… TwiML App the softphone calls through")
+    voice_softphone: Literal["twilio", "demo"] = Field(
+        default="twilio", description="twilio: Twilio's Voice SDK in the browser; demo: the simulator's softphone"
+    )
+    voice_record_calls: bool = Field(default=False, description="Record connected calls, after telling the caller")
+    voice_hold_music_url: str = Field(
+        default="https://com.twilio.music.classical.s3.amazonaws.com/BusyStrings.mp3",
+        description="Played to a caller on hold or waiting for the agent",
     )
 
     # Email: the inbound SMTP server, the HTTP inbound endpoint and the outbound relay
@@ -350,6 +363,8 @@ class Settings(BaseSettings):
             raise RuntimeError("TOWNSQUARE_SECRET_KEY must be at least 32 characters in production")
         if self.env == "production" and self.simulator:
             raise RuntimeError("TOWNSQUARE_SIMULATOR signs fake provider requests; it must be off in production")
+        if self.env == "production" and self.voice_softphone == "demo":
+            raise RuntimeError("TOWNSQUARE_VOICE_SOFTPHONE=demo plays Twilio in the simulator; not in production")
 
 
 @lru_cache

@@ -75,7 +75,7 @@ async def _work(
             direction=Direction.inbound,
             kind=InteractionKind.call,
             body="",
-            payload={"menu_path": MENU_PATH},
+            payload={"menu_path": MENU_PATH, "call_result": "answered", "talk_seconds": 125},
             duration_seconds=3 * 60 + 25,
             occurred_at=now - timedelta(minutes=4),
         )
@@ -103,7 +103,8 @@ async def _work(
             conversation_id=talk.id,
             citizen_id=caller,
             service_id=service.id if service else None,
-            context={"identified_by": known, "menu_path": MENU_PATH, "channel": "voice"},
+            # The call's sid (Twilio's): accepting it puts this caller through (the work page's call panel).
+            context={"identified_by": known, "menu_path": MENU_PATH, "channel": "voice", "call_sid": "CA" + "4" * 32},
         )
         offered.status, offered.assigned_to_id = WorkItemStatus.offered, agent.id
         offered.offer_expires_at = now + timedelta(seconds=30)

@@ -23,6 +23,7 @@ from townsquare.cases.models import Case
 from townsquare.casework import finding
 from townsquare.citizens.models import Citizen
 from townsquare.clock import utcnow
+from townsquare.engagement import connecting
 from townsquare.engagement.access import Seen, audit_reads, case_seen
 from townsquare.errors import FieldError, invalid
 from townsquare.routing import agents, engine
@@ -163,9 +164,15 @@ async def set_presence(session: AsyncSession, *, me: Principal, presence: str) -
     await agents.set_presence(session, staff_id=me.id, presence=chosen)
 
 
-async def accept(session: AsyncSession, *, me: Principal, item_id: uuid.UUID) -> uuid.UUID:
-    """Take the offered work; its id."""
+async def accept(
+    session: AsyncSession, *, me: Principal, item_id: uuid.UUID, connect_calls: bool = True, record_calls: bool = False
+) -> uuid.UUID:
+    """Take the offered work; its id. A call's own caller is put through to this agent (`engagement.connecting`),
+    recorded after a notice when `record_calls`; not when calls are transferred to a number instead
+    (`connect_calls` False: the caller is on that line, not waiting in a queue)."""
     item = await engine.accept(session, item_id=item_id, staff_id=me.id)
+    if connect_calls:
+        await connecting.connect(session, item=item, staff_id=me.id, record=record_calls)
     return item.id
 
 

@@ -23,7 +23,7 @@ from townsquare.casework import desk
 from townsquare.casework.work import CaseForm, holds, work_item_in_scope
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
-from townsquare.engagement import replies
+from townsquare.engagement import connecting, replies
 from townsquare.engagement.replies import ReplyOptions
 from townsquare.errors import FieldError, forbidden, invalid
 from townsquare.interactions import service as interactions
@@ -137,12 +137,14 @@ async def transfer(session: AsyncSession, *, me: Principal, item_id: uuid.UUID, 
         to_agency_id=to_agency,
         note=note or None,
     )
+    await connecting.released(session, item_id=item_id, staff_id=me.id)  # a caller holds for the next agent
 
 
 async def escalate(session: AsyncSession, *, me: Principal, item_id: uuid.UUID, reason: str) -> None:
     """Send the work to a supervisor with the reason."""
     await held_item(session, me, item_id)
     await engine.escalate(session, item_id=item_id, staff_id=me.id, reason=reason)
+    await connecting.released(session, item_id=item_id, staff_id=me.id)
 
 
 def _local_time(value: str, tz: str) -> datetime:

@@ -63,7 +63,7 @@ class TwilioRestProvider:
                 )
         except httpx.HTTPError as exc:
             raise TemporaryFailure(f"twilio unreachable: {type(exc).__name__}") from None
-        code = _error_code(response)
+        code = error_code(response)
         if response.status_code == 429 or response.status_code >= 500:
             raise TemporaryFailure(f"twilio answered {response.status_code} (code {code})")
         if response.status_code >= 400:
@@ -78,7 +78,7 @@ class TwilioRestProvider:
         return sid
 
 
-def _error_code(response: httpx.Response) -> str:
+def error_code(response: httpx.Response) -> str:
     """Twilio's numeric error code from an error body (its `message` may quote the number, so not that)."""
     try:
         body = response.json()

@@ -21,6 +21,7 @@ from townsquare.cases.models import Case
 from townsquare.citizens.models import Citizen, Identity
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
+from townsquare.engagement import connecting
 from townsquare.engagement.messages import Outcome
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.interactions import service as interactions
@@ -186,6 +187,7 @@ async def end_call(session: AsyncSession, *, call_sid: str, status: str, duratio
         interaction.duration_seconds = duration
     await session.flush()
     if status in ENDED_STATUSES:
+        await connecting.end_by_call(session, call_sid=call_sid)
         # A caller who hung up while waiting is no longer waiting: take the call out of the queue (and out of
         # the hands of an agent it was being offered to). A requested call-back stays.
         waiting = await session.execute(
@@ -195,8 +197,10 @@ async def end_call(session: AsyncSession, *, call_sid: str, status: str, duratio
                 WorkItem.status.in_((WorkItemStatus.queued, WorkItemStatus.offered)),
             )
         )
-        for item_id in waiting.scalars().all():
-            await routing_engine.withdraw(session, item_id=item_id)
+        withdrawn = [await routing_engine.withdraw(session, item_id=item_id) for item_id in waiting.scalars().all()]
+        if any(withdrawn):  # on the timeline: hung up while waiting for a person
+            _update(interaction, call_result="abandoned")
+            await session.flush()
     return True
 
 
@@ -215,8 +219,14 @@ async def withdraw_silent(session: AsyncSession, *, now: datetime, silence_secon
             WorkItem.kind == "call", WorkItem.status.in_((WorkItemStatus.queued, WorkItemStatus.offered))
         )
     )
+    rows = waiting.all()
+    # A caller in a conference (connected, or holding there after a transfer) is not waiting in a queue: Twilio
+    # reports on them through the conference's callbacks, not the wait URL.
+    conferenced = await connecting.active_items(session, item_ids=[item_id for item_id, _ in rows])
     ended = 0
-    for item_id, conversation_id in waiting.all():
+    for item_id, conversation_id in rows:
+        if item_id in conferenced:
+            continue
         call = await session.scalar(
             select(Interaction)
             .where(Interaction.conversation_id == conversation_id, Interaction.channel == Channel.voice)

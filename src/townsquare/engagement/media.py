@@ -46,6 +46,7 @@ class MediaFetcher:
     db: Database
     store: AttachmentStore
     settings: Settings
+    transport: httpx.AsyncBaseTransport | None = None  # tests reach a provider's stand-in in-process
 
     async def send(self, envelope: Envelope) -> str:
         try:
@@ -63,7 +64,8 @@ class MediaFetcher:
             pending = [(att_id, str(url)) for att_id, url in rows.all()]
         kept: dict[uuid.UUID, tuple[str, int]] = {}
         unreachable = 0
-        async with httpx.AsyncClient(timeout=httpx.Timeout(20.0), follow_redirects=True) as client:
+        timeout = httpx.Timeout(20.0)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, transport=self.transport) as client:
             for att_id, url in pending:
                 try:
                     data = await self._download(client, url)

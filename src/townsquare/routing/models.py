@@ -178,6 +178,8 @@ class Agent(Base):
     capacity: Mapped[dict[str, Any]] = mapped_column(default=dict)
     languages: Mapped[list[str]] = mapped_column(default=list)
     wrap_up_seconds: Mapped[int] = mapped_column(Integer, default=30)
+    # The phone the desk rings to put this agent on a call they accept; None: the browser softphone.
+    call_phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class AgentSkill(Base):
@@ -300,3 +302,40 @@ class WorkTransfer(IdMixin, Base):
     to_agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id", ondelete="SET NULL"))
     to_role: Mapped[str | None] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class LiveCallState(StrEnum):
+    """Where a call accepted on the desk stands between its caller, its conference and its agent."""
+
+    connecting = "connecting"  # the caller is being moved into the conference; the agent is being brought in
+    connected = "connected"  # the agent's leg joined the conference
+    transferring = "transferring"  # the agent left; the caller holds in the conference for the next one
+    ended = "ended"
+
+
+class LiveCall(IdMixin, Base):
+    """A caller taken out of the queue by the agent who accepted their work item, in a conference named for it.
+
+    The caller's own CallSid is what the platform moves (never "whoever waited longest"); the conference's sid
+    and the agent's leg are learnt from Twilio's conference callbacks. A transfer keeps the row: the caller
+    stays in the same conference, on hold, until the next agent joins.
+    """
+
+    __tablename__ = "live_calls"
+
+    work_item_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("work_items.id", ondelete="CASCADE"), unique=True)
+    interaction_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("interactions.id", ondelete="CASCADE"), index=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    conference_name: Mapped[str] = mapped_column(String(64), unique=True)
+    conference_sid: Mapped[str | None] = mapped_column(String(64))
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))
+    agent_call_sid: Mapped[str | None] = mapped_column(String(64))
+    leg: Mapped[str] = mapped_column(String(16), default="softphone")  # how the agent is brought in: or "phone"
+    state: Mapped[LiveCallState] = mapped_column(default=LiveCallState.connecting)
+    on_hold: Mapped[bool] = mapped_column(Boolean, default=False)
+    recording: Mapped[bool] = mapped_column(Boolean, default=False)  # consent said, conference recorded
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    transfers: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    connected_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]

@@ -11,6 +11,7 @@ from fastapi import APIRouter
 from townsquare.web.desk import (
     agents,
     agreements,
+    calls,
     case_list,
     dashboards,
     inbox,
@@ -34,6 +35,7 @@ from townsquare.web.desk import (
 routers: list[APIRouter] = [
     inbox.router,
     workspace.router,
+    calls.router,
     case_list.router,
     records.router,
     shared_data.router,

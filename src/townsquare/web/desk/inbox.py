@@ -71,7 +71,14 @@ async def change_presence(
 async def accept_offer(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
     """Take the offered work and open it."""
     try:
-        accepted = await inbox.accept(session, me=me, item_id=item_id)
+        settings = settings_of(request)
+        accepted = await inbox.accept(
+            session,
+            me=me,
+            item_id=item_id,
+            connect_calls=not settings.voice_transfer_number,
+            record_calls=settings.voice_record_calls,
+        )
     except Problem as exc:
         if exc.status != 409:
             raise

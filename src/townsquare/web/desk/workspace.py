@@ -15,7 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from townsquare.casework import identity_checks, work, work_actions
+from townsquare.casework import calls_desk, identity_checks, work, work_actions
 from townsquare.casework.work import CaseForm, WorkRequest
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import links
@@ -54,6 +54,7 @@ async def _page(
         "error": error,
         "earlier_url": earlier_url(request.url.path, view.earlier),
         "next": request.url.path,
+        "call_panel": await calls_desk.panel(session, me=me, item=view.item, settings=settings_of(request)),
     }
     status = error.status if error else 200
     return templates.TemplateResponse(request, "desk/work.html", context, status_code=status)

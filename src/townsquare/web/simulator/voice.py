@@ -21,6 +21,7 @@ from townsquare.db import Database
 from townsquare.engagement import calls
 from townsquare.errors import FieldError, Problem, forbidden, invalid
 from townsquare.settings import Settings
+from townsquare.web.simulator.twilio_fake import fake_of, verbs
 
 router = APIRouter()
 VOICE_PATH = "/channels/voice/twilio"
@@ -42,6 +43,7 @@ class Step(Phone):
     record_seconds: int | None = Field(default=None, ge=1, le=600)
     queue_result: str | None = Field(default=None, pattern="^(leave|hangup|bridged|queue-full|error)$")
     queue_seconds: int | None = Field(default=None, ge=0)
+    dial_status: str | None = Field(default=None, pattern="^(completed|busy|no-answer|failed|canceled)$")
     waiting: bool = False
 
 
@@ -71,23 +73,6 @@ def _base_form(settings: Settings, call_sid: str, phone: Phone, status: str) -> 
         "Direction": "inbound",
         "ApiVersion": "2010-04-01",
     }
-
-
-def verbs(twiml: str) -> list[dict[str, Any]]:
-    """The TwiML document's verbs as JSON: name, attributes, text and nested verbs (a Gather's Says)."""
-    root = ET.fromstring(twiml)  # noqa: S314 - the platform's own TwiML, fetched from its public URL
-    if root.tag != "Response":
-        raise ValueError("not a TwiML response")
-
-    def verb(el: ET.Element) -> dict[str, Any]:
-        return {
-            "verb": el.tag,
-            "attrs": dict(el.attrib),
-            "text": (el.text or "").strip(),
-            "children": [verb(c) for c in el],
-        }
-
-    return [verb(el) for el in root]
 
 
 async def _post(settings: Settings, url: str, form: dict[str, str]) -> list[dict[str, Any]]:
@@ -132,6 +117,7 @@ async def start_call(request: Request, phone: Phone) -> dict[str, Any]:
     """Dial: a new CallSid and the platform's first answer."""
     settings = _settings(request)
     call_sid = "CA" + uuid.uuid4().hex
+    fake_of(request).ring(call_sid)  # Twilio carries the call: the platform may redirect it by its sid
     form = _base_form(settings, call_sid, phone, "ringing")
     found = await _post(settings, settings.public_url.rstrip("/") + VOICE_PATH, form)
     return {"call_sid": call_sid, "verbs": found}
@@ -154,6 +140,8 @@ async def step(request: Request, call_sid: str, body: Step) -> dict[str, Any]:
             RecordingUrl=settings.public_url.rstrip("/") + WAV_PATH,
             RecordingDuration=str(body.record_seconds),
         )
+    if body.dial_status is not None:
+        form.update(DialCallStatus=body.dial_status)
     if body.queue_result is not None:
         form.update(QueueResult=body.queue_result, QueueTime=str(body.queue_seconds or 0))
     if body.waiting:
@@ -169,5 +157,8 @@ async def hang_up(request: Request, call_sid: str, body: Hangup) -> dict[str, An
     """Hang up: the status callback Twilio sends when a call ends, with its duration."""
     settings = _settings(request)
     form = {**_base_form(settings, _call_sid(call_sid), body, "completed"), "CallDuration": str(body.duration)}
+    fake = fake_of(request)
+    fake.ring(call_sid).status = "completed"
+    await fake.leave(call_sid)  # out of a conference the platform had put the call in
     await _post(settings, settings.public_url.rstrip("/") + VOICE_PATH + "/status", form)
     return {"status": "completed", "duration": body.duration}

@@ -1,6 +1,8 @@
 /* The simulator's phone: calls through /simulator/voice/* (which plays Twilio against the real voice
    webhooks), shows and speaks each Say, sends keypad digits or typed speech to a Gather, follows Redirects,
-   waits in the queue for Enqueue, and sends the status callback on hang-up. Plain JavaScript, no framework. */
+   waits in the queue for Enqueue, follows a REST redirect the platform asks Twilio for (an agent accepted this
+   caller) into a Dial'd Conference and shows who it is connected to, and sends the status callback on hang-up.
+   Plain JavaScript, no framework. */
 (function () {
   "use strict";
   var form = document.getElementById("voice-phone");
@@ -17,7 +19,7 @@
   var stopButton = document.getElementById("voice-stop");
   var errorBox = document.getElementById("voice-error");
   var log = document.getElementById("voice-log");
-  var call = null;  // {sid, from, to, started, gather, digits, timer, enqueue, queued, poll, recording}
+  var call = null;  // {sid, from, to, started, gather, digits, timer, enqueue, queued, poll, recording, watch, conference}
 
   function line(text, kind) {
     var li = document.createElement("li");
@@ -74,7 +76,8 @@
     Object.keys(extra || {}).forEach(function (k) { body[k] = extra[k]; });
     var sid = call.sid;
     return post("/simulator/voice/calls/" + sid + "/steps", body).then(function (data) {
-      if (call && call.sid === sid) { run(data.verbs, waiting); }
+      // A wait-music answer that arrives after the call left the queue (a redirect) is no longer played.
+      if (call && call.sid === sid && !(waiting && !call.enqueue)) { run(data.verbs, waiting); }
     }).catch(fail);
   }
 
@@ -119,6 +122,9 @@
         line("(waiting for an agent)", "note");
         step(a.waitUrl, { queue_seconds: 0 }, true);
         return;
+      } else if (v.verb === "Dial" && v.children.length && v.children[0].verb === "Conference") {
+        joinConference(a, v.children[0]);
+        return;
       } else if (v.verb === "Dial") {
         line("(transferring to " + v.text + " — the simulator cannot ring it)", "note");
       } else if (v.verb === "Leave") {
@@ -143,6 +149,61 @@
       line("(the call ended)", "note");
       finish(true);
     }
+  }
+
+  function get(path) {
+    return fetch(path, { headers: { "Accept": "application/json" } }).then(function (r) {
+      return r.json().then(function (data) {
+        if (!r.ok) { throw new Error(data.detail || ("HTTP " + r.status)); }
+        return data;
+      });
+    });
+  }
+
+  // Twilio runs new TwiML for a call the platform redirected by its sid (an agent accepted this caller): what the
+  // call was doing (waiting in the queue, a menu) stops there.
+  function checkRedirect() {
+    if (!call || !call.sid || call.conference) { return; }
+    var sid = call.sid;
+    get("/simulator/voice/calls/" + sid + "/redirect").then(function (data) {
+      if (!call || call.sid !== sid || !data.verbs) { return; }
+      clearTimeout(call.timer);
+      clearTimeout(call.poll);
+      call.gather = null;
+      call.enqueue = null;
+      call.recording = null;
+      controls();
+      line("(the city put the call through)", "note");
+      run(data.verbs, false);
+    }).catch(function () { /* the next look will tell */ });
+  }
+
+  function joinConference(dial, conference) {
+    call.conference = { action: dial.action, name: conference.text, since: Date.now(), poll: null };
+    state("Waiting for the person to pick up… (music)");
+    line("(joining the call with the person who accepted it)", "note");
+    post("/simulator/voice/calls/" + call.sid + "/conference", { name: conference.text, attrs: conference.attrs })
+      .then(showConference).catch(fail);
+  }
+
+  function showConference(view) {
+    if (!call || !call.conference) { return; }
+    var conf = call.conference;
+    if (view.ended) {
+      call.conference = null;
+      line("(the person hung up)", "note");
+      if (conf.action) { step(conf.action, { dial_status: "completed" }); } else { finish(true); }
+      return;
+    }
+    if (view["with"].length) {
+      state((view.on_hold ? "On hold (music) — connected to " : "Connected to ") + view["with"].join(", "));
+    } else {
+      state("Waiting for the person to pick up… (music)");
+    }
+    conf.poll = setTimeout(function () {
+      if (!call || call.conference !== conf) { return; }
+      get("/simulator/voice/calls/" + call.sid + "/conference").then(showConference).catch(fail);
+    }, 1500);
   }
 
   function listen(attrs, rest, waiting) {
@@ -199,6 +260,8 @@
     call = null;
     clearTimeout(ending.timer);
     clearTimeout(ending.poll);
+    clearInterval(ending.watch);
+    if (ending.conference) { clearTimeout(ending.conference.poll); }
     if ("speechSynthesis" in window && !sendStatus) { window.speechSynthesis.cancel(); }
     controls();
     state("Not in a call.");
@@ -222,12 +285,13 @@
     if (!from || !toSelect.value) { showError("Type the number you are calling from, and choose a city number."); return; }
     log.textContent = "";
     call = { sid: null, from: from, to: toSelect.value, started: Date.now(), gather: null, digits: "",
-             timer: null, enqueue: null, poll: null, recording: null };
+             timer: null, enqueue: null, poll: null, recording: null, watch: null, conference: null };
     controls();
     state("Calling " + toSelect.value + "…");
     post("/simulator/voice/calls", { from: from, to: toSelect.value }).then(function (data) {
       if (!call) { return; }
       call.sid = data.call_sid;
+      call.watch = setInterval(checkRedirect, 1500);
       state("Connected.");
       run(data.verbs, false);
     }).catch(fail);
