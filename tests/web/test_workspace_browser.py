@@ -242,6 +242,7 @@ async def test_the_shortcuts_walk_the_list_and_back_returns_to_the_contact_befor
     await expect(page.locator(f'#contacts a[data-contact="{ids[1]}"]')).to_have_attribute("aria-current", "page")
     await page.go_back()
     await expect(page).to_have_url(f"{live.url}/desk/work/{ids[0]}")
+    await expect(page.locator(f'#contacts a[data-contact="{ids[0]}"]')).to_have_attribute("aria-current", "page")
     await expect(page.locator("#conversation-title")).to_be_focused()
     await page.keyboard.press("Alt+ArrowDown")
     await expect(page).to_have_url(f"{live.url}/desk/work/{ids[1]}")

@@ -105,7 +105,7 @@
     var target = new URL(url, window.location.href);
     var match = target.pathname.match(/^\/desk\/work\/([0-9a-f-]{36})$/);
     if (!match) { window.location.assign(url); return; }
-    var request = {};
+    var request = { id: match[1] };
     loading = request;
     fetch("/desk/work/" + match[1] + "/_panes" + target.search, { credentials: "same-origin", headers: { Accept: "text/html" } })
       .then(function (response) {
@@ -114,17 +114,22 @@
       })
       .then(function (html) {
         if (loading !== request) return; // a later choice won
+        // A pane that brings its own script (a call panel's softphone) is shown as a page, so that script runs.
+        if (/<script[\s>]/i.test(html)) { window.location.assign(url); return; }
         if (push) window.history.pushState({ workspace: true }, "", target.pathname + target.search);
         showPanes(html);
         afterSwitch();
       })
-      .catch(function () { window.location.assign(url); });
+      .catch(function () { window.location.assign(url); })
+      .then(function () { if (loading === request) loading = null; });
   }
 
   function step(by) {
     var links = contactLinks();
     if (!links.length) { announce(page.getAttribute("data-none") || ""); return; }
-    var at = links.findIndex(function (link) { return link.getAttribute("aria-current") === "page"; });
+    // From the contact being opened, else the one shown (the address says which, even before Back's panes come).
+    var current = loading ? loading.id : selectedId();
+    var at = links.findIndex(function (link) { return link.getAttribute("data-contact") === current; });
     var next = at === -1 ? (by > 0 ? 0 : links.length - 1) : at + by;
     if (next < 0 || next >= links.length) { announce(page.getAttribute(by > 0 ? "data-last" : "data-first") || ""); return; }
     open(links[next].href, true);
