@@ -288,6 +288,8 @@ READS: dict[str, Read] = {
     "desk search by name": Read("agent", "/desk?q=maria"),
     "desk citizen 360": Read("agent", "/desk/citizens/{citizen_id}"),
     "desk work item": Read("agent", "/desk/work/{item_id}"),
+    "desk workspace": Read("agent", "/desk/work"),
+    "desk workspace contacts, finished lately": Read("agent", "/desk/_contacts?state=done"),
     "desk wallboard": Read("admin", "/desk/wallboard"),
     "portal account": Read("resident", "/account"),
     "portal cases": Read("resident", "/account/cases"),

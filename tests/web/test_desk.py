@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,7 +51,8 @@ async def test_sign_in_search_and_read_a_citizen_timeline(client: httpx.AsyncCli
     html = page.text
     assert html.index("Called about Elm") < html.index("Pothole on Elm")  # newest first
     assert "Text message" in html
-    assert '<span aria-hidden="true">☎</span> Phone</span>' in html
+    assert re.search(r'<svg class="channel-icon"[^>]* aria-hidden="true">.*?</svg> Phone</span>', html)  # never emoji
+    assert "☎" not in html
     assert "1 minute 35 seconds" in html
     assert "Yes, by a code sent by text message" in html
     assert '<html lang="en">' in html

@@ -44,7 +44,16 @@ CODES: dict[str, re.Pattern[str]] = {
 SKIPPED = {"script", "style", "template", "textarea", "code", "kbd"}  # not read, or read as code
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 READ_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
-TRANSLATED_TEMPLATES = ("_inbox", "_case_actions", "case_cancel", "work", "index", "analytics_settings")
+TRANSLATED_TEMPLATES = (
+    "_inbox",
+    "_case_actions",
+    "case_cancel",
+    "work",
+    "index",
+    "analytics_settings",
+    *(f"_workspace_{part}" for part in ("contacts", "conversation", "context", "citizen", "selected", "thread")),
+    "_workspace_shortcuts",
+)
 # GET routes of the desk that are not pages to read, and why.
 NOT_PAGES = {
     "/desk/analytics/{figure}.csv": "a CSV file",
@@ -224,6 +233,7 @@ def test_every_word_of_the_desk_has_french() -> None:
     web = Path(i18n.__file__).parent
     methods = [
         ("desk/words.py", "python"),
+        ("desk/workspace.py", "python"),
         ("times.py", "python"),
         *((f"templates/desk/{name}.html", "jinja2.ext:babel_extract") for name in TRANSLATED_TEMPLATES),
     ]

@@ -40,8 +40,10 @@ from townsquare.staff.models import AuditEntry, StaffAccount
 # timeline page and its attachments (2), staff names (1), conversation (1), queue (1), agencies (1),
 # canned responses (1), the agency's staff, agents marked, who also name the holders (1), wrap-up codes (1),
 # teams (1), transfers and escalations (1), the audit entry (1), the knowledge revision the suggested answers are
-# searched at (1), the city's time zone the page writes its times in (1).
-WORK_PAGE_STATEMENTS = 20
+# searched at (1), the city's time zone the page writes its times in (1); and the workspace's contact list: the
+# agent's routing profile (1), their offers and work in hand (1), their offers of the last days and what of it they
+# finished lately (2), their queues (1).
+WORK_PAGE_STATEMENTS = 25
 
 
 @dataclass
@@ -251,13 +253,19 @@ async def test_the_360_fragment_an_open_page_refreshes_shows_new_contact_and_is_
     assert (await client.get(url)).status_code == 401
     await sign_in_staff(client)
     page = (await client.get(f"/desk/work/{desk.item.id}")).text
-    assert f'data-desk-fragment="{url}"' in page
+    # the workspace refreshes the citizen's record (right pane) and their thread (middle pane) apart
+    assert f'data-desk-fragment="{url}?pane=context"' in page
+    assert f'data-desk-fragment="{url}?pane=thread"' in page
     assert f'data-watch-citizen="{desk.citizen_id}"' in page
     await client.post(f"/desk/work/{desk.item.id}/note", data={"body": "Crew booked for Tuesday"})
-    fragment = await client.get(url)
-    assert fragment.status_code == 200
-    assert "Crew booked for Tuesday" in fragment.text
-    assert "<html" not in fragment.text  # a fragment, not a page
+    for whole in (await client.get(url), await client.get(url, params={"pane": "thread"})):
+        assert whole.status_code == 200
+        assert "Crew booked for Tuesday" in whole.text
+        assert "<html" not in whole.text  # a fragment, not a page
+    context = await client.get(url, params={"pane": "context"})
+    assert "Identities" in context.text
+    assert "Crew booked for Tuesday" not in context.text  # the thread is the middle pane's
+    assert (await client.get(url, params={"pane": "sideways"})).status_code == 422
     refreshes = await session.scalars(
         select(AuditEntry).where(AuditEntry.action == "citizen.read", AuditEntry.citizen_id == desk.citizen_id)
     )
@@ -303,7 +311,11 @@ async def test_complete_with_a_wrap_up_code(client: httpx.AsyncClient, session: 
         f"/desk/work/{desk.item.id}/complete", data={"wrap_up_code": "resolved", "outcome": "Crew booked"}
     )
     assert done.status_code == 303
-    assert done.headers["location"] == "/desk"
+    back = f"/desk/work/{desk.item.id}?done=complete#conversation-title"  # the workspace, the same contact chosen
+    assert done.headers["location"] == back
+    shown = (await client.get(back.partition("#")[0])).text
+    assert "The contact is complete." in shown
+    assert "How it ended: Resolved on first contact. Outcome: Crew booked" in shown
     await session.refresh(desk.item)
     assert (desk.item.status, desk.item.wrap_up_code, desk.item.outcome) == (
         WorkItemStatus.done,

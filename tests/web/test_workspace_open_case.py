@@ -177,6 +177,8 @@ async def test_the_panel_in_chromium_keyboard_first_with_no_axe_violations(brows
     await page.goto(f"{live_app.url}/desk/work/{work.item.id}")
     assert await axe_violations(page) == []
 
+    await page.keyboard.press("Alt+c")  # the workspace's case panel: one action panel open at a time
+    assert await page.evaluate("document.activeElement.id") == "case-service"
     await page.focus("#case-address")
     await page.keyboard.type("100 Queen St W")
     await page.click("text=Open the case")  # no service chosen: the browser asks for one first

@@ -1,6 +1,6 @@
 """The work page as one typed read model (`WorkView`): the work item, the citizen 360 view, the reply box's
 channels and canned responses, suggested answers, what the assistant established, and the panels for routing
-and for opening a case.
+and for opening a case or joining one of the citizen's own.
 
 Reads only what the staff member's agencies may see, in a fixed number of queries however long the record is;
 `read_work` writes the access-log row and commits it before the page may be shown, and nothing else here writes.
@@ -81,6 +81,7 @@ class WorkView:
     phones: list[Identity]
     transfers: list[WorkTransfer]  # how the work was passed on (transfers and escalations), oldest first
     open_case: dict[str, Any] | None = None
+    linkable: list[Case] = field(default_factory=list)  # the citizen's cases the work may join instead
     service_name: str | None = None  # the service the contact is about, by its name (its code is in the context)
     earlier: tuple[datetime, uuid.UUID] | None = field(default=None)
 
@@ -302,6 +303,7 @@ async def work_view(
     )
     if case_reference is None and item.case_id is None and work.holds:
         work.open_case = await _case_panel(session, me, item, newest, asked.case_form)
+        work.linkable = [c for c in view.cases if c.merged_into_id is None] if view else []
     return work
 
 

@@ -30,12 +30,14 @@ from townsquare.web.desk import (
     webhooks,
     words,  # noqa: F401 - the desk's words, registered once for every page
     workspace,
+    workspace_actions,
 )
 
 routers: list[APIRouter] = [
     inbox.router,
     workspace.router,
     calls.router,
+    workspace_actions.router,
     case_list.router,
     records.router,
     shared_data.router,

@@ -13,15 +13,18 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.casework import inbox
+from townsquare.casework.contacts import ContactFilters
 from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.errors import Problem
 from townsquare.staff.auth import Principal
 from townsquare.web.desk import words  # noqa: F401 - registers the desk's words
-from townsquare.web.desk.common import CurrentStaff, StaffFragment, settings_of, staff_work_item
+from townsquare.web.desk.common import CurrentStaff, StaffFragment, safe_next, settings_of, staff_work_item
+from townsquare.web.desk.workspace import workspace_page, workspace_url
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
+Short = Annotated[str, Form(max_length=500)]
 
 
 async def _page(
@@ -56,20 +59,37 @@ async def inbox_fragment(request: Request, session: SessionDep, me: StaffFragmen
 
 @router.post("/desk/presence")
 async def change_presence(
-    request: Request,
-    session: SessionDep,
-    me: CurrentStaff,
-    presence: Annotated[str, Form(max_length=32)] = "",
+    request: Request, session: SessionDep, me: CurrentStaff, presence: Short = "", next: Short = ""
 ) -> Response:
-    """The agent chooses available, away or offline."""
+    """The agent chooses available, away or offline, and goes back to the desk page they chose it on."""
     await inbox.set_presence(session, me=me, presence=presence)
     await session.commit()
-    return RedirectResponse("/desk", status_code=303)
+    return RedirectResponse(safe_next(next, "/desk"), status_code=303)
+
+
+async def _refused(
+    request: Request, session: Session, me: Principal, exc: Problem, in_workspace: bool, filters: ContactFilters
+) -> Response:
+    """An offer that is no longer this agent's to answer (taken back, timed out): shown where it was answered."""
+    if exc.status != 409:
+        raise exc
+    await inbox.roll_back(session)
+    if in_workspace:
+        return await workspace_page(request, session, me, None, filters, error=exc)
+    return await _page(request, session, me, error=exc.detail, status=409)
 
 
 @router.post("/desk/offers/{item_id}/accept", dependencies=[Depends(staff_work_item)])
-async def accept_offer(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
-    """Take the offered work and open it."""
+async def accept_offer(
+    request: Request,
+    item_id: uuid.UUID,
+    session: SessionDep,
+    me: CurrentStaff,
+    back: Short = "",
+    contacts: Short = "",
+) -> Response:
+    """Take the offered work and open it in the workspace (with the workspace's filters, if taken there)."""
+    filters = ContactFilters.parse_query(contacts)
     try:
         settings = settings_of(request)
         accepted = await inbox.accept(
@@ -80,23 +100,35 @@ async def accept_offer(request: Request, item_id: uuid.UUID, session: SessionDep
             record_calls=settings.voice_record_calls,
         )
     except Problem as exc:
-        if exc.status != 409:
-            raise
-        await inbox.roll_back(session)
-        return await _page(request, session, me, error=exc.detail, status=409)
+        return await _refused(request, session, me, exc, back == "workspace", filters)
     await session.commit()
-    return RedirectResponse(f"/desk/work/{accepted}", status_code=303)
+    return RedirectResponse(workspace_url(accepted, filters), status_code=303)
 
 
 @router.post("/desk/offers/{item_id}/decline", dependencies=[Depends(staff_work_item)])
-async def decline_offer(request: Request, item_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Response:
-    """Pass on the offer; it goes back to the queue."""
+async def decline_offer(
+    request: Request,
+    item_id: uuid.UUID,
+    session: SessionDep,
+    me: CurrentStaff,
+    back: Short = "",
+    contacts: Short = "",
+    selected: Short = "",
+) -> Response:
+    """Pass on the offer; it goes back to the queue. From the workspace, back to it with the same selection."""
+    filters = ContactFilters.parse_query(contacts)
     try:
         await inbox.decline(session, me=me, item_id=item_id)
     except Problem as exc:
-        if exc.status != 409:
-            raise
-        await inbox.roll_back(session)
-        return await _page(request, session, me, error=exc.detail, status=409)
+        return await _refused(request, session, me, exc, back == "workspace", filters)
     await session.commit()
-    return RedirectResponse("/desk", status_code=303)
+    if back != "workspace":
+        return RedirectResponse("/desk", status_code=303)
+    return RedirectResponse(workspace_url(_an_id(selected), filters), status_code=303)
+
+
+def _an_id(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None

@@ -7,7 +7,7 @@ Translates only: reads and actions are `casework.records` functions, which audit
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -54,9 +54,20 @@ async def citizen_page(
     return templates.TemplateResponse(request, "desk/citizen.html", context)
 
 
+# The 360 view whole (the citizen page), or one of the two parts the workspace shows in two panes.
+FRAGMENTS = {"": "desk/_citizen360.html", "context": "desk/_citizen360.html", "thread": "desk/_workspace_thread.html"}
+
+
 @router.get("/desk/citizens/{citizen_id}/_360", response_class=HTMLResponse)
-async def citizen_fragment(request: Request, citizen_id: uuid.UUID, session: SessionDep, me: StaffFragment) -> Response:
-    """The 360 view alone, newest first: what an open desk page swaps in when the citizen's record changes."""
+async def citizen_fragment(
+    request: Request,
+    citizen_id: uuid.UUID,
+    session: SessionDep,
+    me: StaffFragment,
+    pane: Literal["", "context", "thread"] = "",
+) -> Response:
+    """The 360 view alone, newest first: what an open desk page swaps in when the citizen's record changes; the
+    workspace asks for its `context` (who, how we know, cases) and its `thread` (the timeline) apart."""
     view = await records.read_citizen(
         session, me=me, citizen_id=citizen_id, before=None, purpose=purpose(request), refresh=True
     )
@@ -64,8 +75,9 @@ async def citizen_fragment(request: Request, citizen_id: uuid.UUID, session: Ses
         "me": me,
         "view": view,
         "earlier_url": earlier_url(f"/desk/citizens/{view.citizen.id}", view.earlier),
+        "thread_apart": pane == "context",
     }
-    return templates.TemplateResponse(request, "desk/_citizen360.html", context)
+    return templates.TemplateResponse(request, FRAGMENTS[pane], context)
 
 
 @router.get("/desk/cases/{reference}", response_class=HTMLResponse, dependencies=[Depends(staff_case)])

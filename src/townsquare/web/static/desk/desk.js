@@ -157,15 +157,20 @@
   }
   window.setInterval(tick, 1000);
 
-  /* Keyboard shortcuts, never while typing. */
+  /* Keyboard shortcuts, never while typing, and not at all when the person turned single keys off. */
   function typing(el) {
     if (!el) return false;
     var tag = el.tagName;
     return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || el.isContentEditable;
   }
 
+  function singleKeysOff() { // turned off in the workspace's list of shortcuts
+    try { return window.localStorage.getItem("townsquare.desk.singleKeys") === "off"; } catch (e) { return false; }
+  }
+
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    if (singleKeysOff()) return;
     var target = null;
     if (event.key === "a") target = document.querySelector('[data-action="accept"]');
     else if (event.key === "d") target = document.querySelector('[data-action="decline"]');
