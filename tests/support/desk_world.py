@@ -218,6 +218,8 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/citizens/{world.device_id}",
         f"/desk/citizens/{world.device_id}/_360",
         f"/desk/citizens/{world.caller_id}/linked-records",
+        f"/desk/citizens/{world.caller_id}/record",
+        f"/desk/citizens/{world.device_id}/record",
         "/desk/knowledge",
         "/desk/knowledge/new",
         f"/desk/knowledge/{ids['article_id']}",

@@ -44,7 +44,19 @@ CODES: dict[str, re.Pattern[str]] = {
 SKIPPED = {"script", "style", "template", "textarea", "code", "kbd"}  # not read, or read as code
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 READ_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder")
-TRANSLATED_TEMPLATES = ("_inbox", "_case_actions", "case_cancel", "work", "index", "analytics_settings")
+TRANSLATED_TEMPLATES = (
+    "_inbox",
+    "_case_actions",
+    "case_cancel",
+    "work",
+    "index",
+    "analytics_settings",
+    "record_edit",
+    "_record_forms",
+    "_record_history",
+    "_record_links",
+)
+TRANSLATED_MODULES = ("words", "record_edit")
 # GET routes of the desk that are not pages to read, and why.
 NOT_PAGES = {
     "/desk/analytics/{figure}.csv": "a CSV file",
@@ -221,7 +233,7 @@ def test_every_word_of_the_desk_has_french() -> None:
     catalogue (any of them: a word the portal already translates is reused, never defined twice)."""
     web = Path(i18n.__file__).parent
     methods = [
-        ("desk/words.py", "python"),
+        *((f"desk/{name}.py", "python") for name in TRANSLATED_MODULES),
         ("times.py", "python"),
         *((f"templates/desk/{name}.html", "jinja2.ext:babel_extract") for name in TRANSLATED_TEMPLATES),
     ]

@@ -73,6 +73,7 @@ def action_label(action: str) -> str:
         "citizen.identity_verified": _("Verified a phone number or email address"),
         "citizen.identity_removed": _("Removed a phone number or email address"),
         "citizen.identity_refused": _("A phone number or email address could not be added"),
+        "citizen.record_corrected": _("Corrected your name, preferences or contacts"),
         ContactClaimed.name: _("Joined an earlier record to yours"),
         CitizensMerged.name: _("Joined two records of yours into one"),
         CitizensUnmerged.name: _("Separated two records that had been joined"),
