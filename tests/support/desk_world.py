@@ -220,6 +220,8 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/citizens/{world.caller_id}/linked-records",
         f"/desk/citizens/{world.caller_id}/record",
         f"/desk/citizens/{world.device_id}/record",
+        f"/desk/citizens/{world.caller_id}/message",
+        f"/desk/citizens/{world.device_id}/message",
         "/desk/knowledge",
         "/desk/knowledge/new",
         f"/desk/knowledge/{ids['article_id']}",

@@ -55,8 +55,9 @@ TRANSLATED_TEMPLATES = (
     "_record_forms",
     "_record_history",
     "_record_links",
+    "outbound",
 )
-TRANSLATED_MODULES = ("words", "record_edit")
+TRANSLATED_MODULES = ("words", "record_edit", "outbound")
 # GET routes of the desk that are not pages to read, and why.
 NOT_PAGES = {
     "/desk/analytics/{figure}.csv": "a CSV file",

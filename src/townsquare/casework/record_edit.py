@@ -165,16 +165,21 @@ async def read_record(session: AsyncSession, *, me: Principal, citizen_id: uuid.
         types=opt_outs.TYPES,
         history=await history(session, citizen_id=citizen.id),
     )
+    await read_logged(session, me=me, citizen_id=citizen.id, purpose=purpose)
+    return view
+
+
+async def read_logged(session: AsyncSession, *, me: Principal, citizen_id: uuid.UUID, purpose: str) -> None:
+    """Write the read of the person to the access log and commit it, before the page shows them."""
     me.audit(
         session,
         action="citizen.read",
         subject_kind="citizen",
-        subject_id=str(citizen.id),
-        citizen_id=citizen.id,
+        subject_id=str(citizen_id),
+        citizen_id=citizen_id,
         purpose=purpose,
     )
     await session.commit()
-    return view
 
 
 async def change_name(

@@ -55,6 +55,7 @@ def action_label(action: str) -> str:
         "case.not_duplicate": _("Marked one of your cases as not a duplicate"),
         "conversation.read": _("Read a conversation with you"),
         "conversation.reply": _("Replied to you"),
+        "conversation.outbound": _("Wrote to you"),
         "interaction.read": _("Read a message or call with you"),
         "interaction.note": _("Wrote an internal note about you"),
         "notification.read": _("Looked at a message we sent you"),
