@@ -56,8 +56,10 @@ TRANSLATED_TEMPLATES = (
     "_record_history",
     "_record_links",
     "outbound",
+    "_open_drafts",
+    "open_draft",
 )
-TRANSLATED_MODULES = ("words", "record_edit", "outbound")
+TRANSLATED_MODULES = ("words", "record_edit", "outbound", "open_drafts")
 # GET routes of the desk that are not pages to read, and why.
 NOT_PAGES = {
     "/desk/analytics/{figure}.csv": "a CSV file",

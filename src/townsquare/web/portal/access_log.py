@@ -56,6 +56,7 @@ def action_label(action: str) -> str:
         "conversation.read": _("Read a conversation with you"),
         "conversation.reply": _("Replied to you"),
         "conversation.outbound": _("Wrote to you"),
+        "draft.read": _("Looked at an application you have not sent yet"),
         "interaction.read": _("Read a message or call with you"),
         "interaction.note": _("Wrote an internal note about you"),
         "notification.read": _("Looked at a message we sent you"),
