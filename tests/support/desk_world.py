@@ -248,6 +248,9 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
     ]
     supervising = [
         "/desk/wallboard",
+        "/desk/queue",
+        f"/desk/queue/{world.queued}",
+        f"/desk/queue/{world.offered}",
         "/desk/wallboard/_board",
         "/desk/agents",
         f"/desk/agents/{world.agent_id}",

@@ -58,8 +58,11 @@ TRANSLATED_TEMPLATES = (
     "outbound",
     "_open_drafts",
     "open_draft",
+    "queue",
+    "queue_item",
+    "_queue_facts",
 )
-TRANSLATED_MODULES = ("words", "record_edit", "outbound", "open_drafts")
+TRANSLATED_MODULES = ("words", "record_edit", "outbound", "open_drafts", "queue_admin")
 # GET routes of the desk that are not pages to read, and why.
 NOT_PAGES = {
     "/desk/analytics/{figure}.csv": "a CSV file",

@@ -77,6 +77,7 @@ class OfferOutcome(StrEnum):
     declined = "declined"
     timed_out = "timed_out"
     withdrawn = "withdrawn"  # the contact went away (caller hung up) before an answer
+    reassigned = "reassigned"  # a supervisor gave the work to someone else before an answer
 
 
 class Team(IdMixin, Base):
@@ -279,6 +280,7 @@ class WorkOffer(IdMixin, Base):
 class TransferKind(StrEnum):
     transfer = "transfer"  # to an agent, a team or another agency
     escalation = "escalation"  # to the supervisors, with the reason
+    assignment = "assignment"  # a supervisor gave queued work to a person (offered or handed) or a team
 
 
 class WorkTransfer(IdMixin, Base):

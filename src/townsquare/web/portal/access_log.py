@@ -67,6 +67,8 @@ def action_label(action: str) -> str:
         "reminder.cancelled": _("Cancelled a reminder"),
         "work_item.list": _("Saw work about you in a queue"),
         "work_item.create": _("Put work about you in a queue"),
+        "work_item.read": _("Looked at work about you waiting in a queue"),
+        "work_item.reassign": _("Gave work about you to a member of staff or a team"),
         "agency_record.put": _("Updated what the agency holds about you"),
         "agency_record.import": _("Imported what the agency holds about you"),
         "citizen.data_downloaded": _("Downloaded your data"),
