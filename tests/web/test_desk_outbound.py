@@ -63,7 +63,7 @@ async def test_a_text_written_first_goes_to_the_number_chosen_and_the_answer_com
     await sign_in_staff(client, "agent@city.example")
     page = await client.get(f"/desk/citizens/{world.maria}/message")
     assert page.status_code == 200
-    assert "Text message to Phone +1 613-555-0199" in page.text
+    assert "Text message to +1 613-555-0199" in page.text
     sent = await client.post(
         f"/desk/citizens/{world.maria}/message",
         data={"way": f"sms:{world.second_phone}", "case": "", "subject": "", "text": "Your bin is booked for Monday."},

@@ -15,12 +15,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.casework import outbound
-from townsquare.casework.types import Citizen
+from townsquare.casework.types import Citizen, Identity, IdentityKind
 from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import purpose
 from townsquare.errors import Problem
 from townsquare.staff.auth import Principal
+from townsquare.web.desk import words
 from townsquare.web.desk.common import CurrentStaff, settings_of, staff_citizen
 from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
@@ -28,6 +29,18 @@ from townsquare.web.templating import templates
 router = APIRouter(include_in_schema=False)
 Correspondent = Annotated[Citizen, Depends(staff_citizen)]
 FIELDS = ("way", "case", "subject", "text")
+
+
+def contact_value(identity: Identity) -> str:
+    """A contact as it is written to: a phone number as people write it, an address, a handle on its network."""
+    if identity.kind is IdentityKind.phone:
+        return words.phone_number(identity.value)
+    if identity.kind is IdentityKind.social and identity.namespace:
+        return f"{identity.value} ({identity.namespace})"
+    return identity.value
+
+
+templates.env.filters["contact_value"] = contact_value
 
 
 def _messages() -> dict[str, str]:
