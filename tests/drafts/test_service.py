@@ -232,3 +232,34 @@ async def test_two_devices_starting_at_once_meet_one_draft(runtime: Runtime) -> 
 
     first, second = await asyncio.gather(device(), device())
     assert first == second
+
+
+async def test_open_drafts_say_where_the_person_is_and_how_much_they_answered_never_what(
+    session: AsyncSession,
+) -> None:
+    agency = await create_agency(session)
+    other = await create_agency(session, slug="parks", name="Parks")
+    located = await create_service(
+        session, agency=agency, code="HOLE", name="Hole", open311=True, attributes=[{"code": "size"}]
+    )
+    plain = await create_service(
+        session, agency=other, code="BENCH", name="Bench", attributes=[{"code": "a"}, {"code": "b", "page": 1}]
+    )
+    person = await create_citizen(session)
+    first = await drafts.start_or_resume(session, citizen_id=person.id, service_id=located.id)
+    await drafts.save(
+        session,
+        draft_id=first.id,
+        citizen_id=person.id,
+        base_version=0,
+        changes={"size": "big", "_address": "", "_lat": "45", "_devices": ["x"]},
+        step=1,
+    )
+    await drafts.start_or_resume(session, citizen_id=person.id, service_id=plain.id)
+    found = await drafts.open_drafts(session, citizen_id=person.id, agency_ids=None)
+    assert {(d.service_name, d.pages, d.step, d.filled) for d in found} == {
+        ("Hole", 3, 1, 1),  # a location page, one question page, the details; the point and devices are no answers
+        ("Bench", 3, 0, 0),  # two question pages, the details
+    }
+    mine = await drafts.open_drafts(session, citizen_id=person.id, agency_ids=[agency.id])
+    assert [d.id for d in mine] == [first.id]

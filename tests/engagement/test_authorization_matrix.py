@@ -67,6 +67,7 @@ ALLOWED: dict[str, set[str]] = {
     "resident-own": {"resident_a"},
     "staff": STAFF,
     "staff-agency": {"agent_a", "supervisor", "admin"},
+    "staff-citizen": {"agent_a", "supervisor", "admin"},  # resident A dealt with agency A only (a case, work)
     "staff-holder": {"agent_a"},  # the work item is assigned to agent A
     "staff-own": {"agent_a"},  # the saved case view is agent A's own
     "supervisor": {"supervisor", "admin"},

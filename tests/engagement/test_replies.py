@@ -19,6 +19,7 @@ from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.engagement.replies import reply
 from townsquare.errors import Problem
 from townsquare.interactions.models import Channel, Interaction, InteractionKind
+from townsquare.notify.push.models import PushSubscription
 from townsquare.notify.rendering import Content, sms_encoding
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
@@ -221,3 +222,64 @@ async def test_the_first_staff_reply_answers_the_work_item_for_its_sla(runtime: 
         answered = await s.get(Interaction, uuid.UUID(result.interaction_id))
         assert answered is not None
         assert item.first_answered_at == answered.occurred_at
+
+
+async def test_a_reply_goes_to_the_contact_chosen_and_never_to_someone_elses(
+    runtime: Runtime, session: AsyncSession
+) -> None:
+    await create_agency(session)
+    citizen = await create_citizen(session, phone="+16135550142")
+    second = await citizens.add_identity(
+        session, citizen_id=citizen.id, kind=IdentityKind.phone, value="+16135550199", region="CA"
+    )
+    other = await create_citizen(session, name="Ben", phone="+16135550111")
+    theirs = await citizens.contact_for(session, citizen_id=other.id, kind=IdentityKind.phone)
+    assert theirs is not None
+    ids = (second.id, theirs.id)
+    await session.commit()
+    conversation_id = await _ingest(
+        runtime,
+        InboundMessage(channel=Channel.sms, text="Hello", sender=Sender(IdentityKind.phone, "+16135550142")),
+    )
+    async with runtime.db.session() as s:
+        with pytest.raises(Problem, match="not one of this person's contacts"):
+            await reply(
+                s, conversation_id=conversation_id, content=Content("Hi"), channel=Channel.sms, identity_id=ids[1]
+            )
+        await s.rollback()
+        await reply(s, conversation_id=conversation_id, content=Content("Hi"), channel=Channel.sms, identity_id=ids[0])
+        await s.commit()
+    await runtime.worker.drain()
+    assert [e.recipient for e in runtime.recording.sent] == ["+16135550199"]
+
+
+async def test_a_push_reply_goes_to_every_device_with_notifications_on_and_opens_the_conversation(
+    runtime: Runtime, session: AsyncSession
+) -> None:
+    await create_agency(session)
+    citizen = await create_citizen(session, phone="+16135550142")
+    citizen.language = "fr"
+    await session.commit()
+    conversation_id = await _ingest(
+        runtime,
+        InboundMessage(channel=Channel.sms, text="Bonjour", sender=Sender(IdentityKind.phone, "+16135550142")),
+    )
+    async with runtime.db.session() as s:
+        with pytest.raises(Problem, match="no device with notifications on"):
+            await reply(s, conversation_id=conversation_id, content=Content("Salut"), channel=Channel.push)
+        await s.rollback()
+        devices = [
+            PushSubscription(
+                citizen_id=citizen.id, endpoint=f"https://push.example/{n}", p256dh="k" * 20, auth="a" * 16
+            )
+            for n in range(2)
+        ]
+        s.add_all(devices)
+        await s.flush()
+        result = await reply(s, conversation_id=conversation_id, content=Content("Salut"), channel=Channel.push)
+        await s.commit()
+    assert result.rendered["title"] == "Un nouveau message de notre part"
+    assert result.rendered["url"] == f"/account/messages/{conversation_id}"
+    await runtime.worker.drain()
+    (sent,) = runtime.recording.sent
+    assert sorted(sent.recipient.split(",")) == sorted(str(d.id) for d in devices)

@@ -24,6 +24,8 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
 from townsquare.demo.seed import DEMO_PASSWORD, seed
+from townsquare.drafts import service as drafts
+from townsquare.drafts.models import Draft
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
 from townsquare.knowledge.models import Article
@@ -49,7 +51,7 @@ class DeskWorld:
     offered: uuid.UUID  # a call offered to the agent
     held: uuid.UUID  # a chat the agent has held for weeks
     queued: uuid.UUID  # an email waiting in the queue
-    caller_id: uuid.UUID  # a resident known by a verified phone
+    caller_id: uuid.UUID  # a resident known by a verified phone, with an application in progress
     device_id: uuid.UUID  # a resident known only by a chat device
     cases: dict[CaseStatus, str]  # a case reference in each status
     agent_id: uuid.UUID
@@ -185,6 +187,16 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
             s, citizen_id=device.id, kind=IdentityKind.device, value=DEVICE, region="CA", namespace="chat"
         )
         caller_id, device_id = caller.id, device.id
+        if service is not None:  # a pothole report she began on her phone and left on its second page
+            draft = await drafts.start_or_resume(s, citizen_id=caller.id, service_id=service.id)
+            await drafts.save(
+                s,
+                draft_id=draft.id,
+                citizen_id=caller.id,
+                base_version=0,
+                changes={"_address": "12 Elm Street", "size": "large"},
+                step=2,
+            )
         await s.commit()
     offered, held, queued = await _work(runtime, agency, service, agent, caller_id, device_id)
     ids = {
@@ -201,6 +213,7 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
             )
         ).first() or ("", "", "")
     ids["template"] = f"{getattr(kind, 'value', kind)}/{channel}/{language}"
+    ids["draft_id"] = await _first_id(runtime, Draft.id, Draft.citizen_id == caller_id)
     references = await _cases(runtime, agency, service, caller_id)
     return DeskWorld(offered, held, queued, caller_id, device_id, references, agent.id, ids)
 
@@ -223,6 +236,11 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/citizens/{world.device_id}",
         f"/desk/citizens/{world.device_id}/_360",
         f"/desk/citizens/{world.caller_id}/linked-records",
+        f"/desk/citizens/{world.caller_id}/record",
+        f"/desk/citizens/{world.device_id}/record",
+        f"/desk/citizens/{world.caller_id}/message",
+        f"/desk/citizens/{world.device_id}/message",
+        f"/desk/citizens/{world.caller_id}/drafts/{ids['draft_id']}",
         "/desk/knowledge",
         "/desk/knowledge/new",
         f"/desk/knowledge/{ids['article_id']}",
@@ -235,6 +253,9 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
     ]
     supervising = [
         "/desk/wallboard",
+        "/desk/queue",
+        f"/desk/queue/{world.queued}",
+        f"/desk/queue/{world.offered}",
         "/desk/wallboard/_board",
         "/desk/agents",
         f"/desk/agents/{world.agent_id}",

@@ -21,6 +21,7 @@ from townsquare.analytics.surveys.models import Survey
 from townsquare.cases.models import Case, CaseFollower
 from townsquare.citizens.models import (
     Citizen,
+    CitizenChange,
     CitizenSearch,
     CitizenSession,
     CitizenStatus,
@@ -154,6 +155,9 @@ async def person(
         ),
         "drafts": Draft(citizen_id=citizen.id, service_id=where.service.id, answers={"where": tag}),
         "citizen_searches": CitizenSearch(citizen_id=citizen.id, query=f"bins {tag}"),
+        "citizen_changes": CitizenChange(
+            citizen_id=citizen.id, field="display_name", old_value=f"{name} {tag}", new_value=name, reason="Spelling"
+        ),
         "citizen_totp": CitizenTotp(citizen_id=citizen.id, secret=f"SECRET{tag.upper()}"),
         "agency_records": AgencyRecord(
             agency_id=where.agency.id,

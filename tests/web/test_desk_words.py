@@ -53,7 +53,18 @@ TRANSLATED_TEMPLATES = (
     "analytics_settings",
     *(f"_workspace_{part}" for part in ("contacts", "conversation", "context", "citizen", "selected", "thread")),
     "_workspace_shortcuts",
+    "record_edit",
+    "_record_forms",
+    "_record_history",
+    "_record_links",
+    "outbound",
+    "_open_drafts",
+    "open_draft",
+    "queue",
+    "queue_item",
+    "_queue_facts",
 )
+TRANSLATED_MODULES = ("words", "workspace", "record_edit", "outbound", "open_drafts", "queue_admin")
 # GET routes of the desk that are not pages to read, and why.
 NOT_PAGES = {
     "/desk/analytics/{figure}.csv": "a CSV file",
@@ -232,8 +243,7 @@ def test_every_word_of_the_desk_has_french() -> None:
     catalogue (any of them: a word the portal already translates is reused, never defined twice)."""
     web = Path(i18n.__file__).parent
     methods = [
-        ("desk/words.py", "python"),
-        ("desk/workspace.py", "python"),
+        *((f"desk/{name}.py", "python") for name in TRANSLATED_MODULES),
         ("times.py", "python"),
         *((f"templates/desk/{name}.html", "jinja2.ext:babel_extract") for name in TRANSLATED_TEMPLATES),
     ]

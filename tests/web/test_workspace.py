@@ -37,13 +37,13 @@ from townsquare.routing.models import Team, TransferKind, WorkItem, WorkItemStat
 from townsquare.staff.models import AuditEntry, StaffAccount
 
 # Sign-in session with its agencies (1), work item (1), citizen and identities (2), cases (1), case links (1),
-# timeline page and its attachments (2), staff names (1), conversation (1), queue (1), agencies (1),
-# canned responses (1), the agency's staff, agents marked, who also name the holders (1), wrap-up codes (1),
-# teams (1), transfers and escalations (1), the audit entry (1), the knowledge revision the suggested answers are
+# timeline page and its attachments (2), staff names (1), applications in progress (1), conversation (1), queue (1),
+# agencies (1), canned responses (1), the agency's staff, agents marked, who also name the holders (1), wrap-up codes
+# (1), teams (1), transfers and escalations (1), the audit entry (1), the knowledge revision the suggested answers are
 # searched at (1), the city's time zone the page writes its times in (1); and the workspace's contact list: the
 # agent's routing profile (1), their offers and work in hand (1), their offers of the last days and what of it they
 # finished lately (2), their queues (1).
-WORK_PAGE_STATEMENTS = 25
+WORK_PAGE_STATEMENTS = 26
 
 
 @dataclass

@@ -23,6 +23,8 @@ from townsquare.cases.models import Case
 from townsquare.cases.service import LinkView
 from townsquare.citizens.models import Citizen, IdentityKind
 from townsquare.clock import utcnow
+from townsquare.drafts import service as drafts
+from townsquare.drafts.service import OpenDraft
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import (
@@ -63,6 +65,7 @@ class Citizen360:
     earlier: tuple[datetime, uuid.UUID] | None  # cursor of the next, older page; None when this is the start
     staff_names: dict[uuid.UUID, str]
     case_refs: dict[uuid.UUID, str] = field(default_factory=dict)
+    drafts: list[OpenDraft] = field(default_factory=list)  # unsent applications, without their answers
 
 
 async def citizen_360(
@@ -73,8 +76,9 @@ async def citizen_360(
     before: tuple[datetime, uuid.UUID] | None = None,
     limit: int = TIMELINE_LIMIT,
 ) -> Citizen360:
-    """A citizen with identities, the cases `agency_ids` may see with their links, and the newest `limit`
-    touchpoints on every channel (older than `before`), with attachments and staff names: seven queries."""
+    """A citizen with identities, the cases `agency_ids` may see with their links, the newest `limit` touchpoints
+    on every channel (older than `before`) with attachments and staff names, and the unsent applications for
+    services of those agencies: eight queries."""
     citizen = (
         await session.execute(select(Citizen).where(Citizen.id == citizen_id).options(selectinload(Citizen.identities)))
     ).scalar_one_or_none()
@@ -100,6 +104,7 @@ async def citizen_360(
         earlier=earlier,
         staff_names=names,
         case_refs={c.id: c.reference for c in their_cases},
+        drafts=await drafts.open_drafts(session, citizen_id=citizen_id, agency_ids=agency_ids),
     )
 
 

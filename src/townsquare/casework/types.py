@@ -9,6 +9,7 @@ cases.
 from townsquare.agencies.models import Agency, Service
 from townsquare.cases.models import Case, CaseStatus, Priority
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
+from townsquare.drafts.service import OpenDraft
 from townsquare.interactions.kinds import Channel, DeliveryStatus, Direction, InteractionKind
 from townsquare.knowledge.models import LANGUAGES, SHORT_ANSWER_MAX, Article, ArticleVersion, VersionStatus
 from townsquare.routing.models import CapacityClass, OfferOutcome, Presence, WorkItem, WorkItemStatus
@@ -34,6 +35,7 @@ __all__ = [
     "IdentityKind",
     "InteractionKind",
     "OfferOutcome",
+    "OpenDraft",
     "Presence",
     "Priority",
     "Service",

@@ -191,3 +191,20 @@ class CitizenMerge(IdMixin, Base):
     undone_at: Mapped[datetime | None]
     undone_by: Mapped[str | None] = mapped_column(String(80))  # "<actor kind>:<actor id>"
     undo_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class CitizenChange(IdMixin, Base):
+    """One correction staff made to a person's record, with the value it replaced: a name, a preference, a
+    notification choice or a contact (`field`), who made it, when and why. Rows are never changed or deleted, so
+    the record's history can always be read back."""
+
+    __tablename__ = "citizen_changes"
+    __table_args__ = (Index("ix_citizen_changes_citizen", "citizen_id", "created_at"),)
+
+    citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"))
+    field: Mapped[str] = mapped_column(String(64))  # display_name, language, notifications.email, phone, ...
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -24,12 +24,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
+from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies.models import Service
+from townsquare.agencies.models import Service, ServiceAttribute
 from townsquare.citizens.models import Citizen
 from townsquare.clock import utcnow
 from townsquare.drafts.models import Draft
@@ -259,3 +261,71 @@ async def remember_device(session: AsyncSession, *, draft_id: uuid.UUID, citizen
     draft.answers = {**draft.answers, DEVICES_KEY: [*seen, device][-MAX_DEVICES:]}
     await session.flush()
     return "new" if seen else "first"
+
+
+# Values the server keeps beside the answers, which are not answers: the devices that opened the draft, the point
+# behind an address and where a photo was taken.
+NOT_ANSWERS = frozenset({DEVICES_KEY, "_lat", "_long", "_photo_place"})
+OPEN_SHOWN = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class OpenDraft:
+    """An unsent application as others may see it without its answers: which service, when it was started and
+    last saved, the page the person was last on of how many, and how many answers it holds."""
+
+    id: uuid.UUID
+    service_id: uuid.UUID
+    service_name: str
+    started_at: datetime
+    saved_at: datetime
+    step: int  # 0: not begun; 1 to `pages`: that page; beyond: checking the answers before sending
+    pages: int  # the form's pages, the answers' check not counted
+    filled: int
+
+
+def answered(answers: dict[str, Any]) -> dict[str, Any]:
+    """The answers of a draft that hold something, without what the server keeps beside them."""
+    return {k: v for k, v in answers.items() if k not in NOT_ANSWERS and v not in (None, "", [], {})}
+
+
+async def open_drafts(
+    session: AsyncSession,
+    *,
+    citizen_id: uuid.UUID,
+    agency_ids: Collection[uuid.UUID] | None,
+    limit: int = OPEN_SHOWN,
+    draft_id: uuid.UUID | None = None,
+) -> list[OpenDraft]:
+    """The person's unsent applications for services of these agencies (None: every agency), the most recently
+    saved first (or only the one `draft_id` names): one query, whatever the forms hold."""
+    pages = (
+        select(func.count(distinct(ServiceAttribute.page)))
+        .where(ServiceAttribute.service_id == Draft.service_id, ServiceAttribute.variable.is_(True))
+        .correlate(Draft)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Draft, Service.name, Service.open311, pages)
+        .join(Service, Service.id == Draft.service_id)
+        .where(Draft.citizen_id == citizen_id, Draft.submitted_at.is_(None))
+        .order_by(Draft.updated_at.desc(), Draft.id.desc())
+        .limit(limit)
+    )
+    if agency_ids is not None:
+        stmt = stmt.where(Service.agency_id.in_(list(agency_ids)))
+    if draft_id is not None:
+        stmt = stmt.where(Draft.id == draft_id)
+    return [
+        OpenDraft(
+            id=draft.id,
+            service_id=draft.service_id,
+            service_name=name,
+            started_at=draft.created_at,
+            saved_at=draft.updated_at,
+            step=draft.step,
+            pages=int(count or 0) + (2 if located else 1),  # a location page first when located; details last
+            filled=len(answered(draft.answers)),
+        )
+        for draft, name, located, count in await session.execute(stmt)
+    ]

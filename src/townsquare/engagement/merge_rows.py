@@ -69,6 +69,7 @@ REFERENCES: dict[tuple[str, str], Rule] = {
     ("sharing_consents", "citizen_id"): Rule.moves,
     ("source_records", "citizen_id"): Rule.moves,  # what each system said about the person
     ("satisfaction_surveys", "citizen_id"): Rule.moves,  # what they were asked and answered
+    ("citizen_changes", "citizen_id"): Rule.moves,  # corrections staff made to the record, with the old values
     # A browser's sign-in and one-time proofs: `sessions.citizen_for` and the claims follow `merged_into_id`, so
     # they reach the survivor while the merge holds and the merged person again once it is undone.
     ("citizen_sessions", "citizen_id"): Rule.stays,

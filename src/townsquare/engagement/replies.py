@@ -19,9 +19,17 @@ from townsquare.engagement.messages import ReplyResult
 from townsquare.errors import FieldError, invalid
 from townsquare.events import ReplyQueued, publish_after_commit
 from townsquare.interactions import service as interactions
-from townsquare.interactions.models import Channel, DeliveryStatus, Direction, Interaction, InteractionKind
+from townsquare.interactions.models import (
+    Channel,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Interaction,
+    InteractionKind,
+)
 from townsquare.notify import agent_replies, rendering
 from townsquare.notify import service as outbox
+from townsquare.notify.push import service as push
 from townsquare.routing import service as routing
 from townsquare.settings import Settings
 
@@ -40,7 +48,9 @@ REPLYABLE = {
     Channel.chat,
     Channel.web,
     Channel.mobile,
+    Channel.push,  # to the person's devices with notifications on, opening the conversation on the portal
 }
+CONVERSATION_PATH = "/account/messages/{}"  # where a push opens the conversation, to read it and answer
 
 
 @dataclass(frozen=True)
@@ -60,12 +70,14 @@ async def reply(
     channel: Channel | None = None,
     staff_id: uuid.UUID | None = None,
     options: ReplyOptions | None = None,
+    identity_id: uuid.UUID | None = None,
 ) -> ReplyResult:
     """Render `content` for the channel (default: where the citizen last wrote from) and queue it.
 
-    The reply leaves from the address the person wrote to, to the identity they wrote from; an email reply
-    carries the threading headers of the message it answers; an SMS longer than the segment budget is
-    shortened with a link to the full text.
+    The reply leaves from the address the person wrote to, to the identity they wrote from (or to `identity_id`,
+    one of the person's contacts of the channel's kind, when staff chose it); an email reply carries the threading
+    headers of the message it answers; an SMS longer than the segment budget is shortened with a link to the full
+    text; a push goes to every device of theirs with notifications on and opens the conversation.
     """
     opts = options or ReplyOptions()
     if not content.text.strip():
@@ -79,21 +91,7 @@ async def reply(
             FieldError("channel", "not a channel replies can be sent on"),
         )
     answered = await interactions.last_inbound(session, conversation_id=conversation.id, channel=target)
-    recipient = str(conversation.citizen_id)
-    if target in ADDRESS_KIND:
-        identity = await _address(session, conversation.citizen_id, ADDRESS_KIND[target], answered)
-        if identity is None:
-            raise invalid(
-                f"This citizen has no {ADDRESS_KIND[target].value} on record, so no {target.value} can be sent.",
-                FieldError("channel", f"no {ADDRESS_KIND[target].value} identity"),
-            )
-        if identity.opted_out_at is not None and target in (Channel.sms, Channel.social):
-            raise invalid(
-                "This person texted STOP to stop messages to that number; reply on another channel, "
-                "or wait until they text START.",
-                FieldError("channel", "the recipient opted out"),
-            )
-        recipient = identity.value
+    recipient = await _recipient(session, conversation, target, answered, identity_id)
     case = await cases.get_by_id(session, case_id=conversation.case_id) if conversation.case_id else None
     if staff_id is not None and opts.settings is not None:
         framed = await agent_replies.dressed(
@@ -118,7 +116,7 @@ async def reply(
         delivery_status=DeliveryStatus.queued,
     )
     more = opts.read_more(interaction.id) if opts.read_more else None
-    language = await _email_language(session, target, conversation.citizen_id)
+    language = await _language(session, target, conversation.citizen_id)
     payload = rendering.render(
         content, target.value, sms_max_segments=opts.sms_max_segments, more_link=more, language=language
     )
@@ -128,6 +126,10 @@ async def reply(
         reference = case.reference if case else None
         payload.update(_email_thread(content, conversation.subject, answered, reference, language))
         payload["language"] = language  # the footer's words
+    if target is Channel.push:
+        title = content.subject or rendering.new_message(language)
+        path = CONVERSATION_PATH.format(conversation.id)
+        payload.update(title=title, url=path, interaction_id=str(interaction.id), language=language)
     interaction.body = rendering.summary(payload)
     interaction.payload = {"rendered": payload}
     if more and more in str(payload.get("body", "")):
@@ -155,10 +157,62 @@ async def reply(
     return ReplyResult(str(interaction.id), str(row.id), target, payload)
 
 
+async def _recipient(
+    session: AsyncSession,
+    conversation: Conversation,
+    target: Channel,
+    answered: Interaction | None,
+    chosen: uuid.UUID | None,
+) -> str:
+    """Where the reply goes: an address of the person's (the one chosen, else the one they wrote from, else their
+    best), their push devices, or the person themselves (their chats and portal sessions)."""
+    if target is Channel.push:
+        return await _devices(session, conversation.citizen_id)
+    if target not in ADDRESS_KIND:
+        return str(conversation.citizen_id)
+    identity = await _address(session, conversation.citizen_id, ADDRESS_KIND[target], answered, chosen)
+    if identity is None:
+        raise invalid(
+            f"This citizen has no {ADDRESS_KIND[target].value} on record, so no {target.value} can be sent.",
+            FieldError("channel", f"no {ADDRESS_KIND[target].value} identity"),
+        )
+    if identity.opted_out_at is not None and target in (Channel.sms, Channel.social):
+        raise invalid(
+            "This person texted STOP to stop messages to that number; reply on another channel, "
+            "or wait until they text START.",
+            FieldError("channel", "the recipient opted out"),
+        )
+    return identity.value
+
+
+async def _devices(session: AsyncSession, citizen_id: uuid.UUID) -> str:
+    """The person's devices with notifications on, as a push's recipient; none is a 422 problem."""
+    devices = await push.live_for(session, citizen_id=citizen_id)
+    if not devices:
+        raise invalid(
+            "This person has no device with notifications on, so no push can be sent.",
+            FieldError("channel", "no push subscription"),
+        )
+    return ",".join(str(d) for d in devices[: push.MAX_DEVICES])
+
+
 async def _address(
-    session: AsyncSession, citizen_id: uuid.UUID, kind: IdentityKind, answered: Interaction | None
+    session: AsyncSession,
+    citizen_id: uuid.UUID,
+    kind: IdentityKind,
+    answered: Interaction | None,
+    chosen: uuid.UUID | None = None,
 ) -> Identity | None:
-    """The identity the person last wrote from on this channel, else their best contact of that kind."""
+    """The contact staff chose, else the identity the person last wrote from on this channel, else their best
+    contact of that kind."""
+    if chosen is not None:
+        identity = await session.get(Identity, chosen)
+        if identity is None or identity.kind is not kind or identity.citizen_id != citizen_id:
+            raise invalid(
+                f"That is not one of this person's contacts for a {kind.value}.",
+                FieldError("identity", "not their contact of that kind"),
+            )
+        return identity
     if answered is not None and answered.identity_id is not None:
         identity = await session.get(Identity, answered.identity_id)
         if identity is not None and identity.kind is kind and identity.citizen_id == citizen_id:
@@ -166,9 +220,10 @@ async def _address(
     return await citizens.contact_for(session, citizen_id=citizen_id, kind=kind)
 
 
-async def _email_language(session: AsyncSession, target: Channel, citizen_id: uuid.UUID) -> str:
-    """The person's language, for an email's own words (its subject when it has none, its footer)."""
-    if target is not Channel.email:
+async def _language(session: AsyncSession, target: Channel, citizen_id: uuid.UUID) -> str:
+    """The person's language, for an email's or a push's own words (a subject or title when none is given, an
+    email's footer)."""
+    if target not in (Channel.email, Channel.push):
         return "en"
     return (await citizens.get(session, citizen_id=citizen_id)).language
 

@@ -18,8 +18,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare import sealing
+from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.clock import utcnow
+from townsquare.errors import FieldError, invalid
 from townsquare.notify.models import MessageType, NotificationOptOut
+from townsquare.notify.push import service as push
 from townsquare.staff import service as staff
 
 # In the order residents see them. Sign-in and verification codes are missing on purpose: the person just asked.
@@ -36,6 +39,9 @@ OPTIONAL_TYPES: tuple[MessageType, ...] = (
     MessageType.satisfaction_survey,
 )
 CHANNELS = ("push", "sms", "email", "mail")
+TYPES = tuple(t.value for t in OPTIONAL_TYPES)
+BY_IDENTITY = {IdentityKind.phone: "sms", IdentityKind.email: "email", IdentityKind.postal: "mail"}
+SHOWN_ORDER = ("push", "email", "sms", "mail")
 TOKEN_PURPOSE = "notify.unsubscribe"  # noqa: S105 - a sealing purpose, not a secret
 TOKEN_MAC_BYTES = 16
 
@@ -47,6 +53,15 @@ class Unsubscribe:
     citizen_id: uuid.UUID
     channel: str
     message_type: MessageType
+
+
+@dataclass(frozen=True)
+class ChannelChoices:
+    """One channel that reaches the person, and the message types they want on it."""
+
+    channel: str  # push, email, sms, mail
+    on: frozenset[str]  # the message types wanted here
+    stopped: bool = False  # texts only: every phone on the record texted STOP
 
 
 def optional(message_type: MessageType) -> bool:
@@ -75,19 +90,55 @@ async def channels_off(session: AsyncSession, citizen_id: uuid.UUID, message_typ
     return set(rows.scalars())
 
 
+async def choices(session: AsyncSession, *, citizen_id: uuid.UUID) -> list[ChannelChoices]:
+    """The channels that reach the person (a device with push on, a phone, an email address, a postal address),
+    each with the types they want on it."""
+    off = await of(session, citizen_id)
+    rows = (await session.execute(select(Identity).where(Identity.citizen_id == citizen_id))).scalars().all()
+    reach: dict[str, bool] = {}  # channel -> every address for it has stopped
+    for identity in rows:
+        channel = BY_IDENTITY.get(identity.kind)
+        if channel is not None:
+            reach[channel] = reach.get(channel, True) and identity.opted_out_at is not None
+    if await push.live_for(session, citizen_id=citizen_id):
+        reach["push"] = False
+    return [
+        ChannelChoices(
+            channel=c,
+            on=frozenset(t.value for t in OPTIONAL_TYPES if (c, t) not in off),
+            stopped=c == "sms" and reach[c],
+        )
+        for c in SHOWN_ORDER
+        if c in reach
+    ]
+
+
+def parse(wanted: dict[str, list[str]]) -> dict[str, set[MessageType]]:
+    """The wanted types per channel as a form sent them; an unknown channel or type is refused (422)."""
+    parsed: dict[str, set[MessageType]] = {}
+    for channel, values in wanted.items():
+        if channel not in CHANNELS:
+            raise invalid(f"{channel!r} is not a channel we send on.", FieldError("channel", "unknown"))
+        if any(v not in TYPES for v in values):
+            raise invalid("Choose only messages from the list.", FieldError("message_type", "unknown"))
+        parsed[channel] = {MessageType(v) for v in values}
+    return parsed
+
+
 async def choose(
     session: AsyncSession,
     *,
     citizen_id: uuid.UUID,
     wanted: dict[str, set[MessageType]],
     source: str,
+    audit: bool = True,
 ) -> int:
     """For each channel given, keep exactly the wanted types on and turn the other optional ones off; the number
-    of choices that changed (audited when any did)."""
+    of choices that changed (audited when any did, unless the caller writes its own audit rows: `audit=False`)."""
     before = await of(session, citizen_id)
     after = {(c, t) for c, types in wanted.items() for t in OPTIONAL_TYPES if t not in types}
     after |= {(c, t) for c, t in before if c not in wanted}
-    return await _apply(session, citizen_id, before, after, source)
+    return await _apply(session, citizen_id, before, after, source, audit=audit)
 
 
 async def stop(
@@ -119,6 +170,8 @@ async def _apply(
     before: set[tuple[str, MessageType]],
     after: set[tuple[str, MessageType]],
     source: str,
+    *,
+    audit: bool = True,
 ) -> int:
     added, removed = after - before, before - after
     now = utcnow()
@@ -136,7 +189,7 @@ async def _apply(
                 NotificationOptOut.message_type == message_type,
             )
         )
-    if added or removed:
+    if (added or removed) and audit:
         staff.audit(
             session,
             actor_kind="citizen",
@@ -151,6 +204,7 @@ async def _apply(
                 "on": sorted(f"{c}:{t.value}" for c, t in removed),
             },
         )
+    if added or removed:
         await session.flush()
     return len(added) + len(removed)
 

@@ -12,14 +12,29 @@ from typing import Any
 
 from townsquare.gsm import SmsEncoding, sms_encoding
 
-__all__ = ["Content", "SmsEncoding", "no_subject", "render", "shorten_sms", "sms_encoding", "summary"]
+__all__ = [
+    "Content",
+    "SmsEncoding",
+    "new_message",
+    "no_subject",
+    "render",
+    "shorten_sms",
+    "sms_encoding",
+    "summary",
+]
 
 NO_SUBJECT = {"en": "Your message to us", "fr": "Votre message"}  # an email's subject when nothing gives one
+NEW_MESSAGE = {"en": "A new message from us", "fr": "Un nouveau message de notre part"}  # a push's title
 
 
 def no_subject(language: str | None) -> str:
     """The subject of an email that has none of its own, in the reader's language."""
     return NO_SUBJECT.get(language or "en", NO_SUBJECT["en"])
+
+
+def new_message(language: str | None) -> str:
+    """The title of a push that has no subject of its own, in the reader's language."""
+    return NEW_MESSAGE.get(language or "en", NEW_MESSAGE["en"])
 
 
 @dataclass(frozen=True)

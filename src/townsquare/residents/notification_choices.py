@@ -11,25 +11,13 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.citizens.models import Citizen, Identity, IdentityKind
-from townsquare.errors import FieldError, invalid
+from townsquare.citizens.models import Citizen
 from townsquare.notify import opt_outs
-from townsquare.notify.kinds import MessageType
-from townsquare.notify.push import service as push
 
-TYPES = tuple(t.value for t in opt_outs.OPTIONAL_TYPES)
-BY_IDENTITY = {IdentityKind.phone: "sms", IdentityKind.email: "email", IdentityKind.postal: "mail"}
-SHOWN_ORDER = ("push", "email", "sms", "mail")
-
-
-@dataclass(frozen=True)
-class ChannelChoices:
-    channel: str  # push, email, sms, mail
-    on: frozenset[str]  # the message types wanted here
-    stopped: bool = False  # texts only: every phone on the record texted STOP
+TYPES = opt_outs.TYPES
+ChannelChoices = opt_outs.ChannelChoices
 
 
 @dataclass(frozen=True)
@@ -44,37 +32,13 @@ class UnsubscribeLink:
 
 async def choices(session: AsyncSession, *, citizen_id: uuid.UUID) -> list[ChannelChoices]:
     """The channels that reach the person, each with the types they want on it."""
-    off = await opt_outs.of(session, citizen_id)
-    rows = (await session.execute(select(Identity).where(Identity.citizen_id == citizen_id))).scalars().all()
-    reach: dict[str, bool] = {}  # channel -> every address for it has stopped
-    for identity in rows:
-        channel = BY_IDENTITY.get(identity.kind)
-        if channel is not None:
-            reach[channel] = reach.get(channel, True) and identity.opted_out_at is not None
-    if await push.live_for(session, citizen_id=citizen_id):
-        reach["push"] = False
-    return [
-        ChannelChoices(
-            channel=c,
-            on=frozenset(t.value for t in opt_outs.OPTIONAL_TYPES if (c, t) not in off),
-            stopped=c == "sms" and reach[c],
-        )
-        for c in SHOWN_ORDER
-        if c in reach
-    ]
+    return await opt_outs.choices(session, citizen_id=citizen_id)
 
 
 async def save(session: AsyncSession, *, citizen_id: uuid.UUID, wanted: dict[str, list[str]]) -> int:
     """Keep exactly the wanted types on each channel given; an unknown channel or type is refused, nothing saved.
     The number of choices that changed."""
-    parsed: dict[str, set[MessageType]] = {}
-    for channel, values in wanted.items():
-        if channel not in opt_outs.CHANNELS:
-            raise invalid(f"{channel!r} is not a channel we send on.", FieldError("channel", "unknown"))
-        unknown = [v for v in values if v not in TYPES]
-        if unknown:
-            raise invalid("Choose only messages from the list.", FieldError("message_type", "unknown"))
-        parsed[channel] = {MessageType(v) for v in values}
+    parsed = opt_outs.parse(wanted)
     return await opt_outs.choose(session, citizen_id=citizen_id, wanted=parsed, source="portal")
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Service
@@ -19,12 +19,10 @@ from townsquare.errors import FieldError, conflict, invalid, not_found
 from townsquare.routing import events, offers
 from townsquare.routing import service as items
 from townsquare.routing.models import (
-    HELD_STATUSES,
     OPEN_STATUSES,
     Agent,
     CapacityClass,
     OfferOutcome,
-    Presence,
     Team,
     TransferKind,
     WorkItem,
@@ -49,33 +47,13 @@ def _not_yours(item: WorkItem, staff_id: uuid.UUID, *states: WorkItemStatus) -> 
     return item.assigned_to_id != staff_id or item.status not in states
 
 
-async def _after_release(session: AsyncSession, staff_id: uuid.UUID, now: datetime, *, wrap_up: bool) -> None:
-    """The agent let an item go: back to available, idle from now; after their last call or chat, into timed
-    wrap-up first (not while other live conversations still need them)."""
-    agent = await offers.lock_agent(session, staff_id)
-    if agent is None:
-        return
-    agent.idle_since = now
-    if wrap_up and agent.wrap_up_seconds > 0:
-        live = select(func.count()).where(
-            WorkItem.assigned_to_id == staff_id,
-            WorkItem.status.in_(HELD_STATUSES),
-            WorkItem.capacity_class.in_((CapacityClass.voice, CapacityClass.chat)),
-        )
-        wrap_up = not (await session.execute(live)).scalar_one()
-    if wrap_up and agent.wrap_up_seconds > 0 and agent.presence in (Presence.available, Presence.busy):
-        offers.set_presence(session, agent, Presence.wrap_up, now)
-    elif agent.presence is Presence.busy:
-        offers.set_presence(session, agent, Presence.available, now)
-
-
 async def _back_to_queue(
     session: AsyncSession, item: WorkItem, staff_id: uuid.UUID, now: datetime, *, how: str, outcome: OfferOutcome
 ) -> WorkItem:
     """The agent lets the work go back to the queue (declined, transferred, escalated); they are free again."""
     await offers.close_offer(session, item, outcome=outcome, now=now, released_how=how)
     offers.requeue(item)
-    await _after_release(session, staff_id, now, wrap_up=False)
+    await offers.after_release(session, staff_id, now, wrap_up=False)
     await session.flush()
     events.item_changed(session, item, reason=how, staff_id=staff_id)
     return item
@@ -153,7 +131,7 @@ async def complete(
     if item.first_answered_at is None:
         item.first_answered_at = now
     await offers.close_offer(session, item, outcome=None, now=now, released_how="completed")
-    await _after_release(session, staff_id, now, wrap_up=item.capacity_class is not CapacityClass.async_)
+    await offers.after_release(session, staff_id, now, wrap_up=item.capacity_class is not CapacityClass.async_)
     await session.flush()
     events.item_changed(session, item, reason="completed", staff_id=staff_id)
     return item
@@ -291,7 +269,7 @@ async def withdraw(session: AsyncSession, *, item_id: uuid.UUID, now: datetime |
     item.offer_expires_at = None
     item.closed_at = now
     if holder is not None:
-        await _after_release(session, holder, now, wrap_up=False)
+        await offers.after_release(session, holder, now, wrap_up=False)
     await session.flush()
     events.item_changed(session, item, reason="withdrawn")
     return item
@@ -314,7 +292,7 @@ async def done_elsewhere(
     if item.first_answered_at is None:
         item.first_answered_at = now
     if holder is not None:
-        await _after_release(session, holder, now, wrap_up=False)
+        await offers.after_release(session, holder, now, wrap_up=False)
     await session.flush()
     events.item_changed(session, item, reason="completed", staff_id=staff_id)
     return item

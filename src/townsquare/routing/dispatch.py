@@ -160,18 +160,40 @@ class _Facts:
     def state(self, item: WorkItem) -> ItemState:
         """The item as the matcher sees it."""
         team = item.target_team_id or (self.team_of_queue.get(item.queue_id) if item.queue_id else None)
-        return ItemState(
-            id=item.id,
-            agency_id=item.agency_id,
-            capacity_class=item.capacity_class.value,
-            language=item.language,
-            required_skills={str(k): int(v) for k, v in (item.required_skills or {}).items()},
+        return item_state(
+            item,
             preferred_skill=self.code_of_service.get(item.service_id) if item.service_id else None,
             team_id=team,
             target_staff_id=item.target_staff_id,
             supervisors_only=item.target_role == "supervisor",
             excluded=self.declined.get(item.id, frozenset()),
         )
+
+
+def item_state(
+    item: WorkItem,
+    *,
+    preferred_skill: str | None = None,
+    team_id: uuid.UUID | None = None,
+    target_staff_id: uuid.UUID | None = None,
+    supervisors_only: bool = False,
+    excluded: frozenset[uuid.UUID] = frozenset(),
+) -> ItemState:
+    """The item as the matcher sees it: its own agency, class, language and skills, and what a pass adds (the
+    preferred skill, the team, a named agent, supervisors only, recent declines); a supervisor's choice leaves
+    those out."""
+    return ItemState(
+        id=item.id,
+        agency_id=item.agency_id,
+        capacity_class=item.capacity_class.value,
+        language=item.language,
+        required_skills={str(k): int(v) for k, v in (item.required_skills or {}).items()},
+        preferred_skill=preferred_skill,
+        team_id=team_id,
+        target_staff_id=target_staff_id,
+        supervisors_only=supervisors_only,
+        excluded=excluded,
+    )
 
 
 async def _available_agents(session: AsyncSession) -> list[AgentState]:
@@ -182,7 +204,13 @@ async def _available_agents(session: AsyncSession) -> list[AgentState]:
         .order_by(Agent.idle_since)
         .with_for_update(skip_locked=True, of=Agent)
     )
-    rows = (await session.execute(stmt)).all()
+    rows = [(agent, role) for agent, role in (await session.execute(stmt)).all()]
+    return [s for s in await agent_states(session, rows) if s.has_room() and s.agencies]
+
+
+async def agent_states(session: AsyncSession, rows: Sequence[tuple[Agent, StaffRole]]) -> list[AgentState]:
+    """These agents as the matcher sees them (load, languages, skills, agencies, teams), in the order given: four
+    queries however many."""
     if not rows:
         return []
     ids = [agent.staff_id for agent, _ in rows]
@@ -210,7 +238,7 @@ async def _available_agents(session: AsyncSession) -> list[AgentState]:
         select(AgentSkill.staff_id, AgentSkill.skill, AgentSkill.level).where(AgentSkill.staff_id.in_(ids))
     ):
         skills[staff_id][skill] = level
-    states = [
+    return [
         AgentState(
             staff_id=agent.staff_id,
             capacity=dict(agent.capacity or {}),
@@ -223,7 +251,6 @@ async def _available_agents(session: AsyncSession) -> list[AgentState]:
         )
         for agent, role in rows
     ]
-    return [s for s in states if s.has_room() and s.agencies]
 
 
 async def _queued_items(

@@ -73,6 +73,23 @@ def eligible(agent: AgentState, item: ItemState) -> bool:
     )
 
 
+def unfit(agent: AgentState, item: ItemState) -> list[str]:
+    """Why `agent` could not take `item` when a supervisor gives it to them, each reason a word: "agency" (not of
+    its agency), "language" (does not speak its language), "skills" (below a level it requires), "no_room" (no room
+    in its capacity class, or on a call); empty when they can. A supervisor's choice outranks the routing targets
+    (a named agent, a team, supervisors only) and recent declines, never these."""
+    reasons = []
+    if item.agency_id not in agent.agencies:
+        reasons.append("agency")
+    if item.language not in agent.languages:
+        reasons.append("language")
+    if any(agent.skills.get(skill, 0) < level for skill, level in item.required_skills.items()):
+        reasons.append("skills")
+    if not agent.can_take(item.capacity_class):
+        reasons.append("no_room")
+    return reasons
+
+
 def skill_score(agent: AgentState, item: ItemState) -> int:
     """Higher is a better match: the agent's levels in the required skills and the item's service."""
     score = sum(agent.skills.get(skill, 0) for skill in item.required_skills)

@@ -77,6 +77,7 @@ class OfferOutcome(StrEnum):
     declined = "declined"
     timed_out = "timed_out"
     withdrawn = "withdrawn"  # the contact went away (caller hung up) before an answer
+    reassigned = "reassigned"  # a supervisor gave the work to someone else before an answer
 
 
 class Team(IdMixin, Base):
@@ -218,6 +219,7 @@ class WorkItem(IdMixin, TimestampMixin, Base):
         Index("ix_work_items_conversation", "conversation_id", "status"),
         Index("ix_work_items_routing", "status", "priority", "sla_due_at", "created_at"),
         Index("ix_work_items_holder", "assigned_to_id", "status"),
+        Index("ix_work_items_citizen", "citizen_id", "agency_id"),  # the agencies a person has dealt with
         # The wallboard's items answered today and items due today, each counted from its index alone.
         Index("ix_work_items_first_answered", "first_answered_at", "sla_due_at", *COUNTED_COLUMNS),
         Index("ix_work_items_sla_due", "sla_due_at", "first_answered_at", *COUNTED_COLUMNS),
@@ -280,6 +282,7 @@ class WorkOffer(IdMixin, Base):
 class TransferKind(StrEnum):
     transfer = "transfer"  # to an agent, a team or another agency
     escalation = "escalation"  # to the supervisors, with the reason
+    assignment = "assignment"  # a supervisor gave queued work to a person (offered or handed) or a team
 
 
 class WorkTransfer(IdMixin, Base):

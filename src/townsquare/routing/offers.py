@@ -1,7 +1,7 @@
 """Offer bookkeeping shared by the routing pass and the agent's answers: locking an item or an agent, closing
 an offer with its outcome, putting an item back in the queue, changing an agent's presence.
 
-Only `routing.dispatch` and `routing.answers` use these; they never commit.
+Only `routing.dispatch`, `routing.answers` and `routing.assigning` use these; they never commit.
 """
 
 from __future__ import annotations
@@ -9,13 +9,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.errors import not_found
 from townsquare.routing import events
 from townsquare.routing.models import (
+    HELD_STATUSES,
     Agent,
+    CapacityClass,
     OfferOutcome,
     Presence,
     WorkItem,
@@ -75,3 +77,23 @@ def requeue(item: WorkItem) -> None:
     item.status = WorkItemStatus.queued
     item.assigned_to_id = None
     item.offer_expires_at = None
+
+
+async def after_release(session: AsyncSession, staff_id: uuid.UUID, now: datetime, *, wrap_up: bool) -> None:
+    """The agent let an item go: back to available, idle from now; after their last call or chat, into timed
+    wrap-up first (not while other live conversations still need them)."""
+    agent = await lock_agent(session, staff_id)
+    if agent is None:
+        return
+    agent.idle_since = now
+    if wrap_up and agent.wrap_up_seconds > 0:
+        live = select(func.count()).where(
+            WorkItem.assigned_to_id == staff_id,
+            WorkItem.status.in_(HELD_STATUSES),
+            WorkItem.capacity_class.in_((CapacityClass.voice, CapacityClass.chat)),
+        )
+        wrap_up = not (await session.execute(live)).scalar_one()
+    if wrap_up and agent.wrap_up_seconds > 0 and agent.presence in (Presence.available, Presence.busy):
+        set_presence(session, agent, Presence.wrap_up, now)
+    elif agent.presence is Presence.busy:
+        set_presence(session, agent, Presence.available, now)

@@ -57,6 +57,11 @@ RESIDENT = Rule("resident", 1, "a signed-in resident")
 RESIDENT_OWN = Rule("resident-own", 2, "the signed-in resident whose record it is")
 STAFF = Rule("staff", 1, "signed-in staff")
 STAFF_AGENCY = Rule("staff-agency", 2, "signed-in staff of the record's agency")
+STAFF_CITIZEN = Rule(
+    "staff-citizen",
+    2,
+    "signed-in staff of an agency the person has dealt with (a case or work of it); administrators for anyone",
+)
 STAFF_OWN = Rule("staff-own", 2, "the member of staff who saved it (shared with a team: also its agency's supervisors)")
 STAFF_HOLDER = Rule("staff-holder", 2, "the staff member handling the work (others of its agency may read it)")
 SUPERVISOR = Rule("supervisor", 1, "a signed-in supervisor or administrator")

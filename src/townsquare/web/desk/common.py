@@ -11,8 +11,8 @@ from urllib.parse import quote
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from townsquare.casework import work
-from townsquare.casework.types import Case, StaffRole, WorkItem
+from townsquare.casework import record_edit, work
+from townsquare.casework.types import Case, Citizen, StaffRole, WorkItem
 from townsquare.db import Session, keyset
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import case_in_scope
@@ -22,6 +22,7 @@ from townsquare.staff.auth import (
     ADMIN,
     STAFF,
     STAFF_AGENCY,
+    STAFF_CITIZEN,
     STAFF_HOLDER,
     SUPERVISOR,
     MaybePrincipal,
@@ -100,6 +101,13 @@ StaffFragment = Annotated[Principal, Depends(staff_for_fragment)]
 async def staff_case(reference: str, session: SessionDep, me: CurrentStaff) -> Case:
     """The case named in the path, if the staff member's agencies own it (else as an unknown one)."""
     return await case_in_scope(session, me, reference[:40])
+
+
+@enforces(STAFF_CITIZEN)
+async def staff_citizen(citizen_id: uuid.UUID, session: SessionDep, me: CurrentStaff) -> Citizen:
+    """The person named in the path, if the staff member may correct their record and write to them: staff of an
+    agency the person has dealt with, administrators for anyone (403 otherwise; 404 for nobody)."""
+    return await record_edit.editable(session, me=me, citizen_id=citizen_id)
 
 
 async def work_item_in_scope(session: Session, me: Principal, item_id: uuid.UUID) -> WorkItem:

@@ -26,6 +26,7 @@ from townsquare.web.desk.common import (
     staff_case,
 )
 from townsquare.web.desk.merges import merge_panel
+from townsquare.web.desk.record_edit import record_panel
 from townsquare.web.desk.shared_data import panel_context
 from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
@@ -51,6 +52,7 @@ async def citizen_page(
     }
     context |= await panel_context(session, me, view.citizen.id)
     context |= await merge_panel(session, me, view.citizen.id, request.query_params.get("merge", ""))
+    context |= await record_panel(session, me, view.citizen.id, request.query_params.get("record", ""))
     return templates.TemplateResponse(request, "desk/citizen.html", context)
 
 

@@ -166,6 +166,7 @@ def offer_outcome(value: object) -> str:
             OfferOutcome.declined: _("Declined"),
             OfferOutcome.timed_out: _("Not answered in time"),
             OfferOutcome.withdrawn: _("Withdrawn: the person went away"),
+            OfferOutcome.reassigned: _("Given to someone else by a supervisor"),
         },
         value,
     )
