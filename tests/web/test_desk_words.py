@@ -328,7 +328,7 @@ NOT_WORDS = re.compile(r"Townsquare|\bAPI\b|\bHTTP\b|/help/|\b[A-Z]{2,}-\d{4}-\d
 def literal_english(template: str) -> list[str]:
     """The chunks of a template's own text (not its `_()`) that hold a word."""
     reader = _Literal()
-    reader.feed(JINJA.sub("\x00", template))
+    reader.feed(JINJA.sub(lambda found: "0" if found.group(0).startswith("{{") else "", template))
     reader.close()
     return [chunk for chunk in reader.chunks if re.search(r"[A-Za-z]{2,}", NOT_WORDS.sub("", chunk))]
 
