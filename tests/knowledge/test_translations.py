@@ -80,7 +80,7 @@ async def test_a_supervisor_marks_a_version_checked_and_it_is_in_step_again(
     await session.commit()
     await sign_in_staff(client, "sup@city.example")
     listing = await client.get("/desk/knowledge")
-    assert "Needs update: the English version changed 2026-11-02" in listing.text
+    assert "Needs update: the English version changed Nov 2, 2026" in listing.text
     page = await client.get(f"/desk/knowledge/{french}")
     assert "Mark as checked: it says the same" in page.text
     done = await client.post(f"/desk/knowledge/{french}/checked", headers={"origin": "http://testserver"})

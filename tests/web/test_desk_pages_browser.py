@@ -1,5 +1,6 @@
 """Every desk page in Chromium, at a wall screen's width and a small phone's: no axe-core violations and no
-sideways scrolling, at 1280 px and at 320 px.
+sideways scrolling, at 1280 px and at 320 px in English, and at 320 px in French (whose longer words are likeliest
+to push a page past a phone's width).
 
 The pages are those of `desk_pages` (the demo-like world a shift has in front of it), each read once by the first
 staff member who may read it; fragments the desk fetches into a page (paths with a `/_` step) are read as part of
@@ -16,8 +17,11 @@ from playwright.async_api import Browser, BrowserContext, Page
 from tests.support.browser import axe_violations, with_axe
 from tests.support.desk_world import PASSWORD, build_desk_world, desk_pages
 from tests.support.servers import LiveApp
+from townsquare.web.i18n import LANGUAGE_COOKIE
 
 WIDTHS = (1280, 320)
+# Each page is read at these widths in these languages: English at both, French on the phone.
+READINGS = (("en", 1280), ("en", 320), ("fr", 320))
 # A folder to keep a screenshot of every page at each width in, for a person to look at (unset: none are taken).
 SCREENSHOTS = os.environ.get("TOWNSQUARE_SCREENSHOTS", "")
 # How far a page may be wider than its window before it counts as scrolling sideways (sub-pixel rounding).
@@ -92,18 +96,22 @@ async def test_every_desk_page_is_accessible_and_fits_at_1280_and_320_px(browser
         context = await _signed_in(browser, live_app.url, who)
         page = await context.new_page()
         for path in paths:
-            for width in WIDTHS:
+            for language, width in READINGS:
+                await context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": live_app.url}])
                 await page.set_viewport_size({"width": width, "height": 900})
                 response = await page.goto(f"{live_app.url}{path}")
                 assert response is not None
                 assert response.ok, f"{path} answered {response.status}"
+                assert await page.get_attribute("html", "lang") == language, f"{path} is not in {language}"
+                reading = f"{path} at {width} px in {language}"
                 for v in await axe_violations(page):
-                    problems.append(f"{path} at {width} px: {v['id']} {v['nodes'][:3]}")
+                    problems.append(f"{reading}: {v['id']} {v['nodes'][:3]}")
                 if SCREENSHOTS:
                     name = path.strip("/").replace("/", "_").replace("?", "_")[:80] or "index"
-                    await page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}-{width}.png"), full_page=True)
+                    shot = Path(SCREENSHOTS) / f"{name}-{width}-{language}.png"
+                    await page.screenshot(path=str(shot), full_page=True)
                 if wide := await _too_wide(page):
-                    problems.append(f"{path} at {width} px scrolls sideways: {wide}")
+                    problems.append(f"{reading} scrolls sideways: {wide}")
         await context.close()
     assert len(seen) > 40, "the desk world lists fewer pages than expected"
     assert problems == [], "\n".join(problems)

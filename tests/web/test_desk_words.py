@@ -26,7 +26,7 @@ from townsquare.app import Runtime
 from townsquare.cases.models import CaseStatus
 from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.web import i18n, times
-from townsquare.web.desk import words
+from townsquare.web.desk import labels, words
 from townsquare.web.i18n import LANGUAGE_COOKIE
 
 CODES: dict[str, re.Pattern[str]] = {
@@ -63,8 +63,60 @@ TRANSLATED_TEMPLATES = (
     "queue",
     "queue_item",
     "_queue_facts",
+    "_board",
+    "wallboard",
+    "agents",
+    "agent_edit",
+    "staff",
+    "integrators",
+    "integrators_revoke",
+    "webhooks",
+    "notification_templates",
+    "notification_template",
+    "letters",
+    "letters_batch",
+    "_letters",
+    "knowledge_list",
+    "knowledge_article",
+    "knowledge_form",
+    "knowledge_preview",
+    "case",
+    "sign_in",
+    "_notice",
+    "linked_records",
+    "_merges",
+    "_match_evidence",
 )
-TRANSLATED_MODULES = ("words", "workspace", "record_edit", "outbound", "open_drafts", "queue_admin")
+# Templates in TRANSLATED_TEMPLATES that still hold English outside `_()`, until they are worded through.
+LITERAL_LEFT = ("_inbox", "work", "index")
+# Python modules of the web layer whose every `_()` needs French: the words, and the pages' routes.
+TRANSLATED_MODULES = (
+    "desk/words.py",
+    "desk/workspace.py",
+    "desk/record_edit.py",
+    "desk/outbound.py",
+    "desk/open_drafts.py",
+    "desk/queue_admin.py",
+    "desk/labels.py",
+    "desk/agents.py",
+    "desk/staff.py",
+    "desk/integrators.py",
+    "desk/letters.py",
+    "desk/knowledge.py",
+    "desk/notification_templates.py",
+    "routes.py",
+)
+# Domain modules whose refusals desk pages show through the `said` filter: each constant message needs French.
+SAID_BY_THE_DOMAIN = (
+    "casework/agents.py",
+    "casework/integrators.py",
+    "casework/knowledge_editor.py",
+    "casework/notification_templates.py",
+    "knowledge/workflow.py",
+    "notify/letters/returns.py",
+    "notify/templates.py",
+)
+REFUSALS = {"invalid": (1,), "forbidden": (1,), "conflict": (1,), "FieldError": (2,)}
 # GET routes of the desk that are not pages to read, and why.
 NOT_PAGES = {
     "/desk/analytics/{figure}.csv": "a CSV file",
@@ -238,20 +290,80 @@ def test_an_identity_is_described_never_shown_as_its_stored_value() -> None:
             assert words.identity_words(device) == "Clavardage sur cet appareil depuis le 3 déc."
 
 
+def _french() -> dict[object, object]:
+    french: dict[object, object] = {}
+    for po_file in sorted((Path(i18n.__file__).parent / "locale" / "fr").glob("*.po")):
+        with po_file.open("rb") as handle:
+            french |= {m.id if isinstance(m.id, str) else tuple(m.id): m.string for m in read_po(handle) if m.id}
+    return french
+
+
 def test_every_word_of_the_desk_has_french() -> None:
-    """Each message the words, the times and the templates they changed mark for translation is in a French
-    catalogue (any of them: a word the portal already translates is reused, never defined twice)."""
+    """Each message the words, the times, the pages' routes and their templates mark for translation is in a
+    French catalogue (any of them: a word the portal already translates is reused, never defined twice)."""
     web = Path(i18n.__file__).parent
     methods = [
-        *((f"desk/{name}.py", "python") for name in TRANSLATED_MODULES),
+        *((name, "python") for name in TRANSLATED_MODULES),
         ("times.py", "python"),
         *((f"templates/desk/{name}.html", "jinja2.ext:babel_extract") for name in TRANSLATED_TEMPLATES),
+        ("templates/base.html", "jinja2.ext:babel_extract"),
     ]
     options = {"**.html": {"extensions": "jinja2.ext.i18n"}}
     found = {m for _f, _l, m, _c, _x in extract_from_dir(web, methods, options) if m}
-    assert len(found) > 80
-    french: dict[object, object] = {}
-    for po_file in sorted((web / "locale" / "fr").glob("*.po")):
-        with po_file.open("rb") as handle:
-            french |= {m.id if isinstance(m.id, str) else tuple(m.id): m.string for m in read_po(handle) if m.id}
+    assert len(found) > 400
+    french = _french()
     assert sorted(str(m) for m in found if not french.get(m)) == []
+
+
+def test_what_the_domain_says_on_a_desk_page_has_french() -> None:
+    """A refusal or a reason the domain words in English (and a page shows through `said`) has French; a message
+    built with values (an f-string) is not extracted and stays English."""
+    root = Path(i18n.__file__).parents[1]
+    methods = [(name, "python") for name in SAID_BY_THE_DOMAIN]
+    found = {m for _f, _l, m, _c, _x in extract_from_dir(root, methods, keywords=REFUSALS) if m}
+    assert len(found) > 30
+    french = _french()
+    assert sorted(str(m) for m in found if not french.get(m)) == []
+    with i18n.speaking("fr"):
+        assert labels.said("Choose what the key opens.") == "Choisissez ce à quoi la clé donne accès."
+        assert labels.said("Something no catalogue has.") == "Something no catalogue has."
+        assert labels.said("") == ""
+
+
+class _Literal(_Reader):
+    """The English a template writes outside `_()`: its text and read-out attributes once every `{{ }}`, `{% %}`
+    and `{# #}` is taken out (addresses, code, and the product's own name excepted)."""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        super().handle_starttag(
+            tag, [(k, v) for k, v in attrs if k != "data-label"] + [("title", v) for k, v in attrs if k == "data-label"]
+        )
+
+
+JINJA = re.compile(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
+NOT_WORDS = re.compile(r"Townsquare|\bAPI\b|\bHTTP\b|/help/|\b[A-Z]{2,}-\d{4}-\d+\b")  # and a case reference
+
+
+def literal_english(template: str) -> list[str]:
+    """The chunks of a template's own text (not its `_()`) that hold a word."""
+    reader = _Literal()
+    reader.feed(JINJA.sub(lambda found: "0" if found.group(0).startswith("{{") else "", template))
+    reader.close()
+    return [chunk for chunk in reader.chunks if re.search(r"[A-Za-z]{2,}", NOT_WORDS.sub("", chunk))]
+
+
+def test_a_translated_template_writes_no_english_of_its_own() -> None:
+    """What a translated template shows is all in `_()`: no label, heading, caption or read-out attribute (a
+    `data-label` a narrow table shows beside each value too) is written in English outside it."""
+    assert literal_english('<h1>{{ _("Agents") }}</h1><td data-label="Waiting">{{ n }}</td><p>Nothing yet.</p>') == [
+        "Waiting",
+        "Nothing yet.",
+    ]
+    assert literal_english('<a class="brand" href="/">Townsquare</a><code>manifest.csv</code> /help/ · —') == []
+    desk = Path(i18n.__file__).parent / "templates"
+    found = {
+        name: literal_english((desk / "desk" / f"{name}.html").read_text())
+        for name in TRANSLATED_TEMPLATES
+        if name not in LITERAL_LEFT
+    } | {"base": literal_english((desk / "base.html").read_text())}
+    assert {name: chunks for name, chunks in found.items() if chunks} == {}

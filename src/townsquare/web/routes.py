@@ -17,6 +17,8 @@ from townsquare.staff import service as staff
 from townsquare.staff import sign_in as sign_in_limits
 from townsquare.staff.auth import SESSION_COOKIE, public
 from townsquare.web import cookies
+from townsquare.web.i18n import gettext as _
+from townsquare.web.i18n import ngettext
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(public)])
@@ -47,7 +49,7 @@ async def sign_in(
 ) -> Response:
     """Check the windows, the lock and then the password; on success set the session cookie and go on."""
     if not email.strip() or not password:
-        error = "Enter your email address and your password."
+        error = _("Enter your email address and your password.")
         context = {"next": _safe_next(next), "error": error, "email": email}
         return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=422)
     settings = _settings(request)
@@ -73,11 +75,13 @@ def _refused(request: Request, result: sign_in_limits.Attempt, *, email: str, ne
     """A wrong password (401), or a wait (429 with Retry-After) worded the same for every account, known or not."""
     context: dict[str, Any] = {"next": _safe_next(next), "email": email}
     if result.outcome is sign_in_limits.Outcome.wrong:
-        context["error"] = "The email or password is not right."
+        context["error"] = _("The email or password is not right.")
         return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=401)
-    context["error"] = (
-        "There have been too many failed attempts to sign in with this email address or from this network. "
-        f"Wait {wait_words(result.retry_after)}, then try again."
+    context["error"] = " ".join(
+        [
+            _("There have been too many failed attempts to sign in with this email address or from this network."),
+            _("Wait %(wait)s, then try again.") % {"wait": wait_words(result.retry_after)},
+        ]
     )
     context["ask_admin"] = True
     response = templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=429)
@@ -89,9 +93,9 @@ def wait_words(seconds: int) -> str:
     """A wait in words, rounded up: "1 minute", "45 minutes", "24 hours"."""
     minutes = max(1, -(-seconds // 60))
     if minutes < 90:
-        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
     hours = -(-minutes // 60)
-    return f"{hours} hours"
+    return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
 
 
 @router.post("/desk/sign-out")

@@ -17,6 +17,7 @@ from townsquare.web.desk import (
     inbox,
     integrators,
     knowledge,
+    labels,  # noqa: F401 - the words of the running pages, registered once
     letters,
     live,
     merges,

@@ -20,30 +20,34 @@ from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.errors import FieldError, Problem, invalid
 from townsquare.staff.auth import Principal
-from townsquare.web.desk import words  # noqa: F401 - registers the desk's words
+from townsquare.web.desk import labels, words  # noqa: F401 - registers the desk's words
 from townsquare.web.desk.common import supervisors_only
+from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[Principal, Depends(supervisors_only("The Agents page"))]
-CLASS_LABELS: dict[str, str] = {
-    CapacityClass.voice: "Calls",
-    CapacityClass.chat: "Chats",
-    CapacityClass.async_: "Other work",
-}
-NOTICES = {"saved": "Saved.", "away": "Status set to Away.", "offline": "Status set to Offline."}
 MAX_SKILL_ROWS = 100
 EMPTY_SKILL_ROWS = 3
 
-templates.env.globals["class_labels"] = CLASS_LABELS
-templates.env.globals["language_names"] = SERVED_LANGUAGES
+
+def _notices() -> dict[str, str]:
+    return {"saved": _("Saved."), "away": _("Status set to Away."), "offline": _("Status set to Offline.")}
+
+
+def _names() -> dict[str, object]:
+    """What both pages name: the kinds of work an agent holds, and the languages the desk serves."""
+    return {
+        "class_labels": labels.capacity_classes(),
+        "language_names": {code: labels.language(code) for code in SERVED_LANGUAGES},
+    }
 
 
 @router.get("/desk/agents", response_class=HTMLResponse)
 async def agents_page(request: Request, session: SessionDep, me: Manager) -> Response:
     """Every agent of the supervisor's agencies: status, load against capacity, languages, skills and teams."""
     rows = await agents.agent_rows(session, me=me)
-    context = {"me": me, "rows": rows}
+    context = {"me": me, "rows": rows, **_names()}
     return templates.TemplateResponse(request, "desk/agents.html", context)
 
 
@@ -60,7 +64,9 @@ def _sent(form: Any) -> ProfileForm:
         try:
             team_ids.add(uuid.UUID(str(value)))
         except ValueError:
-            raise invalid("That team choice is damaged; reload the page.", FieldError("teams", "not an id")) from None
+            raise invalid(
+                _("That team choice is damaged; reload the page."), FieldError("teams", "not an id")
+            ) from None
     return ProfileForm(
         capacity={c.value: str(form.get(f"capacity-{c.value}", "")).strip() for c in CapacityClass},
         languages={str(v) for v in form.getlist("languages")},
@@ -87,7 +93,8 @@ async def _edit_page(
         "empty_rows": EMPTY_SKILL_ROWS,
         "forced_presence": FORCED_PRESENCE,
         "error": error,
-        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        "notice": _notices().get(request.query_params.get("notice", "")),
+        **_names(),
     }
     status = error.status if error else 200
     return templates.TemplateResponse(request, "desk/agent_edit.html", context, status_code=status)

@@ -20,13 +20,17 @@ from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.errors import Problem
 from townsquare.staff.auth import Principal
+from townsquare.web.desk import labels
 from townsquare.web.desk.common import admins_only, settings_of
+from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, Depends(admins_only("The Integrators page"))]
-SCOPE_LABELS: dict[str, str] = {ApiKeyScope.open311.value: "Open311 integrator", ApiKeyScope.api.value: "REST API"}
-NOTICES = {"revoked": "The key was revoked; it stopped working at once."}
+
+
+def _notices() -> dict[str, str]:
+    return {"revoked": _("The key was revoked; it stopped working at once.")}
 
 
 @dataclass
@@ -64,11 +68,11 @@ async def _page(
         "me": me,
         "rows": keys.rows,
         "agencies": keys.agencies,
-        "scope_labels": SCOPE_LABELS,
+        "scope_labels": labels.key_scopes(),
         "form": form or KeyForm(),
         "issued": issued,
         "error": error,
-        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        "notice": _notices().get(request.query_params.get("notice", "")),
         "window_days": USAGE_WINDOW.days,
         "default_limit": settings_of(request).open311_rate_limit_per_minute,
     }
@@ -116,7 +120,7 @@ async def issue_key(request: Request, session: SessionDep, me: Admin) -> Respons
 async def confirm_revoke(request: Request, key_id: uuid.UUID, session: SessionDep, me: Admin) -> Response:
     """Ask before revoking: the integration stops working at once."""
     row = await integrators.get_key(session, key_id=key_id)
-    context = {"me": me, "key": row, "scope_labels": SCOPE_LABELS}
+    context = {"me": me, "key": row, "scope_labels": labels.key_scopes()}
     return templates.TemplateResponse(request, "desk/integrators_revoke.html", context)
 
 

@@ -24,22 +24,25 @@ from townsquare.errors import Problem
 from townsquare.knowledge import rendering
 from townsquare.knowledge import service as knowledge
 from townsquare.staff.auth import STAFF_AGENCY, SUPERVISOR_AGENCY, Principal, enforces
+from townsquare.web.desk import labels
 from townsquare.web.desk.common import CurrentStaff, settings_of
+from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-LANGUAGE_NAMES = {"en": "English", "fr": "French"}
-STATUS_LABELS = {s.value: s.value.capitalize() for s in VersionStatus}
-NOTICES = {
-    "created": "Draft saved. Submit it for review when it is ready.",
-    "saved": "Draft saved.",
-    "submitted": "Submitted for review: a supervisor can now publish it or send it back.",
-    "published": "Published: every channel answers with this version now.",
-    "sent_back": "Sent back to draft with your note.",
-    "withdrawn": "Withdrawn: no channel answers with this article any more.",
-    "checked": "Marked as checked: it says what the other language says.",
-}
 MAX_TEXT = 50_000
+
+
+def _notices() -> dict[str, str]:
+    return {
+        "created": _("Draft saved. Submit it for review when it is ready."),
+        "saved": _("Draft saved."),
+        "submitted": _("Submitted for review: a supervisor can now publish it or send it back."),
+        "published": _("Published: every channel answers with this version now."),
+        "sent_back": _("Sent back to draft with your note."),
+        "withdrawn": _("Withdrawn: no channel answers with this article any more."),
+        "checked": _("Marked as checked: it says what the other language says."),
+    }
 
 
 def _sent(raw: Any) -> ArticleForm:
@@ -72,10 +75,10 @@ async def managed_article(article_id: uuid.UUID, session: SessionDep, me: Curren
 def _common(request: Request, me: Principal) -> dict[str, Any]:
     return {
         "me": me,
-        "language_names": LANGUAGE_NAMES,
-        "status_labels": STATUS_LABELS,
+        "language_names": {code: labels.language(code) for code in LANGUAGES},
+        "status_labels": {s.value: labels.article_status(s) for s in VersionStatus},
         "today": editor.today(),
-        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        "notice": _notices().get(request.query_params.get("notice", "")),
     }
 
 
@@ -140,7 +143,7 @@ async def _form_page(
         "error": error,
         "preview": preview,
         "shown": _shown(preview, form.title, form.summary) if preview else None,
-        "preview_heading": "Preview of what you typed (not saved)",
+        "preview_unsaved": True,
         "preview_lang": language if language in LANGUAGES else "en",
         "published_before": published_before,
         "short_max": SHORT_ANSWER_MAX,

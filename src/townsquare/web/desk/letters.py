@@ -23,12 +23,19 @@ from townsquare.notify.letters.kinds import LetterStatus
 from townsquare.notify.letters.schedule import batch_now
 from townsquare.staff.auth import Principal
 from townsquare.web.desk.common import CurrentStaff, admins_only, supervisors_only
+from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Supervisor = Annotated[Principal, Depends(supervisors_only("The Letters page"))]
 Admin = Annotated[Principal, Depends(admins_only("A print batch's download"))]
-NOTICES = {"returned": "The letter is marked returned; its delivery shows as failed.", "none": "No letter is waiting."}
+
+
+def _notices() -> dict[str, str]:
+    return {
+        "returned": _("The letter is marked returned; its delivery shows as failed."),
+        "none": _("No letter is waiting."),
+    }
 
 
 def _store(request: Request) -> AttachmentStore:
@@ -49,7 +56,7 @@ async def _page(
         "batches": await views.batches(session),
         "waiting": await views.letters(session, me=me, status=LetterStatus.accepted),
         "returned": await views.letters(session, me=me, status=LetterStatus.returned, limit=50),
-        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        "notice": _notices().get(request.query_params.get("notice", "")),
         "error": error,
         "code": code,
     }

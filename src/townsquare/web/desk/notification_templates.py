@@ -17,20 +17,12 @@ from townsquare.errors import Problem, not_found
 from townsquare.notify.kinds import MessageType
 from townsquare.notify.templates import CHANNELS, LANGUAGES, PLACEHOLDERS, SUBJECT_CHANNELS
 from townsquare.staff.auth import Principal
+from townsquare.web.desk import labels
 from townsquare.web.desk.common import settings_of, supervisors_only
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Editor = Annotated[Principal, Depends(supervisors_only("Notification templates"))]
-CHANNEL_NAMES = {
-    "push": "Push",
-    "sms": "SMS",
-    "email": "Email",
-    "mail": "Letter",
-    "voice": "Voice call",
-    "chat": "Chat",
-}
-LANGUAGE_NAMES = {"en": "English", "fr": "French"}
 BASE = "/desk/notifications/templates"
 
 
@@ -53,8 +45,8 @@ async def template_grid(request: Request, session: SessionDep, me: Editor) -> Re
         "by_type": by_type,
         "channels": CHANNELS,
         "languages": LANGUAGES,
-        "channel_names": CHANNEL_NAMES,
-        "language_names": LANGUAGE_NAMES,
+        "channel_names": {channel: labels.template_channel(channel) for channel in CHANNELS},
+        "language_names": {language: labels.language(language) for language in LANGUAGES},
         "base": BASE,
     }
     return templates.TemplateResponse(request, "desk/notification_templates.html", context)
@@ -84,8 +76,8 @@ async def _page(
         "kind": kind,
         "channel": channel,
         "language": language,
-        "channel_name": CHANNEL_NAMES[channel],
-        "language_name": LANGUAGE_NAMES[language],
+        "channel_name": labels.template_channel(channel),
+        "language_name": labels.language(language),
         "has_subject": channel in SUBJECT_CHANNELS,
         "subject": subject,
         "body": body,

@@ -18,11 +18,15 @@ from townsquare.db.deps import SessionDep
 from townsquare.staff import sign_in
 from townsquare.staff.auth import Principal
 from townsquare.web.desk.common import admins_only
+from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[Principal, Depends(admins_only("The Staff page"))]
-NOTICES = {"unlocked": "The account was unlocked: the next sign-in with the right password works."}
+
+
+def _notices() -> dict[str, str]:
+    return {"unlocked": _("The account was unlocked: the next sign-in with the right password works.")}
 
 
 @router.get("/desk/staff", response_class=HTMLResponse)
@@ -31,7 +35,7 @@ async def staff_page(request: Request, session: SessionDep, me: Admin) -> Respon
     context = {
         "me": me,
         "rows": await staff_rows(session),
-        "notice": NOTICES.get(request.query_params.get("notice", "")),
+        "notice": _notices().get(request.query_params.get("notice", "")),
     }
     return templates.TemplateResponse(request, "desk/staff.html", context)
 

@@ -4,7 +4,8 @@
  *   <div id="…" data-desk-fragment="/url" data-desk-refresh="inbox|wallboard|citizen">  a part to refresh
  *   <div id="desk-live" data-watch-wallboard="true" data-watch-citizen="<uuid>" hidden>  what the page shows
  *   <div id="desk-announcer" role="status">  where news (a new offer) is announced
- *   <p id="desk-connection">  says whether live updates are on
+ *   <p id="desk-connection" data-words-live="…" data-words-signed-out="…" data-words-reconnecting="…">  says
+ *       whether live updates are on, in the page's language (English when the page gives no words)
  * Without JavaScript the page is plain forms and a reload shows the same thing. When the socket is down the
  * fragments are fetched every 15 s; reconnects back off from 1 s to 30 s.
  */
@@ -28,10 +29,10 @@
   var refreshes = 0;
   var inflight = {}; // url -> true while fetching; "again" when a notice came meanwhile and must be fetched anew
 
-  function setState(state, text) {
+  function setState(state, words, text) {
     if (!statusLine) return;
     statusLine.setAttribute("data-state", state);
-    statusLine.textContent = text;
+    statusLine.textContent = statusLine.getAttribute("data-words-" + words) || text;
   }
 
   function announce(text) {
@@ -127,7 +128,7 @@
     ws.onopen = function () {
       backoff = 1000;
       stopPolling();
-      setState("live", "Live updates: on");
+      setState("live", "live", "Live updates: on");
       ws.send(JSON.stringify({ watch: watch }));
       refreshAll(); // catch up on whatever changed while the socket was down
     };
@@ -139,8 +140,11 @@
     ws.onclose = function (event) {
       socket = null;
       startPolling();
-      if (event.code === 4401) { setState("offline", "Live updates: off (signed out). Reload the page."); return; }
-      setState("offline", "Live updates: reconnecting; the page refreshes every 15 seconds meanwhile.");
+      if (event.code === 4401) {
+        setState("offline", "signed-out", "Live updates: off (signed out). Reload the page.");
+        return;
+      }
+      setState("offline", "reconnecting", "Live updates: reconnecting; the page refreshes every 15 seconds meanwhile.");
       if (held) return;
       retryTimer = window.setTimeout(connect, backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);

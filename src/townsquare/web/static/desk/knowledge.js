@@ -1,5 +1,6 @@
 // The knowledge editor's live character count: the short answer's length against its limit, and the SMS
-// segments it costs with the article's link appended. The form works the same without it.
+// segments it costs with the article's link appended, in the words the page gives (data-words-*, with {names} to
+// fill). The form works the same without it.
 (function () {
   "use strict";
   var GSM7 = "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?" +
@@ -30,15 +31,23 @@
   var fixedSlug = output.getAttribute("data-slug") || "";
   var timer = null;
 
+  function words(name, fallback, values) {
+    var text = field.getAttribute("data-words-" + name) || fallback;
+    Object.keys(values || {}).forEach(function (key) { text = text.split("{" + key + "}").join(String(values[key])); });
+    return text;
+  }
+
   function update() {
     var text = field.value.replace(/\r\n/g, "\n").trim();
     var length = Array.from(text).length;
     var slug = slugInput ? slugInput.value.trim() : fixedSlug;
-    var sms = segments(text + " " + base + (slug || "your-address"));
+    var sms = segments(text + " " + base + (slug || words("address", "your-address")));
     var left = max - length;
-    output.textContent = length + " of " + max + " characters" +
-      (left < 0 ? " (" + (-left) + " too many)" : "") +
-      " · as an SMS with its link: " + sms.count + (sms.count === 1 ? " segment" : " segments") + " (" + sms.encoding + ")";
+    var counted = sms.count === 1 ? words("segment", "{num} segment", { num: 1 })
+      : words("segments", "{num} segments", { num: sms.count });
+    output.textContent = words("count", "{length} of {max} characters", { length: length, max: max }) +
+      (left < 0 ? " (" + words("over", "{num} too many", { num: -left }) + ")" : "") +
+      " · " + words("sms", "as an SMS with its link: {segments}", { segments: counted }) + " (" + sms.encoding + ")";
     output.classList.toggle("kb-over", left < 0);
   }
 
