@@ -341,7 +341,8 @@ class _Literal(_Reader):
 
 
 JINJA = re.compile(r"\{#.*?#\}|\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
-NOT_WORDS = re.compile(r"Townsquare|\bAPI\b|\bHTTP\b|/help/|\b[A-Z]{2,}-\d{4}-\d+\b")  # and a case reference
+# The product's name, protocols, addresses, a case reference, and attributes a macro writes into a tag it opens.
+NOT_WORDS = re.compile(r'Townsquare|\bAPI\b|\bHTTP\b|/help/|\b[A-Z]{2,}-\d{4}-\d+\b|[a-z][a-z-]*="[^"]*"')
 
 
 def literal_english(template: str) -> list[str]:
