@@ -40,8 +40,9 @@ from townsquare.staff.models import AuditEntry, StaffAccount
 # timeline page and its attachments (2), staff names (1), conversation (1), queue (1), agencies (1),
 # canned responses (1), the agency's staff, agents marked, who also name the holders (1), wrap-up codes (1),
 # teams (1), transfers and escalations (1), the audit entry (1), the knowledge revision the suggested answers are
-# searched at (1), the city's time zone the page writes its times in (1).
-WORK_PAGE_STATEMENTS = 20
+# searched at (1), the city's time zone the page writes its times in (1), the newest link to fill in a form together
+# sent on this work (1) and the services a link can be sent for (1).
+WORK_PAGE_STATEMENTS = 22
 
 
 @dataclass

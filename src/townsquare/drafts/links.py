@@ -112,7 +112,7 @@ async def by_token(session: AsyncSession, *, token: str) -> DraftLink | None:
     return (await session.execute(query)).scalar_one_or_none()
 
 
-def _session_refusal(link: DraftLink, draft: Draft | None) -> Refused | None:
+def session_refusal(link: DraftLink, draft: Draft | None) -> Refused | None:
     """Why an opened link's session no longer opens its draft, if it does not."""
     if draft is None:
         return Refused.unknown
@@ -131,7 +131,7 @@ def refusal(link: DraftLink | None, draft: Draft | None, *, browser_session: str
         return Refused.unknown
     if link.opened_at is not None:
         if browser_session and link.session_hash == _sha256(browser_session):
-            return _session_refusal(link, draft)  # the same device, opening the link again
+            return session_refusal(link, draft)  # the same device, opening the link again
         return Refused.used
     if draft.submitted_at is not None:
         return Refused.sent
@@ -177,7 +177,7 @@ async def holding(
     if link.draft_id != draft_id:
         return Refused.other_draft
     draft = await session.get(Draft, link.draft_id)
-    refused = _session_refusal(link, draft)
+    refused = session_refusal(link, draft)
     if refused is not None and not (refused is Refused.sent and draft is not None):
         return refused
     assert draft is not None

@@ -60,10 +60,12 @@ async def reply(
     channel: Channel | None = None,
     staff_id: uuid.UUID | None = None,
     options: ReplyOptions | None = None,
+    identity_id: uuid.UUID | None = None,
 ) -> ReplyResult:
     """Render `content` for the channel (default: where the citizen last wrote from) and queue it.
 
-    The reply leaves from the address the person wrote to, to the identity they wrote from; an email reply
+    The reply leaves from the address the person wrote to, to the identity they wrote from (or `identity_id`, one
+    of the person's phones or addresses that staff chose for the channel); an email reply
     carries the threading headers of the message it answers; an SMS longer than the segment budget is
     shortened with a link to the full text.
     """
@@ -81,7 +83,7 @@ async def reply(
     answered = await interactions.last_inbound(session, conversation_id=conversation.id, channel=target)
     recipient = str(conversation.citizen_id)
     if target in ADDRESS_KIND:
-        identity = await _address(session, conversation.citizen_id, ADDRESS_KIND[target], answered)
+        identity = await _address(session, conversation.citizen_id, ADDRESS_KIND[target], answered, identity_id)
         if identity is None:
             raise invalid(
                 f"This citizen has no {ADDRESS_KIND[target].value} on record, so no {target.value} can be sent.",
@@ -156,9 +158,22 @@ async def reply(
 
 
 async def _address(
-    session: AsyncSession, citizen_id: uuid.UUID, kind: IdentityKind, answered: Interaction | None
+    session: AsyncSession,
+    citizen_id: uuid.UUID,
+    kind: IdentityKind,
+    answered: Interaction | None,
+    chosen: uuid.UUID | None = None,
 ) -> Identity | None:
-    """The identity the person last wrote from on this channel, else their best contact of that kind."""
+    """The identity chosen (when it is the person's, of that kind), else the one the person last wrote from on
+    this channel, else their best contact of that kind."""
+    if chosen is not None:
+        identity = await session.get(Identity, chosen)
+        if identity is None or identity.citizen_id != citizen_id or identity.kind is not kind:
+            raise invalid(
+                f"That is not one of this citizen's {kind.value} contacts.",
+                FieldError("to", f"not a {kind.value} of this citizen"),
+            )
+        return identity
     if answered is not None and answered.identity_id is not None:
         identity = await session.get(Identity, answered.identity_id)
         if identity is not None and identity.kind is kind and identity.citizen_id == citizen_id:

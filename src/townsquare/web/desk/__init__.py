@@ -12,6 +12,7 @@ from townsquare.web.desk import (
     agents,
     agreements,
     case_list,
+    cofill,
     dashboards,
     inbox,
     integrators,
@@ -34,6 +35,7 @@ from townsquare.web.desk import (
 routers: list[APIRouter] = [
     inbox.router,
     workspace.router,
+    cofill.router,
     case_list.router,
     records.router,
     shared_data.router,

@@ -21,6 +21,7 @@ from townsquare.db.deps import SessionDep
 from townsquare.engagement import links
 from townsquare.engagement.access import purpose
 from townsquare.errors import Problem
+from townsquare.web.desk import cofill_panel
 from townsquare.web.desk.common import CurrentStaff, cursor, earlier_url, held_work_item, settings_of, staff_work_item
 from townsquare.web.templating import templates
 
@@ -54,6 +55,7 @@ async def _page(
         "error": error,
         "earlier_url": earlier_url(request.url.path, view.earlier),
         "next": request.url.path,
+        "cofill": await cofill_panel.panel(request, session, me, view),  # "Fill in a form together"
     }
     status = error.status if error else 200
     return templates.TemplateResponse(request, "desk/work.html", context, status_code=status)
