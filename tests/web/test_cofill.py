@@ -268,3 +268,29 @@ async def test_only_the_holder_sends_and_only_to_her_own_contacts(
     await fresh(session)
     assert await session.scalar(select(func.count()).select_from(DraftLink)) == 0
     assert PHONE  # nothing was sent to her
+
+
+async def test_each_box_is_merged_from_the_version_it_was_drawn_at(
+    client: httpx.AsyncClient, phone: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    """The page took in her new plate while the agent typed the colour: the agent's plate correction is no conflict
+    (that box was drawn at the new version), the colour was typed against the old one and still lands."""
+    world = await _ready(client, session)
+    await send_link(client, world)
+    _message, token = await sent_link(session)
+    base = await open_on_phone(phone, token)
+    await phone.post(f"{base}/agreement", data={"allow": "yes"}, headers=ORIGIN)
+    await phone.post(f"{base}/autosave", json={"base_version": 0, "changes": {"plate": "ABC"}}, headers=ORIGIN)
+    drawn = _form((await client.get(f"/desk/work/{world.item_id}")).text, "cofill-answers")
+    assert drawn["base.colour"] == "1"
+    await phone.post(f"{base}/autosave", json={"base_version": 1, "changes": {"plate": "ABC 1"}}, headers=ORIGIN)
+    refreshed = _form((await client.get(f"/desk/work/{world.item_id}/_cofill")).text, "cofill-answers")
+    assert (refreshed["base.plate"], refreshed["f.plate"]) == ("2", "ABC 1")
+    sent = (
+        refreshed | {k: v for k, v in drawn.items() if k.endswith("colour")} | {"f.plate": "ABC 12", "f.colour": "red"}
+    )
+    saved = await client.post(f"/desk/work/{world.item_id}/cofill/answers", data=sent, headers=ORIGIN)
+    assert saved.status_code == 303, saved.text
+    state = (await phone.get(f"{base}/state")).json()
+    assert state["answers"] == {"plate": "ABC 12", "colour": "red"}
+    assert state["filled_by"] == {"plate": "Wren", "colour": "Wren"}

@@ -223,13 +223,19 @@ ReadChanges = Callable[[Service, str], dict[str, Any]]
 
 
 async def save_answers(
-    session: AsyncSession, *, me: Principal, item_id: uuid.UUID, base: int, read_changes: ReadChanges
+    session: AsyncSession,
+    *,
+    me: Principal,
+    item_id: uuid.UUID,
+    base: int,
+    read_changes: ReadChanges,
+    bases: dict[str, int] | None = None,
 ) -> SaveResult:
     """Fill in or correct answers of the draft shared on this work, with the resident's agreement, through the
-    drafts' merge rule: fields she changed since `base` come back as conflicts, never overwritten. `read_changes`
-    reads the changed answers for the draft's service, as the draft keeps them (the portal's own rule, in the
-    agency's time zone). An answer another agency's records gave cannot be changed (422). Attributed to this
-    staff member and audited (by the drafts service); never commits."""
+    drafts' merge rule: fields she changed since the version each was drawn at (`bases`, else `base`) come back as
+    conflicts, never overwritten. `read_changes` reads the changed answers for the draft's service, as the draft
+    keeps them (the portal's own rule, in the agency's time zone). An answer another agency's records gave cannot
+    be changed (422). Attributed to this staff member and audited (by the drafts service); never commits."""
     item = await held_item(session, me, item_id)
     _link, draft = await _live(session, item)
     service = await service_with_form(session, draft.service_id)
@@ -243,14 +249,24 @@ async def save_answers(
             "Answers verified from another agency's records cannot be changed by staff.",
             *(FieldError(code, "Verified from another agency's records.") for code in locked[:10]),
         )
-    return await drafts.save(
-        session,
-        draft_id=draft.id,
-        citizen_id=draft.citizen_id,
-        base_version=base,
-        changes=stored,
-        author=drafts.staff_author(me.id),
-    )
+    # A page refreshed while the agent typed keeps each box with the version it was drawn at: one merge per version.
+    drawn: dict[int, dict[str, Any]] = {}
+    for code, value in stored.items():
+        drawn.setdefault((bases or {}).get(code, base), {})[code] = value
+    result = SaveResult(draft=draft)
+    for version in sorted(drawn):
+        saved = await drafts.save(
+            session,
+            draft_id=draft.id,
+            citizen_id=draft.citizen_id,
+            base_version=version,
+            changes=drawn[version],
+            author=drafts.staff_author(me.id),
+        )
+        result.draft = saved.draft
+        result.applied += saved.applied
+        result.conflicts += saved.conflicts
+    return result
 
 
 async def end_link(session: AsyncSession, *, me: Principal, item_id: uuid.UUID) -> None:

@@ -41,6 +41,14 @@ CHANGED_MEANWHILE = (
 )
 
 
+def _whole(raw: object, default: int) -> int:
+    """A version number the form carried (a negative one, or none, is refused by the merge as it should be)."""
+    try:
+        return int(str(raw))
+    except ValueError:
+        return default
+
+
 def _done(item_id: uuid.UUID) -> Response:
     return RedirectResponse(f"/desk/work/{item_id}#cofill", status_code=303)
 
@@ -85,10 +93,8 @@ async def save_answers(request: Request, item_id: uuid.UUID, session: SessionDep
     """Fill in or correct answers, with the resident's agreement; answers she changed meanwhile come back as a
     conflict showing both (409), nothing overwritten."""
     form = await request.form()
-    try:
-        base = int(str(form.get("base_version", "")))
-    except ValueError:
-        base = -1
+    base = _whole(form.get("base_version"), -1)
+    bases = {str(k).removeprefix("base."): _whole(form.get(k), base) for k in form if str(k).startswith("base.")}
 
     def changes(service: Service, tz: str) -> dict[str, Any]:
         """The answers the agent's form changed since it was drawn, as the draft keeps them."""
@@ -96,7 +102,9 @@ async def save_answers(request: Request, item_id: uuid.UUID, session: SessionDep
         return apps.stored_changes(service, tz, forms.changed(form, [f for f in fields if f["code"] not in SKIPPED]))
 
     try:
-        result = await cofill.save_answers(session, me=me, item_id=item_id, base=base, read_changes=changes)
+        result = await cofill.save_answers(
+            session, me=me, item_id=item_id, base=base, read_changes=changes, bases=bases
+        )
     except Problem as problem:
         return await _refused(request, session, me, item_id, problem)
     await session.commit()

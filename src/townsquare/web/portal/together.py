@@ -23,7 +23,7 @@ from townsquare.errors import Problem
 from townsquare.residents import applications as apps
 from townsquare.residents import together
 from townsquare.residents.types import Draft
-from townsquare.staff.auth import LINK_HOLDER, enforces
+from townsquare.staff.auth import LINK_HOLDER, declared, enforces
 from townsquare.web import cookies, i18n
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply
@@ -139,9 +139,11 @@ async def invitation(request: Request, token: str, invited: Invited) -> Response
     return templates.TemplateResponse(request, "portal/together_start.html", context)
 
 
-@router.post("/together/{token}", dependencies=[Depends(link_of_token)])
+# The token is the authority, checked (and a refusal audited) by `residents.together.open_link` itself.
+@router.post("/together/{token}", dependencies=[Depends(declared(LINK_HOLDER))])
 async def open_link(request: Request, token: str, session: SessionDep) -> Response:
-    """Open the link on this device: its session starts (once), and the form opens."""
+    """Open the link on this device: its session starts (once), and the form opens; a link that cannot open is
+    refused in words, and the refusal audited."""
     settings = settings_of(request)
     opened = await together.open_link(
         session,

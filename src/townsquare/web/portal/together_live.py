@@ -133,9 +133,14 @@ async def state(request: Request, draft_id: str, session: SessionDep, held: Hold
 
 
 @router.get(BASE + "/wait")
-async def wait(request: Request, draft_id: str, db: DatabaseDep, held: Holder, version: int = -1) -> Response:
+async def wait(
+    request: Request, draft_id: str, session: SessionDep, db: DatabaseDep, held: Holder, version: int = -1
+) -> Response:
     """Answer when the draft is past `version` or the link's state differs from what the page shows (at once if
     it already is), else after `WAIT_SECONDS`: {version, allowed, submitted} or {ended}."""
+    # The portal's page dependencies read the city's zone in the request's session: let go of its connection (and,
+    # on SQLite, of the writer it took) before waiting; reads below use short sessions of their own.
+    await session.close()
     _same_origin(request)
     shown_allowed = request.query_params.get("allowed") == "1"
     cookie = request.cookies.get(COOKIE)

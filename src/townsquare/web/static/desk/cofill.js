@@ -1,9 +1,9 @@
 /* "Fill in a form together" on the work page: when the resident's draft changes (a "draft" notice from the desk's
  * socket, heard through desk.js; every 15 s while the socket is down) the panel is fetched again and swapped in,
  * keeping whatever the agent has started typing: a part marked data-cofill-keep that differs from how it was drawn
- * stays as it is, with the draft version it was drawn from, so saving it still meets the drafts' merge rule (an
- * answer she changed meanwhile comes back as a conflict, never overwritten). Without JavaScript a reload shows
- * the same panel.
+ * stays as it is, with the draft version it was drawn at (each answer's box carries its own), so saving it still
+ * meets the drafts' merge rule: an answer she changed meanwhile comes back as a conflict, never overwritten, and
+ * one the page took in since is not mistaken for one. Without JavaScript a reload shows the same panel.
  */
 (function () {
   "use strict";
@@ -33,17 +33,11 @@
     if (!fresh) return;
     var active = document.activeElement;
     var focusId = old.contains(active) && active.id ? active.id : null;
-    var kept = false;
     Array.prototype.forEach.call(old.querySelectorAll("[data-cofill-keep]"), function (part) {
       if (!part.id || !dirty(part)) return;
       var twin = fresh.querySelector("#" + CSS.escape(part.id));
-      if (!twin) return;
-      twin.replaceWith(part); // what the agent typed, as it is
-      kept = true;
+      if (twin) twin.replaceWith(part); // what the agent typed, with the version it was drawn at
     });
-    var oldBase = old.querySelector("[data-cofill-base]");
-    var newBase = fresh.querySelector("[data-cofill-base]");
-    if (kept && oldBase && newBase) newBase.value = oldBase.value; // typed against that version
     old.replaceWith(fresh);
     if (focusId) {
       var target = document.getElementById(focusId);
