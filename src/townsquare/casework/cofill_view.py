@@ -154,7 +154,7 @@ async def panel_view(
     refresh: bool = False,
 ) -> CofillPanel:
     """The panel for a work item the staff member may see (`item` already checked), the person's `identities`
-    already read; the read of her draft audited and committed."""
+    already read; the read of her draft (or, fetched on its own, of her record) audited and committed."""
     panel = CofillPanel(item=item, holds=holds(me, item))
     link = await _newest(session, item.id)
     if link is not None:
@@ -164,17 +164,23 @@ async def panel_view(
         conversation = await session.get(Conversation, item.conversation_id) if item.conversation_id else None
         panel.contacts = contacts_of(identities, conversation.channel if conversation else None)
     if panel.draft is not None:
-        me.audit(
-            session,
-            action=READ,
-            subject_kind="draft",
-            subject_id=str(panel.draft.id),
-            purpose=purpose,
-            citizen_id=panel.draft.citizen_id,
-            agency_id=item.agency_id,
-            detail={"work_item_id": str(item.id), **({"refresh": True} if refresh else {})},
-        )
-        await session.commit()
+        subject = ("draft", panel.draft.id, panel.draft.citizen_id)
+    elif refresh and item.citizen_id is not None:  # on its own, the panel names her and her contacts
+        subject = ("citizen", item.citizen_id, item.citizen_id)
+    else:  # on the work page, whose read of her record is logged already
+        return panel
+    kind, subject_id, citizen_id = subject
+    me.audit(
+        session,
+        action=READ if kind == "draft" else "citizen.read",
+        subject_kind=kind,
+        subject_id=str(subject_id),
+        purpose=purpose,
+        citizen_id=citizen_id,
+        agency_id=item.agency_id,
+        detail={"work_item_id": str(item.id), **({"refresh": True} if refresh else {})},
+    )
+    await session.commit()
     return panel
 
 
