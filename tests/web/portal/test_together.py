@@ -215,3 +215,30 @@ async def test_too_many_waiting_pages_are_told_to_come_back(
     assert crowded.headers["retry-after"] == "5"
     await phone.post(f"{base}/agreement", data={"allow": "yes"}, headers=ORIGIN)
     assert (await asyncio.wait_for(waiting, timeout=60)).status_code == 200
+
+
+async def test_without_javascript_she_fills_in_and_sends_the_form_with_plain_forms(
+    client: httpx.AsyncClient, phone: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world, token = await _sent(client, session)
+    base = await open_on_phone(phone, token)
+    page = await phone.get(f"{base}/pages/1")
+    assert 'action="/together/d/' in page.text
+    drawn = {"base_version": "0", "orig.plate": '""', "orig.vehicle": '""', "orig.colour": '""'}
+    missing = await phone.post(f"{base}/pages/1", data=drawn | {"f.plate": "ABC 123"}, headers=ORIGIN)
+    assert missing.status_code == 422  # saved first, then checked: the kind of vehicle is required
+    assert "Select an answer for “Kind of vehicle”" in missing.text
+    answered = drawn | {"base_version": "1", "orig.plate": '"ABC 123"', "f.plate": "ABC 123", "f.vehicle": "van"}
+    moved = await phone.post(f"{base}/pages/1", data=answered, headers=ORIGIN)
+    assert moved.headers["location"] == f"{base}/pages/2"
+    moved = await phone.post(f"{base}/pages/2", data={"base_version": "2"}, headers=ORIGIN)
+    assert moved.headers["location"] == f"{base}/check"
+    check = await phone.get(f"{base}/check")
+    assert "ABC 123" in check.text
+    assert f'action="{base}/submit"' in check.text
+    sent = await phone.post(f"{base}/submit", headers=ORIGIN)
+    assert sent.headers["location"] == f"{base}/done"
+    await fresh(session)
+    draft = (await session.execute(select(Draft).where(Draft.citizen_id == world.citizen_id))).scalar_one()
+    assert draft.case_id is not None
+    assert draft.field_authors == {"plate": "citizen", "vehicle": "citizen"}
