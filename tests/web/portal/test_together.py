@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_service
 from tests.support.db import fresh
+from tests.support.photos import phone_photo
 from tests.support.staff import sign_in_staff
 from tests.support.together import ORIGIN, Together, open_on_phone, send_link, sent_link, together_world
 from townsquare.agencies.models import Agency
@@ -242,3 +243,32 @@ async def test_without_javascript_she_fills_in_and_sends_the_form_with_plain_for
     draft = (await session.execute(select(Draft).where(Draft.citizen_id == world.citizen_id))).scalar_one()
     assert draft.case_id is not None
     assert draft.field_authors == {"plate": "citizen", "vehicle": "citizen"}
+
+
+async def test_a_link_asking_for_a_photo_adds_one_without_its_hidden_details_and_it_goes_with_the_form(
+    client: httpx.AsyncClient, phone: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    world = await together_world(session)
+    await session.commit()
+    await sign_in_staff(client)
+    await send_link(client, world, purpose="upload")
+    _message, token = await sent_link(session)
+    assert "asks you for a photo" in str(_message.payload["body"])
+    base = await open_on_phone(phone, token)
+    assert (await phone.get(base)).headers["location"] == f"{base}/upload"
+    nothing = await phone.post(f"{base}/upload", files={"photo": ("", b"", "application/octet-stream")}, headers=ORIGIN)
+    assert nothing.status_code == 422
+    assert "Choose a photo to add" in nothing.text
+    added = await phone.post(
+        f"{base}/upload",
+        files={"photo": ("IMG_0001.jpg", phone_photo(at=(45.42, -75.69)), "image/jpeg")},
+        headers=ORIGIN,
+    )
+    assert added.headers["location"] == f"{base}/upload?added=1"
+    page = await phone.get(f"{base}/upload?added=1")
+    assert "Your photo was added to the form" in page.text
+    kept = await phone.get(f"{base}/photo")
+    assert kept.headers["content-type"] == "image/jpeg"
+    assert b"PhoneMaker" not in kept.content  # nothing hidden is kept
+    panel = await client.get(f"/desk/work/{world.item_id}/_cofill")
+    assert "Added" in panel.text  # the agent sees it came
