@@ -27,6 +27,8 @@ from tests.support.together import (
     together_world,
 )
 from townsquare.cases.models import Case
+from townsquare.citizens import service as citizens
+from townsquare.citizens.models import IdentityKind
 from townsquare.drafts.links import DraftLink
 from townsquare.drafts.models import Draft
 from townsquare.interactions.models import Interaction
@@ -241,6 +243,13 @@ async def test_the_agent_ends_the_link_and_her_phone_no_longer_reaches_the_form(
     client: httpx.AsyncClient, phone: httpx.AsyncClient, session: AsyncSession
 ) -> None:
     world = await _ready(client, session)
+    no_chat = await send_link(client, world, to="chat")
+    assert no_chat.status_code == 422
+    assert "has no chat to send the link to" in no_chat.text
+    await citizens.add_identity(  # she opens the chat widget while on the phone
+        session, citizen_id=world.citizen_id, kind=IdentityKind.device, value="d" * 64, region="CA", namespace="chat"
+    )
+    await session.commit()
     await send_link(client, world, to="chat")
     _message, token = await sent_link(session, str(world.citizen_id))  # a chat reaches every open chat of hers
     base = await open_on_phone(phone, token)

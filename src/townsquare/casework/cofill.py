@@ -22,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from townsquare.agencies.models import Agency, Service
 from townsquare.casework.work_actions import held_item
 from townsquare.citizens import service as citizens
-from townsquare.citizens.models import Identity
+from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.drafts import links
 from townsquare.drafts import service as drafts
 from townsquare.drafts.links import DraftLink, LinkPurpose
@@ -31,7 +31,7 @@ from townsquare.drafts.service import SaveResult
 from townsquare.engagement import replies
 from townsquare.engagement.replies import ReplyOptions
 from townsquare.errors import FieldError, conflict, invalid
-from townsquare.interactions.models import Channel, Interaction
+from townsquare.interactions.models import Channel, Conversation, Interaction
 from townsquare.notify.notifications import named
 from townsquare.notify.rendering import Content
 from townsquare.routing.models import WorkItem
@@ -104,14 +104,21 @@ async def _service(session: AsyncSession, me: Principal, code: str) -> Service:
     return service
 
 
-async def _recipient(session: AsyncSession, citizen_id: uuid.UUID, to: str) -> tuple[Channel, uuid.UUID | None]:
+async def _recipient(
+    session: AsyncSession, item: WorkItem, citizen: Citizen, to: str
+) -> tuple[Channel, uuid.UUID | None]:
     """The channel and (for a text or an email) the contact a link goes to, if it is one of the person's."""
     kind, _, ident = to.partition(":")
     channel = SENDS_TO.get(kind)
     if channel is None:
         raise invalid("Choose where to send the link.", FieldError("to", "Choose a phone, an email or the chat."))
     if channel is Channel.chat:
+        conversation = await session.get_one(Conversation, item.conversation_id)
+        chats = conversation.channel is Channel.chat or any(i.kind is IdentityKind.device for i in citizen.identities)
+        if not chats:
+            raise invalid("This citizen has no chat to send the link to.", FieldError("to", "No chat of theirs."))
         return channel, None
+    citizen_id = citizen.id
     try:
         identity = await session.get(Identity, uuid.UUID(ident))
     except ValueError:
@@ -158,8 +165,8 @@ async def send_link(
     except ValueError:
         raise invalid("Choose what the link opens.", FieldError("purpose", "The form, or a photo.")) from None
     service = await _service(session, me, sent.service_code)
-    channel, identity_id = await _recipient(session, item.citizen_id, sent.to)
     citizen = await citizens.get(session, citizen_id=item.citizen_id)
+    channel, identity_id = await _recipient(session, item, citizen, sent.to)
     draft = await drafts.start_or_resume(session, citizen_id=citizen.id, service_id=service.id)
     minutes = settings.together_link_minutes
     link, token = await links.create(
