@@ -113,6 +113,12 @@ class Settings(BaseSettings):
     # Residents' sign-in (portal and chat widget)
     citizen_session_hours: int = Field(default=24 * 30, ge=1, description="How long a resident stays signed in")
     sign_in_link_minutes: int = Field(default=15, ge=1, le=24 * 60, description="Life of an emailed sign-in link")
+    together_link_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="Life of a link staff send to fill in a form together, until opened"
+    )
+    together_session_minutes: int = Field(
+        default=120, ge=1, le=24 * 60, description="How long the device that opened such a link may fill the form in"
+    )
     prefill_offer_hours: float = Field(
         default=24.0, gt=0, description="How long values another agency holds, prefilled with consent, stay offered"
     )

@@ -63,6 +63,7 @@ ALLOWED: dict[str, set[str]] = {
     "provider": set(),  # only the provider's own credential (a Twilio signature, the email door's token)
     "open311-key": {"open311_a"},
     "sealed-link": set(),  # only whoever holds the link; the matrix's token is not one
+    "link-holder": set(),  # only the device that opened a link to fill in a draft together; nobody here did
     "resident": {"resident_a", "resident_b"},
     "resident-own": {"resident_a"},
     "staff": STAFF,

@@ -24,7 +24,9 @@ from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
 from townsquare.demo.seed import DEMO_PASSWORD, seed
+from townsquare.drafts import links
 from townsquare.drafts import service as drafts
+from townsquare.drafts.links import LinkPurpose
 from townsquare.drafts.models import Draft
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
@@ -137,6 +139,32 @@ async def _work(
         return offered.id, held.id, queued.id
 
 
+async def _together(
+    runtime: Runtime, service: Service | None, agent: StaffAccount, held: uuid.UUID, device: uuid.UUID
+) -> None:
+    """On the chat the agent holds, a form filled in together: the link opened, the resident's agreement given,
+    an answer of hers and one of the agent's (the work page's "Fill in a form together" panel, at its fullest)."""
+    if service is None:
+        return
+    async with runtime.db.session() as s:
+        draft = await drafts.start_or_resume(s, citizen_id=device, service_id=service.id)
+        link, token = await links.create(
+            s, draft=draft, staff_id=agent.id, work_item_id=held, channel="chat", purpose=LinkPurpose.form, minutes=30
+        )
+        await links.open_link(s, token=token, session_minutes=120, browser_session=None)
+        await links.agree(s, link=link, allow=True)
+        await drafts.save(s, draft_id=draft.id, citizen_id=device, base_version=0, changes={"_address": "12 Elm St"})
+        await drafts.save(
+            s,
+            draft_id=draft.id,
+            citizen_id=device,
+            base_version=1,
+            changes={"_details": "A deep one, by the school"},
+            author=drafts.staff_author(agent.id),
+        )
+        await s.commit()
+
+
 async def _cases(runtime: Runtime, agency: Agency, service: Service | None, caller: uuid.UUID) -> dict[CaseStatus, str]:
     references: dict[CaseStatus, str] = {}
     async with runtime.db.session() as s:
@@ -199,6 +227,7 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
             )
         await s.commit()
     offered, held, queued = await _work(runtime, agency, service, agent, caller_id, device_id)
+    await _together(runtime, service, agent, held, device_id)
     ids = {
         "agreement": await _first_id(runtime, SharingAgreement.reference),
         "agreement_id": await _first_id(runtime, SharingAgreement.id),  # the demo's are all the benefits agency's
@@ -231,6 +260,7 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/work?state=assigned&channel=chat",
         f"/desk/work/{world.held}/_panes",
         f"/desk/_contacts?selected={world.held}",
+        f"/desk/work/{world.held}/_cofill",
         *(f"/desk/cases/{reference}" for reference in world.cases.values()),
         f"/desk/citizens/{world.caller_id}",
         f"/desk/citizens/{world.device_id}",

@@ -39,7 +39,10 @@ from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.demo.city import city
 from townsquare.demo.seed import seed
-from townsquare.engagement import links
+from townsquare.drafts import links
+from townsquare.drafts import service as drafts
+from townsquare.drafts.links import LinkPurpose
+from townsquare.engagement import links as signed_links
 from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Direction, InteractionKind
@@ -72,6 +75,11 @@ NOT_PAGES: dict[str, str] = {
     "/account/sharing/{consent_id}/receipt.json": "a consent receipt as JSON, a download",
     "/account/access-log.csv": "the access log as CSV, a download",
     "/open-data/files/{filename}": "the open data files (CSV, JSON), downloads",
+    "/together/d/{draft_id}": "a redirect to the page the form opened from a link was left on",
+    "/together/d/{draft_id}/state": "JSON for the autosave script, on a form opened from a link",
+    "/together/d/{draft_id}/wait": "JSON for the long poll of a form opened from a link",
+    "/together/d/{draft_id}/photo": "the photo added to a form opened from a link, served as it is",
+    "/together/d/{draft_id}/done": "the confirmation of /applications/{draft_id}/done, the same template",
 }
 
 
@@ -100,6 +108,9 @@ class World:
     transit_draft_id: str = ""  # an application whose answers were filled in from other agencies, with consent
     consent_id: uuid.UUID | None = None  # Marie's consent that Social Services read her income and address
     access_entry_id: uuid.UUID | None = None  # a read of that data by a member of staff, in her access log
+    together_token: str = ""  # a link Wren sent her to fill in her permit's renewal together, not opened yet
+    together_session: str = ""  # the session of the device that opened another such link (she let Wren fill in)
+    together_draft_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -268,7 +279,10 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             await _survey(s, case),
         )
 
-    consent_id, access_entry_id = await _shared_data(runtime, resident.citizen_id, wren_id)
+    (consent_id, access_entry_id), together = (
+        await _shared_data(runtime, resident.citizen_id, wren_id),
+        await _together(runtime, resident.citizen_id, renewal_id, wren_id),
+    )
     settings = runtime.settings
     unsubscribe = opt_outs.token(
         settings.secret_key, opt_outs.Unsubscribe(resident.citizen_id, "email", MessageType.status_change)
@@ -310,7 +324,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         phone_id=phone_id,
         unsubscribe_token=unsubscribe,
         survey_token=survey_links.token(settings.secret_key, survey_id),
-        message_token=links.sign_id(settings.secret_key, "message", reply_id),
+        message_token=signed_links.sign_id(settings.secret_key, "message", reply_id),
         pending_sign_in=pending,
         neighbour=neighbour,
         neighbour_cases=cases_of,
@@ -321,6 +335,9 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         transit_draft_id=transit_draft,
         consent_id=consent_id,
         access_entry_id=access_entry_id,
+        together_token=together[0],
+        together_session=together[1],
+        together_draft_id=together[2],
     )
 
 
@@ -394,6 +411,30 @@ async def _shared_data(runtime: Runtime, citizen_id: uuid.UUID, staff_id: uuid.U
         )
         assert entry is not None
         return consent.id, entry
+
+
+async def _together(
+    runtime: Runtime, citizen_id: uuid.UUID, service_id: uuid.UUID, staff_id: uuid.UUID
+) -> tuple[str, str, str]:
+    """Wren, on a call with Marie, sent her links to fill in her permit's renewal together: one not opened yet, and
+    one she opened on her phone, letting Wren fill in, who entered the expiry date. (fresh token, session, draft)"""
+    async with runtime.db.session() as s:
+        draft = await drafts.start_or_resume(s, citizen_id=citizen_id, service_id=service_id)
+        fresh_link = await links.create(
+            s, draft=draft, staff_id=staff_id, work_item_id=None, channel="sms", purpose=LinkPurpose.form, minutes=60
+        )
+        link, token = await links.create(
+            s, draft=draft, staff_id=staff_id, work_item_id=None, channel="sms", purpose=LinkPurpose.form, minutes=60
+        )
+        opened = await links.open_link(s, token=token, session_minutes=600, browser_session=None)
+        assert isinstance(opened, links.Opened)
+        assert opened.session_token is not None
+        await links.agree(s, link=link, allow=True)
+        await drafts.save(s, draft_id=draft.id, citizen_id=citizen_id, base_version=0,
+                          changes={"expiry_date": "2027-03-01T12:00:00-05:00"},
+                          author=drafts.staff_author(staff_id))  # fmt: skip
+        await s.commit()
+        return fresh_link[1], opened.session_token, str(draft.id)
 
 
 async def _neighbour(s: AsyncSession, runtime: Runtime) -> tuple[Resident, list[str], list[uuid.UUID]]:
@@ -532,6 +573,16 @@ def portal_pages(world: World) -> list[PortalPage]:
     pages.append(PortalPage("/account/sign-in-code", "/account/sign-in-code", False, cookies=(waiting_for_code,)))
     pages += [PortalPage(route, url, True) for route, url in account]
     pages += [PortalPage(route, url, True, status) for route, url, status in account_missing]
+    # A form opened from a link staff sent, on the phone that opened it (never signed in), and on another.
+    together = (("ts_together", world.together_session),)
+    base = f"/together/d/{world.together_draft_id}"
+    pages.append(PortalPage("/together/{token}", f"/together/{world.together_token}", False))
+    pages.append(PortalPage("/together/{token}", "/together/not-a-real-token", False, 404))
+    pages.append(PortalPage("/together/d/{draft_id}/pages/{number}", f"{base}/pages/1", False, 200, together))
+    pages.append(PortalPage("/together/d/{draft_id}/pages/{number}", f"{base}/pages/2", False, 200, together))
+    pages.append(PortalPage("/together/d/{draft_id}/check", f"{base}/check", False, 200, together))
+    pages.append(PortalPage("/together/d/{draft_id}/upload", f"{base}/upload", False, 200, together))
+    pages.append(PortalPage("/together/d/{draft_id}/pages/{number}", f"{base}/pages/1", False, 403))
     guest = world.guest_token
     pages.append(PortalPage("/contact/code", f"/contact/code?for=follow:{world.followed_report}", True, token=guest))
     # A neighbour's six months of contact: every kind of touchpoint, each channel's words around it.
@@ -566,6 +617,7 @@ def portal_forms(world: World) -> list[PortalForm]:
     """Forms sent as a resident gets them wrong, and the answers to forms that are pages of their own."""
     draft, conversation = world.draft_id, world.conversation_id
     code = (PENDING_COOKIE, world.pending_sign_in)
+    together = (("ts_together", world.together_session),)
     return [
         PortalForm("/account/sign-in", {"email": "pas-une-adresse"}, False, 422),
         PortalForm("/account/sign-in", {"email": ""}, False, 422),
@@ -577,6 +629,8 @@ def portal_forms(world: World) -> list[PortalForm]:
         PortalForm("/account/identities/email/confirm/not-a-real-token", {}, False, 400),
         PortalForm(f"/applications/{draft}/pages/2", {"f.size": ""}, True, 422),
         PortalForm(f"/applications/{draft}/submit", {}, True, 422),
+        PortalForm(f"/together/d/{world.together_draft_id}/upload", {}, False, 422, together),  # no photo chosen
+        PortalForm("/together/not-a-real-token", {}, False, 404),
         PortalForm(f"/applications/{world.transit_draft_id}/prefill", {}, True, 422),  # neither choice
         PortalForm(f"/account/messages/{conversation}", {"text": ""}, True, 422),
         PortalForm("/account/identities/phone/new", {"phone": "pas un numéro"}, True, 422),

@@ -16,9 +16,11 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from tests.factories import PASSWORD, create_agency, create_citizen, create_staff
+from tests.factories import PASSWORD, create_agency, create_citizen, create_service, create_staff
+from townsquare.agencies.models import Agency
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.citizens.models import IdentityKind
+from townsquare.drafts import service as drafts
 from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.interactions.models import Channel
 from townsquare.routing import agents
@@ -146,6 +148,31 @@ def test_new_work_reaches_the_agencys_desks_and_a_desk_watching_the_citizen(env:
             assert {"type": "citizen", "citizen_id": str(env.ids["maria"])} in seen
             assert all(frame.get("type") != "wallboard" for frame in seen)  # ana is not watching a wallboard
             assert _settle(env, ben_client, ben) == []  # another agency's work, another citizen
+
+
+def test_a_change_to_her_draft_reaches_the_desks_watching_her_and_no_other(env: Env) -> None:
+    with env.client() as ana_client, env.client() as ben_client:
+        env.sign_in(ana_client, "ana@city.example")
+        env.sign_in(ben_client, "ben@city.example")
+        with (
+            ana_client.websocket_connect(WS, headers=ORIGIN) as ana,
+            ben_client.websocket_connect(WS, headers=ORIGIN) as ben,
+        ):
+            _open(ana, {"citizen_id": str(env.ids["maria"])})
+            _open(ben)
+
+            async def she_saves() -> None:
+                async with env.runtime.db.session() as s:
+                    service = await create_service(s, agency=await s.get_one(Agency, env.ids["works"]), code="BIN")
+                    draft = await drafts.start_or_resume(s, citizen_id=env.ids["maria"], service_id=service.id)
+                    await drafts.save(s, draft_id=draft.id, citizen_id=draft.citizen_id, base_version=0,
+                                      changes={"size": "large answer she typed"})  # fmt: skip
+                    await s.commit()
+
+            env.run(ana_client, she_saves)
+            seen = _settle(env, ana_client, ana)
+            assert seen == [{"type": "draft", "citizen_id": str(env.ids["maria"])}]  # ids only, never her answer
+            assert _settle(env, ben_client, ben) == []
 
 
 def test_presence_changes_refresh_the_agents_inbox_and_their_supervisors_wallboard(env: Env) -> None:

@@ -107,6 +107,9 @@ class Case(IdMixin, TimestampMixin, Base):
     # Where each answer came from, by attribute code, when not typed by the person: {"household_income": {"source":
     # "revenue.household_income", "verified": true, "last_updated": …, "agreement": "DSA-0001 v1", "consent_id": …}}
     provenance: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # Who entered each answer when the form was filled in together with staff, by code: "citizen" or
+    # "staff:<id>" (empty when the person filled it in alone).
+    entered_by: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     sla_due_at: Mapped[datetime | None]
     opened_channel: Mapped[str] = mapped_column(String(16))
     opened_by_staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))

@@ -23,6 +23,7 @@ from townsquare.cases.models import Case, CaseLink, CaseStatus, CaseUpdate, Open
 from townsquare.cases.service import LinkView
 from townsquare.casework import cases as casework
 from townsquare.casework import desk
+from townsquare.drafts import service as drafts
 from townsquare.engagement.access import case_in_scope
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.interactions import service as interactions
@@ -70,6 +71,7 @@ class Answer:
     value: Any
     mark: str
     origin: str
+    entered_by: str = ""  # when filled in together with staff: "resident", or the staff member's name
 
 
 def _when(raw: object) -> str:
@@ -80,13 +82,31 @@ def _when(raw: object) -> str:
     return f"{moment.day} {moment:%b %Y}"
 
 
-def answers_of(case: Case, agency_names: dict[str, str]) -> list[Answer]:
-    """The case's answers, each marked with its provenance (`Case.provenance`, by attribute code)."""
+def _entered_by(case: Case, code: str, staff_names: dict[uuid.UUID, str]) -> str:
+    """Who entered an answer of a form filled in together with staff ("" when the person filled it in alone)."""
+    author = (case.entered_by or {}).get(code)
+    if author is None:
+        return ""
+    staff_id = drafts.staff_of(author)
+    return "resident" if staff_id is None else staff_names.get(staff_id, "a member of staff")
+
+
+def entered_by_staff(case: Case) -> set[uuid.UUID]:
+    """The members of staff who entered some of the case's answers with the person."""
+    return {s for s in (drafts.staff_of(a) for a in (case.entered_by or {}).values()) if s is not None}
+
+
+def answers_of(
+    case: Case, agency_names: dict[str, str], staff_names: dict[uuid.UUID, str] | None = None
+) -> list[Answer]:
+    """The case's answers, each marked with its provenance (`Case.provenance`, by attribute code) and, when the
+    form was filled in together with staff, who entered it (`Case.entered_by`)."""
     found = []
     for code, value in case.attributes.items():
         entry = (case.provenance or {}).get(code)
+        by = _entered_by(case, code, staff_names or {})
         if not isinstance(entry, dict):
-            found.append(Answer(code, value, "declared", "Self-declared: typed in, not checked by an agency"))
+            found.append(Answer(code, value, "declared", "Self-declared: typed in, not checked by an agency", by))
             continue
         slug = str(entry.get("agency") or str(entry.get("source", "")).split(".", 1)[0])
         parts = [f"from {agency_names.get(slug, slug)}" if slug else "", _when(entry.get("last_updated", ""))]
@@ -96,7 +116,7 @@ def answers_of(case: Case, agency_names: dict[str, str]) -> list[Answer]:
             parts.append("with the resident's consent" if consent else "without consent, as the law allows")
         verified = entry.get("verified") is True
         origin = " · ".join(["Verified" if verified else "Not verified", *filter(None, parts)])
-        found.append(Answer(code, value, "verified" if verified else "unverified", origin))
+        found.append(Answer(code, value, "verified" if verified else "unverified", origin, by))
     return found
 
 
@@ -174,6 +194,7 @@ async def read_case(session: AsyncSession, *, me: Principal, reference: str, pur
     case_links = [lv for lv in await cases.links_for(session, case_ids=[case.id]) if lv.link.kind != LIKELY]
     updates = await cases.updates_for(session, case_id=case.id)
     authors = {i.staff_id for i in timeline if i.staff_id} | {u.staff_id for u in updates if u.staff_id}
+    authors |= entered_by_staff(case)
     if case.assigned_to_id:
         authors.add(case.assigned_to_id)
     if case.citizen_id:
@@ -198,10 +219,10 @@ async def read_case(session: AsyncSession, *, me: Principal, reference: str, pur
         update_sources=UPDATE_SOURCES,
         reported_through=await _reported_through(session, case.id),
         map_url=_map_url(case),
-        staff_names=await desk.staff_names(session, ids=authors),
+        staff_names=(names := await desk.staff_names(session, ids=authors)),
         assignable=await desk.agency_staff(session, agency_id=case.agency_id),
         transitions=sorted(cases.TRANSITIONS[case.status]),
-        answers=answers_of(case, await _agency_names(session) if case.provenance else {}),
+        answers=answers_of(case, await _agency_names(session) if case.provenance else {}, names),
     )
     await session.commit()
     return view

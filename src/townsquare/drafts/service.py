@@ -17,6 +17,11 @@ that new version. So two devices editing different fields from the same base bot
 edited to different values is shown to the person instead of being lost. A device must take the returned
 `version` as its next `base_version`, otherwise its own earlier saves look like someone else's. `step` (the
 page of the form) is last-writer-wins and does not change the version.
+
+Every applied field is attributed to the save's `author` (`field_authors`): the person, or a member of staff
+filling the form in with her. Once a draft is shared with staff (`shared_at`), each applied field is also an
+audit-log row naming who changed which field (never the value). A save that applied something, and a draft sent
+as a case, publish `DraftChanged` after commit, so whoever shows the draft live can fetch it again.
 """
 
 from __future__ import annotations
@@ -36,12 +41,31 @@ from townsquare.citizens.models import Citizen
 from townsquare.clock import utcnow
 from townsquare.drafts.models import Draft
 from townsquare.errors import FieldError, conflict, invalid, not_found
+from townsquare.events import DraftChanged, publish_after_commit
+from townsquare.staff import service as staff
 
 MAX_FIELDS = 200
 MAX_FIELD_NAME_CHARS = 100
 MAX_STRING_CHARS = 20_000
 MAX_VALUE_JSON_CHARS = 100_000
 MAX_RECENT = 50
+CITIZEN = "citizen"  # the author of a change the person made herself
+CHANGED = "draft.answer_changed"  # the audit action of one field changed in a shared draft
+
+
+def staff_author(staff_id: uuid.UUID) -> str:
+    """The author of a change a member of staff made while filling the form in with the person."""
+    return f"staff:{staff_id}"
+
+
+def staff_of(author: object) -> uuid.UUID | None:
+    """The member of staff an author names, or None for the person herself (or anything unreadable)."""
+    if not isinstance(author, str) or not author.startswith("staff:"):
+        return None
+    try:
+        return uuid.UUID(author.removeprefix("staff:"))
+    except ValueError:
+        return None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,8 +178,10 @@ async def save(
     base_version: int,
     changes: dict[str, Any],
     step: int | None = None,
+    author: str = CITIZEN,
 ) -> SaveResult:
-    """Merge a device's changes into the draft field by field (see the module docstring for the rule)."""
+    """Merge a device's changes into the draft field by field (see the module docstring for the rule); each
+    applied field is attributed to `author`."""
     if step is not None and step < 0:
         raise invalid("The form page cannot be negative.", FieldError("step", "Must be 0 or more."))
     if base_version < 0:
@@ -182,12 +208,36 @@ async def save(
         else:
             result.conflicts.append(FieldConflict(field=name, their_value=answers.get(name), your_value=value))
     if result.applied:
+        authors = dict(draft.field_authors or {}) | dict.fromkeys(result.applied, author)
         # New dicts, not in-place edits: the JSON columns only notice assignment.
         draft.answers, draft.field_versions, draft.version = answers, versions, new_version
+        draft.field_authors = authors
+        if draft.shared_at is not None:
+            await _audit_changes(session, draft, result.applied, author)
+        publish_after_commit(session, DraftChanged(draft_id=draft.id, citizen_id=draft.citizen_id, reason="answers"))
     if step is not None:
         draft.step = step
     await session.flush()
     return result
+
+
+async def _audit_changes(session: AsyncSession, draft: Draft, fields: list[str], author: str) -> None:
+    """One audit row per field a save changed in a shared draft: who (the person or which member of staff),
+    which field, at which version; never the value."""
+    agency_id = (await session.execute(select(Service.agency_id).where(Service.id == draft.service_id))).scalar()
+    by_staff = staff_of(author)
+    for name in fields:
+        staff.audit(
+            session,
+            actor_kind="citizen" if by_staff is None else "staff",
+            actor_id=str(draft.citizen_id if by_staff is None else by_staff),
+            action=CHANGED,
+            subject_kind="draft",
+            subject_id=str(draft.id),
+            citizen_id=draft.citizen_id,
+            agency_id=agency_id,
+            detail={"field": name[:MAX_FIELD_NAME_CHARS], "version": draft.version},
+        )
 
 
 async def resolve(
@@ -198,6 +248,7 @@ async def resolve(
     field: str,
     value: Any,
     base_version: int,
+    author: str = CITIZEN,
 ) -> SaveResult:
     """The person chose `value` for a conflicting field, having seen the draft at `base_version`.
 
@@ -205,7 +256,12 @@ async def resolve(
     otherwise the result carries a fresh conflict with the newer stored value, to be shown again.
     """
     return await save(
-        session, draft_id=draft_id, citizen_id=citizen_id, base_version=base_version, changes={field: value}
+        session,
+        draft_id=draft_id,
+        citizen_id=citizen_id,
+        base_version=base_version,
+        changes={field: value},
+        author=author,
     )
 
 
@@ -234,7 +290,14 @@ async def mark_submitted(
     draft.submitted_at = utcnow()
     draft.case_id = case_id
     await session.flush()
+    publish_after_commit(session, DraftChanged(draft_id=draft.id, citizen_id=draft.citizen_id, reason="submitted"))
     return draft
+
+
+def entered_by(draft: Draft, codes: list[str]) -> dict[str, str]:
+    """Who entered each of these answers, when staff had a hand in any of them (else empty: all the person's)."""
+    authors = {code: str((draft.field_authors or {}).get(code, CITIZEN)) for code in codes}
+    return authors if any(staff_of(a) for a in authors.values()) else {}
 
 
 async def discard(session: AsyncSession, *, draft_id: uuid.UUID, citizen_id: uuid.UUID) -> None:

@@ -165,6 +165,17 @@ class CaseStatusChanged(Event):
 
 
 @dataclass(frozen=True)
+class DraftChanged(Event):
+    """An application draft changed: answers saved (`answers`), sent (`submitted`), or the link to fill it in
+    together with staff opened, allowed, stopped or ended (`together`)."""
+
+    name: ClassVar[str] = "draft.changed"
+    draft_id: uuid.UUID
+    citizen_id: uuid.UUID
+    reason: str
+
+
+@dataclass(frozen=True)
 class ContactClaimed(Event):
     """A verified contact joined its citizen, bringing another (provisional) record's history with it."""
 
@@ -243,6 +254,7 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     ChatTyping,
     CaseOpened,
     CaseStatusChanged,
+    DraftChanged,
     ContactClaimed,
     CitizensMerged,
     CitizensUnmerged,

@@ -355,7 +355,8 @@ async def submit(
     provenance: dict[str, dict[str, Any]] | None = None,
 ) -> Submitted:
     """Check every answer, then open one case through the pipeline (idempotent per draft); commits. The words
-    around the answers are in `language`; `provenance` says where prefilled answers came from (kept on the case)."""
+    around the answers are in `language`; `provenance` says where prefilled answers came from (kept on the case),
+    and when staff filled some answers in with the person, the case keeps who entered each."""
     draft = await drafts.get(session, draft_id=draft_id, citizen_id=citizen_id)
     if draft.submitted_at is not None and draft.case_id is not None:
         case = await session.get(Case, draft.case_id)
@@ -396,9 +397,11 @@ async def submit(
     )
     if result.case_id is None:
         raise invalid("The application could not be opened as a case.")
-    if provenance:
+    entered = drafts.entered_by(draft, [*clean, *(c for c in FREE_FIELDS if str(answers.get(c, "")).strip())])
+    if provenance or entered:
         case = await session.get_one(Case, uuid.UUID(result.case_id))
-        case.provenance = {code: dict(entry) for code, entry in provenance.items()}
+        case.provenance = {code: dict(entry) for code, entry in (provenance or {}).items()}
+        case.entered_by = entered  # filled in together with staff: who entered each answer
     again = await retyped.count(
         session, citizen_id=owner.id, service=service, answered=clean, prefilled=(provenance or {}).keys()
     )

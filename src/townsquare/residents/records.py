@@ -50,7 +50,7 @@ def visible_to_resident() -> ColumnElement[bool]:
     return or_(is_message(), and_(Interaction.kind == InteractionKind.status_change, moved))
 
 
-async def _first_names(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+async def first_names(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
     """Staff first names only: a resident is told who answered, not their full name."""
     rows = await session.execute(
         select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(list(ids)))
@@ -158,7 +158,7 @@ async def case_timeline(
     rows = list((await session.execute(stmt)).scalars())
     shown = rows[:limit]
     earlier = (shown[-1].occurred_at, shown[-1].id) if len(rows) > limit else None
-    names = await _first_names(session, {i.staff_id for i in shown if i.staff_id})
+    names = await first_names(session, {i.staff_id for i in shown if i.staff_id})
     return TimelinePage(shown, earlier, names)
 
 
@@ -276,7 +276,7 @@ async def conversation_of(
         ).scalar_one_or_none()
     agency = await session.get(Agency, agency_id) if agency_id else None
     service = await session.get(Service, found_case.service_id) if found_case and found_case.service_id else None
-    names = await _first_names(session, {i.staff_id for i in shown if i.staff_id})
+    names = await first_names(session, {i.staff_id for i in shown if i.staff_id})
     return ConversationView(conversation, found_case, service, agency, list(reversed(shown)), earlier, names)
 
 

@@ -53,6 +53,9 @@ PUBLIC = Rule("public", 0, "anyone, signed in or not")
 PROVIDER = Rule("provider", 1, "the provider's own credential: a Twilio signature, or the email door's token")
 OPEN311_KEY = Rule("open311-key", 1, "an Open311 integrator's key, scoped to its agency's services and reports")
 SEALED_LINK = Rule("sealed-link", 2, "whoever holds a link this deployment sealed for it (an email's unsubscribe link)")
+LINK_HOLDER = Rule(
+    "link-holder", 2, "the device that opened a link staff sent to fill in one draft together (until it expires)"
+)
 RESIDENT = Rule("resident", 1, "a signed-in resident")
 RESIDENT_OWN = Rule("resident-own", 2, "the signed-in resident whose record it is")
 STAFF = Rule("staff", 1, "signed-in staff")

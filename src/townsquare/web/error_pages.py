@@ -37,6 +37,9 @@ def _words(status: int) -> tuple[str, str]:
 def render(request: Request, problem: Problem) -> Response:
     """The problem as a portal page with its status."""
     title, meaning = _words(problem.status)
+    worded = problem.extra.get("worded")
+    if isinstance(worded, str):  # a problem already put in the reader's words: its own title, its detail the meaning
+        title, meaning = worded, problem.detail
     context = {
         "title": title,
         "meaning": meaning,

@@ -1,5 +1,5 @@
-"""The desk's websocket: small notices ("your inbox changed", "this citizen has news", "the wallboard moved")
-pushed to signed-in staff, who then fetch the server-rendered fragment.
+"""The desk's websocket: small notices ("your inbox changed", "this citizen has news", "her draft changed", "the
+wallboard moved") pushed to signed-in staff, who then fetch the server-rendered fragment.
 
 Notices carry ids only, never what anybody said. The hub holds this process's sockets only.
 """
@@ -20,7 +20,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from townsquare.casework.types import StaffRole
 from townsquare.db import Database
-from townsquare.events import AgentChanged, EventBus, InteractionRecorded, ReplyQueued, WorkItemChanged
+from townsquare.events import AgentChanged, DraftChanged, EventBus, InteractionRecorded, ReplyQueued, WorkItemChanged
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
 from townsquare.settings import Settings
 from townsquare.sockets import parse_uuid, send_json, socket_same_origin
@@ -83,6 +83,7 @@ class DeskHub:
         bus.subscribe(AgentChanged, self._agent_changed)
         bus.subscribe(InteractionRecorded, self._interaction)
         bus.subscribe(ReplyQueued, self._interaction)
+        bus.subscribe(DraftChanged, self._draft)
 
     async def close(self) -> None:
         """Close every socket (shutdown)."""
@@ -196,6 +197,12 @@ class DeskHub:
     async def _interaction(self, event: InteractionRecorded | ReplyQueued) -> None:
         citizen_id = event.citizen_id
         await self._send({"type": "citizen", "citizen_id": str(citizen_id)}, lambda d: d.citizen_id == citizen_id)
+
+    async def _draft(self, event: DraftChanged) -> None:
+        """A draft of the citizen changed (her answers, or the link to fill it in together): the work page's
+        "Fill in a form together" panel fetches itself again."""
+        citizen_id = event.citizen_id
+        await self._send({"type": "draft", "citizen_id": str(citizen_id)}, lambda d: d.citizen_id == citizen_id)
 
     # The wallboard's throttle ------------------------------------------------------------------------------
 

@@ -24,7 +24,10 @@ from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import purpose
 from townsquare.errors import Problem
 from townsquare.staff.auth import Principal
-from townsquare.web.desk import words  # noqa: F401 - registers the desk's words
+from townsquare.web.desk import (
+    cofill_panel,
+    words,  # noqa: F401 - registers the desk's words
+)
 from townsquare.web.desk.common import CurrentStaff, StaffFragment, cursor, earlier_url, settings_of, staff_work_item
 from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
@@ -83,6 +86,7 @@ async def _selection(
         "next": workspace_url(item_id, filters),
         "wrap_up_labels": {c.code: c.label for c in view.wrap_up_codes},
         "call_panel": await calls_desk.panel(session, me=me, item=view.item, settings=settings_of(request)),
+        "cofill": await cofill_panel.panel(request, session, me, view),  # "Fill in a form together"
     }
 
 

@@ -31,6 +31,9 @@ from townsquare.web.portal import (
     security,
     services,
     survey,
+    together,
+    together_live,
+    together_upload,
 )
 from townsquare.web.portal.content import agency_text
 from townsquare.web.templating import templates
@@ -64,4 +67,7 @@ routers: list[APIRouter] = [
     data_sharing.router,
     access_log.router,
     open_data.router,
+    together.router,
+    together_live.router,
+    together_upload.router,
 ]

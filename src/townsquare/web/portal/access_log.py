@@ -95,6 +95,13 @@ def action_label(action: str) -> str:
         "citizen.guest_throttled": _("Too many reports without an account: paused"),
         "citizen.consent_withdrawn": _("Withdrew a consent to share your data"),
         "citizen.privacy_question": _("Asked why your data was looked at"),
+        "draft.link_sent": _("Sent you a link to fill in a form together"),
+        "draft.link_opened": _("Opened a link to fill in a form together"),
+        "draft.link_refused": _("A link to fill in a form together was refused"),
+        "draft.link_ended": _("Ended a link to fill in a form together"),
+        "draft.agent_allowed": _("Let a member of staff fill in a form with you"),
+        "draft.agent_stopped": _("Stopped a member of staff filling in a form with you"),
+        "draft.answer_changed": _("Changed an answer on a form you are filling in"),
     }
     return words.get(action, _("Something else about your record"))
 

@@ -59,7 +59,7 @@ async def load(session: Session, citizen_id: uuid.UUID, draft_id: str) -> tuple[
     return draft, service, await apps.agency_timezone(session, service)
 
 
-def _render_page(
+def render_page(
     request: Request,
     draft: Draft,
     service: Service,
@@ -69,16 +69,22 @@ def _render_page(
     conflicts: list[FieldConflict] | None = None,
     status_code: int = 200,
     nearby: list[following.Nearby] | None = None,
+    base: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
+    """A question page; `base` is where the draft's pages are (another door than the signed-in resident's, such as
+    a link to fill the form in together), `extra` what that door adds to the page."""
+    door, start = base, f"/services/{service.code}" if base is None else ""
+    base = base or f"/applications/{draft.id}"
     total = len(apps.form_pages(service))
     shown = forms.conflict_rows(service, conflicts or [])
     answers = apps.public_answers(draft)
     fields = [f for f in forms.page_fields(service, page, answers) if f["code"] not in {c["code"] for c in shown}]
-    fields = apply_prefill.mark_prefilled(fields, draft)
+    fields = apply_prefill.mark_prefilled(fields, draft, hide=door is not None)
     errors = errors or {}
     context = {
         "nearby": nearby or [],
-        "photo": apply_photo.shown(draft) if page.location else None,
+        "photo": apply_photo.shown(draft, base) if page.location else None,
         "placed": request.query_params.get("placed") == "1",
         "photo_place": page.location and not apps.coordinates(answers) and apps.photo_place(answers),
         "map": map_settings(settings_of(request)) if page.location else None,
@@ -93,14 +99,17 @@ def _render_page(
         "errors": errors,
         "error_count": len(errors),
         "saved": request.query_params.get("saved") == "1",
-        "back": f"/applications/{draft.id}/pages/{page.number - 1}" if page.number > 1 else f"/services/{service.code}",
+        "back": f"{base}/pages/{page.number - 1}" if page.number > 1 else start,
+        "base": base,
+        "filled_by": {},
     }
+    context |= extra or {}
     return templates.TemplateResponse(request, "portal/apply_page.html", context, status_code=status_code)
 
 
-def _done_or_none(draft: Draft) -> Response | None:
+def done_or_none(draft: Draft, base: str | None = None) -> Response | None:
     if draft.submitted_at is not None:
-        return RedirectResponse(f"/applications/{draft.id}/done", status_code=303)
+        return RedirectResponse(f"{base or f'/applications/{draft.id}'}/done", status_code=303)
     return None
 
 
@@ -137,7 +146,7 @@ async def show_page(
 ) -> Response:
     """One page of questions, with the answers saved so far from any device."""
     draft, service, tz = await load(session, citizen.id, draft_id)
-    if (done := _done_or_none(draft)) is not None:
+    if (done := done_or_none(draft)) is not None:
         return done
     page = forms.form_page(service, number)
     if (ask := await apply_prefill.first_ask(session, draft, service, tz)) is not None:
@@ -157,7 +166,7 @@ async def show_page(
         point = apps.coordinates(apps.public_answers(draft))
         radius = settings_of(request).duplicate_radius_m
         nearby = await following.already_reported(session, service_id=service.id, point=point, radius_m=radius)
-    return _render_page(request, draft, service, page, nearby=nearby)
+    return render_page(request, draft, service, page, nearby=nearby)
 
 
 def _int(form: FormData, name: str) -> int:
@@ -184,18 +193,7 @@ def _choices(form: FormData) -> list[drafting.Choice]:
 
 def _changes(form: FormData, service: Service, page: apps.FormPage) -> dict[str, Any]:
     """The fields this device changed since the page was drawn (each field carries its value as drawn)."""
-    changes: dict[str, Any] = {}
-    for field in forms.page_fields(service, page, {}):
-        if f"orig.{field['code']}" not in form:
-            continue  # not on the page this device sent (e.g. shown as a conflict)
-        try:
-            orig = load_json(str(form[f"orig.{field['code']}"]))
-        except ValueError:  # JsonRefused
-            orig = None
-        value = forms.form_value(form, field)
-        if value != orig:
-            changes[field["code"]] = value
-    return changes
+    return forms.changed(form, forms.page_fields(service, page, {}))
 
 
 @router.post("/applications/{draft_id}/pages/{number}", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
@@ -204,16 +202,39 @@ async def save_page(
 ) -> Response:
     """Save what changed on this page (first), then check it and move on when it is complete."""
     draft, service, tz = await load(session, citizen.id, draft_id)
-    if (done := _done_or_none(draft)) is not None:
+    return await saved_page(request, session, draft, service, tz, number)
+
+
+async def saved_page(
+    request: Request,
+    session: Session,
+    draft: Draft,
+    service: Service,
+    tz: str,
+    number: int,
+    *,
+    base: str | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response:
+    """Save the page the form sent (first), then show it again with its problems or conflicts, or go on; for the
+    signed-in resident's pages, or another door's (`base`, `extra`: see `render_page`), which skips the
+    questions about information other agencies hold (only a signed-in resident can be asked them)."""
+    if (done := done_or_none(draft, base)) is not None:
         return done
+    own, door = base is None, base
+    base = base or f"/applications/{draft.id}"
     page = forms.form_page(service, number)
+
+    def render(**shown: Any) -> Response:
+        return render_page(request, draft, service, page, base=door, extra=extra, **shown)
+
     form = await request.form()
     action = str(form.get("action", "continue"))
     changes = _changes(form, service, page)
     if page.location and (upload := apply_photo.upload_of(form)) is not None:
         draft, photo_error = await apply_photo.take(request, session, draft, upload)  # first: it may know the place
         if photo_error:
-            return _render_page(request, draft, service, page, errors={"photo": photo_error}, status_code=422)
+            return render(errors={"photo": photo_error}, status_code=422)
     saved = await drafting.save_page(
         session,
         draft=draft,
@@ -229,21 +250,21 @@ async def save_page(
     draft = saved.draft
     if saved.conflicts:
         errors = {code: _("Choose which answer to keep") for code in saved.unchosen}
-        return _render_page(request, draft, service, page, errors=errors, conflicts=saved.conflicts, status_code=409)
+        return render(errors=errors, conflicts=saved.conflicts, status_code=409)
     if not saved.moved_on and not saved.problems:
-        return RedirectResponse(f"/applications/{draft.id}/pages/{number}?saved=1", status_code=303)
+        return RedirectResponse(f"{base}/pages/{number}?saved=1", status_code=303)
     if saved.problems == {apps.ADDRESS: "required"} and apps.photo_place(apps.public_answers(draft)):
-        return _render_page(request, draft, service, page)  # no place yet, but the photo knows one: offer it
+        return render()  # no place yet, but the photo knows one: offer it
     if saved.problems:
         messages = {code: forms.message(service, code, kind) for code, kind in saved.problems.items()}
-        return _render_page(request, draft, service, page, errors=messages, status_code=422)
-    if (again := (await apply_prefill.verify(request, session, draft, service, tz))[0]) is not None:
+        return render(errors=messages, status_code=422)
+    if own and (again := (await apply_prefill.verify(request, session, draft, service, tz))[0]) is not None:
         return again  # what this page changed is saved; the stale information is offered again first
     target = f"pages/{number + 1}" if number < len(apps.form_pages(service)) else "check"
-    return RedirectResponse(f"/applications/{draft.id}/{target}", status_code=303)
+    return RedirectResponse(f"{base}/{target}", status_code=303)
 
 
-def _render_check(
+def render_check(
     request: Request,
     draft: Draft,
     service: Service,
@@ -251,31 +272,49 @@ def _render_check(
     status_code: int = 200,
     *,
     needs_contact: bool = False,
+    base: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Response:
+    """Check your answers; `base` and `extra` as for `render_page`."""
+    rows = forms.summary(draft, service, base)
+    rows = apply_prefill.hide_held(rows, draft) if base is not None else rows
+    base = base or f"/applications/{draft.id}"
     total = len(apps.form_pages(service))
     context = {
         "draft": draft,
         "service_name": service_text(service, "name"),
         "report": service.open311,  # a report about a place is called a report, not an application
-        "rows": forms.summary(draft, service),
+        "rows": rows,
         "needs_contact": needs_contact,  # started without an account: a contact is asked for next
         "errors": errors,
         "error_count": len(errors),
-        "back": f"/applications/{draft.id}/pages/{total}",
+        "back": f"{base}/pages/{total}",
+        "base": base,
     }
+    context |= extra or {}
     return templates.TemplateResponse(request, "portal/apply_check.html", context, status_code=status_code)
+
+
+def problems_to_errors(
+    service: Service, base: str, problems: list[tuple[int, str, apps.Problem]]
+) -> list[dict[str, str]]:
+    """The problems sending found, as the error summary links them to their fields."""
+    return [
+        {"text": forms.message(service, code, kind), "href": f"{base}/pages/{number}#field-{code}"}
+        for number, code, kind in problems
+    ]
 
 
 @router.get("/applications/{draft_id}/check", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
 async def check(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Check your answers before sending them."""
     draft, service, tz = await load(session, citizen.id, draft_id)
-    if (done := _done_or_none(draft)) is not None:
+    if (done := done_or_none(draft)) is not None:
         return done
     if (again := (await apply_prefill.verify(request, session, draft, service, tz))[0]) is not None:
         return again
     needs_contact = not await guests.reachable(session, citizen_id=citizen.id)
-    return _render_check(request, draft, service, [], needs_contact=needs_contact)
+    return render_check(request, draft, service, [], needs_contact=needs_contact)
 
 
 @router.post("/applications/{draft_id}/submit", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
@@ -299,14 +338,8 @@ async def submit(request: Request, draft_id: str, session: SessionDep, citizen: 
     else:  # started without an account: a phone or an email to follow it by, proved by a code, before sending
         outcome = await apps.check_all(session, draft_id=draft.id, citizen_id=citizen.id)
     if outcome.problems:
-        errors = [
-            {
-                "text": forms.message(service, code, kind),
-                "href": f"/applications/{draft.id}/pages/{number}#field-{code}",
-            }
-            for number, code, kind in outcome.problems
-        ]
-        return _render_check(request, draft, service, errors, status_code=422, needs_contact=not reachable)
+        errors = problems_to_errors(service, f"/applications/{draft.id}", outcome.problems)
+        return render_check(request, draft, service, errors, status_code=422, needs_contact=not reachable)
     if not reachable:
         return RedirectResponse(f"/contact?for=draft:{draft.id}", status_code=303)
     return RedirectResponse(f"/applications/{draft.id}/done", status_code=303)
@@ -318,6 +351,12 @@ async def done(request: Request, draft_id: str, session: SessionDep, citizen: Cu
     draft, service, _tz = await load(session, citizen.id, draft_id)
     if draft.submitted_at is None or draft.case_id is None:
         return RedirectResponse(f"/applications/{draft.id}/check", status_code=303)
+    return await render_done(request, session, draft, service)
+
+
+async def render_done(request: Request, session: Session, draft: Draft, service: Service) -> Response:
+    """The confirmation page of a sent draft (whichever door sent it)."""
+    assert draft.case_id is not None
     confirmed = await drafting.done(session, draft=draft, service=service, case_id=draft.case_id)
     context = {
         "service_name": service_text(service, "name"),

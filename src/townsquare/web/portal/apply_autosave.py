@@ -6,18 +6,21 @@ Translates only: the saves are `residents.drafting` functions; never shows or ac
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Collection
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.drafts.service import SaveResult
 from townsquare.errors import FieldError, invalid, too_large
 from townsquare.hygiene import JsonRefused, load_json
 from townsquare.residents import applications as apps
 from townsquare.residents import drafting
-from townsquare.residents.types import Service
+from townsquare.residents.types import Draft, Service
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import apply_prefill
 from townsquare.web.portal.apply import load
@@ -78,8 +81,16 @@ def _saved_json(service: Service, result: SaveResult) -> JSONResponse:
 @router.post("/applications/{draft_id}/autosave", dependencies=[Depends(own_draft)])
 async def autosave(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """Save the fields a device changed: {base_version, changes, step} → {version, applied, conflicts, fields}."""
+    return await autosaved(request, session, citizen.id, draft_id)
+
+
+async def autosaved(
+    request: Request, session: Session, citizen_id: uuid.UUID, draft_id: str, *, own: bool = True
+) -> Response:
+    """Save what a device changed in the person's draft (`own`: on her signed-in pages, where information other
+    agencies hold that went stale is asked about again)."""
     body = await _json_body(request)
-    draft, service, tz = await load(session, citizen.id, draft_id)
+    draft, service, tz = await load(session, citizen_id, draft_id)
     changes = body.get("changes", {})
     if not isinstance(changes, dict):
         raise invalid(
@@ -97,16 +108,21 @@ async def autosave(request: Request, draft_id: str, session: SessionDep, citizen
         step=step,
         secret=settings_of(request).secret_key,
     )
-    # Saved first (nothing lost), then: information filled in from another agency that went stale is asked again.
-    await apply_prefill.ask_again_if_stale(request, session, result.draft, service, tz)
+    if own:  # saved first (nothing lost), then: information from another agency that went stale is asked again
+        await apply_prefill.ask_again_if_stale(request, session, result.draft, service, tz)
     return _saved_json(service, result)
 
 
 @router.post("/applications/{draft_id}/resolve", dependencies=[Depends(own_draft)])
 async def resolve(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """The person chose their own value for a field in conflict: {field, value, base_version}."""
+    return await resolved(request, session, citizen.id, draft_id)
+
+
+async def resolved(request: Request, session: Session, citizen_id: uuid.UUID, draft_id: str) -> Response:
+    """Keep this device's value for a field in conflict in the person's draft."""
     body = await _json_body(request)
-    draft, service, tz = await load(session, citizen.id, draft_id)
+    draft, service, tz = await load(session, citizen_id, draft_id)
     code = body.get("field")
     if not isinstance(code, str):
         raise invalid("'field' must name a question.", FieldError("field", "Expected text."))
@@ -129,13 +145,16 @@ async def resolve(request: Request, draft_id: str, session: SessionDep, citizen:
 async def state(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """The draft as every device last saved it, for a page that regains focus."""
     draft, service, _tz = await load(session, citizen.id, draft_id)
-    answers = apps.public_answers(draft)
-    return JSONResponse(
-        {
-            "version": draft.version,
-            "step": draft.step,
-            "submitted": draft.submitted_at is not None,
-            "answers": answers,
-            "fields": {code: apps.to_form(attribute(service, code), value) for code, value in answers.items()},
-        }
-    )
+    return JSONResponse(state_of(draft, service))
+
+
+def state_of(draft: Draft, service: Service, *, hidden: Collection[str] = ()) -> dict[str, Any]:
+    """The draft as the pages' script reads it; `hidden` answers are left out (shown locked, never sent)."""
+    answers = {code: value for code, value in apps.public_answers(draft).items() if code not in hidden}
+    return {
+        "version": draft.version,
+        "step": draft.step,
+        "submitted": draft.submitted_at is not None,
+        "answers": answers,
+        "fields": {code: apps.to_form(attribute(service, code), value) for code, value in answers.items()},
+    }

@@ -15,6 +15,7 @@ from starlette.datastructures import FormData
 
 from townsquare.drafts.service import FieldConflict
 from townsquare.errors import not_found
+from townsquare.hygiene import load_json
 from townsquare.residents import applications as apps
 from townsquare.residents.types import AttributeDatatype, Draft, Service, ServiceAttribute
 from townsquare.web import i18n
@@ -150,19 +151,38 @@ def form_value(form: FormData, field: dict[str, Any]) -> Any:
     return str(form.get(name, "")).replace("\r\n", "\n")
 
 
-def summary(draft: Draft, service: Service) -> list[dict[str, Any]]:
+def changed(form: FormData, fields: list[dict[str, Any]]) -> dict[str, Any]:
+    """The fields a form changed since it was drawn: each field carries its value as drawn (`orig.<code>`), and
+    only a field whose value now differs is sent, so a field left alone never overwrites another's answer."""
+    changes: dict[str, Any] = {}
+    for field in fields:
+        if f"orig.{field['code']}" not in form:
+            continue  # not on the page that was sent (e.g. shown as a conflict)
+        try:
+            orig = load_json(str(form[f"orig.{field['code']}"]))
+        except ValueError:  # JsonRefused
+            orig = None
+        value = form_value(form, field)
+        if value != orig:
+            changes[field["code"]] = value
+    return changes
+
+
+def summary(draft: Draft, service: Service, base: str | None = None) -> list[dict[str, Any]]:
+    """The "check your answers" rows, each linking to its page under `base` (the draft's pages)."""
+    base = base or f"/applications/{draft.id}"
     answers = apps.public_answers(draft)
     rows: list[dict[str, Any]] = []
     for page in apps.form_pages(service):
         if page.location:
-            rows.append(location_row(draft, service, page, answers))
+            rows.append(location_row(draft, service, page, answers, base))
             photo = apps.photo_of(answers)
             rows.append(
                 {
                     "code": "photo",
                     "label": _("Photo of the problem"),
                     "value": _("1 photo, without its hidden details") if photo else _("No photo"),
-                    "href": f"/applications/{draft.id}/pages/{page.number}#field-photo",
+                    "href": f"{base}/pages/{page.number}#field-photo",
                 }
             )
             continue
@@ -172,13 +192,15 @@ def summary(draft: Draft, service: Service) -> list[dict[str, Any]]:
                     "code": field["code"],
                     "label": field["label"],
                     "value": display(attribute(service, field["code"]), answers.get(field["code"])),
-                    "href": f"/applications/{draft.id}/pages/{page.number}#{field['id']}",
+                    "href": f"{base}/pages/{page.number}#{field['id']}",
                 }
             )
     return rows
 
 
-def location_row(draft: Draft, service: Service, page: apps.FormPage, answers: dict[str, Any]) -> dict[str, Any]:
+def location_row(
+    draft: Draft, service: Service, page: apps.FormPage, answers: dict[str, Any], base: str | None = None
+) -> dict[str, Any]:
     address = str(answers.get(apps.ADDRESS, "")).strip()
     point = apps.coordinates(answers)
     shown = point and _("Point on the map (%(lat)s, %(long)s)") % {"lat": f"{point[0]:.5f}", "long": f"{point[1]:.5f}"}
@@ -189,5 +211,5 @@ def location_row(draft: Draft, service: Service, page: apps.FormPage, answers: d
         "note": _("We could not place this address on the map, but it will still be sent as you typed it.")
         if unplaced(answers)
         else "",
-        "href": f"/applications/{draft.id}/pages/{page.number}#field-{apps.ADDRESS}",
+        "href": f"{base or f'/applications/{draft.id}'}/pages/{page.number}#field-{apps.ADDRESS}",
     }

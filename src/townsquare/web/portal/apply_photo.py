@@ -26,6 +26,11 @@ router = APIRouter(include_in_schema=False)
 FIELD = "photo"
 
 
+def missing() -> str:
+    """The error when no photo was chosen where one is asked for."""
+    return _("Choose a photo to add")
+
+
 def upload_of(form: FormData) -> UploadFile | None:
     """The file sent in the photo field, if one was chosen."""
     upload = form.get(FIELD)
@@ -46,23 +51,29 @@ async def take(request: Request, session: SessionDep, draft: Draft, upload: Uplo
     return await drafting.keep_photo(session, draft=draft, photo=photo, sha256=sha256), None
 
 
-def shown(draft: Draft) -> dict[str, Any] | None:
-    """What the page shows of the photo kept with the draft: its preview address and size."""
+def shown(draft: Draft, base: str | None = None) -> dict[str, Any] | None:
+    """What the page shows of the photo kept with the draft: its preview address (under `base`, the draft's
+    pages) and size."""
     photo = apps.photo_of(apps.public_answers(draft))
     if photo is None:
         return None
-    return {"src": f"/applications/{draft.id}/photo?v={str(photo['sha256'])[:12]}", **photo}
+    return {"src": f"{base or f'/applications/{draft.id}'}/photo?v={str(photo['sha256'])[:12]}", **photo}
+
+
+async def photo_response(request: Request, draft: Draft) -> Response:
+    """The photo kept with a draft, as it is (already stripped of its metadata)."""
+    photo = apps.photo_of(apps.public_answers(draft))
+    if photo is None:
+        raise not_found("Photo", "This report has no photo.")
+    data = await asyncio.to_thread(request.app.state.pipeline.store.read, str(photo["sha256"]))
+    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/applications/{draft_id}/photo", dependencies=[Depends(own_draft)])
 async def preview(request: Request, draft_id: str, session: SessionDep, citizen: CurrentCitizen) -> Response:
     """The photo kept with the person's own report (already stripped of its metadata)."""
     draft = await drafts.get(session, draft_id=uuid.UUID(draft_id), citizen_id=citizen.id)  # own_draft checked it
-    photo = apps.photo_of(apps.public_answers(draft))
-    if photo is None:
-        raise not_found("Photo", "This report has no photo.")
-    data = await asyncio.to_thread(request.app.state.pipeline.store.read, str(photo["sha256"]))
-    return Response(data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=3600"})
+    return await photo_response(request, draft)
 
 
 async def _own(session: SessionDep, citizen_id: uuid.UUID, draft_id: str) -> Draft:

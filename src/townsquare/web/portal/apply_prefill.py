@@ -112,15 +112,19 @@ def _name(entry: dict[str, Any]) -> str:
     return str(names.get(i18n.current()) or names.get("en") or entry.get("agency", ""))
 
 
-def mark_prefilled(fields: list[dict[str, Any]], draft: Draft) -> list[dict[str, Any]]:
-    """The page's fields, prefilled ones labelled with their source; verified ones locked (shown, not asked)."""
+def mark_prefilled(fields: list[dict[str, Any]], draft: Draft, *, hide: bool = False) -> list[dict[str, Any]]:
+    """The page's fields, prefilled ones labelled with their source; verified ones locked (shown, not asked).
+    `hide`: every prefilled one locked without its value (a page opened from a link, not signed in)."""
     held = prefill.entries(draft)
     for f in fields:
         entry = held.get(f["code"])
         if entry is None:
             continue
         words = {"agency": _name(entry), "date": _date(entry.get("last_updated"))}
-        if entry.get("verified"):
+        if hide:
+            shown = _("Not shown on a page opened from a link: sign in to your account to see it.")
+            f["locked"] = {"source": _("From %(agency)s") % words, "agency": words["agency"], "shown": shown}
+        elif entry.get("verified"):
             f["locked"] = {
                 "source": _("From %(agency)s, verified %(date)s") % words,
                 "agency": words["agency"],
@@ -132,6 +136,13 @@ def mark_prefilled(fields: list[dict[str, Any]], draft: Draft) -> list[dict[str,
             )
             f["hint"] = (note % words + " " + f["hint"]).strip()
     return fields
+
+
+def hide_held(rows: list[dict[str, Any]], draft: Draft) -> list[dict[str, Any]]:
+    """ "Check your answers" rows without the values other agencies hold (a page opened from a link)."""
+    held = prefill.entries(draft)
+    shown = _("Not shown on a page opened from a link: sign in to your account to see it.")
+    return [row | {"value": shown} if row["code"] in held else row for row in rows]
 
 
 def _rows(service: Service, shown: prefill.Offer) -> list[dict[str, Any]]:

@@ -115,6 +115,8 @@
   }
 
   function onNotice(notice) {
+    // Other scripts of the page hear every notice too (the work page's "Fill in a form together" panel).
+    document.dispatchEvent(new CustomEvent("desk:notice", { detail: notice }));
     if (notice.type === "inbox") refresh("inbox");
     else if (notice.type === "wallboard") refresh("wallboard");
     else if (notice.type === "citizen" && notice.citizen_id === watch.citizen_id) refresh("citizen");

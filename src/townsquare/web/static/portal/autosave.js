@@ -1,7 +1,8 @@
 // Autosave for application pages: a progressive enhancement, the form works without it.
 // Sends only the fields this device changed since it last heard from the server, keeps the draft version the
 // server returns, shows a conflict as a choice without losing what was typed, and fills in answers given on
-// another device (fields this device has not touched) when the page comes back into view.
+// another device (fields this device has not touched) when the page comes back into view, or when told the draft
+// changed ("townsquare:draft-changed", from together.js); it then tells what it read ("townsquare:draft-state").
 
 const DELAY_MS = 700;
 const form = document.querySelector("form[data-autosave]");
@@ -172,6 +173,7 @@ if (form) {
       if (data.submitted) { window.location.reload(); return; }
       refresh(data.fields);
       if (!touched().length && !conflicts.size) baseInput.value = data.version;
+      document.dispatchEvent(new CustomEvent("townsquare:draft-state", { detail: data }));
     } catch (_error) {
       // Offline: the next save or visit catches up.
     }
@@ -190,5 +192,6 @@ if (form) {
   });
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") catchUp(); });
   window.addEventListener("focus", catchUp);
+  document.addEventListener("townsquare:draft-changed", catchUp); // saved elsewhere (together.js hears of it)
   window.addEventListener("pageshow", (event) => { if (event.persisted) catchUp(); });
 }
