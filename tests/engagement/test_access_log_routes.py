@@ -11,7 +11,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
-from tests.engagement.test_authorization_matrix import ALLOWED, _as, _fill, _world, route_table
+from tests.engagement.test_authorization_matrix import ALLOWED, _as, _fill, _world, route_table, with_files
 from townsquare.app import Runtime
 from townsquare.staff.models import AuditEntry
 
@@ -51,6 +51,7 @@ async def test_every_answer_that_shows_a_person_logged_the_read(
 ) -> None:
     async with runtime.db.session() as session:
         world = await _world(session)
+        await with_files(runtime, session, world)
     resident = uuid.UUID(str(world.credentials["resident_a"]))
     unlogged: list[str] = []
     shown = []

@@ -385,6 +385,28 @@ def _denied(response: httpx.Response, rule: Rule) -> bool:
     return response.status_code in (302, 303, 307) and "/sign-in?next=" in location
 
 
+async def with_files(runtime: Runtime, session: AsyncSession, world: World) -> None:
+    """A file a contact brought (its `attachment_id`), and a photo in the report's draft only its owner may see."""
+    kept = Attachment(
+        interaction_id=uuid.UUID(world.params["interaction_id"]),
+        filename="photo.jpg",
+        content_type="image/jpeg",
+        size_bytes=3,
+        sha256=runtime.pipeline.store.save(b"jpg"),
+    )
+    session.add(kept)
+    photo = {"sha256": runtime.pipeline.store.save(b"stripped jpg"), "width": 1, "height": 1}
+    await drafts.save(  # the report's photo, which only its owner may see
+        session,
+        draft_id=uuid.UUID(world.params["draft_id"]),
+        citizen_id=uuid.UUID(str(world.credentials["resident_a"])),
+        base_version=0,
+        changes={"_photo": photo},
+    )
+    await session.commit()
+    world.params["attachment_id"] = str(kept.id)
+
+
 def _fill(path: str, params: dict[str, str]) -> str:
     for name, value in params.items():
         path = path.replace("{" + name + "}", value).replace("{" + name + ":path}", value)
@@ -404,24 +426,7 @@ async def test_every_route_answers_every_caller_as_its_rule_says(
 ) -> None:
     async with runtime.db.session() as session:
         world = await _world(session)
-        kept = Attachment(
-            interaction_id=uuid.UUID(world.params["interaction_id"]),
-            filename="photo.jpg",
-            content_type="image/jpeg",
-            size_bytes=3,
-            sha256=runtime.pipeline.store.save(b"jpg"),
-        )
-        session.add(kept)
-        photo = {"sha256": runtime.pipeline.store.save(b"stripped jpg"), "width": 1, "height": 1}
-        await drafts.save(  # the report's photo, which only its owner may see
-            session,
-            draft_id=uuid.UUID(world.params["draft_id"]),
-            citizen_id=uuid.UUID(str(world.credentials["resident_a"])),
-            base_version=0,
-            changes={"_photo": photo},
-        )
-        await session.commit()
-        world.params["attachment_id"] = str(kept.id)
+        await with_files(runtime, session, world)
     wrong: list[str] = []
     for route in route_table(app):
         if route.websocket:
