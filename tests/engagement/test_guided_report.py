@@ -116,7 +116,7 @@ async def test_a_pothole_reported_by_text_with_an_address_and_a_photo_becomes_a_
     assert "120 King Street West" in page.text
     await sign_in_staff(client, "roads@city.example")  # the desk's case page shows the photo with the texts
     desk = (await client.get(f"/desk/cases/{reference}")).text
-    assert "media-0.jpg (image/jpeg" in desk
+    assert 'media-0.jpg <span lang="zxx">(image/jpeg)</span>' in desk
     assert "There&#39;s a pothole on my street" in desk
     state = await session.get_one(AssistantSession, item.conversation_id)
     assert state.pending is None

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
-from sqlalchemy import ARRAY, ColumnElement, Uuid, bindparam, func, literal, literal_column, or_, select, tuple_
+from sqlalchemy import ARRAY, ColumnElement, String, Uuid, bindparam, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
@@ -275,7 +275,10 @@ def _among(session: AsyncSession, ids: list[uuid.UUID]) -> ColumnElement[bool]:
 def _words(session: AsyncSession, q: str) -> ColumnElement[bool]:
     """The title or description has the words (PostgreSQL's stored `words` and its index; SQLite: LIKE)."""
     if session.get_bind().dialect.name == "postgresql":
-        return WORDS.op("@@")(func.websearch_to_tsquery(literal_column("'simple'"), q))
+        # The words are written into the statement: a plan prepared for any words (PostgreSQL's generic plan, after
+        # five runs) reads the whole word index and sorts, where the words of a search tell it to walk the list.
+        typed = literal(q, String(), literal_execute=True)
+        return WORDS.op("@@")(func.websearch_to_tsquery(literal_column("'simple'"), typed))
     pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return or_(Case.title.ilike(pattern, escape="\\"), Case.description.ilike(pattern, escape="\\"))
 
