@@ -52,9 +52,10 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 # The portal's stylesheet and scripts, built from GOV.UK Frontend (npm) with the system font stack; Leaflet for
 # the map, Twilio's Voice SDK for the desk's softphone and Swagger UI for /docs, copied as published so none is
 # ever loaded from a CDN.
-$(BUILD)/.built: node_modules/.installed-run frontend/portal.scss $(wildcard frontend/*.js)
+$(BUILD)/.built: node_modules/.installed-run frontend/portal.scss frontend/tokens.scss $(wildcard frontend/*.js)
 	mkdir -p $(BUILD)
 	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps frontend/portal.scss $(BUILD)/portal.css
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps frontend/tokens.scss $(BUILD)/tokens.css
 	cp $(GOVUK)/govuk-frontend.min.js $(BUILD)/govuk-frontend.min.js
 	cp frontend/map.js $(BUILD)/map.js
 	mkdir -p $(BUILD)/leaflet
