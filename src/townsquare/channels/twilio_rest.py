@@ -20,6 +20,32 @@ STATUS_CALLBACK_PATH = "/channels/sms/twilio/status"
 IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
 
 
+async def post_form(
+    url: str,
+    form: dict[str, str],
+    *,
+    auth: tuple[str, str],
+    key: str,
+    limits: httpx.Timeout,
+    what: str,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.Response:
+    """POST a form to Twilio's REST API, idempotently; its answer when accepted, else the failure sorted for the
+    outbox (throttling, server errors and the network: temporary; any other refusal: permanent, with its code)."""
+    try:
+        async with httpx.AsyncClient(timeout=limits, transport=transport) as client:
+            response = await client.post(url, data=form, auth=auth, headers={IDEMPOTENCY_HEADER: key})
+    except httpx.HTTPError as exc:
+        raise TemporaryFailure(f"twilio unreachable: {type(exc).__name__}") from None
+    code = error_code(response)
+    if response.status_code == 429 or response.status_code >= 500:
+        raise TemporaryFailure(f"twilio answered {response.status_code} (code {code})")
+    if response.status_code >= 400:
+        log.warning("twilio refused %s: http %s, code %s", what, response.status_code, code)
+        raise PermanentFailure(f"twilio refused {what}: http {response.status_code}, code {code}")
+    return response
+
+
 class TwilioRestProvider:
     """Sends SMS with `POST /2010-04-01/Accounts/{sid}/Messages.json`, basic-authenticated."""
 
@@ -52,23 +78,14 @@ class TwilioRestProvider:
         return form
 
     async def send(self, envelope: Envelope) -> str:
-        form = self.form(envelope)
-        try:
-            async with httpx.AsyncClient(timeout=self.timeout) as client:
-                response = await client.post(
-                    self.url,
-                    data=form,
-                    auth=(self.account_sid, self.auth_token),
-                    headers={IDEMPOTENCY_HEADER: envelope.idempotency_key},
-                )
-        except httpx.HTTPError as exc:
-            raise TemporaryFailure(f"twilio unreachable: {type(exc).__name__}") from None
-        code = error_code(response)
-        if response.status_code == 429 or response.status_code >= 500:
-            raise TemporaryFailure(f"twilio answered {response.status_code} (code {code})")
-        if response.status_code >= 400:
-            log.warning("twilio refused an sms: http %s, code %s", response.status_code, code)
-            raise PermanentFailure(f"twilio refused the message: http {response.status_code}, code {code}")
+        response = await post_form(
+            self.url,
+            self.form(envelope),
+            auth=(self.account_sid, self.auth_token),
+            key=envelope.idempotency_key,
+            limits=self.timeout,
+            what="an sms",
+        )
         try:
             sid = response.json().get("sid")
         except ValueError:

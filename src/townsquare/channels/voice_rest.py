@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 
 from townsquare.channels import voice_conference as conf
-from townsquare.channels.twilio_rest import API_VERSION, IDEMPOTENCY_HEADER, error_code
+from townsquare.channels.twilio_rest import API_VERSION, post_form
 from townsquare.channels.voice_twiml import action_url
-from townsquare.notify.providers import Envelope, PermanentFailure, TemporaryFailure
+from townsquare.notify.providers import Envelope, PermanentFailure
 from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -77,22 +77,15 @@ class TwilioCallControl:
             path, form = self.request(envelope.payload)
         except KeyError as missing:
             raise PermanentFailure(f"a call-control intent without {missing}") from None
-        try:
-            async with httpx.AsyncClient(timeout=self.timeout, transport=self.transport) as client:
-                response = await client.post(
-                    self.base + path,
-                    data=form,
-                    auth=(self.account_sid, self.auth_token),
-                    headers={IDEMPOTENCY_HEADER: envelope.idempotency_key},
-                )
-        except httpx.HTTPError as exc:
-            raise TemporaryFailure(f"twilio unreachable: {type(exc).__name__}") from None
-        code = error_code(response)
-        if response.status_code == 429 or response.status_code >= 500:
-            raise TemporaryFailure(f"twilio answered {response.status_code} (code {code})")
-        if response.status_code >= 400:
-            log.warning("twilio refused a call-control request: http %s, code %s", response.status_code, code)
-            raise PermanentFailure(f"twilio refused: http {response.status_code}, code {code}")
+        response = await post_form(
+            self.base + path,
+            form,
+            auth=(self.account_sid, self.auth_token),
+            key=envelope.idempotency_key,
+            limits=self.timeout,
+            what="a call-control request",
+            transport=self.transport,
+        )
         try:
             sid = response.json().get("sid")
         except (ValueError, AttributeError):
