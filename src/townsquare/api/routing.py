@@ -18,10 +18,10 @@ from townsquare.routing import service as routing
 from townsquare.routing.models import Agent, WorkItemStatus
 from townsquare.routing.schemas import AgentIn, AgentOut, QueueIn, QueueOut, TaskIn, WorkItemOut, WorkItemPage
 from townsquare.staff.auth import AdminPrincipal, CurrentPrincipal
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import SUPERVISING
 
 router = APIRouter(prefix="/api/v1", tags=["routing"])
-MANAGERS = (StaffRole.supervisor, StaffRole.admin)
+MANAGERS = SUPERVISING
 
 
 def _agent_out(agent: Agent, name: str, skills: dict[str, int]) -> AgentOut:

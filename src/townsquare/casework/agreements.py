@@ -25,10 +25,10 @@ from townsquare.sharing import agreements
 from townsquare.sharing.holdings import attributes_of
 from townsquare.sharing.models import AgreementStatus, HeldAttribute, SharingAgreement
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import SUPERVISING
 
 SUBJECT = "sharing_agreement"
-MANAGERS = (StaffRole.supervisor, StaffRole.admin)
+MANAGERS = SUPERVISING
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from townsquare.casework.models import SavedView
 from townsquare.errors import FieldError, invalid, not_found
 from townsquare.routing import teams
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import SUPERVISING
 
 MAX_VIEWS = 50  # per person: a menu, not an archive
 NAME_MAX = 80
@@ -86,7 +86,7 @@ async def remove(session: AsyncSession, *, me: Principal, view_id: uuid.UUID) ->
 async def _may_remove(session: AsyncSession, me: Principal, view: SavedView) -> bool:
     if view.owner_id == me.id:
         return True
-    if view.team_id is None or me.role not in (StaffRole.supervisor, StaffRole.admin):
+    if view.team_id is None or me.role not in SUPERVISING:
         return False
     team = await teams.get(session, team_id=view.team_id)
     return team is not None and me.may_see(team.agency_id)

@@ -22,9 +22,9 @@ from townsquare.knowledge import service as knowledge
 from townsquare.knowledge import translations
 from townsquare.knowledge.models import LANGUAGES, Article, ArticleVersion, VersionStatus
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffAccount, StaffRole
+from townsquare.staff.models import SUPERVISING, StaffAccount, StaffRole
 
-PUBLISHERS = (StaffRole.supervisor, StaffRole.admin)
+PUBLISHERS = SUPERVISING
 TEXT_FIELDS = ("title", "summary", "body", "short_answer", "voice_script", "keywords", "change_note")
 DATE_FIELDS = ("effective_from", "effective_until", "review_by")
 NOT_YOURS = "None of your agencies' articles has that id."

@@ -19,7 +19,7 @@ from townsquare.citizens.models import CitizenMerge
 from townsquare.engagement import merges
 from townsquare.errors import FieldError, forbidden, invalid, not_found
 from townsquare.staff.auth import Principal
-from townsquare.staff.models import StaffAccount, StaffRole
+from townsquare.staff.models import SUPERVISING, StaffAccount
 
 MAX_REASON = 1000
 FIELDS = tuple(merges.CHOICES)
@@ -57,7 +57,7 @@ class MergeView:
 
 def may_merge(me: Principal) -> bool:
     """Whether this caller may merge records and undo merges: a supervisor or an administrator."""
-    return me.kind == "staff" and me.role in (StaffRole.supervisor, StaffRole.admin)
+    return me.kind == "staff" and me.role in SUPERVISING
 
 
 def _supervisor(me: Principal) -> None:

@@ -17,7 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies.models import Agency
 from townsquare.staff.models import StaffAccount, StaffAgency, StaffRole
 
-ROLE_LABELS = {StaffRole.agent: "Agent", StaffRole.supervisor: "Supervisor", StaffRole.admin: "Administrator"}
+ROLE_LABELS = {
+    StaffRole.agent: "Agent",
+    StaffRole.supervisor: "Supervisor",
+    StaffRole.agency_admin: "Agency administrator",
+    StaffRole.admin: "Administrator",
+}
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,13 @@ from townsquare.drafts.service import OpenDraft
 from townsquare.interactions.kinds import Channel, DeliveryStatus, Direction, InteractionKind
 from townsquare.knowledge.models import LANGUAGES, SHORT_ANSWER_MAX, Article, ArticleVersion, VersionStatus
 from townsquare.routing.models import CapacityClass, OfferOutcome, Presence, WorkItem, WorkItemStatus
-from townsquare.staff.models import ApiKey, ApiKeyScope, StaffAccount, StaffRole
+from townsquare.staff.models import ADMINISTERING, SUPERVISING, ApiKey, ApiKeyScope, StaffAccount, StaffRole
 
 __all__ = [
+    "ADMINISTERING",
     "LANGUAGES",
     "SHORT_ANSWER_MAX",
+    "SUPERVISING",
     "Agency",
     "ApiKey",
     "ApiKeyScope",

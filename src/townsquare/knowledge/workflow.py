@@ -27,7 +27,7 @@ from townsquare.knowledge.models import (
     VersionStatus,
 )
 from townsquare.knowledge.published import bump_revision, live_query, today_utc
-from townsquare.staff.models import StaffAccount, StaffRole
+from townsquare.staff.models import SUPERVISING, StaffAccount, StaffRole
 
 SLUG_PATTERN = re.compile(r"[a-z0-9-]{3,120}")
 TITLE_MAX = 200
@@ -35,7 +35,7 @@ SUMMARY_MAX = 500
 KEYWORDS_MAX = 500
 NOTE_MAX = 500
 SERVICE_CODE_MAX = 64
-PUBLISHERS = (StaffRole.supervisor, StaffRole.admin)
+PUBLISHERS = SUPERVISING
 
 
 @dataclass(frozen=True)

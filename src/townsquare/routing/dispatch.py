@@ -36,9 +36,9 @@ from townsquare.routing.models import (
     WorkItemStatus,
     WorkOffer,
 )
-from townsquare.staff.models import StaffAccount, StaffAgency, StaffRole
+from townsquare.staff.models import SUPERVISING, StaffAccount, StaffAgency, StaffRole
 
-SUPERVISOR_ROLES = (StaffRole.supervisor, StaffRole.admin)
+SUPERVISOR_ROLES = SUPERVISING
 
 
 @dataclass(frozen=True)

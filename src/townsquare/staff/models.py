@@ -21,7 +21,14 @@ from townsquare.db import Base, IdMixin, TimestampMixin
 class StaffRole(StrEnum):
     agent = "agent"
     supervisor = "supervisor"
-    admin = "admin"
+    agency_admin = "agency_admin"  # administers its own agencies (their catalogue, queues, staff), and supervises them
+    admin = "admin"  # administers every agency and the deployment
+
+
+# Roles that supervise their agencies' work (give out work, publish knowledge, manage views and agreements).
+SUPERVISING = (StaffRole.supervisor, StaffRole.agency_admin, StaffRole.admin)
+# Roles that administer: an admin everywhere, an agency administrator within the agencies it belongs to.
+ADMINISTERING = (StaffRole.agency_admin, StaffRole.admin)
 
 
 class StaffAccount(IdMixin, TimestampMixin, Base):

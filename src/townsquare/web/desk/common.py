@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from townsquare.casework import record_edit, work
-from townsquare.casework.types import Case, Citizen, StaffRole, WorkItem
+from townsquare.casework.types import SUPERVISING, Case, Citizen, StaffRole, WorkItem
 from townsquare.db import Session, keyset
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import case_in_scope
@@ -69,7 +69,7 @@ def supervisors_only(page: str, *, fragment: bool = False) -> Callable[..., Awai
 
     @enforces(SUPERVISOR)
     async def supervisor(me: Principal = Depends(who)) -> Principal:
-        if me.role not in (StaffRole.supervisor, StaffRole.admin):
+        if me.role not in SUPERVISING:
             raise forbidden(f"{page} is for supervisors and administrators.")
         return me
 

@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from townsquare.casework.types import StaffRole
+from townsquare.casework.types import SUPERVISING, StaffRole
 from townsquare.db import Database
 from townsquare.events import AgentChanged, DraftChanged, EventBus, InteractionRecorded, ReplyQueued, WorkItemChanged
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
@@ -164,7 +164,7 @@ class DeskHub:
             await desk.push({"type": "error", "detail": 'Send {"watch": {...}} or {"type": "ping"}.'})
             return
         desk.citizen_id = parse_uuid(watch.get("citizen_id"))
-        desk.wallboard = bool(watch.get("wallboard")) and desk.role in (StaffRole.supervisor, StaffRole.admin)
+        desk.wallboard = bool(watch.get("wallboard")) and desk.role in SUPERVISING
         await desk.push({"type": "watching", "citizen_id": str(desk.citizen_id) if desk.citizen_id else None})
 
     # Fan-out -----------------------------------------------------------------------------------------------
