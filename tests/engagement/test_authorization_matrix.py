@@ -50,14 +50,15 @@ ROLES = (
     "agent_a",
     "agent_b",
     "supervisor",
+    "agency_admin_a",
     "admin",
     "key_a",
     "key_any",
     "open311_a",
 )
-STAFF = {"agent_a", "agent_b", "supervisor", "admin"}
+STAFF = {"agent_a", "agent_b", "supervisor", "agency_admin_a", "admin"}
 API = STAFF | {"key_a", "key_any"}
-OF_A = {"agent_a", "supervisor", "admin", "key_a", "key_any"}  # the supervisor works for agency A only
+OF_A = {"agent_a", "supervisor", "agency_admin_a", "admin", "key_a", "key_any"}  # the supervisor: agency A only
 ALLOWED: dict[str, set[str]] = {
     "public": set(ROLES),
     "provider": set(),  # only the provider's own credential (a Twilio signature, the email door's token)
@@ -67,13 +68,20 @@ ALLOWED: dict[str, set[str]] = {
     "resident": {"resident_a", "resident_b"},
     "resident-own": {"resident_a"},
     "staff": STAFF,
-    "staff-agency": {"agent_a", "supervisor", "admin"},
-    "staff-citizen": {"agent_a", "supervisor", "admin"},  # resident A dealt with agency A only (a case, work)
+    "staff-agency": {"agent_a", "supervisor", "agency_admin_a", "admin"},
+    "staff-citizen": {
+        "agent_a",
+        "supervisor",
+        "agency_admin_a",
+        "admin",
+    },  # resident A dealt with agency A only (a case, work)
     "staff-holder": {"agent_a"},  # the work item is assigned to agent A
     "staff-own": {"agent_a"},  # the saved case view is agent A's own
-    "supervisor": {"supervisor", "admin"},
-    "supervisor-agency": {"supervisor", "admin"},
+    "supervisor": {"supervisor", "agency_admin_a", "admin"},
+    "supervisor-agency": {"supervisor", "agency_admin_a", "admin"},
     "admin": {"admin"},
+    "administrator": {"agency_admin_a", "admin"},
+    "agency-admin": {"agency_admin_a", "admin"},  # the agency administrator of agency A
     "api": API,
     "api-admin": {"admin"},
     "api-key": {
@@ -84,7 +92,12 @@ ALLOWED: dict[str, set[str]] = {
     "conversation": OF_A,
     "interaction": OF_A,
     "citizen": API,
-    "agency-system": {"agent_a", "supervisor", "key_a"},  # its own systems only: no all-agency key, no admin
+    "agency-system": {
+        "agent_a",
+        "supervisor",
+        "agency_admin_a",
+        "key_a",
+    },  # its own systems only: no all-agency key, no admin
     "reader-agency": API,  # every API caller reads for an agency of its own; agreements and consent decide the rest
 }
 
@@ -227,6 +240,9 @@ async def _world(session: AsyncSession) -> World:
     agent_a = await create_agent(session, email="a@city.example", agencies=[a])
     agent_b = await create_agent(session, email="b@city.example", agencies=[b])
     supervisor = await create_agent(session, email="sup@city.example", agencies=[a], role=StaffRole.supervisor)
+    agency_admin_a = await create_agent(
+        session, email="agency-admin@city.example", agencies=[a], role=StaffRole.agency_admin
+    )
     admin = await create_agent(session, email="admin@city.example", agencies=[a, b], role=StaffRole.admin)
     item = await desk_work_item(
         session, agency=a, citizen=resident_a, conversation_id=conversation.id, holder=agent_a, case_id=case.id
@@ -346,6 +362,7 @@ async def _world(session: AsyncSession) -> World:
         "agent_a": agent_a.id,
         "agent_b": agent_b.id,
         "supervisor": supervisor.id,
+        "agency_admin_a": agency_admin_a.id,
         "admin": admin.id,
         "key_a": key_a,
         "key_any": key_any,

@@ -70,6 +70,10 @@ STAFF_HOLDER = Rule("staff-holder", 2, "the staff member handling the work (othe
 SUPERVISOR = Rule("supervisor", 1, "a signed-in supervisor or administrator")
 SUPERVISOR_AGENCY = Rule("supervisor-agency", 2, "a supervisor or administrator of the record's agency")
 ADMIN = Rule("admin", 1, "a signed-in administrator")
+ADMINISTRATOR = Rule("administrator", 1, "a signed-in administrator or agency administrator")
+AGENCY_ADMIN = Rule(
+    "agency-admin", 2, "an administrator, or an agency administrator of the record's agency (else as not found)"
+)
 API = Rule("api", 1, "staff signed in, or an integration's API key; every list narrowed to the caller's agencies")
 API_ADMIN = Rule("api-admin", 1, "a signed-in administrator")
 

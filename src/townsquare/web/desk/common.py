@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from townsquare.casework import record_edit, work
-from townsquare.casework.types import SUPERVISING, Case, Citizen, StaffRole, WorkItem
+from townsquare.casework.types import ADMINISTERING, SUPERVISING, Case, Citizen, StaffRole, WorkItem
 from townsquare.db import Session, keyset
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import case_in_scope
@@ -20,6 +20,7 @@ from townsquare.errors import forbidden, unauthorized
 from townsquare.settings import Settings
 from townsquare.staff.auth import (
     ADMIN,
+    ADMINISTRATOR,
     STAFF,
     STAFF_AGENCY,
     STAFF_CITIZEN,
@@ -86,6 +87,19 @@ def admins_only(page: str) -> Callable[..., Awaitable[Principal]]:
         return me
 
     return admin
+
+
+def administrators_only(page: str) -> Callable[..., Awaitable[Principal]]:
+    """A dependency admitting administrators and agency administrators to `page` (an agency administrator sees
+    and changes only its own agencies: `me.agency_ids`); other staff are refused (403)."""
+
+    @enforces(ADMINISTRATOR)
+    async def administrator(me: Principal = Depends(current_staff)) -> Principal:
+        if me.role not in ADMINISTERING:
+            raise forbidden(f"{page} is for administrators.")
+        return me
+
+    return administrator
 
 
 def staff_sign_in_redirect(exc: StaffSignInRequired) -> Response:

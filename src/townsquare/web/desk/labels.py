@@ -26,7 +26,9 @@ def _pick(words: dict[str, str], value: object) -> str:
 def role(value: object) -> str:
     """A staff member's role: "Supervisor"."""
     words: dict[str, str] = {StaffRole.agent: _("Agent"), StaffRole.supervisor: _("Supervisor")}
-    return _pick(words | {StaffRole.agency_admin: _("Agency administrator"), StaffRole.admin: _("Administrator")}, value)
+    return _pick(
+        words | {StaffRole.agency_admin: _("Agency administrator"), StaffRole.admin: _("Administrator")}, value
+    )
 
 
 def language_words(code: object) -> str:
