@@ -2,7 +2,7 @@
 the app wired to it, an HTTP client, and factories.
 
 SQLite: migrations run once into a template file that each test copies. PostgreSQL: each xdist worker of each run
-gets its own database, migrated once, truncated between tests and dropped at the end.
+gets its own database, migrated once, emptied between tests and dropped at the end.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from townsquare import migrations
 from townsquare.app import Runtime, build_runtime, create_app
@@ -86,19 +87,35 @@ def template_database(tmp_path_factory: pytest.TempPathFactory, worker_id: str) 
         yield str(path)
 
 
-async def _truncate(url: str) -> None:
-    engine = create_async_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-    async with engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    await engine.dispose()
+def _which_hold_rows() -> str:
+    """One query naming every table that holds a row (an EXISTS probe of each: a few milliseconds)."""
+    tables = Base.metadata.sorted_tables  # our own names, never input
+    return " UNION ALL ".join(f"SELECT '{t.name}' WHERE EXISTS (SELECT 1 FROM \"{t.name}\")" for t in tables)  # noqa: S608
+
+
+async def _empty(url: str) -> None:
+    """Truncate the tables the last test wrote to, restarting their sequences.
+
+    TRUNCATE makes new files for each table it empties, so emptying only the dozen a test used instead of all
+    of them saves most of the time between tests; the tables come back exactly as new (no dead rows, no
+    statistics), which the query-plan tests rely on.
+    """
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with engine.begin() as conn:
+            used = [row[0] for row in await conn.execute(text(_which_hold_rows()))]
+            if used:
+                quoted = ", ".join(f'"{name}"' for name in used)
+                await conn.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture
 async def database_url(template_database: str, tmp_path: Path) -> str:
     """An empty, migrated database for one test."""
     if PG_URL:
-        await _truncate(template_database)
+        await _empty(template_database)
         return template_database
     target = tmp_path / "townsquare.db"
     shutil.copyfile(template_database, target)
