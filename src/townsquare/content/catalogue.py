@@ -56,10 +56,12 @@ def placed(errors: list[ContentError], lines: dict[str, int]) -> list[ContentErr
     return [replace(e, line=e.line or line_of(lines, e.field)) for e in errors]
 
 
-def load(root: Path, *, services_elsewhere: frozenset[str] = frozenset()) -> Loaded:
+def load(
+    root: Path, *, services_elsewhere: frozenset[str] = frozenset(), agencies_elsewhere: frozenset[str] = frozenset()
+) -> Loaded:
     """Every `*.toml` under `root`: each one agency, or the staff file (`[[staff]]` entries); raises
     `ContentInvalid` with every problem found, each with its file, field and line. `services_elsewhere`: codes the
-    database holds in agencies these files leave out, which the files may name."""
+    database holds, which the files may name; `agencies_elsewhere`: the database's agency slugs, for staff."""
     errors: list[ContentError] = []
     loaded: list[LoadedAgency] = []
     staff: LoadedStaff | None = None
@@ -87,10 +89,24 @@ def load(root: Path, *, services_elsewhere: frozenset[str] = frozenset()) -> Loa
                 loaded.append(LoadedAgency(name, content, lines))
         errors.extend(placed(found, lines))
     result = Loaded(loaded, staff)
-    errors.extend(e for e in _across_files(loaded, services_elsewhere) for e in placed([e], result.lines(e.file)))
+    across = _across_files(loaded, services_elsewhere) + _staff_agencies(result, agencies_elsewhere)
+    errors.extend(e for e in across for e in placed([e], result.lines(e.file)))
     if errors:
         raise ContentInvalid(errors)
     return result
+
+
+def _staff_agencies(loaded: Loaded, elsewhere: frozenset[str]) -> list[ContentError]:
+    """Staff named in agencies that neither the files nor the database define."""
+    if loaded.staff is None:
+        return []
+    defined = elsewhere | {item.content.agency.slug for item in loaded.agencies}
+    return [
+        ContentError(loaded.staff.name, f"staff[{i}].agencies", f"no agency has slug {slug!r}")
+        for i, person in enumerate(loaded.staff.content.staff)
+        for slug in person.agencies
+        if slug not in defined
+    ]
 
 
 def _across_files(loaded: list[LoadedAgency], services_elsewhere: frozenset[str]) -> list[ContentError]:
@@ -113,6 +129,12 @@ def _across_files(loaded: list[LoadedAgency], services_elsewhere: frozenset[str]
         for holding in item.content.holdings:
             seen.setdefault(("held", f"{item.content.agency.slug}.{holding.code}"), item.name)
     for item in loaded:
+        teams = {t.slug for t in item.content.teams}
+        errors += [
+            ContentError(item.name, f"queues[{i}].team", f"names team {q.team!r}, which this file does not define")
+            for i, q in enumerate(item.content.queues)
+            if q.team is not None and q.team not in teams
+        ]
         named = [(f"sla_targets[{i}].service", t.service) for i, t in enumerate(item.content.sla_targets)]
         named += [(f"queues[{i}].service_codes", c) for i, q in enumerate(item.content.queues) for c in q.service_codes]
         errors += [

@@ -25,6 +25,7 @@ IDENTITY: dict[str, Callable[[Any], str]] = {
     "sla_targets": lambda t: "/".join(x for x in (t.service, t.channel.value if t.channel else None) if x) or "any",
     "canned_responses": lambda c: f"{c.slug}.{c.language}",
 }
+LEFT_ALONE = "- (left alone)"
 IDENTIFYING = ("code", "slug", "email", "key", "type", "day", "name")
 
 
@@ -35,6 +36,11 @@ class DiffLine:
     file: str
     path: str
     change: str  # "72 → 48", "+", "- (deactivated)"…
+
+    @property
+    def changes(self) -> bool:
+        """Whether applying it writes anything (an entry left alone is only told)."""
+        return self.change != LEFT_ALONE
 
     def __str__(self) -> str:
         if self.change == "+":
@@ -52,7 +58,8 @@ class Diff:
 
     @property
     def empty(self) -> bool:
-        return not self.lines
+        """Nothing to write (there may still be entries the files leave out and the import leaves alone)."""
+        return not any(line.changes for line in self.lines)
 
     def text(self) -> list[str]:
         return [str(line) for line in self.lines]
@@ -118,7 +125,7 @@ class Comparer:
         elif isinstance(new, BaseModel) and old is None:
             self.line(path, "+")
         elif isinstance(old, BaseModel) and new is None:
-            self.line(path, "- (left alone)")
+            self.line(path, LEFT_ALONE)
         elif isinstance(new, list) and isinstance(old, list) and any(isinstance(v, BaseModel) for v in old + new):
             self.entries(path, name, old, new)
         elif isinstance(new, dict) and isinstance(old, dict):
@@ -156,4 +163,4 @@ class Comparer:
                     self.line(where, "- (deactivated)")
                     self.deactivated.setdefault(path, []).append(item)
             else:
-                self.line(where, "- (left alone)")
+                self.line(where, LEFT_ALONE)

@@ -95,7 +95,7 @@ async def plan(
     themselves. Raises `ContentInvalid` with every problem, nothing written."""
     agencies = {a.slug: a for a in (await session.scalars(select(Agency))).all()}
     codes = frozenset((await session.scalars(select(Service.code))).all())
-    loaded = catalogue.load(root, services_elsewhere=codes)
+    loaded = catalogue.load(root, services_elsewhere=codes, agencies_elsewhere=frozenset(agencies))
     errors = _scope(loaded, agencies, agency_ids, actor_email)
     if errors:
         raise ContentInvalid(errors)
@@ -131,7 +131,7 @@ async def plan(
 def _scope(
     loaded: catalogue.Loaded, agencies: dict[str, Agency], agency_ids: set[uuid.UUID] | None, actor: str | None
 ) -> list[ContentError]:
-    """Files outside what the importer administers, and staff naming agencies nobody defines."""
+    """Files outside what the importer administers, and a staff file that would lock the importer out."""
     errors: list[ContentError] = []
     if agency_ids is not None:
         for item in loaded.agencies:
@@ -141,14 +141,8 @@ def _scope(
         if loaded.staff is not None:
             errors.append(ContentError(loaded.staff.name, "staff", "only an administrator imports the staff file"))
     if loaded.staff is not None:
-        defined = set(agencies) | {item.content.agency.slug for item in loaded.agencies}
         people = loaded.staff.content.staff
         for i, person in enumerate(people):
-            errors += [
-                ContentError(loaded.staff.name, f"staff[{i}].agencies", f"no agency has slug {slug!r}")
-                for slug in person.agencies
-                if slug not in defined
-            ]
             if actor is not None and person.email == actor and (not person.active or person.role.value != "admin"):
                 errors.append(
                     ContentError(loaded.staff.name, f"staff[{i}]", "you cannot demote or deactivate yourself")
