@@ -40,6 +40,7 @@ from townsquare.content.catalogue_files import (
 )
 from townsquare.content.staff_files import STAFF_FILE, RoutingIn, StaffFile, StaffIn
 from townsquare.notify.models import ReminderRule
+from townsquare.routing.agents import DEFAULT_CAPACITY
 from townsquare.routing.models import Agent, AgentSkill, BusinessCalendar, Holiday, Queue, SlaTarget, Team, WrapUpCode
 from townsquare.sharing.models import HeldAttribute
 from townsquare.staff import roster
@@ -194,7 +195,7 @@ async def staff_file(session: AsyncSession) -> StaffFile:
     for account, agency_ids in await roster.roster(session):
         agent = agents.get(account.id)
         routing = (
-            RoutingIn()
+            RoutingIn(capacity=dict(sorted(DEFAULT_CAPACITY.items())))  # what routing gives a profile it makes
             if agent is None
             else _fields(RoutingIn, agent, capacity=_sorted(agent.capacity), skills=skills.get(account.id, {}))
         )

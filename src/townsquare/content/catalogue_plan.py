@@ -30,6 +30,7 @@ from townsquare.db import Change
 from townsquare.routing import agents
 from townsquare.routing.models import CapacityClass
 from townsquare.staff import roster
+from townsquare.staff.models import StaffAccount
 
 M = TypeVar("M", bound=BaseModel)
 STEP = re.compile(r"([a-z_]+)(?:\[([^\]]*)\])?")
@@ -88,15 +89,20 @@ async def plan(
     root: Path,
     *,
     agency_ids: set[uuid.UUID] | None = None,
-    actor_email: str | None = None,
+    actor_id: uuid.UUID | None = None,
 ) -> Plan:
     """The files under `root` compared with the database. `agency_ids`: the only agencies the files may describe
-    (an agency administrator's; no staff file then); `actor_email`: who imports, who may not deactivate or demote
-    themselves. Raises `ContentInvalid` with every problem, nothing written."""
+    (an agency administrator's; no staff file then); `actor_id`: the staff account importing, which may not
+    deactivate or demote itself. Raises `ContentInvalid` with every problem, nothing written."""
     agencies = {a.slug: a for a in (await session.scalars(select(Agency))).all()}
     codes = frozenset((await session.scalars(select(Service.code))).all())
     loaded = catalogue.load(root, services_elsewhere=codes, agencies_elsewhere=frozenset(agencies))
-    errors = _scope(loaded, agencies, agency_ids, actor_email)
+    actor = (
+        None
+        if actor_id is None
+        else await session.scalar(select(StaffAccount.email).where(StaffAccount.id == actor_id))
+    )
+    errors = _scope(loaded, agencies, agency_ids, actor)
     if errors:
         raise ContentInvalid(errors)
     result = Plan(Diff())
