@@ -56,7 +56,12 @@ def placed(errors: list[ContentError], lines: dict[str, int]) -> list[ContentErr
     return [replace(e, line=e.line or line_of(lines, e.field)) for e in errors]
 
 
-def load(
+def load(root: Path) -> list[LoadedAgency]:
+    """Every agency file under `root` (a staff file is read and checked, not returned); see `read`."""
+    return read(root).agencies
+
+
+def read(
     root: Path, *, services_elsewhere: frozenset[str] = frozenset(), agencies_elsewhere: frozenset[str] = frozenset()
 ) -> Loaded:
     """Every `*.toml` under `root`: each one agency, or the staff file (`[[staff]]` entries); raises

@@ -96,7 +96,7 @@ async def plan(
     deactivate or demote itself. Raises `ContentInvalid` with every problem, nothing written."""
     agencies = {a.slug: a for a in (await session.scalars(select(Agency))).all()}
     codes = frozenset((await session.scalars(select(Service.code))).all())
-    loaded = catalogue.load(root, services_elsewhere=codes, agencies_elsewhere=frozenset(agencies))
+    loaded = catalogue.read(root, services_elsewhere=codes, agencies_elsewhere=frozenset(agencies))
     actor = (
         None
         if actor_id is None
