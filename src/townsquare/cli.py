@@ -26,8 +26,8 @@ from townsquare import migrations
 from townsquare.agencies import service as agencies
 from townsquare.analytics.open_data.export import ExportReport, export
 from townsquare.app import create_app
+from townsquare.cli_catalogue import catalogue_cli
 from townsquare.cli_linking import linking_cli
-from townsquare.content import catalogue as content_catalogue
 from townsquare.content import knowledge as content_knowledge
 from townsquare.content.files import ContentInvalid, ImportReport
 from townsquare.db import Database
@@ -56,9 +56,6 @@ cli.add_typer(staff_cli, name="staff")
 cli.add_typer(key_cli, name="api-key")
 places_cli = typer.Typer(help="The address register.", no_args_is_help=True)
 cli.add_typer(places_cli, name="places")
-catalogue_cli = typer.Typer(
-    help="The service catalogue: agencies, services and forms, the contact centre.", no_args_is_help=True
-)
 cli.add_typer(catalogue_cli, name="catalogue")
 knowledge_cli = typer.Typer(help="The knowledge base's articles.", no_args_is_help=True)
 cli.add_typer(knowledge_cli, name="knowledge")
@@ -416,16 +413,6 @@ def agency_records_import(
 
 
 DRY_RUN_HELP = "Report what would change without writing anything"
-
-
-@catalogue_cli.command("import")
-def catalogue_import(
-    directory: Path = typer.Argument(..., help="A directory of agency files (*.toml, one per agency)"),
-    dry_run: bool = typer.Option(False, "--dry-run", help=DRY_RUN_HELP),
-) -> None:
-    """Create or update agencies, services and forms, queues, hours and canned replies from TOML files; all or
-    nothing, and importing the same files again changes nothing."""
-    _run_import("catalogue", lambda session: content_catalogue.import_catalogue(session, directory), dry_run)
 
 
 @knowledge_cli.command("import")

@@ -13,7 +13,7 @@ from tests.factories import create_agent
 from townsquare.agencies import service as agencies
 from townsquare.app import Runtime
 from townsquare.assistant import report_form
-from townsquare.content.catalogue import import_catalogue
+from townsquare.content.catalogue_plan import import_catalogue
 from townsquare.content.knowledge import import_knowledge
 
 CONTENT = Path(townsquare.demo.__file__).parent / "content"

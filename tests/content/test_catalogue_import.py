@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import CannedResponse, ContactPoint, ServiceAttribute
 from townsquare.cli import cli
-from townsquare.content.catalogue import import_catalogue
+from townsquare.content.catalogue_plan import import_catalogue
 from townsquare.db import Change, Database
 from townsquare.events import EventBus
 from townsquare.notify.kinds import MessageType
@@ -116,16 +116,17 @@ def test_the_command_dry_runs_then_imports_then_finds_nothing_to_do(cli_database
     dry = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir), "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "Dry run" in dry.output
-    assert "services: 1 created" in dry.output
-    assert "created: POTHOLE" in dry.output
-    assert "agencies: 1 created" in dry.output
+    assert "works.toml: + agency[works]" in dry.output
     real = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir)])
     assert real.exit_code == 0, real.output
-    assert "services: 1 created" in real.output  # the dry run wrote nothing
+    assert "works.toml: + agency[works]" in real.output  # the dry run wrote nothing
     again = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir)])
     assert again.exit_code == 0, again.output
-    assert "services: 1 unchanged" in again.output
     assert "Nothing to change" in again.output
+
+
+def _line(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
 
 
 def test_bad_files_are_refused_with_the_file_and_the_field_and_nothing_is_written(
@@ -145,10 +146,12 @@ def test_bad_files_are_refused_with_the_file_and_the_field_and_nothing_is_writte
     output = result.output
     assert "Traceback" not in output
     assert "Nothing imported" in output
-    assert f"{catalogue_dir / 'works.toml'}: services[0].attributes[0].datatype:" in output
-    assert f"{catalogue_dir / 'works.toml'}: queues[0].prio: Extra inputs are not permitted" in output
-    assert f"{catalogue_dir / 'broken.toml'}: is not valid TOML" in output
-    assert f"{catalogue_dir / 'parks.toml'}: sla_targets[0].service: no service has code 'NOPE'" in output
+    works = (catalogue_dir / "works.toml").read_text()
+    colour = _line(works, "colour")
+    assert f"works.toml:{colour}: services[0].attributes[0].datatype:" in output
+    assert f"works.toml:{_line(works, 'prio = 1')}: queues[0].prio: Extra inputs are not permitted" in output
+    assert "broken.toml: is not valid TOML" in output
+    assert "parks.toml:5: sla_targets[0].service: no service has code 'NOPE'" in output
     assert asyncio.run(_counts(cli_database))["agencies"] == 0
 
 
@@ -161,7 +164,8 @@ def test_an_address_two_agencies_claim_and_a_missing_directory_are_refused(
     )
     result = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir)])
     assert result.exit_code == 1
-    assert "works.toml: contact_points[0].address: '+16135550100' is also in" in result.output
+    address = _line((catalogue_dir / "works.toml").read_text(), "address =")
+    assert f"works.toml:{address}: contact_points[0].address: '+16135550100' is also in" in result.output
     assert result.output.rstrip().endswith("parks.toml")
     assert asyncio.run(_counts(cli_database))["agencies"] == 0
     missing = runner.invoke(cli, ["catalogue", "import", str(catalogue_dir / "nowhere")])

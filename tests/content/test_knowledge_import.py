@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from townsquare.agencies.models import Agency
 from townsquare.cli import cli
-from townsquare.content.catalogue import import_catalogue
+from townsquare.content.catalogue_plan import import_catalogue
 from townsquare.content.files import ContentInvalid
 from townsquare.content.knowledge import import_knowledge
 from townsquare.db import Change, Database

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_article, create_service, create_staff
 from townsquare.cases import service as cases
-from townsquare.content.catalogue import import_catalogue
+from townsquare.content.catalogue_plan import import_catalogue
 from townsquare.content.knowledge import import_knowledge
 from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR
 from townsquare.knowledge import service as knowledge

@@ -306,6 +306,7 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/integrators/{ids['key_id']}/revoke",
         "/desk/webhooks",
         "/desk/staff",
+        "/desk/admin/catalogue",
     ]
     return (
         [DeskPage("/desk/sign-in", "")]

@@ -1,14 +1,14 @@
-"""`townsquare catalogue import DIR`: every agency file under DIR put into the database through the agencies and
-routing services, in the caller's transaction, reporting what was created, updated or left as it was.
+"""`townsquare catalogue import DIR`: reading every file under DIR (agencies' and the staff file) with every
+problem's file, field and line, and putting one agency file into the database through the agencies and routing
+services, reporting what was created, updated or left as it was.
 
-All files are read and checked before anything is written. Nothing commits here: the caller commits the whole
-import, or rolls it back for a dry run or after an error. Nothing in the files is deleted from the database:
-a service taken out of the catalogue is marked `active = false`.
+All files are read and checked before anything is written; `catalogue_plan` compares them with the database and
+orchestrates the writing. Nothing commits here: the caller commits the whole import or rolls it back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies import catalogue as agencies
 from townsquare.agencies import service as agency_reads
 from townsquare.content.catalogue_files import AgencyFile, ServiceIn
-from townsquare.content.files import ContentError, ContentInvalid, ImportReport, files, parse, read_toml, relative
+from townsquare.content.files import ContentError, ContentInvalid, ImportReport, files, parse, read_toml
+from townsquare.content.staff_files import StaffFile
+from townsquare.content.toml_lines import key_lines, line_of
 from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType
 from townsquare.routing import setup as contact_centre
@@ -25,34 +27,94 @@ from townsquare.sharing import holdings
 
 @dataclass(frozen=True)
 class LoadedAgency:
-    name: str  # the file, as the person named the directory
+    name: str  # the file, relative to the directory
     content: AgencyFile
+    lines: dict[str, int] = field(default_factory=dict, compare=False)  # a field's path → its line
+
+
+@dataclass(frozen=True)
+class LoadedStaff:
+    name: str
+    content: StaffFile
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """Every file of a catalogue directory, checked: the agencies', and the staff file if there is one."""
+
+    agencies: list[LoadedAgency]
+    staff: LoadedStaff | None = None
+
+    def lines(self, name: str) -> dict[str, int]:
+        found = [i.lines for i in [*self.agencies, self.staff] if i is not None and i.name == name]
+        return found[0] if found else {}
+
+
+def placed(errors: list[ContentError], lines: dict[str, int]) -> list[ContentError]:
+    """The errors with the line of the field each names (or of the nearest table around it)."""
+    return [replace(e, line=e.line or line_of(lines, e.field)) for e in errors]
 
 
 def load(root: Path) -> list[LoadedAgency]:
-    """Every `*.toml` under `root`, each one agency; raises `ContentInvalid` with every problem found."""
+    """Every agency file under `root` (a staff file is read and checked, not returned); see `read`."""
+    return read(root).agencies
+
+
+def read(
+    root: Path, *, services_elsewhere: frozenset[str] = frozenset(), agencies_elsewhere: frozenset[str] = frozenset()
+) -> Loaded:
+    """Every `*.toml` under `root`: each one agency, or the staff file (`[[staff]]` entries); raises
+    `ContentInvalid` with every problem found, each with its file, field and line. `services_elsewhere`: codes the
+    database holds, which the files may name; `agencies_elsewhere`: the database's agency slugs, for staff."""
     errors: list[ContentError] = []
     loaded: list[LoadedAgency] = []
+    staff: LoadedStaff | None = None
     paths = files(root, "*.toml")
     if not paths:
         raise ContentInvalid([ContentError(str(root), "", "holds no .toml files")])
     for path in paths:
-        name = relative(path, root)
+        name = path.relative_to(root).as_posix()
         try:
             data = read_toml(path, name)
         except ContentInvalid as invalid:
             errors.extend(invalid.errors)
             continue
-        content = parse(AgencyFile, data, name, errors)
-        if content is not None:
-            loaded.append(LoadedAgency(name, content))
-    errors.extend(_across_files(loaded))
+        lines = key_lines(path.read_text(encoding="utf-8"))
+        found: list[ContentError] = []
+        if "staff" in data and "agency" not in data:
+            people = parse(StaffFile, data, name, found)
+            if staff is not None:
+                found.append(ContentError(name, "staff", f"one staff file only: {staff.name} is another"))
+            elif people is not None:
+                staff = LoadedStaff(name, people, lines)
+        else:
+            content = parse(AgencyFile, data, name, found)
+            if content is not None:
+                loaded.append(LoadedAgency(name, content, lines))
+        errors.extend(placed(found, lines))
+    result = Loaded(loaded, staff)
+    across = _across_files(loaded, services_elsewhere) + _staff_agencies(result, agencies_elsewhere)
+    errors.extend(e for e in across for e in placed([e], result.lines(e.file)))
     if errors:
         raise ContentInvalid(errors)
-    return loaded
+    return result
 
 
-def _across_files(loaded: list[LoadedAgency]) -> list[ContentError]:
+def _staff_agencies(loaded: Loaded, elsewhere: frozenset[str]) -> list[ContentError]:
+    """Staff named in agencies that neither the files nor the database define."""
+    if loaded.staff is None:
+        return []
+    defined = elsewhere | {item.content.agency.slug for item in loaded.agencies}
+    return [
+        ContentError(loaded.staff.name, f"staff[{i}].agencies", f"no agency has slug {slug!r}")
+        for i, person in enumerate(loaded.staff.content.staff)
+        for slug in person.agencies
+        if slug not in defined
+    ]
+
+
+def _across_files(loaded: list[LoadedAgency], services_elsewhere: frozenset[str]) -> list[ContentError]:
     """What no single file can tell: an agency or service defined twice, a service named but defined nowhere."""
     errors: list[ContentError] = []
     seen: dict[tuple[str, ...], str] = {}  # what is defined → the file that defined it first
@@ -72,12 +134,18 @@ def _across_files(loaded: list[LoadedAgency]) -> list[ContentError]:
         for holding in item.content.holdings:
             seen.setdefault(("held", f"{item.content.agency.slug}.{holding.code}"), item.name)
     for item in loaded:
+        teams = {t.slug for t in item.content.teams}
+        errors += [
+            ContentError(item.name, f"queues[{i}].team", f"names team {q.team!r}, which this file does not define")
+            for i, q in enumerate(item.content.queues)
+            if q.team is not None and q.team not in teams
+        ]
         named = [(f"sla_targets[{i}].service", t.service) for i, t in enumerate(item.content.sla_targets)]
         named += [(f"queues[{i}].service_codes", c) for i, q in enumerate(item.content.queues) for c in q.service_codes]
         errors += [
             ContentError(item.name, field, f"no service has code {code!r}")
             for field, code in named
-            if code is not None and ("service", code) not in seen
+            if code is not None and ("service", code) not in seen and code not in services_elsewhere
         ]
         prefills = [
             (f"services[{i}].attributes[{j}].prefill_from", a.prefill_from)
@@ -124,20 +192,8 @@ def _service_spec(service: ServiceIn) -> agencies.ServiceSpec:
     )
 
 
-async def import_catalogue(session: AsyncSession, root: Path) -> ImportReport:
-    """Put every agency file under `root` into the database; raises `ContentInvalid` (nothing written is kept
-    once the caller rolls back) when a file or a value is refused."""
-    loaded = load(root)
-    report = ImportReport()
-    for item in loaded:
-        await _agency(session, item, report)
-    # SLA targets may name any agency's service, so they come once every service exists.
-    for item in loaded:
-        await _sla_targets(session, item, report)
-    return report
-
-
-async def _agency(session: AsyncSession, item: LoadedAgency, report: ImportReport) -> None:
+async def put_agency_file(session: AsyncSession, item: LoadedAgency, report: ImportReport) -> None:
+    """One agency and everything of its file but its SLA targets (which may name any file's services)."""
     spec = item.content
     a = spec.agency
     agency, change = await agencies.put_agency(
@@ -227,7 +283,8 @@ async def _agency(session: AsyncSession, item: LoadedAgency, report: ImportRepor
         report.add("canned responses", change, f"{a.slug}/{canned.slug}.{canned.language}")
 
 
-async def _sla_targets(session: AsyncSession, item: LoadedAgency, report: ImportReport) -> None:
+async def put_sla_targets(session: AsyncSession, item: LoadedAgency, report: ImportReport) -> None:
+    """The agency's SLA targets, once every file's services exist."""
     agency = await agency_reads.get_agency(session, slug=item.content.agency.slug)
     for target in item.content.sla_targets:
         service_id = None

@@ -274,13 +274,5 @@ class AgencyFile(Strict):
             raise ValueError(f"holding codes must differ: {', '.join(twice)} used twice")
         return value
 
-    @model_validator(mode="after")
-    def _teams_known(self) -> AgencyFile:
-        teams = {t.slug for t in self.teams}
-        for queue in self.queues:
-            if queue.team is not None and queue.team not in teams:
-                raise ValueError(f"queue {queue.slug!r} names team {queue.team!r}, which this file does not define")
-        return self
-
 
 CalendarIn.model_rebuild()

@@ -28,9 +28,11 @@ class ContentError:
     file: str
     field: str
     message: str
+    line: int | None = None  # where in the file, when known
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.field}" if self.field else self.file
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        where = f"{where}: {self.field}" if self.field else where
         return f"{where}: {self.message}"
 
 

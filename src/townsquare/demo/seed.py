@@ -24,7 +24,7 @@ from townsquare.agencies import service as agencies
 from townsquare.analytics.models import Journey, Touch
 from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.clock import utcnow
-from townsquare.content.catalogue import import_catalogue
+from townsquare.content.catalogue_plan import import_catalogue
 from townsquare.content.knowledge import import_knowledge
 from townsquare.content.notification_templates import import_notification_templates
 from townsquare.db import Database
