@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, or_, select
@@ -90,15 +91,16 @@ async def skills_view(session: AsyncSession, me: Principal) -> SkillsView:
     return SkillsView(rows, choices, names, dict(sorted(used.items())))
 
 
-async def choices(session: AsyncSession, *, agency_id: uuid.UUID | None) -> list[SkillChoice]:
-    """The active skills an agency's queues and agents pick from (its own and every agency's), by label."""
-    where: list[ColumnElement[bool]] = [Skill.active.is_(True)]
-    if agency_id is not None:
-        where.append(or_(Skill.agency_id.is_(None), Skill.agency_id == agency_id))
+async def choices(session: AsyncSession, *, me: Principal, keep: Collection[str] = ()) -> list[SkillChoice]:
+    """The active skills the administrator's queues and agents pick from (its agencies' own and every agency's),
+    by label; codes in `keep` (a queue's skills typed before the catalogue) are offered as they are."""
+    where: list[ColumnElement[bool]] = [Skill.active.is_(True), *_visible(me)]
     rows = await session.scalars(select(Skill).where(*where).order_by(Skill.label))
     seen: dict[str, SkillChoice] = {}
     for s in rows:
         seen.setdefault(s.code, SkillChoice(s.code, s.label, s.label_fr))
+    for code in keep:
+        seen.setdefault(code, SkillChoice(code, code, ""))
     return list(seen.values())
 
 
