@@ -134,7 +134,7 @@ async def test_a_queue_with_no_hours_or_nobody_to_serve_it_is_refused_naming_the
     session.add(team)
     await session.commit()
     in_team = base | {"calendar_id": str(calendar.id), "team_id": str(team.id)}
-    assert "in the team Night shift" in _errors(await client.post("/desk/admin/queues/new", data=in_team))
+    assert "No active agent of the chosen team" in _errors(await client.post("/desk/admin/queues/new", data=in_team))
     await session.commit()
     assert await count(session, Queue) == 0
     inactive = base | {"active": ""}  # an inactive queue may wait for its hours and agents

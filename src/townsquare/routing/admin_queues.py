@@ -37,6 +37,14 @@ from townsquare.staff.models import StaffAccount, StaffAgency
 
 MAX_LEVEL = 5
 MAX_BOOST = 100
+NOBODY = (
+    "No active agent of the agency has every required skill at its level: nobody could serve this queue. Lower the "
+    "levels, give agents the skills, or leave the queue inactive."
+)
+NOBODY_IN_TEAM = (
+    "No active agent of the chosen team has every required skill at its level: nobody could serve this queue. Lower "
+    "the levels, choose another team, or leave the queue inactive."
+)
 QUEUE_CHANNELS = tuple(c.value for c in Channel if c is not Channel.push)
 
 
@@ -197,12 +205,7 @@ async def _checked(session: AsyncSession, me: Principal, sent: QueueForm, queue:
     if sent.active and agency_id is not None and not refusals.errors:
         team_id = team.id if team else None
         if not await agents_who_could_serve(session, agency_id=agency_id, required=required, team_id=team_id):
-            where = f" in the team {team.name}" if team else ""
-            refusals.add(
-                "skills",
-                f"No active agent of the agency{where} has every required skill at its level: nobody could serve "
-                "this queue. Lower the levels, give agents the skills, or leave the queue inactive.",
-            )
+            refusals.add("skills", NOBODY_IN_TEAM if team else NOBODY)
     refusals.check()
     return {
         "agency_id": agency_id,
