@@ -37,7 +37,7 @@ async def test_the_next_seven_days_show_hours_weekends_and_holidays(session: Asy
 async def test_periods_are_checked_day_by_day(session: AsyncSession) -> None:
     roads = await create_agency(session, slug="roads", name="Roads")
     me = Principal("staff", roads.id, "Admin", StaffRole.admin, None)
-    hours = {0: [("25:00", "26:00")], 2: [("10:00", "09:00")], 4: [("08:00", "12:00"), ("11:59", "13:00")]}
+    hours = {0: [("24:00", "24:30")], 2: [("10:00", "09:00")], 4: [("08:00", "12:00"), ("11:59", "13:00")]}
     sent = CalendarForm(agency_id=str(roads.id), name="Depot", timezone="Not/AZone", hours=hours)
     with pytest.raises(Problem) as refused:
         await admin_hours.create(session, me=me, sent=sent)

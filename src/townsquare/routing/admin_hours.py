@@ -36,7 +36,7 @@ from townsquare.staff.auth import Principal
 
 WEEKDAYS = range(7)  # "0" Monday … "6" Sunday, as calendars store them
 PERIODS_A_DAY = 3
-CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")  # 24:00 is not a time routing reads; close at 23:59
 PREVIEW_DAYS = 7
 
 
@@ -65,7 +65,7 @@ class CalendarRow:
 
 def _clock(value: str) -> time:
     hours, minutes = value.split(":")
-    return time(23, 59, 59) if hours == "24" else time(int(hours), int(minutes))
+    return time(int(hours), int(minutes))
 
 
 async def calendars_view(session: AsyncSession, me: Principal) -> tuple[list[CalendarRow], list[Agency]]:
