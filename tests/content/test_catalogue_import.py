@@ -17,7 +17,7 @@ from townsquare.db import Change, Database
 from townsquare.events import EventBus
 from townsquare.notify.kinds import MessageType
 from townsquare.notify.models import ReminderRule
-from townsquare.routing.models import BusinessCalendar, Holiday, Queue, SlaTarget, Team, WrapUpCode
+from townsquare.routing.models import BusinessCalendar, Holiday, Queue, Skill, SlaTarget, Team, WrapUpCode
 
 COUNTED = (
     ContactPoint,
@@ -243,3 +243,66 @@ async def test_an_agency_s_name_in_other_languages_comes_from_its_file(database_
         assert works.translations == {"fr": {"name": "Travaux publics", "description": ""}}
     finally:
         await db.dispose()
+
+
+OFFICES = """
+[[calendars]]
+name = "Depot"
+timezone = "America/Vancouver"
+[calendars.hours]
+saturday = ["09:00-12:00"]
+
+[[skills]]
+code = "ramps"
+label = "Ramps"
+label_fr = "Rampes"
+
+[[skills]]
+code = "french"
+label = "French"
+every_agency = true
+
+[[queues]]
+slug = "depot"
+name = "Depot counter"
+name_fr = "Comptoir du dépôt"
+calendar = "Depot"
+required_skills = { ramps = 2 }
+"""
+
+
+async def test_offices_skills_and_french_labels_come_from_the_file(database_url: str, catalogue_dir: Path) -> None:
+    text = (catalogue_dir / "works.toml").read_text() + OFFICES
+    text = text.replace('label = "Question answered"', 'label = "Question answered"\nlabel_fr = "Question répondue"')
+    (catalogue_dir / "works.toml").write_text(
+        text.replace('name = "Front line"', 'name = "Front line"\nactive = false')
+    )
+    db = Database(database_url, EventBus())
+    try:
+        async with db.session() as session:
+            report = await import_catalogue(session, catalogue_dir)
+            await session.commit()
+            assert report.count("calendars", Change.created) == 2
+            assert report.count("skills", Change.created) == 2
+            calendars = {c.name: c.id for c in (await session.scalars(select(BusinessCalendar))).all()}
+            queues = {q.slug: q for q in (await session.scalars(select(Queue))).all()}
+            assert queues["phone"].calendar_id == calendars["Office hours"]  # `[calendar]`: the first office
+            assert (queues["depot"].calendar_id, queues["depot"].name_fr) == (calendars["Depot"], "Comptoir du dépôt")
+            skills = {(s.code, s.agency_id is None, s.label_fr) for s in (await session.scalars(select(Skill))).all()}
+            assert skills == {("ramps", False, "Rampes"), ("french", True, "")}
+            assert (await session.scalar(select(WrapUpCode.label_fr))) == "Question répondue"
+            assert (await session.scalar(select(Team.active))) is False
+            again = await import_catalogue(session, catalogue_dir)
+            assert again.count("skills", Change.unchanged) == 2
+            await session.rollback()
+    finally:
+        await db.dispose()
+
+
+def test_a_queue_naming_an_office_the_file_does_not_define_is_refused(cli_database: str, catalogue_dir: Path) -> None:
+    text = (catalogue_dir / "works.toml").read_text() + OFFICES.replace('calendar = "Depot"', 'calendar = "Annex"')
+    (catalogue_dir / "works.toml").write_text(text)
+    result = CliRunner().invoke(cli, ["catalogue", "import", str(catalogue_dir)])
+    assert result.exit_code == 1
+    assert "names calendar 'Annex', which this file does not define" in result.output
+    assert asyncio.run(_counts(cli_database))["agencies"] == 0

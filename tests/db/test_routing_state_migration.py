@@ -14,7 +14,7 @@ from townsquare import migrations
 from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
 from townsquare.clock import utcnow
-from townsquare.routing.models import Team, TransferKind, WorkItem, WorkTransfer
+from townsquare.routing.models import TransferKind, WorkItem, WorkTransfer
 
 
 def _transfer(hour: str, by: uuid.UUID, note: str, **to: str) -> dict[str, str]:
@@ -41,6 +41,17 @@ async def _old_agency(session: AsyncSession, slug: str, name: str) -> Agency:
     return cast(Agency, SimpleNamespace(id=agency_id, slug=slug, name=name))
 
 
+async def _old_team(session: AsyncSession, agency_id: uuid.UUID) -> SimpleNamespace:
+    """A team row as revision 0008 knew it (it could not be deactivated yet)."""
+    team_id = uuid.uuid4()
+    sqlite = _on_sqlite(session)
+    await session.execute(
+        text("INSERT INTO teams (id, agency_id, slug, name) VALUES (:id, :agency, 'roads', 'Roads')"),
+        {"id": team_id.hex if sqlite else team_id, "agency": agency_id.hex if sqlite else agency_id},
+    )
+    return SimpleNamespace(id=team_id)
+
+
 async def test_transfers_and_escalations_move_to_their_table_and_back(runtime: Runtime) -> None:
     await migrations.downgrade_engine(runtime.db.engine, "0008")
     async with runtime.db.session() as s:
@@ -48,9 +59,7 @@ async def test_transfers_and_escalations_move_to_their_table_and_back(runtime: R
         revenue = await _old_agency(s, "revenue", "Revenue")
         agent = await create_staff(s, agencies=[works])
         boss = await create_staff(s, email="boss@city.example", agencies=[works])
-        team = Team(agency_id=works.id, slug="roads", name="Roads")
-        s.add(team)
-        await s.flush()
+        team = await _old_team(s, works.id)
         old = {
             **GATHERED,
             "transfers": [

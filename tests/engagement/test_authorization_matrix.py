@@ -35,7 +35,8 @@ from townsquare.matching.models import MatchDecision, Outcome, SourceRecord
 from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType, ReminderStatus
 from townsquare.notify.models import Reminder
-from townsquare.routing.models import WorkItem, WorkItemStatus
+from townsquare.routing import setup as routing_setup
+from townsquare.routing.models import Skill, SlaTarget, WorkItem, WorkItemStatus, WrapUpCode
 from townsquare.sharing import agreements as sharing_agreements
 from townsquare.sharing import consents
 from townsquare.sharing.holdings import put_attribute
@@ -206,6 +207,29 @@ async def _review_in(session: AsyncSession, agency: Agency) -> uuid.UUID:
     return decision.id
 
 
+async def _contact_centre(session: AsyncSession, agency: Agency) -> dict[str, str]:
+    """Agency A's queue, SLA target, office hours, team, wrap-up code and skill, by their path parameters."""
+    calendar, _ = await routing_setup.put_calendar(
+        session, agency_id=agency.id, name="Office", timezone="America/Toronto", hours={}, holidays=[]
+    )
+    team, _ = await routing_setup.put_team(session, agency_id=agency.id, slug="crew", name="Crew")
+    queue, _ = await routing_setup.put_queue(session, agency_id=agency.id, slug="q", name="Q", active=False)
+    await routing_setup.put_wrap_up_code(session, agency_id=agency.id, code="done", label="Done")
+    target = SlaTarget(agency_id=agency.id, channel="email", first_response_seconds=3600)
+    skill = Skill(agency_id=agency.id, code="roads", label="Roads")
+    session.add_all([target, skill])
+    await session.flush()
+    wrap_up = await session.scalar(select(WrapUpCode.id).where(WrapUpCode.agency_id == agency.id))
+    return {
+        "queue_id": str(queue.id),
+        "target_id": str(target.id),
+        "calendar_id": str(calendar.id),
+        "team_id": str(team.id),
+        "wrap_up_id": str(wrap_up),
+        "skill_id": str(skill.id),
+    }
+
+
 async def _world(session: AsyncSession) -> World:
     a = await create_agency(session, slug="roads", name="Roads")
     b = await create_agency(session, slug="parks", name="Parks")
@@ -313,6 +337,7 @@ async def _world(session: AsyncSession) -> World:
     key_any, _ = await staff.create_api_key(session, name="any")
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
     _, resource_key = await staff.create_api_key(session, name="to revoke", agency_id=a.id)
+    contact_centre = await _contact_centre(session, a)
     await session.commit()
     params = {
         "reference": case.reference,
@@ -355,6 +380,7 @@ async def _world(session: AsyncSession) -> World:
         "version": str(agreement.version),
         "figure": "volume",
         "filename": "datapackage.json",  # /open-data/files/{filename}: public, 404 before the first export
+        **contact_centre,
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

@@ -34,7 +34,17 @@ from townsquare.knowledge.models import Article
 from townsquare.matching.models import MatchDecision, Outcome
 from townsquare.notify.models import NotificationTemplate
 from townsquare.routing import service as routing
-from townsquare.routing.models import Agent, Presence, WorkItemStatus
+from townsquare.routing.models import (
+    Agent,
+    BusinessCalendar,
+    Presence,
+    Queue,
+    Skill,
+    SlaTarget,
+    Team,
+    WorkItemStatus,
+    WrapUpCode,
+)
 from townsquare.sharing.models import SharingAgreement
 from townsquare.staff.models import ApiKey, StaffAccount
 
@@ -234,6 +244,12 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
         "article_id": await _first_id(runtime, Article.id),
         "decision_id": await _first_id(runtime, MatchDecision.id, MatchDecision.outcome == Outcome.review),
         "key_id": await _first_id(runtime, ApiKey.id),
+        "queue_id": await _first_id(runtime, Queue.id),
+        "target_id": await _first_id(runtime, SlaTarget.id),
+        "calendar_id": await _first_id(runtime, BusinessCalendar.id),
+        "team_id": await _first_id(runtime, Team.id),
+        "wrap_up_id": await _first_id(runtime, WrapUpCode.id),
+        "skill_id": await _first_id(runtime, Skill.id),
     }
     async with runtime.db.session(deferred=True) as s:
         kind, channel, language = (
@@ -307,6 +323,19 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/webhooks",
         "/desk/staff",
         "/desk/admin/catalogue",
+        *(
+            path
+            for kind, key in [
+                ("queues", "queue_id"),
+                ("sla", "target_id"),
+                ("hours", "calendar_id"),
+                ("teams", "team_id"),
+                ("wrap-up-codes", "wrap_up_id"),
+                ("skills", "skill_id"),
+            ]
+            for path in (f"/desk/admin/{kind}", f"/desk/admin/{kind}/new", f"/desk/admin/{kind}/{ids[key]}")
+        ),
+        "/desk/audit",
     ]
     return (
         [DeskPage("/desk/sign-in", "")]

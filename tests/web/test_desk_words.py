@@ -90,6 +90,10 @@ TRANSLATED_TEMPLATES = (
     "linked_records",
     "_merges",
     "_match_evidence",
+    "_admin_fields",
+    *(f"admin_{name}" for name in ("queues", "queue", "sla", "sla_target", "hours", "calendar", "teams", "team")),
+    *(f"admin_{name}" for name in ("wrap_up_codes", "wrap_up_code", "skills", "skill")),
+    "audit_log",
 )
 # Templates in TRANSLATED_TEMPLATES that still hold English outside `_()`, until they are worded through.
 LITERAL_LEFT = ("_inbox", "work", "index")
@@ -108,6 +112,10 @@ TRANSLATED_MODULES = (
     "desk/letters.py",
     "desk/knowledge.py",
     "desk/notification_templates.py",
+    "desk/admin_forms.py",
+    "desk/admin_sla.py",
+    "desk/admin_hours.py",
+    "desk/audit_words.py",
     "routes.py",
 )
 # Domain modules whose refusals desk pages show through the `said` filter: each constant message needs French.
@@ -119,8 +127,10 @@ SAID_BY_THE_DOMAIN = (
     "knowledge/workflow.py",
     "notify/letters/returns.py",
     "notify/templates.py",
+    *(f"routing/admin_{name}.py" for name in ("common", "queues", "sla", "hours", "teams", "skills")),
+    "staff/audit_reads.py",
 )
-REFUSALS = {"invalid": (1,), "forbidden": (1,), "conflict": (1,), "FieldError": (2,)}
+REFUSALS = {"invalid": (1,), "forbidden": (1,), "conflict": (1,), "FieldError": (2,), "add": (2,)}  # add: Refusals.add
 # GET routes of the desk that are not pages to read, and why.
 NOT_PAGES = {
     "/desk/analytics/{figure}.csv": "a CSV file",

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency, Service
 from townsquare.errors import FieldError, invalid, not_found
-from townsquare.routing import agents
+from townsquare.routing import admin_skills, agents
 from townsquare.routing.models import HELD_STATUSES, Agent, CapacityClass, Presence, Team, TeamMember, WorkItem
 from townsquare.staff.auth import Principal
 
@@ -139,7 +139,9 @@ async def edit_view(
     codes = await session.execute(
         select(Service.code).where(Service.agency_id.in_(shared), Service.active.is_(True)).order_by(Service.code)
     )
-    return AgentEditView(row=row, form=form, teams=teams, suggestions=sorted({c.lower() for c in codes.scalars()}))
+    catalogue = {skill.code for skill in await admin_skills.choices(session, me=me)}  # the skills catalogue first
+    suggestions = sorted(catalogue) + sorted({c.lower() for c in codes.scalars()} - catalogue)
+    return AgentEditView(row=row, form=form, teams=teams, suggestions=suggestions)
 
 
 def _whole(value: str, what: str, name: str) -> int:

@@ -8,6 +8,7 @@ orchestrates the writing. Nothing commits here: the caller commits the whole imp
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -234,21 +235,22 @@ async def put_agency_file(session: AsyncSession, item: LoadedAgency, report: Imp
             ],
         ):
             report.add("reminder rules", rule_change, f"{service.code}/{kind.value}")
-    calendar_id = None
-    if spec.calendar is not None:
-        calendar, change = await contact_centre.put_calendar(
+    calendars = await _calendars(session, agency.id, item, report)
+    for skill in spec.skills:
+        change = await contact_centre.put_skill(
             session,
-            agency_id=agency.id,
-            name=spec.calendar.name,
-            timezone=spec.calendar.timezone or a.timezone,
-            hours=spec.calendar.by_weekday(),
-            holidays=[(h.day, h.name) for h in spec.calendar.holidays],
+            agency_id=None if skill.every_agency else agency.id,
+            code=skill.code,
+            label=skill.label,
+            label_fr=skill.label_fr,
+            active=skill.active,
         )
-        calendar_id = calendar.id
-        report.add("calendars", change, f"{a.slug}/{spec.calendar.name}")
+        report.add("skills", change, f"{'*' if skill.every_agency else a.slug}/{skill.code}")
     teams = {}
     for team_in in spec.teams:
-        team, change = await contact_centre.put_team(session, agency_id=agency.id, slug=team_in.slug, name=team_in.name)
+        team, change = await contact_centre.put_team(
+            session, agency_id=agency.id, slug=team_in.slug, name=team_in.name, active=team_in.active
+        )
         teams[team.slug] = team.id
         report.add("teams", change, f"{a.slug}/{team.slug}")
     for queue in spec.queues:
@@ -257,18 +259,19 @@ async def put_agency_file(session: AsyncSession, item: LoadedAgency, report: Imp
             agency_id=agency.id,
             slug=queue.slug,
             name=queue.name,
+            name_fr=queue.name_fr,
             channels=[c.value for c in queue.channels],
             service_codes=list(queue.service_codes),
             required_skills=dict(queue.required_skills),
             priority_boost=queue.priority_boost,
             team_id=teams[queue.team] if queue.team else None,
-            calendar_id=calendar_id,
+            calendar_id=calendars.get(queue.calendar) if queue.calendar else next(iter(calendars.values()), None),
             active=queue.active,
         )
         report.add("queues", change, f"{a.slug}/{queue.slug}")
     for code in spec.wrap_up_codes:
         change = await contact_centre.put_wrap_up_code(
-            session, agency_id=agency.id, code=code.code, label=code.label, active=code.active
+            session, agency_id=agency.id, code=code.code, label=code.label, label_fr=code.label_fr, active=code.active
         )
         report.add("wrap-up codes", change, f"{a.slug}/{code.code}")
     for canned in spec.canned_responses:
@@ -281,6 +284,27 @@ async def put_agency_file(session: AsyncSession, item: LoadedAgency, report: Imp
             body=canned.body,
         )
         report.add("canned responses", change, f"{a.slug}/{canned.slug}.{canned.language}")
+
+
+async def _calendars(
+    session: AsyncSession, agency_id: uuid.UUID, item: LoadedAgency, report: ImportReport
+) -> dict[str, uuid.UUID]:
+    """The file's calendars (`[calendar]` and `[[calendars]]`), by name, in the order the file gives them."""
+    found: dict[str, uuid.UUID] = {}
+    a = item.content.agency
+    for office in item.content.offices():
+        calendar, change = await contact_centre.put_calendar(
+            session,
+            agency_id=agency_id,
+            name=office.name,
+            timezone=office.timezone or a.timezone,
+            hours=office.by_weekday(),
+            holidays=[(h.day, h.name) for h in office.holidays],
+            active=office.active,
+        )
+        found[office.name] = calendar.id
+        report.add("calendars", change, f"{a.slug}/{office.name}")
+    return found
 
 
 async def put_sla_targets(session: AsyncSession, item: LoadedAgency, report: ImportReport) -> None:
@@ -298,6 +322,7 @@ async def put_sla_targets(session: AsyncSession, item: LoadedAgency, report: Imp
             first_response_seconds=target.first_response_seconds,
             goal_percent=target.goal_percent,
             business_hours=target.business_hours,
+            active=target.active,
         )
         what = "/".join(x for x in (target.service, target.channel.value if target.channel else None) if x)
         report.add("SLA targets", change, f"{agency.slug}/{what or 'default'}")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import tomlkit
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -34,6 +34,7 @@ from townsquare.content.catalogue_files import (
     HolidayIn,
     QueueIn,
     ServiceIn,
+    SkillIn,
     SlaTargetIn,
     TeamIn,
     WrapUpCodeIn,
@@ -41,7 +42,17 @@ from townsquare.content.catalogue_files import (
 from townsquare.content.staff_files import STAFF_FILE, RoutingIn, StaffFile, StaffIn
 from townsquare.notify.models import ReminderRule
 from townsquare.routing.agents import DEFAULT_CAPACITY
-from townsquare.routing.models import Agent, AgentSkill, BusinessCalendar, Holiday, Queue, SlaTarget, Team, WrapUpCode
+from townsquare.routing.models import (
+    Agent,
+    AgentSkill,
+    BusinessCalendar,
+    Holiday,
+    Queue,
+    Skill,
+    SlaTarget,
+    Team,
+    WrapUpCode,
+)
 from townsquare.sharing.models import HeldAttribute
 from townsquare.staff import roster
 
@@ -122,6 +133,30 @@ async def _rows(session: AsyncSession, model: type[Any], agency_id: uuid.UUID, *
     return list((await session.scalars(select(model).where(model.agency_id == agency_id).order_by(*order))).all())
 
 
+async def _calendar(
+    session: AsyncSession, row: BusinessCalendar, agency: Agency
+) -> tuple[BusinessCalendar, CalendarIn]:
+    holidays = await session.scalars(select(Holiday).where(Holiday.calendar_id == row.id).order_by(Holiday.day))
+    office = _fields(
+        CalendarIn,
+        row,
+        timezone=None if row.timezone == agency.timezone else row.timezone,
+        hours={
+            WEEKDAYS[int(day)]: ["-".join(period) for period in row.hours[day]] for day in sorted(row.hours, key=int)
+        },
+        holidays=[_fields(HolidayIn, h) for h in holidays],
+    )
+    return row, office
+
+
+async def _skills(session: AsyncSession, agency: Agency) -> list[SkillIn]:
+    """The agency's own skills; every agency's skills go in the file of the agency first by slug."""
+    first = await session.scalar(select(Agency.slug).order_by(Agency.slug).limit(1))
+    owners = [Skill.agency_id == agency.id] + ([Skill.agency_id.is_(None)] if first == agency.slug else [])
+    rows = (await session.scalars(select(Skill).where(or_(*owners)).order_by(Skill.code, Skill.agency_id))).all()
+    return [_fields(SkillIn, s, every_agency=s.agency_id is None) for s in rows]
+
+
 async def agency_file(session: AsyncSession, agency: Agency) -> AgencyFile:
     """Everything of one agency, as its file says it."""
     services = list(
@@ -140,21 +175,12 @@ async def agency_file(session: AsyncSession, agency: Agency) -> AgencyFile:
     )
     teams = await _rows(session, Team, agency.id, Team.slug)
     team_slugs = {t.id: t.slug for t in teams}
-    calendars = await _rows(session, BusinessCalendar, agency.id, BusinessCalendar.name)
-    calendar = None
-    if calendars:
-        first = calendars[0]
-        holidays = await session.scalars(select(Holiday).where(Holiday.calendar_id == first.id).order_by(Holiday.day))
-        calendar = _fields(
-            CalendarIn,
-            first,
-            timezone=None if first.timezone == agency.timezone else first.timezone,
-            hours={
-                WEEKDAYS[int(day)]: ["-".join(period) for period in first.hours[day]]
-                for day in sorted(first.hours, key=int)
-            },
-            holidays=[_fields(HolidayIn, h) for h in holidays],
-        )
+    offices = [
+        await _calendar(session, c, agency)
+        for c in await _rows(session, BusinessCalendar, agency.id, BusinessCalendar.name)
+    ]
+    office_names = {row.id: office.name for row, office in offices}
+    first_office = offices[0][0].id if offices else None
     targets = [
         _fields(SlaTargetIn, t, service=codes.get(t.service_id) if t.service_id else None)
         for t in await _rows(session, SlaTarget, agency.id)
@@ -167,10 +193,18 @@ async def agency_file(session: AsyncSession, agency: Agency) -> AgencyFile:
             _fields(ContactPointIn, p)
             for p in await _rows(session, ContactPoint, agency.id, ContactPoint.channel, ContactPoint.address)
         ],
-        calendar=calendar,
+        calendar=offices[0][1] if offices else None,
+        calendars=[office for _, office in offices[1:]],
+        skills=await _skills(session, agency),
         teams=[_fields(TeamIn, t) for t in teams],
         queues=[
-            _fields(QueueIn, q, team=team_slugs.get(q.team_id), required_skills=_sorted(q.required_skills))
+            _fields(
+                QueueIn,
+                q,
+                team=team_slugs.get(q.team_id),
+                required_skills=_sorted(q.required_skills),
+                calendar=None if q.calendar_id in (None, first_office) else office_names[q.calendar_id],
+            )
             for q in queues
         ],
         sla_targets=sorted(targets, key=lambda t: (t.service or "", t.channel.value if t.channel else "")),

@@ -53,8 +53,11 @@ class ContactPointIn(Strict):
 
 
 class CalendarIn(Strict):
+    """An office's business hours (`[calendar]`, or one of several `[[calendars]]` that queues name)."""
+
     name: Text = "Office hours"
     timezone: str | None = None  # the agency's when left out
+    active: bool = True
     hours: dict[str, list[str]] = Field(default_factory=dict)  # monday = ["08:30-12:00", "13:00-16:30"]
     holidays: list[HolidayIn] = Field(default_factory=list)
 
@@ -82,30 +85,45 @@ class HolidayIn(Strict):
 class TeamIn(Strict):
     slug: str = Field(pattern=SLUG)
     name: Text
+    active: bool = True
 
 
 class QueueIn(Strict):
     slug: str = Field(pattern=SLUG)
     name: Text
+    name_fr: str = ""  # empty: the English name
     channels: list[Channel] = Field(default_factory=list)  # empty: any channel
     service_codes: list[str] = Field(default_factory=list)  # empty: any service
     required_skills: dict[str, Annotated[int, Field(ge=1, le=5)]] = Field(default_factory=dict)
     priority_boost: int = Field(0, ge=0, le=100)
     team: str | None = None  # a team slug of this agency
+    calendar: str | None = None  # the name of one of this file's calendars; none: `[calendar]` or the first
     active: bool = True
 
 
 class SlaTargetIn(Strict):
     channel: Channel | None = None  # none: any channel
     service: str | None = None  # a service code; none: any service
-    first_response_seconds: int = Field(gt=0)
+    first_response_seconds: int = Field(gt=0, le=366 * 86400)
     goal_percent: int = Field(80, ge=1, le=100)
     business_hours: bool = False
+    active: bool = True
 
 
 class WrapUpCodeIn(Strict):
     code: str = Field(pattern=SLUG)
     label: Text
+    label_fr: str = ""  # empty: the English label
+    active: bool = True
+
+
+class SkillIn(Strict):
+    """A skill of the catalogue agents and queues pick from: the agency's own, or every agency's."""
+
+    code: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+    label: Text
+    label_fr: str = ""
+    every_agency: bool = False
     active: bool = True
 
 
@@ -257,6 +275,8 @@ class AgencyFile(Strict):
     agency: AgencyIn
     contact_points: list[ContactPointIn] = Field(default_factory=list)
     calendar: CalendarIn | None = None
+    calendars: list[CalendarIn] = Field(default_factory=list)  # several offices, each named
+    skills: list[SkillIn] = Field(default_factory=list)
     teams: list[TeamIn] = Field(default_factory=list)
     queues: list[QueueIn] = Field(default_factory=list)
     sla_targets: list[SlaTargetIn] = Field(default_factory=list)
@@ -273,6 +293,23 @@ class AgencyFile(Strict):
         if twice:
             raise ValueError(f"holding codes must differ: {', '.join(twice)} used twice")
         return value
+
+    def offices(self) -> list[CalendarIn]:
+        """Every calendar of the file: `[calendar]` first, then `[[calendars]]`."""
+        return ([self.calendar] if self.calendar is not None else []) + list(self.calendars)
+
+    @model_validator(mode="after")
+    def _calendars_known(self) -> AgencyFile:
+        names = [c.name for c in self.offices()]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"calendar names must differ: {', '.join(twice)} used twice")
+        for queue in self.queues:
+            if queue.calendar is not None and queue.calendar not in names:
+                raise ValueError(
+                    f"queue {queue.slug!r} names calendar {queue.calendar!r}, which this file does not define"
+                )
+        return self
 
 
 CalendarIn.model_rebuild()

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from townsquare.clock import utcnow
@@ -89,6 +89,7 @@ class Team(IdMixin, Base):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class TeamMember(Base):
@@ -107,6 +108,7 @@ class BusinessCalendar(IdMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64), default="America/Toronto")
     hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class Holiday(IdMixin, Base):
@@ -133,6 +135,7 @@ class Queue(IdMixin, TimestampMixin, Base):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
+    name_fr: Mapped[str] = mapped_column(String(200), default="", server_default="")  # "": the English name
     team_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     calendar_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("business_calendars.id", ondelete="SET NULL"))
     channels: Mapped[list[str]] = mapped_column(default=list)
@@ -159,6 +162,7 @@ class SlaTarget(IdMixin, Base):
     first_response_seconds: Mapped[int] = mapped_column(Integer)
     goal_percent: Mapped[int] = mapped_column(Integer, default=80)
     business_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # inactive: never chosen
 
 
 class Agent(Base):
@@ -202,7 +206,22 @@ class WrapUpCode(IdMixin, Base):
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(200))
+    label_fr: Mapped[str] = mapped_column(String(200), default="", server_default="")  # "": the English label
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Skill(IdMixin, Base):
+    """A skill in the catalogue agents and queues pick from: one agency's own, or every agency's (`agency_id`
+    None). Agents' skills and queues' requirements name its `code`; codes typed before the catalogue still work."""
+
+    __tablename__ = "skills"
+    __table_args__ = (UniqueConstraint("agency_id", "code"),)
+
+    agency_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    label_fr: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 class WorkItem(IdMixin, TimestampMixin, Base):

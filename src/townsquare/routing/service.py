@@ -49,7 +49,7 @@ _OPEN_ITEM = (
 )
 _OPEN_ITEM_ON = _OPEN_ITEM.where(WorkItem.channel == bindparam("channel"))
 _QUEUES = select(Queue).where(Queue.agency_id == bindparam("agency_id"), Queue.active.is_(True)).order_by(Queue.slug)
-_SLA_TARGETS = select(SlaTarget).where(SlaTarget.agency_id == bindparam("agency_id"))
+_SLA_TARGETS = select(SlaTarget).where(SlaTarget.agency_id == bindparam("agency_id"), SlaTarget.active.is_(True))
 _CALENDAR_AHEAD = (
     select(BusinessCalendar.hours, BusinessCalendar.timezone, Holiday.day)
     .outerjoin(Holiday, and_(Holiday.calendar_id == BusinessCalendar.id, Holiday.day >= bindparam("from_day")))

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.db import Change, assign
-from townsquare.routing.models import BusinessCalendar, Holiday, Queue, SlaTarget, Team, WrapUpCode
+from townsquare.routing.models import BusinessCalendar, Holiday, Queue, Skill, SlaTarget, Team, WrapUpCode
 
 
 def _outcome(created: bool, changed: bool) -> Change:
@@ -30,6 +30,7 @@ async def put_calendar(
     timezone: str,
     hours: dict[str, list[list[str]]],
     holidays: Sequence[tuple[date, str]],
+    active: bool = True,
 ) -> tuple[BusinessCalendar, Change]:
     """The agency's calendar called `name`, with these opening hours ("0" Monday … "6" Sunday) and exactly these
     holidays."""
@@ -38,12 +39,12 @@ async def put_calendar(
     )
     created = calendar is None
     if calendar is None:
-        calendar = BusinessCalendar(agency_id=agency_id, name=name, timezone=timezone, hours=hours)
+        calendar = BusinessCalendar(agency_id=agency_id, name=name, timezone=timezone, hours=hours, active=active)
         session.add(calendar)
         await session.flush()
         changed = True
     else:
-        changed = assign(calendar, timezone=timezone, hours=hours)
+        changed = assign(calendar, timezone=timezone, hours=hours, active=active)
     rows = {h.day: h for h in (await session.scalars(select(Holiday).where(Holiday.calendar_id == calendar.id)))}
     wanted = dict(holidays)
     gone = [day for day in rows if day not in wanted]
@@ -61,15 +62,17 @@ async def put_calendar(
     return calendar, _outcome(created, changed)
 
 
-async def put_team(session: AsyncSession, *, agency_id: uuid.UUID, slug: str, name: str) -> tuple[Team, Change]:
+async def put_team(
+    session: AsyncSession, *, agency_id: uuid.UUID, slug: str, name: str, active: bool = True
+) -> tuple[Team, Change]:
     """The agency's team with this slug."""
     team = await session.scalar(select(Team).where(Team.agency_id == agency_id, Team.slug == slug))
     if team is None:
-        team = Team(agency_id=agency_id, slug=slug, name=name)
+        team = Team(agency_id=agency_id, slug=slug, name=name, active=active)
         session.add(team)
         await session.flush()
         return team, Change.created
-    changed = assign(team, name=name)
+    changed = assign(team, name=name, active=active)
     await session.flush()
     return team, _outcome(False, changed)
 
@@ -97,6 +100,7 @@ async def put_sla_target(
     first_response_seconds: int,
     goal_percent: int,
     business_hours: bool,
+    active: bool = True,
 ) -> Change:
     """The agency's first-response target for this service and/or channel (None: any)."""
     target = await session.scalar(
@@ -110,6 +114,7 @@ async def put_sla_target(
         "first_response_seconds": first_response_seconds,
         "goal_percent": goal_percent,
         "business_hours": business_hours,
+        "active": active,
     }
     if target is None:
         session.add(SlaTarget(agency_id=agency_id, service_id=service_id, channel=channel, **values))
@@ -121,15 +126,39 @@ async def put_sla_target(
 
 
 async def put_wrap_up_code(
-    session: AsyncSession, *, agency_id: uuid.UUID, code: str, label: str, active: bool = True
+    session: AsyncSession, *, agency_id: uuid.UUID, code: str, label: str, active: bool = True, label_fr: str = ""
 ) -> Change:
     """One of the agency's wrap-up codes."""
     row = await session.scalar(select(WrapUpCode).where(WrapUpCode.agency_id == agency_id, WrapUpCode.code == code))
     if row is None:
-        session.add(WrapUpCode(agency_id=agency_id, code=code, label=label, active=active))
+        session.add(WrapUpCode(agency_id=agency_id, code=code, label=label, label_fr=label_fr, active=active))
         await session.flush()
         return Change.created
-    changed = assign(row, label=label, active=active)
+    changed = assign(row, label=label, label_fr=label_fr, active=active)
+    await session.flush()
+    return _outcome(False, changed)
+
+
+async def put_skill(
+    session: AsyncSession,
+    *,
+    agency_id: uuid.UUID | None,
+    code: str,
+    label: str,
+    label_fr: str = "",
+    active: bool = True,
+) -> Change:
+    """A skill of the catalogue: the agency's own, or every agency's (`agency_id` None)."""
+    row = await session.scalar(
+        select(Skill).where(
+            Skill.code == code, Skill.agency_id.is_(None) if agency_id is None else Skill.agency_id == agency_id
+        )
+    )
+    if row is None:
+        session.add(Skill(agency_id=agency_id, code=code, label=label, label_fr=label_fr, active=active))
+        await session.flush()
+        return Change.created
+    changed = assign(row, label=label, label_fr=label_fr, active=active)
     await session.flush()
     return _outcome(False, changed)
 

@@ -95,7 +95,15 @@ class AuditEntry(IdMixin, Base):
     """Who did or saw what, when. Never updated, never deleted; a citizen may read the rows about them."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_citizen_time", "citizen_id", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_audit_log_citizen_time", "citizen_id", "occurred_at"),
+        # The administrators' view of the log: newest first by (occurred_at, id), narrowed by any one filter.
+        Index("ix_audit_log_time", "occurred_at", "id"),
+        Index("ix_audit_log_agency_time", "agency_id", "occurred_at", "id"),
+        Index("ix_audit_log_actor_time", "actor_id", "occurred_at", "id"),
+        Index("ix_audit_log_action_time", "action", "occurred_at", "id"),
+        Index("ix_audit_log_subject_time", "subject_kind", "subject_id", "occurred_at", "id"),
+    )
 
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     actor_kind: Mapped[str] = mapped_column(String(16))  # staff, api_key, citizen, system

@@ -9,8 +9,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from townsquare.web.desk import (
+    admin_hours,
+    admin_lists,
+    admin_queues,
+    admin_sla,
     agents,
     agreements,
+    audit_log,
     calls,
     case_list,
     catalogue_admin,
@@ -62,6 +67,11 @@ routers: list[APIRouter] = [
     agents.router,
     catalogue_admin.router,
     integrators.router,
+    admin_queues.router,
+    admin_sla.router,
+    admin_hours.router,
+    admin_lists.router,
+    audit_log.router,
     webhooks.router,
     staff.router,
     knowledge.router,
