@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from townsquare.web.desk import (
+    account,
     agents,
     agreements,
     calls,
@@ -31,6 +32,8 @@ from townsquare.web.desk import (
     records,
     satisfaction,
     shared_data,
+    sign_in_steps,
+    sso,
     staff,
     wallboard,
     webhooks,
@@ -66,4 +69,7 @@ routers: list[APIRouter] = [
     notification_templates.router,
     letters.router,
     live.router,
+    account.router,
+    sign_in_steps.router,
+    sso.router,
 ]
