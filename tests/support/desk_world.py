@@ -280,6 +280,8 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/record-reviews",
         "/desk/cases",
         "/desk/cases?state=open&sort=due",
+        "/desk/account",
+        "/desk/account/mfa",
     ]
     supervising = [
         "/desk/wallboard",
@@ -308,7 +310,7 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/staff",
     ]
     return (
-        [DeskPage("/desk/sign-in", "")]
+        [DeskPage("/desk/sign-in", ""), DeskPage("/desk/sign-in/reset", "")]
         + [DeskPage(p, AGENT) for p in both]
         + [DeskPage(p, SUPERVISOR) for p in both + supervising]
         + [DeskPage(p, ADMIN) for p in administering]

@@ -18,7 +18,7 @@ from townsquare.errors import not_found
 from townsquare.staff import mfa, passwords, sessions
 from townsquare.staff import service as staff
 from townsquare.staff.auth import AGENCY_ADMIN, SESSION_COOKIE, Principal, enforces
-from townsquare.web.desk.common import CurrentStaff, administrators_only, safe_next
+from townsquare.web.desk.common import CurrentStaff, administrators_only, safe_next, settings_of
 from townsquare.web.desk.sign_in_steps import enrolment_context, weakness_words
 from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
@@ -38,6 +38,10 @@ def _notices() -> dict[str, str]:
     }
 
 
+def _must_have_mfa(request: Request, account: Any) -> bool:
+    return settings_of(request).staff_mfa_required and mfa.required_for(account.role)
+
+
 async def _page(
     request: Request, session: SessionDep, me: Principal, *, error: str | None = None, status: int = 200
 ) -> Response:
@@ -48,7 +52,7 @@ async def _page(
         "account": account,
         "sessions": await sessions.listed(session, staff_id=me.id, token=token),
         "mfa_on": account.mfa_enabled_at is not None,
-        "mfa_required": mfa.required_for(account.role),
+        "mfa_required": _must_have_mfa(request, account),
         "recovery_left": await mfa.recovery_codes_left(session, account),
         "has_password": bool(account.password_hash),
         "notice": _notices().get(request.query_params.get("notice", "")),
@@ -116,9 +120,10 @@ async def start_mfa(session: SessionDep, me: CurrentStaff) -> Response:
 
 @router.get(MFA_PAGE, response_class=HTMLResponse)
 async def mfa_form(request: Request, session: SessionDep, me: CurrentStaff) -> Response:
-    """The set-up page: the QR code, the key in text, and the box for the first code."""
+    """The set-up page: the QR code, the key in text, and the box for the first code (before a key is made: the
+    button that makes one)."""
     account = await sessions.account_of(session, staff_id=me.id)
-    if account.mfa_enabled_at is not None or not account.mfa_secret:
+    if account.mfa_enabled_at is not None:
         return RedirectResponse(PAGE, status_code=303)
     context = enrolment_context(account, action=MFA_PAGE, next=PAGE) | {"required": False, "me": me}
     return templates.TemplateResponse(request, "desk/account_mfa.html", context)
@@ -150,9 +155,9 @@ async def remove_mfa(
 ) -> Response:
     """Turn the app off, with the password; never for a role that must have it."""
     account = await sessions.account_of(session, staff_id=me.id)
-    if mfa.required_for(account.role):
+    if _must_have_mfa(request, account):
         error = _("Your role must sign in with an authenticator app: it cannot be turned off.")
-        return await _page(request, session, me, error=error, status=403)
+        return await _page(request, session, me, error=error, status=409)
     if not passwords.right_password(account, password):
         return await _page(request, session, me, error=_("Your current password is not right."), status=422)
     await mfa.remove(session, account, actor_id=me.actor_id)
