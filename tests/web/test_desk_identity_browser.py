@@ -57,6 +57,7 @@ async def test_sso_sign_in_and_mfa_set_up_in_chromium(browser: Browser, world: W
         async with world.app.runtime.db.session() as s:
             await create_agency(s, slug="roads", name="Roads")
             await create_staff(s, email="root@city.example", role=StaffRole.admin)
+            await create_staff(s, email="ana@city.example")  # linked at her first sign-in, by verified email
             await s.commit()
 
     await world.app.call(seed)
@@ -71,7 +72,7 @@ async def test_sso_sign_in_and_mfa_set_up_in_chromium(browser: Browser, world: W
     await page.click("button[type=submit]")  # the provider's consent
     await page.wait_for_url(f"{url}/desk")
     await page.goto(f"{url}/desk/account")
-    assert "Ana Roads" in await page.inner_text("main")
+    assert "Your organisation's account" in await page.inner_text("#sessions")  # signed in by the provider
     await page.context.clear_cookies()
 
     await page.goto(f"{url}/desk/sign-in")
