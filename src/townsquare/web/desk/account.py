@@ -54,7 +54,7 @@ async def _page(
         "mfa_on": account.mfa_enabled_at is not None,
         "mfa_required": _must_have_mfa(request, account),
         "recovery_left": await mfa.recovery_codes_left(session, account),
-        "has_password": bool(account.password_hash),
+        "has_password": bool(account.password_hash) and settings_of(request).staff_local_passwords,
         "notice": _notices().get(request.query_params.get("notice", "")),
         "error": error,
     }
