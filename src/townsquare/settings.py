@@ -5,6 +5,7 @@ Never holds a default secret that production would accept: `Settings.check_safe(
 
 from __future__ import annotations
 
+import json
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -109,6 +110,29 @@ class Settings(BaseSettings):
 
     # Staff sessions
     session_hours: int = Field(default=12, ge=1)
+    staff_idle_minutes: int = Field(
+        default=30, ge=1, le=24 * 60, description="A staff session unused this long is ended: sign in again"
+    )
+    # Staff sign-in with the organisation's OpenID Connect provider (docs/staff-sign-in.md)
+    staff_oidc_issuer: str | None = Field(default=None, description="The staff identity provider; unset = passwords")
+    staff_oidc_client_id: str | None = None
+    staff_oidc_client_secret: str | None = None
+    staff_oidc_scopes: str = "openid email profile"
+    staff_oidc_display_name: str = Field(default="your organisation", description='"Sign in with <this>"')
+    staff_oidc_groups_claim: str = Field(default="groups", description="The ID token claim that lists the groups")
+    staff_oidc_group_mapping: str = Field(
+        default="{}",
+        description='JSON: group -> {"role": ..., "agencies": [slugs]}; several groups: highest role, every agency',
+    )
+    staff_oidc_create_accounts: bool = Field(
+        default=False, description="Create an account for a mapped person the desk does not know yet"
+    )
+    staff_local_passwords: bool = Field(default=True, description="Off: staff sign in through the provider only")
+    staff_mfa_required: bool = Field(
+        default=True,
+        description="Administrators and agency administrators who sign in with a password must use an authenticator"
+        " app (refused off in production while passwords are on)",
+    )
 
     # Residents' sign-in (portal and chat widget)
     citizen_session_hours: int = Field(default=24 * 30, ge=1, description="How long a resident stays signed in")
@@ -335,6 +359,26 @@ class Settings(BaseSettings):
             raise ValueError("must be limits like 3/minute;6/hour (a count, a slash and a period, separated by ;)")
         return value
 
+    @field_validator("staff_oidc_group_mapping")
+    @classmethod
+    def _group_mapping(cls, value: str) -> str:
+        roles = {"agent", "supervisor", "agency_admin", "admin"}
+        try:
+            mapping = json.loads(value)
+        except ValueError:
+            raise ValueError("must be a JSON object: group -> {role, agencies}") from None
+        if not isinstance(mapping, dict):
+            raise ValueError("must be a JSON object: group -> {role, agencies}")
+        for group, grant in mapping.items():
+            if not isinstance(grant, dict) or grant.get("role") not in roles:
+                raise ValueError(f"group {group!r} needs a role: one of {', '.join(sorted(roles))}")
+            agencies = grant.get("agencies", [])
+            if not isinstance(agencies, list) or not all(isinstance(a, str) for a in agencies):
+                raise ValueError(f"group {group!r}: agencies must be a list of agency slugs")
+            if set(grant) - {"role", "agencies"}:
+                raise ValueError(f"group {group!r}: only role and agencies may be given")
+        return value
+
     @property
     def webhooks_may_use_loopback_http(self) -> bool:
         """Plain http to a loopback receiver is allowed while developing and testing, never in production."""
@@ -371,6 +415,8 @@ class Settings(BaseSettings):
             raise RuntimeError("TOWNSQUARE_SIMULATOR signs fake provider requests; it must be off in production")
         if self.env == "production" and self.voice_softphone == "demo":
             raise RuntimeError("TOWNSQUARE_VOICE_SOFTPHONE=demo plays Twilio in the simulator; not in production")
+        if self.env == "production" and self.staff_local_passwords and not self.staff_mfa_required:
+            raise RuntimeError("TOWNSQUARE_STAFF_MFA_REQUIRED must stay on in production while passwords are on")
 
 
 @lru_cache

@@ -9,7 +9,6 @@ from typing import cast
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import create_staff
 from townsquare import migrations
 from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
@@ -52,13 +51,31 @@ async def _old_team(session: AsyncSession, agency_id: uuid.UUID) -> SimpleNamesp
     return SimpleNamespace(id=team_id)
 
 
+async def _old_staff(session: AsyncSession, email: str, agency: Agency) -> SimpleNamespace:
+    """A staff account as revision 0008 knew it (later columns, such as its single sign-on link, did not exist)."""
+    staff_id = uuid.uuid4()
+    key = staff_id.hex if _on_sqlite(session) else staff_id
+    agency_key = agency.id.hex if _on_sqlite(session) else agency.id
+    await session.execute(
+        text(
+            "INSERT INTO staff_accounts (id, email, display_name, password_hash, role, active, failed_sign_ins, "
+            "created_at, updated_at) VALUES (:id, :email, 'Agent', '', 'agent', :yes, 0, :now, :now)"
+        ),
+        {"id": key, "email": email, "yes": True, "now": utcnow()},
+    )
+    await session.execute(
+        text("INSERT INTO staff_agencies (staff_id, agency_id) VALUES (:s, :a)"), {"s": key, "a": agency_key}
+    )
+    return SimpleNamespace(id=staff_id)
+
+
 async def test_transfers_and_escalations_move_to_their_table_and_back(runtime: Runtime) -> None:
     await migrations.downgrade_engine(runtime.db.engine, "0008")
     async with runtime.db.session() as s:
         works = await _old_agency(s, "city-works", "City Works")
         revenue = await _old_agency(s, "revenue", "Revenue")
-        agent = await create_staff(s, agencies=[works])
-        boss = await create_staff(s, email="boss@city.example", agencies=[works])
+        agent = await _old_staff(s, "agent@city.example", works)
+        boss = await _old_staff(s, "boss@city.example", works)
         team = await _old_team(s, works.id)
         old = {
             **GATHERED,

@@ -85,6 +85,7 @@ ALLOWED: dict[str, set[str]] = {
     "agency-admin": {"agency_admin_a", "admin"},  # the agency administrator of agency A
     "api": API,
     "api-admin": {"admin"},
+    "signing-in": set(),  # only a browser half-way through signing in (code or MFA set-up to come); nobody here
     "api-key": {
         "key_a",
         "key_any",

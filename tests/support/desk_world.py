@@ -296,6 +296,8 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/record-reviews",
         "/desk/cases",
         "/desk/cases?state=open&sort=due",
+        "/desk/account",
+        "/desk/account/mfa",
     ]
     supervising = [
         "/desk/wallboard",
@@ -338,7 +340,7 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/audit",
     ]
     return (
-        [DeskPage("/desk/sign-in", "")]
+        [DeskPage("/desk/sign-in", ""), DeskPage("/desk/sign-in/reset", "")]
         + [DeskPage(p, AGENT) for p in both]
         + [DeskPage(p, SUPERVISOR) for p in both + supervising]
         + [DeskPage(p, ADMIN) for p in administering]

@@ -142,6 +142,11 @@ NOT_PAGES = {
     "/desk/calls/{item_id}/state": "the call panel's state as JSON, for its script (the panel is on the work page)",
     "/desk/files/{attachment_id}": "a file a contact brought (a call's recording), as a download",
     "/desk/admin/catalogue/export.zip": "the catalogue's files as a ZIP download",
+    "/desk/sign-in/code": "half-way through a sign-in only (tests/web/test_desk_sign_in_steps.py reads it)",
+    "/desk/sign-in/mfa": "half-way through an administrator's sign-in only (test_desk_sign_in_steps.py reads it)",
+    "/desk/sign-in/reset/{token}": "an emailed reset link's page (tests/web/test_desk_sign_in_steps.py reads it)",
+    "/desk/sso/sign-in": "a redirect to the organisation's identity provider",
+    "/desk/sso/callback": "the identity provider's answer (tests/web/test_desk_sso.py reads it)",
 }
 
 

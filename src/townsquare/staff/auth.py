@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import APIKeyCookie, APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -76,6 +76,9 @@ AGENCY_ADMIN = Rule(
 )
 API = Rule("api", 1, "staff signed in, or an integration's API key; every list narrowed to the caller's agencies")
 API_ADMIN = Rule("api-admin", 1, "a signed-in administrator")
+SIGNING_IN = Rule(
+    "signing-in", 2, "the browser half-way through signing in (password right; its one-time code or MFA set-up to come)"
+)
 
 
 @enforces(PUBLIC)
@@ -164,6 +167,7 @@ def _presented_key(bearer: HTTPAuthorizationCredentials | None, header_key: str 
 
 
 async def optional_principal(
+    request: Request,
     session: SessionDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)],
     header_key: Annotated[str | None, Depends(_KEY_HEADER)],
@@ -182,7 +186,10 @@ async def optional_principal(
         scope = None if row.agency_id is None else frozenset({row.agency_id})
         return Principal("api_key", row.id, row.name, None, scope)
     if token:
-        account = await service.staff_for_session(session, token=token)
+        idle = getattr(getattr(request.app.state, "settings", None), "staff_idle_minutes", None)
+        account = await service.staff_for_session(session, token=token, idle_minutes=idle)
+        if account is not None and account.touched:
+            await session.commit()  # the session's last-seen time, at most once a minute
         if account is not None:
             scope = None if account.role is StaffRole.admin else account.agency_ids
             return Principal("staff", account.id, account.display_name, account.role, scope)

@@ -45,6 +45,17 @@ class StaffAccount(IdMixin, TimestampMixin, Base):
     locked_at: Mapped[datetime | None]  # set after repeated failed sign-ins; only an admin unlocks (audited)
     # Failed sign-ins in a row since the last success or unlock; reaching the setting locks the account.
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Linked to the organisation's identity provider: its issuer and the person's subject there (staff.sso).
+    oidc_issuer: Mapped[str | None] = mapped_column(String(500))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
+    # TOTP (staff.mfa): the secret while enrolling and after; mfa_enabled_at once a code confirmed it.
+    mfa_secret: Mapped[str | None] = mapped_column(String(64))
+    mfa_enabled_at: Mapped[datetime | None]
+    mfa_last_step: Mapped[int | None] = mapped_column(Integer)  # the last TOTP step accepted: never twice
+
+    # A unique index, not a constraint: SQLite adds it without rebuilding the table (which would fire the foreign
+    # keys of every table that points at staff accounts).
+    __table_args__ = (Index("ix_staff_accounts_oidc", "oidc_issuer", "oidc_subject", unique=True),)
 
 
 class StaffAgency(Base):
@@ -66,6 +77,33 @@ class StaffSession(IdMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]  # at most once a minute (staff.sessions); idle past the setting: ended
+    browser: Mapped[str] = mapped_column(String(120), default="", server_default="")  # "Firefox · Linux"
+    method: Mapped[str] = mapped_column(String(16), default="password", server_default="password")
+    # "" signed in; "code" waits for the one-time code; "enrol" must set up MFA first (staff.mfa)
+    step: Mapped[str] = mapped_column(String(8), default="", server_default="")
+
+
+class StaffRecoveryCode(IdMixin, Base):
+    """A one-time MFA recovery code, stored as SHA-256 only; shown once when made."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]
+
+
+class StaffPasswordReset(IdMixin, Base):
+    """An emailed password-reset link: random, stored as SHA-256 only, single-use, short-lived."""
+
+    __tablename__ = "staff_password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_accounts.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class ApiKeyScope(StrEnum):

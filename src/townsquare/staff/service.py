@@ -97,11 +97,33 @@ async def agency_ids_for(session: AsyncSession, *, staff_id: uuid.UUID) -> set[u
     return set(rows.scalars())
 
 
-async def start_session(session: AsyncSession, *, staff_id: uuid.UUID, hours: int) -> str:
-    """A new sign-in session; returns the token for the cookie (only its hash is stored)."""
+async def start_session(
+    session: AsyncSession,
+    *,
+    staff_id: uuid.UUID,
+    hours: int,
+    step: str = "",
+    browser: str = "",
+    method: str = "password",
+    minutes: int | None = None,
+) -> str:
+    """A new sign-in session; returns the token for the cookie (only its hash is stored).
+
+    `step` "code" or "enrol" starts a session half-way through signing in (staff.sessions), for `minutes`."""
     token = secrets.token_urlsafe(32)
+    now = utcnow()
+    lasts = timedelta(minutes=minutes) if minutes is not None else timedelta(hours=hours)
     session.add(
-        StaffSession(token_hash=_sha256(token), staff_id=staff_id, expires_at=utcnow() + timedelta(hours=hours))
+        StaffSession(
+            token_hash=_sha256(token),
+            staff_id=staff_id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lasts,
+            step=step,
+            browser=browser[:120],
+            method=method,
+        )
     )
     await session.flush()
     return token
@@ -114,26 +136,45 @@ class SignedIn(NamedTuple):
     display_name: str
     role: StaffRole
     agency_ids: frozenset[uuid.UUID]
+    touched: bool = False  # its last-seen time moved: the caller commits it
 
 
-async def staff_for_session(session: AsyncSession, *, token: str) -> SignedIn | None:
-    """The account signed in with this session token, if the session is live; one query (a row per agency)."""
+async def staff_for_session(session: AsyncSession, *, token: str, idle_minutes: int | None = None) -> SignedIn | None:
+    """The account signed in with this session token, if the session is live, fully signed in and (with
+    `idle_minutes`) used within that time; one query (a row per agency). Its last-seen time moves at most once a
+    minute (flushed, for the caller's authentication step to commit)."""
+    now = utcnow()
     stmt = (
-        select(StaffAccount.id, StaffAccount.display_name, StaffAccount.role, StaffAgency.agency_id)
+        select(
+            StaffAccount.id,
+            StaffAccount.display_name,
+            StaffAccount.role,
+            StaffAgency.agency_id,
+            StaffSession.id,
+            StaffSession.last_seen_at,
+            StaffSession.created_at,
+        )
         .join(StaffSession, StaffSession.staff_id == StaffAccount.id)
         .outerjoin(StaffAgency, StaffAgency.staff_id == StaffAccount.id)
         .where(
             StaffSession.token_hash == _sha256(token),
             StaffSession.revoked_at.is_(None),
-            StaffSession.expires_at > utcnow(),
+            StaffSession.expires_at > now,
+            StaffSession.step == "",
             StaffAccount.active.is_(True),
         )
     )
     rows = (await session.execute(stmt)).all()
     if not rows:
         return None
-    staff_id, name, role, _ = rows[0]
-    return SignedIn(staff_id, name, role, frozenset(row[3] for row in rows if row[3] is not None))
+    staff_id, name, role, _, session_id, last_seen, started = rows[0]
+    seen = last_seen or started
+    if idle_minutes is not None and now - seen > timedelta(minutes=idle_minutes):
+        return None
+    touched = now - seen > LAST_USED_RESOLUTION
+    if touched:
+        await session.execute(update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=now))
+    return SignedIn(staff_id, name, role, frozenset(row[3] for row in rows if row[3] is not None), touched)
 
 
 async def end_session(session: AsyncSession, *, token: str) -> None:

@@ -6,6 +6,7 @@ Sign-in goes through `staff.sign_in`'s abuse limits; nothing here logs or echoes
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -13,10 +14,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from townsquare.db.deps import SessionDep
 from townsquare.ratelimit import RateLimiter
 from townsquare.settings import Settings
+from townsquare.staff import mfa, sessions
 from townsquare.staff import service as staff
 from townsquare.staff import sign_in as sign_in_limits
 from townsquare.staff.auth import SESSION_COOKIE, public
 from townsquare.web import cookies
+from townsquare.web.desk import sign_in_steps
 from townsquare.web.i18n import gettext as _
 from townsquare.web.i18n import ngettext
 from townsquare.web.templating import templates
@@ -30,9 +33,17 @@ def _settings(request: Request) -> Settings:
 
 
 @router.get("/desk/sign-in", response_class=HTMLResponse)
-async def sign_in_form(request: Request, next: str = "/desk") -> Response:
-    """The staff sign-in form."""
-    return templates.TemplateResponse(request, "desk/sign_in.html", {"next": _safe_next(next), "error": None})
+async def sign_in_form(request: Request, next: str = "/desk", notice: str = "") -> Response:
+    """The staff sign-in form: the organisation's provider when there is one, the password form unless turned off."""
+    context = {"next": _safe_next(next), "error": None, **sign_in_choices(_settings(request))}
+    context["notice"] = {"reset": _("Your password was changed. Sign in with the new one.")}.get(notice)
+    return templates.TemplateResponse(request, "desk/sign_in.html", context)
+
+
+def sign_in_choices(settings: Settings) -> dict[str, Any]:
+    """What the sign-in page offers: the provider's button (its name) and whether passwords are allowed."""
+    sso = bool(settings.staff_oidc_issuer and settings.staff_oidc_client_id and settings.staff_oidc_client_secret)
+    return {"sso_name": settings.staff_oidc_display_name if sso else None, "passwords": settings.staff_local_passwords}
 
 
 def _safe_next(target: str) -> str:
@@ -48,11 +59,16 @@ async def sign_in(
     next: Annotated[str, Form(max_length=500)] = "/desk",
 ) -> Response:
     """Check the windows, the lock and then the password; on success set the session cookie and go on."""
+    settings = _settings(request)
+    choices = sign_in_choices(settings)
+    if not settings.staff_local_passwords:
+        error = _("Passwords are turned off here: sign in with your organisation's account.")
+        context = {"next": _safe_next(next), "error": error, **choices}
+        return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=403)
     if not email.strip() or not password:
         error = _("Enter your email address and your password.")
-        context = {"next": _safe_next(next), "error": error, "email": email}
+        context = {"next": _safe_next(next), "error": error, "email": email, **choices}
         return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=422)
-    settings = _settings(request)
     limiter: RateLimiter = request.app.state.limiter
     policy = sign_in_limits.Policy.from_settings(settings)
     client = request.client.host if request.client else "unknown"
@@ -62,18 +78,29 @@ async def sign_in(
         await sign_in_limits.settle(limiter, policy, result)
         return _refused(request, result, email=email, next=next)
     account = result.account
-    token = await staff.start_session(session, staff_id=account.id, hours=settings.session_hours)
-    staff.audit(session, actor_kind="staff", actor_id=str(account.id), action="staff.sign_in", subject_kind="staff")
+    step = mfa.step_after_password(account, required=settings.staff_mfa_required)
+    browser = sessions.browser_summary(request.headers.get("user-agent", ""))
+    if step:
+        if step == sessions.STEP_ENROL:
+            mfa.start(account)  # the key the set-up page shows (a page read never writes)
+        token = await staff.start_session(
+            session, staff_id=account.id, hours=0, step=step, browser=browser, minutes=sessions.STEP_MINUTES
+        )
+        target = f"{sign_in_steps.STEP_PATHS[step]}?next={quote(_safe_next(next))}"
+    else:
+        token = await staff.start_session(session, staff_id=account.id, hours=settings.session_hours, browser=browser)
+        staff.audit(session, actor_kind="staff", actor_id=str(account.id), action="staff.sign_in", subject_kind="staff")
+        target = _safe_next(next)
     await session.commit()
     await sign_in_limits.settle(limiter, policy, result)
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(target, status_code=303)
     cookies.keep(response, SESSION_COOKIE, token, settings, max_age=settings.session_hours * 3600)
     return response
 
 
 def _refused(request: Request, result: sign_in_limits.Attempt, *, email: str, next: str) -> Response:
     """A wrong password (401), or a wait (429 with Retry-After) worded the same for every account, known or not."""
-    context: dict[str, Any] = {"next": _safe_next(next), "email": email}
+    context: dict[str, Any] = {"next": _safe_next(next), "email": email, **sign_in_choices(_settings(request))}
     if result.outcome is sign_in_limits.Outcome.wrong:
         context["error"] = _("The email or password is not right.")
         return templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=401)

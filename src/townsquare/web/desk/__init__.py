@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from townsquare.web.desk import (
+    account,
     admin_hours,
     admin_lists,
     admin_queues,
@@ -37,6 +38,8 @@ from townsquare.web.desk import (
     records,
     satisfaction,
     shared_data,
+    sign_in_steps,
+    sso,
     staff,
     wallboard,
     webhooks,
@@ -78,4 +81,7 @@ routers: list[APIRouter] = [
     notification_templates.router,
     letters.router,
     live.router,
+    account.router,
+    sign_in_steps.router,
+    sso.router,
 ]

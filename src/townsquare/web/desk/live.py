@@ -129,8 +129,9 @@ class DeskHub:
         token = socket.cookies.get(SESSION_COOKIE)
         if not token:
             return None
+        idle = getattr(getattr(socket.app.state, "settings", None), "staff_idle_minutes", None)
         async with self.db.session(deferred=True) as session:
-            account = await staff.staff_for_session(session, token=token)
+            account = await staff.staff_for_session(session, token=token, idle_minutes=idle)
             if account is None:
                 return None
         scope = None if account.role is StaffRole.admin else account.agency_ids
