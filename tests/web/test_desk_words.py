@@ -131,6 +131,7 @@ NOT_PAGES = {
     "/desk/letters/batch": "a print batch: the demo city has printed none yet (its letters are on /desk/letters)",
     "/desk/calls/{item_id}/state": "the call panel's state as JSON, for its script (the panel is on the work page)",
     "/desk/files/{attachment_id}": "a file a contact brought (a call's recording), as a download",
+    "/desk/admin/agencies/{slug}/logo": "an agency's logo, a picture (the demo city's agencies have none)",
 }
 
 

@@ -112,10 +112,14 @@ async def own_address(session: AsyncSession, *, agency_id: uuid.UUID, channel: s
 
 
 async def canned_responses(session: AsyncSession, *, agency_id: uuid.UUID, language: str) -> list[CannedResponse]:
-    """An agency's canned responses in a language (the English ones when it has none in that language)."""
+    """An agency's active canned responses in a language (the English ones when it has none in that language)."""
     stmt = (
         select(CannedResponse)
-        .where(CannedResponse.agency_id == agency_id, CannedResponse.language.in_({language, "en"}))
+        .where(
+            CannedResponse.agency_id == agency_id,
+            CannedResponse.language.in_({language, "en"}),
+            CannedResponse.active.is_(True),
+        )
         .order_by(CannedResponse.title, CannedResponse.slug)
     )
     rows = list((await session.execute(stmt)).scalars())
@@ -169,7 +173,7 @@ def _texts(service: Service, language: str) -> tuple[str, str, str]:
     def text(field: str) -> str:
         return " ".join(v for w in wordings if isinstance(v := w.get(field), str))
 
-    keywords = [str(k) for k in service.keywords or []]
+    keywords = [str(k) for k in [*(service.keywords or []), *(service.synonyms or [])]]
     for wording in wordings:
         extra = wording.get("keywords")
         keywords += [str(k) for k in extra] if isinstance(extra, list) else []

@@ -9,6 +9,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from townsquare.web.desk import (
+    admin,
+    admin_agencies,
+    admin_canned,
+    admin_services,
+    admin_staff,
     agents,
     agreements,
     calls,
@@ -62,6 +67,11 @@ routers: list[APIRouter] = [
     integrators.router,
     webhooks.router,
     staff.router,
+    admin.router,
+    admin_agencies.router,
+    admin_services.router,
+    admin_canned.router,
+    admin_staff.router,
     knowledge.router,
     notification_templates.router,
     letters.router,
