@@ -31,35 +31,25 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("agency_id", name=op.f("pk_agency_logos")),
     )
-    with op.batch_alter_table("agencies", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False))
-        batch_op.add_column(sa.Column("short_name", sa.String(length=40), server_default="", nullable=False))
-        batch_op.add_column(sa.Column("accent_colour", sa.String(length=7), nullable=True))
-
-    with op.batch_alter_table("canned_responses", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False))
-
-    with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "synonyms",
-                sa.JSON().with_variant(postgresql.JSONB(), "postgresql"),
-                server_default="[]",
-                nullable=False,
-            )
-        )
+    # Added in place: recreating `agencies` in batch mode would break the foreign keys of every table that points
+    # to it on SQLite.
+    op.add_column("agencies", sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column("agencies", sa.Column("short_name", sa.String(length=40), server_default="", nullable=False))
+    op.add_column("agencies", sa.Column("accent_colour", sa.String(length=7), nullable=True))
+    op.add_column("canned_responses", sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column(
+        "services",
+        sa.Column(
+            "synonyms", sa.JSON().with_variant(postgresql.JSONB(), "postgresql"), server_default="[]", nullable=False
+        ),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("services", schema=None) as batch_op:
-        batch_op.drop_column("synonyms")
-
-    with op.batch_alter_table("canned_responses", schema=None) as batch_op:
-        batch_op.drop_column("active")
-
-    with op.batch_alter_table("agencies", schema=None) as batch_op:
-        batch_op.drop_column("accent_colour")
-        batch_op.drop_column("short_name")
-        batch_op.drop_column("active")
-
+    # Dropped in place (SQLite 3.35+ can): recreating `agencies` in batch mode would break the foreign keys of
+    # every table that points to it.
+    op.drop_column("services", "synonyms")
+    op.drop_column("canned_responses", "active")
+    for column in ("accent_colour", "short_name", "active"):
+        op.drop_column("agencies", column)
     op.drop_table("agency_logos")
