@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_service
 from townsquare.agencies import admin
+from townsquare.agencies import service as catalogue
 from townsquare.errors import Problem
 
 
@@ -78,3 +79,13 @@ async def test_a_service_code_is_taken_whatever_its_case(session: AsyncSession) 
     await create_service(session, agency=works, code="POTHOLE")
     assert await admin.service_code_taken(session, code="pothole")
     assert not await admin.service_code_taken(session, code="POT_HOLE")
+
+
+async def test_a_deactivated_agency_takes_no_new_contact(session: AsyncSession) -> None:
+    works = await create_agency(session, slug="works", name="Works", contact=("sms", "+15550001111"))
+    parks = await create_agency(session, slug="parks", name="Parks")
+    assert await catalogue.agency_for_address(session, channel="sms", address="+15550001111") is works
+    works.active = False
+    await session.flush()
+    assert await catalogue.agency_for_address(session, channel="sms", address="+15550001111") is None
+    assert await catalogue.default_agency(session) is parks

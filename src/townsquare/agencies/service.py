@@ -61,11 +61,16 @@ async def get_service_by_id(session: AsyncSession, *, service_id: uuid.UUID) -> 
     return await session.get_one(Service, service_id)
 
 
-# Built once: every contact without a case or service finds its agency by the address it was sent to.
+# Built once: every contact without a case or service finds its agency by the address it was sent to (a
+# deactivated agency takes no new contact: its addresses lead to the default agency).
 _BY_ADDRESS = (
     select(Agency)
     .join(ContactPoint, ContactPoint.agency_id == Agency.id)
-    .where(ContactPoint.channel == bindparam("channel"), ContactPoint.address == bindparam("address"))
+    .where(
+        ContactPoint.channel == bindparam("channel"),
+        ContactPoint.address == bindparam("address"),
+        Agency.active.is_(True),
+    )
 )
 
 
@@ -78,8 +83,9 @@ async def agency_for_address(session: AsyncSession, *, channel: str, address: st
 
 
 async def default_agency(session: AsyncSession, *, slug: str | None = None) -> Agency:
-    """The agency that receives contact no address or case points elsewhere: the named one, else the first."""
-    stmt = select(Agency).order_by(Agency.created_at, Agency.slug).limit(1)
+    """The agency that receives contact no address or case points elsewhere: the named one, else the first
+    active one."""
+    stmt = select(Agency).where(Agency.active.is_(True)).order_by(Agency.created_at, Agency.slug).limit(1)
     if slug:
         stmt = select(Agency).where(Agency.slug == slug)
     agency = (await session.execute(stmt)).scalar_one_or_none()
