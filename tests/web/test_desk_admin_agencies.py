@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.agencies.test_admin import picture
-from tests.factories import count, create_agency, create_staff
+from tests.factories import count, create_agency, create_service, create_staff
 from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency, AgencyLogo, ContactPoint
 from townsquare.staff.models import AuditEntry, StaffRole
@@ -100,6 +100,13 @@ async def test_an_administrator_creates_an_agency_with_contact_points_and_brandi
     assert audit.subject_id == str(agency_id)
     assert audit.detail["after"]["logo"] == "replaced"
     assert audit.detail["after"]["contact_points"] == [["sms", "+15550003333"], ["email", "books@city.example"]]
+
+    # The portal names the agency in its colour.
+    libraries = await session.get_one(Agency, agency_id)
+    await create_service(session, agency=libraries, code="CARD", name="Library card")
+    await session.commit()
+    portal = (await client.get("/services")).text
+    assert 'id="agency-libraries" style="border-left: .5rem solid #1d70b8;' in portal
 
 
 async def test_every_mistake_is_named_in_the_summary_and_nothing_is_written(
