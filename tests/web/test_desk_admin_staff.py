@@ -78,12 +78,14 @@ async def test_an_agency_administrator_grants_neither_admin_nor_another_agency(
         assert (await client.post(f"/desk/admin/staff/{other}/active", data={"active": "no"})).status_code == 404
 
     # Ana works for Works and Parks: the Works administrator makes her a supervisor; her Parks membership stays.
-    edit = {"display_name": "Ana", "role": "supervisor", "agencies": [works.id]}
+    edit = {"display_name": "Ana Lima", "role": "supervisor", "agencies": [works.id]}
     assert (await client.post(f"/desk/admin/staff/{people[AGENT].id}", data=edit)).status_code == 303
     assert await _agencies_of(session, people[AGENT].id) == {works.id, parks.id}
     [audit] = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "staff.update"))).all()
     assert audit.detail["before"]["role"] == "agent"
     assert audit.detail["after"]["role"] == "supervisor"
+    assert audit.detail["renamed"] is True
+    assert "Lima" not in str(audit.detail)  # no names in the audit log
 
 
 async def test_deactivation_ends_the_persons_sessions_at_once(client: httpx.AsyncClient, session: AsyncSession) -> None:

@@ -147,15 +147,15 @@ async def update(session: AsyncSession, *, me: Principal, account: StaffAccount,
     assert role is not None
     held = (await _memberships(session, {account.id})).get(account.id, set())
     kept = {a for a in held if not me.may_see(a)}
-    before = {"display_name": account.display_name, "role": account.role.value, "agencies": sorted(map(str, held))}
+    renamed = account.display_name != form.display_name  # the audit says so, without the names
+    before = {"role": account.role.value, "agencies": sorted(map(str, held))}
     account.display_name, account.role = form.display_name, role
     await session.execute(delete(StaffAgency).where(StaffAgency.staff_id == account.id))
     session.add_all(StaffAgency(staff_id=account.id, agency_id=a) for a in sorted(kept | chosen))
     await session.flush()
-    after = {"display_name": account.display_name, "role": role.value, "agencies": sorted(map(str, kept | chosen))}
-    me.audit(
-        session, action="staff.update", subject_kind="staff", subject_id=str(account.id), detail=changes(before, after)
-    )
+    after = {"role": role.value, "agencies": sorted(map(str, kept | chosen))}
+    detail = changes(before, after) | ({"renamed": True} if renamed else {})
+    me.audit(session, action="staff.update", subject_kind="staff", subject_id=str(account.id), detail=detail)
 
 
 async def set_active(session: AsyncSession, *, me: Principal, account: StaffAccount, active: bool) -> bool:
