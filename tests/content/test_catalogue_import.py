@@ -299,10 +299,60 @@ async def test_offices_skills_and_french_labels_come_from_the_file(database_url:
         await db.dispose()
 
 
+async def test_branding_synonyms_and_active_flags_come_from_the_files(database_url: str, catalogue_dir: Path) -> None:
+    path = catalogue_dir / "works.toml"
+    text = path.read_text().replace(
+        'email = "works@city.example"\n',
+        'email = "works@city.example"\nshort_name = "Works"\naccent_colour = "#1D70B8"\nactive = false\n',
+        1,
+    )
+    text = text.replace(
+        'body = "Hello {first_name}, we have {case_reference}."\n',
+        'body = "Hello {first_name}, we have {case_reference}."\nactive = false\n',
+        1,
+    )
+    text = text.replace("[[services]]\n", '[[services]]\nsynonyms = ["crater", "nid"]\n', 1)
+    path.write_text(text)
+    db = Database(database_url, EventBus())
+    try:
+        async with db.session() as session:
+            await import_catalogue(session, catalogue_dir)
+            await session.commit()
+            works = (await agencies.list_agencies(session))[0]
+            [service] = await agencies.list_services(session, include_inactive=True)
+            reply = (await session.execute(select(CannedResponse))).scalar_one()
+            assert (works.short_name, works.accent_colour, works.active) == ("Works", "#1d70b8", False)
+            assert service.synonyms == ["crater", "nid"]
+            assert reply.active is False
+            assert await agencies.canned_responses(session, agency_id=works.id, language="en") == []
+    finally:
+        await db.dispose()
+
+
 def test_a_queue_naming_an_office_the_file_does_not_define_is_refused(cli_database: str, catalogue_dir: Path) -> None:
     text = (catalogue_dir / "works.toml").read_text() + OFFICES.replace('calendar = "Depot"', 'calendar = "Annex"')
     (catalogue_dir / "works.toml").write_text(text)
     result = CliRunner().invoke(cli, ["catalogue", "import", str(catalogue_dir)])
     assert result.exit_code == 1
     assert "names calendar 'Annex', which this file does not define" in result.output
+    assert asyncio.run(_counts(cli_database))["agencies"] == 0
+
+
+def test_a_faint_accent_colour_an_unknown_timezone_and_placeholder_are_refused(
+    cli_database: str, catalogue_dir: Path
+) -> None:
+    path = catalogue_dir / "works.toml"
+    text = path.read_text().replace(
+        'email = "works@city.example"\n',
+        'email = "works@city.example"\naccent_colour = "#ffdd00"\ntimezone = "Mars/Olympus"\n',
+        1,
+    )
+    path.write_text(text.replace("we have {case_reference}", "we have {case_number}"))
+    result = CliRunner().invoke(cli, ["catalogue", "import", str(catalogue_dir)])
+    assert result.exit_code == 1
+    assert "works.toml:6: agency.accent_colour: Value error, White text is too faint" in result.output
+    assert "works.toml:7: agency.timezone: Value error, Give a timezone of the tz database" in result.output
+    assert "canned_responses[0].body: Value error, the desk fills in only {first_name} and {case_reference}" in (
+        result.output
+    )
     assert asyncio.run(_counts(cli_database))["agencies"] == 0

@@ -55,7 +55,7 @@ async def test_an_edited_export_shows_its_diff_then_applies_it(session: AsyncSes
     planned = await plan(session, files)
     assert planned.diff.text() == [
         "city-works.toml: + queues[roads-urgent]",
-        "city-works.toml: - canned_responses[closing.fr] (left alone)",
+        "city-works.toml: - canned_responses[closing.fr] (deactivated)",
         "city-works.toml: services[POTHOLE].sla_hours: 72 → 48",
         "city-works.toml: services[POTHOLE].attributes[size].translations.fr.description: "
         '"Quelle est sa taille?" → "Quelle est la taille du trou?"',
@@ -69,13 +69,12 @@ async def test_an_edited_export_shows_its_diff_then_applies_it(session: AsyncSes
     assert "sla_hours = 48" in after
     assert 'slug = "roads-urgent"' in after
     assert 'description = "Quelle est la taille du trou?"' in after
-    assert CLOSING_FR in after  # canned replies have no active flag: left alone
+    assert CLOSING_FR.replace("\n\n", "\nactive = false\n\n") in after  # kept, and no longer offered
     graffiti = await agencies.get_service(session, code="GRAFFITI")
     assert graffiti.active is False
     assert (await plan(session, tmp_path / "after")).diff.empty
-    edited = await plan(session, files)  # the edited files now say what the database says, but for what is left alone
+    edited = await plan(session, files)  # the edited files now say what the database says
     assert edited.diff.empty
-    assert edited.diff.text() == ["city-works.toml: - canned_responses[closing.fr] (left alone)"]
 
 
 BROKEN: dict[str, tuple[str, str, str]] = {

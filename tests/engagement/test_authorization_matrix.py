@@ -20,7 +20,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_agent, create_article, create_citizen, create_service, desk_work_item
-from townsquare.agencies.models import Agency
+from townsquare.agencies.models import Agency, AgencyLogo, CannedResponse
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseLink
@@ -339,6 +339,9 @@ async def _world(session: AsyncSession) -> World:
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
     _, resource_key = await staff.create_api_key(session, name="to revoke", agency_id=a.id)
     contact_centre = await _contact_centre(session, a)
+    reply = CannedResponse(agency_id=a.id, slug="thanks", title="Thanks", body="Thank you, {first_name}.")
+    session.add(reply)
+    session.add(AgencyLogo(agency_id=a.id, content_type="image/png", width=1, height=1, data=b"a logo"))
     await session.commit()
     params = {
         "reference": case.reference,
@@ -380,6 +383,7 @@ async def _world(session: AsyncSession) -> World:
         "agreement": agreement.reference,
         "version": str(agreement.version),
         "figure": "volume",
+        "reply_id": str(reply.id),  # agency A's canned reply
         "filename": "datapackage.json",  # /open-data/files/{filename}: public, 404 before the first export
         **contact_centre,
     }

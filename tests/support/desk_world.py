@@ -16,7 +16,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
-from townsquare.agencies.models import Agency, Service
+from townsquare.agencies.models import Agency, CannedResponse, Service
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseStatus
@@ -250,6 +250,7 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
         "team_id": await _first_id(runtime, Team.id),
         "wrap_up_id": await _first_id(runtime, WrapUpCode.id),
         "skill_id": await _first_id(runtime, Skill.id),
+        "reply_id": await _first_id(runtime, CannedResponse.id, CannedResponse.language == "fr"),
     }
     async with runtime.db.session(deferred=True) as s:
         kind, channel, language = (
@@ -259,6 +260,7 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
         ).first() or ("", "", "")
     ids["template"] = f"{getattr(kind, 'value', kind)}/{channel}/{language}"
     ids["draft_id"] = await _first_id(runtime, Draft.id, Draft.citizen_id == caller_id)
+    ids["service_code"] = await _first_id(runtime, Service.code, Service.open311.is_(True))
     references = await _cases(runtime, agency, service, caller_id)
     return DeskWorld(offered, held, queued, caller_id, device_id, references, agent.id, ids)
 
@@ -338,6 +340,19 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
             for path in (f"/desk/admin/{kind}", f"/desk/admin/{kind}/new", f"/desk/admin/{kind}/{ids[key]}")
         ),
         "/desk/audit",
+        "/desk/admin",
+        "/desk/admin/agencies",
+        "/desk/admin/agencies/new",
+        "/desk/admin/agencies/city-works",
+        "/desk/admin/services",
+        "/desk/admin/services/new",
+        f"/desk/admin/services/{ids['service_code']}",
+        "/desk/admin/canned-replies",
+        "/desk/admin/canned-replies/new",
+        f"/desk/admin/canned-replies/{ids['reply_id']}",
+        "/desk/admin/staff",
+        "/desk/admin/staff/new",
+        f"/desk/admin/staff/{world.agent_id}",
     ]
     return (
         [DeskPage("/desk/sign-in", ""), DeskPage("/desk/sign-in/reset", "")]

@@ -147,6 +147,7 @@ NOT_PAGES = {
     "/desk/sign-in/reset/{token}": "an emailed reset link's page (tests/web/test_desk_sign_in_steps.py reads it)",
     "/desk/sso/sign-in": "a redirect to the organisation's identity provider",
     "/desk/sso/callback": "the identity provider's answer (tests/web/test_desk_sso.py reads it)",
+    "/desk/admin/agencies/{slug}/logo": "an agency's logo, a picture (the demo city's agencies have none)",
 }
 
 

@@ -49,6 +49,7 @@ class ServiceSpec:
     description: str = ""
     group: str = ""
     keywords: list[str] = field(default_factory=list)
+    synonyms: list[str] = field(default_factory=list)
     type: ServiceType = ServiceType.realtime
     sla_target_hours: int | None = None
     active: bool = True
@@ -69,9 +70,12 @@ async def put_agency(
     phone: str | None = None,
     timezone: str = "America/Toronto",
     translations: dict[str, dict[str, str]] | None = None,
+    active: bool = True,
+    short_name: str = "",
+    accent_colour: str | None = None,
 ) -> tuple[Agency, Change]:
     """The agency with this slug, created or updated to these details (`translations`: its name and description
-    in other languages)."""
+    in other languages; `short_name` and `accent_colour`: its branding)."""
     values = {
         "name": name,
         "description": description,
@@ -79,6 +83,9 @@ async def put_agency(
         "phone": phone,
         "timezone": timezone,
         "translations": dict(translations or {}),
+        "active": active,
+        "short_name": short_name,
+        "accent_colour": accent_colour,
     }
     agency = await session.scalar(select(Agency).where(Agency.slug == slug))
     if agency is None:
@@ -133,6 +140,7 @@ async def put_service(session: AsyncSession, *, agency_id: uuid.UUID, spec: Serv
         "description": spec.description,
         "agency_id": agency_id,
         "keywords": spec.keywords,
+        "synonyms": spec.synonyms,
         "group": spec.group,
         "type": spec.type,
         "sla_target_hours": spec.sla_target_hours,
@@ -177,7 +185,14 @@ async def put_service(session: AsyncSession, *, agency_id: uuid.UUID, spec: Serv
 
 
 async def put_canned_response(
-    session: AsyncSession, *, agency_id: uuid.UUID, slug: str, language: str, title: str, body: str
+    session: AsyncSession,
+    *,
+    agency_id: uuid.UUID,
+    slug: str,
+    language: str,
+    title: str,
+    body: str,
+    active: bool = True,
 ) -> Change:
     """The agency's canned reply with this slug in this language, created or updated."""
     row = await session.scalar(
@@ -186,9 +201,11 @@ async def put_canned_response(
         )
     )
     if row is None:
-        session.add(CannedResponse(agency_id=agency_id, slug=slug, language=language, title=title, body=body))
+        session.add(
+            CannedResponse(agency_id=agency_id, slug=slug, language=language, title=title, body=body, active=active)
+        )
         await session.flush()
         return Change.created
-    changed = assign(row, title=title, body=body)
+    changed = assign(row, title=title, body=body, active=active)
     await session.flush()
     return Change.updated if changed else Change.unchanged

@@ -9,7 +9,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from townsquare.db import Base, IdMixin, TimestampMixin
@@ -42,6 +42,23 @@ class Agency(IdMixin, TimestampMixin, Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     timezone: Mapped[str] = mapped_column(String(64), default="America/Toronto")
     translations: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"fr": {"name": …, "description": …}}
+    # An inactive agency takes no new contact and offers nothing new; its history stays.
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Branding where the portal names the agency: a short name and an accent colour readable under white text.
+    short_name: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    accent_colour: Mapped[str | None] = mapped_column(String(7))
+
+
+class AgencyLogo(Base):
+    """An agency's logo, checked on upload (PNG or JPEG, size and pixel limits); apart so lists never load it."""
+
+    __tablename__ = "agency_logos"
+
+    agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True)
+    content_type: Mapped[str] = mapped_column(String(16))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class ContactPoint(IdMixin, Base):
@@ -65,6 +82,8 @@ class Service(IdMixin, TimestampMixin, Base):
     description: Mapped[str] = mapped_column(Text, default="")
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id"), index=True)
     keywords: Mapped[list[str]] = mapped_column(default=list)
+    # Words people use for it that its name and keywords do not say ("trash" for garbage): the search finds it by them.
+    synonyms: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     group: Mapped[str] = mapped_column(String(100), default="")
     type: Mapped[ServiceType] = mapped_column(default=ServiceType.realtime)
     sla_target_hours: Mapped[int | None] = mapped_column(Integer)
@@ -117,3 +136,4 @@ class CannedResponse(IdMixin, TimestampMixin, Base):
     title: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="en")
     body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # inactive: not offered

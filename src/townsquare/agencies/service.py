@@ -61,11 +61,16 @@ async def get_service_by_id(session: AsyncSession, *, service_id: uuid.UUID) -> 
     return await session.get_one(Service, service_id)
 
 
-# Built once: every contact without a case or service finds its agency by the address it was sent to.
+# Built once: every contact without a case or service finds its agency by the address it was sent to (a
+# deactivated agency takes no new contact: its addresses lead to the default agency).
 _BY_ADDRESS = (
     select(Agency)
     .join(ContactPoint, ContactPoint.agency_id == Agency.id)
-    .where(ContactPoint.channel == bindparam("channel"), ContactPoint.address == bindparam("address"))
+    .where(
+        ContactPoint.channel == bindparam("channel"),
+        ContactPoint.address == bindparam("address"),
+        Agency.active.is_(True),
+    )
 )
 
 
@@ -78,8 +83,9 @@ async def agency_for_address(session: AsyncSession, *, channel: str, address: st
 
 
 async def default_agency(session: AsyncSession, *, slug: str | None = None) -> Agency:
-    """The agency that receives contact no address or case points elsewhere: the named one, else the first."""
-    stmt = select(Agency).order_by(Agency.created_at, Agency.slug).limit(1)
+    """The agency that receives contact no address or case points elsewhere: the named one, else the first
+    active one."""
+    stmt = select(Agency).where(Agency.active.is_(True)).order_by(Agency.created_at, Agency.slug).limit(1)
     if slug:
         stmt = select(Agency).where(Agency.slug == slug)
     agency = (await session.execute(stmt)).scalar_one_or_none()
@@ -112,10 +118,14 @@ async def own_address(session: AsyncSession, *, agency_id: uuid.UUID, channel: s
 
 
 async def canned_responses(session: AsyncSession, *, agency_id: uuid.UUID, language: str) -> list[CannedResponse]:
-    """An agency's canned responses in a language (the English ones when it has none in that language)."""
+    """An agency's active canned responses in a language (the English ones when it has none in that language)."""
     stmt = (
         select(CannedResponse)
-        .where(CannedResponse.agency_id == agency_id, CannedResponse.language.in_({language, "en"}))
+        .where(
+            CannedResponse.agency_id == agency_id,
+            CannedResponse.language.in_({language, "en"}),
+            CannedResponse.active.is_(True),
+        )
         .order_by(CannedResponse.title, CannedResponse.slug)
     )
     rows = list((await session.execute(stmt)).scalars())
@@ -169,7 +179,7 @@ def _texts(service: Service, language: str) -> tuple[str, str, str]:
     def text(field: str) -> str:
         return " ".join(v for w in wordings if isinstance(v := w.get(field), str))
 
-    keywords = [str(k) for k in service.keywords or []]
+    keywords = [str(k) for k in [*(service.keywords or []), *(service.synonyms or [])]]
     for wording in wordings:
         extra = wording.get("keywords")
         keywords += [str(k) for k in extra] if isinstance(extra, list) else []

@@ -51,8 +51,8 @@ def service_name(service: Service, language: str) -> str:
 
 
 def _vocabulary(service: Service) -> tuple[frozenset[str], frozenset[str]]:
-    """The folded words of the service's keywords, and of its names, in every language."""
-    keywords = [str(k) for k in service.keywords or []]
+    """The folded words of the service's keywords and synonyms, and of its names, in every language."""
+    keywords = [str(k) for k in [*(service.keywords or []), *(service.synonyms or [])]]
     names = [service.name]
     for wording in (service.translations or {}).values():
         if isinstance(wording, dict):

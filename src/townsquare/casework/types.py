@@ -6,7 +6,7 @@ adds behaviour: it is the one door through which the desk names the records, so 
 cases.
 """
 
-from townsquare.agencies.models import Agency, Service
+from townsquare.agencies.models import Agency, CannedResponse, Service
 from townsquare.cases.models import Case, CaseStatus, Priority
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
 from townsquare.drafts.service import OpenDraft
@@ -25,6 +25,7 @@ __all__ = [
     "ApiKeyScope",
     "Article",
     "ArticleVersion",
+    "CannedResponse",
     "CapacityClass",
     "Case",
     "CaseStatus",

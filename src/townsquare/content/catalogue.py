@@ -169,6 +169,7 @@ def _service_spec(service: ServiceIn) -> agencies.ServiceSpec:
         description=service.description,
         group=service.group,
         keywords=list(service.keywords),
+        synonyms=list(service.synonyms),
         type=service.type,
         sla_target_hours=service.sla_hours,
         active=service.active,
@@ -206,6 +207,9 @@ async def put_agency_file(session: AsyncSession, item: LoadedAgency, report: Imp
         phone=a.phone,
         timezone=a.timezone,
         translations={lang: wording.model_dump() for lang, wording in a.translations.items()},
+        active=a.active,
+        short_name=a.short_name,
+        accent_colour=a.accent_colour,
     )
     report.add("agencies", change, a.slug)
     points = [(p.channel.value, p.address) for p in spec.contact_points]
@@ -282,6 +286,7 @@ async def put_agency_file(session: AsyncSession, item: LoadedAgency, report: Imp
             language=canned.language,
             title=canned.title,
             body=canned.body,
+            active=canned.active,
         )
         report.add("canned responses", change, f"{a.slug}/{canned.slug}.{canned.language}")
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from townsquare.agencies.admin import colour_problem, timezone_problem, unknown_placeholders
 from townsquare.agencies.models import AttributeDatatype, ServiceType
 from townsquare.interactions.models import Channel
 from townsquare.sharing.models import Classification, ValueType
@@ -45,6 +46,23 @@ class AgencyIn(Strict):
     phone: str | None = None
     timezone: str = "America/Toronto"
     translations: dict[Annotated[str, Field(pattern=LANGUAGE)], AgencyWordingIn] = Field(default_factory=dict)
+    active: bool = True
+    short_name: str = Field("", max_length=40)  # branding where the portal names the agency
+    accent_colour: str | None = None  # "#1d70b8": white text on it at least 4.5:1
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        if (problem := timezone_problem(value)) is not None:
+            raise ValueError(problem.message)
+        return value
+
+    @field_validator("accent_colour")
+    @classmethod
+    def _readable_colour(cls, value: str | None) -> str | None:
+        if value is not None and (problem := colour_problem(value)) is not None:
+            raise ValueError(problem.message)
+        return value.lower() if value else None
 
 
 class ContactPointIn(Strict):
@@ -132,6 +150,14 @@ class CannedResponseIn(Strict):
     language: str = Field("en", pattern=LANGUAGE)
     title: Text
     body: Text
+    active: bool = True  # inactive: no longer offered on the desk
+
+    @field_validator("body")
+    @classmethod
+    def _known_placeholders(cls, value: str) -> str:
+        if unknown := unknown_placeholders(value):
+            raise ValueError(f"the desk fills in only {{first_name}} and {{case_reference}}, not {', '.join(unknown)}")
+        return value
 
 
 class ValueIn(Strict):
@@ -212,6 +238,7 @@ class ServiceIn(Strict):
     description: str = ""
     group: str = Field("", max_length=100)
     keywords: list[str] = Field(default_factory=list)
+    synonyms: list[str] = Field(default_factory=list)  # other words people use for it; searches find it by them
     type: ServiceType = ServiceType.realtime
     sla_hours: int | None = Field(None, gt=0)
     active: bool = True
