@@ -133,8 +133,9 @@ async def open_case(
     attributes: dict[str, Any] | None = None,
     staff_id: uuid.UUID | None = None,
     media_url: str | None = None,
+    form_version_id: uuid.UUID | None = None,
 ) -> Case:
-    """A new case with its reference and SLA due time.
+    """A new case with its reference and SLA due time (`form_version_id`: the form its answers were given against).
 
     `location` may hold lat, long, address_string, address_id and zipcode (see engagement.locations).
     """
@@ -155,6 +156,7 @@ async def open_case(
         zipcode=loc.get("zipcode"),
         media_url=media_url,
         attributes=attributes or {},
+        form_version_id=form_version_id,
         sla_due_at=now + timedelta(hours=sla_target_hours) if sla_target_hours else None,
         opened_channel=channel,
         opened_by_staff_id=staff_id,
