@@ -5,6 +5,7 @@ what changed."""
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,7 +24,7 @@ from townsquare.settings import Settings
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffRole
 
-SIZE = {
+SIZE: dict[str, Any] = {
     "code": "size",
     "datatype": "singlevaluelist",
     "description": "How big is it?",

@@ -306,6 +306,11 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/integrators/{ids['key_id']}/revoke",
         "/desk/webhooks",
         "/desk/staff",
+        "/desk/admin/services/POTHOLE/form",  # the form builder: the draft, a field, the preview in each language
+        "/desk/admin/services/POTHOLE/form/field",
+        "/desk/admin/services/POTHOLE/form/field?field=size",
+        "/desk/admin/services/POTHOLE/form/preview",
+        "/desk/admin/services/POTHOLE/form/preview?language=fr",
     ]
     return (
         [DeskPage("/desk/sign-in", "")]

@@ -54,6 +54,7 @@ def normal(field: dict[str, Any]) -> dict[str, Any]:
     out = {key: field.get(key, DEFAULTS.get(key)) for key in FIELD_KEYS}
     out["datatype"] = AttributeDatatype(str(out["datatype"])).value
     out["values"] = [dict(v) for v in out["values"] or []]
+    out["page"] = max(1, int(out["page"] or 1))  # pages count from 1 (forms from before the builder had 0)
     out["translations"] = dict(out["translations"] or {})
     out["condition"] = dict(out["condition"] or {})
     return out
@@ -92,8 +93,8 @@ async def _make_live(session: AsyncSession, service: Service, fields: list[dict[
                 setattr(row, key, value)
                 changed = True
     await session.flush()
-    if changed:  # the relationship reloads with the new questions (never lazily: it raises)
-        session.expire(service, ["attributes"])
+    if changed:  # the relationship is read again with the new questions (never lazily: it raises)
+        await session.refresh(service, ["attributes"])
 
 
 async def publish(
@@ -199,7 +200,7 @@ async def draft(session: AsyncSession, *, service: Service) -> ServiceFormVersio
     return row
 
 
-async def publish_draft(session: AsyncSession, *, service: Service, by: uuid.UUID) -> ServiceFormVersion:
+async def publish_draft(session: AsyncSession, *, service: Service, by: uuid.UUID | None) -> ServiceFormVersion:
     """The draft published as the next version (the draft row becomes it); a new draft is made when next asked."""
     row = await draft(session, service=service)
     if service.form_version == 0:
@@ -219,11 +220,16 @@ async def publish_draft(session: AsyncSession, *, service: Service, by: uuid.UUI
 
 def questions(version: ServiceFormVersion) -> list[ServiceAttribute]:
     """The version's questions as (unsaved) attributes, for whatever reads a form: labels, choices, kinds."""
+    return questions_of(version.service_id, version.fields or [])
+
+
+def questions_of(service_id: uuid.UUID, fields: list[dict[str, Any]]) -> list[ServiceAttribute]:
+    """Fields as a version keeps them, as (unsaved) attributes."""
     out = []
-    for order, field in enumerate(version.fields or []):
+    for order, field in enumerate(fields):
         values = normal(field) | {"order": order}
         values["datatype"] = AttributeDatatype(values["datatype"])
-        out.append(ServiceAttribute(service_id=version.service_id, **values))
+        out.append(ServiceAttribute(service_id=service_id, **values))
     return out
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from townsquare.web.desk import (
+    admin_forms,
     agents,
     agreements,
     calls,
@@ -40,6 +41,7 @@ from townsquare.web.desk import (
 )
 
 routers: list[APIRouter] = [
+    admin_forms.router,
     inbox.router,
     workspace.router,
     calls.router,
