@@ -104,8 +104,10 @@ async def publish(
     fields: list[dict[str, Any]],
     pages: dict[str, Any],
     by: uuid.UUID | None = None,
+    make_live: bool = True,
 ) -> ServiceFormVersion:
-    """`fields` and `pages` published as the service's next version and made its live form."""
+    """`fields` and `pages` published as the service's next version and (unless `make_live` is False: they are
+    the live form already) made its live form."""
     fields = [normal(f) for f in fields]
     latest = await session.scalar(
         select(ServiceFormVersion.number)
@@ -122,8 +124,9 @@ async def publish(
         published_by_id=by,
     )
     session.add(row)
-    live = await _with_attributes(session, service.id)
-    await _make_live(session, live, fields)
+    if make_live:
+        live = await _with_attributes(session, service.id)
+        await _make_live(session, live, fields)
     service.form_version = row.number or 0
     service.form_pages = dict(pages)
     await session.flush()
@@ -166,7 +169,8 @@ async def ensure_current(session: AsyncSession, *, service: Service) -> ServiceF
     if found is not None:
         return found
     live = await _with_attributes(session, service.id)
-    return await publish(session, service=service, fields=fields_of(live), pages=dict(service.form_pages or {}))
+    pages = dict(service.form_pages or {})
+    return await publish(session, service=service, fields=fields_of(live), pages=pages, make_live=False)
 
 
 async def get_version(session: AsyncSession, *, version_id: uuid.UUID | None) -> ServiceFormVersion | None:

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies import form_versions, forms
+from townsquare.agencies import forms
 from townsquare.agencies import service as agencies
 from townsquare.analytics.surveys import inviting as surveys
 from townsquare.cases import service as cases
@@ -56,7 +56,6 @@ async def open_case(
     clean, errors = forms.validate_attributes(service, attributes or {})
     if errors:
         raise invalid("Some answers do not fit the service's form.", *errors)
-    version = await form_versions.ensure_current(session, service=service)  # the case keeps the form it answered
     staff_id = actor.id if actor.kind == "staff" else None
     place = await locations.resolve_dict(session, location)
     conversation = None
@@ -86,7 +85,6 @@ async def open_case(
         attributes=clean,
         staff_id=staff_id,
         media_url=media_url,
-        form_version_id=version.id,
     )
     if duplicate_radius_m is not None:
         await cases.link_likely_duplicates(session, case=case, radius_m=duplicate_radius_m)
