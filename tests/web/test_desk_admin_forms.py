@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_citizen, create_service, create_staff
 from tests.support.staff import sign_in_staff
+from tests.web.portal.conftest import make_resident, sign_in
 from townsquare.agencies import form_versions
 from townsquare.agencies import service as agencies
 from townsquare.cases import service as cases
@@ -162,3 +163,35 @@ async def test_a_change_that_would_orphan_answers_is_refused(client: httpx.Async
         assert f"has answers that chose {lost}" in choices.text
     grown = pet | {"datatype": "singlevaluelist", "choices": "dog | Dog\nnone | None\ncat | Cat"}
     assert (await client.post(f"{BASE}/field", data=grown)).status_code == 303
+
+
+async def test_a_sent_case_reads_with_its_version_s_words_on_the_desk_and_the_portal_after_a_change(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    service = await _world(session)
+    resident = await make_resident(session)
+    case = await cases.open_case(
+        session, prefix="TS", agency_id=service.agency_id, title="Permit", channel="web", service_id=service.id,
+        citizen_id=resident.citizen_id, attributes={"pet": "dog"},
+    )  # fmt: skip
+    reference = case.reference
+    await session.commit()
+    await sign_in_staff(client, "root@city.example")
+    reworded = {
+        "original": "pet",
+        "code": "pet",
+        "datatype": "singlevaluelist",
+        "label": "Which animal lives with you?",
+        "page": "1",
+        "choices": "dog | Hound\nnone | None",
+    }
+    assert (await client.post(f"{BASE}/field", data=reworded)).status_code == 303
+    assert (await client.post(f"{BASE}/publish")).status_code == 303
+    desk = await client.get(f"/desk/cases/{reference}", headers=HTML)
+    assert "Do you have a pet?" in desk.text
+    assert "Which animal lives with you?" not in desk.text
+    client.cookies.clear()
+    sign_in(client, resident)
+    portal = await client.get(f"/account/cases/{reference}", cookies={"ts_lang": "fr"})
+    assert "Avez-vous un animal ?" in portal.text
+    assert "Chien" in portal.text
