@@ -27,11 +27,15 @@ async def _fits_and_is_accessible(page: Page) -> None:
         await assert_accessible(page)
 
 
-async def _add(page: Page, url: str, fields: dict[str, str], *, kind: str, required: bool = True) -> None:
+async def _add(
+    page: Page, url: str, fields: dict[str, str], *, kind: str, required: bool = True, condition: str = ""
+) -> None:
     await page.goto(f"{url}{BASE}/field")
     for selector, value in fields.items():
         await page.fill(selector, value)
     await page.select_option("#datatype", kind)
+    if condition:
+        await page.select_option("#condition_field", condition)
     if required:
         await page.check("#required")
     await page.click("button:has-text('Save the field')")
@@ -61,7 +65,10 @@ async def test_an_administrator_builds_and_publishes_a_form_a_resident_fills_in_
             version = await s.get(ServiceFormVersion, case.form_version_id)
             return case.attributes, version.number if version else None
 
-    assert await live_app.call(sent) == ({"pet": "dog", "pet_name": "Rex"}, 2)  # version 1: the form before
+    assert await live_app.call(sent) == (
+        {"pet": "dog", "breed": "Beagle", "pet_name": "Rex"},
+        2,
+    )  # version 1: the form before
 
 
 async def _build_and_publish(browser: Browser, url: str) -> None:
@@ -95,6 +102,8 @@ async def _build_and_publish(browser: Browser, url: str) -> None:
     await page.focus("#condition_values")
     await page.keyboard.press("Enter")  # the keyboard sends the form
     await page.wait_for_url(f"{url}{BASE}?notice=saved")
+    breed = {"#label": "Which breed?", "#label_fr": "Quelle race ?", "#code": "breed", "#page": "1"}
+    await _add(page, url, breed | {"#condition_values": "dog"}, kind="string", condition="pet", required=False)
     for selector, title in (("#title-1-en", "Your pet"), ("#title-1-fr", "Votre animal"), ("#title-2-en", "Its name")):
         await page.fill(selector, title)
     await page.click("button:has-text('Save the page titles')")
@@ -119,7 +128,12 @@ async def _apply_in_french(browser: Browser, url: str, resident: Resident) -> No
     resident_page = await context.new_page()
     await resident_page.goto(f"{url}/services/PERMIT/apply")
     assert "Votre animal" in await resident_page.inner_text("h1")
+    breed = resident_page.locator("#field-breed")
+    assert not await breed.is_visible()  # revealed by its answer on the same page (a progressive enhancement)
     await resident_page.check("text=Chien")
+    await breed.wait_for(state="visible")
+    await breed.fill("Beagle")
+    await assert_accessible(resident_page)
     await resident_page.click("button[name=action][value=continue]")
     await resident_page.wait_for_url("**/pages/2")
     await resident_page.fill("#field-pet_name", "Rex")
