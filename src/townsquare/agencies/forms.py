@@ -102,6 +102,11 @@ def _check_one(attr: ServiceAttribute, raw: Any) -> tuple[Any, str | None]:
     return text, None
 
 
+def check_answer(attr: ServiceAttribute, raw: Any) -> tuple[Any, str | None]:
+    """One answer checked against its question alone (its condition aside): the clean value, or what is wrong."""
+    return (None, "is required") if _blank(raw) else _check_one(attr, raw)
+
+
 def _blank(raw: Any) -> bool:
     return raw is None or raw == "" or raw == [] or raw is False or (isinstance(raw, dict) and not any(raw.values()))
 
