@@ -4,9 +4,11 @@ what changed."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +17,8 @@ from townsquare.agencies import form_versions
 from townsquare.agencies import service as agencies
 from townsquare.agencies.catalogue import AttributeSpec, ServiceSpec, put_service
 from townsquare.agencies.models import AttributeDatatype, ServiceFormVersion
+from townsquare.app import Runtime
+from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.casework import cases as casework
 from townsquare.casework.records import answers_of
@@ -110,3 +114,27 @@ async def test_putting_the_same_form_again_publishes_nothing(session: AsyncSessi
     assert change is Change.updated
     assert await _versions(session, service.id) == 2
     assert again.form_version == 2
+
+
+@pytest.mark.postgres_only
+async def test_two_first_cases_at_once_share_one_first_version(runtime: Runtime) -> None:
+    async with runtime.db.session() as s:
+        works = await create_agency(s, slug="works", name="Works")
+        service = await create_service(s, agency=works, code="POTHOLE", attributes=[SIZE])
+        service_id, agency_id = service.id, works.id
+        await s.commit()
+
+    async def open_one(title: str) -> uuid.UUID | None:
+        async with runtime.db.session() as s:
+            case = await cases.open_case(
+                s, prefix="TS", agency_id=agency_id, title=title, channel="web", service_id=service_id
+            )
+            kept = case.form_version_id
+            await s.commit()
+            return kept
+
+    first, second = await asyncio.gather(open_one("One"), open_one("Two"))
+    assert first is not None
+    assert first == second
+    async with runtime.db.session() as s:
+        assert await _versions(s, service_id) == 1

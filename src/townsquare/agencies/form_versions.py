@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -163,14 +164,34 @@ async def current_version(session: AsyncSession, *, service: Service) -> Service
 
 
 async def ensure_current(session: AsyncSession, *, service: Service) -> ServiceFormVersion:
-    """The current version, the live form published as version 1 first when the service has none yet (forms
-    that predate versions, or were written straight to the table)."""
+    """The current version, the live form recorded as version 1 first when the service has none yet (forms that
+    predate versions, or were written straight to the table); the live form itself is not changed. Two
+    transactions doing so at once meet on the version's unique number, and the second takes the first's row."""
     found = await current_version(session, service=service)
     if found is not None:
         return found
     live = await _with_attributes(session, service.id)
-    pages = dict(service.form_pages or {})
-    return await publish(session, service=service, fields=fields_of(live), pages=pages, make_live=False)
+    row = ServiceFormVersion(
+        service_id=service.id,
+        number=1,
+        fields=fields_of(live),
+        pages=dict(service.form_pages or {}),
+        published_at=utcnow(),
+    )
+    try:
+        async with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        row = (
+            await session.execute(
+                select(ServiceFormVersion).where(
+                    ServiceFormVersion.service_id == service.id, ServiceFormVersion.number == 1
+                )
+            )
+        ).scalar_one()
+    service.form_version = 1
+    await session.flush()
+    return row
 
 
 async def get_version(session: AsyncSession, *, version_id: uuid.UUID | None) -> ServiceFormVersion | None:
