@@ -15,7 +15,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import create_agency, create_citizen, create_service, create_staff
 from tests.support.staff import sign_in_staff
 from tests.web.portal.conftest import make_resident, sign_in
-from townsquare.agencies import form_versions
 from townsquare.agencies import service as agencies
 from townsquare.cases import service as cases
 from townsquare.drafts import service as drafts
@@ -141,7 +140,6 @@ async def test_bad_fields_are_refused_with_a_message_naming_the_field(
 async def test_a_change_that_would_orphan_answers_is_refused(client: httpx.AsyncClient, session: AsyncSession) -> None:
     service = await _world(session)
     resident = await create_citizen(session, name="Ana")
-    await form_versions.ensure_current(session, service=service)
     await cases.open_case(
         session, prefix="TS", agency_id=service.agency_id, title="Permit", channel="web", service_id=service.id,
         attributes={"pet": "dog"},

@@ -202,6 +202,7 @@ async def _answers(session: AsyncSession, service_id: uuid.UUID, codes: set[str]
 async def orphans(session: AsyncSession, *, service: Service, fields: list[dict[str, Any]]) -> list[BuilderError]:
     """The changes in `fields` that would orphan answers already given: a field keeping its code under another
     kind, or losing a choice someone chose (in a submitted case or an open draft)."""
+    await form_versions.ensure_current(session, service=service)  # a form from before versions counts too
     before: dict[str, dict[str, Any]] = {}
     for version in reversed(await form_versions.versions(session, service_id=service.id)):
         before |= {f["code"]: f for f in version.fields}
