@@ -16,6 +16,7 @@ from tests.factories import create_agency, create_citizen, create_service, creat
 from tests.support.staff import sign_in_staff
 from tests.web.portal.conftest import make_resident, sign_in
 from townsquare.agencies import service as agencies
+from townsquare.agencies.models import ServiceAttribute
 from townsquare.cases import service as cases
 from townsquare.drafts import service as drafts
 from townsquare.staff.models import AuditEntry, StaffRole
@@ -193,3 +194,25 @@ async def test_a_sent_case_reads_with_its_version_s_words_on_the_desk_and_the_po
     portal = await client.get(f"/account/cases/{reference}", cookies={"ts_lang": "fr"})
     assert "Avez-vous un animal ?" in portal.text
     assert "Chien" in portal.text
+
+
+async def test_editing_a_field_keeps_what_the_builder_does_not_edit(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    works = await create_agency(session, slug="works", name="Works")
+    income = {"code": "income", "description": "Household income", "datatype": "number"}
+    await create_service(session, agency=works, code="PERMIT", attributes=[income])
+    await create_staff(session, email="root@city.example", role=StaffRole.admin)
+    await session.commit()
+    await session.execute(ServiceAttribute.__table__.update().values(prefill_from="revenue.household_income"))
+    await session.commit()
+    await sign_in_staff(client, "root@city.example")
+    sent = {"original": "income", "code": "income", "datatype": "number", "label": "Your household income", "page": "1"}
+    assert (await client.post(f"{BASE}/field", data=sent)).status_code == 303
+    assert (await client.post(f"{BASE}/publish")).status_code == 303
+    await session.commit()
+    session.expire_all()
+    live = await agencies.get_service(session, code="PERMIT")
+    assert [(a.description, a.prefill_from) for a in live.attributes] == [
+        ("Your household income", "revenue.household_income")
+    ]

@@ -252,6 +252,9 @@ async def save_field(session: AsyncSession, *, me: Principal, service: Service, 
     if problems:
         return problems
     new = form.stored()
+    was = next((f for f in fields if f["code"] == form.original), None) if form.original else None
+    if was is not None:  # what the builder does not edit stays as it was (another agency's prefill, variable)
+        new |= {"prefill_from": was.get("prefill_from"), "variable": was.get("variable", True)}
     problems = await orphans(session, service=service, fields=[new])
     if problems:
         return problems
