@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_citizen, create_service, create_staff
@@ -204,7 +204,7 @@ async def test_editing_a_field_keeps_what_the_builder_does_not_edit(
     await create_service(session, agency=works, code="PERMIT", attributes=[income])
     await create_staff(session, email="root@city.example", role=StaffRole.admin)
     await session.commit()
-    await session.execute(ServiceAttribute.__table__.update().values(prefill_from="revenue.household_income"))
+    await session.execute(update(ServiceAttribute).values(prefill_from="revenue.household_income"))
     await session.commit()
     await sign_in_staff(client, "root@city.example")
     sent = {"original": "income", "code": "income", "datatype": "number", "label": "Your household income", "page": "1"}
