@@ -48,7 +48,8 @@ async def create_service(
     type: ServiceType = ServiceType.realtime,
     group: str = "",
 ) -> Service:
-    """A service; each attribute spec may give code, datatype, required, description, values, page, translations."""
+    """A service; each attribute spec may give code, datatype, required, description, values, page, translations,
+    condition."""
     service = Service(
         code=code,
         name=name,
@@ -76,6 +77,7 @@ async def create_service(
                 values=spec.get("values", []),
                 page=spec.get("page", 0),
                 translations=spec.get("translations", {}),
+                condition=spec.get("condition", {}),
             )
         )
     await session.flush()

@@ -3,11 +3,14 @@ is worded as a question, the place in a message, the cancel words, and form answ
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.engagement.report_helpers import report_city
 from townsquare.agencies import service as agencies
+from townsquare.agencies.models import AttributeDatatype, Service, ServiceAttribute
 from townsquare.app import Runtime
 from townsquare.assistant import report_form
 from townsquare.assistant.intents import Intent, detect, is_question
@@ -102,3 +105,18 @@ async def test_form_answers_by_number_or_by_name(session: AsyncSession) -> None:
         "Quelle est sa taille? 1 Plus petit qu'une assiette, 2 Jusqu'à la taille d'un pneu, 3 Plus grand qu'un pneu."
     )
     assert report_form.answer_words(pothole, {"size": "small"}, "en") == " How big is it? Smaller than a dinner plate."
+
+
+def test_by_text_only_the_questions_still_asked_are_asked() -> None:
+    service = Service(code="PERMIT", name="Permit", agency_id=uuid.uuid4())
+    service.attributes = [
+        ServiceAttribute(code="pet", order=0, datatype=AttributeDatatype.singlevaluelist, required=True, variable=True,
+                         description="Pet?", values=[{"key": "dog", "name": "Dog"}, {"key": "none", "name": "None"}]),
+        ServiceAttribute(code="pet_name", order=1, datatype=AttributeDatatype.string, required=True, variable=True,
+                         description="Its name?", condition={"field": "pet", "values": ["dog"]}, values=[]),
+        ServiceAttribute(code="lease", order=2, datatype=AttributeDatatype.file, required=True, variable=True,
+                         description="Your lease"),
+    ]  # fmt: skip
+    assert [a.code for a in report_form.questions(service, {"pet": "none"})] == ["pet"]
+    assert [a.code for a in report_form.questions(service, {"pet": "dog"})] == ["pet", "pet_name"]
+    assert report_form.read_answer(service, service.attributes[1], "Rex", "en") == "Rex"  # asked once shown

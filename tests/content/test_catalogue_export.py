@@ -1,5 +1,6 @@
 """`townsquare catalogue export`: the demo city's catalogue written as files, read back into another database
-and written again byte for byte; re-importing an export changes nothing; the staff file holds no password."""
+and written again byte for byte (with offices, skills, branding and a form's pages, conditions and kinds too);
+re-importing an export changes nothing; the staff file holds no password."""
 
 from __future__ import annotations
 
@@ -55,3 +56,97 @@ async def test_the_demo_catalogue_exports_imports_and_exports_again_byte_for_byt
     assert 'email = "ann@city.example"' in staff
     assert "password" not in staff
     assert "pothole = 3" in staff
+
+
+EVERYTHING_NEW = """
+[[calendars]]
+name = "Depot"
+timezone = "America/Vancouver"
+[calendars.hours]
+saturday = ["09:00-12:00"]
+
+[[skills]]
+code = "ramps"
+label = "Ramps"
+label_fr = "Rampes"
+
+[[queues]]
+slug = "depot"
+name = "Depot counter"
+name_fr = "Comptoir du dépôt"
+calendar = "Depot"
+
+[[services]]
+code = "PERMIT"
+name = "Apply for a parking permit"
+synonyms = ["sticker"]
+
+[services.pages.1]
+title = "About you"
+translations = { fr = { title = "À propos de vous" } }
+
+[services.pages.2]
+title = "Your car"
+
+[[services.attributes]]
+code = "has_car"
+datatype = "singlevaluelist"
+description = "Do you have a car?"
+values = [{ key = "yes", name = "Yes" }, { key = "no", name = "No" }]
+
+[[services.attributes]]
+code = "plate"
+datatype = "string"
+description = "Licence plate"
+page = 2
+condition = { field = "has_car", values = ["yes"] }
+
+[[services.attributes]]
+code = "moved_on"
+datatype = "date"
+description = "When did you move in?"
+page = 2
+
+[[services.attributes]]
+code = "agree"
+datatype = "consent"
+description = "I confirm this is true"
+required = true
+page = 2
+"""
+
+
+async def test_offices_skills_and_a_form_s_pages_conditions_and_kinds_come_back_out(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    for path in CATALOGUE_DIR.glob("*.toml"):
+        (source / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    works = source / "city-works.toml"
+    text = works.read_text(encoding="utf-8").replace(
+        'email = "works@city.example"\n',
+        'email = "works@city.example"\nshort_name = "Works"\naccent_colour = "#1d70b8"\n',
+        1,
+    )
+    works.write_text(text + EVERYTHING_NEW, encoding="utf-8")
+    await import_catalogue(session, source)
+    await session.commit()
+    first = tmp_path / "first"
+    write(first, await export(session))
+    exported = (first / "city-works.toml").read_text(encoding="utf-8")
+    for said in (
+        '[services.pages.1]\ntitle = "About you"',
+        '[services.attributes.condition]\nfield = "has_car"\nvalues = ["yes"]',
+        'datatype = "consent"',
+        'calendar = "Office hours"',  # the offices in name order: the first, Depot, is every other queue's
+        'label_fr = "Rampes"',
+        'synonyms = ["sticker"]',
+        'accent_colour = "#1d70b8"',
+    ):
+        assert said in exported, said
+    assert (await plan(session, first)).diff.empty
+    await import_catalogue(session, first)
+    second = tmp_path / "second"
+    write(second, await export(session))
+    assert _files(second) == _files(first)

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from townsquare.agencies import form_versions
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import CannedResponse, ContactPoint, ServiceAttribute
 from townsquare.cli import cli
@@ -355,4 +356,78 @@ def test_a_faint_accent_colour_an_unknown_timezone_and_placeholder_are_refused(
     assert "canned_responses[0].body: Value error, the desk fills in only {first_name} and {case_reference}" in (
         result.output
     )
+    assert asyncio.run(_counts(cli_database))["agencies"] == 0
+
+
+PERMIT_SERVICE = """
+[[services]]
+code = "PERMIT"
+name = "Apply for a parking permit"
+
+[services.pages.1]
+title = "About you"
+translations = { fr = { title = "À propos de vous" } }
+
+[[services.attributes]]
+code = "has_car"
+datatype = "singlevaluelist"
+description = "Do you have a car?"
+values = [{ key = "yes", name = "Yes" }, { key = "no", name = "No" }]
+
+[[services.attributes]]
+code = "plate"
+datatype = "string"
+description = "Licence plate"
+required = true
+condition = { field = "has_car", values = ["yes"] }
+
+[[services.attributes]]
+code = "moved_on"
+datatype = "date"
+description = "When did you move in?"
+page = 2
+
+[[services.attributes]]
+code = "agree"
+datatype = "consent"
+description = "I confirm this is true"
+required = true
+page = 2
+"""
+
+
+async def test_a_form_s_kinds_conditions_and_page_titles_come_from_its_file_and_publish_once(
+    database_url: str, catalogue_dir: Path
+) -> None:
+    path = catalogue_dir / "works.toml"
+    path.write_text(path.read_text() + PERMIT_SERVICE)
+    db = Database(database_url, EventBus())
+    try:
+        for _ in range(2):
+            async with db.session() as session:
+                await import_catalogue(session, catalogue_dir)
+                await session.commit()
+        async with db.session() as session:
+            service = await agencies.get_service(session, code="PERMIT")
+            rows = await form_versions.versions(session, service_id=service.id)
+            asked = {a.code: (a.datatype.value, a.page, a.condition) for a in service.attributes}
+            pages = service.form_pages
+        assert [r.number for r in rows] == [1]  # the second import changed nothing, so published nothing
+        assert asked == {
+            "has_car": ("singlevaluelist", 1, {}),
+            "plate": ("string", 1, {"field": "has_car", "values": ["yes"]}),
+            "moved_on": ("date", 2, {}),
+            "agree": ("consent", 2, {}),
+        }
+        assert pages == {"1": {"title": "About you", "translations": {"fr": {"title": "À propos de vous"}}}}
+    finally:
+        await db.dispose()
+
+
+def test_a_condition_on_a_later_question_is_refused(cli_database: str, catalogue_dir: Path) -> None:
+    path = catalogue_dir / "works.toml"
+    path.write_text(path.read_text() + PERMIT_SERVICE.replace('field = "has_car"', 'field = "moved_on"'))
+    result = CliRunner().invoke(cli, ["catalogue", "import", str(catalogue_dir)])
+    assert result.exit_code == 1
+    assert "plate: its condition must name an earlier question, not 'moved_on'" in result.output
     assert asyncio.run(_counts(cli_database))["agencies"] == 0

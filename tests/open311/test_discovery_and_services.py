@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
+from tests.factories import create_service
 from tests.open311.conftest import City, check_schema, fetch_both, parse_json, parse_xml, spark
 
 
@@ -116,3 +117,41 @@ async def test_an_unknown_path_is_a_spec_404(client: httpx.AsyncClient, city: Ci
     wrong_method = await client.delete("/open311/v2/services.json")
     assert wrong_method.status_code == 404
     check_schema("errors.json", parse_json(wrong_method))
+
+
+async def test_the_builders_kinds_map_to_georeport_datatypes_or_are_left_out(
+    client: httpx.AsyncClient, city: City, session: AsyncSession
+) -> None:
+    works = city.agency
+    await create_service(
+        session,
+        agency=works,
+        code="PERMIT",
+        open311=True,
+        attributes=[
+            {"code": "moved_on", "datatype": "date", "required": True, "description": "When did you move in?"},
+            {"code": "home", "datatype": "address", "description": "Your address"},
+            {"code": "lease", "datatype": "file", "required": True, "description": "Your lease"},
+            {"code": "agree", "datatype": "consent", "required": True, "description": "I confirm this is true"},
+            {
+                "code": "unit",
+                "datatype": "string",
+                "required": True,
+                "description": "Unit",
+                "condition": {"field": "home", "values": ["x"]},
+            },
+        ],
+    )
+    await session.commit()
+    body, root = await fetch_both(
+        client, "GET", "/open311/v2/services/PERMIT", status=200, schema="service-definition.json"
+    )
+    assert root.tag == "service_definition"
+    shown = [(a["code"], a["datatype"], a["required"], a["order"]) for a in body["attributes"]]
+    assert shown == [  # the file is left out (Open311 posts no files); a conditional question is never required
+        ("moved_on", "datetime", True, 1),
+        ("home", "text", False, 2),
+        ("agree", "singlevaluelist", True, 3),
+        ("unit", "string", False, 4),
+    ]
+    assert body["attributes"][2]["values"] == [{"key": "yes", "name": "I agree"}]

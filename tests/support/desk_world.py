@@ -353,6 +353,11 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/admin/staff",
         "/desk/admin/staff/new",
         f"/desk/admin/staff/{world.agent_id}",
+        "/desk/admin/services/POTHOLE/form",  # the form builder: the draft, a field, the preview in each language
+        "/desk/admin/services/POTHOLE/form/field",
+        "/desk/admin/services/POTHOLE/form/field?field=size",
+        "/desk/admin/services/POTHOLE/form/preview",
+        "/desk/admin/services/POTHOLE/form/preview?language=fr",
     ]
     return (
         [DeskPage("/desk/sign-in", ""), DeskPage("/desk/sign-in/reset", "")]

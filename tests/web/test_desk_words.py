@@ -113,6 +113,7 @@ TRANSLATED_MODULES = (
     "desk/knowledge.py",
     "desk/notification_templates.py",
     "desk/admin_forms.py",
+    "desk/admin_form_builder.py",
     "desk/admin_sla.py",
     "desk/admin_hours.py",
     "desk/audit_words.py",

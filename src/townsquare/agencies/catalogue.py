@@ -11,17 +11,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
+from townsquare.agencies import form_versions
 from townsquare.agencies.models import (
     Agency,
     AttributeDatatype,
     CannedResponse,
     ContactPoint,
     Service,
-    ServiceAttribute,
     ServiceType,
 )
 from townsquare.db import Change, assign
@@ -40,6 +39,7 @@ class AttributeSpec:
     page: int = 1
     translations: dict[str, Any] = field(default_factory=dict)
     prefill_from: str | None = None  # "provider.code": another agency's attribute that may fill it in
+    condition: dict[str, Any] = field(default_factory=dict)  # {"field": code, "values": [keys]}: asked only then
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class ServiceSpec:
     translations: dict[str, Any] = field(default_factory=dict)
     attributes: list[AttributeSpec] = field(default_factory=list)
     sharing_purpose: str | None = None  # why its form may read other agencies' data
+    form_pages: dict[str, Any] = field(default_factory=dict)  # {"1": {"title": …, "translations": {"fr": …}}}
 
 
 async def put_agency(
@@ -119,10 +120,10 @@ async def put_contact_points(
     return Change.created if not current else Change.updated
 
 
-def _attribute_values(spec: AttributeSpec, order: int) -> dict[str, Any]:
+def _field(spec: AttributeSpec) -> dict[str, Any]:
     return {
-        "order": order,
-        "datatype": spec.datatype,
+        "code": spec.code,
+        "datatype": spec.datatype.value,
         "required": spec.required,
         "description": spec.description,
         "datatype_description": spec.datatype_description,
@@ -130,11 +131,13 @@ def _attribute_values(spec: AttributeSpec, order: int) -> dict[str, Any]:
         "page": spec.page,
         "translations": spec.translations,
         "prefill_from": spec.prefill_from,
+        "condition": spec.condition,
     }
 
 
 async def put_service(session: AsyncSession, *, agency_id: uuid.UUID, spec: ServiceSpec) -> tuple[Service, Change]:
-    """The service with this code, created or updated to `spec`, its form's questions exactly `spec.attributes`."""
+    """The service with this code, created or updated to `spec`; its form becomes a new published version only
+    when its questions or page titles differ from the current one."""
     values = {
         "name": spec.name,
         "description": spec.description,
@@ -150,37 +153,21 @@ async def put_service(session: AsyncSession, *, agency_id: uuid.UUID, spec: Serv
         "translations": spec.translations,
         "sharing_purpose": spec.sharing_purpose,
     }
-    stmt = select(Service).where(Service.code == spec.code).options(selectinload(Service.attributes))
-    service = await session.scalar(stmt)
+    service = await session.scalar(select(Service).where(Service.code == spec.code))
     created = service is None
     if service is None:
         service = Service(code=spec.code, **values)
         session.add(service)
         await session.flush()
-        current: dict[str, ServiceAttribute] = {}
         changed = True
     else:
         changed = assign(service, **values)
-        current = {a.code: a for a in service.attributes}
-    wanted = {a.code for a in spec.attributes}
-    gone = [code for code in current if code not in wanted]
-    if gone:
-        await session.execute(
-            delete(ServiceAttribute).where(ServiceAttribute.service_id == service.id, ServiceAttribute.code.in_(gone))
-        )
-        changed = True
-    for order, attribute in enumerate(spec.attributes):
-        row = current.get(attribute.code)
-        if row is None:
-            session.add(
-                ServiceAttribute(service_id=service.id, code=attribute.code, **_attribute_values(attribute, order))
-            )
-            changed = True
-        else:
-            changed = assign(row, **_attribute_values(attribute, order)) or changed
+    fields = [_field(a) for a in spec.attributes]
+    changed = (
+        await form_versions.publish_if_changed(session, service=service, fields=fields, pages=spec.form_pages)
+        or changed
+    )
     await session.flush()
-    if changed and not created:
-        session.expire(service, ["attributes"])
     return service, Change.created if created else Change.updated if changed else Change.unchanged
 
 

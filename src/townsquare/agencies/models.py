@@ -6,6 +6,7 @@ Service attributes use the Open311 datatypes so one form definition serves the p
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -28,6 +29,23 @@ class AttributeDatatype(StrEnum):
     text = "text"
     singlevaluelist = "singlevaluelist"
     multivaluelist = "multivaluelist"
+    # Beyond Open311 (the form builder's kinds; Open311 maps or leaves them out: docs/forms.md).
+    date = "date"  # a day, asked as day, month and year
+    address = "address"  # a postal address, as lines of text
+    file = "file"  # an upload, kept as an attachment
+    consent = "consent"  # a statement the person ticks; the answer records the statement's version
+
+
+OPEN311_DATATYPES = frozenset(
+    {
+        AttributeDatatype.string,
+        AttributeDatatype.number,
+        AttributeDatatype.datetime,
+        AttributeDatatype.text,
+        AttributeDatatype.singlevaluelist,
+        AttributeDatatype.multivaluelist,
+    }
+)
 
 
 class Agency(IdMixin, TimestampMixin, Base):
@@ -96,6 +114,10 @@ class Service(IdMixin, TimestampMixin, Base):
     translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Why its form may read other agencies' data (a data-sharing agreement's purpose); None: it reads none.
     sharing_purpose: Mapped[str | None] = mapped_column(String(64))
+    # The number of its form's current published version (0: never published); see ServiceFormVersion.
+    form_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The form's page titles by page number: {"1": {"title": "About you", "translations": {"fr": {"title": …}}}}.
+    form_pages: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
     attributes: Mapped[list[ServiceAttribute]] = relationship(
         order_by="ServiceAttribute.order", cascade="all, delete-orphan", lazy="raise"
@@ -123,6 +145,24 @@ class ServiceAttribute(IdMixin, Base):
     translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # The attribute another agency holds that may fill it in ("revenue.household_income"), with consent.
     prefill_from: Mapped[str | None] = mapped_column(String(130))
+    # Asked only when an earlier field has one of these values: {"field": "has_pet", "values": ["yes"]}; {}: always.
+    condition: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+
+
+class ServiceFormVersion(IdMixin, TimestampMixin, Base):
+    """One version of a service's form, kept forever: the fields and page titles as published. The one row
+    without a number is the draft of the next version the form builder edits."""
+
+    __tablename__ = "service_form_versions"
+    __table_args__ = (UniqueConstraint("service_id", "number"),)
+
+    service_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("services.id"), index=True)
+    number: Mapped[int | None] = mapped_column(Integer)
+    # Each field as ServiceAttribute's columns ({"code", "datatype", "description", …, "condition"}), in order.
+    fields: Mapped[list[Any]] = mapped_column(default=list)
+    pages: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    published_at: Mapped[datetime | None]
+    published_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))
 
 
 class CannedResponse(IdMixin, TimestampMixin, Base):

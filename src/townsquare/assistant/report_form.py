@@ -161,9 +161,14 @@ async def find_place(session: AsyncSession, text: str) -> Place | None:
 # The service's form -------------------------------------------------------------------------------------------
 
 
-def questions(service: Service) -> list[ServiceAttribute]:
-    """The form's questions a person must answer, in order (the optional ones are not asked by text)."""
-    return [a for a in service.attributes if a.variable and a.required]
+def questions(service: Service, answers: dict[str, Any] | None = None) -> list[ServiceAttribute]:
+    """The form's questions a person must answer, in order, given the answers so far (the optional ones, those
+    their condition hides and files are not asked by text)."""
+    return [
+        a
+        for a in service.attributes
+        if a.variable and a.required and a.datatype is not AttributeDatatype.file and forms.shown(a, answers or {})
+    ]
 
 
 def _wording(attribute: ServiceAttribute, language: str) -> dict[str, Any]:
@@ -202,10 +207,8 @@ def read_answer(service: Service, attribute: ServiceAttribute, text: str, langua
         raw = picked[0] if len(picked) == 1 else _by_name(choices, text)
     if raw in (None, "", []):
         return None
-    clean, errors = forms.validate_attributes(service, {attribute.code: raw})
-    if any(e.field == f"attribute[{attribute.code}]" for e in errors):
-        return None
-    return clean.get(attribute.code)
+    value, problem = forms.check_answer(attribute, raw)
+    return None if problem else value
 
 
 def _by_name(choices: list[tuple[str, str]], text: str) -> str | None:
@@ -219,7 +222,7 @@ def _by_name(choices: list[tuple[str, str]], text: str) -> str | None:
 def answer_words(service: Service, answers: dict[str, Any], language: str) -> str:
     """The answers as the summary reads them: " How big is it? Up to a tyre." (empty without answers)."""
     said = []
-    for attribute in questions(service):
+    for attribute in questions(service, answers):
         value = answers.get(attribute.code)
         if value is None:
             continue

@@ -156,7 +156,8 @@ async def _photo(ctx: Context, report: dict[str, Any], service: Service) -> Plan
 
 async def _answer(ctx: Context, report: dict[str, Any], service: Service) -> Plan:
     code = str(report.get("asking"))
-    attribute = next((a for a in report_form.questions(service) if a.code == code), None)
+    asked = report_form.questions(service, report.get("answers") or {})
+    attribute = next((a for a in asked if a.code == code), None)
     if attribute is None:  # the form changed since it was asked
         return await _next(ctx, report, service)
     value = report_form.read_answer(service, attribute, ctx.text, ctx.language)
@@ -199,7 +200,7 @@ async def _next(ctx: Context, report: dict[str, Any], service: Service, *, said:
         report["step"] = "photo"
         return _ask(ctx, report, [*said, ctx.say("report_photo")], quick=QUICK_SKIP[ctx.language])
     asked = set(report.get("asked", []))
-    for attribute in report_form.questions(service):
+    for attribute in report_form.questions(service, report.get("answers") or {}):
         if attribute.code not in asked:
             report.update(step="question", asking=attribute.code)
             return _ask(ctx, report, [*said, _question(ctx, attribute)])

@@ -110,6 +110,8 @@ class Case(IdMixin, TimestampMixin, Base):
     # Who entered each answer when the form was filled in together with staff, by code: "citizen" or
     # "staff:<id>" (empty when the person filled it in alone).
     entered_by: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    # The version of the service's form the answers were given against (its labels read them ever after).
+    form_version_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("service_form_versions.id"))
     sla_due_at: Mapped[datetime | None]
     opened_channel: Mapped[str] = mapped_column(String(16))
     opened_by_staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id"))

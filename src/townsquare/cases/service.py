@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, aliased
 
+from townsquare.agencies import form_versions
 from townsquare.agencies.models import Agency, Service
 from townsquare.cases.links import (
     LIKELY_DUPLICATE,
@@ -133,13 +134,18 @@ async def open_case(
     attributes: dict[str, Any] | None = None,
     staff_id: uuid.UUID | None = None,
     media_url: str | None = None,
+    form_version_id: uuid.UUID | None = None,
 ) -> Case:
-    """A new case with its reference and SLA due time.
+    """A new case with its reference and SLA due time. A case of a service keeps the version of the service's form
+    its answers were given against (`form_version_id`, by default the current one), whichever door opened it.
 
     `location` may hold lat, long, address_string, address_id and zipcode (see engagement.locations).
     """
     now = utcnow()
     loc = location or {}
+    if form_version_id is None and service_id is not None:
+        service = await session.get_one(Service, service_id)
+        form_version_id = (await form_versions.ensure_current(session, service=service)).id
     case = Case(
         reference=await next_reference(session, prefix=prefix, year=now.year),
         title=title,
@@ -155,6 +161,7 @@ async def open_case(
         zipcode=loc.get("zipcode"),
         media_url=media_url,
         attributes=attributes or {},
+        form_version_id=form_version_id,
         sla_due_at=now + timedelta(hours=sla_target_hours) if sla_target_hours else None,
         opened_channel=channel,
         opened_by_staff_id=staff_id,

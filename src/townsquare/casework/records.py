@@ -8,7 +8,7 @@ before the record may be shown; the actions never commit (the route does, once).
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from townsquare.agencies import form_versions
 from townsquare.agencies import service as agencies
-from townsquare.agencies.models import Agency, Service
+from townsquare.agencies.models import Agency, Service, ServiceAttribute
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseLink, CaseStatus, CaseUpdate, Open311Submission
 from townsquare.cases.service import LinkView
@@ -72,6 +73,9 @@ class Answer:
     mark: str
     origin: str
     entered_by: str = ""  # when filled in together with staff: "resident", or the staff member's name
+    # The question as the form version the case was answered against asked it, by language ({"en": …, "fr": …}).
+    labels: dict[str, str] = field(default_factory=dict)
+    shown: dict[str, Any] = field(default_factory=dict)  # the answer as people read it, by language
 
 
 def _when(raw: object) -> str:
@@ -96,17 +100,32 @@ def entered_by_staff(case: Case) -> set[uuid.UUID]:
     return {s for s in (drafts.staff_of(a) for a in (case.entered_by or {}).values()) if s is not None}
 
 
+def _worded(question: ServiceAttribute | None, value: Any) -> tuple[dict[str, str], dict[str, Any]]:
+    if question is None:
+        return {}, {}
+    languages = ("en", "fr")
+    labels = {lang: form_versions.label(question, lang) for lang in languages}
+    return labels, {lang: form_versions.shown_value(question, value, lang) for lang in languages}
+
+
 def answers_of(
-    case: Case, agency_names: dict[str, str], staff_names: dict[uuid.UUID, str] | None = None
+    case: Case,
+    agency_names: dict[str, str],
+    staff_names: dict[uuid.UUID, str] | None = None,
+    questions: list[ServiceAttribute] | None = None,
 ) -> list[Answer]:
     """The case's answers, each marked with its provenance (`Case.provenance`, by attribute code) and, when the
-    form was filled in together with staff, who entered it (`Case.entered_by`)."""
+    form was filled in together with staff, who entered it (`Case.entered_by`); worded as `questions` (the form
+    version the case was answered against) asked them."""
+    asked = {q.code: q for q in questions or []}
     found = []
     for code, value in case.attributes.items():
         entry = (case.provenance or {}).get(code)
         by = _entered_by(case, code, staff_names or {})
+        labels, shown = _worded(asked.get(code), value)
         if not isinstance(entry, dict):
-            found.append(Answer(code, value, "declared", "Self-declared: typed in, not checked by an agency", by))
+            origin = "Self-declared: typed in, not checked by an agency"
+            found.append(Answer(code, value, "declared", origin, by, labels, shown))
             continue
         slug = str(entry.get("agency") or str(entry.get("source", "")).split(".", 1)[0])
         parts = [f"from {agency_names.get(slug, slug)}" if slug else "", _when(entry.get("last_updated", ""))]
@@ -116,7 +135,7 @@ def answers_of(
             parts.append("with the resident's consent" if consent else "without consent, as the law allows")
         verified = entry.get("verified") is True
         origin = " · ".join(["Verified" if verified else "Not verified", *filter(None, parts)])
-        found.append(Answer(code, value, "verified" if verified else "unverified", origin, by))
+        found.append(Answer(code, value, "verified" if verified else "unverified", origin, by, labels, shown))
     return found
 
 
@@ -185,6 +204,12 @@ async def _agency_names(session: AsyncSession) -> dict[str, str]:
     return {a.slug: a.name for a in await agencies.list_agencies(session)}
 
 
+async def _questions(session: AsyncSession, case: Case) -> list[ServiceAttribute]:
+    """The questions of the form version the case was answered against (none for a case from before versions)."""
+    version = await form_versions.get_version(session, version_id=case.form_version_id)
+    return form_versions.questions(version) if version is not None else []
+
+
 async def read_case(session: AsyncSession, *, me: Principal, reference: str, purpose: str) -> CaseView:
     """One case as the desk shows it — where, who reported it and how, its history, links, likely duplicates and
     timeline — its read written to the access log and committed."""
@@ -222,7 +247,9 @@ async def read_case(session: AsyncSession, *, me: Principal, reference: str, pur
         staff_names=(names := await desk.staff_names(session, ids=authors)),
         assignable=await desk.agency_staff(session, agency_id=case.agency_id),
         transitions=sorted(cases.TRANSITIONS[case.status]),
-        answers=answers_of(case, await _agency_names(session) if case.provenance else {}, names),
+        answers=answers_of(
+            case, await _agency_names(session) if case.provenance else {}, names, await _questions(session, case)
+        ),
     )
     await session.commit()
     return view

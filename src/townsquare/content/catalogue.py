@@ -187,10 +187,12 @@ def _service_spec(service: ServiceIn) -> agencies.ServiceSpec:
                 page=a.page,
                 translations={lang: wording.stored() for lang, wording in a.translations.items()},
                 prefill_from=a.prefill_from,
+                condition=a.condition.model_dump() if a.condition else {},
             )
             for a in service.attributes
         ],
         sharing_purpose=service.sharing_purpose,
+        form_pages={str(number): page.stored() for number, page in sorted(service.pages.items())},
     )
 
 

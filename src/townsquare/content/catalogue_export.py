@@ -29,9 +29,11 @@ from townsquare.content.catalogue_files import (
     AttributeWordingIn,
     CalendarIn,
     CannedResponseIn,
+    ConditionIn,
     ContactPointIn,
     HoldingIn,
     HolidayIn,
+    PageIn,
     QueueIn,
     ServiceIn,
     SkillIn,
@@ -95,8 +97,8 @@ def render(content: BaseModel) -> str:
 
 def _plain(value: Any) -> Any:
     """Enumerations as their values, for the writer."""
-    if isinstance(value, dict):
-        return {_plain(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, dict):  # TOML's keys are text: a form's pages are numbered "1", "2"…
+        return {str(_plain(key)): _plain(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_plain(item) for item in value]
     return value.value if isinstance(value, Enum) else value
@@ -111,7 +113,8 @@ def _attribute(row: ServiceAttribute) -> AttributeIn:
         )
         for lang, wording in _sorted(row.translations).items()
     }
-    return _fields(AttributeIn, row, hint=row.datatype_description, translations=translations)
+    condition = ConditionIn.model_validate(row.condition) if row.condition else None
+    return _fields(AttributeIn, row, hint=row.datatype_description, translations=translations, condition=condition)
 
 
 def _service(row: Service, reminders: list[ReminderRule]) -> ServiceIn:
@@ -126,6 +129,7 @@ def _service(row: Service, reminders: list[ReminderRule]) -> ServiceIn:
         translations=_sorted(row.translations),
         attributes=[_attribute(a) for a in sorted(row.attributes, key=lambda a: a.order)],
         reminders=rules,
+        pages={int(n): PageIn.model_validate(row.form_pages[n]) for n in sorted(row.form_pages, key=int)},
     )
 
 

@@ -181,6 +181,28 @@ class AttributeWordingIn(Strict):
         return out
 
 
+class ConditionIn(Strict):
+    """Ask the question only when an earlier question (`field`) has one of `values` (choice keys, or text)."""
+
+    field: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
+    values: list[str] = Field(min_length=1)
+
+
+class PageWordingIn(Strict):
+    title: str | None = None
+
+
+class PageIn(Strict):
+    """A page of the form: its title (and the title in other languages)."""
+
+    title: str = Field("", max_length=200)
+    translations: dict[Annotated[str, Field(pattern=LANGUAGE)], PageWordingIn] = Field(default_factory=dict)
+
+    def stored(self) -> dict[str, Any]:
+        wording = {lang: {"title": w.title} for lang, w in self.translations.items() if w.title}
+        return {"title": self.title, **({"translations": wording} if wording else {})}
+
+
 class AttributeIn(Strict):
     code: str = Field(pattern=r"^[a-z0-9_]{1,64}$")
     datatype: AttributeDatatype
@@ -191,6 +213,7 @@ class AttributeIn(Strict):
     page: int = Field(1, ge=1)
     translations: dict[Annotated[str, Field(pattern=LANGUAGE)], AttributeWordingIn] = Field(default_factory=dict)
     prefill_from: str | None = Field(None, pattern=HELD)  # "revenue.household_income": another agency's value
+    condition: ConditionIn | None = None  # asked only when an earlier question has one of the values
 
     @model_validator(mode="after")
     def _lists_have_values(self) -> AttributeIn:
@@ -248,6 +271,25 @@ class ServiceIn(Strict):
     attributes: list[AttributeIn] = Field(default_factory=list)
     reminders: list[ReminderIn] = Field(default_factory=list)
     sharing_purpose: str | None = Field(None, pattern=PURPOSE)  # why its form may read other agencies' data
+    pages: dict[int, PageIn] = Field(default_factory=dict)  # the form's page titles by page number
+
+    @model_validator(mode="after")
+    def _conditions_look_back(self) -> ServiceIn:
+        earlier: dict[str, AttributeIn] = {}
+        for attribute in self.attributes:
+            condition = attribute.condition
+            if condition is not None:
+                shown = earlier.get(condition.field)
+                if shown is None:
+                    raise ValueError(
+                        f"{attribute.code}: its condition must name an earlier question, not {condition.field!r}"
+                    )
+                keys = {v.key for v in shown.values}
+                odd = [v for v in condition.values if keys and v not in keys]
+                if odd:
+                    raise ValueError(f"{attribute.code}: {', '.join(odd)} not among the choices of {shown.code}")
+            earlier[attribute.code] = attribute
+        return self
 
     @model_validator(mode="after")
     def _prefill_has_a_purpose(self) -> ServiceIn:
@@ -262,7 +304,7 @@ class ServiceIn(Strict):
         twice = sorted({t for t in types if types.count(t) > 1})
         if twice:
             raise ValueError(f"one reminder of each type per service: {', '.join(twice)} given twice")
-        dates = {a.code for a in self.attributes if a.datatype is AttributeDatatype.datetime}
+        dates = {a.code for a in self.attributes if a.datatype in (AttributeDatatype.datetime, AttributeDatatype.date)}
         for reminder in self.reminders:
             if reminder.date_question is not None and reminder.date_question not in dates:
                 raise ValueError(f"{reminder.type}: {reminder.date_question!r} is not a date question of this service")

@@ -5,6 +5,7 @@ Works on SQLite and PostgreSQL alike; a test keeps one head and the models in st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -27,6 +28,29 @@ def alembic_config(database_url: str | None = None, connection: Connection | Non
     return cfg
 
 
+async def migrate_on(engine: AsyncEngine, run: Callable[[Connection], None]) -> None:
+    """Run `run` in one transaction on a connection of `engine`. On SQLite the foreign keys are off meanwhile, as
+    SQLite asks for changes that copy a table: dropping the old copy must not cascade to (or null) the rows that
+    point at it. They are checked before the connection is handed back: a broken reference fails the migration."""
+    async with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside a transaction, or SQLite ignores it
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await conn.run_sync(run)
+            if sqlite:
+                broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                await conn.commit()
+                if broken:
+                    raise RuntimeError(f"the migration left {len(broken)} broken reference(s), first in {broken[0][0]}")
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()
+
+
 def heads() -> list[str]:
     """The head revisions; there must be exactly one."""
     return list(ScriptDirectory.from_config(alembic_config()).get_heads())
@@ -39,11 +63,9 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 async def upgrade_engine(engine: AsyncEngine, revision: str = "head") -> None:
     """Upgrade through an existing async engine (inside a running event loop)."""
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(alembic_config(connection=sync), revision))
+    await migrate_on(engine, lambda sync: command.upgrade(alembic_config(connection=sync), revision))
 
 
 async def downgrade_engine(engine: AsyncEngine, revision: str = "base") -> None:
     """Downgrade through an existing async engine (tests that migrations reverse cleanly)."""
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync: command.downgrade(alembic_config(connection=sync), revision))
+    await migrate_on(engine, lambda sync: command.downgrade(alembic_config(connection=sync), revision))

@@ -30,6 +30,7 @@ import townsquare.staff.models  # noqa: F401 - registers every table on the meta
 from townsquare.db import Base
 from townsquare.db.base import UTCDateTime, for_dialect
 from townsquare.db.engine import make_engine
+from townsquare.migrations import migrate_on
 
 config = context.config
 target_metadata = Base.metadata
@@ -62,9 +63,10 @@ def _run(connection: Connection) -> None:
 
 async def _run_async() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url") or "", pool=False)
-    async with engine.begin() as conn:
-        await conn.run_sync(_run)
-    await engine.dispose()
+    try:
+        await migrate_on(engine, _run)
+    finally:
+        await engine.dispose()
 
 
 given = config.attributes.get("connection")

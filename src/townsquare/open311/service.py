@@ -23,6 +23,11 @@ from townsquare.open311.formats import Items
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 MAX_DESCRIPTION = 4000
 LIST_TYPES = (AttributeDatatype.singlevaluelist, AttributeDatatype.multivaluelist)
+OPEN311_KIND = {  # the form builder's kinds as the GeoReport v2 datatypes closest to them
+    AttributeDatatype.date: AttributeDatatype.datetime,
+    AttributeDatatype.address: AttributeDatatype.text,
+    AttributeDatatype.consent: AttributeDatatype.singlevaluelist,
+}
 # The mySociety extended statuses an update may carry, lower-case.
 EXTENDED_STATUS = {
     CaseStatus.new: "open",
@@ -80,16 +85,22 @@ def service_entry(service: Service) -> dict[str, Any]:
 
 
 def definition(service: Service) -> dict[str, Any]:
-    """The `<service_definition>`: the service's form in Open311 datatypes."""
+    """The `<service_definition>`: the service's form in Open311 datatypes. The builder's own kinds are mapped
+    (date: datetime, address: text, consent: a one-choice list) or left out (file: Open311 posts no files); a
+    question with a condition is never required here, as Open311 has no conditions (docs/forms.md)."""
     attributes = []
-    for order, attr in enumerate(service.attributes, start=1):
-        values = attr.values if attr.datatype in LIST_TYPES else []
+    asked = [a for a in service.attributes if a.datatype is not AttributeDatatype.file]
+    for order, attr in enumerate(asked, start=1):
+        datatype = OPEN311_KIND.get(attr.datatype, attr.datatype)
+        values = attr.values if datatype in LIST_TYPES else []
+        if attr.datatype is AttributeDatatype.consent:
+            values = [{"key": "yes", "name": "I agree"}]
         attributes.append(
             {
                 "variable": attr.variable,
                 "code": attr.code,
-                "datatype": attr.datatype.value,
-                "required": attr.required,
+                "datatype": datatype.value,
+                "required": attr.required and not (attr.condition or {}).get("field"),
                 "datatype_description": attr.datatype_description,
                 "order": order,
                 "description": attr.description,

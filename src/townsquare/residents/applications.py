@@ -44,7 +44,8 @@ MAX_ADDRESS = 500
 DATE_HOUR = 12
 
 FormValue = str | list[str] | dict[str, str]
-Problem = Literal["required", "number", "date", "too_long", "choice", "coordinates"]
+Problem = Literal["required", "number", "date", "too_long", "choice", "coordinates", "file"]
+DATES = (AttributeDatatype.datetime, AttributeDatatype.date)
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class FormPage:
     attributes: list[ServiceAttribute]
     details: bool = False
     location: bool = False
+    form_page: int = 0  # the page number the form's fields name (its title is kept under it)
 
 
 @dataclass
@@ -83,7 +85,9 @@ def form_pages(service: Service) -> list[FormPage]:
     first = 2 if service.open311 else 1
     pages = [
         FormPage(
-            i + first, sorted((a for a in service.attributes if a.variable and a.page == n), key=lambda a: a.order)
+            i + first,
+            sorted((a for a in service.attributes if a.variable and a.page == n), key=lambda a: a.order),
+            form_page=n,
         )
         for i, n in enumerate(numbers)
     ]
@@ -96,9 +100,21 @@ def _attribute(service: Service, code: str) -> ServiceAttribute | None:
 
 
 def allowed_fields(service: Service) -> set[str]:
-    """The fields a device may save: the form's questions and the free fields (and the point, when located)."""
+    """The fields a device may save: the form's questions and the free fields (and the point, when located). A
+    file question is answered by the server alone, from an upload (`residents.drafting.keep_file`)."""
     extra = set(LOCATION_FIELDS) if service.open311 else set()
-    return {a.code for a in service.attributes if a.variable} | set(FREE_FIELDS) | extra
+    typed = {a.code for a in service.attributes if a.variable and a.datatype is not AttributeDatatype.file}
+    return typed | set(FREE_FIELDS) | extra
+
+
+def files_of(service: Service, answers: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The files uploaded as answers to the form's file questions: (code, what is kept of the file)."""
+    found = []
+    for attr in service.attributes:
+        kept = answers.get(attr.code)
+        if attr.datatype is AttributeDatatype.file and isinstance(kept, dict) and isinstance(kept.get("sha256"), str):
+            found.append((attr.code, kept))
+    return found
 
 
 def coordinates(answers: dict[str, Any]) -> tuple[float, float] | None:
@@ -178,13 +194,15 @@ def to_stored(attr: ServiceAttribute | None, raw: Any, *, timezone: str) -> Any:
     if attr is not None and attr.datatype is AttributeDatatype.multivaluelist:
         items = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
         return list(dict.fromkeys(str(v) for v in items if str(v)))
-    if attr is not None and attr.datatype is AttributeDatatype.datetime and isinstance(raw, dict):
+    if attr is not None and attr.datatype in DATES and isinstance(raw, dict):
         parts = {k: str(raw.get(k, "")).strip()[:10] for k in ("day", "month", "year")}
         if not any(parts.values()):
             return ""
         day = _parse_date(parts)
         if day is None or not 1000 <= day.year <= 9999:
             return parts
+        if attr.datatype is AttributeDatatype.date:
+            return day.isoformat()
         return datetime.combine(day, time(DATE_HOUR), tzinfo=ZoneInfo(timezone)).isoformat()
     if isinstance(raw, (dict, list)):
         raise invalid("This answer must be plain text.", FieldError(getattr(attr, "code", "field"), "Expected text."))
@@ -195,7 +213,7 @@ def to_form(attr: ServiceAttribute | None, stored: Any) -> FormValue:
     """The value as the page's inputs show it (dates as day, month and year)."""
     if attr is not None and attr.datatype is AttributeDatatype.multivaluelist:
         return [str(v) for v in stored] if isinstance(stored, list) else ([str(stored)] if stored else [])
-    if attr is not None and attr.datatype is AttributeDatatype.datetime:
+    if attr is not None and attr.datatype in DATES:
         if isinstance(stored, dict):
             return {k: str(stored.get(k, "")) for k in ("day", "month", "year")}
         try:
@@ -232,7 +250,8 @@ def problems(service: Service, page: FormPage, answers: dict[str, Any]) -> dict[
             found[ADDRESS] = "too_long"
         return found
     codes = {a.code for a in page.attributes}
-    _, errors = validate_attributes(service, _answered(answers, codes))
+    # Every answer so far, so a question's condition reads the earlier pages; only this page's problems count.
+    _, errors = validate_attributes(service, _answered(answers, {a.code for a in service.attributes if a.variable}))
     for error in errors:
         code = error.field.removeprefix("attribute[").removesuffix("]")
         attr = _attribute(service, code)
@@ -252,10 +271,12 @@ def _kind(attr: ServiceAttribute, message: str) -> Problem:
         return "required"
     if attr.datatype is AttributeDatatype.number:
         return "number"
-    if attr.datatype is AttributeDatatype.datetime:
+    if attr.datatype in DATES:
         return "date"
     if attr.datatype in (AttributeDatatype.singlevaluelist, AttributeDatatype.multivaluelist):
         return "choice"
+    if attr.datatype is AttributeDatatype.file:
+        return "file"
     return "too_long"
 
 
@@ -371,8 +392,13 @@ async def submit(
     text = details + ("\n\n" + _words(language)["address"].format(address=address) if address else "")
     located = {"location": location_metadata(answers)} if service.open311 else {}
     photo = photo_of(answers)
-    attachments = (
+    attachments: tuple[InboundAttachment, ...] = (
         (InboundAttachment("photo.jpg", "image/jpeg", data=pipeline.store.read(str(photo["sha256"]))),) if photo else ()
+    )
+    attachments += tuple(  # the form's files, as uploaded (only those of questions still asked)
+        InboundAttachment(str(kept["filename"]), str(kept["content_type"]), data=pipeline.store.read(kept["sha256"]))
+        for code, kept in files_of(service, answers)
+        if code in clean
     )
     owner = await claims.current_citizen(session, citizen_id=citizen_id)  # a guest folded into the contact's holder
     result = await pipeline.handle(

@@ -183,6 +183,16 @@ async def keep_photo(session: AsyncSession, *, draft: Draft, photo: photos.Photo
     return result.draft
 
 
+async def keep_file(session: AsyncSession, *, draft: Draft, code: str, kept: dict[str, Any]) -> Draft:
+    """Answer a file question with an upload already in the attachment store (`kept`: its SHA-256, name, type
+    and size); committed. Only the server answers file questions: no device can name a stored file."""
+    result = await drafts.save(
+        session, draft_id=draft.id, citizen_id=draft.citizen_id, base_version=draft.version, changes={code: kept}
+    )
+    await session.commit()
+    return result.draft
+
+
 async def use_photo_place(session: AsyncSession, *, draft: Draft) -> Draft:
     """Answer "Where is it?" with the place the photo's file gave, and the register's nearest address unless one
     was typed (committed). Nothing changes when there is no such place."""

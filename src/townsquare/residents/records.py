@@ -18,7 +18,8 @@ from sqlalchemy import case as when
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from townsquare.agencies.models import Agency, Service
+from townsquare.agencies import form_versions
+from townsquare.agencies.models import Agency, Service, ServiceAttribute
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity
 from townsquare.engagement.messages import InboundMessage, Outcome
@@ -106,6 +107,7 @@ class CaseView:
     service: Service | None  # with its attributes (the form's questions)
     agency: Agency
     conversation: Conversation | None  # where messages about it go
+    questions: list[ServiceAttribute] = field(default_factory=list)  # as the version it was answered against
 
 
 async def case_of(session: AsyncSession, *, citizen_id: uuid.UUID, reference: str) -> CaseView | None:
@@ -126,7 +128,9 @@ async def case_of(session: AsyncSession, *, citizen_id: uuid.UUID, reference: st
         ).scalar_one_or_none()
     agency = await session.get_one(Agency, found.agency_id)
     conversation = await interactions.conversation_for_case(session, case_id=found.id, citizen_id=citizen_id)
-    return CaseView(found, service, agency, conversation)
+    version = await form_versions.get_version(session, version_id=found.form_version_id)
+    questions = form_versions.questions(version) if version is not None else list(service.attributes if service else [])
+    return CaseView(found, service, agency, conversation, questions)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from townsquare.web.desk import (
     admin,
     admin_agencies,
     admin_canned,
+    admin_form_builder,
     admin_hours,
     admin_lists,
     admin_queues,
@@ -54,6 +55,7 @@ from townsquare.web.desk import (
 )
 
 routers: list[APIRouter] = [
+    admin_form_builder.router,
     inbox.router,
     workspace.router,
     calls.router,

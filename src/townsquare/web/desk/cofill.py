@@ -101,7 +101,7 @@ async def save_answers(request: Request, item_id: uuid.UUID, session: SessionDep
 
     def changes(service: Service, tz: str) -> dict[str, Any]:
         """The answers the agent's form changed since it was drawn, as the draft keeps them."""
-        fields = [f for page in apps.form_pages(service) for f in forms.page_fields(service, page, {})]
+        fields = [f for page in apps.form_pages(service) for f in forms.page_fields(service, page, {}, every=True)]
         return apps.stored_changes(service, tz, forms.changed(form, [f for f in fields if f["code"] not in SKIPPED]))
 
     try:

@@ -31,8 +31,8 @@ from townsquare.residents import drafting, following, guests
 from townsquare.residents.types import Draft, Service
 from townsquare.web import i18n
 from townsquare.web.i18n import gettext as _
+from townsquare.web.portal import apply_files, apply_photo, apply_prefill
 from townsquare.web.portal import apply_forms as forms
-from townsquare.web.portal import apply_photo, apply_prefill
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, SignInRequired, own_draft, settings_of
 from townsquare.web.portal.content import service_text
 from townsquare.web.portal.map import map_settings
@@ -93,6 +93,7 @@ def render_page(
         "service_name": service_text(service, "name"),
         "report": service.open311,  # a report about a place is called a report, not an application
         "page": page,
+        "page_title": "" if page.location or page.details else forms.page_title(service, page),
         "total": total,
         "fields": fields,
         "conflicts": shown,
@@ -193,7 +194,7 @@ def _choices(form: FormData) -> list[drafting.Choice]:
 
 def _changes(form: FormData, service: Service, page: apps.FormPage) -> dict[str, Any]:
     """The fields this device changed since the page was drawn (each field carries its value as drawn)."""
-    return forms.changed(form, forms.page_fields(service, page, {}))
+    return forms.changed(form, forms.page_fields(service, page, {}, every=True))
 
 
 @router.post("/applications/{draft_id}/pages/{number}", response_class=HTMLResponse, dependencies=[Depends(own_draft)])
@@ -235,6 +236,9 @@ async def saved_page(
         draft, photo_error = await apply_photo.take(request, session, draft, upload)  # first: it may know the place
         if photo_error:
             return render(errors={"photo": photo_error}, status_code=422)
+    draft, file_errors = await apply_files.take(request, session, draft, page, form)
+    if file_errors:
+        return render(errors=file_errors, status_code=422)
     saved = await drafting.save_page(
         session,
         draft=draft,

@@ -13,6 +13,8 @@ from typing import Any
 from babel.dates import format_date
 from starlette.datastructures import FormData
 
+from townsquare.agencies.forms import shown
+from townsquare.agencies.wording import translated
 from townsquare.drafts.service import FieldConflict
 from townsquare.errors import not_found
 from townsquare.hygiene import load_json
@@ -53,13 +55,9 @@ def message(service: Service, code: str, problem: apps.Problem) -> str:
     if problem == "required" and code == apps.ADDRESS:
         return _("Enter the address or place, or choose it on the map")
     if problem == "required":
-        if datatype is AttributeDatatype.multivaluelist:
-            return _("Select at least one answer for “%(question)s”") % {"question": question}
-        if datatype is AttributeDatatype.singlevaluelist:
-            return _("Select an answer for “%(question)s”") % {"question": question}
-        if datatype is AttributeDatatype.datetime:
-            return _("Enter a date for “%(question)s”") % {"question": question}
-        return _("Enter an answer for “%(question)s”") % {"question": question}
+        return _required(datatype) % {"question": question}
+    if problem == "file":
+        return _("“%(question)s”: choose the file again") % {"question": question}
     if problem == "number":
         return _("“%(question)s” must be a number, like 12") % {"question": question}
     if problem == "date":
@@ -67,6 +65,21 @@ def message(service: Service, code: str, problem: apps.Problem) -> str:
     if problem == "choice":
         return _("Select one of the choices for “%(question)s”") % {"question": question}
     return _("“%(question)s” is too long") % {"question": question}
+
+
+def _required(datatype: AttributeDatatype) -> str:
+    """What to say when a question of this kind has no answer (with the question as `%(question)s`)."""
+    if datatype is AttributeDatatype.multivaluelist:
+        return _("Select at least one answer for “%(question)s”")
+    if datatype is AttributeDatatype.singlevaluelist:
+        return _("Select an answer for “%(question)s”")
+    if datatype in apps.DATES:
+        return _("Enter a date for “%(question)s”")
+    if datatype is AttributeDatatype.consent:
+        return _("Tick the box to agree: “%(question)s”")
+    if datatype is AttributeDatatype.file:
+        return _("Choose a file for “%(question)s”")
+    return _("Enter an answer for “%(question)s”")
 
 
 def display(attr: ServiceAttribute | None, stored: Any) -> str:
@@ -77,7 +90,13 @@ def display(attr: ServiceAttribute | None, stored: Any) -> str:
         return ", ".join(value_name(attr, str(v)) for v in stored)
     if attr is not None and attr.datatype is AttributeDatatype.singlevaluelist:
         return value_name(attr, str(stored))
-    if attr is not None and attr.datatype is AttributeDatatype.datetime:
+    if attr is not None and attr.datatype is AttributeDatatype.consent:
+        return _("Yes, I agree")
+    if attr is not None and attr.datatype is AttributeDatatype.file and isinstance(stored, dict):
+        return str(stored.get("filename", ""))
+    if attr is not None and attr.datatype is AttributeDatatype.address:
+        return ", ".join(line.strip() for line in str(stored).splitlines() if line.strip())
+    if attr is not None and attr.datatype in apps.DATES:
         if isinstance(stored, dict):
             return " ".join(str(stored.get(k, "")) for k in ("day", "month", "year")).strip()
         try:
@@ -108,10 +127,17 @@ def question_field(
         "value": value,
         "orig": json.dumps(value, ensure_ascii=False),
         "choices": [(str(v.get("key")), value_name(attr, str(v.get("key")))) for v in attr.values] if attr else [],
+        "file": (answers.get(code) or {}).get("filename", "")
+        if kind == "file" and isinstance(answers.get(code), dict)
+        else "",
+        "condition": (attr.condition or {}) if attr else {},
     }
 
 
-def page_fields(service: Service, page: apps.FormPage, answers: dict[str, Any]) -> list[dict[str, Any]]:
+def page_fields(
+    service: Service, page: apps.FormPage, answers: dict[str, Any], *, every: bool = False
+) -> list[dict[str, Any]]:
+    """The fields a page shows for these answers (`every`: also those their conditions hide, to read a form)."""
     if page.location:
         return [question_field(service, None, code, answers) for code in apps.LOCATION_FIELDS]
     if page.details and service.open311:
@@ -121,7 +147,23 @@ def page_fields(service: Service, page: apps.FormPage, answers: dict[str, Any]) 
             question_field(service, None, apps.DETAILS, answers),
             question_field(service, None, apps.ADDRESS, answers),
         ]
-    return [question_field(service, a, a.code, answers) for a in page.attributes]
+    return [question_field(service, a, a.code, answers) for a in page.attributes if every or asked(a, page, answers)]
+
+
+def asked(attr: ServiceAttribute, page: apps.FormPage, answers: dict[str, Any]) -> bool:
+    """Whether the page asks the question: its condition holds for the earlier pages' answers. A condition on a
+    question of the same page is decided when the page is sent (the question shows, marked as conditional, and
+    its answer is dropped if the condition does not hold), so the page works without JavaScript."""
+    condition = attr.condition or {}
+    if not condition.get("field") or any(a.code == condition["field"] for a in page.attributes):
+        return True
+    return shown(attr, answers)
+
+
+def page_title(service: Service, page: apps.FormPage) -> str:
+    """The page's title in the reader's language, "" when it has none."""
+    stored = (service.form_pages or {}).get(str(page.form_page)) or {}
+    return translated(stored.get("translations"), i18n.current(), "title", str(stored.get("title", "")))
 
 
 def conflict_rows(service: Service, conflicts: list[FieldConflict]) -> list[dict[str, Any]]:
@@ -146,8 +188,10 @@ def form_value(form: FormData, field: dict[str, Any]) -> Any:
     name = f"f.{field['code']}"
     if field["kind"] == "multivaluelist":
         return [str(v) for v in form.getlist(name)]
-    if field["kind"] == "datetime":
+    if field["kind"] in ("datetime", "date"):
         return {k: str(form.get(f"{name}.{k}", "")) for k in ("day", "month", "year")}
+    if field["kind"] == "consent":
+        return "yes" if form.get(name) else ""
     return str(form.get(name, "")).replace("\r\n", "\n")
 
 
@@ -156,8 +200,8 @@ def changed(form: FormData, fields: list[dict[str, Any]]) -> dict[str, Any]:
     only a field whose value now differs is sent, so a field left alone never overwrites another's answer."""
     changes: dict[str, Any] = {}
     for field in fields:
-        if f"orig.{field['code']}" not in form:
-            continue  # not on the page that was sent (e.g. shown as a conflict)
+        if f"orig.{field['code']}" not in form or field["kind"] == "file":
+            continue  # not on the page that was sent (e.g. shown as a conflict); files come as uploads
         try:
             orig = load_json(str(form[f"orig.{field['code']}"]))
         except ValueError:  # JsonRefused

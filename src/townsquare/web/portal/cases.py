@@ -15,13 +15,13 @@ from babel.dates import format_date, format_timedelta
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from townsquare.agencies import form_versions
 from townsquare.cases.service import OPEN_STATUSES
 from townsquare.db import keyset
 from townsquare.db.deps import SessionDep
 from townsquare.residents import following
 from townsquare.residents import records as residents
 from townsquare.residents.types import (
-    AttributeDatatype,
     Case,
     CaseStatus,
     Channel,
@@ -29,11 +29,12 @@ from townsquare.residents.types import (
     Interaction,
     InteractionKind,
     Service,
+    ServiceAttribute,
 )
 from townsquare.web import i18n, times
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import CurrentCitizen, own_case
-from townsquare.web.portal.content import agency_text, attribute_text, service_text, value_name
+from townsquare.web.portal.content import agency_text, service_text
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
@@ -195,23 +196,19 @@ def case_name(case: Case, service: Service | None) -> str:
     return case.title
 
 
-def answers(case: Case, service: Service | None) -> list[tuple[str, str]]:
-    """The form's questions and the resident's answers, in the page's language, in the form's order."""
-    if service is None:
-        return []
+def answers(case: Case, questions: list[ServiceAttribute]) -> list[tuple[str, str]]:
+    """The form's questions, as the version the case was answered against asked them, and the resident's
+    answers, in the page's language and the form's order."""
     rows: list[tuple[str, str]] = []
     given = case.attributes or {}
-    for attribute in service.attributes:
-        value = given.get(attribute.code)
+    language = i18n.current()
+    for question in questions:
+        value = given.get(question.code)
         if value is None or value == "" or value == []:
             continue
-        if attribute.datatype is AttributeDatatype.singlevaluelist:
-            shown = value_name(attribute, str(value))
-        elif attribute.datatype is AttributeDatatype.multivaluelist and isinstance(value, list):
-            shown = ", ".join(value_name(attribute, str(v)) for v in value)
-        else:
-            shown = str(value)
-        rows.append((attribute_text(attribute, "description"), shown))
+        rows.append(
+            (form_versions.label(question, language), str(form_versions.shown_value(question, value, language)))
+        )
     return rows
 
 
@@ -263,7 +260,7 @@ async def my_case(
         "name": case_name(case, view.service),
         "service": service_text(view.service, "name") if view.service else None,
         "agency": agency_text(view.agency, "name"),
-        "answers": answers(case, view.service),
+        "answers": answers(case, view.questions),
         "is_open": case.status in OPEN_STATUSES,
         "conversation": view.conversation,
         "timeline": page.entries,
