@@ -27,6 +27,7 @@ from urllib.parse import urljoin
 
 import httpx
 from joserfc.jwk import RSAKey
+from playwright.async_api import Page
 
 from tests.support.servers import free_port
 
@@ -104,6 +105,17 @@ class StaffProvider:
                 assert answer.is_redirect, answer.text
                 url = urljoin(url, answer.headers["location"])
         raise AssertionError("the provider never sent the browser back")
+
+
+async def sign_in_in_browser(page: Page, desk_url: str, sub: str, *, display_name: str = "City Login") -> None:
+    """In a browser: from the desk's sign-in page through the provider (log in as `sub`, consent) back to the desk."""
+    await page.goto(f"{desk_url}/desk/sign-in")
+    await page.click(f"text=Sign in with {display_name}")
+    await page.fill("input[name=login]", sub)
+    await page.fill("input[name=password]", "any")
+    await page.click("button[type=submit]")
+    await page.click("button[type=submit]")  # the provider's consent
+    await page.wait_for_url(f"{desk_url}/desk")
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from playwright.async_api import Browser, Page
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, create_agency, create_service, create_staff
+from tests.support.applying import continue_to, send_application
 from tests.support.browser import assert_accessible
 from tests.support.servers import LiveApp
 from tests.web.portal.conftest import Resident, make_resident
@@ -134,14 +135,9 @@ async def _apply_in_french(browser: Browser, url: str, resident: Resident) -> No
     await breed.wait_for(state="visible")
     await breed.fill("Beagle")
     await assert_accessible(resident_page)
-    await resident_page.click("button[name=action][value=continue]")
-    await resident_page.wait_for_url("**/pages/2")
+    await continue_to(resident_page, "**/pages/2")
     await resident_page.fill("#field-pet_name", "Rex")
-    await resident_page.click("button[name=action][value=continue]")
-    await resident_page.wait_for_url("**/pages/3")
-    await resident_page.click("button[name=action][value=continue]")
-    await resident_page.wait_for_url("**/check")
+    await continue_to(resident_page, "**/pages/3", "**/check")
     assert "Quel est son nom ?" in await resident_page.inner_text("main")
-    await resident_page.click("form[action$='/submit'] button")
-    await resident_page.wait_for_url("**/done")
+    await send_application(resident_page)
     await context.close()

@@ -1,6 +1,6 @@
-"""Staff accounts' administration: an account created without a password, role and agencies changed,
-deactivation ending the person's sessions at once, an agency administrator kept to its own agencies and unable
-to grant `admin`, and the last active administrator kept."""
+"""Staff accounts' administration: an account created without a password (with a routing profile), role and
+agencies changed, deactivation ending the person's sessions at once, an agency administrator kept to its own
+agencies and unable to grant `admin`, and the last active administrator kept."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import PASSWORD, create_agency, create_staff
 from tests.support.staff import sign_in_staff
 from townsquare.agencies.models import Agency
+from townsquare.routing.models import Agent, Presence
 from townsquare.staff import service as staff
 from townsquare.staff.models import AuditEntry, StaffAccount, StaffAgency, StaffRole
 
@@ -54,6 +55,9 @@ async def test_an_account_is_created_without_a_password_anyone_knows(
     assert account is not None
     assert account.role is StaffRole.agent
     assert await staff.authenticate(session, email="new.person@city.example", password=PASSWORD) is None
+    profile = await session.get(Agent, account.id)  # a supervisor sets it up on the Agents page before day one
+    assert profile is not None
+    assert profile.presence is Presence.offline
     [audit] = (await session.scalars(select(AuditEntry).where(AuditEntry.action == "staff.create"))).all()
     assert audit.detail["after"] == {"role": "agent", "agencies": [str(works.id)], "active": True}
 

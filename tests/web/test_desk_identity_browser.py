@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page
 
 from tests.factories import PASSWORD, create_agency, create_staff
 from tests.support.browser import assert_accessible
-from tests.support.oidc import StaffPerson, staff_provider
+from tests.support.oidc import StaffPerson, sign_in_in_browser, staff_provider
 from tests.support.servers import LiveApp, free_port, serving
 from townsquare.app import build_runtime, create_app
 from townsquare.settings import Settings
@@ -65,12 +65,7 @@ async def test_sso_sign_in_and_mfa_set_up_in_chromium(browser: Browser, world: W
 
     await page.goto(f"{url}/desk/sign-in")
     await _checked(page)
-    await page.click("text=Sign in with City Login")
-    await page.fill("input[name=login]", "ana-7")
-    await page.fill("input[name=password]", "any")
-    await page.click("button[type=submit]")
-    await page.click("button[type=submit]")  # the provider's consent
-    await page.wait_for_url(f"{url}/desk")
+    await sign_in_in_browser(page, url, "ana-7")
     await page.goto(f"{url}/desk/account")
     assert "Your organisation's account" in await page.inner_text("#sessions")  # signed in by the provider
     await page.context.clear_cookies()

@@ -21,6 +21,7 @@ from townsquare.agencies.models import Agency
 from townsquare.casework.admin_common import EMAIL_PATTERN, Mistakes, administered_agencies, changes
 from townsquare.clock import utcnow
 from townsquare.errors import conflict, not_found
+from townsquare.routing import agents as routing_agents
 from townsquare.staff import service as staff
 from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount, StaffAgency, StaffRole, StaffSession
@@ -123,7 +124,8 @@ async def _check(
 
 
 async def create(session: AsyncSession, *, me: Principal, form: StaffForm) -> StaffAccount:
-    """A new account as the form says, with a password nobody knows (the person sets their own), audited."""
+    """A new account as the form says, with a password nobody knows (the person sets their own) and a routing
+    profile, audited."""
     mistakes, role, chosen = await _check(session, me, form, None)
     mistakes.refuse("The account was not created.")
     assert role is not None
@@ -135,6 +137,9 @@ async def create(session: AsyncSession, *, me: Principal, form: StaffForm) -> St
         role=role,
         agency_ids=sorted(chosen),
     )
+    # Offline with default capacity, as the command line makes one: a supervisor sets languages and skills on the
+    # Agents page, and a queue can count the person as someone who could serve it, before their first sign-in.
+    await routing_agents.ensure_agent(session, staff_id=account.id)
     after = {"role": role.value, "agencies": sorted(str(a) for a in chosen), "active": True}
     me.audit(session, action="staff.create", subject_kind="staff", subject_id=str(account.id), detail={"after": after})
     return account
