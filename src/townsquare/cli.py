@@ -130,6 +130,7 @@ def demo(
     typer.echo("  Demo staff accounts (email / role / password):")
     for email, role, password in summary.staff:
         typer.echo(f"    {email:32} {role:11} {password}")
+    typer.echo(f"  Administrators then give a one-time code: {where}/simulator/authenticator shows it")
     typer.echo("")
     _serve(settings, host, port)
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pyotp
 from sqlalchemy import func, select
 
 from townsquare.app import Runtime
+from townsquare.demo.city import city
 from townsquare.demo.seed import seed
 from townsquare.interactions.models import Interaction
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
+from townsquare.staff.authenticator_demo import codes_now
 
 
 async def test_seed_once_with_every_channel_and_working_accounts(runtime: Runtime) -> None:
@@ -24,6 +27,11 @@ async def test_seed_once_with_every_channel_and_working_accounts(runtime: Runtim
         assert total == first.interactions
         email, _, password = first.staff[0]
         assert await staff.authenticate(s, email=email, password=password) is not None
+        # Administrators give a one-time code too: the demo's key, which the simulator's Authenticator shows.
+        shown = await codes_now(s, Settings(env="development", simulator=True))
+        admin = next(c for c in shown if c.email == "admin@city.example")
+        assert admin.code == pyotp.TOTP(city().admin_mfa_key).now()
+        assert {c.email for c in shown} == {e for e, role, _ in first.staff if role in ("admin", "agency_admin")}
 
 
 async def test_the_same_seed_gives_the_same_city(runtime: Runtime, settings: Settings) -> None:

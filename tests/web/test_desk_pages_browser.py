@@ -15,7 +15,7 @@ from pathlib import Path
 from playwright.async_api import Browser, BrowserContext, Page
 
 from tests.support.browser import axe_violations, with_axe
-from tests.support.desk_world import PASSWORD, build_desk_world, desk_pages
+from tests.support.desk_world import build_desk_world, desk_pages, sign_in_page
 from tests.support.servers import LiveApp
 from townsquare.web.i18n import LANGUAGE_COOKIE
 
@@ -66,11 +66,7 @@ async def _signed_in(browser: Browser, url: str, who: str) -> BrowserContext:
     await with_axe(context)
     if who:
         page = await context.new_page()
-        await page.goto(f"{url}/desk/sign-in")
-        await page.fill("#email", who)
-        await page.fill("#password", PASSWORD)
-        await page.keyboard.press("Enter")
-        await page.wait_for_url(f"{url}/desk")
+        await sign_in_page(page, url, who)
         await page.close()
     return context
 

@@ -21,7 +21,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from fastapi import FastAPI
 
-from tests.support.desk_world import PASSWORD, build_desk_world, desk_get_routes, desk_pages
+from tests.support.desk_world import PASSWORD, build_desk_world, desk_get_routes, desk_pages, sign_in
 from townsquare.app import Runtime
 from townsquare.cases.models import CaseStatus
 from townsquare.citizens.models import Identity, IdentityKind
@@ -224,8 +224,7 @@ async def test_no_desk_page_shows_an_internal_code_as_a_label(
             if page.who != signed_in:
                 client.cookies.clear()
                 if page.who:
-                    signed = await client.post("/desk/sign-in", data={"email": page.who, "password": PASSWORD})
-                    assert signed.status_code == 303, signed.text
+                    await sign_in(client, page.who)
                 signed_in = page.who
             client.cookies.set(LANGUAGE_COOKIE, language)
             response = await client.get(page.path)

@@ -63,6 +63,7 @@ class Phrases:
 @dataclass(frozen=True)
 class City:
     password: str
+    admin_mfa_key: str  # the administrators' authenticator (TOTP) key, base32
     staff: tuple[StaffMember, ...]
     centre: tuple[float, float]
     grid_rotation_deg: float
@@ -97,6 +98,7 @@ def city() -> City:
     register, open311, phrases = raw["register"], raw["open311"], raw["phrases"]
     return City(
         password=raw["password"],
+        admin_mfa_key=raw["admin_mfa_key"],
         staff=tuple(StaffMember(s["email"], s["name"], s["role"], tuple(s.get("agencies", []))) for s in raw["staff"]),
         centre=_pair(register["centre"]),
         grid_rotation_deg=float(register["grid_rotation_deg"]),

@@ -43,7 +43,7 @@ from townsquare.routing import agents as routing_agents
 from townsquare.routing import setup as routing_setup
 from townsquare.settings import Settings
 from townsquare.staff import service as staff_service
-from townsquare.staff.models import StaffRole
+from townsquare.staff.models import ADMINISTERING, StaffRole
 
 DEMO_PASSWORD = city().password
 FRONT_LINE = "front-line"
@@ -192,6 +192,8 @@ async def _staff(
             agency_ids=agency_ids,
         )
         by_email[spec.email] = account.id
+        if StaffRole(spec.role) in ADMINISTERING:  # they sign in with a one-time code too (staff.mfa)
+            account.mfa_secret, account.mfa_enabled_at = city().admin_mfa_key, utcnow()
         if spec.role == "admin" and admin_id is None:
             admin_id = account.id
         for agency_id in agency_ids:
