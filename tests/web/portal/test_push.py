@@ -183,7 +183,7 @@ async def test_acknowledgements_are_rate_limited_per_client(
 async def test_without_keys_production_says_push_is_not_offered(
     settings: Settings, runtime: Runtime, session: AsyncSession
 ) -> None:
-    production = settings.model_copy(update={"env": "production", "secret_key": "s" * 40})
+    production = settings.model_copy(update={"env": "production", "secret_key": "s" * 40, "staff_mfa_required": True})
     assert vapid.load(production) is None
     resident = await make_resident(session)
     app = create_app(production, runtime)
