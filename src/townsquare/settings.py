@@ -245,6 +245,12 @@ class Settings(BaseSettings):
     staff_lock_after_failures: int = Field(
         default=10, ge=1, le=1000, description="Consecutive failed sign-ins that lock a staff account"
     )
+    staff_reset_address_limits: str = Field(
+        default="3/hour;6/day", description="Password-reset links one address may be sent (known or not)"
+    )
+    staff_reset_client_limits: str = Field(
+        default="10/hour;30/day", description="Password-reset links one client address may ask for"
+    )
     resident_send_address_limits: str = Field(
         default="3/15 minutes;10/day", description="Sign-in links, email links and codes sent to one address"
     )
@@ -344,6 +350,8 @@ class Settings(BaseSettings):
     @field_validator(
         "staff_sign_in_account_limits",
         "staff_sign_in_client_limits",
+        "staff_reset_address_limits",
+        "staff_reset_client_limits",
         "resident_send_address_limits",
         "resident_send_client_limits",
         "resident_guest_client_limits",

@@ -231,3 +231,30 @@ async def test_with_passwords_off_the_form_is_gone_and_posts_are_refused(
     assert reset.status_code == 403
     assert await count(session, StaffSession) == 0
     assert await count(session, OutboxMessage) == 0
+
+
+async def test_reset_links_are_limited_per_address_and_per_client_alike_for_known_and_unknown(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await create_staff(session, email="wren@city.example")
+    await session.commit()
+    for _ in range(3):  # the address's hourly window (3/hour): known
+        assert (await client.post("/desk/sign-in/reset", data={"email": "wren@city.example"})).status_code == 200
+    refused = await client.post("/desk/sign-in/reset", data={"email": "WREN@city.example"})
+    assert refused.status_code == 429
+    assert int(refused.headers["Retry-After"]) > 0
+    assert "Too many reset links were asked for." in refused.text
+    for _ in range(3):
+        assert (await client.post("/desk/sign-in/reset", data={"email": "nobody@city.example"})).status_code == 200
+    assert (await client.post("/desk/sign-in/reset", data={"email": "nobody@city.example"})).status_code == 429
+    others = [f"someone{n}@city.example" for n in range(4)]  # refusals count for nothing: 6 asked so far
+    answers = [(await client.post("/desk/sign-in/reset", data={"email": e})).status_code for e in others]
+    assert answers == [200] * 4  # the client's hourly window (10/hour) is now full
+    assert (await client.post("/desk/sign-in/reset", data={"email": "last@city.example"})).status_code == 429
+    throttled = (
+        await session.execute(select(AuditEntry).where(AuditEntry.action == "staff.reset_throttled"))
+    ).scalars()
+    rows = list(throttled)
+    assert len(rows) == 3
+    assert await count(session, OutboxMessage) == 3  # only the known address's links were sent
+    assert "wren" not in str([r.detail for r in rows])

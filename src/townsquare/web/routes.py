@@ -21,8 +21,8 @@ from townsquare.staff.auth import SESSION_COOKIE, public
 from townsquare.web import cookies
 from townsquare.web.desk import sign_in_steps
 from townsquare.web.i18n import gettext as _
-from townsquare.web.i18n import ngettext
 from townsquare.web.templating import templates
+from townsquare.web.times import wait_words
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(public)])
 
@@ -114,15 +114,6 @@ def _refused(request: Request, result: sign_in_limits.Attempt, *, email: str, ne
     response = templates.TemplateResponse(request, "desk/sign_in.html", context, status_code=429)
     response.headers["Retry-After"] = str(result.retry_after)
     return response
-
-
-def wait_words(seconds: int) -> str:
-    """A wait in words, rounded up: "1 minute", "45 minutes", "24 hours"."""
-    minutes = max(1, -(-seconds // 60))
-    if minutes < 90:
-        return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
-    hours = -(-minutes // 60)
-    return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}
 
 
 @router.post("/desk/sign-out")

@@ -131,3 +131,12 @@ def duration(seconds: float | None) -> str:
                     parts.append(ngettext(following[1], following[2], more) % {"n": more})
             break
     return " ".join(parts) if parts else ngettext(UNITS[-1][1], UNITS[-1][2], 0) % {"n": 0}
+
+
+def wait_words(seconds: int) -> str:
+    """A wait in words, rounded up: "1 minute", "45 minutes", "24 hours"."""
+    minutes = max(1, -(-seconds // 60))
+    if minutes < 90:
+        return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+    hours = -(-minutes // 60)
+    return ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours}

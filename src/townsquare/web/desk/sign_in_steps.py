@@ -16,13 +16,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from townsquare.db.deps import SessionDep
 from townsquare.notify import staff_mail
 from townsquare.ratelimit import RateLimiter
-from townsquare.staff import mfa, passwords, sessions
+from townsquare.staff import mfa, passwords, reset_limits, sessions
 from townsquare.staff.auth import SESSION_COOKIE, SIGNING_IN, enforces, public
 from townsquare.web import cookies
 from townsquare.web.desk.common import StaffSignInRequired, safe_next, settings_of
 from townsquare.web.i18n import current
 from townsquare.web.i18n import gettext as _
 from townsquare.web.templating import templates
+from townsquare.web.times import wait_words
 
 router = APIRouter(include_in_schema=False)
 CODE_PATH = "/desk/sign-in/code"
@@ -173,6 +174,15 @@ async def reset_request(
     if not email.strip():
         context = {"sent": False, "error": _("Enter your email address.")}
         return templates.TemplateResponse(request, "desk/sign_in_reset.html", context, status_code=422)
+    client = request.client.host if request.client else "unknown"
+    decision = await reset_limits.allow(session, request.app.state.limiter, settings, email=email, client=client)
+    if not decision.allowed:
+        await session.commit()  # the refusal's audit entry
+        wait = _("Wait %(wait)s, then try again.") % {"wait": wait_words(decision.retry_after)}
+        context = {"sent": False, "error": " ".join([_("Too many reset links were asked for."), wait])}
+        response = templates.TemplateResponse(request, "desk/sign_in_reset.html", context, status_code=429)
+        response.headers["Retry-After"] = str(decision.retry_after)
+        return response
     await staff_mail.request_password_reset(session, settings, email=email, language=current())
     await session.commit()
     return templates.TemplateResponse(request, "desk/sign_in_reset.html", {"sent": True, "error": None})
