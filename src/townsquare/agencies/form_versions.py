@@ -194,18 +194,6 @@ async def ensure_current(session: AsyncSession, *, service: Service) -> ServiceF
     return row
 
 
-async def kept_current(session: AsyncSession, *, service: Service) -> ServiceFormVersion | None:
-    """As `ensure_current`, except that a form with nothing in it (no question, no page title) and no version yet
-    is not recorded: nobody answered it, so a new service's first published form is its version 1."""
-    found = await current_version(session, service=service)
-    if found is not None:
-        return found
-    live = await _with_attributes(session, service.id)
-    if not live.attributes and not service.form_pages:
-        return None
-    return await ensure_current(session, service=service)
-
-
 async def get_version(session: AsyncSession, *, version_id: uuid.UUID | None) -> ServiceFormVersion | None:
     """A version by id (None for none)."""
     return await session.get(ServiceFormVersion, version_id) if version_id is not None else None
@@ -241,7 +229,7 @@ async def publish_draft(session: AsyncSession, *, service: Service, by: uuid.UUI
     """The draft published as the next version (the draft row becomes it); a new draft is made when next asked."""
     row = await draft(session, service=service)
     if service.form_version == 0:
-        await kept_current(session, service=service)  # the form as it was is version 1, kept for its cases
+        await ensure_current(session, service=service)  # the form as it was is version 1, kept for its cases
     latest = service.form_version
     row.fields = [normal(f) for f in row.fields]
     row.number = latest + 1

@@ -202,7 +202,7 @@ async def _answers(session: AsyncSession, service_id: uuid.UUID, codes: set[str]
 async def orphans(session: AsyncSession, *, service: Service, fields: list[dict[str, Any]]) -> list[BuilderError]:
     """The changes in `fields` that would orphan answers already given: a field keeping its code under another
     kind, or losing a choice someone chose (in a submitted case or an open draft)."""
-    await form_versions.kept_current(session, service=service)  # a form from before versions counts too
+    await form_versions.ensure_current(session, service=service)  # a form from before versions counts too
     before: dict[str, dict[str, Any]] = {}
     for version in reversed(await form_versions.versions(session, service_id=service.id)):
         before |= {f["code"]: f for f in version.fields}
@@ -341,9 +341,8 @@ def missing_french(draft: ServiceFormVersion) -> list[str]:
 async def publish(session: AsyncSession, *, me: Principal, service: Service) -> tuple[int, list[BuilderError]]:
     """The draft published as the next version (its number), unless it would orphan answers or changed nothing."""
     draft = await form_versions.draft(session, service=service)
-    current = await form_versions.kept_current(session, service=service)  # a form from before versions: v1
-    fields, pages = (current.fields, current.pages or {}) if current is not None else ([], {})
-    if fields == draft.fields and pages == (draft.pages or {}):
+    current = await form_versions.ensure_current(session, service=service)  # a form from before versions: v1
+    if current.fields == draft.fields and (current.pages or {}) == (draft.pages or {}):
         return 0, [BuilderError("form", "unchanged")]
     problems = await orphans(session, service=service, fields=list(draft.fields))
     if problems:
