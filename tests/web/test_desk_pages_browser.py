@@ -1,6 +1,6 @@
 """Every desk page in Chromium, at a wall screen's width and a small phone's: no axe-core violations and no
-sideways scrolling, at 1280 px and at 320 px in English, and at 320 px in French (whose longer words are likeliest
-to push a page past a phone's width).
+sideways scrolling, at 1280 px in English and at 320 px in French (whose longer words are likeliest to push a
+page past a phone's width).
 
 The pages are those of `desk_pages` (the demo-like world a shift has in front of it), each read once by the first
 staff member who may read it; fragments the desk fetches into a page (paths with a `/_` step) are read as part of
@@ -21,7 +21,7 @@ from townsquare.web.i18n import LANGUAGE_COOKIE
 
 WIDTHS = (1280, 320)
 # Each page is read at these widths in these languages: English at both, French on the phone.
-READINGS = (("en", 1280), ("en", 320), ("fr", 320))
+READINGS = (("en", 1280), ("fr", 320))  # each width once; French, the longer words, on the phone
 # A folder to keep a screenshot of every page at each width in, for a person to look at (unset: none are taken).
 SCREENSHOTS = os.environ.get("TOWNSQUARE_SCREENSHOTS", "")
 # How far a page may be wider than its window before it counts as scrolling sideways (sub-pixel rounding).

@@ -1,6 +1,6 @@
-"""In Chromium: every portal page of `tests/support/portal_world.py`, signed out and signed in, in English and in
-French, on a 320-pixel phone and a 1280-pixel desktop, has no axe-core violation and never scrolls sideways on the
-phone; in French, nothing the page's scripts add is English. The maps (the reports near you, an application's
+"""In Chromium: every portal page of `tests/support/portal_world.py`, signed out and signed in, in English on a
+320-pixel phone and a 1280-pixel desktop and in French on the phone, has no axe-core violation and never scrolls
+sideways on the phone; in French, nothing the page's scripts add is English. The maps (the reports near you, an application's
 location step) are drawn before they are checked."""
 
 from __future__ import annotations
@@ -95,8 +95,10 @@ async def test_every_portal_page_is_accessible_and_fits_a_phone_in_both_language
             cookies = _cookies(world, visit, language, live_server)
             # The phone and the desktop are separate browser contexts: they load the same page side by side.
             french = world if language == "fr" else None
+            # English on both screens; French, the longer words, on the phone (the desktop's layout is the same).
+            seen = views if language == "en" else {"phone": views["phone"]}
             found = await asyncio.gather(
-                *(_check(view, name, url, visit, cookies, french) for name, view in views.items())
+                *(_check(view, name, url, visit, cookies, french) for name, view in seen.items())
             )
             problems += [f"{problem} [{language}]" for each in found for problem in each]
     assert not problems, "\n".join(problems)
