@@ -1,7 +1,7 @@
 """In Chromium: every portal page of `tests/support/portal_world.py`, signed out and signed in, in English on a
 320-pixel phone and a 1280-pixel desktop and in French on the phone, has no axe-core violation and never scrolls
-sideways on the phone; in French, nothing the page's scripts add is English. The maps (the reports near you, an application's
-location step) are drawn before they are checked."""
+sideways on the phone; in French, nothing the page's scripts add is English. The maps (the reports near you, an
+application's location step) are drawn before they are checked."""
 
 from __future__ import annotations
 
