@@ -63,11 +63,13 @@ async def _shift(session: AsyncSession) -> Shift:
 
 
 def _pane(page: str, pane_id: str) -> str:
-    """One pane of the page, from its opening tag to the next pane's."""
-    start = page.index(f'id="{pane_id}"')
-    ends = [page.find(f'id="{other}"', start + 1) for other in ("conversation-pane", "context-pane")]
-    ends = [e for e in ends if e > start] or [page.index('id="workspace-announcer"')]
-    return page[start : min(ends)]
+    """One pane of the page, from its opening tag's `<` to the next pane's (never from inside a tag, whose
+    attributes, a citizen's id among them, would read as text)."""
+    named = page.index(f'id="{pane_id}"')
+    start = page.rindex("<", 0, named)
+    ends = [page.find(f'id="{other}"', named + 1) for other in ("conversation-pane", "context-pane")]
+    ends = [e for e in ends if e > named] or [page.index('id="workspace-announcer"')]
+    return page[start : page.rindex("<", 0, min(ends))]
 
 
 def _listed(page: str) -> list[str]:
