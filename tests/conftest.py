@@ -137,8 +137,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         open_data_export_time=None,  # tests export when they mean to
         outbox_retry_base_seconds=0.01,
         public_url="http://testserver",
-        # Administrators' MFA is turned on by the tests about it (tests/web/test_desk_mfa.py); the rest sign in
-        # with a password alone.
+        # Administrators' MFA is turned on by the tests about it (tests/web/test_desk_sign_in_steps.py); the rest
+        # sign in with a password alone.
         staff_mfa_required=False,
         # No test reaches Twilio: a port nobody listens on refuses at once (tests that mean to talk to a stand-in
         # point it there themselves).
