@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.support.catalogue_texts import OFFICES, PERMIT_SERVICE
 from townsquare.content.catalogue_export import export, write
 from townsquare.content.catalogue_plan import import_catalogue, plan
 from townsquare.demo.city import CATALOGUE_DIR
@@ -58,62 +59,8 @@ async def test_the_demo_catalogue_exports_imports_and_exports_again_byte_for_byt
     assert "pothole = 3" in staff
 
 
-EVERYTHING_NEW = """
-[[calendars]]
-name = "Depot"
-timezone = "America/Vancouver"
-[calendars.hours]
-saturday = ["09:00-12:00"]
-
-[[skills]]
-code = "ramps"
-label = "Ramps"
-label_fr = "Rampes"
-
-[[queues]]
-slug = "depot"
-name = "Depot counter"
-name_fr = "Comptoir du dépôt"
-calendar = "Depot"
-
-[[services]]
-code = "PERMIT"
-name = "Apply for a parking permit"
-synonyms = ["sticker"]
-
-[services.pages.1]
-title = "About you"
-translations = { fr = { title = "À propos de vous" } }
-
-[services.pages.2]
-title = "Your car"
-
-[[services.attributes]]
-code = "has_car"
-datatype = "singlevaluelist"
-description = "Do you have a car?"
-values = [{ key = "yes", name = "Yes" }, { key = "no", name = "No" }]
-
-[[services.attributes]]
-code = "plate"
-datatype = "string"
-description = "Licence plate"
-page = 2
-condition = { field = "has_car", values = ["yes"] }
-
-[[services.attributes]]
-code = "moved_on"
-datatype = "date"
-description = "When did you move in?"
-page = 2
-
-[[services.attributes]]
-code = "agree"
-datatype = "consent"
-description = "I confirm this is true"
-required = true
-page = 2
-"""
+PERMIT = 'name = "Apply for a parking permit"\n'
+EVERYTHING_NEW = OFFICES + PERMIT_SERVICE.replace(PERMIT, PERMIT + 'synonyms = ["sticker"]\n')
 
 
 async def test_offices_skills_and_a_form_s_pages_conditions_and_kinds_come_back_out(

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from tests.support.catalogue_texts import OFFICES, PERMIT_SERVICE
 from townsquare.agencies import form_versions
 from townsquare.agencies import service as agencies
 from townsquare.agencies.models import CannedResponse, ContactPoint, ServiceAttribute
@@ -246,32 +247,6 @@ async def test_an_agency_s_name_in_other_languages_comes_from_its_file(database_
         await db.dispose()
 
 
-OFFICES = """
-[[calendars]]
-name = "Depot"
-timezone = "America/Vancouver"
-[calendars.hours]
-saturday = ["09:00-12:00"]
-
-[[skills]]
-code = "ramps"
-label = "Ramps"
-label_fr = "Rampes"
-
-[[skills]]
-code = "french"
-label = "French"
-every_agency = true
-
-[[queues]]
-slug = "depot"
-name = "Depot counter"
-name_fr = "Comptoir du dépôt"
-calendar = "Depot"
-required_skills = { ramps = 2 }
-"""
-
-
 async def test_offices_skills_and_french_labels_come_from_the_file(database_url: str, catalogue_dir: Path) -> None:
     text = (catalogue_dir / "works.toml").read_text() + OFFICES
     text = text.replace('label = "Question answered"', 'label = "Question answered"\nlabel_fr = "Question répondue"')
@@ -357,43 +332,6 @@ def test_a_faint_accent_colour_an_unknown_timezone_and_placeholder_are_refused(
         result.output
     )
     assert asyncio.run(_counts(cli_database))["agencies"] == 0
-
-
-PERMIT_SERVICE = """
-[[services]]
-code = "PERMIT"
-name = "Apply for a parking permit"
-
-[services.pages.1]
-title = "About you"
-translations = { fr = { title = "À propos de vous" } }
-
-[[services.attributes]]
-code = "has_car"
-datatype = "singlevaluelist"
-description = "Do you have a car?"
-values = [{ key = "yes", name = "Yes" }, { key = "no", name = "No" }]
-
-[[services.attributes]]
-code = "plate"
-datatype = "string"
-description = "Licence plate"
-required = true
-condition = { field = "has_car", values = ["yes"] }
-
-[[services.attributes]]
-code = "moved_on"
-datatype = "date"
-description = "When did you move in?"
-page = 2
-
-[[services.attributes]]
-code = "agree"
-datatype = "consent"
-description = "I confirm this is true"
-required = true
-page = 2
-"""
 
 
 async def test_a_form_s_kinds_conditions_and_page_titles_come_from_its_file_and_publish_once(
