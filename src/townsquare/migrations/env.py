@@ -23,6 +23,7 @@ import townsquare.notify.letters.models
 import townsquare.notify.models
 import townsquare.notify.push.models
 import townsquare.notify.webhooks.models
+import townsquare.offices.models
 import townsquare.places.models
 import townsquare.routing.models
 import townsquare.sharing.models

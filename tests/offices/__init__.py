@@ -1,0 +1,1 @@
+"""Tests of townsquare.places: the address register."""
