@@ -1,1 +1,1 @@
-"""Tests of townsquare.places: the address register."""
+"""Tests of townsquare.offices: service offices, their counters and services."""
