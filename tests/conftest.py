@@ -34,9 +34,21 @@ def pytest_report_header() -> str:
     return f"townsquare database: {'postgresql' if PG_URL else 'sqlite'}"
 
 
+# Files of tests that take tens of seconds each (browser walks, every route for every caller): run first.
+LONG_FILES = ("_browser.py", "test_authorization_matrix.py", "test_desk_words.py", "test_french_everywhere.py")
+
+
+def _long_first(item: pytest.Item) -> int:
+    return 0 if item.nodeid.split("::")[0].endswith(LONG_FILES) else 1
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """`postgres_only` tests race transactions against each other: SQLite runs one writer at a time, so there
+    """The long files go first, each kept whole, so the two halves of the suite share them out at the start and
+    end together on short tests rather than one waiting for the other's last long walk.
+
+    `postgres_only` tests race transactions against each other: SQLite runs one writer at a time, so there
     they would only show the turns being taken, never the race. They are skipped there, and run on PostgreSQL."""
+    items.sort(key=_long_first)  # stable: the order within each group is the collection's
     if PG_URL:
         return
     skip = pytest.mark.skip(reason="a race between transactions: only PostgreSQL runs them at once")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
 from tests.support.browser import axe_violations, with_axe
@@ -77,7 +78,11 @@ async def _too_wide(page: Page) -> list[str]:
     return found
 
 
-async def test_every_desk_page_is_accessible_and_fits_at_1280_and_320_px(browser: Browser, live_app: LiveApp) -> None:
+@pytest.mark.parametrize(("language", "width"), READINGS)
+async def test_every_desk_page_is_accessible_and_fits_at_1280_and_320_px(
+    browser: Browser, live_app: LiveApp, language: str, width: int
+) -> None:
+    """One test per reading, so the two halves of the suite can read them side by side."""
     world = await live_app.call(lambda: build_desk_world(live_app.runtime))
     seen: set[str] = set()
     by_reader: dict[str, list[str]] = {}
@@ -91,23 +96,22 @@ async def test_every_desk_page_is_accessible_and_fits_at_1280_and_320_px(browser
     for who, paths in by_reader.items():
         context = await _signed_in(browser, live_app.url, who)
         page = await context.new_page()
+        await context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": live_app.url}])
+        await page.set_viewport_size({"width": width, "height": 900})
         for path in paths:
-            for language, width in READINGS:
-                await context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": live_app.url}])
-                await page.set_viewport_size({"width": width, "height": 900})
-                response = await page.goto(f"{live_app.url}{path}")
-                assert response is not None
-                assert response.ok, f"{path} answered {response.status}"
-                assert await page.get_attribute("html", "lang") == language, f"{path} is not in {language}"
-                reading = f"{path} at {width} px in {language}"
-                for v in await axe_violations(page):
-                    problems.append(f"{reading}: {v['id']} {v['nodes'][:3]}")
-                if SCREENSHOTS:
-                    name = path.strip("/").replace("/", "_").replace("?", "_")[:80] or "index"
-                    shot = Path(SCREENSHOTS) / f"{name}-{width}-{language}.png"
-                    await page.screenshot(path=str(shot), full_page=True)
-                if wide := await _too_wide(page):
-                    problems.append(f"{reading} scrolls sideways: {wide}")
+            response = await page.goto(f"{live_app.url}{path}")
+            assert response is not None
+            assert response.ok, f"{path} answered {response.status}"
+            assert await page.get_attribute("html", "lang") == language, f"{path} is not in {language}"
+            reading = f"{path} at {width} px in {language}"
+            for v in await axe_violations(page):
+                problems.append(f"{reading}: {v['id']} {v['nodes'][:3]}")
+            if SCREENSHOTS:
+                name = path.strip("/").replace("/", "_").replace("?", "_")[:80] or "index"
+                shot = Path(SCREENSHOTS) / f"{name}-{width}-{language}.png"
+                await page.screenshot(path=str(shot), full_page=True)
+            if wide := await _too_wide(page):
+                problems.append(f"{reading} scrolls sideways: {wide}")
         await context.close()
     assert len(seen) > 40, "the desk world lists fewer pages than expected"
     assert problems == [], "\n".join(problems)
