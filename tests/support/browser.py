@@ -26,6 +26,8 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+# How a page walk reads each page: English at a wall screen's width, French (the longer words) on a small phone.
+READINGS = (("en", 1280), ("fr", 320))
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
 

@@ -15,14 +15,12 @@ from pathlib import Path
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page
 
-from tests.support.browser import axe_violations, with_axe
+from tests.support.browser import READINGS, axe_violations, with_axe
 from tests.support.desk_world import build_desk_world, desk_pages, sign_in_page
 from tests.support.servers import LiveApp
 from townsquare.web.i18n import LANGUAGE_COOKIE
 
 WIDTHS = (1280, 320)
-# Each page is read at these widths in these languages: English at both, French on the phone.
-READINGS = (("en", 1280), ("fr", 320))  # each width once; French, the longer words, on the phone
 # A folder to keep a screenshot of every page at each width in, for a person to look at (unset: none are taken).
 SCREENSHOTS = os.environ.get("TOWNSQUARE_SCREENSHOTS", "")
 # How far a page may be wider than its window before it counts as scrolling sideways (sub-pixel rounding).
