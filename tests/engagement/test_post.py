@@ -18,6 +18,7 @@ from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.engagement import post
+from townsquare.engagement.messages import Outcome
 from townsquare.errors import Problem
 from townsquare.interactions.models import Attachment, Channel, Interaction, InteractionKind
 from townsquare.notify.letters.models import Letter
@@ -34,13 +35,13 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"mail_scan_dpi": 200})
 
 
-async def _take(runtime: Runtime, session: AsyncSession, data: bytes, name: str = "scan.pdf") -> post.Outcome:
+async def _take(runtime: Runtime, session: AsyncSession, data: bytes, name: str = "scan.pdf") -> Outcome:
     outcome = await post.take(session, runtime.pipeline, post.Scan(data=data, filename=name, door="folder"))
     await session.commit()
     return outcome
 
 
-async def _letter_context(session: AsyncSession, outcome: post.Outcome) -> dict[str, object]:
+async def _letter_context(session: AsyncSession, outcome: Outcome) -> dict[str, object]:
     assert outcome.work_item_id is not None
     item = await session.get_one(WorkItem, uuid.UUID(outcome.work_item_id))
     await session.refresh(item)
