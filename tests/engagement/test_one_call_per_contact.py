@@ -1,8 +1,8 @@
 """Every door hands a contact to the engagement flow exactly once and commits it once.
 
-One SMS, one email, one chat message, one call step, one Open311 POST and one scanned letter are each watched: how many times
-`Pipeline.handle` ran, how many times the session it ran in committed, and how many statements read the
-identities table (the person is looked up once, by the flow, never again by the door or a policy).
+One SMS, one email, one chat message, one call step, one Open311 POST and one scanned letter are each watched:
+how many times `Pipeline.handle` ran, how many times the session it ran in committed, and how many statements
+read the identities table (the person is looked up once, by the flow, never again by the door or a policy).
 """
 
 from __future__ import annotations
