@@ -74,13 +74,18 @@ browser: ## Install Debian's Chromium for the browser tests, if it is missing
 	@test -x $(CHROMIUM) || { echo "Installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-run: $(RUN_STAMP) $(BUILD)/.built ## Install only what running needs, then start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
+TESSERACT ?= /usr/bin/tesseract
+ocr: ## Install Debian's Tesseract with its English and French languages (the post in reads scanned letters), if missing
+	@{ test -x $(TESSERACT) && $(TESSERACT) --list-langs 2>/dev/null | grep -qx fra; } || { echo "Installing Debian's tesseract-ocr (eng, fra) for scanned letters"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra >/dev/null; }
+
+run: $(RUN_STAMP) $(BUILD)/.built ocr ## Install only what running needs, then start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
 	$(BIN)/townsquare demo
 
-test: install node_modules/.installed $(BUILD)/.built browser lint ## Lint, then run the whole test suite (SQLite; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set)
+test: install node_modules/.installed $(BUILD)/.built browser ocr lint ## Lint, then run the whole test suite (SQLite; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-pytest: install node_modules/.installed $(BUILD)/.built browser ## Run only the test suite
+pytest: install node_modules/.installed $(BUILD)/.built browser ocr ## Run only the test suite
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy --strict on src/, tests/ and bench/, import-linter contracts
@@ -110,4 +115,4 @@ lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) node_modules var $(BUILD) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install assets browser run test pytest lint fmt bench lock clean
+.PHONY: help install assets browser ocr run test pytest lint fmt bench lock clean

@@ -30,13 +30,14 @@ from townsquare.api import citizens as citizens_api
 from townsquare.api import interactions as interactions_api
 from townsquare.api import keys as keys_api
 from townsquare.api import letters as letters_api
+from townsquare.api import mail as mail_api
 from townsquare.api import notifications as notifications_api
 from townsquare.api import openapi as api_openapi
 from townsquare.api import routing as routing_api
 from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
-from townsquare.channels import chat, email, sms, voice, voice_connect, voice_rest, voice_survey
+from townsquare.channels import chat, email, post_folder, sms, voice, voice_connect, voice_rest, voice_survey
 from townsquare.db import Database
 from townsquare.engagement import calls, connecting, media
 from townsquare.engagement.pipeline import Pipeline
@@ -285,6 +286,8 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
             scheduler = PrintBatchScheduler(rt.db, rt.pipeline.store, time(hour, minute, tzinfo=UTC))
             print_task = asyncio.create_task(scheduler.run_forever(stop))
         open_data_task = open_data_schedule.scheduled(rt.db, settings, stop)  # daily open data files, if timed
+        mail_room = post_folder.MailRoomFolder(settings, rt.db, rt.pipeline) if settings.mail_scan_dir else None
+        mail_task = asyncio.create_task(mail_room.run_forever(stop)) if mail_room is not None else None
         if rt.smtp is not None:
             await rt.smtp.start()
         if settings.freeze_startup_heap:
@@ -297,7 +300,16 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
-            backgrounds = (task, routing_task, notices_task, webhook_task, print_task, silent_task, open_data_task)
+            backgrounds = (
+                task,
+                routing_task,
+                notices_task,
+                webhook_task,
+                print_task,
+                silent_task,
+                open_data_task,
+                mail_task,
+            )
             for background in (*backgrounds, analytics_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
@@ -326,6 +338,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         keys_api.router,
         notifications_api.router,
         letters_api.router,
+        mail_api.router,
         routing_api.router,
         sharing_api.router,
         staff_api.router,

@@ -295,6 +295,27 @@ class Settings(BaseSettings):
     print_batch_time: str | None = Field(
         default=None, description="Daily UTC time (HH:MM) the app builds the print batch; unset = CLI only"
     )
+    # The post in (docs/channels/mail.md): scanned letters from a watched folder, the desk and POST /api/v1/mail
+    mail_scan_dir: Path | None = Field(
+        default=None,
+        description="The watched folder scans are dropped in (done/ and rejected/ beside them); unset = off",
+    )
+    mail_scan_poll_seconds: float = Field(default=10.0, gt=0, description="How often the watched folder is looked at")
+    mail_scan_settle_seconds: float = Field(
+        default=5.0, ge=0, description="A file is taken once unchanged this long (a scanner may still be writing it)"
+    )
+    mail_scan_max_pages: int = Field(default=20, ge=1, le=500, description="Pages a scanned PDF may have")
+    mail_scan_max_pixels: int = Field(
+        default=40_000_000, ge=1_000_000, description="Pixels a page may have, as decoded or rendered"
+    )
+    mail_scan_dpi: int = Field(default=300, ge=100, le=600, description="Resolution PDF pages are rendered at for OCR")
+    mail_scan_languages: str = Field(
+        default="eng+fra", pattern=r"^[a-z_]{3,8}(\+[a-z_]{3,8})*$", description="Tesseract's languages, joined by +"
+    )
+    mail_scan_rate_limit_per_minute: int = Field(
+        default=30, ge=1, description="Scans one API key or member of staff may send a minute (OCR is costly)"
+    )
+    mail_scan_timeout_seconds: float = Field(default=60.0, gt=0, description="Longest OCR of one page")
     # Open data (docs/open-data.md): anonymised service requests and channel counts, exported daily
     open_data_export_time: str | None = Field(
         default="03:30", description="Daily UTC time (HH:MM) the app writes the open data files; unset = CLI only"

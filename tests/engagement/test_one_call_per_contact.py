@@ -1,8 +1,8 @@
 """Every door hands a contact to the engagement flow exactly once and commits it once.
 
-One SMS, one email, one chat message, one call step and one Open311 POST are each watched: how many times
-`Pipeline.handle` ran, how many times the session it ran in committed, and how many statements read the
-identities table (the person is looked up once, by the flow, never again by the door or a policy).
+One SMS, one email, one chat message, one call step, one Open311 POST and one scanned letter are each watched:
+how many times `Pipeline.handle` ran, how many times the session it ran in committed, and how many statements
+read the identities table (the person is looked up once, by the flow, never again by the door or a policy).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from starlette.testclient import TestClient
 
 from tests.channels.conftest import TWILIO_ACCOUNT, TWILIO_TOKEN, post_twilio
 from tests.factories import create_agency, create_citizen, create_service
+from tests.support import scans
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.engagement.messages import InboundMessage, Outcome
 from townsquare.settings import Settings
@@ -190,6 +191,25 @@ async def test_one_open311_post_is_one_flow_call_one_commit(
     assert watch.was_one_contact(), watch
     # Once to find the reporter, once more to plan how their new case's acknowledgement reaches them.
     assert watch.identity_reads == 2, watch
+
+
+@pytest.mark.usefixtures("city")
+async def test_one_scanned_letter_is_one_flow_call_one_commit(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, _ = await staff.create_api_key(session, name="Scanning bureau", scope=ApiKeyScope.api)
+    await session.commit()
+    page = scans.typed(["Maria Lopez", "12 Elm Street", "Ottawa ON K1A 0B1", "", "The pothole is back."])
+    files = {"file": ("letter.png", scans.png(page), "image/png")}
+    for duplicate in (False, True):  # the same file again is answered from the record, by the flow
+        with watching(runtime, monkeypatch) as watch:
+            response = await client.post("/api/v1/mail", files=files, headers={"X-API-Key": key})
+        assert response.status_code == (200 if duplicate else 201), response.text
+        assert response.json()["duplicate"] is duplicate
+        assert watch.was_one_contact(), watch
+        # The letter's address is looked up once before the flow, to see whether someone of another name holds
+        # it (then it is only proposed), and once by the flow.
+        assert watch.identity_reads <= 2, watch
 
 
 def test_one_chat_message_is_one_flow_call_one_commit(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

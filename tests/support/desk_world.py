@@ -342,6 +342,7 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/cases?state=open&sort=due",
         "/desk/account",
         "/desk/account/mfa",
+        "/desk/mail",
     ]
     supervising = [
         "/desk/wallboard",

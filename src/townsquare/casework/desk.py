@@ -50,6 +50,7 @@ CHANNELS_BY_IDENTITY: dict[IdentityKind, tuple[Channel, ...]] = {
     IdentityKind.email: (Channel.email,),
     IdentityKind.social: (Channel.social,),
     IdentityKind.device: (Channel.chat,),  # a chat widget's device: replies reach every open chat of the person
+    IdentityKind.postal: (Channel.mail,),  # a letter by post
 }
 SESSION_CHANNELS = (Channel.chat, Channel.web, Channel.mobile)
 

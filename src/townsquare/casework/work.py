@@ -23,6 +23,7 @@ from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import desk
 from townsquare.casework.handoff import handoff_summary
 from townsquare.citizens.models import Identity, IdentityKind
+from townsquare.engagement import post_out
 from townsquare.errors import not_found
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Direction, Interaction
@@ -260,6 +261,8 @@ async def work_view(
         draft = await _suggested_reply(session, asked.suggest, suggestions, public_url)
     channels = desk.reply_channels(view.citizen, conversation) if view else []
     default_channel = conversation.channel if conversation and conversation.channel in channels else None
+    if view and default_channel is Channel.mail:  # an answer to a letter: by letter unless they prefer another way
+        default_channel = post_out.choose(Channel.mail, view.citizen.preferred_channels, set(channels))
     holder_ids = {i for i in (item.assigned_to_id, item.target_staff_id) if i}
     staff = await desk.agency_staff(session, agency_id=item.agency_id)
     case_agency = case.agency_id if case else item.agency_id

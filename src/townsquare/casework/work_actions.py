@@ -47,8 +47,9 @@ async def held_item(session: AsyncSession, me: Principal, item_id: uuid.UUID) ->
 async def _reply_channel(session: AsyncSession, conversation_id: uuid.UUID, chosen: str) -> Channel | None:
     """The channel picked in the form, if this citizen can be reached on it; empty means the conversation's."""
     conversation = await interactions.get_conversation(session, conversation_id=conversation_id)
-    if not chosen:
-        return conversation.channel if conversation.channel in replies.REPLYABLE else None
+    if not chosen:  # a letter's conversation: `replies` applies the post-out rule (a letter, or what they prefer)
+        mail = conversation.channel is Channel.mail
+        return conversation.channel if conversation.channel in replies.REPLYABLE and not mail else None
     citizen = await citizens.get(session, citizen_id=conversation.citizen_id)
     allowed = desk.reply_channels(citizen, conversation)
     match = next((c for c in allowed if c.value == chosen), None)

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from townsquare.citizens.models import CitizenStatus, IdentityKind, VerificationMethod
 
 # The channels a reply can reach a person on (engagement.replies.REPLYABLE; a test keeps the two equal).
-ContactChannel = Literal["sms", "voice", "email", "social", "chat", "web", "mobile", "push"]
+ContactChannel = Literal["sms", "voice", "email", "social", "chat", "web", "mobile", "push", "mail"]
 _CLOCK_IN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:00)?$"
 _CLOCK_OUT = r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
 _CLOCK_HINT = "a local wall-clock time of day in whole minutes, without a UTC offset, like 21:00"

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Identity, IdentityKind
+from townsquare.engagement import post_out
 from townsquare.engagement.messages import ReplyResult
 from townsquare.errors import FieldError, invalid
 from townsquare.events import ReplyQueued, publish_after_commit
@@ -39,6 +40,7 @@ ADDRESS_KIND: dict[Channel, IdentityKind] = {
     Channel.voice: IdentityKind.phone,
     Channel.email: IdentityKind.email,
     Channel.social: IdentityKind.social,
+    Channel.mail: IdentityKind.postal,  # a letter, printed and posted (`notify.letters`)
 }
 REPLYABLE = {
     Channel.sms,
@@ -49,6 +51,7 @@ REPLYABLE = {
     Channel.web,
     Channel.mobile,
     Channel.push,  # to the person's devices with notifications on, opening the conversation on the portal
+    Channel.mail,  # by post: the default answer to a letter unless the person prefers another way (`post_out`)
 }
 CONVERSATION_PATH = "/account/messages/{}"  # where a push opens the conversation, to read it and answer
 
@@ -85,6 +88,8 @@ async def reply(
     conversation = await interactions.get_conversation(session, conversation_id=conversation_id)
     target = channel or await interactions.last_inbound_channel(session, conversation_id=conversation.id)
     target = target or conversation.channel
+    if channel is None and target is Channel.mail:  # a letter is answered by letter, unless they prefer otherwise
+        target = await post_out.channel_for(session, citizen_id=conversation.citizen_id)
     if target not in REPLYABLE:
         raise invalid(
             f"Replies cannot be sent on the {target.value} channel; choose sms, email, chat or another.",
@@ -126,6 +131,17 @@ async def reply(
         reference = case.reference if case else None
         payload.update(_email_thread(content, conversation.subject, answered, reference, language))
         payload["language"] = language  # the footer's words
+    if target is Channel.mail:
+        answered_subject = (answered.payload.get("subject") if answered else None) or conversation.subject or ""
+        payload = await post_out.letter(
+            session,
+            text=content.text,
+            subject=content.subject,
+            citizen_id=conversation.citizen_id,
+            case=case,
+            answered=answered_subject,
+        )
+        payload["interaction_id"] = str(interaction.id)  # the letter's PDF goes on this timeline entry
     if target is Channel.push:
         title = content.subject or rendering.new_message(language)
         path = CONVERSATION_PATH.format(conversation.id)

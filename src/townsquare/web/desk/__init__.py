@@ -34,6 +34,7 @@ from townsquare.web.desk import (
     labels,  # noqa: F401 - the words of the running pages, registered once
     letters,
     live,
+    mail_room,
     merges,
     notification_templates,
     open_drafts,
@@ -92,6 +93,7 @@ routers: list[APIRouter] = [
     knowledge.router,
     notification_templates.router,
     letters.router,
+    mail_room.router,
     live.router,
     account.router,
     sign_in_steps.router,
