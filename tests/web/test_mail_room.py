@@ -46,3 +46,22 @@ async def test_staff_upload_a_scan_and_see_where_it_landed(client: httpx.AsyncCl
     assert refused.status_code == 422
     assert "embedded file" in refused.text
     assert await session.scalar(select(func.count()).select_from(Interaction)) == 1
+
+
+async def test_the_work_says_in_words_what_a_letter_needs(client: httpx.AsyncClient, session: AsyncSession) -> None:
+    """A letter from nobody known, and one nothing could be read from: each one's work says what a person must do."""
+    agency = await create_agency(session)
+    await create_staff(session, email="wren@city.example", agencies=[agency])
+    await session.commit()
+    await sign_in_staff(client)
+    unknown = scans.png(scans.typed(["Jo Bloggs", "12 Nowhere Lane", "Dear sir, the bin was not collected."]))
+    blank = scans.png(scans.typed([" "]))
+    said = []
+    for name, scan in (("unknown.png", unknown), ("blank.png", blank)):
+        sent = await client.post("/desk/mail", files={"file": (name, scan, "image/png")})
+        shown = (await client.get(sent.headers["location"])).text
+        work = shown.split('<a href="/desk/work/', 1)[1].split('"', 1)[0]
+        said.append((await client.get(f"/desk/work/{work}")).text)
+    assert "Letter: nobody could tell who sent it" in said[0]
+    assert "Identify the sender from the scan before answering." in said[0]
+    assert "Nothing could be read from this scan: open it and read it yourself." in said[1]
