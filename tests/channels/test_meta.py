@@ -98,6 +98,15 @@ async def test_a_signed_delivery_is_recorded_once_and_its_redelivery_changes_not
     assert (identity.kind, identity.namespace, identity.value) == (IdentityKind.social, "whatsapp", wire.WA_ID)
     assert (await session.get_one(Citizen, recorded.citizen_id)).display_name == "Sheena Nelson"
     assert before["work_items"] == 1
+    (thanks,) = (await session.execute(select(OutboxMessage))).scalars().all()  # once, not again on redelivery
+    assert thanks.channel == "meta"
+    assert thanks.recipient == wire.WA_ID
+    assert thanks.payload == {
+        "network": "whatsapp",
+        "sent_as": "free_form",
+        "text": "Thanks, we have your message. A member of staff will answer here.",
+        "from": wire.PHONE_NUMBER_ID,
+    }
 
 
 @pytest.mark.usefixtures("agency")
@@ -206,7 +215,7 @@ async def test_a_messenger_photo_is_fetched_from_its_address_without_a_token(
     (attachment,) = (await session.execute(select(Attachment))).scalars().all()
     assert (attachment.source_url, attachment.content_type) == (url, "image/jpeg")  # Meta's address names no type
     assert attachment.sha256 is not None  # served as image/png, an accepted type
-    assert graph.requests == []  # nothing asked of the Graph API, and no token sent anywhere
+    assert [r for r in graph.requests if r["method"] == "GET"] == []  # the file is not the Graph API's
 
 
 @pytest.mark.usefixtures("agency")
@@ -241,7 +250,8 @@ async def test_each_message_of_a_delivery_is_its_own_contact_and_a_refused_one_i
     assert result["messages"] == 2
     assert [r["status"] for r in result["refused"]] == [415]
     assert [i.body for i in await inbound(session)] == ["First", "Third"]
-    polite = (await session.execute(select(OutboxMessage).where(OutboxMessage.channel == "meta"))).scalars().all()
+    refusals = select(OutboxMessage).where(OutboxMessage.idempotency_key.startswith("meta-refusal:"))
+    polite = (await session.execute(refusals)).scalars().all()
     assert [p.payload["text"] for p in polite] == [
         "Sorry, we can only accept photos, PDF documents, audio and video. Please send it again without that file."
     ]
@@ -250,4 +260,28 @@ async def test_each_message_of_a_delivery_is_its_own_contact_and_a_refused_one_i
     again = await wire.post_meta(client, payload)  # Meta delivers it again: told once, recorded once
     assert again.json()["duplicates"] == 2
     await fresh(session)
-    assert len((await session.execute(select(OutboxMessage))).scalars().all()) == 1
+    sent = (await session.execute(select(OutboxMessage.payload))).scalars().all()
+    assert [p["text"][:6] for p in sent] == ["Thanks", "Sorry,"]  # the new conversation thanked for, once
+
+
+async def test_a_message_goes_to_the_agency_owning_the_page_it_was_written_to(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    await create_agency(session, slug="city-works")
+    parks = (await create_agency(session, slug="parks", name="Parks", contact=("social", wire.PAGE_ID))).id
+    await session.commit()
+    message = {"mid": wire.mid(), "text": "The playground swing is broken"}
+    assert (await wire.post_meta(client, wire.messaging("page", message))).status_code == 200
+    await fresh(session)
+    assert await session.scalar(select(WorkItem.agency_id)) == parks
+
+
+@pytest.mark.usefixtures("agency")
+async def test_a_delivery_over_the_doors_limit_is_refused_unread(
+    client: httpx.AsyncClient, session: AsyncSession
+) -> None:
+    before = await counts(session)
+    huge = json.dumps({"object": "page", "entry": [], "pad": "x" * 1_000_000}).encode()
+    response = await wire.post_meta(client, huge)
+    assert response.status_code == 413
+    assert await counts(await fresh(session)) == before

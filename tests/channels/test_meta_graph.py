@@ -22,7 +22,7 @@ from townsquare.clock import replaying, utcnow
 from townsquare.engagement import links, replies, social
 from townsquare.errors import Problem
 from townsquare.interactions.models import DeliveryStatus, Direction, Interaction
-from townsquare.notify.models import OutboxMessage
+from townsquare.notify.models import OutboxMessage, OutboxStatus
 from townsquare.notify.providers import Envelope, PermanentFailure, TemporaryFailure
 from townsquare.notify.rendering import Content
 from townsquare.settings import Settings
@@ -54,8 +54,10 @@ def now_stamp(millis: bool = False) -> str:
     return str(int(seconds * 1000) if millis else int(seconds))
 
 
-async def writes(client: httpx.AsyncClient, session: AsyncSession, product: str) -> Interaction:
-    """The person writes now on `product`; their message as recorded."""
+async def writes(
+    client: httpx.AsyncClient, session: AsyncSession, product: str, runtime: Runtime, graph: FakeGraph
+) -> Interaction:
+    """The person writes now on `product`; their message as recorded (its thanks on the app sent and forgotten)."""
     if product == "whatsapp":
         payload = wire.whatsapp(wire.wa_text("There is a pothole on Elm St", timestamp=now_stamp()))
     else:
@@ -63,6 +65,8 @@ async def writes(client: httpx.AsyncClient, session: AsyncSession, product: str)
         payload["entry"][0]["messaging"][0]["timestamp"] = int(now_stamp(millis=True))
     response = await wire.post_meta(client, payload)
     assert response.status_code == 200, response.text
+    assert await runtime.worker.drain() == 1
+    graph.received.clear()
     await fresh(session)
     stmt = select(Interaction).where(Interaction.direction == Direction.inbound)
     return (await session.execute(stmt.order_by(Interaction.occurred_at.desc()))).scalars().first()  # type: ignore[return-value]
@@ -77,16 +81,19 @@ async def reply(runtime: Runtime, settings: Settings, conversation_id: uuid.UUID
 
 
 async def sent(session: AsyncSession) -> Interaction:
+    """The reply on record, the newest outbound message (the first is the thanks the person's message got)."""
     await fresh(session)
     stmt = select(Interaction).where(Interaction.direction == Direction.outbound)
-    return (await session.execute(stmt)).scalar_one()
+    rows = (await session.execute(stmt.order_by(Interaction.occurred_at))).scalars().all()
+    assert rows[0].body.startswith("Thanks, we have your message")
+    return rows[-1]
 
 
 @pytest.mark.usefixtures("agency")
 async def test_a_whatsapp_reply_is_a_cloud_api_text_from_the_number_the_person_wrote_to(
     client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings, graph: FakeGraph
 ) -> None:
-    inbound = await writes(client, session, "whatsapp")
+    inbound = await writes(client, session, "whatsapp", runtime, graph)
     await reply(runtime, settings, inbound.conversation_id)
     assert await runtime.worker.drain() == 1
     (received,) = graph.received
@@ -114,7 +121,7 @@ async def test_a_messenger_or_instagram_reply_is_a_send_api_response_with_the_pa
     graph: FakeGraph,
     product: str,
 ) -> None:
-    inbound = await writes(client, session, product)
+    inbound = await writes(client, session, product, runtime, graph)
     await reply(runtime, settings, inbound.conversation_id, "The pool opens at 9.")
     await runtime.worker.drain()
     (received,) = graph.received
@@ -132,7 +139,7 @@ async def test_a_messenger_or_instagram_reply_is_a_send_api_response_with_the_pa
 async def test_after_24_hours_whatsapp_gets_the_approved_template_with_the_reply_as_its_parameter(
     client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings, graph: FakeGraph
 ) -> None:
-    inbound = await writes(client, session, "whatsapp")
+    inbound = await writes(client, session, "whatsapp", runtime, graph)
     with replaying(utcnow() + timedelta(hours=25)):  # the outbox row is due then too
         await reply(runtime, settings, inbound.conversation_id)
         await runtime.worker.drain()
@@ -156,9 +163,9 @@ async def test_after_24_hours_whatsapp_gets_the_approved_template_with_the_reply
 
 @pytest.mark.usefixtures("agency")
 async def test_after_24_hours_without_a_template_the_whatsapp_reply_is_refused_and_nothing_is_queued(
-    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings, graph: FakeGraph
 ) -> None:
-    inbound = await writes(client, session, "whatsapp")
+    inbound = await writes(client, session, "whatsapp", runtime, graph)
     plain = settings.model_copy(update={"meta_whatsapp_template": None})
     with replaying(utcnow() + timedelta(hours=24, seconds=1)), pytest.raises(Problem) as refused:
         await reply(runtime, plain, inbound.conversation_id)
@@ -166,14 +173,15 @@ async def test_after_24_hours_without_a_template_the_whatsapp_reply_is_refused_a
     assert refused.value.detail == social.WHATSAPP_TEMPLATE_MISSING
     assert refused.value.errors[0].field == "channel"
     await fresh(session)
-    assert (await session.execute(select(OutboxMessage))).scalars().all() == []
+    pending = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.pending)
+    assert (await session.execute(pending)).scalars().all() == []
 
 
 @pytest.mark.usefixtures("agency")
 async def test_messenger_takes_the_human_agent_tag_for_7_days_and_nothing_after(
     client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings, graph: FakeGraph
 ) -> None:
-    conversation = (await writes(client, session, "messenger")).conversation_id
+    conversation = (await writes(client, session, "messenger", runtime, graph)).conversation_id
     wrote = utcnow()
     with replaying(wrote + timedelta(days=3)):
         await reply(runtime, settings, conversation, "Still on it.")
@@ -197,9 +205,9 @@ async def test_messenger_takes_the_human_agent_tag_for_7_days_and_nothing_after(
 
 @pytest.mark.usefixtures("agency")
 async def test_an_instagram_reply_too_long_for_one_message_is_refused(
-    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings, graph: FakeGraph
 ) -> None:
-    inbound = await writes(client, session, "instagram")
+    inbound = await writes(client, session, "instagram", runtime, graph)
     with pytest.raises(Problem) as refused:
         await reply(runtime, settings, inbound.conversation_id, "x" * 1001)
     assert refused.value.detail == social.TOO_LONG[social.Network.instagram]
@@ -209,7 +217,7 @@ async def test_an_instagram_reply_too_long_for_one_message_is_refused(
 async def test_whatsapp_statuses_move_the_reply_forward_only_and_keep_a_failures_code(
     client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings, graph: FakeGraph
 ) -> None:
-    inbound = await writes(client, session, "whatsapp")
+    inbound = await writes(client, session, "whatsapp", runtime, graph)
     await reply(runtime, settings, inbound.conversation_id)
     await runtime.worker.drain()
     wamid = graph.received[0].message_id
@@ -228,7 +236,7 @@ async def test_whatsapp_statuses_move_the_reply_forward_only_and_keep_a_failures
 async def test_a_failed_status_marks_the_reply_failed_with_metas_code(
     client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings, graph: FakeGraph
 ) -> None:
-    inbound = await writes(client, session, "whatsapp")
+    inbound = await writes(client, session, "whatsapp", runtime, graph)
     await reply(runtime, settings, inbound.conversation_id)
     await runtime.worker.drain()
     failed = wire.wa_status(graph.received[0].message_id, "failed", code=131047)
@@ -242,7 +250,7 @@ async def test_a_failed_status_marks_the_reply_failed_with_metas_code(
 async def test_a_messenger_delivery_receipt_marks_the_reply_delivered(
     client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime, settings: Settings, graph: FakeGraph
 ) -> None:
-    inbound = await writes(client, session, "messenger")
+    inbound = await writes(client, session, "messenger", runtime, graph)
     await reply(runtime, settings, inbound.conversation_id, "Noted.")
     await runtime.worker.drain()
     receipt = {

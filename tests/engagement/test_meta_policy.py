@@ -74,7 +74,10 @@ async def test_a_code_sent_to_marias_phone_joins_the_whatsapp_account_and_its_hi
     assert sms.channel == "sms"
     code = code_in(body_of(sms))
     told = await answers(session)
-    assert told == ["We sent a 6-digit code to •••0142. Send it here to join this WhatsApp account to your record."]
+    assert told == [
+        "Thanks, we have your message. A member of staff will answer here.",  # the streetlight, a new conversation
+        "We sent a 6-digit code to •••0142. Send it here to join this WhatsApp account to your record.",
+    ]
     await says(client, code)
     assert (await answers(session))[-1] == "Thank you: this WhatsApp account is now joined to your record."
     account = await whatsapp_account(session)
@@ -114,5 +117,5 @@ async def test_six_digits_with_no_code_outstanding_are_an_ordinary_message(
     client: httpx.AsyncClient, session: AsyncSession, maria: uuid.UUID
 ) -> None:
     await says(client, "123456")
-    assert await answers(session) == []
+    assert await answers(session) == ["Thanks, we have your message. A member of staff will answer here."]
     assert await count(session, WorkItem) == 1

@@ -112,10 +112,11 @@ async def test_the_panel_writes_as_meta_and_sees_the_citys_reply_as_the_graph_ap
         await sim.live.call(answer)
 
         async def graph_received() -> bool:
-            return len(sim.graph.received) == 1
+            return len(sim.graph.received) == 2
 
         await until(graph_received)
-        (reply,) = sim.graph.received
+        thanks, reply = sim.graph.received
+        assert thanks.body["text"]["body"].startswith("Thanks, we have your message")
         assert reply.path == f"/simulator/meta/graph/v25.0/{wire.PHONE_NUMBER_ID}/messages"
         assert reply.body["text"] == {"preview_url": False, "body": "Booked."}
         page = (await web.get("/simulator/meta")).text
@@ -124,13 +125,13 @@ async def test_the_panel_writes_as_meta_and_sees_the_citys_reply_as_the_graph_ap
         async def replied() -> Interaction:
             async with db.session() as s:
                 stmt = select(Interaction).where(Interaction.direction == Direction.outbound)
-                return (await s.execute(stmt)).scalar_one()
+                return (await s.execute(stmt.order_by(Interaction.occurred_at.desc()))).scalars().first()  # type: ignore[return-value]
 
         async def sent_by_worker() -> bool:
             return (await sim.live.call(replied)).external_id is not None
 
         await until(sent_by_worker)
-        assert (await web.post("/simulator/meta/status", data={"index": "0", "state": "read"})).status_code == 303
+        assert (await web.post("/simulator/meta/status", data={"index": "1", "state": "read"})).status_code == 303
         answered = await sim.live.call(replied)
         assert answered.delivery_status is DeliveryStatus.delivered
         assert answered.payload["provider_status"] == "read"

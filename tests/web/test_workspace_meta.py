@@ -59,7 +59,9 @@ async def test_a_whatsapp_reply_after_24_hours_is_refused_with_the_reason_in_the
     client.cookies.set(LANGUAGE_COOKIE, "fr")
     french = await client.post(f"/desk/work/{item}/reply", data={"body": "Oui, mardi.", "channel": "social"})
     assert "un modèle de message approuvé : aucun n" in french.text
-    assert await session.scalar(select(OutboxMessage.id).limit(1)) is None
+    await fresh(session)
+    (thanks,) = (await session.execute(select(OutboxMessage))).scalars()  # what the first message was told; no reply
+    assert thanks.payload["text"].startswith("Thanks, we have your message")
 
 
 async def test_with_a_template_the_reply_goes_and_the_thread_says_how(
@@ -73,6 +75,7 @@ async def test_with_a_template_the_reply_goes_and_the_thread_says_how(
     page = await client.get(f"/desk/work/{item}")
     assert "Sent as the approved WhatsApp template: more than 24 hours after their last message" in page.text
     await fresh(session)
-    queued = (await session.execute(select(OutboxMessage))).scalar_one()
+    thanks, queued = (await session.execute(select(OutboxMessage).order_by(OutboxMessage.created_at))).scalars()
+    assert thanks.payload["sent_as"] == "free_form"  # the new conversation thanked for, at the time
     assert (queued.channel, queued.recipient) == ("meta", wire.WA_ID)
     assert queued.payload["template"] == "townsquare_reply"

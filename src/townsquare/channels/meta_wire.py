@@ -136,7 +136,7 @@ def _whatsapp_message(
         return None  # reactions, system notices, contact cards, orders, unsupported messages
     message_id = _id(raw.get("id"), "messages[].id")
     contact = _contact(contacts, raw)
-    account = raw.get("from") or contact.get("wa_id") or raw.get("from_user_id") or contact.get("user_id")
+    account = contact.get("wa_id") or raw.get("from") or contact.get("user_id") or raw.get("from_user_id")
     if not isinstance(account, str) or not ACCOUNT.fullmatch(account):
         raise invalid("A message's sender (from) is not a WhatsApp id.", FieldError("messages[].from", "bad"))
     profile = _part(contact, "profile")

@@ -3,7 +3,8 @@
 "VERIFY" (or "VÉRIFIER") and a phone number or email address sends a code there (`engagement.claims`, as a chat
 device does); the code sent back on the account proves the person holds both, and the account joins the record
 that holds the contact. These are answered on the account itself (through the outbox: Meta's webhooks carry no
-answer) and open no work. Everything else goes to a person. Never commits, never logs a contact or a code.
+answer) and open no work. Everything else goes to a person, a new conversation thanked for on the app. Never
+commits, never logs a contact or a code.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ WORDS: dict[str, dict[str, str]] = {
         "verified": "Thank you: this {network} account is now joined to your record.",
         "wrong": "That code is not right. You can try {left} more time(s).",
         "again": "That code can no longer be used. Send VERIFY and your phone number or email address for a new one.",
+        "thanks": "Thanks, we have your message{about}. A member of staff will answer here.",
+        "about": " about case {reference}",
     },
     "fr": {
         "sent": "Nous avons envoyé un code à 6 chiffres à {where}. Envoyez-le ici pour joindre ce compte {network} "
@@ -56,6 +59,8 @@ WORDS: dict[str, dict[str, str]] = {
         "wrong": "Ce code n'est pas le bon. Il vous reste {left} essai(s).",
         "again": "Ce code ne peut plus servir. Envoyez VERIFIER et votre numéro ou votre adresse courriel pour en "
         "recevoir un nouveau.",
+        "thanks": "Merci, nous avons reçu votre message{about}. Un membre du personnel vous répondra ici.",
+        "about": " au sujet du dossier {reference}",
     },
 }
 
@@ -85,6 +90,14 @@ def _answer(text: str) -> Screening:
     return Screening(answers=(text,), answer_payload=said, needs_person=False, assistant=False, counted=False)
 
 
+def _to_a_person(placed: Placed) -> Screening:
+    """An ordinary message: to a person (no assistant on Meta's apps), a new conversation thanked for."""
+    words = WORDS[placed.citizen.language if placed.citizen.language in WORDS else "en"]
+    about = words["about"].format(reference=placed.case.reference) if placed.case is not None else ""
+    thanks = words["thanks"].format(about=about)
+    return Screening(answer_payload={"via": "meta"}, assistant=False, acknowledgement=thanks)
+
+
 class MetaPolicy:
     """Codes that join a Meta account to its person; every other message goes on to a person."""
 
@@ -101,8 +114,8 @@ class MetaPolicy:
         if asked is not None:
             return await self._send_code(session, placed, asked, network)
         if CODE.fullmatch(text.strip()):
-            return await self._check_code(session, placed, text, network) or Screening(assistant=False)
-        return Screening(assistant=False)
+            return await self._check_code(session, placed, text, network) or _to_a_person(placed)
+        return _to_a_person(placed)
 
     async def _send_code(self, session: AsyncSession, placed: Placed, asked: Asked, network: Network) -> Screening:
         words = WORDS[asked.language]
