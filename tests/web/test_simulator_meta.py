@@ -10,10 +10,12 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from fastapi import FastAPI
+from playwright.async_api import Browser, expect
 from sqlalchemy import select
 
 from tests.factories import create_agency
 from tests.support import meta as wire
+from tests.support.browser import assert_accessible
 from tests.support.servers import LiveApp, free_port, serving
 from townsquare.app import build_runtime, create_app
 from townsquare.engagement import links, replies
@@ -142,3 +144,24 @@ async def test_the_panel_writes_as_meta_and_sees_the_citys_reply_as_the_graph_ap
         nowhere = await web.post("/simulator/meta/send", data=messenger | where)
         assert nowhere.status_code == 422
         assert "no longer send shared locations" in nowhere.json()["detail"]
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+async def test_the_meta_panel_is_a_plain_form_with_no_axe_violations(sim: Sim, browser: Browser, width: int) -> None:
+    async def city() -> None:
+        async with sim.live.runtime.db.session() as s:
+            await create_agency(s)
+            await s.commit()
+
+    await sim.live.call(city)
+    context = await browser.new_context(viewport={"width": width, "height": 900})  # the page has no script
+    page = await context.new_page()
+    await page.goto(f"{sim.live.url}/simulator/meta")
+    await assert_accessible(page)
+    await page.get_by_label("Instagram").check()
+    await page.get_by_label("Your account").fill(wire.IGSID)
+    await page.get_by_label("Message (or the photo's caption)").fill("Is the library open on Sunday?")
+    await page.get_by_role("button", name="Send as Meta delivers it").click()
+    await expect(page.locator("#deliveries + ol li").first).to_contain_text("instagram")
+    await expect(page.locator("#deliveries + ol li").first).to_contain_text("the platform answered 200")
+    await assert_accessible(page)
