@@ -37,9 +37,21 @@ from townsquare.api import routing as routing_api
 from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
-from townsquare.channels import chat, email, post_folder, sms, voice, voice_connect, voice_rest, voice_survey
+from townsquare.channels import (
+    chat,
+    email,
+    meta_graph,
+    post_folder,
+    sms,
+    voice,
+    voice_connect,
+    voice_rest,
+    voice_survey,
+)
+from townsquare.channels import meta as meta_channel
 from townsquare.db import Database
 from townsquare.engagement import calls, connecting, media
+from townsquare.engagement import meta as engagement_meta
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
 from townsquare.events import (
@@ -114,8 +126,8 @@ class Runtime:
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
     """The process-wide pieces for these settings.
 
-    Chat replies go to the chat hub; SMS and email go to Twilio REST and the SMTP relay when configured;
-    everything else (and everything in the demo and tests) to the recording provider.
+    Chat replies go to the chat hub; SMS, email and Meta's channels go to Twilio REST, the SMTP relay and the Graph
+    API when configured; everything else (and everything in the demo and tests) to the recording provider.
     """
     bus = EventBus()
     db = Database(settings.database_url, bus, pool=pool)  # pool=False: tests that run several event loops
@@ -135,6 +147,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
             (connecting.CHANNEL, voice_rest.TwilioCallControl(settings) if voice_rest.configured(settings) else None),
             ("email", email.provider(settings)),
             ("push", push_provider.configured(settings, db)),
+            (engagement_meta.OUTBOX_CHANNEL, meta_graph.provider(settings)),
         ):
             if configured is not None:
                 by_channel[name] = configured
@@ -352,6 +365,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         voice_connect.router,
         email.router,
         chat.router,
+        meta_channel.router,
     ):  # providers' contracts
         app.include_router(router, include_in_schema=False)
     app.include_router(open311_routes.router)

@@ -142,6 +142,14 @@ DEMO_CHANNELS = {
     "twilio_account_sid": "AC" + "0" * 32,
     "email_inbound_token": "demo-inbound-token",
     "voice_softphone": "demo",  # the desk's softphone is the simulator's stand-in for Twilio's Voice SDK
+    # Meta's apps: the simulator signs with the app secret; replies go to its stand-in for the Graph API
+    "meta_app_secret": "demo-meta-app-secret",
+    "meta_verify_token": "demo-meta-verify-token",
+    "meta_access_token": "demo-meta-access-token",
+    "meta_phone_number_id": "106540352242922",
+    "meta_page_id": "104560001234567",
+    "meta_whatsapp_template": "townsquare_reply",
+    "meta_human_agent_tag": True,
 }
 
 
@@ -154,10 +162,14 @@ def demo_settings(settings: Settings) -> Settings:
 
 
 def demo_twilio(settings: Settings) -> Settings:
-    """Call control goes to the simulator's stand-in for Twilio's REST API, unless the environment names one."""
-    if "twilio_api_base_url" in settings.model_fields_set:
-        return settings
-    return settings.model_copy(update={"twilio_api_base_url": settings.public_url.rstrip("/") + "/simulator/twilio"})
+    """Call control goes to the simulator's stand-in for Twilio's REST API, and replies on Meta's apps to its
+    stand-in for the Graph API, unless the environment names them."""
+    base = settings.public_url.rstrip("/")
+    stand_ins = {
+        "twilio_api_base_url": f"{base}/simulator/twilio",
+        "meta_graph_base_url": f"{base}/simulator/meta/graph",
+    }
+    return settings.model_copy(update={k: v for k, v in stand_ins.items() if k not in settings.model_fields_set})
 
 
 async def _seed(settings: Settings) -> DemoSummary:

@@ -191,6 +191,29 @@ class Settings(BaseSettings):
     smtp_relay_password: str | None = None
     smtp_relay_starttls: bool = True
 
+    # Social messaging through Meta: Messenger, Instagram and the WhatsApp Cloud API (docs/channels/social.md).
+    # Without an app secret the webhook refuses every request; without a token replies go to the recording provider.
+    meta_app_secret: str | None = Field(default=None, description="Checks X-Hub-Signature-256 on the Meta webhook")
+    meta_verify_token: str | None = Field(default=None, description="The token Meta's webhook verification presents")
+    meta_access_token: str | None = Field(default=None, description="Graph API token: WhatsApp replies and media")
+    meta_page_access_token: str | None = Field(
+        default=None, description="Page token for Messenger and Instagram replies; unset = the access token"
+    )
+    meta_phone_number_id: str | None = Field(
+        default=None, description="WhatsApp number replies leave from when the person's own is not on record"
+    )
+    meta_page_id: str | None = Field(default=None, description="Page Messenger/Instagram replies leave; unset = me")
+    meta_graph_base_url: str = Field(default="https://graph.facebook.com", description="Where Graph API calls go")
+    meta_graph_version: str = Field(default="v25.0", pattern=r"^v\d{1,3}\.\d{1,2}$")
+    meta_whatsapp_template: str | None = Field(
+        default=None,
+        max_length=512,
+        description="Approved WhatsApp template (one body parameter) for replies after 24 hours; unset = refused",
+    )
+    meta_human_agent_tag: bool = Field(
+        default=False, description="The app may use the HUMAN_AGENT tag: Messenger and Instagram replies up to 7 days"
+    )
+
     # The residents' portal: whose it is and how it looks (any jurisdiction can run it as its own)
     brand_name: str = Field(default="Townsquare", max_length=80, description="Shown in the header and titles")
     brand_logo_url: str | None = Field(default=None, description="An image (SVG or PNG) shown beside the name")

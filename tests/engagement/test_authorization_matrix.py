@@ -62,7 +62,7 @@ API = STAFF | {"key_a", "key_any"}
 OF_A = {"agent_a", "supervisor", "agency_admin_a", "admin", "key_a", "key_any"}  # the supervisor: agency A only
 ALLOWED: dict[str, set[str]] = {
     "public": set(ROLES),
-    "provider": set(),  # only the provider's own credential (a Twilio signature, the email door's token)
+    "provider": set(),  # only the provider's own credential (a Twilio or Meta signature, the email door's token)
     "open311-key": {"open311_a"},
     "sealed-link": set(),  # only whoever holds the link; the matrix's token is not one
     "link-holder": set(),  # only the device that opened a link to fill in a draft together; nobody here did

@@ -1,8 +1,9 @@
 """Every door hands a contact to the engagement flow exactly once and commits it once.
 
-One SMS, one email, one chat message, one call step, one Open311 POST and one scanned letter are each watched:
-how many times `Pipeline.handle` ran, how many times the session it ran in committed, and how many statements
-read the identities table (the person is looked up once, by the flow, never again by the door or a policy).
+One SMS, one email, one chat message, one call step, one Open311 POST, one scanned letter and one message on each
+of Meta's apps (WhatsApp, Messenger, Instagram) are each watched: how many times `Pipeline.handle` ran, how many
+times the session it ran in committed, and how many statements read the identities table (the person is looked up
+once, by the flow, never again by the door or a policy).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from starlette.testclient import TestClient
 
 from tests.channels.conftest import TWILIO_ACCOUNT, TWILIO_TOKEN, post_twilio
 from tests.factories import create_agency, create_citizen, create_service
+from tests.support import meta as meta_wire
 from tests.support import scans
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.engagement.messages import InboundMessage, Outcome
@@ -38,7 +40,7 @@ IDENTITY_READ = re.compile(r"\b(FROM|JOIN)\s+identities\b", re.IGNORECASE)
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return settings.model_copy(
+    return meta_wire.meta_settings(settings).model_copy(
         update={
             "twilio_auth_token": TWILIO_TOKEN,
             "twilio_account_sid": TWILIO_ACCOUNT,
@@ -231,3 +233,29 @@ def test_one_chat_message_is_one_flow_call_one_commit(settings: Settings, monkey
                 assert ws.receive_json()["type"] == "ack"
     assert watch.was_one_contact(), watch
     assert watch.identity_reads == 1, watch
+
+
+META_MESSAGES = {
+    "whatsapp": lambda: meta_wire.whatsapp(meta_wire.wa_text("The streetlight on Elm St is out")),
+    "messenger": lambda: meta_wire.messaging("page", {"mid": meta_wire.mid(), "text": "Is the pool open?"}),
+    "instagram": lambda: meta_wire.messaging("instagram", {"mid": meta_wire.mid(), "text": "Is the pool open?"}),
+}
+
+
+@pytest.mark.usefixtures("city")
+@pytest.mark.parametrize("product", sorted(META_MESSAGES))
+async def test_one_meta_message_is_one_flow_call_one_commit_one_identity_read(
+    client: httpx.AsyncClient, runtime: Runtime, monkeypatch: pytest.MonkeyPatch, product: str
+) -> None:
+    payload = META_MESSAGES[product]()
+    with watching(runtime, monkeypatch) as watch:
+        response = await meta_wire.post_meta(client, payload)
+    assert response.status_code == 200, response.text
+    assert response.json()["messages"] == 1
+    assert watch.was_one_contact(), watch
+    assert watch.identity_reads == 1, watch
+    with watching(runtime, monkeypatch) as watch:  # Meta delivers it again: the record answers
+        again = await meta_wire.post_meta(client, payload)
+    assert again.json()["duplicates"] == 1
+    assert watch.handled == ["social"]
+    assert watch.identity_reads == 0, watch

@@ -98,6 +98,8 @@ class VerificationChallenge(IdMixin, Base):
     """
 
     __tablename__ = "verification_challenges"
+    # Codes recently sent to one phone or address, whoever asked (a social account's VERIFY may not flood it).
+    __table_args__ = (Index("ix_verification_challenges_value", "value", "kind", "created_at"),)
 
     citizen_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("citizens.id", ondelete="CASCADE"), index=True)
     kind: Mapped[IdentityKind]

@@ -120,7 +120,8 @@ async def resolve(
             identity = await find_identity(session, kind=kind, value=value, namespace=namespace)
             if identity is None:
                 raise
-    identity.last_seen_at = seen
+    if identity.last_seen_at is None or seen > identity.last_seen_at:
+        identity.last_seen_at = seen  # never backwards: a late delivery of an older message is not news
     citizen = await session.get_one(Citizen, identity.citizen_id)
     while citizen.status is CitizenStatus.merged and citizen.merged_into_id is not None:
         citizen = await session.get_one(Citizen, citizen.merged_into_id)

@@ -1,4 +1,5 @@
-"""Copying files a provider keeps (MMS media) into attachment storage, as an outbox job.
+"""Copying files a provider keeps (MMS media, files sent on WhatsApp or Messenger) into attachment storage, as an
+outbox job.
 
 The flow enqueues one job per contact whose attachments are only links (`media:<interaction id>`), in the
 contact's own transaction; the outbox worker runs it with a lease, retries it with backoff when the provider
@@ -26,6 +27,7 @@ from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
 CHANNEL = "media"  # the outbox channel of these jobs
+SOCIAL = "social"  # the provider of files that came on a social network (WhatsApp's are behind the Graph API)
 
 
 async def enqueue_fetch(session: AsyncSession, *, interaction: Interaction, provider: str) -> None:
@@ -68,7 +70,7 @@ class MediaFetcher:
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, transport=self.transport) as client:
             for att_id, url in pending:
                 try:
-                    data = await self._download(client, url)
+                    data = await self._download(client, url, provider=envelope.recipient)
                 except TemporaryFailure:
                     unreachable += 1
                     continue
@@ -92,13 +94,23 @@ class MediaFetcher:
                     attachment.size_bytes = size
             await session.commit()
 
-    async def _download(self, client: httpx.AsyncClient, url: str) -> bytes | None:
+    async def _download(self, client: httpx.AsyncClient, url: str, *, provider: str) -> bytes | None:
         """The file at `url`, or None when it is gone, too large or of a type not allowed; raises when unreachable."""
         s = self.settings
-        auth = (s.twilio_account_sid, s.twilio_auth_token)
-        basic = (str(auth[0]), str(auth[1])) if all(auth) else None
+        basic: tuple[str, str] | None = None
+        headers: dict[str, str] = {}
+        if provider == SOCIAL:
+            graph = s.meta_graph_base_url.rstrip("/") + "/"
+            if url.startswith(graph) and s.meta_access_token:  # a WhatsApp file: ask the Graph API where it is
+                found = await self._graph_media(client, url, s.meta_access_token)
+                if found is None:
+                    return None
+                url, headers = found, {"Authorization": f"Bearer {s.meta_access_token}"}
+            # Anything else on a social network (Messenger's and Instagram's files) is fetched without credentials.
+        elif s.twilio_account_sid and s.twilio_auth_token:
+            basic = (s.twilio_account_sid, s.twilio_auth_token)
         try:
-            async with client.stream("GET", url, auth=basic) as response:
+            async with client.stream("GET", url, auth=basic, headers=headers) as response:
                 if response.status_code == 429 or response.status_code >= 500:
                     raise TemporaryFailure(f"the provider answered {response.status_code}")
                 if response.status_code != 200:
@@ -116,3 +128,18 @@ class MediaFetcher:
                 return b"".join(chunks)
         except httpx.HTTPError as exc:
             raise TemporaryFailure(type(exc).__name__) from None
+
+    async def _graph_media(self, client: httpx.AsyncClient, url: str, token: str) -> str | None:
+        """Where the Graph API says a WhatsApp media object's file is (its `url`, valid for minutes, fetched with the
+        same token); None when Meta no longer has it."""
+        try:
+            response = await client.get(url, headers={"Authorization": f"Bearer {token}"})
+        except httpx.HTTPError as exc:
+            raise TemporaryFailure(type(exc).__name__) from None
+        if response.status_code == 429 or response.status_code >= 500:
+            raise TemporaryFailure(f"the graph api answered {response.status_code}")
+        try:
+            found = response.json().get("url") if response.status_code == 200 else None
+        except (ValueError, AttributeError):
+            found = None
+        return found if isinstance(found, str) and found.startswith(("https://", "http://")) else None

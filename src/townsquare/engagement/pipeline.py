@@ -26,6 +26,7 @@ from townsquare.citizens.models import Identity
 from townsquare.db import races
 from townsquare.engagement import measuring, media, placing, queueing, reports
 from townsquare.engagement.messages import InboundMessage, OutboundMessage, Outcome
+from townsquare.engagement.meta_policy import MetaPolicy
 from townsquare.engagement.placing import Placed
 from townsquare.engagement.policies import ChannelPolicy, Chat, Email, Open, Screening
 from townsquare.engagement.sms import Sms
@@ -63,6 +64,11 @@ class Pipeline:
     store: AttachmentStore
     index: KnowledgeIndex | None = None  # the assistant answers from it; None: no assistant in this process
     policies: Mapping[Channel, ChannelPolicy] = field(default_factory=lambda: dict(POLICIES))
+
+    def __post_init__(self) -> None:
+        # Meta's accounts join their person by a code sealed with the deployment's secret: a policy with settings.
+        if Channel.social not in self.policies:
+            self.policies = {**self.policies, Channel.social: MetaPolicy(self.settings)}
 
     async def handle(self, session: AsyncSession, message: InboundMessage) -> Outcome:
         """Record one contact, decide what happens to it and what to say back. Does not commit."""

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Identity, IdentityKind
-from townsquare.engagement import post_out
+from townsquare.engagement import meta, post_out, social
 from townsquare.engagement.messages import ReplyResult
 from townsquare.errors import FieldError, invalid
 from townsquare.events import ReplyQueued, publish_after_commit
@@ -96,7 +96,9 @@ async def reply(
             FieldError("channel", "not a channel replies can be sent on"),
         )
     answered = await interactions.last_inbound(session, conversation_id=conversation.id, channel=target)
-    recipient = await _recipient(session, conversation, target, answered, identity_id)
+    recipient, identity = await _recipient(session, conversation, target, answered, identity_id)
+    shaped = await _meta_shaped(session, identity, content, answered, opts) if target is Channel.social else None
+    content = rendering.Content(shaped.text, content.subject, content.link) if shaped else content
     case = await cases.get_by_id(session, case_id=conversation.case_id) if conversation.case_id else None
     if staff_id is not None and opts.settings is not None:
         framed = await agent_replies.dressed(
@@ -146,14 +148,15 @@ async def reply(
         title = content.subject or rendering.new_message(language)
         path = CONVERSATION_PATH.format(conversation.id)
         payload.update(title=title, url=path, interaction_id=str(interaction.id), language=language)
+    payload.update(shaped.payload if shaped else {})
     interaction.body = rendering.summary(payload)
-    interaction.payload = {"rendered": payload}
+    interaction.payload = {"rendered": payload, **(shaped.marks if shaped else {})}
     if more and more in str(payload.get("body", "")):
         interaction.payload["full_text"] = content.text  # what the read-more link shows
     await session.flush()
     row = await outbox.enqueue(
         session,
-        channel=target.value,
+        channel=meta.OUTBOX_CHANNEL if shaped is not None else target.value,
         recipient=recipient,
         payload=payload,
         idempotency_key=f"interaction:{interaction.id}",
@@ -173,19 +176,36 @@ async def reply(
     return ReplyResult(str(interaction.id), str(row.id), target, payload)
 
 
+async def _meta_shaped(
+    session: AsyncSession,
+    identity: Identity | None,
+    content: rendering.Content,
+    answered: Interaction | None,
+    opts: ReplyOptions,
+) -> meta.Shaped | None:
+    """How a reply to a Messenger, Instagram or WhatsApp account may go in their messaging windows (a 422 problem
+    saying why when it may not); None for another network's account."""
+    network = social.network_of(identity.namespace) if identity is not None else None
+    if network is None or identity is None:
+        return None
+    return await meta.shape_reply(
+        session, identity=identity, network=network, text=content.text, answered=answered, settings=opts.settings
+    )
+
+
 async def _recipient(
     session: AsyncSession,
     conversation: Conversation,
     target: Channel,
     answered: Interaction | None,
     chosen: uuid.UUID | None,
-) -> str:
+) -> tuple[str, Identity | None]:
     """Where the reply goes: an address of the person's (the one chosen, else the one they wrote from, else their
-    best), their push devices, or the person themselves (their chats and portal sessions)."""
+    best), their push devices, or the person themselves (their chats and portal sessions); with the identity."""
     if target is Channel.push:
-        return await _devices(session, conversation.citizen_id)
+        return await _devices(session, conversation.citizen_id), None
     if target not in ADDRESS_KIND:
-        return str(conversation.citizen_id)
+        return str(conversation.citizen_id), None
     identity = await _address(session, conversation.citizen_id, ADDRESS_KIND[target], answered, chosen)
     if identity is None:
         raise invalid(
@@ -198,7 +218,7 @@ async def _recipient(
             "or wait until they text START.",
             FieldError("channel", "the recipient opted out"),
         )
-    return identity.value
+    return identity.value, identity
 
 
 async def _devices(session: AsyncSession, citizen_id: uuid.UUID) -> str:

@@ -50,7 +50,7 @@ def rule_of(call: object) -> Rule | None:
 
 
 PUBLIC = Rule("public", 0, "anyone, signed in or not")
-PROVIDER = Rule("provider", 1, "the provider's own credential: a Twilio signature, or the email door's token")
+PROVIDER = Rule("provider", 1, "the provider's own credential: a Twilio or Meta signature, or the email door's token")
 OPEN311_KEY = Rule("open311-key", 1, "an Open311 integrator's key, scoped to its agency's services and reports")
 SEALED_LINK = Rule("sealed-link", 2, "whoever holds a link this deployment sealed for it (an email's unsubscribe link)")
 LINK_HOLDER = Rule(

@@ -1,6 +1,6 @@
-"""The channel simulator (demo mode only): act as a citizen on SMS, the phone, email and chat.
+"""The channel simulator (demo mode only): act as a citizen on SMS, the phone, email, chat and Meta's apps.
 
-Each panel plays the provider: it signs and sends exactly what Twilio or a mail server would send to the
+Each panel plays the provider: it signs and sends exactly what Twilio, Meta or a mail server would send to the
 platform's real channel endpoints, so what works here works with the provider. Served only when
 TOWNSQUARE_SIMULATOR is on, which production refuses.
 """
@@ -15,7 +15,9 @@ from townsquare.web.simulator import (
     authenticator,
     chat,
     email,
+    graph_fake,
     letters,
+    meta,
     push,
     scanner,
     sms,
@@ -35,5 +37,18 @@ async def index(request: Request) -> Response:
     return templates.TemplateResponse(request, "simulator/index.html", {})
 
 
-for _panel in (sms, voice, voice_legs, twilio_fake, email, chat, letters, scanner, push, authenticator):
+for _panel in (
+    sms,
+    voice,
+    voice_legs,
+    twilio_fake,
+    email,
+    chat,
+    letters,
+    scanner,
+    push,
+    authenticator,
+    meta,
+    graph_fake,
+):
     router.include_router(_panel.router)
