@@ -36,9 +36,10 @@ from townsquare.api import routing as routing_api
 from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
-from townsquare.channels import chat, email, sms, voice, voice_connect, voice_rest, voice_survey
+from townsquare.channels import chat, email, mastodon_rest, sms, voice, voice_connect, voice_rest, voice_survey
+from townsquare.channels.mastodon_poll import MastodonPoller
 from townsquare.db import Database
-from townsquare.engagement import calls, connecting, media
+from townsquare.engagement import calls, connecting, mastodon, media
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
 from townsquare.events import (
@@ -84,8 +85,9 @@ from townsquare.web.times import city_zone, city_zone_apart
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Doors for machines (API keys, provider signatures), not pages: an Origin there is no sign of a forged form.
-# /unsubscribe: a mail client's one click; /simulator/twilio: the demo's stand-in for Twilio's REST API.
-MACHINE_DOORS = ("/api", "/channels", "/open311", "/unsubscribe", "/simulator/twilio")
+# /unsubscribe: a mail client's one click; /simulator/twilio and /simulator/mastodon/api: the demo's stand-ins for
+# Twilio's and Mastodon's REST APIs.
+MACHINE_DOORS = ("/api", "/channels", "/open311", "/unsubscribe", "/simulator/twilio", "/simulator/mastodon/api")
 
 
 @dataclass
@@ -108,13 +110,15 @@ class Runtime:
     notices: NotificationWorker  # moves notifications from one channel to the next; sends reminders when due
     webhooks: WebhookWorker  # posts integrators' webhook deliveries
     analytics: AnalyticsWorker  # folds contacts into journeys and keeps the dashboards' rollups
+    mastodon: MastodonPoller | None = None  # reads the city's mentions, when its Mastodon account is configured
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
     """The process-wide pieces for these settings.
 
-    Chat replies go to the chat hub; SMS and email go to Twilio REST and the SMTP relay when configured;
-    everything else (and everything in the demo and tests) to the recording provider.
+    Chat replies go to the chat hub; SMS, email and Mastodon answers go to Twilio REST, the SMTP relay and the
+    city's Mastodon server when configured (which also starts the Mastodon poller); everything else (and everything
+    in the demo and tests) to the recording provider.
     """
     bus = EventBus()
     db = Database(settings.database_url, bus, pool=pool)  # pool=False: tests that run several event loops
@@ -134,6 +138,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
             (connecting.CHANNEL, voice_rest.TwilioCallControl(settings) if voice_rest.configured(settings) else None),
             ("email", email.provider(settings)),
             ("push", push_provider.configured(settings, db)),
+            (mastodon.OUTBOX, mastodon_rest.MastodonProvider(settings) if mastodon_rest.configured(settings) else None),
         ):
             if configured is not None:
                 by_channel[name] = configured
@@ -195,6 +200,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         notices,
         webhooks,
         AnalyticsWorker(db, poll_seconds=settings.analytics_poll_seconds),
+        MastodonPoller(settings, db, pipeline) if mastodon_rest.configured(settings) else None,
     )
 
 
@@ -277,6 +283,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
         webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
         analytics_task = asyncio.create_task(rt.analytics.run_forever(stop)) if settings.analytics_worker else None
+        mastodon_task = asyncio.create_task(rt.mastodon.run_forever(stop)) if rt.mastodon is not None else None
         silent = calls.SilentCalls(rt.db, silence_seconds=settings.voice_silence_seconds)
         silent_task = asyncio.create_task(silent.run_forever(stop)) if settings.routing_worker else None
         print_task = None
@@ -298,7 +305,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
             await rt.chat.close()
             await rt.desk.close()
             backgrounds = (task, routing_task, notices_task, webhook_task, print_task, silent_task, open_data_task)
-            for background in (*backgrounds, analytics_task):
+            for background in (*backgrounds, analytics_task, mastodon_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background

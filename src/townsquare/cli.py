@@ -104,7 +104,7 @@ def demo(
     settings = demo_settings(get_settings())
     if (host or port) and "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host or settings.host}:{port or settings.port}"})
-    settings = demo_twilio(settings)
+    settings = demo_mastodon(demo_twilio(settings))
     _logging(settings)
     url = make_url(settings.database_url)
     if reset and url.get_backend_name() == "sqlite" and url.database:
@@ -142,6 +142,7 @@ DEMO_CHANNELS = {
     "twilio_account_sid": "AC" + "0" * 32,
     "email_inbound_token": "demo-inbound-token",
     "voice_softphone": "demo",  # the desk's softphone is the simulator's stand-in for Twilio's Voice SDK
+    "mastodon_access_token": "demo-mastodon-token",  # the simulator's stand-in Mastodon server checks it
 }
 
 
@@ -158,6 +159,13 @@ def demo_twilio(settings: Settings) -> Settings:
     if "twilio_api_base_url" in settings.model_fields_set:
         return settings
     return settings.model_copy(update={"twilio_api_base_url": settings.public_url.rstrip("/") + "/simulator/twilio"})
+
+
+def demo_mastodon(settings: Settings) -> Settings:
+    """The city's mentions are read from the simulator's stand-in Mastodon server, unless the environment names one."""
+    if "mastodon_base_url" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"mastodon_base_url": settings.public_url.rstrip("/") + "/simulator/mastodon"})
 
 
 async def _seed(settings: Settings) -> DemoSummary:

@@ -1,9 +1,9 @@
-"""Claiming a contact: a device proves it holds a phone or email, and joins the citizen who holds it.
+"""Claiming a contact: a device (or a social account) proves it holds a phone or email, and joins its holder.
 
 An anonymous chat becomes the citizen's once they verify a contact: a provisional record made only of devices
-is folded into the verified one by a recorded merge (`engagement.merges`: every row it held moves, it is marked
-merged, both records' logs say so, and the merge can be undone). Never merges on anything but a verified
-code; never commits (the caller owns the transaction).
+and social accounts is folded into the verified one by a recorded merge (`engagement.merges`: every row it held
+moves, it is marked merged, both records' logs say so, and the merge can be undone). Never merges on anything but a
+verified code; never commits (the caller owns the transaction).
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ from townsquare.settings import Settings
 from townsquare.staff import service as staff
 
 CHANNEL_FOR = {IdentityKind.phone: "sms", IdentityKind.email: "email"}
+# Handles that say nothing of who holds them (a chat device, a social account): a provisional record made only of
+# these is folded into the verified person's whole; a record with anything else is someone's, and keeps it.
+HANDLES_ONLY = frozenset({IdentityKind.device, IdentityKind.social})
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ async def _hand_over(
     if holder.id == own.id:
         return Claim(own.id, identity_id)
     own_identities = list((await session.execute(select(Identity).where(Identity.citizen_id == own.id))).scalars())
-    only_devices = all(i.kind is IdentityKind.device for i in own_identities)
+    only_devices = all(i.kind in HANDLES_ONLY for i in own_identities)
     if own.status is not CitizenStatus.provisional or not only_devices:
         # A record with other contacts of its own is someone's; only this device changes hands.
         device.citizen_id = holder.id

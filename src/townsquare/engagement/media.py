@@ -26,6 +26,7 @@ from townsquare.settings import Settings
 
 log = logging.getLogger(__name__)
 CHANNEL = "media"  # the outbox channel of these jobs
+TWILIO_DOORS = ("sms", "voice", "twilio")  # whose files are Twilio's: MMS media, a call's recordings
 
 
 async def enqueue_fetch(session: AsyncSession, *, interaction: Interaction, provider: str) -> None:
@@ -64,11 +65,12 @@ class MediaFetcher:
             pending = [(att_id, str(url)) for att_id, url in rows.all()]
         kept: dict[uuid.UUID, tuple[str, int]] = {}
         unreachable = 0
+        twilio = envelope.recipient in TWILIO_DOORS  # Twilio's credentials go to Twilio's files, never elsewhere
         timeout = httpx.Timeout(20.0)
         async with httpx.AsyncClient(timeout=timeout, follow_redirects=True, transport=self.transport) as client:
             for att_id, url in pending:
                 try:
-                    data = await self._download(client, url)
+                    data = await self._download(client, url, twilio=twilio)
                 except TemporaryFailure:
                     unreachable += 1
                     continue
@@ -92,11 +94,13 @@ class MediaFetcher:
                     attachment.size_bytes = size
             await session.commit()
 
-    async def _download(self, client: httpx.AsyncClient, url: str) -> bytes | None:
-        """The file at `url`, or None when it is gone, too large or of a type not allowed; raises when unreachable."""
+    async def _download(self, client: httpx.AsyncClient, url: str, *, twilio: bool) -> bytes | None:
+        """The file at `url`, or None when it is gone, too large or of a type not allowed; raises when unreachable.
+        Twilio's files are asked for with the account's credentials; any other provider's (a Mastodon server's
+        media) are public to whoever has the link, and are asked for without any."""
         s = self.settings
         auth = (s.twilio_account_sid, s.twilio_auth_token)
-        basic = (str(auth[0]), str(auth[1])) if all(auth) else None
+        basic = (str(auth[0]), str(auth[1])) if twilio and all(auth) else None
         try:
             async with client.stream("GET", url, auth=basic) as response:
                 if response.status_code == 429 or response.status_code >= 500:

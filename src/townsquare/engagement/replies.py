@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Identity, IdentityKind
+from townsquare.engagement import mastodon
 from townsquare.engagement.messages import ReplyResult
 from townsquare.errors import FieldError, invalid
 from townsquare.events import ReplyQueued, publish_after_commit
@@ -91,6 +92,21 @@ async def reply(
             FieldError("channel", "not a channel replies can be sent on"),
         )
     answered = await interactions.last_inbound(session, conversation_id=conversation.id, channel=target)
+    if target is Channel.social:  # a Mastodon account is answered by its own rule: public once, private after
+        account = await mastodon.account_of(
+            session, citizen_id=conversation.citizen_id, answered=answered, chosen=identity_id
+        )
+        if account is not None:
+            return await mastodon.answer(
+                session,
+                conversation=conversation,
+                account=account,
+                answered=answered,
+                content=content,
+                staff_id=staff_id,
+                settings=opts.settings,
+                read_more=opts.read_more,
+            )
     recipient = await _recipient(session, conversation, target, answered, identity_id)
     case = await cases.get_by_id(session, case_id=conversation.case_id) if conversation.case_id else None
     if staff_id is not None and opts.settings is not None:

@@ -1,4 +1,4 @@
-"""The channel simulator (demo mode only): act as a citizen on SMS, the phone, email and chat.
+"""The channel simulator (demo mode only): act as a citizen on SMS, the phone, email, chat and Mastodon.
 
 Each panel plays the provider: it signs and sends exactly what Twilio or a mail server would send to the
 platform's real channel endpoints, so what works here works with the provider. Served only when
@@ -11,7 +11,19 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from townsquare.staff.auth import public
-from townsquare.web.simulator import authenticator, chat, email, letters, push, sms, twilio_fake, voice, voice_legs
+from townsquare.web.simulator import (
+    authenticator,
+    chat,
+    email,
+    letters,
+    mastodon,
+    mastodon_fake,
+    push,
+    sms,
+    twilio_fake,
+    voice,
+    voice_legs,
+)
 from townsquare.web.templating import templates
 
 # A development tool, served only when TOWNSQUARE_SIMULATOR is on (never in production).
@@ -24,5 +36,5 @@ async def index(request: Request) -> Response:
     return templates.TemplateResponse(request, "simulator/index.html", {})
 
 
-for _panel in (sms, voice, voice_legs, twilio_fake, email, chat, letters, push, authenticator):
+for _panel in (sms, voice, voice_legs, twilio_fake, email, chat, letters, push, authenticator, mastodon, mastodon_fake):
     router.include_router(_panel.router)
