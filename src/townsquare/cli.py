@@ -143,6 +143,7 @@ DEMO_CHANNELS = {
     "email_inbound_token": "demo-inbound-token",
     "voice_softphone": "demo",  # the desk's softphone is the simulator's stand-in for Twilio's Voice SDK
     "mastodon_access_token": "demo-mastodon-token",  # the simulator's stand-in Mastodon server checks it
+    "mastodon_poll_seconds": 5.0,
 }
 
 

@@ -261,22 +261,24 @@ async def test_a_photo_is_kept_as_a_file_fetched_from_the_server_without_any_cre
     assert contact.payload["mastodon"]["media_links"] == ["https://tracker.example/pixel.png"]  # kept, never fetched
 
 
-async def test_the_first_read_starts_after_what_was_already_there(
+async def test_the_first_read_passes_over_what_was_written_before_the_door_was_opened(
     app: FastAPI, runtime: Runtime, poller: MastodonPoller, session: AsyncSession
 ) -> None:
     await create_agency(session, slug="city", name="City")
     await session.commit()
     fake = wire(app, runtime)
-    fake.post("old@social.example", "Written before the door was opened")
-    fake.post("old@social.example", "Also before")
+    long_ago = utcnow() - timedelta(days=400)
+    fake.post("old@social.example", "Written a year before the door was opened", at=long_ago)
+    fake.post("old@social.example", "Also before", at=utcnow() - timedelta(minutes=2))
+    fake.post("new@social.example", "Just now, as the door opens (the servers' clocks differ a little)")
     first = await poller.run_once()
-    assert first.recorded == []
-    assert reads(fake)[0]["limit"] == "1"
-    assert "min_id" not in reads(fake)[0]
-    assert (await cursor(session)).position == "96"
+    assert len(first.recorded) == 1
+    assert "min_id" not in reads(fake)[0]  # the first read is the newest page
     fake.post("new@social.example", "After")
     assert len((await poller.run_once()).recorded) == 1
-    assert [i.body for i in await social(session, direction=Direction.inbound)] == ["After"]
+    bodies = [i.body for i in await social(session, direction=Direction.inbound)]
+    assert bodies == ["Just now, as the door opens (the servers' clocks differ a little)", "After"]
+    assert reads(fake)[-1]["min_id"] == "97"
 
 
 async def test_a_mention_the_platform_cannot_take_yet_waits_for_it(

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_citizen, create_staff
@@ -18,8 +19,9 @@ from townsquare.app import Runtime
 from townsquare.channels.mastodon_poll import MastodonPoller
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
+from townsquare.clock import utcnow
 from townsquare.engagement import links, replies
-from townsquare.interactions.models import Channel, Direction, Interaction
+from townsquare.interactions.models import Channel, Conversation, Direction, Interaction
 from townsquare.notify.rendering import Content
 from townsquare.routing.models import WorkItem
 from townsquare.settings import Settings
@@ -252,3 +254,25 @@ async def test_verify_in_a_public_post_is_an_ordinary_contact_and_sends_no_code(
     assert [e.channel for e in runtime.recording.sent] == []
     assert posted(fake)[-1]["visibility"] == "unlisted"
     assert (await session.execute(select(WorkItem))).scalar_one() is not None
+
+
+async def test_an_answer_to_the_city_s_status_threads_back_into_its_conversation_days_later(
+    runtime: Runtime, fake: FakeMastodon, poller: MastodonPoller, session: AsyncSession
+) -> None:
+    first = await mention(fake, poller, session, "Pothole on Elm St")
+    conversation_id = first.conversation_id
+    await runtime.worker.drain()
+    (ack,) = fake.city_statuses()
+    said = (await social(session, direction=Direction.outbound))[-1]
+    assert said.external_id == f"mastodon:{ack['id']}"
+    async with runtime.db.session() as s:  # long after: the conversation would not be found by recency
+        await s.execute(
+            update(Conversation)
+            .where(Conversation.id == conversation_id)
+            .values(last_activity_at=utcnow() - timedelta(days=30))
+        )
+        await s.commit()
+    fake.post(MARIA, "Thanks! Here are more details", visibility="direct", in_reply_to_id=ack["id"])
+    assert len((await poller.run_once()).recorded) == 1
+    later = (await social(session, direction=Direction.inbound))[-1]
+    assert later.conversation_id == conversation_id

@@ -1,10 +1,10 @@
 """The Mastodon door: a background worker that reads the city's mentions and hands each to the flow, once.
 
 Each pass claims the feed (one process reads at a time), reads the page of mentions after its cursor (the first
-read only places the cursor after the newest) and takes them oldest first, each in its own transaction:
-`Pipeline.handle`, the city's answer at once (`engagement.mastodon`) and the cursor moved on, committed together,
-so a restart neither misses nor repeats a mention (a repeat would be recognised by its status id anyway). A server
-that throttles (429) or fails pauses the feed, the cursor kept.
+read passes over what was written before the door was opened) and takes them oldest first, each in its own
+transaction: `Pipeline.handle`, the city's answer at once (`engagement.mastodon`) and the cursor moved on,
+committed together, so a restart neither misses nor repeats a mention (a repeat would be recognised by its status
+id anyway). A server that throttles (429) or fails pauses the feed, the cursor kept.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -30,6 +31,7 @@ from townsquare.settings import Settings
 log = logging.getLogger(__name__)
 LEASE_SECONDS = 120.0  # longer than a page takes; a crashed reader's feed is free again after it
 MAX_BACKOFF = timedelta(minutes=30)
+CLOCK_MARGIN = timedelta(minutes=1)  # how far the server's clock may be behind ours, for the first read
 ABOUT_THE_MENTION = (413, 415, 422)  # the flow refused this mention itself: no retry will take it in
 
 
@@ -73,14 +75,13 @@ class MastodonPoller:
         if lease is None:
             return done  # another process reads it, or the server asked for a pause
         try:
-            if lease.position is None:
-                await self._begin(lease)
-                return done
             page = await rest.mentions(self.settings, after=lease.position, transport=self.transport)
         except rest.Unavailable as exc:
             done.paused_until = await self._pause(lease, exc)
             return done
         ordered = sorted(page.items, key=_order)
+        if lease.position is None:
+            ordered = await self._begin(lease, ordered)
         for item in ordered:
             if not await self._take(lease, item, done):
                 return done  # the lease was lost: whoever holds it now reads on
@@ -93,15 +94,16 @@ class MastodonPoller:
         done.more = done.more and rest_until is None
         return done
 
-    async def _begin(self, lease: Lease) -> None:
-        """The first read of the account: the feed starts after its newest mention (or at the start of an empty
-        one), so what people wrote before the door was opened is not answered out of the blue, years late."""
-        page = await rest.mentions(self.settings, after=None, transport=self.transport, limit=1)
-        ids = [translation.notification_id(i) for i in page.items if _order(i)[0]]
+    async def _begin(self, lease: Lease, items: list[Any]) -> list[Any]:
+        """The first read of the account (the newest page): what was written before the door was first opened is
+        passed over, not answered out of the blue, years late; the cursor starts after it (or at the start)."""
+        opened = lease.opened_at - CLOCK_MARGIN
+        old = [i for i in items if (_written(i) or opened) < opened and _order(i)[0]]
+        start = max((translation.notification_id(i) for i in old), key=_key, default="0")
         async with self.db.session() as session:
-            await feeds.advance(session, feed=self.feed, token=lease.token, position=max(ids or ["0"], key=_key))
-            await feeds.release(session, feed=self.feed, token=lease.token)
+            await feeds.advance(session, feed=self.feed, token=lease.token, position=start)
             await session.commit()
+        return [i for i in items if feeds.newer(_order(i)[1], start) or not _order(i)[0]]
 
     async def _take(self, lease: Lease, item: object, done: Pass) -> bool:
         """Hand one notification to the flow and move the cursor past it, in one transaction."""
@@ -181,3 +183,13 @@ def _order(item: object) -> tuple[int, str]:
 
 def _key(found: str) -> tuple[int, str]:
     return (len(found), found)
+
+
+def _written(item: object) -> datetime | None:
+    """When a notification's mention was written, if it says (ISO 8601, as Mastodon writes it)."""
+    raw = item.get("created_at") if isinstance(item, dict) else None
+    try:
+        at = datetime.fromisoformat(raw.replace("Z", "+00:00")) if isinstance(raw, str) else None
+    except ValueError:
+        return None
+    return at if at is not None and at.tzinfo is not None else None

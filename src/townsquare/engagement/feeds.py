@@ -27,6 +27,7 @@ class Lease:
     position: str | None
     failures: int
     until: datetime
+    opened_at: datetime  # when the feed was first claimed: the door opened
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ async def claim(session: AsyncSession, *, feed: str, now: datetime, lease_second
     if row is None:
         try:
             async with races.guarded(session):
-                row = FeedCursor(feed=feed, failures=0, skipped=0)
+                row = FeedCursor(feed=feed, failures=0, skipped=0, created_at=now)
                 session.add(row)
                 await session.flush()
         except IntegrityError:
@@ -70,7 +71,7 @@ async def claim(session: AsyncSession, *, feed: str, now: datetime, lease_second
     row.claim_token = str(uuid.uuid4())
     row.claimed_until = now + timedelta(seconds=lease_seconds)
     await session.flush()
-    return Lease(row.claim_token, row.position, row.failures, row.claimed_until)
+    return Lease(row.claim_token, row.position, row.failures, row.claimed_until, row.created_at)
 
 
 async def advance(session: AsyncSession, *, feed: str, token: str, position: str, skipped: str | None = None) -> bool:

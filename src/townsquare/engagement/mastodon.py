@@ -25,7 +25,6 @@ from townsquare.engagement.mastodon_words import language_of, say
 from townsquare.engagement.messages import InboundMessage, Outcome, ReplyResult
 from townsquare.errors import Problem
 from townsquare.events import InteractionRecorded, ReplyQueued, publish_after_commit
-from townsquare.interactions import replies as answers
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import (
     Channel,
@@ -172,7 +171,7 @@ async def _answer_at_once(
         session,
         conversation,
         body,
-        external_id=answers.reply_id(inbound.id, 0),
+        external_id=None,  # the status id Mastodon gives it, once posted: an answer to it threads back here
         identity_id=inbound.identity_id,
         status={"visibility": visibility, "in_reply_to_id": status.get("status_id"), "via": "acknowledgement"},
         extra={"in_reply_to": str(inbound.id)},

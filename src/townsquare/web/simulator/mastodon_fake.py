@@ -12,7 +12,7 @@ import html
 import itertools
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,8 +92,9 @@ class FakeMastodon:
         in_reply_to_id: str | None = None,
         language: str | None = "en",
         media: list[dict[str, Any]] | None = None,
+        at: datetime | None = None,
     ) -> dict[str, Any]:
-        """A person's post mentioning the city: the status, and the city's mention notification."""
+        """A person's post mentioning the city (written `at`, else now): the status, and the city's notification."""
         city = self.account(CITY)
         mention = f'<span class="h-card"><a href="{city["url"]}" class="u-url mention">@<span>{CITY}</span></a></span>'
         paragraphs = [p for p in text.split("\n\n") if p.strip()] or [""]
@@ -102,6 +103,8 @@ class FakeMastodon:
         status = self.new_status(self.account(acct, display_name), content, visibility, in_reply_to_id, language)
         self.words[status["id"]] = text
         status["mentions"] = [{"id": city["id"], "username": CITY, "acct": CITY, "url": city["url"]}]
+        if at is not None:
+            status["created_at"] = _iso(at)
         status["media_attachments"] = media or []
         self.notifications.append(
             {
@@ -127,7 +130,7 @@ class FakeMastodon:
         replied = self.statuses.get(in_reply_to_id or "")
         status: dict[str, Any] = {
             "id": status_id,
-            "created_at": utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "created_at": _iso(utcnow()),
             "in_reply_to_id": in_reply_to_id if replied else None,
             "in_reply_to_account_id": replied["account"]["id"] if replied else None,
             "sensitive": False,
@@ -168,13 +171,18 @@ class FakeMastodon:
     def rate_headers(self) -> dict[str, str]:
         now = utcnow()
         recent = [r for r in self.requests if r["at"] > now - timedelta(minutes=5)]
-        reset = (now + timedelta(minutes=5)).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        reset = _iso(now + timedelta(minutes=5))
         remaining = max(RATE_LIMIT - len(recent), 0)
         return {
             "X-RateLimit-Limit": str(RATE_LIMIT),
             "X-RateLimit-Remaining": str(remaining),
             "X-RateLimit-Reset": reset,
         }
+
+
+def _iso(at: datetime) -> str:
+    """A time as Mastodon writes it: ISO 8601, milliseconds, Z."""
+    return at.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _key(value: str) -> tuple[int, str]:
