@@ -20,7 +20,7 @@ from townsquare.channels.mastodon_poll import MastodonPoller
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, Identity, IdentityKind
 from townsquare.clock import utcnow
-from townsquare.engagement import links, replies
+from townsquare.engagement import links, mastodon, replies
 from townsquare.interactions.models import Channel, Conversation, Direction, Interaction
 from townsquare.notify.rendering import Content
 from townsquare.routing.models import WorkItem
@@ -244,6 +244,9 @@ async def test_a_private_mention_verifying_an_email_joins_the_account_to_the_per
     provisional = await session.get_one(Citizen, provisional_id)
     assert provisional.merged_into_id == maria_id  # the account's own record folded into hers, with its history
     assert (await session.execute(select(WorkItem))).first() is None  # verifying asks no one for anything
+    everything = await social(session)
+    assert len(everything) == 6  # three private mentions, three answers: all on her record now
+    assert {i.citizen_id for i in everything} == {maria_id}
 
 
 async def test_verify_in_a_public_post_is_an_ordinary_contact_and_sends_no_code(
@@ -276,3 +279,48 @@ async def test_an_answer_to_the_city_s_status_threads_back_into_its_conversation
     assert len((await poller.run_once()).recorded) == 1
     later = (await social(session, direction=Direction.inbound))[-1]
     assert later.conversation_id == conversation_id
+
+
+async def test_a_phone_is_not_flooded_with_codes_from_many_accounts(
+    runtime: Runtime, fake: FakeMastodon, poller: MastodonPoller, session: AsyncSession
+) -> None:
+    for n in range(4):
+        fake.post(f"troll{n}@social.example", "verify +1 613 555 0142", visibility="direct")
+    assert len((await poller.run_once()).recorded) == 4
+    await runtime.worker.drain()
+    assert len([e for e in runtime.recording.sent if e.recipient == "+16135550142"]) == 3
+    answers = [form["status"] for form in posted(fake)]
+    assert answers[-1] == (
+        "@troll3@social.example We could not send a code there: check the number or address, or wait an hour if "
+        "codes were asked for it already."
+    )
+    assert all("•••0142" in a for a in answers[:3])
+
+
+async def test_asking_a_code_for_something_that_is_no_contact_says_so(
+    runtime: Runtime, fake: FakeMastodon, poller: MastodonPoller
+) -> None:
+    fake.post(MARIA, "vérifier pas-un-numéro", visibility="direct", language="fr")
+    await poller.run_once()
+    await runtime.worker.drain()
+    assert posted(fake)[-1]["status"].startswith("@maria@social.example Nous n'avons pas pu y envoyer de code")
+    assert runtime.recording.sent == []
+
+
+@pytest.mark.parametrize(
+    ("text", "visibility", "step"),
+    [
+        ("verify +1 613 555 0142", "direct", mastodon.Step(contact="+1 613 555 0142")),
+        ("VÉRIFIER  marie@example.org ", "direct", mastodon.Step(contact="marie@example.org")),
+        ("Verifier marie@example.org", "direct", mastodon.Step(contact="marie@example.org")),
+        ("123 456", "direct", mastodon.Step(code="123456")),
+        ("123456", "direct", mastodon.Step(code="123456")),
+        ("verify +1 613 555 0142", "public", None),  # never in public
+        ("123456", "private", None),
+        ("verify", "direct", None),
+        ("please verify my account", "direct", None),
+        ("1234567", "direct", None),
+    ],
+)
+def test_the_steps_of_verifying_a_contact(text: str, visibility: str, step: mastodon.Step | None) -> None:
+    assert mastodon.verification_step(text, visibility) == step

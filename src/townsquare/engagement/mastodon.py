@@ -12,14 +12,16 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import verification
-from townsquare.citizens.models import Citizen, Identity, IdentityKind
+from townsquare.citizens.models import Citizen, Identity, IdentityKind, VerificationChallenge
+from townsquare.clock import utcnow
 from townsquare.engagement import claims, in_public
 from townsquare.engagement.mastodon_words import language_of, say
 from townsquare.engagement.messages import InboundMessage, Outcome, ReplyResult
@@ -43,9 +45,10 @@ NETWORK = "mastodon"  # the namespace of a Mastodon account's identity (Identity
 OUTBOX = "mastodon"  # the outbox channel the Mastodon provider sends
 PUBLIC = ("public", "unlisted")
 CONTACT_PATH = "/#contact"  # the portal's ways to reach the city privately (phone, email, the chat)
-VERIFY = re.compile(r"^(?:verify|v[ée]rifier)\s+(\S{3,320})$", re.IGNORECASE)
+VERIFY = re.compile(r"^(?:verify|v[ée]rifier)\s+(\S.{2,319})$", re.IGNORECASE)  # a phone may be spaced
 CODE = re.compile(r"^\d{3}\s?\d{3}$")
 KNOWN_KINDS = (IdentityKind.phone, IdentityKind.email, IdentityKind.postal)
+CODES_PER_ADDRESS_PER_HOUR = 3  # codes one phone or address may be sent in an hour, however many accounts ask
 
 
 @dataclass(frozen=True)
@@ -131,8 +134,11 @@ async def _verify(session: AsyncSession, settings: Settings, account: Identity, 
     if step.contact is not None:
         kind = IdentityKind.email if "@" in step.contact else IdentityKind.phone
         try:
-            _, value = await claims.start_verification(
-                session, settings=settings, citizen_id=account.citizen_id, kind=kind, raw_value=step.contact
+            value = citizens.normalise(kind, step.contact, region=settings.default_region)
+            if await codes_sent_to(session, kind=kind, value=value) >= CODES_PER_ADDRESS_PER_HOUR:
+                return say(language, "cannot_send")
+            await claims.start_verification(
+                session, settings=settings, citizen_id=account.citizen_id, kind=kind, raw_value=value
             )
         except Problem:
             return say(language, "cannot_send")
@@ -149,6 +155,18 @@ async def _verify(session: AsyncSession, settings: Settings, account: Identity, 
     if checked.outcome is verification.Outcome.missing:
         return say(language, "no_code")
     return say(language, "code_expired")
+
+
+async def codes_sent_to(session: AsyncSession, *, kind: IdentityKind, value: str) -> int:
+    """Codes sent to this phone or address in the last hour, whoever asked: accounts are cheap to make, and a
+    person's phone must not be flooded from many of them."""
+    since = utcnow() - timedelta(hours=1)
+    stmt = select(func.count()).where(
+        VerificationChallenge.kind == kind,
+        VerificationChallenge.value == value,
+        VerificationChallenge.created_at >= since,
+    )
+    return int((await session.execute(stmt)).scalar_one())
 
 
 def masked(kind: IdentityKind, value: str) -> str:

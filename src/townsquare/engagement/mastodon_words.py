@@ -18,7 +18,8 @@ WORDS: dict[str, dict[str, str]] = {
         "code_wrong": "That code is not right. You can try {left} more time(s).",
         "code_expired": "That code has expired or was used up. Send us your phone number or email again for a new one.",
         "no_code": "We did not send you a code. Send us 'verify' and your phone number or email first.",
-        "cannot_send": "We could not send a code: {reason}",
+        "cannot_send": "We could not send a code there: check the number or address, or wait an hour if codes were "
+        "asked for it already.",
     },
     "fr": {
         "thanks_public": "Merci, nous avons bien reçu votre message.",
@@ -33,7 +34,8 @@ WORDS: dict[str, dict[str, str]] = {
         "recevoir un nouveau.",
         "no_code": "Nous ne vous avons pas envoyé de code. Envoyez-nous d'abord « vérifier » et votre numéro ou votre "
         "courriel.",
-        "cannot_send": "Nous n'avons pas pu envoyer de code : {reason}",
+        "cannot_send": "Nous n'avons pas pu y envoyer de code : vérifiez le numéro ou l'adresse, ou attendez une "
+        "heure si des codes ont déjà été demandés.",
     },
 }
 
