@@ -40,6 +40,7 @@ from townsquare.api import webhooks as webhooks_api
 from townsquare.channels import (
     chat,
     email,
+    mastodon_rest,
     meta_graph,
     post_folder,
     sms,
@@ -49,8 +50,9 @@ from townsquare.channels import (
     voice_survey,
 )
 from townsquare.channels import meta as meta_channel
+from townsquare.channels.mastodon_poll import MastodonPoller
 from townsquare.db import Database
-from townsquare.engagement import calls, connecting, media
+from townsquare.engagement import calls, connecting, mastodon, media
 from townsquare.engagement import meta as engagement_meta
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem, forbidden, too_large
@@ -97,8 +99,9 @@ from townsquare.web.times import city_zone, city_zone_apart
 log = logging.getLogger(__name__)
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Doors for machines (API keys, provider signatures), not pages: an Origin there is no sign of a forged form.
-# /unsubscribe: a mail client's one click; /simulator/twilio: the demo's stand-in for Twilio's REST API.
-MACHINE_DOORS = ("/api", "/channels", "/open311", "/unsubscribe", "/simulator/twilio")
+# /unsubscribe: a mail client's one click; /simulator/twilio and /simulator/mastodon/api: the demo's stand-ins for
+# Twilio's and Mastodon's REST APIs.
+MACHINE_DOORS = ("/api", "/channels", "/open311", "/unsubscribe", "/simulator/twilio", "/simulator/mastodon/api")
 
 
 @dataclass
@@ -121,13 +124,15 @@ class Runtime:
     notices: NotificationWorker  # moves notifications from one channel to the next; sends reminders when due
     webhooks: WebhookWorker  # posts integrators' webhook deliveries
     analytics: AnalyticsWorker  # folds contacts into journeys and keeps the dashboards' rollups
+    mastodon: MastodonPoller | None = None  # reads the city's mentions, when its Mastodon account is configured
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
     """The process-wide pieces for these settings.
 
-    Chat replies go to the chat hub; SMS, email and Meta's channels go to Twilio REST, the SMTP relay and the Graph
-    API when configured; everything else (and everything in the demo and tests) to the recording provider.
+    Chat replies go to the chat hub; SMS, email, Meta's channels and Mastodon answers go to Twilio REST, the SMTP
+    relay, the Graph API and the city's Mastodon server when configured (Mastodon's settings also start its poller);
+    everything else (and everything in the demo and tests) to the recording provider.
     """
     bus = EventBus()
     db = Database(settings.database_url, bus, pool=pool)  # pool=False: tests that run several event loops
@@ -148,6 +153,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
             ("email", email.provider(settings)),
             ("push", push_provider.configured(settings, db)),
             (engagement_meta.OUTBOX_CHANNEL, meta_graph.provider(settings)),
+            (mastodon.OUTBOX, mastodon_rest.MastodonProvider(settings) if mastodon_rest.configured(settings) else None),
         ):
             if configured is not None:
                 by_channel[name] = configured
@@ -209,6 +215,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         notices,
         webhooks,
         AnalyticsWorker(db, poll_seconds=settings.analytics_poll_seconds),
+        MastodonPoller(settings, db, pipeline) if mastodon_rest.configured(settings) else None,
     )
 
 
@@ -291,6 +298,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
         webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
         analytics_task = asyncio.create_task(rt.analytics.run_forever(stop)) if settings.analytics_worker else None
+        mastodon_task = asyncio.create_task(rt.mastodon.run_forever(stop)) if rt.mastodon is not None else None
         silent = calls.SilentCalls(rt.db, silence_seconds=settings.voice_silence_seconds)
         silent_task = asyncio.create_task(silent.run_forever(stop)) if settings.routing_worker else None
         print_task = None
@@ -323,7 +331,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 open_data_task,
                 mail_task,
             )
-            for background in (*backgrounds, analytics_task):
+            for background in (*backgrounds, analytics_task, mastodon_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background

@@ -104,7 +104,7 @@ def demo(
     settings = demo_settings(get_settings())
     if (host or port) and "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host or settings.host}:{port or settings.port}"})
-    settings = demo_twilio(settings)
+    settings = demo_mastodon(demo_twilio(settings))
     _logging(settings)
     url = make_url(settings.database_url)
     if reset and url.get_backend_name() == "sqlite" and url.database:
@@ -150,6 +150,8 @@ DEMO_CHANNELS = {
     "meta_page_id": "104560001234567",
     "meta_whatsapp_template": "townsquare_reply",
     "meta_human_agent_tag": True,
+    "mastodon_access_token": "demo-mastodon-token",  # the simulator's stand-in Mastodon server checks it
+    "mastodon_poll_seconds": 5.0,
 }
 
 
@@ -170,6 +172,13 @@ def demo_twilio(settings: Settings) -> Settings:
         "meta_graph_base_url": f"{base}/simulator/meta/graph",
     }
     return settings.model_copy(update={k: v for k, v in stand_ins.items() if k not in settings.model_fields_set})
+
+
+def demo_mastodon(settings: Settings) -> Settings:
+    """The city's mentions are read from the simulator's stand-in Mastodon server, unless the environment names one."""
+    if "mastodon_base_url" in settings.model_fields_set:
+        return settings
+    return settings.model_copy(update={"mastodon_base_url": settings.public_url.rstrip("/") + "/simulator/mastodon"})
 
 
 async def _seed(settings: Settings) -> DemoSummary:

@@ -214,6 +214,21 @@ class Settings(BaseSettings):
         default=False, description="The app may use the HUMAN_AGENT tag: Messenger and Instagram replies up to 7 days"
     )
 
+    # Public mentions on Mastodon (docs/channels/social.md): the city's account, read with an application token
+    mastodon_base_url: str | None = Field(
+        default=None, description="The city's Mastodon server, e.g. https://social.example; unset = no poller"
+    )
+    mastodon_access_token: str | None = Field(
+        default=None, description="The account's application token (scopes read:notifications write:statuses)"
+    )
+    mastodon_poll_seconds: float = Field(default=30.0, ge=1, description="How often new mentions are read")
+    mastodon_acknowledge: bool = Field(
+        default=True, description="Answer a new mention at once, offering to continue privately (else staff's first)"
+    )
+    mastodon_max_characters: int = Field(
+        default=500, ge=200, le=100_000, description="The longest status the server accepts (its configuration)"
+    )
+
     # The residents' portal: whose it is and how it looks (any jurisdiction can run it as its own)
     brand_name: str = Field(default="Townsquare", max_length=80, description="Shown in the header and titles")
     brand_logo_url: str | None = Field(default=None, description="An image (SVG or PNG) shown beside the name")
@@ -377,6 +392,16 @@ class Settings(BaseSettings):
             raise ValueError("must be a mailto: address or an https: URL the push services can reach you at")
         return value
 
+    @field_validator("mastodon_base_url")
+    @classmethod
+    def _server_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError("must be the server's address, like https://social.example")
+        return value.strip().rstrip("/")
+
     @field_validator("letter_font")
     @classmethod
     def _font_file(cls, value: Path | None) -> Path | None:
@@ -467,6 +492,8 @@ class Settings(BaseSettings):
             raise RuntimeError("TOWNSQUARE_SIMULATOR signs fake provider requests; it must be off in production")
         if self.env == "production" and self.voice_softphone == "demo":
             raise RuntimeError("TOWNSQUARE_VOICE_SOFTPHONE=demo plays Twilio in the simulator; not in production")
+        if self.env == "production" and (self.mastodon_base_url or "").startswith("http://"):
+            raise RuntimeError("TOWNSQUARE_MASTODON_BASE_URL must be https in production: it carries the token")
         if self.env == "production" and self.staff_local_passwords and not self.staff_mfa_required:
             raise RuntimeError("TOWNSQUARE_STAFF_MFA_REQUIRED must stay on in production while passwords are on")
 

@@ -1,9 +1,9 @@
 """Every door hands a contact to the engagement flow exactly once and commits it once.
 
-One SMS, one email, one chat message, one call step, one Open311 POST, one scanned letter and one message on each
-of Meta's apps (WhatsApp, Messenger, Instagram) are each watched: how many times `Pipeline.handle` ran, how many
-times the session it ran in committed, and how many statements read the identities table (the person is looked up
-once, by the flow, never again by the door or a policy).
+One SMS, one email, one chat message, one call step, one Open311 POST, one scanned letter, one message on each
+of Meta's apps (WhatsApp, Messenger, Instagram) and one Mastodon mention are each watched: how many times
+`Pipeline.handle` ran, how many times the session it ran in committed, and how many statements read the
+identities table (the person is looked up once, by the flow, never again by the door or a policy).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from tests.factories import create_agency, create_citizen, create_service
 from tests.support import meta as meta_wire
 from tests.support import scans
 from townsquare.app import Runtime, build_runtime, create_app
+from townsquare.channels.mastodon_poll import MastodonPoller
 from townsquare.engagement.messages import InboundMessage, Outcome
 from townsquare.settings import Settings
 from townsquare.staff import service as staff
@@ -259,3 +260,33 @@ async def test_one_meta_message_is_one_flow_call_one_commit_one_identity_read(
     assert again.json()["duplicates"] == 1
     assert watch.handled == ["social"]
     assert watch.identity_reads == 0, watch
+
+
+@pytest.mark.usefixtures("city")
+async def test_one_mastodon_mention_is_one_flow_call_one_commit_one_identity_read(
+    settings: Settings, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mention = {
+        "id": "12",
+        "type": "mention",
+        "status": {
+            "id": "34",
+            "visibility": "public",
+            "content": "<p>@city The streetlight on Elm St is out</p>",
+            "account": {"id": "5", "acct": "maria@social.example"},
+        },
+    }
+
+    def server(request: httpx.Request) -> httpx.Response:  # the first read finds nothing; the next, the mention
+        return httpx.Response(200, json=[mention] if "min_id" in request.url.params else [])
+
+    account = settings.model_copy(
+        update={"mastodon_base_url": "https://social.example", "mastodon_access_token": "token"}
+    )
+    poller = MastodonPoller(account, runtime.db, runtime.pipeline, transport=httpx.MockTransport(server))
+    await poller.run_once()
+    with watching(runtime, monkeypatch) as watch:
+        done = await poller.run_once()
+    assert len(done.recorded) == 1
+    assert watch.was_one_contact(), watch
+    assert watch.identity_reads == 1, watch

@@ -1,22 +1,30 @@
-"""Claiming a contact: a device proves it holds a phone or email, and joins the citizen who holds it.
+"""Claiming a contact: a device (or a social account) proves it holds a phone or email, and joins its holder.
 
-An anonymous chat (or a Messenger, Instagram or WhatsApp account) becomes the citizen's once they verify a contact:
-a provisional record made only of devices and social accounts is folded into the verified one by a recorded merge
-(`engagement.merges`: every row it held moves, it is marked merged, both records' logs say so, and the merge can be
-undone). Never merges on anything but a verified code; never commits (the caller owns the transaction).
+An anonymous chat (or a Messenger, Instagram, WhatsApp or Mastodon account) becomes the citizen's once they verify
+a contact: a provisional record made only of devices and social accounts is folded into the verified one by a
+recorded merge (`engagement.merges`: every row it held moves, it is marked merged, both records' logs say so, and the
+merge can be undone). Never merges on anything but a verified code; never commits (the caller owns the transaction).
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import verification
-from townsquare.citizens.models import Citizen, CitizenMerge, CitizenStatus, Identity, IdentityKind
+from townsquare.citizens.models import (
+    Citizen,
+    CitizenMerge,
+    CitizenStatus,
+    Identity,
+    IdentityKind,
+    VerificationChallenge,
+)
 from townsquare.clock import utcnow
 from townsquare.engagement import merges
 from townsquare.errors import FieldError, invalid
@@ -27,6 +35,7 @@ from townsquare.settings import Settings
 from townsquare.staff import service as staff
 
 CHANNEL_FOR = {IdentityKind.phone: "sms", IdentityKind.email: "email"}
+CODES_PER_ADDRESS_PER_HOUR = 3  # codes one phone or address may be sent in an hour, however many accounts ask
 # What a record made only of these is: someone not yet known (a chat device, a social account), whose history joins
 # the verified record wholesale. A record holding anything else is someone's own, and only the device moves.
 JOINABLE = frozenset({IdentityKind.device, IdentityKind.social})
@@ -144,3 +153,15 @@ async def fold(session: AsyncSession, own: Citizen, holder: Citizen) -> CitizenM
 
 def _audit(session: AsyncSession, citizen_id: uuid.UUID, detail: dict[str, object]) -> None:
     staff.audit_own_record(session, citizen_id, ContactClaimed.name, detail)  # named after the event
+
+
+async def codes_sent_to(session: AsyncSession, *, kind: IdentityKind, value: str) -> int:
+    """Codes sent to this phone or address in the last hour, whoever asked: social accounts are cheap to make, and
+    a person's phone must not be flooded from many of them."""
+    since = utcnow() - timedelta(hours=1)
+    stmt = select(func.count()).where(
+        VerificationChallenge.kind == kind,
+        VerificationChallenge.value == value,
+        VerificationChallenge.created_at >= since,
+    )
+    return int((await session.execute(stmt)).scalar_one())

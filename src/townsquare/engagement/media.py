@@ -28,6 +28,7 @@ from townsquare.settings import Settings
 log = logging.getLogger(__name__)
 CHANNEL = "media"  # the outbox channel of these jobs
 SOCIAL = "social"  # the provider of files that came on a social network (WhatsApp's are behind the Graph API)
+TWILIO_DOORS = ("sms", "voice", "twilio")  # whose files are Twilio's: MMS media, a call's recordings
 
 
 async def enqueue_fetch(session: AsyncSession, *, interaction: Interaction, provider: str) -> None:
@@ -95,7 +96,9 @@ class MediaFetcher:
             await session.commit()
 
     async def _download(self, client: httpx.AsyncClient, url: str, *, provider: str) -> bytes | None:
-        """The file at `url`, or None when it is gone, too large or of a type not allowed; raises when unreachable."""
+        """The file at `url`, or None when it is gone, too large or of a type not allowed; raises when unreachable.
+        Twilio's credentials go to Twilio's files only, the Graph API's token to WhatsApp's only; any other
+        provider's files (Messenger's, Instagram's, a Mastodon server's media) are asked for without any."""
         s = self.settings
         basic: tuple[str, str] | None = None
         headers: dict[str, str] = {}
@@ -107,7 +110,7 @@ class MediaFetcher:
                     return None
                 url, headers = found, {"Authorization": f"Bearer {s.meta_access_token}"}
             # Anything else on a social network (Messenger's and Instagram's files) is fetched without credentials.
-        elif s.twilio_account_sid and s.twilio_auth_token:
+        elif provider in TWILIO_DOORS and s.twilio_account_sid and s.twilio_auth_token:
             basic = (s.twilio_account_sid, s.twilio_auth_token)
         try:
             async with client.stream("GET", url, auth=basic, headers=headers) as response:

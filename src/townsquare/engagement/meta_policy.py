@@ -12,15 +12,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.citizens import service as citizens
 from townsquare.citizens import verification
-from townsquare.citizens.models import IdentityKind, VerificationChallenge
-from townsquare.clock import utcnow
+from townsquare.citizens.models import IdentityKind
 from townsquare.engagement import claims
 from townsquare.engagement.chat import masked
 from townsquare.engagement.placing import Placed
@@ -31,7 +28,6 @@ from townsquare.settings import Settings
 
 CODE = re.compile(r"\d{3} ?\d{3}")
 KEYWORDS = {"VERIFY": "en", "VERIFIER": "fr"}
-CODES_PER_ADDRESS_PER_HOUR = 3  # whoever asks: a phone or a mailbox is not flooded from many accounts
 NAMES = {Network.whatsapp: "WhatsApp", Network.messenger: "Messenger", Network.instagram: "Instagram"}
 
 WORDS: dict[str, dict[str, str]] = {
@@ -124,7 +120,7 @@ class MetaPolicy:
             value = citizens.normalise(kind, asked.contact, region=self.settings.default_region)
         except Problem:
             return _answer(words["how"])
-        if await _codes_sent_to(session, kind, value) >= CODES_PER_ADDRESS_PER_HOUR:
+        if await claims.codes_sent_to(session, kind=kind, value=value) >= claims.CODES_PER_ADDRESS_PER_HOUR:
             return _answer(words["busy"])
         try:
             await claims.start_verification(
@@ -155,14 +151,3 @@ class MetaPolicy:
         if checked.outcome is verification.Outcome.wrong:
             return _answer(words["wrong"].format(left=checked.attempts_left))
         return _answer(words["again"])
-
-
-async def _codes_sent_to(session: AsyncSession, kind: IdentityKind, value: str) -> int:
-    """How many codes went to this phone or address in the last hour, for anyone."""
-    since = utcnow() - timedelta(hours=1)
-    stmt = select(func.count()).where(
-        VerificationChallenge.kind == kind,
-        VerificationChallenge.value == value,
-        VerificationChallenge.created_at >= since,
-    )
-    return int((await session.execute(stmt)).scalar_one())

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.cases import service as cases
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Identity, IdentityKind
-from townsquare.engagement import meta, post_out, social
+from townsquare.engagement import mastodon, meta, post_out, social
 from townsquare.engagement.messages import ReplyResult
 from townsquare.errors import FieldError, invalid
 from townsquare.events import ReplyQueued, publish_after_commit
@@ -65,6 +65,21 @@ class ReplyOptions:
     settings: Settings | None = None  # for a staff member's email: the greeting and signature (agent_reply template)
 
 
+async def _target(session: AsyncSession, conversation: Conversation, channel: Channel | None) -> Channel:
+    """The channel a reply goes on: the one chosen, else where the person last wrote from (a letter is answered by
+    letter unless they prefer another reachable channel); refused when replies cannot go there."""
+    target = channel or await interactions.last_inbound_channel(session, conversation_id=conversation.id)
+    target = target or conversation.channel
+    if channel is None and target is Channel.mail:
+        target = await post_out.channel_for(session, citizen_id=conversation.citizen_id)
+    if target not in REPLYABLE:
+        raise invalid(
+            f"Replies cannot be sent on the {target.value} channel; choose sms, email, chat or another.",
+            FieldError("channel", "not a channel replies can be sent on"),
+        )
+    return target
+
+
 async def reply(
     session: AsyncSession,
     *,
@@ -86,16 +101,23 @@ async def reply(
     if not content.text.strip():
         raise invalid("A reply needs some text.", FieldError("text", "empty"))
     conversation = await interactions.get_conversation(session, conversation_id=conversation_id)
-    target = channel or await interactions.last_inbound_channel(session, conversation_id=conversation.id)
-    target = target or conversation.channel
-    if channel is None and target is Channel.mail:  # a letter is answered by letter, unless they prefer otherwise
-        target = await post_out.channel_for(session, citizen_id=conversation.citizen_id)
-    if target not in REPLYABLE:
-        raise invalid(
-            f"Replies cannot be sent on the {target.value} channel; choose sms, email, chat or another.",
-            FieldError("channel", "not a channel replies can be sent on"),
-        )
+    target = await _target(session, conversation, channel)
     answered = await interactions.last_inbound(session, conversation_id=conversation.id, channel=target)
+    if target is Channel.social:  # a Mastodon account is answered by its own rule: public once, private after
+        account = await mastodon.account_of(
+            session, citizen_id=conversation.citizen_id, answered=answered, chosen=identity_id
+        )
+        if account is not None:
+            return await mastodon.answer(
+                session,
+                conversation=conversation,
+                account=account,
+                answered=answered,
+                content=content,
+                staff_id=staff_id,
+                settings=opts.settings,
+                read_more=opts.read_more,
+            )
     recipient, identity = await _recipient(session, conversation, target, answered, identity_id)
     shaped = await _meta_shaped(session, identity, content, answered, opts) if target is Channel.social else None
     content = rendering.Content(shaped.text, content.subject, content.link) if shaped else content

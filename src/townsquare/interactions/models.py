@@ -1,4 +1,4 @@
-"""Tables of conversations, interactions and their attachments.
+"""Tables of conversations, interactions and their attachments, and how far a provider's feed has been read.
 
 An interaction's (channel, external_id) is unique: a provider's retried webhook is never recorded twice.
 """
@@ -82,3 +82,23 @@ class Attachment(IdMixin, Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     source_url: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FeedCursor(IdMixin, TimestampMixin, Base):
+    """How far a feed the platform reads from a provider has been taken in (the city's Mastodon notifications).
+
+    `position` moves in the same transaction as the contact read at it, so a restart neither misses nor repeats
+    one; a lease (`claimed_until`, `claim_token`) keeps one process reading at a time; `not_before` is a pause the
+    provider asked for (rate limit) or an error earned.
+    """
+
+    __tablename__ = "feed_cursors"
+
+    feed: Mapped[str] = mapped_column(String(300), unique=True)
+    position: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    not_before: Mapped[datetime | None]
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # in a row; reset by a good read
+    skipped: Mapped[int] = mapped_column(Integer, default=0)  # items that could not be read at all, ever
+    last_error: Mapped[str | None] = mapped_column(String(300))

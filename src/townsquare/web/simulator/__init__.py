@@ -1,4 +1,4 @@
-"""The channel simulator (demo mode only): act as a citizen on SMS, the phone, email, chat and Meta's apps.
+"""The channel simulator (demo mode only): act as a citizen on SMS, the phone, email, chat, Meta's apps and Mastodon.
 
 Each panel plays the provider: it signs and sends exactly what Twilio, Meta or a mail server would send to the
 platform's real channel endpoints, so what works here works with the provider. Served only when
@@ -17,6 +17,8 @@ from townsquare.web.simulator import (
     email,
     graph_fake,
     letters,
+    mastodon,
+    mastodon_fake,
     meta,
     push,
     scanner,
@@ -50,5 +52,7 @@ for _panel in (
     authenticator,
     meta,
     graph_fake,
+    mastodon,
+    mastodon_fake,
 ):
     router.include_router(_panel.router)
