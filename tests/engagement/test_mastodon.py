@@ -189,9 +189,10 @@ async def test_another_network_s_account_is_answered_by_its_own_provider(
     runtime: Runtime, settings: Settings, fake: FakeMastodon, session: AsyncSession, staff_id: uuid.UUID
 ) -> None:
     person = await create_citizen(session, name="Jean Roy")
-    await citizens.add_identity(
+    account = await citizens.add_identity(
         session, citizen_id=person.id, kind=IdentityKind.social, value="12345", namespace="messenger", region="CA"
     )
+    account.last_seen_at = utcnow()  # they wrote on Messenger a moment ago: Meta's window is open
     await session.commit()
     from townsquare.interactions import service as interactions
 
@@ -204,7 +205,7 @@ async def test_another_network_s_account_is_answered_by_its_own_provider(
     assert result.channel is Channel.social
     await runtime.worker.drain()
     assert posted(fake) == []
-    assert [e.channel for e in runtime.recording.sent] == ["social"]
+    assert [e.channel for e in runtime.recording.sent] == ["meta"]
 
 
 def code_in(runtime: Runtime, address: str) -> str:
