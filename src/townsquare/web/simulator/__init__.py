@@ -11,7 +11,18 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
 from townsquare.staff.auth import public
-from townsquare.web.simulator import authenticator, chat, email, letters, push, sms, twilio_fake, voice, voice_legs
+from townsquare.web.simulator import (
+    authenticator,
+    chat,
+    counters,
+    email,
+    letters,
+    push,
+    sms,
+    twilio_fake,
+    voice,
+    voice_legs,
+)
 from townsquare.web.templating import templates
 
 # A development tool, served only when TOWNSQUARE_SIMULATOR is on (never in production).
@@ -24,5 +35,5 @@ async def index(request: Request) -> Response:
     return templates.TemplateResponse(request, "simulator/index.html", {})
 
 
-for _panel in (sms, voice, voice_legs, twilio_fake, email, chat, letters, push, authenticator):
+for _panel in (sms, voice, voice_legs, twilio_fake, email, chat, letters, push, authenticator, counters):
     router.include_router(_panel.router)
