@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Agency, Service
@@ -85,28 +85,22 @@ async def office_rows(session: AsyncSession, me: Principal) -> list[OfficeRow]:
     agencies = {a.id: a.name for a in await administered_agencies(session, me)}
     offices = list(await session.scalars(select(Office).where(Office.agency_id.in_(agencies))))
     ids = [o.id for o in offices]
-    counted = dict(
-        (
-            await session.execute(
-                select(Counter.office_id, func.count()).where(Counter.office_id.in_(ids)).group_by(Counter.office_id)
-            )
-        )
-        .tuples()
-        .all()
+    counted = await _pairs(
+        session,
+        select(Counter.office_id, func.count()).where(Counter.office_id.in_(ids)).group_by(Counter.office_id),
     )
-    offered = dict(
-        (
-            await session.execute(
-                select(OfficeService.office_id, func.count())
-                .where(OfficeService.office_id.in_(ids))
-                .group_by(OfficeService.office_id)
-            )
-        )
-        .tuples()
-        .all()
+    offered = await _pairs(
+        session,
+        select(OfficeService.office_id, func.count())
+        .where(OfficeService.office_id.in_(ids))
+        .group_by(OfficeService.office_id),
     )
     rows = [OfficeRow(o, agencies[o.agency_id], counted.get(o.id, 0), offered.get(o.id, 0)) for o in offices]
     return sorted(rows, key=lambda r: (not r.office.active, r.office.name))
+
+
+async def _pairs(session: AsyncSession, stmt: Select[Any, Any]) -> dict[Any, Any]:
+    return {row[0]: row[1] for row in await session.execute(stmt)}
 
 
 async def office_in_scope(session: AsyncSession, me: Principal, office_id: uuid.UUID) -> Office:

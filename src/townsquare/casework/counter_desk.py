@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Service
@@ -110,8 +111,12 @@ async def ticket_in_scope(session: AsyncSession, me: Principal, ticket_id: uuid.
 async def _names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    rows = await session.execute(select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return await _pairs(session, select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(ids)))
+
+
+async def _pairs(session: AsyncSession, stmt: Select[Any, Any]) -> dict[Any, Any]:
+    """The first column of each row, mapped to the second."""
+    return {row[0]: row[1] for row in await session.execute(stmt)}
 
 
 async def _counter_rows(session: AsyncSession, me: Principal, office_id: uuid.UUID) -> list[CounterRow]:
@@ -156,29 +161,18 @@ async def _rows(session: AsyncSession, tickets: list[Ticket]) -> list[TicketRow]
         s.id: s for s in await session.scalars(select(Service).where(Service.id.in_({t.service_id for t in tickets})))
     }
     counter_ids = {c for t in tickets for c in (t.counter_id, t.target_counter_id) if c is not None}
-    labels = (
-        dict(
-            (await session.execute(select(Counter.id, Counter.label).where(Counter.id.in_(counter_ids)))).tuples().all()
-        )
-        if counter_ids
-        else {}
-    )
+    labels = await _pairs(session, select(Counter.id, Counter.label).where(Counter.id.in_(counter_ids)))
     items = {
         i.id: i
         for i in await session.scalars(
             select(WorkItem).where(WorkItem.id.in_({t.work_item_id for t in tickets if t.work_item_id}))
         )
     }
-    since = dict(
-        (
-            await session.execute(
-                select(TicketPeriod.ticket_id, func.max(TicketPeriod.started_at))
-                .where(TicketPeriod.ticket_id.in_([t.id for t in tickets]))
-                .group_by(TicketPeriod.ticket_id)
-            )
-        )
-        .tuples()
-        .all()
+    since = await _pairs(
+        session,
+        select(TicketPeriod.ticket_id, func.max(TicketPeriod.started_at))
+        .where(TicketPeriod.ticket_id.in_([t.id for t in tickets]))
+        .group_by(TicketPeriod.ticket_id),
     )
     names = await _names(session, {t.staff_id for t in tickets if t.staff_id})
     rows = []

@@ -37,7 +37,7 @@ async def staffed_by(session: AsyncSession, *, counter_ids: list[uuid.UUID]) -> 
     rows = await session.execute(
         select(CounterStaffing.counter_id, CounterStaffing.staff_id).where(CounterStaffing.counter_id.in_(counter_ids))
     )
-    return dict(rows.tuples().all())
+    return {row[0]: row[1] for row in rows}
 
 
 async def open_counter(
