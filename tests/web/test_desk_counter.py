@@ -14,9 +14,11 @@ from tests.support.staff import sign_in_staff
 from townsquare.app import Runtime
 from townsquare.counters.kinds import TicketState
 from townsquare.counters.models import Ticket, TicketPeriod
+from townsquare.interactions.models import Direction, Interaction, InteractionKind
 from townsquare.notify.models import OutboxMessage
 from townsquare.routing import setup as routing_setup
 from townsquare.routing.models import WorkItem, WorkItemStatus
+from townsquare.staff.models import StaffRole
 
 PHONE = "+16135550142"
 
@@ -27,6 +29,7 @@ async def test_a_clerk_calls_serves_and_finishes_a_visit(client: httpx.AsyncClie
         await routing_setup.put_wrap_up_code(s, agency_id=place.agency.id, code="answered", label="Question answered")
         other = await create_agency(s, slug="other", name="Other")
         outsider = await create_agent(s, email="outsider@city.example", agencies=[other])
+        supervisor = await create_agent(s, email="sup@city.example", agencies=[place.agency], role=StaffRole.supervisor)
         await s.commit()
     counter, clerk = place.counters[0], place.clerks[0]
     kiosk = {"service": place.permit.code, "phone": "613-555-0142", "token": "k1", "lang": "en"}
@@ -70,6 +73,20 @@ async def test_a_clerk_calls_serves_and_finishes_a_visit(client: httpx.AsyncClie
         "answered",
     )
     assert periods == [TicketState.waiting, TicketState.called, TicketState.serving]
+    async with runtime.db.session(deferred=True) as s:
+        ended_visit = (
+            await s.execute(
+                select(Interaction).where(
+                    Interaction.kind == InteractionKind.visit, Interaction.direction == Direction.internal
+                )
+            )
+        ).scalar_one()
+    assert ended_visit.citizen_id == ended.citizen_id  # the visit's end is on the person's timeline
+    assert ended_visit.body == "Visit P-001 ended: served at counter 1 (Parking permit)."
+    await sign_in_staff(client, supervisor.email)
+    board = await client.get("/desk/wallboard/_board")
+    assert 'data-office="Service Centre"' in board.text  # the estimate's accuracy, on the wallboard
+    await sign_in_staff(client, clerk.email)
     nobody = await client.post(f"/desk/counter/{counter.id}/next")
     assert nobody.headers["location"].endswith("done=nobody")
     assert (await client.post(f"/desk/counter/{counter.id}/close")).headers["location"] == "/desk/counter?done=closed"

@@ -56,11 +56,12 @@ async def _form(
     error: Problem | None = None,
     sent: dict[str, str] | None = None,
     status: int = 200,
+    via: CheckIn | None = None,
 ) -> Response:
     language = speak(request)
     office = await tickets.find_office(session, ref=office_ref)
     view = await office_view(session, office=office)
-    via = _via(request)
+    via = via or _via(request)
     context: dict[str, Any] = {
         "office": view,
         "via": via.value,
@@ -108,11 +109,11 @@ async def take_ticket(request: Request, session: SessionDep, office: str) -> Res
     except Problem as problem:
         await session.rollback()
         if problem.status == 422:
-            return await _form(request, session, office, error=problem, sent=sent, status=422)
+            return await _form(request, session, office, error=problem, sent=sent, status=422, via=via)
         if problem.type_slug == ALREADY_IN_LINE:
-            return _refused(request, office, _("This phone number already has a ticket here."), 0, status=409)
+            return _refused(request, office, _("This phone number already has a ticket here."), 0, status=409, via=via)
         if problem.status == 409:
-            return await _form(request, session, office, status=409)
+            return await _form(request, session, office, status=409, via=via)
         raise
     ticket_id = checked.ticket.id
     await session.commit()
@@ -120,9 +121,15 @@ async def take_ticket(request: Request, session: SessionDep, office: str) -> Res
     return RedirectResponse(f"/kiosk/{place.slug}/tickets/{ticket_id}?{query}", status_code=303)
 
 
-def _refused(request: Request, office: str, why: str, wait: int, *, status: int = 429) -> Response:
+def _refused(
+    request: Request, office: str, why: str, wait: int, *, status: int = 429, via: CheckIn | None = None
+) -> Response:
     language = speak(request)
-    context = {"why": why, "wait": wait_words(wait) if wait else "", "links": _links(office, language, _via(request))}
+    context = {
+        "why": why,
+        "wait": wait_words(wait) if wait else "",
+        "links": _links(office, language, via or _via(request)),
+    }
     response = templates.TemplateResponse(request, "counters/refused.html", context, status_code=status)
     if wait:
         response.headers["Retry-After"] = str(wait)
