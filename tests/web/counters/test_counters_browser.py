@@ -4,15 +4,15 @@ display screen calling it live when a clerk presses "call next", with the call a
 
 from __future__ import annotations
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.support.browser import assert_accessible, with_axe
 from tests.support.counters import SomeOffice, make_office, seat
 from tests.support.servers import LiveApp
 from townsquare.counters import calling
 
-WIDE = {"width": 1280, "height": 800}
-PHONE = {"width": 320, "height": 640}
+WIDE: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 320, "height": 640}
 
 
 async def _office(live: LiveApp) -> SomeOffice:
