@@ -21,6 +21,7 @@ from townsquare.engagement.counter import Visit
 from townsquare.errors import Problem
 from townsquare.interactions.models import Channel, Interaction, InteractionKind
 from townsquare.notify.models import OutboxMessage
+from townsquare.offices.models import OfficeService
 from townsquare.routing import engine
 from townsquare.routing.models import WorkItem, WorkItemStatus
 
@@ -136,3 +137,18 @@ async def test_a_closed_office_and_an_office_not_offering_walk_ins_take_no_ticke
         await counter.check_in(session, runtime.pipeline, _visit(place), now=evening)
     await session.rollback()
     assert await counts(session) == before
+
+
+async def test_arriving_for_an_appointment_is_a_visit_called_from_its_booked_time(
+    runtime: Runtime, session: AsyncSession
+) -> None:
+    place = await make_office(session)
+    offered = await session.get_one(OfficeService, (place.office.id, place.licence.id))
+    offered.walk_in = False  # a service taken by appointment only
+    booked_for = NOW + timedelta(minutes=10)
+    with pytest.raises(Problem):
+        await counter.check_in(session, runtime.pipeline, _visit(place, service_code=place.licence.code), now=NOW)
+    arrived = _visit(place, service_code=place.licence.code, via=CheckIn.appointment, booked_for=booked_for)
+    checked = await counter.check_in(session, runtime.pipeline, arrived, now=NOW)
+    assert (checked.ticket.booked_for, checked.ticket.estimated_wait_seconds) == (booked_for, None)
+    assert checked.ticket.via is CheckIn.appointment

@@ -29,6 +29,7 @@ from townsquare.staff.auth import Principal
 from townsquare.staff.models import StaffAccount
 
 LINE_SHOWN = 12
+LINE_READ = 200  # read to find the appointments due among them
 
 
 @dataclass(frozen=True)
@@ -225,10 +226,11 @@ async def counter_page(session: AsyncSession, me: Principal, counter: Counter, s
             select(Ticket)
             .where(Ticket.office_id == office.id, Ticket.state == TicketState.waiting)
             .order_by(Ticket.ticketed_at)
-            .limit(LINE_SHOWN)
+            .limit(LINE_READ)
         )
     )
     line.sort(key=lambda t: (not (t.booked_for is not None and t.booked_for <= now), t.booked_for or t.ticketed_at))
+    line = line[:LINE_SHOWN]
     offered = await session.execute(
         select(Service)
         .join(OfficeService, OfficeService.service_id == Service.id)

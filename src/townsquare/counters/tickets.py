@@ -53,8 +53,11 @@ async def find_office(session: AsyncSession, *, ref: str) -> Office:
     return office
 
 
-async def walk_in(session: AsyncSession, *, office: Office, service_code: str, now: datetime) -> WalkIn:
-    """The office and service a ticket is asked for, if the office is open and offers it to walk-ins now."""
+async def walk_in(
+    session: AsyncSession, *, office: Office, service_code: str, now: datetime, booked: bool = False
+) -> WalkIn:
+    """The office and service a ticket is asked for, if the office is open and offers it to walk-ins now (to
+    bookings, for someone arriving for an appointment: `booked`)."""
     hours = await hours_of(session, office=office)
     if not hours.is_open(now):
         raise closed(office)
@@ -66,7 +69,7 @@ async def walk_in(session: AsyncSession, *, office: Office, service_code: str, n
                 OfficeService.office_id == office.id,
                 func.upper(Service.code) == service_code.strip().upper()[:64],
                 Service.active.is_(True),
-                OfficeService.walk_in.is_(True),
+                (OfficeService.bookable if booked else OfficeService.walk_in).is_(True),
             )
         )
     ).first()

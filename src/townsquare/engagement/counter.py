@@ -49,6 +49,8 @@ class Visit:
     token: str = ""  # the check-in form's own id: sent twice, it is one visit
     staff_id: uuid.UUID | None = None  # the greeter
     identity_checked: bool = False  # the greeter saw their identity document
+    booked_for: datetime | None = None  # arriving for an appointment: called ahead of walk-ins from this time on
+    appointment_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ async def check_in(
 ) -> CheckedIn:
     """The visit through the flow, then its ticket (and the "you are in line" text). Does not commit."""
     now = now or utcnow()
-    place = await tickets.walk_in(session, office=visit.office, service_code=visit.service_code, now=now)
+    booked = visit.booked_for is not None
+    place = await tickets.walk_in(session, office=visit.office, service_code=visit.service_code, now=now, booked=booked)
     phone = _phone(visit.phone, pipeline.settings)
     if visit.identity_checked and phone is None:
         raise invalid("Give their phone number to identify them.", FieldError("phone", "needed to identify"))
@@ -110,6 +113,8 @@ async def check_in(
         interaction_id=uuid.UUID(outcome.interaction_id),
         work_item_id=item.id if item else None,
         sms_identity_id=uuid.UUID(outcome.identity_id) if phone and outcome.identity_id else None,
+        booked_for=visit.booked_for,
+        appointment_id=visit.appointment_id,
         now=now,
     )
     await _label_visit(session, uuid.UUID(outcome.interaction_id), ticket, item)

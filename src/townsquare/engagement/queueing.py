@@ -41,10 +41,10 @@ async def to_person(
 ) -> WorkItem:
     """The work item for this contact: the conversation's open one (touched), or a new one in the queue.
 
-    A visit is a piece of work of its own, like a live call: the person is standing in an office, so it never joins
-    the conversation's text thread's item (`same_channel`), and its SLA is the counter's (a service's own target
-    hours are for its case, not for a queue at a desk)."""
-    visit = message.kind is InteractionKind.visit
+    A visit to a counter is a piece of work of its own, like a live call: the person is standing in an office, so it
+    never joins the conversation's text thread's item (`same_channel`), and its SLA is the counter's (a service's own
+    target hours are for its case, not for a line at a desk)."""
+    visit = message.channel is Channel.counter and message.kind is InteractionKind.visit
     existing = await routing.open_item_for_conversation(
         session, conversation_id=conversation.id, channel=message.channel.value if same_channel or visit else None
     )
