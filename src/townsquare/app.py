@@ -84,9 +84,10 @@ from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
 from townsquare.sockets import same_origin
 from townsquare.staff.auth import public
-from townsquare.web import desk, error_pages, portal, simulator
+from townsquare.web import counters, desk, error_pages, portal, simulator
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
+from townsquare.web.counters.live import DisplayHub
 from townsquare.web.desk import live as desk_live
 from townsquare.web.desk.common import StaffSignInRequired, staff_sign_in_redirect
 from townsquare.web.desk.live import DeskHub
@@ -124,6 +125,7 @@ class Runtime:
     notices: NotificationWorker  # moves notifications from one channel to the next; sends reminders when due
     webhooks: WebhookWorker  # posts integrators' webhook deliveries
     analytics: AnalyticsWorker  # folds contacts into journeys and keeps the dashboards' rollups
+    displays: DisplayHub  # the offices' display screens, told when a ticket moves
     mastodon: MastodonPoller | None = None  # reads the city's mentions, when its Mastodon account is configured
 
 
@@ -215,6 +217,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         notices,
         webhooks,
         AnalyticsWorker(db, poll_seconds=settings.analytics_poll_seconds),
+        DisplayHub(settings, bus),
         MastodonPoller(settings, db, pipeline) if mastodon_rest.configured(settings) else None,
     )
 
@@ -321,6 +324,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 await rt.smtp.stop()
             await rt.chat.close()
             await rt.desk.close()
+            await rt.displays.close()
             backgrounds = (
                 task,
                 routing_task,
@@ -384,6 +388,10 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
     for router in portal.routers:  # every portal page knows who is signed in and speaks their language
         app.include_router(router, dependencies=[Depends(optional_citizen), *zoned])
     app.include_router(web_messages.router)
+    for router in counters.routers:  # the offices' kiosks and display screens: public, in the language asked
+        app.include_router(router, dependencies=zoned)
+    for router in counters.sockets:
+        app.include_router(router)
     if settings.simulator:
         app.include_router(simulator.router, dependencies=[Depends(city_zone_apart)])
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -301,6 +301,17 @@ class Settings(BaseSettings):
     resident_wrong_code_limits: str = Field(
         default="10/15 minutes;30/day", description="Wrong codes (texted, authenticator app) a resident may enter"
     )
+    # Service counters: the kiosk, the display screen and serving at a counter
+    counter_kiosk_client_limits: str = Field(
+        default="10/minute;200/hour",
+        description="Tickets one client address may take at the kiosk page (an office's tablet takes every walk-in's)",
+    )
+    counter_recalls_before_no_show: int = Field(
+        default=2, ge=0, le=10, description="Times a called ticket is recalled before staff may record a no-show"
+    )
+    counter_kiosk_return_seconds: int = Field(
+        default=30, ge=5, le=600, description="How long the kiosk shows a new ticket before it is ready for the next"
+    )
     duplicate_radius_m: float = Field(
         default=50.0, ge=0, description="An open report of the same service this close is linked as a likely duplicate"
     )
@@ -425,6 +436,7 @@ class Settings(BaseSettings):
         "resident_send_client_limits",
         "resident_guest_client_limits",
         "resident_wrong_code_limits",
+        "counter_kiosk_client_limits",
     )
     @classmethod
     def _readable_limits(cls, value: str) -> str:

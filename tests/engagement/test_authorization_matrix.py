@@ -20,6 +20,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_agent, create_article, create_citizen, create_service, desk_work_item
+from tests.support.counters import make_office
+from tests.support.counters import ticket as counter_ticket
 from townsquare.agencies.models import Agency, AgencyLogo, CannedResponse
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
@@ -231,6 +233,18 @@ async def _contact_centre(session: AsyncSession, agency: Agency) -> dict[str, st
     }
 
 
+async def _office(session: AsyncSession, agency: Agency) -> dict[str, str]:
+    """Agency A's service office (its kiosk and display by slug), a counter of it and a ticket in its line."""
+    place = await make_office(session, agency=agency, clerks=0, slug="a-office")
+    waiting = await counter_ticket(session, place)
+    return {
+        "office": place.office.slug,
+        "office_id": str(place.office.id),
+        "counter_id": str(place.counters[0].id),
+        "ticket_id": str(waiting.id),
+    }
+
+
 async def _world(session: AsyncSession) -> World:
     a = await create_agency(session, slug="roads", name="Roads")
     b = await create_agency(session, slug="parks", name="Parks")
@@ -339,6 +353,7 @@ async def _world(session: AsyncSession) -> World:
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
     _, resource_key = await staff.create_api_key(session, name="to revoke", agency_id=a.id)
     contact_centre = await _contact_centre(session, a)
+    office = await _office(session, a)
     reply = CannedResponse(agency_id=a.id, slug="thanks", title="Thanks", body="Thank you, {first_name}.")
     session.add(reply)
     session.add(AgencyLogo(agency_id=a.id, content_type="image/png", width=1, height=1, data=b"a logo"))
@@ -386,6 +401,7 @@ async def _world(session: AsyncSession) -> World:
         "reply_id": str(reply.id),  # agency A's canned reply
         "filename": "datapackage.json",  # /open-data/files/{filename}: public, 404 before the first export
         **contact_centre,
+        **office,
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

@@ -1,8 +1,8 @@
 """Every door hands a contact to the engagement flow exactly once and commits it once.
 
 One SMS, one email, one chat message, one call step, one Open311 POST, one scanned letter, one message on each
-of Meta's apps (WhatsApp, Messenger, Instagram) and one Mastodon mention are each watched: how many times
-`Pipeline.handle` ran, how many times the session it ran in committed, and how many statements read the
+of Meta's apps (WhatsApp, Messenger, Instagram), one Mastodon mention and one kiosk ticket are each watched: how
+many times `Pipeline.handle` ran, how many times the session it ran in committed, and how many statements read the
 identities table (the person is looked up once, by the flow, never again by the door or a policy).
 """
 
@@ -25,6 +25,7 @@ from tests.channels.conftest import TWILIO_ACCOUNT, TWILIO_TOKEN, post_twilio
 from tests.factories import create_agency, create_citizen, create_service
 from tests.support import meta as meta_wire
 from tests.support import scans
+from tests.support.counters import make_office
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.channels.mastodon_poll import MastodonPoller
 from townsquare.engagement.messages import InboundMessage, Outcome
@@ -146,6 +147,21 @@ async def test_one_email_is_one_flow_call_one_commit_one_identity_read(
             "/channels/email/inbound", content=raw, headers=headers, params={"recipient": ROADS}
         )
     assert response.status_code < 300, response.text
+    assert watch.was_one_contact(), watch
+    assert watch.identity_reads == 1, watch
+
+
+@pytest.mark.usefixtures("city")
+async def test_one_kiosk_ticket_is_one_flow_call_one_commit_one_identity_read(
+    client: httpx.AsyncClient, runtime: Runtime, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    place = await make_office(session, clerks=0)
+    await session.commit()
+    form = {"service": place.permit.code, "phone": PHONE, "token": uuid.uuid4().hex, "lang": "en"}
+    with watching(runtime, monkeypatch) as watch:
+        response = await client.post(f"/kiosk/{place.office.slug}/tickets", data=form)
+    assert response.status_code == 303, response.text
+    assert watch.handled == ["counter"]
     assert watch.was_one_contact(), watch
     assert watch.identity_reads == 1, watch
 

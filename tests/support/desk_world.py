@@ -26,17 +26,21 @@ from townsquare.cases.models import CaseStatus
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
+from townsquare.counters import calling, staffing
+from townsquare.counters.kinds import CheckIn
 from townsquare.demo.city import city
 from townsquare.demo.seed import DEMO_PASSWORD, seed
 from townsquare.drafts import links
 from townsquare.drafts import service as drafts
 from townsquare.drafts.links import LinkPurpose
 from townsquare.drafts.models import Draft
+from townsquare.engagement import counter as counter_visits
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, Interaction, InteractionKind
 from townsquare.knowledge.models import Article
 from townsquare.matching.models import MatchDecision, Outcome
 from townsquare.notify.models import NotificationTemplate
+from townsquare.offices.models import Counter, Office
 from townsquare.routing import service as routing
 from townsquare.routing.models import (
     Agent,
@@ -236,6 +240,29 @@ async def _cases(runtime: Runtime, agency: Agency, service: Service | None, call
     return references
 
 
+async def _counter(runtime: Runtime) -> dict[str, str]:
+    """At the demo's licensing centre, the supervisor at counter 1 serving one visitor, another on hold and a
+    third (who gave a phone) in line: the counter page at its fullest."""
+    async with runtime.db.session() as s:
+        office = (await s.execute(select(Office).where(Office.slug == "licensing-centre"))).scalar_one()
+        counter = (
+            await s.execute(select(Counter).where(Counter.office_id == office.id, Counter.label == "1"))
+        ).scalar_one()
+        supervisor = (await s.execute(select(StaffAccount).where(StaffAccount.email == SUPERVISOR))).scalar_one()
+        for code, phone in (("DL-RENEW", ""), ("VEH-REG", ""), ("PARK-PERMIT", "+16135550177")):
+            visit = counter_visits.Visit(office, code, "en", CheckIn.kiosk, phone=phone)
+            await counter_visits.check_in(s, runtime.pipeline, visit)
+        await staffing.open_counter(s, counter=counter, staff_id=supervisor.id, now=utcnow())
+        for hold in (True, False):
+            called = await calling.call_next(s, counter=counter, staff_id=supervisor.id)
+            assert called is not None
+            await calling.start(s, ticket_id=called.id, counter=counter, staff_id=supervisor.id)
+            if hold:
+                await calling.hold(s, ticket_id=called.id, counter=counter, staff_id=supervisor.id)
+        await s.commit()
+        return {"office_id": str(office.id), "counter_id": str(counter.id)}
+
+
 async def _first_id(runtime: Runtime, column: object, *where: object) -> str:
     async with runtime.db.session(deferred=True) as s:
         found = (await s.execute(select(column).where(*where).limit(1))).scalar_one_or_none()  # type: ignore[call-overload]
@@ -303,6 +330,7 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
     ids["template"] = f"{getattr(kind, 'value', kind)}/{channel}/{language}"
     ids["draft_id"] = await _first_id(runtime, Draft.id, Draft.citizen_id == caller_id)
     ids["service_code"] = await _first_id(runtime, Service.code, Service.open311.is_(True))
+    ids |= await _counter(runtime)
     references = await _cases(runtime, agency, service, caller_id)
     return DeskWorld(offered, held, queued, caller_id, device_id, references, agent.id, ids)
 
@@ -343,6 +371,7 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/account",
         "/desk/account/mfa",
         "/desk/mail",
+        "/desk/counter",
     ]
     supervising = [
         "/desk/wallboard",
@@ -362,6 +391,9 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/agreements/{ids['agreement']}/new-version",
         f"/desk/record-reviews/{ids['decision_id']}",
         "/desk/letters",
+        f"/desk/counter/{ids['counter_id']}",
+        f"/desk/counter/{ids['counter_id']}/_line",
+        f"/desk/offices/{ids['office_id']}/greeter",
     ]
     administering = [
         "/desk/analytics/settings",
@@ -396,6 +428,10 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/admin/staff",
         "/desk/admin/staff/new",
         f"/desk/admin/staff/{world.agent_id}",
+        "/desk/admin/offices",
+        "/desk/admin/offices/new",
+        f"/desk/admin/offices/{ids['office_id']}",
+        f"/desk/admin/offices/{ids['office_id']}/poster",
         "/desk/admin/services/POTHOLE/form",  # the form builder: the draft, a field, the preview in each language
         "/desk/admin/services/POTHOLE/form/field",
         "/desk/admin/services/POTHOLE/form/field?field=size",

@@ -94,6 +94,8 @@ TRANSLATED_TEMPLATES = (
     *(f"admin_{name}" for name in ("queues", "queue", "sla", "sla_target", "hours", "calendar", "teams", "team")),
     *(f"admin_{name}" for name in ("wrap_up_codes", "wrap_up_code", "skills", "skill")),
     "audit_log",
+    *("counter", "counter_offices", "_counter_line", "_counter_waits", "greeter"),
+    *("admin/office", "admin/offices", "admin/office_poster"),
 )
 # Templates in TRANSLATED_TEMPLATES that still hold English outside `_()`, until they are worded through.
 LITERAL_LEFT = ("_inbox", "work", "index")
@@ -117,6 +119,9 @@ TRANSLATED_MODULES = (
     "desk/admin_sla.py",
     "desk/admin_hours.py",
     "desk/audit_words.py",
+    "desk/counter.py",
+    "desk/greeter.py",
+    "desk/admin_offices.py",
     "routes.py",
 )
 # Domain modules whose refusals desk pages show through the `said` filter: each constant message needs French.
@@ -130,6 +135,8 @@ SAID_BY_THE_DOMAIN = (
     "notify/templates.py",
     *(f"routing/admin_{name}.py" for name in ("common", "queues", "sla", "hours", "teams", "skills")),
     "staff/audit_reads.py",
+    *("casework/admin_offices.py", "casework/admin_office_parts.py", "casework/counter_actions.py"),
+    *("counters/calling.py", "counters/staffing.py", "counters/tickets.py", "engagement/counter.py"),
 )
 REFUSALS = {"invalid": (1,), "forbidden": (1,), "conflict": (1,), "FieldError": (2,), "add": (2,)}  # add: Refusals.add
 # GET routes of the desk that are not pages to read, and why.

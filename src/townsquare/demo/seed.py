@@ -31,6 +31,7 @@ from townsquare.db import Database
 from townsquare.demo.addresses import address_points, register_rows
 from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR, NOTIFICATIONS_DIR, city
 from townsquare.demo.history import History
+from townsquare.demo.offices import seed_offices
 from townsquare.demo.records import seed_records
 from townsquare.demo.reports import REPORTS, ReportContext, create_demo_key, seed_reports
 from townsquare.demo.sharing import seed_sharing
@@ -94,6 +95,7 @@ async def seed(
         admin_id, staff_by_agency, staff_ids = await _staff(session)
         step(1)
         await places_service.import_rows(session, register_rows())
+        await seed_offices(session)
         step(1)
         await import_knowledge(session, KNOWLEDGE_DIR)
         await import_notification_templates(session, NOTIFICATIONS_DIR)

@@ -39,9 +39,14 @@ async def to_person(
     *,
     same_channel: bool = False,
 ) -> WorkItem:
-    """The work item for this contact: the conversation's open one (touched), or a new one in the queue."""
+    """The work item for this contact: the conversation's open one (touched), or a new one in the queue.
+
+    A visit to a counter is a piece of work of its own, like a live call: the person is standing in an office, so it
+    never joins the conversation's text thread's item (`same_channel`), and its SLA is the counter's (a service's own
+    target hours are for its case, not for a line at a desk)."""
+    visit = message.channel is Channel.counter and message.kind is InteractionKind.visit
     existing = await routing.open_item_for_conversation(
-        session, conversation_id=conversation.id, channel=message.channel.value if same_channel else None
+        session, conversation_id=conversation.id, channel=message.channel.value if same_channel or visit else None
     )
     if existing is not None:
         return await routing.touch(
@@ -61,7 +66,7 @@ async def to_person(
         case_id=case.id if case else None,
         service_id=service.id if service else None,
         service_code=service.code if service else None,
-        sla_target_hours=service.sla_target_hours if service else None,
+        sla_target_hours=service.sla_target_hours if service and not visit else None,
         priority=PRIORITY_BY_CASE.get(case.priority.value, 50) if case else 50,
         language=citizen.language,
         context=context(message, identity, case, service, interaction),

@@ -235,6 +235,20 @@ class AgentChanged(Event):
     presence: str
 
 
+# Counters -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CounterTicketChanged(Event):
+    """A walk-in ticket was taken or moved (called, recalled, served, held, transferred, ended) at an office: its
+    display screen shows it again. Never who holds it."""
+
+    name: ClassVar[str] = "counter.ticket_changed"
+    ticket_id: uuid.UUID
+    office_id: uuid.UUID
+    state: str
+
+
 def _catalogue(*kinds: type[Event]) -> Mapping[str, type[Event]]:
     by_name: dict[str, type[Event]] = {}
     for kind in kinds:
@@ -260,4 +274,5 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     CitizensUnmerged,
     WorkItemChanged,
     AgentChanged,
+    CounterTicketChanged,
 )

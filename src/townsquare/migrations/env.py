@@ -15,6 +15,7 @@ import townsquare.assistant.models
 import townsquare.cases.models
 import townsquare.casework.models
 import townsquare.citizens.models
+import townsquare.counters.models
 import townsquare.drafts.models
 import townsquare.interactions.models
 import townsquare.knowledge.models

@@ -19,7 +19,9 @@ class Office(IdMixin, TimestampMixin, Base):
     """A place residents can walk into: its address lines, its opening hours and whether it is open for business."""
 
     __tablename__ = "offices"
-    __table_args__ = (UniqueConstraint("agency_id", "slug"),)
+    # The slug is the office's address on the kiosk and the display screen (`/kiosk/<slug>`), so it is unique
+    # across agencies as well.
+    __table_args__ = (UniqueConstraint("agency_id", "slug"), UniqueConstraint("slug"))
 
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     slug: Mapped[str] = mapped_column(String(64))

@@ -24,6 +24,7 @@ from townsquare.routing import events, offers
 from townsquare.routing.dispatch import DEFAULT_CONFIG, agent_states, item_state
 from townsquare.routing.matching import AgentState, unfit
 from townsquare.routing.models import (
+    PULLED_CHANNELS,
     Agent,
     CapacityClass,
     OfferOutcome,
@@ -43,6 +44,8 @@ NOT_WAITING, OFFERED_ALREADY = "work-not-waiting", "work-offered-already"  # the
 
 async def _waiting(session: AsyncSession, item_id: uuid.UUID) -> WorkItem:
     item = await offers.lock_item(session, item_id)
+    if item.channel in PULLED_CHANNELS:
+        raise Problem(409, "Conflict", "A visitor waiting at an office is called from a counter there.", NOT_WAITING)
     if item.status not in WAITING:
         raise Problem(
             409, "Conflict", "This work is no longer waiting: someone is handling it, or it is finished.", NOT_WAITING

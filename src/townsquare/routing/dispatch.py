@@ -25,6 +25,7 @@ from townsquare.routing import service as items
 from townsquare.routing.matching import AgentState, ItemState, Matcher, eligible
 from townsquare.routing.models import (
     HELD_STATUSES,
+    PULLED_CHANNELS,
     Agent,
     AgentSkill,
     CapacityClass,
@@ -268,6 +269,7 @@ async def _queued_items(
             WorkItem.agency_id.in_(agencies),
             WorkItem.language.in_(languages),
             WorkItem.capacity_class.in_(classes),
+            WorkItem.channel.not_in(PULLED_CHANNELS),
         )
         .order_by(*items.routing_order(), WorkItem.id)
         .limit(limit)

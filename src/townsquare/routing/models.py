@@ -53,6 +53,10 @@ class CapacityClass(StrEnum):
 
 
 SYNC_CHANNELS = {"voice": CapacityClass.voice, "chat": CapacityClass.chat}
+# Work staff take themselves rather than being offered it: a walk-in waits in its office and is called to a counter
+# by a clerk there ("call next", `counters.calling`). It is in the universal queue (its SLA, the wallboard), but a
+# routing pass never offers it and a supervisor does not give it away.
+PULLED_CHANNELS = ("counter",)
 
 
 def capacity_class(channel: str) -> CapacityClass:

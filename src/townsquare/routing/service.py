@@ -35,6 +35,7 @@ DEFAULT_SLA_SECONDS: dict[str, int] = {
     "sms": 4 * 3600,
     "social": 4 * 3600,
     "email": 24 * 3600,
+    "counter": 20 * 60,  # a visitor standing in an office
 }
 FALLBACK_SLA_SECONDS = 48 * 3600
 PRIORITY_BY_CASE: dict[str, int] = {"low": 25, "normal": 50, "high": 75, "urgent": 100}

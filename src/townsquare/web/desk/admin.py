@@ -42,6 +42,7 @@ def _sections(me: Principal) -> list[Section]:
         Section("/desk/admin/queues", _("Queues and routing"), _("Where work waits and who receives it.")),
         Section("/desk/admin/sla", _("SLA targets"), _("How fast each channel is answered.")),
         Section("/desk/admin/hours", _("Business hours and holidays"), _("When each office is open.")),
+        Section("/desk/admin/offices", _("Service offices"), _("Counters, walk-in services, kiosks and screens.")),
         Section("/desk/admin/wrap-up-codes", _("Wrap-up codes"), _("What agents record when work ends.")),
         Section("/desk/admin/teams", _("Teams"), _("Groups of agents and their supervisors.")),
         Section("/desk/admin/skills", _("Skills"), _("What agents know, for routing.")),

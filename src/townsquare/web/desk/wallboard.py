@@ -5,11 +5,13 @@ Supervisors and admins only; reads the routing board and never changes anything.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
+from townsquare.analytics import counter_waits
 from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.routing import board
@@ -25,7 +27,10 @@ WatcherFragment = Annotated[Principal, Depends(supervisors_only("The wallboard",
 
 async def _context(session: Session, me: Principal) -> dict[str, object]:
     wall = await board.snapshot(session, agency_ids=me.visible())
-    return {"me": me, "wall": wall}
+    waits = await counter_waits.wait_accuracy(
+        session, agency_ids=me.visible(), since=board.day_start(wall.at), until=wall.at + timedelta(seconds=1)
+    )
+    return {"me": me, "wall": wall, "counter_waits": waits}
 
 
 @router.get("/desk/wallboard", response_class=HTMLResponse)

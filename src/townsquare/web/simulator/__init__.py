@@ -14,6 +14,7 @@ from townsquare.staff.auth import public
 from townsquare.web.simulator import (
     authenticator,
     chat,
+    counters,
     email,
     graph_fake,
     letters,
@@ -54,5 +55,6 @@ for _panel in (
     graph_fake,
     mastodon,
     mastodon_fake,
+    counters,
 ):
     router.include_router(_panel.router)

@@ -1,0 +1,1 @@
+"""Tests of the counters: numbering, calling, the estimated wait and its accuracy."""
