@@ -235,6 +235,20 @@ class AgentChanged(Event):
     presence: str
 
 
+# Appointments ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentChanged(Event):
+    """An appointment was booked, held, moved, cancelled, checked in or missed (`event` says which)."""
+
+    name: ClassVar[str] = "appointment.changed"
+    appointment_id: uuid.UUID
+    office_id: uuid.UUID
+    status: str
+    event: str
+
+
 def _catalogue(*kinds: type[Event]) -> Mapping[str, type[Event]]:
     by_name: dict[str, type[Event]] = {}
     for kind in kinds:
@@ -260,4 +274,5 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     CitizensUnmerged,
     WorkItemChanged,
     AgentChanged,
+    AppointmentChanged,
 )
