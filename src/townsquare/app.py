@@ -36,6 +36,7 @@ from townsquare.api import routing as routing_api
 from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
+from townsquare.appointments.worker import AppointmentWorker
 from townsquare.channels import chat, email, sms, voice, voice_connect, voice_rest, voice_survey
 from townsquare.db import Database
 from townsquare.engagement import calls, connecting, media
@@ -108,6 +109,7 @@ class Runtime:
     notices: NotificationWorker  # moves notifications from one channel to the next; sends reminders when due
     webhooks: WebhookWorker  # posts integrators' webhook deliveries
     analytics: AnalyticsWorker  # folds contacts into journeys and keeps the dashboards' rollups
+    appointments: AppointmentWorker  # reminders the day before, no-shows, holds that ran out
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
@@ -195,6 +197,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         notices,
         webhooks,
         AnalyticsWorker(db, poll_seconds=settings.analytics_poll_seconds),
+        AppointmentWorker(db, settings),
     )
 
 
@@ -277,6 +280,9 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
         webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
         analytics_task = asyncio.create_task(rt.analytics.run_forever(stop)) if settings.analytics_worker else None
+        appointments_task = (
+            asyncio.create_task(rt.appointments.run_forever(stop)) if settings.appointments_worker else None
+        )
         silent = calls.SilentCalls(rt.db, silence_seconds=settings.voice_silence_seconds)
         silent_task = asyncio.create_task(silent.run_forever(stop)) if settings.routing_worker else None
         print_task = None
@@ -298,7 +304,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
             await rt.chat.close()
             await rt.desk.close()
             backgrounds = (task, routing_task, notices_task, webhook_task, print_task, silent_task, open_data_task)
-            for background in (*backgrounds, analytics_task):
+            for background in (*backgrounds, analytics_task, appointments_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background

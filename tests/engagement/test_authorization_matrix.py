@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -22,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.factories import create_agency, create_agent, create_article, create_citizen, create_service, desk_work_item
 from townsquare.agencies.models import Agency, AgencyLogo, CannedResponse
 from townsquare.app import Runtime
+from townsquare.appointments.kinds import BookedVia
+from townsquare.appointments.models import Appointment
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseLink
 from townsquare.casework.models import SavedView
@@ -35,6 +38,8 @@ from townsquare.matching.models import MatchDecision, Outcome, SourceRecord
 from townsquare.notify import reminders
 from townsquare.notify.kinds import MessageType, ReminderStatus
 from townsquare.notify.models import Reminder
+from townsquare.offices import service as offices
+from townsquare.offices.models import Counter, OfficeService
 from townsquare.routing import setup as routing_setup
 from townsquare.routing.models import Skill, SlaTarget, WorkItem, WorkItemStatus, WrapUpCode
 from townsquare.sharing import agreements as sharing_agreements
@@ -231,6 +236,44 @@ async def _contact_centre(session: AsyncSession, agency: Agency) -> dict[str, st
     }
 
 
+async def _appointments(
+    session: AsyncSession, agency: Agency, service_id: uuid.UUID, citizen_id: uuid.UUID
+) -> dict[str, str]:
+    """Agency A's office taking appointments for the pothole service, and resident A's appointment there next week."""
+    calendar, _ = await routing_setup.put_calendar(
+        session,
+        agency_id=agency.id,
+        name="Counter hours",
+        timezone="America/Toronto",
+        hours={str(d): [["09:00", "17:00"]] for d in range(7)},
+        holidays=[],
+    )
+    office = await offices.put_office(
+        session, agency_id=agency.id, slug="front", name="Front desk", address=["1 Main St"], calendar_id=calendar.id
+    )
+    session.add_all(
+        [
+            OfficeService(office_id=office.id, service_id=service_id, ticket_prefix="P"),
+            Counter(office_id=office.id, label="1"),
+        ]
+    )
+    start = (utcnow() + timedelta(days=7)).replace(microsecond=0)
+    appointment = Appointment(
+        agency_id=agency.id,
+        office_id=office.id,
+        service_id=service_id,
+        citizen_id=citizen_id,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=15),
+        occupied_from=start,
+        occupied_until=start + timedelta(minutes=15),
+        booked_via=BookedVia.portal,
+    )
+    session.add(appointment)
+    await session.flush()
+    return {"office_id": str(office.id), "appointment_id": str(appointment.id)}
+
+
 async def _world(session: AsyncSession) -> World:
     a = await create_agency(session, slug="roads", name="Roads")
     b = await create_agency(session, slug="parks", name="Parks")
@@ -339,6 +382,7 @@ async def _world(session: AsyncSession) -> World:
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
     _, resource_key = await staff.create_api_key(session, name="to revoke", agency_id=a.id)
     contact_centre = await _contact_centre(session, a)
+    booking = await _appointments(session, a, service.id, resident_a.id)
     reply = CannedResponse(agency_id=a.id, slug="thanks", title="Thanks", body="Thank you, {first_name}.")
     session.add(reply)
     session.add(AgencyLogo(agency_id=a.id, content_type="image/png", width=1, height=1, data=b"a logo"))
@@ -386,6 +430,7 @@ async def _world(session: AsyncSession) -> World:
         "reply_id": str(reply.id),  # agency A's canned reply
         "filename": "datapackage.json",  # /open-data/files/{filename}: public, 404 before the first export
         **contact_centre,
+        **booking,
     }
     credentials: dict[str, uuid.UUID | str] = {
         "resident_a": resident_a.id,

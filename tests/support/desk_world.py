@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from townsquare.agencies.models import Agency, CannedResponse, Service
 from townsquare.app import Runtime
+from townsquare.appointments.models import Appointment
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseStatus
 from townsquare.citizens import service as citizens
@@ -303,6 +304,8 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
     ids["template"] = f"{getattr(kind, 'value', kind)}/{channel}/{language}"
     ids["draft_id"] = await _first_id(runtime, Draft.id, Draft.citizen_id == caller_id)
     ids["service_code"] = await _first_id(runtime, Service.code, Service.open311.is_(True))
+    ids["appointment_id"] = await _first_id(runtime, Appointment.id)  # the demo's service centre's bookings
+    ids["office_id"] = await _first_id(runtime, Appointment.office_id)
     references = await _cases(runtime, agency, service, caller_id)
     return DeskWorld(offered, held, queued, caller_id, device_id, references, agent.id, ids)
 
@@ -342,6 +345,7 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/cases?state=open&sort=due",
         "/desk/account",
         "/desk/account/mfa",
+        "/desk/appointments",
     ]
     supervising = [
         "/desk/wallboard",
@@ -361,6 +365,10 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/agreements/{ids['agreement']}/new-version",
         f"/desk/record-reviews/{ids['decision_id']}",
         "/desk/letters",
+        f"/desk/appointments?office={ids['office_id']}",
+        f"/desk/appointments/{ids['appointment_id']}",
+        f"/desk/citizens/{world.caller_id}/appointments/new",
+        f"/desk/citizens/{world.caller_id}/appointments/new?choice={ids['office_id']}/DL-RENEW",
     ]
     administering = [
         "/desk/analytics/settings",

@@ -94,6 +94,10 @@ TRANSLATED_TEMPLATES = (
     *(f"admin_{name}" for name in ("queues", "queue", "sla", "sla_target", "hours", "calendar", "teams", "team")),
     *(f"admin_{name}" for name in ("wrap_up_codes", "wrap_up_code", "skills", "skill")),
     "audit_log",
+    "appointments",
+    "appointment",
+    "appointment_new",
+    "_appointments",
 )
 # Templates in TRANSLATED_TEMPLATES that still hold English outside `_()`, until they are worded through.
 LITERAL_LEFT = ("_inbox", "work", "index")
@@ -117,6 +121,8 @@ TRANSLATED_MODULES = (
     "desk/admin_sla.py",
     "desk/admin_hours.py",
     "desk/audit_words.py",
+    "desk/appointments.py",
+    "appointment_words.py",
     "routes.py",
 )
 # Domain modules whose refusals desk pages show through the `said` filter: each constant message needs French.

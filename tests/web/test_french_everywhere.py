@@ -77,6 +77,7 @@ FRENCH_VALUES = {
     "code": "123456",
     "minutes": "15",
     "address": "130, rue Queen Ouest",
+    "calendar": "https://ville.example/appointments/manage/AbC.dEf/calendar.ics",
 }
 
 

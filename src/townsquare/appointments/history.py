@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies.models import Service
 from townsquare.appointments.kinds import BookedVia
 from townsquare.appointments.models import Appointment
+from townsquare.citizens.models import Citizen
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Conversation, Direction, Interaction, InteractionKind
+from townsquare.notify.notifications import named
 from townsquare.offices.models import Office
 
 CHANNEL = {
@@ -29,6 +31,7 @@ CHANNEL = {
     BookedVia.chat: Channel.chat,
     BookedVia.waitlist: Channel.web,
 }
+SUBJECT = {"en": "Appointment: {service}", "fr": "Rendez-vous : {service}"}  # in the person's language
 EVENTS = ("booked", "moved", "cancelled", "arrived", "no_show", "offered")
 SENTENCE = {
     "booked": "Appointment booked",
@@ -50,12 +53,14 @@ async def conversation(session: AsyncSession, appointment: Appointment, service:
             session, case_id=appointment.case_id, citizen_id=appointment.citizen_id
         )
     if found is None:
+        language = (await session.get_one(Citizen, appointment.citizen_id)).language
+        subject = SUBJECT.get(language, SUBJECT["en"]).format(service=named(service, language))
         found = await interactions.start_conversation(
             session,
             citizen_id=appointment.citizen_id,
             channel=CHANNEL[appointment.booked_via],
             case_id=appointment.case_id,
-            subject=f"Appointment: {service.name}"[:300],
+            subject=subject[:300],
         )
     appointment.conversation_id = found.id
     return found

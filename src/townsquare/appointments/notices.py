@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_time
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.agencies.models import Service
+from townsquare.agencies.models import Agency, Service
 from townsquare.appointments import links
 from townsquare.appointments.models import Appointment
 from townsquare.citizens.models import Citizen
@@ -56,8 +56,11 @@ async def values(
 ) -> dict[str, object]:
     office = await session.get_one(Office, appointment.office_id)
     service = await session.get_one(Service, appointment.service_id)
+    agency = await session.get_one(Agency, appointment.agency_id)
     day, time = when(appointment, timezone, language)
-    return {
+    values: dict[str, object] = {} if appointment.case_id else {"reference": ""}  # a case's: the notification's own
+    return values | {
+        "agency": named(agency, language),
         "service": named(service, language),
         "date": day,
         "time": time,

@@ -16,6 +16,8 @@ DETAILS = {
     "unknown_appointment": (404, "No appointment has that identifier."),
     "not_bookable": (422, "That service cannot be booked at this office."),
     "no_time": (422, "Choose a time."),
+    "no_way": (422, "Say how the person asked: by phone or at the counter."),
+    "not_their_case": (422, "That is not an open case of this person."),
     "past": (422, "That time has passed. Choose a later one."),
     "too_soon": (422, "That time is too soon to book. Choose a later one."),
     "too_far": (422, "That day is too far ahead to book yet."),

@@ -104,9 +104,8 @@ async def views(
         c.id: c for c in await session.scalars(select(Citizen).where(Citizen.id.in_({a.citizen_id for a in rows})))
     }
     case_ids = {a.case_id for a in rows if a.case_id}
-    references = dict(
-        (await session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids)))).tuples().all()
-    )
+    rows_ = await session.execute(select(Case.id, Case.reference).where(Case.id.in_(case_ids)))
+    references = {row[0]: row[1] for row in rows_.all()}
     zones = {office_id: (await hours_of(session, office)).timezone for office_id, office in offices.items()}
     return [_view(settings, a, offices, services, people, references, zones, language, now) for a in rows]
 
