@@ -89,6 +89,9 @@ async def note(
         "starts_at": appointment.starts_at.isoformat(),
         "office_id": str(office.id),
         "service_id": str(service.id),
+        "service": service.name,
+        "service_fr": named(service, "fr"),
+        "timezone": timezone,
         **(extra or {}),
     }
     return await interactions.record(

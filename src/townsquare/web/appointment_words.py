@@ -8,6 +8,8 @@ Registered once as template filters.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time
 
@@ -88,6 +90,28 @@ def refusal(problem: Problem, *, staff: bool = False) -> str:
     return words.get(reason or "", problem.detail)
 
 
+def event(payload: dict[str, Any]) -> str:
+    """An appointment's timeline entry in words: what happened, to which service's appointment, and when it is."""
+    try:
+        starts = datetime.fromisoformat(str(payload.get("starts_at"))).astimezone(
+            ZoneInfo(str(payload.get("timezone")))
+        )
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        starts = None
+    service = str(payload.get("service_fr" if i18n.current() == "fr" else "service") or payload.get("service") or "")
+    at = f"{weekday(starts)}, {clock(starts)}" if starts else ""
+    sentences = {
+        "booked": _("Appointment booked: %(service)s, %(when)s"),
+        "moved": _("Appointment moved: %(service)s, now %(when)s"),
+        "cancelled": _("Appointment cancelled: %(service)s, %(when)s"),
+        "arrived": _("Arrived for the appointment: %(service)s, %(when)s"),
+        "no_show": _("Did not come to the appointment: %(service)s, %(when)s"),
+        "offered": _("A freed appointment was offered from the waiting list: %(service)s, %(when)s"),
+    }
+    sentence = sentences.get(str(payload.get("event")), _("Appointment: %(service)s, %(when)s"))
+    return sentence % {"service": service, "when": at}
+
+
 def day_of(raw: str) -> date | None:
     """A day from the query (YYYY-MM-DD); empty: none; anything else is a 422 naming it."""
     if not raw:
@@ -117,3 +141,4 @@ templates.env.filters["appointment_clock"] = clock
 templates.env.filters["appointment_day"] = weekday
 templates.env.filters["appointment_status"] = status
 templates.env.filters["booked_via"] = booked_via
+templates.env.filters["appointment_event"] = event

@@ -1,6 +1,7 @@
 """Booking on the portal: a signed-in resident books a free time, a guest proves a phone first (the time kept
 meanwhile), the confirmation's link opens the appointment without signing in to move, cancel or take its calendar
-file; an altered link, a past or unknown time and a closed day are refused with a page that says so."""
+file; an altered link, a past or unknown time and a closed day are refused with a page that says so; an appointment
+that continues a case is on the resident's case, in their language."""
 
 from __future__ import annotations
 
@@ -15,11 +16,16 @@ from tests.support.appointments import make_office, with_templates
 from tests.support.db import fresh
 from tests.support.messages import body_of, code_in, last_sent_to
 from tests.web.portal.conftest import Resident, sign_in
-from townsquare.appointments.kinds import AppointmentStatus
+from townsquare.appointments import booking, offering
+from townsquare.appointments.booking import Booking
+from townsquare.appointments.kinds import AppointmentStatus, BookedVia
 from townsquare.appointments.models import Appointment
+from townsquare.cases import service as cases
 from townsquare.citizens.models import Identity
+from townsquare.clock import utcnow
 from townsquare.notify.kinds import MessageType
 from townsquare.notify.models import Notification
+from townsquare.settings import Settings
 
 EVERY_DAY = {str(d): [["00:00", "23:59"]] for d in range(7)}
 PHONE, RAW_PHONE = "+16135550199", "613 555 0199"
@@ -154,3 +160,32 @@ async def test_bad_requests_are_refused_with_a_page_that_says_why(
     assert (await client.get("/appointments/offer/not-a-token")).status_code == 404
     await fresh(session)
     assert len(list(await session.scalars(select(Appointment)))) == 1  # the one booked, nothing half-written
+
+
+async def test_an_appointment_continuing_a_case_is_on_the_residents_case_and_in_their_language(
+    client: httpx.AsyncClient, session: AsyncSession, resident: Resident, settings: Settings
+) -> None:
+    await with_templates(session)
+    place = await make_office(session, hours=EVERY_DAY)
+    case = await cases.open_case(
+        session,
+        prefix="TS",
+        agency_id=place.agency.id,
+        title="Licence renewal",
+        channel="voice",
+        citizen_id=resident.citizen_id,
+    )
+    offer = await place.offer(session)
+    now = utcnow()
+    free = await offering.next_available(session, offer=offer, now=now, settings=settings)
+    wanted = Booking(resident.citizen_id, free[0].starts_at, BookedVia.phone, case_id=case.id)
+    await booking.book(session, settings, offer=offer, booking=wanted, now=now)
+    await session.commit()
+    sign_in(client, resident)
+
+    page = await client.get(f"/account/cases/{case.reference}")
+    client.cookies.set("ts_lang", "fr")
+    french = await client.get(f"/account/cases/{case.reference}")
+
+    assert "Appointment booked: Renew a driver&#39;s licence" in page.text
+    assert "Rendez-vous pris : Renouveler un permis de conduire" in french.text
