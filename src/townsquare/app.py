@@ -37,7 +37,7 @@ from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
 from townsquare.appointments.worker import AppointmentWorker
-from townsquare.channels import chat, email, sms, voice, voice_connect, voice_rest, voice_survey
+from townsquare.channels import chat, email, sms, voice, voice_booking, voice_connect, voice_rest, voice_survey
 from townsquare.db import Database
 from townsquare.engagement import calls, connecting, media
 from townsquare.engagement.pipeline import Pipeline
@@ -342,6 +342,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         sms.router,
         voice.router,
         voice_survey.router,
+        voice_booking.router,
         voice_connect.router,
         email.router,
         chat.router,

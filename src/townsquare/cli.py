@@ -142,6 +142,7 @@ DEMO_CHANNELS = {
     "twilio_account_sid": "AC" + "0" * 32,
     "email_inbound_token": "demo-inbound-token",
     "voice_softphone": "demo",  # the desk's softphone is the simulator's stand-in for Twilio's Voice SDK
+    "ivr_appointments": "service-centre/DL-RENEW",  # press 5 on the phone menu: the service centre's licence renewals
 }
 
 

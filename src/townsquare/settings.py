@@ -107,6 +107,11 @@ class Settings(BaseSettings):
     appointment_max_per_person: int = Field(
         default=4, ge=1, description="Upcoming appointments (and waiting-list places) one person may hold"
     )
+    ivr_appointments: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9-]{1,64}/[A-Za-z0-9_-]{1,64}$",
+        description="office-slug/SERVICE-CODE the phone menu books (press 5); unset: not offered",
+    )
     # Outbound webhooks to integrators (docs/channels/webhooks.md): retried from 10 s, doubling, for about a day
     webhook_worker: bool = Field(default=True, description="Post webhook deliveries from inside the app")
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30, description="How long a receiver may take")
