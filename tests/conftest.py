@@ -145,6 +145,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         notifications_worker=False,
         webhook_worker=False,
         analytics_worker=False,
+        appointments_worker=False,
         freeze_startup_heap=False,
         open_data_export_time=None,  # tests export when they mean to
         outbox_retry_base_seconds=0.01,

@@ -37,6 +37,7 @@ from townsquare.api import routing as routing_api
 from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
+from townsquare.appointments.worker import AppointmentWorker
 from townsquare.channels import (
     chat,
     email,
@@ -45,6 +46,7 @@ from townsquare.channels import (
     post_folder,
     sms,
     voice,
+    voice_booking,
     voice_connect,
     voice_rest,
     voice_survey,
@@ -126,6 +128,7 @@ class Runtime:
     webhooks: WebhookWorker  # posts integrators' webhook deliveries
     analytics: AnalyticsWorker  # folds contacts into journeys and keeps the dashboards' rollups
     displays: DisplayHub  # the offices' display screens, told when a ticket moves
+    appointments: AppointmentWorker  # reminders the day before, no-shows, holds that ran out
     mastodon: MastodonPoller | None = None  # reads the city's mentions, when its Mastodon account is configured
 
 
@@ -218,6 +221,7 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         webhooks,
         AnalyticsWorker(db, poll_seconds=settings.analytics_poll_seconds),
         DisplayHub(settings, bus),
+        AppointmentWorker(db, settings),
         MastodonPoller(settings, db, pipeline) if mastodon_rest.configured(settings) else None,
     )
 
@@ -302,6 +306,9 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
         analytics_task = asyncio.create_task(rt.analytics.run_forever(stop)) if settings.analytics_worker else None
         mastodon_task = asyncio.create_task(rt.mastodon.run_forever(stop)) if rt.mastodon is not None else None
+        appointments_task = (
+            asyncio.create_task(rt.appointments.run_forever(stop)) if settings.appointments_worker else None
+        )
         silent = calls.SilentCalls(rt.db, silence_seconds=settings.voice_silence_seconds)
         silent_task = asyncio.create_task(silent.run_forever(stop)) if settings.routing_worker else None
         print_task = None
@@ -335,7 +342,7 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
                 open_data_task,
                 mail_task,
             )
-            for background in (*backgrounds, analytics_task, mastodon_task):
+            for background in (*backgrounds, analytics_task, mastodon_task, appointments_task):
                 if background is not None:
                     with contextlib.suppress(asyncio.CancelledError):
                         await background
@@ -374,6 +381,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         sms.router,
         voice.router,
         voice_survey.router,
+        voice_booking.router,
         voice_connect.router,
         email.router,
         chat.router,

@@ -152,6 +152,7 @@ DEMO_CHANNELS = {
     "meta_human_agent_tag": True,
     "mastodon_access_token": "demo-mastodon-token",  # the simulator's stand-in Mastodon server checks it
     "mastodon_poll_seconds": 5.0,
+    "ivr_appointments": "service-centre/DL-RENEW",  # press 5 on the phone menu: the service centre's licence renewals
 }
 
 

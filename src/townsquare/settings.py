@@ -89,6 +89,29 @@ class Settings(BaseSettings):
     notify_poll_seconds: float = Field(default=5.0, gt=0)
     notify_api_rate_limit_per_minute: int = Field(default=300, ge=1, description="POST /api/v1/notifications per key")
     notify_api_daily_cap: int = Field(default=50_000, ge=1, description="Notifications one API key may ask for a day")
+    # Appointments at service offices (docs/appointments.md)
+    appointments_worker: bool = Field(default=True, description="Send reminders, record no-shows and end holds")
+    appointments_poll_seconds: float = Field(default=30.0, gt=0)
+    appointment_horizon_days: int = Field(default=60, ge=1, le=366, description="How far ahead a slot may be booked")
+    appointment_min_notice_minutes: int = Field(default=60, ge=0, description="How soon a slot may be booked")
+    appointment_hold_minutes: int = Field(
+        default=15, ge=1, description="How long a slot is kept while a person without an account proves a contact"
+    )
+    appointment_offer_minutes: int = Field(
+        default=120, ge=5, description="How long a freed slot is held for the next person on the waiting list"
+    )
+    appointment_no_show_grace_minutes: int = Field(
+        default=15, ge=0, description="After an appointment's end, how long before it is recorded as missed"
+    )
+    appointment_reminder_time: str = Field(default="10:00", description="Local time of the reminder, the day before")
+    appointment_max_per_person: int = Field(
+        default=4, ge=1, description="Upcoming appointments (and waiting-list places) one person may hold"
+    )
+    ivr_appointments: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9-]{1,64}/[A-Za-z0-9_-]{1,64}$",
+        description="office-slug/SERVICE-CODE the phone menu books (press 5); unset: not offered",
+    )
     # Outbound webhooks to integrators (docs/channels/webhooks.md): retried from 10 s, doubling, for about a day
     webhook_worker: bool = Field(default=True, description="Post webhook deliveries from inside the app")
     webhook_timeout_seconds: float = Field(default=5.0, gt=0, le=30, description="How long a receiver may take")
@@ -420,11 +443,11 @@ class Settings(BaseSettings):
             raise ValueError(f"{value} is not a file; give a TrueType font such as DejaVuSans.ttf, or leave it unset")
         return value
 
-    @field_validator("print_batch_time", "open_data_export_time")
+    @field_validator("print_batch_time", "open_data_export_time", "appointment_reminder_time")
     @classmethod
     def _clock_time(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-            raise ValueError("must be a time of day like 16:30 (UTC)")
+            raise ValueError("must be a time of day like 16:30")
         return value
 
     @field_validator(

@@ -263,6 +263,22 @@ async def test_applying_and_continuing_get_links_to_the_portal(
     assert await work_items(session) == []
 
 
+async def test_an_appointment_is_offered_by_its_booking_page_in_the_persons_language(
+    client: httpx.AsyncClient, session: AsyncSession, works: Agency
+) -> None:
+    await session.commit()
+    phone = Phone(client)
+
+    [english] = await phone.text("I need to book an appointment")
+    [french] = await phone.text("Je voudrais prendre un rendez-vous")
+
+    assert english.startswith("You can book an appointment at one of our offices here: http://testserver/appointments")
+    assert french.startswith(
+        "Vous pouvez prendre rendez-vous dans un de nos bureaux ici : http://testserver/appointments"
+    )
+    assert await work_items(session) == []
+
+
 async def test_a_call_back_is_booked_on_the_number_that_texted(
     client: httpx.AsyncClient, session: AsyncSession, works: Agency
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -20,10 +21,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_agent, create_article, create_citizen, create_service, desk_work_item
-from tests.support.counters import make_office
+from tests.support.counters import SomeOffice, make_office
 from tests.support.counters import ticket as counter_ticket
 from townsquare.agencies.models import Agency, AgencyLogo, CannedResponse
 from townsquare.app import Runtime
+from townsquare.appointments.kinds import BookedVia
+from townsquare.appointments.models import Appointment
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseLink
 from townsquare.casework.models import SavedView
@@ -233,16 +236,36 @@ async def _contact_centre(session: AsyncSession, agency: Agency) -> dict[str, st
     }
 
 
-async def _office(session: AsyncSession, agency: Agency) -> dict[str, str]:
-    """Agency A's service office (its kiosk and display by slug), a counter of it and a ticket in its line."""
+async def _office(session: AsyncSession, agency: Agency, citizen_id: uuid.UUID) -> dict[str, str]:
+    """Agency A's service office (its kiosk and display by slug), a counter of it, a ticket in its line and resident
+    A's appointment there."""
     place = await make_office(session, agency=agency, clerks=0, slug="a-office")
     waiting = await counter_ticket(session, place)
-    return {
+    return await _appointments(session, place, citizen_id) | {
         "office": place.office.slug,
         "office_id": str(place.office.id),
         "counter_id": str(place.counters[0].id),
         "ticket_id": str(waiting.id),
     }
+
+
+async def _appointments(session: AsyncSession, place: SomeOffice, citizen_id: uuid.UUID) -> dict[str, str]:
+    """Resident A's appointment at agency A's office next week, for a service it offers."""
+    start = (utcnow() + timedelta(days=7)).replace(microsecond=0)
+    appointment = Appointment(
+        agency_id=place.agency.id,
+        office_id=place.office.id,
+        service_id=place.permit.id,
+        citizen_id=citizen_id,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=15),
+        occupied_from=start,
+        occupied_until=start + timedelta(minutes=15),
+        booked_via=BookedVia.portal,
+    )
+    session.add(appointment)
+    await session.flush()
+    return {"appointment_id": str(appointment.id)}
 
 
 async def _world(session: AsyncSession) -> World:
@@ -353,7 +376,7 @@ async def _world(session: AsyncSession) -> World:
     open311_a, _ = await staff.create_api_key(session, name="app", agency_id=a.id, scope=ApiKeyScope.open311)
     _, resource_key = await staff.create_api_key(session, name="to revoke", agency_id=a.id)
     contact_centre = await _contact_centre(session, a)
-    office = await _office(session, a)
+    office = await _office(session, a, resident_a.id)
     reply = CannedResponse(agency_id=a.id, slug="thanks", title="Thanks", body="Thank you, {first_name}.")
     session.add(reply)
     session.add(AgencyLogo(agency_id=a.id, content_type="image/png", width=1, height=1, data=b"a logo"))

@@ -107,3 +107,24 @@ def test_the_waiting_room_keeps_its_place_as_a_call_back_or_lets_the_caller_hold
     assert m.left_queue(result="queue-full") == (m.TakeVoicemail(("queue_busy",)),)
     assert m.left_queue(result="hangup") == (m.HangUp(silently=True),)
     assert m.left_queue(result="bridged") == (m.HangUp(),)
+
+
+def test_five_books_an_appointment_only_on_a_line_that_books_them() -> None:
+    booking = m.CallFacts(has_offer=False, can_call_back=True, assistant=False, can_book=True)
+
+    assert m.at_menu(m.At("en"), booking, digits="5", speech="") == (m.Note("5:appointment"), m.OfferTimes())
+    assert m.at_menu(m.At("fr"), booking, digits="", speech="rendez-vous") == (m.Note("5:appointment"), m.OfferTimes())
+    assert m.at_menu(m.At("en"), KNOWN, digits="5", speech="") == (
+        m.Note("invalid"),
+        m.Menu(m.At("en", 1), ("sorry_input",)),
+    )
+
+
+def test_a_time_read_out_is_chosen_by_its_number_and_anything_else_goes_back() -> None:
+    assert m.at_times(m.At("en"), digits="2", speech="", offered=3) == 2
+    assert m.at_times(m.At("en"), digits="", speech="three", offered=3) == 3
+    assert m.at_times(m.At("en"), digits="0", speech="", offered=3) == (m.ToPerson("appointment:agent"),)
+    assert m.at_times(m.At("en"), digits="3", speech="", offered=2) == (
+        m.Note("appointment:none"),
+        m.Menu(m.At("en"), ("back_to_menu",)),
+    )

@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from townsquare.agencies.models import Agency, CannedResponse, Service
 from townsquare.app import Runtime
+from townsquare.appointments.models import Appointment
 from townsquare.cases import service as cases
 from townsquare.cases.models import CaseStatus
 from townsquare.citizens import service as citizens
@@ -331,6 +332,8 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
     ids["draft_id"] = await _first_id(runtime, Draft.id, Draft.citizen_id == caller_id)
     ids["service_code"] = await _first_id(runtime, Service.code, Service.open311.is_(True))
     ids |= await _counter(runtime)
+    ids["appointment_id"] = await _first_id(runtime, Appointment.id)  # the demo's service centre's bookings
+    ids["appointment_office_id"] = await _first_id(runtime, Appointment.office_id)
     references = await _cases(runtime, agency, service, caller_id)
     return DeskWorld(offered, held, queued, caller_id, device_id, references, agent.id, ids)
 
@@ -372,6 +375,7 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         "/desk/account/mfa",
         "/desk/mail",
         "/desk/counter",
+        "/desk/appointments",
     ]
     supervising = [
         "/desk/wallboard",
@@ -394,6 +398,10 @@ def desk_pages(world: DeskWorld) -> list[DeskPage]:
         f"/desk/counter/{ids['counter_id']}",
         f"/desk/counter/{ids['counter_id']}/_line",
         f"/desk/offices/{ids['office_id']}/greeter",
+        f"/desk/appointments?office={ids['appointment_office_id']}",
+        f"/desk/appointments/{ids['appointment_id']}",
+        f"/desk/citizens/{world.caller_id}/appointments/new",
+        f"/desk/citizens/{world.caller_id}/appointments/new?choice={ids['appointment_office_id']}/DL-RENEW",
     ]
     administering = [
         "/desk/analytics/settings",

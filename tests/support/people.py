@@ -18,6 +18,8 @@ from tests.factories import create_citizen, desk_work_item
 from townsquare.agencies.models import Agency, Service
 from townsquare.analytics.models import Journey, Touch
 from townsquare.analytics.surveys.models import Survey
+from townsquare.appointments.kinds import BookedVia
+from townsquare.appointments.models import Appointment, WaitlistEntry
 from townsquare.cases.models import Case, CaseFollower
 from townsquare.citizens.models import (
     Citizen,
@@ -32,6 +34,7 @@ from townsquare.citizens.models import (
     VerificationChallenge,
 )
 from townsquare.clock import utcnow
+from townsquare.counters.models import Ticket
 from townsquare.db import Base
 from townsquare.drafts.models import Draft
 from townsquare.engagement import merge_rows
@@ -48,6 +51,7 @@ from townsquare.notify.kinds import MessageType
 from townsquare.notify.letters.models import Letter
 from townsquare.notify.models import Notification, NotificationOptOut, Reminder, ReminderRule
 from townsquare.notify.push.models import PushSubscription
+from townsquare.offices.models import Office
 from townsquare.sharing.models import AgencyRecord, Consent, DeclaredValue, HeldAttribute
 
 LONG_AGO = datetime(2026, 1, 5, 9, 30, 15, 123456, tzinfo=UTC)
@@ -63,6 +67,7 @@ class Shared:
     rule: ReminderRule
     followed: Case
     stranger: Citizen  # a third person, someone staff said each of the two is not
+    office: Office  # where each has an appointment, and waits for another
 
 
 async def shared(session: AsyncSession, *, agency: Agency, service: Service) -> Shared:
@@ -70,9 +75,10 @@ async def shared(session: AsyncSession, *, agency: Agency, service: Service) -> 
     rule = ReminderRule(service_id=service.id, message_type=MessageType.appointment_reminder, days=3)
     followed = Case(reference="CW-2026-900001", title="Streetlight out", agency_id=agency.id, opened_channel="web")
     stranger = Citizen(display_name="Someone Else", status=CitizenStatus.confirmed)
-    session.add_all([attribute, rule, followed, stranger])
+    office = Office(agency_id=agency.id, slug="front-desk", name="Front desk")
+    session.add_all([attribute, rule, followed, stranger, office])
     await session.flush()
-    return Shared(agency, service, attribute, rule, followed, stranger)
+    return Shared(agency, service, attribute, rule, followed, stranger, office)
 
 
 async def person(
@@ -194,6 +200,29 @@ async def person(
         ),
         "verification_challenges": VerificationChallenge(
             citizen_id=citizen.id, kind=IdentityKind.email, value=email, code_hash="h" * 64, expires_at=later
+        ),
+        "appointments": Appointment(
+            agency_id=where.agency.id,
+            office_id=where.office.id,
+            service_id=where.service.id,
+            citizen_id=citizen.id,
+            starts_at=later + timedelta(hours=number % 24),
+            ends_at=later + timedelta(hours=number % 24, minutes=20),
+            occupied_from=later + timedelta(hours=number % 24),
+            occupied_until=later + timedelta(hours=number % 24, minutes=30),
+            booked_via=BookedVia.portal,
+        ),
+        "counter_tickets": Ticket(
+            office_id=where.office.id,
+            service_id=where.service.id,
+            service_day=LONG_AGO.date(),
+            prefix="P",
+            number=number,
+            label=f"P-{number:03d}",
+            citizen_id=citizen.id,
+        ),
+        "appointment_waitlist": WaitlistEntry(
+            office_id=where.office.id, service_id=where.service.id, citizen_id=citizen.id, day=later.date()
         ),
         "analytics_touches": Touch(citizen_id=citizen.id, occurred_at=LONG_AGO, channel="sms", kind="message"),
         "analytics_journeys": Journey(

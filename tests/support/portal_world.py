@@ -31,6 +31,10 @@ from townsquare.analytics.open_data import export as open_data
 from townsquare.analytics.surveys import asking as survey_links
 from townsquare.analytics.surveys.models import Survey
 from townsquare.app import Runtime
+from townsquare.appointments import booking, offering
+from townsquare.appointments import links as appointment_links
+from townsquare.appointments.booking import Booking
+from townsquare.appointments.kinds import BookedVia
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import cases as casework
@@ -50,6 +54,7 @@ from townsquare.notify import opt_outs
 from townsquare.notify import reminders as reminder_rules
 from townsquare.notify.kinds import MessageType
 from townsquare.notify.notifications import Notifier, Request
+from townsquare.offices.models import Office
 from townsquare.residents import accounts
 from townsquare.sharing import access, consents, declared
 from townsquare.sharing import agreements as sharing_agreements
@@ -80,6 +85,7 @@ NOT_PAGES: dict[str, str] = {
     "/together/d/{draft_id}/wait": "JSON for the long poll of a form opened from a link",
     "/together/d/{draft_id}/photo": "the photo added to a form opened from a link, served as it is",
     "/together/d/{draft_id}/done": "the confirmation of /applications/{draft_id}/done, the same template",
+    "/appointments/manage/{token}/calendar.ics": "an appointment as a calendar file, a download",
 }
 
 
@@ -111,6 +117,10 @@ class World:
     together_token: str = ""  # a link Wren sent her to fill in her permit's renewal together, not opened yet
     together_session: str = ""  # the session of the device that opened another such link (she let Wren fill in)
     together_draft_id: str = ""
+    office_path: str = ""  # the demo service centre's booking page for a licence renewal
+    appointment_token: str = ""  # the link in the confirmation of Marie's appointment there
+    offer_token: str = ""  # a time freed on a day she waits for, kept for her
+    held_id: str = ""  # the same time, kept for her (a guest's "how should we tell you" page names it)
 
 
 @dataclass(frozen=True)
@@ -279,9 +289,10 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
             await _survey(s, case),
         )
 
-    (consent_id, access_entry_id), together = (
+    (consent_id, access_entry_id), together, (office_path, appointment_token, offer_token, held_id) = (
         await _shared_data(runtime, resident.citizen_id, wren_id),
         await _together(runtime, resident.citizen_id, renewal_id, wren_id),
+        await _appointments(runtime, resident.citizen_id),
     )
     settings = runtime.settings
     unsubscribe = opt_outs.token(
@@ -298,6 +309,7 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         "English",  # the language switch names English in English (lang="en")
         *HOME.split("\n"),  # her address, as the licensing office holds it
         *(street.name for street in demo.streets),
+        "110 Laurier Ave W",  # the service centre's address
         *staff_notes,
         *(report.description for report in demo.reports),  # what the demo's reporters wrote, in English
     ]
@@ -338,6 +350,10 @@ async def build_world(runtime: Runtime, client: httpx.AsyncClient) -> World:
         together_token=together[0],
         together_session=together[1],
         together_draft_id=together[2],
+        office_path=office_path,
+        appointment_token=appointment_token,
+        offer_token=offer_token,
+        held_id=held_id,
     )
 
 
@@ -437,6 +453,34 @@ async def _together(
         return fresh_link[1], opened.session_token, str(draft.id)
 
 
+async def _appointments(runtime: Runtime, citizen_id: uuid.UUID) -> tuple[str, str, str, str]:
+    """Marie's appointment at the demo's service centre, and a freed time kept for her from its waiting list."""
+    async with runtime.db.session() as s:
+        office = (await s.execute(select(Office).where(Office.slug == "service-centre"))).scalar_one()
+        offer = await offering.offer(s, office_id=office.id, service_code="DL-RENEW")
+        now = utcnow()
+        free = await offering.next_available(s, offer=offer, now=now, settings=runtime.settings, count=2)
+        made = await booking.book(
+            s, runtime.settings, offer=offer, booking=Booking(citizen_id, free[0].starts_at, BookedVia.portal), now=now
+        )
+        kept = await booking.book(
+            s,
+            runtime.settings,
+            offer=offer,
+            booking=Booking(citizen_id, free[1].starts_at, BookedVia.waitlist),
+            now=now,
+            hold_until=now + timedelta(hours=2),
+        )
+        await s.commit()
+    secret = runtime.settings.secret_key
+    return (
+        f"/appointments/{office.id}/DL-RENEW",
+        appointment_links.token(secret, appointment_links.MANAGE, made.id),
+        appointment_links.token(secret, appointment_links.OFFER, kept.id),
+        str(kept.id),
+    )
+
+
 async def _neighbour(s: AsyncSession, runtime: Runtime) -> tuple[Resident, list[str], list[uuid.UUID]]:
     """The first French-speaking resident of the demo who has cases, signed in: their cases and conversations."""
     found = (
@@ -491,7 +535,21 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/account/identities/email/confirm/{token}", "/account/identities/email/confirm/not-a-real-token"),
         ("/account/identities/email/confirmed", "/account/identities/email/confirmed"),
     ]
+    appointment = f"/appointments/manage/{world.appointment_token}"
+    public += [
+        ("/appointments", "/appointments"),
+        ("/appointments/{office_id}/{code}", world.office_path),
+        ("/appointments/{office_id}/{code}", world.office_path + "?day=2026-12-25"),  # Christmas: closed
+        ("/appointments/manage/{token}", appointment),
+        ("/appointments/manage/{token}", appointment + "?booked=1"),
+        ("/appointments/manage/{token}/move", appointment + "/move"),
+        ("/appointments/manage/{token}/cancel", appointment + "/cancel"),
+        ("/appointments/offer/{token}", f"/appointments/offer/{world.offer_token}"),
+    ]
     missing = [
+        ("/appointments/manage/{token}", "/appointments/manage/not-a-real-token", 404),
+        ("/appointments/offer/{token}", "/appointments/offer/not-a-real-token", 404),
+        ("/appointments/{office_id}/{code}", world.office_path + "?day=demain", 422),
         ("/services/{code}", "/services/NO-SUCH-SERVICE", 404),
         ("/help/{slug}", "/help/no-such-page", 404),
         ("/reports/{reference}", "/reports/TS-0000-000000", 404),
@@ -520,6 +578,9 @@ def portal_pages(world: World) -> list[PortalPage]:
         ("/account/preferences", "/account/preferences"),
         ("/account/notifications", "/account/notifications"),
         ("/account/reminders", "/account/reminders"),
+        ("/account/appointments", "/account/appointments"),
+        ("/contact", f"/contact?for=book:{world.held_id}"),
+        ("/appointments/{office_id}/{code}", world.office_path + "?waiting=1"),
         ("/account/details", "/account/details"),
         ("/account/security", "/account/security"),
         ("/account/security/authenticator", "/account/security/authenticator"),
@@ -646,6 +707,9 @@ def portal_forms(world: World) -> list[PortalForm]:
         PortalForm(f"/survey/{world.survey_token}", {"comment": "sans note"}, False, 422),
         PortalForm(f"/survey/{world.survey_token}", {"score": "4", "comment": "Très bien"}, False, 200),
         PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": ""}, False, 422),
+        PortalForm(world.office_path, {"day": "2026-12-07"}, True, 422),  # no time chosen
+        PortalForm(world.office_path, {"starts_at": "2020-01-06T14:00:00+00:00"}, True, 422),  # a time gone by
+        PortalForm(f"/appointments/manage/{world.appointment_token}/move", {}, False, 422),
         PortalForm("/contact", {"for": f"follow:{world.followed_report}", "how": "phone", "phone": "non"}, True, 422),
         PortalForm(
             "/contact/code",

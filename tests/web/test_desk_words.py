@@ -96,6 +96,10 @@ TRANSLATED_TEMPLATES = (
     "audit_log",
     *("counter", "counter_offices", "_counter_line", "_counter_waits", "greeter"),
     *("admin/office", "admin/offices", "admin/office_poster"),
+    "appointments",
+    "appointment",
+    "appointment_new",
+    "_appointments",
 )
 # Templates in TRANSLATED_TEMPLATES that still hold English outside `_()`, until they are worded through.
 LITERAL_LEFT = ("_inbox", "work", "index")
@@ -122,6 +126,8 @@ TRANSLATED_MODULES = (
     "desk/counter.py",
     "desk/greeter.py",
     "desk/admin_offices.py",
+    "desk/appointments.py",
+    "appointment_words.py",
     "routes.py",
 )
 # Domain modules whose refusals desk pages show through the `said` filter: each constant message needs French.

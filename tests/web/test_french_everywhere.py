@@ -36,7 +36,7 @@ from townsquare.app import Runtime
 from townsquare.assistant import phrases
 from townsquare.cases import service as cases
 from townsquare.channels import chat as chat_channel
-from townsquare.channels import voice_prompts
+from townsquare.channels import voice_booking, voice_prompts
 from townsquare.channels.email import compose
 from townsquare.citizens import service as citizens
 from townsquare.citizens import verification
@@ -77,6 +77,7 @@ FRENCH_VALUES = {
     "code": "123456",
     "minutes": "15",
     "address": "130, rue Queen Ouest",
+    "calendar": "https://ville.example/appointments/manage/AbC.dEf/calendar.ics",
 }
 
 
@@ -291,6 +292,7 @@ def test_the_phone_menu_and_the_assistant_speak_french() -> None:
     findings: dict[str, list[str]] = {}
     for name, english, french in (
         ("voice prompts", voice_prompts.PROMPTS["en"], voice_prompts.PROMPTS["fr"]),
+        ("booking on the phone", voice_booking.WORDS["en"], voice_booking.WORDS["fr"]),
         ("assistant (text)", phrases.TEXT["en"], phrases.TEXT["fr"]),
         ("assistant (speech)", phrases.SPOKEN["en"], phrases.SPOKEN["fr"]),
         ("assistant (statuses)", phrases.STATUS_WORDS["en"], phrases.STATUS_WORDS["fr"]),

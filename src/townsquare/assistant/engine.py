@@ -141,6 +141,7 @@ async def _plan(ctx: Context) -> Plan:
         Intent.case_status: _case_status,
         Intent.continue_application: _continue_application,
         Intent.start_application: _start_application,
+        Intent.appointment: _appointment,
         Intent.greeting: _small_talk,
         Intent.thanks: _small_talk,
         Intent.unknown: _unknown,
@@ -151,6 +152,12 @@ async def _plan(ctx: Context) -> Plan:
 
 async def _talk_to_person(ctx: Context) -> Plan:
     return Plan("talk_to_person", [ctx.say("handoff")], handoff="asked")
+
+
+async def _appointment(ctx: Context) -> Plan:
+    """Booking, moving or cancelling an appointment: where to do it (the confirmation's link moves or cancels one)."""
+    url = ctx.settings.public_url.rstrip("/") + "/appointments"
+    return Plan("appointment", [ctx.say("appointment", url=url)])
 
 
 async def _unknown(ctx: Context) -> Plan:

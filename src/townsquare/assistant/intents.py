@@ -27,6 +27,7 @@ class Intent(StrEnum):
     thanks = "thanks"
     question = "question"
     cancel = "cancel"  # leave a guided report (only while one is under way)
+    appointment = "appointment"  # book, move or cancel an appointment at an office
     unknown = "unknown"
 
 
@@ -148,6 +149,14 @@ _STATUS = [
     r"\b(suivi|statut|etat|avancement)\s+(de|du)\s+(ma|mon)\s+(demande|dossier|requete|plainte|signalement)\b",
     r"\bstatut\b",
 ]
+_APPOINTMENT = [
+    r"\b(book|make|get|schedule|need|want|have|change|move|cancel|reschedule)\s+(an?\s+|my\s+)?appointments?\b",
+    r"\bappointments?\s+(for|to|at)\b",
+    r"^(an?\s+)?appointments?$",
+    r"\b(prendre|avoir|fixer|obtenir|changer|deplacer|annuler|reporter)\s+(un\s+|mon\s+|le\s+)?(rendez-vous|rdv)\b",
+    r"\b(un|mon)\s+(rendez-vous|rdv)\b",
+    r"^(rendez-vous|rdv)$",
+]
 _CONTINUE = [
     r"\b(continue|resume|finish|complete)\s+(my|the)\s+(application|form|request|draft)\b",
     r"\bpick\s+up\s+where\s+i\s+left\b",
@@ -258,6 +267,8 @@ def _casework(text: str, words: str, reference_pattern: re.Pattern[str] | None) 
     asks_status = _any(_STATUS, words)
     if reference is not None or asks_status:
         return Detected(Intent.case_status, None, reference=reference, asks_status=asks_status)
+    if _any(_APPOINTMENT, words):
+        return Intent.appointment
     if _any(_CONTINUE, words):
         return Intent.continue_application
     for pattern in _START:

@@ -35,6 +35,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "continue": "You can pick up your application where you left off: {url}",
         "continue_named": "You can pick up your application ({service}) where you left off: {url}",
         "no_draft": "I could not find an application in progress. Sign in to see yours: {url}",
+        "appointment": (
+            "You can book an appointment at one of our offices here: {url} "
+            "To move or cancel one, use the link in its confirmation."
+        ),
         "greeting": "Hello! Ask me a question, or send a request reference to check its status.",
         "thanks": "You're welcome.",
         "unknown": "Sorry, I did not understand. Ask me a question, or write 'agent' to reach a member of staff.",
@@ -68,6 +72,10 @@ _TEXT: dict[str, dict[str, str]] = {
         "continue": "Vous pouvez reprendre votre demande là où vous l'avez laissée : {url}",
         "continue_named": "Vous pouvez reprendre votre demande ({service}) là où vous l'avez laissée : {url}",
         "no_draft": "Je ne trouve aucune demande en cours. Connectez-vous pour voir les vôtres : {url}",
+        "appointment": (
+            "Vous pouvez prendre rendez-vous dans un de nos bureaux ici : {url} "
+            "Pour le déplacer ou l'annuler, utilisez le lien de sa confirmation."
+        ),
         "greeting": "Bonjour! Posez-moi une question, ou envoyez une référence de demande pour en suivre l'état.",
         "thanks": "Je vous en prie.",
         "unknown": (
@@ -92,6 +100,7 @@ SPOKEN: dict[str, dict[str, str]] = {
         "continue": "You can pick up your application on our website, under Your account.",
         "continue_named": "You can pick up your application for {service} on our website, under Your account.",
         "no_draft": "I could not find an application in progress.",
+        "appointment": "You can book an appointment on our website, or say agent and a member of staff will book it.",
         "unknown": "Sorry, I did not understand. Ask a question, or say agent to speak to a member of staff.",
         "ask_callback_number": "What phone number should we call you back on?",
     },
@@ -107,6 +116,9 @@ SPOKEN: dict[str, dict[str, str]] = {
         "continue": "Vous pouvez reprendre votre demande sur notre site Web, sous Votre compte.",
         "continue_named": "Vous pouvez reprendre votre demande, {service}, sur notre site Web, sous Votre compte.",
         "no_draft": "Je ne trouve aucune demande en cours.",
+        "appointment": (
+            "Vous pouvez prendre rendez-vous sur notre site Web, ou dites agent et un membre du personnel le fera."
+        ),
         "unknown": "Désolé, je n'ai pas compris. Posez une question, ou dites agent pour parler à quelqu'un.",
         "ask_callback_number": "À quel numéro pouvons-nous vous rappeler?",
     },

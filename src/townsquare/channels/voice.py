@@ -85,12 +85,15 @@ class Step:
             has_offer=bool(self.caller.offers),
             can_call_back=self.caller.identity is not None,
             assistant=self.settings.assistant_enabled,
+            can_book=self.settings.ivr_appointments is not None and self.caller.identity is not None,
         )
 
     def prompt_menu(self, at: menu.At, lead: list[str]) -> VoiceResponse:
         c = self.caller
-        can = c.identity is not None
-        return t.menu(self.settings, c.offers, can_call_back=can, lang=at.lang, tries=at.tries, lead=lead)
+        can, book = c.identity is not None, self.facts.can_book
+        return t.menu(
+            self.settings, c.offers, can_call_back=can, lang=at.lang, tries=at.tries, lead=lead, can_book=book
+        )
 
     async def carry_out(self, lang: str, actions: tuple[menu.Action, ...]) -> VoiceResponse:
         """Note the steps, then do and render the last action (each step ends in exactly one prompt)."""
@@ -125,6 +128,10 @@ class Step:
                 return t.ask_reference(self.settings, lang, at.tries, words(lang, lead))
             case menu.TakeVoicemail(lead=lead):
                 return t.record(self.settings, lang, words(lang, lead))
+            case menu.OfferTimes():  # the booking's own steps (channels.voice_booking)
+                response = VoiceResponse()
+                response.redirect(t.action_url(self.settings, "appointment", lang=lang), method="POST")
+                return response
             case menu.KeepHolding():
                 response = VoiceResponse()
                 response.append(t.say(lang, p.say(lang, "keep_holding")))
@@ -221,7 +228,7 @@ class Step:
         return t.assistant_gather(settings, lang, said, awaiting=outcome.awaiting)
 
 
-async def _answer(request: Request, session: Session, lang: str, build: Build) -> Response:
+async def answer_step(request: Request, session: Session, lang: str, build: Build) -> Response:
     """Run one step and commit it once; any failure still answers Twilio with a spoken apology (logged without
     content), and nothing of the step is kept."""
     try:
@@ -235,7 +242,7 @@ async def _answer(request: Request, session: Session, lang: str, build: Build) -
         return twiml(t.goodbye(lang, "apology"))
 
 
-async def _step(request: Request, session: Session, form: dict[str, str]) -> Step:
+async def step_of(request: Request, session: Session, form: dict[str, str]) -> Step:
     """The step's caller; a call's first webhook is handed to the flow first (a retry finds the same call)."""
     settings: Settings = request.app.state.settings
     call_sid = call_sid_of(form)
@@ -261,7 +268,7 @@ async def _step(request: Request, session: Session, form: dict[str, str]) -> Ste
     return Step(request, session, form, caller)
 
 
-def _keyed(form: dict[str, str]) -> tuple[str, str]:
+def keyed(form: dict[str, str]) -> tuple[str, str]:
     return (form.get("Digits") or "").strip()[:1], form.get("SpeechResult", "").strip()
 
 
@@ -271,13 +278,13 @@ async def incoming_call(request: Request, form: TwilioForm, session: SessionDep)
     call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        step = await _step(request, session, form)
+        step = await step_of(request, session, form)
         lang = p.language_of(step.caller.citizen.language)
         name = step.caller.name
         await calls.add_step(session, interaction=step.caller.interaction, step="main")
         return step.prompt_menu(menu.At(lang), [p.say(lang, "hello_name", name=name) if name else p.say(lang, "hello")])
 
-    return await _answer(request, session, "en", build)
+    return await answer_step(request, session, "en", build)
 
 
 @router.post("/twilio/main")
@@ -286,9 +293,9 @@ async def main_menu(request: Request, form: TwilioForm, session: SessionDep, lan
     call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        return (await _step(request, session, form)).prompt_menu(menu.At(lang), [])
+        return (await step_of(request, session, form)).prompt_menu(menu.At(lang), [])
 
-    return await _answer(request, session, lang, build)
+    return await answer_step(request, session, lang, build)
 
 
 @router.post("/twilio/choice")
@@ -299,11 +306,11 @@ async def choice(
     call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        step = await _step(request, session, form)
-        digits, speech = _keyed(form)
+        step = await step_of(request, session, form)
+        digits, speech = keyed(form)
         return await step.carry_out(lang, menu.at_menu(menu.At(lang, tries), step.facts, digits=digits, speech=speech))
 
-    return await _answer(request, session, lang, build)
+    return await answer_step(request, session, lang, build)
 
 
 @router.post("/twilio/reference")
@@ -314,7 +321,7 @@ async def reference(
     call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        step = await _step(request, session, form)
+        step = await step_of(request, session, form)
         raw = form.get("Digits") or form.get("SpeechResult") or ""
         prefix = step.settings.case_reference_prefix
         ref = menu.parse_reference(raw, prefix=prefix, year=utcnow().year)
@@ -326,7 +333,7 @@ async def reference(
         known = report.reference if report is not None else None
         return await step.carry_out(lang, menu.at_reference(menu.At(lang, tries), known=known))
 
-    return await _answer(request, session, lang, build)
+    return await answer_step(request, session, lang, build)
 
 
 @router.post("/twilio/voicemail")
@@ -335,7 +342,7 @@ async def voicemail(request: Request, form: TwilioForm, session: SessionDep, lan
     call_sid = call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        step = await _step(request, session, form)
+        step = await step_of(request, session, form)
         settings, caller = step.settings, step.caller
         recording_sid, url = form.get("RecordingSid", "").strip(), form.get("RecordingUrl", "").strip()
         if not recording_sid or not url.startswith(("https://", "http://")):
@@ -357,7 +364,7 @@ async def voicemail(request: Request, form: TwilioForm, session: SessionDep, lan
         await calls.set_outcome(session, interaction=caller.interaction, outcome="voicemail")
         return t.goodbye(lang, "voicemail_thanks")
 
-    return await _answer(request, session, lang, build)
+    return await answer_step(request, session, lang, build)
 
 
 @router.post("/twilio/wait")
@@ -366,12 +373,12 @@ async def wait(request: Request, form: TwilioForm, session: SessionDep, lang: La
     call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        step = await _step(request, session, form)
+        step = await step_of(request, session, form)
         position = form.get("QueuePosition", "")
         at = int(position) if position.isdigit() else None
         return t.waiting(step.settings, lang, position=at, can_call_back=step.facts.can_call_back)
 
-    return await _answer(request, session, lang, build)
+    return await answer_step(request, session, lang, build)
 
 
 @router.post("/twilio/wait-choice")
@@ -380,11 +387,11 @@ async def wait_choice(request: Request, form: TwilioForm, session: SessionDep, l
     call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        step = await _step(request, session, form)
-        digits, _ = _keyed(form)
+        step = await step_of(request, session, form)
+        digits, _ = keyed(form)
         return await step.carry_out(lang, menu.while_waiting(digits=digits, facts=step.facts))
 
-    return await _answer(request, session, lang, build)
+    return await answer_step(request, session, lang, build)
 
 
 @router.post("/twilio/queue-result")
@@ -393,7 +400,7 @@ async def queue_result(request: Request, form: TwilioForm, session: SessionDep, 
     call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        step = await _step(request, session, form)
+        step = await step_of(request, session, form)
         result = form.get("QueueResult", "").strip()[:32]
         waited = form.get("QueueTime", "")
         seconds = int(waited) if waited.isdigit() else None
@@ -404,7 +411,7 @@ async def queue_result(request: Request, form: TwilioForm, session: SessionDep, 
                 return asked
         return await step.carry_out(lang, menu.left_queue(result=result))
 
-    return await _answer(request, session, lang, build)
+    return await answer_step(request, session, lang, build)
 
 
 @router.post("/twilio/status")
@@ -420,7 +427,7 @@ async def call_status(request: Request, form: TwilioForm, session: SessionDep) -
             log.info("voice status callback for a call never recorded")
         return VoiceResponse()
 
-    return await _answer(request, session, "en", build)
+    return await answer_step(request, session, "en", build)
 
 
 @router.post("/twilio/assistant")
@@ -429,8 +436,8 @@ async def assistant_answer(request: Request, form: TwilioForm, session: SessionD
     call_sid_of(form)
 
     async def build() -> VoiceResponse:
-        step = await _step(request, session, form)
-        digits, speech = _keyed(form)
+        step = await step_of(request, session, form)
+        digits, speech = keyed(form)
         return await step.carry_out(lang, menu.at_assistant(menu.At(lang), step.facts, digits=digits, speech=speech))
 
-    return await _answer(request, session, lang, build)
+    return await answer_step(request, session, lang, build)

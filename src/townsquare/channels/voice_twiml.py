@@ -35,7 +35,14 @@ def _lead(response: VoiceResponse | Gather, lang: str, lead: Sequence[str]) -> N
 
 
 def menu(
-    settings: Settings, offers: Sequence[Offer], *, can_call_back: bool, lang: str, tries: int, lead: Sequence[str]
+    settings: Settings,
+    offers: Sequence[Offer],
+    *,
+    can_call_back: bool,
+    lang: str,
+    tries: int,
+    lead: Sequence[str],
+    can_book: bool = False,
 ) -> VoiceResponse:
     """The main menu: the caller's open case first, then the fixed options; no answer comes back as a retry."""
     response = VoiceResponse()
@@ -55,6 +62,8 @@ def menu(
         gather.append(say(lang, p.say(lang, "menu_status")))
     callback = p.say(lang, "menu_callback") if can_call_back else ""
     gather.append(say(lang, p.say(lang, "menu", callback=callback)))
+    if can_book:
+        gather.append(say(lang, p.say(lang, "menu_book")))
     if settings.assistant_enabled:
         gather.append(say(lang, p.say(lang, "ask_anything")))
     gather.append(say("fr" if lang == "en" else "en", p.say(lang, "switch")))

@@ -43,7 +43,7 @@ class Ticket(IdMixin, Base):
     interaction_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("interactions.id"), unique=True)
     work_item_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("work_items.id"), index=True)
     sms_identity_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("identities.id"))  # "it's your turn"
-    appointment_id: Mapped[uuid.UUID | None]
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("appointments.id", ondelete="SET NULL"))
     booked_for: Mapped[datetime | None]  # called ahead of walk-ins from this time on
     counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counters.id", ondelete="SET NULL"))
     staff_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_accounts.id", ondelete="SET NULL"))

@@ -29,6 +29,7 @@ from townsquare.content.knowledge import import_knowledge
 from townsquare.content.notification_templates import import_notification_templates
 from townsquare.db import Database
 from townsquare.demo.addresses import address_points, register_rows
+from townsquare.demo.appointments import seed_appointments
 from townsquare.demo.city import CATALOGUE_DIR, KNOWLEDGE_DIR, NOTIFICATIONS_DIR, city
 from townsquare.demo.history import History
 from townsquare.demo.offices import seed_offices
@@ -132,6 +133,7 @@ async def seed(
         )
         records_rng = random.Random(rng_seed + 2)
         await seed_records(session, settings, residents=history.residents, places=address_points(), rng=records_rng)
+        await seed_appointments(session, settings, residents=history.residents, now=history.now)
         key = await create_demo_key(session, created_by_id=admin_id)
         works = staff_by_agency.get((await agencies.get_agency(session, slug="city-works")).id, [])
         await session.commit()

@@ -22,8 +22,10 @@ from sqlalchemy.orm.util import identity_key
 # Registers every table that names a citizen, so the metadata below is whole in any process.
 import townsquare.analytics.models
 import townsquare.analytics.surveys.models
+import townsquare.appointments.models
 import townsquare.cases.models
 import townsquare.citizens.models
+import townsquare.counters.models
 import townsquare.drafts.models
 import townsquare.interactions.models
 import townsquare.matching.models
@@ -70,6 +72,9 @@ REFERENCES: dict[tuple[str, str], Rule] = {
     ("source_records", "citizen_id"): Rule.moves,  # what each system said about the person
     ("satisfaction_surveys", "citizen_id"): Rule.moves,  # what they were asked and answered
     ("citizen_changes", "citizen_id"): Rule.moves,  # corrections staff made to the record, with the old values
+    ("appointments", "citizen_id"): Rule.moves,  # one live appointment per person and start: both at once clash
+    ("appointment_waitlist", "citizen_id"): Rule.moves,
+    ("counter_tickets", "citizen_id"): Rule.moves,  # the visits they made to an office
     # A browser's sign-in and one-time proofs: `sessions.citizen_for` and the claims follow `merged_into_id`, so
     # they reach the survivor while the merge holds and the merged person again once it is undone.
     ("citizen_sessions", "citizen_id"): Rule.stays,

@@ -20,6 +20,7 @@ SPOKEN_CHOICES: dict[str, tuple[str, ...]] = {
     "2": ("two", "deux", "reference", "référence"),
     "3": ("three", "trois", "message", "voicemail"),
     "4": ("four", "quatre", "call back", "callback", "call me", "rappel", "rappelez", "rappeler"),
+    "5": ("five", "cinq", "appointment", "rendez-vous", "rendez vous"),
     "0": ("zero", "zéro", "agent", "person", "personne", "representative", "operator", "human", "humain"),
     "9": ("nine", "neuf", "french", "français", "francais", "english", "anglais"),
 }
@@ -40,6 +41,7 @@ class CallFacts:
     has_offer: bool  # an open case of theirs to offer first
     can_call_back: bool  # the number is known, so a call-back is possible
     assistant: bool  # the assistant takes requests in the caller's own words
+    can_book: bool = False  # the line books appointments (the next free times, read out)
 
 
 # Actions ------------------------------------------------------------------------------------------------------
@@ -99,6 +101,11 @@ class ToPerson:
 
 
 @dataclass(frozen=True)
+class OfferTimes:
+    """Read out the next free appointment times and listen for one."""
+
+
+@dataclass(frozen=True)
 class Converse:
     """Give the caller's own words to the assistant."""
 
@@ -124,6 +131,7 @@ Action: TypeAlias = (
     | TakeVoicemail
     | CallBack
     | ToPerson
+    | OfferTimes
     | Converse
     | KeepHolding
     | HangUp
@@ -190,6 +198,8 @@ def at_menu(at: At, facts: CallFacts, *, digits: str, speech: str) -> tuple[Acti
         return (Note("3:voicemail"), TakeVoicemail())
     if key == "4" and facts.can_call_back:
         return (Note("4:callback"), CallBack())
+    if key == "5" and facts.can_book:
+        return (Note("5:appointment"), OfferTimes())
     if key == "0":
         return (ToPerson("0:agent"),)
     if key == "9":
@@ -215,6 +225,17 @@ def at_assistant(at: At, facts: CallFacts, *, digits: str, speech: str) -> tuple
     goes back to the main menu, saying so, so a 1 or 2 meant as yes or no is never taken as a menu choice."""
     text = assistant_answer(digits, speech)
     return (Converse(text),) if text else (Menu(At(at.lang), ("back_to_menu",)),)
+
+
+def at_times(at: At, *, digits: str, speech: str, offered: int) -> tuple[Action, ...] | int:
+    """The caller's choice among `offered` times read out: the number of the time (1 to `offered`), a person (0),
+    or, for anything else, the main menu again."""
+    key = digits or spoken_choice(speech) or ""
+    if key.isdigit() and 1 <= int(key) <= offered:
+        return int(key)
+    if key == "0":
+        return (ToPerson("appointment:agent"),)
+    return (Note("appointment:none"), Menu(At(at.lang), ("back_to_menu",)))
 
 
 def while_waiting(*, digits: str, facts: CallFacts) -> tuple[Action, ...]:

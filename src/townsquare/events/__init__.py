@@ -4,6 +4,7 @@ from townsquare.events.bus import EventBus, publish_after_commit, queued_events
 from townsquare.events.catalogue import (
     CATALOGUE,
     AgentChanged,
+    AppointmentChanged,
     CaseOpened,
     CaseStatusChanged,
     ChatTyping,
@@ -25,6 +26,7 @@ from townsquare.events.catalogue import (
 __all__ = [
     "CATALOGUE",
     "AgentChanged",
+    "AppointmentChanged",
     "CaseOpened",
     "CaseStatusChanged",
     "ChatTyping",

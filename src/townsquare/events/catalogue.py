@@ -249,6 +249,20 @@ class CounterTicketChanged(Event):
     state: str
 
 
+# Appointments ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppointmentChanged(Event):
+    """An appointment was booked, held, moved, cancelled, checked in or missed (`event` says which)."""
+
+    name: ClassVar[str] = "appointment.changed"
+    appointment_id: uuid.UUID
+    office_id: uuid.UUID
+    status: str
+    event: str
+
+
 def _catalogue(*kinds: type[Event]) -> Mapping[str, type[Event]]:
     by_name: dict[str, type[Event]] = {}
     for kind in kinds:
@@ -275,4 +289,5 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     WorkItemChanged,
     AgentChanged,
     CounterTicketChanged,
+    AppointmentChanged,
 )

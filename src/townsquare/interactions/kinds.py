@@ -37,6 +37,7 @@ class InteractionKind(StrEnum):
     form_submission = "form_submission"
     status_change = "status_change"
     note = "note"
+    appointment = "appointment"  # an appointment booked, moved, cancelled, arrived at or missed
 
 
 class DeliveryStatus(StrEnum):

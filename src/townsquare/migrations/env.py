@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 import townsquare.agencies.models
 import townsquare.analytics.models
 import townsquare.analytics.surveys.models
+import townsquare.appointments.models
 import townsquare.assistant.models
 import townsquare.cases.models
 import townsquare.casework.models

@@ -17,6 +17,10 @@ class MessageType(StrEnum):
     report_update = "report_update"  # a report the person follows (not theirs) moved
     agent_reply = "agent_reply"  # a person at the agency wrote
     appointment_reminder = "appointment_reminder"
+    appointment_confirmation = "appointment_confirmation"  # an appointment was booked
+    appointment_change = "appointment_change"  # an appointment moved to another time
+    appointment_cancellation = "appointment_cancellation"
+    appointment_offer = "appointment_offer"  # a freed slot held for someone on the waiting list
     renewal_reminder = "renewal_reminder"
     application_reminder = "application_reminder"  # an application left unfinished
     sign_in = "sign_in"

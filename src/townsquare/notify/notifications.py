@@ -90,6 +90,7 @@ class Request:
     ack_wait_seconds: int | None = None  # None: the setting's default
     key_is_new: bool = False  # the caller already found no notification under the idempotency key
     channels: tuple[str, ...] | None = None  # only these channels, in the plan's order (a survey asks where asked)
+    conversation_id: uuid.UUID | None = None  # the person's conversation it belongs to (default: the case's, or new)
 
 
 @dataclass
@@ -131,7 +132,7 @@ class Notifier:
             )
         titles = [templates.fill(template, values).subject for _channel, _recipient, template in checked]
         subject = next((title for title in titles if title.strip()), None)  # in the person's language
-        conversation_id = await _conversation(session, citizen, case, usable[0][0], subject)
+        conversation_id = request.conversation_id or await _conversation(session, citizen, case, usable[0][0], subject)
         now = self.clock()
         notification = Notification(
             citizen_id=citizen.id,

@@ -28,13 +28,19 @@ MAX_BODY = {"sms": 918, "push": 400, "voice": 1000, "chat": 2000, "email": 10000
 
 # Filled by the platform for every notification (the person's name, the agency, the link to their case).
 COMMON = frozenset({"name", "agency", "url", "reference"})
+# An appointment's time and place; ((url)) moves or cancels it, ((calendar)) is its calendar file.
+APPOINTMENT = COMMON | {"service", "date", "time", "place", "calendar"}
 PLACEHOLDERS: Mapping[MessageType, frozenset[str]] = {
     MessageType.acknowledgement: COMMON | {"service", "title"},
     MessageType.status_change: COMMON | {"service", "title", "status", "note"},
     MessageType.information_request: COMMON | {"service", "title", "note"},
     MessageType.report_update: COMMON | {"service", "status", "note", "address"},
     MessageType.agent_reply: COMMON | {"message", "signature"},
-    MessageType.appointment_reminder: COMMON | {"service", "date", "time", "place"},
+    MessageType.appointment_reminder: APPOINTMENT,
+    MessageType.appointment_confirmation: APPOINTMENT,
+    MessageType.appointment_change: APPOINTMENT,
+    MessageType.appointment_cancellation: APPOINTMENT,
+    MessageType.appointment_offer: APPOINTMENT | {"minutes"},
     MessageType.renewal_reminder: COMMON | {"service", "date"},
     MessageType.application_reminder: COMMON | {"service", "days"},
     MessageType.sign_in: COMMON | {"code", "minutes"},

@@ -46,9 +46,14 @@ def is_message() -> ColumnElement[bool]:
 
 
 def visible_to_resident() -> ColumnElement[bool]:
-    """Touchpoints a resident may see: messages both ways, and status changes that say how their case moved."""
+    """Touchpoints a resident may see: messages both ways, status changes that say how their case moved, and what
+    happened to their appointments."""
     moved = or_(*(Interaction.payload[key].as_string().is_not(None) for key in STATUS_KEYS))
-    return or_(is_message(), and_(Interaction.kind == InteractionKind.status_change, moved))
+    return or_(
+        is_message(),
+        and_(Interaction.kind == InteractionKind.status_change, moved),
+        Interaction.kind == InteractionKind.appointment,
+    )
 
 
 async def first_names(session: AsyncSession, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:

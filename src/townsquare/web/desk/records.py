@@ -16,6 +16,7 @@ from townsquare.casework import records
 from townsquare.casework.types import Case, CaseStatus
 from townsquare.db.deps import SessionDep
 from townsquare.engagement.access import purpose
+from townsquare.web.desk.appointments import appointment_panel
 from townsquare.web.desk.common import (
     CurrentStaff,
     StaffFragment,
@@ -53,6 +54,7 @@ async def citizen_page(
     context |= await panel_context(session, me, view.citizen.id)
     context |= await merge_panel(session, me, view.citizen.id, request.query_params.get("merge", ""))
     context |= await record_panel(session, me, view.citizen.id, request.query_params.get("record", ""))
+    context |= await appointment_panel(request, session, me, view.citizen.id)
     return templates.TemplateResponse(request, "desk/citizen.html", context)
 
 

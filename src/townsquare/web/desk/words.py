@@ -111,6 +111,7 @@ def contact_kind(value: object) -> str:
             InteractionKind.form_submission: _("Form"),
             InteractionKind.status_change: _("Status change"),
             InteractionKind.note: _("Note"),
+            InteractionKind.appointment: _("Appointment"),
             "case": _("Case"),
             "callback": _("Call-back"),
         },

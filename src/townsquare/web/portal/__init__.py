@@ -1,4 +1,5 @@
-"""The residents' portal: services and search, applications, cases and messages, the account, signing in."""
+"""The residents' portal: services and search, applications, cases and messages, appointments, the account, signing
+in."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from townsquare.web.portal import (
     apply_autosave,
     apply_photo,
     apply_prefill,
+    appointment_links,
+    appointments,
     cases,
     conversations,
     data_sharing,
@@ -50,6 +53,8 @@ routers: list[APIRouter] = [
     apply_photo.router,
     apply_prefill.router,
     guest_contact.router,
+    appointment_links.router,  # before appointments: /appointments/manage/… is not an office
+    appointments.router,
     cases.router,
     conversations.router,
     identities.router,

@@ -31,7 +31,7 @@ from townsquare.residents.types import (
     Service,
     ServiceAttribute,
 )
-from townsquare.web import i18n, times
+from townsquare.web import appointment_words, i18n, times
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal.common import CurrentCitizen, own_case
 from townsquare.web.portal.content import agency_text, service_text
@@ -158,6 +158,8 @@ def describe(item: Interaction) -> str:
     """What a touchpoint was, in words from the resident's side: "You phoned us", "We sent you a text message"."""
     if item.kind is InteractionKind.status_change:
         return _status_change(item)
+    if item.kind is InteractionKind.appointment:
+        return appointment_words.event(item.payload or {})
     if item.direction is Direction.inbound:
         return _inbound(item)
     return _outbound(item)

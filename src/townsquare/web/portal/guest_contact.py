@@ -1,9 +1,9 @@
 """Reporting and following without an account: start a report signed out, then prove a phone or an email by a
 code before it is sent ("How should we tell you about your report?"), or give one to follow a report.
 
-What the person was doing travels as `for`: `draft:<id>` (send that report), `follow:<reference>` or
-`metoo:<reference>`; it is finished here as soon as the code is right, for whoever the contact belongs to
-(`residents.guests`). Translates only.
+What the person was doing travels as `for`: `draft:<id>` (send that report), `follow:<reference>`,
+`metoo:<reference>` or `book:<appointment id>` (confirm the appointment time kept for them); it is finished here as
+soon as the code is right, for whoever the contact belongs to (`residents.guests`). Translates only.
 """
 
 from __future__ import annotations
@@ -17,15 +17,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from townsquare.agencies import service as agencies
 from townsquare.citizens.sessions import CITIZEN_COOKIE
+from townsquare.clock import utcnow
 from townsquare.db.deps import SessionDep
 from townsquare.drafts import service as drafts
 from townsquare.engagement import resident_limits
 from townsquare.errors import Problem, not_found
 from townsquare.residents import applications as apps
+from townsquare.residents import appointments as booking
 from townsquare.residents import following, guests
 from townsquare.residents import identities as manage
 from townsquare.residents.types import Citizen, IdentityKind
 from townsquare.web import cookies, i18n
+from townsquare.web.appointment_words import refusal
 from townsquare.web.i18n import gettext as _
 from townsquare.web.portal import limits
 from townsquare.web.portal.common import CurrentCitizen, MaybeCitizen, set_citizen_cookie, settings_of
@@ -33,7 +36,7 @@ from townsquare.web.portal.identities import worded
 from townsquare.web.templating import templates
 
 router = APIRouter(include_in_schema=False)
-PURPOSE = re.compile(r"^(draft|follow|metoo):([A-Za-z0-9-]{1,40})$")
+PURPOSE = re.compile(r"^(draft|follow|metoo|book):([A-Za-z0-9-]{1,40})$")
 KINDS = {"phone": IdentityKind.phone, "email": IdentityKind.email}
 
 
@@ -44,13 +47,29 @@ def _purpose(raw: str) -> tuple[str, str]:
     return found.group(1), found.group(2)
 
 
-async def _followable(session: SessionDep, kind: str, value: str) -> None:
-    """A follow or "me too" is for a public report: anything else is not found, before any code is sent."""
+async def _followable(session: SessionDep, kind: str, value: str, citizen: Citizen | None = None) -> None:
+    """A follow or "me too" is for a public report, a booking for a time kept for this browser's person: anything
+    else is not found, before any code is sent."""
+    if kind == "book":
+        if citizen is None or not await booking.held_for(
+            session, appointment_id=_appointment(value), citizen_id=citizen.id
+        ):
+            raise not_found("Appointment", "No appointment time is being kept for you here.")
+        return
     if kind != "draft" and not await following.is_public_report(session, reference=value):
         raise not_found("Report", "No public report has that reference.")
 
 
+def _appointment(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise not_found("Appointment", "No appointment time is being kept for you here.") from None
+
+
 def _back(kind: str, value: str) -> str:
+    if kind == "book":
+        return "/appointments"
     return f"/applications/{value}/check" if kind == "draft" else f"/reports/{value}"
 
 
@@ -83,7 +102,7 @@ async def contact_form(
 ) -> Response:
     """Ask how to reach the person: a phone for texts, or an email address."""
     kind, value = _purpose(purpose)
-    await _followable(session, kind, value)
+    await _followable(session, kind, value, citizen)
     if kind == "draft" and citizen is None:
         raise not_found("Draft", "No report draft of yours matches that identifier.")
     context = {"purpose": purpose, "what": kind, "how": "", "phone": "", "email": "", "errors": []}
@@ -102,7 +121,7 @@ async def contact_send(
 ) -> Response:
     """Send a code to the contact chosen (starting a guest session when there is none), then ask for it."""
     kind, value = _purpose(purpose)
-    await _followable(session, kind, value)
+    await _followable(session, kind, value, citizen)
     context = {"purpose": purpose, "what": kind, "how": how, "phone": phone, "email": email, "back": _back(kind, value)}
 
     def again(field: str, message: str, status: int) -> Response:
@@ -190,6 +209,8 @@ async def code_check(
     kind, value = _purpose(purpose)
     guest_id = citizen.id
     draft_id = await _own_draft(session, guest_id, value) if kind == "draft" else None
+    if kind == "book":
+        await _followable(session, kind, value, citizen)
     refused = await limits.guess_refused(request, session, purpose="guest_code", citizen_id=guest_id)
     if refused:
         errors = [("code", limits.too_many_wrong_codes(refused))]
@@ -203,6 +224,8 @@ async def code_check(
         if manage.reason_of(problem) in ("code_wrong", "code_exhausted"):
             await limits.count_wrong_code(request, citizen_id=guest_id)
         return await _code_page(request, session, citizen, purpose, [("code", worded(problem))], problem.status)
+    if kind == "book":
+        return await _confirm_booking(request, session, _appointment(value), verified)
     if draft_id is not None:
         owner = verified.citizen_id if draft_id in verified.moved_drafts else guest_id
         await session.commit()
@@ -218,6 +241,31 @@ async def code_check(
         target = f"/reports/{reference}?followed=1"
     response = RedirectResponse(target, status_code=303)
     if verified.folded:  # the contact is someone's: their report, but not their account
+        cookies.forget(response, CITIZEN_COOKIE, settings_of(request))
+    return response
+
+
+async def _confirm_booking(
+    request: Request, session: SessionDep, appointment_id: uuid.UUID, verified: guests.Verified
+) -> Response:
+    """The contact is proved: the time kept becomes the booking of whoever the contact belongs to."""
+    await session.commit()  # the proved contact stays proved, whatever happens to the time
+    try:
+        path = await booking.confirm_held(
+            session,
+            settings_of(request),
+            appointment_id=appointment_id,
+            citizen_id=verified.citizen_id,
+            now=utcnow(),
+        )
+    except Problem as problem:
+        await session.rollback()
+        raise Problem(
+            problem.status, problem.title, refusal(problem), problem.type_slug, extra={"worded": _("Not booked")}
+        ) from None
+    await session.commit()
+    response = RedirectResponse(path + "?booked=1", status_code=303)
+    if verified.folded:  # the contact is someone's: their appointment, but not their account
         cookies.forget(response, CITIZEN_COOKIE, settings_of(request))
     return response
 

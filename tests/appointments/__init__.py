@@ -1,0 +1,1 @@
+"""Tests of appointments: slots, booking and its races, changes, reminders, no-shows, the waitlist, calendar files."""
