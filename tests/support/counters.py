@@ -3,7 +3,6 @@ two walk-in services (P: permits, 10 minutes; L: licences, 20 minutes), two coun
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -103,6 +102,5 @@ async def ticket(
         walk_in=walk,
         via=CheckIn.appointment if booked_for else CheckIn.kiosk,
         booked_for=booked_for,
-        appointment_id=uuid.uuid4() if booked_for else None,
         now=at,
     )
