@@ -16,7 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare.appointments import arrival, booking, changes, offering, views
+from townsquare.appointments import booking, changes, offering, views
 from townsquare.appointments.booking import Booking
 from townsquare.appointments.kinds import BookedVia
 from townsquare.appointments.models import Appointment
@@ -24,6 +24,8 @@ from townsquare.appointments.refusals import refused
 from townsquare.appointments.views import AppointmentView, OfficeView, ServiceView, SlotView
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Identity, IdentityKind
+from townsquare.engagement import counter_arrivals
+from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import not_found
 from townsquare.interactions.models import Channel
 from townsquare.offices import service as offices
@@ -157,10 +159,14 @@ def _audit(me: Principal, session: AsyncSession, action: str, appointment: Appoi
     )
 
 
-async def arrive(session: AsyncSession, *, me: Principal, appointment_id: uuid.UUID, now: datetime) -> Appointment:
-    """Check the person in (staff at the office's desk)."""
+async def arrive(
+    session: AsyncSession, pipeline: Pipeline, *, me: Principal, appointment_id: uuid.UUID, now: datetime
+) -> Appointment:
+    """Check the person in (staff at the office's desk): they join the office's line with a ticket, called ahead of
+    walk-ins from their booked time, their visit on the case the appointment continues."""
     await in_scope(session, me=me, appointment_id=appointment_id)
-    arrived = await arrival.arrive(session, appointment_id=appointment_id, at=now, staff_id=me.id)
+    await counter_arrivals.arrive(session, pipeline, appointment_id=appointment_id, now=now, staff_id=me.id)
+    arrived = await session.get_one(Appointment, appointment_id)
     _audit(me, session, "appointment.arrived", arrived)
     return arrived
 

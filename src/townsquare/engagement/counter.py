@@ -51,6 +51,9 @@ class Visit:
     identity_checked: bool = False  # the greeter saw their identity document
     booked_for: datetime | None = None  # arriving for an appointment: called ahead of walk-ins from this time on
     appointment_id: uuid.UUID | None = None
+    citizen_id: uuid.UUID | None = None  # already known (an appointment's person): no handle is resolved
+    case_reference: str | None = None  # the case the visit continues
+    sms_identity_id: uuid.UUID | None = None  # a known person's phone for "it's your turn"
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,8 @@ async def check_in(
         service_code=place.service.code,
         metadata={"office": visit.office.slug, "via": visit.via.value, "language": visit.language},
         received_at=now,
+        citizen_id=visit.citizen_id,
+        case_reference=visit.case_reference,
     )
     outcome = await pipeline.handle(session, message)
     if outcome.duplicate:
@@ -112,7 +117,7 @@ async def check_in(
         conversation_id=uuid.UUID(outcome.conversation_id),
         interaction_id=uuid.UUID(outcome.interaction_id),
         work_item_id=item.id if item else None,
-        sms_identity_id=uuid.UUID(outcome.identity_id) if phone and outcome.identity_id else None,
+        sms_identity_id=visit.sms_identity_id or _texted(phone, outcome.identity_id),
         booked_for=visit.booked_for,
         appointment_id=visit.appointment_id,
         now=now,
@@ -128,6 +133,11 @@ async def check_in(
         )
         await _text(session, ticket, text)
     return CheckedIn(ticket)
+
+
+def _texted(phone: str | None, identity_id: str | None) -> uuid.UUID | None:
+    """The identity a phone given at check-in was resolved to: "it's your turn" goes there."""
+    return uuid.UUID(identity_id) if phone and identity_id else None
 
 
 async def _speak(session: AsyncSession, citizen_id: str, created: bool, item: WorkItem | None, visit: Visit) -> None:

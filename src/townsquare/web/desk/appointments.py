@@ -117,7 +117,9 @@ async def arrive(
 ) -> Response:
     """Check the person in: they are here for their appointment."""
     try:
-        await appointments.arrive(session, me=me, appointment_id=appointment_id, now=utcnow())
+        await appointments.arrive(
+            session, request.app.state.pipeline, me=me, appointment_id=appointment_id, now=utcnow()
+        )
     except Problem as problem:
         await session.rollback()
         return await _one(request, session, me, appointment_id, None, problem)
