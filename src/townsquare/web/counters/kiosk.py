@@ -17,12 +17,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from townsquare.clock import utcnow
 from townsquare.counters import tickets
 from townsquare.counters.kinds import CheckIn
 from townsquare.counters.views import office_view, ticket_status
 from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.engagement import counter as visits
+from townsquare.engagement import counter_arrivals
 from townsquare.engagement.counter import ALREADY_IN_LINE
 from townsquare.errors import Problem
 from townsquare.ratelimit import RateLimiter, fingerprint, parse_tiers
@@ -118,6 +120,58 @@ async def take_ticket(request: Request, session: SessionDep, office: str) -> Res
     ticket_id = checked.ticket.id
     await session.commit()
     query = _links(place.slug, language, via)["query"]
+    return RedirectResponse(f"/kiosk/{place.slug}/tickets/{ticket_id}?{query}", status_code=303)
+
+
+@router.get("/kiosk/{office}/appointment", response_class=HTMLResponse)
+async def appointment_form(request: Request, session: SessionDep, office: str) -> Response:
+    """ "I have an appointment": the phone number it was booked with checks the person in."""
+    return await _arrival(request, session, office)
+
+
+async def _arrival(
+    request: Request, session: Session, office: str, *, why: str = "", phone: str = "", status: int = 200
+) -> Response:
+    language = speak(request)
+    place = await tickets.find_office(session, ref=office)
+    view = await office_view(session, office=place)
+    context = {"office": view, "why": why, "phone": phone, "links": _links(place.slug, language, _via(request))}
+    return framable(templates.TemplateResponse(request, "counters/arrival.html", context, status_code=status))
+
+
+@router.post("/kiosk/{office}/appointment", response_class=HTMLResponse)
+async def arrive(request: Request, session: SessionDep, office: str) -> Response:
+    """Check in for today's appointment by the phone it was booked with; the ticket's page follows."""
+    settings: Settings = request.app.state.settings
+    raw = await request.form()
+    phone = posted(raw, "phone", 40)
+    i18n.use(posted(raw, "lang", 2))
+    language = i18n.current()
+    wait = await _allowed(request, settings)
+    if wait:
+        log.warning("kiosk check-ins throttled for a client")
+        return _refused(request, office, _("Too many tickets were taken from this device."), wait)
+    place = await tickets.find_office(session, ref=office)
+    now = utcnow()
+    try:
+        appointment_id = await counter_arrivals.booked_by_phone(
+            session, office=place, phone=phone, now=now, region=settings.default_region
+        )
+        checked = await counter_arrivals.arrive(
+            session, request.app.state.pipeline, appointment_id=appointment_id, now=now
+        )
+    except Problem as problem:
+        await session.rollback()
+        if problem.status == 422:
+            why = _("Check the phone number.")
+        elif problem.type_slug == counter_arrivals.NO_APPOINTMENT:
+            why = _("We found no appointment here today for that number. Take a ticket, or ask at the front desk.")
+        else:
+            why = _("We could not check you in. Please ask at the front desk.")
+        return await _arrival(request, session, office, why=why, phone=phone, status=problem.status)
+    ticket_id = checked.ticket.id
+    await session.commit()
+    query = _links(place.slug, language, _via(request))["query"]
     return RedirectResponse(f"/kiosk/{place.slug}/tickets/{ticket_id}?{query}", status_code=303)
 
 
