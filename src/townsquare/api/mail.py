@@ -25,13 +25,7 @@ router = APIRouter(prefix="/api/v1", tags=["mail"])
     "/mail",
     response_model=IngestOut,
     status_code=status.HTTP_201_CREATED,
-    responses={
-        200: {"model": IngestOut, "description": "This file was already received"},
-        413: {"description": "Over the size, page or pixel limits"},
-        415: {"description": "Not a PDF, PNG or JPEG"},
-        422: {"description": "Unreadable, or a PDF with scripts, actions or embedded files"},
-        503: {"description": "OCR cannot run here now; send again later"},
-    },
+    responses={200: {"model": IngestOut, "description": "This file was already received"}},
 )
 async def scan_in(
     request: Request,
@@ -42,7 +36,10 @@ async def scan_in(
     settings: SettingsDep,
     principal: CurrentPrincipal,
 ) -> IngestOut:
-    """Record a scanned letter: read (OCR, QR code), threaded to its case or sender, queued as `mail` work."""
+    """Record a scanned letter: read (OCR, QR code), threaded to its case or sender, queued as `mail` work.
+
+    A PDF, PNG or JPEG (else 415); over the size, page or pixel limits, 413; unreadable, or a PDF with scripts,
+    actions or embedded files, 422; OCR unable to run here now, 503 (send it again later)."""
     limiter: RateLimiter = request.app.state.limiter
     who = f"{principal.kind}:{principal.id}"
     await post.within_rate(limiter, who, settings.mail_scan_rate_limit_per_minute)

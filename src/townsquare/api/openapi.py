@@ -53,11 +53,12 @@ WHY = {
     415: "An attachment's type is not one that is accepted.",
     422: "A value is missing, unreadable or not acceptable; `errors` names each field.",
     429: "Over a limit (per minute or per day); `Retry-After` says when to come back.",
+    503: "Something the request needs cannot run here now (reading a scan); send it again later.",
 }
 
 # What a route's own logic adds to what its shape implies (see `problem_statuses`): an agency, service, citizen
 # or conversation named in the query or body that does not exist (404), a conflict with the record's state (409),
-# an attachment's type (415), a key's limits (429).
+# an attachment's type (415), a key's limits (429), a part that cannot run now (503).
 ROUTE_PROBLEMS: dict[str, tuple[int, ...]] = {
     "GET /api/v1/services": (404,),
     "POST /api/v1/citizens": (409,),
@@ -70,6 +71,7 @@ ROUTE_PROBLEMS: dict[str, tuple[int, ...]] = {
     "POST /api/v1/queues": (404, 409),
     "POST /api/v1/notifications": (404, 429),
     "POST /api/v1/letters/returned": (404, 409),
+    "POST /api/v1/mail": (415, 429, 503),
 }
 
 
