@@ -120,9 +120,11 @@ async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_c
         "MediaUrl0": f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages/MM1/Media/ME1",
         "MediaContentType0": "image/jpeg",
     }
-    assert (await post_twilio(client, "/channels/sms/twilio", form)).status_code == 200
+    texted = await post_twilio(client, "/channels/sms/twilio", form)
+    assert "I can take your report here" in texted.text  # the assistant offers to guide the report...
     form.update(MessageSid="SM" + uuid.uuid4().hex, Body="I'd rather talk to a person", NumMedia="0")
-    assert (await post_twilio(client, "/channels/sms/twilio", form)).status_code == 200
+    handed = await post_twilio(client, "/channels/sms/twilio", form)  # ...but they ask for someone
+    assert "with what you have told me so far" in handed.text
 
     # 3. Someone phones and presses 0 for a person.
     sid = new_sid()
@@ -166,13 +168,23 @@ async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_c
     first, *later = made
     linked = await cases.likely_duplicates_of(session, case_id=first.id)
     assert sorted(other.reference for _, other in linked) == sorted(c.reference for c in later)
+    by_text, by_portal = later[0], later[-1]
+    assert (by_text.lat, by_text.long, by_text.address_id) == (SPOT[0], SPOT[1], "A-120")  # placed by the register
+    distances = {other.reference: link.detail["distance_m"] for link, other in linked}
+    assert distances[by_text.reference] == 0.0
+    assert 5 < distances[by_portal.reference] < 15
     queued = set((await session.execute(select(WorkItem.case_id).where(WorkItem.agency_id == roads.id))).scalars())
     assert {c.id for c in made} <= queued
     photo = (await session.execute(select(Attachment).where(Attachment.content_type == "image/jpeg"))).scalar_one()
     assert photo.source_url is not None  # the text's photo, kept with the contact (fetched by an outbox job)
 
-    # Staff confirm the four as duplicates and fix the pothole: every reporter hears, on their own channel.
+    # The desk's page of the first case shows the four together with it; staff confirm them as duplicates and
+    # fix the pothole: every reporter hears, on their own channel.
     await client.post("/desk/sign-in", data={"email": agent.email, "password": PASSWORD})
+    page = await client.get(f"/desk/cases/{first.reference}")
+    likely = page.text.split("Likely duplicates")[1]
+    assert all(c.reference in likely for c in later)
+    assert "Street app" in page.text  # reported through Open311 by this integrator
     for link, _ in linked:
         merged = await client.post(f"/desk/cases/{first.reference}/likely-duplicates/{link.id}/merge")
         assert merged.status_code == 303, merged.text
