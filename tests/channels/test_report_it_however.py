@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 
 import httpx
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from tests.factories import PASSWORD, create_agency, create_agent, create_place,
 from tests.support.appointments import with_templates
 from tests.support.counters import ALWAYS
 from tests.web.portal.conftest import make_resident
-from townsquare.agencies.models import ContactPoint
+from townsquare.agencies.models import Agency, ContactPoint
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
@@ -26,11 +27,11 @@ from townsquare.counters.kinds import CheckIn
 from townsquare.engagement.counter import Visit, check_in
 from townsquare.interactions.models import Attachment
 from townsquare.offices import service as offices
-from townsquare.offices.models import Counter, OfficeService
+from townsquare.offices.models import Counter, Office, OfficeService
 from townsquare.routing import setup as routing_setup
 from townsquare.routing.models import WorkItem, WorkItemStatus
 from townsquare.staff import service as staff
-from townsquare.staff.models import ApiKeyScope
+from townsquare.staff.models import ApiKeyScope, StaffAccount
 
 CITY_LINE = "+16135550100"
 TEXTER = "+16135557788"
@@ -63,9 +64,17 @@ async def _open_case(client: httpx.AsyncClient, item: WorkItem, title: str) -> N
     assert opened.status_code == 303, opened.text
 
 
-async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_channel(
-    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
-) -> None:
+@dataclass
+class City:
+    roads: Agency
+    office: Office
+    agent: StaffAccount
+    app_key: str
+
+
+async def _city(session: AsyncSession) -> City:
+    """The roads team: its texting and calling line, the pothole service, the register's address, a counter at its
+    works yard, an agent and an Open311 app's key."""
     await with_templates(session)  # the city's notification templates: what a status change says
     roads = await create_agency(session, slug="city-works", name="City Works", contact=("sms", CITY_LINE))
     session.add(ContactPoint(agency_id=roads.id, channel="voice", address=CITY_LINE))
@@ -94,6 +103,14 @@ async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_c
     app_key, row = await staff.create_api_key(session, name="Street app")
     row.scope = ApiKeyScope.open311
     await session.commit()
+    return City(roads, office, agent, app_key)
+
+
+async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_channel(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    city = await _city(session)
+    roads, office, agent, app_key = city.roads, city.office, city.agent, city.app_key
 
     # 1. An app reports it over Open311, with its user's email.
     reported = await client.post(
