@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import dataclass
 
 import httpx
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from tests.factories import PASSWORD, create_agency, create_agent, create_place,
 from tests.support.appointments import with_templates
 from tests.support.counters import ALWAYS
 from tests.web.portal.conftest import make_resident
-from townsquare.agencies.models import ContactPoint
+from townsquare.agencies.models import Agency, ContactPoint
 from townsquare.app import Runtime
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
@@ -26,11 +27,11 @@ from townsquare.counters.kinds import CheckIn
 from townsquare.engagement.counter import Visit, check_in
 from townsquare.interactions.models import Attachment
 from townsquare.offices import service as offices
-from townsquare.offices.models import Counter, OfficeService
+from townsquare.offices.models import Counter, Office, OfficeService
 from townsquare.routing import setup as routing_setup
 from townsquare.routing.models import WorkItem, WorkItemStatus
 from townsquare.staff import service as staff
-from townsquare.staff.models import ApiKeyScope
+from townsquare.staff.models import ApiKeyScope, StaffAccount
 
 CITY_LINE = "+16135550100"
 TEXTER = "+16135557788"
@@ -63,9 +64,17 @@ async def _open_case(client: httpx.AsyncClient, item: WorkItem, title: str) -> N
     assert opened.status_code == 303, opened.text
 
 
-async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_channel(
-    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
-) -> None:
+@dataclass
+class City:
+    roads: Agency
+    office: Office
+    agent: StaffAccount
+    app_key: str
+
+
+async def _city(session: AsyncSession) -> City:
+    """The roads team: its texting and calling line, the pothole service, the register's address, a counter at its
+    works yard, an agent and an Open311 app's key."""
     await with_templates(session)  # the city's notification templates: what a status change says
     roads = await create_agency(session, slug="city-works", name="City Works", contact=("sms", CITY_LINE))
     session.add(ContactPoint(agency_id=roads.id, channel="voice", address=CITY_LINE))
@@ -94,6 +103,14 @@ async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_c
     app_key, row = await staff.create_api_key(session, name="Street app")
     row.scope = ApiKeyScope.open311
     await session.commit()
+    return City(roads, office, agent, app_key)
+
+
+async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_channel(
+    client: httpx.AsyncClient, session: AsyncSession, runtime: Runtime
+) -> None:
+    city = await _city(session)
+    roads, office, agent, app_key = city.roads, city.office, city.agent, city.app_key
 
     # 1. An app reports it over Open311, with its user's email.
     reported = await client.post(
@@ -120,9 +137,11 @@ async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_c
         "MediaUrl0": f"https://api.twilio.com/2010-04-01/Accounts/{TWILIO_ACCOUNT}/Messages/MM1/Media/ME1",
         "MediaContentType0": "image/jpeg",
     }
-    assert (await post_twilio(client, "/channels/sms/twilio", form)).status_code == 200
+    texted = await post_twilio(client, "/channels/sms/twilio", form)
+    assert "I can take your report here" in texted.text  # the assistant offers to guide the report...
     form.update(MessageSid="SM" + uuid.uuid4().hex, Body="I'd rather talk to a person", NumMedia="0")
-    assert (await post_twilio(client, "/channels/sms/twilio", form)).status_code == 200
+    handed = await post_twilio(client, "/channels/sms/twilio", form)  # ...but they ask for someone
+    assert "with what you have told me so far" in handed.text
 
     # 3. Someone phones and presses 0 for a person.
     sid = new_sid()
@@ -166,13 +185,23 @@ async def test_five_doors_one_pothole_one_queue_and_everyone_told_on_their_own_c
     first, *later = made
     linked = await cases.likely_duplicates_of(session, case_id=first.id)
     assert sorted(other.reference for _, other in linked) == sorted(c.reference for c in later)
+    by_text, by_portal = later[0], later[-1]
+    assert (by_text.lat, by_text.long, by_text.address_id) == (SPOT[0], SPOT[1], "A-120")  # placed by the register
+    distances = {other.reference: link.detail["distance_m"] for link, other in linked}
+    assert distances[by_text.reference] == 0.0
+    assert 5 < distances[by_portal.reference] < 15
     queued = set((await session.execute(select(WorkItem.case_id).where(WorkItem.agency_id == roads.id))).scalars())
     assert {c.id for c in made} <= queued
     photo = (await session.execute(select(Attachment).where(Attachment.content_type == "image/jpeg"))).scalar_one()
     assert photo.source_url is not None  # the text's photo, kept with the contact (fetched by an outbox job)
 
-    # Staff confirm the four as duplicates and fix the pothole: every reporter hears, on their own channel.
+    # The desk's page of the first case shows the four together with it; staff confirm them as duplicates and
+    # fix the pothole: every reporter hears, on their own channel.
     await client.post("/desk/sign-in", data={"email": agent.email, "password": PASSWORD})
+    page = await client.get(f"/desk/cases/{first.reference}")
+    likely = page.text.split("Likely duplicates")[1]
+    assert all(c.reference in likely for c in later)
+    assert "Street app" in page.text  # reported through Open311 by this integrator
     for link, _ in linked:
         merged = await client.post(f"/desk/cases/{first.reference}/likely-duplicates/{link.id}/merge")
         assert merged.status_code == 303, merged.text

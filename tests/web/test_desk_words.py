@@ -402,3 +402,10 @@ def test_a_translated_template_writes_no_english_of_its_own() -> None:
         if name not in LITERAL_LEFT
     } | {"base": literal_english((desk / "base.html").read_text())}
     assert {name: chunks for name, chunks in found.items() if chunks} == {}
+
+
+def test_a_social_account_is_named_by_its_network_as_the_network_writes_itself() -> None:
+    account = Identity(kind=IdentityKind.social, namespace="whatsapp", value="16505551234")
+    assert words.identity_words(account) == "16505551234 on WhatsApp"
+    other = Identity(kind=IdentityKind.social, namespace="", value="maria")
+    assert words.identity_words(other) == "maria on social media"

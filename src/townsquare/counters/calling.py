@@ -120,14 +120,22 @@ def _wording(states: tuple[TicketState, ...]) -> str:
     return " or ".join(STATE_WORDS.get(s, s.value) for s in states)
 
 
+async def at_my_counter(
+    session: AsyncSession, ticket_id: uuid.UUID, counter: Counter, staff_id: uuid.UUID, *states: TicketState
+) -> Ticket:
+    """The ticket, locked, when this clerk is at this counter and the ticket is there in one of `states`."""
+    await staffing.require_at(session, counter=counter, staff_id=staff_id)
+    ticket = await lock(session, ticket_id)
+    _at_my_counter(ticket, counter, *states)
+    return ticket
+
+
 async def recall(
     session: AsyncSession, *, ticket_id: uuid.UUID, counter: Counter, staff_id: uuid.UUID, now: datetime | None = None
 ) -> Ticket:
     """Call the same ticket again (the display shows it again); counted, for the no-show rule."""
     now = now or utcnow()
-    await staffing.require_at(session, counter=counter, staff_id=staff_id)
-    ticket = await lock(session, ticket_id)
-    _at_my_counter(ticket, counter, TicketState.called)
+    ticket = await at_my_counter(session, ticket_id, counter, staff_id, TicketState.called)
     ticket.recalls += 1
     ticket.last_called_at = now
     await session.flush()
@@ -140,9 +148,7 @@ async def start(
 ) -> Ticket:
     """The person walked up: serving starts (the walk-up time ends)."""
     now = now or utcnow()
-    await staffing.require_at(session, counter=counter, staff_id=staff_id)
-    ticket = await lock(session, ticket_id)
-    _at_my_counter(ticket, counter, TicketState.called)
+    ticket = await at_my_counter(session, ticket_id, counter, staff_id, TicketState.called)
     if ticket.started_at is None:
         ticket.started_at = now
     await periods.move(session, ticket, TicketState.serving, now, counter_id=counter.id, staff_id=staff_id)
@@ -154,9 +160,7 @@ async def hold(
 ) -> Ticket:
     """The person steps away (a form to fill in): the counter is free for the next; they come back to be served."""
     now = now or utcnow()
-    await staffing.require_at(session, counter=counter, staff_id=staff_id)
-    ticket = await lock(session, ticket_id)
-    _at_my_counter(ticket, counter, TicketState.serving)
+    ticket = await at_my_counter(session, ticket_id, counter, staff_id, TicketState.serving)
     await periods.move(session, ticket, TicketState.held, now, counter_id=counter.id, staff_id=staff_id)
     return ticket
 
@@ -193,9 +197,7 @@ async def transfer(
 ) -> Ticket:
     """Back in line keeping its place: for another service of the office, for one counter, or for anyone."""
     now = now or utcnow()
-    await staffing.require_at(session, counter=counter, staff_id=staff_id)
-    ticket = await lock(session, ticket_id)
-    _at_my_counter(ticket, counter, TicketState.called, TicketState.serving)
+    ticket = await at_my_counter(session, ticket_id, counter, staff_id, TicketState.called, TicketState.serving)
     agency_moved = await _retarget(session, ticket, counter, to_service_id, to_counter_id)
     ticket.counter_id = None
     await periods.move(session, ticket, TicketState.waiting, now)

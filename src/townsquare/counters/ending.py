@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Service
 from townsquare.clock import utcnow
-from townsquare.counters import periods, staffing, work
-from townsquare.counters.calling import lock
+from townsquare.counters import periods, work
+from townsquare.counters.calling import at_my_counter
 from townsquare.counters.kinds import TicketState
 from townsquare.counters.models import Ticket, TicketPeriod
-from townsquare.errors import Problem, conflict
+from townsquare.errors import Problem
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, Direction, InteractionKind
 from townsquare.offices.models import Counter
@@ -37,10 +37,7 @@ async def finish(
 ) -> Ticket:
     """The person was served: the visit ends with the agency's wrap-up code (422 when one is required and missing)."""
     now = now or utcnow()
-    await staffing.require_at(session, counter=counter, staff_id=staff_id)
-    ticket = await lock(session, ticket_id)
-    if ticket.counter_id != counter.id or ticket.state is not TicketState.serving:
-        raise conflict(f"Ticket {ticket.label} is not being served at this counter.")
+    ticket = await at_my_counter(session, ticket_id, counter, staff_id, TicketState.serving)
     if ticket.work_item_id is not None:
         await work.complete(
             session, item_id=ticket.work_item_id, staff_id=staff_id, wrap_up_code=wrap_up_code, outcome=outcome, now=now
@@ -61,10 +58,7 @@ async def no_show(
 ) -> Ticket:
     """The person never came to the counter: allowed once they were recalled `recalls_needed` times."""
     now = now or utcnow()
-    await staffing.require_at(session, counter=counter, staff_id=staff_id)
-    ticket = await lock(session, ticket_id)
-    if ticket.counter_id != counter.id or ticket.state is not TicketState.called:
-        raise conflict(f"Ticket {ticket.label} is not called to this counter.")
+    ticket = await at_my_counter(session, ticket_id, counter, staff_id, TicketState.called)
     if ticket.recalls < recalls_needed:
         raise Problem(
             409,

@@ -236,6 +236,10 @@ def phone_number(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+# Social networks as they name themselves (an account's namespace is stored in lower case).
+NETWORKS = {"whatsapp": "WhatsApp", "messenger": "Messenger", "instagram": "Instagram", "mastodon": "Mastodon"}
+
+
 def identity_words(identity: Identity) -> str:
     """An identity described: "Phone +1 613-555-0142", "Email maria@example.org", "Chat on this device since
     Dec 3"; never a device's hash or an integrator's key id."""
@@ -252,7 +256,8 @@ def identity_words(identity: Identity) -> str:
     if kind is IdentityKind.agency_record:
         return _("Record %(record)s at %(agency)s") % {"record": value, "agency": identity.namespace}
     if kind is IdentityKind.social:
-        return _("%(handle)s on %(network)s") % {"handle": value, "network": identity.namespace or _("social media")}
+        network = NETWORKS.get(identity.namespace, identity.namespace) or _("social media")
+        return _("%(handle)s on %(network)s") % {"handle": value, "network": network}
     return identity_kind(kind)
 
 
