@@ -122,7 +122,8 @@ def demo(
     typer.echo(f"  Start page:  {where}/")
     typer.echo(f"  Staff desk:  {where}/desk/sign-in")
     typer.echo(f"  Analytics:   {where}/desk/analytics  (a supervisor or an administrator)")
-    typer.echo(f"  Simulator:   {where}/simulator  (text, call, email or chat as a resident)")
+    typer.echo(f"  Simulator:   {where}/simulator  (a resident on every door: text, call, email, chat, social,")
+    typer.echo("               an office's kiosk and display, a letter to scan)")
     typer.echo(f"  SMTP server: {settings.smtp_host}:{settings.smtp_port}  (mail to the agency addresses)")
     typer.echo(f"  API docs:    {where}/docs")
     for line in open311_instructions(where):
