@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import weakref
 
 from townsquare.app import build_runtime, create_app
 from townsquare.settings import Settings
@@ -24,3 +25,18 @@ async def test_tests_leave_the_heap_alone(settings: Settings) -> None:
     gc.unfreeze()
     async with app.router.lifespan_context(app):
         assert gc.get_freeze_count() == 0
+
+
+async def test_an_app_let_go_is_collected_with_its_runtime(settings: Settings) -> None:
+    """FastAPI caches every endpoint and dependency it has seen for the life of the process: one that held its app
+    or its runtime would keep every app a test process builds (thousands), and each full collection would walk
+    them all."""
+    runtime = build_runtime(settings)
+    app = create_app(settings, runtime)
+    async with app.router.lifespan_context(app):
+        pass
+    gone_app, gone_runtime = weakref.ref(app), weakref.ref(runtime)
+    del app, runtime
+    gc.collect()
+    assert gone_app() is None, "something still holds the app"
+    assert gone_runtime() is None, "something still holds the runtime"

@@ -277,13 +277,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     async def healthz() -> Response:
         return JSONResponse({"status": "ok"})
 
-    @app.get("/readyz", include_in_schema=False, dependencies=[Depends(public)])
-    async def readyz() -> Response:
-        async with rt.db.session() as session:
-            await session.execute(text("SELECT 1"))
-        return JSONResponse({"status": "ready", "database": rt.db.dialect})
-
+    app.add_api_route("/readyz", readyz, include_in_schema=False, dependencies=[Depends(public)])
     return app
+
+
+async def readyz(request: Request) -> Response:
+    """Ready when the database answers. A module function, not a closure over the runtime: FastAPI caches every
+    endpoint for the process's life, so one holding its runtime would keep every runtime a process built."""
+    db: Database = request.app.state.db
+    async with db.session() as session:
+        await session.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ready", "database": db.dialect})
 
 
 def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:

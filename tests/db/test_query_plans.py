@@ -48,6 +48,7 @@ from townsquare.staff.models import StaffRole
 
 pytestmark = [
     pytest.mark.postgres_only,
+    pytest.mark.pristine_tables,
     pytest.mark.skipif(
         not os.environ.get("TOWNSQUARE_TEST_DATABASE_URL"),
         reason="query plans are PostgreSQL's: set TOWNSQUARE_TEST_DATABASE_URL (SQLite has no enable_seqscan)",

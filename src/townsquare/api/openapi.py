@@ -120,12 +120,15 @@ def install(app: FastAPI) -> None:
 
     app.openapi = openapi  # type: ignore[method-assign]
     openapi_url = app.openapi_url or "/openapi.json"
+    title = f"{app.title} — interactive documentation"
 
+    # The page's words are copied in, not the app: FastAPI keeps every endpoint it has seen in a cache for the
+    # process's life, and an endpoint holding its app would keep every app a process ever built.
     @app.get("/docs", include_in_schema=False, dependencies=[Depends(public)])
     async def swagger_ui() -> HTMLResponse:
         return get_swagger_ui_html(
             openapi_url=openapi_url,
-            title=f"{app.title} — interactive documentation",
+            title=title,
             swagger_js_url=f"{SWAGGER_UI}/swagger-ui-bundle.js",
             swagger_css_url=f"{SWAGGER_UI}/swagger-ui.css",
             swagger_favicon_url=f"{SWAGGER_UI}/favicon-32x32.png",
