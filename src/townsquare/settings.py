@@ -43,6 +43,11 @@ class Settings(ChannelSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: str = "INFO"
+    redis_url: str | None = Field(
+        default=None,
+        description="Redis shared by several processes (redis://host:6379/0): fan-out of live updates and the "
+        "event bus between them; unset = one process",
+    )
 
     # Identity and threading
     default_region: str = Field(default="CA", description="Region for phone numbers written without +country")
