@@ -8,6 +8,7 @@ gets its own database, migrated once, emptied between tests and dropped at the e
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import shutil
@@ -56,6 +57,16 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("postgres_only"):
             item.add_marker(skip)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the garbage collector's full passes few and short: what importing the suite built (about half a
+    million objects, never garbage) is frozen out of their reach, and young objects are collected less often, so
+    fewer of a test's short-lived objects live long enough to be walked by a full pass (a fifth of the suite's
+    time otherwise)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 @pytest.fixture

@@ -266,7 +266,8 @@ async def _counter(runtime: Runtime) -> dict[str, str]:
 
 async def _first_id(runtime: Runtime, column: object, *where: object) -> str:
     async with runtime.db.session(deferred=True) as s:
-        found = (await s.execute(select(column).where(*where).limit(1))).scalar_one_or_none()  # type: ignore[call-overload]
+        # Ordered: a table's physical order is whatever its emptying between tests left behind.
+        found = (await s.execute(select(column).where(*where).order_by(column).limit(1))).scalar_one_or_none()  # type: ignore[call-overload]
     assert found is not None, f"the demo city has no {column}"
     return str(found)
 
@@ -311,7 +312,7 @@ async def build_desk_world(runtime: Runtime) -> DeskWorld:
     ids = {
         "agreement": await _first_id(runtime, SharingAgreement.reference),
         "agreement_id": await _first_id(runtime, SharingAgreement.id),  # the demo's are all the benefits agency's
-        "article_id": await _first_id(runtime, Article.id),
+        "article_id": await _first_id(runtime, Article.id, Article.agency_id == agency.id),  # the readers' own
         "decision_id": await _first_id(runtime, MatchDecision.id, MatchDecision.outcome == Outcome.review),
         "key_id": await _first_id(runtime, ApiKey.id),
         "queue_id": await _first_id(runtime, Queue.id),
