@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -14,11 +15,12 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, time
 
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.routing import BaseRoute
 
 from townsquare.analytics.open_data import schedule as open_data_schedule
 from townsquare.analytics.worker import AnalyticsWorker
@@ -83,9 +85,10 @@ from townsquare.ratelimit import RateLimiter
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
 from townsquare.staff.auth import public
-from townsquare.web import counters, desk, error_pages, portal, simulator
+from townsquare.web import counters, desk, error_pages, portal
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
+from townsquare.web import simulator as simulator_web
 from townsquare.web.counters.live import DisplayHub
 from townsquare.web.desk import live as desk_live
 from townsquare.web.desk.common import StaffSignInRequired, staff_sign_in_redirect
@@ -357,7 +360,23 @@ def _freeze_startup_heap() -> None:
 
 
 def _include_routers(app: FastAPI, settings: Settings) -> None:
-    """The API, the providers' webhooks, Open311, the desk and the portal."""
+    """The API, the providers' webhooks, Open311, the desk and the portal (the same objects for every app the
+    process builds), the static files and the API's documentation."""
+    app.router.routes.extend(_served_routes(simulator=settings.simulator))
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    api_openapi.install(app)  # /openapi.json with every problem, /docs from our own static files
+
+
+@functools.cache
+def _served_routes(*, simulator: bool) -> tuple[BaseRoute, ...]:
+    """Every router the app serves, each included once per process and shared by the apps it builds.
+
+    FastAPI prepares an included router's routes (each handler's dependencies, signatures and models) when a
+    request first reaches them, and keeps the work on the inclusion: about a second for ours. Apps built from the
+    same inclusions do it once (the test suite builds an app per test), which they may, since the inclusions
+    hold no app: module-level routers and dependencies only, and no dependency overrides.
+    """
+    root = APIRouter(default_response_class=SafeJSONResponse)
     for router in (
         catalogue.router,
         citizens_api.router,
@@ -372,7 +391,7 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         staff_api.router,
         webhooks_api.router,
     ):
-        app.include_router(router)
+        root.include_router(router)
     for router in (
         sms.router,
         voice.router,
@@ -383,23 +402,22 @@ def _include_routers(app: FastAPI, settings: Settings) -> None:
         chat.router,
         meta_channel.router,
     ):  # providers' contracts
-        app.include_router(router, include_in_schema=False)
-    app.include_router(open311_routes.router)
-    app.include_router(web_routes.router)
+        root.include_router(router, include_in_schema=False)
+    root.include_router(open311_routes.router)
+    root.include_router(web_routes.router)
     zoned = [Depends(city_zone)]  # every page writes its times in the city's zone
     for router in desk.routers:
-        app.include_router(router, dependencies=zoned if router is not desk_live.router else [])
+        root.include_router(router, dependencies=zoned if router is not desk_live.router else [])
     for router in portal.routers:  # every portal page knows who is signed in and speaks their language
-        app.include_router(router, dependencies=[Depends(optional_citizen), *zoned])
-    app.include_router(web_messages.router)
+        root.include_router(router, dependencies=[Depends(optional_citizen), *zoned])
+    root.include_router(web_messages.router)
     for router in counters.routers:  # the offices' kiosks and display screens: public, in the language asked
-        app.include_router(router, dependencies=zoned)
+        root.include_router(router, dependencies=zoned)
     for router in counters.sockets:
-        app.include_router(router)
-    if settings.simulator:
-        app.include_router(simulator.router, dependencies=[Depends(city_zone_apart)])
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    api_openapi.install(app)  # /openapi.json with every problem, /docs from our own static files
+        root.include_router(router)
+    if simulator:
+        root.include_router(simulator_web.router, dependencies=[Depends(city_zone_apart)])
+    return tuple(root.routes)
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
