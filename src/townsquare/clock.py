@@ -1,7 +1,7 @@
 """Timezone-aware UTC time, the only kind of timestamp the platform stores or compares.
 
 Never returns a naive datetime. `replaying(at)` makes `utcnow()` say `at` inside a block, so the demo can write
-its past history through the same service functions as live contact; nothing else uses it.
+its past history through the same service functions as live contact, and a test can stand on a given day.
 """
 
 from __future__ import annotations
