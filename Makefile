@@ -79,13 +79,18 @@ ocr: ## Install Debian's Tesseract with its English and French languages (the po
 	@{ test -x $(TESSERACT) && $(TESSERACT) --list-langs 2>/dev/null | grep -qx fra; } || { echo "Installing Debian's tesseract-ocr (eng, fra) for scanned letters"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq tesseract-ocr tesseract-ocr-eng tesseract-ocr-fra >/dev/null; }
 
+REDIS_SERVER ?= /usr/bin/redis-server
+redis: ## Install Debian's redis-server for the tests of several processes (the bus between them, shared limits), if missing
+	@test -x $(REDIS_SERVER) || { echo "Installing Debian's redis-server for the tests of several processes"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
+
 run: $(RUN_STAMP) $(BUILD)/.built ocr ## Install only what running needs, then start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
 	$(BIN)/townsquare demo
 
-test: install node_modules/.installed $(BUILD)/.built browser ocr lint ## Lint, then run the whole test suite (SQLite; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set)
+test: install node_modules/.installed $(BUILD)/.built browser ocr redis lint ## Lint, then run the whole test suite (SQLite; PostgreSQL when TOWNSQUARE_TEST_DATABASE_URL is set)
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
-pytest: install node_modules/.installed $(BUILD)/.built browser ocr ## Run only the test suite
+pytest: install node_modules/.installed $(BUILD)/.built browser ocr redis ## Run only the test suite
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy --strict on src/, tests/ and bench/, import-linter contracts
@@ -115,4 +120,4 @@ lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) node_modules var $(BUILD) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install assets browser ocr run test pytest lint fmt bench lock clean
+.PHONY: help install assets browser ocr redis run test pytest lint fmt bench lock clean

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from tests.support.redis import RedisServer
 from townsquare import migrations
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.db import Base
@@ -226,3 +227,21 @@ async def session(runtime: Runtime) -> AsyncIterator[AsyncSession]:
     # Deferred: the test's own reads must not hold SQLite's write lock while the app handles requests.
     async with runtime.db.session(deferred=True) as s:
         yield s
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """This test process's redis-server, started when a test first needs one."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """The Redis of a test of several processes: running (a test before may have stopped it) and empty."""
+    if not redis_server.running():
+        redis_server.start()
+    redis_server.flush()
+    return redis_server.url

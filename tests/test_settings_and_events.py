@@ -36,7 +36,7 @@ async def test_events_are_dropped_on_rollback_and_dispatched_on_commit(runtime: 
     seen: list[str | None] = []
 
     async def listener(event: Probe) -> None:
-        seen.append(event.data["n"])
+        seen.append(event.n)
 
     runtime.bus.subscribe(Probe, listener)
     async with runtime.db.session() as s:

@@ -53,6 +53,7 @@ from townsquare.channels import (
     voice_survey,
 )
 from townsquare.channels import meta as meta_channel
+from townsquare.channels.chat_fanout import ChatFanOut
 from townsquare.channels.mastodon_poll import MastodonPoller
 from townsquare.db import Database
 from townsquare.engagement import calls, connecting, mastodon, media
@@ -63,10 +64,13 @@ from townsquare.events import (
     DeliveryChanged,
     Event,
     EventBus,
+    FanOutResumed,
     OutboxEnqueued,
+    Reach,
     WebhookQueued,
     WorkItemChanged,
 )
+from townsquare.events.remote import RedisRelay
 from townsquare.hygiene import SafeJSONResponse
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
@@ -81,7 +85,7 @@ from townsquare.notify.webhooks import translate as webhook_translation  # noqa:
 from townsquare.notify.webhooks.worker import WebhookConfig, WebhookWorker
 from townsquare.notify.worker import OutboxWorker, WorkerConfig
 from townsquare.open311 import routes as open311_routes
-from townsquare.ratelimit import RateLimiter
+from townsquare.ratelimit import RateLimiter, storage_for
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
 from townsquare.staff.auth import public
@@ -125,6 +129,7 @@ class Runtime:
     displays: DisplayHub  # the offices' display screens, told when a ticket moves
     appointments: AppointmentWorker  # reminders the day before, no-shows, holds that ran out
     mastodon: MastodonPoller | None = None  # reads the city's mentions, when its Mastodon account is configured
+    relay: RedisRelay | None = None  # the bus between processes (TOWNSQUARE_REDIS_URL); None: this process alone
 
 
 def build_runtime(settings: Settings, providers: Providers | None = None, *, pool: bool = True) -> Runtime:
@@ -135,10 +140,15 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     everything else (and everything in the demo and tests) to the recording provider.
     """
     bus = EventBus()
+    relay = None
+    if settings.redis_url:  # several processes: the bus reaches them all (started with the app)
+        relay = RedisRelay(settings.redis_url, channel=f"{settings.redis_prefix}:events")
+        relay.attach(bus)
     db = Database(settings.database_url, bus, pool=pool)  # pool=False: tests that run several event loops
     knowledge = KnowledgeIndex(settings)
     pipeline = Pipeline(settings=settings, store=AttachmentStore(settings.attachments_dir), index=knowledge)
     hub = chat.ChatHub(settings, db, pipeline, bus)
+    ChatFanOut(hub, bus)
     recording = RecordingProvider()
     letters = LetterProvider(db, pipeline.store, settings)  # letters by post go to the print batch
     if providers is None:
@@ -171,33 +181,17 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
             poll_seconds=settings.outbox_poll_seconds,
         ),
     )
-
-    async def wake_worker(_: Event) -> None:
-        worker.wake()
-
-    bus.subscribe(OutboxEnqueued, wake_worker)
+    _wake_on(bus, worker.wake, OutboxEnqueued)
     smtp = email.SmtpServer(settings, db, pipeline) if settings.smtp_port is not None else None
     router = RoutingWorker(db, poll_seconds=settings.routing_poll_seconds)
-
-    async def wake_router(_: Event) -> None:
-        router.wake()
-
-    bus.subscribe(WorkItemChanged, wake_router)
-    bus.subscribe(AgentChanged, wake_router)
+    _wake_on(bus, router.wake, WorkItemChanged, AgentChanged)
     desk_hub = DeskHub(settings, db, bus)
-    limiter = RateLimiter(settings.rate_limit_storage)
+    limits_at = storage_for(settings.rate_limit_storage, settings.redis_url)  # shared once processes are several
+    limiter = RateLimiter(limits_at, key_prefix=f"{settings.redis_prefix}:limits")
     notices = NotificationWorker(db, Notifier(settings), poll_seconds=settings.notify_poll_seconds)
-
-    async def wake_notices(_: Event) -> None:
-        notices.wake()
-
-    bus.subscribe(DeliveryChanged, wake_notices)
+    _wake_on(bus, notices.wake, DeliveryChanged)
     webhooks = webhook_worker(settings, db)
-
-    async def wake_webhooks(_: Event) -> None:
-        webhooks.wake()
-
-    bus.subscribe(WebhookQueued, wake_webhooks)
+    _wake_on(bus, webhooks.wake, WebhookQueued)
     return Runtime(
         settings,
         bus,
@@ -218,7 +212,19 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
         DisplayHub(settings, bus),
         AppointmentWorker(db, settings),
         MastodonPoller(settings, db, pipeline) if mastodon_rest.configured(settings) else None,
+        relay,
     )
+
+
+def _wake_on(bus: EventBus, wake: Callable[[], None], *kinds: type[Event]) -> None:
+    """Wake this process's worker when work of these kinds is queued in any process, and after the processes were
+    out of touch (what they said meanwhile is found by looking)."""
+
+    async def woken(_: Event) -> None:
+        wake()
+
+    for kind in (*kinds, FanOutResumed):
+        bus.subscribe(kind, woken, Reach.everywhere)
 
 
 def webhook_worker(settings: Settings, db: Database) -> WebhookWorker:
@@ -298,6 +304,8 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if rt.relay is not None:  # in touch with the other processes (or a clear error) before anything starts
+            await rt.relay.start()
         stop = asyncio.Event()
         task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
         routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
@@ -331,6 +339,8 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
             await rt.chat.close()
             await rt.desk.close()
             await rt.displays.close()
+            if rt.relay is not None:
+                await rt.relay.close()
             backgrounds = (
                 task,
                 routing_task,

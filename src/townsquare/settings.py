@@ -48,6 +48,11 @@ class Settings(ChannelSettings):
         description="Redis shared by several processes (redis://host:6379/0): fan-out of live updates and the "
         "event bus between them; unset = one process",
     )
+    redis_prefix: str = Field(
+        default="townsquare",
+        pattern=r"^[A-Za-z0-9_.:-]{1,64}$",
+        description="Names this deployment's channel and keys in that Redis (`<prefix>:events`, `<prefix>:limits`)",
+    )
 
     # Identity and threading
     default_region: str = Field(default="CA", description="Region for phone numbers written without +country")

@@ -19,7 +19,7 @@ from starlette.websockets import WebSocketDisconnect
 from tests.factories import api_key_headers, count, counts, create_agency, create_citizen
 from tests.support.messages import code_in, texts_delivered
 from townsquare.app import Runtime, build_runtime, create_app
-from townsquare.channels.chat import TokenBucket, device_hash
+from townsquare.channels.chat_frames import TokenBucket, device_hash
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationChallenge
 from townsquare.engagement.replies import reply
 from townsquare.interactions.models import Conversation, Interaction

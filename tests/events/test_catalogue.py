@@ -1,19 +1,23 @@
-"""The event catalogue: one name per event type, written once, and payloads that survive the trip to JSON and back."""
+"""The event catalogue: one name per event type, written once, and payloads that survive the trip to JSON and back
+(the form the bus between processes carries) with every value as it was: ids, times, enums, numbers, flags."""
 
 from __future__ import annotations
 
 import ast
 import dataclasses
+import enum
 import json
 import re
 import uuid
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, get_type_hints
+from typing import Any, ClassVar, get_type_hints
 
 import pytest
 
 import townsquare
 from townsquare.events import CATALOGUE, Event, WorkItemChanged, catalogue
+from townsquare.events.codec import FieldLayout
 
 SRC = Path(townsquare.__file__).parent
 
@@ -25,18 +29,60 @@ def _subclasses(kind: type[Event]) -> set[type[Event]]:
     return found
 
 
-def _sample(kind: type[Event], *, optional_empty: bool) -> Event:
+class Mood(enum.StrEnum):
+    calm = "calm"
+    busy = "busy"
+
+
+class Level(enum.IntEnum):
+    low = 1
+    high = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class EveryKind(Event):
+    """Not in the catalogue (a test's own): a payload of every type an event may carry."""
+
+    name: ClassVar[str] = "test.every_kind"
+    id: uuid.UUID
+    text: str
+    count: int
+    share: float
+    flag: bool
+    at: datetime
+    day: date
+    mood: Mood
+    level: Level
+    maybe_at: datetime | None = None
+    maybe_mood: Mood | None = None
+    attempt: int = -1
+
+
+SAMPLES: dict[Any, Any] = {
+    uuid.UUID: uuid.UUID("6f1c1a52-3f7e-4e53-9a52-2bb1f6f5c0de"),
+    str: 'text é ✓ \u2028 "quoted"',
+    int: 7,
+    float: 0.25,
+    bool: True,
+    datetime: datetime(2026, 3, 8, 6, 59, 59, 123456, tzinfo=timezone(timedelta(hours=-5))),
+    date: date(2026, 2, 28),
+    Mood: Mood.busy,
+    Level: Level.high,
+}
+
+
+def _values(kind: type[Event], *, optional_empty: bool) -> dict[str, Any]:
+    """A value of its declared type for every field of `kind` (None in optional ones, if asked)."""
     hints = get_type_hints(kind)
     values: dict[str, Any] = {}
     for f in dataclasses.fields(kind):
-        hint = hints[f.name]
-        if optional_empty and f.default is None:
-            values[f.name] = None
-        elif uuid.UUID in (hint, *getattr(hint, "__args__", ())):
-            values[f.name] = uuid.uuid4()
-        else:
-            values[f.name] = f"{f.name} é ✓"
-    return kind(**values)
+        layout = FieldLayout(f, hints[f.name])
+        values[f.name] = None if optional_empty and layout.optional else SAMPLES[layout.base]
+    return values
+
+
+def _sample(kind: type[Event], *, optional_empty: bool) -> Event:
+    return kind(**_values(kind, optional_empty=optional_empty))
 
 
 def test_every_event_type_has_one_well_formed_name_in_the_catalogue() -> None:
@@ -51,13 +97,61 @@ def test_two_event_types_may_not_share_a_name() -> None:
         catalogue._catalogue(WorkItemChanged, WorkItemChanged)
 
 
-@pytest.mark.parametrize("kind", list(CATALOGUE.values()), ids=list(CATALOGUE))
+@pytest.mark.parametrize("kind", [*CATALOGUE.values(), EveryKind], ids=[*CATALOGUE, EveryKind.name])
 @pytest.mark.parametrize("optional_empty", [False, True], ids=["full", "optional-empty"])
 def test_payloads_go_to_json_and_back_unchanged(kind: type[Event], optional_empty: bool) -> None:
     event = _sample(kind, optional_empty=optional_empty)
-    wire = json.loads(json.dumps(event.data))
-    assert all(value is None or isinstance(value, str) for value in wire.values())
-    assert CATALOGUE[event.name].from_data(wire) == event
+    back = kind.from_data(json.loads(json.dumps(event.data)))
+    assert back == event
+    for f in dataclasses.fields(kind):  # equal is not enough: a StrEnum equals its text, 1 equals True
+        assert type(getattr(back, f.name)) is type(getattr(event, f.name)), f.name
+
+
+def test_the_json_form_is_plain_and_readable() -> None:
+    data = _sample(EveryKind, optional_empty=False).data
+    assert data["id"] == "6f1c1a52-3f7e-4e53-9a52-2bb1f6f5c0de"
+    assert data["at"] == "2026-03-08T06:59:59.123456-05:00"
+    assert data["day"] == "2026-02-28"
+    assert (data["mood"], data["level"], data["count"], data["flag"]) == ("busy", 2, 7, True)
+
+
+def test_a_missing_field_with_a_default_takes_it_and_an_optional_one_is_none() -> None:
+    data = _sample(EveryKind, optional_empty=False).data
+    for name in ("attempt", "maybe_at", "maybe_mood"):
+        del data[name]
+    event = EveryKind.from_data(data)
+    assert (event.attempt, event.maybe_at, event.maybe_mood) == (-1, None, None)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("id", "not an id"),
+        ("count", "7"),
+        ("count", True),
+        ("count", 7.5),
+        ("flag", "true"),
+        ("text", 7),
+        ("at", "2026-03-08T06:59:59"),  # a time without its zone
+        ("at", 1741417199),
+        ("mood", "furious"),
+        ("level", 3),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused(field: str, value: Any) -> None:
+    data: dict[str, Any] = _sample(EveryKind, optional_empty=False).data
+    data[field] = value
+    with pytest.raises(ValueError, match=f"^{field}: "):
+        EveryKind.from_data(data)
+
+
+def test_an_event_cannot_carry_a_naive_time_or_an_unknown_type() -> None:
+    naive = EveryKind(**{**_values(EveryKind, optional_empty=False), "at": datetime(2026, 1, 1)})  # noqa: DTZ001
+    with pytest.raises(ValueError, match="zone"):
+        _ = naive.data
+    odd = EveryKind(**{**_values(EveryKind, optional_empty=False), "text": object()})
+    with pytest.raises(TypeError, match="object"):
+        _ = odd.data
 
 
 @pytest.mark.parametrize("kind", list(CATALOGUE.values()), ids=list(CATALOGUE))

@@ -1,27 +1,26 @@
 """Live chat: the websocket the widget speaks, and the hub that pushes replies to every open device.
 
 The protocol is in docs/channels/chat.md. A device is known only by the SHA-256 of its token; the raw token is
-never stored or logged, and neither is what people write. The hub holds this process's sockets only. A message
-nobody is handling is answered by the assistant first; its replies are pushed as message frames.
+never stored or logged, and neither is what people write. The hub holds this process's sockets and pushes to
+them at once; `chat_fanout` brings what happened in other processes. A message nobody is handling is answered by
+the assistant first; its replies are pushed as message frames.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import logging
 import re
 import secrets
-import time
 import uuid
-from collections.abc import Callable, MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import MutableMapping
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from townsquare.channels.chat_frames import Connection, FrameError, device_hash, frames, message_frame
 from townsquare.citizens import sessions as citizen_sessions
 from townsquare.citizens import verification
 from townsquare.citizens.kinds import IdentityKind
@@ -32,13 +31,13 @@ from townsquare.engagement.access import VisibleConversation
 from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.errors import Problem
-from townsquare.events import ChatTyping, Event, EventBus, InteractionRecorded
+from townsquare.events import ChatAgentTyping, ChatDelivered, ChatTyping, EventBus
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
 from townsquare.interactions.kinds import Channel
 from townsquare.notify.providers import Envelope
 from townsquare.ratelimit import RateLimiter
 from townsquare.settings import Settings
-from townsquare.sockets import parse_uuid, send_json, socket_same_origin
+from townsquare.sockets import parse_uuid, socket_same_origin
 from townsquare.staff.auth import public
 
 log = logging.getLogger(__name__)
@@ -47,93 +46,8 @@ router = APIRouter(prefix="/channels/chat", tags=["channels"], dependencies=[Dep
 NAMESPACE = "chat"
 HISTORY = 50
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
-BUCKET_SIZE = 20.0  # frames a socket may send in a burst
-BUCKET_RATE = 2.0  # frames per second it earns back
 MAX_STRIKES = 50  # refused frames in a row before the socket is closed as abusive
 POLICY_VIOLATION = 1008
-
-
-def device_hash(token: str) -> str:
-    """What is stored for a device: the SHA-256 of its token, never the token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-class FrameError(Exception):
-    """A frame the server refuses; the socket stays open and the client gets an `error` frame (naming the
-    frame's `field` when one is to blame)."""
-
-    def __init__(self, code: str, detail: str, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.code = code
-        self.detail = detail
-        self.field = field
-
-    def frame(self) -> dict[str, Any]:
-        out = {"type": "error", "code": self.code, "detail": self.detail}
-        return out if self.field is None else {**out, "field": self.field}
-
-
-@dataclass
-class TokenBucket:
-    """Simple per-socket rate limit: `size` frames at once, refilled at `rate` a second."""
-
-    size: float = BUCKET_SIZE
-    rate: float = BUCKET_RATE
-    clock: Callable[[], float] = time.monotonic
-    tokens: float = BUCKET_SIZE
-    stamp: float = field(default_factory=time.monotonic)
-
-    def take(self) -> bool:
-        now = self.clock()
-        self.tokens = min(self.size, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
-
-
-@dataclass(eq=False)
-class Connection:
-    """One open socket: a device, and (once it has written or verified) its citizen."""
-
-    socket: WebSocket
-    device: str | None = None  # sha256 of the token
-    citizen_id: uuid.UUID | None = None
-    bucket: TokenBucket = field(default_factory=TokenBucket)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-    async def push(self, frame: dict[str, Any]) -> bool:
-        """Send a frame; False if the socket is gone."""
-        return await send_json(self.socket, self.lock, frame)
-
-
-def message_frame(line: chat.ChatLine, *, quick: bool = False) -> dict[str, Any]:
-    """How a line looks on the wire: never anything but what the person may see of their own chat.
-
-    The assistant's replies say so (`"from": "assistant"`); with `quick`, a reply that asks a yes/no question
-    carries its suggested answers (`quick_replies`), which the widget shows as buttons.
-    """
-    frame: dict[str, Any] = {
-        "type": "message",
-        "id": line.id,
-        "direction": line.direction,
-        "channel": line.channel,
-        "text": line.text,
-        "at": line.at.isoformat(),
-    }
-    if line.from_assistant:
-        frame["from"] = "assistant"
-        if quick and line.quick_replies:
-            frame["quick_replies"] = list(line.quick_replies)
-    if line.client_id is not None:
-        frame["client_id"] = line.client_id
-    return frame
-
-
-def _frames(lines: tuple[chat.ChatLine, ...]) -> list[dict[str, Any]]:
-    """Lines as frames; the last may offer quick replies."""
-    return [message_frame(line, quick=n == len(lines) - 1) for n, line in enumerate(lines)]
 
 
 class ChatHub:
@@ -147,7 +61,6 @@ class ChatHub:
         self.by_citizen: dict[uuid.UUID, set[Connection]] = {}
         self.by_device: dict[str, set[Connection]] = {}  # tabs of one device share its token
         self.max_frame = settings.chat_max_message_chars * 4 + 1024
-        bus.subscribe(InteractionRecorded, self._other_channel_recorded)
 
     # Outbound provider -------------------------------------------------------------------------------------
 
@@ -164,7 +77,9 @@ class ChatHub:
                 text=str(text) if text is not None else None,
             )
         if found is not None:
-            await self._push(found[0], message_frame(found[1], quick=True))  # a survey's buttons
+            await self.push(found[0], message_frame(found[1], quick=True))  # a survey's buttons
+            if interaction_id is not None:  # and on the person's devices held by other processes
+                self.bus.dispatch_soon([ChatDelivered(citizen_id=found[0], interaction_id=interaction_id)])
         return f"chat-{interaction_id or hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
     async def close(self) -> None:
@@ -176,8 +91,10 @@ class ChatHub:
         self.by_citizen.clear()
 
     async def agent_typing(self, citizen_id: uuid.UUID) -> int:
-        """Show the agent's typing indicator on the citizen's devices; returns how many sockets got it."""
-        return await self._push(citizen_id, {"type": "typing", "from": "agent"})
+        """Show the agent's typing indicator on the citizen's devices (other processes' too); returns how many
+        sockets of this process got it."""
+        self.bus.dispatch_soon([ChatAgentTyping(citizen_id=citizen_id)])
+        return await self.push(citizen_id, {"type": "typing", "from": "agent"})
 
     # The socket --------------------------------------------------------------------------------------------
 
@@ -283,7 +200,7 @@ class ChatHub:
                 self._register(conn, citizen_id)
                 welcome["display_name"] = await chat.verified_name(session, citizen_id=citizen_id)
             shown = await chat.history(session, self.settings, citizen_id=conn.citizen_id, last_seen=last_seen)
-        welcome.update({"conversation_id": shown.conversation_id, "messages": _frames(shown.lines)})
+        welcome.update({"conversation_id": shown.conversation_id, "messages": frames(shown.lines)})
         await conn.push(welcome)
 
     async def _message(self, conn: Connection, frame: dict[str, Any]) -> None:
@@ -324,18 +241,18 @@ class ChatHub:
             }
         )
         if not result.duplicate:
-            await self._push(took.citizen_id, message_frame(took.line), skip=conn)
-        for frame in _frames(took.answers):
+            await self.push(took.citizen_id, message_frame(took.line), skip=conn)
+        for frame in frames(took.answers):
             if result.duplicate:
                 await conn.push(frame)  # the other tabs had them the first time
             else:
-                await self._push(took.citizen_id, frame)
+                await self.push(took.citizen_id, frame)
 
     async def _typing(self, conn: Connection, frame: dict[str, Any]) -> None:
         if conn.citizen_id is None:
             return  # nobody else can be watching a chat that has no message yet
-        await self._push(conn.citizen_id, {"type": "typing", "from": "self"}, skip=conn)
-        self.bus.dispatch_soon([ChatTyping(citizen_id=conn.citizen_id)])
+        await self.push(conn.citizen_id, {"type": "typing", "from": "self"}, skip=conn)
+        self.bus.dispatch_soon([ChatTyping(citizen_id=conn.citizen_id)])  # the devices other processes hold
 
     async def _verify_start(self, conn: Connection, frame: dict[str, Any]) -> None:
         kind = {"phone": IdentityKind.phone, "email": IdentityKind.email}.get(str(frame.get("kind")))
@@ -396,14 +313,13 @@ class ChatHub:
         if result is None:
             raise FrameError(f"code_{checked.outcome.value}", _check_detail(checked))
         if result.merged_from is not None:
-            for other in list(self.by_citizen.get(result.merged_from, ())):
-                self._register(other, result.citizen_id)
+            self.refile(result.merged_from, result.citizen_id)
         self._register(conn, result.citizen_id)
         async with self.db.session(deferred=True) as session:
             name = await chat.verified_name(session, citizen_id=result.citizen_id)
             shown = await chat.history(session, self.settings, citizen_id=result.citizen_id, last_seen=None)
         frame_out: dict[str, Any] = {"type": "verified", "display_name": name, "conversation_id": shown.conversation_id}
-        frame_out["messages"] = _frames(shown.lines)
+        frame_out["messages"] = frames(shown.lines)
         await conn.push(frame_out)
 
     async def _join_signed_in(self, conn: Connection) -> None:
@@ -416,8 +332,7 @@ class ChatHub:
             result = await chat.join_signed_in(session, device=conn.device, portal_token=token)
             await session.commit()
         if result is not None and result.merged_from is not None:
-            for other in list(self.by_citizen.get(result.merged_from, ())):
-                self._register(other, result.citizen_id)
+            self.refile(result.merged_from, result.citizen_id)
 
     # Fan-out -----------------------------------------------------------------------------------------------
 
@@ -439,7 +354,23 @@ class ChatHub:
             if not conns:
                 del self.by_citizen[conn.citizen_id]
 
-    async def _push(self, citizen_id: uuid.UUID, frame: dict[str, Any], skip: Connection | None = None) -> int:
+    def refile(self, merged: uuid.UUID, survivor: uuid.UUID) -> None:
+        """Two records of a person became one: the merged one's sockets are the survivor's now."""
+        for other in list(self.by_citizen.get(merged, ())):
+            self._register(other, survivor)
+
+    def file_device(self, device: str, citizen_id: uuid.UUID) -> None:
+        """The device wrote (on another process): its tabs here are its citizen's, as if it had written here."""
+        tabs = self.by_device.get(device)
+        if tabs:
+            self._register(next(iter(tabs)), citizen_id)
+
+    def unfiled(self) -> bool:
+        """Whether a socket here belongs to a device that has not written yet (nobody's, so far)."""
+        return any(conn.citizen_id is None for tabs in self.by_device.values() for conn in tabs)
+
+    async def push(self, citizen_id: uuid.UUID, frame: dict[str, Any], skip: Connection | None = None) -> int:
+        """Send `frame` to every socket of the citizen held here (but `skip`); how many got it."""
         delivered = 0
         for conn in list(self.by_citizen.get(citizen_id, ())):
             if conn is skip:
@@ -449,19 +380,6 @@ class ChatHub:
             else:
                 self._forget(conn)
         return delivered
-
-    async def _other_channel_recorded(self, event: Event) -> None:
-        """A citizen with chat open wrote on another channel: show it in their chat too (one conversation)."""
-        if event.data.get("channel") == Channel.chat.value:
-            return
-        citizen_id = parse_uuid(event.data.get("citizen_id"))
-        interaction_id = parse_uuid(event.data.get("interaction_id"))
-        if citizen_id is None or interaction_id is None or citizen_id not in self.by_citizen:
-            return
-        async with self.db.session(deferred=True) as session:
-            line = await chat.message_elsewhere(session, interaction_id=interaction_id)
-        if line is not None:
-            await self._push(citizen_id, message_frame(line))
 
 
 def _check_detail(checked: chat.CodeChecked) -> str:

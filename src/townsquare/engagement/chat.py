@@ -154,6 +154,26 @@ async def message_elsewhere(session: AsyncSession, *, interaction_id: uuid.UUID)
     return line_of(interaction)
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A chat line recorded by another process: whose devices show it, and the device it came from (if one)."""
+
+    citizen_id: uuid.UUID
+    line: ChatLine
+    device: str | None
+
+
+async def shown_line(session: AsyncSession, *, interaction_id: uuid.UUID) -> Shown | None:
+    """A chat message (or an answer to one) as the person's other devices show it; None if unknown."""
+    interaction = await session.get(Interaction, interaction_id)
+    if interaction is None:
+        return None
+    citizen = await claims.current_citizen(session, citizen_id=interaction.citizen_id)
+    identity = await session.get(Identity, interaction.identity_id) if interaction.identity_id else None
+    own = identity is not None and identity.kind is IdentityKind.device and identity.namespace == NAMESPACE
+    return Shown(citizen.id, line_of(interaction), identity.value if own and identity is not None else None)
+
+
 async def owner_of(session: AsyncSession, *, citizen_id: uuid.UUID) -> uuid.UUID:
     """The citizen whose devices show a conversation (following merges)."""
     return (await claims.current_citizen(session, citizen_id=citizen_id)).id

@@ -1,12 +1,15 @@
-"""Events: the catalogue of what happens (`catalogue`) and the bus that delivers it after commit (`bus`)."""
+"""Events: the catalogue of what happens (`catalogue`), the bus that delivers it after commit (`bus`), and its
+relay to the other processes of a deployment through Redis (`remote`)."""
 
-from townsquare.events.bus import EventBus, publish_after_commit, queued_events
+from townsquare.events.bus import EventBus, Reach, publish_after_commit, queued_events
 from townsquare.events.catalogue import (
     CATALOGUE,
     AgentChanged,
     AppointmentChanged,
     CaseOpened,
     CaseStatusChanged,
+    ChatAgentTyping,
+    ChatDelivered,
     ChatTyping,
     CitizensMerged,
     CitizensUnmerged,
@@ -15,6 +18,7 @@ from townsquare.events.catalogue import (
     DeliveryChanged,
     DraftChanged,
     Event,
+    FanOutResumed,
     InteractionRecorded,
     NotificationChanged,
     OutboxEnqueued,
@@ -29,6 +33,8 @@ __all__ = [
     "AppointmentChanged",
     "CaseOpened",
     "CaseStatusChanged",
+    "ChatAgentTyping",
+    "ChatDelivered",
     "ChatTyping",
     "CitizensMerged",
     "CitizensUnmerged",
@@ -38,9 +44,11 @@ __all__ = [
     "DraftChanged",
     "Event",
     "EventBus",
+    "FanOutResumed",
     "InteractionRecorded",
     "NotificationChanged",
     "OutboxEnqueued",
+    "Reach",
     "ReplyQueued",
     "WebhookQueued",
     "WorkItemChanged",

@@ -2,8 +2,8 @@
 values (never what people said, never personal data).
 
 Publishers build these classes and subscribers receive them, so an event's name is written here and nowhere
-else. `data` and `from_data` turn a payload into JSON-ready strings and back, the form a bus between processes
-(Redis pub/sub) will carry.
+else. `data` and `from_data` turn a payload into JSON and back (`codec`: ids, times, enums, numbers), the form
+the bus between processes (`remote`) carries.
 """
 
 from __future__ import annotations
@@ -11,64 +11,29 @@ from __future__ import annotations
 import types
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Self, Union, get_args, get_origin, get_type_hints
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
 
-Value = str | None
+from townsquare.events.codec import Codec, Json
 
 
 @dataclass(frozen=True)
 class Event:
     """Something that happened. Subclasses set `name` (`domain.what_happened`) and declare the payload's fields
-    as `uuid.UUID`, `str` or either `| None`."""
+    as ids, text, numbers, flags, times or enums, or any of them `| None`."""
 
     name: ClassVar[str]
 
     @property
-    def data(self) -> dict[str, Value]:
-        """The payload as strings (ids in their canonical form), ready for JSON."""
-        return {f.name: _dump(getattr(self, f.name)) for f in fields(self)}
+    def data(self) -> dict[str, Json]:
+        """The payload in its JSON form (ids and times as ISO strings, enums by value)."""
+        return Codec.of(type(self)).dump(self)
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any]) -> Self:
-        """The event back from `data`; a missing optional field is None, a missing required one a KeyError."""
-        values: dict[str, Any] = {}
-        for name, optional, is_uuid in _layout(cls):
-            raw = data.get(name)
-            if raw is None:
-                if not optional:
-                    raise KeyError(f"{cls.name}: {name} is required")
-                values[name] = None
-            else:
-                values[name] = uuid.UUID(str(raw)) if is_uuid else str(raw)
-        return cls(**values)
-
-
-_LAYOUTS: dict[type[Event], tuple[tuple[str, bool, bool], ...]] = {}
-
-
-def _layout(cls: type[Event]) -> tuple[tuple[str, bool, bool], ...]:
-    """Each field's name, whether it may be None, and whether it holds an id; resolved once per class."""
-    layout = _LAYOUTS.get(cls)
-    if layout is None:
-        hints = get_type_hints(cls)
-        layout = tuple((f.name, _optional(hints[f.name]), _base(hints[f.name]) is uuid.UUID) for f in fields(cls))
-        _LAYOUTS[cls] = layout
-    return layout
-
-
-def _dump(value: object) -> Value:
-    return None if value is None else str(value)
-
-
-def _optional(hint: Any) -> bool:
-    return get_origin(hint) in (Union, types.UnionType) and type(None) in get_args(hint)
-
-
-def _base(hint: Any) -> Any:
-    if get_origin(hint) in (Union, types.UnionType):
-        return next(a for a in get_args(hint) if a is not type(None))
-    return hint
+        """The event back from `data`: a missing field takes its default (None if optional), a missing required
+        one is a KeyError, a value of the wrong type a ValueError."""
+        return cls(**Codec.of(cls).load(data))
 
 
 # Contacts and replies ------------------------------------------------------------------------------------------
@@ -140,6 +105,24 @@ class ChatTyping(Event):
 
     name: ClassVar[str] = "chat.typing"
     citizen_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ChatAgentTyping(Event):
+    """An agent is typing a reply to a resident's chat: their open devices show it (dispatched at once)."""
+
+    name: ClassVar[str] = "chat.agent_typing"
+    citizen_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ChatDelivered(Event):
+    """The outbox handed a message (an agent's reply) to the chat: every process shows it on the resident's open
+    devices (dispatched at once; the message itself is read from the record, never carried)."""
+
+    name: ClassVar[str] = "chat.delivered"
+    citizen_id: uuid.UUID
+    interaction_id: uuid.UUID
 
 
 # Records --------------------------------------------------------------------------------------------------------
@@ -263,6 +246,19 @@ class AppointmentChanged(Event):
     event: str
 
 
+# Between processes ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FanOutResumed(Event):
+    """Processes are in touch again after an outage of the bus between them (Redis): what was said meanwhile may
+    not have arrived, so live pages catch up from the database and workers look for work. `process_id` is the
+    process that was out of touch."""
+
+    name: ClassVar[str] = "fanout.resumed"
+    process_id: uuid.UUID
+
+
 def _catalogue(*kinds: type[Event]) -> Mapping[str, type[Event]]:
     by_name: dict[str, type[Event]] = {}
     for kind in kinds:
@@ -280,6 +276,8 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     OutboxEnqueued,
     WebhookQueued,
     ChatTyping,
+    ChatAgentTyping,
+    ChatDelivered,
     CaseOpened,
     CaseStatusChanged,
     DraftChanged,
@@ -290,4 +288,5 @@ CATALOGUE: Mapping[str, type[Event]] = _catalogue(
     AgentChanged,
     CounterTicketChanged,
     AppointmentChanged,
+    FanOutResumed,
 )

@@ -2,7 +2,8 @@
 (`CounterTicketChanged`), then fetches the server-rendered board. Notices carry nothing else.
 
 Public like the screen itself (no personal data passes), from our own Origin only. The hub holds this process's
-sockets only; a screen connected to another process hears of changes made there, and polls as a fallback.
+sockets; the bus brings it the tickets every process moves, and after the processes were out of touch every screen
+fetches its board again. Screens also poll, as a fallback.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from townsquare.events import CounterTicketChanged, EventBus
+from townsquare.events import CounterTicketChanged, EventBus, FanOutResumed, Reach
 from townsquare.settings import Settings
 from townsquare.sockets import send_json, socket_same_origin
 
@@ -37,7 +38,8 @@ class DisplayHub:
     def __init__(self, settings: Settings, bus: EventBus) -> None:
         self.settings = settings
         self.screens: dict[uuid.UUID, set[Screen]] = defaultdict(set)
-        bus.subscribe(CounterTicketChanged, self._changed)
+        bus.subscribe(CounterTicketChanged, self._changed, Reach.everywhere)
+        bus.subscribe(FanOutResumed, self._catch_up, Reach.everywhere)
 
     async def serve(self, socket: WebSocket, office_id: uuid.UUID) -> None:
         """Run one screen's socket from handshake to close."""
@@ -63,9 +65,16 @@ class DisplayHub:
             self.screens[office_id].discard(screen)
 
     async def _changed(self, event: CounterTicketChanged) -> None:
-        for screen in list(self.screens.get(event.office_id, ())):
+        await self._tell(event.office_id)
+
+    async def _catch_up(self, event: FanOutResumed) -> None:
+        for office_id in list(self.screens):
+            await self._tell(office_id)
+
+    async def _tell(self, office_id: uuid.UUID) -> None:
+        for screen in list(self.screens.get(office_id, ())):
             if not await send_json(screen.socket, screen.lock, {"type": "board"}):
-                self.screens[event.office_id].discard(screen)
+                self.screens[office_id].discard(screen)
 
     async def close(self) -> None:
         """Close every socket (shutdown)."""

@@ -1,7 +1,9 @@
 """The desk's websocket: small notices ("your inbox changed", "this citizen has news", "her draft changed", "the
 wallboard moved") pushed to signed-in staff, who then fetch the server-rendered fragment.
 
-Notices carry ids only, never what anybody said. The hub holds this process's sockets only.
+Notices carry ids only, never what anybody said. The hub holds this process's sockets; the bus brings it the
+changes every process commits (`Reach.everywhere`), and after the processes were out of touch every desk here is
+told to fetch everything again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from starlette.websockets import WebSocketDisconnect
 
 from townsquare.casework.types import SUPERVISING, StaffRole
 from townsquare.db import Database
-from townsquare.events import AgentChanged, DraftChanged, EventBus, InteractionRecorded, ReplyQueued, WorkItemChanged
+from townsquare.events import (
+    AgentChanged,
+    DraftChanged,
+    EventBus,
+    FanOutResumed,
+    InteractionRecorded,
+    Reach,
+    ReplyQueued,
+    WorkItemChanged,
+)
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
 from townsquare.settings import Settings
 from townsquare.sockets import parse_uuid, send_json, socket_same_origin
@@ -79,11 +90,12 @@ class DeskHub:
         self._board_agencies: set[uuid.UUID] = set()
         self._board_task: asyncio.Task[None] | None = None
         self._board_last = float("-inf")
-        bus.subscribe(WorkItemChanged, self._work_item_changed)
-        bus.subscribe(AgentChanged, self._agent_changed)
-        bus.subscribe(InteractionRecorded, self._interaction)
-        bus.subscribe(ReplyQueued, self._interaction)
-        bus.subscribe(DraftChanged, self._draft)
+        bus.subscribe(WorkItemChanged, self._work_item_changed, Reach.everywhere)
+        bus.subscribe(AgentChanged, self._agent_changed, Reach.everywhere)
+        bus.subscribe(InteractionRecorded, self._interaction, Reach.everywhere)
+        bus.subscribe(ReplyQueued, self._interaction, Reach.everywhere)
+        bus.subscribe(DraftChanged, self._draft, Reach.everywhere)
+        bus.subscribe(FanOutResumed, self._catch_up, Reach.everywhere)
 
     async def close(self) -> None:
         """Close every socket (shutdown)."""
@@ -189,6 +201,8 @@ class DeskHub:
         self.wallboard_changed(agencies)
 
     async def _agent_changed(self, event: AgentChanged) -> None:
+        if not self.desks:
+            return  # no desk here to tell (every process hears every change)
         staff_id = event.staff_id
         await self._send({"type": "inbox"}, lambda d: d.staff_id == staff_id)
         async with self.db.session(deferred=True) as session:
@@ -204,6 +218,19 @@ class DeskHub:
         "Fill in a form together" panel fetches itself again."""
         citizen_id = event.citizen_id
         await self._send({"type": "draft", "citizen_id": str(citizen_id)}, lambda d: d.citizen_id == citizen_id)
+
+    async def _catch_up(self, event: FanOutResumed) -> None:
+        """Notices may have been missed while the processes were out of touch: every desk fetches what it shows."""
+        for desk in list(self.desks):
+            notices: list[dict[str, Any]] = [{"type": "inbox"}]
+            if desk.citizen_id is not None:
+                notices += [{"type": kind, "citizen_id": str(desk.citizen_id)} for kind in ("citizen", "draft")]
+            if desk.wallboard:
+                notices.append({"type": "wallboard"})
+            for notice in notices:
+                if not await desk.push(notice):
+                    self.desks.discard(desk)
+                    break
 
     # The wallboard's throttle ------------------------------------------------------------------------------
 

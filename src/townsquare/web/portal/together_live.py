@@ -4,8 +4,8 @@ or the link's state moved — so what staff enter appears on her page without a 
 
 The long poll follows the desk socket's rules: same origin only, ids and versions only (never an answer in a
 log), a bounded wait (`WAIT_SECONDS`, then the page asks again), at most `MAX_PER_LINK` waiting per link and
-`MAX_WAITING` per process (429 beyond). It holds no database connection while it waits: `DraftChanged` from
-this process's bus wakes it; a change made by another process is seen when the wait ends.
+`MAX_WAITING` per process (429 beyond). It holds no database connection while it waits: `DraftChanged`, from
+whichever process committed it, wakes it; a change the bus between processes missed is seen when the wait ends.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from townsquare.db import Database
 from townsquare.db.deps import DatabaseDep, SessionDep
 from townsquare.drafts.links import Refused
 from townsquare.errors import Problem, forbidden
-from townsquare.events import DraftChanged, EventBus
+from townsquare.events import DraftChanged, EventBus, FanOutResumed, Reach
 from townsquare.residents import prefill, together
 from townsquare.sockets import same_origin
 from townsquare.web.portal import apply, apply_autosave
@@ -45,11 +45,18 @@ class DraftWatch:
     def __init__(self, bus: EventBus) -> None:
         self.waiting: dict[uuid.UUID, set[asyncio.Event]] = {}
         self.per_link: Counter[uuid.UUID] = Counter()
-        bus.subscribe(DraftChanged, self._changed)
+        bus.subscribe(DraftChanged, self._changed, Reach.everywhere)
+        bus.subscribe(FanOutResumed, self._catch_up, Reach.everywhere)
 
     async def _changed(self, event: DraftChanged) -> None:
         for woken in self.waiting.get(event.draft_id, set()):
             woken.set()
+
+    async def _catch_up(self, event: FanOutResumed) -> None:
+        """Changes may have been missed while the processes were out of touch: every page looks again."""
+        for waiting in self.waiting.values():
+            for woken in waiting:
+                woken.set()
 
     @contextlib.contextmanager
     def watching(self, draft_id: uuid.UUID, link_id: uuid.UUID) -> Iterator[asyncio.Event]:
