@@ -13,24 +13,23 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, time
+from functools import partial
 
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import text
 from starlette.routing import BaseRoute
 
-from townsquare.analytics.open_data import schedule as open_data_schedule
+from townsquare import background, metrics
 from townsquare.analytics.worker import AnalyticsWorker
 from townsquare.api import cases as cases_api
-from townsquare.api import catalogue, problems
+from townsquare.api import catalogue, health, problems
 from townsquare.api import citizens as citizens_api
 from townsquare.api import interactions as interactions_api
 from townsquare.api import keys as keys_api
 from townsquare.api import letters as letters_api
 from townsquare.api import mail as mail_api
+from townsquare.api import metrics as metrics_api
 from townsquare.api import notifications as notifications_api
 from townsquare.api import openapi as api_openapi
 from townsquare.api import routing as routing_api
@@ -38,13 +37,13 @@ from townsquare.api import sharing as sharing_api
 from townsquare.api import staff as staff_api
 from townsquare.api import webhooks as webhooks_api
 from townsquare.api.guards import BodyLimit, SameSiteGuard
+from townsquare.api.observe import Observe
 from townsquare.appointments.worker import AppointmentWorker
 from townsquare.channels import (
     chat,
     email,
     mastodon_rest,
     meta_graph,
-    post_folder,
     sms,
     voice,
     voice_booking,
@@ -56,7 +55,7 @@ from townsquare.channels import meta as meta_channel
 from townsquare.channels.chat_fanout import ChatFanOut
 from townsquare.channels.mastodon_poll import MastodonPoller
 from townsquare.db import Database
-from townsquare.engagement import calls, connecting, mastodon, media
+from townsquare.engagement import connecting, mastodon, media
 from townsquare.engagement import meta as engagement_meta
 from townsquare.engagement.pipeline import Pipeline
 from townsquare.events import (
@@ -74,9 +73,9 @@ from townsquare.events.remote import RedisRelay
 from townsquare.hygiene import SafeJSONResponse
 from townsquare.interactions.storage import AttachmentStore
 from townsquare.knowledge.search import KnowledgeIndex
+from townsquare.lifecycle import Lifecycle
 from townsquare.notify.letters.provider import CHANNEL as LETTERS
 from townsquare.notify.letters.provider import LetterProvider
-from townsquare.notify.letters.schedule import PrintBatchScheduler
 from townsquare.notify.notifications import Notifier
 from townsquare.notify.progress import NotificationWorker
 from townsquare.notify.providers import Provider, Providers, RecordingProvider
@@ -88,7 +87,6 @@ from townsquare.open311 import routes as open311_routes
 from townsquare.ratelimit import RateLimiter, storage_for
 from townsquare.routing.worker import RoutingWorker
 from townsquare.settings import Settings, get_settings
-from townsquare.staff.auth import public
 from townsquare.web import counters, desk, error_pages, portal
 from townsquare.web import messages as web_messages
 from townsquare.web import routes as web_routes
@@ -104,6 +102,7 @@ from townsquare.web.templating import STATIC_DIR, templates
 from townsquare.web.times import city_zone, city_zone_apart
 
 log = logging.getLogger(__name__)
+SOCKET_COUNT_SECONDS = 5.0
 
 
 @dataclass
@@ -243,8 +242,11 @@ def webhook_worker(settings: Settings, db: Database) -> WebhookWorker:
     )
 
 
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
-    """A ready-to-serve app; the outbox worker runs inside it unless TOWNSQUARE_OUTBOX_WORKER=false."""
+def create_app(
+    settings: Settings | None = None, runtime: Runtime | None = None, *, handle_signals: bool = False
+) -> FastAPI:
+    """A ready-to-serve app; its background loops run inside it unless TOWNSQUARE_BACKGROUND_IN_APP=false.
+    `handle_signals`: served by `townsquare serve`, whose SIGTERM drains first (`lifecycle.py`)."""
     settings = settings or (runtime.settings if runtime else get_settings())
     settings.check_safe()
     rt = runtime or build_runtime(settings)
@@ -253,7 +255,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         title="Townsquare API",
         version="1",
         description="One record of the citizen, one case across channels, one queue. Errors are RFC 9457 problems.",
-        lifespan=_lifespan(rt, settings),
+        lifespan=_lifespan(rt, settings, handle_signals=handle_signals),
         default_response_class=SafeJSONResponse,  # a stored value that cannot be encoded degrades, never a 500
         docs_url=None,  # served by api/openapi.py from our own static files, never a CDN
         redoc_url=None,
@@ -264,6 +266,9 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.state.pipeline = rt.pipeline
     app.state.knowledge = rt.knowledge
     app.state.limiter = rt.limiter
+    app.state.lifecycle = Lifecycle()
+    app.state.redis_ping = health.RedisPing(settings.redis_url) if settings.redis_url else None
+    app.state.open_sockets = partial(open_sockets, rt)
     app.state.problem_page = error_pages.render  # browsers meet errors as portal pages, in their language
     problems.install(app)
 
@@ -281,51 +286,37 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
 
     _install_middleware(app, settings)
     _include_routers(app, settings)
-
-    @app.get("/healthz", include_in_schema=False, dependencies=[Depends(public)])
-    async def healthz() -> Response:
-        return JSONResponse({"status": "ok"})
-
-    app.add_api_route("/readyz", readyz, include_in_schema=False, dependencies=[Depends(public)])
     return app
 
 
-async def readyz(request: Request) -> Response:
-    """Ready when the database answers. A module function, not a closure over the runtime: FastAPI caches every
-    endpoint for the process's life, so one holding its runtime would keep every runtime a process built."""
-    db: Database = request.app.state.db
-    async with db.session() as session:
-        await session.execute(text("SELECT 1"))
-    return JSONResponse({"status": "ready", "database": db.dialect})
+def open_sockets(rt: Runtime) -> dict[str, int]:
+    """This process's open websockets by kind, as the hubs hold them (for /metrics)."""
+    return {
+        "chat": sum(len(devices) for devices in rt.chat.by_citizen.values()),
+        "desk": len(rt.desk.desks),
+        "display": sum(len(screens) for screens in rt.displays.screens.values()),
+    }
 
 
-def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
-    """Start the outbox and routing workers and the SMTP server with the app; stop and drain them after."""
+def _lifespan(
+    rt: Runtime, settings: Settings, *, handle_signals: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Start the background loops (when they run in the app) and the SMTP server with the app; on the way out,
+    close the live sockets with 1001, let each loop finish its pass, and drain the bus."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if rt.relay is not None:  # in touch with the other processes (or a clear error) before anything starts
             await rt.relay.start()
         stop = asyncio.Event()
-        task = asyncio.create_task(rt.worker.run_forever(stop)) if settings.outbox_worker else None
-        routing_task = asyncio.create_task(rt.router.run_forever(stop)) if settings.routing_worker else None
-        notices_task = asyncio.create_task(rt.notices.run_forever(stop)) if settings.notifications_worker else None
-        webhook_task = asyncio.create_task(rt.webhooks.run_forever(stop)) if settings.webhook_worker else None
-        analytics_task = asyncio.create_task(rt.analytics.run_forever(stop)) if settings.analytics_worker else None
-        mastodon_task = asyncio.create_task(rt.mastodon.run_forever(stop)) if rt.mastodon is not None else None
-        appointments_task = (
-            asyncio.create_task(rt.appointments.run_forever(stop)) if settings.appointments_worker else None
-        )
-        silent = calls.SilentCalls(rt.db, silence_seconds=settings.voice_silence_seconds)
-        silent_task = asyncio.create_task(silent.run_forever(stop)) if settings.routing_worker else None
-        print_task = None
-        if settings.print_batch_time:
-            hour, minute = (int(part) for part in settings.print_batch_time.split(":"))
-            scheduler = PrintBatchScheduler(rt.db, rt.pipeline.store, time(hour, minute, tzinfo=UTC))
-            print_task = asyncio.create_task(scheduler.run_forever(stop))
-        open_data_task = open_data_schedule.scheduled(rt.db, settings, stop)  # daily open data files, if timed
-        mail_room = post_folder.MailRoomFolder(settings, rt.db, rt.pipeline) if settings.mail_scan_dir else None
-        mail_task = asyncio.create_task(mail_room.run_forever(stop)) if mail_room is not None else None
+        lifecycle: Lifecycle = app.state.lifecycle
+        tasks = background.start(rt, stop) if settings.background_in_app else []
+        if metrics.multiprocess_dir() is not None:  # several processes: each keeps its socket counts current
+            tasks.append(asyncio.create_task(_count_sockets(app, stop)))
+        for hub in (rt.chat, rt.desk, rt.displays):
+            lifecycle.on_drain(hub.close)
+        if handle_signals:
+            lifecycle.install(asyncio.get_running_loop(), drain_seconds=settings.shutdown_drain_seconds)
         if rt.smtp is not None:
             await rt.smtp.start()
         if settings.freeze_startup_heap:
@@ -333,32 +324,31 @@ def _lifespan(rt: Runtime, settings: Settings) -> Callable[[FastAPI], AbstractAs
         try:
             yield
         finally:
+            lifecycle.draining = True
             stop.set()
             if rt.smtp is not None:
                 await rt.smtp.stop()
-            await rt.chat.close()
-            await rt.desk.close()
-            await rt.displays.close()
+            await lifecycle.close_sockets()
             if rt.relay is not None:
                 await rt.relay.close()
-            backgrounds = (
-                task,
-                routing_task,
-                notices_task,
-                webhook_task,
-                print_task,
-                silent_task,
-                open_data_task,
-                mail_task,
-            )
-            for background in (*backgrounds, analytics_task, mastodon_task, appointments_task):
-                if background is not None:
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await background
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await rt.bus.wait_idle()
+            if app.state.redis_ping is not None:
+                await app.state.redis_ping.close()
+            metrics.process_ended()
             await rt.db.dispose()
 
     return lifespan
+
+
+async def _count_sockets(app: FastAPI, stop: asyncio.Event) -> None:
+    """Every few seconds, this process's open websockets into the figures the server's processes share."""
+    while not stop.is_set():
+        metrics.set_sockets(app.state.open_sockets())
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=SOCKET_COUNT_SECONDS)
 
 
 def _freeze_startup_heap() -> None:
@@ -388,6 +378,8 @@ def _served_routes(*, simulator: bool) -> tuple[BaseRoute, ...]:
     """
     root = APIRouter(default_response_class=SafeJSONResponse)
     for router in (
+        health.router,
+        metrics_api.router,
         catalogue.router,
         citizens_api.router,
         cases_api.router,
@@ -436,5 +428,6 @@ def _install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodyLimit, limit=limit)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(SameSiteGuard, public_url=settings.public_url)
-    # Outermost: every answer, a refusal by the guards above included, is in the reader's language.
+    # Outside the guards: every answer, a refusal by the guards above included, is in the reader's language.
     app.add_middleware(LanguageMiddleware, default=settings.default_language)
+    app.add_middleware(Observe)  # outermost of all: every answer is counted and timed, a refusal too

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import getpass
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict
@@ -16,18 +15,17 @@ from datetime import date
 from pathlib import Path
 
 import typer
-import uvicorn
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from townsquare import migrations
+from townsquare import logs, migrations
 from townsquare.agencies import service as agencies
 from townsquare.analytics.open_data.export import ExportReport, export
-from townsquare.app import create_app
 from townsquare.cli_catalogue import catalogue_cli
 from townsquare.cli_linking import linking_cli
+from townsquare.cli_serve import hold_database, run_server, serve, worker
 from townsquare.content import knowledge as content_knowledge
 from townsquare.content.files import ContentInvalid, ImportReport
 from townsquare.db import Database
@@ -66,32 +64,8 @@ open_data_cli = typer.Typer(help="The public open data files (docs/open-data.md)
 cli.add_typer(open_data_cli, name="open-data")
 
 
-# Libraries whose debug output echoes SQL parameters or request bodies, i.e. personal data.
-QUIET_LOGGERS = ("aiosqlite", "asyncpg", "sqlalchemy.engine", "httpx", "httpcore", "multipart", "mail.log")
-
-
-def _logging(settings: Settings) -> None:
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
-
-
-def _serve(settings: Settings, host: str | None, port: int | None) -> None:
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port, log_level="info")
-
-
-@cli.command()
-def serve(
-    host: str | None = typer.Option(None, help="Interface to listen on (default TOWNSQUARE_HOST)"),
-    port: int | None = typer.Option(None, help="Port (default TOWNSQUARE_PORT)"),
-    migrate: bool = typer.Option(True, help="Upgrade the database before serving"),
-) -> None:
-    """Serve the platform (API, pages, outbox worker)."""
-    settings = get_settings()
-    _logging(settings)
-    if migrate:
-        migrations.upgrade(settings.database_url)
-    _serve(settings, host, port)
+cli.command()(serve)
+cli.command()(worker)
 
 
 @cli.command()
@@ -105,7 +79,8 @@ def demo(
     if (host or port) and "public_url" not in settings.model_fields_set:
         settings = settings.model_copy(update={"public_url": f"http://{host or settings.host}:{port or settings.port}"})
     settings = demo_mastodon(demo_twilio(settings))
-    _logging(settings)
+    logs.configure(level=settings.log_level, json=settings.log_format == "json")
+    held = hold_database(settings)  # one process on the demo's SQLite file
     url = make_url(settings.database_url)
     if reset and url.get_backend_name() == "sqlite" and url.database:
         for suffix in ("", "-wal", "-shm"):
@@ -133,7 +108,9 @@ def demo(
         typer.echo(f"    {email:32} {role:11} {password}")
     typer.echo(f"  Administrators then give a one-time code: {where}/simulator/authenticator shows it")
     typer.echo("")
-    _serve(settings, host, port)
+    run_server(settings, host, port)
+    if held is not None:
+        held.release()
 
 
 DEMO_CHANNELS = {

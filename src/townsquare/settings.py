@@ -16,6 +16,7 @@ from limits import parse_many
 from pydantic import Field, ValidationInfo, field_validator
 
 from townsquare.channel_settings import ChannelSettings
+from townsquare.process_settings import ProcessSettings
 
 DEV_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside development, see check_safe()
 
@@ -32,9 +33,9 @@ def contrast_with_white(colour: str) -> float:
     return 1.05 / (luminance + 0.05)
 
 
-class Settings(ChannelSettings):
-    """Every setting of the platform (the channels' providers in `ChannelSettings`); the README lists them with
-    their meaning."""
+class Settings(ChannelSettings, ProcessSettings):
+    """Every setting of the platform (the channels' providers in `ChannelSettings`, running several processes in
+    `ProcessSettings`); the README lists them with their meaning."""
 
     env: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./var/townsquare.db"

@@ -42,6 +42,7 @@ from townsquare.notify.kinds import MessageType, ReminderStatus
 from townsquare.notify.models import Reminder
 from townsquare.routing import setup as routing_setup
 from townsquare.routing.models import Skill, SlaTarget, WorkItem, WorkItemStatus, WrapUpCode
+from townsquare.settings import Settings
 from townsquare.sharing import agreements as sharing_agreements
 from townsquare.sharing import consents
 from townsquare.sharing.holdings import put_attribute
@@ -106,7 +107,16 @@ ALLOWED: dict[str, set[str]] = {
         "key_a",
     },  # its own systems only: no all-agency key, no admin
     "reader-agency": API,  # every API caller reads for an agency of its own; agreements and consent decide the rest
+    "metrics-scraper": set(),  # only Prometheus with the metrics token (set below); an API key is not it
 }
+METRICS_TOKEN = "matrix-metrics-token-0123456789"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """A metrics token, as production sets one: with none, /metrics answers loopback callers, which every
+    caller of this matrix is (tests/api/test_metrics.py shows both)."""
+    return settings.model_copy(update={"metrics_token": METRICS_TOKEN})
 
 
 def _rules(dependant: Dependant) -> Iterator[Rule]:

@@ -257,8 +257,9 @@ class SmtpServer:
         # aiosmtpd logs every command (MAIL FROM, RCPT TO: addresses) at INFO.
         logging.getLogger("mail.log").setLevel(max(logging.ERROR, logging.getLogger().level))
         loop = asyncio.get_running_loop()
+        # reuse_port: every worker process of `townsquare serve --workers N` listens, and the kernel shares them out.
         self._server = await loop.create_server(
-            self._protocol, host=self.settings.smtp_host, port=self.settings.smtp_port
+            self._protocol, host=self.settings.smtp_host, port=self.settings.smtp_port, reuse_port=True
         )
         log.info("smtp server listening on port %s", self.port)
 

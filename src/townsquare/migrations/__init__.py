@@ -11,10 +11,12 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 HERE = Path(__file__).parent
+MIGRATION_LOCK = 0x746F776E_6D696772  # "townmigr": the advisory lock every upgrade on PostgreSQL takes first
 
 
 def alembic_config(database_url: str | None = None, connection: Connection | None = None) -> Config:
@@ -39,6 +41,8 @@ async def migrate_on(engine: AsyncEngine, run: Callable[[Connection], None]) -> 
             await conn.commit()
         try:
             async with conn.begin():
+                if not sqlite:  # app processes starting together on PostgreSQL upgrade one after the other
+                    await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
                 await conn.run_sync(run)
             if sqlite:
                 broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
