@@ -49,6 +49,7 @@ class Proc:
         self.name = name
         self.log = log
         self.started_at = time.monotonic()
+        self._seen: set[str] = set()
         with log.open("ab") as out:
             self.popen = subprocess.Popen(  # noqa: S603 - our own fixed commands
                 list(argv), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
@@ -62,10 +63,16 @@ class Proc:
         return self.popen.poll() is None
 
     def log_has(self, text: str) -> bool:
+        """Whether the process has written `text` to its log (remembered once seen: logs only grow)."""
+        if text in self._seen:
+            return True
         try:
-            return text in self.log.read_text(errors="replace")
+            found = text in self.log.read_text(errors="replace")
         except OSError:
             return False
+        if found:
+            self._seen.add(text)
+        return found
 
     def kill9(self) -> None:
         """SIGKILL, as `kill -9 <pid>`, and reap it."""
