@@ -84,6 +84,11 @@ redis: ## Install Debian's redis-server for the tests of several processes (the 
 	@test -x $(REDIS_SERVER) || { echo "Installing Debian's redis-server for the tests of several processes"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
 
+HAPROXY ?= /usr/sbin/haproxy
+haproxy: ## Install Debian's HAProxy (the load balancer in front of several app processes: benchmarks, the soak), if missing
+	@test -x $(HAPROXY) || { echo "Installing Debian's haproxy for the benchmarks of several processes"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
+
 run: $(RUN_STAMP) $(BUILD)/.built ocr ## Install only what running needs, then start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
 	$(BIN)/townsquare demo
 
@@ -120,4 +125,4 @@ lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) node_modules var $(BUILD) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install assets browser ocr redis run test pytest lint fmt bench lock clean
+.PHONY: help install assets browser ocr redis haproxy run test pytest lint fmt bench lock clean
