@@ -254,6 +254,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--messages", type=int, default=200, help="sockets that write one message each (200)")
     parser.add_argument("--burst", type=float, default=10.0, help="seconds of the burst of messages (default 10)")
     parser.add_argument("--burst-rate", type=float, default=20.0, help="messages a second in the burst (default 20)")
+    parser.add_argument(
+        "--deflate", action="store_true", help="the server accepts the permessage-deflate the clients offer"
+    )
     parser.add_argument("--seed-citizens", type=int, default=100, help="demo citizens seeded first (default 100)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
@@ -353,7 +356,9 @@ def stack(version: str, args: argparse.Namespace) -> str:
         except metadata.PackageNotFoundError:
             return "-"
 
+    deflate = "accepted" if args.deflate else "declined (TOWNSQUARE_WEBSOCKET_DEFLATE=false)"
     return (
+        f"permessage-deflate offered by the clients, {deflate}; "
         f"townsquare serve (one process; uvicorn {v('uvicorn')}, websockets {v('websockets')}), PostgreSQL "
         f"{version} and Redis on the same cores; clients: {args.clients} processes of asyncio and websockets "
         f"{v('websockets')}"
@@ -378,7 +383,9 @@ def main(argv: list[str] | None = None) -> int:
             port = ingest.free_port()
             base_url = f"http://{ingest.HOST}:{port}"
             log_path = workdir / "server.log"
-            proc = throwaway.serve(throwaway.app_env(url, redis[0], workdir, base_url), workdir, port, log_path)
+            env = throwaway.app_env(url, redis[0], workdir, base_url)
+            env["TOWNSQUARE_WEBSOCKET_DEFLATE"] = "true" if args.deflate else "false"
+            proc = throwaway.serve(env, workdir, port, log_path)
             try:
                 throwaway.wait_serving(base_url, proc)
                 server = Server(proc.pid, proc_cpu.CpuMeter(proc.pid, database=pg.pid, redis=redis[1]))
@@ -403,7 +410,8 @@ def main(argv: list[str] | None = None) -> int:
         "config": {
             k: getattr(args, k)
             for k in ("sockets", "clients", "open_concurrency", "hold", "replies", "messages", "burst", "burst_rate")
-        },
+        }
+        | {"deflate": args.deflate},
         "measured": out,
         "memory": server.memory,
         "cpu": server.cpu,
