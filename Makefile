@@ -85,10 +85,21 @@ redis: ## Install Debian's redis-server for the tests of several processes (the 
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
 
 HAPROXY ?= /usr/sbin/haproxy
+<<<<<<< HEAD
 haproxy: ## Install Debian's HAProxy (the load balancer in front of several app processes: benchmarks, the soak), if missing
 	@test -x $(HAPROXY) || { echo "Installing Debian's haproxy for the benchmarks of several processes"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
 
+=======
+haproxy: ## Install Debian's HAProxy for the soak (the balancer in front of its app processes), if missing
+	@test -x $(HAPROXY) || { echo "Installing Debian's haproxy for the soak"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
+
+postgres: ## Install Debian's PostgreSQL server for the soak (it runs a throwaway cluster of its own), if missing
+	@ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || { echo "Installing Debian's postgresql for the soak"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+
+>>>>>>> main
 run: $(RUN_STAMP) $(BUILD)/.built ocr ## Install only what running needs, then start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
 	$(BIN)/townsquare demo
 
@@ -118,6 +129,10 @@ bench: install node_modules/.installed $(BUILD)/.built browser ## Run the benchm
 	$(BIN)/python bench/identity.py
 	$(BIN)/python bench/identity_realtime.py --people 100000   # a million: --database-url to a PostgreSQL
 
+SOAK_ARGS ?=
+soak: install redis haproxy postgres ## The reliability suite (not in make test): 3 app processes + 2 workers behind HAProxy, kill -9 and restarts mid-burst; SOAK_ARGS=--short for CI's form
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
+
 lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links -o requirements/base.lock pyproject.toml
 	$(BIN)/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links --extra dev -o requirements/dev.lock pyproject.toml
@@ -125,4 +140,8 @@ lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) node_modules var $(BUILD) .pytest_cache .mypy_cache .ruff_cache
 
+<<<<<<< HEAD
 .PHONY: help install assets browser ocr redis haproxy run test pytest lint fmt bench lock clean
+=======
+.PHONY: help install assets browser ocr redis haproxy postgres run test pytest lint fmt bench soak lock clean
+>>>>>>> main

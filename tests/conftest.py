@@ -17,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -29,6 +30,8 @@ from townsquare import migrations
 from townsquare.app import Runtime, build_runtime, create_app
 from townsquare.db import Base
 from townsquare.settings import Settings
+from townsquare.staff import passwords as staff_passwords
+from townsquare.staff import service as staff_service
 
 PG_URL = os.environ.get("TOWNSQUARE_TEST_DATABASE_URL", "")
 
@@ -70,6 +73,18 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashes() -> Iterator[None]:
+    """Staff passwords hashed with argon2id at its lowest cost: the real cost (a quarter of a second to hash and
+    verify, on purpose) is paid by every test that creates or signs in a staff member, and no test is about it."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(staff_service, "_hasher", cheap)
+        patch.setattr(staff_service, "_DUMMY_HASH", cheap.hash("townsquare-timing-equaliser"))
+        patch.setattr(staff_passwords, "_hasher", cheap)
+        yield
+
+
 @pytest.fixture
 def no_tracebacks(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fails the test if anything logged a traceback while it ran (for doors that must refuse bad input calmly)."""
@@ -104,12 +119,24 @@ def template_database(tmp_path_factory: pytest.TempPathFactory, worker_id: str) 
         asyncio.run(_recreate_pg(PG_URL, name))
         url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
         migrations.upgrade(url)
+        asyncio.run(_no_autovacuum(url))
         yield url
         asyncio.run(_drop_pg(PG_URL, name))
     else:
         path = tmp_path_factory.mktemp("template") / "template.db"
         migrations.upgrade(f"sqlite+aiosqlite:///{path}")
         yield str(path)
+
+
+async def _no_autovacuum(url: str) -> None:
+    """Tables emptied by DELETE keep their dead rows' space; vacuumed mid-run, the next rows would fill it out of
+    their order of insertion. Unvacuumed, a table lists its rows in the order they came, as after a TRUNCATE, so
+    a test that forgot an ORDER BY fails the same way every run instead of one run in a hundred (fix the test)."""
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with engine.begin() as conn:
+        for table in Base.metadata.sorted_tables:
+            await conn.execute(text(f'ALTER TABLE "{table.name}" SET (autovacuum_enabled = false)'))
+    await engine.dispose()
 
 
 def _which_hold_rows() -> str:

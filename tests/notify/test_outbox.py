@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
+import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import create_agency, create_citizen
@@ -14,6 +17,7 @@ from townsquare.clock import utcnow
 from townsquare.engagement.replies import reply
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import Channel, DeliveryStatus, Interaction
+from townsquare.notify import worker as worker_module
 from townsquare.notify.models import OutboxMessage, OutboxStatus
 from townsquare.notify.providers import PermanentFailure, TemporaryFailure
 from townsquare.notify.rendering import Content
@@ -87,6 +91,37 @@ async def test_a_crash_after_sending_but_before_recording_does_not_send_twice(se
     assert await rt.worker.drain() == 1
     assert rt.recording.calls == 2
     assert len(rt.recording.sent) == 1  # the provider honoured the key: one message reached the citizen
+    await rt.db.dispose()
+
+
+async def test_a_database_away_while_the_outcome_is_written_does_not_send_twice(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The soak restarted PostgreSQL while a worker had just sent: the outcome was never written, the lease ran out
+    and the message went to the provider again (a second WhatsApp message: Graph takes no idempotency key)."""
+    rt = build_runtime(settings)
+    async with rt.db.session() as s:
+        conversation_id = await _conversation(s)
+        await reply(s, conversation_id=conversation_id, content=Content("hello"))
+        await s.commit()
+    set_delivery = interactions.set_delivery
+    away = [OperationalError("UPDATE interactions", {}, ConnectionResetError("restarted")) for _ in range(2)]
+
+    async def database_back_later(*args: Any, **kwargs: Any) -> None:
+        if away:
+            raise away.pop()
+        await set_delivery(*args, **kwargs)
+
+    monkeypatch.setattr(interactions, "set_delivery", database_back_later)
+    monkeypatch.setattr(worker_module, "RECORD_FIRST_WAIT", 0.01)
+    assert await rt.worker.run_once() == 1
+    async with rt.db.session() as s:
+        row = (await s.execute(select(OutboxMessage))).scalar_one()
+        assert (row.status, row.attempts) == (OutboxStatus.sent, 1)
+        await s.execute(update(OutboxMessage).values(claimed_until=utcnow() - timedelta(seconds=1)))
+        await s.commit()
+    assert await rt.worker.drain() == 0
+    assert rt.recording.calls == 1
     await rt.db.dispose()
 
 

@@ -94,7 +94,9 @@ async def _live(session: AsyncSession, article_id: uuid.UUID) -> knowledge.LiveA
 
 async def _audit(session: AsyncSession, prefix: str) -> list[tuple[str, str | None, dict[str, Any]]]:
     await session.commit()
-    rows = (await session.execute(select(AuditEntry).where(AuditEntry.action.like(f"{prefix}%")))).scalars().all()
+    ordered = (AuditEntry.occurred_at, AuditEntry.id)
+    stmt = select(AuditEntry).where(AuditEntry.action.like(f"{prefix}%")).order_by(*ordered)
+    rows = (await session.execute(stmt)).scalars().all()
     return [(r.action, r.actor_id, r.detail) for r in rows]
 
 

@@ -45,7 +45,10 @@ WITHHELD = {"", "anonymous", "restricted", "blocked", "unknown", "unavailable", 
 WITHHELD_NUMBERS = {"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"}
 Lang = Annotated[str, Query(pattern="^(en|fr)$")]
 Tries = Annotated[int, Query(ge=0, le=menu.MAX_TRIES)]
+HOLD_TRIES = 5  # a call's first webhook asked again after an outage, 2 s apart, before the caller hears sorry
+Held = Annotated[int, Query(ge=0, le=HOLD_TRIES)]
 Build = Callable[[], Awaitable[VoiceResponse]]
+Again = Callable[[], VoiceResponse]
 
 
 def call_sid_of(form: dict[str, str]) -> str:
@@ -228,9 +231,12 @@ class Step:
         return t.assistant_gather(settings, lang, said, awaiting=outcome.awaiting)
 
 
-async def answer_step(request: Request, session: Session, lang: str, build: Build) -> Response:
+async def answer_step(
+    request: Request, session: Session, lang: str, build: Build, *, again: Again | None = None
+) -> Response:
     """Run one step and commit it once; any failure still answers Twilio with a spoken apology (logged without
-    content), and nothing of the step is kept."""
+    content), and nothing of the step is kept. With `again`, an outage (any failure but a refusal) answers with
+    what it gives instead: the caller waits a moment and the step is asked again."""
     try:
         response = await build()
         await session.commit()
@@ -239,6 +245,8 @@ async def answer_step(request: Request, session: Session, lang: str, build: Buil
         await session.rollback()
         kind = exc.type_slug if isinstance(exc, Problem) else type(exc).__name__
         log.warning("voice step %s failed: %s", request.url.path, kind, exc_info=not isinstance(exc, Problem))
+        if again is not None and not isinstance(exc, Problem):
+            return twiml(again())
         return twiml(t.goodbye(lang, "apology"))
 
 
@@ -273,9 +281,11 @@ def keyed(form: dict[str, str]) -> tuple[str, str]:
 
 
 @router.post("/twilio")
-async def incoming_call(request: Request, form: TwilioForm, session: SessionDep) -> Response:
-    """A call arrives: record it once, greet the caller (by name only if verified) and offer the menu."""
+async def incoming_call(request: Request, form: TwilioForm, session: SessionDep, held: Held = 0) -> Response:
+    """A call arrives: record it once, greet the caller (by name only if verified) and offer the menu. If it cannot
+    be recorded now (the database away a moment), the caller holds and Twilio asks again, a few times."""
     call_sid_of(form)
+    settings: Settings = request.app.state.settings
 
     async def build() -> VoiceResponse:
         step = await step_of(request, session, form)
@@ -284,7 +294,8 @@ async def incoming_call(request: Request, form: TwilioForm, session: SessionDep)
         await calls.add_step(session, interaction=step.caller.interaction, step="main")
         return step.prompt_menu(menu.At(lang), [p.say(lang, "hello_name", name=name) if name else p.say(lang, "hello")])
 
-    return await answer_step(request, session, "en", build)
+    again = (lambda: t.one_moment(settings, "en", held=held + 1)) if held < HOLD_TRIES else None
+    return await answer_step(request, session, "en", build, again=again)
 
 
 @router.post("/twilio/main")

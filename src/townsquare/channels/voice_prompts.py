@@ -55,6 +55,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "queue_busy": "Sorry, all our lines are busy.",
         "goodbye": "Thank you for calling. Goodbye.",
         "apology": "Sorry, something went wrong on our side. Please call again later. Goodbye.",
+        "one_moment": "One moment, please.",
     },
     "fr": {
         "hello_name": "Bonjour {name}. Merci d'avoir appelé les services municipaux.",
@@ -101,6 +102,7 @@ PROMPTS: dict[str, dict[str, str]] = {
         "queue_busy": "Désolé, toutes nos lignes sont occupées.",
         "goodbye": "Merci de votre appel. Au revoir.",
         "apology": "Désolé, nous avons un problème technique. Veuillez rappeler plus tard. Au revoir.",
+        "one_moment": "Un instant, s'il vous plaît.",
     },
 }
 

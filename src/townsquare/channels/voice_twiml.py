@@ -79,6 +79,16 @@ def goodbye(lang: str, key: str, **values: object) -> VoiceResponse:
     return response
 
 
+def one_moment(settings: Settings, lang: str, *, held: int, pause_seconds: int = 2) -> VoiceResponse:
+    """The caller hears "one moment" and waits; then Twilio asks the call's first URL again (`held` times so far),
+    as it would a new call, and the retry finds the call if the first try was recorded after all."""
+    response = VoiceResponse()
+    response.append(say(lang, p.say(lang, "one_moment")))
+    response.pause(length=pause_seconds)
+    response.append(Redirect(f"{settings.public_url.rstrip('/')}{BASE}?held={held}", method="POST"))
+    return response
+
+
 def ask_reference(settings: Settings, lang: str, tries: int, lead: Sequence[str]) -> VoiceResponse:
     response = VoiceResponse()
     _lead(response, lang, lead)

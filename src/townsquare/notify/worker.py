@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 
 from townsquare.clock import utcnow
 from townsquare.db.engine import Database
@@ -25,6 +27,7 @@ from townsquare.polling import draining, wake_or_poll
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 3600.0
+RECORD_FIRST_WAIT = 0.5  # seconds before writing an outcome again after a database error; then doubled
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,28 @@ class OutboxWorker:
             provider_id = await self.providers.for_channel(row.channel).send(envelope)
         except Exception as exc:
             error = exc
+        await self._record_soon(row, provider_id, error)
+
+    async def _record_soon(self, row: OutboxMessage, provider_id: str | None, error: Exception | None) -> None:
+        """Write the outcome; while the database is away (a restart, a failover) try again, within half the lease,
+        so that a message the provider took is not sent a second time when the lease runs out."""
+        give_up = time.monotonic() + self.config.lease_seconds / 2
+        wait = RECORD_FIRST_WAIT
+        while True:
+            try:
+                await self._record(row, provider_id, error)
+                return
+            except (DBAPIError, OSError) as exc:
+                if isinstance(exc, IntegrityError | ProgrammingError | DataError) or time.monotonic() + wait > give_up:
+                    raise
+                log.warning(
+                    "outbox %s: the outcome could not be written (%s); trying again", row.id, type(exc).__name__
+                )
+                await asyncio.sleep(wait)
+                wait *= 2
+
+    async def _record(self, row: OutboxMessage, provider_id: str | None, error: Exception | None) -> None:
+        """The attempt's outcome on the row (and its interaction), if the row is still in this worker's hands."""
         async with self.db.session() as session:
             current = await session.get(OutboxMessage, row.id)
             if current is None or current.claim_token != row.claim_token or current.status is not OutboxStatus.pending:

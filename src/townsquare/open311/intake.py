@@ -27,6 +27,7 @@ from townsquare.cases.models import Case, CaseUpdate, Open311Submission
 from townsquare.citizens.models import IdentityKind
 from townsquare.engagement.messages import InboundMessage, Sender
 from townsquare.engagement.pipeline import Pipeline
+from townsquare.errors import FieldError, invalid
 from townsquare.interactions.models import Channel, InteractionKind
 from townsquare.open311 import service as o311
 from townsquare.open311.params import Params
@@ -37,6 +38,7 @@ from townsquare.staff.models import ApiKey
 log = logging.getLogger(__name__)
 # Markup is refused in descriptions (the spec: "not html or code"); a lone "<" in "a < b" is fine.
 _MARKUP = re.compile(r"<\s*[A-Za-z!/?]")
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")
 
 
 def actor(key: ApiKey) -> Principal:
@@ -143,10 +145,28 @@ class NewRequest:
     media_url: str | None
     device_id: str | None
     account_id: str | None
+    idempotency_key: str | None = None  # the client's `Idempotency-Key`: a retry is answered as the first was
+
+
+def check_idempotency_key(params: Params, raw: str | None) -> str | None:
+    """The `Idempotency-Key` header, if sent: 1 to 200 printable ASCII characters (a UUID, say)."""
+    if raw is None:
+        return None
+    value = raw.strip().strip('"')
+    if not IDEMPOTENCY_KEY.fullmatch(value):
+        params.add(400, "Idempotency-Key must be 1 to 200 printable ASCII characters")
+        return None
+    return value
 
 
 async def check_request(
-    session: AsyncSession, params: Params, *, key: ApiKey, service: Service | None, region: str
+    session: AsyncSession,
+    params: Params,
+    *,
+    key: ApiKey,
+    service: Service | None,
+    region: str,
+    idempotency_key: str | None = None,
 ) -> NewRequest | None:
     """Every problem of a POST requests at once (on `params.problems`), else the request.
 
@@ -175,16 +195,22 @@ async def check_request(
         media_url=media_url,
         device_id=params.get("device_id"),
         account_id=params.get("account_id"),
+        idempotency_key=idempotency_key,
     )
 
 
 async def submit_request(
     session: AsyncSession, pipeline: Pipeline, *, key: ApiKey, request: NewRequest
 ) -> tuple[Case, Open311Submission]:
-    """Open the case through the engagement flow, with the Open311 record and the audit entry; does not commit."""
+    """Open the case through the engagement flow, with the Open311 record and the audit entry; does not commit.
+
+    A request sent again with the same `Idempotency-Key` by the same key (a client retrying after a timeout) is
+    recognised by the flow as a redelivery: the first request's case and record are returned, nothing is added."""
     service = request.service
+    redelivery = f"open311:{key.id}:{request.idempotency_key}" if request.idempotency_key else None
     message = InboundMessage(
         channel=Channel.api,
+        external_id=redelivery,
         kind=InteractionKind.form_submission,
         service_code=service.code,
         text=request.description,
@@ -204,6 +230,16 @@ async def submit_request(
     if outcome.case_id is None:  # pragma: no cover - a form submission for a service always opens one
         raise RuntimeError("the flow opened no case for an Open311 request")
     case = await session.get_one(Case, uuid.UUID(outcome.case_id))
+    if outcome.duplicate:
+        first = select(Open311Submission).where(Open311Submission.case_id == case.id)
+        earlier = (await session.execute(first)).scalar_one_or_none()
+        if earlier is not None and earlier.api_key_id == key.id:
+            log.info("open311 request %s sent again by key %s; answered as the first time", case.reference, key.id)
+            return case, earlier
+        raise invalid(
+            "That Idempotency-Key was used for another request; send a new one.",
+            FieldError("Idempotency-Key", "already used"),
+        )
     submission = Open311Submission(
         case_id=case.id,
         api_key_id=key.id,

@@ -271,7 +271,10 @@ async def create_request(request: Request, fmt: str, session: SessionDep) -> Res
                 params.add(404, "service_code not found")
             elif key.agency_id is not None and key.agency_id != found.agency_id:
                 raise Refused(Error(403, "This api_key may not submit requests for that service"))
-        checked = await intake.check_request(session, params, key=key, service=found, region=settings.default_region)
+        retry_key = intake.check_idempotency_key(params, request.headers.get("idempotency-key"))
+        checked = await intake.check_request(
+            session, params, key=key, service=found, region=settings.default_region, idempotency_key=retry_key
+        )
         _check(params)
         assert checked is not None
         pipeline: Pipeline = request.app.state.pipeline
