@@ -85,21 +85,14 @@ redis: ## Install Debian's redis-server for the tests of several processes (the 
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
 
 HAPROXY ?= /usr/sbin/haproxy
-<<<<<<< HEAD
 haproxy: ## Install Debian's HAProxy (the load balancer in front of several app processes: benchmarks, the soak), if missing
 	@test -x $(HAPROXY) || { echo "Installing Debian's haproxy for the benchmarks of several processes"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
-
-=======
-haproxy: ## Install Debian's HAProxy for the soak (the balancer in front of its app processes), if missing
-	@test -x $(HAPROXY) || { echo "Installing Debian's haproxy for the soak"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
 
 postgres: ## Install Debian's PostgreSQL server for the soak (it runs a throwaway cluster of its own), if missing
 	@ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || { echo "Installing Debian's postgresql for the soak"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
->>>>>>> main
 run: $(RUN_STAMP) $(BUILD)/.built ocr ## Install only what running needs, then start the demo city at http://127.0.0.1:8000 (SQLite under ./var)
 	$(BIN)/townsquare demo
 
@@ -140,8 +133,4 @@ lock: install ## Re-resolve requirements/*.lock from pyproject.toml
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) node_modules var $(BUILD) .pytest_cache .mypy_cache .ruff_cache
 
-<<<<<<< HEAD
-.PHONY: help install assets browser ocr redis haproxy run test pytest lint fmt bench lock clean
-=======
 .PHONY: help install assets browser ocr redis haproxy postgres run test pytest lint fmt bench soak lock clean
->>>>>>> main
