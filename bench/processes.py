@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import secrets
@@ -37,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import cpu_caps
 import ingest  # this script's directory is on sys.path
 import ingest_wrk
 import pg_waits
@@ -96,7 +98,8 @@ def one_run(
         workload = ingest.build_workload(math.ceil(args.max_rate * args.duration), seed=args.seed, tag=args.tag)
         warmup = ingest.build_workload(math.ceil(args.max_rate * args.warmup), seed=args.seed + 1, tag=f"{args.tag}w")
         meter = proc_cpu.CpuMeter(proc.pid, database=pg.pid, redis=redis[1])
-        with Spread(port, pids) as spread, pg_waits.Sampler(url) as waits:
+        caps = cpu_caps.capped(pids, args.cpu_per_process) if args.cpu_per_process else contextlib.nullcontext()
+        with caps, Spread(port, pids) as spread, pg_waits.Sampler(url) as waits:
             timed = ingest_wrk.timed_phases(
                 wrk=args.wrk,
                 base_url=base_url,
@@ -188,6 +191,8 @@ def report(result: dict[str, Any]) -> None:
         f"  stack     townsquare serve --workers N ({m['server']}), PostgreSQL {result['postgres']} (a throwaway "
         f"cluster on the same cores, fsync off), Redis (the bus), background loops off in the app"
     )
+    if cfg.get("cpu_per_process"):
+        print(f"  caps      each app process held to {cfg['cpu_per_process']:.0%} of a core (a cgroup of its own)")
     n = cfg["concurrency"]
     print(
         f"  load gen  {m['client']} -t{n} -c{n}, {cfg['duration_s']} s of ingest between two halves of floor, "
@@ -247,7 +252,12 @@ def limits(cmp: dict[str, Any], cores: int) -> list[str]:
         f"PostgreSQL {c['database']:.0f}%, wrk {c['client']:.0f}%, Redis {c['redis']:.0f}%, anything else "
         f"{c['other']:.0f}%; {c['idle']:.0f}% was left idle"
     ]
-    if c["idle"] < 15:
+    if cmp.get("cpu_per_process"):
+        lines.append(
+            f"each app process was held to {cmp['cpu_per_process']:.0%} of a core: what two did beyond one is what the "
+            "processes allow (a shared lock, pool or queue would show here), not what the cores left"
+        )
+    elif c["idle"] < 15:
         lines.append(
             "no core was left: the app processes could only get what PostgreSQL, wrk and the rest did not use, so "
             "the ratio is bounded by the machine, not by the processes (see contacts per app core)"
@@ -268,8 +278,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-rate", type=float, default=1000.0, help="ingests/s the lists are sized for (1000)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed of the workload (default 2026)")
     parser.add_argument("--seed-citizens", type=int, default=100, help="demo citizens seeded per database (100)")
+    parser.add_argument(
+        "--cpu-per-process",
+        type=float,
+        help="hold each app process to this share of a core (e.g. 0.6; a cgroup each, root): the processes, not the "
+        "cores PostgreSQL and wrk leave, set the ratio (see bench/cpu_caps.py)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
+    if args.cpu_per_process is not None and not 0 < args.cpu_per_process <= 1:
+        parser.error("--cpu-per-process is a share of one core: more than 0, at most 1")
     try:
         args.counts = [int(x) for x in args.processes.split(",")]
     except ValueError:
@@ -293,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         with throwaway.postgres(workdir) as pg, throwaway.redis_server(workdir) as redis:
             runs = [one_run(n, number, pg, redis, args, workdir) for number, n in enumerate(args.counts, start=1)]
             version = pg.version()
+    comparison = compare(runs)
+    if comparison:
+        comparison["cpu_per_process"] = args.cpu_per_process
     result: dict[str, Any] = {
         "benchmark": "processes",
         "code": code,
@@ -304,9 +325,10 @@ def main(argv: list[str] | None = None) -> int:
         },
         "postgres": version,
         "config": {k: getattr(args, k) for k in ("duration", "concurrency", "warmup", "verify", "max_rate", "seed")}
-        | {"duration_s": args.duration, "warmup_s": args.warmup, "processes": args.counts},
+        | {"duration_s": args.duration, "warmup_s": args.warmup, "processes": args.counts}
+        | {"cpu_per_process": args.cpu_per_process},
         "runs": runs,
-        "comparison": compare(runs),
+        "comparison": comparison,
         "ok": not any(run["failures"] for run in runs),
         "total_seconds": round(time.perf_counter() - t0, 1),
     }
