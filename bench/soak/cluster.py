@@ -239,8 +239,10 @@ class Cluster:
         if proc is None or not proc.alive():
             return False
         try:
-            return (await client.get(f"http://{HOST}:{self.ports.apps[i]}/readyz")).status_code == 200
-        except httpx.HTTPError:
+            answer = await client.get(f"http://{HOST}:{self.ports.apps[i]}/readyz")
+            # "degraded" (Redis away) still serves, but has not recovered: its live pages have not caught up
+            return answer.status_code == 200 and answer.json().get("status") == "ready"
+        except (httpx.HTTPError, ValueError):
             return False
 
     def worker_ready(self, i: int) -> bool:
@@ -248,7 +250,7 @@ class Cluster:
         return proc is not None and proc.alive() and proc.log_has("worker running")
 
     async def all_ready(self, client: httpx.AsyncClient) -> bool:
-        """Every app answers /readyz with 200 (directly and through the balancer) and every worker runs."""
+        """Every app answers /readyz "ready" (not "degraded") directly, 200 through the balancer; workers run."""
         return not await self.not_ready(client)
 
     async def not_ready(self, client: httpx.AsyncClient) -> list[str]:

@@ -30,7 +30,7 @@ def readiness(watch: Watch, events: list[Event]) -> None:
     note(f"not ready (s after the first event): {' '.join(changes)}")
     spans = zip(itertools.pairwise(watch.samples), watch.missing, strict=False)
     dark = sum(b.at - a.at for (a, b), missing in spans if "balancer" in missing)
-    note(f"HAProxy had no ready app process for {dark:.1f} s in all (every /readyz failing at once)")
+    note(f"HAProxy had no ready app process for {dark:.1f} s in all (every app process out of the balancer at once)")
 
 
 def recoveries(watch: Watch, events: list[Event], took: list[float | None], contacts: list[Attempted]) -> None:

@@ -1,5 +1,10 @@
 """Liveness and readiness for load balancers and orchestrators: /healthz (the process answers) and /readyz (it can
-serve: the database answers, and Redis when one is configured; 503 naming what failed, or while draining).
+serve: the database answers; 503 naming what failed, or while draining).
+
+Redis, when configured, is asked too, but its silence makes the process "degraded", not unready: every process
+shares the one Redis, so failing readiness on it would take every process out of the balancer at once, while a
+process without Redis still serves everything and loses nothing (live updates reach its own pages only, rate limits
+count in the process). The answer says so (`"degraded": ["redis"]`), and so do the logs.
 
 Each check is bounded in time, and a failure is named without its address, password or error text.
 """
@@ -55,20 +60,25 @@ async def healthz() -> Response:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> Response:
-    """Ready when not draining, the database answers and Redis (when configured) answers PING. A module function
-    reading the app's state, not a closure over the runtime: FastAPI keeps every endpoint for the process's life."""
+    """Ready when not draining and the database answers; "degraded" (still 200) when Redis is configured and does not
+    answer PING. A module function reading the app's state, not a closure over the runtime: FastAPI keeps every
+    endpoint for the process's life."""
     lifecycle: Lifecycle = request.app.state.lifecycle
     if lifecycle.draining:
         return JSONResponse({"status": "draining", "failed": ["draining"]}, status_code=503)
     db: Database = request.app.state.db
-    checks = {"database": await _database(db)}
     redis_ping: RedisPing | None = request.app.state.redis_ping
-    if redis_ping is not None:
-        checks["redis"] = await redis_ping()
-    failed = [name for name, ok in checks.items() if not ok]
-    if failed:
-        return JSONResponse({"status": "unavailable", "failed": failed}, status_code=503)
-    return JSONResponse({"status": "ready", "database": db.dialect, "checks": sorted(checks)})
+    database, redis = await asyncio.gather(_database(db), redis_ping() if redis_ping else _nothing_to_ask())
+    if not database:
+        return JSONResponse({"status": "unavailable", "failed": ["database"]}, status_code=503)
+    checks = ["database"] + (["redis"] if redis_ping is not None else [])
+    if not redis:
+        return JSONResponse({"status": "degraded", "database": db.dialect, "checks": checks, "degraded": ["redis"]})
+    return JSONResponse({"status": "ready", "database": db.dialect, "checks": checks})
+
+
+async def _nothing_to_ask() -> bool:
+    return True
 
 
 async def _database(db: Database) -> bool:
