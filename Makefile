@@ -85,8 +85,8 @@ redis: ## Install Debian's redis-server for the tests of several processes (the 
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
 
 HAPROXY ?= /usr/sbin/haproxy
-haproxy: ## Install Debian's HAProxy for the soak (the balancer in front of its app processes), if missing
-	@test -x $(HAPROXY) || { echo "Installing Debian's haproxy for the soak"; \
+haproxy: ## Install Debian's HAProxy (the load balancer in front of several app processes: benchmarks, the soak), if missing
+	@test -x $(HAPROXY) || { echo "Installing Debian's haproxy for the benchmarks of several processes"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq haproxy >/dev/null; }
 
 postgres: ## Install Debian's PostgreSQL server for the soak (it runs a throwaway cluster of its own), if missing

@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import analytics_sql
 import ingest  # this script's directory is on sys.path
+import ingest_wrk
 import scale
 import scale_load
 import scale_sql
@@ -479,7 +480,7 @@ async def _http_targets(url: str, picked: dict[str, Any]) -> tuple[dict[str, dic
 
 
 def measure_http(args: argparse.Namespace, picked: dict[str, Any]) -> list[scale.Result]:
-    wrk = scale.ensure_wrk()
+    wrk = ingest_wrk.ensure_wrk()
     credentials, refs = asyncio.run(_http_targets(args.database_url, picked))
     today = date.fromisoformat(picked["today"])
     all_cases = cases(today, uuid.UUID(picked["agency"]), uuid.UUID(picked["service"]), picked["channel"])

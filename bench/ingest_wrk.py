@@ -8,7 +8,8 @@ thread, checks the status of every answer, and prints one result line. This modu
 - splits a workload into one ordered list per wrk thread: everything from one sender, and anything that refers to
   it (a reply, a resend), goes to the same thread, and each thread has one connection, so it is sent in order and
   only after what it refers to was answered;
-- runs wrk as a subprocess: its CPU time comes from the kernel when it exits (wait4), the server's from /proc;
+- runs wrk as a subprocess: its CPU time comes from the kernel when it exits (wait4), the server's (with every
+  process it started) from /proc (bench/proc_cpu.py);
 - makes phases of wrk's results, and pools the two halves of the floor exactly from wrk's latency histograms;
 - runs warm-up floor, warm-up ingest, floor (first half), ingest, floor (second half), and prints the report.
 
@@ -32,6 +33,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+
+from proc_cpu import CpuMeter  # this script's directory is on sys.path
 
 LUA = Path(__file__).resolve().parent / "ingest.lua"
 RESULT_PREFIX = "INGEST_RESULT "
@@ -99,47 +102,13 @@ class Timed:
     raw: dict[str, dict[str, Any]]
 
 
-class CpuMeter:
-    """CPU time of the server and of the rest of the machine (Linux /proc; empty elsewhere).
-
-    The client's time (wrk's, or this process's for the verify phase) is passed in. "other" includes the database
-    server when it runs on this machine (PostgreSQL), and anyone else's work.
-    """
-
-    def __init__(self, server_pid: int) -> None:
-        self.server_stat = Path(f"/proc/{server_pid}/stat")
-        self.tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-    def snapshot(self) -> tuple[float, float] | None:
-        try:
-            fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
-            # user nice system idle iowait irq softirq steal: busy = all but idle and iowait
-            busy = sum(int(v) for i, v in enumerate(fields[:8]) if i not in (3, 4)) / self.tick
-            stat = self.server_stat.read_text().rsplit(")", 1)[1].split()
-            server = (int(stat[11]) + int(stat[12])) / self.tick  # utime, stime (all threads)
-        except (OSError, ValueError, IndexError):
-            return None
-        return busy, server
-
-    @staticmethod
-    def usage(
-        before: tuple[float, float] | None, after: tuple[float, float] | None, wall: float, client_s: float
-    ) -> dict[str, float]:
-        if before is None or after is None or wall <= 0:
-            return {}
-        busy, server = (b - a for a, b in zip(before, after, strict=True))
-        pct = {"server": server / wall * 100, "client": client_s / wall * 100}
-        pct["other"] = max(busy / wall * 100 - pct["server"] - pct["client"], 0.0)
-        return {k: round(v, 1) for k, v in pct.items()}
-
-
 # --------------------------------------------------------------------------------------------- wrk
 
 
 def ensure_wrk() -> str:
     """The wrk binary; installed with apt-get when missing and we are root, else the way to install it.
 
-    (The same as bench/scale.py's, copied rather than imported: scale.py imports this benchmark.)
+    (bench/scale.py and bench/processes.py use this one too.)
     """
     found = shutil.which("wrk")
     if found:
@@ -349,10 +318,12 @@ def timed_phases(
     warmup: Sequence[R],
     args: argparse.Namespace,
     path: str = INGEST_PATH,
+    meter: CpuMeter | None = None,
 ) -> Timed:
     """Warm-up floor and ingest (unmeasured), then floor (first half), ingest, floor (second half). `path` is where
-    the workload's bodies are POSTed (bench/notify.py sends notifications the same way)."""
-    meter = CpuMeter(server_pid)
+    the workload's bodies are POSTed (bench/notify.py sends notifications the same way); `meter` also follows other
+    processes (bench/processes.py: the database server and Redis)."""
+    meter = meter or CpuMeter(server_pid)
     n = args.concurrency
     failures: list[str] = []
     with tempfile.TemporaryDirectory(prefix="townsquare-ingest-wrk-") as tmp:

@@ -5,11 +5,13 @@ seed), bulk-loads N residents with two years of contact on every channel (bench/
 minutes, not ORM objects), then starts the real server (uvicorn, one process, outbox worker off, as
 bench/ingest.py does) and measures each endpoint separately with wrk (bench/scale.lua rotates through hundreds of
 real ids and prints p50/p95/p99 and every status code). Prints each endpoint's p95 as a ratio of the floor's
-(GET /healthz, measured in the same run), and whether it answered in under 100 ms.
+(GET /healthz, measured in the same run), and whether it answered in under 100 ms. With --processes N the same
+reads go through HAProxy (deploy/haproxy.cfg) to N app processes, with Redis and a worker, as deployed.
 
     .venv/bin/python bench/scale.py --database-url postgresql+asyncpg://USER@127.0.0.1:5432/throwaway
     .venv/bin/python bench/scale.py --database-url URL --citizens 20000 --duration 5 --json bench/results/scale.json
     .venv/bin/python bench/scale.py --database-url URL --reuse          # measure again without loading
+    .venv/bin/python bench/scale.py --database-url URL --reuse --processes 3 --connections 12   # behind HAProxy
 
 The database must be new (no residents yet) unless --reuse, which skips loading and only measures. wrk is the
 Debian package `wrk`; the script installs it with apt-get when run as root, else says how.
@@ -19,15 +21,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
 import shlex
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,8 +42,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import ingest  # this script's directory is on sys.path: the server helpers are bench/ingest.py's
+import ingest_wrk
 import scale_load
 import scale_targets
+import throwaway
 
 LUA = Path(__file__).resolve().parent / "scale.lua"
 TARGET_MS = 100.0  # the issue's goal: every page an agent uses answers in under 100 ms
@@ -126,27 +131,6 @@ def prepare_database(args: argparse.Namespace) -> tuple[scale_load.LoadReport | 
 
 
 # --------------------------------------------------------------------------------------------- wrk
-
-
-def ensure_wrk() -> str:
-    """The wrk binary; installed with apt-get when missing and we are root, else the way to install it."""
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("  installing wrk (apt-get install -y wrk) ...", flush=True)
-        for command in (
-            ["apt-get", "install", "-y", "wrk"],
-            ["apt-get", "update"],
-            ["apt-get", "install", "-y", "wrk"],
-        ):
-            subprocess.run(command, check=False, capture_output=True, timeout=600)  # noqa: S603
-            if shutil.which("wrk"):
-                break
-        found = shutil.which("wrk")
-        if found:
-            return found
-    raise SystemExit("wrk is not installed: run `sudo apt-get install -y wrk` (Debian/Ubuntu) and try again")
 
 
 def run_wrk(wrk: str, base_url: str, paths: Path, headers: Path, args: argparse.Namespace, seconds: float) -> Any:
@@ -259,6 +243,7 @@ def report(result: dict[str, Any]) -> None:
     if load:
         print(f"  loading   {load['seconds']:.0f}s: " + ", ".join(f"{k} {v:.0f}s" for k, v in load["phases"].items()))
         print("  rows      " + ", ".join(f"{k} {v:,}" for k, v in load["rows"].items()))
+    print(f"  served by {result.get('served_by', served_by(1))}")
     w = result["wrk"]
     print(
         f"  wrk       -t{w['threads']} -c{w['connections']} -d{w['duration_s']}s per endpoint, warm-up {w['warmup_s']}s"
@@ -290,11 +275,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds of wrk first (default 3)")
     parser.add_argument("--reuse", action="store_true", help="skip loading; measure a database loaded earlier")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="1 (default): one process measured directly; N: N app processes and a worker behind HAProxy, with Redis",
+    )
     args = parser.parse_args(argv)
     if make_url(args.database_url).get_backend_name() != "postgresql":
         parser.error("--database-url must be PostgreSQL (the loader is PostgreSQL's set-based SQL)")
-    if args.citizens < 100 or args.duration < 1 or args.connections < 1 or args.threads < 1:
-        parser.error("--citizens must be at least 100, --duration at least 1 s, --connections and --threads >= 1")
+    if args.citizens < 100 or args.duration < 1 or args.connections < 1 or args.threads < 1 or args.processes < 1:
+        parser.error("--citizens >= 100, --duration >= 1 s, --connections, --threads and --processes >= 1")
     return args
 
 
@@ -315,17 +306,32 @@ def empty_searches(results: list[Result]) -> list[str]:
     return notes
 
 
+@contextlib.contextmanager
+def serving(args: argparse.Namespace, workdir: Path, extra: dict[str, str]) -> Iterator[tuple[str, list[Path]]]:
+    """One process served directly (uvicorn, as bench/ingest.py), or --processes N behind HAProxy
+    (bench/throwaway.py). Yields the URL to measure and the servers' logs; stops them whatever happens."""
+    if args.processes > 1:
+        with throwaway.behind_haproxy(args.database_url, workdir, args.processes, extra) as served:
+            yield served
+        return
+    port, log_path = ingest.free_port(), workdir / "server.log"
+    proc = ingest.start_server(args.database_url, workdir, port, log_path, extra_env=extra)
+    try:
+        asyncio.run(ingest.wait_ready(f"http://{ingest.HOST}:{port}", proc, ready_within=60.0))
+        yield f"http://{ingest.HOST}:{port}", [log_path]
+    finally:
+        ingest.stop_server(proc)
+
+
 def serve_and_measure(args: argparse.Namespace, wrk: str, workdir: Path) -> tuple[list[Result], list[str]]:
     targets = asyncio.run(scale_targets.prepare(args.database_url, citizens=args.citizens))
     scale_targets.write_attachments(workdir / "attachments")
-    port = ingest.free_port()
-    log_path = workdir / "server.log"
-    extra = {"TOWNSQUARE_OPEN311_PUBLIC_RATE_LIMIT_PER_MINUTE": "100000000"}  # the floor of a GET, not its limit
-    proc = ingest.start_server(args.database_url, workdir, port, log_path, extra_env=extra)
-    base_url = f"http://{ingest.HOST}:{port}"
+    extra = {
+        "TOWNSQUARE_OPEN311_PUBLIC_RATE_LIMIT_PER_MINUTE": "100000000",  # the floor of a GET, not its limit
+        "TOWNSQUARE_OUTBOX_WORKER": "false",
+    }
     results: list[Result] = []
-    try:
-        asyncio.run(ingest.wait_ready(base_url, proc, ready_within=60.0))
+    with serving(args, workdir, extra) as (base_url, logs):
         print(f"server up at {base_url}; measuring {len(targets.endpoints)} endpoints ...", flush=True)
         for endpoint in targets.endpoints:
             try:
@@ -336,13 +342,18 @@ def serve_and_measure(args: argparse.Namespace, wrk: str, workdir: Path) -> tupl
             print(f"  {endpoint.name:<24} p50 {result.p50_ms:8.1f} ms  p95 {result.p95_ms:8.1f} ms  "
                   f"{result.requests_per_s:8.1f} req/s  {result.codes}", flush=True)  # fmt: skip
             results.append(result)
-    finally:
-        ingest.stop_server(proc)
-    log = log_path.read_text(errors="replace")
+    log = "".join(path.read_text(errors="replace") for path in logs if path.exists())
     notes = targets.notes + empty_searches(results)
     if "Traceback" in log or " ERROR " in log:
         notes.append(f"the server logged {log.count('Traceback')} tracebacks; tail:\n{log[-2000:]}")
     return results, notes
+
+
+def served_by(processes: int) -> str:
+    if processes == 1:
+        return "one app process (uvicorn), measured directly"
+    return (f"{processes} app processes (townsquare serve) and a worker (townsquare worker), with Redis, "
+            "behind HAProxy (deploy/haproxy.cfg: leastconn, /readyz checks)")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -350,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     started, t0, load_at_start = datetime.now(UTC), time.perf_counter(), ingest.load_average()
     code = ingest.code_version()
-    wrk = ensure_wrk()
+    wrk = ingest_wrk.ensure_wrk()
     shown = make_url(args.database_url).render_as_string(hide_password=True)
     print(f"preparing {shown} (migrate, seed the demo city, load {args.citizens:,} residents) ...", flush=True)
     load, version = prepare_database(args)
@@ -372,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         "citizens": citizens,
         "citizens_requested": None if args.reuse else requested,
         "load": asdict(load) if load else None,
+        "served_by": served_by(args.processes),
         "wrk": {
             "threads": args.threads,
             "connections": args.connections,

@@ -25,9 +25,10 @@ from tests.factories import api_key_headers, create_agency
 from tests.support.servers import free_port
 from townsquare import migrations
 from townsquare.cli import cli
+from townsquare.cli_serve import FACTORY, _config
 from townsquare.db import Database
 from townsquare.events import EventBus
-from townsquare.settings import get_settings
+from townsquare.settings import Settings, get_settings
 
 LIMIT = 120.0  # an upper bound on a loaded machine for a process to start or stop; each wait ends on its condition
 COMMAND = [sys.executable, "-c", "from townsquare.cli import main; main()"]
@@ -255,3 +256,9 @@ def test_several_worker_processes_serve_one_port_and_add_up_their_figures(databa
         assert server.exit_code() == 0
     finally:
         server.stop()
+
+
+def test_websockets_are_served_uncompressed_unless_the_setting_asks(settings: Settings) -> None:
+    assert _config(settings, FACTORY, "127.0.0.1", 8000).ws_per_message_deflate is False
+    deflating = settings.model_copy(update={"websocket_deflate": True})
+    assert _config(deflating, FACTORY, "127.0.0.1", 8000).ws_per_message_deflate is True

@@ -292,7 +292,7 @@ def create_app(
 def open_sockets(rt: Runtime) -> dict[str, int]:
     """This process's open websockets by kind, as the hubs hold them (for /metrics)."""
     return {
-        "chat": sum(len(devices) for devices in rt.chat.by_citizen.values()),
+        "chat": sum(len(tabs) for tabs in rt.chat.by_device.values()),  # every socket past its hello
         "desk": len(rt.desk.desks),
         "display": sum(len(screens) for screens in rt.displays.screens.values()),
     }

@@ -92,6 +92,7 @@ def _config(
         workers=workers,
         log_config=None,  # our own logging (logs.configure), in every process
         access_log=False,  # replaced by our access line, which prints no path, query or address
+        ws_per_message_deflate=settings.websocket_deflate,  # chat, desk and screens' frames are small (docs/scaling.md)
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
     )
 

@@ -49,3 +49,8 @@ class ProcessSettings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per line (time, level, logger, message, request id)"
     )
+    websocket_deflate: bool = Field(
+        default=False,
+        description="Accept the permessage-deflate compression browsers offer on websockets: each open socket then "
+        "holds about 40 KiB more of compression state (half its memory) for frames of a few hundred bytes",
+    )

@@ -124,15 +124,23 @@ def test_open_websockets_are_counted_by_kind_and_closed_with_going_away(settings
 
         assert client.portal is not None
         client.portal.call(office)
-        with client.websocket_connect("/display/service-centre/live", headers={"origin": "http://testserver"}) as ws:
+        origin = {"origin": "http://testserver"}
+        with (
+            client.websocket_connect("/display/service-centre/live", headers=origin) as ws,
+            client.websocket_connect("/channels/chat/ws", headers=origin) as chat,
+        ):
             assert ws.receive_json() == {"type": "hello"}
+            chat.send_json({"type": "hello", "token": None, "last_seen": None})
+            assert chat.receive_json()["type"] == "welcome"  # a device that has not written yet is still a socket
             found = samples(client.get("/metrics", headers=BEARER).text)
             assert found[("townsquare_websockets_open", frozenset({("kind", "display")}))] == 1
-            assert found[("townsquare_websockets_open", frozenset({("kind", "chat")}))] == 0
+            assert found[("townsquare_websockets_open", frozenset({("kind", "chat")}))] == 1
             lifecycle: Lifecycle = app.state.lifecycle
             client.portal.call(lifecycle.close_sockets)  # the drain's end, before the server stops
-            with pytest.raises(WebSocketDisconnect) as closed:
-                ws.receive_json()
-            assert closed.value.code == 1001  # going away: the screen reconnects, through another process
+            for socket in (ws, chat):
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    socket.receive_json()
+                assert closed.value.code == 1001  # going away: the screen or widget reconnects, to another process
         found = samples(client.get("/metrics", headers=BEARER).text)
         assert found[("townsquare_websockets_open", frozenset({("kind", "display")}))] == 0
+        assert found[("townsquare_websockets_open", frozenset({("kind", "chat")}))] == 0

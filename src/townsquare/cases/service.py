@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, insert, or_, select, union_all, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, Row, Select, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute, aliased
 
@@ -34,7 +33,8 @@ from townsquare.cases.links import (
     merge,
     nearby_open,
 )
-from townsquare.cases.models import Case, CaseReferenceCounter, CaseStatus, CaseUpdate, Priority
+from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Priority
+from townsquare.cases.references import next_reference
 from townsquare.cases.workflow import (
     NEWEST_NOTE,
     OPEN_STATUSES,
@@ -97,25 +97,6 @@ def find_reference(text: str, *, prefix: str) -> str | None:
     """The first case reference quoted in a text, upper-cased."""
     match = reference_pattern(prefix).search(text or "")
     return f"{prefix.upper()}-{match.group(1)}-{match.group(2)}" if match else None
-
-
-async def next_reference(session: AsyncSession, *, prefix: str, year: int) -> str:
-    """The next free reference of the year, taken inside the caller's transaction."""
-    bump = (
-        update(CaseReferenceCounter)
-        .where(CaseReferenceCounter.year == year)
-        .values(last=CaseReferenceCounter.last + 1)
-        .returning(CaseReferenceCounter.last)
-    )
-    number = (await session.execute(bump)).scalar_one_or_none()
-    if number is None:
-        try:
-            async with session.begin_nested():
-                await session.execute(insert(CaseReferenceCounter).values(year=year, last=1))
-            number = 1
-        except IntegrityError:
-            number = (await session.execute(bump)).scalar_one()
-    return f"{prefix}-{year}-{number:06d}"
 
 
 async def open_case(

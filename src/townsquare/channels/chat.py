@@ -83,9 +83,9 @@ class ChatHub:
         return f"chat-{interaction_id or hashlib.sha256(key.encode()).hexdigest()[:32]}"
 
     async def close(self) -> None:
-        """Close every socket (shutdown)."""
-        for conns in list(self.by_citizen.values()):
-            for conn in list(conns):
+        """Close every socket past its hello, whether its device has written yet or not (shutdown)."""
+        for tabs in list(self.by_device.values()):
+            for conn in list(tabs):
                 with contextlib.suppress(RuntimeError, OSError):
                     await conn.socket.close(code=1001)
         self.by_citizen.clear()

@@ -20,6 +20,8 @@ from townsquare.events import EventBus
 from townsquare.hygiene import dump_stored_json, load_stored_json
 
 SQLITE_LOCK_WAIT = 10.0  # seconds a statement waits for another connection's write lock before failing
+SIDE_ENGINE = "townsquare.side_engine"  # session.info: where one statement may commit apart (PostgreSQL only)
+SIDE_POOL = {"pool_size": 2, "max_overflow": 2}  # each use is one statement and its commit: never waits on another
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -40,7 +42,9 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
-def make_engine(database_url: str, *, pool: bool = True, sqlite_writer: bool = False) -> AsyncEngine:
+def make_engine(
+    database_url: str, *, pool: bool = True, sqlite_writer: bool = False, pool_size: dict[str, int] | None = None
+) -> AsyncEngine:
     """An async engine; for SQLite the file's folder is created, WAL and foreign keys are switched on, and calls
     run inline on the event loop (`sqlite_inline`).
 
@@ -58,6 +62,8 @@ def make_engine(database_url: str, *, pool: bool = True, sqlite_writer: bool = F
         kwargs["async_creator"] = sqlite_inline.connector(url.database or ":memory:", wait=SQLITE_LOCK_WAIT)
     else:
         kwargs["pool_pre_ping"] = True
+        if pool:
+            kwargs.update(pool_size or {})
     if not pool:
         kwargs["poolclass"] = NullPool
     # JSON columns: refuse on write what PostgreSQL refuses (so SQLite agrees), degrade on read what an older
@@ -80,12 +86,17 @@ class Database:
         self.url = database_url
         self.bus = bus
         self.engine = make_engine(database_url, pool=pool, sqlite_writer=True)
-        self.read_engine = make_engine(database_url, pool=pool) if self.engine.dialect.name == "sqlite" else self.engine
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info={"townsquare.bus": bus})
+        sqlite = self.engine.dialect.name == "sqlite"
+        self.read_engine = make_engine(database_url, pool=pool) if sqlite else self.engine
+        # A few connections of their own for a statement that must commit at once, whatever transaction asked for it
+        # (cases.references); a pool apart, so a request holding its connection never waits for another of the same.
+        self.side_engine = None if sqlite else make_engine(database_url, pool=pool, pool_size=SIDE_POOL)
+        info: dict[str, object] = {"townsquare.bus": bus}
+        if self.side_engine is not None:
+            info[SIDE_ENGINE] = self.side_engine
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)
         self.deferred_sessions = async_sessionmaker(
-            self.read_engine.execution_options(townsquare_deferred=True),
-            expire_on_commit=False,
-            info={"townsquare.bus": bus},
+            self.read_engine.execution_options(townsquare_deferred=True), expire_on_commit=False, info=info
         )
 
     @property
@@ -102,3 +113,5 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+        if self.side_engine is not None:
+            await self.side_engine.dispose()
