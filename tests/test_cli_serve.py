@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -155,12 +156,22 @@ def _get(port: int, path: str) -> bytes:
         return _answer(conn)
 
 
+def _ready_answer(port: int) -> bytes:
+    """/readyz's answer, or b"" while nothing listens yet: uvicorn says "Application startup complete" before it
+    binds its socket, and on a loaded machine the bind may come a moment later."""
+    try:
+        return _get(port, "/readyz")
+    except ConnectionRefusedError:
+        time.sleep(0.25)
+        return b""
+
+
 def _until_ready(port: int) -> None:
     """Until /readyz answers 200: on a loaded machine its first checks may run out of time (3 s each, which paces
     the tries) while the start-up work still holds the event loop."""
-    answers = [_get(port, "/readyz") for _ in range(1)]
-    while not answers[-1].startswith(b"HTTP/1.1 200") and len(answers) < 40:
-        answers.append(_get(port, "/readyz"))
+    answers = [_ready_answer(port)]
+    while not answers[-1].startswith(b"HTTP/1.1 200") and len(answers) < 80:
+        answers.append(_ready_answer(port))
     assert answers[-1].startswith(b"HTTP/1.1 200"), answers[-1]
 
 
