@@ -243,6 +243,15 @@ class _Generator:
         return item, body
 
 
+def finish(result: dict[str, Any], json_path: Path | None) -> int:
+    """A benchmark's end: its results written to `json_path` when one was given; 1 if they were not ok, else 0."""
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(result, indent=2) + "\n")
+        print(f"wrote {json_path}")
+    return 0 if result["ok"] else 1
+
+
 def build_workload(total: int, *, seed: int, tag: str, duplicate_share: float = DUPLICATE_SHARE) -> Workload:
     """`total` ingest requests, of which round(total * duplicate_share) resend an earlier one byte for byte."""
     rng = random.Random(seed)
@@ -727,11 +736,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "total_seconds": round(time.perf_counter() - t0, 1),
     }
     ingest_wrk.print_report(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
-        print(f"wrote {args.json}")
-    return 0 if result["ok"] else 1
+    return finish(result, args.json)
 
 
 if __name__ == "__main__":

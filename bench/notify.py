@@ -185,11 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         "ok": not failures,
     }
     _report(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
-        print(f"wrote {args.json}")
-    return 0 if result["ok"] else 1
+    return ingest.finish(result, args.json)
 
 
 def _report(result: dict[str, Any]) -> None:

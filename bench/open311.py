@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
-import json
 import random
 import sys
 import tempfile
@@ -44,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ingest import (  # the shared harness of the benchmarks
     HOST,
     code_version,
+    finish,
     free_port,
     load_average,
     machine_info,
@@ -302,11 +302,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "total_seconds": round(time.perf_counter() - t0, 1),
     }
     print_report(result)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=2) + "\n")
-        print(f"wrote {args.json}")
-    return 0 if result["ok"] else 1
+    return finish(result, args.json)
 
 
 def start_server(database_url: str, data_dir: Path, port: int, log_path: Path) -> Any:
