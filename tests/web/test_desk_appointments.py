@@ -104,9 +104,9 @@ async def test_an_agent_books_by_phone_from_the_case_and_the_counter_checks_the_
     await session.refresh(made)
     assert made.status is AppointmentStatus.arrived
     events = await session.scalars(
-        select(Interaction.payload).where(
-            Interaction.kind == InteractionKind.appointment, Interaction.case_id == made.case_id
-        )
+        select(Interaction.payload)
+        .where(Interaction.kind == InteractionKind.appointment, Interaction.case_id == made.case_id)
+        .order_by(Interaction.occurred_at)
     )
     assert [e["event"] for e in events] == ["booked", "arrived"]
     audited = set(await session.scalars(select(AuditEntry.action).where(AuditEntry.citizen_id == made.citizen_id)))
