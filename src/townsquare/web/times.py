@@ -79,9 +79,9 @@ def _locale(language: str) -> Locale:
     return Locale.parse(language)
 
 
-def _local(value: datetime) -> datetime:
-    """`value` in the city's zone (a time without a zone is UTC, as the database keeps them)."""
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone()))
+def _local(value: datetime, zone_name: str | None = None) -> datetime:
+    """`value` in the city's zone, or in `zone_name` (a time without a zone is UTC, as the database keeps them)."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(ZoneInfo(zone_name or zone()))
 
 
 def when(value: datetime | None) -> str:
@@ -89,8 +89,15 @@ def when(value: datetime | None) -> str:
     in the city's zone. An empty string for no time."""
     if value is None:
         return ""
-    local = _local(value)
-    locale = _locale(i18n.current())
+    return _written(value, i18n.current(), zone())
+
+
+@functools.lru_cache(maxsize=8192)
+def _written(value: datetime, language: str, zone_name: str) -> str:
+    """`when`'s words for one time, language and zone, kept: a wallboard refreshed every few seconds writes the
+    same two hundred times (its agents' "since") again and again."""
+    local = _local(value, zone_name)
+    locale = _locale(language)
     pattern = str(locale.datetime_formats["medium"])
     time_part = format_time(local, format="short", locale=locale)
     return pattern.replace("{1}", format_date(local, format="medium", locale=locale)).replace("{0}", time_part)
