@@ -105,28 +105,32 @@ class Timed:
 # --------------------------------------------------------------------------------------------- wrk
 
 
-def ensure_wrk() -> str:
-    """The wrk binary; installed with apt-get when missing and we are root, else the way to install it.
+def ensure_program(program: str, *, hint: str) -> str:
+    """A Debian program (`wrk`, `haproxy`): on the path or in /usr/sbin, installed with apt-get (its package has its
+    name) when missing and we are root; else SystemExit saying how (`hint`)."""
 
-    (bench/scale.py and bench/processes.py use this one too.)
-    """
-    found = shutil.which("wrk")
-    if found:
-        return found
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        print("  installing wrk (apt-get install -y wrk) ...", flush=True)
+    def where() -> str | None:
+        return shutil.which(program) or (f"/usr/sbin/{program}" if Path(f"/usr/sbin/{program}").exists() else None)
+
+    found = where()
+    if found is None and hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"  installing {program} (apt-get install -y {program}) ...", flush=True)
         for command in (
-            ["apt-get", "install", "-y", "wrk"],
+            ["apt-get", "install", "-y", program],
             ["apt-get", "update"],
-            ["apt-get", "install", "-y", "wrk"],
+            ["apt-get", "install", "-y", program],
         ):
             subprocess.run(command, check=False, capture_output=True, timeout=600)  # noqa: S603
-            if shutil.which("wrk"):
+            if found := where():
                 break
-        found = shutil.which("wrk")
-        if found:
-            return found
-    raise SystemExit("wrk is not installed: run `sudo apt-get install -y wrk` (Debian/Ubuntu) and try again")
+    if found is None:
+        raise SystemExit(f"{program} is not installed: {hint}, and try again")
+    return found
+
+
+def ensure_wrk() -> str:
+    """The wrk binary (bench/scale.py and bench/processes.py use this one too)."""
+    return ensure_program("wrk", hint="run `sudo apt-get install -y wrk` (Debian/Ubuntu)")
 
 
 def wrk_version(wrk: str) -> str:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+import ingest_wrk
 import proc_cpu  # this script's directory is on sys.path
 from ingest import HOST, free_port
 
@@ -167,22 +168,8 @@ def _tcp_answers(port: int, send: bytes, expect: bytes) -> bool:
 
 
 def ensure_haproxy() -> str:
-    """Debian's haproxy (`make haproxy`); installed with apt-get when missing and we are root."""
-    found = shutil.which("haproxy") or ("/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None)
-    if found is None and _root() and shutil.which("apt-get"):
-        print("  installing haproxy (apt-get install -y haproxy) ...", flush=True)
-        for command in (
-            ["apt-get", "install", "-y", "haproxy"],
-            ["apt-get", "update"],
-            ["apt-get", "install", "-y", "haproxy"],
-        ):
-            subprocess.run(command, check=False, capture_output=True, timeout=600)  # noqa: S603
-            if Path("/usr/sbin/haproxy").exists():
-                break
-        found = "/usr/sbin/haproxy" if Path("/usr/sbin/haproxy").exists() else None
-    if found is None:
-        raise SystemExit("haproxy is not installed: run `make haproxy` (Debian's haproxy package) and try again")
-    return found
+    """Debian's haproxy (`make haproxy`)."""
+    return ingest_wrk.ensure_program("haproxy", hint="run `make haproxy` (Debian's haproxy package)")
 
 
 def haproxy_config(front_port: int, app_ports: list[int], source: str | None = None) -> str:

@@ -89,6 +89,7 @@ class ChatHub:
                 with contextlib.suppress(RuntimeError, OSError):
                     await conn.socket.close(code=1001)
         self.by_citizen.clear()
+        self.by_device.clear()
 
     async def agent_typing(self, citizen_id: uuid.UUID) -> int:
         """Show the agent's typing indicator on the citizen's devices (other processes' too); returns how many
