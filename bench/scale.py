@@ -275,6 +275,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds of wrk first (default 3)")
     parser.add_argument("--reuse", action="store_true", help="skip loading; measure a database loaded earlier")
+    parser.add_argument("--only", default="", help="comma-separated endpoint names to measure (default: every one)")
     parser.add_argument(
         "--processes",
         type=int,
@@ -323,6 +324,16 @@ def serving(args: argparse.Namespace, workdir: Path, extra: dict[str, str]) -> I
         ingest.stop_server(proc)
 
 
+def chosen(endpoints: list[scale_targets.Endpoint], only: str) -> list[scale_targets.Endpoint]:
+    """The endpoints `--only` names, and always the floor (all when it names none); an unknown name stops the run
+    before it starts."""
+    names = [name.strip() for name in only.split(",") if name.strip()]
+    unknown = set(names) - {e.name for e in endpoints}
+    if unknown:
+        raise SystemExit(f"--only: no endpoint is called {', '.join(sorted(unknown))}")
+    return [e for e in endpoints if not names or e.name in names or e.name == "floor"]
+
+
 def serve_and_measure(args: argparse.Namespace, wrk: str, workdir: Path) -> tuple[list[Result], list[str]]:
     targets = asyncio.run(scale_targets.prepare(args.database_url, citizens=args.citizens))
     scale_targets.write_attachments(workdir / "attachments")
@@ -333,7 +344,7 @@ def serve_and_measure(args: argparse.Namespace, wrk: str, workdir: Path) -> tupl
     results: list[Result] = []
     with serving(args, workdir, extra) as (base_url, logs):
         print(f"server up at {base_url}; measuring {len(targets.endpoints)} endpoints ...", flush=True)
-        for endpoint in targets.endpoints:
+        for endpoint in chosen(targets.endpoints, args.only):
             try:
                 result = measure(wrk, base_url, endpoint, targets.headers(endpoint.auth), args)
             except (httpx.HTTPError, RuntimeError, subprocess.SubprocessError, ValueError) as exc:

@@ -49,6 +49,13 @@ class ProcessSettings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         default="text", description="json: one JSON object per line (time, level, logger, message, request id)"
     )
+    wallboard_max_age_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        le=30,
+        description="How old the wallboard's counts may be when a supervisor's page asks: each process counts a "
+        "scope's board at most once in this time however many watch it (0: counted for every request)",
+    )
     websocket_deflate: bool = Field(
         default=False,
         description="Accept the permessage-deflate compression browsers offer on websockets: each open socket then "

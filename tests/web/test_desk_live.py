@@ -214,11 +214,13 @@ def test_a_burst_of_changes_sends_the_wallboard_one_notice_per_interval(env: Env
             _open(sue, {"wallboard": True})
 
             async def burst() -> None:
+                before = hub.boards.generation
                 for _ in range(20):
                     hub.wallboard_changed({env.ids["works"]})
                 first = hub._board_task
                 assert first is not None
                 await first
+                assert hub.boards.generation == before + 1  # the board its watchers fetch is counted again, once
                 for _ in range(20):
                     hub.wallboard_changed({env.ids["works"], env.ids["revenue"]})
                 second = hub._board_task

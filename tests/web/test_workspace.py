@@ -41,10 +41,9 @@ from townsquare.staff.models import AuditEntry, StaffAccount
 # agencies (1), canned responses (1), the agency's staff, agents marked, who also name the holders (1), wrap-up codes
 # (1), teams (1), transfers and escalations (1), the audit entry (1), the knowledge revision the suggested answers are
 # searched at (1), the city's time zone the page writes its times in (1); and the workspace's contact list: the
-# agent's routing profile (1), their offers and work in hand (1), their offers of the last days and what of it they
-# finished lately (2), their queues (1); the newest link to fill in a form together sent on this work (1) and the
-# services a link can be sent for (1).
-WORK_PAGE_STATEMENTS = 28
+# agent's routing profile (1), their offers and work in hand (1), what they finished lately (1), their queues (1);
+# the newest link to fill in a form together sent on this work (1) and the services a link can be sent for (1).
+WORK_PAGE_STATEMENTS = 27
 
 
 @dataclass

@@ -23,15 +23,13 @@ from townsquare.clock import utcnow
 from townsquare.errors import FieldError, invalid
 from townsquare.interactions.kinds import Channel
 from townsquare.routing import agents
-from townsquare.routing.models import Agent, Queue, WorkItem, WorkItemStatus, WorkOffer
+from townsquare.routing.models import Agent, Queue, WorkItem, WorkItemStatus
 from townsquare.staff.auth import Principal
 
 STATES = ("offered", "assigned", "done")  # offers, in the agent's hands, finished lately
 CHANNELS = tuple(c.value for c in Channel if c is not Channel.push)  # push notifications carry no work
 FINISHED_WINDOW = timedelta(hours=12)  # "finished lately": within a shift
 FINISHED_LIMIT = 20
-OFFERED_WINDOW = timedelta(days=7)  # finished lately: work offered to the agent within a week
-OFFERS_READ = 2000  # at most a week of a busy agent's offers
 
 
 @dataclass(frozen=True)
@@ -172,19 +170,11 @@ async def _held(session: AsyncSession, me_id: uuid.UUID, filters: ContactFilters
 async def _finished(
     session: AsyncSession, me_id: uuid.UUID, filters: ContactFilters, now: datetime
 ) -> list[tuple[Any, ...]]:
-    """Work the agent finished within the shift. Read through their offers of the last days first (an index on
-    the agent and the time), never through every item they ever finished: an agent finishes thousands a year."""
-    offered = (
-        select(WorkOffer.work_item_id)
-        .where(WorkOffer.staff_id == me_id, WorkOffer.offered_at >= now - OFFERED_WINDOW)
-        .order_by(WorkOffer.offered_at.desc())
-        .limit(OFFERS_READ)
-    )
-    ids = set((await session.execute(offered)).scalars())
+    """Work the agent finished within the shift, newest first: a range of the index on the holder, the state and
+    the time it closed, never every item they ever finished (an agent finishes thousands a year)."""
     stmt = (
         _rows_query(filters)
         .where(
-            WorkItem.id.in_(ids),
             WorkItem.assigned_to_id == me_id,
             WorkItem.status == WorkItemStatus.done,
             WorkItem.closed_at >= now - FINISHED_WINDOW,

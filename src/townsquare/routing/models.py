@@ -241,7 +241,8 @@ class WorkItem(IdMixin, TimestampMixin, Base):
         Index("ix_work_items_queue", "agency_id", "status", "priority"),
         Index("ix_work_items_conversation", "conversation_id", "status"),
         Index("ix_work_items_routing", "status", "priority", "sla_due_at", "created_at"),
-        Index("ix_work_items_holder", "assigned_to_id", "status"),
+        # What an agent holds, and what they finished lately (a range of closing times, newest first).
+        Index("ix_work_items_holder", "assigned_to_id", "status", "closed_at"),
         Index("ix_work_items_citizen", "citizen_id", "agency_id"),  # the agencies a person has dealt with
         # The wallboard's items answered today and items due today, each counted from its index alone.
         Index("ix_work_items_first_answered", "first_answered_at", "sla_due_at", *COUNTED_COLUMNS),

@@ -33,6 +33,7 @@ from townsquare.events import (
     WorkItemChanged,
 )
 from townsquare.hygiene import JsonRefused, find_unreadable, load_json
+from townsquare.routing.board_kept import KeptBoards
 from townsquare.settings import Settings
 from townsquare.sockets import parse_uuid, send_json, socket_same_origin
 from townsquare.staff import service as staff
@@ -90,6 +91,8 @@ class DeskHub:
         self._board_agencies: set[uuid.UUID] = set()
         self._board_task: asyncio.Task[None] | None = None
         self._board_last = float("-inf")
+        # The wallboard each scope's watchers fetch when told it moved: counted once for them all (routing.board_kept).
+        self.boards = KeptBoards(settings.wallboard_max_age_seconds)
         bus.subscribe(WorkItemChanged, self._work_item_changed, Reach.everywhere)
         bus.subscribe(AgentChanged, self._agent_changed, Reach.everywhere)
         bus.subscribe(InteractionRecorded, self._interaction, Reach.everywhere)
@@ -202,7 +205,8 @@ class DeskHub:
 
     async def _agent_changed(self, event: AgentChanged) -> None:
         if not self.desks:
-            return  # no desk here to tell (every process hears every change)
+            self.boards.moved()  # no desk here to tell (every process hears every change), but no stale board kept
+            return
         staff_id = event.staff_id
         await self._send({"type": "inbox"}, lambda d: d.staff_id == staff_id)
         async with self.db.session(deferred=True) as session:
@@ -246,6 +250,7 @@ class DeskHub:
             await asyncio.sleep(wait)
         agencies, self._board_agencies = self._board_agencies, set()
         self._board_last = self.clock()
+        self.boards.moved()  # what the watchers fetch on this notice is counted again, once, for them all
         self._board_task = None  # changes from here on schedule the next notice
         await self._send({"type": "wallboard"}, lambda d: d.wallboard and d.sees(agencies))
 

@@ -15,6 +15,7 @@ from townsquare.analytics import counter_waits
 from townsquare.db import Session
 from townsquare.db.deps import SessionDep
 from townsquare.routing import board
+from townsquare.routing.board_kept import KeptBoards
 from townsquare.staff.auth import Principal
 from townsquare.web.desk import words  # noqa: F401 - registers the desk's words
 from townsquare.web.desk.common import supervisors_only
@@ -25,8 +26,9 @@ Watcher = Annotated[Principal, Depends(supervisors_only("The wallboard"))]
 WatcherFragment = Annotated[Principal, Depends(supervisors_only("The wallboard", fragment=True))]
 
 
-async def _context(session: Session, me: Principal) -> dict[str, object]:
-    wall = await board.snapshot(session, agency_ids=me.visible())
+async def _context(request: Request, session: Session, me: Principal) -> dict[str, object]:
+    boards: KeptBoards = request.app.state.runtime.desk.boards  # counted once per notice however many watch it
+    wall = await boards.snapshot(session, agency_ids=me.visible())
     waits = await counter_waits.wait_accuracy(
         session, agency_ids=me.visible(), since=board.day_start(wall.at), until=wall.at + timedelta(seconds=1)
     )
@@ -36,10 +38,10 @@ async def _context(session: Session, me: Principal) -> dict[str, object]:
 @router.get("/desk/wallboard", response_class=HTMLResponse)
 async def wallboard(request: Request, session: SessionDep, me: Watcher) -> Response:
     """Queue depth, longest wait, service level today and agents by state, refreshed live."""
-    return templates.TemplateResponse(request, "desk/wallboard.html", await _context(session, me))
+    return templates.TemplateResponse(request, "desk/wallboard.html", await _context(request, session, me))
 
 
 @router.get("/desk/wallboard/_board", response_class=HTMLResponse)
 async def board_fragment(request: Request, session: SessionDep, me: WatcherFragment) -> Response:
     """The tables alone, for the page to swap in when told the board moved."""
-    return templates.TemplateResponse(request, "desk/_board.html", await _context(session, me))
+    return templates.TemplateResponse(request, "desk/_board.html", await _context(request, session, me))
