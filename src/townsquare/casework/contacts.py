@@ -121,35 +121,53 @@ class ContactList:
         return {"contacts": self, "filters": self.filters}
 
 
-def _rows_query(filters: ContactFilters) -> Select[WorkItem, str | None, str, str]:
+# What a row of the list shows, in `_row`'s order.
+_ROW_COLUMNS: tuple[Any, ...] = (
+    WorkItem.id,
+    WorkItem.channel,
+    WorkItem.kind,
+    WorkItem.status,
+    WorkItem.offer_expires_at,
+    WorkItem.closed_at,
+    WorkItem.created_at,
+    Citizen.display_name,
+    Service.name,
+    Queue.name,
+)
+
+
+def _rows_query(filters: ContactFilters) -> Select[Any]:
+    """The columns a row of the list shows (columns, not work items: the list never needs a whole item)."""
+    w = WorkItem
     stmt = (
-        select(WorkItem, Citizen.display_name, Service.name, Queue.name)
-        .outerjoin(Citizen, Citizen.id == WorkItem.citizen_id)
-        .outerjoin(Service, Service.id == WorkItem.service_id)
-        .outerjoin(Queue, Queue.id == WorkItem.queue_id)
+        select(*_ROW_COLUMNS)
+        .outerjoin(Citizen, Citizen.id == w.citizen_id)
+        .outerjoin(Service, Service.id == w.service_id)
+        .outerjoin(Queue, Queue.id == w.queue_id)
     )
     if filters.channel:
-        stmt = stmt.where(WorkItem.channel == filters.channel)
+        stmt = stmt.where(w.channel == filters.channel)
     if filters.queue:
-        stmt = stmt.where(WorkItem.queue_id == filters.queue)
+        stmt = stmt.where(w.queue_id == filters.queue)
     return stmt
 
 
-def _row(item: WorkItem, who: str | None, service: str | None, queue: str | None, now: datetime) -> ContactRow:
-    expires = item.offer_expires_at if item.status is WorkItemStatus.offered else None
-    since = item.closed_at if item.status is WorkItemStatus.done and item.closed_at else item.created_at
+def _row(row: Any, now: datetime) -> ContactRow:
+    item_id, channel, kind, status, offer_expires_at, closed_at, created_at, who, service, queue = row
+    expires = offer_expires_at if status is WorkItemStatus.offered else None
+    since = closed_at if status is WorkItemStatus.done and closed_at else created_at
     return ContactRow(
-        id=item.id,
-        channel=item.channel,
-        kind=item.kind,
-        status=item.status,
+        id=item_id,
+        channel=channel,
+        kind=kind,
+        status=status,
         who=who,
         service=service,
         queue=queue,
         waiting_seconds=max(0, int((now - since).total_seconds())),
         expires_at=expires,
         expires_in_seconds=max(0, int((expires - now).total_seconds())) if expires else None,
-        closed_at=item.closed_at,
+        closed_at=closed_at,
     )
 
 
@@ -203,12 +221,12 @@ async def read_contacts(session: AsyncSession, *, me: Principal, filters: Contac
     now = utcnow()
     held = [] if filters.state == "done" else await _held(session, me_id, filters)
     done = await _finished(session, me_id, filters, now) if filters.state in ("", "done") else []
-    rows = [_row(item, who, service, queue, now) for item, who, service, queue in held]
+    rows = [_row(row, now) for row in held]
     return ContactList(
         agent=agent,
         filters=filters,
         offers=[r for r in rows if r.status is WorkItemStatus.offered],
         mine=[r for r in rows if r.status is WorkItemStatus.assigned],
-        finished=[_row(item, who, service, queue, now) for item, who, service, queue in done],
+        finished=[_row(row, now) for row in done],
         queues=await _queues(session, me.visible()),
     )
