@@ -39,9 +39,12 @@ class Remembered:
         self.entries: dict[Hashable, tuple[object, int, float]] = {}
 
 
-async def recall(session: AsyncSession, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+async def recall(
+    session: AsyncSession, key: Hashable, load: Callable[[], Awaitable[T]], *, keep_none: bool = True
+) -> T:
     """The value `load` reads (in `session`), as remembered when read less than TTL_SECONDS ago and no watched
-    table changed here since. `load` must return plain data built from watched tables only."""
+    table changed here since. `load` must return plain data built from watched tables only. `keep_none` False:
+    a None is read again every time (a key that is not there must not fill the memory, nor hide a new one)."""
     info = session.info
     kept: Remembered | None = info.get(INFO_KEY)
     if kept is None or info.get(_WROTE):
@@ -52,6 +55,8 @@ async def recall(session: AsyncSession, key: Hashable, load: Callable[[], Awaita
         return cast(T, entry[0])
     generation = _generation[0]  # before the read: a commit landing meanwhile makes this entry stale at once
     value = await load()
+    if value is None and not keep_none:
+        return value
     if len(kept.entries) >= MAX_ENTRIES:
         kept.entries.clear()
     kept.entries[key] = (value, generation, now)
