@@ -183,7 +183,8 @@ def build_runtime(settings: Settings, providers: Providers | None = None, *, poo
     _wake_on(bus, worker.wake, OutboxEnqueued)
     smtp = email.SmtpServer(settings, db, pipeline) if settings.smtp_port is not None else None
     router = RoutingWorker(db, poll_seconds=settings.routing_poll_seconds)
-    _wake_on(bus, router.wake, WorkItemChanged, AgentChanged)
+    _wake_on(bus, router.work_changed, WorkItemChanged)
+    _wake_on(bus, router.wake, AgentChanged)
     desk_hub = DeskHub(settings, db, bus)
     limits_at = storage_for(settings.rate_limit_storage, settings.redis_url)  # shared once processes are several
     limiter = RateLimiter(limits_at, key_prefix=f"{settings.redis_prefix}:limits")

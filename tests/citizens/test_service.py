@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.support.db import record_statements
+from townsquare.app import Runtime
 from townsquare.citizens import service as citizens
 from townsquare.citizens.models import IdentityKind
+from townsquare.clock import utcnow
 from townsquare.errors import Problem
 
 
@@ -43,6 +48,36 @@ async def test_resolve_makes_one_provisional_citizen_per_identifier(session: Asy
     assert identity.id == same.id
     other, _, _ = await citizens.resolve(session, kind=IdentityKind.email, value="+16135550142")
     assert other.id != first.id  # same text, different kind of identifier: no link
+
+
+async def test_an_identity_is_seen_at_first_contact_without_a_second_write(runtime: Runtime) -> None:
+    at = utcnow()
+    async with runtime.db.session() as s:
+        with record_statements(runtime.db.engine) as seen:
+            _, identity, created = await citizens.resolve(s, kind=IdentityKind.phone, value="+16135550142", seen_at=at)
+            await s.flush()
+        assert created
+        assert identity.last_seen_at == at
+        assert not [q for q in seen.queries if q.lstrip().upper().startswith("UPDATE")], seen.queries
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "moves"),
+    [(IdentityKind.phone, "+16135550142", False), (IdentityKind.social, "messenger:psid-1", True)],
+)
+async def test_last_seen_moves_by_more_than_a_minute_except_for_social_accounts(
+    session: AsyncSession, kind: IdentityKind, value: str, moves: bool
+) -> None:
+    first = utcnow()
+    _, identity, _ = await citizens.resolve(session, kind=kind, value=value, seen_at=first)
+    soon = first + timedelta(seconds=30)
+    await citizens.resolve(session, kind=kind, value=value, seen_at=soon)
+    assert identity.last_seen_at == (soon if moves else first)  # Meta's window is counted from a social one
+    later = first + citizens.LAST_SEEN_RESOLUTION + timedelta(seconds=1)
+    await citizens.resolve(session, kind=kind, value=value, seen_at=later)
+    assert identity.last_seen_at == later
+    await citizens.resolve(session, kind=kind, value=value, seen_at=first)
+    assert identity.last_seen_at == later  # never backwards
 
 
 def test_a_postal_address_is_kept_as_trimmed_lines() -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import api_key_headers, count, create_agency, create_citizen, create_service
+from tests.support.db import record_statements
 from townsquare.app import Runtime
 from townsquare.cases.models import Case
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind
@@ -70,6 +71,40 @@ async def test_concurrent_deliveries_of_one_webhook_record_one_interaction(
     async with runtime.db.session() as s:
         assert await count(s, Interaction) == 1
         assert await count(s, Citizen) == 1
+
+
+@pytest.mark.postgres_only
+async def test_concurrent_first_messages_from_one_new_sender_make_one_citizen(
+    runtime: Runtime, headers: dict[str, str]
+) -> None:
+    async def deliver(n: int) -> str:
+        message = InboundMessage(
+            channel=Channel.sms,
+            text=f"hello {n}",
+            sender=Sender(IdentityKind.phone, "+15550102030"),
+            external_id=f"SM{n}",
+        )
+        async with runtime.db.session() as s:
+            return (await runtime.pipeline.ingest(s, message)).citizen_id
+
+    citizen_ids = await asyncio.gather(*(deliver(n) for n in range(4)))
+    assert len(set(citizen_ids)) == 1  # the losers of the race for the identity were placed again, as theirs
+    async with runtime.db.session() as s:
+        assert await count(s, Interaction) == 4
+        assert await count(s, Identity) == 1
+        assert await count(s, Citizen) == 1
+
+
+async def test_a_new_senders_contact_takes_one_savepoint_on_postgresql(runtime: Runtime) -> None:
+    async with runtime.db.session() as s:
+        await create_agency(s)
+        await s.commit()
+    message = InboundMessage(channel=Channel.sms, text="hello", sender=Sender(IdentityKind.phone, "+15550102030"))
+    async with runtime.db.session() as s:
+        with record_statements(runtime.db.engine) as seen:
+            await runtime.pipeline.ingest(s, message)
+    savepoints = [q for q in seen if q.upper().startswith("SAVEPOINT")]
+    assert len(savepoints) == (0 if runtime.db.dialect == "sqlite" else 1), seen
 
 
 async def test_unknown_phone_makes_a_provisional_citizen_and_other_formats_join_it(

@@ -8,7 +8,9 @@ from dataclasses import replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import count, create_place
+from tests.factories import count, create_citizen, create_place
+from tests.support.db import record_statements
+from townsquare.app import Runtime
 from townsquare.matching import intake, store
 from townsquare.matching.model import MatchModel, Thresholds
 from townsquare.matching.models import MatchDecision, MatchRejection, Outcome, SourceRecord
@@ -89,6 +91,25 @@ async def test_the_same_record_twice_is_one_row_and_a_new_version_stays_with_its
     assert await count(session, SourceRecord) == 2
     assert update.record.fields["street"] == "Avenue du Parc"  # kept as received
     assert update.record.street == "avenueduparc"
+
+
+async def test_a_new_version_joins_whoever_the_newest_linked_version_belongs_to_in_one_read(runtime: Runtime) -> None:
+    async with runtime.db.session() as s:
+        model = await _model(s)
+        first, second = await create_citizen(s, name="Ana T"), await create_citizen(s, name="Ana C")
+        for n, owner in enumerate((first, second)):
+            raw = dict(ANA, street_number=str(n + 1))
+            await intake.take_in(
+                s, model, source="revenue", source_key="R-1", raw=raw, region="CA", citizen_id=owner.id
+            )
+        with record_statements(runtime.db.engine) as seen:
+            third = await intake.take_in(s, model, source="revenue", source_key="R-1", raw=ANA, region="CA")
+        assert third.citizen_id == second.id
+        by_key = [q for q in seen.selects if "FROM source_records" in q and "source_key" in q]
+        assert len(by_key) == 1, by_key
+        repeat = await intake.take_in(s, model, source="revenue", source_key="R-1", raw=dict(ANA), region="CA")
+        assert repeat.repeated
+        assert repeat.record.id == third.record.id
 
 
 async def test_a_pair_staff_rejected_is_never_offered_again(session: AsyncSession) -> None:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.factories import create_agency, create_agent
+from tests.support.db import record_statements
 from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
 from townsquare.clock import utcnow
 from townsquare.routing import service as items
+from townsquare.routing import worker
 from townsquare.routing.models import Agent, Presence, WorkItem, WorkItemStatus
 
 
@@ -84,3 +88,52 @@ async def test_an_ended_wrap_up_needs_a_pass_and_a_running_one_does_not(runtime:
     assert await runtime.router._anything_to_do() is True
     report = await runtime.router.run_once()
     assert report.wrap_ups_ended == 1
+
+
+def _clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    now = [1000.0]
+    monkeypatch.setattr(worker, "monotonic", lambda: now[0])
+    return now
+
+
+async def _reads(runtime: Runtime) -> int:
+    """How many statements the loop's next pass reads."""
+    with record_statements(runtime.db.read_engine) as seen:
+        await runtime.router.run_woken()
+    return len(seen.queries)
+
+
+async def test_new_work_a_moment_after_a_look_that_found_nobody_free_reads_nothing(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = _clock(monkeypatch)
+    await _queued_item(runtime)
+    assert await _reads(runtime) == 3  # no offer out, no wrap-up, nobody free
+    runtime.router.work_changed()
+    assert await _reads(runtime) == 0
+    now[0] += runtime.router.poll_seconds * worker.QUIET_SHARE
+    assert await _reads(runtime) == 3  # the poll always looks
+    runtime.router.wake()  # an agent changed: the last look no longer holds
+    assert await _reads(runtime) == 3
+
+
+async def test_an_offer_running_out_soon_shortens_the_quiet(runtime: Runtime, monkeypatch: pytest.MonkeyPatch) -> None:
+    now = _clock(monkeypatch)
+    item = await _queued_item(runtime)
+    async with runtime.db.session() as session:
+        row = await session.get_one(WorkItem, item.id)
+        row.status = WorkItemStatus.offered
+        row.offer_expires_at = utcnow() + timedelta(seconds=runtime.router.poll_seconds * worker.QUIET_SHARE / 4)
+        await session.commit()
+    assert await _reads(runtime) == 3
+    now[0] += runtime.router.poll_seconds * worker.QUIET_SHARE / 2
+    assert await _reads(runtime) == 3  # past the offer's end: looked again
+
+
+async def test_a_look_that_found_someone_free_leaves_the_next_wake_to_look(runtime: Runtime) -> None:
+    async with runtime.db.session() as session:
+        await create_agent(session, email="idle@city.example", agencies=[await create_agency(session)])
+        await session.commit()
+    assert await _reads(runtime) == 4  # someone free, nothing queued
+    runtime.router.work_changed()
+    assert await _reads(runtime) == 4

@@ -11,7 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from townsquare.agencies.models import Agency, CannedResponse, ContactPoint, Service
+from townsquare.db import remembered
 from townsquare.errors import not_found
+
+remembered.watch(Agency, ContactPoint)  # who owns which address, and the default agency: read every few seconds
 
 
 async def list_agencies(session: AsyncSession) -> list[Agency]:
@@ -92,6 +95,28 @@ async def default_agency(session: AsyncSession, *, slug: str | None = None) -> A
     if agency is None:
         raise not_found("Agency", "No agency is configured yet; create one before accepting contact.")
     return agency
+
+
+async def agency_id_for_address(session: AsyncSession, *, channel: str, address: str | None) -> uuid.UUID | None:
+    """The id of the agency that owns an inbound address (remembered per process for a few seconds)."""
+    if not address:
+        return None
+    params = {"channel": channel, "address": address.strip().lower()}
+
+    async def load() -> uuid.UUID | None:
+        agency = (await session.execute(_BY_ADDRESS, params)).scalar_one_or_none()
+        return agency.id if agency is not None else None
+
+    return await remembered.recall(session, ("agency_for_address", channel, params["address"]), load)
+
+
+async def default_agency_id(session: AsyncSession, *, slug: str | None = None) -> uuid.UUID:
+    """`default_agency`'s id (remembered per process for a few seconds)."""
+
+    async def load() -> uuid.UUID:
+        return (await default_agency(session, slug=slug)).id
+
+    return await remembered.recall(session, ("default_agency", slug), load)
 
 
 async def contact_points(session: AsyncSession, *, channel: str) -> list[tuple[str, str]]:

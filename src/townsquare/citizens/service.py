@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Collection, Sequence
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
@@ -22,6 +22,11 @@ from townsquare.clock import utcnow
 from townsquare.db import races
 from townsquare.db.base import new_id
 from townsquare.errors import FieldError, Problem, conflict, invalid, not_found
+
+# How far an identity's last-seen time may trail its latest contact before it is written again: someone who sends
+# five messages in a minute is not five updates of the same row. A social account's is kept exact, since Meta's
+# 24-hour reply window is counted from it (engagement.meta).
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
 
 def normalise_phone(raw: str, *, region: str) -> str:
@@ -112,7 +117,9 @@ async def resolve(
         try:
             async with races.guarded(session):
                 citizen = Citizen(id=new_id(), display_name=display_name, status=CitizenStatus.provisional)
-                identity = Identity(citizen_id=citizen.id, kind=kind, namespace=namespace, value=value)
+                identity = Identity(
+                    citizen_id=citizen.id, kind=kind, namespace=namespace, value=value, last_seen_at=seen
+                )
                 session.add_all((citizen, identity))
                 await session.flush()  # one unit of work: the citizen's row goes first (the identity refers to it)
             created = True
@@ -120,7 +127,7 @@ async def resolve(
             identity = await find_identity(session, kind=kind, value=value, namespace=namespace)
             if identity is None:
                 raise
-    if identity.last_seen_at is None or seen > identity.last_seen_at:
+    if _seen_later(identity, seen):
         identity.last_seen_at = seen  # never backwards: a late delivery of an older message is not news
     citizen = await session.get_one(Citizen, identity.citizen_id)
     while citizen.status is CitizenStatus.merged and citizen.merged_into_id is not None:
@@ -128,6 +135,14 @@ async def resolve(
     if citizen.display_name is None and display_name:
         citizen.display_name = display_name
     return citizen, identity, created
+
+
+def _seen_later(identity: Identity, seen: datetime) -> bool:
+    """Whether a contact at `seen` moves the identity's last-seen time (by more than the resolution)."""
+    last = identity.last_seen_at
+    if last is None:
+        return True
+    return seen > last + (timedelta(0) if identity.kind is IdentityKind.social else LAST_SEEN_RESOLUTION)
 
 
 async def anonymous(session: AsyncSession, *, display_name: str | None = None) -> Citizen:

@@ -1,6 +1,7 @@
 """The engine and session factory for SQLite (embedded, WAL) or PostgreSQL (asyncpg).
 
-Sessions made here carry the event bus, so `events.publish_after_commit` works from any service function.
+Sessions made here carry the event bus, so `events.publish_after_commit` works from any service function, and the
+database's remembered configuration (`db.remembered`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 from townsquare.db import sqlite_inline
+from townsquare.db.remembered import INFO_KEY as REMEMBERED
+from townsquare.db.remembered import Remembered
 from townsquare.events import EventBus
 from townsquare.hygiene import dump_stored_json, load_stored_json
 
@@ -91,7 +94,8 @@ class Database:
         # A few connections of their own for a statement that must commit at once, whatever transaction asked for it
         # (cases.references); a pool apart, so a request holding its connection never waits for another of the same.
         self.side_engine = None if sqlite else make_engine(database_url, pool=pool, pool_size=SIDE_POOL)
-        info: dict[str, object] = {"townsquare.bus": bus}
+        # Configuration read on every contact, remembered for a few seconds (db.remembered), by this database alone.
+        info: dict[str, object] = {"townsquare.bus": bus, REMEMBERED: Remembered()}
         if self.side_engine is not None:
             info[SIDE_ENGINE] = self.side_engine
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False, info=info)

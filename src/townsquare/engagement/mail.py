@@ -27,7 +27,7 @@ async def agency_mailbox(session: AsyncSession, *, addresses: Sequence[str]) -> 
     """The first of these addresses that is an agency's email contact point, lower-cased."""
     for address in addresses:
         candidate = address.strip().lower()
-        if candidate and await agencies.agency_for_address(session, channel="email", address=candidate):
+        if candidate and await agencies.agency_id_for_address(session, channel="email", address=candidate):
             return candidate
     return None
 

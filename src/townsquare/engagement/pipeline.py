@@ -76,15 +76,9 @@ class Pipeline:
         earlier = await self._earlier(session, message)
         if earlier is not None:
             return await self._redelivered(session, earlier)
-        try:
-            async with races.guarded(session):
-                placed = await placing.place(session, self.settings, self.store, message)
-        except IntegrityError:
-            # Two deliveries of one webhook raced and the other one won: answer as it did.
-            earlier = await self._earlier(session, message)
-            if earlier is None:
-                raise
-            return await self._redelivered(session, earlier)
+        placed = await self._place(session, message)
+        if isinstance(placed, Interaction):
+            return await self._redelivered(session, placed)
         decision = await self._decide(session, placed)
         await surveys.after_assistant(
             session, self.settings, inbound=placed.interaction, turn=decision.turn, replies=decision.replies
@@ -121,6 +115,27 @@ class Pipeline:
                     f"Attachments of type '{att.content_type}' are not accepted.",
                     "unsupported-media-type",
                 )
+
+    async def _place(self, session: AsyncSession, message: InboundMessage) -> Placed | Interaction:
+        """Identify, thread and record the contact, in one savepoint on PostgreSQL (`db.races`); the earlier
+        interaction instead when another delivery of the same webhook won the race to record it."""
+        try:
+            return await self._place_once(session, message)
+        except races.Lost:
+            # Two first messages from one new sender raced for its identity and the other one won: placed again,
+            # this one finds that identity and joins them.
+            return await self._place_once(session, message)
+
+    async def _place_once(self, session: AsyncSession, message: InboundMessage) -> Placed | Interaction:
+        try:
+            async with races.guarded(session):
+                return await placing.place(session, self.settings, self.store, message)
+        except (IntegrityError, races.Lost):
+            # Two deliveries of one webhook raced and the other one won: answer as it did.
+            earlier = await self._earlier(session, message)
+            if earlier is None:
+                raise
+            return earlier
 
     async def _earlier(self, session: AsyncSession, message: InboundMessage) -> Interaction | None:
         if not message.external_id:

@@ -80,10 +80,10 @@ async def owning_agency(
         return case.agency_id
     if service is not None:
         return service.agency_id
-    agency = await agencies.agency_for_address(session, channel=message.channel.value, address=message.recipient)
-    if agency is None:
-        agency = await agencies.default_agency(session, slug=settings.default_agency)
-    return agency.id
+    agency_id = await agencies.agency_id_for_address(session, channel=message.channel.value, address=message.recipient)
+    if agency_id is None:
+        agency_id = await agencies.default_agency_id(session, slug=settings.default_agency)
+    return agency_id
 
 
 def context(

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.citizens import service as citizens
@@ -72,17 +72,26 @@ async def _as_registered(session: AsyncSession, kept: Mapping[str, str]) -> dict
     return out
 
 
-async def _known_owner(session: AsyncSession, source: str, source_key: str) -> uuid.UUID | None:
-    """The citizen an earlier version of this record belongs to."""
+async def _earlier(
+    session: AsyncSession, source: str, source_key: str, sha: str
+) -> tuple[SourceRecord | None, uuid.UUID | None]:
+    """This very record if it was kept before (same digest), and the citizen the latest earlier version of the
+    record belongs to: one statement, of at most two rows (the same record first, then the newest linked one)."""
+    same = SourceRecord.digest == sha
     query = (
-        select(SourceRecord.citizen_id)
+        select(SourceRecord)
         .where(
-            SourceRecord.source == source, SourceRecord.source_key == source_key, SourceRecord.citizen_id.is_not(None)
+            SourceRecord.source == source,
+            SourceRecord.source_key == source_key,
+            or_(same, SourceRecord.citizen_id.is_not(None)),
         )
-        .order_by(SourceRecord.received_at.desc())
-        .limit(1)
+        .order_by(case((same, 0), else_=1), SourceRecord.received_at.desc())
+        .limit(2)
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    rows = list((await session.execute(query)).scalars())
+    existing = rows[0] if rows and rows[0].digest == sha else None
+    owners = [row.citizen_id for row in rows if row is not existing and row.citizen_id is not None]
+    return existing, owners[0] if owners else None
 
 
 async def _new_citizen(session: AsyncSession, raw: Mapping[str, object]) -> Citizen:
@@ -118,17 +127,11 @@ async def take_in(
     version, matcher = model
     kept = {k: str(v).strip() for k, v in raw.items() if v is not None and str(v).strip()}  # as text, as received
     sha = digest(kept)
-    existing = (
-        await session.execute(
-            select(SourceRecord).where(
-                SourceRecord.source == source, SourceRecord.source_key == source_key, SourceRecord.digest == sha
-            )
-        )
-    ).scalar_one_or_none()
+    existing, known_owner = await _earlier(session, source, source_key, sha)
     if existing is not None and existing.citizen_id is not None:
         return TakenIn(existing, existing.citizen_id, None, None, repeated=True)
     person = _cut(fields.person(kept | await _as_registered(session, kept), region=region))
-    owner = citizen_id or await _known_owner(session, source, source_key)
+    owner = citizen_id or known_owner
     matches = await best_matches(session, matcher, person, citizen_id=owner)
     thresholds = matcher.thresholds
     # Whom the model may join it to: the household rule holds back relatives, however high they score.

@@ -11,7 +11,6 @@ import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, text
@@ -66,13 +65,24 @@ async def base_size(session: AsyncSession) -> float:
     return size
 
 
-@lru_cache(maxsize=8)
-def _canonical_frequencies(model_id: int, given: tuple[tuple[str, float], ...]) -> dict[str, float]:
-    """Given-name frequencies summed by the full form each name stands for (`bill` counts for `william`)."""
+# A model's given-name table (by identity, kept alive here) → its canonical frequencies. By the table, not the
+# model: the model in force with the settings' thresholds is a new object sharing the same table at every read.
+_canonical: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
+
+
+def _canonical_frequencies(given: dict[str, float]) -> dict[str, float]:
+    """Given-name frequencies summed by the full form each name stands for (`bill` counts for `william`),
+    computed once per table (thousands of names: far too many to look at for every record)."""
+    kept = _canonical.get(id(given))
+    if kept is not None and kept[0] is given:
+        return kept[1]
     out: dict[str, float] = {}
-    for name, share in given:
+    for name, share in given.items():
         key = " ".join(formal(w) for w in name.split())
         out[key] = out.get(key, 0.0) + share
+    if len(_canonical) >= 8:
+        _canonical.clear()
+    _canonical[id(given)] = (given, out)
     return out
 
 
@@ -81,7 +91,7 @@ def name_blocks(model: MatchModel, person: Person, size: float) -> dict[tuple[st
     given = model.frequencies.get("given_name", {})
     family = model.frequencies.get("family_name", {})
     g, f = person.get("given_name") or "", person.get("family_name") or ""
-    canonical = _canonical_frequencies(id(model), tuple(given.items()))
+    canonical = _canonical_frequencies(given)
     return {
         ("given_name", "family_name"): size * given.get(g, 1.0) * family.get(f, 1.0),
         ("names",): size * (given.get(g, 1.0) * family.get(f, 1.0) + given.get(f, 0.0) * family.get(g, 0.0)),

@@ -7,7 +7,9 @@ The engagement pipeline calls these for every contact that needs a person; the r
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, func, select
@@ -15,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.clock import utcnow
+from townsquare.db import remembered
 from townsquare.errors import conflict
 from townsquare.routing import calendars
 from townsquare.routing.models import (
@@ -58,6 +61,42 @@ _CALENDAR_AHEAD = (
 )
 
 
+remembered.watch(Queue, SlaTarget, BusinessCalendar, Holiday)  # configuration: read once every few seconds
+
+
+@dataclass(frozen=True)
+class QueueChoice:
+    """What a new work item takes from an active queue (its configuration, remembered per process)."""
+
+    id: uuid.UUID
+    slug: str
+    calendar_id: uuid.UUID | None
+    channels: tuple[str, ...]
+    service_codes: tuple[str, ...]
+    required_skills: Mapping[str, Any]
+    priority_boost: int
+
+
+@dataclass(frozen=True)
+class SlaChoice:
+    """An active SLA target's terms (remembered per process)."""
+
+    service_id: uuid.UUID | None
+    channel: str | None
+    first_response_seconds: int
+    goal_percent: int
+    business_hours: bool
+
+
+@dataclass(frozen=True)
+class CalendarAhead:
+    """A calendar's opening hours, time zone and its holidays from one day on."""
+
+    hours: Mapping[str, Any]
+    timezone: str
+    holidays: tuple[date, ...]
+
+
 async def open_item_for_conversation(
     session: AsyncSession, *, conversation_id: uuid.UUID, channel: str | None = None
 ) -> WorkItem | None:
@@ -69,29 +108,58 @@ async def open_item_for_conversation(
     return found.scalar_one_or_none()
 
 
-def _matches(queue: Queue, channel: str, service_code: str | None) -> bool:
+def _matches(queue: QueueChoice, channel: str, service_code: str | None) -> bool:
     return (not queue.channels or channel in queue.channels) and (
         not queue.service_codes or (service_code is not None and service_code in queue.service_codes)
     )
 
 
+async def _queues(session: AsyncSession, agency_id: uuid.UUID) -> tuple[QueueChoice, ...]:
+    async def load() -> tuple[QueueChoice, ...]:
+        found = await session.execute(_QUEUES, {"agency_id": agency_id})
+        return tuple(
+            QueueChoice(
+                q.id,
+                q.slug,
+                q.calendar_id,
+                tuple(q.channels),
+                tuple(q.service_codes),
+                dict(q.required_skills),
+                q.priority_boost,
+            )
+            for q in found.scalars()
+        )
+
+    return await remembered.recall(session, ("queues", agency_id), load)
+
+
 async def choose_queue(
     session: AsyncSession, *, agency_id: uuid.UUID, channel: str, service_code: str | None
-) -> Queue | None:
+) -> QueueChoice | None:
     """The agency's most specific active queue for this work: service and channel, then service, then channel."""
-    found = await session.execute(_QUEUES, {"agency_id": agency_id})
-    queues = [q for q in found.scalars() if _matches(q, channel, service_code)]
+    queues = [q for q in await _queues(session, agency_id) if _matches(q, channel, service_code)]
     if not queues:
         return None
     return max(queues, key=lambda q: 2 * bool(q.service_codes) + bool(q.channels))
 
 
+async def _sla_targets(session: AsyncSession, agency_id: uuid.UUID) -> tuple[SlaChoice, ...]:
+    async def load() -> tuple[SlaChoice, ...]:
+        found = await session.execute(_SLA_TARGETS, {"agency_id": agency_id})
+        return tuple(
+            SlaChoice(t.service_id, t.channel, t.first_response_seconds, t.goal_percent, t.business_hours)
+            for t in found.scalars()
+        )
+
+    return await remembered.recall(session, ("sla_targets", agency_id), load)
+
+
 async def sla_target(
     session: AsyncSession, *, agency_id: uuid.UUID, service_id: uuid.UUID | None, channel: str
-) -> SlaTarget | None:
+) -> SlaChoice | None:
     """The most specific SLA target: service and channel, service, channel, then the agency's own."""
-    best: tuple[int, SlaTarget] | None = None
-    for target in (await session.execute(_SLA_TARGETS, {"agency_id": agency_id})).scalars():
+    best: tuple[int, SlaChoice] | None = None
+    for target in await _sla_targets(session, agency_id):
         if target.service_id is not None and target.service_id != service_id:
             continue
         if target.channel is not None and target.channel != channel:
@@ -113,14 +181,25 @@ async def due_at(
     """`seconds` after `received_at`, counting only open hours when asked and the queue has a calendar."""
     if not business_hours or calendar_id is None:
         return received_at + timedelta(seconds=seconds)
-    # The calendar and its holidays from the day before (whatever its time zone) on, in one statement.
-    params = {"calendar_id": calendar_id, "from_day": (received_at - timedelta(days=1)).date()}
-    rows = (await session.execute(_CALENDAR_AHEAD, params)).all()
-    if not rows:
+    # The calendar and its holidays from the day before (whatever its time zone) on.
+    ahead = await _calendar_ahead(session, calendar_id, (received_at - timedelta(days=1)).date())
+    if ahead is None:
         return received_at + timedelta(seconds=seconds)
-    hours, timezone = rows[0].hours, rows[0].timezone
-    days = [row.day for row in rows if row.day is not None]
-    return calendars.add_business_time(received_at, seconds, hours=hours, timezone=timezone, holidays=days)
+    return calendars.add_business_time(
+        received_at, seconds, hours=ahead.hours, timezone=ahead.timezone, holidays=ahead.holidays
+    )
+
+
+async def _calendar_ahead(session: AsyncSession, calendar_id: uuid.UUID, from_day: date) -> CalendarAhead | None:
+    async def load() -> CalendarAhead | None:
+        params = {"calendar_id": calendar_id, "from_day": from_day}
+        rows = (await session.execute(_CALENDAR_AHEAD, params)).all()
+        if not rows:
+            return None
+        days = tuple(row.day for row in rows if row.day is not None)
+        return CalendarAhead(dict(rows[0].hours), rows[0].timezone, days)
+
+    return await remembered.recall(session, ("calendar", calendar_id, from_day), load)
 
 
 async def create(

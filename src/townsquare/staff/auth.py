@@ -176,7 +176,7 @@ async def optional_principal(
     """The caller if they presented valid credentials, else None."""
     key = _presented_key(bearer, header_key)
     if key:
-        row = await service.api_key_for(session, key=key)
+        row = await service.live_key(session, key=key)
         if row is None:
             raise unauthorized("That API key is not valid or has been revoked.")
         if row.scope is not ApiKeyScope.api:

@@ -9,7 +9,8 @@ import hashlib
 import secrets
 import uuid
 from collections.abc import Iterable
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 from argon2 import PasswordHasher
@@ -19,8 +20,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.clock import utcnow
+from townsquare.db import remembered
 from townsquare.errors import FieldError, conflict, invalid
 from townsquare.staff.models import ApiKey, ApiKeyScope, AuditEntry, StaffAccount, StaffAgency, StaffRole, StaffSession
+
+remembered.watch(ApiKey)  # a request's key is read once every few seconds; revoking it here forgets it at once
 
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -227,10 +231,39 @@ _LIVE_KEY = select(ApiKey).where(ApiKey.key_hash == bindparam("key_hash"), ApiKe
 async def api_key_for(session: AsyncSession, *, key: str) -> ApiKey | None:
     """The live API key matching a presented key."""
     row = (await session.execute(_LIVE_KEY, {"key_hash": _sha256(key)})).scalar_one_or_none()
-    now = utcnow()
-    if row is not None and (row.last_used_at is None or now - row.last_used_at > LAST_USED_RESOLUTION):
-        row.last_used_at = now  # at most once a minute: a busy integration must not write on every request
+    if row is not None and _use_unrecorded(row.last_used_at):
+        row.last_used_at = utcnow()  # at most once a minute: a busy integration must not write on every request
     return row
+
+
+def _use_unrecorded(last_used_at: datetime | None) -> bool:
+    return last_used_at is None or utcnow() - last_used_at > LAST_USED_RESOLUTION
+
+
+@dataclass(frozen=True)
+class LiveKey:
+    """What a request needs of a live API key (remembered per process: `live_key`)."""
+
+    id: uuid.UUID
+    name: str
+    agency_id: uuid.UUID | None
+    scope: ApiKeyScope
+    last_used_at: datetime | None
+
+
+async def live_key(session: AsyncSession, *, key: str) -> LiveKey | None:
+    """`api_key_for`, remembered per process for a few seconds (`db.remembered`): a key revoked here stops
+    working at once, one revoked by another process within seconds. Its last use is still written once a minute
+    (the session is then dirty: the caller commits)."""
+
+    async def load() -> LiveKey | None:
+        row = await api_key_for(session, key=key)
+        return None if row is None else LiveKey(row.id, row.name, row.agency_id, row.scope, row.last_used_at)
+
+    found = await remembered.recall(session, ("api_key", _sha256(key)), load, keep_none=False)
+    if found is not None and _use_unrecorded(found.last_used_at):
+        found = await load()  # that commit changes a watched row: the remembered key is read again next time
+    return found
 
 
 async def list_api_keys(session: AsyncSession) -> list[ApiKey]:
