@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies.models import Agency, Service
 from townsquare.cases.models import Case
 from townsquare.casework import desk
+from townsquare.casework import work_catalogue as catalogue
 from townsquare.casework.cofill import service_with_form
 from townsquare.casework.work import holds, work_item_in_scope
 from townsquare.citizens import service as citizens
@@ -111,12 +112,7 @@ def contacts_of(identities: Iterable[Identity], conversation_channel: Channel | 
 
 
 async def _services(session: AsyncSession, agency_id: uuid.UUID) -> list[tuple[str, str]]:
-    rows = await session.execute(
-        select(Service.code, Service.name)
-        .where(Service.agency_id == agency_id, Service.active.is_(True))
-        .order_by(Service.name)
-    )
-    return [(code, name) for code, name in rows.all()]
+    return [(s.code, s.name) for s in await catalogue.case_services(session, agency_ids={agency_id})]
 
 
 async def _newest(session: AsyncSession, item_id: uuid.UUID) -> DraftLink | None:

@@ -17,11 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
-from townsquare.agencies.models import Agency, CannedResponse, Service
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus
 from townsquare.casework import desk
+from townsquare.casework import work_catalogue as catalogue
 from townsquare.casework.handoff import handoff_summary
+from townsquare.casework.work_catalogue import AgencyChoice, Canned, TeamChoice, WrapUp
 from townsquare.citizens.models import Identity, IdentityKind
 from townsquare.engagement import post_out
 from townsquare.errors import not_found
@@ -31,7 +32,7 @@ from townsquare.knowledge import rendering as knowledge_rendering
 from townsquare.knowledge import service as knowledge
 from townsquare.knowledge.search import Hit, KnowledgeIndex
 from townsquare.routing import engine
-from townsquare.routing.models import Queue, Team, WorkItem, WorkItemStatus, WorkTransfer
+from townsquare.routing.models import WorkItem, WorkItemStatus, WorkTransfer
 from townsquare.staff.auth import Principal
 
 MAX_TEXT = 20000
@@ -59,22 +60,22 @@ class WorkView:
     item: WorkItem
     holds: bool
     queue_name: str | None
-    agency: Agency
+    agency: AgencyChoice
     tz: str
-    other_agencies: list[Agency]
+    other_agencies: list[AgencyChoice]
     view: desk.Citizen360 | None
     case: Case | None
     case_reference: str | None
     conversation: Conversation | None
     channels: list[Channel]
     default_channel: Channel | None
-    canned: list[CannedResponse]
+    canned: tuple[Canned, ...]
     filled: dict[str, str]
     draft: str
     suggestions: list[dict[str, Any]]
     handoff: dict[str, Any] | None
-    wrap_up_codes: list[Any]
-    teams: list[Team]
+    wrap_up_codes: tuple[WrapUp, ...]
+    teams: tuple[TeamChoice, ...]
     agents: list[desk.StaffChoice]
     assignable: list[desk.StaffChoice]
     holder_names: dict[uuid.UUID, str]
@@ -174,15 +175,7 @@ async def _case_panel(
     session: AsyncSession, me: Principal, item: WorkItem, timeline: list[Interaction] | None, sent: CaseForm | None
 ) -> dict[str, Any]:
     """The services the agent may open a case for, and the form prefilled with the citizen's last message."""
-    stmt = (
-        select(Service.code, Service.name, Agency.name)
-        .join(Agency, Agency.id == Service.agency_id)
-        .where(Service.active.is_(True))
-        .order_by(Agency.name, Service.name)
-    )
-    if me.agency_ids is not None:
-        stmt = stmt.where(Service.agency_id.in_(me.agency_ids))
-    services = [{"code": code, "name": name, "agency": agency} for code, name, agency in await session.execute(stmt)]
+    services = await catalogue.case_services(session, agency_ids=me.agency_ids)
     if sent is None:
         sent = CaseForm(description=await _last_inbound(session, item, timeline))
     return {"services": services, "form": sent}
@@ -240,13 +233,13 @@ async def work_view(
         if item.conversation_id
         else None
     )
-    queue_name = (await session.execute(select(Queue.name).where(Queue.id == item.queue_id))).scalar_one_or_none()
-    agency_list = await agencies.list_agencies(session)
+    queue_name = await catalogue.queue_name(session, queue_id=item.queue_id)
+    agency_list = await catalogue.agencies(session)
     agency = next(a for a in agency_list if a.id == item.agency_id)
     case = next((c for c in view.cases if c.id == item.case_id), None) if view else None
     case_reference = case.reference if case else item.context.get("case_reference")
     language = view.citizen.language if view else item.language
-    canned_list = await agencies.canned_responses(session, agency_id=item.agency_id, language=language)
+    canned_list = await catalogue.canned(session, agency_id=item.agency_id, language=language)
     filled = {
         c.slug: desk.fill_placeholders(c.body, citizen=view.citizen if view else None, case_reference=case_reference)
         for c in canned_list
@@ -291,8 +284,8 @@ async def work_view(
         draft=draft,
         suggestions=suggestions,
         handoff=handoff_summary(item.context, public_url),
-        wrap_up_codes=await engine.wrap_up_codes(session, agency_id=item.agency_id),
-        teams=await engine.teams_for(session, agency_ids={item.agency_id}),
+        wrap_up_codes=await catalogue.wrap_ups(session, agency_id=item.agency_id),
+        teams=await catalogue.teams(session, agency_id=item.agency_id),
         agents=[a for a in staff if a.agent and a.id != me.id],
         assignable=assignable,
         holder_names=holder_names,
