@@ -46,9 +46,9 @@ from townsquare.staff.models import AuditEntry, StaffAccount
 # lately (1), their queues (1); the newest link to fill in a form together sent on this work (1) and the services a
 # link can be sent for (1).
 WORK_PAGE_STATEMENTS = 26
-# Of those, configuration remembered for a few seconds (casework.work_catalogue): the agencies, the canned responses,
-# wrap-up codes, teams, and the services a link can be sent for.
-REMEMBERED = 5
+# Of those, configuration remembered for a few seconds (casework.work_catalogue, analytics.config): the agencies, the
+# canned responses, wrap-up codes, teams, the services a link can be sent for, and the city's time zone.
+REMEMBERED = 6
 
 
 @dataclass

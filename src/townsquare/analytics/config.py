@@ -13,7 +13,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.analytics.models import AnalyticsState
+from townsquare.db import remembered
 from townsquare.errors import invalid
+
+# Saved by a director; the analytics worker's lease shares the table (written about once a minute, which forgets
+# what is remembered no more often than its few seconds would).
+remembered.watch(AnalyticsState)
 
 SETTINGS = "settings"
 
@@ -77,9 +82,14 @@ def _from(value: dict[str, Any]) -> AnalyticsConfig:
 
 
 async def current(session: AsyncSession) -> AnalyticsConfig:
-    """The settings in force (the defaults until a director saves some)."""
-    row = await session.get(AnalyticsState, SETTINGS)
-    return _from(row.value) if row is not None and row.value else AnalyticsConfig()
+    """The settings in force (the defaults until a director saves some), remembered per process for a few seconds:
+    every desk page writes its times in the city's zone."""
+
+    async def load() -> AnalyticsConfig:
+        row = await session.get(AnalyticsState, SETTINGS)
+        return _from(row.value) if row is not None and row.value else AnalyticsConfig()
+
+    return await remembered.recall(session, ("analytics_config",), load)
 
 
 async def save(session: AsyncSession, config: AnalyticsConfig) -> bool:
