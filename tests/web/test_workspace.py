@@ -47,8 +47,9 @@ from townsquare.staff.models import AuditEntry, StaffAccount
 # link can be sent for (1).
 WORK_PAGE_STATEMENTS = 26
 # Of those, configuration remembered for a few seconds (casework.work_catalogue, analytics.config): the agencies, the
-# canned responses, wrap-up codes, teams, the services a link can be sent for, and the city's time zone.
-REMEMBERED = 6
+# canned responses, wrap-up codes, teams, the services a link can be sent for, the city's time zone, and the queues
+# the contact list filters by.
+REMEMBERED = 7
 
 
 @dataclass

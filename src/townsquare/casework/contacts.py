@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from townsquare.agencies.models import Service
 from townsquare.citizens.models import Citizen
 from townsquare.clock import utcnow
+from townsquare.db import remembered
 from townsquare.errors import FieldError, invalid
 from townsquare.interactions.kinds import Channel
 from townsquare.routing import agents
@@ -204,10 +205,16 @@ async def _finished(
 
 
 async def _queues(session: AsyncSession, agency_ids: set[uuid.UUID] | None) -> list[tuple[uuid.UUID, str]]:
-    stmt = select(Queue.id, Queue.name).order_by(Queue.name, Queue.id)
-    if agency_ids is not None:
-        stmt = stmt.where(Queue.agency_id.in_(agency_ids))
-    return [(queue_id, name) for queue_id, name in await session.execute(stmt)]
+    """The queues of these agencies to filter by (configuration, remembered per process for a few seconds)."""
+
+    async def load() -> tuple[tuple[uuid.UUID, str], ...]:
+        stmt = select(Queue.id, Queue.name).order_by(Queue.name, Queue.id)
+        if agency_ids is not None:
+            stmt = stmt.where(Queue.agency_id.in_(agency_ids))
+        return tuple((queue_id, name) for queue_id, name in await session.execute(stmt))
+
+    scope = None if agency_ids is None else frozenset(agency_ids)
+    return list(await remembered.recall(session, ("desk_filter_queues", scope), load))
 
 
 async def read_contacts(session: AsyncSession, *, me: Principal, filters: ContactFilters) -> ContactList:
