@@ -275,6 +275,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds of wrk first (default 3)")
     parser.add_argument("--reuse", action="store_true", help="skip loading; measure a database loaded earlier")
+    parser.add_argument(
+        "--settle", type=float, default=900.0, help="seconds to wait for the start-up open data export (default 900)"
+    )
     parser.add_argument("--only", default="", help="comma-separated endpoint names to measure (default: every one)")
     parser.add_argument(
         "--processes",
@@ -324,6 +327,20 @@ def serving(args: argparse.Namespace, workdir: Path, extra: dict[str, str]) -> I
         ingest.stop_server(proc)
 
 
+def settled(data_dir: Path, limit: float) -> str:
+    """Waits for the open data export a new deployment runs at start (a minute or more of CPU at a million
+    residents, in whichever process holds the loops) to write its data package, so the reads are measured in the
+    steady state; says how long it took, or that it was still running."""
+    package = data_dir / "open-data" / "datapackage.json"
+    started = time.monotonic()
+    while not package.exists() and time.monotonic() - started < limit:
+        time.sleep(1.0)
+    waited = time.monotonic() - started
+    if package.exists():
+        return f"the start-up open data export finished {waited:.0f} s after the server was up"
+    return f"the start-up open data export was still running after {limit:.0f} s: measured beside it"
+
+
 def chosen(endpoints: list[scale_targets.Endpoint], only: str) -> list[scale_targets.Endpoint]:
     """The endpoints `--only` names, and always the floor (all when it names none); an unknown name stops the run
     before it starts."""
@@ -343,7 +360,9 @@ def serve_and_measure(args: argparse.Namespace, wrk: str, workdir: Path) -> tupl
     }
     results: list[Result] = []
     with serving(args, workdir, extra) as (base_url, logs):
-        print(f"server up at {base_url}; measuring {len(targets.endpoints)} endpoints ...", flush=True)
+        print(f"server up at {base_url}", flush=True)
+        targets.notes.append(settled(workdir, args.settle))
+        print(f"  {targets.notes[-1]}; measuring {len(targets.endpoints)} endpoints ...", flush=True)
         for endpoint in chosen(targets.endpoints, args.only):
             try:
                 result = measure(wrk, base_url, endpoint, targets.headers(endpoint.auth), args)
