@@ -189,3 +189,24 @@ async def test_the_worker_gives_up_after_the_last_attempt(settings: Settings) ->
         row = (await s.execute(select(OutboxMessage))).scalar_one()
         assert (row.status, row.attempts) == (OutboxStatus.dead, 2)
     await rt.db.dispose()
+
+
+async def test_a_claimed_batch_leaves_in_the_order_it_fell_due(settings: Settings) -> None:
+    rt = build_runtime(settings)
+    now = utcnow()
+    async with rt.db.session() as s:
+        for n in (3, 2, 1):  # written latest-due first
+            s.add(
+                OutboxMessage(
+                    idempotency_key=f"order:{n}",
+                    channel="sms",
+                    recipient="+16135550142",
+                    payload={"text": f"part {n}"},
+                    next_attempt_at=now - timedelta(seconds=10 - n),
+                )
+            )
+            await s.flush()
+        await s.commit()
+    assert await rt.worker.drain() == 3
+    assert [envelope.idempotency_key for envelope in rt.recording.sent] == ["order:1", "order:2", "order:3"]
+    await rt.db.dispose()

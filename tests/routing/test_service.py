@@ -8,9 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import create_agency, create_service
+from tests.factories import create_agency, create_citizen, create_service
+from tests.support.db import record_statements
 from townsquare.agencies.models import Agency
 from townsquare.app import Runtime
+from townsquare.interactions import service as interactions
+from townsquare.interactions.models import Channel
 from townsquare.routing import service as items
 from townsquare.routing.models import BusinessCalendar, CapacityClass, Holiday, Queue, SlaTarget
 
@@ -144,3 +147,32 @@ async def test_business_time_counts_only_holidays_still_ahead(setup: tuple[Async
         session, channel="sms", kind="message", agency_id=agency.id, received_at=MONDAY_9_TORONTO
     )
     assert later.sla_due_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # Tuesday closed: Wednesday instead
+
+
+async def test_a_conversation_started_in_this_transaction_has_only_the_work_made_in_it(
+    runtime: Runtime, setup: tuple[AsyncSession, Agency]
+) -> None:
+    session, agency = setup
+    citizen = await create_citizen(session)
+    conversation = await interactions.start_conversation(session, citizen_id=citizen.id, channel=Channel.sms)
+    with record_statements(runtime.db.engine) as seen:
+        none_yet = await items.open_item_for_conversation(session, conversation_id=conversation.id, started_here=True)
+    assert none_yet is None
+    item = await items.create(
+        session,
+        channel="sms",
+        kind="message",
+        agency_id=agency.id,
+        received_at=MONDAY_9_TORONTO,
+        conversation_id=conversation.id,
+    )
+    with record_statements(runtime.db.engine) as later:
+        made = await items.open_item_for_conversation(session, conversation_id=conversation.id, started_here=True)
+        on_voice = await items.open_item_for_conversation(
+            session, conversation_id=conversation.id, channel="voice", started_here=True
+        )
+    assert made is item
+    assert on_voice is None
+    assert not seen.queries
+    assert not later.queries
+    assert await items.open_item_for_conversation(session, conversation_id=conversation.id) is item  # as read

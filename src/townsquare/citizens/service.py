@@ -89,6 +89,18 @@ _IDENTITY = select(Identity).where(
 )
 
 
+# The same, with the identity's citizen (resolve needs both: one statement, not two).
+_IDENTITY_AND_CITIZEN = (
+    select(Identity, Citizen)
+    .join(Citizen, Citizen.id == Identity.citizen_id)
+    .where(
+        Identity.kind == bindparam("kind"),
+        Identity.namespace == bindparam("namespace"),
+        Identity.value == bindparam("value"),
+    )
+)
+
+
 async def find_identity(
     session: AsyncSession, *, kind: IdentityKind, value: str, namespace: str = ""
 ) -> Identity | None:
@@ -108,10 +120,13 @@ async def resolve(
 ) -> tuple[Citizen, Identity, bool]:
     """The citizen behind a normalised identifier, making a provisional one on first contact.
 
-    Safe against two first messages arriving at once: the loser of the unique-constraint race re-reads.
+    Safe against two first messages arriving at once: the loser of the unique-constraint race re-reads (inside the
+    flow's guard, the flow places its contact again: `db.races`).
     """
     seen = seen_at or utcnow()
-    identity = await find_identity(session, kind=kind, value=value, namespace=namespace)
+    params = {"kind": kind, "namespace": namespace, "value": value}
+    found = (await session.execute(_IDENTITY_AND_CITIZEN, params)).first()
+    identity: Identity | None = found[0] if found is not None else None  # its citizen is now in the session
     created = False
     if identity is None:
         try:

@@ -153,12 +153,15 @@ class Pipeline:
             return _Decision(replies=said, counted=False)
         if not (message.needs_person and screening.needs_person):
             return _Decision(opted_out=screening.silent, counted=screening.counted)
-        conversation_id = placed.conversation.id
+        started = placed.conversation_created  # then nobody has the conversation yet: nothing to read
         if (
             message.assistant
             and screening.assistant
             and self.index is not None
-            and await routing.open_item_for_conversation(session, conversation_id=conversation_id) is None
+            and await routing.open_item_for_conversation(
+                session, conversation_id=placed.conversation.id, started_here=started
+            )
+            is None
         ):
             return await self._assistant(session, placed, screening)
         item = await queueing.to_person(
@@ -170,6 +173,7 @@ class Pipeline:
             placed.service,
             placed.identity,
             placed.interaction,
+            conversation_started=started,
         )
         replies: list[Interaction] = []
         if placed.conversation_created and screening.acknowledgement and in_band:

@@ -50,7 +50,7 @@ async def place(session: AsyncSession, settings: Settings, store: AttachmentStor
     """Identify → thread → record; opens the case a form submission asks for. Does not commit."""
     citizen, identity, created = await identify(session, settings, message)
     case = await explicit_case(session, settings, message, citizen)
-    conversation, case, started = await thread(session, settings, message, citizen, case)
+    conversation, case, started = await thread(session, settings, message, citizen, case, new_citizen=created)
     interaction = await record(session, store, message, conversation, case, identity)
     service = await service_of(session, message, case)
     if case is None and message.kind is InteractionKind.form_submission and service is not None:
@@ -124,27 +124,19 @@ async def explicit_case(
 
 
 async def thread(
-    session: AsyncSession, settings: Settings, message: InboundMessage, citizen: Citizen, case: Case | None
+    session: AsyncSession,
+    settings: Settings,
+    message: InboundMessage,
+    citizen: Citizen,
+    case: Case | None,
+    *,
+    new_citizen: bool = False,
 ) -> tuple[Conversation, Case | None, bool]:
-    """The conversation the contact continues (or a new one), its case, and whether it was started now."""
+    """The conversation the contact continues (or a new one), its case, and whether it was started now.
+    `new_citizen`: the citizen was made in this transaction, so has no conversation to continue: none is read."""
     if message.conversation_id is not None:
         return await _named_conversation(session, message.conversation_id, citizen)
-    conversation: Conversation | None = None
-    if case is not None:
-        conversation = await interactions.conversation_for_case(session, case_id=case.id, citizen_id=citizen.id)
-    if conversation is None and message.thread_refs:
-        found = await interactions.conversation_by_external_refs(
-            session, channel=message.channel, refs=message.thread_refs
-        )
-        if (
-            found is not None
-            and found.citizen_id == citizen.id
-            and (case is None or found.case_id in (None, case.id))
-            and await _conversation_in_scope(session, message, found)
-        ):
-            conversation = found
-    if conversation is None and case is None:
-        conversation = await _recent_conversation(session, settings, message, citizen)
+    conversation = None if new_citizen else await _continued(session, settings, message, citizen, case)
     started = conversation is None
     if conversation is None:
         conversation = await interactions.start_conversation(
@@ -158,6 +150,31 @@ async def thread(
     if case is None and conversation.case_id is not None:
         case = await session.get(Case, conversation.case_id)
     return conversation, case, started
+
+
+async def _continued(
+    session: AsyncSession, settings: Settings, message: InboundMessage, citizen: Citizen, case: Case | None
+) -> Conversation | None:
+    """The citizen's conversation the contact continues: the case's, else the one its thread references name (the
+    same citizen's, and the case's if any), else with no case the one they were active in lately."""
+    if case is not None:
+        conversation = await interactions.conversation_for_case(session, case_id=case.id, citizen_id=citizen.id)
+        if conversation is not None:
+            return conversation
+    if message.thread_refs:
+        found = await interactions.conversation_by_external_refs(
+            session, channel=message.channel, refs=message.thread_refs
+        )
+        if (
+            found is not None
+            and found.citizen_id == citizen.id
+            and (case is None or found.case_id in (None, case.id))
+            and await _conversation_in_scope(session, message, found)
+        ):
+            return found
+    if case is None:
+        return await _recent_conversation(session, settings, message, citizen)
+    return None
 
 
 async def _recent_conversation(

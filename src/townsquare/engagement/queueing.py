@@ -38,15 +38,20 @@ async def to_person(
     interaction: Interaction,
     *,
     same_channel: bool = False,
+    conversation_started: bool = False,
 ) -> WorkItem:
-    """The work item for this contact: the conversation's open one (touched), or a new one in the queue.
+    """The work item for this contact: the conversation's open one (touched), or a new one in the queue
+    (`conversation_started`: the contact started the conversation in this transaction, so none is read).
 
     A visit to a counter is a piece of work of its own, like a live call: the person is standing in an office, so it
     never joins the conversation's text thread's item (`same_channel`), and its SLA is the counter's (a service's own
     target hours are for its case, not for a line at a desk)."""
     visit = message.channel is Channel.counter and message.kind is InteractionKind.visit
     existing = await routing.open_item_for_conversation(
-        session, conversation_id=conversation.id, channel=message.channel.value if same_channel or visit else None
+        session,
+        conversation_id=conversation.id,
+        channel=message.channel.value if same_channel or visit else None,
+        started_here=conversation_started,
     )
     if existing is not None:
         return await routing.touch(

@@ -64,7 +64,14 @@ class OutboxWorker:
         if token is None:
             return []
         async with self.db.session() as session:
-            rows = await session.execute(select(OutboxMessage).where(OutboxMessage.claim_token == token))
+            # In the order the claim chose them (due first): without it PostgreSQL gives them as its heap holds them,
+            # and a person's answers could leave out of order.
+            claimed = (
+                select(OutboxMessage)
+                .where(OutboxMessage.claim_token == token)
+                .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            )
+            rows = await session.execute(claimed)
             return list(rows.scalars())
 
     async def run_once(self) -> int:

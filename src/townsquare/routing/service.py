@@ -98,9 +98,21 @@ class CalendarAhead:
 
 
 async def open_item_for_conversation(
-    session: AsyncSession, *, conversation_id: uuid.UUID, channel: str | None = None
+    session: AsyncSession, *, conversation_id: uuid.UUID, channel: str | None = None, started_here: bool = False
 ) -> WorkItem | None:
-    """The conversation's work item (on `channel`, if given) that is still waiting or in someone's hands."""
+    """The conversation's work item (on `channel`, if given) that is still waiting or in someone's hands.
+    `started_here`: the conversation was started in this transaction, so its only work is what this session made
+    (found among the session's own objects, not read)."""
+    if started_here:
+        made = [
+            obj
+            for obj in (*session.new, *session.identity_map.values())
+            if isinstance(obj, WorkItem)
+            and obj.conversation_id == conversation_id
+            and obj.status in OPEN_STATUSES
+            and channel in (None, obj.channel)
+        ]
+        return max(made, key=lambda item: item.created_at, default=None)
     if channel is None:
         found = await session.execute(_OPEN_ITEM, {"conversation_id": conversation_id})
     else:
