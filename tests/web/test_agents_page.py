@@ -41,7 +41,8 @@ LIST_PAGE_STATEMENTS = 6
 
 async def _audit(session: AsyncSession, action: str) -> list[dict[str, Any]]:
     await session.commit()
-    rows = (await session.execute(select(AuditEntry).where(AuditEntry.action == action))).scalars().all()
+    query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.occurred_at, AuditEntry.id)
+    rows = (await session.execute(query)).scalars().all()
     return [{"actor": r.actor_id, "subject": r.subject_id, **r.detail} for r in rows]
 
 
