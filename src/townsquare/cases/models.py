@@ -147,10 +147,12 @@ class CaseUpdate(IdMixin, Base):
     __tablename__ = "case_updates"
     __table_args__ = (
         Index("ix_case_updates_created", "created_at"),
+        # A case's history in order, and its newest update read from the index's end (Open311's status_notes)
+        Index("ix_case_updates_case", "case_id", "created_at", "id"),
         UniqueConstraint("api_key_id", "external_id", name="uq_case_updates_key_external"),
     )
 
-    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
     status: Mapped[CaseStatus]
     note: Mapped[str] = mapped_column(Text, default="")
     source: Mapped[str] = mapped_column(String(16))  # staff, api, open311, citizen, system

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import QueryableAttribute, aliased
+from sqlalchemy.orm import QueryableAttribute
 
 from townsquare.agencies import form_versions
 from townsquare.agencies.models import Agency, Service
@@ -36,7 +36,6 @@ from townsquare.cases.links import (
 from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Priority
 from townsquare.cases.references import next_reference
 from townsquare.cases.workflow import (
-    NEWEST_NOTE,
     OPEN_STATUSES,
     TRANSITIONS,
     change_status,
@@ -77,7 +76,6 @@ __all__ = [
     "next_reference",
     "open_case",
     "open_for_citizen",
-    "public_report_rows",
     "public_reports",
     "record_update",
     "reference_pattern",
@@ -262,31 +260,6 @@ async def assign(session: AsyncSession, *, case: Case, staff_id: uuid.UUID | Non
     return previous
 
 
-_MERGED_INTO = aliased(Case, name="merged_into")
-# What the public may know about a report, read as columns in one query with its newest note and the reference
-# of the case it was merged into (Open311 lists up to 1,000 at a time; its `_entry` reads them by position).
-REPORT_COLUMNS = (
-    Case.reference,
-    Case.status,
-    Case.description,
-    Case.created_at,
-    Case.updated_at,
-    Case.sla_due_at,
-    Case.address_string,
-    Case.address_id,
-    Case.zipcode,
-    Case.lat,
-    Case.long,
-    Case.media_url,
-    _MERGED_INTO.reference.label("merged_into"),
-    NEWEST_NOTE.label("latest_note"),
-    Service.name.label("service_name"),
-    Service.code.label("service_code"),
-    Service.notice.label("service_notice"),
-    Agency.name.label("agency_name"),
-)
-
-
 def _public_reports(
     columns: Sequence[Any],
     *,
@@ -340,31 +313,6 @@ async def public_reports(
     )
     stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)  # ix_cases_created
     return [(case, service, agency) for case, service, agency in (await session.execute(stmt)).all()]
-
-
-async def public_report_rows(
-    session: AsyncSession,
-    *,
-    references: Collection[str] | None = None,
-    service_codes: Collection[str] | None = None,
-    status: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = 1000,
-    offset: int = 0,
-) -> Sequence[Row[Any]]:
-    """`public_reports` as rows of REPORT_COLUMNS: no objects built for a list that only shows them."""
-    stmt = _public_reports(
-        REPORT_COLUMNS,
-        references=references,
-        service_codes=service_codes,
-        status=status,
-        since=since,
-        until=until,
-    ).outerjoin(_MERGED_INTO, _MERGED_INTO.id == Case.merged_into_id)
-    stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit).offset(offset)  # ix_cases_created
-    rows: Sequence[Row[Any]] = (await session.execute(stmt)).all()
-    return rows
 
 
 async def public_updates(session: AsyncSession, *, case_id: uuid.UUID) -> list[tuple[datetime, CaseStatus, str]]:

@@ -6,7 +6,6 @@ account or device), whichever channel it came from.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,6 +17,7 @@ from townsquare.agencies import service as agencies
 from townsquare.agencies.models import AttributeDatatype, Service
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Open311Submission
+from townsquare.cases.public_list import PublicReport, public_list
 from townsquare.open311.formats import Items
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -125,7 +125,7 @@ class RequestQuery:
 
 async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict[str, Any]]:
     """The public view of matching requests, newest first, one page."""
-    rows = await cases.public_report_rows(
+    found = await public_list(
         session,
         references=query.ids or None,
         service_codes=query.codes or None,
@@ -135,56 +135,37 @@ async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict
         limit=query.page_size,
         offset=(query.page - 1) * query.page_size,
     )
-    return [_entry(row) for row in rows]
+    return [_entry(report) for report in found]
 
 
 async def get_request(session: AsyncSession, *, reference: str) -> dict[str, Any] | None:
     """One request by its id, when it is a public one."""
-    rows = await cases.public_report_rows(session, references=[reference], limit=1)
-    return _entry(rows[0]) if rows else None
+    found = await public_list(session, references=[reference], limit=1)
+    return _entry(found[0]) if found else None
 
 
-def _entry(row: Sequence[Any]) -> dict[str, Any]:
+def _entry(report: PublicReport) -> dict[str, Any]:
     """One `<request>`: what the public may know about a case, never who reported it; JSON-ready values (see
-    `Items.plain`), read from a row of `cases.REPORT_COLUMNS` by position."""
-    (
-        reference,
-        status,
-        description,
-        created_at,
-        updated_at,
-        sla_due_at,
-        address,
-        address_id,
-        zipcode,
-        lat,
-        long,
-        media_url,
-        merged,
-        note,
-        service_name,
-        service_code,
-        service_notice,
-        agency_name,
-    ) = row
+    `Items.plain`)."""
+    service = report.service
     return {
-        "service_request_id": reference,
-        "status": public_status(status),
-        "status_notes": (f"Duplicate of {merged}" if merged else note) or None,
-        "service_name": service_name or None,
-        "service_code": service_code,
-        "description": (description or "")[:MAX_DESCRIPTION] or None,
-        "agency_responsible": agency_name or None,
-        "service_notice": service_notice or None,
-        "requested_datetime": created_at,
-        "updated_datetime": updated_at,
-        "expected_datetime": sla_due_at,
-        "address": address or None,
-        "address_id": address_id or None,
-        "zipcode": zipcode or None,
-        "lat": lat,
-        "long": long,
-        "media_url": media_url or None,
+        "service_request_id": report.reference,
+        "status": public_status(report.status),
+        "status_notes": (f"Duplicate of {report.merged_into}" if report.merged_into else report.latest_note) or None,
+        "service_name": service.name or None,
+        "service_code": service.code,
+        "description": (report.description or "")[:MAX_DESCRIPTION] or None,
+        "agency_responsible": report.agency_name or None,
+        "service_notice": service.notice or None,
+        "requested_datetime": report.created_at,
+        "updated_datetime": report.updated_at,
+        "expected_datetime": report.sla_due_at,
+        "address": report.address or None,
+        "address_id": report.address_id or None,
+        "zipcode": report.zipcode or None,
+        "lat": report.lat,
+        "long": report.long,
+        "media_url": report.media_url or None,
     }
 
 
