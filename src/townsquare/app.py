@@ -251,6 +251,8 @@ def create_app(
     settings = settings or (runtime.settings if runtime else get_settings())
     settings.check_safe()
     rt = runtime or build_runtime(settings)
+    # A template file is looked at again (a stat per template and include) only where someone may be editing it.
+    templates.env.auto_reload = settings.env == "development"
 
     app = FastAPI(
         title="Townsquare API",

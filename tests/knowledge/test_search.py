@@ -332,3 +332,30 @@ async def _demo(session: AsyncSession) -> None:
     editor = await create_staff(session, email="editor@city.example", role=StaffRole.admin)
     await import_knowledge(session, KNOWLEDGE_DIR, author_email=editor.email)
     await session.commit()
+
+
+async def test_the_same_question_on_the_same_index_is_answered_from_what_was_kept(
+    session: AsyncSession, index: KnowledgeIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from townsquare.knowledge import search as searching
+
+    scored: list[str] = []
+    real = searching._search
+
+    def counted(snapshot: Any, query: str, *rest: Any) -> list[searching.Hit]:
+        scored.append(query)
+        return real(snapshot, query, *rest)
+
+    monkeypatch.setattr(searching, "_search", counted)
+    await _corpus(session)
+    first = await index.search(session, "pothole on my street")
+    again = await index.search(session, "pothole on my street")
+    other = await index.search(session, "pothole on my street", language="fr")
+    assert first == again
+    assert first
+    assert scored == ["pothole on my street", "pothole on my street"]  # once per language, not per asking
+    assert other[0].language == "fr"
+    assert all(b"pothole" not in key[-1] for key in index._answers)  # a digest is kept, never the words
+    await index.refresh(session)  # a new index forgets what the old one answered
+    await index.search(session, "pothole on my street")
+    assert len(scored) == 3

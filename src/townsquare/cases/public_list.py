@@ -96,7 +96,8 @@ async def public_list(
         shape = Shape(len(services) if merged else 0, since is not None, until is not None, status or "")
         params.update(since=since, until=until, depth=offset + limit)
         params.update({f"s{n}": id for n, id in enumerate(services)} if merged else {"services": services})
-    rows = (await session.execute(_statement(shape), params)).all()
+    connection = await session.connection()  # Core rows: no ORM loading for a list of plain values
+    rows = (await connection.execute(_statement(shape), params)).all()
     names = await catalogue.agency_names(session)
     return [_report(tuple(row), offered, names) for row in rows if row[14] in offered]
 

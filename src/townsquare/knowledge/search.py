@@ -8,8 +8,10 @@ the date changed, and callers read the version they give from the database (`ser
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import importlib
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -30,6 +32,10 @@ from townsquare.settings import Settings
 
 POPULARITY_DAYS = 90
 AMBIGUITY_PENALTY = 0.3
+# Answers kept per process for the index they were found in: an agent's work page searches its contact's words
+# again at every reload, and many residents ask the portal and the assistant the same few questions. Kept by a
+# digest of the words, never the words (they may be a person's).
+ANSWERS_KEPT = 512
 
 # Cases live in a module on the same layer as this one; popularity needs two of their columns, not their code.
 _cases = table("cases", column("service_id"), column("created_at"))
@@ -119,6 +125,7 @@ class KnowledgeIndex:
         self._lock = asyncio.Lock()
         self._semantic: Any = None  # the semantic module, imported on first use only when the setting is on
         self._vectors: dict[uuid.UUID, Any] = {}  # embeddings by version id: a version's text never changes
+        self._answers: OrderedDict[tuple[int, date, str, int, bytes], tuple[Hit, ...]] = OrderedDict()
 
     def _semantic_module(self) -> Any:
         if not self.settings.knowledge_semantic:
@@ -131,6 +138,10 @@ class KnowledgeIndex:
     def revision(self) -> int | None:
         """The revision the index was last built at (None before its first search)."""
         return self._snapshot.revision if self._snapshot else None
+
+    def forget_answers(self) -> None:
+        """Search again for every question (the answers kept belong to the ranking as it was)."""
+        self._answers.clear()
 
     async def refresh(self, session: AsyncSession) -> None:
         """Rebuild from the live versions now."""
@@ -155,6 +166,7 @@ class KnowledgeIndex:
 
         snapshot = await asyncio.to_thread(build, revision, day, lives, counts, embed)
         self._snapshot = snapshot
+        self._answers.clear()  # found in the index before
         return snapshot
 
     async def _current(self, session: AsyncSession) -> Snapshot:
@@ -174,9 +186,20 @@ class KnowledgeIndex:
         if not words(query):
             return []
         snapshot = await self._current(session)
+        digest = hashlib.sha256(query.encode("utf-8", "surrogatepass")).digest()
+        key = (snapshot.revision, snapshot.day, language, limit, digest)
+        kept = self._answers.get(key)
+        if kept is not None:
+            self._answers.move_to_end(key)
+            return list(kept)
         module = self._semantic_module()
         semantic = None
         if module is not None and snapshot.vectors is not None:
             vector = (await asyncio.to_thread(module.shared_embedder().embed, [query]))[0]
             semantic = Semantic(snapshot.vectors @ vector, module.FLOOR, module.BLEND, module.confidence)
-        return _search(snapshot, query, language, limit, semantic)
+        hits = _search(snapshot, query, language, limit, semantic)
+        if self._snapshot is snapshot:  # not rebuilt while the query was embedded
+            self._answers[key] = tuple(hits)
+            if len(self._answers) > ANSWERS_KEPT:
+                self._answers.popitem(last=False)
+        return hits

@@ -6,6 +6,8 @@ from datetime import datetime
 from pathlib import Path
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 from townsquare.hygiene import degrade
@@ -18,17 +20,28 @@ STATIC_DIR = HERE / "static"
 def renderable(value: object) -> object:
     """Every `{{ value }}` as the page shows it: a lone surrogate becomes U+FFFD, so one bad value never fails
     the page it is on (set as Jinja's `finalize`, which runs before escaping)."""
-    if isinstance(value, str):
+    if isinstance(value, str) and not value.isascii():  # a lone surrogate is never ASCII
         fixed = degrade(value)
         if fixed is not value:
             return Markup(fixed) if isinstance(value, Markup) else fixed  # noqa: S704 - was Markup already
     return value
 
 
+@pass_eval_context
+def translated(eval_ctx: EvalContext, message: str, **variables: object) -> str:
+    """`_("…", name=value)` in a template: Jinja's newstyle gettext in one call instead of three (a work page makes
+    a few hundred): the message in the page's language, always a format string, its values escaped on HTML pages."""
+    text = i18n.gettext(message)
+    if eval_ctx.autoescape:
+        return Markup(text) % variables  # noqa: S704 - a translation is ours; its values are escaped by Markup
+    return text % variables
+
+
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.finalize = renderable
 templates.env.add_extension("jinja2.ext.i18n")
 templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.globals["_"] = templates.env.globals["gettext"] = translated
 templates.env.globals["current_language"] = i18n.current
 templates.env.globals["languages"] = i18n.LANGUAGES
 
