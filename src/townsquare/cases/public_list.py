@@ -46,6 +46,9 @@ _COLUMNS = (
     Case.service_id,
     Case.agency_id,
 )
+# What the page gives back (not the ids it joins by): the report's own columns, then service, agency, the
+# merged-into reference and the newest note; `_report` reads them by position.
+_SHOWN = tuple(column.key for column in _COLUMNS if column.key not in ("id", "merged_into_id"))
 
 
 class PublicReport(NamedTuple):
@@ -99,7 +102,7 @@ async def public_list(
     connection = await session.connection()  # Core rows: no ORM loading for a list of plain values
     rows = (await connection.execute(_statement(shape), params)).all()
     names = await catalogue.agency_names(session)
-    return [_report(tuple(row), offered, names) for row in rows if row[14] in offered]
+    return [_report(tuple(row), offered, names) for row in rows if row[12] in offered]
 
 
 class Shape(NamedTuple):
@@ -160,7 +163,7 @@ def _with_notes(page: Page) -> Rows:
         .scalar_subquery()
     )
     return (
-        select(*(cases.c[column.key] for column in _COLUMNS), _MERGED_INTO.reference, newest_note)
+        select(*(cases.c[key] for key in _SHOWN), _MERGED_INTO.reference, newest_note)
         .outerjoin(_MERGED_INTO, _MERGED_INTO.id == cases.c.merged_into_id)
         .order_by(cases.c.created_at.desc(), cases.c.id.desc())
         .limit(bindparam("limit"))
@@ -171,5 +174,5 @@ def _with_notes(page: Page) -> Rows:
 def _report(
     row: tuple[Any, ...], offered: Mapping[uuid.UUID, catalogue.OfferedService], names: Mapping[uuid.UUID, str]
 ) -> PublicReport:
-    # by position: the page's columns (_COLUMNS), then the merged-into reference and the newest note
-    return PublicReport._make((*row[1:13], row[16], row[17], offered[row[14]], names.get(row[15], "")))
+    # by position (_SHOWN): the report's twelve columns, service, agency, merged-into reference, newest note
+    return PublicReport._make((*row[:12], row[14], row[15], offered[row[12]], names.get(row[13], "")))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies import service as agencies
@@ -34,6 +34,9 @@ from townsquare.routing.models import OPEN_STATUSES, WorkItem, WorkItemStatus
 # The call's outcome as containment analytics count it; the last one reached wins, "abandoned" if none.
 OUTCOMES = ("self-served", "agent", "callback", "voicemail", "abandoned")
 ENDED_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
+# A call's work item, the kind written as a literal: a bound value would keep PostgreSQL's generic plans from the
+# partial index `ix_work_items_calls` (kind = 'call'), and the sweep would read every open item of the city.
+WAITING_CALL = text("work_items.kind = 'call'")
 
 
 @dataclass(frozen=True)
@@ -216,7 +219,7 @@ async def withdraw_silent(session: AsyncSession, *, now: datetime, silence_secon
     cutoff = now - timedelta(seconds=silence_seconds)
     waiting = await session.execute(
         select(WorkItem.id, WorkItem.conversation_id).where(
-            WorkItem.kind == "call", WorkItem.status.in_((WorkItemStatus.queued, WorkItemStatus.offered))
+            WAITING_CALL, WorkItem.status.in_((WorkItemStatus.queued, WorkItemStatus.offered))
         )
     )
     rows = waiting.all()

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from townsquare.clock import utcnow
@@ -249,6 +249,15 @@ class WorkItem(IdMixin, TimestampMixin, Base):
         Index("ix_work_items_sla_due", "sla_due_at", "first_answered_at", *COUNTED_COLUMNS),
         # Everything the wallboard reads of an open item, so PostgreSQL counts a backlog from the index alone.
         Index("ix_work_items_board", *BOARD_COLUMNS),
+        # Calls by state: the sweep for callers who hung up unheard reads the waiting ones every 30 s
+        # (`engagement.calls.WAITING_CALL` names the kind as a literal, so the planner may use this index).
+        Index(
+            "ix_work_items_calls",
+            "status",
+            "conversation_id",
+            postgresql_where=text("kind = 'call'"),
+            sqlite_where=text("kind = 'call'"),
+        ),
     )
 
     channel: Mapped[str] = mapped_column(String(16))
