@@ -217,6 +217,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         analytics_worker=False,
         appointments_worker=False,
         freeze_startup_heap=False,
+        gc_young_threshold=0,  # the test process's collector is left as Python has it
         open_data_export_time=None,  # tests export when they mean to
         outbox_retry_base_seconds=0.01,
         public_url="http://testserver",

@@ -22,9 +22,21 @@ async def test_the_startup_heap_is_frozen_when_the_app_starts(settings: Settings
 
 async def test_tests_leave_the_heap_alone(settings: Settings) -> None:
     app = create_app(settings, build_runtime(settings))
-    before = gc.get_freeze_count()
+    before, thresholds = gc.get_freeze_count(), gc.get_threshold()
     async with app.router.lifespan_context(app):
         assert gc.get_freeze_count() == before
+        assert gc.get_threshold() == thresholds
+
+
+async def test_young_collections_wait_for_the_threshold_set(settings: Settings) -> None:
+    settings = settings.model_copy(update={"gc_young_threshold": 12_345})
+    app = create_app(settings, build_runtime(settings))
+    before = gc.get_threshold()
+    try:
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == (12_345, *before[1:])  # the older generations as Python has them
+    finally:
+        gc.set_threshold(*before)
 
 
 async def test_an_app_let_go_is_collected_with_its_runtime(settings: Settings) -> None:

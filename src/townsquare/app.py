@@ -322,8 +322,7 @@ def _lifespan(
             lifecycle.install(asyncio.get_running_loop(), drain_seconds=settings.shutdown_drain_seconds)
         if rt.smtp is not None:
             await rt.smtp.start()
-        if settings.freeze_startup_heap:
-            _freeze_startup_heap()
+        _tune_collector(settings)
         try:
             yield
         finally:
@@ -352,6 +351,14 @@ async def _count_sockets(app: FastAPI, stop: asyncio.Event) -> None:
         metrics.set_sockets(app.state.open_sockets())
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=SOCKET_COUNT_SECONDS)
+
+
+def _tune_collector(settings: Settings) -> None:
+    """The garbage collector as a server needs it: the startup heap frozen, young collections rarer."""
+    if settings.freeze_startup_heap:
+        _freeze_startup_heap()
+    if settings.gc_young_threshold:
+        gc.set_threshold(settings.gc_young_threshold, *gc.get_threshold()[1:])
 
 
 def _freeze_startup_heap() -> None:

@@ -143,6 +143,13 @@ class Settings(ChannelSettings, ProcessSettings):
         description="Keep what the app builds at startup out of the garbage collector's full collections (shorter "
         "pauses); off in tests, which start many apps in one process",
     )
+    gc_young_threshold: int = Field(
+        default=50_000,
+        ge=0,
+        description="Objects allocated (net) between the garbage collector's young collections; 0 keeps Python's "
+        "own 700. Higher: a request's short-lived objects die before a collection moves them towards the full "
+        "collections that pause every request in flight",
+    )
 
     # Staff sessions
     session_hours: int = Field(default=12, ge=1)
