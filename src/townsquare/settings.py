@@ -144,7 +144,7 @@ class Settings(ChannelSettings, ProcessSettings):
         "pauses); off in tests, which start many apps in one process",
     )
     gc_young_threshold: int = Field(
-        default=50_000,
+        default=10_000,
         ge=0,
         description="Objects allocated (net) between the garbage collector's young collections; 0 keeps Python's "
         "own 700. Higher: a request's short-lived objects die before a collection moves them towards the full "
