@@ -2,8 +2,9 @@
 
 Starlette's middleware decides what to compress (not small bodies, not images, not a body already encoded, not a
 partial answer) and streams; only the compressor is ours. ISA-L's level 2 writes standard gzip about ten times
-faster than zlib's level 6 for about a tenth more bytes (docs/performance.md, "Compression"): Open311's list of
-1,000 requests (640 KB of JSON) in 0.4 ms instead of 5, a desk page in 0.08 ms instead of 0.9.
+faster than zlib's level 6 for about a tenth more bytes: Open311's list of 1,000 requests (640 KB of JSON) in
+0.4 ms instead of 5, a desk page in 0.08 ms instead of 0.9 (docs/performance.md, "Open311's list, the garbage
+collector, and three more runs").
 """
 
 from __future__ import annotations

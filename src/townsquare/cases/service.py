@@ -1,8 +1,8 @@
 """Opening cases with human references, assigning them, and finding them; the package's one door.
 
 Callers import every case function from here: the status workflow and public history live in
-`cases.workflow`, links, merges and likely duplicates in `cases.links`. Never commits; the caller owns the
-transaction.
+`cases.workflow`, links, merges and likely duplicates in `cases.links`, Open311's public list in
+`cases.public_list`. Never commits; the caller owns the transaction.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from townsquare.cases.links import (
     nearby_open,
 )
 from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Priority
+from townsquare.cases.public_list import PublicReport, public_list
 from townsquare.cases.references import next_reference
 from townsquare.cases.workflow import (
     OPEN_STATUSES,
@@ -58,6 +59,7 @@ __all__ = [
     "TRANSITIONS",
     "CaseList",
     "LinkView",
+    "PublicReport",
     "assign",
     "change_status",
     "check_transition",
@@ -76,6 +78,7 @@ __all__ = [
     "next_reference",
     "open_case",
     "open_for_citizen",
+    "public_list",
     "public_reports",
     "record_update",
     "reference_pattern",

@@ -17,7 +17,6 @@ from townsquare.agencies import service as agencies
 from townsquare.agencies.models import AttributeDatatype, Service
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case, CaseStatus, CaseUpdate, Open311Submission
-from townsquare.cases.public_list import PublicReport, public_list
 from townsquare.open311.formats import Items
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
@@ -125,7 +124,7 @@ class RequestQuery:
 
 async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict[str, Any]]:
     """The public view of matching requests, newest first, one page."""
-    found = await public_list(
+    found = await cases.public_list(
         session,
         references=query.ids or None,
         service_codes=query.codes or None,
@@ -140,11 +139,11 @@ async def find_requests(session: AsyncSession, query: RequestQuery) -> list[dict
 
 async def get_request(session: AsyncSession, *, reference: str) -> dict[str, Any] | None:
     """One request by its id, when it is a public one."""
-    found = await public_list(session, references=[reference], limit=1)
+    found = await cases.public_list(session, references=[reference], limit=1)
     return _entry(found[0]) if found else None
 
 
-def _entry(report: PublicReport) -> dict[str, Any]:
+def _entry(report: cases.PublicReport) -> dict[str, Any]:
     """One `<request>`: what the public may know about a case, never who reported it; JSON-ready values (see
     `Items.plain`)."""
     service = report.service
