@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -91,3 +92,28 @@ def test_a_postal_address_that_cannot_be_written_on_an_envelope_is_refused(raw: 
     with pytest.raises(Problem) as refused:
         citizens.normalise(IdentityKind.postal, raw, region="CA")
     assert refused.value.status == 422
+
+
+async def test_get_reads_a_person_once_per_session_and_with_every_identity(runtime: Runtime) -> None:
+    async with runtime.db.session() as s:
+        person = await citizens.create(s, display_name="Ana")
+        await citizens.add_identity(s, citizen_id=person.id, kind=IdentityKind.phone, value="6135550142", region="CA")
+        await citizens.add_identity(
+            s, citizen_id=person.id, kind=IdentityKind.email, value="ana@example.org", region="CA"
+        )
+        await s.commit()
+    async with runtime.db.session() as s:
+        with record_statements(runtime.db.engine) as seen:
+            first = await citizens.get(s, citizen_id=person.id)
+            again = await citizens.get(s, citizen_id=person.id)
+        assert len(seen.selects) == 1  # the person and her identities joined; the second read is the session's
+        assert again is first
+        assert sorted(i.kind for i in first.identities) == [IdentityKind.email, IdentityKind.phone]
+    async with runtime.db.session() as s:
+        s.add(await s.get_one(type(person), person.id))  # in the session without her identities
+        with record_statements(runtime.db.engine) as seen:
+            found = await citizens.get(s, citizen_id=person.id)
+        assert len(seen.selects) == 1
+        assert len(found.identities) == 2
+        with pytest.raises(Problem):
+            await citizens.get(s, citizen_id=uuid.uuid4())

@@ -72,3 +72,23 @@ async def test_an_unknown_language_or_an_outside_next_page_is_refused(client: ht
     assert "not offered" in refused.text
     outside = await client.post("/language", data={"lang": "fr", "next": "https://evil.example/"})
     assert outside.headers["location"] == "/"
+
+
+def test_per_language_words_are_made_once_per_language_and_forgotten_on_reload() -> None:
+    made: list[tuple[str, object]] = []
+
+    @i18n.per_language
+    def state(code: object) -> str:
+        made.append((i18n.current(), code))
+        return i18n.gettext("Closed") if code == "closed" else str(code)
+
+    with i18n.speaking("fr"):
+        assert state("closed") == state("closed") == "Fermé"
+    with i18n.speaking("en"):
+        assert state("closed") == "Closed"
+    assert made == [("fr", "closed"), ("en", "closed")]  # each language's words made once
+    assert state(["not", "a", "key"]) == "['not', 'a', 'key']"  # a value that cannot be a key is named afresh
+    i18n.reload()
+    with i18n.speaking("fr"):
+        assert state("closed") == "Fermé"
+    assert made[-1] == ("fr", "closed")  # forgotten with the catalogues it was made from

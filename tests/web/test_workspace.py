@@ -37,7 +37,7 @@ from townsquare.routing import engine
 from townsquare.routing.models import Team, TransferKind, WorkItem, WorkItemStatus, WorkTransfer, WrapUpCode
 from townsquare.staff.models import AuditEntry, StaffAccount
 
-# Sign-in session with its agencies (1), work item (1), citizen and identities (2), cases (1), case links (1),
+# Sign-in session with its agencies (1), work item (1), citizen and identities (1, joined), cases (1), case links (1),
 # timeline page and its attachments (2), staff names (1), applications in progress (1), conversation (1), its
 # queue's name (none here), agencies (1), canned responses (1), the agency's staff, agents marked, who also name the
 # holders (1), wrap-up codes (1), teams (1), transfers and escalations (1), the audit entry (1), the knowledge
@@ -45,7 +45,7 @@ from townsquare.staff.models import AuditEntry, StaffAccount
 # workspace's contact list: the agent's routing profile (1), their offers and work in hand (1), what they finished
 # lately (1), their queues (1); the newest link to fill in a form together sent on this work (1) and the services a
 # link can be sent for (1).
-WORK_PAGE_STATEMENTS = 26
+WORK_PAGE_STATEMENTS = 25
 # Of those, configuration remembered for a few seconds (casework.work_catalogue, analytics.config): the agencies, the
 # canned responses, wrap-up codes, teams, the services a link can be sent for, the city's time zone, and the queues
 # the contact list filters by.

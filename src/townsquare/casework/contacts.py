@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from townsquare.agencies.models import Service
@@ -137,20 +138,30 @@ _ROW_COLUMNS: tuple[Any, ...] = (
 )
 
 
-def _rows_query(filters: ContactFilters) -> Select[Any]:
-    """The columns a row of the list shows (columns, not work items: the list never needs a whole item)."""
+@lru_cache(maxsize=16)
+def _rows_query(state: str, by_channel: bool, by_queue: bool) -> Select[Any]:
+    """The columns a row of the list shows (columns, not work items: the list never needs a whole item), for the
+    agent `me` in `state` ("done": finished since `since`), the channel and queue bound when filtered by. Built
+    once per shape and only bound after: building and keying a statement costs more than running this one."""
     w = WorkItem
     stmt = (
         select(*_ROW_COLUMNS)
         .outerjoin(Citizen, Citizen.id == w.citizen_id)
         .outerjoin(Service, Service.id == w.service_id)
         .outerjoin(Queue, Queue.id == w.queue_id)
+        .where(w.assigned_to_id == bindparam("me"))
     )
-    if filters.channel:
-        stmt = stmt.where(w.channel == filters.channel)
-    if filters.queue:
-        stmt = stmt.where(w.queue_id == filters.queue)
-    return stmt
+    if by_channel:
+        stmt = stmt.where(w.channel == bindparam("channel"))
+    if by_queue:
+        stmt = stmt.where(w.queue_id == bindparam("queue"))
+    if state == "done":  # a range of the index on the holder, the state and the time it closed
+        stmt = stmt.where(w.status == WorkItemStatus.done, w.closed_at >= bindparam("since"))
+        return stmt.order_by(w.closed_at.desc(), w.id).limit(FINISHED_LIMIT)
+    wanted = {"offered": [WorkItemStatus.offered], "assigned": [WorkItemStatus.assigned]}.get(
+        state, [WorkItemStatus.offered, WorkItemStatus.assigned]
+    )
+    return stmt.where(w.status.in_(wanted)).order_by(w.offer_expires_at.asc().nulls_last(), w.created_at, w.id)
 
 
 def _row(row: Any, now: datetime) -> ContactRow:
@@ -172,36 +183,20 @@ def _row(row: Any, now: datetime) -> ContactRow:
     )
 
 
-async def _held(session: AsyncSession, me_id: uuid.UUID, filters: ContactFilters) -> list[tuple[Any, ...]]:
-    wanted = {
-        "offered": [WorkItemStatus.offered],
-        "assigned": [WorkItemStatus.assigned],
-        "": [WorkItemStatus.offered, WorkItemStatus.assigned],
-    }[filters.state]
-    stmt = (
-        _rows_query(filters)
-        .where(WorkItem.assigned_to_id == me_id, WorkItem.status.in_(wanted))
-        .order_by(WorkItem.offer_expires_at.asc().nulls_last(), WorkItem.created_at, WorkItem.id)
-    )
-    return [tuple(row) for row in await session.execute(stmt)]
-
-
-async def _finished(
-    session: AsyncSession, me_id: uuid.UUID, filters: ContactFilters, now: datetime
+async def _rows(
+    session: AsyncSession, me_id: uuid.UUID, filters: ContactFilters, state: str, now: datetime
 ) -> list[tuple[Any, ...]]:
-    """Work the agent finished within the shift, newest first: a range of the index on the holder, the state and
-    the time it closed, never every item they ever finished (an agent finishes thousands a year)."""
-    stmt = (
-        _rows_query(filters)
-        .where(
-            WorkItem.assigned_to_id == me_id,
-            WorkItem.status == WorkItemStatus.done,
-            WorkItem.closed_at >= now - FINISHED_WINDOW,
-        )
-        .order_by(WorkItem.closed_at.desc(), WorkItem.id)
-        .limit(FINISHED_LIMIT)
-    )
-    return [tuple(row) for row in await session.execute(stmt)]
+    """The agent's contacts in `state`: offered, assigned, both (""), or "done" within the shift, newest first
+    (never every item they ever finished: an agent finishes thousands a year)."""
+    bound: dict[str, Any] = {"me": me_id}
+    if filters.channel:
+        bound["channel"] = filters.channel
+    if filters.queue is not None:
+        bound["queue"] = filters.queue
+    if state == "done":
+        bound["since"] = now - FINISHED_WINDOW
+    stmt = _rows_query(state, "channel" in bound, "queue" in bound)
+    return [tuple(row) for row in await session.execute(stmt, bound)]
 
 
 async def _queues(session: AsyncSession, agency_ids: set[uuid.UUID] | None) -> list[tuple[uuid.UUID, str]]:
@@ -226,8 +221,8 @@ async def read_contacts(session: AsyncSession, *, me: Principal, filters: Contac
         agent = await agents.ensure_agent(session, staff_id=me_id)
         await session.commit()
     now = utcnow()
-    held = [] if filters.state == "done" else await _held(session, me_id, filters)
-    done = await _finished(session, me_id, filters, now) if filters.state in ("", "done") else []
+    held = [] if filters.state == "done" else await _rows(session, me_id, filters, filters.state, now)
+    done = await _rows(session, me_id, filters, "done", now) if filters.state in ("", "done") else []
     rows = [_row(row, now) for row in held]
     return ContactList(
         agent=agent,

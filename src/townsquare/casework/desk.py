@@ -15,17 +15,17 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from townsquare.cases import service as cases
 from townsquare.cases.models import Case
 from townsquare.cases.service import LinkView
+from townsquare.citizens import service as citizens
 from townsquare.citizens.models import Citizen, IdentityKind
 from townsquare.clock import utcnow
 from townsquare.drafts import service as drafts
 from townsquare.drafts.service import OpenDraft
-from townsquare.errors import FieldError, invalid, not_found
+from townsquare.errors import FieldError, invalid
 from townsquare.interactions import service as interactions
 from townsquare.interactions.models import (
     Attachment,
@@ -79,12 +79,8 @@ async def citizen_360(
 ) -> Citizen360:
     """A citizen with identities, the cases `agency_ids` may see with their links, the newest `limit` touchpoints
     on every channel (older than `before`) with attachments and staff names, and the unsent applications for
-    services of those agencies: eight queries."""
-    citizen = (
-        await session.execute(select(Citizen).where(Citizen.id == citizen_id).options(selectinload(Citizen.identities)))
-    ).scalar_one_or_none()
-    if citizen is None:
-        raise not_found("Citizen")
+    services of those agencies: at most eight queries, whatever the record's size."""
+    citizen = await citizens.get(session, citizen_id=citizen_id)
     case_stmt = select(Case).where(Case.citizen_id == citizen_id)
     if agency_ids is not None:
         case_stmt = case_stmt.where(Case.agency_id.in_(agency_ids))
@@ -147,7 +143,9 @@ async def _timeline_page(
 
 
 async def staff_names(session: AsyncSession, *, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
-    """Display names of staff accounts by id; one query (also when there are none, so counts stay fixed)."""
+    """Display names of staff accounts by id; one query, none when there are no ids."""
+    if not ids:
+        return {}
     rows = await session.execute(
         select(StaffAccount.id, StaffAccount.display_name).where(StaffAccount.id.in_(list(ids)))
     )

@@ -12,10 +12,10 @@ from datetime import datetime, time, timedelta
 
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import ColumnElement, CompoundSelect, Select, String, bindparam, literal, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, Select, String, bindparam, inspect, literal, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from townsquare.citizens.models import Citizen, CitizenStatus, Identity, IdentityKind, VerificationMethod
 from townsquare.clock import utcnow
@@ -169,9 +169,13 @@ async def anonymous(session: AsyncSession, *, display_name: str | None = None) -
 
 
 async def get(session: AsyncSession, *, citizen_id: uuid.UUID) -> Citizen:
-    """A citizen with identities loaded, or a 404 problem."""
-    stmt = select(Citizen).where(Citizen.id == citizen_id).options(selectinload(Citizen.identities))
-    citizen = (await session.execute(stmt)).scalar_one_or_none()
+    """A citizen with identities loaded, or a 404 problem; no query when this session has loaded them already (a
+    query would return that same object unchanged: an object in the session is not refreshed by a read)."""
+    known = session.identity_map.get(session.identity_key(Citizen, citizen_id))
+    if isinstance(known, Citizen) and "identities" not in inspect(known).unloaded:
+        return known
+    stmt = select(Citizen).where(Citizen.id == citizen_id).options(joinedload(Citizen.identities))
+    citizen = (await session.execute(stmt)).unique().scalar_one_or_none()
     if citizen is None:
         raise not_found("Citizen")
     return citizen

@@ -143,32 +143,35 @@ class SignedIn(NamedTuple):
     touched: bool = False  # its last-seen time moved: the caller commits it
 
 
+# Built once: every desk request looks its session up.
+_SIGNED_IN = (
+    select(
+        StaffAccount.id,
+        StaffAccount.display_name,
+        StaffAccount.role,
+        StaffAgency.agency_id,
+        StaffSession.id,
+        StaffSession.last_seen_at,
+        StaffSession.created_at,
+    )
+    .join(StaffSession, StaffSession.staff_id == StaffAccount.id)
+    .outerjoin(StaffAgency, StaffAgency.staff_id == StaffAccount.id)
+    .where(
+        StaffSession.token_hash == bindparam("token_hash"),
+        StaffSession.revoked_at.is_(None),
+        StaffSession.expires_at > bindparam("now"),
+        StaffSession.step == "",
+        StaffAccount.active.is_(True),
+    )
+)
+
+
 async def staff_for_session(session: AsyncSession, *, token: str, idle_minutes: int | None = None) -> SignedIn | None:
     """The account signed in with this session token, if the session is live, fully signed in and (with
     `idle_minutes`) used within that time; one query (a row per agency). Its last-seen time moves at most once a
     minute (flushed, for the caller's authentication step to commit)."""
     now = utcnow()
-    stmt = (
-        select(
-            StaffAccount.id,
-            StaffAccount.display_name,
-            StaffAccount.role,
-            StaffAgency.agency_id,
-            StaffSession.id,
-            StaffSession.last_seen_at,
-            StaffSession.created_at,
-        )
-        .join(StaffSession, StaffSession.staff_id == StaffAccount.id)
-        .outerjoin(StaffAgency, StaffAgency.staff_id == StaffAccount.id)
-        .where(
-            StaffSession.token_hash == _sha256(token),
-            StaffSession.revoked_at.is_(None),
-            StaffSession.expires_at > now,
-            StaffSession.step == "",
-            StaffAccount.active.is_(True),
-        )
-    )
-    rows = (await session.execute(stmt)).all()
+    rows = (await session.execute(_SIGNED_IN, {"token_hash": _sha256(token), "now": now})).all()
     if not rows:
         return None
     staff_id, name, role, _, session_id, last_seen, started = rows[0]

@@ -10,11 +10,13 @@ resident's remembered language (see `remember`), the browser's Accept-Language, 
 from __future__ import annotations
 
 import contextvars
+import functools
 import io
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -48,12 +50,40 @@ def _load(language: str) -> NullTranslations:
 
 
 _catalogues: dict[str, NullTranslations] = {code: _load(code) for code in LANGUAGES if code != "en"}
+_named: list[dict[tuple[str, Hashable], str]] = []  # what each `per_language` function said, forgotten on reload
+NAMED_MAX = 4096  # codes a table of words remembers per process before starting again (an unknown code is data)
+Code = TypeVar("Code", bound=Hashable)
 
 
 def reload() -> None:
     """Read the catalogues again (tests that write a catalogue use it)."""
     _catalogues.clear()
     _catalogues.update({code: _load(code) for code in LANGUAGES if code != "en"})
+    for said in _named:
+        said.clear()
+
+
+def per_language(name: Callable[[Code], str]) -> Callable[[Code], str]:
+    """`name(code)` remembered for each language: for a function whose words depend on its code and the language
+    alone (a channel's or a status's name). A desk page names a channel or a state fifty times, and each naming
+    built its whole table of translations."""
+    said: dict[tuple[str, Hashable], str] = {}
+    _named.append(said)
+
+    @functools.wraps(name)
+    def named(code: Code) -> str:
+        key = (_current.get(), code)
+        try:
+            found = said.get(key)
+        except TypeError:  # a value that cannot be a key (a list in a payload): named afresh
+            return name(code)
+        if found is None:
+            if len(said) >= NAMED_MAX:
+                said.clear()
+            found = said[key] = name(code)
+        return found
+
+    return named
 
 
 def current() -> str:

@@ -32,6 +32,7 @@ from townsquare.web.desk import (
     counter,
     dashboards,
     greeter,
+    icons,  # noqa: F401 - the channel icons, registered once
     inbox,
     integrators,
     knowledge,

@@ -31,8 +31,11 @@ from townsquare.casework.types import (
 )
 from townsquare.web import times
 from townsquare.web.i18n import gettext as _
+from townsquare.web.i18n import per_language
 from townsquare.web.portal import cases as portal_cases
 from townsquare.web.templating import templates
+
+_CHANNELS = {c.value: c for c in Channel}
 
 
 def _code(value: object) -> str:
@@ -48,6 +51,7 @@ def _pick(words: dict[str, str], value: object) -> str:
     return words.get(_code(value)) or _unknown(value)
 
 
+@per_language
 def case_status(value: object) -> str:
     """A case's status as staff say it: "Waiting on the resident"."""
     return _pick(
@@ -64,21 +68,23 @@ def case_status(value: object) -> str:
     )
 
 
+@per_language
 def priority(value: object) -> str:
     """A case's priority: "Urgent"."""
     words: dict[str, str] = {Priority.low: _("Low"), Priority.normal: _("Normal"), Priority.high: _("High")}
     return _pick(words | {Priority.urgent: _("Urgent")}, value)
 
 
+@per_language
 def channel_words(value: object) -> str:
     """A channel by its name, in the portal's words: "Phone", "Text message", "In person"."""
     code = _code(value)
     if code == Channel.push:
         return _("Push notification")
-    known = {c.value: c for c in Channel}
-    return portal_cases.channel_name(known[code]) if code in known else _unknown(code)
+    return portal_cases.channel_name(_CHANNELS[code]) if code in _CHANNELS else _unknown(code)
 
 
+@per_language
 def channel_label(value: object) -> str:
     """What came in on a channel, as a noun: "Call", "Text message", "Chat", "Web form"."""
     return _pick(
@@ -99,6 +105,7 @@ def channel_label(value: object) -> str:
     )
 
 
+@per_language
 def contact_kind(value: object) -> str:
     """A contact's kind, or a work item's (a case, a call-back): "Voicemail", "Form", "Call-back"."""
     return _pick(
@@ -125,12 +132,14 @@ def contact_label(kind: object, channel: object) -> str:
     return channel_label(channel) if _code(kind) == InteractionKind.message else contact_kind(kind)
 
 
+@per_language
 def direction(value: object) -> str:
     """Which way a contact went: "from the resident", "to the resident", "internal"."""
     words: dict[str, str] = {Direction.inbound: _("from the resident"), Direction.outbound: _("to the resident")}
     return _pick(words | {Direction.internal: _("internal")}, value)
 
 
+@per_language
 def delivery(value: object) -> str:
     """How far an outbound message got: "Delivered"."""
     return _pick(
@@ -144,6 +153,7 @@ def delivery(value: object) -> str:
     )
 
 
+@per_language
 def work_state(value: object) -> str:
     """A work item's state: "Waiting in the queue", "Being handled"."""
     return _pick(
@@ -158,6 +168,7 @@ def work_state(value: object) -> str:
     )
 
 
+@per_language
 def offer_outcome(value: object) -> str:
     """What became of an offer: "Not answered in time"."""
     return _pick(
@@ -173,6 +184,7 @@ def offer_outcome(value: object) -> str:
     )
 
 
+@per_language
 def presence(value: object) -> str:
     """An agent's presence: "Wrap-up"."""
     return _pick(
@@ -187,12 +199,14 @@ def presence(value: object) -> str:
     )
 
 
+@per_language
 def citizen_status(value: object) -> str:
     """A citizen record's state: "Not confirmed yet"."""
     words: dict[str, str] = {CitizenStatus.provisional: _("Not confirmed yet"), CitizenStatus.confirmed: _("Confirmed")}
     return _pick(words | {CitizenStatus.merged: _("Merged into another record")}, value)
 
 
+@per_language
 def identity_kind(value: object) -> str:
     """A kind of identity, or how a contact was recognised: "Phone", "Chat device", "Nobody: anonymous"."""
     return _pick(
@@ -211,6 +225,7 @@ def identity_kind(value: object) -> str:
     )
 
 
+@per_language
 def verification(value: object) -> str:
     """How an identity was verified: "a code sent by text message"."""
     return _pick(
@@ -285,6 +300,7 @@ def _menu_steps() -> dict[str, str]:
 STEP = "\u203a"  # the right angle quote between two steps of a path
 
 
+@per_language
 def menu_step(step: str) -> str:
     """One step of a call through the phone menu, as the caller heard it."""
     known = _menu_steps()

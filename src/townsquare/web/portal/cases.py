@@ -33,6 +33,7 @@ from townsquare.residents.types import (
 )
 from townsquare.web import appointment_words, i18n, times
 from townsquare.web.i18n import gettext as _
+from townsquare.web.i18n import per_language
 from townsquare.web.portal.common import CurrentCitizen, own_case
 from townsquare.web.portal.content import agency_text, service_text
 from townsquare.web.templating import templates
@@ -79,6 +80,7 @@ def status_tag(status: CaseStatus) -> dict[str, str]:
     return {"text": status_word(status), "classes": STATUS_COLOURS.get(status, "")}
 
 
+@per_language
 def channel_name(channel: Channel) -> str:
     """A channel in words."""
     names = {
