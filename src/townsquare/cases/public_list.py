@@ -102,7 +102,7 @@ async def public_list(
     connection = await session.connection()  # Core rows: no ORM loading for a list of plain values
     rows = (await connection.execute(_statement(shape), params)).all()
     names = await catalogue.agency_names(session)
-    return [_report(tuple(row), offered, names) for row in rows if row[12] in offered]
+    return [_report(tuple(row), offered, names) for row in rows]  # every path binds offered services only
 
 
 class Shape(NamedTuple):
